@@ -1,0 +1,3 @@
+"""Root pytest configuration: shared fixtures live in zhifa.testing."""
+
+pytest_plugins = ["zhifa.testing"]

@@ -1,0 +1,141 @@
+"""Admin for the core registers. Changes made here go through the same audit record as services."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+
+from . import audit
+from .models import (
+    ApiToken,
+    AuditHead,
+    CalendarDay,
+    CalendarYear,
+    Driver,
+    Event,
+    EvidenceFile,
+    Officer,
+    Organisation,
+    Party,
+    SourceUnit,
+    TransportCompany,
+    User,
+    Vehicle,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records every admin save and delete in the full-process record, in the same transaction."""
+
+    def save_model(self, request, obj, form, change):
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(actor=request.user, action=f"{obj._meta.model_name}.admin_{'change' if change else 'add'}",
+                         subject=obj, before=before, after=audit.snapshot(obj), summary=f"后台{'修改' if change else '新增'}{obj._meta.verbose_name} {obj}",
+                         organisation=getattr(obj, "organisation", None))
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(actor=request.user, action=f"{obj._meta.model_name}.admin_delete", subject=obj,
+                         before=audit.snapshot(obj), summary=f"后台删除{obj._meta.verbose_name} {obj}", organisation=getattr(obj, "organisation", None))
+            super().delete_model(request, obj)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "code", "parent", "doc_prefix"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "organisation", "is_active", "locked_until"]
+    fieldsets = BaseUserAdmin.fieldsets + (("机构与安全", {"fields": ("full_name", "organisation", "phone", "failed_login_count", "locked_until")}),)
+    search_fields = ["username", "full_name"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(AuditedAdmin):
+    list_display = ["name", "cert_number", "organisation", "cert_status", "cert_expires_on", "legal_qualification"]
+    list_filter = ["cert_status", "legal_qualification", "organisation"]
+    search_fields = ["name", "cert_number"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Party)
+class PartyAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "id_number", "credit_code", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["name", "id_number", "credit_code"]
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(AuditedAdmin):
+    list_display = ["plate", "plate_colour", "vehicle_type", "axle_count", "owner", "company"]
+    list_filter = ["plate_colour", "axle_count"]
+    search_fields = ["plate", "transport_cert_number"]
+    raw_id_fields = ["owner", "company"]
+
+
+@admin.register(Driver)
+class DriverAdmin(AuditedAdmin):
+    list_display = ["name", "qualification_number", "qualification_status", "company"]
+    search_fields = ["name", "qualification_number", "id_number"]
+    raw_id_fields = ["party", "company"]
+
+
+@admin.register(TransportCompany)
+class TransportCompanyAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "credit_code", "licence_number", "licence_status"]
+    list_filter = ["kind", "licence_status"]
+    search_fields = ["name", "credit_code"]
+    raw_id_fields = ["party"]
+
+
+@admin.register(SourceUnit)
+class SourceUnitAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "credit_code", "is_key_unit"]
+    search_fields = ["name", "credit_code"]
+    raw_id_fields = ["party"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ["date", "is_working_day", "name", "note"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(AuditedAdmin):
+    list_display = ["year", "confirmed", "source"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Read-only: the record is append-only."""
+
+    list_display = ["seq", "occurred_at", "actor_name", "action", "subject_type", "subject_id", "summary"]
+    list_filter = ["action"]
+    search_fields = ["subject_id", "action", "actor_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "sha256", "size", "content_type", "created_at"]
+    readonly_fields = [f.name for f in EvidenceFile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.register(ApiToken)
+admin.site.register(AuditHead)

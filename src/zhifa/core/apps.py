@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Organisations, officers, parties, vehicles; the full-process record; the legal calendar; roles."""
+
+    name = "zhifa.core"
+    label = "core"
+    verbose_name = "基础数据"
+    # (label, url name, roles allowed or None for every signed-in user); see core.context_processors.
+    nav = [
+        ("工作台", "core:dashboard", None),
+        ("执法主体", "core:register_list organisations", None),
+        ("执法人员", "core:register_list officers", None),
+        ("当事人", "core:register_list parties", None),
+        ("车辆", "core:register_list vehicles", None),
+        ("驾驶员", "core:register_list drivers", None),
+        ("运输企业", "core:register_list companies", None),
+        ("货运源头单位", "core:register_list sources", None),
+        ("工作日历", "core:calendar", None),
+        ("全过程记录", "core:audit_log", ("supervisor", "admin", "head")),
+    ]
+    nav_group = "基础数据"

@@ -1,0 +1,90 @@
+"""Checks for Chinese identifiers (legal-reference §10).
+
+- 居民身份证号码: GB 11643-1999, ISO 7064 MOD 11-2 check digit.
+- 统一社会信用代码: GB 32100-2015, MOD 31 check character over a 31-character alphabet.
+- 机动车号牌: province abbreviation + letter + 5 characters (6 for new-energy plates).
+"""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CHECK = "10X98765432"
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 Table 1 (no I, O, S, V, Z)
+_USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_RE = re.compile(rf"^([{PROVINCE_ABBREVIATIONS}])([A-HJ-NP-Z])[·]?([A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳]|[A-HJ-NP-Z0-9]{{6}})$")
+
+PLATE_COLOURS = [
+    ("blue", "蓝"),
+    ("yellow", "黄"),
+    ("green", "绿"),
+    ("yellow_green", "黄绿"),
+    ("white", "白"),
+    ("black", "黑"),
+]
+
+
+def id_number_check_digit(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def validate_id_number(value: str) -> str:
+    """Validate an 18-digit 居民身份证号码 and return it normalised (upper-case X)."""
+    v = (value or "").strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", v):
+        raise ValidationError("身份证号码应为18位，前17位为数字，最后一位为数字或X。", code="id_format")
+    try:
+        date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError:
+        raise ValidationError("身份证号码中的出生日期无效。", code="id_birthdate") from None
+    expected = id_number_check_digit(v[:17])
+    if v[17] != expected:
+        raise ValidationError(
+            f"身份证号码校验位错误（应为 {expected}），请核对号码（GB 11643-1999）。", code="id_checksum"
+        )
+    return v
+
+
+def birth_date_from_id(value: str) -> date | None:
+    try:
+        v = validate_id_number(value)
+    except ValidationError:
+        return None
+    return date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> str:
+    """Validate an 18-character 统一社会信用代码 and return it normalised (upper case)."""
+    v = (value or "").strip().upper()
+    if len(v) != 18 or any(c not in _USCC_ALPHABET for c in v):
+        raise ValidationError(
+            "统一社会信用代码应为18位，由数字和大写字母组成（不含I、O、S、V、Z）。", code="uscc_format"
+        )
+    expected = credit_code_check_char(v[:17])
+    if v[17] != expected:
+        raise ValidationError(
+            f"统一社会信用代码校验码错误（应为 {expected}），请核对（GB 32100-2015）。", code="uscc_checksum"
+        )
+    return v
+
+
+def normalise_plate(value: str) -> str:
+    """Return the plate in display form 豫R·A1234 or raise ValidationError."""
+    v = (value or "").strip().upper().replace(" ", "").replace("-", "").replace(".", "·")
+    m = _PLATE_RE.match(v)
+    if not m:
+        raise ValidationError(
+            "号牌号码格式不正确，应为省份简称+发牌机关字母+5位（新能源6位），例如 豫R·A1234。", code="plate_format"
+        )
+    return f"{m.group(1)}{m.group(2)}·{m.group(3)}"

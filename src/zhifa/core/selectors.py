@@ -1,0 +1,97 @@
+"""Reads, with the user's jurisdiction applied in one place.
+
+Every query of jurisdictional data goes through :func:`scope`, so no view or API can forget it: a user sees
+their own organisation's subtree; an object outside it does not exist for them (404, not 403).
+"""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Driver, Officer, Organisation, Party, SourceUnit, TransportCompany, Vehicle
+
+
+def scope(qs: QuerySet, user, org_field: str = "organisation") -> QuerySet:
+    """Restrict ``qs`` to rows whose ``org_field`` lies in the user's jurisdiction."""
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_superuser and user.organisation_id is None:
+        return qs
+    if user.organisation_id is None:
+        return qs.none()
+    path = user.organisation.path
+    return qs.filter(**{f"{org_field}__path__startswith": path})
+
+
+def get_scoped(qs: QuerySet, user, org_field: str = "organisation", **lookup):
+    """One object within the user's jurisdiction, or Http404."""
+    return get_object_or_404(scope(qs, user, org_field), **lookup)
+
+
+def organisations_for(user) -> QuerySet:
+    qs = Organisation.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_superuser and user.organisation_id is None:
+        return qs
+    if user.organisation_id is None:
+        return qs.none()
+    return qs.filter(path__startswith=user.organisation.path)
+
+
+def officers_for(user, *, search: str = "") -> QuerySet:
+    qs = scope(Officer.objects.select_related("organisation", "user"), user)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(cert_number__contains=search))
+    return qs
+
+
+def parties_for(user, *, search: str = "") -> QuerySet:
+    qs = scope(Party.objects.select_related("organisation"), user)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(id_number=search.upper()) | Q(credit_code=search.upper()))
+    return qs
+
+
+def vehicles_for(user, *, search: str = "") -> QuerySet:
+    qs = scope(Vehicle.objects.select_related("organisation", "owner", "company"), user)
+    if search:
+        term = search.upper().replace("·", "").replace(" ", "")
+        if len(term) > 2:
+            term = term[:2] + "·" + term[2:]
+        qs = qs.filter(Q(plate__contains=search.upper()) | Q(plate__contains=term) | Q(transport_cert_number=search))
+    return qs
+
+
+def drivers_for(user, *, search: str = "") -> QuerySet:
+    qs = scope(Driver.objects.select_related("organisation", "company"), user)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(id_number=search.upper()) | Q(qualification_number=search))
+    return qs
+
+
+def companies_for(user, *, search: str = "") -> QuerySet:
+    qs = scope(TransportCompany.objects.select_related("organisation"), user)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(credit_code=search.upper()) | Q(licence_number=search))
+    return qs
+
+
+def source_units_for(user, *, search: str = "") -> QuerySet:
+    qs = scope(SourceUnit.objects.select_related("organisation"), user)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(credit_code=search.upper()))
+    return qs
+
+
+def enforcing_officers(organisation: Organisation, on=None) -> QuerySet:
+    """Officers of ``organisation``'s subtree whose certificate is valid on ``on`` (computed, never typed)."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    return Officer.objects.filter(
+        organisation__path__startswith=organisation.path,
+        is_active=True,
+        cert_status=Officer.CertStatus.VALID,
+        cert_issued_on__lte=on,
+        cert_expires_on__gte=on,
+    )

@@ -1,0 +1,210 @@
+"""Officer UI for the core: sign-in, dashboard, registers, history, the calendar and the audit log."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import audit, legal_calendar, selectors, services
+from .errors import DomainError
+from .forms import LoginForm, PartyForm, VehicleForm, WorkingDaysForm
+from .models import Event, Officer, Party
+from .registers import REGISTERS
+from .roles import Role, has_role
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        with transaction.atomic():
+            audit.record(actor=self.request.user, action="user.password_change", subject=self.request.user, summary="修改登录密码")
+        messages.success(self.request, "密码已修改。")
+        return response
+
+    def get_success_url(self):
+        return "/"
+
+
+def _app_widgets(request) -> list[dict]:
+    widgets = []
+    for dotted in settings.ZHIFA_APPS:
+        if find_spec(f"{dotted}.dashboard") is None:
+            continue
+        module = import_module(f"{dotted}.dashboard")
+        widgets.extend(module.widgets(request) or [])
+    return widgets
+
+
+@login_required
+def dashboard(request):
+    return render(request, "core/dashboard.html", {"widgets": _app_widgets(request), "today": timezone.localdate()})
+
+
+@login_required
+def register_list(request, key: str):
+    register = REGISTERS.get(key)
+    if register is None:
+        raise Http404
+    search = request.GET.get("q", "").strip()
+    qs = register.selector(request.user, search=search)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    rows = [{"obj": obj, "cells": [_cell(obj, attr) for _, attr in register.columns]} for obj in page]
+    context = {"register": register, "page": page, "rows": rows, "search": search, "can_create": key in {"parties", "vehicles"} and has_role(request.user, Role.OFFICER, Role.ADMIN)}
+    template = "core/_register_table.html" if request.htmx else "core/register_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def register_detail(request, key: str, pk: int):
+    register = REGISTERS.get(key)
+    if register is None:
+        raise Http404
+    obj = selectors.get_scoped(register.selector(request.user), request.user, pk=pk) if key != "organisations" else _org(request, pk)
+    fields = [(label, _cell(obj, attr)) for label, attr in register.detail]
+    related = []
+    for title, rel, cols in register.related:
+        items = list(getattr(obj, rel).all()[:50])
+        related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[_cell(i, a) for _, a in cols] for i in items]})
+    if isinstance(obj, Party):
+        # Viewing personal data is itself recorded (who looked at whom).
+        with transaction.atomic():
+            audit.record(actor=request.user, action="personal_data.view", subject=obj, summary=f"查看当事人 {obj.name} 的个人信息")
+    return render(request, "core/register_detail.html", {"register": register, "obj": obj, "fields": fields, "related": related,
+                                                          "events": audit.history(obj)[:50]})
+
+
+def _org(request, pk):
+    return selectors.organisations_for(request.user).filter(pk=pk).first() or _raise404()
+
+
+def _raise404():
+    raise Http404
+
+
+def _cell(obj, attr: str):
+    value = getattr(obj, attr, "")
+    if callable(value):
+        value = value()
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return "" if value is None else value
+
+
+@login_required
+def party_create(request):
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = services.party_create(actor=request.user, organisation=request.user.organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记当事人 {party.name}")
+            return redirect("core:register_detail", "parties", party.pk)
+    return render(request, "core/form.html", {"form": form, "title": "登记当事人", "back": "core:register_list", "back_arg": "parties"})
+
+
+@login_required
+def vehicle_create(request):
+    form = VehicleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        ident = data.pop("owner_identifier").strip().upper()
+        owner = selectors.parties_for(request.user).filter(id_number=ident).first() or selectors.parties_for(request.user).filter(credit_code=ident).first()
+        if owner is None:
+            form.add_error("owner_identifier", "未找到该证件号码的当事人，请先登记当事人。")
+        else:
+            try:
+                vehicle = services.vehicle_create(actor=request.user, organisation=request.user.organisation, owner=owner, **data)
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已登记车辆 {vehicle.plate}")
+                return redirect("core:register_detail", "vehicles", vehicle.pk)
+    return render(request, "core/form.html", {"form": form, "title": "登记车辆", "back": "core:register_list", "back_arg": "vehicles"})
+
+
+@login_required
+def history(request, subject_type: str, subject_id: str):
+    """The full-process record of one object, shown only if the user may see the object itself."""
+    try:
+        model = apps.get_model(subject_type)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    qs = model._default_manager.all()
+    if any(f.name == "organisation" for f in model._meta.fields):
+        obj = selectors.get_scoped(qs, request.user, pk=subject_id)
+    elif has_role(request.user, Role.ADMIN, Role.SUPERVISOR):
+        obj = qs.filter(pk=subject_id).first() or _raise404()
+    else:
+        raise Http404
+    return render(request, "core/history.html", {"obj": obj, "events": audit.history(obj)})
+
+
+@login_required
+def audit_log(request):
+    if not has_role(request.user, Role.SUPERVISOR, Role.ADMIN, Role.HEAD):
+        raise Http404
+    org_ids = list(selectors.organisations_for(request.user).values_list("pk", flat=True))
+    qs = Event.objects.order_by("-seq")
+    if not (request.user.is_superuser and request.user.organisation_id is None):
+        qs = qs.filter(organisation_id__in=org_ids)
+    action = request.GET.get("action", "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    result = None
+    if request.method == "POST" and has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
+        result = audit.verify()
+    return render(request, "core/audit_log.html", {"page": page, "action": action, "result": result})
+
+
+@login_required
+def calendar_view(request):
+    form = WorkingDaysForm(request.GET or None)
+    answer = None
+    if form.is_bound and form.is_valid():
+        answer = legal_calendar.add_working_days(form.cleaned_data["start"], form.cleaned_data["days"])
+    today = timezone.localdate()
+    years = [legal_calendar.year_status(y) for y in range(today.year - 1, today.year + 2)]
+    return render(request, "core/calendar.html", {"form": form, "answer": answer, "years": years})
+
+
+@require_POST
+@login_required
+def officer_certificate(request, pk: int):
+    officer = selectors.get_scoped(Officer.objects.all(), request.user, pk=pk)
+    try:
+        services.officer_update(actor=request.user, officer=officer, cert_status=request.POST.get("cert_status", ""))
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))
+    else:
+        messages.success(request, "执法证状态已更新。")
+    return redirect("core:register_detail", "officers", pk)

@@ -1,0 +1,108 @@
+"""Shared pytest fixtures: a small jurisdiction tree (city → county A, county B), a user per role, certified
+officers, and API clients. Use them in every app's tests (see docs/testing.md)."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from zhifa.core.auth import token_create
+from zhifa.core.models import Organisation
+from zhifa.core.roles import Role
+
+
+@dataclass
+class World:
+    city: Organisation
+    county_a: Organisation
+    brigade_a: Organisation
+    county_b: Organisation
+    brigade_b: Organisation
+    users: dict
+    officers: dict
+
+    def user(self, key):
+        return self.users[key]
+
+
+@pytest.fixture
+def world(db):
+    """Jurisdictions and people: ``officer``, ``officer2`` (county A brigade, certified), ``reviewer`` (county A,
+    legal qualification), ``head`` (county A), ``supervisor`` and ``admin`` (city), ``officer_b``/``officer_b2``
+    (county B brigade), ``expired`` (county A, certificate expired)."""
+    from datetime import date, timedelta
+
+    from zhifa.core.tests.factories import OfficerFactory, OrganisationFactory, UserFactory
+
+    city = OrganisationFactory(code="C4113", name="南阳市交通运输局", kind=Organisation.Kind.CITY, region_code="411300", doc_prefix="宛交罚")
+    county_a = OrganisationFactory(code="C411321", name="南召县交通运输局", kind=Organisation.Kind.COUNTY, parent=city)
+    brigade_a = OrganisationFactory(code="C411321DD", name="南召县交通运输综合行政执法大队", kind=Organisation.Kind.BRIGADE, parent=county_a, doc_prefix="豫R召交罚")
+    county_b = OrganisationFactory(code="C411322", name="方城县交通运输局", kind=Organisation.Kind.COUNTY, parent=city, region_code="411322")
+    brigade_b = OrganisationFactory(code="C411322DD", name="方城县交通运输综合行政执法大队", kind=Organisation.Kind.BRIGADE, parent=county_b, doc_prefix="豫R方交罚", region_code="411322")
+    spec = {
+        "officer": (brigade_a, [Role.OFFICER], True, False),
+        "officer2": (brigade_a, [Role.OFFICER], True, False),
+        "officer3": (brigade_a, [Role.OFFICER], True, False),
+        "reviewer": (county_a, [Role.REVIEWER, Role.OFFICER], True, True),
+        "head": (county_a, [Role.HEAD, Role.OFFICER], True, True),
+        "supervisor": (city, [Role.SUPERVISOR], False, True),
+        "admin": (city, [Role.ADMIN], False, False),
+        "officer_b": (brigade_b, [Role.OFFICER], True, False),
+        "officer_b2": (brigade_b, [Role.OFFICER], True, False),
+        "expired": (brigade_a, [Role.OFFICER], True, False),
+    }
+    users, officers = {}, {}
+    for key, (org, roles, is_officer, legal) in spec.items():
+        users[key] = UserFactory(username=key, full_name=key, organisation=org, roles=roles, is_staff=key == "admin")
+        if is_officer:
+            kwargs = {"cert_expires_on": date.today() - timedelta(days=5)} if key == "expired" else {}
+            officers[key] = OfficerFactory(user=users[key], organisation=org, name=key, legal_qualification=legal, **kwargs)
+    return World(city, county_a, brigade_a, county_b, brigade_b, users, officers)
+
+
+@pytest.fixture
+def client_for(world):
+    """``client_for("officer")`` → a Django test client signed in as that user."""
+
+    def make(key: str) -> Client:
+        client = Client()
+        client.force_login(world.users[key])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(world):
+    """``api_for("officer")`` → a client that sends a bearer token for that user on every request."""
+
+    def make(key: str) -> Client:
+        token = token_create(user=world.users[key], name=f"test-{key}")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at full strength costs ~0.3 s a user; tests use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _append_only_events(request):
+    """Keep the event table append-only during every test, but let a transactional test's final flush
+    empty it (the flush is the only thing allowed to delete events)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        yield
+        return
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))) or "transactional_db" in names
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from zhifa.core.db import set_event_triggers
+
+    set_event_triggers(True)
+    yield
+    if transactional:
+        set_event_triggers(False)
