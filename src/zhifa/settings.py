@@ -49,7 +49,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 ZHIFA_APPS = [
     "zhifa.core",
     "zhifa.discretion",
+    "zhifa.documents",
     "zhifa.cases",
+    "zhifa.payments",
     "zhifa.overload",
     "zhifa.inspections",
     "zhifa.credit",
@@ -57,8 +59,6 @@ ZHIFA_APPS = [
     "zhifa.oversight",
     "zhifa.training",
     "zhifa.permits",
-    "zhifa.documents",
-    "zhifa.payments",
     "zhifa.portal",
     "zhifa.reports",
 ]
