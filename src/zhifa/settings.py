@@ -36,7 +36,7 @@ _DEV_SECRET = "dev-insecure-secret-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
     SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
-if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     # A production deployment must never run with a guessable key (sessions, signed payment links).
     raise ImproperlyConfigured("ZHIFA_ENV=production requires SECRET_KEY (at least 50 random characters).")
 SECRET_KEY = SECRET_KEY or _DEV_SECRET

@@ -406,6 +406,17 @@ class Event(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.action} {self.subject_type}:{self.subject_id}"
 
+    @property
+    def subject_is_model(self) -> bool:
+        """Whether the subject is a stored object with its own history page (not a batch or a pseudo-subject)."""
+        from django.apps import apps
+
+        try:
+            apps.get_model(self.subject_type)
+        except (LookupError, ValueError):
+            return False
+        return True
+
 
 class AuditHead(models.Model):
     """The head of the event chain (last seq and hash), updated in the same transaction as each append.

@@ -50,7 +50,9 @@ def _app_widgets(request) -> list[dict]:
         if find_spec(f"{dotted}.dashboard") is None:
             continue
         module = import_module(f"{dotted}.dashboard")
-        widgets.extend(module.widgets(request) or [])
+        for widget in module.widgets(request) or []:
+            # Every key the template reads is present, so a missing key never resolves to a dict method.
+            widgets.append({"stat": None, "text": "", "items": [], "link": "", "template": "", "data": None, "wide": False, **widget})
     return widgets
 
 

@@ -1,0 +1,50 @@
+"""Content-addressed evidence files: hash recorded, same content stored once, type sniffed."""
+
+import hashlib
+import io
+
+import pytest
+
+from zhifa.core.errors import DomainError
+from zhifa.core.evidence import evidence_check, evidence_store, path_for
+from zhifa.core.models import Event, EvidenceFile
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def _evidence_root(settings, tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
+@pytest.mark.django_db
+def test_store_records_sha256_in_the_log(world):
+    ef = evidence_store(actor=world.users["officer"], organisation=world.brigade_a, fileobj=io.BytesIO(PNG), name="现场照片.png", content_type="image/png")
+    digest = hashlib.sha256(PNG).hexdigest()
+    assert ef.sha256 == digest and path_for(digest).read_bytes() == PNG
+    event = Event.objects.get(action="evidence.store")
+    assert event.changes["sha256"] == digest
+    assert evidence_check(ef)
+
+
+@pytest.mark.django_db
+def test_same_content_is_stored_once(world):
+    for name in ("a.png", "b.png"):
+        evidence_store(actor=world.users["officer"], organisation=world.brigade_a, fileobj=io.BytesIO(PNG), name=name, content_type="image/png")
+    assert EvidenceFile.objects.count() == 1
+    assert Event.objects.filter(action="evidence.store").count() == 2
+
+
+@pytest.mark.django_db
+def test_content_that_does_not_match_its_type_is_refused(world):
+    with pytest.raises(DomainError) as exc:
+        evidence_store(actor=world.users["officer"], organisation=world.brigade_a, fileobj=io.BytesIO(b"MZ\x90\x00 not a png"), name="x.png", content_type="image/png")
+    assert exc.value.code == "evidence_content_mismatch"
+    assert not EvidenceFile.objects.exists() and not Event.objects.filter(action="evidence.store").exists()
+
+
+@pytest.mark.django_db
+def test_a_changed_file_is_detected(world):
+    ef = evidence_store(actor=world.users["officer"], organisation=world.brigade_a, fileobj=io.BytesIO(PNG), name="a.png", content_type="image/png")
+    path_for(ef.sha256).write_bytes(PNG + b"x")
+    assert not evidence_check(ef)
