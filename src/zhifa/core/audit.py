@@ -110,11 +110,14 @@ def record(
         if organisation is None:
             organisation = getattr(actor, "organisation", None)
     ctx = context.current()
+    # Millisecond precision: what every serialiser (JSON dumps, backups, exchange files) round-trips exactly.
+    when = occurred_at or timezone.now()
+    when = when.replace(microsecond=when.microsecond // 1000 * 1000)
     # Lock the head row: appends are serialised so the chain never forks.
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     event = Event(
         seq=head.seq + 1,
-        occurred_at=occurred_at or timezone.now(),
+        occurred_at=when,
         actor_id=actor_id,
         actor_name=actor_name[:150],
         officer_number=officer_number,
