@@ -491,6 +491,23 @@ class CalendarDay(models.Model):
         return f"{self.date} {'上班' if self.is_working_day else '休息'} {self.name}"
 
 
+class TotpDevice(models.Model):
+    """A user's TOTP authenticator (second sign-in factor). ``last_step`` is the last accepted time step, so a
+    code cannot be used twice."""
+
+    user = models.OneToOneField(User, verbose_name="用户", on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField("密钥", max_length=64)
+    confirmed = models.BooleanField("已启用", default=False)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "动态口令设备"
+
+    def __str__(self):
+        return f"{self.user}（{'已启用' if self.confirmed else '未确认'}）"
+
+
 class ApiToken(models.Model):
     """A bearer token for system clients (weighing stations, provincial platforms, payment system, tests).
     Only the SHA-256 of the token is stored."""

@@ -6,6 +6,7 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,12 +15,13 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import audit, legal_calendar, selectors, services
+from . import audit, legal_calendar, selectors, services, totp
 from .errors import DomainError
 from .forms import LoginForm, PartyForm, VehicleForm, WorkingDaysForm
-from .models import Event, Officer, Party
+from .models import Event, Officer, Party, User
 from .registers import REGISTERS
 from .roles import Role, has_role
 
@@ -28,6 +30,53 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if totp.totp_required(user):
+            # Password accepted; the session is not signed in until the second factor is given.
+            self.request.session["pending_2fa_user"] = user.pk
+            self.request.session["pending_2fa_next"] = self.get_success_url()
+            return redirect("core:login_2fa")
+        return super().form_valid(form)
+
+
+def login_2fa(request):
+    user_id = request.session.get("pending_2fa_user")
+    if not user_id:
+        return redirect("core:login")
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    error = ""
+    if request.method == "POST" and user is not None:
+        if totp.totp_verify(user=user, code=request.POST.get("code", "")):
+            next_url = request.session.pop("pending_2fa_next", "/")
+            request.session.pop("pending_2fa_user", None)
+            auth_login(request, user, backend="zhifa.core.auth.LockoutModelBackend")
+            return redirect(next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else "/")
+        error = "动态口令不正确或已使用，请输入手机上当前显示的6位数字。"
+    return render(request, "core/login_2fa.html", {"error": error})
+
+
+@login_required
+def account_2fa(request):
+    device = totp.device_for(request.user)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "begin":
+                device = totp.totp_begin(user=request.user)
+            elif action == "confirm":
+                device = totp.totp_confirm(user=request.user, code=request.POST.get("code", ""))
+                messages.success(request, "已启用动态口令二次验证。")
+            elif action == "disable":
+                totp.totp_disable(actor=request.user, user=request.user)
+                messages.success(request, "已停用动态口令。")
+                return redirect("core:account_2fa")
+        except DomainError as exc:
+            error = exc.message
+    qr = totp.provisioning_qr_data_uri(device) if device and not device.confirmed else ""
+    return render(request, "core/account_2fa.html", {"device": device, "qr": qr, "error": error})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
