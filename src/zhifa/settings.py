@@ -207,7 +207,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not os.environ.g
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# Periodic jobs (run by `celery -A zhifa beat`); apps add theirs in their AppConfig.ready().
+CELERY_BEAT_SCHEDULE = {
+    "audit-verify-daily": {"task": "core.audit_verify", "schedule": 24 * 3600},
+}
 
 # --- Domain settings (national defaults; per-province values are versioned data in the apps) ---------
 # Document number format, e.g. 豫R交罚〔2026〕0123号.
