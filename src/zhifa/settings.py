@@ -159,8 +159,29 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
+# Evidence files: a local directory by default; an S3-compatible bucket (MinIO, OSS, COS …) when
+# EVIDENCE_S3_BUCKET is set, so several web/worker machines share one store.
+EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
+EVIDENCE_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["EVIDENCE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "location": os.environ.get("EVIDENCE_S3_PREFIX", "evidence"),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    if os.environ.get("EVIDENCE_S3_BUCKET")
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(EVIDENCE_ROOT)}}
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "evidence": EVIDENCE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -170,8 +191,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-# Content-addressed evidence store (files named by their SHA-256).
-EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # --- Cache (rate limits, short-lived data): per-process memory unless CACHE_URL names Redis -------------

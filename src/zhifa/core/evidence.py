@@ -7,6 +7,8 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 
 from . import audit
@@ -31,8 +33,20 @@ def evidence_root() -> Path:
     return root
 
 
+def storage() -> Storage:
+    """The evidence store: ``EVIDENCE_ROOT`` on disk, or the S3-compatible bucket configured in settings."""
+    if settings.STORAGES["evidence"]["BACKEND"].endswith("FileSystemStorage"):
+        return FileSystemStorage(location=str(evidence_root()))
+    return storages["evidence"]
+
+
+def storage_name(sha256: str) -> str:
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
 def path_for(sha256: str) -> Path:
-    return evidence_root() / sha256[:2] / sha256[2:4] / sha256
+    """Local path of a stored file (file-system store only; use :func:`evidence_open` to read)."""
+    return evidence_root() / storage_name(sha256)
 
 
 def _sniff_ok(content_type: str, head: bytes) -> bool:
@@ -48,11 +62,10 @@ def evidence_store(*, actor, organisation, fileobj, name: str, content_type: str
     """Store an evidence file (streamed, hashed while copied) and record it."""
     if content_type not in ALLOWED_TYPES:
         raise DomainError("evidence_type", f"不支持的证据文件类型：{content_type}")
-    root = evidence_root()
     sha = hashlib.sha256()
     size = 0
     head = b""
-    with tempfile.NamedTemporaryFile(dir=root, delete=False) as tmp:
+    with tempfile.NamedTemporaryFile(delete=False) as tmp:
         for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
             if not head:
                 head = chunk[:64]
@@ -66,12 +79,13 @@ def evidence_store(*, actor, organisation, fileobj, name: str, content_type: str
         os.unlink(tmp.name)
         raise DomainError("evidence_content_mismatch", "文件内容与声明的类型不符，已拒绝。")
     digest = sha.hexdigest()
-    target = path_for(digest)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
+    store = storage()
+    try:
+        if not store.exists(storage_name(digest)):  # content-addressed: the same content is stored once
+            with open(tmp.name, "rb") as fh:
+                store.save(storage_name(digest), File(fh))
+    finally:
         os.unlink(tmp.name)
-    else:
-        os.replace(tmp.name, target)
     with transaction.atomic():
         ef, created = EvidenceFile.objects.get_or_create(
             sha256=digest,
@@ -86,13 +100,23 @@ def evidence_store(*, actor, organisation, fileobj, name: str, content_type: str
     return ef
 
 
+def evidence_open(ef: EvidenceFile):
+    """Open a stored evidence file for reading (a file object; close it after use)."""
+    return storage().open(storage_name(ef.sha256), "rb")
+
+
+def evidence_read(ef: EvidenceFile) -> bytes:
+    with evidence_open(ef) as fh:
+        return fh.read()
+
+
 def evidence_check(ef: EvidenceFile) -> bool:
     """True when the stored file still has the recorded hash."""
-    p = path_for(ef.sha256)
-    if not p.exists():
+    store = storage()
+    if not store.exists(storage_name(ef.sha256)):
         return False
     h = hashlib.sha256()
-    with p.open("rb") as f:
+    with store.open(storage_name(ef.sha256), "rb") as f:
         for chunk in iter(lambda: f.read(1024 * 1024), b""):
             h.update(chunk)
     return h.hexdigest() == ef.sha256

@@ -48,3 +48,21 @@ def test_a_changed_file_is_detected(world):
     ef = evidence_store(actor=world.users["officer"], organisation=world.brigade_a, fileobj=io.BytesIO(PNG), name="a.png", content_type="image/png")
     path_for(ef.sha256).write_bytes(PNG + b"x")
     assert not evidence_check(ef)
+
+
+@pytest.mark.django_db
+def test_s3_compatible_store(world, settings):
+    """With EVIDENCE_S3_BUCKET the same content-addressed layout lives in a bucket (moto's S3 stand-in)."""
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    from zhifa.core.evidence import evidence_read
+
+    with moto.mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="zhifa-evidence")
+        settings.STORAGES = {**settings.STORAGES, "evidence": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": "zhifa-evidence", "region_name": "us-east-1", "location": "evidence", "file_overwrite": False,
+            "access_key": "test", "secret_key": "test"}}}
+        ef = evidence_store(actor=world.users["officer"], organisation=world.brigade_a, fileobj=io.BytesIO(PNG), name="a.png", content_type="image/png")
+        keys = [o["Key"] for o in boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="zhifa-evidence")["Contents"]]
+        assert keys == [f"evidence/{ef.relative_path}"]
+        assert evidence_read(ef) == PNG and evidence_check(ef)
