@@ -7,4 +7,5 @@ class DocumentsConfig(AppConfig):
     name = "zhifa.documents"
     label = "documents"
     verbose_name = "执法文书"
-    nav: list = []
+    nav = [("执法文书", "documents:list", None)]
+    nav_group = "案件办理"

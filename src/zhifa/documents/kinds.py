@@ -1,0 +1,42 @@
+"""The standard forms of 《交通运输行政执法文书式样》 (交通运输行政执法程序规定, MOT Order 2019 No. 9) that the
+platform renders: each kind's title, template, numbering series (文书代字; None = the form carries no 文书编号)
+and the context fields it cannot be issued without."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str
+    title: str
+    series: str | None
+    required: tuple[str, ...] = field(default=())
+    order: int = 100  # position in the case file (案卷) — the standard filing order
+
+    @property
+    def template(self) -> str:
+        return f"documents/forms/{self.code}.html"
+
+
+PARTY = ("party_name",)
+KINDS: dict[str, DocumentKind] = {k.code: k for k in [
+    DocumentKind("register", "立案登记表", "立", PARTY + ("case_source", "brief", "opened_on"), order=10),
+    DocumentKind("inquiry_record", "询问笔录", None, ("started_at", "place", "interviewee", "questions"), order=20),
+    DocumentKind("scene_record", "现场笔录", None, PARTY + ("started_at", "place", "observations"), order=30),
+    DocumentKind("violation_notice", "违法行为通知书", "违通", PARTY + ("facts", "legal_basis", "proposed_penalty", "notified_on"), order=40),
+    DocumentKind("hearing_notice", "听证通知书", "听通", PARTY + ("hearing_at", "place", "host"), order=50),
+    DocumentKind("hearing_record", "听证笔录", None, PARTY + ("hearing_at", "place", "host", "statements"), order=60),
+    DocumentKind("onspot_decision", "当场行政处罚决定书", "简罚", PARTY + ("facts", "legal_basis", "penalty", "decided_on"), order=70),
+    DocumentKind("penalty_decision", "行政处罚决定书", "罚", PARTY + ("facts", "evidence", "legal_basis", "discretion_reasoning", "penalty", "decided_on"), order=70),
+    DocumentKind("no_penalty_decision", "不予行政处罚决定书", "不罚", PARTY + ("facts", "evidence", "legal_basis", "reason", "decided_on"), order=70),
+    DocumentKind("delivery_receipt", "送达回证", None, PARTY + ("served_document", "method"), order=80),
+    DocumentKind("instalment_notice", "分期(延期)缴纳罚款通知书", "分缴", PARTY + ("decision_number", "amount", "schedule", "approved_on"), order=90),
+    DocumentKind("reminder", "催告书", "催", PARTY + ("decision_number", "amount", "surcharge", "issued_on"), order=95),
+    DocumentKind("closing_report", "结案报告", None, PARTY + ("brief", "outcome", "execution", "closed_on"), order=99),
+]}
+
+CHOICES = [(k.code, k.title) for k in KINDS.values()]
+
+
+def kind_of(code: str) -> DocumentKind | None:
+    return KINDS.get(code)

@@ -1,0 +1,57 @@
+"""Issued enforcement documents (执法文书) and their numbering counters."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from zhifa.core.models import EvidenceFile, Organisation
+
+
+class DocumentCounter(models.Model):
+    """The last number given to one series of documents (agency × year × series). Incremented atomically by
+    :func:`zhifa.documents.numbering.next_number`, so numbers have neither gaps nor duplicates."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name="执法主体", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    series = models.CharField("文书字号", max_length=20, help_text="字号中的文书代字，如 罚、违通、听通")
+    last = models.PositiveIntegerField("已用最大序号", default=0)
+
+    class Meta:
+        verbose_name = "文书编号计数器"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["organisation", "year", "series"], name="documents_counter_unique")]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year} {self.series}：{self.last}"
+
+
+class Document(models.Model):
+    """One issued document: its kind, number, the object it belongs to (usually a case), the fields it was
+    rendered from and the stored PDF (content-addressed in the evidence store, hash recorded)."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name="制作机构", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("文书种类", max_length=40, db_index=True)
+    title = models.CharField("文书名称", max_length=60)
+    number = models.CharField("文书编号", max_length=60, blank=True, db_index=True)
+    subject_type = models.ForeignKey(ContentType, verbose_name="所属对象类型", on_delete=models.PROTECT, related_name="+")
+    subject_id = models.CharField("所属对象ID", max_length=64, db_index=True)
+    subject_label = models.CharField("所属对象", max_length=200, blank=True)
+    context = models.JSONField("文书内容", default=dict, blank=True)
+    pdf = models.ForeignKey(EvidenceFile, verbose_name="PDF 文件", on_delete=models.PROTECT, related_name="+")
+    docx = models.ForeignKey(EvidenceFile, verbose_name="DOCX 文件", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pages = models.PositiveSmallIntegerField("页数", default=1)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("制作时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法文书"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="documents_subject_idx")]
+        constraints = [models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="documents_number_unique")]
+
+    def __str__(self):
+        return f"{self.title} {self.number}".strip()
+
+    @property
+    def sha256(self) -> str:
+        return self.pdf.sha256

@@ -1,0 +1,55 @@
+"""Document numbers (文书编号) per agency, year and series, e.g. 豫R召交罚〔2026〕0123号.
+
+The agency's prefix comes from ``Organisation.doc_prefix`` (the nearest ancestor that has one, so a squad
+numbers under its brigade); the layout from ``settings.ZHIFA_DOC_NUMBER_FORMAT``. The counter row is bumped
+with a single ``UPDATE … SET last = last + 1`` inside the caller's transaction: the row lock (PostgreSQL) or
+the database write lock (SQLite, IMMEDIATE transactions) serialises concurrent issuers, and a rolled-back
+issue also rolls back its number — no gaps, no duplicates.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from zhifa.core.errors import DomainError
+from zhifa.core.models import Organisation
+
+from .models import DocumentCounter
+
+
+def numbering_body(organisation: Organisation) -> Organisation:
+    """The organisation whose prefix numbers documents made by ``organisation``."""
+    org = organisation
+    while org is not None:
+        if org.doc_prefix:
+            return org
+        org = org.parent
+    raise DomainError("no_doc_prefix", f"{organisation} 及其上级机构均未设置文书字号前缀，无法编号。请管理员在“执法主体”中设置。")
+
+
+def series_prefix(doc_prefix: str, series: str) -> str:
+    """The agency prefix with the series word: the configured prefix names the penalty series (…交罚), so
+    other series replace its final 罚 (豫R召交罚 → 豫R召交违通)."""
+    base = doc_prefix[:-1] if doc_prefix.endswith("罚") else doc_prefix
+    return base + series
+
+
+def format_number(*, doc_prefix: str, series: str, year: int, seq: int) -> str:
+    return settings.ZHIFA_DOC_NUMBER_FORMAT.format(prefix=series_prefix(doc_prefix, series), agency=doc_prefix,
+                                                   series=series, year=year, seq=seq)
+
+
+def next_number(*, organisation: Organisation, series: str, year: int) -> str:
+    """Take the next number of the series. Must run inside the transaction that stores the document."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_number() must run inside the transaction that uses the number")
+    body = numbering_body(organisation)
+    key = dict(organisation=body, year=year, series=series)
+    if not DocumentCounter.objects.filter(**key).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():  # savepoint: a concurrent first issuer may create the row first
+                DocumentCounter.objects.create(**key, last=1)
+        except IntegrityError:
+            DocumentCounter.objects.filter(**key).update(last=F("last") + 1)
+    seq = DocumentCounter.objects.get(**key).last
+    return format_number(doc_prefix=body.doc_prefix, series=series, year=year, seq=seq)

@@ -1,0 +1,27 @@
+"""Reads of documents, within the user's jurisdiction (another jurisdiction's document is a 404)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from zhifa.core.selectors import get_scoped, scope
+
+from .kinds import KINDS
+from .models import Document
+
+
+def documents_for(user, *, kind: str = "", search: str = "") -> QuerySet:
+    qs = scope(Document.objects.select_related("organisation", "pdf", "issued_by", "subject_type"), user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if search:
+        qs = qs.filter(number__contains=search) | qs.filter(subject_label__contains=search)
+    return qs.order_by("-issued_at", "-pk")
+
+
+def document_get(user, pk: int) -> Document:
+    return get_scoped(Document.objects.select_related("organisation", "pdf", "subject_type"), user, pk=pk)
+
+
+def subject_documents(user, *, subject_type: ContentType, subject_id: str) -> list[Document]:
+    docs = list(documents_for(user).filter(subject_type=subject_type, subject_id=subject_id))
+    return sorted(docs, key=lambda d: (KINDS[d.kind].order if d.kind in KINDS else 1000, d.issued_at, d.pk))

@@ -1,0 +1,88 @@
+"""Filters for the document forms: dates and amounts the way Chinese official documents write them."""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+UNITS = ["", "拾", "佰", "仟"]
+SECTIONS = ["", "万", "亿"]
+
+
+@register.filter
+def cn_date(value) -> str:
+    """2026-11-22 → 2026年11月22日 (accepts a date, a datetime or an ISO string)."""
+    if not value:
+        return "　　年　　月　　日"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return f"{value.year}年{value.month}月{value.day}日{value.hour}时{value.minute:02d}分"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _four(n: int) -> str:
+    out, zero = "", False
+    for i in range(3, -1, -1):
+        d = n // 10**i % 10
+        if d:
+            if zero and out:
+                out += "零"
+            out += DIGITS[d] + UNITS[i]
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+@register.filter
+def yuan_upper(value) -> str:
+    """An amount in capital numerals (大写), as on a decision: 1234.50 → 壹仟贰佰叁拾肆元伍角整."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    whole, fen = divmod(int(amount * 100), 100)
+    chunks, n = [], whole
+    while n:
+        n, chunk = divmod(n, 10000)
+        chunks.append(chunk)
+    text, gap = "", False
+    for i in range(len(chunks) - 1, -1, -1):
+        chunk = chunks[i]
+        if not chunk:
+            gap = bool(text)
+            continue
+        if text and (gap or chunk < 1000):
+            text += "零"  # a zero between sections is read once (壹万零伍拾)
+        text += _four(chunk) + SECTIONS[i]
+        gap = False
+    if not text:
+        return "".join([DIGITS[fen // 10] + "角" if fen // 10 else "", DIGITS[fen % 10] + "分" if fen % 10 else ""]) or "零元整"
+    text += "元"
+    jiao, f = divmod(fen, 10)
+    if not jiao and not f:
+        return text + "整"
+    if jiao:
+        text += DIGITS[jiao] + "角"
+    elif whole:
+        text += "零"
+    if f:
+        text += DIGITS[f] + "分"
+    else:
+        text += "整"
+    return text
+
+
+@register.filter
+def yuan(value) -> str:
+    try:
+        return f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+    except (InvalidOperation, ValueError):
+        return str(value)

@@ -1,0 +1,31 @@
+"""Contexts for the document forms, complete enough to issue each kind."""
+
+from zhifa.documents.kinds import KINDS
+
+BASE = {
+    "party_name": "南阳宏达物流有限公司", "party_kind": "organisation", "party_credit_code": "91411321MA45ABCD1X",
+    "party_legal_rep": "周伟", "party_address": "南召县城关镇白河路18号", "party_phone": "13803770001",
+    "vehicle": "豫R·D3578（黄色）", "case_number": "召交案〔2026〕0012号", "cause": "车辆超限运输",
+    "officers": ["王建国（执法证号 41130001）", "李明（执法证号 41130002）"],
+    "facts": "2026年10月8日，当事人所属豫R·D3578重型半挂牵引车在G207线皇后超限检测站经检测车货总质量55,600千克，超过限值49,000千克6,600千克。",
+    "evidence": ["现场笔录", "询问笔录", "称重检测单", "现场照片6张"],
+    "violated_provision": "《超限运输车辆行驶公路管理规定》第十九条",
+    "legal_basis": "《超限运输车辆行驶公路管理规定》第四十三条第一款第（二）项",
+    "discretion_reasoning": "超限6吨（按整吨计），每超1000千克罚款500元，当事人主动卸载，依法从轻处罚。",
+    "proposed_penalty": "罚款人民币3,000元", "penalty": "罚款", "amount": "3000.00",
+    "opened_on": "2026-10-09", "notified_on": "2026-10-16", "decided_on": "2026-10-28", "delivered_on": "2026-10-29",
+    "case_source": "检查发现", "brief": "超限运输，现场卸载。", "started_at": "2026-10-08T09:30", "ended_at": "2026-10-08T10:10",
+    "place": "G207线皇后超限检测站", "interviewee": "周伟", "questions": [{"q": "车辆装载何物？", "a": "石料。"}],
+    "observations": "车辆经检测超限，驾驶员在场。", "hearing_at": "2026-10-30T09:00", "host": "张法审",
+    "statements": [{"speaker": "主持人", "text": "现在开始听证。"}], "reason": "当事人初次违法且危害后果轻微并及时改正",
+    "served_document": "行政处罚决定书", "method": "直接送达", "served_at": "2026-10-29",
+    "decision_number": "豫R召交罚〔2026〕0001号", "schedule": [{"due_on": "2026-11-30", "amount": "1500.00"}, {"due_on": "2026-12-30", "amount": "1500.00"}],
+    "applied_on": "2026-11-05", "approved_on": "2026-11-06", "surcharge": "90.00", "issued_on": "2026-11-20",
+    "outcome": "罚款人民币3,000元", "execution": "已于2026年11月10日缴清", "closed_on": "2026-11-12",
+}
+
+
+def context_for(kind: str, **overrides) -> dict:
+    ctx = dict(BASE, **overrides)
+    assert all(ctx.get(k) for k in KINDS[kind].required)
+    return ctx

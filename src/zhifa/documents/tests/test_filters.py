@@ -1,0 +1,30 @@
+from datetime import date
+
+import pytest
+
+from zhifa.documents.render import rights_deadlines
+from zhifa.documents.templatetags.docforms import cn_date, yuan_upper
+
+
+@pytest.mark.parametrize("amount,text", [
+    ("3000", "叁仟元整"), ("200.00", "贰佰元整"), ("1234.56", "壹仟贰佰叁拾肆元伍角陆分"),
+    ("10050", "壹万零伍拾元整"), ("100000", "壹拾万元整"), ("0.05", "伍分"), ("20300", "贰万零叁佰元整"), ("10000005", "壹仟万零伍元整"), ("30000", "叁万元整"),
+    ("1001.50", "壹仟零壹元伍角整"),
+])
+def test_capital_amounts(amount, text):
+    assert yuan_upper(amount) == text
+
+
+def test_cn_date():
+    assert cn_date("2026-10-01") == "2026年10月1日"
+    assert cn_date(date(2026, 1, 5)) == "2026年1月5日"
+
+
+@pytest.mark.django_db
+def test_remedy_deadlines_reconsideration_60_days_litigation_6_months():
+    """行政复议法 Art. 20 (60 days), 行政诉讼法 Art. 46 (6 months); a period ending on a rest day moves on."""
+    r = rights_deadlines(date(2026, 8, 31))
+    assert r["reconsideration"].date == date(2026, 10, 30)
+    # 6 months after 31 August is 28 February 2027 (a Sunday) → next working day 1 March 2027
+    assert r["litigation"].date >= date(2027, 2, 28)
+    assert rights_deadlines(None) == {}

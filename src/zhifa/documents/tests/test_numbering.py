@@ -1,0 +1,78 @@
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+
+from zhifa.core.errors import DomainError
+from zhifa.core.tests.factories import OrganisationFactory
+from zhifa.documents.models import DocumentCounter
+from zhifa.documents.numbering import format_number, next_number, series_prefix
+
+
+def test_series_prefix_replaces_the_penalty_word():
+    assert series_prefix("豫R召交罚", "罚") == "豫R召交罚"
+    assert series_prefix("豫R召交罚", "违通") == "豫R召交违通"
+    assert series_prefix("宛执", "催") == "宛执催"
+
+
+def test_default_format():
+    assert format_number(doc_prefix="豫R召交罚", series="罚", year=2026, seq=123) == "豫R召交罚〔2026〕0123号"
+
+
+@override_settings(ZHIFA_DOC_NUMBER_FORMAT="{prefix}[{year}]第{seq}号")
+def test_format_is_configurable():
+    assert format_number(doc_prefix="豫R召交罚", series="罚", year=2026, seq=7) == "豫R召交罚[2026]第7号"
+
+
+def test_numbers_per_agency_year_and_series(world):
+    squad = OrganisationFactory(parent=world.brigade_a, doc_prefix="")
+    with transaction.atomic():
+        assert next_number(organisation=world.brigade_a, series="罚", year=2026) == "豫R召交罚〔2026〕0001号"
+        # a squad without its own prefix numbers under its brigade, in the same series
+        assert next_number(organisation=squad, series="罚", year=2026) == "豫R召交罚〔2026〕0002号"
+        assert next_number(organisation=world.brigade_a, series="违通", year=2026) == "豫R召交违通〔2026〕0001号"
+        assert next_number(organisation=world.brigade_a, series="罚", year=2027) == "豫R召交罚〔2027〕0001号"
+        assert next_number(organisation=world.brigade_b, series="罚", year=2026) == "豫R方交罚〔2026〕0001号"
+
+
+def test_no_prefix_anywhere_is_refused(db):
+    org = OrganisationFactory(doc_prefix="", parent=None)
+    with pytest.raises(DomainError) as exc, transaction.atomic():
+        next_number(organisation=org, series="罚", year=2026)
+    assert exc.value.code == "no_doc_prefix"
+
+
+def test_rolled_back_issue_leaves_no_gap(world):
+    with pytest.raises(LookupError), transaction.atomic():
+        next_number(organisation=world.brigade_a, series="罚", year=2026)
+        raise LookupError("the document failed to render")
+    with transaction.atomic():
+        assert next_number(organisation=world.brigade_a, series="罚", year=2026).endswith("0001号")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issuers_get_distinct_numbers_without_gaps(world):
+    """Two threads take numbers of the same series at the same time: no duplicates, no gaps."""
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait()
+            for _ in range(6):
+                with transaction.atomic():
+                    results.append(next_number(organisation=world.brigade_a, series="罚", year=2026))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(results) == [f"豫R召交罚〔2026〕{n:04d}号" for n in range(1, 13)]
+    assert DocumentCounter.objects.get(organisation=world.brigade_a, series="罚", year=2026).last == 12

@@ -1,0 +1,74 @@
+"""Officer UI for documents: the list of issued documents, one document, a subject's documents, downloads."""
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+
+from zhifa.core.errors import DomainError
+from zhifa.core.evidence import evidence_open
+from zhifa.core.selectors import get_scoped
+
+from . import selectors
+from .kinds import CHOICES
+from .render import rights_deadlines
+
+
+@login_required
+def document_list(request):
+    kind = request.GET.get("kind", "")
+    search = request.GET.get("q", "").strip()
+    page = Paginator(selectors.documents_for(request.user, kind=kind, search=search), 30).get_page(request.GET.get("page"))
+    return render(request, "documents/list.html", {"page": page, "kinds": CHOICES, "kind": kind, "search": search})
+
+
+@login_required
+def document_detail(request, pk: int):
+    doc = selectors.document_get(request.user, pk)
+    delivered = doc.context.get("delivered_on")
+    from datetime import date
+
+    rights = rights_deadlines(date.fromisoformat(delivered)) if delivered else {}
+    return render(request, "documents/detail.html", {"doc": doc, "rights": rights})
+
+
+@login_required
+def document_pdf(request, pk: int):
+    doc = selectors.document_get(request.user, pk)
+    filename = f"{doc.title}{('-' + doc.number) if doc.number else ''}.pdf"
+    return FileResponse(evidence_open(doc.pdf), content_type="application/pdf", as_attachment="download" in request.GET, filename=filename)
+
+
+def _subject(request, label: str, subject_id: str):
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not any(f.name == "organisation" for f in model._meta.fields):
+        raise Http404
+    return get_scoped(model.objects.all(), request.user, pk=subject_id)
+
+
+@login_required
+def subject_documents(request, label: str, subject_id: str):
+    subject = _subject(request, label, subject_id)
+    ct = ContentType.objects.get_for_model(subject)
+    docs = selectors.subject_documents(request.user, subject_type=ct, subject_id=str(subject.pk))
+    return render(request, "documents/subject.html", {"subject": subject, "docs": docs,
+                                                      "is_case": subject._meta.label_lower == "cases.case"})
+
+
+@login_required
+def casefile_download(request, case_id: int):
+    from .casefile import casefile_export
+
+    case = _subject(request, "cases.Case", str(case_id))
+    try:
+        data = casefile_export(actor=request.user, case=case)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename=casefile-{case.pk}.zip"
+    return response
