@@ -116,3 +116,17 @@ def problem_stats(qs: QuerySet) -> dict:
         "overdue": qs.filter(status__in=Problem.OPEN_STATUSES, deadline__lt=today).count(),
         "key": qs.filter(listing__status=SupervisionListing.Status.ACTIVE).count(),
     }
+
+
+def violation_items_for(power: Power) -> list:
+    """The violation catalogue items (``discretion.ViolationItem``) linked to a power by code."""
+    codes = power.violation_code_list()
+    if not codes:
+        return []
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("discretion", "ViolationItem")
+    except LookupError:
+        return []
+    return list(model.objects.filter(code__in=codes).order_by("code"))
