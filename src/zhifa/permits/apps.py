@@ -7,4 +7,9 @@ class PermitsConfig(AppConfig):
     name = "zhifa.permits"
     label = "permits"
     verbose_name = "行政许可"
-    nav: list = []
+    nav = [
+        ("许可申请", "permits:list", None),
+        ("窗口统计", "permits:statistics", None),
+        ("许可事项", "permits:items", None),
+    ]
+    nav_group = "行政许可"

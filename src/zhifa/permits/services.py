@@ -1,0 +1,170 @@
+"""State changes of permit applications. Each checks role, jurisdiction and the transition table, updates
+with a condition on the old status (exactly one row), appends the status change and the audit record in one
+transaction, and queues publication with ``transaction.on_commit``."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.core import audit, legal_calendar
+from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core.models import Organisation, Party
+from zhifa.core.roles import Role
+from zhifa.core.services import assert_in_jurisdiction, assert_role
+
+from . import workflow
+from .models import PermitApplication, PermitItem, PermitStatusChange
+
+S = PermitApplication.Status
+HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
+
+
+def _next_number(organisation: Organisation, year: int, field: str, template: str) -> str:
+    prefix = template.format(org=organisation.code, year=year, n="")
+    used = PermitApplication.objects.filter(**{f"{field}__startswith": prefix}).count()
+    return template.format(org=organisation.code, year=year, n=f"{used + 1:05d}")
+
+
+def _move(*, actor, application: PermitApplication, new: str, on: date, note: str, action: str, summary: str, **fields) -> PermitApplication:
+    old = application.status
+    if not workflow.allowed(old, new):
+        raise TransitionNotAllowed("transition_not_allowed", f"当前状态“{application.get_status_display()}”不能变更为“{S(new).label}”。")
+    before = audit.snapshot(application)
+    with transaction.atomic():
+        touched = PermitApplication.objects.filter(pk=application.pk, status=old).update(status=new, updated_at=timezone.now(), **fields)
+        if touched != 1:
+            raise TransitionNotAllowed("stale_status", "该申请的状态已被他人变更，请刷新后重试。")
+        application.refresh_from_db()
+        PermitStatusChange.objects.create(application=application, from_status=old, to_status=new, on=on, actor=actor, note=note)
+        audit.record(actor=actor, action=action, subject=application, before=before, after=audit.snapshot(application),
+                     summary=summary, organisation=application.organisation)
+        transaction.on_commit(lambda: _publish_soon(application.pk))
+    return application
+
+
+def _publish_soon(pk: int) -> None:
+    """Hand a decided or revoked permit to the publication register straight away (the daily job catches up
+    with anything missed)."""
+    from zhifa.portal.tasks import publication_sync_subject_task
+
+    publication_sync_subject_task.delay("permits.permitapplication", str(pk))
+
+
+def application_submit(*, actor, organisation: Organisation, item: PermitItem, applicant: Party, submitted_on: date,
+                       content: str = "") -> PermitApplication:
+    assert_role(actor, *HANDLERS)
+    assert_in_jurisdiction(actor, organisation)
+    if not item.is_active:
+        raise DomainError("item_inactive", "该许可事项已停止办理。")
+    assert_in_jurisdiction(actor, applicant.organisation)
+    with transaction.atomic():
+        app = PermitApplication.objects.create(
+            organisation=organisation, item=item, applicant=applicant, submitted_on=submitted_on, content=content,
+            number=_next_number(organisation, submitted_on.year, "number", "XK{org}{year}{n}"), handled_by=actor)
+        PermitStatusChange.objects.create(application=app, to_status=S.SUBMITTED, on=submitted_on, actor=actor, note="收到申请")
+        audit.record(actor=actor, action="permit.submit", subject=app, after=audit.snapshot(app),
+                     summary=f"收到许可申请 {app.number}（{item.name}，申请人 {applicant.name}）", organisation=organisation)
+    return app
+
+
+def application_accept(*, actor, application: PermitApplication, on: date) -> PermitApplication:
+    """受理 (行政许可法 Art. 32). Both limits run from acceptance in working days (Arts. 42, 82)."""
+    assert_role(actor, *HANDLERS)
+    assert_in_jurisdiction(actor, application.organisation)
+    if on < application.submitted_on:
+        raise DomainError("date_before_submission", "受理日期不能早于申请日期。")
+    cal = legal_calendar.calendar()
+    statutory = cal.add_working_days(on, application.item.statutory_days)
+    committed = cal.add_working_days(on, min(application.item.committed_days, application.item.statutory_days))
+    return _move(actor=actor, application=application, new=S.ACCEPTED, on=on, note="受理", action="permit.accept",
+                 summary=f"受理许可申请 {application.number}，法定期限 {statutory.label}，承诺期限 {committed.label}",
+                 accepted_on=on, statutory_due=statutory.date, committed_due=committed.date,
+                 due_confirmed=statutory.confirmed and committed.confirmed)
+
+
+def application_refuse(*, actor, application: PermitApplication, on: date, reason: str) -> PermitApplication:
+    """不予受理 with written reasons (行政许可法 Art. 32)."""
+    assert_role(actor, *HANDLERS)
+    assert_in_jurisdiction(actor, application.organisation)
+    if not reason.strip():
+        raise DomainError("reason_required", "不予受理须书面说明理由（行政许可法第三十二条）。")
+    return _move(actor=actor, application=application, new=S.NOT_ACCEPTED, on=on, note=reason, action="permit.refuse",
+                 summary=f"不予受理许可申请 {application.number}：{reason}", reason=reason, decided_on=on)
+
+
+def application_decide(*, actor, application: PermitApplication, on: date, approve: bool, reason: str = "",
+                       certificate_number: str = "") -> PermitApplication:
+    """准予或不予许可 in writing; a refusal states its reasons (行政许可法 Arts. 37, 38)."""
+    assert_role(actor, Role.HEAD, Role.ADMIN, Role.OFFICER)
+    assert_in_jurisdiction(actor, application.organisation)
+    if application.accepted_on and on < application.accepted_on:
+        raise DomainError("date_before_acceptance", "决定日期不能早于受理日期。")
+    if not approve and not reason.strip():
+        raise DomainError("reason_required", "不予许可须说明理由（行政许可法第三十八条）。")
+    body = application.organisation.enforcement_body()
+    number = f"{body.doc_prefix or body.short_name or body.name}许〔{on.year}〕{_count_decisions(body, on.year) + 1}号"
+    fields = {"decided_on": on, "decision_number": number, "reason": reason}
+    if approve:
+        years = application.item.validity_years
+        fields.update(certificate_number=certificate_number or _next_number(application.organisation, on.year, "certificate_number", "ZS{org}{year}{n}"),
+                      valid_from=on, valid_until=date(on.year + years, on.month, min(on.day, 28)) if years else None)
+    return _move(actor=actor, application=application, new=S.APPROVED if approve else S.DENIED, on=on,
+                 note="准予许可" if approve else reason, action="permit.decide",
+                 summary=f"{'准予' if approve else '不予'}许可 {application.number}，决定书 {number}", **fields)
+
+
+def _count_decisions(body: Organisation, year: int) -> int:
+    return PermitApplication.objects.filter(organisation__path__startswith=body.path, decided_on__year=year).exclude(decision_number="").count()
+
+
+def application_revoke(*, actor, application: PermitApplication, on: date, reason: str) -> PermitApplication:
+    """撤销/撤回 a granted permit (行政许可法 Arts. 8, 69); its publication is withdrawn (行政处罚法 Art. 48 by
+    analogy, 3 working days)."""
+    assert_role(actor, Role.HEAD, Role.ADMIN)
+    assert_in_jurisdiction(actor, application.organisation)
+    if not reason.strip():
+        raise DomainError("reason_required", "撤销许可须说明理由。")
+    return _move(actor=actor, application=application, new=S.REVOKED, on=on, note=reason, action="permit.revoke",
+                 summary=f"撤销许可 {application.number}：{reason}", revoked_on=on, reason=reason)
+
+
+@dataclass
+class WindowStats:
+    """Window statistics (窗口统计) of a period: received, accepted, finished, finished on time."""
+
+    received: int
+    accepted: int
+    not_accepted: int
+    finished: int
+    approved: int
+    denied: int
+    on_time: int
+    open: int
+    overdue_open: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结率 = finished on or before the committed limit / finished (accepted and decided)."""
+        return round(self.on_time * 100 / self.finished, 1) if self.finished else None
+
+
+def window_stats(qs, *, start: date, end: date, today: date | None = None) -> WindowStats:
+    """Statistics of applications submitted in [start, end] out of ``qs`` (already scoped)."""
+    today = today or timezone.localdate()
+    period = qs.filter(submitted_on__gte=start, submitted_on__lte=end)
+    decided = period.filter(status__in=[S.APPROVED, S.DENIED, S.REVOKED], decided_on__isnull=False)
+    on_time = sum(1 for d, c in decided.values_list("decided_on", "committed_due") if c and d <= c)
+    open_qs = period.filter(status=S.ACCEPTED)
+    return WindowStats(
+        received=period.count(),
+        accepted=period.exclude(status__in=[S.SUBMITTED, S.NOT_ACCEPTED]).count(),
+        not_accepted=period.filter(status=S.NOT_ACCEPTED).count(),
+        finished=decided.count(),
+        approved=period.filter(status__in=[S.APPROVED, S.REVOKED]).count(),
+        denied=period.filter(status=S.DENIED).count(),
+        on_time=on_time,
+        open=open_qs.count() + period.filter(status=S.SUBMITTED).count(),
+        overdue_open=open_qs.filter(committed_due__lt=today).count(),
+    )

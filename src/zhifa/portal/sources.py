@@ -1,0 +1,148 @@
+"""Where decisions to publish come from. Each source yields :class:`DecisionRecord` rows in one shape, so
+publication, de-identification and the 双公示 export do not care which app made the decision.
+
+Sources: permit decisions (``permits.PermitApplication``) and penalty decisions (``cases.Case`` when the
+cases app provides it — read through :func:`case_records`, which adapts to the fields it finds)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Q
+
+PERMIT_TYPE = "permits.permitapplication"
+CASE_TYPE = "cases.case"
+
+
+@dataclass
+class DecisionRecord:
+    """A decision as the publication register and the credit platform need it (raw, not yet de-identified)."""
+
+    subject_type: str
+    subject_id: str
+    kind: str  # PublicationRule.Kind
+    organisation: object
+    decided_on: date
+    decision_number: str
+    title: str
+    party_name: str
+    party_kind: str  # core.Party.Kind
+    party_id_number: str = ""
+    party_credit_code: str = ""
+    legal_representative: str = ""
+    party_phone: str = ""
+    party_address: str = ""
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    changed_on: date | None = None
+    change_reason: str = ""
+    credit: dict = field(default_factory=dict)
+
+    @property
+    def is_person(self) -> bool:
+        return self.party_kind == "person"
+
+
+def _party_fields(party) -> dict:
+    return {"party_name": party.name, "party_kind": party.kind, "party_id_number": party.id_number or "",
+            "party_credit_code": party.credit_code or "", "legal_representative": party.legal_representative or "",
+            "party_phone": party.phone or "", "party_address": party.address or ""}
+
+
+def permit_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
+    """Granted permits (and those later revoked): what 双公示 publishes of 行政许可."""
+    from zhifa.permits.models import PermitApplication
+
+    S = PermitApplication.Status
+    qs = PermitApplication.objects.select_related("organisation", "item", "applicant").filter(status__in=[S.APPROVED, S.REVOKED])
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    for app in qs.iterator(chunk_size=500):
+        body = app.organisation.enforcement_body()
+        yield DecisionRecord(
+            subject_type=PERMIT_TYPE, subject_id=str(app.pk), kind="permit", organisation=app.organisation,
+            decided_on=app.decided_on, decision_number=app.decision_number, title=f"{app.item.name}决定（{app.decision_number}）",
+            **_party_fields(app.applicant),
+            sections=[("许可事项", app.item.name), ("许可内容", app.content or app.item.name), ("设定依据", app.item.basis),
+                      ("许可证书编号", app.certificate_number),
+                      ("有效期", f"{app.valid_from or ''} 至 {app.valid_until or '长期'}"), ("许可机关", body.name)],
+            changed_on=app.revoked_on, change_reason=app.reason if app.revoked_on else "",
+            credit={"许可类别": app.item.category, "许可证书名称": app.item.certificate_name, "许可编号": app.certificate_number,
+                    "许可内容": app.content or app.item.name, "有效期自": app.valid_from, "有效期至": app.valid_until,
+                    "许可机关": body.name, "许可机关统一社会信用代码": body.credit_code,
+                    "行政许可决定文书名称": f"{app.item.name}决定书"},
+        )
+
+
+def _case_model():
+    try:
+        return apps.get_model("cases", "Case")
+    except LookupError:
+        return None
+
+
+def _get(obj, *names, default=None):
+    for name in names:
+        value = getattr(obj, name, None)
+        if callable(value):
+            value = value()
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
+    """Decided penalty cases, read from ``cases.Case`` if that model exists.
+
+    Fields read (first one present wins): decision date ``decided_on``/``decision_date``; number
+    ``decision_number``; party ``party`` (core.Party); facts ``facts``; basis ``legal_basis``/``basis``;
+    outcome ``penalty_content``/``outcome_display``/``outcome``; fine ``fine_amount``/``amount``; violation
+    ``violation`` (its ``name``); revocation ``revoked_on``/``changed_on``."""
+    Case = _case_model()
+    if Case is None:
+        return
+    names = {f.name for f in Case._meta.get_fields()}
+    date_field = next((n for n in ("decided_on", "decision_date") if n in names), None)
+    if date_field is None or "party" not in names:
+        return
+    qs = Case.objects.filter(**{f"{date_field}__isnull": False}).select_related("organisation", "party")
+    if "decision_number" in names:
+        qs = qs.filter(~Q(decision_number=""))
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    for case in qs.iterator(chunk_size=500):
+        party = case.party
+        body = case.organisation.enforcement_body()
+        violation = _get(case, "violation")
+        violation_name = _get(violation, "name", default=str(violation or "")) if violation else _get(case, "violation_name", default="")
+        amount = _get(case, "fine_amount", "amount", default=None)
+        content = str(_get(case, "penalty_content", "get_outcome_display", "outcome", default=""))
+        basis = str(_get(case, "legal_basis", "basis", default=""))
+        facts = str(_get(case, "facts", default=""))
+        yield DecisionRecord(
+            subject_type=CASE_TYPE, subject_id=str(case.pk), kind="penalty", organisation=case.organisation,
+            decided_on=getattr(case, date_field), decision_number=str(_get(case, "decision_number", default="")),
+            title=f"行政处罚决定书（{_get(case, 'decision_number', default='')}）", **_party_fields(party),
+            sections=[("违法行为类型", violation_name), ("违法事实", facts), ("处罚依据", basis), ("处罚内容", content),
+                      ("罚款金额（元）", f"{amount}" if amount is not None else "—"), ("处罚机关", body.name)],
+            changed_on=_get(case, "revoked_on", "changed_on"), change_reason=str(_get(case, "revoke_reason", default="")),
+            credit={"违法行为类型": violation_name, "违法事实": facts, "处罚依据": basis, "处罚类别": str(_get(case, "penalty_category", default="罚款" if amount else "警告")),
+                    "处罚内容": content, "罚款金额": Decimal(amount) if amount is not None else None,
+                    "处罚机关": body.name, "处罚机关统一社会信用代码": body.credit_code},
+        )
+
+
+SOURCES = {PERMIT_TYPE: permit_records, CASE_TYPE: case_records}
+
+
+def all_records() -> Iterator[DecisionRecord]:
+    for source in SOURCES.values():
+        yield from source()
+
+
+def record_for(subject_type: str, subject_id: str) -> DecisionRecord | None:
+    source = SOURCES.get(subject_type)
+    if source is None:
+        return None
+    return next(iter(source([subject_id])), None)

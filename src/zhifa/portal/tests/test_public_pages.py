@@ -1,0 +1,20 @@
+from zhifa.core.models import Officer
+
+
+def test_portal_pages_need_no_login(world, client):
+    for url in ("/portal/", "/portal/bodies/", "/portal/basis/", "/portal/process/", "/portal/rights/", "/portal/decisions/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "交通运输行政执法公开平台" in response.content.decode()
+
+
+def test_bodies_list_valid_certificates_only(world, client):
+    page = client.get("/portal/bodies/").content.decode()
+    assert world.officers["officer"].cert_number in page
+    assert world.officers["expired"].cert_number not in page
+    Officer.objects.filter(pk=world.officers["officer2"].pk).update(cert_status=Officer.CertStatus.SUSPENDED)
+    assert world.officers["officer2"].cert_number not in client.get("/portal/bodies/").content.decode()
+
+
+def test_office_pages_require_login(world, client):
+    assert client.get("/portal/office/").status_code == 302
