@@ -146,6 +146,10 @@ def _yuan(value: Decimal | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + "元"
 
 
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _whole(value: Decimal) -> Decimal:
     return value.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
@@ -173,7 +177,7 @@ class _Work:
     def result(self, outcome, kinds, amount, minimum, maximum) -> Assessment:
         return Assessment(
             item_code=self.item.code, item_name=self.item.name, outcome=outcome, outcome_label=OUTCOME_LABELS[outcome],
-            penalty_kinds=list(kinds), amount=amount, minimum=minimum, maximum=maximum,
+            penalty_kinds=[str(k) for k in kinds], amount=_cents(amount), minimum=_cents(minimum), maximum=_cents(maximum),
             reasoning="".join(self.sentences), citations=self.citations, list_applied=self.list_applied,
             benchmark_version=self.edition.code if self.edition else "", commitment_required=self.commitment,
             education_required=self.education or outcome == "no_penalty",
@@ -287,7 +291,10 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
               today: date) -> Assessment:
     w = _Work(item, edition, facts, violation_date)
     harm = facts.get("harm") or "none"
-    w.sentences.append(f"当事人实施了“{item.name}”的行为，违反了{item.violated_provision}。")
+    if item.violated_provision.endswith("所列行为"):
+        w.sentences.append(f"当事人实施了“{item.name}”的行为，属于{item.violated_provision.removesuffix('所列行为')}规定的违法行为。")
+    else:
+        w.sentences.append(f"当事人实施了“{item.name}”的行为，违反了{item.violated_provision}。")
     w.cite(item.violated_provision)
 
     # Art. 36: limitation, counted from the act (or its end) to discovery.
@@ -371,8 +378,9 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
             kinds = list(level.penalty_kinds or item.penalty_kinds)
             lo, hi, amount = level.min_amount, level.max_amount, level.recommended
             edition_name = f"《{edition.name}》" if edition else "裁量基准"
-            w.sentences.append(f"根据{edition_name}，本案属于“{level.get_level_display()}”情形（{level.circumstances}），"
-                               f"裁量幅度为{_yuan(lo)}至{_yuan(hi)}，建议{_yuan(amount)}。")
+            scale = (f"裁量幅度为{_yuan(lo)}至{_yuan(hi)}，建议{_yuan(amount)}" if amount is not None else
+                     f"处罚种类为{'、'.join(PENALTY_KIND_LABELS.get(k, k) for k in kinds)}")
+            w.sentences.append(f"根据{edition_name}，本案属于“{level.get_level_display()}”情形（{level.circumstances}），{scale}。")
             if edition:
                 w.cite(f"{edition.name}{'（' + edition.source + '）' if edition.source else ''}")
 
@@ -385,12 +393,19 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
             statutory.append((text, f"{LAW}{art}"))
     mitigated_entry = _list_entry(w, ListKind.MITIGATED)
     lenient_entry = _list_entry(w, ListKind.LENIENT)
-    heavy = bool(facts.get("repeat_within_year")) or harm == "serious"
+    # 从重: a repeat within a year (serious harm already places the case in the 较重 level).
+    heavy = bool(facts.get("repeat_within_year"))
     share_l = edition.lenient_share if edition else Decimal("0.30")
     share_m = edition.mitigated_share if edition else Decimal("0.50")
     stat_min = item.statutory_min or Decimal(0)
 
-    if statutory or mitigated_entry or lenient_entry:
+    if (statutory or mitigated_entry or lenient_entry) and amount is None:
+        # No fine to scale (e.g. revocation): the circumstances are stated for the authority's decision.
+        reasons = "、".join(t for t, _ in statutory) or "符合从轻、减轻处罚清单"
+        w.cite(*(a for _, a in statutory))
+        outcome = "mitigated" if (mitigated_entry or facts.get("mitigate")) else "lenient"
+        w.sentences.append(f"当事人{reasons}，应当依法{OUTCOME_LABELS[outcome]}，由执法机关在法定处罚种类内选择较轻的处罚。")
+    elif statutory or mitigated_entry or lenient_entry:
         reasons = "、".join(t for t, _ in statutory)
         w.cite(*(a for _, a in statutory))
         if mitigated_entry or facts.get("mitigate"):
@@ -428,10 +443,9 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
         amount = new_amount
     elif heavy:
         outcome = "heavy"
-        why = "、".join(x for x in ("一年内再次实施同类违法行为" if facts.get("repeat_within_year") else "",
-                                    "造成严重危害后果" if harm == "serious" else "") if x)
-        if formula:
-            w.sentences.append(f"当事人{why}，但罚款按法定公式计算，不再上浮。")
+        why = "一年内再次实施同类违法行为"
+        if formula or amount is None:
+            w.sentences.append(f"当事人{why}，但{'罚款按法定公式计算' if formula else '该事项无罚款幅度'}，不再上浮。")
         else:
             lo = _whole(hi - (hi - lo) * share_l)
             amount = hi
@@ -480,3 +494,15 @@ def assess(*, item_code: str, facts: dict, violation_date: date, today: date | N
         result = _evaluate(item, now, facts, violation_date, today)
         result.reasoning += f"违法行为发生时尚未发布裁量基准，参照现行《{now.name}》在法定幅度内裁量。"
     return result
+
+
+def no_coercion(*, item_code: str, facts: dict, on: date) -> tuple[bool, str]:
+    """Whether the no-coercive-measure list (不予实施行政强制措施清单) of the edition in force covers the case
+    (行政强制法 Art. 16 ¶2), with the reason."""
+    edition = edition_in_force(on)
+    entry = None
+    if edition is not None:
+        entry = ListEntry.objects.filter(edition=edition, item__code=item_code, kind=ListKind.NO_COERCION).first()
+    if entry and _matches(entry.criteria, facts):
+        return True, f"符合《{edition.name}》不予实施行政强制措施清单（{entry.conditions}），依据{entry.basis}，可以不实施行政强制措施。"
+    return False, "该事项未列入不予实施行政强制措施清单，或者不符合清单条件。"

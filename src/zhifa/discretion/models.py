@@ -57,6 +57,10 @@ class ViolationItem(models.Model):
     life_health_safety = models.BooleanField("涉及生命健康安全", default=False,
                                              help_text="涉及公民生命健康安全且有危害后果的，追责期限为五年（行政处罚法第三十六条）")
     formula = models.CharField("计算公式", max_length=32, choices=Formula.choices, blank=True, default="")
+    provision_status = models.CharField("条款核对状态", max_length=16, default="unconfirmed",
+                                        choices=[("text", "已对照法规原文"), ("secondary", "据公开转引核对"),
+                                                 ("unconfirmed", "待核对")],
+                                        help_text="待核对的条款须由法制机构对照现行文本确认后再用于决定书。")
     active = models.BooleanField("有效", default=True)
     note = models.TextField("备注", blank=True)
 

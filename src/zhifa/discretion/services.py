@@ -11,7 +11,7 @@ from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_role
 
-from .engine import Assessment, assess, edition_in_force, limitation_years_for
+from .engine import Assessment, assess, edition_in_force, limitation_years_for, no_coercion
 from .models import BenchmarkEdition, ListEntry, ViolationItem
 from .review import hearing_right, review_requirement
 
@@ -21,6 +21,7 @@ __all__ = [
     "edition_in_force",
     "hearing_right",
     "limitation_years",
+    "no_coercion",
     "review_requirement",
     "item_update",
     "list_entry_update",
