@@ -103,8 +103,14 @@ def grade_evaluate(party: Party, on: date) -> dict:
             bad += pts
         reasons.append(f"{e.occurred_on} {e.get_kind_display()}：{e.description}（扣{pts}分）")
     score = rs.base_score - deductions
-    grade = _band(rs, score, bad)
     penalties = selectors.penalty_count(party.pk, since=since, until=on)
+    # Penalties decided in the cases app but not mirrored in the ledger deduct like ledger penalties.
+    unmirrored = penalties - sum(1 for e in events if e.kind == CreditEvent.Kind.PENALTY)
+    if unmirrored > 0:
+        score -= unmirrored * rs.penalty_points
+        bad += unmirrored * rs.penalty_points
+        reasons.append(f"办案系统中另有行政处罚决定{unmirrored}起（每起扣{rs.penalty_points}分）")
+    grade = _band(rs, score, bad)
     # Local rule (seed 004, 睢县): ≥ N penalties within the scoring window lowers the grade by one step.
     if rs.local_penalty_rule and penalties >= rs.local_penalty_count and grade != Grade.D:
         lowered = GRADE_ORDER[GRADE_ORDER.index(grade) + 1]
