@@ -1,0 +1,129 @@
+"""Statutory clocks of a case, computed on the legal calendar (core.legal_calendar) each time they are read,
+so a calendar correction by the administrator changes every open deadline at once."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from zhifa.core import legal_calendar
+from zhifa.core.legal_calendar import Deadline
+
+from . import rules
+from .models import Case, ClockSuspension
+from .workflow import PENDING_DECISION, Status
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One running or finished legal deadline of a case."""
+
+    key: str
+    label: str
+    deadline: Deadline
+    done_on: date | None  # the act that satisfied it, or None while it runs
+    basis: str
+    tracked: bool = True  # False: shown for information, kept by another app (publication by the portal)
+
+    def state(self, today: date | None = None) -> str:
+        """'red' overdue, 'amber' close, 'green' in time, 'done' satisfied (in time or late: see ``late``)."""
+        today = today or timezone.localdate()
+        if self.done_on is not None:
+            return "done"
+        remaining = (self.deadline.date - today).days
+        if remaining < 0:
+            return "red"
+        return "amber" if remaining <= rules.AMBER_DAYS else "green"
+
+    @property
+    def late(self) -> bool:
+        return self.done_on is not None and self.done_on > self.deadline.date
+
+    @property
+    def state_label(self) -> str:
+        return {"red": "已超期", "amber": "即将到期", "green": "期限内", "done": "已完成"}[self.state()]
+
+
+def suspended_days(case: Case, today: date | None = None) -> int:
+    """Calendar days of hearing, public notice, testing and appraisal periods (not counted in the 90 days)."""
+    today = today or timezone.localdate()
+    total = 0
+    for s in case.suspensions.all():
+        end = s.ended_on or today
+        total += max(0, (end - s.started_on).days)
+    return total
+
+
+def decision_limit_days(case: Case) -> int:
+    return rules.DECISION_DAYS + sum(e.days for e in case.extensions.all())
+
+
+def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: date | None = None) -> list[Clock]:
+    """Every clock that applies to the case in its current state."""
+    cal = cal or legal_calendar.calendar()
+    result: list[Clock] = []
+    if case.procedure == Case.Procedure.ORDINARY and case.opened_on:
+        # 行政处罚法 Art. 60: 90 days from opening, plus approved extensions, not counting suspensions.
+        days = decision_limit_days(case) + suspended_days(case, today)
+        result.append(Clock("decision", "作出决定期限", cal.add_days(case.opened_on, days), case.decided_on or _ended(case),
+                            "行政处罚法第六十条"))
+    if case.notified_on and case.hearing_right:
+        # Art. 64: a hearing request within 5 working days of being told.
+        done = case.hearing_requested_on or case.rights_waived_on or (case.decided_on if case.decided_on else None)
+        result.append(Clock("hearing_request", "听证申请期限", cal.add_working_days(case.notified_on, rules.HEARING_REQUEST_WORKING_DAYS),
+                            done, "行政处罚法第六十四条"))
+    elif case.notified_on:
+        result.append(Clock("statement", "陈述申辩期限", cal.add_working_days(case.notified_on, rules.STATEMENT_WORKING_DAYS),
+                            case.rights_waived_on or case.decided_on, "行政处罚法第四十四条、第四十五条"))
+    if case.hearing_notice_on and case.hearing_on:
+        earliest = cal.add_working_days(case.hearing_notice_on, rules.HEARING_NOTICE_WORKING_DAYS)
+        result.append(Clock("hearing_notice", "听证通知（最早举行日）", earliest, case.hearing_held_on, "行政处罚法第六十四条"))
+    if case.decided_on:
+        result.append(Clock("delivery", "送达期限", cal.add_working_days(case.decided_on, rules.DELIVERY_WORKING_DAYS),
+                            case.delivered_on, "行政处罚法第六十一条"))
+        if case.outcome == Case.Outcome.PENALTY:
+            result.append(Clock("publication", "公示期限", publication_deadline(case.decided_on, cal=cal),
+                                _published_on(case), "国办发〔2018〕118号", tracked=False))
+    if case.delivered_on and case.penalty_kind == Case.PenaltyKind.FINE and case.fine_amount:
+        result.append(Clock("payment", "缴纳罚款期限", cal.add_days(case.delivered_on, rules.PAYMENT_DAYS),
+                            case.paid_on, "行政处罚法第六十七条"))
+    return result
+
+
+def publication_deadline(decided_on: date, *, cal: legal_calendar.Calendar | None = None) -> Deadline:
+    """Penalty decisions are published within 7 working days (国办发〔2018〕118号)."""
+    cal = cal or legal_calendar.calendar()
+    return cal.add_working_days(decided_on, rules.PUBLICATION_WORKING_DAYS)
+
+
+def _published_on(case: Case) -> date | None:
+    # The portal records publication on its side; it may set ``case.published_on`` when it provides one.
+    return getattr(case, "published_on", None)
+
+
+def _ended(case: Case) -> date | None:
+    """A case that ended without a decision (withdrawn, transferred) no longer runs the decision clock."""
+    if case.status in {Status.WITHDRAWN, Status.TRANSFERRED, Status.NOT_OPENED}:
+        change = case.status_changes.filter(to_status=case.status).last()
+        return timezone.localtime(change.at).date() if change else timezone.localdate()
+    return None
+
+
+def running(case: Case, *, cal=None, today=None) -> list[Clock]:
+    return [c for c in clocks(case, cal=cal, today=today) if c.done_on is None and c.tracked]
+
+
+def worst_state(case: Case, *, cal=None, today=None) -> str:
+    """The most urgent running clock's colour, for lists: red > amber > green, '' when none runs."""
+    states = {c.state(today) for c in running(case, cal=cal, today=today)}
+    for s in ("red", "amber", "green"):
+        if s in states:
+            return s
+    return ""
+
+
+def is_suspended(case: Case) -> bool:
+    return ClockSuspension.objects.filter(case=case, ended_on__isnull=True).exists()
+
+
+__all__ = ["Clock", "clocks", "running", "worst_state", "publication_deadline", "suspended_days", "PENDING_DECISION"]

@@ -1,0 +1,66 @@
+"""The fields each standard form needs, taken from the case (the documents app renders them; see its
+``kinds.KINDS`` for the required names)."""
+
+from .models import Case
+
+
+def _penalty_text(case: Case, kind: str | None, amount) -> str:
+    if kind == Case.PenaltyKind.WARNING:
+        return "警告"
+    if kind == Case.PenaltyKind.FINE and amount is not None:
+        return f"罚款人民币{amount}元"
+    return ""
+
+
+def _basis(case: Case) -> str:
+    if case.legal_basis:
+        return case.legal_basis
+    item = case.violation_item
+    if item is not None:
+        return f"违反{item.violated_provision}，依据{item.penalty_basis}"
+    return case.report_text[:300]
+
+
+def _evidence(case: Case) -> str:
+    items = [f"{e.get_kind_display()}：{e.title}" for e in case.evidence_items.all()]
+    items += [f"{t.get_kind_display()}（{t.person_name}，{t.started_at:%Y-%m-%d}）" for t in case.transcripts.all()]
+    return "；".join(items) or "现场检查情况"
+
+
+def document_context(case: Case, kind: str) -> dict:
+    """Context for ``documents.services.document_issue`` of form ``kind`` for this case."""
+    party = case.party
+    base = {
+        "case_number": case.number, "party_name": party.name, "party_kind": party.get_kind_display(),
+        "party_identifier": party.identifier, "party_address": party.address, "party_phone": party.phone,
+        "legal_representative": party.legal_representative, "occurred_at": case.occurred_at.strftime("%Y-%m-%d %H:%M"),
+        "place": case.place, "facts": case.facts, "violation": case.violation_name,
+        "officers": "、".join(f"{o.name}（{o.cert_number}）" for o in case.officers.all()),
+        "vehicle": str(case.vehicle) if case.vehicle_id else "",
+    }
+    if kind == "register":
+        base.update(case_source=case.get_source_display(), brief=case.facts[:500], opened_on=case.opened_on)
+    elif kind == "violation_notice":
+        base.update(legal_basis=_basis(case), proposed_penalty=_penalty_text(case, case.notified_penalty_kind, case.notified_amount),
+                    notified_on=case.notified_on, hearing_right=case.hearing_right)
+    elif kind == "hearing_notice":
+        base.update(hearing_at=case.hearing_on, place=case.organisation.address or case.organisation.name,
+                    host=case.organisation.name)
+    elif kind in ("penalty_decision", "onspot_decision"):
+        base.update(legal_basis=case.legal_basis, penalty=_penalty_text(case, case.penalty_kind, case.fine_amount),
+                    decided_on=case.decided_on, evidence=_evidence(case),
+                    discretion_reasoning=case.decision_reasoning or (case.assessment or {}).get("reasoning", ""),
+                    decision_number=case.decision_number, statement=case.statement, statement_adopted=case.statement_adopted)
+    elif kind == "no_penalty_decision":
+        base.update(legal_basis=case.legal_basis or _basis(case), reason=case.get_no_penalty_reason_display() + "。" + case.decision_reasoning,
+                    decided_on=case.decided_on, evidence=_evidence(case))
+    elif kind == "delivery_receipt":
+        served = "当场行政处罚决定书" if case.procedure == Case.Procedure.SIMPLIFIED else (
+            "行政处罚决定书" if case.outcome == Case.Outcome.PENALTY else "不予行政处罚决定书")
+        base.update(served_document=f"{served} {case.decision_number}", method=case.get_delivery_method_display(),
+                    delivered_on=case.delivered_on, address=case.delivery_address)
+    elif kind == "closing_report":
+        base.update(brief=case.facts[:500], outcome=f"{case.get_outcome_display()} {_penalty_text(case, case.penalty_kind, case.fine_amount)}",
+                    execution=f"{case.executed_on or ''} 执行完毕" + (f"，{case.paid_on} 缴清罚款" if case.paid_on else ""),
+                    closed_on=case.closed_on, report=case.closing_report)
+    return base

@@ -1,0 +1,382 @@
+"""Enforcement cases (行政处罚案件): the case with its decision as plain fields, its status history, transcripts,
+evidence, legal reviews, hearings, clock suspensions and extensions.
+
+Field names here are a published interface (documents, payments, portal and overload read them; see
+docs/cases.md). States change only through ``services`` following ``workflow.TRANSITIONS``.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from zhifa.core.models import EvidenceFile, Officer, Organisation, Party, Vehicle
+
+from .workflow import Status
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Case(models.Model):
+    """One enforcement case from lead (线索) to archive. The decision (决定) is kept as plain fields on the case so
+    that the portal and the case file read it directly; once delivered they are never edited (corrections and
+    revocation are their own records)."""
+
+    class Procedure(models.TextChoices):
+        ORDINARY = "ordinary", "普通程序"
+        SIMPLIFIED = "simplified", "简易程序"
+
+    class Source(models.TextChoices):
+        INSPECTION = "inspection", "检查发现"
+        REPORT = "report", "举报核实"
+        ASSIGNED = "assigned", "上级交办"
+        SUBMITTED = "submitted", "下级报请"
+        TRANSFERRED = "transferred", "部门移送"
+        OTHER = "other", "其他"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "未决定"
+        PENALTY = "penalty", "给予行政处罚"
+        NO_PENALTY = "no_penalty", "不予行政处罚"
+
+    class PenaltyKind(models.TextChoices):
+        NONE = "", "无"
+        WARNING = "warning", "警告"
+        FINE = "fine", "罚款"
+
+    class NoPenaltyReason(models.TextChoices):
+        NONE = "", "无"
+        MINOR = "minor", "不满十四周岁（第三十条）"
+        NO_FAULT = "no_fault", "当事人有证据足以证明没有主观过错（第三十三条第二款）"
+        TRIVIAL = "trivial", "违法行为轻微并及时改正，没有造成危害后果（第三十三条第一款）"
+        FIRST = "first", "初次违法且危害后果轻微并及时改正（首违不罚，第三十三条第一款）"
+        FACTS = "facts", "违法事实不能成立"
+
+    class DeliveryMethod(models.TextChoices):
+        ON_SPOT = "on_spot", "当场送达"
+        DIRECT = "direct", "直接送达"
+        LEFT = "left", "留置送达"
+        POST = "post", "邮寄送达"
+        ELECTRONIC = "electronic", "电子送达"
+        PUBLIC = "public", "公告送达"
+
+    number = models.CharField("案件编号", max_length=40, unique=True)
+    organisation = models.ForeignKey(Organisation, verbose_name="办案机构", on_delete=models.PROTECT, related_name="cases")
+    procedure = models.CharField("程序", max_length=16, choices=Procedure.choices, default=Procedure.ORDINARY)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.LEAD, db_index=True)
+    source = models.CharField("案件来源", max_length=16, choices=Source.choices)
+    origin_type = models.CharField("来源对象类型", max_length=60, blank=True)
+    origin_id = models.CharField("来源对象ID", max_length=64, blank=True)
+
+    party = models.ForeignKey(Party, verbose_name="当事人", on_delete=models.PROTECT, related_name="cases")
+    vehicle = models.ForeignKey(Vehicle, verbose_name="车辆", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    officers = models.ManyToManyField(Officer, verbose_name="承办执法人员", related_name="cases", blank=True)
+    violation_item = models.ForeignKey("discretion.ViolationItem", verbose_name="违法行为事项", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="cases")
+    violation_code = models.CharField("违法行为事项编码", max_length=40, blank=True, db_index=True)
+    violation_name = models.CharField("违法行为", max_length=200, blank=True)
+    life_health_harm = models.BooleanField("涉及生命健康安全且有危害后果", default=False,
+                                           help_text="行政处罚法第三十六条：追责期限为五年")
+    occurred_at = models.DateTimeField("违法行为发生时间")
+    place = models.CharField("地点", max_length=200)
+    facts = models.TextField("案情/违法事实")
+
+    registered_at = models.DateTimeField("线索登记时间", auto_now_add=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField("立案日期", null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="立案批准人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    limitation_override = models.TextField("超过追责期限仍立案的理由", blank=True)
+
+    legal_review_required = models.BooleanField("需法制审核", default=False)
+    legal_review_basis = models.CharField("法制审核依据", max_length=300, blank=True)
+    review_set_by_head = models.BooleanField("法制审核由负责人明确设定", default=False,
+                                             help_text="设定后以负责人决定为准，不再按法制审核目录自动判断")
+    discussion_required = models.BooleanField("需集体讨论", default=False)
+    discussed_on = models.DateField("集体讨论日期", null=True, blank=True)
+    discussion_minutes = models.TextField("集体讨论记录", blank=True)
+
+    report_text = models.TextField("调查终结报告", blank=True)
+    proposed_outcome = models.CharField("拟处理意见", max_length=16, choices=Outcome.choices, blank=True)
+    proposed_amount = models.DecimalField("拟罚款金额（元）", null=True, blank=True, **MONEY)
+    assessment = models.JSONField("裁量意见（决定时固定）", default=dict, blank=True)
+    deviation_reason = models.TextField("偏离裁量建议的理由", blank=True)
+
+    notified_on = models.DateField("告知日期", null=True, blank=True)
+    notified_amount = models.DecimalField("告知拟罚款金额（元）", null=True, blank=True, **MONEY)
+    notified_penalty_kind = models.CharField("告知拟处罚种类", max_length=16, choices=PenaltyKind.choices, blank=True)
+    hearing_right = models.BooleanField("享有听证权利", default=False)
+    rights_waived_on = models.DateField("放弃陈述申辩/听证日期", null=True, blank=True)
+    statement = models.TextField("陈述申辩意见", blank=True)
+    statement_adopted = models.TextField("陈述申辩复核意见", blank=True)
+    no_fault_claimed = models.BooleanField("当事人主张无主观过错且证据成立", default=False)
+
+    hearing_requested_on = models.DateField("申请听证日期", null=True, blank=True)
+    hearing_notice_on = models.DateField("听证通知日期", null=True, blank=True)
+    hearing_on = models.DateField("听证日期", null=True, blank=True)
+    hearing_record = models.TextField("听证笔录", blank=True)
+    hearing_held_on = models.DateField("听证举行日期", null=True, blank=True)
+
+    # The decision: plain fields, read by the portal (party, number, facts, basis, outcome, amount, date).
+    outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True)
+    penalty_kind = models.CharField("处罚种类", max_length=16, choices=PenaltyKind.choices, blank=True)
+    fine_amount = models.DecimalField("罚款金额（元）", null=True, blank=True, **MONEY)
+    no_penalty_reason = models.CharField("不予处罚理由", max_length=16, choices=NoPenaltyReason.choices, blank=True)
+    lenient = models.BooleanField("从轻或减轻处罚", default=False)
+    legal_basis = models.TextField("法律依据", blank=True)
+    decision_reasoning = models.TextField("处罚理由（说理）", blank=True)
+    decision_number = models.CharField("决定书文号", max_length=60, blank=True, db_index=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField("简易程序备案时间", null=True, blank=True)
+
+    delivery_method = models.CharField("送达方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+    delivery_consent = models.TextField("电子送达确认书（当事人签名）", blank=True)
+    delivery_address = models.CharField("送达地址/电子地址", max_length=200, blank=True)
+
+    paid_on = models.DateField("缴清罚款日期", null=True, blank=True)
+    executed_on = models.DateField("执行完毕日期", null=True, blank=True)
+    closed_on = models.DateField("结案日期", null=True, blank=True)
+    closing_report = models.TextField("结案报告", blank=True)
+    archived_on = models.DateField("归档日期", null=True, blank=True)
+    ended_reason = models.TextField("不予立案/撤销立案/移送理由", blank=True)
+    transferred_to = models.CharField("移送机关", max_length=120, blank=True)
+
+    revoked_on = models.DateField("撤销决定日期", null=True, blank=True)
+    revocation_reason = models.TextField("撤销决定理由", blank=True)
+
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        ordering = ["-registered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["origin_type", "origin_id"], condition=~models.Q(origin_id=""), name="case_unique_origin"),
+        ]
+        indexes = [models.Index(fields=["party", "violation_code"], name="case_party_violation_idx")]
+
+    def __str__(self):
+        return f"{self.number} {self.party.name if self.party_id else ''}"
+
+    @property
+    def occurred_on(self) -> date:
+        from django.utils import timezone
+
+        return timezone.localtime(self.occurred_at).date()
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.delivered_on is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_on is not None
+
+
+class StatusChange(models.Model):
+    """One appended step of a case's procedure (statuses are appended, never edited)."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField("动作", max_length=40)
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=500, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件流程记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case.number} {self.action}"
+
+
+class LegalReview(models.Model):
+    """A legal review opinion (法制审核意见, 行政处罚法 Art. 58) by a reviewer who is not a handling officer."""
+
+    class Opinion(models.TextChoices):
+        AGREE = "agree", "同意"
+        MODIFY = "modify", "修改"
+        RETURN = "return", "退回补充调查"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="legal_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人员", on_delete=models.PROTECT, related_name="+")
+    opinion = models.CharField("审核意见", max_length=10, choices=Opinion.choices)
+    text = models.TextField("审核意见说明")
+    modified_amount = models.DecimalField("建议罚款金额（元）", null=True, blank=True, **MONEY)
+    reviewed_at = models.DateTimeField("审核时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法制审核意见"
+        ordering = ["reviewed_at"]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_opinion_display()}"
+
+
+class Transcript(models.Model):
+    """A structured transcript (询问笔录 / 现场笔录 / 勘验笔录) taken by at least two certified officers."""
+
+    class Kind(models.TextChoices):
+        INQUIRY = "inquiry", "询问笔录"
+        SCENE = "scene", "现场笔录"
+        INSPECTION = "inspection", "勘验笔录"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="transcripts")
+    kind = models.CharField("笔录种类", max_length=12, choices=Kind.choices)
+    started_at = models.DateTimeField("开始时间")
+    ended_at = models.DateTimeField("结束时间")
+    place = models.CharField("地点", max_length=200)
+    officers = models.ManyToManyField(Officer, verbose_name="执法人员", related_name="transcripts")
+    person_name = models.CharField("被询问人/当事人/见证人", max_length=60)
+    person_id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    person_relation = models.CharField("与案件关系", max_length=40, blank=True)
+    # inquiry: [{"q": "...", "a": "..."}]; scene/inspection: {"observations": "...", "measures": "..."}
+    content = models.JSONField("笔录内容", default=dict)
+    signed_by_person = models.BooleanField("被询问人/当事人签名确认", default=False)
+    refusal_note = models.CharField("拒绝签名情况", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "笔录"
+        ordering = ["started_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.person_name} {self.started_at:%Y-%m-%d}"
+
+
+class EvidenceItem(models.Model):
+    """An item of evidence in a case: a stored file (photo, audio, video, document) with its capture metadata,
+    and whether it is under 证据登记保存 (registered preservation, listed in the 证据登记保存清单)."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "照片"
+        AUDIO = "audio", "录音"
+        VIDEO = "video", "视频（执法记录仪）"
+        DOCUMENT = "document", "书证"
+        PHYSICAL = "physical", "物证"
+        DATA = "data", "电子数据"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="evidence_items")
+    kind = models.CharField("证据种类", max_length=12, choices=Kind.choices)
+    title = models.CharField("名称", max_length=120)
+    description = models.TextField("证明内容", blank=True)
+    file = models.ForeignKey(EvidenceFile, verbose_name="证据文件", null=True, blank=True, on_delete=models.PROTECT, related_name="case_items")
+    quantity = models.CharField("数量", max_length=40, blank=True)
+    captured_at = models.DateTimeField("采集时间", null=True, blank=True)
+    captured_by = models.ManyToManyField(Officer, verbose_name="取证人员", related_name="evidence_items", blank=True)
+    capture_device = models.CharField("采集设备", max_length=80, blank=True)
+    capture_place = models.CharField("采集地点", max_length=200, blank=True)
+    preserved = models.BooleanField("证据登记保存", default=False)
+    preserved_place = models.CharField("保存地点", max_length=120, blank=True)
+    preserved_until = models.DateField("登记保存期限至", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "证据"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.title}"
+
+
+class ClockSuspension(models.Model):
+    """A period not counted in the 90-day decision limit: hearing, public notice, testing, appraisal
+    (《交通运输行政执法程序规定》; 行政处罚法 Art. 60). ``ended_on`` is empty while it runs."""
+
+    class Reason(models.TextChoices):
+        HEARING = "hearing", "听证"
+        PUBLIC_NOTICE = "public_notice", "公告"
+        TESTING = "testing", "检测、检验"
+        APPRAISAL = "appraisal", "鉴定"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="suspensions")
+    reason = models.CharField("事由", max_length=16, choices=Reason.choices)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办案期限中止"
+        ordering = ["started_on"]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_reason_display()} {self.started_on}"
+
+
+class Extension(models.Model):
+    """An extension of the decision limit: the first 30 days approved by the head; any further one only by
+    collective discussion (集体讨论)."""
+
+    class Basis(models.TextChoices):
+        HEAD = "head", "负责人批准"
+        DISCUSSION = "discussion", "集体讨论决定"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField("延长天数")
+    basis = models.CharField("依据", max_length=12, choices=Basis.choices)
+    reason = models.TextField("理由")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", on_delete=models.PROTECT, related_name="+")
+    approved_on = models.DateField("批准日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办案期限延长"
+        ordering = ["approved_on", "pk"]
+
+    def __str__(self):
+        return f"{self.case.number} 延长{self.days}日"
+
+
+class Correction(models.Model):
+    """A correction (补正) of a clerical error in a delivered decision; the decision fields stay unchanged."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="corrections")
+    field_label = models.CharField("更正事项", max_length=60)
+    old_text = models.TextField("原内容")
+    new_text = models.TextField("更正为")
+    reason = models.TextField("理由")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更正人", on_delete=models.PROTECT, related_name="+")
+    corrected_on = models.DateField("更正日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "决定书补正"
+        ordering = ["corrected_on", "pk"]
+
+    def __str__(self):
+        return f"{self.case.number} 补正{self.field_label}"
+
+
+class CaseDocument(models.Model):
+    """A document issued in the case by the documents app (kept by its number and id, so the case does not
+    depend on the documents app's tables)."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("文书", max_length=40)
+    number = models.CharField("文号", max_length=60, blank=True)
+    document_id = models.BigIntegerField("文书ID", null=True, blank=True)
+    issued_at = models.DateTimeField("制作时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件文书"
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.number}"
+
+
+class ClockFlag(models.Model):
+    """An overdue statutory clock flagged by the daily job (once per case, clock and due date)."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="clock_flags")
+    clock = models.CharField("期限", max_length=20)
+    due_on = models.DateField("届满日期")
+    flagged_at = models.DateTimeField("标记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "超期预警"
+        constraints = [models.UniqueConstraint(fields=["case", "clock", "due_on"], name="clockflag_unique")]
+
+    def __str__(self):
+        return f"{self.case.number} {self.clock} {self.due_on}"

@@ -1,0 +1,42 @@
+"""Statutory periods and limits the case services apply, each with its source (legal-reference §1–2).
+
+Values marked [unconfirmed] come from secondary sources; they are module constants so that one place holds
+them, and docs/cases.md lists them for the administrator.
+"""
+
+from decimal import Decimal
+
+# 行政处罚法 Art. 51: simplified procedure only for a warning or a fine up to these amounts.
+SIMPLIFIED_MAX_PERSON = Decimal("200")
+SIMPLIFIED_MAX_ORGANISATION = Decimal("3000")
+
+# 行政处罚法 Art. 36: limitation, 2 years; 5 years where life/health or financial safety is involved with harm.
+LIMITATION_YEARS = 2
+LIMITATION_YEARS_LIFE_HEALTH = 5
+
+# 行政处罚法 Art. 60: decide within 90 days of opening the case.
+DECISION_DAYS = 90
+# [unconfirmed] 《交通运输行政执法程序规定》: extension by 30 days with the head's approval; further only by
+# collective discussion.
+HEAD_EXTENSION_DAYS = 30
+
+# 行政处罚法 Art. 64 (with Art. 85: working days): hearing request within 5 working days of being told;
+# the hearing notified at least 7 working days before it is held.
+HEARING_REQUEST_WORKING_DAYS = 5
+HEARING_NOTICE_WORKING_DAYS = 7
+# The statement and defence (陈述申辩) period the notice gives the party; the same 5 working days [unconfirmed].
+STATEMENT_WORKING_DAYS = 5
+
+# 行政处罚法 Art. 61: delivery within 7 (working) days when the party is absent.
+DELIVERY_WORKING_DAYS = 7
+# 国办发〔2018〕118号: penalty decisions published within 7 working days.
+PUBLICATION_WORKING_DAYS = 7
+# 行政处罚法 Art. 67: payment within 15 days of receiving the decision.
+PAYMENT_DAYS = 15
+
+# 行政处罚法 Art. 30: under 14 no penalty; 14–18 lenient or mitigated.
+MINOR_NO_PENALTY_AGE = 14
+MINOR_LENIENT_AGE = 18
+
+# Red/amber/green: amber when this many calendar days or fewer remain.
+AMBER_DAYS = 3

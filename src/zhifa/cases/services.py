@@ -1,0 +1,853 @@
+"""State changes of enforcement cases. Each service checks role and jurisdiction, looks its action up in
+``workflow`` (TRANSITIONS / ACTS), enforces the rules of 行政处罚法 that apply to it, updates the case with a
+condition on its old status (exactly one row), appends a ``StatusChange`` and writes the full-process record,
+all in one transaction. A refusal raises ``DomainError`` and changes nothing.
+
+Interfaces used by other apps (documented in docs/cases.md): ``lead_register``, ``case_open``, ``case_notify``,
+``case_waive``, ``case_statement``, ``case_decide``, ``case_deliver``, ``case_on_paid``.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhifa.core import audit, legal_calendar
+from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from zhifa.core.evidence import evidence_store
+from zhifa.core.models import EvidenceFile, Officer, Organisation, Party
+from zhifa.core.roles import Role
+from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act, assert_role, officer_for_user
+from zhifa.discretion import engine as discretion_engine
+from zhifa.discretion import review as discretion_review
+from zhifa.discretion.models import ViolationItem
+
+from . import rules
+from .models import (
+    Case,
+    CaseDocument,
+    ClockSuspension,
+    Correction,
+    EvidenceItem,
+    Extension,
+    LegalReview,
+    StatusChange,
+    Transcript,
+)
+from .workflow import ACTS, TRANSITIONS, Status
+
+log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _label(status: str) -> str:
+    return Status(status).label
+
+
+def _check(action: str, case: Case, actor) -> None:
+    """The action must be in the table for the case's status, and the actor must hold one of its roles."""
+    t = TRANSITIONS.get(action) or ACTS[action]
+    assert_in_jurisdiction(actor, case.organisation)
+    if t.roles:
+        if actor is None:
+            raise NotPermitted("forbidden", f"{t.label}须由具有相应职责的人员办理。")
+        assert_role(actor, *t.roles, message=f"您没有“{t.label}”的权限。")
+    if case.status not in t.sources:
+        raise TransitionNotAllowed("transition_not_allowed", f"案件当前状态为“{_label(case.status)}”，不能{t.label}。")
+
+
+def _move(case: Case, action: str, actor, *, target: str | None = None, fields: dict | None = None, summary: str,
+          note: str = "") -> Case:
+    """Conditional UPDATE on the old status (exactly one row), history row and audit record, atomically."""
+    t = TRANSITIONS.get(action) or ACTS[action]
+    target = target or t.target or case.status
+    if t.targets and target not in t.targets:
+        raise TransitionNotAllowed("transition_not_allowed", f"{t.label}不能使案件进入“{_label(target)}”。")
+    fields = dict(fields or {})
+    with transaction.atomic():
+        before = audit.snapshot(case)
+        changed = Case.objects.filter(pk=case.pk, status=case.status).update(status=target, updated_at=timezone.now(), **fields)
+        if changed != 1:
+            raise TransitionNotAllowed("concurrent_change", "案件状态已被他人更改，请刷新后重试。")
+        old = case.status
+        case.refresh_from_db()
+        StatusChange.objects.create(case=case, action=action, from_status=old, to_status=target,
+                                    actor=actor if getattr(actor, "pk", None) else None, note=(note or summary)[:500])
+        audit.record(actor=actor, action=f"case.{action}", subject=case, before=before, after=audit.snapshot(case),
+                     summary=summary, organisation=case.organisation)
+    return case
+
+
+def _handling_officers(case: Case, officers: Iterable[Officer] | None, *, act: str, on: date | None = None) -> list[Officer]:
+    # 行政处罚法 Art. 42: at least two officers holding valid certificates take part in every act.
+    chosen = list(officers) if officers is not None else list(case.officers.all())
+    return assert_officers_can_act(chosen, on=on or _today(), act=act)
+
+
+def _optional(module: str, name: str):
+    """A function another app provides, or None while that app does not (yet) provide it."""
+    if find_spec(module) is None:
+        return None
+    return getattr(import_module(module), name, None)
+
+
+def _issue_document(*, actor, case: Case, kind: str) -> None:
+    """Queue the standard form (documents app, ``document_issue``) for after the commit: rendering a PDF is a side
+    effect, never a reason to undo the procedural act. The document's number is linked back to the case."""
+    issue = _optional("zhifa.documents.services", "document_issue")
+    if issue is None:
+        return
+    from .documents import document_context
+
+    def run():
+        fresh = Case.objects.select_related("organisation", "party").get(pk=case.pk)
+        try:
+            doc = issue(actor=actor, organisation=fresh.organisation, kind=kind, subject=fresh, context=document_context(fresh, kind))
+        except DomainError as exc:
+            log.warning("document %s for case %s not issued: %s", kind, fresh.number, exc.message)
+            return
+        with transaction.atomic():
+            CaseDocument.objects.create(case=fresh, kind=kind, number=getattr(doc, "number", "") or "", document_id=getattr(doc, "pk", None))
+            if kind in DECISION_DOCUMENTS and getattr(doc, "number", ""):
+                # The decision carries the documents app's number (文书编号) from the moment it is issued.
+                Case.objects.filter(pk=fresh.pk, delivered_on__isnull=True).update(decision_number=doc.number)
+                if fresh.delivered_on and fresh.procedure == Case.Procedure.SIMPLIFIED:
+                    Case.objects.filter(pk=fresh.pk).update(decision_number=doc.number)
+
+    transaction.on_commit(run)
+
+
+DECISION_DOCUMENTS = {"penalty_decision", "no_penalty_decision", "onspot_decision"}
+
+
+def _violation_item(code: str | None):
+    if not code:
+        return None
+    return ViolationItem.objects.filter(code=code).first()
+
+
+def _new_number(organisation: Organisation, year: int) -> str:
+    prefix = f"{organisation.code}-{year}-"
+    last = Case.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:05d}"
+
+
+def _create_case(**fields) -> Case:
+    """Insert with a fresh case number; a number taken meanwhile by a parallel insert is retried."""
+    for _ in range(5):
+        case = Case(number=_new_number(fields["organisation"], _today().year), **fields)
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+            return case
+        except IntegrityError:
+            if fields.get("origin_id") and Case.objects.filter(origin_type=fields["origin_type"], origin_id=fields["origin_id"]).exists():
+                raise
+            continue
+    raise DomainError("case_number_busy", "案件编号生成冲突，请重试。")
+
+
+def _decision_number(case: Case, on: date) -> str:
+    body = case.organisation.enforcement_body() if hasattr(case.organisation, "enforcement_body") else case.organisation
+    prefix = body.doc_prefix or case.organisation.doc_prefix or "交罚"
+    head = f"{prefix}〔{on.year}〕"
+    taken = Case.objects.filter(decision_number__startswith=head).count()
+    return f"{head}{taken + 1:04d}号"
+
+
+def _evidence_kind(content_type: str) -> str:
+    if content_type.startswith("image/"):
+        return EvidenceItem.Kind.PHOTO
+    if content_type.startswith("audio/"):
+        return EvidenceItem.Kind.AUDIO
+    if content_type.startswith("video/"):
+        return EvidenceItem.Kind.VIDEO
+    return EvidenceItem.Kind.DATA
+
+
+def _age_on_violation(case_or_party: Party, on: date) -> int | None:
+    if case_or_party.kind != Party.Kind.PERSON:
+        return None
+    return case_or_party.age_on(on)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# lead and opening
+
+
+def lead_register(*, actor, organisation: Organisation, source: str, party: Party, occurred_at: datetime, place: str,
+                  facts: str, violation_item_code: str | None = None, vehicle=None, origin: tuple[str, str] | None = None,
+                  officers: Sequence[Officer] | None = None, evidence: Iterable[EvidenceFile] = (),
+                  life_health_harm: bool | None = None) -> Case:
+    """Register a lead (线索登记). ``actor=None`` is a system detection (e.g. off-site weighing). Idempotent on
+    ``origin`` = (type, id): the same origin returns the case it created before."""
+    if actor is not None:
+        assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员可以登记案件线索。")
+        assert_in_jurisdiction(actor, organisation)
+    if source not in Case.Source.values:
+        raise DomainError("invalid_source", "案件来源应为：检查发现、举报核实、上级交办、下级报请、部门移送、其他。")
+    if not facts.strip() or not place.strip():
+        raise DomainError("invalid_lead", "请填写违法地点和案情。")
+    if occurred_at > timezone.now():
+        raise DomainError("invalid_lead", "违法行为发生时间不能晚于当前时间。")
+    origin_type, origin_id = (str(origin[0]), str(origin[1])) if origin else ("", "")
+    if origin_id:
+        existing = Case.objects.filter(origin_type=origin_type, origin_id=origin_id).first()
+        if existing is not None:
+            return existing
+    item = _violation_item(violation_item_code)
+    harm = life_health_harm if life_health_harm is not None else bool(item and getattr(item, "life_health_safety", False))
+    with transaction.atomic():
+        try:
+            case = _create_case(
+                organisation=organisation, source=source, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
+                facts=facts, violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else "",
+                life_health_harm=harm, origin_type=origin_type, origin_id=origin_id,
+                registered_by=actor if getattr(actor, "pk", None) else None,
+            )
+        except IntegrityError:
+            return Case.objects.get(origin_type=origin_type, origin_id=origin_id)
+        if officers:
+            case.officers.set(officers)
+        for ef in evidence:
+            EvidenceItem.objects.create(case=case, kind=_evidence_kind(ef.content_type), title=ef.original_name[:120],
+                                        file=ef, captured_at=ef.captured_at, description="线索登记时附带的证据")
+        StatusChange.objects.create(case=case, action="register", from_status="", to_status=Status.LEAD,
+                                    actor=case.registered_by, note=f"线索登记（{case.get_source_display()}）")
+        audit.record(actor=actor, action="case.register", subject=case, after=audit.snapshot(case), organisation=organisation,
+                     summary=f"登记案件线索 {case.number}：{party.name}，{case.get_source_display()}")
+    return case
+
+
+def limitation_expired(case: Case, on: date | None = None) -> bool:
+    """行政处罚法 Art. 36: not discovered within 2 years (5 with life/health harm) → no penalty."""
+    on = on or _today()
+    years = rules.LIMITATION_YEARS_LIFE_HEALTH if case.life_health_harm else rules.LIMITATION_YEARS
+    start = case.occurred_on
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return on > end
+
+
+def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, limitation_override: str = "",
+              legal_review_required: bool | None = None, discussion_required: bool | None = None) -> Case:
+    """立案: the head approves opening the case with (at least) two certified handling officers."""
+    _check("open", case, actor)
+    handlers = _handling_officers(case, officers, act="立案调查")
+    expired = limitation_expired(case)
+    if expired and not limitation_override.strip():
+        years = rules.LIMITATION_YEARS_LIFE_HEALTH if case.life_health_harm else rules.LIMITATION_YEARS
+        raise DomainError("limitation_expired", f"违法行为发生于{case.occurred_on:%Y年%m月%d日}，已超过{years}年追责期限，不得立案"
+                          "（行政处罚法第三十六条）。确需立案的，须由负责人填写理由。")
+    fields = {"opened_on": _today(), "opened_by": actor, "limitation_override": limitation_override.strip() if expired else ""}
+    if legal_review_required is not None:
+        fields["legal_review_required"] = legal_review_required
+        fields["review_set_by_head"] = True
+        fields["legal_review_basis"] = "负责人决定" + ("需要" if legal_review_required else "不需要") + "法制审核"
+    if discussion_required is not None:
+        fields["discussion_required"] = discussion_required
+    summary = f"批准立案 {case.number}"
+    if expired:
+        summary += f"（超过追责期限，理由：{limitation_override.strip()[:200]}）"
+    with transaction.atomic():
+        case.officers.set(handlers)
+        case = _move(case, "open", actor, fields=fields, summary=summary)
+        _issue_document(actor=actor, case=case, kind="register")
+    return case
+
+
+def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> tuple[bool, str]:
+    """Whether legal review (行政处罚法 Art. 58) is required: the head's explicit setting wins; otherwise the
+    discretion app's legal-review catalogue decides from the item, the amount and whether a hearing was held."""
+    if case.review_set_by_head:
+        return case.legal_review_required, case.legal_review_basis
+    kind = penalty_kind or (Case.PenaltyKind.FINE if (amount or case.proposed_amount) else Case.PenaltyKind.WARNING)
+    required, reasons = discretion_review.review_requirement(
+        item_code=case.violation_code, party_kind=case.party.kind, amount=amount if amount is not None else case.proposed_amount,
+        penalty_kinds=[kind], hearing_held=case.hearing_held_on is not None, on=_today())
+    return required or case.legal_review_required, "；".join(reasons)[:300] or case.legal_review_basis
+
+
+def case_decline(*, actor, case: Case, reason: str) -> Case:
+    _check("decline", case, actor)
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写不予立案的理由。")
+    return _move(case, "decline", actor, fields={"ended_reason": reason.strip()}, summary=f"不予立案 {case.number}：{reason.strip()[:200]}")
+
+
+def case_set_review(*, actor, case: Case, legal_review_required: bool, discussion_required: bool, basis: str = "") -> Case:
+    """The head's explicit decision whether legal review (Art. 58) and collective discussion (Art. 57) apply;
+    recorded, and it overrides the catalogue's proposal."""
+    _check("set_review", case, actor)
+    fields = {"legal_review_required": legal_review_required, "discussion_required": discussion_required,
+              "legal_review_basis": (basis.strip() or "负责人决定")[:300], "review_set_by_head": True}
+    return _move(case, "set_review", actor, fields=fields,
+                 summary=f"负责人设定：{'需要' if legal_review_required else '不需要'}法制审核，{'需要' if discussion_required else '不需要'}集体讨论。{basis.strip()[:200]}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# investigation and evidence
+
+
+def transcript_create(*, actor, case: Case, kind: str, started_at: datetime, ended_at: datetime, place: str,
+                      officers: Sequence[Officer], person_name: str, content: dict | list, person_id_number: str = "",
+                      person_relation: str = "", signed_by_person: bool = True, refusal_note: str = "") -> Transcript:
+    """询问笔录 / 现场笔录 / 勘验笔录, taken by at least two certified officers (Art. 42)."""
+    _check("transcript", case, actor)
+    handlers = assert_officers_can_act(officers, on=timezone.localtime(started_at).date(), act="制作笔录")
+    if ended_at < started_at:
+        raise DomainError("invalid_time", "笔录结束时间不能早于开始时间。")
+    if kind == Transcript.Kind.INQUIRY:
+        if not isinstance(content, list) or not content or not all(isinstance(x, dict) and x.get("q") and x.get("a") for x in content):
+            raise DomainError("invalid_transcript", "询问笔录须逐条记录问与答。")
+    elif not isinstance(content, dict) or not content.get("observations"):
+        raise DomainError("invalid_transcript", "现场笔录/勘验笔录须记录现场情况。")
+    if not signed_by_person and not refusal_note.strip():
+        raise DomainError("invalid_transcript", "当事人未签名的，须注明拒绝签名情况。")
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        t = Transcript.objects.create(case=case, kind=kind, started_at=started_at, ended_at=ended_at, place=place,
+                                      person_name=person_name, person_id_number=person_id_number, person_relation=person_relation,
+                                      content=content, signed_by_person=signed_by_person, refusal_note=refusal_note,
+                                      recorded_by=actor if getattr(actor, "pk", None) else None)
+        t.officers.set(handlers)
+        audit.record(actor=actor, action="case.transcript", subject=case, after=audit.snapshot(t), organisation=case.organisation,
+                     summary=f"{t.get_kind_display()}：{person_name}，{place}（{'、'.join(o.name for o in handlers)}）")
+    return t
+
+
+def evidence_add(*, actor, case: Case, kind: str, title: str, description: str = "", fileobj=None, name: str = "",
+                 content_type: str = "", captured_at: datetime | None = None, capture_device: str = "", capture_place: str = "",
+                 officers: Sequence[Officer] | None = None, quantity: str = "", preserved: bool = False,
+                 preserved_place: str = "", preserved_until: date | None = None) -> EvidenceItem:
+    """Register an item of evidence; a file goes to the evidence store with its SHA-256 and capture metadata."""
+    _check("evidence", case, actor)
+    collectors = _handling_officers(case, officers, act="调查取证")
+    if kind not in EvidenceItem.Kind.values:
+        raise DomainError("invalid_kind", "证据种类不正确。")
+    if preserved and not preserved_place.strip():
+        raise DomainError("invalid_evidence", "证据登记保存须写明保存地点。")
+    with transaction.atomic():
+        ef = None
+        if fileobj is not None:
+            meta = {"device": capture_device, "place": capture_place, "officers": [o.cert_number for o in collectors]}
+            ef = evidence_store(actor=actor, organisation=case.organisation, fileobj=fileobj, name=name or title,
+                                content_type=content_type, subject=case, captured_at=captured_at, meta=meta)
+        item = EvidenceItem.objects.create(case=case, kind=kind, title=title, description=description, file=ef, quantity=quantity,
+                                           captured_at=captured_at, capture_device=capture_device, capture_place=capture_place,
+                                           preserved=preserved, preserved_place=preserved_place, preserved_until=preserved_until)
+        item.captured_by.set(collectors)
+        audit.record(actor=actor, action="case.evidence", subject=case, after=audit.snapshot(item), organisation=case.organisation,
+                     summary=f"登记证据：{item.get_kind_display()} {title}" + (f"（SHA-256 {ef.sha256}）" if ef else "")
+                     + ("，证据登记保存" if preserved else ""))
+    return item
+
+
+def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, proposed_amount: Decimal | None = None) -> Case:
+    """调查终结报告 with the proposed outcome, signed by the handling officers."""
+    _check("report", case, actor)
+    _handling_officers(case, None, act="调查终结")
+    if not report_text.strip():
+        raise DomainError("report_required", "请填写调查终结报告。")
+    if proposed_outcome not in (Case.Outcome.PENALTY, Case.Outcome.NO_PENALTY):
+        raise DomainError("invalid_outcome", "拟处理意见应为给予行政处罚或不予行政处罚。")
+    if proposed_amount is not None and proposed_amount < 0:
+        raise DomainError("invalid_amount", "罚款金额不能为负数。")
+    fields = {"report_text": report_text.strip(), "proposed_outcome": proposed_outcome, "proposed_amount": proposed_amount}
+    return _move(case, "report", actor, fields=fields, summary=f"提交调查终结报告，拟{Case.Outcome(proposed_outcome).label}"
+                 + (f" 罚款{proposed_amount}元" if proposed_amount else ""))
+
+
+def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> Case:
+    """The head's internal review of the report: on to legal review when required (Art. 58), or back."""
+    _check("internal_review", case, actor)
+    if not opinion.strip():
+        raise DomainError("opinion_required", "请填写审查意见。")
+    required, basis = review_requirement(case)
+    if not approve:
+        target = Status.OPENED
+    elif case.status == Status.HEARD:
+        target = Status.LEGAL_REVIEW  # after a hearing: to legal review before the decision
+    else:
+        target = Status.LEGAL_REVIEW if required else Status.REVIEWED
+    fields = {"legal_review_required": required or target == Status.LEGAL_REVIEW, "legal_review_basis": basis}
+    return _move(case, "internal_review", actor, target=target, fields=fields,
+                 summary=f"审查调查终结报告：{'同意' if approve else '退回补充调查'}。{opinion.strip()[:300]}")
+
+
+def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_amount: Decimal | None = None) -> LegalReview:
+    """法制审核 (行政处罚法 Art. 58) by a reviewer who is not a handling officer."""
+    _check("legal_review", case, actor)
+    officer = officer_for_user(actor)
+    if officer is not None and case.officers.filter(pk=officer.pk).exists():
+        raise DomainError("reviewer_is_handler", "法制审核人员不得是本案承办人员（行政处罚法第五十八条）。")
+    if actor.pk in (case.registered_by_id,):
+        raise DomainError("reviewer_is_handler", "法制审核人员不得是本案线索登记人（行政处罚法第五十八条）。")
+    # Art. 58: a first-time legal reviewer must hold the legal professional qualification.
+    if not LegalReview.objects.filter(reviewer=actor).exists() and not (officer and officer.legal_qualification):
+        raise DomainError("reviewer_not_qualified", "初次从事法制审核的人员须取得法律职业资格（行政处罚法第五十八条）。")
+    if opinion not in LegalReview.Opinion.values:
+        raise DomainError("invalid_opinion", "审核意见应为同意、修改或退回补充调查。")
+    if not text.strip():
+        raise DomainError("opinion_required", "请填写审核意见说明。")
+    if opinion == LegalReview.Opinion.MODIFY and modified_amount is None and case.proposed_outcome == Case.Outcome.PENALTY:
+        raise DomainError("amount_required", "修改意见须写明建议的罚款金额。")
+    if opinion == LegalReview.Opinion.RETURN:
+        target = Status.OPENED
+    else:
+        target = Status.HEARD if case.hearing_held_on else Status.REVIEWED
+    fields = {"proposed_amount": modified_amount} if opinion == LegalReview.Opinion.MODIFY and modified_amount is not None else {}
+    with transaction.atomic():
+        review = LegalReview.objects.create(case=case, reviewer=actor, opinion=opinion, text=text.strip(), modified_amount=modified_amount)
+        _move(case, "legal_review", actor, target=target, fields=fields,
+              summary=f"法制审核意见：{review.get_opinion_display()}。{text.strip()[:300]}")
+    return review
+
+
+def case_discuss(*, actor, case: Case, minutes: str, on: date | None = None) -> Case:
+    """集体讨论 of the heads (行政处罚法 Art. 57) for complex or major cases; the minutes are kept."""
+    _check("discuss", case, actor)
+    if not minutes.strip():
+        raise DomainError("minutes_required", "请填写集体讨论记录。")
+    return _move(case, "discuss", actor, target=case.status, fields={"discussed_on": on or _today(), "discussion_minutes": minutes.strip()},
+                 summary=f"集体讨论：{minutes.strip()[:300]}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# notice, defence and hearing
+
+
+def default_hearing_right(case: Case, penalty_kind: str, amount: Decimal | None) -> bool:
+    """行政处罚法 Art. 63: a hearing for large fines; the provincial thresholds are the discretion app's data."""
+    right, _reason = discretion_review.hearing_right(party_kind=case.party.kind, amount=amount, penalty_kinds=[penalty_kind], on=_today())
+    return bool(right)
+
+
+def case_notify(*, actor, case: Case, penalty_kind: str, amount: Decimal | None = None, hearing_right: bool | None = None,
+                officers: Sequence[Officer] | None = None) -> Case:
+    """违法行为通知书: tell the party the facts, basis, proposed penalty and rights (行政处罚法 Art. 44–45)."""
+    _check("notify", case, actor)
+    _handling_officers(case, officers, act="告知")
+    if case.discussion_required and not case.discussed_on:
+        raise DomainError("discussion_required", "本案须经集体讨论后方可告知拟处罚决定（行政处罚法第五十七条）。")
+    amount = _validate_penalty(penalty_kind, amount)
+    right = default_hearing_right(case, penalty_kind, amount) if hearing_right is None else hearing_right
+    fields = {"notified_on": _today(), "notified_amount": amount, "notified_penalty_kind": penalty_kind, "hearing_right": right,
+              "rights_waived_on": None}
+    with transaction.atomic():
+        case = _move(case, "notify", actor, fields=fields,
+                     summary=f"送达违法行为通知书：拟{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else "")
+                     + ("，告知听证权利" if right else "，告知陈述申辩权利"))
+        _issue_document(actor=actor, case=case, kind="violation_notice")
+    return case
+
+
+def _validate_penalty(penalty_kind: str, amount: Decimal | None) -> Decimal | None:
+    if penalty_kind == Case.PenaltyKind.WARNING:
+        return None
+    if penalty_kind != Case.PenaltyKind.FINE:
+        raise DomainError("invalid_penalty", "处罚种类应为警告或罚款。")
+    if amount is None or Decimal(amount) <= 0:
+        raise DomainError("invalid_amount", "罚款金额须大于零。")
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
+def window_deadline(case: Case, cal=None):
+    """The last day of the statement/defence (and hearing request) window after the notice (Art. 44, 64)."""
+    cal = cal or legal_calendar.calendar()
+    days = rules.HEARING_REQUEST_WORKING_DAYS if case.hearing_right else rules.STATEMENT_WORKING_DAYS
+    return cal.add_working_days(case.notified_on, days)
+
+
+def case_statement(*, actor, case: Case, statement: str, no_fault: bool = False, adopted: str = "") -> Case:
+    """Record the party's statement and defence (陈述申辩) and the authority's review of it (Art. 45)."""
+    _check("statement", case, actor)
+    if not statement.strip():
+        raise DomainError("statement_required", "请填写当事人的陈述申辩意见。")
+    fields = {"statement": statement.strip(), "statement_adopted": adopted.strip(), "no_fault_claimed": no_fault}
+    return _move(case, "statement", actor, target=case.status, fields=fields,
+                 summary=f"记录陈述申辩：{statement.strip()[:200]}" + ("（主张无主观过错，证据成立）" if no_fault else ""))
+
+
+def case_waive(*, actor, case: Case, statement: str = "") -> Case:
+    """The party waives statement, defence and hearing in writing; the window closes now."""
+    _check("waive", case, actor)
+    fields = {"rights_waived_on": _today()}
+    if statement.strip():
+        fields["statement"] = statement.strip()
+    return _move(case, "waive", actor, target=case.status, fields=fields, summary="当事人书面放弃陈述申辩和听证权利")
+
+
+def case_hearing_request(*, actor, case: Case, requested_on: date | None = None) -> Case:
+    """The party asks for a hearing: only with the right (Art. 63) and within 5 working days (Art. 64)."""
+    _check("hearing_request", case, actor)
+    requested_on = requested_on or _today()
+    if not case.hearing_right:
+        raise DomainError("no_hearing_right", "本案拟作出的处罚不属于听证范围（行政处罚法第六十三条）。")
+    if case.rights_waived_on:
+        raise DomainError("rights_waived", "当事人已书面放弃听证权利。")
+    deadline = window_deadline(case)
+    if requested_on > deadline.date or requested_on < case.notified_on:
+        raise DomainError("hearing_request_late", f"听证申请应在告知后5个工作日内（{deadline.label}前）提出（行政处罚法第六十四条）。")
+    with transaction.atomic():
+        case = _move(case, "hearing_request", actor, fields={"hearing_requested_on": requested_on}, summary=f"当事人于{requested_on}申请听证")
+        # The hearing period is not counted in the decision limit.
+        ClockSuspension.objects.create(case=case, reason=ClockSuspension.Reason.HEARING, started_on=requested_on, note="听证程序")
+    return case
+
+
+def case_hearing_schedule(*, actor, case: Case, hearing_on: date, notice_on: date | None = None) -> Case:
+    """听证通知书: the hearing is notified at least 7 working days before it is held (Art. 64)."""
+    _check("hearing_schedule", case, actor)
+    notice_on = notice_on or _today()
+    earliest = legal_calendar.add_working_days(notice_on, rules.HEARING_NOTICE_WORKING_DAYS)
+    if hearing_on < earliest.date:
+        raise DomainError("hearing_notice_short", f"听证应在举行7个工作日前通知当事人，{notice_on}通知的听证最早于{earliest.label}举行（行政处罚法第六十四条）。")
+    with transaction.atomic():
+        case = _move(case, "hearing_schedule", actor, target=case.status, fields={"hearing_notice_on": notice_on, "hearing_on": hearing_on},
+                     summary=f"通知听证：{hearing_on}举行")
+        _issue_document(actor=actor, case=case, kind="hearing_notice")
+    return case
+
+
+def case_hearing_hold(*, actor, case: Case, record: str, held_on: date | None = None, officers: Sequence[Officer] | None = None) -> Case:
+    """听证笔录: the hearing is held on or after the notified day; the suspension of the clock ends."""
+    _check("hearing_hold", case, actor)
+    held_on = held_on or _today()
+    if not case.hearing_on:
+        raise DomainError("hearing_not_scheduled", "尚未通知听证。")
+    if held_on < case.hearing_on:
+        raise DomainError("hearing_too_early", f"听证通知的举行日期为{case.hearing_on}。")
+    _handling_officers(case, officers, act="听证")
+    if not record.strip():
+        raise DomainError("record_required", "请填写听证笔录。")
+    with transaction.atomic():
+        case = _move(case, "hearing_hold", actor, fields={"hearing_record": record.strip(), "hearing_held_on": held_on},
+                     summary=f"举行听证（{held_on}）")
+        ClockSuspension.objects.filter(case=case, reason=ClockSuspension.Reason.HEARING, ended_on__isnull=True).update(ended_on=held_on)
+    return case
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# decision
+
+
+def _assert_decidable(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> None:
+    """Checks every decision (penalty or not) passes in the ordinary procedure."""
+    required, _basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind)
+    reviews = case.legal_reviews.filter(opinion__in=[LegalReview.Opinion.AGREE, LegalReview.Opinion.MODIFY])
+    if case.hearing_held_on and required:
+        reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
+    if required and not reviews.exists():
+        raise DomainError("legal_review_missing", "本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定（行政处罚法第五十八条）。")
+    if case.discussion_required and not case.discussed_on:
+        raise DomainError("discussion_required", "本案须经负责人集体讨论决定（行政处罚法第五十七条）。")
+    if case.status == Status.NOTIFIED and not case.rights_waived_on:
+        deadline = window_deadline(case)
+        if _today() <= deadline.date:
+            raise DomainError("defence_window_open", f"陈述申辩{'和听证申请' if case.hearing_right else ''}期限至{deadline.label}届满，"
+                              "期限届满或当事人书面放弃前不得作出决定（行政处罚法第四十四条、第四十五条、第六十四条）。")
+
+
+def _assert_may_penalise(case: Case, *, on: date, lenient: bool) -> None:
+    age = _age_on_violation(case.party, case.occurred_on)
+    if age is not None and age < rules.MINOR_NO_PENALTY_AGE:
+        raise DomainError("minor_no_penalty", f"当事人违法时不满十四周岁（{age}岁），不予行政处罚，责令监护人加以管教（行政处罚法第三十条）。")
+    if age is not None and age < rules.MINOR_LENIENT_AGE and not lenient:
+        raise DomainError("minor_lenient", f"当事人违法时已满十四周岁不满十八周岁（{age}岁），应当从轻或者减轻处罚（行政处罚法第三十条）。")
+    if case.no_fault_claimed:
+        raise DomainError("no_fault", "当事人有证据足以证明没有主观过错，不予行政处罚（行政处罚法第三十三条第二款）。")
+    if limitation_expired(case, on=case.registered_at.date()) and not case.limitation_override:
+        raise DomainError("limitation_expired", "违法行为在追责期限内未被发现，不再给予行政处罚（行政处罚法第三十六条）。")
+
+
+def _assert_not_fined_twice(case: Case, penalty_kind: str) -> None:
+    """行政处罚法 Art. 29: one violation is not fined twice (same party, same violation item, same day)."""
+    if penalty_kind != Case.PenaltyKind.FINE or not case.violation_code:
+        return
+    day = case.occurred_on
+    others = (Case.objects.filter(party=case.party, violation_code=case.violation_code, penalty_kind=Case.PenaltyKind.FINE,
+                                  revoked_on__isnull=True).exclude(pk=case.pk))
+    for other in others:
+        if other.occurred_on == day:
+            raise DomainError("fined_twice", f"当事人的同一违法行为已在案件{other.number}中被处以罚款"
+                              f"（{other.decision_number or '决定书'}），不得再次罚款（行政处罚法第二十九条）。")
+
+
+def _assessment_snapshot(case: Case, amount: Decimal | None, deviation_reason: str) -> dict:
+    """The discretion engine's proposal fixed on the case at decision time (later catalogue changes never
+    change a decided case)."""
+    proposal = assessment_proposal(case)
+    data = audit.to_jsonable(proposal.as_dict()) if proposal is not None else {}
+    data["decided_amount"] = str(amount) if amount is not None else None
+    data["deviation_reason"] = deviation_reason
+    return data
+
+
+def assessment_proposal(case: Case):
+    """The discretion engine's proposal for the case (``discretion.engine.Assessment``), or None without an item."""
+    if not case.violation_code or not ViolationItem.objects.filter(code=case.violation_code).exists():
+        return None
+    try:
+        return discretion_engine.assess(item_code=case.violation_code, facts=case.assessment.get("facts", {}) if case.assessment else {},
+                                        violation_date=case.occurred_on, today=_today())
+    except DomainError:
+        return None
+
+
+def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str,
+                lenient: bool = False, deviation_reason: str = "") -> Case:
+    """行政处罚决定 (ordinary procedure). Refused unless every condition of the law holds."""
+    _check("decide", case, actor)
+    amount = _validate_penalty(penalty_kind, amount)
+    _assert_decidable(case, amount=amount, penalty_kind=penalty_kind)
+    # 行政处罚法 Art. 45: never heavier than notified (the party must not be punished for defending itself).
+    if case.notified_penalty_kind == Case.PenaltyKind.WARNING and penalty_kind == Case.PenaltyKind.FINE:
+        raise DomainError("penalty_increased", "告知的拟处罚为警告，不得改为罚款；如需加重须重新告知（行政处罚法第四十五条）。")
+    if amount is not None and case.notified_amount is not None and amount > case.notified_amount:
+        raise DomainError("penalty_increased", f"决定罚款{amount}元高于告知的{case.notified_amount}元，不得因当事人陈述申辩而加重处罚（行政处罚法第四十五条）。")
+    _assert_may_penalise(case, on=_today(), lenient=lenient)
+    _assert_not_fined_twice(case, penalty_kind)
+    if not legal_basis.strip() or not reasoning.strip():
+        raise DomainError("reasoning_required", "决定书须写明法律依据和处罚理由（说理式文书）。")
+    _handling_officers(case, None, act="作出处罚决定")
+    proposal = _assessment_snapshot(case, amount, deviation_reason.strip())
+    if proposal.get("amount") not in (None, "") and amount is not None and Decimal(str(proposal["amount"])) != amount and not deviation_reason.strip():
+        raise DomainError("deviation_reason_required", f"裁量建议罚款{proposal['amount']}元，决定金额与之不同的须书面说明理由。")
+    today = _today()
+    fields = {"outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount, "lenient": lenient,
+              "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
+              "assessment": proposal, "deviation_reason": deviation_reason.strip(), "decision_number": _decision_number(case, today)}
+    with transaction.atomic():
+        case = _move(case, "decide", actor, fields=fields,
+                     summary=f"作出行政处罚决定 {fields['decision_number']}：{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else "")
+                     + (f"（偏离裁量建议，理由：{deviation_reason.strip()[:200]}）" if deviation_reason.strip() else ""))
+        _issue_document(actor=actor, case=case, kind="penalty_decision")
+    return case
+
+
+def case_no_penalty(*, actor, case: Case, reason: str, reasoning: str, legal_basis: str = "") -> Case:
+    """不予行政处罚决定 (Art. 30 minors, Art. 33 trivial / first violation / no fault, facts not established);
+    the party is educated (Art. 33 ¶3), which the reasoning records."""
+    _check("no_penalty", case, actor)
+    _assert_decidable(case, penalty_kind=Case.PenaltyKind.WARNING, amount=None)
+    if reason not in Case.NoPenaltyReason.values or not reason:
+        raise DomainError("invalid_reason", "请选择不予处罚的理由。")
+    if not reasoning.strip():
+        raise DomainError("reasoning_required", "请写明不予处罚的理由和对当事人的教育情况（行政处罚法第三十三条）。")
+    today = _today()
+    fields = {"outcome": Case.Outcome.NO_PENALTY, "penalty_kind": "", "fine_amount": None, "no_penalty_reason": reason,
+              "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
+              "decision_number": _decision_number(case, today)}
+    with transaction.atomic():
+        case = _move(case, "no_penalty", actor, fields=fields, summary=f"作出不予行政处罚决定：{Case.NoPenaltyReason(reason).label}")
+        _issue_document(actor=actor, case=case, kind="no_penalty_decision")
+    return case
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# delivery, execution, closure
+
+
+def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = None, consent: str = "", address: str = "") -> Case:
+    """送达 the decision (行政处罚法 Art. 61); electronic delivery only with the party's signed consent."""
+    _check("deliver", case, actor)
+    delivered_on = delivered_on or _today()
+    if method not in Case.DeliveryMethod.values:
+        raise DomainError("invalid_method", "送达方式不正确。")
+    if method == Case.DeliveryMethod.ELECTRONIC and not consent.strip():
+        raise DomainError("consent_required", "电子送达须经当事人签署确认书同意（行政处罚法第六十一条）。")
+    if delivered_on < case.decided_on or delivered_on > _today():
+        raise DomainError("invalid_date", "送达日期应在决定日期之后且不晚于今天。")
+    is_fine = case.penalty_kind == Case.PenaltyKind.FINE and case.fine_amount
+    target = Status.EXECUTION if is_fine else Status.EXECUTED
+    fields = {"delivery_method": method, "delivered_on": delivered_on, "delivery_consent": consent.strip(), "delivery_address": address.strip()}
+    if not is_fine:
+        fields["executed_on"] = delivered_on
+    with transaction.atomic():
+        case = _move(case, "deliver", actor, target=target, fields=fields, summary=f"{Case.DeliveryMethod(method).label}决定书（{delivered_on}）")
+        _issue_document(actor=actor, case=case, kind="delivery_receipt")
+        issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
+        if is_fine and issue_notice is not None:
+            issue_notice(actor=actor, case=case, amount=case.fine_amount, delivered_on=delivered_on)
+    return case
+
+
+def case_on_paid(*, case: Case, paid_on: date, actor=None) -> Case:
+    """The fine is fully paid (called by the payments app): execution → executed. Calling it again for a case
+    already executed returns the case unchanged (payment callbacks may repeat)."""
+    if case.status == Status.EXECUTED and case.paid_on:
+        return case
+    _check("paid", case, actor)
+    return _move(case, "paid", actor, fields={"paid_on": paid_on, "executed_on": paid_on}, summary=f"罚款{case.fine_amount}元已于{paid_on}缴清")
+
+
+def case_close(*, actor, case: Case, report: str) -> Case:
+    """结案 with the closing report (结案报告)."""
+    _check("close", case, actor)
+    if not report.strip():
+        raise DomainError("report_required", "请填写结案报告。")
+    with transaction.atomic():
+        case = _move(case, "close", actor, fields={"closed_on": _today(), "closing_report": report.strip()}, summary="结案")
+        _issue_document(actor=actor, case=case, kind="closing_report")
+    return case
+
+
+def case_archive(*, actor, case: Case) -> Case:
+    _check("archive", case, actor)
+    return _move(case, "archive", actor, fields={"archived_on": _today()}, summary="案卷归档")
+
+
+def case_withdraw(*, actor, case: Case, reason: str) -> Case:
+    """撤销立案 (e.g. facts not established, not within competence)."""
+    _check("withdraw", case, actor)
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写撤销立案的理由。")
+    return _move(case, "withdraw", actor, fields={"ended_reason": reason.strip()}, summary=f"撤销立案：{reason.strip()[:200]}")
+
+
+def case_transfer(*, actor, case: Case, to: str, reason: str) -> Case:
+    """移送 to the competent authority (or to the judicial organs)."""
+    _check("transfer", case, actor)
+    if not to.strip() or not reason.strip():
+        raise DomainError("reason_required", "请填写移送机关和理由。")
+    return _move(case, "transfer", actor, fields={"transferred_to": to.strip(), "ended_reason": reason.strip()}, summary=f"移送{to.strip()}：{reason.strip()[:200]}")
+
+
+def case_revoke(*, actor, case: Case, reason: str) -> Case:
+    """Revocation of a decision is its own recorded act; the decision fields stay as they were."""
+    _check("revoke", case, actor)
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写撤销处罚决定的理由。")
+    return _move(case, "revoke", actor, fields={"revoked_on": _today(), "revocation_reason": reason.strip()}, summary=f"撤销处罚决定 {case.decision_number}：{reason.strip()[:200]}")
+
+
+def case_correct(*, actor, case: Case, field_label: str, old_text: str, new_text: str, reason: str) -> Correction:
+    """补正 a clerical error of a delivered decision; the decision itself is never edited."""
+    _check("correct", case, actor)
+    if not (field_label.strip() and new_text.strip() and reason.strip()):
+        raise DomainError("invalid_correction", "请填写更正事项、更正内容和理由。")
+    with transaction.atomic():
+        _move(case, "correct", actor, target=case.status, summary=f"补正决定书{field_label}：{old_text[:60]} → {new_text[:60]}（{reason[:100]}）")
+        return Correction.objects.create(case=case, field_label=field_label.strip(), old_text=old_text, new_text=new_text.strip(),
+                                         reason=reason.strip(), corrected_by=actor, corrected_on=_today())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# clocks
+
+
+def case_extend(*, actor, case: Case, days: int, reason: str, basis: str) -> Extension:
+    """Extend the decision limit: once by up to 30 days with the head's approval; any further extension only by
+    collective discussion ([unconfirmed] 《交通运输行政执法程序规定》; 行政处罚法 Art. 60)."""
+    _check("extend", case, actor)
+    if days <= 0 or not reason.strip():
+        raise DomainError("invalid_extension", "请填写延长天数和理由。")
+    if basis == Extension.Basis.HEAD:
+        if case.extensions.filter(basis=Extension.Basis.HEAD).exists():
+            raise DomainError("extension_needs_discussion", "负责人已批准过延长，再次延长须经集体讨论决定。")
+        if days > rules.HEAD_EXTENSION_DAYS:
+            raise DomainError("extension_too_long", f"负责人批准延长不得超过{rules.HEAD_EXTENSION_DAYS}日，更长须经集体讨论决定。")
+    elif basis == Extension.Basis.DISCUSSION:
+        if not case.extensions.filter(basis=Extension.Basis.HEAD).exists():
+            raise DomainError("extension_order", "应先由负责人批准延长30日。")
+        if not case.discussed_on:
+            raise DomainError("discussion_required", "再次延长须先经集体讨论并记录讨论意见。")
+    else:
+        raise DomainError("invalid_extension", "延长依据不正确。")
+    with transaction.atomic():
+        _move(case, "extend", actor, target=case.status, summary=f"延长办案期限{days}日（{Extension.Basis(basis).label}）：{reason.strip()[:200]}")
+        return Extension.objects.create(case=case, days=days, basis=basis, reason=reason.strip(), approved_by=actor, approved_on=_today())
+
+
+def case_suspend(*, actor, case: Case, reason: str, started_on: date | None = None, note: str = "") -> ClockSuspension:
+    """Periods of hearing, public notice, testing and appraisal are not counted in the decision limit."""
+    _check("suspend", case, actor)
+    if reason not in ClockSuspension.Reason.values:
+        raise DomainError("invalid_reason", "中止事由应为听证、公告、检测或鉴定。")
+    if case.suspensions.filter(ended_on__isnull=True).exists():
+        raise DomainError("already_suspended", "办案期限已在中止中。")
+    with transaction.atomic():
+        _move(case, "suspend", actor, target=case.status, summary=f"办案期限中止：{ClockSuspension.Reason(reason).label} {note[:100]}")
+        return ClockSuspension.objects.create(case=case, reason=reason, started_on=started_on or _today(), note=note)
+
+
+def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSuspension:
+    _check("resume", case, actor)
+    running = case.suspensions.filter(ended_on__isnull=True).first()
+    if running is None:
+        raise DomainError("not_suspended", "办案期限未中止。")
+    ended_on = ended_on or _today()
+    if ended_on < running.started_on:
+        raise DomainError("invalid_date", "恢复日期不能早于中止日期。")
+    with transaction.atomic():
+        _move(case, "resume", actor, target=case.status, summary=f"办案期限恢复计算（{running.get_reason_display()}，{running.started_on}至{ended_on}）")
+        running.ended_on = ended_on
+        running.save(update_fields=["ended_on"])
+    return running
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# simplified procedure
+
+
+def case_simplified(*, actor, organisation: Organisation, party: Party, officers: Sequence[Officer], occurred_at: datetime,
+                    place: str, facts: str, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str = "",
+                    violation_item_code: str | None = None, vehicle=None, lenient: bool = False) -> Case:
+    """当场行政处罚决定 (行政处罚法 Art. 51): only a warning or a fine ≤ 200 yuan (citizen) / ≤ 3000 yuan
+    (organisation); delivered on the spot and reported to the agency (备案) at once."""
+    assert_role(actor, Role.OFFICER, message="只有执法人员可以适用简易程序。")
+    assert_in_jurisdiction(actor, organisation)
+    handlers = assert_officers_can_act(officers, on=_today(), act="当场处罚")
+    amount = _validate_penalty(penalty_kind, amount)
+    if amount is not None:
+        limit = rules.SIMPLIFIED_MAX_PERSON if party.kind == Party.Kind.PERSON else rules.SIMPLIFIED_MAX_ORGANISATION
+        if amount > limit:
+            who = "公民" if party.kind == Party.Kind.PERSON else "法人或者其他组织"
+            raise DomainError("simplified_not_allowed", f"对{who}处以{limit}元以上罚款的，不适用简易程序，应按普通程序立案调查"
+                              f"（行政处罚法第五十一条：对{who}罚款不超过{limit}元或警告方可当场处罚）。")
+    if not facts.strip() or not legal_basis.strip():
+        raise DomainError("reasoning_required", "当场处罚决定书须写明违法事实和法律依据。")
+    item = _violation_item(violation_item_code)
+    today = _today()
+    with transaction.atomic():
+        case = _create_case(organisation=organisation, procedure=Case.Procedure.SIMPLIFIED, status=Status.LEAD,
+                            source=Case.Source.INSPECTION, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
+                            facts=facts.strip(), violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else "",
+                            registered_by=actor)
+        case.officers.set(handlers)
+        _assert_may_penalise(case, on=today, lenient=lenient)
+        _assert_not_fined_twice(case, penalty_kind)
+        target = Status.EXECUTION if amount else Status.EXECUTED
+        fields = {"status": target, "outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount,
+                  "lenient": lenient, "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip() or facts.strip(),
+                  "decided_on": today, "decided_by": actor, "decision_number": _decision_number(case, today),
+                  "delivery_method": Case.DeliveryMethod.ON_SPOT, "delivered_on": today, "filed_at": timezone.now(),
+                  "executed_on": None if amount else today}
+        Case.objects.filter(pk=case.pk).update(**fields)
+        case.refresh_from_db()
+        StatusChange.objects.create(case=case, action="simplified", from_status="", to_status=target, actor=actor,
+                                    note="当场作出行政处罚决定并送达，自动备案")
+        audit.record(actor=actor, action="case.simplified", subject=case, after=audit.snapshot(case), organisation=organisation,
+                     summary=f"简易程序当场处罚 {case.decision_number}：{party.name}，{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else ""))
+        audit.record(actor=actor, action="case.filed", subject=case, organisation=organisation,
+                     summary=f"当场处罚决定书 {case.decision_number} 已报所属行政机关备案")
+        _issue_document(actor=actor, case=case, kind="onspot_decision")
+        issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
+        if amount and issue_notice is not None:
+            issue_notice(actor=actor, case=case, amount=amount, delivered_on=today)
+    return case

@@ -1,0 +1,99 @@
+"""The explicit transition table of a case. Every state change in ``services`` looks its action up here:
+which states it may start from, which state it leads to, and which roles may take it. Anything not in the
+table is refused (``TransitionNotAllowed``)."""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from zhifa.core.roles import Role
+
+
+class Status(models.TextChoices):
+    LEAD = "lead", "线索登记"
+    NOT_OPENED = "not_opened", "不予立案"
+    OPENED = "opened", "已立案（调查取证）"
+    INVESTIGATED = "investigated", "调查终结（待审查）"
+    LEGAL_REVIEW = "legal_review", "法制审核"
+    REVIEWED = "reviewed", "审查完毕（待告知）"
+    NOTIFIED = "notified", "已告知（陈述申辩期）"
+    HEARING = "hearing", "听证"
+    HEARD = "heard", "听证结束"
+    DECIDED = "decided", "已决定（待送达）"
+    EXECUTION = "execution", "执行中"
+    EXECUTED = "executed", "执行完毕"
+    CLOSED = "closed", "已结案"
+    ARCHIVED = "archived", "已归档"
+    WITHDRAWN = "withdrawn", "撤销立案"
+    TRANSFERRED = "transferred", "已移送"
+    REVOKED = "revoked", "决定已撤销"
+
+
+S = Status
+OFFICER, HEAD, REVIEWER = Role.OFFICER, Role.HEAD, Role.REVIEWER
+
+# States in which the case is under investigation/decision and the 90-day clock runs (行政处罚法 Art. 60).
+PENDING_DECISION = frozenset({S.OPENED, S.INVESTIGATED, S.LEGAL_REVIEW, S.REVIEWED, S.NOTIFIED, S.HEARING, S.HEARD})
+FINAL = frozenset({S.ARCHIVED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset
+    target: str | None  # None: the service chooses among ``targets``
+    roles: tuple
+    targets: frozenset = frozenset()
+
+
+def _t(action, label, sources, target, roles, targets=()):
+    return Transition(action, label, frozenset(sources), target, tuple(roles), frozenset(targets))
+
+
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
+    _t("open", "批准立案", {S.LEAD}, S.OPENED, (HEAD,)),
+    _t("decline", "不予立案", {S.LEAD}, S.NOT_OPENED, (HEAD,)),
+    _t("report", "提交调查终结报告", {S.OPENED}, S.INVESTIGATED, (OFFICER,)),
+    # Internal review by the head: to legal review when required (Art. 58), else straight to 审查完毕; or back.
+    # From HEARD: a case that went through a hearing may need legal review before the decision (Art. 58).
+    _t("internal_review", "审查调查终结报告", {S.INVESTIGATED, S.HEARD}, None, (HEAD,), {S.LEGAL_REVIEW, S.REVIEWED, S.OPENED}),
+    _t("legal_review", "法制审核", {S.LEGAL_REVIEW}, None, (REVIEWER,), {S.REVIEWED, S.OPENED, S.HEARD}),
+    _t("notify", "告知拟处罚（违法行为通知书）", {S.REVIEWED}, S.NOTIFIED, (OFFICER,)),
+    _t("hearing_request", "当事人申请听证", {S.NOTIFIED}, S.HEARING, (OFFICER,)),
+    _t("hearing_hold", "举行听证", {S.HEARING}, S.HEARD, (OFFICER,)),
+    _t("decide", "作出决定", {S.NOTIFIED, S.HEARD}, S.DECIDED, (HEAD,)),
+    _t("no_penalty", "不予行政处罚决定", {S.REVIEWED, S.NOTIFIED, S.HEARD}, S.DECIDED, (HEAD,)),
+    _t("deliver", "送达决定书", {S.DECIDED}, None, (OFFICER,), {S.EXECUTION, S.EXECUTED}),
+    _t("paid", "罚款缴清", {S.EXECUTION}, S.EXECUTED, ()),  # the payment system (actor may be None)
+    _t("close", "结案", {S.EXECUTED}, S.CLOSED, (HEAD,)),
+    _t("withdraw", "撤销立案", {S.OPENED, S.INVESTIGATED, S.LEGAL_REVIEW, S.REVIEWED}, S.WITHDRAWN, (HEAD,)),
+    _t("transfer", "移送", {S.OPENED, S.INVESTIGATED, S.REVIEWED}, S.TRANSFERRED, (HEAD,)),
+    _t("revoke", "撤销处罚决定", {S.DECIDED, S.EXECUTION, S.EXECUTED, S.CLOSED}, S.REVOKED, (HEAD,)),
+    _t("archive", "归档", {S.CLOSED, S.NOT_OPENED, S.WITHDRAWN, S.TRANSFERRED, S.REVOKED}, S.ARCHIVED, (HEAD, OFFICER)),
+]}
+
+# Acts that do not move the state but are only allowed in some states (checked like transitions).
+ACTS: dict[str, Transition] = {t.action: t for t in [
+    _t("transcript", "制作笔录", PENDING_DECISION - {S.HEARD} | {S.LEAD}, None, (OFFICER,)),
+    _t("evidence", "登记证据", PENDING_DECISION | {S.LEAD}, None, (OFFICER,)),
+    _t("statement", "记录陈述申辩", {S.NOTIFIED, S.HEARING, S.HEARD}, None, (OFFICER,)),
+    _t("waive", "当事人放弃陈述申辩和听证", {S.NOTIFIED}, None, (OFFICER,)),
+    _t("hearing_schedule", "通知听证", {S.HEARING}, None, (OFFICER,)),
+    _t("set_review", "设定法制审核/集体讨论", {S.LEAD, S.OPENED, S.INVESTIGATED, S.HEARD}, None, (HEAD,)),
+    _t("discuss", "集体讨论", PENDING_DECISION, None, (HEAD,)),
+    _t("extend", "延长办案期限", PENDING_DECISION, None, (HEAD,)),
+    _t("suspend", "中止办案期限", PENDING_DECISION, None, (OFFICER, HEAD)),
+    _t("resume", "恢复计算办案期限", PENDING_DECISION, None, (OFFICER, HEAD)),
+    _t("correct", "补正决定书", {S.EXECUTION, S.EXECUTED, S.CLOSED}, None, (HEAD,)),
+]}
+
+
+def allowed(action: str, status: str) -> bool:
+    t = TRANSITIONS.get(action) or ACTS.get(action)
+    return t is not None and status in t.sources
+
+
+def next_actions(status: str) -> list[Transition]:
+    """Moves and acts available from ``status`` (the case page shows only these)."""
+    return [t for t in (*TRANSITIONS.values(), *ACTS.values()) if status in t.sources]
