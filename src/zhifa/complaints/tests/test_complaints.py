@@ -1,0 +1,175 @@
+"""Complaints: intake, routing, deadlines, reply, return visit and reopening, the XLSX import, KPIs and the
+public form."""
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from openpyxl import Workbook
+
+from zhifa.complaints import selectors, services
+from zhifa.complaints.models import Complaint, Notice
+from zhifa.complaints.tests.factories import RoutingRuleFactory
+from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from zhifa.core.models import Event
+from zhifa.core.tests.factories import CompanyFactory
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(480))  # a Monday
+
+
+def _sheet(rows, header=("工单编号", "来源渠道", "受理时间", "诉求人", "联系电话", "诉求类别", "诉求内容", "被投诉企业", "车牌号", "发生地点", "线路")):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(header))
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+@pytest.fixture
+def rule(world):
+    return RoutingRuleFactory(organisation=world.county_a, target_unit=world.brigade_a, target_officer=world.officers["officer2"],
+                              category="taxi", priority=10)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_import_routes_answers_on_time_and_counts_in_kpis_and_reports_malformed_row(world, rule):
+    """Acceptance: an imported work order is routed, answered on time and counted; a malformed row is reported
+    with its row number and no other row is lost."""
+    firm = CompanyFactory(organisation=world.brigade_a)
+    sheet = _sheet([
+        ("GD-001", "12345", "2026-03-02 08:10", "张三", "13800001111", "出租车拒载", "出租车拒载乘客", firm.name, "", "火车站", "1路"),
+        ("GD-002", "12328", "2026-03-01 20:00", "李四", "13800002222", "货运", "货车夜间噪声扰民", "", "", "皇后乡", ""),
+        ("GD-003", "12345", "昨天下午", "王五", "13800003333", "其他", "时间写错的工单", "", "", "", ""),
+        ("GD-004", "", datetime(2026, 2, 28, 10, 0), "", "", "咨询", "咨询道路运输证年审", "", "", "", ""),
+    ])
+    result = services.complaint_import_xlsx(actor=world.users["head"], organisation=world.county_a, file=sheet)
+    assert result.rows == 4
+    assert [c.external_id for c in result.created] == ["GD-001", "GD-002", "GD-004"]
+    assert result.errors == [(4, "受理时间“昨天下午”格式不正确（应为 2026-01-05 09:30）")]
+    taxi = Complaint.objects.get(external_id="GD-001")
+    assert taxi.status == Complaint.Status.ASSIGNED and taxi.organisation == world.brigade_a
+    assert taxi.assigned_officer == world.officers["officer2"] and taxi.firm == firm and taxi.channel == "12345"
+    assert Notice.objects.filter(recipient=world.users["officer2"], complaint=taxi).exists()
+    assert taxi.due_on == date(2026, 3, 9)  # 5 working days after Mon 2 March
+    # Unmatched rows stay with the receiving unit, unassigned.
+    assert Complaint.objects.get(external_id="GD-002").status == Complaint.Status.RECEIVED
+    services.complaint_reply(actor=world.users["officer2"], complaint=taxi, reply="已约谈企业，责令整改", replied_at=taxi.received_at + timedelta(minutes=20))
+    taxi.refresh_from_db()
+    assert taxi.instant_reply and taxi.replied_on_time
+    kpis = selectors.complaint_kpis(Complaint.objects.all(), today=date(2026, 3, 2))
+    assert (kpis.received, kpis.instant, kpis.on_time, kpis.due) == (3, 1, 1, 1)
+    assert kpis.on_time_rate == 100 and str(kpis.instant_rate) == "33.3"
+    assert selectors.complaint_counts_by_firm(date(2026, 1, 1)) == {firm.party_id: 1}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_reimporting_a_sheet_reports_duplicates_and_creates_nothing(world):
+    sheet = [("GD-9", "12345", "2026-03-02 08:00", "", "", "", "投诉内容", "", "", "", "")]
+    services.complaint_import_xlsx(actor=world.users["head"], organisation=world.county_a, file=_sheet(sheet))
+    again = services.complaint_import_xlsx(actor=world.users["head"], organisation=world.county_a, file=_sheet(sheet))
+    assert again.created == [] and again.errors[0][0] == 2 and "已导入" in again.errors[0][1]
+    assert Complaint.objects.count() == 1
+
+
+def test_import_without_required_columns_is_refused(world):
+    with pytest.raises(DomainError) as exc:
+        services.complaint_import_xlsx(actor=world.users["head"], organisation=world.county_a, file=_sheet([], header=("编号", "内容")))
+    assert exc.value.code == "missing_columns"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_dissatisfied_return_visit_reopens_with_new_deadline_then_satisfied_closes(world, rule):
+    c = services.complaint_intake(actor=world.users["head"], organisation=world.county_a, channel="12328", category="taxi", content="拒载")
+    services.complaint_reply(actor=world.users["officer2"], complaint=c, reply="已处理")
+    with time_machine.travel(datetime(2026, 3, 4, 10, 0, tzinfo=NOW.tzinfo), tick=False):
+        services.complaint_return_visit(actor=world.users["officer"], complaint=c, satisfaction="dissatisfied")
+    c.refresh_from_db()
+    assert c.status == Complaint.Status.REOPENED and c.reopen_count == 1 and c.due_on == date(2026, 3, 11)
+    services.complaint_reply(actor=world.users["officer2"], complaint=c, reply="再次答复")
+    c.refresh_from_db()
+    assert not c.instant_reply  # a reply after reopening is never 即时
+    services.complaint_return_visit(actor=world.users["officer"], complaint=c, satisfaction="satisfied")
+    c.refresh_from_db()
+    assert c.status == Complaint.Status.CLOSED and c.closed_at is not None
+    assert [s.to_status for s in c.steps.all()] == ["received", "assigned", "replied", "reopened", "replied", "closed"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_forbidden_transition_changes_nothing(world):
+    c = services.complaint_intake(actor=world.users["head"], organisation=world.county_a, channel="12345", content="内容")
+    events = Event.objects.count()
+    with pytest.raises(TransitionNotAllowed):
+        services.complaint_return_visit(actor=world.users["head"], complaint=c, satisfaction="satisfied")
+    c.refresh_from_db()
+    assert c.status == Complaint.Status.RECEIVED and c.satisfaction == "" and Event.objects.count() == events
+
+
+def test_other_jurisdiction_cannot_act_or_see(world, client_for):
+    c = services.complaint_intake(actor=world.users["officer"], organisation=world.brigade_a, channel="12345", content="内容")
+    with pytest.raises(NotPermitted):
+        services.complaint_reply(actor=world.users["officer_b"], complaint=c, reply="x")
+    assert client_for("officer_b").get(f"/complaints/r/complaints/{c.pk}/").status_code == 404
+    assert client_for("officer").get(f"/complaints/r/complaints/{c.pk}/").status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overdue_unanswered_complaint_counts_against_on_time_rate(world):
+    c = services.complaint_intake(actor=world.users["head"], organisation=world.county_a, channel="12345", content="内容")
+    kpis = selectors.complaint_kpis(Complaint.objects.all(), today=c.due_on + timedelta(days=1))
+    assert (kpis.due, kpis.on_time, kpis.open_overdue, kpis.on_time_rate) == (1, 0, 1, 0)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_petition_deadline_is_sixty_calendar_days(world):
+    # 信访工作条例: 60 days from acceptance (calendar days; a period ending on a rest day moves to the next working day)
+    c = services.complaint_intake(actor=world.users["head"], organisation=world.county_a, channel="petition", content="来信")
+    assert c.due_on == date(2026, 5, 6)  # 1 May (holiday) → after the 劳动节 break
+    assert not c.due_confirmed  # the rule's citation is unconfirmed
+
+
+def test_public_form_and_tracking(world, client):
+    response = client.post("/complaints/public/", {"organisation": world.county_a.pk, "category": "taxi", "content": "出租车绕路",
+                                                     "complainant_phone": "13912345678", "place": "汽车站"})
+    assert response.status_code == 200
+    c = Complaint.objects.get()
+    assert c.channel == "online" and c.number in response.content.decode()
+    assert c.number in client.get("/complaints/public/track/", {"number": c.number, "phone_tail": "5678"}).content.decode()
+    wrong = client.get("/complaints/public/track/", {"number": c.number, "phone_tail": "0000"}).content.decode()
+    assert "未查询到" in wrong and "出租车绕路" not in wrong
+
+
+@time_machine.travel(NOW, tick=False)
+def test_pages_export_and_api(world, client_for, api_for, rule):
+    services.complaint_intake(actor=world.users["head"], organisation=world.county_a, channel="12345", category="taxi", content="拒载")
+    client = client_for("officer")
+    for url in ["/complaints/r/complaints/", "/complaints/r/complaints/new/", "/complaints/analysis/", "/complaints/import/",
+                "/complaints/r/mediations/", "/complaints/r/soft/", "/complaints/r/deadlines/", "/complaints/notices/"]:
+        assert client.get(url).status_code == 200, url
+    export = client.get("/complaints/r/complaints/?format=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get("/complaints/analysis/?format=xlsx").status_code == 200
+    api = api_for("officer")
+    page = api.get("/api/v1/complaints/complaints/?limit=1").json()
+    assert len(page["items"]) == 1 and page["items"][0]["status"] == "assigned"
+    created = api.post("/api/v1/complaints/intake", {"channel": "12328", "content": "公交甩站", "category": "bus", "external_id": "API-1"},
+                       content_type="application/json")
+    assert created.status_code == 201, created.content
+    dup = api.post("/api/v1/complaints/intake", {"channel": "12328", "content": "公交甩站", "external_id": "API-1"}, content_type="application/json")
+    assert dup.status_code == 400 and dup.json()["code"] == "duplicate_work_order"
+    assert api_for("officer_b").get(f"/api/v1/complaints/complaints/{created.json()['id']}").status_code == 404
+    kpis = api.get("/api/v1/complaints/kpis", {"start": "2026-01-01", "end": "2026-12-31"}).json()
+    assert kpis["received"] == 2
+
+
+def test_form_create_validates(world, client_for):
+    client = client_for("officer")
+    bad = client.post("/complaints/r/complaints/new/", {"channel": "12345", "category": "taxi", "content": ""})
+    assert bad.status_code == 200 and Complaint.objects.count() == 0
+    ok = client.post("/complaints/r/complaints/new/", {"channel": "12345", "category": "taxi", "content": "拒载", "plate": "豫R·A1234"})
+    assert ok.status_code == 302 and Complaint.objects.get().plate == "豫R·A1234"
