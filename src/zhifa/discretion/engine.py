@@ -245,7 +245,7 @@ def _overload_base(w: _Work):
         else:
             excess = int(f["over_kg"])
             parts.append(f"车货总质量超过限值{excess:,}千克")
-        fine = overload_rules.overload_fine(excess_kg=excess, on=on, rounding=w.edition.overload_rounding if w.edition else None)
+        fine = overload_rules.overload_fine(excess_kg=excess, on=on, rounding=f.get("rounding") or (w.edition.overload_rounding if w.edition else None))
         w.rounding = fine.rounding
         info.update(excess_kg=max(excess, 0), mass_rule=fine.rule, rounding=fine.rounding, rounding_label=fine.rounding_label)
         w.cite(fine.citation)
@@ -465,7 +465,7 @@ def assess(*, item_code: str, facts: dict, violation_date: date, today: date | N
       no_fault (Art. 33 ¶2); repeat_within_year; discovered_on (date, Art. 36); level (force a level code);
       any item-specific fact named in a level's or list entry's criteria (e.g. passengers, days);
       overload: gross_kg, axles, combination, single_drive_axle, single_tyre_axles, or over_kg; height_m,
-      width_m, length_m.
+      width_m, length_m; rounding (override the edition's floor/ceil/proportional for a partial 1000 kg).
     The edition in force on ``violation_date`` is compared with the one in force ``today``; the lighter result
     applies (行政处罚法 Art. 37) and the reasoning says so.
     """

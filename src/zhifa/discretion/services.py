@@ -11,6 +11,7 @@ from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_role
 
+from . import loader
 from .engine import Assessment, assess, edition_in_force, limitation_years_for, no_coercion
 from .models import BenchmarkEdition, ListEntry, ViolationItem
 from .review import hearing_right, review_requirement
@@ -24,6 +25,8 @@ __all__ = [
     "no_coercion",
     "review_requirement",
     "item_update",
+    "edition_import",
+    "edition_delete",
     "list_entry_update",
 ]
 
@@ -72,3 +75,51 @@ def list_entry_update(*, actor, entry: ListEntry, conditions: str, criteria: dic
 
 def edition_for(on) -> BenchmarkEdition | None:
     return edition_in_force(on)
+
+
+def edition_import(*, actor, content: bytes, filename: str) -> BenchmarkEdition:
+    """Import a benchmark edition (e.g. a province's) from XLSX or YAML. Every row is validated first; if any
+    row is wrong a ``DomainError`` lists each problem with its sheet and row, and nothing is changed. New and
+    changed items are recorded with before/after in the full-process record."""
+    assert_role(actor, Role.ADMIN, message="只有系统管理员可以导入裁量基准。")
+    parsed = loader.parse(content, filename, **loader.known_codes(loader.real_models()))
+    if not parsed.ok:
+        raise DomainError("import_invalid", f"导入文件有{len(parsed.errors)}处问题，未导入任何数据。", errors=parsed.errors)
+
+    def on_item(item, before):
+        if before is None:
+            audit.record(actor=actor, action="discretion.item_create", subject=item, after=audit.snapshot(item),
+                         summary=f"导入新增违法行为事项 {item.code}")
+        else:
+            audit.record(actor=actor, action="discretion.item_update", subject=item,
+                         before=audit.to_jsonable(before), after=audit.snapshot(item, list(before)),
+                         summary=f"导入修改违法行为事项 {item.code}")
+
+    with transaction.atomic():
+        edition = loader.apply(parsed, loader.real_models(), imported_from=filename, on_item=on_item)
+        audit.record(actor=actor, action="discretion.edition_import", subject=edition, after=audit.snapshot(edition),
+                     summary=f"导入裁量基准《{edition.name}》：{len(parsed.items)}个事项、{len(parsed.levels)}个阶次、"
+                             f"{len(parsed.lists)}条清单，{edition.effective_from:%Y-%m-%d}起施行")
+    return edition
+
+
+def edition_delete(*, actor, edition: BenchmarkEdition) -> None:
+    """Withdraw an edition that has not taken effect yet (an edition in force is history and stays)."""
+    assert_role(actor, Role.ADMIN, message="只有系统管理员可以撤回裁量基准。")
+    from django.utils import timezone
+
+    if edition.effective_from <= timezone.localdate():
+        raise DomainError("edition_in_force", "已施行的裁量基准是历史记录，不能删除；请导入新版本替代。")
+    with transaction.atomic():
+        audit.record(actor=actor, action="discretion.edition_delete", subject=edition, before=audit.snapshot(edition),
+                     summary=f"撤回尚未施行的裁量基准《{edition.name}》")
+        edition.delete()
+
+
+def shipped_data_load(*, actor=None) -> list[str]:
+    """Load the shipped data files not yet present (used by ``zhifa discretion load`` and the demo)."""
+    with transaction.atomic():
+        done = loader.load_shipped(loader.real_models())
+        audit.record(actor=actor, action="discretion.shipped_load", subject=("discretion.shipped_data", "data", "随附数据"),
+                     summary="加载随附数据：" + "；".join(done))
+    return done
