@@ -1,0 +1,107 @@
+"""Credit grading (legal-reference §8): score bands, bad-conduct points, the local rule "≥ 3 penalties in 12
+months lowers the grade" (seed 004) and its effect on the random draw."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from zhifa.core.models import Event
+from zhifa.core.tests.factories import CompanyFactory
+from zhifa.credit import selectors, services
+from zhifa.credit.models import CreditEvent, CreditGrade, CreditRuleSet, GradeChange
+from zhifa.inspections import services as insp_services
+from zhifa.inspections.tests.factories import InspectionItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _penalty(party, n, on):
+    return services.credit_event_record(actor=None, party=party, kind=CreditEvent.Kind.PENALTY, occurred_on=on,
+                                        description=f"行政处罚{n}", source_type="test.penalty", source_id=f"{party.pk}-{n}")
+
+
+def test_section8_score_bands():
+    rs = CreditRuleSet.objects.get(version="2020-v1")
+    band = services._band
+    assert band(rs, 95, 0) == "AA" and band(rs, 85, 0) == "A" and band(rs, 70, 30) == "B"
+    assert band(rs, 50, 10) == "B" and band(rs, 50, 20) == "C"
+    assert band(rs, 30, 25) == "D" and band(rs, 30, 5) == "C"
+
+
+def test_seed004_three_penalties_in_a_year_lower_the_grade_and_raise_sampling_weight(world):
+    firms = [CompanyFactory(organisation=world.brigade_a, kind="freight") for _ in range(6)]
+    firm = firms[0]
+    today = date.today()
+    item = InspectionItemFactory(organisation=world.county_a)
+    head = world.users["head"]
+
+    def draw_weight():
+        plan = insp_services.plan_create(actor=head, organisation=world.county_a, title="抽查", items=[item], target_types=["freight"],
+                                         starts_on=today, ends_on=today, target_count=2)
+        insp_services.plan_commit_seed(actor=head, plan=plan)
+        d = insp_services.plan_draw(actor=head, plan=plan)
+        return float(next(t["weight"] for t in d.target_snapshot if t["party_id"] == firm.party_id))
+
+    _penalty(firm.party, 1, today - timedelta(days=200))
+    _penalty(firm.party, 2, today - timedelta(days=100))
+    grade_before = CreditGrade.objects.get(party=firm.party)
+    assert grade_before.grade == "A"  # 100 − 2×10 = 80
+    weight_before = draw_weight()
+    _penalty(firm.party, 3, today - timedelta(days=10))
+    after = CreditGrade.objects.get(party=firm.party)
+    # 70 points is band B; the third penalty within 12 months lowers it one step to C.
+    assert after.grade == "C" and after.penalties_12m == 3
+    change = GradeChange.objects.filter(party=firm.party).first()
+    assert change.from_grade == "A" and change.to_grade == "C"
+    assert any("本地规则" in r for r in change.reasons)
+    weight_after = draw_weight()
+    assert weight_after > weight_before
+    assert Event.objects.filter(action="credit.grade_change", subject_id=str(after.pk)).count() == 3  # —→AA, AA→A, A→C
+
+
+def test_penalties_older_than_twelve_months_do_not_count(world):
+    firm = CompanyFactory(organisation=world.brigade_a)
+    today = date.today()
+    for n, days in enumerate((500, 420, 10)):
+        _penalty(firm.party, n, today - timedelta(days=days))
+    g = CreditGrade.objects.get(party=firm.party)
+    assert g.penalties_12m == 1 and g.grade == "AA"
+
+
+def test_local_rule_can_be_switched_off(world):
+    CreditRuleSet.objects.update(local_penalty_rule=False)
+    firm = CompanyFactory(organisation=world.brigade_a)
+    for n in range(3):
+        _penalty(firm.party, n, date.today() - timedelta(days=n))
+    assert CreditGrade.objects.get(party=firm.party).grade == "B"
+
+
+def test_penalties_counted_from_case_rows(world):
+    """The penalty count reads decided penalty cases of the cases app, without double counting mirrored ones."""
+    from django.utils import timezone
+
+    from zhifa.cases.models import Case
+
+    firm = CompanyFactory(organisation=world.brigade_a)
+    today = date.today()
+    for n in range(3):
+        Case.objects.create(number=f"T-{n}", organisation=world.brigade_a, source="inspection", party=firm.party,
+                            occurred_at=timezone.now(), place="城关镇", facts="未按规定维护车辆", outcome="penalty",
+                            decided_on=today - timedelta(days=30 * n))
+    assert selectors.penalty_count(firm.party_id, since=today - timedelta(days=364), until=today) == 3
+    assert selectors.penalty_counts([firm.party_id], since=today - timedelta(days=364), until=today) == {firm.party_id: 3}
+    g = services.grade_compute(actor=None, party=firm.party)
+    assert g.grade == "C"  # 70 points (B) lowered by the local rule
+    # Mirrored in the ledger (source cases.case): still three, not six.
+    case = Case.objects.get(number="T-0")
+    services.credit_event_record(actor=None, party=firm.party, kind="penalty", occurred_on=case.decided_on, description="处罚",
+                                 source_type="cases.case", source_id=case.pk)
+    assert selectors.penalty_count(firm.party_id, since=today - timedelta(days=364), until=today) == 3
+
+
+def test_credit_event_is_idempotent_per_source(world):
+    firm = CompanyFactory(organisation=world.brigade_a)
+    e1 = _penalty(firm.party, 1, date.today())
+    before = Event.objects.count()
+    assert _penalty(firm.party, 1, date.today()).pk == e1.pk
+    assert Event.objects.count() == before
