@@ -392,7 +392,7 @@ def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> C
 def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_amount: Decimal | None = None) -> LegalReview:
     """法制审核 (行政处罚法 Art. 58) by a reviewer who is not a handling officer."""
     _check("legal_review", case, actor)
-    officer = officer_for_user(actor)
+    officer = Officer.objects.filter(user=actor).first()
     if officer is not None and case.officers.filter(pk=officer.pk).exists():
         raise DomainError("reviewer_is_handler", "法制审核人员不得是本案承办人员（行政处罚法第五十八条）。")
     if actor.pk in (case.registered_by_id,):

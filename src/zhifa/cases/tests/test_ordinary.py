@@ -274,7 +274,7 @@ def test_art33_no_fault_leads_to_no_penalty(world):
 
 def test_art64_hearing_request_within_five_working_days(world):
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 9, 29, 10, 0))):
-        case = notified(world, amount=Decimal("20000"), hearing_right=True)
+        case = notified(world, amount=Decimal("20000"), hearing_right=True, legal_review=True)
     n = Event.objects.count()
     with pytest.raises(DomainError) as exc:  # 5 working days after 2026-09-29 is 2026-10-12 (National Day)
         services.case_hearing_request(actor=world.users["officer"], case=case, requested_on=date(2026, 10, 13))
@@ -286,7 +286,7 @@ def test_art64_hearing_request_within_five_working_days(world):
 
 
 def test_art64_hearing_notice_seven_working_days_ahead_and_decision_after_hearing(world):
-    case = notified(world, amount=Decimal("20000"), hearing_right=True)
+    case = notified(world, amount=Decimal("20000"), hearing_right=True, legal_review=True)
     case = services.case_hearing_request(actor=world.users["officer"], case=case)
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 9, 30, 10, 0))):
         with pytest.raises(DomainError) as exc:
@@ -297,6 +297,15 @@ def test_art64_hearing_notice_seven_working_days_ahead_and_decision_after_hearin
         services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("20000"), legal_basis="x", reasoning="y")
     with time_machine.travel(timezone.now() + timedelta(days=21)):
         case = services.case_hearing_hold(actor=world.users["officer"], case=case, record="当事人到场陈述，承认违法事实。")
+        assert case.status == Status.HEARD
+        # Art. 58: after a hearing on major rights, legal review again before the decision.
+        with pytest.raises(DomainError) as exc:
+            services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("18000"), legal_basis="x", reasoning="y")
+        assert exc.value.code == "legal_review_missing"
+        case = services.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="听证后送法制审核")
+        assert case.status == Status.LEGAL_REVIEW
+        services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text="听证程序合法")
+        case.refresh_from_db()
         assert case.status == Status.HEARD
         case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("18000"), legal_basis="x", reasoning="y")
     assert case.status == Status.DECIDED
