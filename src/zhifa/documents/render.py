@@ -33,8 +33,42 @@ def rights_deadlines(delivered_on: date | None) -> dict:
     return {"reconsideration": cal.add_days(delivered_on, 60), "litigation": litigation}
 
 
-def render_html(*, kind: DocumentKind, organisation, number: str, context: dict) -> str:
+ORGANISATION_KINDS = {"organisation", "法人或其他组织", "单位"}
+# Other names callers use for the same field (the canonical name is the key); explicit canonical keys win.
+ALIASES = {
+    "party_legal_rep": ("legal_representative",),
+    "cause": ("violation", "violation_name"),
+    "violation_at": ("occurred_at",),
+    "served_at": ("delivered_on",),
+}
+
+
+def normalise(context: dict) -> dict:
+    """Accept the shapes callers naturally produce: lists or "、"/"；"-joined strings, one party identifier
+    field, the statement and its review as the defence paragraph."""
     data = dict(context)
+    for name, others in ALIASES.items():
+        if not data.get(name):
+            data[name] = next((data[o] for o in others if data.get(o)), data.get(name, ""))
+    for name, sep in (("officers", "、"), ("evidence", "；")):
+        value = data.get(name)
+        if isinstance(value, str):
+            data[name] = [part.strip() for part in value.split(sep) if part.strip()]
+    is_org = data.get("party_kind") in ORGANISATION_KINDS
+    data["party_kind"] = "organisation" if is_org else "person"
+    ident = data.get("party_identifier")
+    if ident:
+        data.setdefault("party_credit_code" if is_org else "party_id_number", ident)
+    if not data.get("defence") and data.get("statement"):
+        adopted = data.get("statement_adopted") or ""
+        data["defence"] = f"你（单位）提出陈述、申辩：{data['statement']}" + (f"经复核，{adopted}" if adopted else "")
+    if not data.get("place") and data.get("address"):
+        data["place"] = data["address"]
+    return data
+
+
+def render_html(*, kind: DocumentKind, organisation, number: str, context: dict) -> str:
+    data = normalise(context)
     delivered = data.get("delivered_on")
     if isinstance(delivered, str) and delivered:
         delivered = date.fromisoformat(delivered)

@@ -28,3 +28,16 @@ def test_remedy_deadlines_reconsideration_60_days_litigation_6_months():
     # 6 months after 31 August is 28 February 2027 (a Sunday) → next working day 1 March 2027
     assert r["litigation"].date >= date(2027, 2, 28)
     assert rights_deadlines(None) == {}
+
+
+def test_context_shapes_are_normalised():
+    from zhifa.documents.render import normalise
+
+    data = normalise({"officers": "王建国（41130001）、李明（41130002）", "evidence": "照片：车辆；询问笔录（周伟）",
+                      "party_kind": "法人或其他组织", "party_identifier": "91411321MA45ABCD1X", "legal_representative": "周伟",
+                      "statement": "首次超限。", "statement_adopted": "不予采纳。", "violation": "超限运输"})
+    assert data["officers"] == ["王建国（41130001）", "李明（41130002）"]
+    assert data["evidence"] == ["照片：车辆", "询问笔录（周伟）"]
+    assert data["party_kind"] == "organisation" and data["party_credit_code"] == "91411321MA45ABCD1X"
+    assert data["party_legal_rep"] == "周伟" and data["cause"] == "超限运输"
+    assert "首次超限" in data["defence"] and "不予采纳" in data["defence"]

@@ -1,0 +1,125 @@
+"""罚缴分离 (行政处罚法 Art. 67): payment notices per decision, payments reported by the payment system, and
+instalment/deferral plans (Art. 66). Amounts are exact decimals (yuan with fen)."""
+
+from django.conf import settings
+from django.db import models
+
+from zhifa.core.models import Organisation
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class PaymentNotice(models.Model):
+    """The payment notice (缴款通知) for one penalty decision: a unique payment code the party pays against at the
+    designated bank or electronic payment system, the fine, and the due date (15 days after delivery)."""
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", "待缴纳"
+        PARTLY_PAID = "partly_paid", "部分缴纳"
+        PAID = "paid", "已缴清"
+        CANCELLED = "cancelled", "已撤销"
+
+    case = models.OneToOneField("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="payment_notice")
+    organisation = models.ForeignKey(Organisation, verbose_name="执法机构", on_delete=models.PROTECT, related_name="payment_notices")
+    code = models.CharField("缴款码", max_length=20, unique=True)
+    decision_number = models.CharField("决定书文号", max_length=60, blank=True)
+    party_name = models.CharField("缴款人", max_length=120)
+    amount = models.DecimalField("罚款金额（元）", **MONEY)
+    delivered_on = models.DateField("决定书送达日期")
+    due_on = models.DateField("缴款期限")
+    due_confirmed = models.BooleanField("期限按已确认日历计算", default=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.UNPAID, db_index=True)
+    principal_paid = models.DecimalField("已缴罚款（元）", default=0, **MONEY)
+    surcharge = models.DecimalField("加处罚款（元）", default=0, **MONEY, help_text="缴清时固定；未缴清时为最近一次计算的数额")
+    paid_total = models.DecimalField("已缴合计（元）", default=0, **MONEY)
+    paid_on = models.DateField("缴清日期", null=True, blank=True)
+    overdue_on = models.DateField("逾期标记日期", null=True, blank=True)
+    reminded_on = models.DateField("催告书送达日期", null=True, blank=True)
+    reminder_number = models.CharField("催告书文号", max_length=60, blank=True)
+    enforcement_applied_on = models.DateField("申请法院强制执行日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="开具人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("开具时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "缴款通知"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"缴款码 {self.code}（{self.party_name} {self.amount}元）"
+
+    @property
+    def pay_path(self) -> str:
+        return f"/payments/pay/{self.code}/"
+
+    @property
+    def pay_url(self) -> str:
+        return settings.ZHIFA_PUBLIC_BASE_URL.rstrip("/") + self.pay_path
+
+
+class Payment(models.Model):
+    """One payment reported by the payment system. ``transaction_id`` is the payment system's id: the same
+    notification twice is one payment."""
+
+    notice = models.ForeignKey(PaymentNotice, verbose_name="缴款通知", on_delete=models.PROTECT, related_name="payments")
+    transaction_id = models.CharField("支付流水号", max_length=64, unique=True)
+    amount = models.DecimalField("金额（元）", **MONEY)
+    paid_at = models.DateTimeField("支付时间")
+    channel = models.CharField("渠道", max_length=40, blank=True)
+    body_sha256 = models.CharField("通知报文摘要", max_length=64)
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "缴款记录"
+        ordering = ["paid_at", "transaction_id"]
+
+    def __str__(self):
+        return f"{self.transaction_id} {self.amount}元"
+
+
+class PaymentPlan(models.Model):
+    """An application to pay by instalments or later (分期/延期缴纳, 行政处罚法 Art. 66 ¶2), recorded by an officer
+    from the party's written application and decided by the head."""
+
+    class Kind(models.TextChoices):
+        INSTALMENT = "instalment", "分期缴纳"
+        DEFERRAL = "deferral", "延期缴纳"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "不予批准"
+
+    notice = models.ForeignKey(PaymentNotice, verbose_name="缴款通知", on_delete=models.PROTECT, related_name="plans")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    reason = models.TextField("申请理由（经济困难情况）")
+    applied_on = models.DateField("申请日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    opinion = models.CharField("审批意见", max_length=300, blank=True)
+    document_number = models.CharField("分期(延期)缴纳罚款通知书文号", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分期(延期)缴纳申请"
+        ordering = ["applied_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}申请（{self.get_status_display()}）"
+
+
+class Instalment(models.Model):
+    """One instalment (or the single deferred date) of a plan."""
+
+    plan = models.ForeignKey(PaymentPlan, verbose_name="申请", on_delete=models.CASCADE, related_name="instalments")
+    seq = models.PositiveSmallIntegerField("期次")
+    due_on = models.DateField("缴纳期限")
+    amount = models.DecimalField("金额（元）", **MONEY)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分期明细"
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="payments_instalment_seq_unique")]
+
+    def __str__(self):
+        return f"第{self.seq}期 {self.due_on} {self.amount}元"

@@ -1,0 +1,36 @@
+"""Reads of payment notices within the user's jurisdiction."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from zhifa.core.selectors import get_scoped, scope
+
+from .models import PaymentNotice
+from .services import REMINDER_DAYS
+
+OPEN = [PaymentNotice.Status.UNPAID, PaymentNotice.Status.PARTLY_PAID]
+
+
+def notices_for(user, *, status: str = "", search: str = "") -> QuerySet:
+    qs = scope(PaymentNotice.objects.select_related("case", "organisation"), user)
+    if status == "overdue":
+        qs = qs.filter(status__in=OPEN, overdue_on__isnull=False)
+    elif status == "enforcement":
+        qs = enforcement_candidates(qs)
+    elif status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(code=search) | qs.filter(party_name__contains=search) | qs.filter(decision_number__contains=search)
+    return qs
+
+
+def notice_get(user, pk: int) -> PaymentNotice:
+    return get_scoped(PaymentNotice.objects.select_related("case", "organisation"), user, pk=pk)
+
+
+def enforcement_candidates(qs: QuerySet, today=None) -> QuerySet:
+    """申请法院强制执行 candidates: unpaid, reminded, and the reminder delivered more than 10 days ago
+    (行政强制法 Art. 54; the exact date on the legal calendar is shown per notice), not yet applied."""
+    today = today or timezone.localdate()
+    return qs.filter(status__in=OPEN, reminded_on__isnull=False, enforcement_applied_on__isnull=True,
+                     reminded_on__lte=today - timezone.timedelta(days=REMINDER_DAYS))

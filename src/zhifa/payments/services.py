@@ -1,0 +1,352 @@
+"""罚缴分离: issuing payment notices, receiving the payment system's signed notifications, instalment/deferral
+plans, overdue flags, reminders (催告书) and enforcement applications. Each write checks role and jurisdiction
+and records itself in the full-process record in the same transaction."""
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from zhifa.core import audit, legal_calendar
+from zhifa.core.errors import DomainError
+from zhifa.core.roles import Role
+from zhifa.core.services import assert_in_jurisdiction, assert_role
+
+from .models import Instalment, Payment, PaymentNotice, PaymentPlan
+from .settlement import Due, Settlement, settle
+
+log = logging.getLogger(__name__)
+PAYMENT_DAYS = 15  # 行政处罚法 Art. 67: pay within 15 days of receiving the decision
+REMINDER_DAYS = 10  # 行政强制法 Art. 54: apply to the court 10 days after the reminder was delivered
+CENT = Decimal("0.01")
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _luhn_digit(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def payment_code_valid(code: str) -> bool:
+    return code.isdigit() and len(code) == 18 and _luhn_digit(code[:-1]) == code[-1]
+
+
+def _new_code(organisation) -> str:
+    """18 digits: the agency's region code (6), the year (2), 9 random digits, a Luhn check digit — unguessable,
+    and a mistyped code is refused at the pay page."""
+    region = (organisation.region_code or "000000")[:6].ljust(6, "0")
+    body = f"{region}{_today():%y}{secrets.randbelow(10**9):09d}"
+    return body + _luhn_digit(body)
+
+
+def _money(value) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError("invalid_amount", "金额格式不正确。") from None
+    if amount <= 0 or amount != amount.quantize(CENT) or not amount.is_finite():
+        raise DomainError("invalid_amount", "金额须为正数，最多精确到分。")
+    return amount
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# notices
+
+
+def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date) -> PaymentNotice:
+    """Issue the payment notice for a delivered fine decision; due 15 days after delivery (Art. 67), on the
+    legal calendar (a period ending on a rest day ends on the next working day)."""
+    if actor is not None:
+        assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以开具缴款通知。")
+    assert_in_jurisdiction(actor, case.organisation)
+    amount = _money(amount)
+    if PaymentNotice.objects.filter(case=case).exists():
+        raise DomainError("notice_exists", f"案件 {case.number} 已开具缴款通知。")
+    due = legal_calendar.add_days(delivered_on, PAYMENT_DAYS)
+    for _ in range(5):
+        notice = PaymentNotice(case=case, organisation=case.organisation, code=_new_code(case.organisation),
+                               decision_number=case.decision_number or "", party_name=case.party.name, amount=amount,
+                               delivered_on=delivered_on, due_on=due.date, due_confirmed=due.confirmed,
+                               created_by=actor if getattr(actor, "pk", None) else None)
+        try:
+            with transaction.atomic():
+                notice.save(force_insert=True)
+                audit.record(actor=actor, action="payment.notice_issue", subject=case, organisation=case.organisation,
+                             summary=f"开具缴款通知：缴款码 {notice.code}，罚款 {amount} 元，缴款期限 {due.label}（行政处罚法第六十七条）",
+                             after=audit.snapshot(notice))
+            return notice
+        except IntegrityError:
+            if PaymentNotice.objects.filter(case=case).exists():
+                raise DomainError("notice_exists", f"案件 {case.number} 已开具缴款通知。") from None
+    raise DomainError("code_exhausted", "生成缴款码失败，请重试。")
+
+
+def schedule_of(notice: PaymentNotice) -> list[Due]:
+    """The due dates in force: the latest approved plan's instalments, else the whole fine on the due date."""
+    plan = notice.plans.filter(status=PaymentPlan.Status.APPROVED).order_by("-decided_on", "-pk").first()
+    if plan is not None:
+        return [Due(i.due_on, i.amount) for i in plan.instalments.all()]
+    return [Due(notice.due_on, notice.amount)]
+
+
+def notice_state(notice: PaymentNotice, on: date | None = None) -> Settlement:
+    """What the notice owes on ``on`` (today by default)."""
+    payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
+    return settle(fine=notice.amount, schedule=schedule_of(notice), payments=payments, on=on or _today())
+
+
+def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
+    """Recompute the notice's stored state from its payments; returns (notice, became_paid)."""
+    state = notice_state(notice)
+    was_paid = notice.status == PaymentNotice.Status.PAID
+    if state.is_paid:
+        status = PaymentNotice.Status.PAID
+    elif state.paid_total > 0:
+        status = PaymentNotice.Status.PARTLY_PAID
+    else:
+        status = PaymentNotice.Status.UNPAID
+    PaymentNotice.objects.filter(pk=notice.pk).update(status=status, principal_paid=state.principal_paid, surcharge=state.surcharge,
+                                                      paid_total=state.paid_total, paid_on=state.paid_on)
+    notice.refresh_from_db()
+    became_paid = status == PaymentNotice.Status.PAID and not was_paid
+    if became_paid:
+        _case_paid(notice, actor=actor)
+    return notice, became_paid
+
+
+def _case_paid(notice: PaymentNotice, *, actor) -> None:
+    """Tell the case the fine is paid (cases.services.case_on_paid moves it from execution to executed)."""
+    from zhifa.cases.services import case_on_paid
+
+    try:
+        with transaction.atomic():
+            case_on_paid(case=notice.case, paid_on=notice.paid_on, actor=actor)
+    except DomainError as exc:  # the payment stands; the case page shows the state for a person to resolve
+        log.warning("case %s not moved on payment: %s", notice.case_id, exc.message)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the payment system's callback
+
+
+def sign(body: bytes) -> str:
+    """The signature the payment system sends in ``X-Signature``: hex HMAC-SHA256 of the raw body."""
+    return hmac.new(settings.PAYMENT_CALLBACK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+def payment_callback(*, body: bytes, signature: str) -> dict:
+    """Process one notification from the payment system. Verified by HMAC over the raw body; idempotent by the
+    payment system's transaction id (a repeat answers ``duplicate`` and changes nothing); the notice's state is
+    recomputed from all its payments, so notifications may arrive in any order."""
+    if not signature or not hmac.compare_digest(sign(body), signature.strip().lower()):
+        raise DomainError("bad_signature", "签名校验失败。", status=401)
+    try:
+        data = json.loads(body)
+        txn = str(data["transaction_id"]).strip()
+        code = str(data["payment_code"]).strip()
+        amount = _money(data["amount"])
+        paid_at = parse_datetime(str(data["paid_at"]))
+        status = str(data.get("status", "SUCCESS")).upper()
+    except (ValueError, KeyError, TypeError):
+        raise DomainError("invalid_notification", "通知报文格式不正确。", status=422) from None
+    if not txn or len(txn) > 64 or paid_at is None:
+        raise DomainError("invalid_notification", "通知报文缺少流水号或支付时间。", status=422)
+    if timezone.is_naive(paid_at):
+        paid_at = timezone.make_aware(paid_at)
+    if status != "SUCCESS":
+        return {"result": "ignored", "transaction_id": txn}
+    digest = hashlib.sha256(body).hexdigest()
+    with transaction.atomic():
+        notice = PaymentNotice.objects.select_for_update().filter(code=code).first()
+        if notice is None:
+            raise DomainError("unknown_code", "缴款码不存在。", status=404)
+        existing = Payment.objects.filter(transaction_id=txn).first()
+        if existing is not None:
+            if existing.notice_id != notice.pk or existing.amount != amount or existing.paid_at != paid_at:
+                raise DomainError("transaction_conflict", "同一支付流水号的通知内容与已记录的不一致。", status=409)
+            return {"result": "duplicate", "transaction_id": txn, "status": notice.status}
+        if notice.status == PaymentNotice.Status.CANCELLED:
+            raise DomainError("notice_cancelled", "该缴款通知已撤销。", status=409)
+        Payment.objects.create(notice=notice, transaction_id=txn, amount=amount, paid_at=paid_at,
+                               channel=str(data.get("channel", ""))[:40], body_sha256=digest)
+        notice, became_paid = _refresh(notice, actor=None)
+        audit.record(actor=None, action="payment.received", subject=notice.case, organisation=notice.organisation,
+                     summary=f"收到缴款 {amount} 元（流水号 {txn}，{timezone.localtime(paid_at):%Y-%m-%d %H:%M}）"
+                     + (f"，已缴清（含加处罚款 {notice.surcharge} 元）" if became_paid else ""),
+                     changes={"transaction_id": txn, "amount": amount, "body_sha256": digest, "status": notice.status})
+    return {"result": "recorded", "transaction_id": txn, "status": notice.status}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# instalments and deferral (Art. 66 ¶2)
+
+
+def payment_plan_apply(*, actor, notice: PaymentNotice, kind: str, reason: str, schedule: list[tuple[date, Decimal]],
+                       applied_on: date | None = None) -> PaymentPlan:
+    """Record the party's written application to pay by instalments or later (行政处罚法 Art. 66 ¶2: 确有经济困难)."""
+    assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以登记分期(延期)缴纳申请。")
+    assert_in_jurisdiction(actor, notice.organisation)
+    if notice.status in (PaymentNotice.Status.PAID, PaymentNotice.Status.CANCELLED):
+        raise DomainError("notice_closed", "该缴款通知已缴清或已撤销。")
+    if kind not in PaymentPlan.Kind.values:
+        raise DomainError("invalid_kind", "请选择分期缴纳或延期缴纳。")
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写当事人确有经济困难的情况（行政处罚法第六十六条第二款）。")
+    if notice.plans.filter(status=PaymentPlan.Status.PENDING).exists():
+        raise DomainError("plan_pending", "已有待审批的申请。")
+    rows = sorted((d, _money(a)) for d, a in schedule)
+    if not rows:
+        raise DomainError("schedule_required", "请填写缴纳期限和金额。")
+    if kind == PaymentPlan.Kind.DEFERRAL and len(rows) != 1:
+        raise DomainError("deferral_single_date", "延期缴纳只有一个缴纳期限。")
+    if kind == PaymentPlan.Kind.INSTALMENT and len(rows) < 2:
+        raise DomainError("instalments_required", "分期缴纳至少分两期。")
+    if len({d for d, _ in rows}) != len(rows):
+        raise DomainError("duplicate_dates", "各期缴纳期限不能相同。")
+    if sum(a for _, a in rows) != notice.amount:
+        raise DomainError("schedule_total", f"各期金额合计应等于罚款金额 {notice.amount} 元。")
+    applied_on = applied_on or _today()
+    if rows[0][0] <= applied_on:
+        raise DomainError("schedule_past", "缴纳期限应晚于申请日期。")
+    with transaction.atomic():
+        plan = PaymentPlan.objects.create(notice=notice, kind=kind, reason=reason.strip(), applied_on=applied_on, recorded_by=actor)
+        Instalment.objects.bulk_create([Instalment(plan=plan, seq=i, due_on=d, amount=a) for i, (d, a) in enumerate(rows, 1)])
+        audit.record(actor=actor, action="payment.plan_apply", subject=notice.case, organisation=notice.organisation,
+                     summary=f"登记{plan.get_kind_display()}申请：" + "；".join(f"{d} {a}元" for d, a in rows))
+    return plan
+
+
+def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str = "") -> PaymentPlan:
+    """The head approves or refuses; an approval issues the 分期(延期)缴纳罚款通知书 and replaces the due dates."""
+    assert_role(actor, Role.HEAD, message="分期(延期)缴纳须经负责人批准（行政处罚法第六十六条第二款）。")
+    notice = plan.notice
+    assert_in_jurisdiction(actor, notice.organisation)
+    if not approve and not opinion.strip():
+        raise DomainError("opinion_required", "不予批准的，请写明理由。")
+    today = _today()
+    new_status = PaymentPlan.Status.APPROVED if approve else PaymentPlan.Status.REJECTED
+    with transaction.atomic():
+        if not PaymentPlan.objects.filter(pk=plan.pk, status=PaymentPlan.Status.PENDING).update(
+                status=new_status, decided_by=actor, decided_on=today, opinion=opinion.strip()[:300]):
+            raise DomainError("plan_decided", "该申请已审批。", status=409)
+        plan.refresh_from_db()
+        number = ""
+        if approve:
+            from zhifa.documents.services import document_issue
+
+            case = notice.case
+            doc = document_issue(actor=actor, organisation=notice.organisation, kind="instalment_notice", subject=case, context={
+                "party_name": notice.party_name, "decision_number": notice.decision_number, "decided_on": case.decided_on,
+                "amount": notice.amount, "plan_kind": plan.get_kind_display().replace("缴纳", ""), "reason": plan.reason,
+                "applied_on": plan.applied_on, "approved_on": today, "payment_code": notice.code,
+                "schedule": [{"due_on": i.due_on, "amount": i.amount} for i in plan.instalments.all()],
+            })
+            number = doc.number
+            PaymentPlan.objects.filter(pk=plan.pk).update(document_number=number)
+            plan.document_number = number
+            _refresh(notice, actor=actor)
+            # a new schedule: an earlier overdue flag no longer holds unless an instalment is late again
+            PaymentNotice.objects.filter(pk=notice.pk).update(overdue_on=None)
+        audit.record(actor=actor, action="payment.plan_decide", subject=notice.case, organisation=notice.organisation,
+                     summary=f"{'批准' if approve else '不予批准'}{plan.get_kind_display()}申请" + (f"，{number}" if number else "")
+                     + (f"：{opinion.strip()[:200]}" if opinion.strip() else ""))
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# overdue, reminder, enforcement
+
+
+def payments_flag_overdue(*, today: date | None = None) -> int:
+    """Daily job: flag notices with an unmet due date (the surcharge runs from the next day, Art. 72(一))."""
+    today = today or _today()
+    flagged = 0
+    for notice in PaymentNotice.objects.filter(status__in=[PaymentNotice.Status.UNPAID, PaymentNotice.Status.PARTLY_PAID],
+                                               overdue_on__isnull=True).select_related("case", "organisation"):
+        state = notice_state(notice, today)
+        if state.next_due is None:
+            continue
+        with transaction.atomic():
+            if PaymentNotice.objects.filter(pk=notice.pk, overdue_on__isnull=True).update(overdue_on=today, surcharge=state.surcharge):
+                audit.record(actor=None, action="payment.overdue", subject=notice.case, organisation=notice.organisation,
+                             summary=f"逾期未缴：缴款期限 {state.next_due.due_on}，截至 {today} 加处罚款 {state.surcharge} 元")
+                flagged += 1
+    return flagged
+
+
+def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date | None = None):
+    """Issue the 催告书 for an overdue notice (行政强制法 Arts. 35, 54) and record its delivery date, from which
+    the 10 days before applying to the court run."""
+    assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以制作催告书。")
+    assert_in_jurisdiction(actor, notice.organisation)
+    today = _today()
+    state = notice_state(notice, today)
+    if notice.status == PaymentNotice.Status.PAID or state.next_due is None:
+        raise DomainError("not_overdue", "该缴款通知未逾期，不能催告。")
+    delivered_on = delivered_on or today
+    from zhifa.documents.services import document_issue
+
+    case = notice.case
+    with transaction.atomic():
+        doc = document_issue(actor=actor, organisation=notice.organisation, kind="reminder", subject=case, context={
+            "party_name": notice.party_name, "decision_number": notice.decision_number, "decided_on": case.decided_on,
+            "delivered_on": notice.delivered_on, "due_on": state.next_due.due_on, "amount": notice.amount,
+            "outstanding": notice.amount - state.principal_paid, "surcharge": state.surcharge, "issued_on": today,
+        })
+        PaymentNotice.objects.filter(pk=notice.pk).update(reminded_on=delivered_on, reminder_number=doc.number,
+                                                          overdue_on=notice.overdue_on or today, surcharge=state.surcharge)
+        audit.record(actor=actor, action="payment.reminder", subject=case, organisation=notice.organisation,
+                     summary=f"制作并送达催告书 {doc.number}（{delivered_on}），欠缴罚款 {notice.amount - state.principal_paid} 元，加处罚款 {state.surcharge} 元")
+    notice.refresh_from_db()
+    return doc
+
+
+def enforcement_ready_on(notice: PaymentNotice) -> date | None:
+    """The first day the agency may apply to the court: 10 days after the reminder was delivered (行政强制法
+    Art. 54)."""
+    if notice.reminded_on is None:
+        return None
+    return legal_calendar.add_days(notice.reminded_on, REMINDER_DAYS).date
+
+
+def payment_enforcement_apply(*, actor, notice: PaymentNotice, applied_on: date | None = None) -> PaymentNotice:
+    """Record that the agency applied to the court for enforcement (行政强制法 Art. 53–54)."""
+    assert_role(actor, Role.HEAD, message="申请人民法院强制执行须经负责人批准。")
+    assert_in_jurisdiction(actor, notice.organisation)
+    applied_on = applied_on or _today()
+    ready = enforcement_ready_on(notice)
+    if notice.status == PaymentNotice.Status.PAID or ready is None or applied_on < ready:
+        raise DomainError("not_enforceable", "催告书送达满十日后当事人仍未履行的，方可申请人民法院强制执行（行政强制法第五十四条）。")
+    with transaction.atomic():
+        if not PaymentNotice.objects.filter(pk=notice.pk, enforcement_applied_on__isnull=True).update(enforcement_applied_on=applied_on):
+            raise DomainError("already_applied", "已申请强制执行。", status=409)
+        audit.record(actor=actor, action="payment.enforcement_apply", subject=notice.case, organisation=notice.organisation,
+                     summary=f"申请人民法院强制执行（{applied_on}）")
+    notice.refresh_from_db()
+    return notice
+
+
+def simulated_payment(*, notice: PaymentNotice, amount: Decimal | None = None, paid_at: datetime | None = None) -> dict:
+    """The demo's pay button: build the notification the payment system would send, sign it, and put it through
+    the same :func:`payment_callback` path."""
+    state = notice_state(notice)
+    body = json.dumps({
+        "transaction_id": f"SIM{secrets.token_hex(8).upper()}", "payment_code": notice.code,
+        "amount": str(amount if amount is not None else state.outstanding), "channel": "模拟支付",
+        "paid_at": (paid_at or timezone.now()).isoformat(), "status": "SUCCESS",
+    }, ensure_ascii=False).encode()
+    return payment_callback(body=body, signature=sign(body))

@@ -1,0 +1,112 @@
+"""The payment system's callback: signed (HMAC-SHA256 over the raw body), idempotent by transaction id, safe
+against replays and reordering (行政处罚法 Art. 67 罚缴分离)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from zhifa.cases.models import Case
+from zhifa.core.models import Event
+from zhifa.payments.models import Payment, PaymentNotice
+from zhifa.payments.services import payment_callback
+
+from .factories import delivered_notice, notification
+
+URL = "/api/v1/payments/callback"
+
+
+@pytest.fixture
+def notice(world):
+    return delivered_notice(world)
+
+
+def post(client, body, signature):
+    return client.post(URL, body, content_type="application/json", HTTP_X_SIGNATURE=signature)
+
+
+def test_art67_notice_issued_on_delivery_due_in_15_days(world, notice):
+    assert notice.amount == Decimal("2000.00") and len(notice.code) == 18
+    assert notice.due_on >= notice.delivered_on + timedelta(days=15)
+    assert notice.case.status == "execution"
+
+
+def test_art67_full_payment_moves_the_case_to_executed(world, notice, client):
+    body, sig = notification(notice)
+    r = post(client, body, sig)
+    assert r.status_code == 200 and r.json()["result"] == "recorded" and r.json()["status"] == "paid"
+    notice.refresh_from_db()
+    assert notice.status == PaymentNotice.Status.PAID and notice.paid_on == timezone.localdate()
+    case = Case.objects.get(pk=notice.case_id)
+    assert case.status == "executed" and case.paid_on == timezone.localdate()
+
+
+def test_the_same_notification_twice_records_one_payment(world, notice, client):
+    body, sig = notification(notice)
+    assert post(client, body, sig).json()["result"] == "recorded"
+    events = Event.objects.count()
+    r = post(client, body, sig)
+    assert r.status_code == 200 and r.json()["result"] == "duplicate"
+    assert Payment.objects.count() == 1 and Event.objects.count() == events
+
+
+def test_bad_signature_is_refused_and_changes_nothing(world, notice, client):
+    body, sig = notification(notice)
+    events = Event.objects.count()
+    assert post(client, body, "0" * 64).status_code == 401
+    assert post(client, body, "").status_code == 401
+    tampered = body.replace(b"2000.00", b"2.00")
+    assert post(client, tampered, sig).status_code == 401
+    assert not Payment.objects.exists() and Event.objects.count() == events
+
+
+def test_reused_transaction_id_with_other_content_is_a_conflict(world, notice, client):
+    body, sig = notification(notice, amount="500.00")
+    post(client, body, sig)
+    body2, sig2 = notification(notice, amount="600.00")
+    assert post(client, body2, sig2).status_code == 409
+    assert Payment.objects.get().amount == Decimal("500.00")
+
+
+def test_unknown_code_and_malformed_body(world, notice, client):
+    body, _ = notification(notice)
+    other = body.replace(notice.code.encode(), b"000000000000000000")
+    from zhifa.payments.services import sign
+
+    assert post(client, other, sign(other)).status_code == 404
+    assert post(client, b"not json", sign(b"not json")).status_code == 422
+
+
+def test_non_success_notifications_are_ignored(world, notice, client):
+    body, sig = notification(notice, status="PENDING")
+    assert post(client, body, sig).json()["result"] == "ignored"
+    assert not Payment.objects.exists()
+
+
+def test_reordered_partial_payments_settle_the_same(world, notice):
+    now = timezone.now()
+    second = notification(notice, txn="T2", amount="1500.00", paid_at=now)
+    first = notification(notice, txn="T1", amount="500.00", paid_at=now - timedelta(hours=3))
+    assert payment_callback(body=second[0], signature=second[1])["status"] == "partly_paid"
+    assert payment_callback(body=first[0], signature=first[1])["status"] == "paid"
+    notice.refresh_from_db()
+    assert notice.paid_on == timezone.localtime(now).date() and notice.paid_total == Decimal("2000.00")
+
+
+def test_art72_late_payment_needs_the_surcharge(world, notice):
+    with time_machine.travel(timezone.now() + timedelta(days=40)):
+        late = notice.due_on + timedelta(days=2)
+        body, sig = notification(notice, txn="L1", amount="2000.00", paid_at=timezone.make_aware(timezone.datetime.combine(late, timezone.datetime.min.time().replace(hour=10))))
+        assert payment_callback(body=body, signature=sig)["status"] == "partly_paid"
+        notice.refresh_from_db()
+        assert notice.surcharge == Decimal("120.00") and Case.objects.get(pk=notice.case_id).status == "execution"
+        body, sig = notification(notice, txn="L2", amount="120.00")
+        assert payment_callback(body=body, signature=sig)["status"] == "paid"
+        assert Case.objects.get(pk=notice.case_id).status == "executed"
+
+
+def test_callback_needs_no_session(world, notice, client):
+    body, sig = notification(notice)
+    assert client.post(URL, body, content_type="application/json", HTTP_X_SIGNATURE=sig).status_code == 200
