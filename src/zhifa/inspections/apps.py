@@ -7,4 +7,10 @@ class InspectionsConfig(AppConfig):
     name = "zhifa.inspections"
     label = "inspections"
     verbose_name = "双随机与预警"
-    nav: list = []
+    nav = [
+        ("双随机抽查", "inspections:plans", None),
+        ("一单两库", "inspections:catalogue", None),
+        ("预警抄告", "inspections:warnings", None),
+        ("案件线索", "inspections:leads", None),
+    ]
+    nav_group = "事中事后监管"

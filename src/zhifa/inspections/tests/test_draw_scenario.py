@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.models import Event
-from zhifa.core.tests.factories import CompanyFactory, OfficerFactory, UserFactory
 from zhifa.core.roles import Role
+from zhifa.core.tests.factories import CompanyFactory, OfficerFactory, UserFactory
 from zhifa.inspections import draw as draw_algo
 from zhifa.inspections import services
 from zhifa.inspections.models import ConflictDeclaration, Draw, Inspection, Lead, Plan
