@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -90,13 +91,17 @@ def _bool(value) -> bool:
 def _kinds(value) -> list[str]:
     if value is None or value == "":
         return []
-    parts = value if isinstance(value, list) else str(value).replace("，", ",").replace("、", ",").split(",")
+    parts = value if isinstance(value, list) else re.split(r"[,，;；]", str(value))
     result = []
     for part in parts:
+        if not str(part).strip():
+            continue
         code = _code_of(part, PENALTY_KINDS)
-        if code is None:
+        # "、" separates kinds too, but some labels contain it (责令停产停业、责令关闭): try the whole part first.
+        pieces = [code] if code else [_code_of(p, PENALTY_KINDS) for p in str(part).split("、")]
+        if None in pieces:
             raise ValueError(f"未知的处罚种类“{str(part).strip()}”")
-        result.append(code)
+        result.extend(pieces)
     return result
 
 
@@ -492,12 +497,12 @@ def export_xlsx(edition) -> bytes:
     for item in doc["items"]:
         sheets["items"].append([
             item["code"], item["name"], item["category"], item["violated_provision"], item["penalty_basis"],
-            "、".join(PENALTY_KINDS[k] for k in item["penalty_kinds"]), item["statutory_min"], item["statutory_max"],
+            "；".join(PENALTY_KINDS[k] for k in item["penalty_kinds"]), item["statutory_min"], item["statutory_max"],
             "是" if item["life_health_safety"] else "否", item["formula"], item["provision_status"], item["note"]])
         for lv in item["levels"]:
             sheets["levels"].append([
                 item["code"], LEVELS[lv["level"]], lv["circumstances"], json.dumps(lv["criteria"], ensure_ascii=False),
-                "、".join(PENALTY_KINDS[k] for k in lv["penalty_kinds"]), lv["min_amount"], lv["max_amount"], lv["recommended"]])
+                "；".join(PENALTY_KINDS[k] for k in lv["penalty_kinds"]), lv["min_amount"], lv["max_amount"], lv["recommended"]])
         for entry in item["lists"]:
             sheets["lists"].append([LIST_KINDS[entry["kind"]], item["code"], entry["conditions"],
                                     json.dumps(entry["criteria"], ensure_ascii=False), entry["basis"]])
