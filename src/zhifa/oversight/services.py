@@ -72,9 +72,10 @@ def standard_import(*, actor, data: dict) -> EvaluationStandard:
 
 def case_record_create(*, actor, organisation: Organisation, number: str, title: str, closed_on: date, officers,
                        party_name: str = "", involves_enterprise: bool = False, case_id: int | None = None) -> CaseRecord:
-    """Register a closed case file so that it can be drawn for evaluation."""
-    assert_role(actor, Role.OFFICER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN)
-    assert_in_jurisdiction(actor, organisation)
+    """Register a closed case file so that it can be drawn for evaluation (actor None: the case sync job)."""
+    if actor is not None:
+        assert_role(actor, Role.OFFICER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN)
+        assert_in_jurisdiction(actor, organisation)
     officers = list(officers)
     if not officers:
         raise DomainError("no_handling_officers", "请填写案卷的承办人员。")
