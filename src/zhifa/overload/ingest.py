@@ -32,7 +32,16 @@ from zhifa.core import audit
 from zhifa.core.models import Vehicle
 
 from . import wim
-from .models import Device, Exemption, IngestBatch, ScreeningPolicy, TolerancePolicy, Violation, ViolationPass, WimPart
+from .models import (
+    Device,
+    Exemption,
+    IngestBatch,
+    ScreeningPolicy,
+    TolerancePolicy,
+    Violation,
+    ViolationPass,
+    WimPart,
+)
 
 
 def wim_root() -> Path:
@@ -210,7 +219,7 @@ class Ingestor:
             rel = f"day={wim.day_from_number(day).isoformat()}/station={station}/part-b{self.batch.pk}-c{self.chunk_no:05d}.parquet"
             target = wim_root() / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            part.select(wim.STORED_COLUMNS).sort("record_no").write_parquet(target, compression="zstd", statistics=True)
+            part.select(wim.STORED_COLUMNS).sort("record_no").write_parquet(target, compression="zstd", compression_level=1, statistics=True)
             n_flagged = int((part["flags"] != 0).sum())
             flagged += n_flagged
             index_rows.append(WimPart(batch=self.batch, station_code=station, day=wim.day_from_number(day), path=rel,
@@ -294,7 +303,7 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
     """Turn over-limit passes into violations: exempted passes (valid 超限运输许可 for that station and time, within
     its approved mass) are dropped; passes of the same vehicle within ``window`` of an existing violation's first
     pass join it (一事不再罚, 行政处罚法 Art. 29). Returns (new violations, passes merged into existing ones)."""
-    over = over.sort("passed_ms")
+    over = wim.normalise_plates(over).sort("passed_ms")
     lo, hi = _aware(int(over["passed_ms"].min())) - window, _aware(int(over["passed_ms"].max())) + window
     plates = set(zip(over["plate"].to_list(), over["plate_colour"].to_list(), strict=True))
     exemptions = _exemptions_for(plates, lo, hi)

@@ -11,7 +11,16 @@ from datetime import date
 from django.db import models
 from django.utils import timezone
 
-from zhifa.core.models import PLATE_COLOURS, Driver, Organisation, Party, SourceUnit, TransportCompany, User, Vehicle
+from zhifa.core.models import (
+    PLATE_COLOURS,
+    Driver,
+    Organisation,
+    Party,
+    SourceUnit,
+    TransportCompany,
+    User,
+    Vehicle,
+)
 
 
 class Station(models.Model):
@@ -296,6 +305,9 @@ class ViolationPass(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "超限过车记录"
         constraints = [models.UniqueConstraint(fields=["station_code", "record_no"], name="overload_pass_unique")]
+
+    def __str__(self):
+        return f"{self.station_code}#{self.record_no}"
 
 
 class FourPenaltyTrigger(models.Model):

@@ -50,6 +50,7 @@ FIELD_LABELS = {
     "vehicle_class": "车辆类别", "axle_count": "轴数", "gross_kg": "总质量", "speed_kmh": "车速",
 }
 COLOUR_NAMES = {"蓝": "blue", "黄": "yellow", "绿": "green", "黄绿": "yellow_green", "白": "white", "黑": "black"}
+STRIPPED = {"station_code", "device_code"}  # identifiers compared exactly
 VEHICLE_CLASSES = {"truck", "combination", "other"}
 
 # Validity flags kept with every raw record. A flagged record is stored but never screened into a case.
@@ -67,6 +68,16 @@ STORED_COLUMNS = ["record_no", "station_code", "device_code", "lane", "direction
                   "vehicle_class", "axle_count", "axle_groups", "axle_weights_kg", "single_tyre_axles", "gross_kg",
                   "speed_kmh", "length_mm", "width_mm", "height_mm", "lane_change", "image_refs", "video_ref", "flags",
                   "limit_kg", "tolerance_percent", "corrected_kg", "excess_kg"]
+
+
+def normalise_plates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Plates in the registers' display form 豫R·A1234 and colours as register codes (黄 → yellow). Applied to the
+    over-limit passes only: the raw records are stored as the device sent them."""
+    bare = pl.col("plate").str.replace_all(r"[·.\-\s]", "").str.to_uppercase()
+    return frame.with_columns(
+        pl.when(bare.str.len_chars() > 2).then(bare.str.slice(0, 2) + "·" + bare.str.slice(2)).otherwise(bare).alias("plate"),
+        pl.col("plate_colour").str.strip_chars().replace(COLOUR_NAMES).alias("plate_colour"),
+    )
 
 
 def flag_labels(flags: int) -> list[str]:
@@ -151,42 +162,49 @@ def frame_from_dicts(rows: list[dict]) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- normalisation
 
-def normalise(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Type a raw chunk. Returns (records, rejected); rejected keeps the raw text and a ``reason``."""
-    raw = raw.with_row_index("_row")
-    exprs = []
-    for name, dtype, _required in FIELDS:
-        if name not in raw.columns:
-            exprs.append(pl.lit(None, dtype=pl.String).alias(name))
-            continue
-        col = pl.col(name)
-        if isinstance(raw.schema[name], pl.List):
-            col = col.cast(pl.List(pl.String)).list.join(";")
-        exprs.append(col.cast(pl.String).str.strip_chars().alias(name))
-    text = raw.select("_row", *exprs)
-    typed = []
-    for name, dtype, _required in FIELDS:
-        if name == "passed_at":
-            continue
-        if dtype == pl.Boolean:
-            typed.append(pl.col(name).str.to_lowercase().is_in(["1", "true", "t", "yes", "y"]).alias(name))
-        elif dtype == pl.String:
-            typed.append(pl.col(name))
-        else:
-            typed.append(pl.col(name).cast(pl.Float64, strict=False).cast(dtype, strict=False).alias(name))
-    ts = pl.col("passed_at")
+def _typed(raw: pl.DataFrame, name: str, dtype) -> pl.Expr:
+    """One column in its target type; typed input (Parquet) is used as it is, text is parsed leniently."""
+    if name not in raw.columns:
+        return pl.lit(None, dtype=dtype).alias(name)
+    have = raw.schema[name]
+    col = pl.col(name)
+    if isinstance(have, pl.List):
+        col = col.cast(pl.List(pl.String)).list.join(";")
+        have = pl.String
+    if have == dtype:
+        return col.str.strip_chars().alias(name) if name in STRIPPED else col.alias(name)
+    if dtype == pl.Boolean:
+        return col.cast(pl.String).str.to_lowercase().is_in(["1", "true", "t", "yes", "y"]).alias(name)
+    if dtype == pl.String:
+        return col.cast(pl.String).alias(name)
+    if have.is_numeric():
+        return col.cast(dtype, strict=False).alias(name)
+    return col.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False).cast(dtype, strict=False).alias(name)
+
+
+def _passed_ms(raw: pl.DataFrame) -> pl.Expr:
+    """Pass time → epoch milliseconds (UTC). Text: ISO 8601 with offset, or 'YYYY-MM-DD HH:MM:SS' in Beijing time."""
+    if "passed_at" not in raw.columns:
+        return pl.lit(None, dtype=pl.Int64).alias("passed_ms")
+    have = raw.schema["passed_at"]
+    if isinstance(have, pl.Datetime):
+        ts = pl.col("passed_at")
+        if have.time_zone is None:
+            ts = ts.dt.replace_time_zone("Asia/Shanghai")
+        return ts.dt.epoch("ms").alias("passed_ms")
+    ts = pl.col("passed_at").cast(pl.String).str.strip_chars()
     with_offset = ts.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC")
     local = ts.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False).dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone("UTC")
-    passed = with_offset.fill_null(local)
-    frame = text.select("_row", *typed, passed.dt.epoch("ms").alias("passed_ms"))
+    return with_offset.fill_null(local).dt.epoch("ms").alias("passed_ms")
+
+
+def normalise(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Type a raw chunk. Returns (records, rejected); rejected keeps the raw values as text and a ``reason``."""
+    raw = raw.with_row_index("_row")
+    typed = [_typed(raw, name, dtype) for name, dtype, _required in FIELDS if name != "passed_at"]
+    frame = raw.select("_row", *typed, _passed_ms(raw))
     frame = frame.with_columns(
         pl.col("single_tyre_axles").fill_null(0), pl.col("plate").fill_null(""), pl.col("plate_colour").fill_null(""),
-    )
-    # Plates in the registers' display form 豫R·A1234; colours as register codes (黄 → yellow).
-    bare = pl.col("plate").str.replace_all(r"[·.\-\s]", "").str.to_uppercase()
-    frame = frame.with_columns(
-        pl.when(bare.str.len_chars() > 2).then(bare.str.slice(0, 2) + "·" + bare.str.slice(2)).otherwise(bare).alias("plate"),
-        pl.col("plate_colour").replace(COLOUR_NAMES).alias("plate_colour"),
     )
     # First failing check names the reason (in Chinese, for the downloadable report).
     reason = pl.lit(None, dtype=pl.String)
@@ -203,7 +221,12 @@ def normalise(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         reason = pl.when(condition).then(pl.lit(text_reason)).otherwise(reason)
     frame = frame.with_columns(reason.alias("reason"))
     bad = frame.filter(pl.col("reason").is_not_null()).select("_row", "reason")
-    rejected = text.join(bad, on="_row", how="inner").drop("_row")
+    if bad.height:
+        text = raw.select("_row", *[pl.col(c).cast(pl.List(pl.String)).list.join(";") if isinstance(raw.schema[c], pl.List)
+                                    else pl.col(c).cast(pl.String) for c in FIELD_NAMES if c in raw.columns])
+        rejected = text.join(bad, on="_row", how="inner").drop("_row")
+    else:
+        rejected = pl.DataFrame(schema={"reason": pl.String})
     records = frame.filter(pl.col("reason").is_null()).drop("_row", "reason")
     return records, rejected
 
@@ -254,12 +277,21 @@ def screen(records: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     day_expr = (pl.col("passed_ms") + 8 * 3600 * 1000).floordiv(86_400_000).cast(pl.Int32)  # Beijing local day
     df = records.with_columns(day_expr.alias("day")).join(rules.devices, on="device_code", how="left", maintain_order="left")
     is_comb = pl.col("vehicle_class") == "combination"
+    # Axle-group strings take few distinct values: evaluate them once each, then look them up.
+    groups = {}
+    for value in df["axle_groups"].unique().to_list():
+        sizes = [int(x) if x.isdigit() else -99 for x in (value or "").split("-")] if value else []
+        groups[value] = (sum(sizes) if sizes else None, len(sizes) > 1 and sizes[1] == 1)
+    keys = [k for k in groups if k is not None]
+    # One lookup gives both: code = axle sum × 2 + (second group is a single axle).
+    code = pl.col("axle_groups").replace_strict(keys, [(groups[k][0] or 0) * 2 + int(groups[k][1]) for k in keys],
+                                                default=None, return_dtype=pl.Int32)
+    groups_sum = code // 2
+    second_single = (code % 2) == 1
     # Art. 3: a 6+-axle combination whose tractor drive axle is a single axle (second axle group of size 1).
-    single_drive = is_comb & (pl.col("axle_count") >= 6) & (
-        pl.col("axle_groups").fill_null("").str.split("-").list.get(1, null_on_oob=True) == "1")
+    single_drive = is_comb & (pl.col("axle_count") >= 6) & second_single
     weights_n = pl.when(pl.col("axle_weights_kg").is_null() | (pl.col("axle_weights_kg") == "")).then(0).otherwise(
-        pl.col("axle_weights_kg").str.count_matches(";") + 1)
-    groups_sum = pl.col("axle_groups").fill_null("").str.split("-").list.eval(pl.element().cast(pl.Int32, strict=False)).list.sum()
+        pl.col("axle_weights_kg").str.count_matches(";", literal=True) + 1)
     flags = (
         pl.when((pl.col("speed_kmh") < rules.min_speed) | (pl.col("speed_kmh") > rules.max_speed)).then(FLAG_SPEED).otherwise(0)
         + pl.when(pl.col("lane_change").fill_null(False)).then(FLAG_LANE_CHANGE).otherwise(0)
@@ -280,8 +312,13 @@ def screen(records: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             pid = pl.when(hit).then(pl.lit(policy_id)).otherwise(pid)
     df = df.with_columns(flags.alias("flags"), is_comb.alias("is_combination"), single_drive.alias("single_drive"),
                          pct.alias("tolerance_percent"), pid.alias("tolerance_policy_id"))
-    df = df.join(rules.limit_frame(), on=["axle_count", "is_combination"], how="left", maintain_order="left")
-    limit = (pl.when(pl.col("single_drive")).then(pl.col("single_drive_limit")).otherwise(pl.col("base_limit"))
+    # Look the limit up by a small integer key (a join on the 22-row table costs more than the lookup).
+    table = rules.limit_frame()
+    keys = (table["axle_count"].cast(pl.Int32) * 2 + table["is_combination"].cast(pl.Int32)).to_list()
+    key = pl.col("axle_count").cast(pl.Int32) * 2 + pl.col("is_combination").cast(pl.Int32)
+    base_limit = key.replace_strict(keys, table["base_limit"].to_list(), default=None, return_dtype=pl.Int32)
+    drive_limit = key.replace_strict(keys, table["single_drive_limit"].to_list(), default=None, return_dtype=pl.Int32)
+    limit = (pl.when(pl.col("single_drive")).then(drive_limit).otherwise(base_limit)
              - pl.col("single_tyre_axles").cast(pl.Int32) * rules.single_tyre_reduction_kg)  # Art. 3 ¶2: −3,000 kg per single-tyre axle
     # The tolerance is deducted from the measurement, rounded down to the kilogram, in the party's favour.
     corrected = (pl.col("gross_kg").cast(pl.Float64) * (1 - pl.col("tolerance_percent").fill_null(0) / 100)).floor().cast(pl.Int32)
