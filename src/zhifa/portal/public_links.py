@@ -11,7 +11,8 @@ CANDIDATES = [
     ("事前公开", "双随机抽查计划与结果", ["inspections:public_plans", "inspections:public", "inspections:public_results"], ["/inspections/public/", "/inspections/public/plans/"]),
     ("事前公开", "企业风险点", ["inspections:public_risk_points", "inspections:risk_points_public"], ["/inspections/public/risk-points/"]),
     ("便民服务", "信用修复指南与申请", ["credit:public_repair", "credit:repair_guide", "credit:public"], ["/credit/public/", "/credit/repair/", "/credit/public/repair/"]),
-    ("便民服务", "投诉举报（凭查询码跟踪）", ["complaints:public_submit", "complaints:submit", "complaints:public"], ["/complaints/public/", "/complaints/submit/"]),
+    ("便民服务", "投诉举报（凭查询码跟踪）", ["complaints:public_new", "complaints:public_submit", "complaints:public"], ["/complaints/public/", "/complaints/submit/"]),
+    ("便民服务", "投诉办理进度查询", ["complaints:public_track"], []),
     ("便民服务", "非现场执法远程处理", ["overload:remote", "overload:remote_start", "overload:public_remote"], ["/overload/remote/"]),
     ("便民服务", "罚款缴纳", ["payments:public_pay", "payments:pay", "payments:public"], ["/payments/pay/", "/payments/public/"]),
 ]

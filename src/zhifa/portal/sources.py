@@ -1,8 +1,7 @@
 """Where decisions to publish come from. Each source yields :class:`DecisionRecord` rows in one shape, so
 publication, de-identification and the 双公示 export do not care which app made the decision.
 
-Sources: permit decisions (``permits.PermitApplication``) and penalty decisions (``cases.Case`` when the
-cases app provides it — read through :func:`case_records`, which adapts to the fields it finds)."""
+Sources: permit decisions (``permits.PermitApplication``) and penalty decisions (``cases.Case``)."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Q
 
 PERMIT_TYPE = "permits.permitapplication"
 CASE_TYPE = "cases.case"
@@ -82,53 +80,37 @@ def _case_model():
         return None
 
 
-def _get(obj, *names, default=None):
-    for name in names:
-        value = getattr(obj, name, None)
-        if callable(value):
-            value = value()
-        if value not in (None, ""):
-            return value
-    return default
+def penalty_content(case) -> str:
+    """处罚内容 in words: 警告 / 罚款 N 元."""
+    if case.penalty_kind == "fine" and case.fine_amount is not None:
+        return f"罚款人民币{case.fine_amount}元"
+    return case.get_penalty_kind_display() if case.penalty_kind else ""
 
 
 def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
-    """Decided penalty cases, read from ``cases.Case`` if that model exists.
-
-    Fields read (first one present wins): decision date ``decided_on``/``decision_date``; number
-    ``decision_number``; party ``party`` (core.Party); facts ``facts``; basis ``legal_basis``/``basis``;
-    outcome ``penalty_content``/``outcome_display``/``outcome``; fine ``fine_amount``/``amount``; violation
-    ``violation`` (its ``name``); revocation ``revoked_on``/``changed_on``."""
+    """Decided penalty cases of ``cases.Case`` (outcome 给予行政处罚, with a decision number and date). A
+    revoked decision carries ``revoked_on``, which withdraws its publication (行政处罚法 Art. 48)."""
     Case = _case_model()
     if Case is None:
         return
-    names = {f.name for f in Case._meta.get_fields()}
-    date_field = next((n for n in ("decided_on", "decision_date") if n in names), None)
-    if date_field is None or "party" not in names:
-        return
-    qs = Case.objects.filter(**{f"{date_field}__isnull": False}).select_related("organisation", "party")
-    if "decision_number" in names:
-        qs = qs.filter(~Q(decision_number=""))
+    qs = (Case.objects.filter(decided_on__isnull=False, outcome="penalty").exclude(decision_number="")
+          .select_related("organisation", "party", "violation_item"))
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     for case in qs.iterator(chunk_size=500):
-        party = case.party
         body = case.organisation.enforcement_body()
-        violation = _get(case, "violation")
-        violation_name = _get(violation, "name", default=str(violation or "")) if violation else _get(case, "violation_name", default="")
-        amount = _get(case, "fine_amount", "amount", default=None)
-        content = str(_get(case, "penalty_content", "get_outcome_display", "outcome", default=""))
-        basis = str(_get(case, "legal_basis", "basis", default=""))
-        facts = str(_get(case, "facts", default=""))
+        violation = case.violation_name or (case.violation_item.name if case.violation_item_id else "")
+        content = penalty_content(case)
         yield DecisionRecord(
             subject_type=CASE_TYPE, subject_id=str(case.pk), kind="penalty", organisation=case.organisation,
-            decided_on=getattr(case, date_field), decision_number=str(_get(case, "decision_number", default="")),
-            title=f"行政处罚决定书（{_get(case, 'decision_number', default='')}）", **_party_fields(party),
-            sections=[("违法行为类型", violation_name), ("违法事实", facts), ("处罚依据", basis), ("处罚内容", content),
-                      ("罚款金额（元）", f"{amount}" if amount is not None else "—"), ("处罚机关", body.name)],
-            changed_on=_get(case, "revoked_on", "changed_on"), change_reason=str(_get(case, "revoke_reason", default="")),
-            credit={"违法行为类型": violation_name, "违法事实": facts, "处罚依据": basis, "处罚类别": str(_get(case, "penalty_category", default="罚款" if amount else "警告")),
-                    "处罚内容": content, "罚款金额": Decimal(amount) if amount is not None else None,
+            decided_on=case.decided_on, decision_number=case.decision_number,
+            title=f"行政处罚决定书（{case.decision_number}）", **_party_fields(case.party),
+            sections=[("违法行为类型", violation), ("违法事实", case.facts), ("处罚依据", case.legal_basis), ("处罚内容", content),
+                      ("处罚机关", body.name)],
+            changed_on=case.revoked_on, change_reason=case.revocation_reason or "",
+            credit={"违法行为类型": violation, "违法事实": case.facts, "处罚依据": case.legal_basis,
+                    "处罚类别": case.get_penalty_kind_display() if case.penalty_kind else "", "处罚内容": content,
+                    "罚款金额": Decimal(case.fine_amount) if case.fine_amount is not None and case.penalty_kind == "fine" else None,
                     "处罚机关": body.name, "处罚机关统一社会信用代码": body.credit_code},
         )
 

@@ -1,0 +1,161 @@
+"""The annual administrative-enforcement report (年度行政执法工作报告) in the structure of seed 002, every
+figure filled from the registers through :mod:`metrics`, and marked places for the narrative the bureau
+writes itself. Rendered to HTML (with a link from each figure to its records), DOCX and PDF."""
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from zhifa.core.models import Organisation
+
+from . import metrics
+
+
+@dataclass
+class Fig:
+    """A figure in the text: its value and the link to the records behind it."""
+
+    key: str
+    value: metrics.Value
+    url: str
+
+    @property
+    def text(self) -> str:
+        return self.value.display()
+
+
+@dataclass
+class Narrative:
+    """A marked place the bureau fills in itself."""
+
+    hint: str
+
+    @property
+    def text(self) -> str:
+        return f"【由本单位填写：{self.hint}】"
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    paragraphs: list[list] = field(default_factory=list)  # each paragraph: [str | Fig | Narrative, …]
+
+
+@dataclass
+class AnnualReport:
+    unit: Organisation
+    year: int
+    sections: list[Section]
+    figures: dict[str, Fig]
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit.name}{self.year}年度行政执法工作报告"
+
+
+def build(unit: Organisation, year: int) -> AnnualReport:
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    figures: dict[str, Fig] = {}
+
+    def f(key: str) -> Fig:
+        if key not in figures:
+            query = urlencode({"unit": unit.code, "start": start.isoformat(), "end": end.isoformat()})
+            figures[key] = Fig(key, metrics.evaluate(key, unit, start, end), reverse("reports:records", args=[key]) + "?" + query)
+        return figures[key]
+
+    answer_rate = metrics.ratio(f("complaints_answered").value, f("complaints").value)
+    warn_rate = metrics.ratio(f("warnings_closed").value, f("warnings_received").value)
+    grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "grade")
+    grade_text = "、".join(f"{label}级{n}户" for label, n in grades) if grades else "数据未接入"
+    S = Section
+    sections = [
+        S("", 0, [[f"{year}年，", Narrative("本年度行政执法工作总体情况（一至两句）"), f"现将{year}年行政执法工作报告公布如下。"]]),
+        S("一、工作开展情况", 1),
+        S(f"（一）{year}年度行政执法人员培训情况", 2, [
+            ["截至", f"{year}年12月31日", "，在岗执法人员", f("officers_active"), "名，其中持有效行政执法证", f("officers_certified"), "名。"],
+            [Narrative("举办培训班、专题辅导、执法知识测试的次数和参训人次，业务知识与公共法律知识学时，参学率、完成率，技能练兵情况")],
+        ]),
+        S("（二）行政执法规范化建设情况", 2, [
+            ["1.严格落实行政执法“三项制度”。一是严格实施行政执法公示制度。", f"{year}年办理行政许可", f("permits_decided"), "件（收件",
+             f("permits_received"), "件）、行政处罚", f("penalties"), "件，通过政府门户网站、公示平台公开各类行政执法信息", f("publications"),
+             "条，其中超过公开时限的", f("publications_late"), "条，因决定变更或撤销而撤回", f("publications_withdrawn"), "条。",
+             Narrative("行政强制措施件数（本平台尚未登记行政强制）")],
+            ["二是全面落实行政执法全过程记录制度。", Narrative("执法执勤车辆、执法记录仪等执法装备数量")],
+            ["三是落实重大执法决定法制审核制度。具有法律职业资格的执法人员", f("legal_reviewers"), "名，", f"{year}年重大执法决定法制审核",
+             f("legal_reviews"), "件。", Narrative("法制审核实施细则和目录清单的制定情况")],
+            ["2.建立健全行政裁量权基准制度。", Narrative("执行的裁量基准版本及公示执行情况")],
+            ["3.建立健全柔性执法工作机制。", f"{year}年共计办理首违不罚案件", f("first_no_penalty"), "件、依法免予处罚案件", f("exempt"),
+             "件、从轻减轻处罚案件", f("lenient"), "件；采取说服教育、提醒、约谈等柔性措施", f("soft_measures"), "次，开展调解", f("mediations"), "件。"],
+            ["4.健全行政执法协作机制，开展跨领域跨部门联合执法。", Narrative("联合执法机制、参与部门和开展次数")],
+        ]),
+        S("（三）提升行政执法质量情况", 2, [
+            ["1.开展案卷评查。评查行政执法案卷", f("evaluations"), "卷，发现执法问题", f("problems"), "个，整改销号", f("problems_closed"), "个。"],
+            ["2.畅通投诉举报渠道。受理12328、12345等投诉举报", f("complaints"), "件，已答复", f("complaints_answered"), "件，答复率", answer_rate, "。"],
+            ["3.撤销或变更的行政处罚决定", f("revoked_decisions"), "件。", Narrative("行政复议、行政诉讼情况")],
+        ]),
+        S("（四）重点领域执法情况", 2, [
+            ["1.预防监管。", Narrative("宣传活动场次、资料发放、约谈驾驶员次数")],
+            ["2.日常监管。以“双随机、一公开”为基本手段，制定抽查计划", f("random_plans"), "次，检查企业", f("inspections_done"),
+             "家次，发现问题", f("inspections_problems"), "处。接收省平台预警抄告", f("warnings_received"), "条，办结", f("warnings_closed"),
+             "条，办结率", warn_rate, "。"],
+            ["3.重点监管。非现场执法检测超限违法记录", f("offsite_violations"), "条；立案", f("cases_opened"), "件；作出罚款决定金额",
+             f("fines_imposed"), "元，收缴罚款", f("fines_collected"), "元。", Narrative("执法巡逻、卸载货物等重点监管情况")],
+            ["4.专项监管。", Narrative("专项整治行动情况")],
+            ["5.信用监管。对辖区市场主体评定信用等级", f("credit_grades"), "户（", grade_text, "），受理信用修复申请", f("credit_repairs"), "件。"],
+        ]),
+        S(f"二、{year}年执法工作创新亮点或典型经验", 1, [[Narrative("执法透明化、队伍建设、法律顾问等亮点")]]),
+        S("三、存在问题", 1, [[Narrative("执法人员业务能力、监管方式、监督体系等方面存在的问题")]]),
+        S(f"四、{year + 1}年工作计划", 1, [[Narrative("下一年度工作计划")]]),
+    ]
+    return AnnualReport(unit=unit, year=year, sections=sections, figures=figures)
+
+
+def render_html(report: AnnualReport, *, links: bool = True) -> str:
+    return render_to_string("reports/annual_print.html", {"report": report, "links": links})
+
+
+def render_pdf(report: AnnualReport) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(report, links=False)).write_pdf()
+
+
+def render_docx(report: AnnualReport) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Noto Serif CJK SC"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Serif CJK SC")
+    style.font.size = Pt(12)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(report.title)
+    run.bold = True
+    run.font.size = Pt(18)
+    for section in report.sections:
+        if section.title:
+            p = doc.add_paragraph()
+            r = p.add_run(section.title)
+            r.bold = True
+            r.font.size = Pt(14 if section.level == 1 else 12)
+        for paragraph in section.paragraphs:
+            p = doc.add_paragraph()
+            p.paragraph_format.first_line_indent = Pt(24)
+            for part in paragraph:
+                r = p.add_run(part if isinstance(part, str) else part.text)
+                if isinstance(part, Fig):
+                    r.bold = True
+                elif isinstance(part, Narrative):
+                    r.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

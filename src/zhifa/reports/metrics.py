@@ -1,0 +1,216 @@
+"""Figures as data: each :class:`Metric` says which register it counts, over which date, with which filter.
+
+One evaluator serves the dashboards, the annual report and the drill-down to the records behind a figure, so
+a number on a chart, in the report and in the record list is the same query. A metric whose register does not
+exist (yet) evaluates as *unavailable* and is shown as such — never as zero."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.db import connection, models
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from zhifa.core.models import Officer, Organisation
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A countable figure. ``model`` is "app.Model"; ``date_field`` places a row in a period; ``filters`` and
+    ``excludes`` are ORM lookups; ``sum_field`` turns the count into a sum; ``org_field`` is the jurisdiction
+    path (``organisation`` by default)."""
+
+    key: str
+    label: str
+    model: str
+    date_field: str | None
+    unit: str = "件"
+    filters: dict = field(default_factory=dict)
+    excludes: dict = field(default_factory=dict)
+    sum_field: str | None = None
+    org_field: str = "organisation"
+    snapshot: str | None = None  # "officers_active" / "officers_certified": state at the period's end
+
+    def model_class(self):
+        try:
+            return apps.get_model(self.model)
+        except (LookupError, ValueError):
+            return None
+
+
+@dataclass
+class Value:
+    metric: Metric
+    value: Decimal | int | None
+    reason: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None
+
+    def display(self) -> str:
+        if self.value is None:
+            return "数据未接入"
+        if isinstance(self.value, Decimal):
+            return f"{self.value:,.2f}"
+        return f"{self.value}"
+
+
+M = Metric
+METRICS: list[Metric] = [
+    # 执法人员与执法证 (seed 002: 59 在编执法人员, 58 取得执法证)
+    M("officers_active", "在岗执法人员", "core.Officer", None, "名", snapshot="officers_active"),
+    M("officers_certified", "持有效执法证人员", "core.Officer", None, "名", snapshot="officers_certified"),
+    M("legal_reviewers", "具有法律职业资格的执法人员", "core.Officer", None, "名", snapshot="officers_legal"),
+    # 行政许可
+    M("permits_received", "许可申请（收件）", "permits.PermitApplication", "submitted_on"),
+    M("permits_decided", "办理行政许可", "permits.PermitApplication", "decided_on", filters={"status__in": ["approved", "denied", "revoked"]}),
+    M("permits_approved", "准予许可", "permits.PermitApplication", "decided_on", filters={"status__in": ["approved", "revoked"]}),
+    # 行政处罚 (cases)
+    M("cases_opened", "立案", "cases.Case", "opened_on"),
+    M("penalties", "行政处罚决定", "cases.Case", "decided_on", filters={"outcome": "penalty"}),
+    M("no_penalty", "不予处罚决定", "cases.Case", "decided_on", filters={"outcome": "no_penalty"}),
+    M("first_no_penalty", "首违不罚", "cases.Case", "decided_on", filters={"outcome": "no_penalty", "no_penalty_reason": "first"}),
+    M("exempt", "依法免予处罚（轻微不罚、无主观过错）", "cases.Case", "decided_on", filters={"outcome": "no_penalty", "no_penalty_reason__in": ["trivial", "no_fault"]}),
+    M("lenient", "从轻、减轻处罚", "cases.Case", "decided_on", filters={"outcome": "penalty", "lenient": True}),
+    M("fines_imposed", "罚款决定金额", "cases.Case", "decided_on", "元", filters={"outcome": "penalty", "penalty_kind": "fine"}, sum_field="fine_amount"),
+    M("revoked_decisions", "撤销的处罚决定", "cases.Case", "revoked_on"),
+    M("legal_reviews", "重大执法决定法制审核", "cases.LegalReview", "reviewed_at", org_field="case__organisation"),
+    # 罚缴分离
+    M("fines_collected", "罚款收缴金额", "payments.PaymentNotice", "paid_on", "元", sum_field="paid_total"),
+    # 公开
+    M("publications", "公开行政执法信息", "portal.Publication", "published_on"),
+    M("publications_late", "逾期公开", "portal.Publication", "published_on", filters={"is_late": True}),
+    M("publications_withdrawn", "撤回的公开信息", "portal.Publication", "withdrawn_on"),
+    # 非现场执法
+    M("offsite_violations", "非现场超限违法记录", "overload.Violation", "first_passed_at"),
+    # 双随机、预警
+    M("random_plans", "双随机抽查计划（轮次）", "inspections.Plan", "starts_on"),
+    M("inspections_done", "抽查检查企业（家次）", "inspections.Inspection", "inspected_on"),
+    M("inspections_problems", "检查发现问题（责令整改或立案）", "inspections.Inspection", "inspected_on", filters={"finding__in": ["rectify", "case"]}),
+    M("warnings_received", "接收预警抄告", "inspections.ProvincialWarning", "received_on"),
+    M("warnings_closed", "办结预警抄告", "inspections.ProvincialWarning", "closed_on", filters={"status": "closed"}),
+    # 信用
+    M("credit_grades", "信用等级评定（户）", "credit.CreditGrade", "computed_on"),
+    M("credit_repairs", "信用修复申请", "credit.RepairApplication", "applied_on"),
+    # 投诉、调解、柔性执法
+    M("complaints", "受理投诉举报", "complaints.Complaint", "received_at"),
+    M("complaints_answered", "已答复投诉举报", "complaints.Complaint", "received_at", filters={"replied_at__isnull": False}),
+    M("mediations", "调解", "complaints.Mediation", "applied_on"),
+    M("soft_measures", "柔性执法措施（劝导、提醒、约谈等）", "complaints.SoftMeasure", "occurred_on"),
+    # 监督
+    M("evaluations", "评查案卷", "oversight.CaseEvaluation", "scored_at"),
+    M("problems", "发现执法问题", "oversight.Problem", "found_on"),
+    M("problems_closed", "问题整改销号", "oversight.Problem", "closed_on"),
+]
+BY_KEY = {m.key: m for m in METRICS}
+
+_tables: set[str] | None = None
+
+
+def _table_exists(model) -> bool:
+    """A model whose table is missing (an app not migrated yet) is unavailable, not an error."""
+    global _tables
+    if _tables is None or model._meta.db_table not in _tables:
+        _tables = set(connection.introspection.table_names())
+    return model._meta.db_table in _tables
+
+
+def _date_lookup(model, path: str) -> str:
+    try:
+        f = model._meta.get_field(path)
+    except FieldDoesNotExist:
+        return path
+    return f"{path}__date" if isinstance(f, models.DateTimeField) else path
+
+
+def queryset(metric: Metric, org: Organisation, start: date, end: date):
+    """The rows behind ``metric`` for ``org``'s subtree in [start, end], or None when unavailable."""
+    model = metric.model_class()
+    if model is None or not _table_exists(model):
+        return None
+    try:
+        if metric.snapshot:
+            return _snapshot(metric.snapshot, org, end)
+        qs = model._default_manager.filter(**{f"{metric.org_field}__path__startswith": org.path})
+        if metric.date_field:
+            lookup = _date_lookup(model, metric.date_field)
+            qs = qs.filter(**{f"{lookup}__gte": start, f"{lookup}__lte": end})
+        qs = qs.filter(**metric.filters).exclude(**metric.excludes)
+        str(qs.query)  # resolve every lookup now: a missing field is "unavailable"
+    except (FieldError, FieldDoesNotExist, ValueError):
+        return None
+    return qs
+
+
+def _snapshot(kind: str, org: Organisation, on: date):
+    qs = Officer.objects.filter(organisation__path__startswith=org.path, is_active=True)
+    if kind == "officers_active":
+        return qs
+    if kind == "officers_legal":
+        return qs.filter(legal_qualification=True)
+    # 执法证 valid on the last day of the period
+    return qs.filter(cert_status=Officer.CertStatus.VALID, cert_issued_on__lte=on, cert_expires_on__gte=on)
+
+
+def evaluate(metric: Metric | str, org: Organisation, start: date, end: date) -> Value:
+    metric = BY_KEY[metric] if isinstance(metric, str) else metric
+    qs = queryset(metric, org, start, end)
+    if qs is None:
+        return Value(metric, None, "该登记簿尚未接入")
+    if metric.sum_field:
+        try:
+            total = qs.aggregate(total=Sum(metric.sum_field))["total"]
+        except FieldError:
+            return Value(metric, None, "该登记簿尚未接入")
+        return Value(metric, Decimal(total or 0).quantize(Decimal("0.01")))
+    return Value(metric, qs.count())
+
+
+def ratio(numerator: Value, denominator: Value) -> str:
+    if not numerator.available or not denominator.available:
+        return "数据未接入"
+    if not denominator.value:
+        return "—"
+    return f"{Decimal(numerator.value) * 100 / Decimal(denominator.value):.1f}%"
+
+
+def by_month(metric: Metric, org: Organisation, start: date, end: date) -> dict[str, Decimal | int] | None:
+    qs = queryset(metric, org, start, end)
+    if qs is None or metric.snapshot or not metric.date_field:
+        return None
+    model = metric.model_class()
+    path = metric.date_field
+    is_dt = isinstance(model._meta.get_field(path), models.DateTimeField)
+    trunc = TruncMonth(path, tzinfo=timezone.get_current_timezone()) if is_dt else TruncMonth(path)
+    agg = Sum(metric.sum_field) if metric.sum_field else Count("pk")
+    rows = qs.annotate(m=trunc).values("m").annotate(v=agg).order_by("m")
+    out = {}
+    for row in rows:
+        month = row["m"].date() if isinstance(row["m"], datetime) else row["m"]
+        out[f"{month:%Y-%m}"] = row["v"] or 0
+    return out
+
+
+def by_unit(metric: Metric, org: Organisation, start: date, end: date) -> list[tuple[Organisation, Value]]:
+    """The figure for each direct child unit of ``org`` (and ``org`` itself when it has none)."""
+    children = list(Organisation.objects.filter(parent=org)) or [org]
+    return [(child, evaluate(metric, child, start, end)) for child in children]
+
+
+def by_field(metric: Metric, org: Organisation, start: date, end: date, field_name: str) -> list[tuple[str, int]] | None:
+    qs = queryset(metric, org, start, end)
+    if qs is None:
+        return None
+    model = metric.model_class()
+    try:
+        f = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return None
+    labels = dict(f.choices or [])
+    rows = qs.values(field_name).annotate(n=Count("pk")).order_by(field_name)
+    return [(str(labels.get(r[field_name], r[field_name] or "未填写")), r["n"]) for r in rows]

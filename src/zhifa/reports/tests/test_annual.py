@@ -1,0 +1,126 @@
+"""Each figure of the annual report equals an independent count over the same data."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from zhifa.core.models import Officer
+from zhifa.core.tests.factories import OrgPartyFactory
+from zhifa.permits import services as permits
+from zhifa.permits.models import PermitApplication
+from zhifa.permits.tests.factories import PermitItemFactory
+from zhifa.portal import services as portal
+from zhifa.portal.models import Publication
+from zhifa.reports import annual, metrics
+
+YEAR = 2024
+
+
+@pytest.fixture
+def data(world):
+    officer = world.users["officer"]
+    item = PermitItemFactory()
+
+    def app(org_user, org, submitted, accepted=None, decided=None, approve=True):
+        a = permits.application_submit(actor=org_user, organisation=org, item=item, applicant=OrgPartyFactory(organisation=org), submitted_on=submitted)
+        if accepted:
+            a = permits.application_accept(actor=org_user, application=a, on=accepted)
+        if decided:
+            a = permits.application_decide(actor=org_user, application=a, on=decided, approve=approve, reason="" if approve else "不符合条件")
+        return a
+
+    app(officer, world.brigade_a, date(2024, 3, 1), date(2024, 3, 1), date(2024, 3, 5))
+    app(officer, world.brigade_a, date(2024, 6, 3), date(2024, 6, 3), date(2024, 6, 20), approve=False)
+    app(officer, world.brigade_a, date(2024, 12, 30), date(2024, 12, 30), date(2025, 1, 3))  # decided next year
+    app(officer, world.brigade_a, date(2023, 12, 1), date(2023, 12, 1), date(2023, 12, 4))  # last year
+    app(officer, world.brigade_a, date(2024, 8, 1))  # only received
+    app(world.users["officer_b"], world.brigade_b, date(2024, 5, 6), date(2024, 5, 6), date(2024, 5, 8))  # other county
+    portal.publication_run(today=date(2024, 3, 8))
+    portal.publication_run(today=date(2025, 1, 6))
+    Officer.objects.filter(pk=world.officers["officer3"].pk).update(is_active=False)
+    return world
+
+
+def independent(world, key):
+    """Each figure computed directly from the models, without the metrics module."""
+    path, y = world.county_a.path, YEAR
+    permits_a = PermitApplication.objects.filter(organisation__path__startswith=path)
+    pubs = Publication.objects.filter(organisation__path__startswith=path)
+    officers = [o for o in Officer.objects.filter(organisation__path__startswith=path) if o.is_active]
+    return {
+        "officers_active": len(officers),
+        "officers_certified": sum(1 for o in officers if o.can_enforce(date(y, 12, 31))),
+        "legal_reviewers": sum(1 for o in officers if o.legal_qualification),
+        "permits_received": sum(1 for a in permits_a if a.submitted_on.year == y),
+        "permits_decided": sum(1 for a in permits_a if a.decided_on and a.decided_on.year == y and a.status in ("approved", "denied", "revoked")),
+        "publications": sum(1 for p in pubs if p.published_on and p.published_on.year == y),
+        "publications_late": sum(1 for p in pubs if p.published_on and p.published_on.year == y and p.is_late),
+        "publications_withdrawn": sum(1 for p in pubs if p.withdrawn_on and p.withdrawn_on.year == y),
+    }.get(key)
+
+
+def test_report_figures_equal_independent_counts(data):
+    report = annual.build(data.county_a, YEAR)
+    checked = 0
+    for key, fig in report.figures.items():
+        expected = independent(data, key)
+        if expected is not None:
+            assert fig.value.value == expected, key
+            checked += 1
+    assert checked == 8
+    assert report.figures["permits_decided"].value.value == 2  # the hand count of the fixture
+    assert report.figures["permits_received"].value.value == 4
+    assert report.figures["officers_active"].value.value == 5  # officer, officer2, reviewer, head, expired (officer3 inactive)
+    assert report.figures["officers_certified"].value.value == 5  # "expired" was still valid on 2024-12-31
+
+
+def test_figures_of_other_registers_match_their_own_models(data):
+    """Figures over other apps' registers: available ones equal a direct count; missing registers say so."""
+    from django.apps import apps
+
+    report = annual.build(data.county_a, YEAR)
+    for key, fig in report.figures.items():
+        m = metrics.BY_KEY[key]
+        try:
+            model = apps.get_model(m.model)
+        except LookupError:
+            assert not fig.value.available
+            continue
+        if fig.value.available and not m.snapshot and not m.sum_field:
+            qs = metrics.queryset(m, data.county_a, date(YEAR, 1, 1), date(YEAR, 12, 31))
+            assert fig.value.value == qs.count() == len(list(qs)), key
+            assert model.objects.count() >= fig.value.value
+
+
+def test_each_figure_links_to_its_records(data, client_for):
+    report = annual.build(data.county_a, YEAR)
+    client = client_for("head")
+    fig = report.figures["permits_decided"]
+    page = client.get(fig.url).content.decode()
+    decided = PermitApplication.objects.filter(organisation__path__startswith=data.county_a.path, decided_on__year=YEAR)
+    for a in decided:
+        assert a.number in page
+    assert "XK" in page and page.count("/history/permits.permitapplication/") == 2
+    html = client.get(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}").content.decode()
+    assert fig.url.replace("&", "&amp;") in html and "由本单位填写" in html
+
+
+def test_other_jurisdiction_cannot_pick_a_unit_outside_it(data, client_for):
+    html = client_for("officer_b").get(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}").content.decode()
+    assert data.county_a.name + f"{YEAR}年度" not in html
+
+
+def test_docx_and_pdf_carry_chinese_text(data, tmp_path):
+    from docx import Document
+    from pypdf import PdfReader
+
+    out = tmp_path / "r.docx"
+    call_command("report", "annual", year=YEAR, unit=data.county_a.code, format="docx", output=str(out), stdout=io.StringIO())
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "南召县交通运输局2024年度行政执法工作报告" in text and "办理行政许可2件" in text and "【由本单位填写：" in text
+    pdf = tmp_path / "r.pdf"
+    call_command("report", "annual", year=YEAR, unit=data.county_a.code, format="pdf", output=str(pdf), stdout=io.StringIO())
+    pdf_text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "年度行政执法工作报告" in pdf_text and "三项制度" in pdf_text

@@ -1,0 +1,114 @@
+"""Statistics dashboards (ECharts, with tables, filters by period and unit, XLSX export), the records behind
+each figure, and the annual report (preview in the browser, DOCX and PDF download)."""
+
+import io
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from zhifa.core.selectors import organisations_for
+
+from . import annual, charts, metrics
+
+
+def _filters(request):
+    """(unit, start, end) from the query string, the unit always within the user's jurisdiction."""
+    today = timezone.localdate()
+    units = organisations_for(request.user)
+    code = request.GET.get("unit", "")
+    unit = units.filter(code=code).first() if code else None
+    if unit is None:
+        unit = request.user.organisation or units.order_by("path").first()
+    if unit is None:
+        raise Http404
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = date(today.year, 1, 1)
+    try:
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    if end < start:
+        start, end = end, start
+    return unit, start, end, units
+
+
+@login_required
+def dashboard(request):
+    unit, start, end, units = _filters(request)
+    built = [charts.build(c, unit, start, end) for c in charts.CHARTS]
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(built, unit, start, end)
+    query = request.GET.urlencode()
+    return render(request, "reports/dashboard.html", {"charts": built, "unit": unit, "start": start, "end": end, "units": units,
+                                                      "query": query})
+
+
+def _xlsx(built, unit, start, end) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i, chart in enumerate(built):
+        ws = wb.create_sheet(f"{i + 1:02d}{chart['title'][:26]}".replace("：", "").replace("/", "")[:31])
+        ws.append([chart["title"], f"{unit.name} {start} 至 {end}"])
+        if not chart["available"]:
+            ws.append(["数据未接入：" + "、".join(chart["missing"])])
+        ws.append(chart["headers"])
+        for row in chart["rows"]:
+            ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="statistics-{unit.code}-{start}-{end}.xlsx"'
+    return response
+
+
+def _record_url(obj) -> str:
+    if hasattr(obj, "get_absolute_url"):
+        return obj.get_absolute_url()
+    try:
+        return reverse("core:history", args=[obj._meta.label_lower, obj.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def records(request, key: str):
+    """The records behind one figure (same query as the figure), each linking to its own history."""
+    metric = metrics.BY_KEY.get(key)
+    if metric is None:
+        raise Http404
+    unit, start, end, _ = _filters(request)
+    qs = metrics.queryset(metric, unit, start, end)
+    value = metrics.evaluate(metric, unit, start, end)
+    page = Paginator(qs.order_by("pk") if qs is not None else [], 50).get_page(request.GET.get("page"))
+    rows = [{"obj": obj, "url": _record_url(obj), "org": getattr(obj, "organisation", None)} for obj in page]
+    return render(request, "reports/records.html", {"metric": metric, "value": value, "page": page, "rows": rows, "unit": unit,
+                                                    "start": start, "end": end, "query": request.GET.urlencode()})
+
+
+@login_required
+def annual_report(request):
+    unit, _start, _end, units = _filters(request)
+    try:
+        year = int(request.GET.get("year", "") or timezone.localdate().year - 1)
+    except ValueError:
+        year = timezone.localdate().year - 1
+    report = annual.build(unit, year)
+    fmt = request.GET.get("format")
+    if fmt == "docx":
+        response = HttpResponse(annual.render_docx(report), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response["Content-Disposition"] = f'attachment; filename="annual-report-{unit.code}-{year}.docx"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(annual.render_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="annual-report-{unit.code}-{year}.pdf"'
+        return response
+    return render(request, "reports/annual.html", {"report": report, "units": units, "unit": unit, "year": year, "links": True})
