@@ -51,6 +51,7 @@ class Register:
     actions_template: str = ""
     api_fields: list[str] | None = None
     org_field: str = "organisation"
+    extra_context: Callable | None = None  # (request, obj) -> dict for the detail page
 
     def can_edit(self, user) -> bool:
         return bool(self.form) and has_role(user, *self.edit_roles)
@@ -182,10 +183,13 @@ class RegisterSet:
         for title, rel, cols in reg.related:
             items = list(getattr(obj, rel).all()[:100])
             related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[cell(i, a) for _, a in cols] for i in items]})
-        return render(request, "complaints/reg_detail.html", {
+        context = {
             "reg": reg, "ns": self.namespace, "obj": obj, "fields": fields, "related": related,
             "events": audit.history(obj)[:50], "can_edit": reg.update is not None and reg.can_edit(request.user),
-        })
+        }
+        if reg.extra_context:
+            context.update(reg.extra_context(request, obj))
+        return render(request, "complaints/reg_detail.html", context)
 
     def create_view(self, request, key: str):
         reg = self.get(key)
