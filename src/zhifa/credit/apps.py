@@ -7,4 +7,10 @@ class CreditConfig(AppConfig):
     name = "zhifa.credit"
     label = "credit"
     verbose_name = "信用监管"
-    nav: list = []
+    nav = [
+        ("信用等级", "credit:grades", None),
+        ("严重失信名单", "credit:dishonesty", None),
+        ("失信信息公示", "credit:publications", None),
+        ("信用修复", "credit:repairs", None),
+    ]
+    nav_group = "信用监管"

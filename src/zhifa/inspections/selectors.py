@@ -2,24 +2,40 @@
 
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth
+from django.shortcuts import get_object_or_404
 
 from zhifa.core.selectors import get_scoped, scope
 
 from .models import Draw, Inspection, InspectionItem, Lead, Plan, ProvincialWarning, RiskPoint
 
 
-def plans_for(user) -> QuerySet:
-    return scope(Plan.objects.select_related("organisation"), user)
+def _ancestor_paths(user) -> list[str]:
+    """Materialised paths of the user's organisation and every node above it."""
+    org = getattr(user, "organisation", None)
+    if org is None:
+        return []
+    parts = [p for p in org.path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def plans_for(user, field: str = "organisation") -> QuerySet:
+    """Plans within the user's jurisdiction, and plans of the bureau above it: a county's plan is carried out
+    by the officers of its brigade and squads, who must see it."""
+    qs = Plan.objects.select_related("organisation")
+    scoped = scope(qs, user)
+    if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+        return scoped
+    return qs.filter(Q(pk__in=scoped.values("pk")) | Q(organisation__path__in=_ancestor_paths(user)))
 
 
 def plan_get(user, pk: int) -> Plan:
-    return get_scoped(Plan.objects.select_related("organisation"), user, pk=pk)
+    return get_object_or_404(plans_for(user), pk=pk)
 
 
 def draw_get(user, pk: int) -> Draw:
-    return get_scoped(Draw.objects.select_related("plan__organisation"), user, "plan__organisation", pk=pk)
+    return get_object_or_404(Draw.objects.select_related("plan__organisation").filter(plan__in=plans_for(user)), pk=pk)
 
 
 def inspections_for(user) -> QuerySet:
