@@ -191,6 +191,10 @@ class StatusChange(models.Model):
     def __str__(self):
         return f"{self.case.number} {self.action}"
 
+    @property
+    def to_label(self) -> str:
+        return Status(self.to_status).label
+
 
 class LegalReview(models.Model):
     """A legal review opinion (法制审核意见, 行政处罚法 Art. 58) by a reviewer who is not a handling officer."""

@@ -22,7 +22,7 @@ from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party
 from zhifa.core.roles import Role
-from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act, assert_role, officer_for_user
+from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act, assert_role
 from zhifa.discretion import engine as discretion_engine
 from zhifa.discretion import review as discretion_review
 from zhifa.discretion.models import ViolationItem

@@ -227,8 +227,9 @@ def test_art29_same_violation_not_fined_twice(world):
 
 
 def test_art30_minor_under_14_no_penalty_only(world):
-    from zhifa.core.demo import make_id_number
     import random
+
+    from zhifa.core.demo import make_id_number
 
     born = timezone.localdate() - timedelta(days=13 * 365)
     minor = person(world, id_number=make_id_number(random.Random(1), "411321", born))
@@ -245,8 +246,9 @@ def test_art30_minor_under_14_no_penalty_only(world):
 
 
 def test_art30_minor_14_to_18_must_be_lenient(world):
-    from zhifa.core.demo import make_id_number
     import random
+
+    from zhifa.core.demo import make_id_number
 
     born = timezone.localdate() - timedelta(days=16 * 365)
     minor = person(world, id_number=make_id_number(random.Random(2), "411321", born))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zhifa.cases import clocks, selectors, services, tasks
 from zhifa.cases.models import Case, ClockFlag, EvidenceItem, Transcript
-from zhifa.cases.workflow import Status, TRANSITIONS, next_actions
+from zhifa.cases.workflow import TRANSITIONS, Status, next_actions
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.models import Event
 

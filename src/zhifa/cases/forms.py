@@ -1,0 +1,231 @@
+"""Forms of the case pages: one per action, each parsed here and handed to one service (views.ACTIONS)."""
+
+from django import forms
+
+from zhifa.core.models import Officer
+from zhifa.core.selectors import enforcing_officers
+
+from .models import Case, ClockSuspension, EvidenceItem, Extension, LegalReview, Transcript
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class OfficersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.cert_number}）"
+
+
+def officer_field(user, label="执法人员（至少两名）"):
+    org = user.organisation.enforcement_body() if user.organisation_id else None
+    qs = enforcing_officers(org) if org else Officer.objects.none()
+    return OfficersField(queryset=qs, label=label, widget=forms.CheckboxSelectMultiple, help_text="须持有有效执法证（行政处罚法第四十二条）")
+
+
+class LeadForm(forms.Form):
+    source = forms.ChoiceField(label="案件来源", choices=Case.Source.choices)
+    party_identifier = forms.CharField(label="当事人证件号码", max_length=18, help_text="身份证号码或统一社会信用代码（须已登记）")
+    plate = forms.CharField(label="车辆号牌", max_length=12, required=False, help_text="如 豫R·A1234（须已登记）")
+    occurred_at = forms.DateTimeField(label="违法行为发生时间", widget=DATETIME)
+    place = forms.CharField(label="地点", max_length=200)
+    facts = forms.CharField(label="案情", widget=TEXT)
+    violation_item_code = forms.CharField(label="违法行为事项编码", max_length=40, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"] = officer_field(user, "承办执法人员")
+        self.fields["officers"].required = False
+
+
+class SimplifiedForm(forms.Form):
+    party_identifier = forms.CharField(label="当事人证件号码", max_length=18, help_text="身份证号码或统一社会信用代码（须已登记）")
+    plate = forms.CharField(label="车辆号牌", max_length=12, required=False)
+    occurred_at = forms.DateTimeField(label="违法时间", widget=DATETIME)
+    place = forms.CharField(label="地点", max_length=200)
+    facts = forms.CharField(label="违法事实", widget=TEXT)
+    violation_item_code = forms.CharField(label="违法行为事项编码", max_length=40, required=False)
+    penalty_kind = forms.ChoiceField(label="处罚种类", choices=[("warning", "警告"), ("fine", "罚款")])
+    amount = forms.DecimalField(label="罚款金额（元）", max_digits=12, decimal_places=2, required=False,
+                                help_text="公民不超过200元、单位不超过3000元（行政处罚法第五十一条）")
+    legal_basis = forms.CharField(label="法律依据", widget=TEXT)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"] = officer_field(user)
+
+
+class OpenForm(forms.Form):
+    limitation_override = forms.CharField(label="超过追责期限仍立案的理由", widget=TEXT, required=False,
+                                          help_text="仅在违法行为已超过追责期限（第三十六条）时填写，将被记录")
+
+    def __init__(self, *args, user=None, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"] = officer_field(user, "承办执法人员（至少两名）")
+        if case is not None:
+            self.fields["officers"].initial = list(case.officers.values_list("pk", flat=True))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", widget=TEXT)
+
+
+class TransferForm(forms.Form):
+    to = forms.CharField(label="移送机关", max_length=120)
+    reason = forms.CharField(label="理由", widget=TEXT)
+
+
+class SetReviewForm(forms.Form):
+    legal_review_required = forms.BooleanField(label="需要法制审核（第五十八条）", required=False)
+    discussion_required = forms.BooleanField(label="需要集体讨论（第五十七条）", required=False)
+    basis = forms.CharField(label="依据/理由", max_length=300, required=False)
+
+
+class ReportForm(forms.Form):
+    report_text = forms.CharField(label="调查终结报告", widget=forms.Textarea(attrs={"rows": 6}))
+    proposed_outcome = forms.ChoiceField(label="拟处理意见", choices=[("penalty", "给予行政处罚"), ("no_penalty", "不予行政处罚")])
+    proposed_amount = forms.DecimalField(label="拟罚款金额（元）", max_digits=12, decimal_places=2, required=False)
+
+
+class InternalReviewForm(forms.Form):
+    approve = forms.TypedChoiceField(label="审查结论", choices=[("1", "同意"), ("0", "退回补充调查")], coerce=lambda v: v == "1")
+    opinion = forms.CharField(label="审查意见", widget=TEXT)
+
+
+class LegalReviewForm(forms.Form):
+    opinion = forms.ChoiceField(label="审核意见", choices=LegalReview.Opinion.choices)
+    text = forms.CharField(label="审核意见说明", widget=TEXT)
+    modified_amount = forms.DecimalField(label="建议罚款金额（元，修改时填）", max_digits=12, decimal_places=2, required=False)
+
+
+class DiscussForm(forms.Form):
+    minutes = forms.CharField(label="集体讨论记录", widget=TEXT)
+
+
+class NotifyForm(forms.Form):
+    penalty_kind = forms.ChoiceField(label="拟处罚种类", choices=[("fine", "罚款"), ("warning", "警告")])
+    amount = forms.DecimalField(label="拟罚款金额（元）", max_digits=12, decimal_places=2, required=False)
+
+
+class StatementForm(forms.Form):
+    statement = forms.CharField(label="当事人陈述申辩意见", widget=TEXT)
+    adopted = forms.CharField(label="复核意见（是否采纳及理由）", widget=TEXT, required=False)
+    no_fault = forms.BooleanField(label="当事人有证据足以证明没有主观过错（第三十三条）", required=False)
+
+
+class WaiveForm(forms.Form):
+    statement = forms.CharField(label="当事人书面意见", widget=TEXT, required=False)
+
+
+class HearingRequestForm(forms.Form):
+    requested_on = forms.DateField(label="申请日期", widget=DATE)
+
+
+class HearingScheduleForm(forms.Form):
+    hearing_on = forms.DateField(label="听证日期", widget=DATE, help_text="应在通知之日起7个工作日后（第六十四条）")
+
+
+class HearingHoldForm(forms.Form):
+    record = forms.CharField(label="听证笔录", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DecideForm(forms.Form):
+    penalty_kind = forms.ChoiceField(label="处罚种类", choices=[("fine", "罚款"), ("warning", "警告")])
+    amount = forms.DecimalField(label="罚款金额（元）", max_digits=12, decimal_places=2, required=False)
+    legal_basis = forms.CharField(label="法律依据", widget=TEXT)
+    reasoning = forms.CharField(label="处罚理由（说理）", widget=forms.Textarea(attrs={"rows": 4}))
+    lenient = forms.BooleanField(label="从轻或减轻处罚", required=False)
+    deviation_reason = forms.CharField(label="偏离裁量建议的理由", widget=TEXT, required=False,
+                                       help_text="决定金额与裁量建议不同时必填，将提示法制审核人员")
+
+
+class NoPenaltyForm(forms.Form):
+    reason = forms.ChoiceField(label="不予处罚理由", choices=[c for c in Case.NoPenaltyReason.choices if c[0]])
+    reasoning = forms.CharField(label="说理及教育情况", widget=TEXT)
+    legal_basis = forms.CharField(label="法律依据", widget=TEXT, required=False)
+
+
+class DeliverForm(forms.Form):
+    method = forms.ChoiceField(label="送达方式", choices=Case.DeliveryMethod.choices)
+    delivered_on = forms.DateField(label="送达日期", widget=DATE)
+    consent = forms.CharField(label="电子送达确认书", widget=TEXT, required=False, help_text="电子送达须当事人签署确认书（第六十一条）")
+    address = forms.CharField(label="送达地址/电子地址", max_length=200, required=False)
+
+
+class CloseForm(forms.Form):
+    report = forms.CharField(label="结案报告", widget=TEXT)
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class CorrectForm(forms.Form):
+    field_label = forms.CharField(label="更正事项", max_length=60)
+    old_text = forms.CharField(label="原内容", widget=TEXT)
+    new_text = forms.CharField(label="更正为", widget=TEXT)
+    reason = forms.CharField(label="理由", widget=TEXT)
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="延长天数", min_value=1, max_value=365)
+    basis = forms.ChoiceField(label="依据", choices=Extension.Basis.choices)
+    reason = forms.CharField(label="理由", widget=TEXT)
+
+
+class SuspendForm(forms.Form):
+    reason = forms.ChoiceField(label="中止事由", choices=ClockSuspension.Reason.choices)
+    started_on = forms.DateField(label="开始日期", widget=DATE)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ResumeForm(forms.Form):
+    ended_on = forms.DateField(label="恢复日期", widget=DATE)
+
+
+class TranscriptForm(forms.Form):
+    kind = forms.ChoiceField(label="笔录种类", choices=Transcript.Kind.choices)
+    started_at = forms.DateTimeField(label="开始时间", widget=DATETIME)
+    ended_at = forms.DateTimeField(label="结束时间", widget=DATETIME)
+    place = forms.CharField(label="地点", max_length=200)
+    person_name = forms.CharField(label="被询问人/当事人/见证人", max_length=60)
+    person_id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
+    person_relation = forms.CharField(label="与案件关系", max_length=40, required=False)
+    qa = forms.CharField(label="问答（询问笔录）", widget=forms.Textarea(attrs={"rows": 8}), required=False,
+                         help_text="每行一条，以“问：”或“答：”开头")
+    observations = forms.CharField(label="现场/勘验情况（现场笔录、勘验笔录）", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    measures = forms.CharField(label="采取的措施", widget=TEXT, required=False)
+    signed_by_person = forms.BooleanField(label="被询问人/当事人已签名确认", required=False, initial=True)
+    refusal_note = forms.CharField(label="拒绝签名情况", max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"] = officer_field(user)
+
+    def content(self):
+        data = self.cleaned_data
+        if data["kind"] == Transcript.Kind.INQUIRY:
+            pairs, current = [], None
+            for line in data["qa"].splitlines():
+                line = line.strip()
+                if line.startswith(("问：", "问:")):
+                    current = {"q": line[2:].strip(), "a": ""}
+                    pairs.append(current)
+                elif line.startswith(("答：", "答:")) and current is not None:
+                    current["a"] = (current["a"] + " " + line[2:].strip()).strip()
+            return pairs
+        return {"observations": data["observations"], "measures": data["measures"]}
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="证据种类", choices=EvidenceItem.Kind.choices)
+    title = forms.CharField(label="名称", max_length=120)
+    description = forms.CharField(label="证明内容", widget=TEXT, required=False)
+    file = forms.FileField(label="文件（照片、录音、视频、PDF）", required=False)
+    captured_at = forms.DateTimeField(label="采集时间", widget=DATETIME, required=False)
+    capture_device = forms.CharField(label="采集设备", max_length=80, required=False, help_text="如 执法记录仪编号")
+    capture_place = forms.CharField(label="采集地点", max_length=200, required=False)
+    quantity = forms.CharField(label="数量", max_length=40, required=False)
+    preserved = forms.BooleanField(label="证据登记保存", required=False)
+    preserved_place = forms.CharField(label="保存地点", max_length=120, required=False)
+    preserved_until = forms.DateField(label="登记保存期限至", widget=DATE, required=False)

@@ -1,0 +1,121 @@
+"""The case pages and the REST API: lists, the case page with only allowed actions, forms that call services,
+jurisdiction (404 outside), API errors as {code, message}."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhifa.cases.models import Case
+from zhifa.cases.workflow import Status
+
+from .factories import lead, notified, opened, person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_case_list_and_detail_pages(world, client_for):
+    case = opened(world)
+    client = client_for("officer")
+    page = client.get(reverse("cases:list"))
+    assert page.status_code == 200 and case.number in page.content.decode()
+    mine = client.get(reverse("cases:mine"))
+    assert case.number in mine.content.decode()
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "作出决定期限" in detail and "提交调查终结报告" in detail
+    assert f"/cases/{case.pk}/act/open/" not in detail  # only the next allowed actions
+
+
+def test_head_sees_open_action_officer_does_not(world, client_for):
+    case = lead(world)
+    url = reverse("cases:act", args=[case.pk, "open"])
+    assert url in client_for("head").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert url not in client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+def test_other_jurisdiction_gets_404(world, client_for, api_for):
+    case = lead(world)
+    assert client_for("officer_b").get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert api_for("officer_b").get(f"/api/v1/cases/{case.pk}").status_code == 404
+
+
+def test_open_through_the_page(world, client_for):
+    case = lead(world)
+    client = client_for("head")
+    resp = client.post(reverse("cases:act", args=[case.pk, "open"]),
+                       {"open-officers": [world.officers["officer"].pk, world.officers["officer2"].pk], "open-limitation_override": ""})
+    assert resp.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == Status.OPENED
+
+
+def test_refusal_shown_on_page_and_nothing_changes(world, client_for):
+    case = lead(world)
+    resp = client_for("head").post(reverse("cases:act", args=[case.pk, "open"]), {"open-officers": [world.officers["officer"].pk]}, follow=True)
+    assert "第四十二条" in resp.content.decode()
+    assert Case.objects.get(pk=case.pk).status == Status.LEAD
+
+
+def test_simplified_form_refuses_over_limit_with_reason(world, client_for):
+    party = person(world)
+    resp = client_for("officer").post(reverse("cases:simplified_new"), {
+        "party_identifier": party.id_number, "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "G207", "facts": "未携带从业资格证", "penalty_kind": "fine", "amount": "500", "legal_basis": "规定",
+        "officers": [world.officers["officer"].pk, world.officers["officer2"].pk]})
+    assert resp.status_code == 200 and "第五十一条" in resp.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_api_lead_idempotent_and_actions(world, api_for):
+    api = api_for("officer")
+    party = person(world)
+    body = {"source": "inspection", "party_id": party.pk, "occurred_at": (timezone.now() - timedelta(days=1)).isoformat(),
+            "place": "G207", "facts": "超限运输", "origin_type": "overload.record", "origin_id": "99",
+            "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk]}
+    first = api.post("/api/v1/cases/leads", json.dumps(body), content_type="application/json")
+    assert first.status_code == 201
+    again = api.post("/api/v1/cases/leads", json.dumps(body), content_type="application/json")
+    assert again.json()["id"] == first.json()["id"]
+    case_id = first.json()["id"]
+    refused = api.post(f"/api/v1/cases/{case_id}/open", "{}", content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    opened_ = api_for("head").post(f"/api/v1/cases/{case_id}/open", "{}", content_type="application/json")
+    assert opened_.status_code == 200 and opened_.json()["status"] == "opened"
+    detail = api.get(f"/api/v1/cases/{case_id}").json()
+    assert "report" in detail["next_actions"] and detail["clocks"][0]["key"] == "decision"
+    wrong = api.post(f"/api/v1/cases/{case_id}/decide", json.dumps({"penalty_kind": "fine", "amount": "100", "legal_basis": "x", "reasoning": "y"}),
+                     content_type="application/json")
+    assert wrong.status_code in (403, 409)
+
+
+def test_api_decide_refused_while_window_open(world, api_for):
+    case = notified(world)
+    resp = api_for("head").post(f"/api/v1/cases/{case.pk}/decide", json.dumps({"penalty_kind": "fine", "amount": "2000", "legal_basis": "x", "reasoning": "y"}),
+                                content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "defence_window_open"
+
+
+def test_api_list_keyset(world, api_for):
+    for _ in range(3):
+        lead(world)
+    api = api_for("officer")
+    page = api.get("/api/v1/cases/?limit=2").json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = api.get(f"/api/v1/cases/?limit=2&after={page['next_cursor']}").json()
+    assert len(rest["items"]) == 1
+
+
+def test_api_simplified(world, api_for):
+    party = person(world)
+    resp = api_for("officer").post("/api/v1/cases/simplified", json.dumps({
+        "party_id": party.pk, "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk],
+        "occurred_at": timezone.now().isoformat(), "place": "G207", "facts": "x", "penalty_kind": "fine", "amount": "100",
+        "legal_basis": "规定"}), content_type="application/json")
+    assert resp.status_code == 201 and resp.json()["fine_amount"] == "100.00" or Decimal(str(resp.json()["fine_amount"])) == Decimal("100")
+
+
+def test_at_risk_page(world, client_for):
+    opened(world)
+    assert client_for("head").get(reverse("cases:at_risk")).status_code == 200

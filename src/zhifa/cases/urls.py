@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("mine/", views.my_cases, name="mine"),
+    path("at-risk/", views.at_risk, name="at_risk"),
+    path("new/", views.lead_new, name="lead_new"),
+    path("simplified/", views.simplified_new, name="simplified_new"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
+    path("<int:pk>/transcripts/new/", views.transcript_new, name="transcript_new"),
+    path("<int:pk>/evidence/new/", views.evidence_new, name="evidence_new"),
+    path("<int:pk>/evidence/register/", views.evidence_register, name="evidence_register"),
+]

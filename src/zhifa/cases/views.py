@@ -1,0 +1,268 @@
+"""Officer UI of cases: lists with clocks, the at-risk list, lead and simplified-procedure forms, and the case
+page (timeline, clocks, and only the next allowed actions). Each view parses a form and calls one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhifa.core import audit
+from zhifa.core.errors import DomainError
+from zhifa.core.roles import has_role
+from zhifa.core.selectors import parties_for, vehicles_for
+
+from . import clocks, forms, selectors, services, workflow
+from .models import Case, StatusChange
+
+# action → (form class, whether the form takes user/case, service call, success message)
+ACTIONS = {
+    "open": (forms.OpenForm, lambda r, c, d: services.case_open(actor=r.user, case=c, officers=list(d["officers"]),
+                                                                limitation_override=d["limitation_override"]), "已批准立案"),
+    "decline": (forms.ReasonForm, lambda r, c, d: services.case_decline(actor=r.user, case=c, reason=d["reason"]), "已决定不予立案"),
+    "set_review": (forms.SetReviewForm, lambda r, c, d: services.case_set_review(actor=r.user, case=c, **d), "已设定"),
+    "report": (forms.ReportForm, lambda r, c, d: services.case_report(actor=r.user, case=c, **d), "已提交调查终结报告"),
+    "internal_review": (forms.InternalReviewForm, lambda r, c, d: services.case_internal_review(actor=r.user, case=c, **d), "已审查"),
+    "legal_review": (forms.LegalReviewForm, lambda r, c, d: services.case_legal_review(actor=r.user, case=c, **d), "已提交法制审核意见"),
+    "discuss": (forms.DiscussForm, lambda r, c, d: services.case_discuss(actor=r.user, case=c, **d), "已记录集体讨论"),
+    "notify": (forms.NotifyForm, lambda r, c, d: services.case_notify(actor=r.user, case=c, **d), "已告知拟处罚"),
+    "statement": (forms.StatementForm, lambda r, c, d: services.case_statement(actor=r.user, case=c, **d), "已记录陈述申辩"),
+    "waive": (forms.WaiveForm, lambda r, c, d: services.case_waive(actor=r.user, case=c, **d), "已记录当事人放弃权利"),
+    "hearing_request": (forms.HearingRequestForm, lambda r, c, d: services.case_hearing_request(actor=r.user, case=c, **d), "已记录听证申请"),
+    "hearing_schedule": (forms.HearingScheduleForm, lambda r, c, d: services.case_hearing_schedule(actor=r.user, case=c, **d), "已通知听证"),
+    "hearing_hold": (forms.HearingHoldForm, lambda r, c, d: services.case_hearing_hold(actor=r.user, case=c, **d), "已记录听证"),
+    "decide": (forms.DecideForm, lambda r, c, d: services.case_decide(actor=r.user, case=c, **d), "已作出处罚决定"),
+    "no_penalty": (forms.NoPenaltyForm, lambda r, c, d: services.case_no_penalty(actor=r.user, case=c, **d), "已作出不予处罚决定"),
+    "deliver": (forms.DeliverForm, lambda r, c, d: services.case_deliver(actor=r.user, case=c, **d), "已送达"),
+    "close": (forms.CloseForm, lambda r, c, d: services.case_close(actor=r.user, case=c, **d), "已结案"),
+    "archive": (forms.EmptyForm, lambda r, c, d: services.case_archive(actor=r.user, case=c), "已归档"),
+    "withdraw": (forms.ReasonForm, lambda r, c, d: services.case_withdraw(actor=r.user, case=c, **d), "已撤销立案"),
+    "transfer": (forms.TransferForm, lambda r, c, d: services.case_transfer(actor=r.user, case=c, **d), "已移送"),
+    "revoke": (forms.ReasonForm, lambda r, c, d: services.case_revoke(actor=r.user, case=c, **d), "已撤销处罚决定"),
+    "correct": (forms.CorrectForm, lambda r, c, d: services.case_correct(actor=r.user, case=c, **d), "已补正"),
+    "extend": (forms.ExtendForm, lambda r, c, d: services.case_extend(actor=r.user, case=c, **d), "已延长办案期限"),
+    "suspend": (forms.SuspendForm, lambda r, c, d: services.case_suspend(actor=r.user, case=c, **d), "办案期限已中止"),
+    "resume": (forms.ResumeForm, lambda r, c, d: services.case_resume(actor=r.user, case=c, **d), "办案期限已恢复计算"),
+}
+# Acts with their own page (a longer form).
+PAGES = {"transcript": "cases:transcript_new", "evidence": "cases:evidence_new"}
+
+
+def _initial(action: str, case: Case) -> dict:
+    today = timezone.localdate()
+    if action == "notify":
+        return {"penalty_kind": "fine" if case.proposed_amount else "warning", "amount": case.proposed_amount}
+    if action == "decide":
+        return {"penalty_kind": case.notified_penalty_kind or "fine", "amount": case.notified_amount,
+                "legal_basis": case.violation_item.penalty_basis if case.violation_item_id else ""}
+    if action in ("deliver", "suspend", "resume", "hearing_request"):
+        return {"delivered_on": today, "started_on": today, "ended_on": today, "requested_on": today, "method": "direct"}
+    if action == "report":
+        return {"proposed_outcome": "penalty"}
+    return {}
+
+
+def _make_form(action, request, case, data=None):
+    form_class = ACTIONS[action][0]
+    if form_class is forms.OpenForm:
+        return form_class(data, user=request.user, case=case, prefix=action)
+    return form_class(data, initial=_initial(action, case), prefix=action)
+
+
+def _allowed_actions(request, case):
+    result = []
+    for t in workflow.next_actions(case.status):
+        if t.roles and not has_role(request.user, *t.roles):
+            continue
+        if t.action in PAGES:
+            result.append({"action": t.action, "label": t.label, "page": PAGES[t.action]})
+        elif t.action in ACTIONS:
+            result.append({"action": t.action, "label": t.label, "form": _make_form(t.action, request, case)})
+    return result
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message
+    return "；".join(exc.messages)
+
+
+def _list(request, *, title: str, mine: bool):
+    search = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    procedure = request.GET.get("procedure", "")
+    qs = selectors.cases_for(request.user, search=search, status=status, procedure=procedure, mine=mine).prefetch_related(
+        "suspensions", "extensions", "status_changes")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    rows = selectors.with_clocks(page)
+    context = {"title": title, "page": page, "rows": rows, "search": search, "status": status, "procedure": procedure,
+               "statuses": workflow.Status.choices, "procedures": Case.Procedure.choices, "mine": mine}
+    return render(request, "cases/_table.html" if request.htmx else "cases/list.html", context)
+
+
+@login_required
+def case_list(request):
+    return _list(request, title="案件列表", mine=False)
+
+
+@login_required
+def my_cases(request):
+    return _list(request, title="我的案件", mine=True)
+
+
+@login_required
+def at_risk(request):
+    mine = request.GET.get("scope") == "mine"
+    rows = selectors.at_risk(request.user, mine=mine)
+    return render(request, "cases/at_risk.html", {"rows": rows, "mine": mine})
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
+    context = {
+        "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case), "timeline": timeline,
+        "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
+        "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer"),
+        "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
+        "documents": case.documents.all(), "officers": case.officers.all(), "proposal": _proposal(case),
+        "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _proposal(case):
+    if case.assessment and case.decided_on:
+        return case.assessment  # fixed at decision time
+    proposal = services.assessment_proposal(case)
+    return proposal.as_dict() if proposal is not None else None
+
+
+@require_POST
+@login_required
+def case_act(request, pk: int, action: str):
+    case = selectors.case_get(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    form = _make_form(action, request, case, request.POST)
+    if not form.is_valid():
+        errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{' '.join(e)}"
+                          for f, e in form.errors.items())
+        messages.error(request, f"{workflow.TRANSITIONS.get(action, workflow.ACTS.get(action)).label}未完成：{errors}")
+        return redirect("cases:detail", pk)
+    try:
+        ACTIONS[action][1](request, case, form.cleaned_data)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, ACTIONS[action][2])
+    return redirect("cases:detail", pk)
+
+
+def _find_party(user, ident: str):
+    ident = ident.strip().upper()
+    return parties_for(user).filter(Q(id_number=ident) | Q(credit_code=ident)).first()
+
+
+def _find_vehicle(user, plate: str):
+    plate = plate.strip()
+    return vehicles_for(user, search=plate).first() if plate else None
+
+
+@login_required
+def lead_new(request):
+    form = forms.LeadForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        party = _find_party(request.user, d["party_identifier"])
+        vehicle = _find_vehicle(request.user, d["plate"])
+        if party is None:
+            form.add_error("party_identifier", "未找到该证件号码的当事人，请先在“当事人”中登记。")
+        elif d["plate"] and vehicle is None:
+            form.add_error("plate", "未找到该号牌的车辆。")
+        else:
+            try:
+                case = services.lead_register(actor=request.user, organisation=request.user.organisation.enforcement_body(), source=d["source"],
+                                              party=party, vehicle=vehicle, occurred_at=d["occurred_at"], place=d["place"], facts=d["facts"],
+                                              violation_item_code=d["violation_item_code"] or None, officers=list(d["officers"]))
+            except (DomainError, ValidationError) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, f"已登记线索 {case.number}，请负责人审批立案。")
+                return redirect("cases:detail", case.pk)
+    return render(request, "cases/form.html", {"form": form, "title": "登记案件线索", "submit_label": "登记"})
+
+
+@login_required
+def simplified_new(request):
+    form = forms.SimplifiedForm(request.POST or None, user=request.user,
+                                initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        party = _find_party(request.user, d["party_identifier"])
+        vehicle = _find_vehicle(request.user, d["plate"])
+        if party is None:
+            form.add_error("party_identifier", "未找到该证件号码的当事人，请先在“当事人”中登记。")
+        else:
+            try:
+                case = services.case_simplified(actor=request.user, organisation=request.user.organisation.enforcement_body(), party=party,
+                                                vehicle=vehicle, officers=list(d["officers"]), occurred_at=d["occurred_at"], place=d["place"],
+                                                facts=d["facts"], penalty_kind=d["penalty_kind"], amount=d["amount"],
+                                                legal_basis=d["legal_basis"], violation_item_code=d["violation_item_code"] or None)
+            except (DomainError, ValidationError) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, f"已当场作出处罚决定 {case.decision_number} 并自动备案。")
+                return redirect("cases:detail", case.pk)
+    return render(request, "cases/form.html", {"form": form, "title": "简易程序 · 当场行政处罚", "submit_label": "作出当场处罚决定",
+                                               "intro": "适用条件：违法事实确凿并有法定依据，对公民处200元以下、对法人或者其他组织处3000元以下罚款或者警告（行政处罚法第五十一条）。"})
+
+
+@login_required
+def transcript_new(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = forms.TranscriptForm(request.POST or None, user=request.user, initial={"place": case.place, "person_name": case.party.name})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.transcript_create(actor=request.user, case=case, kind=d["kind"], started_at=d["started_at"], ended_at=d["ended_at"],
+                                       place=d["place"], officers=list(d["officers"]), person_name=d["person_name"],
+                                       person_id_number=d["person_id_number"], person_relation=d["person_relation"], content=form.content(),
+                                       signed_by_person=d["signed_by_person"], refusal_note=d["refusal_note"])
+        except (DomainError, ValidationError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "笔录已保存。")
+            return redirect("cases:detail", pk)
+    return render(request, "cases/form.html", {"form": form, "title": f"制作笔录 · {case.number}", "case": case, "submit_label": "保存笔录"})
+
+
+@login_required
+def evidence_new(request, pk: int):
+    case = selectors.case_get(request.user, pk)
+    form = forms.EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        upload = d.pop("file")
+        kwargs = {"fileobj": upload, "name": upload.name, "content_type": upload.content_type} if upload else {}
+        try:
+            services.evidence_add(actor=request.user, case=case, **d, **kwargs)
+        except (DomainError, ValidationError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "证据已登记。")
+            return redirect("cases:detail", pk)
+    return render(request, "cases/form.html", {"form": form, "title": f"登记证据 · {case.number}", "case": case, "submit_label": "登记证据"})
+
+
+@login_required
+def evidence_register(request, pk: int):
+    """证据登记保存清单 of a case (printable)."""
+    case = selectors.case_get(request.user, pk)
+    items = case.evidence_items.filter(preserved=True).select_related("file").prefetch_related("captured_by")
+    return render(request, "cases/evidence_register.html", {"case": case, "items": items})
