@@ -358,8 +358,9 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
     now_cols = ["id", "organisation_id", "station_id", "device_id", "plate", "plate_colour", "vehicle_id", "key_record_no",
                 "first_passed_at", "last_passed_at", "pass_count", "axle_count", "is_combination", "gross_kg",
                 "tolerance_percent", "tolerance_policy_id", "corrected_kg", "limit_kg", "excess_kg", "status"]
-    _bulk_insert(Violation, now_cols + ["notice_code", "note", "batch_id", "driver_id", "source_unit_id", "case_id"],
-                 [[r[c] for c in now_cols] + ["", "", batch.pk if batch else None, None, None, None] for r in new_rows])
+    _bulk_insert(Violation, now_cols + ["notice_code", "note", "batch_id", "driver_id", "source_unit_id", "case_id", "assessment",
+                                        "proposed_amount", "notice_sent_at"],
+                 [[r[c] for c in now_cols] + ["", "", batch.pk if batch else None, None, None, None, "{}", None, None] for r in new_rows])
     _bulk_insert(ViolationPass, ["violation_id", "station_code", "record_no", "passed_at", "gross_kg", "excess_kg"],
                  [[t["id"], s, n, at, g, e] for t, s, n, at, g, e in pass_rows])
     merged = 0

@@ -275,6 +275,9 @@ class Violation(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DETECTED, db_index=True)
     case_id = models.BigIntegerField("案件ID", null=True, blank=True)
     notice_code = models.CharField("告知查询码", max_length=12, blank=True, db_index=True)
+    notice_sent_at = models.DateTimeField("告知车辆所有人时间", null=True, blank=True)
+    proposed_amount = models.DecimalField("拟罚款（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    assessment = models.JSONField("裁量结果", default=dict, blank=True)
     batch = models.ForeignKey(IngestBatch, verbose_name="首次导入批次", null=True, blank=True, on_delete=models.PROTECT, related_name="violations")
     note = models.CharField("备注", max_length=200, blank=True)
 
@@ -308,6 +311,54 @@ class ViolationPass(models.Model):
 
     def __str__(self):
         return f"{self.station_code}#{self.record_no}"
+
+
+class FourPenaltyPolicy(models.Model):
+    """The 一超四罚 thresholds (公路安全保护条例 Art. 66; 交办公路〔2017〕8号 for source units), versioned."""
+
+    effective_from = models.DateField("生效日期", unique=True)
+    window_months = models.PositiveSmallIntegerField("统计周期（月）", default=12)
+    vehicle_max = models.PositiveSmallIntegerField("车辆超限次数上限（超过即触发）", default=3)
+    driver_max = models.PositiveSmallIntegerField("驾驶员超限次数上限（超过即触发）", default=3)
+    company_share_percent = models.DecimalField("企业超限车辆占比上限（%，超过即触发）", max_digits=5, decimal_places=2, default=10)
+    source_min = models.PositiveSmallIntegerField("源头单位放行超限车辆次数（达到即触发）", default=3,
+                                                  help_text="[待确认] 交办公路〔2017〕8号：一年内指使、强令超限受处罚3次以上。")
+    near_margin = models.PositiveSmallIntegerField("临界提示（差几次）", default=1)
+    citation = models.CharField("依据", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一超四罚阈值"
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"一超四罚阈值（{self.effective_from} 起）"
+
+
+class RemoteAct(models.Model):
+    """One step the party takes on the remote-handling page (不见面执法): viewing, consenting to electronic delivery,
+    accepting, or stating a defence. Officers carry accept/defence into the case (``applied_at``)."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "查阅证据"
+        CONSENT = "consent", "同意电子送达"
+        ACCEPT = "accept", "认可违法事实，放弃陈述申辩"
+        DEFEND = "defend", "陈述申辩"
+
+    violation = models.ForeignKey("Violation", verbose_name="违法行为", on_delete=models.CASCADE, related_name="remote_acts")
+    kind = models.CharField("事项", max_length=8, choices=Kind.choices)
+    text = models.TextField("内容", blank=True)
+    contact = models.CharField("送达地址/手机号", max_length=120, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+    ip_address = models.CharField("IP", max_length=64, blank=True)
+    applied_at = models.DateTimeField("记入案件时间", null=True, blank=True)
+    applied_by = models.ForeignKey(User, verbose_name="记入人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "远程处理记录"
+        ordering = ["at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class FourPenaltyTrigger(models.Model):

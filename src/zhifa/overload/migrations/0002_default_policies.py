@@ -19,6 +19,11 @@ def forwards(apps, schema_editor):
         effective_from=date(2016, 9, 21),
         defaults={"min_speed_kmh": Decimal("5"), "max_speed_kmh": Decimal("100"), "merge_window_hours": 24,
                   "citation": "行政处罚法第二十九条（一事不再罚）；有效车速范围 [待确认] 按设备检定证书"})
+    FourPenaltyPolicy = apps.get_model("overload", "FourPenaltyPolicy")
+    FourPenaltyPolicy.objects.get_or_create(
+        effective_from=date(2011, 7, 1),
+        defaults={"window_months": 12, "vehicle_max": 3, "driver_max": 3, "company_share_percent": Decimal("10"), "source_min": 3,
+                  "near_margin": 1, "citation": "《公路安全保护条例》第六十六条、第六十八条；交办公路〔2017〕8号"})
 
 
 class Migration(migrations.Migration):
