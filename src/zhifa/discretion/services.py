@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 ITEM_EDITABLE = {"name", "category", "violated_provision", "penalty_basis", "penalty_kinds", "statutory_min",
-                 "statutory_max", "life_health_safety", "active", "note"}
+                 "statutory_max", "life_health_safety", "provision_status", "active", "note"}
 
 
 def limitation_years(item_code: str, harm: str | None = None) -> int:
