@@ -11,6 +11,7 @@ urlpatterns = [
     path("process/", views.process, name="process"),
     path("rights/", views.rights, name="rights"),
     path("decisions/", views.decisions, name="decisions"),
+    path("pay/", views.pay, name="pay"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("office/", views.office_list, name="office_list"),
     path("office/<int:pk>/", views.office_detail, name="office_detail"),

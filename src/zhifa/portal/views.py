@@ -18,7 +18,7 @@ from zhifa.core.selectors import scope as core_scope
 
 from . import content, credit_export, selectors, services
 from .models import ExportBatch, Publication, PublicationRule
-from .public_links import available_links
+from .public_links import available_links, payment_url
 
 # ---------------------------------------------------------------- public pages
 
@@ -59,6 +59,20 @@ def decisions(request):
     page = Paginator(selectors.public_publications(search=search, kind=kind, year=year), 20).get_page(request.GET.get("page"))
     return render(request, "portal/public/decisions.html", {"page": page, "search": search, "kind": kind, "year": year or "",
                                                             "kinds": PublicationRule.Kind.choices})
+
+
+def pay(request):
+    """罚款缴纳: the public enters the payment code printed on the decision and is sent to the payments page."""
+    code = "".join(ch for ch in request.GET.get("code", "") if ch.isalnum())[:40]
+    error = ""
+    if code:
+        url = payment_url(code)
+        if url is None:
+            raise Http404
+        return redirect(url)
+    if "code" in request.GET:
+        error = "请输入缴款码。"
+    return render(request, "portal/public/pay.html", {"error": error})
 
 
 def decision_detail(request, pk: int):

@@ -18,3 +18,28 @@ def test_bodies_list_valid_certificates_only(world, client):
 
 def test_office_pages_require_login(world, client):
     assert client.get("/portal/office/").status_code == 302
+
+
+def test_links_only_to_pages_that_resolve(world, client):
+    from django.urls import resolve
+
+    from zhifa.portal.public_links import available_links
+
+    links = available_links()
+    for link in links:
+        resolve(link["url"])  # raises Resolver404 if a link points nowhere
+    html = client.get("/portal/").content.decode()
+    for link in links:
+        assert link["url"] in html
+
+
+def test_pay_sends_the_code_to_the_payments_page(world, client):
+    from zhifa.portal.public_links import payment_url
+
+    response = client.get("/portal/pay/?code=ABC123")
+    expected = payment_url("ABC123")
+    if expected is None:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302 and response["Location"] == expected
+    assert client.get("/portal/pay/").status_code == 200
