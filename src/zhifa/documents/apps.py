@@ -8,4 +8,4 @@ class DocumentsConfig(AppConfig):
     label = "documents"
     verbose_name = "执法文书"
     nav = [("执法文书", "documents:list", None)]
-    nav_group = "案件办理"
+    nav_group = "文书与案卷"

@@ -21,6 +21,21 @@ from .render import html_to_pdf, render_html
 ISSUERS = (Role.OFFICER, Role.HEAD, Role.REVIEWER, Role.ADMIN)
 
 
+# Fields a subject (e.g. cases.Case) may carry under these attribute names; they fill the context where the
+# caller left them out, so a decision always shows its dates and the amount in words.
+SUBJECT_FIELDS = {"case_number": "number", "opened_on": "opened_on", "notified_on": "notified_on", "decided_on": "decided_on",
+                  "delivered_on": "delivered_on", "amount": "fine_amount", "hearing_right": "hearing_right"}
+
+
+def with_subject_defaults(context: dict, subject) -> dict:
+    data = dict(context)
+    for key, attr in SUBJECT_FIELDS.items():
+        value = getattr(subject, attr, None)
+        if data.get(key) in (None, "") and value not in (None, ""):
+            data[key] = value
+    return data
+
+
 def _missing(kind, context: dict) -> list[str]:
     return [name for name in kind.required if context.get(name) in (None, "", [], {})]
 
@@ -34,6 +49,7 @@ def document_issue(*, actor, organisation, kind: str, subject, context: dict) ->
     if actor is not None:
         assert_role(actor, *ISSUERS, message="只有执法人员、负责人或法制审核人员可以制作文书。")
     assert_in_jurisdiction(actor, organisation)
+    context = with_subject_defaults(context, subject)
     missing = _missing(spec, context)
     if missing:
         raise DomainError("document_incomplete", f"{spec.title}缺少必填内容：{'、'.join(missing)}", missing=missing)

@@ -8,7 +8,7 @@ class PaymentsConfig(AppConfig):
     label = "payments"
     verbose_name = "罚没款缴纳"
     nav = [("罚没款缴纳", "payments:list", ("officer", "head", "supervisor", "admin"))]
-    nav_group = "案件办理"
+    nav_group = "案件执行"
 
     def ready(self):
         from django.conf import settings

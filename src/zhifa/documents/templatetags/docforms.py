@@ -86,3 +86,9 @@ def yuan(value) -> str:
         return f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@register.filter
+def clause(value) -> str:
+    """Text to be followed by the template's own punctuation: trailing 。；，. removed (no doubled 。。)."""
+    return str(value or "").rstrip("。；，.;, ")
