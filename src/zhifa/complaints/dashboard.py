@@ -18,7 +18,9 @@ def widgets(request) -> list[dict]:
     today = timezone.localdate()
     open_qs = selectors.complaints_for(user).filter(status__in=[Complaint.Status.RECEIVED, Complaint.Status.ASSIGNED, Complaint.Status.REOPENED])
     officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
-    mine = open_qs.filter(assigned_officer=officer) if officer else open_qs
+    # Heads and supervisors watch the whole jurisdiction; an officer sees what is assigned to them.
+    watcher = has_role(user, Role.HEAD, Role.ADMIN, Role.SUPERVISOR) or officer is None
+    mine = open_qs if watcher else open_qs.filter(assigned_officer=officer)
     items = []
     for c in mine.order_by("due_on")[:8]:
         overdue = c.due_on < today
@@ -28,7 +30,7 @@ def widgets(request) -> list[dict]:
     kpis = selectors.complaint_kpis(selectors.complaints_in_period(user, start=date(today.year, 1, 1), end=today), today=today)
     fmt = lambda v: "—" if v is None else f"{v}%"  # noqa: E731
     return [{
-        "title": "投诉待办" if officer else "投诉在办",
+        "title": "投诉在办" if watcher else "投诉待办",
         "stat": f"{mine.count()} 件在办",
         "text": f"未读分派通知 {unread} 条。本年：即时答复率 {fmt(kpis.instant_rate)}，限时办结率 {fmt(kpis.on_time_rate)}，回访满意率 {fmt(kpis.satisfaction_rate)}（受理 {kpis.received} 件）。",
         "items": items,

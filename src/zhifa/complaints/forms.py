@@ -162,8 +162,8 @@ class SoftMeasureForm(KitForm):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="起", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="止", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="起", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="止", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()
