@@ -1,0 +1,215 @@
+"""Demo cases in every state of the procedure, with green, amber and overdue clocks, for 南召县 (and a few for
+方城县). Each case is driven through the services as the demo accounts would do it; afterwards its dates are moved
+back by a fixed number of days so the clocks show a realistic mix (the demo's own history, not a live act)."""
+
+import io
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import F
+from django.utils import timezone
+
+from zhifa.core import legal_calendar
+from zhifa.core.models import Party, Vehicle
+
+from . import services as cs
+from .models import Case, ClockSuspension, Extension, StatusChange
+
+DATE_FIELDS = ["opened_on", "notified_on", "rights_waived_on", "hearing_requested_on", "hearing_notice_on", "hearing_on",
+               "hearing_held_on", "decided_on", "delivered_on", "paid_on", "executed_on", "closed_on", "archived_on", "revoked_on",
+               "discussed_on"]
+FACTS = [
+    ("驾驶货车未随车携带道路运输证从事道路货物运输", "《中华人民共和国道路运输条例》第六十八条"),
+    ("未取得道路运输经营许可擅自从事道路普通货物运输经营", "《中华人民共和国道路运输条例》第六十三条"),
+    ("货运车辆超限运输，未办理超限运输许可", "《公路安全保护条例》第六十四条"),
+    ("客运车辆不按批准的客运站点停靠", "《中华人民共和国道路运输条例》第六十九条"),
+    ("道路运输从业人员未随车携带从业资格证", "《道路运输从业人员管理规定》第四十八条"),
+]
+PLACES = ["G207国道皇后段", "S231省道云阳段", "南召县城关镇汽车站", "G312国道方城段", "皇后超限检测站"]
+
+
+def _at(day, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _shift(case: Case, days: int) -> None:
+    """Move the case's whole history ``days`` back (demo only)."""
+    if days <= 0:
+        return
+    delta = timedelta(days=days)
+    updates = {f: F(f) - delta for f in DATE_FIELDS if getattr(case, f) is not None}
+    updates.update(registered_at=F("registered_at") - delta, occurred_at=F("occurred_at") - delta)
+    if case.filed_at:
+        updates["filed_at"] = F("filed_at") - delta
+    Case.objects.filter(pk=case.pk).update(**updates)
+    StatusChange.objects.filter(case=case).update(at=F("at") - delta)
+    ClockSuspension.objects.filter(case=case).update(started_on=F("started_on") - delta)
+    ClockSuspension.objects.filter(case=case, ended_on__isnull=False).update(ended_on=F("ended_on") - delta)
+    Extension.objects.filter(case=case).update(approved_on=F("approved_on") - delta)
+    case.refresh_from_db()
+    if case.delivered_on:
+        try:
+            from zhifa.payments.models import PaymentNotice
+        except ImportError:
+            return
+        due = legal_calendar.add_days(case.delivered_on, 15)
+        PaymentNotice.objects.filter(case=case).update(delivered_on=case.delivered_on, due_on=due.date, due_confirmed=due.confirmed)
+
+
+class _Driver:
+    def __init__(self, ctx, org_key="nz_brigade", officer="officer", officer2="officer2", head="head"):
+        self.ctx = ctx
+        self.org = ctx.orgs[org_key]
+        self.officer, self.head, self.reviewer = ctx.users[officer], ctx.users[head], ctx.users["reviewer"]
+        self.team = [ctx.users[officer].officer, ctx.users[officer2].officer]
+        self.parties = list(Party.objects.filter(organisation__path__startswith=self.org.path).order_by("pk")[:400])
+        self.n = 0
+
+    def lead(self, *, days_ago=2, source=Case.Source.INSPECTION, party=None) -> Case:
+        rng = self.ctx.rng
+        self.n += 1
+        party = party or rng.choice(self.parties)
+        vehicle = Vehicle.objects.filter(owner=party).first()
+        facts, _basis = FACTS[self.n % len(FACTS)]
+        when = timezone.now() - timedelta(days=days_ago, hours=rng.randint(1, 8))
+        plate = f"（{vehicle.plate}）" if vehicle else ""
+        return cs.lead_register(actor=self.officer, organisation=self.org, source=source, party=party, vehicle=vehicle, occurred_at=when,
+                                place=PLACES[self.n % len(PLACES)], facts=f"当事人{party.name}{plate}{facts}。", officers=self.team)
+
+    def opened(self, **kw) -> Case:
+        case = cs.case_open(actor=self.head, case=self.lead(**kw), officers=self.team)
+        start = timezone.now() - timedelta(hours=2)
+        cs.transcript_create(actor=self.officer, case=case, kind="scene", started_at=start, ended_at=start + timedelta(minutes=40),
+                             place=case.place, officers=self.team, person_name=case.party.name,
+                             content={"observations": f"经现场检查，{case.facts}", "measures": "责令改正，登记保存相关证据"})
+        cs.transcript_create(actor=self.officer, case=case, kind="inquiry", started_at=start + timedelta(hours=1),
+                             ended_at=start + timedelta(hours=1, minutes=30), place="执法大队询问室", officers=self.team,
+                             person_name=case.party.name, content=[{"q": "你是否清楚我们是南召县交通运输综合行政执法大队的执法人员？", "a": "清楚。"},
+                                                                   {"q": "请陈述当时的情况。", "a": "车辆运输途中被检查，证件未随车携带。"},
+                                                                   {"q": "以上记录是否属实？", "a": "属实。"}])
+        png = b"\x89PNG\r\n\x1a\n" + f"demo-photo-{case.number}".encode() * 8
+        cs.evidence_add(actor=self.officer, case=case, kind="photo", title="现场车辆照片", fileobj=io.BytesIO(png), name="scene.png",
+                        content_type="image/png", captured_at=start, capture_device="执法记录仪 NZ-DSJ-03", capture_place=case.place,
+                        preserved=self.n % 3 == 0, preserved_place="执法大队证据保管室" if self.n % 3 == 0 else "")
+        return case
+
+    def reviewed(self, amount="2000", legal_review=False, **kw) -> Case:
+        case = self.opened(**kw)
+        if legal_review:
+            case = cs.case_set_review(actor=self.head, case=case, legal_review_required=True, discussion_required=False, basis="案情复杂，涉及多个法律关系")
+        case = cs.case_report(actor=self.officer, case=case, report_text="经调查，当事人违法事实清楚，证据确凿，建议给予行政处罚。",
+                              proposed_outcome=Case.Outcome.PENALTY, proposed_amount=Decimal(amount))
+        case = cs.case_internal_review(actor=self.head, case=case, approve=True, opinion="同意调查终结报告意见")
+        if case.status == "legal_review":
+            cs.case_legal_review(actor=self.reviewer, case=case, opinion="agree", text="事实清楚，证据充分，适用依据正确，程序合法，裁量适当。")
+            case.refresh_from_db()
+        return case
+
+    def notified(self, amount="2000", hearing=False, **kw) -> Case:
+        case = self.reviewed(amount=amount, legal_review=hearing, **kw)
+        return cs.case_notify(actor=self.officer, case=case, penalty_kind="fine", amount=Decimal(amount), hearing_right=hearing)
+
+    def decided(self, amount="2000", **kw) -> Case:
+        case = cs.case_waive(actor=self.officer, case=self.notified(amount=amount, **kw), statement="对违法事实无异议，放弃陈述申辩。")
+        basis = FACTS[self.n % len(FACTS)][1]
+        return cs.case_decide(actor=self.head, case=case, penalty_kind="fine", amount=Decimal(amount), legal_basis=basis,
+                              reasoning=f"当事人违法事实清楚，证据确凿，依据{basis}，按裁量基准一般情形处罚。")
+
+    def delivered(self, amount="2000", **kw) -> Case:
+        return cs.case_deliver(actor=self.officer, case=self.decided(amount=amount, **kw), method="direct")
+
+
+def load(ctx) -> None:
+    d = _Driver(ctx)
+    counts: dict[str, int] = {}
+
+    def keep(case: Case, shift: int = 0):
+        _shift(case, shift)
+        counts[case.status] = counts.get(case.status, 0) + 1
+        return case
+
+    # Leads: a fresh one, one from a report, one older than the 2-year limitation.
+    keep(d.lead(days_ago=1))
+    keep(d.lead(days_ago=3, source=Case.Source.REPORT))
+    keep(d.lead(days_ago=2 * 365 + 40, source=Case.Source.ASSIGNED))
+    keep(cs.case_decline(actor=d.head, case=d.lead(days_ago=5), reason="经核查，不属于本机关管辖，已告知举报人向有权机关反映。"), 8)
+    # Investigation with green, amber and overdue 90-day clocks.
+    keep(d.opened(), 20)
+    keep(d.opened(), 87)
+    keep(d.opened(), 100)
+    extended = d.opened()
+    cs.case_extend(actor=d.head, case=extended, days=30, reason="需委托检测机构对车辆进行检测", basis="head")
+    cs.case_suspend(actor=d.officer, case=extended, reason="testing", note="车辆检测")
+    keep(extended, 95)
+    keep(cs.case_report(actor=d.officer, case=d.opened(), report_text="调查终结，建议罚款2000元。", proposed_outcome="penalty",
+                        proposed_amount=Decimal("2000")), 40)
+    in_review = d.opened()
+    cs.case_set_review(actor=d.head, case=in_review, legal_review_required=True, discussion_required=False, basis="拟罚款数额较大")
+    in_review = cs.case_report(actor=d.officer, case=in_review, report_text="调查终结，建议罚款30000元。", proposed_outcome="penalty",
+                               proposed_amount=Decimal("30000"))
+    keep(cs.case_internal_review(actor=d.head, case=in_review, approve=True, opinion="同意，送法制审核"), 45)
+    keep(d.reviewed(amount="1500"), 50)
+    # Notice: window open; window over (ready for decision); hearing requested and scheduled; hearing held.
+    keep(d.notified(amount="3000"), 1)
+    keep(d.notified(amount="2500"), 14)
+    hearing = d.notified(amount="30000", hearing=True)
+    hearing = cs.case_hearing_request(actor=d.officer, case=hearing)
+    hearing = cs.case_hearing_schedule(actor=d.officer, case=hearing, hearing_on=legal_calendar.add_working_days(timezone.localdate(), 9).date)
+    keep(hearing, 2)
+    heard = d.notified(amount="20000", hearing=True)
+    heard = cs.case_hearing_request(actor=d.officer, case=heard)
+    today = timezone.localdate()
+    heard = cs.case_hearing_schedule(actor=d.officer, case=heard, notice_on=today,
+                                     hearing_on=legal_calendar.add_working_days(today, 7).date)
+    Case.objects.filter(pk=heard.pk).update(hearing_on=today)  # demo history: the hearing day has come
+    heard.refresh_from_db()
+    keep(cs.case_hearing_hold(actor=d.officer, case=heard, record="当事人到场，对违法事实无异议，请求从轻处罚。执法人员出示了证据。"), 25)
+    # Decided: awaiting delivery (one overdue), in execution (payment running / overdue), paid, closed, archived.
+    keep(d.decided(amount="2000"), 2)
+    keep(d.decided(amount="1000"), 12)
+    for shift, amount in [(3, "2000"), (10, "1500"), (25, "3000"), (40, "5000")]:
+        keep(d.delivered(amount=amount), shift)
+    paid = d.delivered(amount="800")
+    keep(cs.case_on_paid(case=paid, paid_on=timezone.localdate()), 20)
+    closed = d.delivered(amount="1200")
+    closed = cs.case_on_paid(case=closed, paid_on=timezone.localdate())
+    keep(cs.case_close(actor=d.head, case=closed, report="罚款已缴清，案件办理完毕，申请结案。"), 35)
+    archived = d.delivered(amount="600")
+    archived = cs.case_on_paid(case=archived, paid_on=timezone.localdate())
+    archived = cs.case_close(actor=d.head, case=archived, report="罚款已缴清，结案。")
+    keep(cs.case_archive(actor=d.officer, case=archived), 60)
+    # First violation, no penalty (首违不罚), delivered.
+    first = d.reviewed(amount="0")
+    first = cs.case_no_penalty(actor=d.head, case=first, reason=Case.NoPenaltyReason.FIRST,
+                               reasoning="当事人初次违法，危害后果轻微并已及时改正，依法不予行政处罚，已对当事人进行教育。",
+                               legal_basis="《中华人民共和国行政处罚法》第三十三条第一款")
+    keep(cs.case_deliver(actor=d.officer, case=first, method="direct"), 15)
+    keep(cs.case_withdraw(actor=d.head, case=d.opened(), reason="经调查，违法事实不能成立。"), 30)
+    keep(cs.case_transfer(actor=d.head, case=d.opened(), to="南召县公安局", reason="涉嫌伪造证件，移送公安机关处理。"), 30)
+    revoked = d.delivered(amount="2000")
+    keep(cs.case_revoke(actor=d.head, case=revoked, reason="行政复议决定撤销原处罚决定。"), 50)
+    # Simplified procedure: on-the-spot fines and a warning.
+    persons = [p for p in d.parties if p.kind == Party.Kind.PERSON][:3]
+    firms = [p for p in d.parties if p.kind == Party.Kind.ORGANISATION][:1]
+    for party, kind, amount, shift in [(persons[0], "fine", "100", 1), (persons[1], "fine", "200", 20), (persons[2], "warning", None, 4),
+                                       (firms[0], "fine", "2000", 6)]:
+        case = cs.case_simplified(actor=d.officer, organisation=d.org, party=party, officers=d.team, occurred_at=timezone.now() - timedelta(hours=1),
+                                  place=PLACES[0], facts=f"{party.name}驾驶营运车辆未随车携带从业资格证。", penalty_kind=kind,
+                                  amount=Decimal(amount) if amount else None, legal_basis="《道路运输从业人员管理规定》第四十八条",
+                                  vehicle=Vehicle.objects.filter(owner=party).first())
+        keep(case, shift)
+    # 方城县: its own cases (another jurisdiction, invisible to 南召 accounts).
+    fc = _Driver(ctx, org_key="fc_brigade", officer="fc_officer", officer2="fc_officer2", head="head")
+    fc.head = _fc_head(ctx) or fc.head
+    if fc.head is not ctx.users["head"]:
+        keep(fc.opened(), 30)
+        keep(fc.lead(days_ago=2))
+    total = sum(counts.values())
+    ctx.notes.append(f"案件：{total} 件，覆盖线索登记至归档各状态（含超期、即将到期）；登录 officer/head/reviewer 查看“我的案件”“期限预警”。")
+
+
+def _fc_head(ctx):
+    """A head for 方城县 if the demo has one (the core demo's head belongs to 南召县)."""
+    from zhifa.core.models import User
+
+    return User.objects.filter(organisation__path__startswith=ctx.orgs["fc"].path, groups__name="head").first()
