@@ -4,7 +4,7 @@ audit chain. Every read goes through the jurisdiction selectors (another jurisdi
 from datetime import date
 
 from django.db import transaction
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from . import audit, legal_calendar, selectors, services
 from .errors import DomainError
@@ -148,7 +148,7 @@ def organisations(request):
 @router.post("/parties/", response={201: PartyOut, 400: ErrorOut, 403: ErrorOut, 422: dict}, summary="登记当事人")
 def party_create(request, payload: PartyIn):
     party = services.party_create(actor=request.user, organisation=_own_org(request.user), **payload.dict())
-    return 201, party
+    return Status(201, party)
 
 
 @router.post("/vehicles/", response={201: VehicleOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: dict}, summary="登记车辆")
@@ -156,7 +156,7 @@ def vehicle_create(request, payload: VehicleIn):
     data = payload.dict()
     owner = selectors.get_scoped(Party.objects.all(), request.user, pk=data.pop("owner_id"))
     vehicle = services.vehicle_create(actor=request.user, organisation=_own_org(request.user), owner=owner, **data)
-    return 201, vehicle
+    return Status(201, vehicle)
 
 
 def _own_org(user):
