@@ -4,6 +4,7 @@ evaluations and the power list. Reads go through the jurisdiction selectors (ano
 from datetime import date
 from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from zhifa.core.errors import DomainError
@@ -382,7 +383,7 @@ def power_list(request, q: str = Query("", max_length=100), kind: str = "", afte
 
 @router.get("/powers/{item_id}", response={200: PowerOut, 404: ErrorOut}, summary="权力事项详情")
 def power_detail(request, item_id: int):
-    return get_scoped(Power.objects.all(), request.user, pk=item_id)
+    return get_object_or_404(selectors.powers_for(request.user), pk=item_id)
 
 
 @router.post("/powers/", response={201: PowerOut, **E}, summary="新增权力事项")
@@ -393,12 +394,12 @@ def power_create(request, payload: PowerIn):
 
 @router.patch("/powers/{item_id}", response={200: PowerOut, **E}, summary="调整权力事项（记录理由和版本）")
 def power_update(request, item_id: int, payload: PowerPatch):
-    power = get_scoped(Power.objects.all(), request.user, pk=item_id)
+    power = get_object_or_404(selectors.powers_for(request.user), pk=item_id)
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return services.power_update(actor=request.user, power=power, **data)
 
 
 @router.post("/powers/{item_id}/cancel", response={200: PowerOut, **E}, summary="取消权力事项")
 def power_cancel(request, item_id: int, payload: CancelIn):
-    power = get_scoped(Power.objects.all(), request.user, pk=item_id)
+    power = get_object_or_404(selectors.powers_for(request.user), pk=item_id)
     return services.power_cancel(actor=request.user, power=power, **payload.dict())

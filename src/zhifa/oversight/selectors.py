@@ -19,7 +19,7 @@ def case_records_for(user, *, search: str = "") -> QuerySet:
 
 def rounds_for(user, *, search: str = "") -> QuerySet:
     qs = scope(EvaluationRound.objects.select_related("organisation", "standard").annotate(
-        drawn=Count("evaluations"), scored=Count("evaluations", filter=Q(evaluations__scored_at__isnull=False))), user)
+        drawn=Count("evaluations"), scored=Count("evaluations", filter=Q(evaluations__scored_at__isnull=False))), user).order_by("-period_to", "-pk")
     if search:
         qs = qs.filter(name__contains=search)
     return qs
@@ -57,7 +57,16 @@ def listings_for(user, *, search: str = "", status: str = "") -> QuerySet:
 
 
 def powers_for(user, *, search: str = "", kind: str = "", include_cancelled: bool = True) -> QuerySet:
-    qs = scope(Power.objects.select_related("organisation"), user)
+    """Powers of the user's subtree and of the units above it (a brigade officer works under the county's list)."""
+    qs = Power.objects.select_related("organisation")
+    within = scope(qs, user)
+    org = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    if org is not None:
+        parts = org.path.strip("/").split("/")
+        ancestors = ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+        qs = qs.filter(Q(pk__in=within.values("pk")) | Q(organisation__path__in=ancestors))
+    else:
+        qs = within
     return _filter_powers(qs, search=search, kind=kind, include_cancelled=include_cancelled)
 
 

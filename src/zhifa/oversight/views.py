@@ -435,7 +435,7 @@ def power_create(request):
 
 @login_required
 def power_edit(request, pk: int):
-    power = get_scoped(Power.objects.all(), request.user, pk=pk)
+    power = get_object_or_404(selectors.powers_for(request.user), pk=pk)
     initial = {f: getattr(power, f) for f in services.POWER_FIELDS}
     form = PowerForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -453,7 +453,7 @@ def power_edit(request, pk: int):
 
 @login_required
 def power_detail(request, pk: int):
-    power = get_scoped(Power.objects.select_related("organisation"), request.user, pk=pk)
+    power = get_object_or_404(selectors.powers_for(request.user), pk=pk)
     form = CancelPowerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
