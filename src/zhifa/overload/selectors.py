@@ -1,0 +1,38 @@
+"""Reads of the overload app, with the user's jurisdiction applied (another jurisdiction's row is a 404)."""
+
+from django.db.models import QuerySet
+
+from zhifa.core.selectors import get_scoped, scope
+
+from .models import FourPenaltyTrigger, IngestBatch, Station, Violation
+
+
+def stations_for(user) -> QuerySet:
+    return scope(Station.objects.select_related("organisation").prefetch_related("devices", "lanes"), user)
+
+
+def violations_for(user, *, status: str = "", plate: str = "") -> QuerySet:
+    qs = scope(Violation.objects.select_related("station", "vehicle__owner", "organisation"), user)
+    if status:
+        qs = qs.filter(status=status)
+    if plate:
+        qs = qs.filter(plate__contains=plate.strip().upper())
+    return qs
+
+
+def violation_get(user, pk: int) -> Violation:
+    return get_scoped(Violation.objects.select_related("station", "device", "vehicle__owner", "vehicle__company", "organisation",
+                                                      "tolerance_policy", "driver", "source_unit"), user, pk=pk)
+
+
+def triggers_for(user) -> QuerySet:
+    return scope(FourPenaltyTrigger.objects.select_related("party", "vehicle", "driver", "company", "source_unit", "organisation"), user)
+
+
+def batches_for(user) -> QuerySet:
+    """Ingest batches: file imports are visible to the whole bureau; station pushes within the jurisdiction."""
+    qs = IngestBatch.objects.select_related("station__organisation")
+    if user.is_superuser and user.organisation_id is None:
+        return qs
+    path = user.organisation.path if user.organisation_id else "\0"
+    return qs.filter(station__isnull=True) | qs.filter(station__organisation__path__startswith=path)

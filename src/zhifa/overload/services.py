@@ -1,0 +1,472 @@
+"""State changes of off-site overload enforcement: stations and devices, violations into cases (Art. 55 of MOT
+Order 2016 No. 62: against the vehicle owner, on the device's records), the review queue, remote handling
+(不见面执法), 一超四罚 and the four-level exchange import. Every change is written to the full-process record."""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from zhifa.core import audit, legal_calendar
+from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core.evidence import evidence_store
+from zhifa.core.models import Driver, Organisation, SourceUnit, TransportCompany, Vehicle
+from zhifa.core.roles import Role
+from zhifa.core.services import _create, _update, assert_in_jurisdiction, assert_role
+
+from . import ingest, wim
+from .models import (
+    Device,
+    ExchangeRecord,
+    FourPenaltyPolicy,
+    FourPenaltyTrigger,
+    LeniencyRule,
+    RemoteAct,
+    Station,
+    Violation,
+)
+
+OVERLOAD_ITEM = "CX-001"  # discretion catalogue: 车辆违法超限运输（车货总质量超过限定标准）
+NOTICE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+EDITORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
+
+
+# ---------------------------------------------------------------- stations and devices
+
+def station_create(*, actor, organisation: Organisation, code: str, name: str, **extra) -> Station:
+    assert_role(actor, Role.ADMIN, Role.HEAD, message="只有系统管理员或负责人可以登记检测站点。")
+    assert_in_jurisdiction(actor, organisation)
+    extra.setdefault("push_secret", secrets.token_hex(24))
+    return _create(actor=actor, instance=Station(organisation=organisation, code=code, name=name, **extra),
+                   action="overload.station_create", summary=f"登记检测站点 {name}（{code}）")
+
+
+def device_create(*, actor, station: Station, code: str, **extra) -> Device:
+    assert_role(actor, Role.ADMIN, Role.HEAD, message="只有系统管理员或负责人可以登记称重设备。")
+    assert_in_jurisdiction(actor, station.organisation)
+    device = Device(station=station, code=code, **extra)
+    device.organisation = station.organisation  # for the audit record
+    return _create(actor=actor, instance=device, action="overload.device_create", summary=f"登记称重设备 {code}")
+
+
+DEVICE_FIELDS = {"calibration_certificate", "calibration_valid_from", "calibration_valid_until", "review_passed_on",
+                 "review_reference", "accuracy_class", "lanes", "model_name"}
+
+
+def device_update(*, actor, device: Device, **data) -> Device:
+    """Record a new calibration certificate or the Art. 41 review; the change is in the full-process record."""
+    assert_role(actor, Role.ADMIN, Role.HEAD, message="只有系统管理员或负责人可以变更称重设备。")
+    assert_in_jurisdiction(actor, device.station.organisation)
+    device.organisation = device.station.organisation
+    return _update(actor=actor, instance=device, data=data, action="overload.device_update",
+                   summary=f"变更称重设备 {device.code}", allowed=DEVICE_FIELDS)
+
+
+# ---------------------------------------------------------------- evidence and cases
+
+def evidence_package(violation: Violation) -> dict:
+    """Everything a decision rests on: the raw records of every pass, the device and its certificate, the
+    tolerance applied and the computed excess (超限运输车辆行驶公路管理规定 Art. 55; 行政处罚法 Art. 41)."""
+    device = violation.device
+    station = violation.station
+    records = []
+    for p in violation.passes.order_by("passed_at"):
+        day = timezone.localtime(p.passed_at).date()
+        frame = ingest.query_records(station_code=p.station_code, day=day, record_nos=[p.record_no])
+        for row in frame.iter_rows(named=True):
+            row["passed_at"] = timezone.localtime(datetime.fromtimestamp(row.pop("passed_ms") / 1000, tz=UTC)).isoformat()
+            row["flag_labels"] = wim.flag_labels(row["flags"])
+            records.append(row)
+    policy = violation.tolerance_policy
+    return {
+        "violation_id": violation.pk,
+        "plate": violation.plate, "plate_colour": violation.get_plate_colour_display(),
+        "station": {"code": station.code, "name": station.name, "road": station.road, "stake": station.stake,
+                    "location_published_on": station.location_published_on.isoformat() if station.location_published_on else None,
+                    "location_notice_ref": station.location_notice_ref},
+        "device": {"code": device.code, "model": device.model_name, "accuracy_class": device.get_accuracy_class_display(),
+                   "calibration_certificate": device.calibration_certificate,
+                   "calibration_valid": f"{device.calibration_valid_from} 至 {device.calibration_valid_until}",
+                   "review_passed_on": device.review_passed_on.isoformat() if device.review_passed_on else None,
+                   "review_reference": device.review_reference},
+        "tolerance": {"percent": str(violation.tolerance_percent), "citation": policy.citation,
+                      "effective_from": policy.effective_from.isoformat()},
+        "computation": {"gross_kg": violation.gross_kg, "corrected_kg": violation.corrected_kg, "limit_kg": violation.limit_kg,
+                        "excess_kg": violation.excess_kg, "axle_count": violation.axle_count,
+                        "rule": f"实测{violation.gross_kg:,}千克，扣除{violation.tolerance_percent}%称重误差后为{violation.corrected_kg:,}千克，"
+                                f"限值{violation.limit_kg:,}千克（《超限运输车辆行驶公路管理规定》第三条），超限{violation.excess_kg:,}千克"},
+        "passes": records,
+        "merged": violation.pass_count > 1,
+    }
+
+
+def leniency_for(excess_kg: int, on: date) -> LeniencyRule | None:
+    """The provincial off-site leniency band in force on ``on`` covering ``excess_kg`` (data, [unconfirmed])."""
+    latest = LeniencyRule.objects.filter(effective_from__lte=on).order_by("-effective_from").values_list("effective_from", flat=True).first()
+    if latest is None:
+        return None
+    return LeniencyRule.objects.filter(effective_from=latest, min_excess_kg__lt=excess_kg, max_excess_kg__gte=excess_kg).first()
+
+
+def assess_violation(violation: Violation) -> dict:
+    """The discretion engine's proposal for the excess after tolerance, then the provincial off-site leniency."""
+    from zhifa.discretion.services import assess
+
+    on = timezone.localtime(violation.first_passed_at).date()
+    party = violation.vehicle.owner if violation.vehicle_id else None
+    result = assess(item_code=OVERLOAD_ITEM, violation_date=on,
+                    facts={"over_kg": violation.excess_kg, "party_kind": party.kind if party else "organisation"})
+    amount = result.amount
+    data = {"item_code": result.item_code, "outcome": result.outcome_label, "penalty_kinds": list(result.penalty_kinds),
+            "amount": str(amount) if amount is not None else None, "reasoning": result.reasoning,
+            "citations": list(result.citations), "benchmark_version": result.benchmark_version, "rounding": result.rounding}
+    rule = leniency_for(violation.excess_kg, on) if amount is not None else None
+    if rule is not None:
+        reduced = (amount * (Decimal(100) - rule.reduction_percent) / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        data.update(amount=str(reduced), leniency=f"{rule}（{rule.citation}）",
+                    reasoning=result.reasoning + f"依照本省非现场执法从轻规则（{rule.citation}），超限{rule.min_excess_kg:,}至"
+                              f"{rule.max_excess_kg:,}千克的减轻{rule.reduction_percent}%，拟罚款{reduced}元。")
+    return data
+
+
+def _notice_code() -> str:
+    return "".join(secrets.choice(NOTICE_ALPHABET) for _ in range(8))
+
+
+def violation_open_case(*, violation: Violation, actor=None):
+    """Turn a detected violation into a case against the vehicle owner (Art. 55) with its evidence package, the
+    proposed amount, and a notice to the owner with the code for remote handling. Idempotent: the case's origin
+    is the violation, so running it twice returns the same case."""
+    from zhifa.cases.models import Case
+    from zhifa.cases.services import lead_register
+
+    if violation.status == Violation.Status.CASE and violation.case_id:
+        return Case.objects.get(pk=violation.case_id)
+    if violation.status != Violation.Status.DETECTED or violation.vehicle_id is None:
+        raise TransitionNotAllowed("not_detected", "只有已匹配车辆、待立案的超限违法行为可以生成案件。")
+    device = violation.device
+    problem = device.evidence_problem(timezone.localtime(violation.first_passed_at).date())
+    if problem:  # 行政处罚法 Art. 41: such records are not evidence
+        raise DomainError("device_not_valid", problem + "，该记录不得作为处罚证据（行政处罚法第四十一条）。")
+    vehicle = violation.vehicle
+    package = evidence_package(violation)
+    assessment = assess_violation(violation)
+    with transaction.atomic():
+        stored = evidence_store(actor=actor, organisation=violation.organisation,
+                                fileobj=io.BytesIO(json.dumps(package, ensure_ascii=False, indent=1, default=str).encode()),
+                                name=f"超限检测证据-{violation.plate}-{violation.key_record_no}.json", content_type="application/json",
+                                subject=violation, captured_at=violation.first_passed_at,
+                                meta={"station": violation.station.code, "record_no": violation.key_record_no})
+        station = violation.station
+        facts = (f"{timezone.localtime(violation.first_passed_at):%Y年%m月%d日%H时%M分}，{violation.plate}（{violation.get_plate_colour_display()}牌）"
+                 f"{violation.axle_count}轴{'汽车列车' if violation.is_combination else '货车'}经{station.name}不停车检测，"
+                 + package["computation"]["rule"] + (f"；{violation.pass_count}次过车记录合并为一次违法行为" if violation.pass_count > 1 else "")
+                 + "。检测设备经检定合格并在有效期内，设置地点已向社会公布。")
+        case = lead_register(actor=None, organisation=violation.organisation, source=Case.Source.INSPECTION, party=vehicle.owner,
+                             occurred_at=violation.first_passed_at, place=f"{station.road} {station.stake} {station.name}".strip(),
+                             facts=facts, violation_item_code=OVERLOAD_ITEM, vehicle=vehicle,
+                             origin=("overload.violation", violation.pk), evidence=[stored])
+        code = violation.notice_code or _notice_code()
+        changed = Violation.objects.filter(pk=violation.pk, status=Violation.Status.DETECTED).update(
+            status=Violation.Status.CASE, case_id=case.pk, notice_code=code, notice_sent_at=timezone.now(),
+            proposed_amount=Decimal(assessment["amount"]) if assessment.get("amount") else None, assessment=assessment)
+        if changed != 1:
+            raise TransitionNotAllowed("concurrent_change", "该违法行为已被他人处理。")
+        violation.refresh_from_db()
+        audit.record(actor=actor, action="overload.case_open", subject=violation, organisation=violation.organisation,
+                     after={"case": case.number, "notice_code_issued": True, "proposed_amount": assessment.get("amount")},
+                     summary=f"超限违法行为 {violation.plate} 生成案件 {case.number}，向车辆所有人 {vehicle.owner.name} 发出告知（查询码已发送）")
+    return case
+
+
+def violations_open_cases(*, actor=None, organisation: Organisation | None = None, limit: int | None = None) -> int:
+    """Open cases for detected violations whose device records are usable; returns how many were opened."""
+    qs = Violation.objects.filter(status=Violation.Status.DETECTED, vehicle__isnull=False).select_related(
+        "device__station", "station", "vehicle__owner", "organisation", "tolerance_policy").order_by("first_passed_at")
+    if organisation is not None:
+        qs = qs.filter(organisation__path__startswith=organisation.path)
+    opened = 0
+    for violation in qs[:limit] if limit else qs:
+        try:
+            violation_open_case(violation=violation, actor=actor)
+            opened += 1
+        except DomainError:
+            continue
+    return opened
+
+
+def violation_match(*, actor, violation: Violation, vehicle: Vehicle) -> Violation:
+    """Review queue: an officer identifies the registered vehicle of an unmatched or misread plate."""
+    assert_role(actor, *EDITORS)
+    assert_in_jurisdiction(actor, violation.organisation)
+    with transaction.atomic():
+        before = audit.snapshot(violation)
+        if Violation.objects.filter(pk=violation.pk, status=Violation.Status.REVIEW).update(
+                vehicle=vehicle, status=Violation.Status.DETECTED, note=f"人工核查匹配车辆 {vehicle.plate}") != 1:
+            raise TransitionNotAllowed("not_in_review", "该违法行为不在待核查队列中。")
+        violation.refresh_from_db()
+        audit.record(actor=actor, action="overload.review_match", subject=violation, before=before, after=audit.snapshot(violation),
+                     organisation=violation.organisation, summary=f"核查号牌 {violation.plate}，匹配登记车辆 {vehicle}")
+    return violation
+
+
+def violation_dismiss(*, actor, violation: Violation, reason: str) -> Violation:
+    """Review queue: the plate cannot be identified (or the record is doubtful) — no case, with the reason."""
+    assert_role(actor, *EDITORS)
+    assert_in_jurisdiction(actor, violation.organisation)
+    if not reason.strip():
+        raise DomainError("reason_required", "请填写不予处理的理由。")
+    with transaction.atomic():
+        if Violation.objects.filter(pk=violation.pk, status__in=[Violation.Status.REVIEW, Violation.Status.DETECTED]).update(
+                status=Violation.Status.DISMISSED, note=reason.strip()[:200]) != 1:
+            raise TransitionNotAllowed("not_open", "该违法行为已立案或已处理。")
+        violation.refresh_from_db()
+        audit.record(actor=actor, action="overload.review_dismiss", subject=violation, organisation=violation.organisation,
+                     summary=f"核查后不予处理 {violation.plate}：{reason.strip()[:200]}")
+    return violation
+
+
+def violation_assign(*, actor, violation: Violation, driver: Driver | None = None, source_unit: SourceUnit | None = None) -> Violation:
+    """Investigation found the driver and/or the source unit that loaded the vehicle (for 一超四罚)."""
+    assert_role(actor, *EDITORS)
+    assert_in_jurisdiction(actor, violation.organisation)
+    data = {k: v for k, v in {"driver": driver, "source_unit": source_unit}.items() if v is not None}
+    violation.organisation = violation.organisation  # audit subject organisation
+    return _update(actor=actor, instance=violation, data=data, action="overload.assign",
+                   summary=f"{violation.plate} 超限违法行为登记驾驶员/货运源头单位", allowed={"driver", "source_unit"})
+
+
+# ---------------------------------------------------------------- remote handling (不见面执法)
+
+def remote_find(*, plate: str, plate_colour: str, code: str) -> Violation | None:
+    """The party identifies with plate + plate colour + the notice code or the owner's ID/credit number."""
+    from zhifa.core.identifiers import normalise_plate
+
+    try:
+        plate = normalise_plate(plate)
+    except Exception:  # noqa: BLE001 — a malformed plate simply finds nothing
+        return None
+    code = (code or "").strip().upper()
+    if len(code) < 6:
+        return None
+    qs = Violation.objects.filter(plate=plate, plate_colour=plate_colour, status=Violation.Status.CASE).select_related("vehicle__owner")
+    return qs.filter(Q(notice_code=code) | Q(vehicle__owner__id_number=code) | Q(vehicle__owner__credit_code=code)).order_by(
+        "-first_passed_at").first()
+
+
+def remote_act(*, violation: Violation, kind: str, text: str = "", contact: str = "", ip: str = "") -> RemoteAct:
+    """Record one step of the party (viewing, e-delivery consent, acceptance, defence) in the full-process record."""
+    from zhifa.cases.models import Case
+    from zhifa.cases.workflow import Status
+
+    if kind not in RemoteAct.Kind.values:
+        raise DomainError("invalid_kind", "不支持的办理事项。")
+    case = Case.objects.get(pk=violation.case_id)
+    if kind == RemoteAct.Kind.CONSENT and not contact.strip():
+        raise DomainError("contact_required", "请填写接收电子文书的手机号或电子邮箱。")
+    if kind in (RemoteAct.Kind.ACCEPT, RemoteAct.Kind.DEFEND):
+        if case.status != Status.NOTIFIED:
+            raise DomainError("not_in_window", "当前不在陈述申辩期内，不能提交。")
+        if kind == RemoteAct.Kind.DEFEND and not text.strip():
+            raise DomainError("text_required", "请填写陈述申辩的事实和理由。")
+        if violation.remote_acts.filter(kind__in=[RemoteAct.Kind.ACCEPT, RemoteAct.Kind.DEFEND], applied_at__isnull=True).exists():
+            raise DomainError("already_submitted", "您已提交意见，执法人员处理后会通知您。")
+    with transaction.atomic():
+        act = RemoteAct.objects.create(violation=violation, kind=kind, text=text.strip()[:4000], contact=contact.strip()[:120], ip_address=ip[:64])
+        audit.record(actor=None, action=f"overload.remote_{kind}", subject=violation, organisation=violation.organisation,
+                     after={"act": act.pk, "kind": kind, "case": case.number, "text": act.text[:500]},
+                     summary=f"当事人远程办理（{act.get_kind_display()}）：{case.number}")
+    return act
+
+
+def remote_act_apply(*, actor, act: RemoteAct):
+    """An officer carries the party's acceptance (waiver) or defence into the case (行政处罚法 Art. 45)."""
+    from zhifa.cases.models import Case
+    from zhifa.cases.services import case_statement, case_waive
+
+    violation = act.violation
+    assert_role(actor, Role.OFFICER, message="只有执法人员可以将当事人意见记入案件。")
+    assert_in_jurisdiction(actor, violation.organisation)
+    if act.applied_at is not None or act.kind not in (RemoteAct.Kind.ACCEPT, RemoteAct.Kind.DEFEND):
+        raise TransitionNotAllowed("not_pending", "该远程办理记录无需或已经记入案件。")
+    case = Case.objects.get(pk=violation.case_id)
+    with transaction.atomic():
+        if act.kind == RemoteAct.Kind.ACCEPT:
+            case = case_waive(actor=actor, case=case, statement=f"当事人于{timezone.localtime(act.at):%Y-%m-%d %H:%M}通过不见面执法平台认可违法事实，放弃陈述申辩和听证权利。")
+        else:
+            case = case_statement(actor=actor, case=case, statement=f"（不见面执法平台提交）{act.text}")
+        if RemoteAct.objects.filter(pk=act.pk, applied_at__isnull=True).update(applied_at=timezone.now(), applied_by=actor) != 1:
+            raise TransitionNotAllowed("concurrent_change", "该记录已被他人处理。")
+    return case
+
+
+def remote_consent_text(violation: Violation) -> str:
+    """The e-delivery consent the officer cites when delivering electronically (行政处罚法 Art. 61)."""
+    act = violation.remote_acts.filter(kind=RemoteAct.Kind.CONSENT).order_by("-at").first()
+    if act is None:
+        return ""
+    return f"当事人于{timezone.localtime(act.at):%Y-%m-%d %H:%M}在不见面执法平台确认同意电子送达，接收地址：{act.contact}"
+
+
+# ---------------------------------------------------------------- 一超四罚
+
+def four_policy(on: date) -> FourPenaltyPolicy:
+    policy = FourPenaltyPolicy.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+    if policy is None:
+        raise DomainError("no_policy", "没有施行中的一超四罚阈值。")
+    return policy
+
+
+def _window_start(on: date, months: int) -> datetime:
+    year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
+    day = min(on.day, 28)
+    return timezone.make_aware(datetime(year, month + 1, day)) + timedelta(days=1)
+
+
+def four_penalty_counts(*, on: date | None = None, organisation: Organisation | None = None) -> dict:
+    """Rolling-window counts (公路安全保护条例 Art. 66: 一年内): violations per vehicle, per driver, per source unit,
+    and per company the share of its goods vehicles with a violation. Dismissed violations do not count."""
+    on = on or timezone.localdate()
+    policy = four_policy(on)
+    start = _window_start(on, policy.window_months)
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    qs = Violation.objects.filter(first_passed_at__gte=start, first_passed_at__lt=end).exclude(status=Violation.Status.DISMISSED)
+    if organisation is not None:
+        qs = qs.filter(organisation__path__startswith=organisation.path)
+    vehicles = dict(qs.filter(vehicle__isnull=False).values_list("vehicle").annotate(n=Count("id")).values_list("vehicle", "n"))
+    drivers = dict(qs.filter(driver__isnull=False).values_list("driver").annotate(n=Count("id")).values_list("driver", "n"))
+    sources = dict(qs.filter(source_unit__isnull=False).values_list("source_unit").annotate(n=Count("id")).values_list("source_unit", "n"))
+    over_vehicles = dict(qs.filter(vehicle__company__isnull=False).values_list("vehicle__company")
+                         .annotate(n=Count("vehicle", distinct=True)).values_list("vehicle__company", "n"))
+    fleet = dict(TransportCompany.objects.filter(pk__in=over_vehicles).annotate(
+        n=Count("vehicles", filter=Q(vehicles__is_goods_vehicle=True))).values_list("pk", "n"))
+    companies = {pk: (n, fleet.get(pk, 0)) for pk, n in over_vehicles.items()}
+    return {"policy": policy, "vehicles": vehicles, "drivers": drivers, "sources": sources, "companies": companies}
+
+
+def _share_over(over: int, fleet: int, percent: Decimal) -> bool:
+    # Art. 66: over-limit vehicles exceed 10% of the company's goods vehicles (strictly more than).
+    return fleet > 0 and Decimal(over) * 100 > percent * Decimal(fleet)
+
+
+def four_penalty_scan(*, on: date | None = None, actor=None, organisation: Organisation | None = None) -> list[FourPenaltyTrigger]:
+    """Apply 一超四罚 (公路安全保护条例 Art. 66, 68): for each subject over its threshold without a trigger in the
+    window, open a follow-up case for the road-transport authority, list the party as seriously dishonest, set
+    the Art. 44 notice to the home authority (7 working days). Returns the new triggers; rerunning adds none."""
+    on = on or timezone.localdate()
+    counts = four_penalty_counts(on=on, organisation=organisation)
+    policy = counts["policy"]
+    since = _window_start(on, policy.window_months).date()
+    created = []
+    for pk, n in counts["vehicles"].items():
+        if n > policy.vehicle_max:  # Art. 66 ¶1: more than 3 times → revoke 车辆营运证
+            v = Vehicle.objects.select_related("owner", "organisation").get(pk=pk)
+            created += _trigger(kind=FourPenaltyTrigger.Kind.VEHICLE, party=v.owner, organisation=v.organisation, count=n, on=on, since=since,
+                                vehicle=v, basis=f"《公路安全保护条例》第六十六条：一年内违法超限运输超过{policy.vehicle_max}次",
+                                follow_up=f"吊销车辆 {v.plate} 道路运输证（车辆营运证）", actor=actor)
+    for pk, n in counts["drivers"].items():
+        if n > policy.driver_max:  # Art. 66 ¶1: driver more than 3 times → stop commercial transport
+            d = Driver.objects.select_related("party", "organisation").get(pk=pk)
+            created += _trigger(kind=FourPenaltyTrigger.Kind.DRIVER, party=d.party, organisation=d.organisation, count=n, on=on, since=since,
+                                driver=d, basis=f"《公路安全保护条例》第六十六条：驾驶人一年内违法超限运输超过{policy.driver_max}次",
+                                follow_up=f"责令驾驶人 {d.name} 停止从事营业性运输（从业资格证 {d.qualification_number}）", actor=actor)
+    for pk, (over, fleet) in counts["companies"].items():
+        if _share_over(over, fleet, policy.company_share_percent):
+            c = TransportCompany.objects.select_related("party", "organisation").get(pk=pk)
+            created += _trigger(kind=FourPenaltyTrigger.Kind.COMPANY, party=c.party, organisation=c.organisation, count=over, on=on, since=since,
+                                company=c, basis=f"《公路安全保护条例》第六十六条：一年内违法超限运输的货运车辆{over}辆，超过本单位货运车辆总数{fleet}辆的{policy.company_share_percent}%",
+                                follow_up=f"责令 {c.name} 停业整顿；情节严重的吊销道路运输经营许可证并公告", actor=actor)
+    for pk, n in counts["sources"].items():
+        if n >= policy.source_min:  # Art. 68 / 道路运输条例 Art. 70: source unit loading and releasing overloaded vehicles
+            s = SourceUnit.objects.select_related("party", "organisation").get(pk=pk)
+            created += _trigger(kind=FourPenaltyTrigger.Kind.SOURCE, party=s.party, organisation=s.organisation, count=n, on=on, since=since,
+                                source_unit=s, basis=f"《公路安全保护条例》第六十八条；交办公路〔2017〕8号：一年内{n}次装载放行超限车辆",
+                                follow_up=f"对货运源头单位 {s.name} 立案查处指使、强令超限装载行为", actor=actor)
+    return created
+
+
+def _trigger(*, kind, party, organisation, count, on, since, basis, follow_up, actor, **subject) -> list[FourPenaltyTrigger]:
+    field_name, obj = next(iter(subject.items()))
+    if FourPenaltyTrigger.objects.filter(kind=kind, **{field_name: obj}, triggered_on__gte=since).exists():
+        return []
+    due = legal_calendar.add_working_days(on, 7)  # 超限运输车辆行驶公路管理规定 Art. 44: notify within 7 working days
+    with transaction.atomic():
+        trigger = FourPenaltyTrigger.objects.create(kind=kind, party=party, organisation=organisation, count=count, basis=basis,
+                                                    triggered_on=on, follow_up=follow_up, notice_due_on=due.date,
+                                                    notice_confirmed=due.confirmed, **subject)
+        _follow_up_case(trigger)
+        _dishonesty_entry(trigger)
+        audit.record(actor=actor, action="overload.four_penalty", subject=trigger, after=audit.snapshot(trigger), organisation=organisation,
+                     summary=f"一超四罚：{trigger.get_kind_display()} {party.name} 一年内{count}次，{follow_up}；抄告期限 {due.date}")
+    return [trigger]
+
+
+def _follow_up_case(trigger: FourPenaltyTrigger) -> None:
+    """The follow-up case (revocation / stop order / suspension) as a lead for the road-transport authority."""
+    from zhifa.cases.models import Case
+    from zhifa.cases.services import lead_register
+
+    lead_register(actor=None, organisation=trigger.organisation, source=Case.Source.OTHER, party=trigger.party,
+                  occurred_at=timezone.now() - timedelta(minutes=1), place="非现场超限检测（一超四罚）",
+                  facts=f"{trigger.basis}。拟处理：{trigger.follow_up}。", vehicle=trigger.vehicle,
+                  origin=("overload.four_penalty", trigger.pk))
+
+
+def _dishonesty_entry(trigger: FourPenaltyTrigger) -> None:
+    from zhifa.credit.services import dishonesty_list_add
+
+    dishonesty_list_add(actor=None, party=trigger.party, reason=f"一超四罚：{trigger.basis}",
+                        basis="交办公路〔2017〕8号；" + trigger.basis.split("：")[0], source="overload.一超四罚", on=trigger.triggered_on)
+
+
+def trigger_notice_send(*, actor, trigger: FourPenaltyTrigger) -> FourPenaltyTrigger:
+    """Record the Art. 44 notice (抄告) to the vehicle's home road-transport authority."""
+    assert_role(actor, *EDITORS)
+    assert_in_jurisdiction(actor, trigger.organisation)
+    with transaction.atomic():
+        if FourPenaltyTrigger.objects.filter(pk=trigger.pk, notice_sent_at__isnull=True).update(notice_sent_at=timezone.now()) != 1:
+            raise TransitionNotAllowed("already_sent", "已抄告。")
+        trigger.refresh_from_db()
+        audit.record(actor=actor, action="overload.notice_send", subject=trigger, organisation=trigger.organisation,
+                     summary=f"向车籍地道路运输管理机构抄告（第四十四条）：{trigger.party.name}")
+    return trigger
+
+
+# ---------------------------------------------------------------- four-level exchange import
+
+def exchange_import(*, rows, actor=None) -> dict:
+    """Import exchange rows (see ``exchange.py``); the same row twice changes nothing (origin is unique and the
+    payload digest is compared). Returns counts created / updated / unchanged / rejected."""
+    from .exchange import validate_row
+
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "errors": []}
+    for number, row in enumerate(rows, start=1):
+        problem = validate_row(row)
+        if problem:
+            counts["rejected"] += 1
+            counts["errors"].append(f"第{number}行：{problem}")
+            continue
+        digest = audit.digest(row)
+        key = {"origin_org": row["origin_org"], "origin_id": str(row["origin_id"]), "kind": row["kind"]}
+        existing = ExchangeRecord.objects.filter(**key).first()
+        if existing is not None and existing.digest == digest:
+            counts["unchanged"] += 1
+            continue
+        with transaction.atomic():
+            if existing is None:
+                ExchangeRecord.objects.create(**key, plate=row.get("plate", ""), payload=row, digest=digest)
+                counts["created"] += 1
+            else:
+                ExchangeRecord.objects.filter(pk=existing.pk).update(payload=row, digest=digest, plate=row.get("plate", ""))
+                counts["updated"] += 1
+    if counts["created"] or counts["updated"]:
+        audit.record(actor=actor, action="overload.exchange_import", subject=("overload.exchange", "import"),
+                     summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，拒收{counts['rejected']}")
+    return counts

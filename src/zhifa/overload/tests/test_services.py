@@ -1,0 +1,214 @@
+"""Automatic cases (Art. 55), remote handling, 一超四罚 thresholds (Art. 66/68) and the four-level exchange."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from zhifa.cases.models import Case
+from zhifa.cases.workflow import Status
+from zhifa.core.errors import DomainError
+from zhifa.core.models import Event
+from zhifa.core.tests.factories import CompanyFactory, DriverFactory, SourceUnitFactory, VehicleFactory
+from zhifa.credit.models import DishonestyEntry
+from zhifa.overload import exchange, ingest, services
+from zhifa.overload.models import Device, FourPenaltyTrigger, RemoteAct, Violation
+
+from .conftest import at, record
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel("2026-11-20 10:00 +0800", tick=False):
+        yield
+
+
+def push(station, rows):
+    return ingest.ingest_records(rows, station=station, name="test", body_sha256="0" * 64)
+
+
+def detected(station, world, *, plate="豫R·A1001", n=1, gross=60_000, day=1, company=None, start_no=1):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate=plate, company=company)
+    push(station, [record(start_no + i, when=at(day + i * 2 if day + i * 2 <= 19 else 19, 9), plate=plate, gross=gross) for i in range(n)])
+    return vehicle
+
+
+def test_art55_case_against_owner_with_evidence_and_notice(station, world):
+    vehicle = detected(station, world)
+    violation = Violation.objects.get()
+    case = services.violation_open_case(violation=violation)
+    violation.refresh_from_db()
+    assert case.party == vehicle.owner and case.vehicle == vehicle and case.origin_id == str(violation.pk)
+    assert violation.status == Violation.Status.CASE and len(violation.notice_code) == 8 and violation.notice_sent_at
+    assert violation.proposed_amount is not None and violation.assessment["citations"]
+    evidence = case.evidence_items.get()
+    assert evidence.file.capture_meta["station"] == "S411321A" and evidence.file.content_type == "application/json"
+    assert services.violation_open_case(violation=violation) == case  # idempotent
+    assert Case.objects.count() == 1
+    assert Event.objects.filter(action="overload.case_open", subject_id=str(violation.pk)).count() == 1
+
+
+def test_art41_device_certificate_expired_after_screening_refuses_case(station, world):
+    detected(station, world)
+    Device.objects.update(calibration_valid_until=date(2026, 10, 1))
+    events = Event.objects.count()
+    with pytest.raises(DomainError):
+        services.violation_open_case(violation=Violation.objects.get())
+    assert Case.objects.count() == 0 and Event.objects.count() == events
+
+
+def test_ingest_killed_midway_and_rerun_gives_the_same_cases(station, world, tmp_path, monkeypatch):
+    for i in range(6):
+        VehicleFactory(organisation=world.brigade_a, plate=f"豫R·K{i:04d}")
+    rows = [record(100 + i, when=at(1 + i // 4, 8, i), plate=f"豫R·K{i % 6:04d}", gross=60_000 if i % 3 == 0 else 30_000)
+            for i in range(24)]
+    path = tmp_path / "in.jsonl"
+    import json
+
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    real = services.violation_open_case
+    calls = {"n": 0}
+
+    def dying(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "violation_open_case", dying)
+    with pytest.raises(KeyboardInterrupt):
+        ingest.ingest_file(path, chunk_rows=5, open_cases=True)
+    monkeypatch.setattr(services, "violation_open_case", real)
+    ingest.ingest_file(path, chunk_rows=5, open_cases=True)
+    ingest.ingest_file(path, chunk_rows=5, open_cases=True)
+    got = sorted(Case.objects.values_list("origin_id", "party_id"))
+    cased = Violation.objects.filter(status=Violation.Status.CASE)
+    assert len(got) == cased.count() == Violation.objects.count() > 0  # one case per violation, none twice
+    assert sorted(str(v.pk) for v in cased) == sorted(o for o, _ in got)
+
+
+def _notified(world, case):
+    from zhifa.cases import services as cs
+
+    o = [world.officers["officer"], world.officers["officer2"]]
+    case = cs.case_open(actor=world.users["head"], case=case, officers=o, legal_review_required=False)
+    case = cs.case_report(actor=world.users["officer"], case=case, report_text="超限事实清楚", proposed_outcome=Case.Outcome.PENALTY,
+                          proposed_amount=Decimal("5000"))
+    case = cs.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="同意")
+    return cs.case_notify(actor=world.users["officer"], case=case, penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("5000"))
+
+
+def test_remote_handling_identify_consent_accept(station, world):
+    vehicle = detected(station, world)
+    violation = Violation.objects.get()
+    case = services.violation_open_case(violation=violation)
+    violation.refresh_from_db()
+    assert services.remote_find(plate="豫RA1001", plate_colour="yellow", code=violation.notice_code.lower()) == violation
+    assert services.remote_find(plate="豫R·A1001", plate_colour="yellow", code="WRONG123") is None
+    assert services.remote_find(plate="豫R·A1001", plate_colour="blue", code=violation.notice_code) is None
+    assert services.remote_find(plate="豫R·A1001", plate_colour="yellow", code=vehicle.owner.id_number) == violation
+    with pytest.raises(DomainError):  # not yet notified: no defence window
+        services.remote_act(violation=violation, kind=RemoteAct.Kind.ACCEPT)
+    services.remote_act(violation=violation, kind=RemoteAct.Kind.CONSENT, contact="13900000000")
+    assert "13900000000" in services.remote_consent_text(violation)
+    case = _notified(world, case)
+    act = services.remote_act(violation=violation, kind=RemoteAct.Kind.ACCEPT)
+    case = services.remote_act_apply(actor=world.users["officer"], act=act)
+    assert case.status == Status.NOTIFIED and case.rights_waived_on == TODAY
+    assert Event.objects.filter(action="overload.remote_accept").exists()
+
+
+def test_remote_defence_is_recorded_in_the_case(station, world):
+    detected(station, world)
+    violation = Violation.objects.get()
+    case = _notified(world, services.violation_open_case(violation=violation))
+    act = services.remote_act(violation=violation, kind=RemoteAct.Kind.DEFEND, text="称重时车辆变道，数据不准")
+    with pytest.raises(DomainError):
+        services.remote_act(violation=violation, kind=RemoteAct.Kind.DEFEND, text="再次提交")
+    case = services.remote_act_apply(actor=world.users["officer"], act=act)
+    assert "数据不准" in case.statement
+
+
+# ---------------------------------------------------------------- 一超四罚
+
+def _violations(station, world, vehicle, n, *, start=1, driver=None, source=None):
+    rows = [record(start + i, when=at(1 + 2 * i, 9), plate=vehicle.plate, gross=60_000) for i in range(n)]
+    push(station, rows)
+    if driver or source:
+        Violation.objects.filter(vehicle=vehicle).update(driver=driver, source_unit=source)
+
+
+def test_art66_vehicle_three_times_is_not_over_the_threshold(station, world):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·V0003")
+    _violations(station, world, vehicle, 3)
+    assert services.four_penalty_scan(on=TODAY) == []
+
+
+def test_art66_vehicle_more_than_three_times_revokes_and_lists_and_notifies(station, world):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·V0004")
+    _violations(station, world, vehicle, 4)
+    [trigger] = services.four_penalty_scan(on=TODAY)
+    assert trigger.kind == FourPenaltyTrigger.Kind.VEHICLE and trigger.count == 4 and trigger.party == vehicle.owner
+    assert trigger.notice_due_on == date(2026, 12, 1)  # 7 working days after Friday 20 Nov
+    assert Case.objects.filter(origin_type="overload.four_penalty", origin_id=str(trigger.pk)).exists()
+    assert DishonestyEntry.objects.filter(party=vehicle.owner).exists()
+    assert services.four_penalty_scan(on=TODAY) == []  # rerun adds nothing
+
+
+def test_art66_window_is_rolling_twelve_months(station, world):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·V0005")
+    _violations(station, world, vehicle, 4)
+    Violation.objects.filter(key_record_no=1).update(first_passed_at=at(1) - timedelta(days=400))
+    assert services.four_penalty_scan(on=TODAY) == []
+
+
+def test_art66_driver_more_than_three_times(station, world):
+    driver = DriverFactory(organisation=world.brigade_a)
+    for i in range(4):
+        v = VehicleFactory(organisation=world.brigade_a, plate=f"豫R·D{i:04d}")
+        _violations(station, world, v, 1, start=10 + i, driver=driver)
+    kinds = {t.kind for t in services.four_penalty_scan(on=TODAY)}
+    assert FourPenaltyTrigger.Kind.DRIVER in kinds
+
+
+@pytest.mark.parametrize(("fleet", "over", "triggered"), [(10, 1, False), (9, 1, True), (20, 2, False), (20, 3, True)])
+def test_art66_company_share_over_ten_percent(station, world, fleet, over, triggered):
+    company = CompanyFactory(organisation=world.brigade_a)
+    vehicles = [VehicleFactory(organisation=world.brigade_a, plate=f"豫R·F{i:04d}", company=company) for i in range(fleet)]
+    for i, v in enumerate(vehicles[:over]):
+        _violations(station, world, v, 1, start=100 + i)
+    kinds = [t.kind for t in services.four_penalty_scan(on=TODAY)]
+    assert (FourPenaltyTrigger.Kind.COMPANY in kinds) is triggered
+
+
+def test_art68_source_unit_three_times(station, world):
+    source = SourceUnitFactory(organisation=world.brigade_a)
+    for i in range(3):
+        v = VehicleFactory(organisation=world.brigade_a, plate=f"豫R·S{i:04d}")
+        _violations(station, world, v, 1, start=200 + i, source=source)
+    kinds = [t.kind for t in services.four_penalty_scan(on=TODAY)]
+    assert FourPenaltyTrigger.Kind.SOURCE in kinds
+
+
+# ---------------------------------------------------------------- four-level exchange
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_exchange_export_incremental_and_import_twice_changes_nothing(station, world, fmt):
+    detected(station, world, n=1)
+    VehicleFactory(organisation=world.brigade_a, plate="豫R·A2002")
+    push(station, [record(50, when=at(5), plate="豫R·A2002", gross=60_000)])
+    rows, cursor = exchange.rows_after(organisation=world.brigade_a, after=0, limit=1)
+    more, cursor2 = exchange.rows_after(organisation=world.brigade_a, after=cursor)
+    assert len(rows) == 1 and len(more) == 1 and cursor2 > cursor
+    text = exchange.to_jsonl(rows + more) if fmt == "jsonl" else exchange.to_csv(rows + more)
+    first = services.exchange_import(rows=exchange.parse(text, fmt))
+    second = services.exchange_import(rows=exchange.parse(text, fmt))
+    assert (first["created"], second["created"], second["updated"], second["unchanged"]) == (2, 0, 0, 2)
+
+
+def test_exchange_rejects_rows_breaking_the_schema():
+    counts = services.exchange_import(rows=[{"format": "x"}, {"kind": "violation"}])
+    assert counts["rejected"] == 2 and counts["created"] == 0
