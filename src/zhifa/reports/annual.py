@@ -71,21 +71,26 @@ def build(unit: Organisation, year: int) -> AnnualReport:
     answer_rate = metrics.ratio(f("complaints_answered").value, f("complaints").value)
     warn_rate = metrics.ratio(f("warnings_closed").value, f("warnings_received").value)
     grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "grade")
-    grade_text = "、".join(f"{label}级{n}户" for label, n in grades) if grades else "数据未接入"
+    grade_text = "数据未接入" if grades is None else ("、".join(f"{label}{n}户" for label, n in grades) or "无")
+    hours, officers = f("training_counted_hours").value, f("officers_active").value
+    per_officer = f"{hours.value / officers.value:.1f}" if hours.available and officers.value else "—"
     S = Section
     sections = [
         S("", 0, [[f"{year}年，", Narrative("本年度行政执法工作总体情况（一至两句）"), f"现将{year}年行政执法工作报告公布如下。"]]),
         S("一、工作开展情况", 1),
         S(f"（一）{year}年度行政执法人员培训情况", 2, [
             ["截至", f"{year}年12月31日", "，在岗执法人员", f("officers_active"), "名，其中持有效行政执法证", f("officers_certified"), "名。"],
-            [Narrative("举办培训班、专题辅导、执法知识测试的次数和参训人次，业务知识与公共法律知识学时，参学率、完成率，技能练兵情况")],
+            [f"{year}年举办培训", f("training_events"), "期，参训", f("training_attendance"), "人次，认定培训学时", f("training_hours"),
+             "学时，其中业务和法律知识学时", f("training_counted_hours"), "学时，人均", per_officer, "学时。",
+             Narrative("培训主题、专题辅导、执法知识测试、参学率和完成率、技能练兵情况")],
         ]),
         S("（二）行政执法规范化建设情况", 2, [
             ["1.严格落实行政执法“三项制度”。一是严格实施行政执法公示制度。", f"{year}年办理行政许可", f("permits_decided"), "件（收件",
              f("permits_received"), "件）、行政处罚", f("penalties"), "件，通过政府门户网站、公示平台公开各类行政执法信息", f("publications"),
              "条，其中超过公开时限的", f("publications_late"), "条，因决定变更或撤销而撤回", f("publications_withdrawn"), "条。",
              Narrative("行政强制措施件数（本平台尚未登记行政强制）")],
-            ["二是全面落实行政执法全过程记录制度。", Narrative("执法执勤车辆、执法记录仪等执法装备数量")],
+            ["二是全面落实行政执法全过程记录制度。配备在用执法装备", f("equipment"), "件，其中执法记录仪", f("body_cameras"), "台、执法车辆",
+             f("vehicles"), "台。", Narrative("全过程记录制度的落实情况")],
             ["三是落实重大执法决定法制审核制度。具有法律职业资格的执法人员", f("legal_reviewers"), "名，", f"{year}年重大执法决定法制审核",
              f("legal_reviews"), "件。", Narrative("法制审核实施细则和目录清单的制定情况")],
             ["2.建立健全行政裁量权基准制度。", Narrative("执行的裁量基准版本及公示执行情况")],

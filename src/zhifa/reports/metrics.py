@@ -66,6 +66,15 @@ METRICS: list[Metric] = [
     M("officers_active", "在岗执法人员", "core.Officer", None, "名", snapshot="officers_active"),
     M("officers_certified", "持有效执法证人员", "core.Officer", None, "名", snapshot="officers_certified"),
     M("legal_reviewers", "具有法律职业资格的执法人员", "core.Officer", None, "名", snapshot="officers_legal"),
+    # 培训与装备 (seed 002: 培训人次、学时; 执法记录仪50台 …)
+    M("training_events", "举办培训", "training.TrainingEvent", "start_on", "期"),
+    M("training_attendance", "参训人次", "training.Attendance", "event__start_on", "人次", org_field="officer__organisation"),
+    M("training_hours", "认定培训学时", "training.Attendance", "event__start_on", "学时", sum_field="hours", org_field="officer__organisation"),
+    M("training_counted_hours", "业务和法律知识学时", "training.Attendance", "event__start_on", "学时", sum_field="hours",
+      org_field="officer__organisation", filters={"event__category__in": ["law", "business"]}),
+    M("equipment", "在用执法装备", "training.Equipment", None, "件", filters={"status": "in_service"}),
+    M("body_cameras", "在用执法记录仪", "training.Equipment", None, "台", filters={"status": "in_service", "kind": "body_camera"}),
+    M("vehicles", "在用执法车辆", "training.Equipment", None, "台", filters={"status": "in_service", "kind": "vehicle"}),
     # 行政许可
     M("permits_received", "许可申请（收件）", "permits.PermitApplication", "submitted_on"),
     M("permits_decided", "办理行政许可", "permits.PermitApplication", "decided_on", filters={"status__in": ["approved", "denied", "revoked"]}),
@@ -96,7 +105,7 @@ METRICS: list[Metric] = [
     M("warnings_closed", "办结预警抄告", "inspections.ProvincialWarning", "closed_on", filters={"status": "closed"}),
     # 信用
     M("credit_grades", "信用等级评定（户）", "credit.CreditGrade", "computed_on"),
-    M("credit_repairs", "信用修复申请", "credit.RepairApplication", "applied_on"),
+    M("credit_repairs", "信用修复申请", "credit.RepairApplication", "applied_on", org_field="publication__organisation"),
     # 投诉、调解、柔性执法
     M("complaints", "受理投诉举报", "complaints.Complaint", "received_at"),
     M("complaints_answered", "已答复投诉举报", "complaints.Complaint", "received_at", filters={"replied_at__isnull": False}),
@@ -120,12 +129,20 @@ def _table_exists(model) -> bool:
     return model._meta.db_table in _tables
 
 
+def _field_at(model, path: str):
+    """The model field at the end of a ``a__b__c`` path (raises FieldDoesNotExist)."""
+    *relations, last = path.split("__")
+    for name in relations:
+        model = model._meta.get_field(name).related_model
+    return model._meta.get_field(last)
+
+
+def _is_datetime(model, path: str) -> bool:
+    return isinstance(_field_at(model, path), models.DateTimeField)
+
+
 def _date_lookup(model, path: str) -> str:
-    try:
-        f = model._meta.get_field(path)
-    except FieldDoesNotExist:
-        return path
-    return f"{path}__date" if isinstance(f, models.DateTimeField) else path
+    return f"{path}__date" if _is_datetime(model, path) else path
 
 
 def queryset(metric: Metric, org: Organisation, start: date, end: date):
@@ -185,7 +202,7 @@ def by_month(metric: Metric, org: Organisation, start: date, end: date) -> dict[
         return None
     model = metric.model_class()
     path = metric.date_field
-    is_dt = isinstance(model._meta.get_field(path), models.DateTimeField)
+    is_dt = _is_datetime(model, path)
     trunc = TruncMonth(path, tzinfo=timezone.get_current_timezone()) if is_dt else TruncMonth(path)
     agg = Sum(metric.sum_field) if metric.sum_field else Count("pk")
     rows = qs.annotate(m=trunc).values("m").annotate(v=agg).order_by("m")
