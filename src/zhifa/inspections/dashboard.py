@@ -16,7 +16,7 @@ def widgets(request) -> list[dict]:
     result = [{
         "title": f"预警抄告（{year}年）",
         "stat": f"接收 {counts['grand']['received']} / 办结 {counts['grand']['closed']}",
-        "text": f"一类 {t[1]['received']}/{t[1]['closed']}，二类 {t[2]['received']}/{t[2]['closed']}，三类 {t[3]['received']}/{t[3]['closed']}；未办结 {counts['open']} 条",
+        "text": f"一类 {t[1]['received']}/{t[1]['closed']}，二类 {t[2]['received']}/{t[2]['closed']}，三类 {t[3]['received']}/{t[3]['closed']}；未办结 {counts['open']} 条；累计接收 {counts['all_time']['received']} / 办结 {counts['all_time']['closed']}",
         "items": [{"label": f"{w.external_id} {w.category}", "badge": w.get_warning_class_display(), "badge_class": "amber",
                    "url": reverse("inspections:warning", args=[w.pk])}
                   for w in selectors.warnings_for(user).filter(status=ProvincialWarning.Status.RECEIVED)[:5]],

@@ -315,6 +315,7 @@ class Lead(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "待立案"
         REGISTERED = "registered", "已移交案件办理"
+        HANDLED = "handled", "已现场处置（随预警办结）"
 
     organisation = models.ForeignKey("core.Organisation", verbose_name="机构", on_delete=models.PROTECT, related_name="+")
     party = models.ForeignKey("core.Party", verbose_name="当事人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

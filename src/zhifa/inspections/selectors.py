@@ -39,11 +39,17 @@ def draw_get(user, pk: int) -> Draw:
 
 
 def inspections_for(user) -> QuerySet:
-    return scope(Inspection.objects.select_related("party", "plan"), user)
+    """Inspections within the user's jurisdiction, and those the user was drawn for (a squad officer may be
+    drawn for a firm registered with the brigade)."""
+    qs = Inspection.objects.select_related("party", "plan")
+    scoped = scope(qs, user)
+    if not getattr(user, "is_authenticated", False):
+        return scoped
+    return qs.filter(Q(pk__in=scoped.values("pk")) | Q(inspectors__user=user)).distinct()
 
 
 def inspection_get(user, pk: int) -> Inspection:
-    return get_scoped(Inspection.objects.select_related("party", "plan", "organisation"), user, pk=pk)
+    return get_object_or_404(inspections_for(user).select_related("organisation"), pk=pk)
 
 
 def items_for(user) -> QuerySet:
@@ -85,7 +91,8 @@ def warning_counts(user, year: int) -> dict:
     totals = {c: {k: sum(table[m][c][k] for m in table) for k in ("received", "closed")} for c in (1, 2, 3)}
     grand = {k: sum(totals[c][k] for c in totals) for k in ("received", "closed")}
     open_now = qs.exclude(status=ProvincialWarning.Status.CLOSED).count()
-    return {"year": year, "months": table, "totals": totals, "grand": grand, "open": open_now}
+    all_time = {"received": qs.count(), "closed": qs.filter(status=ProvincialWarning.Status.CLOSED).count()}
+    return {"year": year, "months": table, "totals": totals, "grand": grand, "open": open_now, "all_time": all_time}
 
 
 def plan_statistics(user, year: int | None = None) -> dict:

@@ -46,6 +46,16 @@ def _check_actor(actor, organisation, roles=PLANNERS):
     assert_in_jurisdiction(actor, organisation)
 
 
+def _check_inspector(actor, inspection: Inspection) -> None:
+    """A drawn inspector acts on their inspection wherever they sit (a squad officer drawn for a brigade's
+    firm); anybody else needs the role and the jurisdiction."""
+    if actor is None:
+        return
+    assert_role(actor, *INSPECTORS)
+    if not inspection.inspectors.filter(user=actor).exists():
+        assert_in_jurisdiction(actor, inspection.organisation)
+
+
 def _move(model, obj, field_old: str, new: str, table: set, what: str, **extra) -> None:
     """Conditional update from the state we read to ``new``; exactly one row must change."""
     workflow.check(table, field_old, new, what)
@@ -306,7 +316,10 @@ def lead_create(*, actor, organisation: Organisation, party: Party | None, sourc
         except ImportError:
             return lead
         # Inspection findings are 检查发现; class-3 warnings come from the provincial platform (上级交办).
-        case = lead_register(actor=actor, organisation=organisation, source="inspection" if source_type == "inspection" else "assigned",
+        # A drawn inspector from another unit (a squad) hands the finding over; the case is then registered
+        # for the firm's own body as a system hand-over (the inspector is on the lead's own audit event).
+        within = actor is not None and actor.organisation_id and organisation.is_within(actor.organisation)
+        case = lead_register(actor=actor if within else None, organisation=organisation, source="inspection" if source_type == "inspection" else "assigned",
                              party=party, occurred_at=timezone.now(), place=party.address or organisation.name, facts=description,
                              origin=(f"inspections.{source_type}", str(source_id)), officers=officers)
         Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.REGISTERED, case_ref=case.number)
@@ -319,7 +332,7 @@ def inspection_record(*, actor, inspection: Inspection, on: date, checks: dict[i
     """Record an inspection on site: every checklist item of the plan, photos, and the finding (合格 / 责令整改 with
     a 责令改正通知书 and its deadline / 立案 as a lead). The drawn inspectors (≥ 2 with valid certificates,
     行政处罚法 Art. 42) carry it out; the recording user must be one of them."""
-    _check_actor(actor, inspection.organisation, INSPECTORS)
+    _check_inspector(actor, inspection)
     inspectors = list(inspection.inspectors.all())
     assert_officers_can_act(inspectors, on=on, act="执法检查")
     if actor is not None and actor.pk not in {o.user_id for o in inspectors}:
@@ -378,7 +391,7 @@ def _credit_for_finding(actor, inspection: Inspection) -> None:
 
 def inspection_follow_up(*, actor, inspection: Inspection, on: date, rectified: bool, result: str) -> Inspection:
     """The follow-up visit (回访) after the rectification deadline: rectified → closed; not → a case lead."""
-    _check_actor(actor, inspection.organisation, INSPECTORS)
+    _check_inspector(actor, inspection)
     if not result.strip():
         raise DomainError("result_required", "请填写回访情况。")
     target = IS.CLOSED if rectified else IS.REFERRED
@@ -401,7 +414,7 @@ def inspection_follow_up(*, actor, inspection: Inspection, on: date, rectified: 
 
 def inspection_open_case(*, actor, inspection: Inspection) -> Lead:
     """One click from a finding to a case: the inspection (责令整改 in progress) is referred and a lead registered."""
-    _check_actor(actor, inspection.organisation, INSPECTORS)
+    _check_inspector(actor, inspection)
     if inspection.status == IS.REFERRED:
         return Lead.objects.get(source_type="inspection", source_id=str(inspection.pk))
     with transaction.atomic():
@@ -533,6 +546,8 @@ def warning_close(*, actor, warning: ProvincialWarning, result: str, on: date | 
     with transaction.atomic():
         before = audit.snapshot(warning)
         _move(ProvincialWarning, warning, warning.status, W.CLOSED, workflow.WARNING, "预警", follow_up_result=result, closed_on=on)
+        # A class-3 warning naming no firm could not become a case; closing it records how it was handled.
+        Lead.objects.filter(source_type="warning", source_id=str(warning.pk), status=Lead.Status.PENDING).update(status=Lead.Status.HANDLED)
         audit.record(actor=actor, action="inspections.warning_close", subject=warning, before=before, after=audit.snapshot(warning),
                      summary=f"预警 {warning.external_id} 办结", organisation=warning.organisation)
     return warning

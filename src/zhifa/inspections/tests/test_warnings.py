@@ -79,6 +79,7 @@ def test_seed000_class1_2_rectify_class3_case_and_counts_tie_out(world):
     assert sum(counts["months"][3][c]["closed"] for c in (1, 2, 3)) == 4
     assert sum(counts["months"][4][c]["closed"] for c in (1, 2, 3)) == 2
     assert counts["open"] == 3 == qs.exclude(status="closed").count()
+    assert counts["all_time"] == {"received": qs.count(), "closed": qs.filter(closed_on__isnull=False).count()}
     # Another county sees none of them.
     assert selectors.warning_counts(world.users["officer_b"], 2026)["grand"] == {"received": 0, "closed": 0}
 

@@ -1,0 +1,77 @@
+"""Demo data of credit: historical penalties imported from the provincial enforcement platform (before this
+system went live) and complaints, grades of all firms, penalty publications, credit repairs and the
+serious-dishonesty list. ``load_ledger`` runs first from the inspections demo, so the draws there already
+see the grades; ``load`` adds the rest."""
+
+from datetime import timedelta
+
+from zhifa.core.models import TransportCompany
+
+from . import services
+from .models import CreditEvent, CreditGrade, RepairApplication
+
+VIOLATIONS = ["未按规定对车辆进行二级维护", "道路运输车辆未随车携带道路运输证", "未按规定安装使用卫星定位装置", "超越许可事项从事经营",
+              "驾驶员未取得从业资格证", "未按规定进行安全生产教育培训", "使用技术检验不合格车辆", "车辆超限运输"]
+
+
+def _firms(ctx):
+    return list(TransportCompany.objects.filter(organisation__path__startswith=ctx.orgs["city"].path).select_related("party__organisation").order_by("pk"))
+
+
+def load_ledger(ctx) -> None:
+    if CreditEvent.objects.filter(source_type="demo.history").exists():
+        return
+    rng, today = ctx.rng, ctx.today
+    firms = _firms(ctx)
+    sample = rng.sample(firms, min(60, len(firms)))
+    for i, firm in enumerate(sample):
+        # 12 firms with ≥ 3 penalties in the last year (the local rule lowers them); others one or two.
+        n = 3 + (i % 2) if i < 12 else 1 + (i % 2)
+        for k in range(n):
+            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.PENALTY, occurred_on=today - timedelta(days=rng.randint(5, 350)),
+                                         description=f"{rng.choice(VIOLATIONS)}（省行政执法平台历史处罚）", source_type="demo.history",
+                                         source_id=f"{firm.pk}-p{k}", regrade=False)
+    for i, firm in enumerate(rng.sample(firms, min(25, len(firms)))):
+        for k in range(3 if i < 6 else 1):
+            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.COMPLAINT, occurred_on=today - timedelta(days=rng.randint(5, 300)),
+                                         description="12328有效投诉：" + rng.choice(["拒载", "服务态度差", "未按规定收费", "车辆卫生不合格"]),
+                                         source_type="demo.history", source_id=f"{firm.pk}-c{k}", regrade=False)
+    for firm in firms:
+        services.grade_compute(actor=None, party=firm.party, on=today)
+
+
+def load(ctx) -> None:
+    load_ledger(ctx)
+    today = ctx.today
+    head = ctx.users["head"]
+    officer = ctx.users["officer"]
+    nz_firms = [f for f in _firms(ctx) if f.organisation_id == ctx.orgs["nz_brigade"].pk]
+    penalised = list(CreditEvent.objects.filter(kind=CreditEvent.Kind.PENALTY, party__company__in=nz_firms).select_related("party__organisation")[:24])
+    pubs = []
+    for i, event in enumerate(penalised):
+        severity = ["general", "general", "serious", "minor"][i % 4]
+        pubs.append(services.publication_create(
+            actor=officer, party=event.party, decision_number=f"豫R召交罚〔{event.occurred_on.year}〕{100 + i}号", decision_date=event.occurred_on,
+            summary=event.description.split("（")[0], severity=severity, penalty_performed=i % 5 != 4,
+            performed_on=event.occurred_on + timedelta(days=10) if i % 5 != 4 else None, source_type="credit.creditevent", source_id=str(event.pk)))
+    approved = refused = 0
+    for pub in pubs:
+        app = services.repair_apply(actor=None, publication=pub, applicant_name=pub.party.name, channel=RepairApplication.Channel.PUBLIC,
+                                    commitment_signed=True, commitment_text="本单位承诺依法诚信经营", applicant_phone="13800000000", on=today)
+        if app.status == RepairApplication.Status.CHECKED and approved < 3:
+            services.repair_decide(actor=head, application=app, approve=True, note="符合修复条件", on=today)
+            approved += 1
+        elif app.status == RepairApplication.Status.CHECKS_FAILED:
+            refused += 1
+        if approved >= 3 and refused >= 3:
+            break
+    worst = list(CreditGrade.objects.filter(party__company__in=nz_firms, grade__in=["C", "D"]).select_related("party__organisation")[:3])
+    for i, g in enumerate(worst):
+        entry = services.dishonesty_list_add(actor=head, party=g.party, reason="一年内多次违法经营，经责令改正拒不改正",
+                                             basis="《交通运输部关于进一步加强交通运输信用体系建设的意见》；《严重失信主体名单管理办法》",
+                                             source="人工", on=today - timedelta(days=90))
+        if i == 2:
+            services.dishonesty_list_remove(actor=head, entry=entry, reason="已完成信用修复，经审核移出", on=today - timedelta(days=5))
+    dist = {g: CreditGrade.objects.filter(grade=g).count() for g in ("AA", "A", "B", "C", "D")}
+    ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + f"；信用修复申请{RepairApplication.objects.count()}件"
+                     f"（已修复{approved}件），网上申请页 /credit/public/repair/，修复指南 /credit/public/repair-guide/")
