@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhifa.core.pagination import keyset
@@ -104,7 +104,7 @@ def items(request, q: str = Query("", max_length=100), after: int | None = None,
 def item(request, code: str):
     found = ViolationItem.objects.filter(code=code).first()
     if found is None:
-        return 404, {"code": "not_found", "message": f"违法行为事项{code}不存在。"}
+        return Status(404, {"code": "not_found", "message": f"违法行为事项{code}不存在。"})
     return found
 
 
@@ -118,7 +118,7 @@ def editions(request):
 def edition_export(request, code: str, format: str = Query("yaml", pattern="^(yaml|xlsx)$")):  # noqa: A002
     edition = BenchmarkEdition.objects.filter(code=code).first()
     if edition is None:
-        return 404, {"code": "not_found", "message": f"版本{code}不存在。"}
+        return Status(404, {"code": "not_found", "message": f"版本{code}不存在。"})
     if format == "xlsx":
         response = HttpResponse(loader.export_xlsx(edition),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -132,7 +132,7 @@ def edition_export(request, code: str, format: str = Query("yaml", pattern="^(ya
              summary="导入裁量基准版本（.xlsx/.yaml，逐行校验，有误则不导入并逐条列出）")
 def edition_import(request, file: UploadedFile = File(...)):
     edition = services.edition_import(actor=request.user, content=file.read(), filename=file.name)
-    return 201, edition
+    return Status(201, edition)
 
 
 @router.post("/assess", response={200: dict, 400: ErrorOut, 404: ErrorOut}, summary="裁量计算：结论、建议金额、幅度、说理和依据")
