@@ -4,7 +4,7 @@ hotline platforms' interfaces), reply, return visit, the XLSX import and the KPI
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhifa.core.errors import DomainError
@@ -69,7 +69,7 @@ def intake(request, payload: ComplaintIn):
         category=data["category"], received_at=data["received_at"], external_id=data["external_id"],
         complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"], firm=firm,
         firm_name=data["firm_name"], vehicle=vehicle, plate=plate, place=data["place"], route_name=data["route"])
-    return 201, complaint
+    return Status(201, complaint)
 
 
 class ReplyIn(Schema):

@@ -173,3 +173,28 @@ def test_form_create_validates(world, client_for):
     assert bad.status_code == 200 and Complaint.objects.count() == 0
     ok = client.post("/complaints/r/complaints/new/", {"channel": "12345", "category": "taxi", "content": "拒载", "plate": "豫R·A1234"})
     assert ok.status_code == 302 and Complaint.objects.get().plate == "豫R·A1234"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_import_page_and_api_report_row_numbers_and_export_holds_rows(world, client_for, api_for):
+    rows = [("W-1", "12328", "2026-03-01 10:00", "", "13800001111", "公交", "公交甩站", "", "豫R·A1234", "", "3路"),
+            ("", "12328", "2026-03-01 10:00", "", "", "公交", "没有工单号", "", "", "", ""),
+            ("W-3", "12328", "2026-03-01 11:00", "", "", "公交", "公交司机接打电话", "", "车牌乱写", "", "")]
+    page = client_for("officer").post("/complaints/import/", {"file": _named(_sheet(rows)), "default_channel": "12345"})
+    text = page.content.decode()
+    assert "第 3 行" in text and "工单编号为空" in text and "第 4 行" in text and "车牌号" in text
+    assert list(Complaint.objects.values_list("external_id", flat=True)) == ["W-1"]
+    rows2 = [("W-5", "", "2026-03-01 09:00", "", "", "", "咨询", "", "", "", ""), ("W-6", "热线X", "2026-03-01 09:00", "", "", "", "x", "", "", "", "")]
+    result = api_for("officer").post("/api/v1/complaints/import", {"file": _named(_sheet(rows2)), "default_channel": "12328"}).json()
+    assert len(result["created"]) == 1 and result["errors"] == [{"row": 3, "message": "来源渠道“热线X”无法识别"}]
+    assert Complaint.objects.get(external_id="W-5").channel == "12328"
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(client_for("officer").get("/complaints/r/complaints/?format=xlsx").content))
+    values = [r for r in wb.active.iter_rows(values_only=True)]
+    assert values[0][0] == "受理编号" and len(values) == 3
+
+
+def _named(buf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("orders.xlsx", buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
