@@ -75,8 +75,13 @@ def _make_form(action, request, case, data=None):
 
 def _allowed_actions(request, case):
     result = []
+    suspended = case.suspensions.filter(ended_on__isnull=True).exists()
     for t in workflow.next_actions(case.status):
         if t.roles and not has_role(request.user, *t.roles):
+            continue
+        if (t.action == "resume" and not suspended) or (t.action == "suspend" and suspended):
+            continue
+        if t.action == "hearing_request" and not case.hearing_right:
             continue
         if t.action in PAGES:
             result.append({"action": t.action, "label": t.label, "page": PAGES[t.action]})
@@ -130,10 +135,21 @@ def case_detail(request, pk: int):
         "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
         "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer"),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
-        "documents": case.documents.all(), "officers": case.officers.all(), "proposal": _proposal(case),
+        "documents": _documents(case), "officers": case.officers.all(), "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
     }
     return render(request, "cases/detail.html", context)
+
+
+def _documents(case):
+    try:
+        from zhifa.documents.kinds import KINDS
+    except ImportError:
+        KINDS = {}
+    docs = list(case.documents.all())
+    for d in docs:
+        d.title = KINDS[d.kind].title if d.kind in KINDS else d.kind
+    return docs
 
 
 def _proposal(case):

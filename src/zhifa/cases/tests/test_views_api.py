@@ -119,3 +119,15 @@ def test_api_simplified(world, api_for):
 def test_at_risk_page(world, client_for):
     opened(world)
     assert client_for("head").get(reverse("cases:at_risk")).status_code == 200
+
+
+def test_dashboard_cards_for_head_and_reviewer(world, client_for):
+    lead(world)
+    page = client_for("head").get("/").content.decode()
+    assert "案件期限预警" in page and "待审批立案" in page
+
+
+def test_evidence_register_page(world, client_for):
+    case = opened(world)
+    resp = client_for("officer").get(reverse("cases:evidence_register", args=[case.pk]))
+    assert resp.status_code == 200 and "证据登记保存清单" in resp.content.decode()

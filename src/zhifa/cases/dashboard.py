@@ -1,0 +1,39 @@
+"""Dashboard cards of cases: my cases at risk (overdue/amber clocks), and for heads and reviewers the cases waiting
+for their act."""
+
+from django.urls import reverse
+
+from zhifa.core.roles import Role, has_role
+
+from . import selectors
+from .workflow import Status
+
+
+def widgets(request) -> list[dict]:
+    user = request.user
+    result = []
+    if has_role(user, Role.OFFICER, Role.HEAD, Role.REVIEWER):
+        mine = not has_role(user, Role.HEAD)
+        rows = selectors.at_risk(user, mine=mine)
+        items = []
+        for case, clocks, worst in rows[:8]:
+            urgent = next((c for c in clocks if c.done_on is None and c.tracked and c.state() == worst), None)
+            items.append({"label": f"{case.number} {case.party.name}" + (f"：{urgent.label} {urgent.deadline.date:%m-%d}" if urgent else ""),
+                          "url": reverse("cases:detail", args=[case.pk]), "badge": "已超期" if worst == "red" else "即将到期",
+                          "badge_class": worst})
+        red = sum(1 for r in rows if r[2] == "red")
+        result.append({"title": "案件期限预警" + ("（我承办的）" if mine else "（本辖区）"), "stat": f"{red} 超期 / {len(rows) - red} 临近",
+                       "items": items, "link": reverse("cases:at_risk") + ("?scope=mine" if mine else "")})
+    waiting = []
+    if has_role(user, Role.HEAD):
+        waiting += [(Status.LEAD, "待审批立案"), (Status.INVESTIGATED, "待审查调查终结报告")]
+    if has_role(user, Role.REVIEWER):
+        waiting += [(Status.LEGAL_REVIEW, "待法制审核")]
+    if waiting:
+        qs = selectors.cases_for(user)
+        items = []
+        for status, label in waiting:
+            for case in qs.filter(status=status)[:5]:
+                items.append({"label": f"{case.number} {case.party.name}", "url": reverse("cases:detail", args=[case.pk]), "badge": label})
+        result.append({"title": "待我办理的案件", "stat": len(items), "items": items, "link": reverse("cases:list")})
+    return result
