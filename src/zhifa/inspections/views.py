@@ -263,7 +263,8 @@ def public_plan(request, pk: int):
 
 def public_risk_points(request):
     groups = {}
-    for rp in selectors.published_risk_points():
+    rank = {"high": 0, "medium": 1, "low": 2}
+    for rp in sorted(selectors.published_risk_points(), key=lambda r: (r.subject_type, rank[r.level], r.pk)):
         groups.setdefault(rp.get_subject_type_display(), []).append(rp)
     return render(request, "inspections/public_risk_points.html", {"groups": groups, "total": sum(len(v) for v in groups.values())})
 
