@@ -36,7 +36,7 @@ def forwards(apps, schema_editor):
         Policy.objects.get_or_create(rule_set=rs, grade=grade, defaults=dict(frequency=freq, sampling_weight=weight))
     regimes = {
         "ndrc2023": ("《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展改革委令2023年第58号）", date(2023, 5, 1)),
-        "ndrc2026": ("《信用修复管理办法》（国家发展改革委，2026年4月1日起施行）", date(2026, 4, 1)),
+        "ndrc2026": ("《信用修复管理办法》（国家发展改革委）", date(2026, 4, 1)),
     }
     objs = {}
     for code, (name, start) in regimes.items():
