@@ -7,4 +7,11 @@ class OverloadConfig(AppConfig):
     name = "zhifa.overload"
     label = "overload"
     verbose_name = "超限超载治理"
-    nav: list = []
+    nav = [
+        ("超限违法行为", "overload:list", None),
+        ("号牌待核查", "overload:review", None),
+        ("检测站点与设备", "overload:stations", None),
+        ("称重数据导入", "overload:batches", None),
+        ("一超四罚", "overload:four", None),
+    ]
+    nav_group = "超限非现场执法"

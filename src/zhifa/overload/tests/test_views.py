@@ -1,0 +1,53 @@
+"""Officer pages render within the jurisdiction; the public remote-handling flow works without an account."""
+
+from django.test import Client
+
+from zhifa.core.tests.factories import VehicleFactory
+from zhifa.overload import ingest, services
+from zhifa.overload.models import RemoteAct, Violation
+
+from .conftest import record
+
+
+def _violation(station, world, plate="豫R·A1001"):
+    VehicleFactory(organisation=world.brigade_a, plate=plate)
+    ingest.ingest_records([record(1, gross=60_000, plate=plate)], station=station, name="t", body_sha256="0" * 64)
+    return Violation.objects.get()
+
+
+def test_officer_pages_render(station, world, client_for):
+    violation = _violation(station, world)
+    client = client_for("officer")
+    for url in ("/overload/", "/overload/review/", "/overload/stations/", "/overload/batches/", "/overload/four/",
+                f"/overload/violations/{violation.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "生成案件并告知车辆所有人" in client.get(f"/overload/violations/{violation.pk}/").content.decode()
+
+
+def test_other_jurisdiction_gets_404(station, world, client_for):
+    violation = _violation(station, world)
+    assert client_for("officer_b").get(f"/overload/violations/{violation.pk}/").status_code == 404
+
+
+def test_open_case_from_the_page(station, world, client_for):
+    violation = _violation(station, world)
+    client_for("officer").post(f"/overload/violations/{violation.pk}/open/")
+    violation.refresh_from_db()
+    assert violation.status == Violation.Status.CASE
+
+
+def test_public_remote_flow(station, world):
+    violation = _violation(station, world)
+    services.violation_open_case(violation=violation)
+    violation.refresh_from_db()
+    public = Client()
+    assert public.get("/overload/remote/case/").status_code == 302  # not identified yet
+    wrong = public.post("/overload/remote/", {"plate": "豫R·A1001", "plate_colour": "yellow", "code": "ZZZZZZZZ"})
+    assert "未找到" in wrong.content.decode()
+    ok = public.post("/overload/remote/", {"plate": "豫R·A1001", "plate_colour": "yellow", "code": violation.notice_code})
+    assert ok.status_code == 302
+    page = public.get("/overload/remote/case/").content.decode()
+    assert "D-A-1" in page and "同意电子送达" in page
+    public.post("/overload/remote/case/", {"kind": "consent", "contact": "13800000000"})
+    assert RemoteAct.objects.filter(violation=violation, kind=RemoteAct.Kind.CONSENT).exists()

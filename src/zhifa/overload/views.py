@@ -1,0 +1,229 @@
+"""Officer pages (violations, review queue, stations, ingest batches, 一超四罚) and the public remote-handling pages
+(不见面执法). Views parse, call one service, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhifa.core.errors import DomainError
+from zhifa.core.identifiers import PLATE_COLOURS
+from zhifa.core.ratelimit import client_key, rate_limited
+from zhifa.core.roles import Role, has_role
+from zhifa.core.selectors import vehicles_for
+
+from . import ingest, selectors, services
+from .models import RemoteAct, Violation
+
+
+def _page(request, qs, size=30):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+@login_required
+def violation_list(request, queue: str = ""):
+    status = Violation.Status.REVIEW if queue == "review" else request.GET.get("status", "")
+    plate = request.GET.get("plate", "")
+    qs = selectors.violations_for(request.user, status=status, plate=plate)
+    return render(request, "overload/violation_list.html", {
+        "page": _page(request, qs), "status": status, "plate": plate, "statuses": Violation.Status.choices,
+        "title": "待人工核查（号牌未匹配）" if status == Violation.Status.REVIEW else "超限违法行为"})
+
+
+@login_required
+def violation_detail(request, pk: int):
+    violation = selectors.violation_get(request.user, pk)
+    package = services.evidence_package(violation)
+    case = None
+    if violation.case_id:
+        from zhifa.cases.models import Case
+
+        case = Case.objects.filter(pk=violation.case_id).first()
+    candidates = vehicles_for(request.user, search=violation.plate[-5:])[:10] if violation.status == Violation.Status.REVIEW else []
+    return render(request, "overload/violation_detail.html", {
+        "v": violation, "package": package, "case": case, "candidates": candidates,
+        "acts": violation.remote_acts.all(), "consent": services.remote_consent_text(violation),
+        "can_act": has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN)})
+
+
+@login_required
+@require_POST
+def violation_action(request, pk: int, action: str):
+    violation = selectors.violation_get(request.user, pk)
+    try:
+        if action == "open":
+            if not has_role(request.user, Role.OFFICER, Role.HEAD):
+                raise DomainError("forbidden", "只有执法人员可以生成案件。")
+            case = services.violation_open_case(violation=violation, actor=request.user)
+            messages.success(request, f"已生成案件 {case.number}，并向车辆所有人发出告知。")
+        elif action == "match":
+            vehicle = vehicles_for(request.user).filter(pk=request.POST.get("vehicle")).first()
+            if vehicle is None:
+                raise DomainError("vehicle_required", "请选择登记车辆。")
+            services.violation_match(actor=request.user, violation=violation, vehicle=vehicle)
+            messages.success(request, f"已匹配车辆 {vehicle}。")
+        elif action == "dismiss":
+            services.violation_dismiss(actor=request.user, violation=violation, reason=request.POST.get("reason", ""))
+            messages.success(request, "已记录不予处理。")
+        elif action == "apply":
+            act = violation.remote_acts.filter(pk=request.POST.get("act")).first()
+            if act is None:
+                raise Http404
+            services.remote_act_apply(actor=request.user, act=act)
+            messages.success(request, "已将当事人意见记入案件。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("overload:violation", pk=pk)
+
+
+@login_required
+def station_list(request):
+    today = timezone.localdate()
+    stations = []
+    for station in selectors.stations_for(request.user):
+        devices = [(d, d.evidence_problem(today)) for d in station.devices.all()]
+        stations.append((station, devices))
+    return render(request, "overload/station_list.html", {"stations": stations, "today": today})
+
+
+@login_required
+def batch_list(request):
+    return render(request, "overload/batch_list.html", {"page": _page(request, selectors.batches_for(request.user).order_by("-started_at"))})
+
+
+@login_required
+def batch_report(request, pk: int):
+    batch = selectors.batches_for(request.user).filter(pk=pk).first()
+    if batch is None or not batch.report_name:
+        raise Http404
+    path = ingest.report_dir() / batch.report_name
+    if not path.exists():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"拒收明细-批次{batch.pk}.csv", content_type="text/csv")
+
+
+@login_required
+def four_penalty(request):
+    org = request.user.organisation if request.user.organisation_id else None
+    counts = services.four_penalty_counts(organisation=org)
+    policy = counts["policy"]
+    near = []
+    from zhifa.core.models import Driver, SourceUnit, TransportCompany, Vehicle
+
+    vehicles = {v.pk: v for v in Vehicle.objects.filter(pk__in=[k for k, n in counts["vehicles"].items() if n >= policy.vehicle_max + 1 - policy.near_margin])}
+    for pk, n in sorted(counts["vehicles"].items(), key=lambda x: -x[1]):
+        if pk in vehicles:
+            near.append(("车辆", str(vehicles[pk]), n, f"超过{policy.vehicle_max}次触发", n > policy.vehicle_max))
+    drivers = {d.pk: d for d in Driver.objects.filter(pk__in=[k for k, n in counts["drivers"].items() if n >= policy.driver_max + 1 - policy.near_margin])}
+    for pk, n in counts["drivers"].items():
+        if pk in drivers:
+            near.append(("驾驶员", drivers[pk].name, n, f"超过{policy.driver_max}次触发", n > policy.driver_max))
+    companies = {c.pk: c for c in TransportCompany.objects.filter(pk__in=list(counts["companies"]))}
+    for pk, (over, fleet) in counts["companies"].items():
+        share = over * 100 / fleet if fleet else 0
+        if share * 1.5 >= float(policy.company_share_percent):
+            near.append(("运输企业", companies[pk].name, f"{over}/{fleet} 辆（{share:.1f}%）", f"超过{policy.company_share_percent}%触发",
+                         services._share_over(over, fleet, policy.company_share_percent)))
+    sources = {s.pk: s for s in SourceUnit.objects.filter(pk__in=list(counts["sources"]))}
+    for pk, n in counts["sources"].items():
+        if n >= policy.source_min - policy.near_margin:
+            near.append(("货运源头单位", sources[pk].name, n, f"达到{policy.source_min}次触发", n >= policy.source_min))
+    return render(request, "overload/four_penalty.html", {
+        "policy": policy, "near": near, "triggers": selectors.triggers_for(request.user)[:100],
+        "can_scan": has_role(request.user, Role.HEAD, Role.ADMIN), "can_notify": has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN)})
+
+
+@login_required
+@require_POST
+def four_penalty_scan(request):
+    if not has_role(request.user, Role.HEAD, Role.ADMIN):
+        messages.error(request, "只有负责人或系统管理员可以执行一超四罚扫描。")
+    else:
+        org = request.user.organisation if request.user.organisation_id else None
+        triggers = services.four_penalty_scan(actor=request.user, organisation=org)
+        messages.success(request, f"扫描完成，新触发 {len(triggers)} 项。")
+    return redirect("overload:four")
+
+
+@login_required
+@require_POST
+def trigger_notice(request, pk: int):
+    trigger = selectors.triggers_for(request.user).filter(pk=pk).first()
+    if trigger is None:
+        raise Http404
+    try:
+        services.trigger_notice_send(actor=request.user, trigger=trigger)
+        messages.success(request, "已登记抄告。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("overload:four")
+
+
+# ---------------------------------------------------------------- public: remote handling (不见面执法)
+
+SESSION_KEY = "overload_remote_violation"
+
+
+@rate_limited("overload_remote", limit=10, window=60)
+def remote_start(request):
+    error = ""
+    form = {"plate": "", "plate_colour": "yellow", "code": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        violation = services.remote_find(plate=form["plate"], plate_colour=form["plate_colour"], code=form["code"])
+        if violation is None:
+            error = "未找到对应的超限记录，请核对号牌号码、号牌颜色和告知书上的查询码（或车辆所有人证件号码）。"
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = violation.pk
+            services.remote_act(violation=violation, kind=RemoteAct.Kind.VIEW, ip=client_key(request))
+            return redirect("overload:remote_case")
+    return render(request, "overload/remote_start.html", {"form": form, "error": error, "colours": PLATE_COLOURS})
+
+
+def _remote_violation(request) -> Violation:
+    pk = request.session.get(SESSION_KEY)
+    violation = Violation.objects.filter(pk=pk, status=Violation.Status.CASE).select_related("station", "device", "vehicle__owner").first()
+    if violation is None:
+        raise Http404
+    return violation
+
+
+@rate_limited("overload_remote_act", limit=20, window=60)
+def remote_case(request):
+    try:
+        violation = _remote_violation(request)
+    except Http404:
+        return redirect("overload:remote")
+    from zhifa.cases.models import Case
+    from zhifa.cases.workflow import Status
+
+    case = Case.objects.get(pk=violation.case_id)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            services.remote_act(violation=violation, kind=kind, text=request.POST.get("text", ""), contact=request.POST.get("contact", ""),
+                                ip=client_key(request))
+            messages.success(request, "已提交。执法机构处理后，结果将在本页显示并按您同意的方式送达。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("overload:remote_case")
+    notice = getattr(case, "payment_notice", None) if case.status in (Status.EXECUTION, Status.EXECUTED, Status.CLOSED, Status.ARCHIVED) else None
+    acts = list(violation.remote_acts.exclude(kind=RemoteAct.Kind.VIEW))
+    pending = any(a.kind in (RemoteAct.Kind.ACCEPT, RemoteAct.Kind.DEFEND) and a.applied_at is None for a in acts)
+    steps = [("告知", case.status != Status.LEAD), ("陈述申辩", bool(case.statement or case.rights_waived_on)),
+             ("处罚决定", bool(case.decided_on)), ("送达", bool(case.delivered_on)), ("缴纳罚款", bool(case.paid_on))]
+    return render(request, "overload/remote_case.html", {
+        "v": violation, "case": case, "package": services.evidence_package(violation), "acts": acts, "pending": pending,
+        "consented": any(a.kind == RemoteAct.Kind.CONSENT for a in acts), "can_defend": case.status == Status.NOTIFIED and not pending
+        and not case.rights_waived_on, "notice": notice, "steps": steps})
+
+
+def remote_leave(request):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("overload:remote")
