@@ -1,0 +1,86 @@
+"""The portal and the dashboards in a real browser (Playwright + Debian chromium); screenshots under
+test-artifacts/."""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from zhifa.core.tests.factories import PersonPartyFactory
+from zhifa.portal import services
+from zhifa.portal.tests.test_publication import ID_NUMBER, _granted
+
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def rules(db):
+    """Transactional tests flush the tables, data migrations included: load the rules again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ("zhifa.portal.migrations.0002_rules", "zhifa.permits.migrations.0002_permit_items"):
+        import_module(module).load(apps, None)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def test_portal_in_browser_desktop_and_mobile(world, live_server, browser):
+    person = PersonPartyFactory(organisation=world.brigade_a, name="王建国", id_number=ID_NUMBER, phone="13912345678")
+    app = _granted(world, party=person, content=f"王建国（{ID_NUMBER}）申请普通货运")
+    services.publication_run(today=date(2026, 10, 8))
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/portal/")
+    assert page.locator("h1").first.inner_text() == "交通运输行政执法公开平台"
+    page.fill("input[name=q]", app.decision_number)
+    page.click(".hero button")
+    page.click(".pub-list li a")
+    body = page.locator("main").inner_text()
+    assert app.decision_number in body and "王＊＊" in body and ID_NUMBER not in body and "王建国" not in body
+    page.screenshot(path=str(ARTIFACTS / "portal-decision.png"), full_page=True)
+    page.goto(live_server.url + "/portal/")
+    page.screenshot(path=str(ARTIFACTS / "portal-home.png"), full_page=True)
+    mobile = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    mobile.goto(live_server.url + "/portal/bodies/")
+    assert world.officers["officer"].cert_number in mobile.locator("main").inner_text()
+    # Mobile-friendly: nothing wider than the screen.
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= 390
+    mobile.screenshot(path=str(ARTIFACTS / "portal-bodies-mobile.png"), full_page=True)
+    assert errors == []
+
+
+def test_dashboard_charts_render_in_browser(world, live_server, browser):
+    _granted(world, party=PersonPartyFactory(organisation=world.brigade_a))
+    services.publication_run(today=date(2026, 10, 8))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/login/")
+    page.fill("input[name=username]", "head")
+    page.fill("input[name=password]", "pw-test-123!")
+    page.click("button[type=submit]")
+    page.goto(live_server.url + f"/reports/?unit={world.county_a.code}&start=2026-01-01&end=2026-12-31")
+    page.wait_for_function("document.querySelectorAll('[data-echarts][data-rendered]').length > 0")
+    rendered = page.evaluate("document.querySelectorAll('[data-echarts][data-rendered] canvas').length")
+    assert rendered >= 3
+    page.screenshot(path=str(ARTIFACTS / "reports-dashboard.png"), full_page=True)
+    page.goto(live_server.url + f"/reports/annual/?unit={world.county_a.code}&year=2026")
+    assert "年度行政执法工作报告" in page.locator("main").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "reports-annual.png"), full_page=True)
+    assert errors == []
