@@ -207,9 +207,28 @@ COMPLAINT_EDIT_FIELDS = {"category", "firm", "firm_name", "vehicle", "plate", "p
                          "complainant_phone", "content", "case_number", "inspection_number"}
 
 
+def check_case_number(actor, number: str) -> None:
+    """A linked case number must name a case the actor can see (when the cases app is installed)."""
+    if not number:
+        return
+    from django.apps import apps
+
+    try:
+        case_model = apps.get_model("cases", "Case")
+    except LookupError:
+        return
+    qs = case_model.objects.filter(number=number)
+    if actor is not None and not (actor.is_superuser and actor.organisation_id is None):
+        qs = qs.filter(organisation__path__startswith=actor.organisation.path) if actor.organisation_id else qs.none()
+    if not qs.exists():
+        raise DomainError("unknown_case", f"未找到案件编号 {number}（或不在您的管辖范围内）。")
+
+
 def complaint_update(*, actor, complaint: Complaint, **data) -> Complaint:
     """Classification and links (type, firm, vehicle, place; case or inspection)."""
     _check(actor, complaint.organisation)
+    if data.get("case_number") and data["case_number"] != complaint.case_number:
+        check_case_number(actor, data["case_number"])
     return audited_update(actor=actor, instance=complaint, data=data, allowed=COMPLAINT_EDIT_FIELDS,
                           action="complaint.update", summary=f"修改投诉 {complaint.number} 的分类或关联")
 
@@ -445,6 +464,7 @@ def soft_measure_create(*, actor, organisation: Organisation, kind: str, party: 
         raise DomainError("officer_out_of_unit", "执法人员不属于实施机构。")
     if occurred_on > timezone.localdate():
         raise DomainError("future_date", "日期不能晚于今天。")
+    check_case_number(actor, extra.get("case_number", ""))
     m = SoftMeasure(organisation=organisation, kind=kind, party=party, officer=officer, occurred_on=occurred_on, matter=matter, **extra)
     return audited_create(actor=actor, instance=m, action="soft_measure.create", summary=f"登记柔性执法：{m.get_kind_display()} {party}")
 
@@ -454,6 +474,8 @@ SOFT_EDIT_FIELDS = {"matter", "minutes", "commitment", "follow_up_on", "case_num
 
 def soft_measure_update(*, actor, measure: SoftMeasure, **data) -> SoftMeasure:
     _check(actor, measure.organisation)
+    if data.get("case_number") and data["case_number"] != measure.case_number:
+        check_case_number(actor, data["case_number"])
     return audited_update(actor=actor, instance=measure, data=data, allowed=SOFT_EDIT_FIELDS, action="soft_measure.update",
                           summary=f"修改柔性执法记录 {measure}")
 

@@ -198,3 +198,28 @@ def _named(buf):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("orders.xlsx", buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def test_link_to_unknown_case_is_refused_and_changes_nothing(world):
+    c = services.complaint_intake(actor=world.users["officer"], organisation=world.brigade_a, channel="12345", content="内容")
+    with pytest.raises(DomainError) as exc:
+        services.complaint_update(actor=world.users["officer"], complaint=c, case_number="不存在的案号")
+    assert exc.value.code == "unknown_case"
+    c.refresh_from_db()
+    assert c.case_number == ""
+    services.complaint_update(actor=world.users["officer"], complaint=c, inspection_number="JC-2026-001", category="bus")
+    c.refresh_from_db()
+    assert c.inspection_number == "JC-2026-001" and c.category == "bus"
+
+
+def test_link_to_existing_case_in_jurisdiction(world):
+    from zhifa.cases.tests.factories import lead
+
+    case = lead(world)
+    c = services.complaint_intake(actor=world.users["officer"], organisation=world.brigade_a, channel="12328", content="货车超限")
+    services.complaint_update(actor=world.users["officer"], complaint=c, case_number=case.number)
+    c.refresh_from_db()
+    assert c.case_number == case.number
+    other = services.complaint_intake(actor=world.users["officer_b"], organisation=world.brigade_b, channel="12328", content="x")
+    with pytest.raises(DomainError):  # county B cannot link county A's case
+        services.complaint_update(actor=world.users["officer_b"], complaint=other, case_number=case.number)
