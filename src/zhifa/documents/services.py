@@ -24,7 +24,8 @@ ISSUERS = (Role.OFFICER, Role.HEAD, Role.REVIEWER, Role.ADMIN)
 # Fields a subject (e.g. cases.Case) may carry under these attribute names; they fill the context where the
 # caller left them out, so a decision always shows its dates and the amount in words.
 SUBJECT_FIELDS = {"case_number": "number", "opened_on": "opened_on", "notified_on": "notified_on", "decided_on": "decided_on",
-                  "delivered_on": "delivered_on", "amount": "fine_amount", "hearing_right": "hearing_right"}
+                  "delivered_on": "delivered_on", "amount": "fine_amount", "hearing_right": "hearing_right",
+                  "decision_number": "decision_number", "cause": "violation_name", "closed_on": "closed_on"}
 
 
 def with_subject_defaults(context: dict, subject) -> dict:

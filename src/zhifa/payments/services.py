@@ -181,8 +181,12 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
             return {"result": "duplicate", "transaction_id": txn, "status": notice.status}
         if notice.status == PaymentNotice.Status.CANCELLED:
             raise DomainError("notice_cancelled", "该缴款通知已撤销。", status=409)
-        Payment.objects.create(notice=notice, transaction_id=txn, amount=amount, paid_at=paid_at,
-                               channel=str(data.get("channel", ""))[:40], body_sha256=digest)
+        try:
+            with transaction.atomic():
+                Payment.objects.create(notice=notice, transaction_id=txn, amount=amount, paid_at=paid_at,
+                                       channel=str(data.get("channel", ""))[:40], body_sha256=digest)
+        except IntegrityError:  # the same notification, committed by a concurrent request just now
+            return {"result": "duplicate", "transaction_id": txn, "status": notice.status}
         notice, became_paid = _refresh(notice, actor=None)
         audit.record(actor=None, action="payment.received", subject=notice.case, organisation=notice.organisation,
                      summary=f"收到缴款 {amount} 元（流水号 {txn}，{timezone.localtime(paid_at):%Y-%m-%d %H:%M}）"
@@ -237,6 +241,8 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
     assert_in_jurisdiction(actor, notice.organisation)
     if not approve and not opinion.strip():
         raise DomainError("opinion_required", "不予批准的，请写明理由。")
+    if approve and notice.status in (PaymentNotice.Status.PAID, PaymentNotice.Status.CANCELLED):
+        raise DomainError("notice_closed", "罚款已缴清或缴款通知已撤销，无需批准分期(延期)。")
     today = _today()
     new_status = PaymentPlan.Status.APPROVED if approve else PaymentPlan.Status.REJECTED
     with transaction.atomic():

@@ -110,3 +110,33 @@ def test_art72_late_payment_needs_the_surcharge(world, notice):
 def test_callback_needs_no_session(world, notice, client):
     body, sig = notification(notice)
     assert client.post(URL, body, content_type="application/json", HTTP_X_SIGNATURE=sig).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_notification_concurrently_records_one_payment(world):
+    import threading
+
+    from django.db import connection
+
+    notice = delivered_notice(world)
+    body, sig = notification(notice)
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(payment_callback(body=body, signature=sig)["result"])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sorted(results) == ["duplicate", "recorded"]
+    assert Payment.objects.count() == 1
+    assert Case.objects.get(pk=notice.case_id).status == "executed"

@@ -50,5 +50,12 @@ def test_api_notices(world, notice, api_for):
     assert api_for("officer_b").get(f"/api/v1/payments/notices/{notice.pk}").status_code == 404
 
 
-def test_dashboard_card(world, notice, client_for):
-    assert "罚款缴纳" in client_for("officer").get("/").content.decode()
+def test_dashboard_card(world, notice, rf):
+    from zhifa.payments.dashboard import widgets
+
+    request = rf.get("/")
+    request.user = world.users["officer"]
+    (card,) = widgets(request)
+    assert card["title"] == "罚款缴纳" and card["stat"].startswith("1 待缴")
+    request.user = world.users["officer_b"]
+    assert widgets(request)[0]["stat"].startswith("0 待缴")
