@@ -27,7 +27,7 @@ def _evidence(case: Case) -> str:
     return "；".join(items) or "现场检查情况"
 
 
-def document_context(case: Case, kind: str) -> dict:
+def document_context(case: Case, kind: str, transcript=None) -> dict:
     """Context for ``documents.services.document_issue`` of form ``kind`` for this case."""
     party = case.party
     base = {
@@ -38,7 +38,18 @@ def document_context(case: Case, kind: str) -> dict:
         "officers": "、".join(f"{o.name}（{o.cert_number}）" for o in case.officers.all()),
         "vehicle": str(case.vehicle) if case.vehicle_id else "",
     }
-    if kind == "register":
+    if kind == "inquiry_record" and transcript is not None:
+        base.update(started_at=transcript.started_at.strftime("%Y-%m-%d %H:%M"), ended_at=transcript.ended_at.strftime("%Y-%m-%d %H:%M"),
+                    place=transcript.place, interviewee=transcript.person_name, interviewee_id=transcript.person_id_number, questions=transcript.content,
+                    relation=transcript.person_relation)
+    elif kind == "scene_record" and transcript is not None:
+        base.update(started_at=transcript.started_at.strftime("%Y-%m-%d %H:%M"), ended_at=transcript.ended_at.strftime("%Y-%m-%d %H:%M"),
+                    place=transcript.place, observations=transcript.content.get("observations", ""),
+                    measures=transcript.content.get("measures", ""), witness=transcript.person_name)
+    elif kind == "hearing_record":
+        base.update(hearing_at=case.hearing_held_on or case.hearing_on, place=case.organisation.address or case.organisation.name,
+                    host=case.organisation.name, statements=case.hearing_record)
+    elif kind == "register":
         base.update(case_source=case.get_source_display(), brief=case.facts[:500], opened_on=case.opened_on)
     elif kind == "violation_notice":
         base.update(legal_basis=_basis(case), proposed_penalty=_penalty_text(case, case.notified_penalty_kind, case.notified_amount),

@@ -14,13 +14,19 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 class OfficersField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.cert_number}）"
+        return f"{obj.name}（{obj.cert_number}，{obj.organisation.short_name or obj.organisation.name}）"
 
 
 def officer_field(user, label="执法人员（至少两名）"):
     org = user.organisation.enforcement_body() if user.organisation_id else None
     qs = enforcing_officers(org) if org else Officer.objects.none()
-    return OfficersField(queryset=qs, label=label, widget=forms.CheckboxSelectMultiple, help_text="须持有有效执法证（行政处罚法第四十二条）")
+    own = Officer.objects.filter(user=user).values_list("pk", flat=True).first() if user is not None else None
+    # The signed-in officer's own organisation first, then the rest of the agency.
+    qs = qs.select_related("organisation").order_by("organisation__path", "name")
+    field = OfficersField(queryset=qs, label=label, widget=forms.CheckboxSelectMultiple(attrs={"class": "officer-choice"}),
+                          help_text="须持有有效执法证（行政处罚法第四十二条）")
+    field.initial = [own] if own else []
+    return field
 
 
 class LeadForm(forms.Form):

@@ -102,7 +102,7 @@ def _optional(module: str, name: str):
     return getattr(import_module(module), name, None)
 
 
-def _issue_document(*, actor, case: Case, kind: str) -> None:
+def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | None = None) -> None:
     """Queue the standard form (documents app, ``document_issue``) for after the commit: rendering a PDF is a side
     effect, never a reason to undo the procedural act. The document's number is linked back to the case."""
     issue = _optional("zhifa.documents.services", "document_issue")
@@ -113,7 +113,8 @@ def _issue_document(*, actor, case: Case, kind: str) -> None:
     def run():
         fresh = Case.objects.select_related("organisation", "party").get(pk=case.pk)
         try:
-            doc = issue(actor=actor, organisation=fresh.organisation, kind=kind, subject=fresh, context=document_context(fresh, kind))
+            doc = issue(actor=actor, organisation=fresh.organisation, kind=kind, subject=fresh,
+                        context=document_context(fresh, kind, transcript=transcript))
         except DomainError as exc:
             log.warning("document %s for case %s not issued: %s", kind, fresh.number, exc.message)
             return
@@ -128,6 +129,7 @@ def _issue_document(*, actor, case: Case, kind: str) -> None:
     transaction.on_commit(run)
 
 
+TRANSCRIPT_DOCUMENTS = {"inquiry": "inquiry_record", "scene": "scene_record"}
 DECISION_DOCUMENTS = {"penalty_decision", "no_penalty_decision", "onspot_decision"}
 
 
@@ -325,6 +327,8 @@ def transcript_create(*, actor, case: Case, kind: str, started_at: datetime, end
                                       content=content, signed_by_person=signed_by_person, refusal_note=refusal_note,
                                       recorded_by=actor if getattr(actor, "pk", None) else None)
         t.officers.set(handlers)
+        if kind in TRANSCRIPT_DOCUMENTS:
+            _issue_document(actor=actor, case=case, kind=TRANSCRIPT_DOCUMENTS[kind], transcript=t)
         audit.record(actor=actor, action="case.transcript", subject=case, after=audit.snapshot(t), organisation=case.organisation,
                      summary=f"{t.get_kind_display()}：{person_name}，{place}（{'、'.join(o.name for o in handlers)}）")
     return t
@@ -539,6 +543,7 @@ def case_hearing_hold(*, actor, case: Case, record: str, held_on: date | None = 
         case = _move(case, "hearing_hold", actor, fields={"hearing_record": record.strip(), "hearing_held_on": held_on},
                      summary=f"举行听证（{held_on}）")
         ClockSuspension.objects.filter(case=case, reason=ClockSuspension.Reason.HEARING, ended_on__isnull=True).update(ended_on=held_on)
+        _issue_document(actor=actor, case=case, kind="hearing_record")
     return case
 
 

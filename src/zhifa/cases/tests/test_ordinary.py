@@ -388,3 +388,15 @@ def test_lead_register_by_system_actor(world):
                                   occurred_at=timezone.now() - timedelta(hours=2), place="S231皇后检测点", facts="超限运输（非现场检测）",
                                   origin=("overload.record", "7"), officers=[world.officers["officer"], world.officers["officer2"]])
     assert case.status == Status.LEAD and case.registered_by is None and case.officers.count() == 2
+
+
+def test_documents_issued_after_commit_and_decision_number_linked(world, django_capture_on_commit_callbacks, settings, tmp_path):
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    case = notified(world)
+    case = services.case_waive(actor=world.users["officer"], case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"),
+                                    legal_basis="《中华人民共和国道路运输条例》第六十八条", reasoning="事实清楚，证据确凿。")
+    doc = case.documents.get(kind="penalty_decision")
+    case.refresh_from_db()
+    assert doc.number and case.decision_number == doc.number and "罚〔" in doc.number
