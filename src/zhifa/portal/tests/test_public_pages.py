@@ -43,3 +43,11 @@ def test_pay_sends_the_code_to_the_payments_page(world, client):
     else:
         assert response.status_code == 302 and response["Location"] == expected
     assert client.get("/portal/pay/").status_code == 200
+
+
+def test_dashboard_card_and_admin_rule_validation(world, client_for):
+    from zhifa.portal.admin import DeidentRuleForm
+
+    assert client_for("officer").get("/").status_code == 200
+    form = DeidentRuleForm(data={"name": "x", "kind": "regex", "pattern": "([", "replacement": "", "order": 1, "is_active": True, "citation": "c"})
+    assert not form.is_valid() and "正则表达式无效" in str(form.errors)
