@@ -14,3 +14,9 @@ class CreditConfig(AppConfig):
         ("信用修复", "credit:repairs", None),
     ]
     nav_group = "信用监管"
+
+    def ready(self):
+        from django.conf import settings
+
+        # Nightly regrade (events leave the scoring window; cases decided elsewhere count at once).
+        settings.CELERY_BEAT_SCHEDULE.setdefault("credit-regrade-daily", {"task": "credit.regrade_all", "schedule": 24 * 3600})

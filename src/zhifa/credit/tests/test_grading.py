@@ -105,3 +105,30 @@ def test_credit_event_is_idempotent_per_source(world):
     before = Event.objects.count()
     assert _penalty(firm.party, 1, date.today()).pk == e1.pk
     assert Event.objects.count() == before
+
+
+def test_nightly_regrade_moves_grades_when_penalties_leave_the_window(world):
+    import time_machine
+
+    from zhifa.credit.tasks import regrade_all_task
+
+    firm = CompanyFactory(organisation=world.brigade_a)
+    start = date(2026, 1, 10)
+    with time_machine.travel(start):
+        for n in range(3):
+            _penalty(firm.party, n, start - timedelta(days=n))
+        assert CreditGrade.objects.get(party=firm.party).grade == "C"
+    with time_machine.travel(start + timedelta(days=400)):
+        assert regrade_all_task()["changed"] >= 1
+    assert CreditGrade.objects.get(party=firm.party).grade == "AA"
+
+
+def test_api_grade_and_dishonesty(world, api_for):
+    firm = CompanyFactory(organisation=world.brigade_a)
+    for n in range(3):
+        _penalty(firm.party, n, date.today() - timedelta(days=n))
+    services.dishonesty_list_add(actor=None, party=firm.party, reason="多次违法", basis="依据", source="人工")
+    body = api_for("officer").get(f"/api/v1/credit/parties/{firm.party_id}/grade").json()
+    assert body["grade"] == "C" and body["penalties_12m"] == 3 and body["changes"][0]["to_grade"] == "C"
+    assert api_for("officer_b").get(f"/api/v1/credit/parties/{firm.party_id}/grade").status_code == 404
+    assert len(api_for("officer").get("/api/v1/credit/dishonesty/").json()["items"]) == 1

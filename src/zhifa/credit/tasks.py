@@ -1,0 +1,16 @@
+"""Background jobs of credit: the nightly regrade, so that events leaving the 12-month window (and penalty cases
+decided in the cases app) move grades without waiting for a new event."""
+
+from celery import shared_task
+
+from zhifa.core.models import Organisation
+
+from . import services
+
+
+@shared_task(name="credit.regrade_all")
+def regrade_all_task() -> dict:
+    changed = 0
+    for root in Organisation.objects.filter(parent__isnull=True):
+        changed += services.grades_recompute(actor=None, organisation=root)
+    return {"changed": changed}
