@@ -25,7 +25,7 @@ REGISTERS = RegisterSet("training", [
     Register(
         "events", "培训", TrainingEvent, selectors.events_for,
         [("培训名称", "title"), ("类别", "get_category_display"), ("开始日期", "start_on"), ("结束日期", "end_on"), ("学时", "hours"),
-         ("举办机构", "organisation"), ("参训人数", "attendances.count")],
+         ("举办机构", "organisation"), ("参训人数", "n_attendances")],
         [("培训名称", "title"), ("类别", "get_category_display"), ("开始日期", "start_on"), ("结束日期", "end_on"), ("学时", "hours"),
          ("地点/方式", "place"), ("授课人", "teacher"), ("举办机构", "organisation")],
         "培训名称、授课人", TrainingEventForm,
@@ -37,7 +37,7 @@ REGISTERS = RegisterSet("training", [
     ),
     Register(
         "exams", "考试", Exam, selectors.exams_for,
-        [("考试名称", "title"), ("考试日期", "held_on"), ("满分", "full_score"), ("合格分", "pass_score"), ("参考人数", "scores.count")],
+        [("考试名称", "title"), ("考试日期", "held_on"), ("满分", "full_score"), ("合格分", "pass_score"), ("参考人数", "n_scores")],
         [("考试名称", "title"), ("考试日期", "held_on"), ("满分", "full_score"), ("合格分", "pass_score"), ("组织机构", "organisation")],
         "考试名称", ExamForm,
         lambda user, data: services.exam_create(actor=user, organisation=_own_org(user), **data),
@@ -72,7 +72,7 @@ REGISTERS = RegisterSet("training", [
     Register(
         "supervisors", "社会义务监督员", SocialSupervisor, selectors.supervisors_for,
         [("姓名", "name"), ("工作单位/身份", "employer"), ("聘任日期", "appointed_on"), ("聘期至", "term_ends_on"), ("在聘", "active"),
-         ("意见条数", "feedback.count")],
+         ("意见条数", "n_feedback")],
         [("姓名", "name"), ("联系电话", "phone"), ("工作单位/身份", "employer"), ("聘任日期", "appointed_on"), ("聘期至", "term_ends_on"),
          ("在聘", "active"), ("聘任机构", "organisation")],
         "姓名、单位", SupervisorForm,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhifa.complaints.kit import search_filter
@@ -25,11 +25,13 @@ from .models import (
 
 
 def events_for(user, *, search: str = "") -> QuerySet:
-    return search_filter(scope(TrainingEvent.objects.select_related("organisation"), user), search.strip(), ["title", "teacher", "place"])
+    qs = scope(TrainingEvent.objects.select_related("organisation").annotate(n_attendances=Count("attendances")).order_by("-start_on", "-pk"), user)
+    return search_filter(qs, search.strip(), ["title", "teacher", "place"])
 
 
 def exams_for(user, *, search: str = "") -> QuerySet:
-    return search_filter(scope(Exam.objects.select_related("organisation"), user), search.strip(), ["title"])
+    qs = scope(Exam.objects.select_related("organisation").annotate(n_scores=Count("scores")).order_by("-held_on", "-pk"), user)
+    return search_filter(qs, search.strip(), ["title"])
 
 
 def reviews_for(user, *, search: str = "") -> QuerySet:
@@ -43,7 +45,8 @@ def equipment_for(user, *, search: str = "") -> QuerySet:
 
 
 def supervisors_for(user, *, search: str = "") -> QuerySet:
-    return search_filter(scope(SocialSupervisor.objects.select_related("organisation"), user), search.strip(), ["name", "employer", "phone"])
+    qs = scope(SocialSupervisor.objects.select_related("organisation").annotate(n_feedback=Count("feedback")).order_by("organisation__path", "name"), user)
+    return search_filter(qs, search.strip(), ["name", "employer", "phone"])
 
 
 def feedback_for(user, *, search: str = "") -> QuerySet:

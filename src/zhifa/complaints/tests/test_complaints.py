@@ -223,3 +223,17 @@ def test_link_to_existing_case_in_jurisdiction(world):
     other = services.complaint_intake(actor=world.users["officer_b"], organisation=world.brigade_b, channel="12328", content="x")
     with pytest.raises(DomainError):  # county B cannot link county A's case
         services.complaint_update(actor=world.users["officer_b"], complaint=other, case_number=case.number)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_import_command_prints_refused_rows_and_exits_1(world, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(_sheet([("C-1", "", "2026-03-01 09:00", "", "", "", "内容", "", "", "", ""),
+                             ("C-2", "", "", "", "", "", "没有时间", "", "", "", "")]).getvalue())
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("import_work_orders", str(path), "--user", "officer", "--channel", "12328", stdout=out, stderr=err)
+    assert exc.value.code == 1 and "受理 1 件" in out.getvalue() and "第 3 行" in err.getvalue()
+    assert Complaint.objects.get().channel == "12328"
