@@ -38,6 +38,19 @@ def _evidence_rows(case) -> list[dict]:
     return rows
 
 
+def _page_stamps(count: int) -> bytes:
+    """Transparent A4 pages carrying the volume page number (卷内页号) in the top right corner, laid over the
+    merged file so each page shows its place in the volume as the contents list it."""
+    from weasyprint import HTML
+
+    pages = "".join(f'<div class="p">{n}</div>' for n in range(1, count + 1))
+    html = ("<html><head><style>@page { size: A4; margin: 0 } html, body { margin: 0; background: transparent }"
+            ".p { height: 297mm; page-break-after: always; text-align: right; padding: 9mm 14mm 0 0; box-sizing: border-box;"
+            " font-family: 'Noto Serif CJK SC', serif; font-size: 12pt } .p:last-child { page-break-after: auto }"
+            "</style></head><body>" + pages + "</body></html>")
+    return HTML(string=html).write_pdf()
+
+
 def _render(template: str, title: str, case, **extra) -> tuple[bytes, int]:
     html = render_to_string(template, {"kind": SimpleNamespace(title=title), "agency": case.organisation, "number": "",
                                        "case": case, **extra})
@@ -66,6 +79,9 @@ def casefile_build(case) -> tuple[bytes, dict]:
     writer = PdfWriter()
     for blob in [toc_pdf] + [p[3] for p in parts]:
         writer.append(PdfReader(io.BytesIO(blob)))
+    stamps = PdfReader(io.BytesIO(_page_stamps(len(writer.pages))))
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        page.merge_page(stamp)
     merged = io.BytesIO()
     writer.write(merged)
 
