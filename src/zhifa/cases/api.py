@@ -248,6 +248,7 @@ class ReportIn(Schema):
     report_text: str
     proposed_outcome: Case.Outcome
     proposed_amount: Decimal | None = None
+    deviation_reason: str = ""
 
 
 @router.post("/{int:case_id}/report", response={200: CaseOut, **ERR}, summary="提交调查终结报告")

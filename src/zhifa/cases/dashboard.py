@@ -34,6 +34,8 @@ def widgets(request) -> list[dict]:
         items = []
         for status, label in waiting:
             for case in qs.filter(status=status)[:5]:
-                items.append({"label": f"{case.number} {case.party.name}", "url": reverse("cases:detail", args=[case.pk]), "badge": label})
+                flagged = status == Status.LEGAL_REVIEW and case.deviation_reason
+                items.append({"label": f"{case.number} {case.party.name}", "url": reverse("cases:detail", args=[case.pk]),
+                              "badge": label + ("（偏离裁量建议）" if flagged else ""), "badge_class": "amber" if flagged else ""})
         result.append({"title": "待我办理的案件", "stat": len(items), "items": items, "link": reverse("cases:list")})
     return result

@@ -91,6 +91,8 @@ class ReportForm(forms.Form):
     report_text = forms.CharField(label="调查终结报告", widget=forms.Textarea(attrs={"rows": 6}))
     proposed_outcome = forms.ChoiceField(label="拟处理意见", choices=[("penalty", "给予行政处罚"), ("no_penalty", "不予行政处罚")])
     proposed_amount = forms.DecimalField(label="拟罚款金额（元）", max_digits=12, decimal_places=2, required=False)
+    deviation_reason = forms.CharField(label="偏离裁量建议的理由", widget=TEXT, required=False,
+                                       help_text="拟罚款金额与裁量建议不同时必填，案件将提交法制审核")
 
 
 class InternalReviewForm(forms.Form):

@@ -361,8 +361,10 @@ def evidence_add(*, actor, case: Case, kind: str, title: str, description: str =
     return item
 
 
-def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, proposed_amount: Decimal | None = None) -> Case:
-    """调查终结报告 with the proposed outcome, signed by the handling officers."""
+def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, proposed_amount: Decimal | None = None,
+                deviation_reason: str = "") -> Case:
+    """调查终结报告 with the proposed outcome, signed by the handling officers. A proposed fine that differs from the
+    discretion engine's proposal needs a written reason; the case then goes to legal review (flagged to the reviewer)."""
     _check("report", case, actor)
     _handling_officers(case, None, act="调查终结")
     if not report_text.strip():
@@ -372,8 +374,17 @@ def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, p
     if proposed_amount is not None and proposed_amount < 0:
         raise DomainError("invalid_amount", "罚款金额不能为负数。")
     fields = {"report_text": report_text.strip(), "proposed_outcome": proposed_outcome, "proposed_amount": proposed_amount}
+    proposal = assessment_proposal(case)
+    deviates = (proposal is not None and proposal.amount is not None and proposed_amount is not None
+                and proposed_outcome == Case.Outcome.PENALTY and Decimal(proposed_amount) != proposal.amount)
+    if deviates:
+        if not deviation_reason.strip():
+            raise DomainError("deviation_reason_required", f"裁量建议罚款{proposal.amount}元，拟罚款{proposed_amount}元与之不同，须书面说明理由（将提交法制审核）。")
+        fields.update(deviation_reason=deviation_reason.strip(), legal_review_required=True,
+                      legal_review_basis=f"拟罚款偏离裁量建议（建议{proposal.amount}元）")
     return _move(case, "report", actor, fields=fields, summary=f"提交调查终结报告，拟{Case.Outcome(proposed_outcome).label}"
-                 + (f" 罚款{proposed_amount}元" if proposed_amount else ""))
+                 + (f" 罚款{proposed_amount}元" if proposed_amount else "")
+                 + (f"（偏离裁量建议{proposal.amount}元，理由：{deviation_reason.strip()[:200]}）" if deviates else ""))
 
 
 def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> Case:
@@ -630,17 +641,18 @@ def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None,
     if not legal_basis.strip() or not reasoning.strip():
         raise DomainError("reasoning_required", "决定书须写明法律依据和处罚理由（说理式文书）。")
     _handling_officers(case, None, act="作出处罚决定")
-    proposal = _assessment_snapshot(case, amount, deviation_reason.strip())
-    if proposal.get("amount") not in (None, "") and amount is not None and Decimal(str(proposal["amount"])) != amount and not deviation_reason.strip():
+    deviation_reason = deviation_reason.strip() or case.deviation_reason
+    proposal = _assessment_snapshot(case, amount, deviation_reason)
+    if proposal.get("amount") not in (None, "") and amount is not None and Decimal(str(proposal["amount"])) != amount and not deviation_reason:
         raise DomainError("deviation_reason_required", f"裁量建议罚款{proposal['amount']}元，决定金额与之不同的须书面说明理由。")
     today = _today()
     fields = {"outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount, "lenient": lenient,
               "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
-              "assessment": proposal, "deviation_reason": deviation_reason.strip(), "decision_number": _decision_number(case, today)}
+              "assessment": proposal, "deviation_reason": deviation_reason, "decision_number": _decision_number(case, today)}
     with transaction.atomic():
         case = _move(case, "decide", actor, fields=fields,
                      summary=f"作出行政处罚决定 {fields['decision_number']}：{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else "")
-                     + (f"（偏离裁量建议，理由：{deviation_reason.strip()[:200]}）" if deviation_reason.strip() else ""))
+                     + (f"（偏离裁量建议，理由：{deviation_reason[:200]}）" if deviation_reason else ""))
         _issue_document(actor=actor, case=case, kind="penalty_decision")
     return case
 

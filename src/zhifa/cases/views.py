@@ -62,7 +62,8 @@ def _initial(action: str, case: Case) -> dict:
     if action in ("deliver", "suspend", "resume", "hearing_request"):
         return {"delivered_on": today, "started_on": today, "ended_on": today, "requested_on": today, "method": "direct"}
     if action == "report":
-        return {"proposed_outcome": "penalty"}
+        proposal = services.assessment_proposal(case)
+        return {"proposed_outcome": "penalty", "proposed_amount": proposal.amount if proposal is not None else None}
     return {}
 
 

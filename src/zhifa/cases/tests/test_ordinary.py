@@ -400,3 +400,25 @@ def test_documents_issued_after_commit_and_decision_number_linked(world, django_
     doc = case.documents.get(kind="penalty_decision")
     case.refresh_from_db()
     assert doc.number and case.decision_number == doc.number and "罚〔" in doc.number
+
+
+def test_art34_discretion_proposal_deviation_needs_reason_and_goes_to_legal_review(world):
+    case = opened(world, code="CX-003")  # the shipped benchmark proposes 15000 yuan
+    n = Event.objects.count()
+    with pytest.raises(DomainError) as exc:
+        services.case_report(actor=world.users["officer"], case=case, report_text="报告", proposed_outcome="penalty", proposed_amount=Decimal("12000"))
+    assert exc.value.code == "deviation_reason_required" and "15000" in exc.value.message
+    _unchanged(case, n)
+    case = services.case_report(actor=world.users["officer"], case=case, report_text="报告", proposed_outcome="penalty",
+                                proposed_amount=Decimal("12000"), deviation_reason="当事人主动消除违法状态，配合调查")
+    assert case.legal_review_required and case.deviation_reason
+    case = services.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="同意")
+    assert case.status == Status.LEGAL_REVIEW
+
+
+def test_assessment_fixed_on_case_at_decision(world):
+    case = reviewed(world, code="CX-003", amount=Decimal("15000"), legal_review=True)
+    case = services.case_notify(actor=world.users["officer"], case=case, penalty_kind="fine", amount=Decimal("15000"), hearing_right=False)
+    case = services.case_waive(actor=world.users["officer"], case=case)
+    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("15000"), legal_basis="x", reasoning="y")
+    assert case.assessment["amount"] == "15000.00" and case.assessment["benchmark_version"] and case.assessment["reasoning"]
