@@ -109,3 +109,21 @@ def test_query_records_for_evidence(station, tmp_path):
     found = ingest.query_records(station_code="S411321A", day=date(2026, 11, 1), record_nos=[1000, 1001])
     assert found["record_no"].to_list() == [1000, 1001]
     assert found["image_refs"][0] == "img/1000-1.jpg;img/1000-2.jpg"
+
+
+def test_cli_ingest_prints_reconciliation(station, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = write(tmp_path / "in.csv", sample(), "csv")
+    call_command("wim", "ingest", str(path), "--no-cases")
+    err = capsys.readouterr().err
+    assert "对账一致" in err and "读取" in err
+    call_command("wim", "ingest", str(path), "--no-cases")
+    assert IngestBatch.objects.order_by("-pk").first().duplicates == 40
+
+
+def test_cli_export_schema_is_json(capsys):
+    from django.core.management import call_command
+
+    call_command("wim", "export", "X", "--schema")
+    assert json.loads(capsys.readouterr().out)["title"].startswith("超限")
