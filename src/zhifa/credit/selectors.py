@@ -103,9 +103,31 @@ def penalty_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
 
 
 def complaint_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
-    rows = (CreditEvent.objects.filter(party_id__in=list(party_ids), kind=CreditEvent.Kind.COMPLAINT, occurred_on__gte=since, occurred_on__lte=until)
+    """Complaints about each firm in the window: the ledger's complaint events plus, when the complaints app is
+    installed, its complaints linked to the firm (``complaints.selectors.complaint_counts_by_firm``; counted from
+    ``since`` on). Used for the draw weight (seeds 002/004: many complaints raise the sampling ratio)."""
+    party_ids = list(party_ids)
+    rows = (CreditEvent.objects.filter(party_id__in=party_ids, kind=CreditEvent.Kind.COMPLAINT, occurred_on__gte=since, occurred_on__lte=until)
             .values("party_id").annotate(n=Count("id")))
-    return {r["party_id"]: r["n"] for r in rows}
+    result = {r["party_id"]: r["n"] for r in rows}
+    try:
+        from zhifa.complaints.selectors import complaint_counts_by_firm
+    except ImportError:
+        return result
+    wanted = set(party_ids)
+    for pid, n in complaint_counts_by_firm(since).items():
+        if pid in wanted:
+            result[pid] = result.get(pid, 0) + n
+    return result
+
+
+def overload_trigger_count(party_id: int, *, since: date, until: date) -> int:
+    """一超四罚 triggers of the overload app against the party in the window (0 when the app is absent)."""
+    try:
+        model = apps.get_model("overload", "FourPenaltyTrigger")
+    except LookupError:
+        return 0
+    return model.objects.filter(party_id=party_id, triggered_on__gte=since, triggered_on__lte=until).count()
 
 
 def grades_for(party_ids) -> dict[int, str]:

@@ -110,6 +110,12 @@ def grade_evaluate(party: Party, on: date) -> dict:
         score -= unmirrored * rs.penalty_points
         bad += unmirrored * rs.penalty_points
         reasons.append(f"办案系统中另有行政处罚决定{unmirrored}起（每起扣{rs.penalty_points}分）")
+    # 一超四罚 triggers recorded by the overload app and not mirrored in the ledger count as bad conduct too.
+    overload = selectors.overload_trigger_count(party.pk, since=since, until=on) - sum(1 for e in events if e.kind == CreditEvent.Kind.OVERLOAD)
+    if overload > 0:
+        score -= overload * rs.overload_points
+        bad += overload * rs.overload_points
+        reasons.append(f"一超四罚记录{overload}次（每次扣{rs.overload_points}分）")
     grade = _band(rs, score, bad)
     # Local rule (seed 004, 睢县): ≥ N penalties within the scoring window lowers the grade by one step.
     if rs.local_penalty_rule and penalties >= rs.local_penalty_count and grade != Grade.D:

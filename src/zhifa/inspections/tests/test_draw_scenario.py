@@ -234,3 +234,21 @@ def test_other_county_cannot_plan(world, setup):
     OfficerFactory(user=officer_b, organisation=world.brigade_b)
     with pytest.raises(NotPermitted):
         _plan(world, item, actor=officer_b)
+
+
+def test_seed004_many_complaints_raise_weight_from_complaints_app(world, setup):
+    """Complaints registered in the complaints app (12328/12345) raise the firm's draw weight (SamplingRule)."""
+    from django.utils import timezone
+
+    from zhifa.complaints.models import Channel, Complaint
+
+    companies, item = setup
+    firm = companies[0]
+    plan = _plan(world, item)
+    before = next(t for t in services.target_directory(plan, date.today()) if t["party_id"] == firm.party_id)
+    for n in range(3):
+        Complaint.objects.create(number=f"TS{n}", organisation=world.brigade_a, channel=Channel.choices[0][0],
+                                 received_at=timezone.now(), content="拒载", due_on=date.today() + timedelta(days=15), firm=firm)
+    after = next(t for t in services.target_directory(plan, date.today()) if t["party_id"] == firm.party_id)
+    assert before["complaints"] == 0 and after["complaints"] == 3
+    assert Decimal(after["weight"]) == Decimal(before["weight"]) * Decimal("1.5")
