@@ -49,6 +49,8 @@ class CalculatorForm(forms.Form):
         self.fields["violation_date"].initial = timezone.localdate()
         for key, label in FLAGS:
             self.fields[key] = forms.BooleanField(label=label, required=False)
+        for key in ("height_m", "width_m", "length_m"):
+            self.fields[key].widget.attrs["aria-label"] = self.fields[key].label
 
     def flag_fields(self):
         return [self[key] for key, _ in FLAGS]

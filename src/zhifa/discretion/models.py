@@ -146,6 +146,10 @@ class BenchmarkLevel(models.Model):
     def __str__(self):
         return f"{self.item.code} {self.get_level_display()}"
 
+    @property
+    def penalty_kind_labels(self) -> list[str]:
+        return [PENALTY_KIND_LABELS.get(k, k) for k in self.penalty_kinds]
+
 
 class ListKind(models.TextChoices):
     """The four lists (四张清单); the no-penalty list has two parts."""

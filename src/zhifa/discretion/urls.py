@@ -6,6 +6,7 @@ app_name = "discretion"
 
 urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
+    path("calculator/<str:kind>/", views.letter, name="letter"),
     path("items/", views.item_list, name="item_list"),
     path("items/<str:code>/", views.item_detail, name="item_detail"),
     path("editions/", views.edition_list, name="edition_list"),

@@ -14,7 +14,7 @@ from zhifa.core import audit
 from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role, has_role
 
-from . import loader, overload_rules, services
+from . import commitment, loader, overload_rules, services
 from .forms import CalculatorForm, ImportForm, ItemForm
 from .models import (
     BenchmarkEdition,
@@ -52,9 +52,25 @@ def calculator(request):
             context["error"] = exc.message
         else:
             context.update(assessment_context(result, party_kind=form.cleaned_data["party_kind"], on=timezone.localdate()))
+            context["letter_query"] = request.GET.urlencode()
     if request.htmx:
         return render(request, "discretion/_assessment.html", context)
     return render(request, "discretion/calculator.html", context)
+
+
+@login_required
+def letter(request, kind: str):
+    """Printable 告知承诺书 or 教育记录 for the calculator's facts (blanks for the party and officers)."""
+    form = CalculatorForm(request.GET or None)
+    if not (form.is_bound and form.is_valid()) or kind not in ("commitment", "education"):
+        raise Http404
+    try:
+        result = services.assess(item_code=form.cleaned_data["item"], facts=form.facts(),
+                                 violation_date=form.cleaned_data["violation_date"])
+        doc = (commitment.commitment_letter(result) if kind == "commitment" else commitment.education_record(result))
+    except (DomainError, ValueError):
+        raise Http404 from None
+    return render(request, "discretion/letter.html", {"doc": doc, "a": result})
 
 
 @login_required

@@ -113,3 +113,17 @@ def test_api_import_admin_only(api_for, world):
     assert r.status_code == 403
     r = api_for("admin").post("/api/v1/discretion/editions/import", {"file": SimpleUploadedFile("a.yaml", content)})
     assert r.status_code == 201 and r.json()["code"] == "API-1"
+
+
+def test_art33_first_violation_commitment_and_education_record(client_for, world):
+    query = ("item=YS-011&violation_date=2026-05-01&party_kind=organisation&harm=minor&first_violation=on"
+             "&corrected_promptly=on")
+    c = client_for("officer")
+    assert "/discretion/calculator/commitment/?" in c.get("/discretion/calculator/?" + query).content.decode()
+    letter = c.get("/discretion/calculator/commitment/?" + query).content.decode()
+    assert "告知承诺书" in letter and "不再实施同类违法行为" in letter and "第三十三条第一款" in letter
+    record = c.get("/discretion/calculator/education/?" + query).content.decode()
+    assert "教育记录" in record and "第三十三条第三款" in record
+    # A fined outcome has neither.
+    assert c.get("/discretion/calculator/commitment/?item=YS-011&violation_date=2026-05-01&party_kind=person"
+                 "&harm=minor").status_code == 404
