@@ -16,17 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def rules(db):
-    """Transactional tests flush the tables, data migrations included: load the rules again."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in ("zhifa.portal.migrations.0002_rules", "zhifa.permits.migrations.0002_permit_items"):
-        import_module(module).load(apps, None)
-
-
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
