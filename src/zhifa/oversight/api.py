@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from zhifa.core.errors import DomainError
-from zhifa.core.models import Organisation, User
+from zhifa.core.models import Officer, Organisation, User
 from zhifa.core.pagination import keyset
 from zhifa.core.selectors import get_scoped, organisations_for, scope
 
@@ -332,6 +332,55 @@ def listing_lift(request, item_id: int):
 
 
 # ---- case-file evaluation ----
+
+
+class CaseRecordOut(Schema):
+    id: int
+    organisation_id: int
+    case_id: int | None
+    number: str
+    title: str
+    party_name: str
+    closed_on: date
+    involves_enterprise: bool
+    handling_officer_ids: list[int]
+
+    @staticmethod
+    def resolve_handling_officer_ids(obj):
+        return [o.pk for o in obj.handling_officers.all()]
+
+
+class CaseRecordPage(Schema):
+    items: list[CaseRecordOut]
+    next_cursor: int | None = None
+
+
+class CaseRecordIn(Schema):
+    organisation_id: int
+    number: str = Field(min_length=1, max_length=60)
+    title: str = Field(min_length=1, max_length=200)
+    party_name: str = Field("", max_length=120)
+    closed_on: date
+    officer_ids: list[int] = Field(min_length=1)
+    involves_enterprise: bool = False
+
+
+@router.get("/records/", response=CaseRecordPage, summary="案卷登记（已结案卷）")
+def record_list(request, q: str = Query("", max_length=100), after: int | None = None, limit: int = Query(50, ge=1, le=200)):
+    rows, cursor = keyset(selectors.case_records_for(request.user, search=q.strip()), after=after, limit=limit)
+    return {"items": rows, "next_cursor": cursor}
+
+
+@router.post("/records/", response={201: CaseRecordOut, **E}, summary="登记已结案卷")
+def record_create(request, payload: CaseRecordIn):
+    data = payload.dict()
+    officer_ids = data.pop("officer_ids")
+    officers = list(scope(Officer.objects.all(), request.user).filter(pk__in=officer_ids))
+    if len(officers) != len(set(officer_ids)):
+        raise DomainError("not_found", "承办人员不存在或不在您的管辖范围内。", status=404)
+    record = services.case_record_create(actor=request.user, organisation=_org_in_scope(request.user, data.pop("organisation_id")),
+                                         officers=officers, **data)
+    return 201, record
 
 
 @router.get("/rounds/", response=RoundPage, summary="评查批次")

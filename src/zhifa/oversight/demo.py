@@ -96,7 +96,7 @@ def load(ctx) -> None:
         records = _case_records(ctx, admin)
         rounds = [
             ("涉企执法案卷评查", today - timedelta(days=540), today - timedelta(days=200), 53, today - timedelta(days=170), True),
-            ("行政处罚案卷评查", today - timedelta(days=200), today - timedelta(days=60), 48, today - timedelta(days=50), False),
+            ("行政处罚案卷评查", today - timedelta(days=200), today - timedelta(days=60), 51, today - timedelta(days=50), False),
         ]
         evaluated = 0
         for name, start, end, size, held_on, enterprise_only in rounds:
@@ -106,7 +106,9 @@ def load(ctx) -> None:
             owners = {ctx.orgs["nz_brigade"].pk: [ctx.users["officer"], ctx.users["officer2"], head],
                       ctx.orgs["fc_brigade"].pk: [ctx.users["fc_officer"], ctx.users["fc_officer2"]]}
             items = list(standard.items.all())
-            for evaluation in drawn:
+            # The newest round keeps its last three files for the evaluators to score in the demo.
+            to_score = drawn if enterprise_only else drawn[:-3]
+            for evaluation in to_score:
                 _score(ctx, evaluation, items, owners, [supervisor, reviewer, head], held_on)
                 evaluated += 1
             _progress_evaluation_problems(ctx, rnd, held_on)

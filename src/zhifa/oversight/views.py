@@ -306,7 +306,7 @@ def rectification(request, pk: int):
     def row(n, p):
         item = p.deduction.item if p.deduction_id else None
         return [n, p.evaluation.record.number, f"{item.code} {item.text}" if item else "", item.get_category_display() if item else "",
-                p.title, p.deduction.points if p.deduction_id else "", p.measures, p.organisation.name, p.owner.display_name,
+                p.deduction.finding if p.deduction_id else p.title, p.deduction.points if p.deduction_id else "", p.measures, p.organisation.name, p.owner.display_name,
                 _d(p.deadline), p.rectification, _d(p.rectified_on),
                 p.get_status_display() + ("（逾期）" if p.is_overdue() else "")]
 
@@ -464,9 +464,18 @@ def power_detail(request, pk: int):
             messages.success(request, "该事项已取消，调整记录已保存。")
         return redirect("oversight:power_detail", pk)
     return render(request, "oversight/power_detail.html", {
-        "power": power, "revisions": power.revisions.select_related("actor"), "form": form,
+        "power": power, "revisions": _labelled(power.revisions.select_related("actor")), "form": form,
         "violation_items": selectors.violation_items_for(power), "editor": has_role(request.user, *services.POWER_EDITORS),
     })
+
+
+def _labelled(revisions):
+    """Revisions with their changed fields named by their Chinese labels."""
+    labels = {f.name: str(f.verbose_name) for f in Power._meta.fields}
+    rows = list(revisions)
+    for r in rows:
+        r.labelled_changes = [(labels.get(k, k), v) for k, v in r.changes.items()]
+    return rows
 
 
 # --------------------------------------------------------------------------------------------------------

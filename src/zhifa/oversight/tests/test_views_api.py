@@ -152,3 +152,15 @@ def test_api_evaluation_score(world, api_for):
                                  content_type="application/json")
     assert r.status_code == 200, r.content
     assert float(r.json()["score"]) == 98.0 and r.json()["grade"] == "excellent"
+
+
+def test_api_case_record_register_and_list(world, api_for):
+    c = api_for("officer")
+    payload = {"organisation_id": world.brigade_a.pk, "number": "豫R召交罚〔2025〕0001号", "title": "车辆违法超限运输", "closed_on": "2025-12-01",
+               "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk]}
+    r = c.post("/api/v1/oversight/records/", payload, content_type="application/json")
+    assert r.status_code == 201 and sorted(r.json()["handling_officer_ids"]) == sorted(payload["officer_ids"])
+    bad = c.post("/api/v1/oversight/records/", {**payload, "number": "X2", "officer_ids": [world.officers["officer_b"].pk]}, content_type="application/json")
+    assert bad.status_code == 404
+    assert [x["number"] for x in c.get("/api/v1/oversight/records/").json()["items"]] == [payload["number"]]
+    assert api_for("officer_b").get("/api/v1/oversight/records/").json()["items"] == []
