@@ -168,3 +168,32 @@ def window_stats(qs, *, start: date, end: date, today: date | None = None) -> Wi
         open=open_qs.count() + period.filter(status=S.SUBMITTED).count(),
         overdue_open=open_qs.filter(committed_due__lt=today).count(),
     )
+
+
+def items_sync_from_power_list(*, actor) -> dict:
+    """Take the permit items from the power and responsibility list (权责清单, ``oversight.Power`` of kind
+    行政许可) when that register exists: new powers become items (default limits, to be set by the
+    administrator), names and bases follow the list, items whose power left the list stop being offered."""
+    from django.apps import apps
+
+    assert_role(actor, Role.ADMIN, message="只有系统管理员可以同步许可事项。")
+    try:
+        Power = apps.get_model("oversight", "Power")
+    except LookupError as exc:
+        raise DomainError("no_power_list", "权责清单尚未建立，许可事项按本模块清单维护。") from exc
+    counts = {"created": 0, "updated": 0, "deactivated": 0}
+    with transaction.atomic():
+        powers = {p.code: p for p in Power.objects.filter(kind="licensing", is_active=True)}
+        for code, power in powers.items():
+            item = PermitItem.objects.filter(power_code=code).first()
+            if item is None:
+                PermitItem.objects.create(code=f"QZ-{code}"[:40], name=power.name[:120], basis=power.legal_basis, power_code=code)
+                counts["created"] += 1
+            elif (item.name, item.basis, item.is_active) != (power.name[:120], power.legal_basis, True):
+                PermitItem.objects.filter(pk=item.pk).update(name=power.name[:120], basis=power.legal_basis, is_active=True)
+                counts["updated"] += 1
+        counts["deactivated"] = PermitItem.objects.exclude(power_code="").exclude(power_code__in=list(powers)).filter(is_active=True).update(is_active=False)
+        audit.record(actor=actor, action="permit_item.sync", subject=("permits.permititem", "power_list"), changes=counts,
+                     summary=f"按权责清单同步许可事项：新增{counts['created']}，更新{counts['updated']}，停办{counts['deactivated']}",
+                     organisation=getattr(actor, "organisation", None))
+    return counts

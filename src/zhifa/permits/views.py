@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.core import audit
 from zhifa.core.errors import DomainError
+from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import get_scoped, parties_for
 
 from . import selectors, services
@@ -104,4 +105,12 @@ def statistics(request):
 
 @login_required
 def item_list(request):
-    return render(request, "permits/items.html", {"items": PermitItem.objects.all()})
+    if request.method == "POST":
+        try:
+            counts = services.items_sync_from_power_list(actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已按权责清单同步：新增 {counts['created']} 项，更新 {counts['updated']} 项，停办 {counts['deactivated']} 项。")
+        return redirect("permits:items")
+    return render(request, "permits/items.html", {"items": PermitItem.objects.all(), "can_sync": has_role(request.user, Role.ADMIN)})
