@@ -320,51 +320,54 @@ def complaint_import_xlsx(*, actor, organisation: Organisation, file, default_ch
     index = {IMPORT_COLUMNS[h]: i for i, h in enumerate(header) if h in IMPORT_COLUMNS}
     result = ImportResult()
     companies = {c.name: c for c in TransportCompany.objects.filter(organisation__path__startswith=organisation.path)}
-    for row_number, values in enumerate(rows, start=2):
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        result.rows += 1
+    # One transaction for the sheet (one commit), a savepoint per row.
+    with transaction.atomic():
+        for row_number, values in enumerate(rows, start=2):
+            if values is None or all(v in (None, "") for v in values):
+                continue
+            result.rows += 1
 
-        def get(key, values=values):
-            i = index.get(key)
-            v = values[i] if i is not None and i < len(values) else None
-            return v if isinstance(v, datetime | date) else ("" if v is None else str(v).strip())
+            def get(key, values=values):
+                i = index.get(key)
+                v = values[i] if i is not None and i < len(values) else None
+                return v if isinstance(v, datetime | date) else ("" if v is None else str(v).strip())
 
-        try:
-            external_id = get("external_id")
-            if not external_id:
-                raise ValueError("工单编号为空")
-            content = get("content")
-            if not content:
-                raise ValueError("诉求内容为空")
-            received_at = _parse_time(get("received_at"))
-            if received_at > timezone.now():
-                raise ValueError("受理时间晚于当前时间")
-            channel = _parse_channel(get("channel"), default_channel)
-            plate = get("plate")
-            vehicle = None
-            if plate:
-                try:
-                    plate = normalise_plate(plate)
-                except ValidationError as exc:
-                    raise ValueError(f"车牌号“{plate}”格式不正确") from exc
-                vehicle = Vehicle.objects.filter(plate=plate, organisation__path__startswith=organisation.path).first()
-            firm_name = get("firm_name")
-            phone = get("complainant_phone")
-            if phone and not phone.replace("-", "").isdigit():
-                raise ValueError(f"联系电话“{phone}”不是号码")
-            complaint = complaint_intake(
-                actor=actor, organisation=organisation, channel=channel, content=content, category=_parse_category(get("category")),
-                received_at=received_at, external_id=external_id, complainant_name=get("complainant_name"), complainant_phone=phone,
-                firm=companies.get(firm_name), firm_name=firm_name, vehicle=vehicle, plate=plate, place=get("place"), route_name=get("route"))
-        except ValueError as exc:
-            result.errors.append((row_number, str(exc)))
-        except ValidationError as exc:
-            result.errors.append((row_number, "；".join(f"{k}: {'、'.join(v)}" for k, v in exc.message_dict.items()) if hasattr(exc, "message_dict") else "；".join(exc.messages)))
-        except DomainError as exc:
-            result.errors.append((row_number, exc.message))
-        else:
-            result.created.append(complaint)
+            try:
+                external_id = get("external_id")
+                if not external_id:
+                    raise ValueError("工单编号为空")
+                content = get("content")
+                if not content:
+                    raise ValueError("诉求内容为空")
+                received_at = _parse_time(get("received_at"))
+                if received_at > timezone.now():
+                    raise ValueError("受理时间晚于当前时间")
+                channel = _parse_channel(get("channel"), default_channel)
+                plate = get("plate")
+                vehicle = None
+                if plate:
+                    try:
+                        plate = normalise_plate(plate)
+                    except ValidationError as exc:
+                        raise ValueError(f"车牌号“{plate}”格式不正确") from exc
+                    vehicle = Vehicle.objects.filter(plate=plate, organisation__path__startswith=organisation.path).first()
+                firm_name = get("firm_name")
+                phone = get("complainant_phone")
+                if phone and not phone.replace("-", "").isdigit():
+                    raise ValueError(f"联系电话“{phone}”不是号码")
+                with transaction.atomic():  # a savepoint per row: a refused row leaves no trace
+                    complaint = complaint_intake(
+                        actor=actor, organisation=organisation, channel=channel, content=content, category=_parse_category(get("category")),
+                        received_at=received_at, external_id=external_id, complainant_name=get("complainant_name"), complainant_phone=phone,
+                        firm=companies.get(firm_name), firm_name=firm_name, vehicle=vehicle, plate=plate, place=get("place"), route_name=get("route"))
+            except ValueError as exc:
+                result.errors.append((row_number, str(exc)))
+            except ValidationError as exc:
+                result.errors.append((row_number, "；".join(f"{k}: {'、'.join(v)}" for k, v in exc.message_dict.items()) if hasattr(exc, "message_dict") else "；".join(exc.messages)))
+            except DomainError as exc:
+                result.errors.append((row_number, exc.message))
+            else:
+                result.created.append(complaint)
     wb.close()
     with transaction.atomic():
         audit.record(actor=actor, action="complaint.import", subject=("complaints.import", timezone.now().strftime("%Y%m%d%H%M%S")),

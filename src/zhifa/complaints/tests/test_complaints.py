@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from zhifa.complaints import selectors, services
-from zhifa.complaints.models import Complaint, Notice
+from zhifa.complaints.models import Complaint, ComplaintStep, Notice
 from zhifa.complaints.tests.factories import RoutingRuleFactory
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Event
@@ -237,3 +237,11 @@ def test_import_command_prints_refused_rows_and_exits_1(world, tmp_path):
         call_command("import_work_orders", str(path), "--user", "officer", "--channel", "12328", stdout=out, stderr=err)
     assert exc.value.code == 1 and "受理 1 件" in out.getvalue() and "第 3 行" in err.getvalue()
     assert Complaint.objects.get().channel == "12328"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_same_work_order_twice_in_one_sheet_keeps_the_first(world):
+    row = ("D-1", "12345", "2026-03-02 08:00", "", "", "", "投诉内容", "", "", "", "")
+    result = services.complaint_import_xlsx(actor=world.users["officer"], organisation=world.brigade_a, file=_sheet([row, row, ("D-2", *row[1:])]))
+    assert [c.external_id for c in result.created] == ["D-1", "D-2"] and [e[0] for e in result.errors] == [3]
+    assert Complaint.objects.count() == 2 and ComplaintStep.objects.filter(complaint__external_id="D-1").count() == 1
