@@ -232,7 +232,8 @@ def _overload_base(w: _Work):
     parts, kinds, amounts = [], [], []
     lo = hi = None
     info: dict = {}
-    mass_given = f.get("gross_kg") is not None or f.get("over_kg") is not None
+    # The mass item (CX-001) also takes the dimension facts and cumulates; the dimension item only dimensions.
+    mass_given = w.item.formula == Formula.OVERLOAD_MASS and (f.get("gross_kg") is not None or f.get("over_kg") is not None)
     if mass_given:
         if f.get("gross_kg") is not None and f.get("axles"):
             limit = overload_rules.vehicle_limit_kg(axles=int(f["axles"]), combination=bool(f.get("combination")),
@@ -419,8 +420,8 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
                 w.cite(mitigated_entry.basis)
             why = "，".join(x for x in (f"当事人{reasons}" if reasons else "", src) if x)
             law = f"依据{'、'.join(dict.fromkeys(a for _, a in statutory))}，" if statutory else ""
-            w.sentences.append(f"{why}，{law}应当减轻处罚，在{'法定最低罚款' if ceiling == stat_min else '按公式计算的罚款'}"
-                               f"{_yuan(ceiling)}以下确定，按{share_m:.0%}计为{_yuan(new_amount)}。")
+            what = "按公式计算的罚款" if formula else ("法定最低罚款" if stat_min > 0 else "基准建议罚款")
+            w.sentences.append(f"{why}，{law}应当减轻处罚，在{what}{_yuan(ceiling)}以下确定，按{share_m:.0%}计为{_yuan(new_amount)}。")
             if new_amount == 0 and PenaltyKind.WARNING in item.penalty_kinds:
                 kinds = [PenaltyKind.WARNING]
                 new_amount = None
