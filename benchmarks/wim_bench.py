@@ -160,7 +160,7 @@ def seed_registry() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5_000_000)
-    parser.add_argument("--chunk", type=int, default=1_000_000)
+    parser.add_argument("--chunk", type=int, default=500_000)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--generate-only", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()

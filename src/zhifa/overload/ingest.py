@@ -186,6 +186,7 @@ class Ingestor:
         self.chunk_no += 1
         self.progress.read += raw.height
         records, rejected = wim.normalise(raw)
+        del raw  # keep one copy of the chunk alive at a time (bounded memory)
         reasons = wim.device_reject_reasons(records, self.rules)
         bad_device = reasons.is_not_null()
         if bad_device.any():
@@ -196,6 +197,7 @@ class Ingestor:
         self._reject(rejected)
         self.progress.rejected += rejected.height
         screened = wim.screen(records, self.rules)
+        del records
         before = screened.height
         screened = screened.unique(subset=["station_code", "record_no"], keep="first", maintain_order=True)
         fresh_parts = []
@@ -270,9 +272,11 @@ def ingest_file(path: Path, *, actor=None, chunk_rows: int = 500_000, on_chunk: 
     batch = IngestBatch.objects.create(source=IngestBatch.Source.FILE, name=path.name, sha256=file_sha256(path), actor=actor)
     ingestor = Ingestor(batch=batch)
     for chunk in wim.read_chunks(path, chunk_rows=chunk_rows):
+        rows = chunk.height
         progress = ingestor.feed(chunk)
+        del chunk  # not held while the next chunk is read
         if on_chunk:
-            on_chunk(progress, chunk.height)
+            on_chunk(progress, rows)
     batch = ingestor.finish(actor=actor)
     if open_cases:
         from .services import violations_open_cases
