@@ -106,3 +106,23 @@ def test_invalid_rows_reported(world):
            {"external_id": "", "warning_class": 1}]
     result = services.warning_import(actor=world.users["officer"], organisation=world.brigade_a, rows=bad, source="file")
     assert result["created"] == 0 and len(result["errors"]) == 2
+
+
+def test_warning_actions_through_ui(world, client_for):
+    firm = CompanyFactory(organisation=world.brigade_a)
+    services.warning_import(actor=world.users["officer"], organisation=world.brigade_a, rows=_rows(3, firm=firm), source="api")
+    c = client_for("officer")
+    w1 = ProvincialWarning.objects.get(warning_class=1)
+    w3 = ProvincialWarning.objects.get(warning_class=3)
+    c.post(f"/inspections/warnings/{w1.pk}/", {"action": "notify", "deadline": (date.today() + timedelta(days=7)).isoformat(), "note": "限期整改"})
+    c.post(f"/inspections/warnings/{w1.pk}/", {"action": "close", "result": "回访已整改"})
+    c.post(f"/inspections/warnings/{w3.pk}/", {"action": "refer"})
+    w1.refresh_from_db()
+    w3.refresh_from_db()
+    assert w1.status == ProvincialWarning.Status.CLOSED and w3.status == ProvincialWarning.Status.REFERRED
+    assert "已移交案件办理" in c.get("/inspections/leads/").content.decode()
+    assert client_for("officer_b").get(f"/inspections/warnings/{w1.pk}/").status_code == 404
+    upload = io.BytesIO(json.dumps(_rows(2, start=500)).encode())
+    upload.name = "yj.json"
+    c.post("/inspections/warnings/", {"file": upload})
+    assert ProvincialWarning.objects.count() == 5
