@@ -127,3 +127,15 @@ def test_art33_first_violation_commitment_and_education_record(client_for, world
     # A fined outcome has neither.
     assert c.get("/discretion/calculator/commitment/?item=YS-011&violation_date=2026-05-01&party_kind=person"
                  "&harm=minor").status_code == 404
+
+
+def test_dashboard_widget_names_the_edition_in_force(client_for, world):
+    from django.test import RequestFactory
+
+    from zhifa.discretion.dashboard import widgets
+
+    request = RequestFactory().get("/")
+    request.user = world.users["officer"]
+    card = widgets(request)[0]
+    assert "全国通用默认版" in card["text"] and "待核对" in card["text"]
+    assert client_for("officer").get("/").status_code == 200
