@@ -94,6 +94,8 @@ def load(ctx) -> None:
         standard = loader.load_standard(actor=admin)
         _powers(ctx, admin)
         records = _case_records(ctx, admin)
+        # Closed cases of the platform's own demo (cases app) join the paper-era files.
+        synced = loader.sync_closed_cases(actor=None)
         rounds = [
             ("涉企执法案卷评查", today - timedelta(days=540), today - timedelta(days=200), 53, today - timedelta(days=170), True),
             ("行政处罚案卷评查", today - timedelta(days=200), today - timedelta(days=60), 51, today - timedelta(days=50), False),
@@ -115,7 +117,7 @@ def load(ctx) -> None:
             if rnd.evaluations.filter(scored_at__isnull=True).count() == 0 and held_on < today - timedelta(days=100):
                 services.round_close(actor=supervisor, round=rnd)
         n_other, n_key = _other_problems(ctx)
-    ctx.notes.append(f"内部监督：已结案卷 {len(records)} 卷，评查 {evaluated} 卷（两批次，随机种子已记录），问题清单 {Problem.objects.count()} 项"
+    ctx.notes.append(f"内部监督：已结案卷 {len(records) + synced} 卷（平台案件 {synced} 卷），评查 {evaluated} 卷（两批次，随机种子已记录），问题清单 {Problem.objects.count()} 项"
                      f"（其中逾期 {sum(1 for p in Problem.objects.all() if p.is_overdue(today))} 项，挂牌督办 {n_key} 项），"
                      f"权责清单 {Power.objects.filter(is_active=True).count()} 项。回头看请用 supervisor 或 head 账号。")
 

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from django.apps import apps
+from django.db import connection
 
 from zhifa.core.models import Organisation
 
@@ -60,6 +61,8 @@ def sync_closed_cases(*, actor, since: date | None = None) -> int:
         case_model = apps.get_model("cases", "Case")
     except LookupError:
         return 0
+    if case_model._meta.db_table not in connection.introspection.table_names():
+        return 0  # the cases app is installed but its tables are not migrated yet
     qs = case_model.objects.filter(closed_on__isnull=False).select_related("organisation", "party").prefetch_related("officers")
     if since:
         qs = qs.filter(closed_on__gte=since)

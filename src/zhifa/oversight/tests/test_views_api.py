@@ -164,3 +164,51 @@ def test_api_case_record_register_and_list(world, api_for):
     assert bad.status_code == 404
     assert [x["number"] for x in c.get("/api/v1/oversight/records/").json()["items"]] == [payload["number"]]
     assert api_for("officer_b").get("/api/v1/oversight/records/").json()["items"] == []
+
+
+def test_scoring_by_form_creates_problems(world, client_for):
+    rnd = drawn_round(world)
+    ev = rnd.evaluations.first()
+    b1, v2 = rnd.standard.items.get(code="B1"), rnd.standard.items.get(code="V2")
+    r = client_for("reviewer").post(f"/oversight/evaluation/files/{ev.pk}/", {
+        f"hit_{b1.pk}": "1", f"points_{b1.pk}": "5", f"finding_{b1.pk}": "证据不能相互印证",
+        f"hit_{v2.pk}": "1", f"finding_{v2.pk}": "现场检查仅一名执法人员", "owner": world.users["officer"].pk, "comment": "不合格"})
+    assert r.status_code == 302
+    ev.refresh_from_db()
+    assert ev.vetoed and ev.grade == "fail" and ev.score == 95 and ev.problems.count() == 2
+
+
+def test_problem_edit_form(world, client_for):
+    p = make_problem(world)
+    r = client_for("officer").post(f"/oversight/problems/{p.pk}/edit/", {"category": "conduct", "title": "新的概述", "description": "",
+                                                                         "source_ref": "", "measures": "新的措施", "owner": world.users["officer2"].pk})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert (p.title, p.measures, p.owner) == ("新的概述", "新的措施", world.users["officer2"])
+
+
+def test_problem_list_query_count_does_not_grow_with_rows(world, client_for, django_assert_max_num_queries):
+    for n in range(25):
+        make_problem(world, owner="officer" if n % 2 else "officer2")
+    c = client_for("supervisor")
+    with django_assert_max_num_queries(20):
+        assert c.get("/oversight/problems/").status_code == 200
+
+
+@pytest.mark.parametrize("model", ["problem", "supervisionlisting", "power", "caserecord", "evaluationround", "caseevaluation", "evaluationstandard"])
+def test_admin_changelists(world, client, model):
+    from zhifa.core.tests.factories import UserFactory
+
+    make_problem(world)
+    client.force_login(UserFactory(username="root", organisation=None, is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/oversight/{model}/").status_code == 200
+
+
+def test_admin_read_only_detail_pages(world, client):
+    from zhifa.core.tests.factories import UserFactory
+
+    p = make_problem(world)
+    loader.load_powers(actor=world.users["admin"], bureau=world.county_a, brigade=None, reason="梳理")
+    client.force_login(UserFactory(username="root", organisation=None, is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/oversight/problem/{p.pk}/change/").status_code == 200
+    assert client.get(f"/admin/oversight/power/{Power.objects.first().pk}/change/").status_code == 200
