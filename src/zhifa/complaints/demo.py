@@ -183,13 +183,13 @@ def _mediations(ctx: DemoContext) -> int:
             m.status = Mediation.Status.APPLIED
         else:
             m.decided_on, m.mediator = applied + timedelta(days=rng.randint(1, 3)), mediator
-            held = m.decided_on + timedelta(days=rng.randint(2, 7))
+            held = min(m.decided_on + timedelta(days=rng.randint(2, 7)), today)
             sessions.append((m, MediationSession(held_on=held, attendees=f"申请人、被申请人、调解员{mediator.name}",
                                                  record="双方陈述事实和请求，调解员释法说理，双方同意协商解决。")))
             if r < 0.8 and held < today:
                 m.status, m.agreement_on, m.agreement_text = Mediation.Status.CLOSED, held, "经调解，双方自愿达成如下协议：被申请人于协议签订之日起十日内支付申请人款项，双方就此纠纷再无其他争议。"
-                m.closed_on, m.outcome = held + timedelta(days=10), "协议已履行"
-            elif r < 0.9:
+                m.closed_on, m.outcome = min(held + timedelta(days=10), today), "协议已履行"
+            elif r < 0.9 and held < today:
                 m.status, m.outcome, m.closed_on = Mediation.Status.CLOSED, "调解不成，告知当事人可依法提起诉讼", held
             else:
                 m.status = Mediation.Status.ACCEPTED

@@ -52,6 +52,7 @@ class Register:
     api_fields: list[str] | None = None
     org_field: str = "organisation"
     extra_context: Callable | None = None  # (request, obj) -> dict for the detail page
+    obj_editable: Callable | None = None  # (obj) -> bool: whether the edit form applies in the object's state
 
     def can_edit(self, user) -> bool:
         return bool(self.form) and has_role(user, *self.edit_roles)
@@ -185,7 +186,8 @@ class RegisterSet:
             related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[cell(i, a) for _, a in cols] for i in items]})
         context = {
             "reg": reg, "ns": self.namespace, "obj": obj, "fields": fields, "related": related,
-            "events": audit.history(obj)[:50], "can_edit": reg.update is not None and reg.can_edit(request.user),
+            "events": audit.history(obj)[:50],
+            "can_edit": reg.update is not None and reg.can_edit(request.user) and (reg.obj_editable is None or reg.obj_editable(obj)),
         }
         if reg.extra_context:
             context.update(reg.extra_context(request, obj))
@@ -211,6 +213,8 @@ class RegisterSet:
         if reg.update is None or not reg.can_edit(request.user):
             raise Http404
         obj = self.get_object(reg, request.user, pk)
+        if reg.obj_editable is not None and not reg.obj_editable(obj):
+            raise Http404
         initial = reg.initial(obj) if reg.initial else None
         form = reg.form(request.POST or None, request.FILES or None, user=request.user, initial=initial, instance_obj=obj)
         if request.method == "POST" and form.is_valid():

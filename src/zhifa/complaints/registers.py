@@ -98,7 +98,7 @@ REGISTERS = RegisterSet("complaints", [
         lambda user, obj, data: services.mediation_update(actor=user, mediation=obj, **data),
         lambda obj: {"kind": obj.kind, "claim": obj.claim, "amount": obj.amount}, EDITORS,
         [("调解会", "sessions", [("日期", "held_on"), ("地点", "place"), ("参加人员", "attendees"), ("调解笔录", "record")])],
-        "complaints/_mediation_actions.html",
+        "complaints/_mediation_actions.html", obj_editable=lambda obj: obj.status == Mediation.Status.APPLIED,
     ),
     Register(
         "soft", "柔性执法台账", SoftMeasure, selectors.soft_measures_for,

@@ -82,3 +82,21 @@ def test_soft_measure_form_and_export(world, parties, client_for):
                                                            "commitment": "保证"}).status_code == 302
     m.refresh_from_db()
     assert m.matter == "改"
+
+
+def test_mediation_pages_walk_the_workflow(world, parties, client_for):
+    client = client_for("officer")
+    r = client.post("/complaints/r/mediations/new/", {"kind": "freight", "applicant": parties[0].pk, "respondent": parties[1].pk,
+                                                      "applied_on": date.today().isoformat(), "claim": "运费纠纷"})
+    assert r.status_code == 302
+    m = Mediation.objects.get()
+    today = date.today().isoformat()
+    client.post(f"/complaints/m/{m.pk}/decide/", {"accept": "1", "decided_on": today, "mediator": world.officers["officer2"].pk})
+    client.post(f"/complaints/m/{m.pk}/session/", {"held_on": today, "place": "调解室", "attendees": "双方", "record": "笔录"})
+    client.post(f"/complaints/m/{m.pk}/conclude/", {"agreed": "1", "on": today, "agreement_text": "协议内容"})
+    m.refresh_from_db()
+    assert m.status == Mediation.Status.AGREED and m.sessions.count() == 1
+    assert client.get(f"/complaints/r/mediations/{m.pk}/edit/").status_code == 404  # no editing after the decision
+    client.post(f"/complaints/m/{m.pk}/close/", {"outcome": "已履行"})
+    m.refresh_from_db()
+    assert m.status == Mediation.Status.CLOSED and m.closed_on == date.today()
