@@ -1,0 +1,46 @@
+"""Admin views of payment notices, payments and plans: read-only — money moves only through the signed callback
+and the services, which record every change."""
+
+from django.contrib import admin
+
+from .models import Instalment, Payment, PaymentNotice, PaymentPlan
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class PaymentInline(ReadOnly, admin.TabularInline):
+    model = Payment
+    extra = 0
+
+
+@admin.register(PaymentNotice)
+class PaymentNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "party_name", "amount", "due_on", "status", "paid_on", "overdue_on", "reminded_on"]
+    list_filter = ["status"]
+    search_fields = ["code", "party_name", "decision_number"]
+    inlines = [PaymentInline]
+
+
+class InstalmentInline(ReadOnly, admin.TabularInline):
+    model = Instalment
+    extra = 0
+
+
+@admin.register(PaymentPlan)
+class PaymentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["notice", "kind", "status", "applied_on", "decided_on", "document_number"]
+    list_filter = ["kind", "status"]
+    inlines = [InstalmentInline]
