@@ -315,12 +315,16 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
     station_orgs = dict(Device.objects.values_list("id", "station__organisation_id"))
     # Existing violations that a pass of this chunk could join.
     open_by_vehicle: dict[tuple[str, str], list[dict]] = {}
-    for row in Violation.objects.filter(first_passed_at__gte=lo, first_passed_at__lte=hi).values(
-            "id", "plate", "plate_colour", "first_passed_at", "last_passed_at", "pass_count"):
-        key = (row["plate"], row["plate_colour"])
-        if key in plates:
-            row["new"] = False
-            open_by_vehicle.setdefault(key, []).append(row)
+    # Looked up by plate (indexed with the time), so the cost follows the chunk's over-limit plates, not the day's
+    # violations.
+    plate_list = sorted({p for p, _ in plates})
+    for i in range(0, len(plate_list), 900):
+        for row in Violation.objects.filter(plate__in=plate_list[i:i + 900], first_passed_at__gte=lo, first_passed_at__lte=hi).values(
+                "id", "plate", "plate_colour", "first_passed_at", "last_passed_at", "pass_count"):
+            key = (row["plate"], row["plate_colour"])
+            if key in plates:
+                row["new"] = False
+                open_by_vehicle.setdefault(key, []).append(row)
     vehicles = _vehicles_for(plates)
     new_rows: list[dict] = []
     pass_rows: list[tuple] = []
