@@ -245,3 +245,17 @@ def test_same_work_order_twice_in_one_sheet_keeps_the_first(world):
     result = services.complaint_import_xlsx(actor=world.users["officer"], organisation=world.brigade_a, file=_sheet([row, row, ("D-2", *row[1:])]))
     assert [c.external_id for c in result.created] == ["D-1", "D-2"] and [e[0] for e in result.errors] == [3]
     assert Complaint.objects.count() == 2 and ComplaintStep.objects.filter(complaint__external_id="D-1").count() == 1
+
+
+def test_complaint_pages_reply_visit_and_reopen(world, client_for):
+    c = services.complaint_intake(actor=world.users["officer"], organisation=world.brigade_a, channel="12328", content="拒载")
+    client = client_for("officer")
+    assert client.post(f"/complaints/c/{c.pk}/visit/", {"satisfaction": "satisfied"}).status_code == 302
+    c.refresh_from_db()
+    assert c.status == Complaint.Status.RECEIVED  # refused: not yet answered (message shown, nothing changed)
+    client.post(f"/complaints/c/{c.pk}/reply/", {"reply": "已处理"})
+    client.post(f"/complaints/c/{c.pk}/visit/", {"satisfaction": "dissatisfied", "note": "仍不满意"})
+    c.refresh_from_db()
+    assert c.status == Complaint.Status.REOPENED and c.reopen_count == 1
+    assert "重新办理" in client.get(f"/complaints/r/complaints/{c.pk}/").content.decode()
+    assert client_for("officer_b").post(f"/complaints/c/{c.pk}/reply/", {"reply": "x"}).status_code == 404

@@ -149,3 +149,14 @@ def test_pages_forms_export_and_api(world, client_for, api_for):
     assert api_for("officer_b").get(f"/api/v1/training/events/{ev.pk}").status_code == 404
     hours = api.get("/api/v1/training/hours", {"year": int(ev.start_on.year), "short": True}).json()
     assert {h["name"] for h in hours} >= {"officer", "officer2"}
+
+
+def test_equipment_pages_assign_and_return(world, client_for):
+    client = client_for("head")
+    assert client.post("/training/r/equipment/new/", {"kind": "body_camera", "asset_number": "ZF-9", "model_name": "DSJ", "status": "in_service"}).status_code == 302
+    item = Equipment.objects.get()
+    client.post(f"/training/equipment/{item.pk}/assign/", {"officer": world.officers["officer"].pk, "assigned_on": date.today().isoformat()})
+    assert Equipment.objects.get().holder == "officer"
+    assert "officer" in client.get(f"/training/r/equipment/{item.pk}/").content.decode()
+    client.post(f"/training/equipment/{item.pk}/return/")
+    assert Equipment.objects.get().holder == ""
