@@ -76,3 +76,37 @@ def test_concurrent_issuers_get_distinct_numbers_without_gaps(world):
     assert not errors
     assert sorted(results) == [f"豫R召交罚〔2026〕{n:04d}号" for n in range(1, 13)]
     assert DocumentCounter.objects.get(organisation=world.brigade_a, series="罚", year=2026).last == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_document_issue_numbers_every_document_once(world):
+    """Two officers issue decisions at the same moment: each document gets its own number, none is skipped."""
+    from zhifa.core.tests.factories import OrgPartyFactory
+    from zhifa.documents.models import Document
+    from zhifa.documents.services import document_issue
+
+    from .factories import context_for
+
+    party = OrgPartyFactory(organisation=world.brigade_a)
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def worker(user):
+        try:
+            barrier.wait()
+            for _ in range(2):
+                document_issue(actor=user, organisation=world.brigade_a, kind="penalty_decision", subject=party,
+                               context=context_for("penalty_decision"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(world.users[k],)) for k in ("officer", "officer2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    numbers = sorted(Document.objects.values_list("number", flat=True))
+    assert numbers == [f"豫R召交罚〔{numbers[0][6:10]}〕{n:04d}号" for n in range(1, 5)]
