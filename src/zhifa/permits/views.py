@@ -55,8 +55,11 @@ def application_create(request):
 def application_detail(request, pk: int):
     app = get_scoped(selectors.applications_for(request.user), request.user, pk=pk)
     form = ActionForm(initial={"on": timezone.localdate()})
+    from zhifa.portal.models import Publication
+
+    publication = Publication.objects.filter(subject_type="permits.permitapplication", subject_id=str(app.pk)).first()
     return render(request, "permits/detail.html", {"app": app, "form": form, "events": audit.history(app)[:50],
-                                                   "changes": app.changes.all()})
+                                                   "changes": app.changes.all(), "publication": publication})
 
 
 @require_POST

@@ -26,3 +26,18 @@ def test_other_county_gets_404(world, client_for):
                                            number="XKX1", submitted_on=date(2026, 9, 1))
     assert client_for("officer_b").get(f"/permits/{app.pk}/").status_code == 404
     assert client_for("officer").get(f"/permits/{app.pk}/").status_code == 200
+
+
+def test_detail_shows_its_publication(world, client_for):
+    from zhifa.permits import services
+    from zhifa.portal import services as portal
+
+    officer = world.users["officer"]
+    app = services.application_submit(actor=officer, organisation=world.brigade_a, item=PermitItemFactory(),
+                                      applicant=OrgPartyFactory(organisation=world.brigade_a), submitted_on=date(2026, 9, 28))
+    services.application_accept(actor=officer, application=app, on=date(2026, 9, 29))
+    services.application_decide(actor=officer, application=app, on=date(2026, 9, 30), approve=True)
+    assert "待公开" in client_for("officer").get(f"/permits/{app.pk}/").content.decode()
+    portal.publication_run(today=date(2026, 10, 9))
+    page = client_for("officer").get(f"/permits/{app.pk}/").content.decode()
+    assert "应于 2026-10-15 前公开" in page and "2026-10-09 已公开" in page
