@@ -41,6 +41,25 @@ def document_pdf(request, pk: int):
     return FileResponse(evidence_open(doc.pdf), content_type="application/pdf", as_attachment="download" in request.GET, filename=filename)
 
 
+@login_required
+def document_docx(request, pk: int):
+    """The editable Word version, made from the stored fields and number (the PDF stays the issued original)."""
+    from .docx import html_to_docx
+    from .kinds import KINDS
+    from .render import render_html
+
+    doc = selectors.document_get(request.user, pk)
+    if doc.kind not in KINDS:
+        raise Http404
+    html = render_html(kind=KINDS[doc.kind], organisation=doc.organisation, number=doc.number, context=doc.context)
+    response = HttpResponse(html_to_docx(html), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    name = f"{doc.title}{('-' + doc.number) if doc.number else ''}.docx"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
 def _subject(request, label: str, subject_id: str):
     try:
         model = apps.get_model(label)

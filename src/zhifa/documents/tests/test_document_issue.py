@@ -95,3 +95,20 @@ def test_api_issue_and_list(world, party, api_for):
     assert r.json()["number"].startswith("豫R召交立〔")
     assert api.get("/api/v1/documents/").json()["items"][0]["id"] == r.json()["id"]
     assert api_for("officer_b").post("/api/v1/documents/issue", body, content_type="application/json").status_code == 404
+
+
+def test_word_version_has_the_same_title_number_and_text(world, party, client_for):
+    import io
+
+    from docx import Document as Docx
+
+    doc = document_issue(actor=world.users["officer"], organisation=world.brigade_a, kind="penalty_decision",
+                         subject=party, context=context_for("penalty_decision"))
+    r = client_for("officer").get(f"/documents/{doc.pk}/docx/")
+    assert r.status_code == 200 and r["Content-Type"].endswith("wordprocessingml.document")
+    word = Docx(io.BytesIO(r.content))
+    lines = [p.text for p in word.paragraphs]
+    assert lines[:3] == ["南召县交通运输综合行政执法大队", "行政处罚决定书", doc.number]
+    assert any("叁仟元整" in line for line in lines) and any("六十日内" in line for line in lines)
+    assert word.tables[0].cell(0, 0).text == "当事人"
+    assert client_for("officer_b").get(f"/documents/{doc.pk}/docx/").status_code == 404
