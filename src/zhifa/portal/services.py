@@ -169,4 +169,29 @@ def publication_run(*, today: date) -> dict:
     for pub in Publication.objects.filter(status=P.PUBLISHED, public_until__lt=today):
         _take_down(actor=None, publication=pub, status=P.EXPIRED, today=today, reason="公示期满")
         counts["expired"] += 1
+    counts["repaired"] = _take_down_repaired(today=today)
     return counts
+
+
+def _take_down_repaired(*, today: date) -> int:
+    """Publications whose adverse credit information the credit app withdrew after a repair (matched by the
+    source record, or by decision number) leave the portal too."""
+    from django.apps import apps
+    from django.db import connection
+
+    try:
+        CreditPublication = apps.get_model("credit", "CreditPublication")
+    except LookupError:
+        return 0
+    if CreditPublication._meta.db_table not in connection.introspection.table_names():
+        return 0
+    repaired = CreditPublication.objects.filter(status="withdrawn").values_list("source_type", "source_id", "decision_number")
+    by_subject = {(t, i) for t, i, _ in repaired if i}
+    numbers = {n for _, _, n in repaired if n}
+    n = 0
+    for pub in Publication.objects.filter(status=P.PUBLISHED, kind=PublicationRule.Kind.PENALTY).exclude(decision_number="") | \
+            Publication.objects.filter(status=P.PUBLISHED, subject_type__in={t for t, _ in by_subject}):
+        if (pub.subject_type, pub.subject_id) in by_subject or (pub.kind == PublicationRule.Kind.PENALTY and pub.decision_number in numbers):
+            _take_down(actor=None, publication=pub, status=P.REPAIRED, today=today, reason="信用修复")
+            n += 1
+    return n

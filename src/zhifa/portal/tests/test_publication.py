@@ -66,7 +66,7 @@ def test_run_is_idempotent(world, person):
     _granted(world, party=person)
     services.publication_run(today=date(2026, 10, 8))
     events = Event.objects.count()
-    assert services.publication_run(today=date(2026, 10, 9)) == {"published": 0, "review": 0, "withdrawn": 0, "expired": 0}
+    assert services.publication_run(today=date(2026, 10, 9)) == {"published": 0, "review": 0, "withdrawn": 0, "expired": 0, "repaired": 0}
     assert Event.objects.count() == events
 
 
@@ -111,3 +111,24 @@ def test_organisation_names_not_masked_but_persons_are(world):
     cleaned = d.clean(f"当事人张三丰，身份证号{ID_NUMBER}，联系电话0377-66012345，住址：南召县城关镇", persons=["张三丰"])
     assert "张＊＊" in cleaned.text and ID_NUMBER not in cleaned.text and "66012345" not in cleaned.text and "城关镇" not in cleaned.text
     assert mask_name("李明") == "李＊"
+
+
+def test_credit_repair_in_the_credit_app_takes_the_publication_down(world, client):
+    from django.apps import apps
+
+    try:
+        CreditPublication = apps.get_model("credit", "CreditPublication")
+    except LookupError:
+        pytest.skip("credit.CreditPublication not available")
+    firm = OrgPartyFactory(organisation=world.brigade_a)
+    app = _granted(world, party=firm)
+    services.publication_run(today=date(2026, 10, 8))
+    pub = Publication.objects.get(subject_id=str(app.pk))
+    CreditPublication.objects.create(party=firm, organisation=world.brigade_a, decision_number=app.decision_number, decision_date=app.decided_on,
+                                     summary="x", status="withdrawn", withdrawn_on=date(2027, 1, 4),
+                                     source_type="permits.permitapplication", source_id=str(app.pk))
+    assert services.publication_run(today=date(2027, 1, 5))["repaired"] == 1
+    pub.refresh_from_db()
+    assert pub.status == P.REPAIRED and pub.withdrawn_on == date(2027, 1, 5)
+    assert client.get(f"/portal/decisions/{pub.pk}/").status_code == 404
+    assert Event.objects.filter(action="publication.repaired", subject_id=str(pub.pk)).exists()
