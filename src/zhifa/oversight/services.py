@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -268,6 +268,21 @@ def _next_number(model, prefix: str, year: int) -> str:
     return f"{head}{seq:04d}"
 
 
+def _insert_numbered(instance, prefix: str, year: int, attempts: int = 5) -> None:
+    """Insert with the next free number of the year; two writers taking the same number at once is resolved
+    by the unique index: the loser retries in a savepoint with a fresh number."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                instance.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            instance.pk = None
+            instance.number = _next_number(type(instance), prefix, year)
+
+
 def _same_branch(a: Organisation, b: Organisation) -> bool:
     return a.is_within(b) or b.is_within(a)
 
@@ -281,8 +296,8 @@ def _problem_insert(*, actor, organisation, source, category, title, measures, d
     problem = Problem(organisation=organisation, number=_next_number(Problem, "WT", found_on.year), source=source, source_ref=source_ref,
                       category=category, title=title, description=description, found_on=found_on, measures=measures, deadline=deadline,
                       owner=owner, evaluation=evaluation, deduction=deduction, created_by=actor)
-    _validated(problem)
-    problem.save(force_insert=True)
+    problem.full_clean(exclude=["number"])
+    _insert_numbered(problem, "WT", found_on.year)
     ProblemStep.objects.create(problem=problem, action="create", to_status=problem.status, note=measures, actor=actor)
     audit.record(actor=actor, action="problem.create", subject=problem, after=audit.snapshot(problem), organisation=organisation,
                  summary=f"登记问题 {problem.number}（{problem.get_source_display()}），责任人 {owner.display_name}，时限 {deadline}")
@@ -422,7 +437,18 @@ def problem_list_key(*, actor, problem: Problem, reason: str, requirement: str, 
     listing = SupervisionListing(problem=problem, organisation=actor.organisation or problem.organisation,
                                  number=_next_number(SupervisionListing, "DB", on.year), reason=reason, requirement=requirement,
                                  due_on=due_on, listed_on=on, listed_by=actor)
-    return _create(actor=actor, instance=listing, action="supervision.list", summary=f"问题 {problem.number} 挂牌督办（{listing.get_reason_display()}）")
+    listing.full_clean(exclude=["number", "problem"])
+    with transaction.atomic():
+        try:
+            _insert_numbered(listing, "DB", on.year)
+        except IntegrityError:
+            # The problem was listed by someone else at the same moment (one listing per problem).
+            if SupervisionListing.objects.filter(problem=problem).exists():
+                raise DomainError("already_listed", "该问题已挂牌督办。") from None
+            raise
+        audit.record(actor=actor, action="supervision.list", subject=listing, after=audit.snapshot(listing), organisation=problem.organisation,
+                     summary=f"问题 {problem.number} 挂牌督办（{listing.get_reason_display()}）")
+    return listing
 
 
 def supervision_entry_add(*, actor, listing: SupervisionListing, kind: str, note: str, on: date | None = None) -> SupervisionEntry:
