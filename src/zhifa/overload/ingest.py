@@ -371,11 +371,7 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
                  [[r[c] for c in now_cols] + ["", "", batch.pk if batch else None, None, None, None, "{}", None, None] for r in new_rows])
     _bulk_insert(ViolationPass, ["violation_id", "station_code", "record_no", "passed_at", "gross_kg", "excess_kg"],
                  [[t["id"], s, n, at, g, e] for t, s, n, at, g, e in pass_rows])
-    merged = 0
-    for row in touched.values():
-        if not row["new"]:
-            Violation.objects.filter(pk=row["id"]).update(pass_count=row["pass_count"], first_passed_at=row["first_passed_at"],
-                                                          last_passed_at=row["last_passed_at"])
+    _bulk_update_merged([row for row in touched.values() if not row["new"]])
     merged = len(pass_rows) - len(new_rows)
     return len(new_rows), merged
 
@@ -433,6 +429,28 @@ def _bulk_insert(model, columns: list[str], rows: list[list]) -> None:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                                [[_sqlite_value(v) for v in row] for row in rows])
+
+
+def _bulk_update_merged(rows: list[dict]) -> None:
+    """Pass counts and first/last times of violations that absorbed passes of this chunk, in one statement
+    (PostgreSQL: COPY into a temporary table, then UPDATE … FROM) rather than one UPDATE per violation."""
+    if not rows:
+        return
+    table = Violation._meta.db_table
+    values = [[r["id"], r["pass_count"], r["first_passed_at"], r["last_passed_at"]] for r in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS overload_merge (id bigint, c integer, f timestamptz, l timestamptz) "
+                           "ON COMMIT DELETE ROWS")
+            with cursor.cursor.copy("COPY overload_merge (id, c, f, l) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            cursor.execute(f"UPDATE {table} v SET pass_count = m.c, first_passed_at = m.f, last_passed_at = m.l "
+                           "FROM overload_merge m WHERE v.id = m.id")
+            cursor.execute("DELETE FROM overload_merge")
+        else:
+            cursor.executemany(f"UPDATE {table} SET pass_count = %s, first_passed_at = %s, last_passed_at = %s WHERE id = %s",
+                               [[c, _sqlite_value(f), _sqlite_value(la), pk] for pk, c, f, la in values])
 
 
 def _sqlite_value(value):
