@@ -64,7 +64,8 @@ def load(ctx: DemoContext) -> None:
                                       category=category, content=rng.choice(CONTENT[category]), complainant_name=ctx.person_name(),
                                       complainant_phone=f"138{rng.randint(10000000, 99999999)}", place=rng.choice(PLACES["nz"]),
                                       received_at=timezone.now() - timedelta(hours=3 - i))
-    ctx.notes.append(f"投诉举报：近一年 {n} 件（12328/12345 为主，全部已答复），另有今日新受理 3 件按分派规则交办（出租车类交 officer）；"
+    replied = Complaint.objects.filter(replied_at__isnull=False).count()
+    ctx.notes.append(f"投诉举报：近一年 {n} 件（12328/12345 为主，已答复 {replied} 件，其余为近三日在办），另有今日新受理 3 件按分派规则交办（出租车类交 officer）；"
                      f"行政调解 {m} 件；柔性执法台账 {s} 条（南召县：说服教育 142、预警提示 26、约谈 21）。导入工单样表见 docs/complaints.md。")
 
 
