@@ -51,3 +51,9 @@ def test_public_remote_flow(station, world):
     assert "D-A-1" in page and "同意电子送达" in page
     public.post("/overload/remote/case/", {"kind": "consent", "contact": "13800000000"})
     assert RemoteAct.objects.filter(violation=violation, kind=RemoteAct.Kind.CONSENT).exists()
+
+
+def test_dashboard_card_counts_waiting_work(station, world, client_for):
+    _violation(station, world)
+    page = client_for("officer").get("/").content.decode()
+    assert "超限非现场执法" in page and "1 待立案" in page
