@@ -1,6 +1,8 @@
 """The fields each standard form needs, taken from the case (the documents app renders them; see its
 ``kinds.KINDS`` for the required names)."""
 
+from django.utils import timezone
+
 from .models import Case
 
 
@@ -37,6 +39,7 @@ def document_context(case: Case, kind: str, transcript=None) -> dict:
         "place": case.place, "facts": case.facts, "violation": case.violation_name,
         "officers": "、".join(f"{o.name}（{o.cert_number}）" for o in case.officers.all()),
         "vehicle": str(case.vehicle) if case.vehicle_id else "",
+        "issued_on": timezone.localdate(), "decided_on": case.decided_on, "decision_number": case.decision_number,
     }
     if kind == "inquiry_record" and transcript is not None:
         base.update(started_at=transcript.started_at.strftime("%Y-%m-%d %H:%M"), ended_at=transcript.ended_at.strftime("%Y-%m-%d %H:%M"),

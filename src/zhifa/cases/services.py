@@ -118,6 +118,9 @@ def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | No
         except DomainError as exc:
             log.warning("document %s for case %s not issued: %s", kind, fresh.number, exc.message)
             return
+        except Exception:  # noqa: BLE001 — the act is committed; a rendering fault must not surface as its failure
+            log.exception("document %s for case %s could not be rendered", kind, fresh.number)
+            return
         with transaction.atomic():
             CaseDocument.objects.create(case=fresh, kind=kind, number=getattr(doc, "number", "") or "", document_id=getattr(doc, "pk", None))
             if kind in DECISION_DOCUMENTS and getattr(doc, "number", ""):
