@@ -64,6 +64,9 @@ def normalise(context: dict) -> dict:
         data["defence"] = f"你（单位）提出陈述、申辩：{data['statement']}" + (f"经复核，{adopted}" if adopted else "")
     if not data.get("place") and data.get("address"):
         data["place"] = data["address"]
+    # names the templates use as filter arguments (``x|default:legal_basis``) must exist, or rendering fails
+    for name in ("amount", "legal_basis", "opened_on", "party_address", "decided_on", "issued_on"):
+        data.setdefault(name, "")
     return data
 
 

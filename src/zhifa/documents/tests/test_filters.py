@@ -41,3 +41,18 @@ def test_context_shapes_are_normalised():
     assert data["party_kind"] == "organisation" and data["party_credit_code"] == "91411321MA45ABCD1X"
     assert data["party_legal_rep"] == "周伟" and data["cause"] == "超限运输"
     assert "首次超限" in data["defence"] and "不予采纳" in data["defence"]
+
+
+@pytest.mark.parametrize("kind", ["penalty_decision", "delivery_receipt", "register", "reminder"])
+def test_forms_render_with_only_the_required_fields(kind):
+    """Regression: a template used an optional field as a filter argument and failed when it was absent."""
+    from types import SimpleNamespace
+
+    from zhifa.documents.kinds import KINDS
+    from zhifa.documents.render import render_html
+
+    spec = KINDS[kind]
+    ctx = {name: ["x"] if name in ("evidence", "questions", "statements", "schedule") else "2026-11-20" if name.endswith("_on") else "x"
+           for name in spec.required}
+    html = render_html(kind=spec, organisation=SimpleNamespace(name="机构", phone="", address=""), number="", context=ctx)
+    assert spec.title in html
