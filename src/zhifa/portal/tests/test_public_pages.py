@@ -46,8 +46,23 @@ def test_pay_sends_the_code_to_the_payments_page(world, client):
 
 
 def test_dashboard_card_and_admin_rule_validation(world, client_for):
-    from zhifa.portal.admin import DeidentRuleForm
+    from datetime import date
 
-    assert client_for("officer").get("/").status_code == 200
+    from django.test import RequestFactory
+
+    from zhifa.core.tests.factories import PersonPartyFactory
+    from zhifa.portal import dashboard, services
+    from zhifa.portal.admin import DeidentRuleForm
+    from zhifa.portal.tests.test_publication import _granted
+
+    request = RequestFactory().get("/")
+    request.user = world.users["officer"]
+    assert dashboard.widgets(request) == []
+    _granted(world, party=PersonPartyFactory(organisation=world.brigade_a), content="南召县白河路12号")
+    services.publication_run(today=date(2026, 10, 8))
+    card = dashboard.widgets(request)[0]
+    assert card["stat"] == "1 待审核 / 0 逾期" and card["items"][0]["badge"] == "待审核"
+    request.user = world.users["officer_b"]
+    assert dashboard.widgets(request) == []
     form = DeidentRuleForm(data={"name": "x", "kind": "regex", "pattern": "([", "replacement": "", "order": 1, "is_active": True, "citation": "c"})
     assert not form.is_valid() and "正则表达式无效" in str(form.errors)
