@@ -105,7 +105,7 @@ def generate(path: Path, n: int, *, seed: int = 2026, chunk: int = 1_000_000, ov
         table = frame.to_arrow()
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-        writer.write_table(table)
+        writer.write_table(table, row_group_size=chunk)
     writer.close()
 
 

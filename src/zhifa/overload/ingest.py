@@ -199,9 +199,11 @@ class Ingestor:
         screened = wim.screen(records, self.rules)
         del records
         before = screened.height
-        screened = screened.unique(subset=["station_code", "record_no"], keep="first", maintain_order=True)
         fresh_parts = []
         for (station, day), part in screened.partition_by(["station_code", "day"], as_dict=True, maintain_order=True).items():
+            # Duplicates inside the chunk: the key is (station, record_no), and the partition fixes the station.
+            if part["record_no"].n_unique() != part.height:
+                part = part.unique(subset=["record_no"], keep="first", maintain_order=True)
             known = self.known.get(station, day)
             if len(known):
                 part = part.filter(~pl.col("record_no").is_in(known.implode()))
@@ -232,6 +234,11 @@ class Ingestor:
                 over_frames.append(over)
         over_all = pl.concat(over_frames) if over_frames else None
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Losing this commit in a crash is harmless by design (the part files are orphans and the rerun stores
+                # the records again), so the bulk transaction need not wait for the WAL flush.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             WimPart.objects.bulk_create(index_rows, batch_size=500)
             new, merged = persist_violations(over_all, batch=self.batch, window=self.window) if over_all is not None else (0, 0)
             self.progress.flagged += flagged

@@ -101,9 +101,18 @@ def read_chunks(path: Path, *, chunk_rows: int = 500_000) -> Iterator[pl.DataFra
     """Yield the file as DataFrames of at most ``chunk_rows`` rows, never holding more than one chunk."""
     fmt = detect_format(path)
     if fmt == "parquet":
+        # Row group by row group with Polars' native reader (much faster than converting Arrow batches); a row
+        # group much larger than the chunk is streamed in batches instead, so memory stays bounded.
         pf = pq.ParquetFile(path)
-        for batch in pf.iter_batches(batch_size=chunk_rows):
-            yield pl.from_arrow(batch)
+        start = 0
+        for group in range(pf.metadata.num_row_groups):
+            rows = pf.metadata.row_group(group).num_rows
+            if rows <= 2 * chunk_rows:
+                yield pl.scan_parquet(path).slice(start, rows).collect()
+            else:
+                for batch in pf.iter_batches(batch_size=chunk_rows, row_groups=[group]):
+                    yield pl.from_arrow(batch)
+            start += rows
     elif fmt == "csv":
         # Every known column is read as text and typed later, so one bad value rejects one row, not the file.
         options = pacsv.ConvertOptions(column_types={name: pa.string() for name in FIELD_NAMES}, strings_can_be_null=True)
