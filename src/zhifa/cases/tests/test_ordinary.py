@@ -402,7 +402,20 @@ def test_documents_issued_after_commit_and_decision_number_linked(world, django_
     assert doc.number and case.decision_number == doc.number and "罚〔" in doc.number
 
 
-def test_art34_discretion_proposal_deviation_needs_reason_and_goes_to_legal_review(world):
+@pytest.fixture
+def shipped_catalogue(db):
+    """The discretion app's shipped catalogue (loaded by its migration; reloaded if a transactional test's flush
+    emptied a reused test database)."""
+    from types import SimpleNamespace
+
+    from zhifa.discretion import loader
+    from zhifa.discretion import models as dm
+
+    names = ["ViolationItem", "BenchmarkEdition", "BenchmarkLevel", "ListEntry", "ReviewRule", "OverloadRuleVersion"]
+    loader.load_shipped(SimpleNamespace(**{n: getattr(dm, n) for n in names}))
+
+
+def test_art34_discretion_proposal_deviation_needs_reason_and_goes_to_legal_review(world, shipped_catalogue):
     case = opened(world, code="CX-003")  # the shipped benchmark proposes 15000 yuan
     n = Event.objects.count()
     with pytest.raises(DomainError) as exc:
@@ -416,7 +429,7 @@ def test_art34_discretion_proposal_deviation_needs_reason_and_goes_to_legal_revi
     assert case.status == Status.LEGAL_REVIEW
 
 
-def test_assessment_fixed_on_case_at_decision(world):
+def test_assessment_fixed_on_case_at_decision(world, shipped_catalogue):
     case = reviewed(world, code="CX-003", amount=Decimal("15000"), legal_review=True)
     case = services.case_notify(actor=world.users["officer"], case=case, penalty_kind="fine", amount=Decimal("15000"), hearing_right=False)
     case = services.case_waive(actor=world.users["officer"], case=case)

@@ -184,7 +184,7 @@ def _race(world, case_pk):
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep migration-shipped catalogue data after the flush
 def test_two_concurrent_attempts_at_same_transition_exactly_one_succeeds(world):
     case = lead(world)
     results = _race(world, case.pk)
