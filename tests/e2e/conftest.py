@@ -1,0 +1,156 @@
+"""Fixtures of the browser end-to-end tests: Playwright's sync API driving Debian's chromium against
+pytest-django's live server (transactional database). Screenshots go to ``test-artifacts/e2e/``."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse DB access there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("ZHIFA_E2E_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+PASSWORD = "pw-test-123!"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if Path(str(item.fspath)).resolve().parent == here:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One chromium per test process (xdist worker); each user gets a fresh context (own cookies)."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _e2e_settings(settings, tmp_path):
+    """Evidence files in a private directory; rate-limit counters start empty (the live server shares the cache)."""
+    from django.core.cache import cache
+
+    settings.VAR_DIR = tmp_path
+    settings.ZHIFA_PAYMENT_SIMULATOR = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def field(scope, label: str):
+    """A form control by its label; required fields' labels end in " *"."""
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}(\s*\*)?$"))
+
+
+def fill(scope, fields: dict, checks=()):
+    """Fill controls by label (a select takes the option's label; a file input a path), tick ``checks``."""
+    for name, value in fields.items():
+        control = field(scope, name)
+        tag, kind = control.evaluate("e => [e.tagName, e.type]")
+        if tag == "SELECT":
+            control.select_option(label=value)
+        elif kind == "file":
+            control.set_input_files(value)
+        else:
+            control.fill(value)
+    for name in checks:
+        box = scope.get_by_label(re.compile(name) if isinstance(name, str) else name)
+        box.check()
+
+
+class Session:
+    """One browser context (one person at one device) on the live server."""
+
+    def __init__(self, browser, base_url: str, scenario: str, **context_kwargs):
+        self.base_url = base_url
+        self.scenario = scenario
+        self.context = browser.new_context(base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **context_kwargs)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("response", self._on_response)
+
+    def _on_response(self, response):
+        if response.status >= 500:
+            self.errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    def goto(self, path: str):
+        response = self.page.goto(path)
+        assert response is not None and response.status < 400, f"{path} → {response.status if response else 'no response'}"
+        return response
+
+    def login(self, username: str, password: str = PASSWORD):
+        self.goto("/login/")
+        self.page.get_by_label("用户名").fill(username)
+        self.page.get_by_label("密码").fill(password)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="登录").click()
+        assert "/login" not in self.page.url, f"login of {username} failed: {self.page.url}"
+        return self
+
+    def submit(self, button):
+        """Click a submit button and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            button.click()
+
+    def shot(self, step: str, full_page: bool = True):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.scenario}-{step}")
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+    def messages(self, kind: str) -> list[str]:
+        return [t.strip() for t in self.page.locator(f".messages .msg.{kind}").all_inner_texts()]
+
+    def act(self, label: str, fields: dict | None = None, checks: list[str] = ()):
+        """Open the case page's action panel ``label``, fill ``fields`` (label → value; a select takes the option's
+        label), tick the ``checks`` (labels of checkboxes), submit, and assert the page reports no error."""
+        page = self.page
+        name = re.compile(rf"^\s*{re.escape(label)}\s*$")
+        panel = page.locator("details").filter(has=page.locator("summary", has_text=name))
+        assert panel.count() == 1, f"action {label!r} not offered; offered: {page.locator('details > summary').all_inner_texts()}"
+        panel.locator("summary").click()
+        fill(panel, fields or {}, checks)
+        invalid = panel.locator("form").evaluate(
+            "f => [...f.elements].filter(e => e.willValidate && !e.checkValidity()).map(e => `${e.name}=${JSON.stringify(e.value)}: ${e.validationMessage}`)")
+        assert not invalid, f"{label}: the browser refuses the form: {invalid}"
+        with page.expect_navigation():
+            panel.get_by_role("button", name=label, exact=True).click()
+        errors = self.messages("error")
+        assert not errors, f"{label}: {errors}"
+        return self.messages("success")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_session(browser, live_server):
+    """``open_session("scenario", viewport=…)`` → a ``Session``; all are closed after the test and none may have
+    seen a server error."""
+    sessions = []
+
+    def make(scenario: str, **context_kwargs) -> Session:
+        context_kwargs.setdefault("viewport", {"width": 1280, "height": 900})
+        session = Session(browser, live_server.url, scenario, **context_kwargs)
+        sessions.append(session)
+        return session
+
+    yield make
+    errors = [e for s in sessions for e in s.errors]
+    for s in sessions:
+        s.close()
+    assert not errors, f"server errors during the test: {errors}"
