@@ -9,6 +9,7 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -45,6 +46,13 @@ def _schema_error(request, exc: NinjaValidationError):
     return api.create_response(
         request, {"code": "invalid_request", "message": "请求格式不正确", "errors": exc.errors}, status=422
     )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    # A number or text the database cannot hold (e.g. an id beyond 64 bits) is bad input, not a server fault.
+    return api.create_response(request, {"code": "out_of_range", "message": "数值或文本超出允许范围"}, status=422)
 
 
 @api.exception_handler(Http404)
