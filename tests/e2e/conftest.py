@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(_migration_snapshot):
     """One chromium per test process (xdist worker); each user gets a fresh context (own cookies)."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
@@ -70,6 +70,41 @@ def fill(scope, fields: dict, checks=()):
     for name in checks:
         box = scope.get_by_label(re.compile(name) if isinstance(name, str) else name)
         box.check()
+
+
+@pytest.fixture(scope="session")
+def _migration_snapshot(django_db_setup, django_db_blocker):
+    """The rows shipped by data migrations, as serialized when the test database was set up. Read before chromium
+    starts: once Playwright's loop runs, ``django.db.connection`` may be a different object without the snapshot."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request, _migration_snapshot):
+    """The live server needs committed data, so these tests are transactional and every test ends with a flush.
+    Restore the rows shipped by data migrations (screening policies, rule versions, …) when they are missing."""
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from zhifa.overload.models import ScreeningPolicy
+
+    if _migration_snapshot:
+        # Lets the closing flush skip post_migrate, as Django does for serialized rollbacks.
+        connection._test_serialized_contents = _migration_snapshot
+    if ScreeningPolicy.objects.exists():
+        return
+    if not _migration_snapshot:
+        pytest.fail("the test database has lost the data migrations' rows (emptied by an earlier transactional run): "
+                    "run once with --create-db")
+    # A flush that ran post_migrate re-created content types and permissions under other keys: start from none.
+    Permission.objects.all().delete()
+    ContentType.objects.all().delete()
+    ContentType.objects.clear_cache()
+    connection.creation.deserialize_db_from_string(_migration_snapshot)
 
 
 class Session:

@@ -12,7 +12,7 @@ from zhifa.oversight import loader
 from zhifa.portal import services as portal_services
 from zhifa.portal.models import Publication
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_visitor_uses_the_public_portal(world, open_session):
