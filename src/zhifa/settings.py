@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "zhifa.core.middleware.RequestContextMiddleware",
     "zhifa.core.middleware.SecurityHeadersMiddleware",
+    "zhifa.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "zhifa.urls"

@@ -30,6 +30,28 @@ class RequestContextMiddleware:
         return response
 
 
+class DomainErrorMiddleware:
+    """A refusal raised by a service and not handled by the view (missing rule data, a move no longer
+    allowed) is shown to the user as a page with the Chinese reason and its status, never as a server error.
+    Nothing was changed: services raise before they write."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .errors import DomainError
+
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        public = not getattr(request, "user", None) or not request.user.is_authenticated
+        return render(request, "core/domain_error.html", {"error": exception, "public": public}, status=exception.status)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
