@@ -19,6 +19,7 @@ PUBLIC_UI = {
     "overload:remote", "overload:remote_case", "overload:remote_leave",
     "inspections:public_results", "inspections:public_plan", "inspections:public_risk_points",
     "credit:public_guide", "credit:public_repair",
+    "discretion:public_benchmarks", "discretion:public_lists",
     "complaints:public_new", "complaints:public_track",
     "oversight:public_powers", "oversight:public_power_detail",
     "portal:home", "portal:bodies", "portal:basis", "portal:process", "portal:rights", "portal:decisions",

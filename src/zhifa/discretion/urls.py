@@ -16,4 +16,6 @@ urlpatterns = [
     path("lists/", views.lists, name="lists"),
     path("review/", views.review_catalogue, name="review"),
     path("overload/", views.overload, name="overload"),
+    path("public/benchmarks/", views.public_benchmarks, name="public_benchmarks"),
+    path("public/lists/", views.public_lists, name="public_lists"),
 ]

@@ -214,3 +214,27 @@ def overload(request):
         "version": version, "versions": OverloadRuleVersion.objects.all(),
         "rows": overload_rules.limit_table(today) if version else [],
         "rounding": overload_rules.ROUNDING_LABELS[overload_rules.edition_rounding(today)]})
+
+
+def public_benchmarks(request):
+    """The discretion benchmark in force, published (行政处罚法 Art. 34: 裁量基准应当向社会公布). No login."""
+    today = timezone.localdate()
+    edition = services.edition_in_force(today)
+    q = request.GET.get("q", "").strip()
+    items = ViolationItem.objects.order_by("code")
+    if q:
+        items = items.filter(name__icontains=q) | items.filter(code__icontains=q)
+    levels = {}
+    if edition:
+        for level in BenchmarkLevel.objects.filter(edition=edition).order_by("id"):
+            levels.setdefault(level.item_id, []).append(level)
+    rows = [{"item": item, "levels": levels.get(item.pk, [])} for item in items]
+    return render(request, "discretion/public_benchmarks.html", {"edition": edition, "rows": rows, "q": q})
+
+
+def public_lists(request):
+    """The four lists in force, published. No login."""
+    edition = services.edition_in_force(timezone.localdate())
+    groups = [{"label": label, "entries": ListEntry.objects.filter(edition=edition, kind=kind).select_related("item") if edition else []}
+              for kind, label in ListKind.choices]
+    return render(request, "discretion/public_lists.html", {"edition": edition, "groups": groups})

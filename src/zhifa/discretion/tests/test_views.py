@@ -139,3 +139,15 @@ def test_dashboard_widget_names_the_edition_in_force(client_for, world):
     card = widgets(request)[0]
     assert "全国通用默认版" in card["text"] and "待核对" in card["text"]
     assert client_for("officer").get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_art34_benchmarks_and_four_lists_are_published_without_login(client):
+    from zhifa.discretion import services
+
+    if not ViolationItem.objects.exists():  # a transactional test's flush may have emptied a reused database
+        services.shipped_data_load(actor=None)
+    page = client.get("/discretion/public/benchmarks/").content.decode()
+    assert "裁量基准" in page and "第三十四条" in page and ViolationItem.objects.order_by("code").first().name in page
+    lists = client.get("/discretion/public/lists/")
+    assert lists.status_code == 200 and "首次违法行为不予处罚" in lists.content.decode()
