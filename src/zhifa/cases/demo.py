@@ -71,10 +71,13 @@ class _Driver:
         party = party or rng.choice(self.parties)
         vehicle = Vehicle.objects.filter(owner=party).first()
         facts, _basis = FACTS[self.n % len(FACTS)]
+        # The violation type every published decision and 双公示 row must carry.
+        violation_name = facts.replace("驾驶货车", "").replace("客运车辆", "")
         when = timezone.now() - timedelta(days=days_ago, hours=rng.randint(1, 8))
         plate = f"（{vehicle.plate}）" if vehicle else ""
         return cs.lead_register(actor=self.officer, organisation=self.org, source=source, party=party, vehicle=vehicle, occurred_at=when,
-                                place=PLACES[self.n % len(PLACES)], facts=f"当事人{party.name}{plate}{facts}。", officers=self.team)
+                                place=PLACES[self.n % len(PLACES)], facts=f"当事人{party.name}{plate}{facts}。", officers=self.team,
+                                violation_name=violation_name)
 
     def opened(self, **kw) -> Case:
         case = cs.case_open(actor=self.head, case=self.lead(**kw), officers=self.team)
@@ -196,7 +199,7 @@ def load(ctx) -> None:
         case = cs.case_simplified(actor=d.officer, organisation=d.org, party=party, officers=d.team, occurred_at=timezone.now() - timedelta(hours=1),
                                   place=PLACES[0], facts=f"{party.name}驾驶营运车辆未随车携带从业资格证。", penalty_kind=kind,
                                   amount=Decimal(amount) if amount else None, legal_basis="《道路运输从业人员管理规定》第四十八条",
-                                  vehicle=Vehicle.objects.filter(owner=party).first())
+                                  vehicle=Vehicle.objects.filter(owner=party).first(), violation_name="道路运输从业人员未随车携带从业资格证")
         keep(case, shift)
     # 方城县: its own cases (another jurisdiction, invisible to 南召 accounts).
     fc = _Driver(ctx, org_key="fc_brigade", officer="fc_officer", officer2="fc_officer2", head="head")

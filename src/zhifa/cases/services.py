@@ -195,9 +195,10 @@ def _age_on_violation(case_or_party: Party, on: date) -> int | None:
 def lead_register(*, actor, organisation: Organisation, source: str, party: Party, occurred_at: datetime, place: str,
                   facts: str, violation_item_code: str | None = None, vehicle=None, origin: tuple[str, str] | None = None,
                   officers: Sequence[Officer] | None = None, evidence: Iterable[EvidenceFile] = (),
-                  life_health_harm: bool | None = None) -> Case:
+                  life_health_harm: bool | None = None, violation_name: str = "") -> Case:
     """Register a lead (线索登记). ``actor=None`` is a system detection (e.g. off-site weighing). Idempotent on
-    ``origin`` = (type, id): the same origin returns the case it created before."""
+    ``origin`` = (type, id): the same origin returns the case it created before. ``violation_name`` names a
+    violation that is not (yet) in the catalogue; a catalogue item's own name takes precedence."""
     if actor is not None:
         assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员可以登记案件线索。")
         assert_in_jurisdiction(actor, organisation)
@@ -218,7 +219,8 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
         try:
             case = _create_case(
                 organisation=organisation, source=source, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
-                facts=facts, violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else "",
+                facts=facts, violation_item=item, violation_code=violation_item_code or "",
+                violation_name=getattr(item, "name", "") if item else violation_name.strip()[:200],
                 life_health_harm=harm, origin_type=origin_type, origin_id=origin_id,
                 registered_by=actor if getattr(actor, "pk", None) else None,
             )
@@ -827,7 +829,7 @@ def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSusp
 
 def case_simplified(*, actor, organisation: Organisation, party: Party, officers: Sequence[Officer], occurred_at: datetime,
                     place: str, facts: str, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str = "",
-                    violation_item_code: str | None = None, vehicle=None, lenient: bool = False) -> Case:
+                    violation_item_code: str | None = None, vehicle=None, lenient: bool = False, violation_name: str = "") -> Case:
     """当场行政处罚决定 (行政处罚法 Art. 51): only a warning or a fine ≤ 200 yuan (citizen) / ≤ 3000 yuan
     (organisation); delivered on the spot and reported to the agency (备案) at once."""
     assert_role(actor, Role.OFFICER, message="只有执法人员可以适用简易程序。")
@@ -847,7 +849,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
     with transaction.atomic():
         case = _create_case(organisation=organisation, procedure=Case.Procedure.SIMPLIFIED, status=Status.LEAD,
                             source=Case.Source.INSPECTION, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
-                            facts=facts.strip(), violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else "",
+                            facts=facts.strip(), violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else violation_name.strip()[:200],
                             registered_by=actor)
         case.officers.set(handlers)
         _assert_may_penalise(case, on=today, lenient=lenient)
