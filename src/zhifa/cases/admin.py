@@ -3,7 +3,9 @@ full-process record), so the admin neither adds, edits nor deletes."""
 
 from django.contrib import admin
 
-from .models import Case, ClockFlag, EvidenceItem, LegalReview, StatusChange, Transcript
+from zhifa.core.admin import AuditedAdmin
+
+from .models import Case, ClockFlag, EvidenceItem, LegalReview, ProcedurePeriod, StatusChange, Transcript
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +42,11 @@ admin.site.register(LegalReview, ReadOnlyAdmin)
 admin.site.register(Transcript, ReadOnlyAdmin)
 admin.site.register(EvidenceItem, ReadOnlyAdmin)
 admin.site.register(ClockFlag, ReadOnlyAdmin)
+
+
+@admin.register(ProcedurePeriod)
+class ProcedurePeriodAdmin(AuditedAdmin):
+    """Unconfirmed or provincial procedural periods, versioned by effective date (changes are recorded)."""
+
+    list_display = ["key", "value", "effective_from", "confirmed", "citation"]
+    list_filter = ["key", "confirmed"]

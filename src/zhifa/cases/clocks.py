@@ -73,7 +73,7 @@ def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: dat
         result.append(Clock("hearing_request", "听证申请期限", cal.add_working_days(case.notified_on, rules.HEARING_REQUEST_WORKING_DAYS),
                             done, "行政处罚法第六十四条"))
     elif case.notified_on:
-        result.append(Clock("statement", "陈述申辩期限", cal.add_working_days(case.notified_on, rules.STATEMENT_WORKING_DAYS),
+        result.append(Clock("statement", "陈述申辩期限", cal.add_working_days(case.notified_on, rules.period("statement_working_days", case.notified_on)),
                             case.rights_waived_on or case.decided_on, "行政处罚法第四十四条、第四十五条"))
     if case.hearing_notice_on and case.hearing_on:
         earliest = cal.add_working_days(case.hearing_notice_on, rules.HEARING_NOTICE_WORKING_DAYS)

@@ -384,3 +384,27 @@ class ClockFlag(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.clock} {self.due_on}"
+
+
+class ProcedurePeriod(models.Model):
+    """A procedural period whose value the legal reference marks [unconfirmed] (or a province sets itself), kept as
+    versioned data: the row in force on a date (latest ``effective_from`` not after it) overrides the national
+    default in ``cases.rules``. Editing requires an administrator and is recorded."""
+
+    class Key(models.TextChoices):
+        HEAD_EXTENSION_DAYS = "head_extension_days", "负责人批准延长办案期限（日）"
+        STATEMENT_WORKING_DAYS = "statement_working_days", "陈述申辩期限（工作日）"
+
+    key = models.CharField("期限", max_length=40, choices=Key.choices)
+    value = models.PositiveIntegerField("数值")
+    effective_from = models.DateField("施行日期")
+    citation = models.CharField("依据", max_length=300)
+    confirmed = models.BooleanField("已核实", default=False, help_text="依据已对照法规原文核实；未核实的数值在页面上按“未确认”提示。")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "程序期限设置"
+        ordering = ["key", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["key", "effective_from"], name="procedure_period_unique")]
+
+    def __str__(self):
+        return f"{self.get_key_display()} = {self.value}（{self.effective_from} 起）"

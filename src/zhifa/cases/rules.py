@@ -40,3 +40,17 @@ MINOR_LENIENT_AGE = 18
 
 # Red/amber/green: amber when this many calendar days or fewer remain.
 AMBER_DAYS = 3
+
+
+def period(key: str, on=None) -> int:
+    """The value of an [unconfirmed]/provincial period in force on ``on``: the administrator's
+    ``ProcedurePeriod`` row if one applies, else the national default above."""
+    from django.utils import timezone
+
+    from .models import ProcedurePeriod
+
+    on = on or timezone.localdate()
+    row = ProcedurePeriod.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from").first()
+    if row is not None:
+        return row.value
+    return {"head_extension_days": HEAD_EXTENSION_DAYS, "statement_working_days": STATEMENT_WORKING_DAYS}[key]

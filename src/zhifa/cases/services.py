@@ -489,7 +489,7 @@ def _validate_penalty(penalty_kind: str, amount: Decimal | None) -> Decimal | No
 def window_deadline(case: Case, cal=None):
     """The last day of the statement/defence (and hearing request) window after the notice (Art. 44, 64)."""
     cal = cal or legal_calendar.calendar()
-    days = rules.HEARING_REQUEST_WORKING_DAYS if case.hearing_right else rules.STATEMENT_WORKING_DAYS
+    days = rules.HEARING_REQUEST_WORKING_DAYS if case.hearing_right else rules.period("statement_working_days")
     return cal.add_working_days(case.notified_on, days)
 
 
@@ -782,8 +782,9 @@ def case_extend(*, actor, case: Case, days: int, reason: str, basis: str) -> Ext
     if basis == Extension.Basis.HEAD:
         if case.extensions.filter(basis=Extension.Basis.HEAD).exists():
             raise DomainError("extension_needs_discussion", "负责人已批准过延长，再次延长须经集体讨论决定。")
-        if days > rules.HEAD_EXTENSION_DAYS:
-            raise DomainError("extension_too_long", f"负责人批准延长不得超过{rules.HEAD_EXTENSION_DAYS}日，更长须经集体讨论决定。")
+        limit = rules.period("head_extension_days")
+        if days > limit:
+            raise DomainError("extension_too_long", f"负责人批准延长不得超过{limit}日，更长须经集体讨论决定。")
     elif basis == Extension.Basis.DISCUSSION:
         if not case.extensions.filter(basis=Extension.Basis.HEAD).exists():
             raise DomainError("extension_order", "应先由负责人批准延长30日。")
