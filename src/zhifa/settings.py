@@ -155,6 +155,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+# ISO input formats so <input type="date"> widgets show their value (see zhifa/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["zhifa.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

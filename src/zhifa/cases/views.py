@@ -234,6 +234,7 @@ def simplified_new(request):
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:
+                case.refresh_from_db()  # the decision document (and its number) is issued when the transaction commits
                 messages.success(request, f"已当场作出处罚决定 {case.decision_number} 并自动备案。")
                 return redirect("cases:detail", case.pk)
     return render(request, "cases/form.html", {"form": form, "title": "简易程序 · 当场行政处罚", "submit_label": "作出当场处罚决定",
