@@ -43,12 +43,13 @@ def worker(tmp_path):
     else:
         env.pop("DATABASE_URL", None)
         env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-    proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "zhifa", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
-                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / "worker.log"
+    proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "zhifa", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
+                            env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     old = {k: celery_app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     celery_app.conf.update(broker_url=BROKER, result_backend=BROKER, task_always_eager=False)
     try:
-        yield queue
+        yield queue, log
     finally:
         celery_app.conf.update(**old)
         proc.terminate()
@@ -58,6 +59,12 @@ def worker(tmp_path):
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 @pytest.mark.django_db(transaction=True)
 def test_worker_verifies_the_chain_written_by_the_web_process(world, worker):
+    queue, log = worker
     services.party_create(actor=world.users["officer"], organisation=world.brigade_a, kind="person", name="张三", id_number="11010519491231002X")
-    result = audit_verify_task.apply_async(queue=worker).get(timeout=90)
+    try:
+        # Generous: on a loaded 2-core CI machine the worker's start (importing every app) can take a while.
+        result = audit_verify_task.apply_async(queue=queue).get(timeout=300)
+    except Exception:
+        print(log.read_text(errors="replace")[-3000:])
+        raise
     assert result["ok"] is True and result["checked"] >= 1

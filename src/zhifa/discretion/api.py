@@ -3,10 +3,11 @@ catalogue and the overload formula. Every computed answer carries its reasoning 
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhifa.core.pagination import keyset
@@ -79,15 +80,15 @@ class ReviewOut(Schema):
 
 
 class OverloadIn(Schema):
-    axles: int
-    gross_kg: int
+    axles: int = Field(ge=2, le=12)
+    gross_kg: int = Field(ge=0, le=300_000)
     combination: bool | None = None
     single_drive_axle: bool = False
-    single_tyre_axles: int = 0
-    height_m: float | None = None
-    width_m: float | None = None
-    length_m: float | None = None
-    rounding: str | None = None
+    single_tyre_axles: int = Field(0, ge=0, le=12)
+    height_m: float | None = Field(None, ge=0, le=20)
+    width_m: float | None = Field(None, ge=0, le=20)
+    length_m: float | None = Field(None, ge=0, le=100)
+    rounding: Literal["floor", "ceil", "proportional"] | None = None
     violation_date: date | None = None
 
 
