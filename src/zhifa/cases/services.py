@@ -755,7 +755,13 @@ def case_revoke(*, actor, case: Case, reason: str) -> Case:
     _check("revoke", case, actor)
     if not reason.strip():
         raise DomainError("reason_required", "请填写撤销处罚决定的理由。")
-    return _move(case, "revoke", actor, fields={"revoked_on": _today(), "revocation_reason": reason.strip()}, summary=f"撤销处罚决定 {case.decision_number}：{reason.strip()[:200]}")
+    with transaction.atomic():
+        case = _move(case, "revoke", actor, fields={"revoked_on": _today(), "revocation_reason": reason.strip()}, summary=f"撤销处罚决定 {case.decision_number}：{reason.strip()[:200]}")
+        # A revoked decision leaves nothing to pay: its open payment notice is cancelled in the same transaction.
+        from zhifa.payments.services import payment_notice_cancel
+
+        payment_notice_cancel(actor=actor, case=case, reason=f"处罚决定已撤销：{reason.strip()}")
+    return case
 
 
 def case_correct(*, actor, case: Case, field_label: str, old_text: str, new_text: str, reason: str) -> Correction:

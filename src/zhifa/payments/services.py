@@ -95,6 +95,23 @@ def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date) ->
     raise DomainError("code_exhausted", "生成缴款码失败，请重试。")
 
 
+def payment_notice_cancel(*, actor, case, reason: str) -> PaymentNotice | None:
+    """Cancel the open notice of a case whose decision was revoked: nothing remains to be paid (a paid notice is
+    left as it is — refunds are a separate act). Conditional update, recorded in the same transaction."""
+    notice = PaymentNotice.objects.filter(case=case).first()
+    if notice is None or notice.status in (PaymentNotice.Status.PAID, PaymentNotice.Status.CANCELLED):
+        return notice
+    with transaction.atomic():
+        changed = PaymentNotice.objects.filter(pk=notice.pk, status=notice.status).update(status=PaymentNotice.Status.CANCELLED)
+        if changed != 1:
+            raise DomainError("notice_changed", "缴款通知状态已变化，请刷新后重试。", status=409)
+        audit.record(actor=actor, action="payment.notice_cancel", subject=notice, organisation=notice.organisation,
+                     changes={"status": [notice.status, PaymentNotice.Status.CANCELLED]},
+                     summary=f"撤销缴款通知 {notice.code}：{reason[:200]}")
+    notice.refresh_from_db()
+    return notice
+
+
 def schedule_of(notice: PaymentNotice) -> list[Due]:
     """The due dates in force: the latest approved plan's instalments, else the whole fine on the due date."""
     plan = notice.plans.filter(status=PaymentPlan.Status.APPROVED).order_by("-decided_on", "-pk").first()

@@ -344,6 +344,12 @@ def test_delivered_decision_is_immutable_revocation_is_own_act(world):
     assert correction.pk and case.fine_amount == Decimal("2000.00")
     case = services.case_revoke(actor=world.users["head"], case=case, reason="复议决定撤销")
     assert case.status == Status.REVOKED and case.revoked_on and case.decision_number and case.fine_amount == Decimal("2000.00")
+    # Nothing is left to pay on a revoked decision: the open payment notice is cancelled with it, and recorded.
+    from zhifa.payments.models import PaymentNotice
+
+    notice = PaymentNotice.objects.get(case=case)
+    assert notice.status == PaymentNotice.Status.CANCELLED
+    assert Event.objects.filter(action="payment.notice_cancel", subject_id=str(notice.pk)).exists()
 
 
 def test_art60_extension_head_once_then_collective_discussion(world):
