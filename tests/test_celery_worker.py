@@ -8,9 +8,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.db import connection
 
-from zhifa import celery_app
 from zhifa.core import services
 from zhifa.core.tasks import audit_verify_task
 
@@ -46,12 +46,9 @@ def worker(tmp_path):
     log = tmp_path / "worker.log"
     proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "zhifa", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
                             env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    old = {k: celery_app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    celery_app.conf.update(broker_url=BROKER, result_backend=BROKER, task_always_eager=False)
     try:
         yield queue, log
     finally:
-        celery_app.conf.update(**old)
         proc.terminate()
         proc.wait(timeout=20)
 
@@ -63,7 +60,10 @@ def test_worker_verifies_the_chain_written_by_the_web_process(world, worker):
     services.party_create(actor=world.users["officer"], organisation=world.brigade_a, kind="person", name="张三", id_number="11010519491231002X")
     try:
         # Generous: on a loaded 2-core CI machine the worker's start (importing every app) can take a while.
-        result = audit_verify_task.apply_async(queue=queue).get(timeout=300)
+        # A client app of its own: the project's app in this test process may already hold an eager/in-memory
+        # broker and backend from earlier tests.
+        client = Celery("zhifa-test-client", broker=BROKER, backend=BROKER)
+        result = client.send_task(audit_verify_task.name, queue=queue).get(timeout=300)
     except Exception:
         print(log.read_text(errors="replace")[-3000:])
         raise
