@@ -10,6 +10,8 @@ ensure_venv test
 echo "==> ruff"
 .venv/bin/ruff check src tests benchmarks 2>/dev/null || .venv/bin/ruff check src
 
+audit_dependencies
+
 PG_URL="${ZHIFA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 DATABASES="${ZHIFA_TEST_DATABASES:-sqlite postgresql}"
 WORKERS="${ZHIFA_TEST_WORKERS:-2}"
