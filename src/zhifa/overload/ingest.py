@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ import polars as pl
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from zhifa.core import audit
@@ -36,6 +38,7 @@ from .models import (
     Device,
     Exemption,
     IngestBatch,
+    PendingMerge,
     ScreeningPolicy,
     TolerancePolicy,
     Violation,
@@ -158,8 +161,12 @@ class Progress:
 class Ingestor:
     """One ingest batch: feed it raw chunks (``feed``), then ``finish``."""
 
-    def __init__(self, *, batch: IngestBatch, rules: wim.Rules | None = None, known: KnownIds | None = None):
+    def __init__(self, *, batch: IngestBatch, rules: wim.Rules | None = None, known: KnownIds | None = None,
+                 defer_violations: bool = False):
         self.batch = batch
+        # A partition of a partitioned ingest stages its over-limit passes (PendingMerge) instead of merging them:
+        # another partition may hold passes of the same vehicle, so the merge runs once all partitions are done.
+        self.defer_violations = defer_violations
         self.rules = rules or load_rules()
         self.known = known or KnownIds()
         self.progress = Progress()
@@ -233,6 +240,10 @@ class Ingestor:
             if over.height:
                 over_frames.append(over)
         over_all = pl.concat(over_frames) if over_frames else None
+        staged = None
+        if over_all is not None and self.defer_violations:
+            staged = self._stage(over_all)
+            over_all = None
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # Losing this commit in a crash is harmless by design (the part files are orphans and the rerun stores
@@ -240,6 +251,8 @@ class Ingestor:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
             WimPart.objects.bulk_create(index_rows, batch_size=500)
+            if staged is not None:
+                staged.save()
             new, merged = persist_violations(over_all, batch=self.batch, window=self.window) if over_all is not None else (0, 0)
             self.progress.flagged += flagged
             self.progress.violations_new += new
@@ -247,6 +260,14 @@ class Ingestor:
             self._save_counts()
         for station, day, part in parts:
             self.known.add(station, day, part["record_no"])
+
+    def _stage(self, over: pl.DataFrame) -> PendingMerge:
+        rel = f"pending/b{self.batch.pk}-c{self.chunk_no:05d}.parquet"
+        target = wim_root() / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        over.select(PASS_COLUMNS).with_columns(pl.lit(self.batch.pk, dtype=pl.Int64).alias("batch_id")).write_parquet(
+            target, compression="zstd", compression_level=1)
+        return PendingMerge(batch=self.batch, path=rel, rows=over.height)
 
     def _save_counts(self, **extra) -> None:
         p = self.progress
@@ -304,17 +325,98 @@ def ingest_records(rows: list[dict], *, station, name: str, body_sha256: str) ->
     return ingestor.finish()
 
 
+# ---------------------------------------------------------------- partitioned ingest (several workers, one file)
+
+def partition_mask(raw: pl.DataFrame, *, partition: int, partitions: int) -> pl.Series:
+    """Rows of ``raw`` that belong to ``partition`` of ``partitions``: by a stable hash (CRC-32) of the station
+    code, so a station's records — the deduplication key is (station, record_no) — always land in the same
+    partition, in every process. Rows without a station code go to partition 0 (they are rejected there)."""
+    if "station_code" not in raw.columns:
+        return pl.Series([partition == 0] * raw.height, dtype=pl.Boolean)
+    codes = raw["station_code"].cast(pl.String).str.strip_chars().fill_null("")
+    values = codes.unique().to_list()
+    owner = [zlib.crc32(v.encode()) % partitions for v in values]
+    return codes.replace_strict(values, owner, return_dtype=pl.Int32) == partition
+
+
+def ingest_partition(path: Path, *, partition: int, partitions: int, sha256: str = "", actor=None,
+                     chunk_rows: int = 500_000) -> IngestBatch:
+    """One partition of a file (its stations' records): stored like a single ingest, its over-limit passes
+    staged for :func:`merge_pending`. Idempotent like ``ingest_file``."""
+    path = Path(path)
+    wim.detect_format(path)
+    batch = IngestBatch.objects.create(source=IngestBatch.Source.FILE, name=f"{path.name}（分区 {partition + 1}/{partitions}）",
+                                       sha256=sha256 or file_sha256(path), actor=actor)
+    ingestor = Ingestor(batch=batch, defer_violations=True)
+    for chunk in wim.read_chunks(path, chunk_rows=chunk_rows):
+        mine = chunk.filter(partition_mask(chunk, partition=partition, partitions=partitions))
+        del chunk
+        ingestor.feed(mine)
+    return ingestor.finish(actor=actor)
+
+
+def merge_pending(*, slice_rows: int = 200_000) -> tuple[int, int]:
+    """Merge every staged over-limit pass into violations, in time order, as a single ingest would; then remove
+    the staged files. Safe to run again after a crash: passes already attached to a violation (``ViolationPass``
+    is unique per record) are skipped. Returns (new violations, passes merged into existing ones)."""
+    pending = list(PendingMerge.objects.order_by("pk"))
+    if not pending:
+        return 0, 0
+    files = [wim_root() / p.path for p in pending]
+    over = pl.read_parquet([str(f) for f in files]).sort(["passed_ms", "station_code", "record_no"])
+    window = timedelta(hours=screening_policy().merge_window_hours)
+    totals = [0, 0]
+    for start in range(0, over.height, slice_rows):
+        part = over.slice(start, slice_rows)
+        with transaction.atomic():
+            part = _not_yet_merged(part)
+            if part.height:
+                per_batch = persist_violations(part, batch=None, window=window, per_batch=True)
+                for batch_id, (new, merged) in per_batch.items():
+                    IngestBatch.objects.filter(pk=batch_id).update(violations_new=F("violations_new") + new,
+                                                                   passes_merged=F("passes_merged") + merged)
+                    totals[0] += new
+                    totals[1] += merged
+    with transaction.atomic():
+        PendingMerge.objects.filter(pk__in=[p.pk for p in pending]).delete()
+    for f in files:
+        f.unlink(missing_ok=True)
+    return totals[0], totals[1]
+
+
+def _not_yet_merged(over: pl.DataFrame) -> pl.DataFrame:
+    """Drop passes already attached to a violation (left by an interrupted :func:`merge_pending`)."""
+    done = []
+    for (station,), part in over.partition_by(["station_code"], as_dict=True).items():
+        lo, hi = int(part["record_no"].min()), int(part["record_no"].max())
+        done += ViolationPass.objects.filter(station_code=station, record_no__gte=lo, record_no__lte=hi).values_list(
+            "station_code", "record_no")
+    if not done:
+        return over
+    seen = pl.DataFrame(done, schema={"station_code": pl.String, "record_no": pl.Int64}, orient="row")
+    return over.join(seen, on=["station_code", "record_no"], how="anti", maintain_order="left")
+
+
 # ---------------------------------------------------------------- violations
+
+# The columns of an over-limit pass that ``persist_violations`` reads (and a partitioned ingest stages).
+PASS_COLUMNS = ["record_no", "station_code", "device_id", "passed_ms", "plate", "plate_colour", "axle_count",
+                "is_combination", "gross_kg", "tolerance_percent", "tolerance_policy_id", "corrected_kg", "limit_kg",
+                "excess_kg"]
 
 def _aware(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window: timedelta) -> tuple[int, int]:
+def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window: timedelta, per_batch: bool = False):
     """Turn over-limit passes into violations: exempted passes (valid 超限运输许可 for that station and time, within
     its approved mass) are dropped; passes of the same vehicle within ``window`` of an existing violation's first
-    pass join it (一事不再罚, 行政处罚法 Art. 29). Returns (new violations, passes merged into existing ones)."""
-    over = wim.normalise_plates(over).sort("passed_ms")
+    pass join it (一事不再罚, 行政处罚法 Art. 29). Returns (new violations, passes merged into existing ones); with
+    ``per_batch`` (staged passes carrying a ``batch_id`` column) a dict batch id → (new, merged)."""
+    # Time order, ties broken by the record's identity, so the result does not depend on how rows were chunked.
+    over = wim.normalise_plates(over).sort(["passed_ms", "station_code", "record_no"])
+    if "batch_id" not in over.columns:
+        over = over.with_columns(pl.lit(batch.pk if batch else None, dtype=pl.Int64).alias("batch_id"))
     lo, hi = _aware(int(over["passed_ms"].min())) - window, _aware(int(over["passed_ms"].max())) + window
     plates = set(zip(over["plate"].to_list(), over["plate_colour"].to_list(), strict=True))
     exemptions = _exemptions_for(plates, lo, hi)
@@ -336,6 +438,7 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
     new_rows: list[dict] = []
     pass_rows: list[tuple] = []
     touched: dict[int, dict] = {}
+    counts: dict = {}
     for rec in over.iter_rows(named=True):
         key = (rec["plate"], rec["plate_colour"])
         at = _aware(rec["passed_ms"])
@@ -355,14 +458,16 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
                 "key_record_no": rec["record_no"], "axle_count": rec["axle_count"], "is_combination": rec["is_combination"],
                 "gross_kg": rec["gross_kg"], "tolerance_percent": rec["tolerance_percent"],
                 "tolerance_policy_id": rec["tolerance_policy_id"], "corrected_kg": rec["corrected_kg"],
-                "limit_kg": rec["limit_kg"], "excess_kg": rec["excess_kg"],
+                "limit_kg": rec["limit_kg"], "excess_kg": rec["excess_kg"], "batch_id": rec["batch_id"],
                 # Unmatched or unread plates go to the review queue, never to a guessed party.
                 "status": (Violation.Status.DETECTED if vehicle_id else Violation.Status.REVIEW).value,
             }
             new_rows.append(target)
             open_by_vehicle.setdefault(key, []).append(target)
+            counts.setdefault(rec["batch_id"], [0, 0])[0] += 1
         else:
             touched[id(target)] = target
+            counts.setdefault(rec["batch_id"], [0, 0])[1] += 1
         target["pass_count"] += 1
         target["first_passed_at"] = min(target["first_passed_at"], at)
         target["last_passed_at"] = max(target["last_passed_at"], at)
@@ -372,13 +477,15 @@ def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window:
         row["id"] = pk
     now_cols = ["id", "organisation_id", "station_id", "device_id", "plate", "plate_colour", "vehicle_id", "key_record_no",
                 "first_passed_at", "last_passed_at", "pass_count", "axle_count", "is_combination", "gross_kg",
-                "tolerance_percent", "tolerance_policy_id", "corrected_kg", "limit_kg", "excess_kg", "status"]
-    _bulk_insert(Violation, now_cols + ["notice_code", "note", "batch_id", "driver_id", "source_unit_id", "case_id", "assessment",
+                "tolerance_percent", "tolerance_policy_id", "corrected_kg", "limit_kg", "excess_kg", "status", "batch_id"]
+    _bulk_insert(Violation, now_cols + ["notice_code", "note", "driver_id", "source_unit_id", "case_id", "assessment",
                                         "proposed_amount", "notice_sent_at"],
-                 [[r[c] for c in now_cols] + ["", "", batch.pk if batch else None, None, None, None, "{}", None, None] for r in new_rows])
+                 [[r[c] for c in now_cols] + ["", "", None, None, None, "{}", None, None] for r in new_rows])
     _bulk_insert(ViolationPass, ["violation_id", "station_code", "record_no", "passed_at", "gross_kg", "excess_kg"],
                  [[t["id"], s, n, at, g, e] for t, s, n, at, g, e in pass_rows])
     _bulk_update_merged([row for row in touched.values() if not row["new"]])
+    if per_batch:
+        return {k: tuple(v) for k, v in counts.items()}
     merged = len(pass_rows) - len(new_rows)
     return len(new_rows), merged
 

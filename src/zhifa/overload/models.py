@@ -414,3 +414,21 @@ class ExchangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.origin_org}/{self.origin_id}"
+
+
+class PendingMerge(models.Model):
+    """Over-limit passes of one chunk of a partitioned ingest (``tasks.dispatch_ingest``), staged as a Parquet
+    file and committed with the chunk's :class:`WimPart` rows. The final step of the run (``ingest.merge_pending``)
+    merges them into violations in time order, so passes of one vehicle seen by different partitions (stations)
+    still merge as in a single ingest; it deletes the row once its passes are merged."""
+
+    batch = models.ForeignKey(IngestBatch, verbose_name="批次", on_delete=models.PROTECT, related_name="pending_merges")
+    path = models.CharField("文件", max_length=300, unique=True)
+    rows = models.PositiveIntegerField("超限过车数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待合并超限过车"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.path

@@ -51,4 +51,20 @@ def record(no: int, *, when: datetime | None = None, plate="豫R·A1001", colour
             "lane_change": lane_change, "image_refs": f"img/{no}-1.jpg;img/{no}-2.jpg", "video_ref": f"video/{no}.mp4"}
 
 
-__all__ = ["at", "record", "timedelta"]
+def die_on_call(monkeypatch, module, name: str, n: int):
+    """Replace ``module.name`` by a wrapper that raises KeyboardInterrupt (a killed process) on its ``n``-th call;
+    returns the real function, to put back for the rerun."""
+    real = getattr(module, name)
+    calls = {"n": 0}
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, dying)
+    return real
+
+
+__all__ = ["at", "die_on_call", "record", "timedelta"]

@@ -10,7 +10,7 @@ from zhifa.core.models import Event
 from zhifa.overload import ingest, wim
 from zhifa.overload.models import IngestBatch, Violation, ViolationPass, WimPart
 
-from .conftest import at, record
+from .conftest import at, die_on_call, record
 
 
 def write(path, rows, fmt):
@@ -68,16 +68,7 @@ def test_killed_midway_and_rerun_leaves_the_same_records_and_violations(station,
     # Start again from nothing and die in the third chunk after its Parquet files were written.
     Violation.objects.all().delete()
     WimPart.objects.all().delete()
-    real = ingest.persist_violations
-    calls = {"n": 0}
-
-    def dying(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt("killed")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ingest, "persist_violations", dying)
+    real = die_on_call(monkeypatch, ingest, "persist_violations", 3)
     with pytest.raises(KeyboardInterrupt):
         ingest.ingest_file(path, chunk_rows=7)
     assert 0 < len(stored_records(wim_dir)) < 40  # orphan files of the dead chunk are not counted

@@ -1,6 +1,8 @@
 """``zhifa wim …``: weigh-in-motion records and off-site overload enforcement from the command line.
 
-    zhifa wim ingest FILE [--chunk N] [--no-cases]   CSV / JSON lines / Parquet, streaming, idempotent
+    zhifa wim ingest FILE [--chunk N] [--no-cases] [--partitions N]
+                                                     CSV / JSON lines / Parquet, streaming, idempotent; with
+                                                     --partitions as N Celery tasks (eager unless a broker is set)
     zhifa wim cases                                  open cases for detected violations
     zhifa wim four [--on DATE]                       一超四罚 scan (Art. 66/68)
     zhifa wim export ORG_CODE [--after ID] [--format jsonl|csv] [--schema]
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         p.add_argument("file")
         p.add_argument("--chunk", type=int, default=500_000)
         p.add_argument("--no-cases", action="store_true", help="只导入和筛查，不生成案件")
+        p.add_argument("--partitions", type=int, default=0, help="按站点分成 N 个任务并行导入（Celery）")
         sub.add_parser("cases", help="为待立案的超限违法行为生成案件")
         p = sub.add_parser("four", help="一超四罚扫描")
         p.add_argument("--on", type=date.fromisoformat)
@@ -50,12 +53,21 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from exc
 
-    def do_ingest(self, console, *, file, chunk, no_cases, **_):
-        from zhifa.overload import ingest
+    def do_ingest(self, console, *, file, chunk, no_cases, partitions=0, **_):
+        from zhifa.overload import ingest, tasks
 
         path = Path(file)
         if not path.exists():
             raise CommandError(f"文件不存在：{file}")
+        if partitions:
+            if partitions < 1:
+                raise CommandError("--partitions 应为正整数")
+            with console.status(f"分 {partitions} 个任务导入 {path.name} …"):
+                summary = tasks.dispatch_ingest(path, partitions=partitions, chunk_rows=chunk, open_cases=not no_cases).get()
+            self._print_summary(console, f"导入结果：{path.name}（批次 {', '.join(map(str, summary['batches']))}）", summary)
+            if not no_cases:
+                console.print(f"生成案件：{summary['cases']:,} 件")
+            return
         size = path.stat().st_size
         with Progress(TextColumn("[bold]导入 {task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("条"),
                       TimeElapsedColumn(), console=console) as bar:
@@ -65,19 +77,22 @@ class Command(BaseCommand):
                 bar.update(task, completed=progress.read, description=f"{path.name}（{size / 2**20:.1f} MiB）")
 
             batch = ingest.ingest_file(path, chunk_rows=chunk, on_chunk=on_chunk)
-        table = Table(title=f"导入结果：{batch.name}（批次 {batch.pk}）")
-        table.add_column("项目")
-        table.add_column("数量", justify="right")
-        for label, value in (("读取", batch.read), ("接收", batch.accepted), ("拒收", batch.rejected), ("重复（已存在）", batch.duplicates),
-                             ("无效读数/设备问题（保留并标记）", batch.flagged), ("新增超限违法行为", batch.violations_new),
-                             ("合并到已有违法行为的过车", batch.passes_merged)):
-            table.add_row(label, f"{value:,}")
-        console.print(table)
-        console.print("[green]对账一致：读取 = 接收 + 拒收 + 重复" if batch.reconciles else "[red]对账不一致")
-        if batch.report_name:
-            console.print(f"拒收明细：{ingest.report_dir() / batch.report_name}")
+        self._print_summary(console, f"导入结果：{batch.name}（批次 {batch.pk}）", tasks.batch_summary(batch))
         if not no_cases:
             self.do_cases(console)
+
+    def _print_summary(self, console, title, summary):
+        table = Table(title=title)
+        table.add_column("项目")
+        table.add_column("数量", justify="right")
+        for label, key in (("读取", "read"), ("接收", "accepted"), ("拒收", "rejected"), ("重复（已存在）", "duplicates"),
+                           ("无效读数/设备问题（保留并标记）", "flagged"), ("新增超限违法行为", "violations"),
+                           ("合并到已有违法行为的过车", "passes_merged")):
+            table.add_row(label, f"{summary[key]:,}")
+        console.print(table)
+        console.print("[green]对账一致：读取 = 接收 + 拒收 + 重复" if summary["reconciles"] else "[red]对账不一致")
+        for report in summary["reports"]:
+            console.print(f"拒收明细：{report}")
 
     def do_cases(self, console, **_):
         from zhifa.overload.services import violations_open_cases
