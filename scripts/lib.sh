@@ -36,6 +36,8 @@ ensure_venv() {
 
 SYSTEM_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils)
 BROWSER_PACKAGES=(chromium)
+# The test command also opens the annual report's DOCX in a word processor to check it renders Chinese.
+RENDER_PACKAGES=(libreoffice-writer-nogui)
 
 # Dependency audit (pip-audit) of the installed environment against PyPI's advisory data. Known
 # vulnerabilities fail the run. When the advisory service cannot be asked (no network, or a PyPI mirror

@@ -4,7 +4,7 @@
 #   ZHIFA_TEST_DATABASES=sqlite scripts/test.sh     one database
 #   scripts/test.sh -k calendar     extra arguments go to pytest
 source "$(dirname "$0")/lib.sh"
-ensure_apt "${SYSTEM_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}"
+ensure_apt "${SYSTEM_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${RENDER_PACKAGES[@]}"
 ensure_venv test
 
 echo "==> ruff"
