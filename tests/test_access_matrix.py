@@ -30,7 +30,8 @@ ROLE_UI = {
     "core:audit_log": {"supervisor", "admin", "head"},
 }
 SIGNED_IN_UI_PREFIXES = ("core:", "discretion:", "documents:", "cases:", "payments:", "overload:", "inspections:", "credit:",
-                         "complaints:", "oversight:", "training:", "permits:", "portal:", "reports:")
+                         "complaints:", "oversight:", "training:", "permits:", "portal:", "reports:",
+                         "coercion:")
 
 # API operations that answer without a session or token: signed machine-to-machine calls and public reads.
 PUBLIC_API = {

@@ -51,6 +51,7 @@ ZHIFA_APPS = [
     "zhifa.discretion",
     "zhifa.documents",
     "zhifa.cases",
+    "zhifa.coercion",
     "zhifa.payments",
     "zhifa.overload",
     "zhifa.inspections",

@@ -23,6 +23,10 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     DocumentKind("register", "立案登记表", "立", PARTY + ("case_source", "brief", "opened_on"), order=10),
     DocumentKind("inquiry_record", "询问笔录", None, ("started_at", "place", "interviewee", "questions"), order=20),
     DocumentKind("scene_record", "现场笔录", None, PARTY + ("started_at", "place", "observations"), order=30),
+    # 行政强制法 Arts. 24, 25, 28: the measure's decision with its list, the extension notice and the release.
+    DocumentKind("coercion_decision", "行政强制措施决定书", "强", PARTY + ("party_address", "reason", "legal_basis", "measure_kind", "period", "items", "decided_on"), order=35),
+    DocumentKind("coercion_extension", "延长行政强制措施期限通知书", "延强", PARTY + ("original_decision", "extension_days", "extension_reason", "period_to", "decided_on"), order=36),
+    DocumentKind("coercion_release", "解除行政强制措施决定书", "解强", PARTY + ("original_decision", "release_reason", "items", "returned_to", "released_on"), order=37),
     DocumentKind("violation_notice", "违法行为通知书", "违通", PARTY + ("facts", "legal_basis", "proposed_penalty", "notified_on"), order=40),
     DocumentKind("hearing_notice", "听证通知书", "听通", PARTY + ("hearing_at", "place", "host"), order=50),
     DocumentKind("hearing_record", "听证笔录", None, PARTY + ("hearing_at", "place", "host", "statements"), order=60),

@@ -89,6 +89,13 @@ METRICS: list[Metric] = [
     M("fines_imposed", "罚款决定金额", "cases.Case", "decided_on", "元", filters={"outcome": "penalty", "penalty_kind": "fine"}, sum_field="fine_amount"),
     M("revoked_decisions", "撤销的处罚决定", "cases.Case", "revoked_on"),
     M("legal_reviews", "重大执法决定法制审核", "cases.LegalReview", "reviewed_at", org_field="case__organisation"),
+    # 行政强制措施 (coercion): measures taken by decision day, by kind; extended, released, disposed in the period
+    M("coercive_measures", "实施行政强制措施", "coercion.Measure", "starts_on"),
+    M("coercive_seizures", "扣押财物", "coercion.Measure", "starts_on", filters={"kind": "seize"}),
+    M("coercive_sealings", "查封场所、设施或者财物", "coercion.Measure", "starts_on", filters={"kind": "seal"}),
+    M("coercive_extended", "延长行政强制措施期限", "coercion.Measure", "extended_on"),
+    M("coercive_released", "解除行政强制措施", "coercion.Measure", "released_on"),
+    M("coercive_disposed", "依处理决定没收查封扣押财物", "coercion.Measure", "disposed_on"),
     # 罚缴分离
     M("fines_collected", "罚款收缴金额", "payments.PaymentNotice", "paid_on", "元", sum_field="paid_total"),
     # 公开

@@ -22,6 +22,11 @@ BASE = {
     "decision_number": "豫R召交罚〔2026〕0001号", "schedule": [{"due_on": "2026-11-30", "amount": "1500.00"}, {"due_on": "2026-12-30", "amount": "1500.00"}],
     "applied_on": "2026-11-05", "approved_on": "2026-11-06", "surcharge": "90.00", "issued_on": "2026-11-20",
     "outcome": "罚款人民币3,000元", "execution": "已于2026年11月10日缴清", "closed_on": "2026-11-12",
+    # coercive measures (行政强制措施决定书, 延长通知书, 解除决定书)
+    "measure_kind": "扣押", "period": "30日（自2026年10月8日起至2026年11月7日止）", "original_decision": "豫R召交强〔2026〕0001号",
+    "items": [{"name": "重型半挂牵引车豫R·D3578", "quantity": "1", "unit": "辆", "description": "黄色号牌"}],
+    "extension_days": 30, "extension_reason": "需委托检测机构对货物进行检测", "period_to": "2026-12-07",
+    "release_reason": "已对违法行为作出处理决定，不再需要（第二十八条第一款第三项）", "returned_to": "周伟", "released_on": "2026-10-28",
 }
 
 
