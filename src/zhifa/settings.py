@@ -57,6 +57,7 @@ ZHIFA_APPS = [
     "zhifa.inspections",
     "zhifa.credit",
     "zhifa.complaints",
+    "zhifa.campaigns",
     "zhifa.oversight",
     "zhifa.training",
     "zhifa.permits",

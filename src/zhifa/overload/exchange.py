@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -138,3 +139,12 @@ def validate_row(row: dict) -> str:
         if "string" in types and not isinstance(value, str):
             return f"{key} 应为字符串"
     return ""
+
+
+def parse_time(value) -> datetime | None:
+    """An ISO 8601 date-time with its offset (as exported), else None."""
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None

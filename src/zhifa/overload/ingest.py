@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,7 @@ from zhifa.core.models import Vehicle
 from . import wim
 from .models import (
     Device,
+    DimensionLimit,
     Exemption,
     IngestBatch,
     PendingMerge,
@@ -88,9 +90,11 @@ def load_rules(on=None) -> wim.Rules:
             (wim.day_number(policy.effective_from), float(policy.percent), policy.id))
     policy = screening_policy(on)
     version = overload_rules.rule_version(on)
+    dimensions = [(wim.day_number(d.effective_from), d.max_height_mm, d.max_width_mm, d.max_length_mm)
+                  for d in DimensionLimit.objects.order_by("effective_from")]
     return wim.Rules(devices=dev, tolerances=tolerances, limits=overload_rules.limit_table(on),
                      single_tyre_reduction_kg=version.single_tyre_reduction_kg,
-                     min_speed=float(policy.min_speed_kmh), max_speed=float(policy.max_speed_kmh))
+                     min_speed=float(policy.min_speed_kmh), max_speed=float(policy.max_speed_kmh), dimension_limits=dimensions)
 
 
 def screening_policy(on=None) -> ScreeningPolicy:
@@ -140,6 +144,34 @@ class KnownIds:
         while self.size > self.max_ids and len(self.parts) > 1:
             _, dropped = self.parts.popitem(last=False)
             self.size -= len(dropped)
+
+
+def _split_station_day(frame: pl.DataFrame):
+    """(station, day) → rows, split on one integer key (splitting on the text column costs about twice as much)."""
+    if frame.is_empty():
+        return
+    codes = frame["station_code"].unique(maintain_order=True)
+    key = frame["station_code"].replace_strict(codes, pl.int_range(0, len(codes), eager=True, dtype=pl.Int64),
+                                               return_dtype=pl.Int64) * 100_000 + frame["day"]
+    for k, part in frame.with_columns(key.alias("_k")).partition_by("_k", as_dict=True, include_key=False, maintain_order=True).items():
+        yield (codes[int(k[0]) // 100_000], int(k[0]) % 100_000), part
+
+
+def _write_parts(files: list[tuple[Path, pl.DataFrame]]) -> None:
+    """Write the chunk's part files, two at a time (Polars encodes without holding the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(item):
+        target, part = item
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part.select(wim.STORED_COLUMNS).sort("record_no").write_parquet(target, compression="zstd", compression_level=1, statistics=True)
+
+    if len(files) < 2:
+        for item in files:
+            write(item)
+        return
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(write, files))
 
 
 # ---------------------------------------------------------------- the run
@@ -207,7 +239,7 @@ class Ingestor:
         del records
         before = screened.height
         fresh_parts = []
-        for (station, day), part in screened.partition_by(["station_code", "day"], as_dict=True, maintain_order=True).items():
+        for (station, day), part in _split_station_day(screened):
             # Duplicates inside the chunk: the key is (station, record_no), and the partition fixes the station.
             if part["record_no"].n_unique() != part.height:
                 part = part.unique(subset=["record_no"], keep="first", maintain_order=True)
@@ -226,11 +258,10 @@ class Ingestor:
         index_rows = []
         over_frames = []
         flagged = 0
-        for station, day, part in parts:
-            rel = f"day={wim.day_from_number(day).isoformat()}/station={station}/part-b{self.batch.pk}-c{self.chunk_no:05d}.parquet"
-            target = wim_root() / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            part.select(wim.STORED_COLUMNS).sort("record_no").write_parquet(target, compression="zstd", compression_level=1, statistics=True)
+        names = [f"day={wim.day_from_number(day).isoformat()}/station={station}/part-b{self.batch.pk}-c{self.chunk_no:05d}.parquet"
+                 for station, day, _part in parts]
+        _write_parts([(wim_root() / rel, part) for rel, (_s, _d, part) in zip(names, parts, strict=True)])
+        for rel, (station, day, part) in zip(names, parts, strict=True):
             n_flagged = int((part["flags"] != 0).sum())
             flagged += n_flagged
             index_rows.append(WimPart(batch=self.batch, station_code=station, day=wim.day_from_number(day), path=rel,
@@ -402,118 +433,150 @@ def _not_yet_merged(over: pl.DataFrame) -> pl.DataFrame:
 # The columns of an over-limit pass that ``persist_violations`` reads (and a partitioned ingest stages).
 PASS_COLUMNS = ["record_no", "station_code", "device_id", "passed_ms", "plate", "plate_colour", "axle_count",
                 "is_combination", "gross_kg", "tolerance_percent", "tolerance_policy_id", "corrected_kg", "limit_kg",
-                "excess_kg"]
+                "excess_kg", "dimension_over"]
 
-def _aware(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+def _ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
 
 
 def persist_violations(over: pl.DataFrame, *, batch: IngestBatch | None, window: timedelta, per_batch: bool = False):
     """Turn over-limit passes into violations: exempted passes (valid 超限运输许可 for that station and time, within
     its approved mass) are dropped; passes of the same vehicle within ``window`` of an existing violation's first
-    pass join it (一事不再罚, 行政处罚法 Art. 29). Returns (new violations, passes merged into existing ones); with
+    pass join it (一事不再罚, 行政处罚法 Art. 29), the others form new violations, each opened by the first pass not
+    within ``window`` of the previous one's. Vectorised (no per-pass Python); a pass whose plate was not read joins
+    nothing (the vehicle is unknown). Returns (new violations, passes merged into existing ones); with
     ``per_batch`` (staged passes carrying a ``batch_id`` column) a dict batch id → (new, merged)."""
-    # Time order, ties broken by the record's identity, so the result does not depend on how rows were chunked.
-    over = wim.normalise_plates(over).sort(["passed_ms", "station_code", "record_no"])
+    over = wim.normalise_plates(over)
     if "batch_id" not in over.columns:
         over = over.with_columns(pl.lit(batch.pk if batch else None, dtype=pl.Int64).alias("batch_id"))
-    lo, hi = _aware(int(over["passed_ms"].min())) - window, _aware(int(over["passed_ms"].max())) + window
-    plates = set(zip(over["plate"].to_list(), over["plate_colour"].to_list(), strict=True))
-    exemptions = _exemptions_for(plates, lo, hi)
-    station_ids = dict(Device.objects.values_list("id", "station_id"))
-    station_orgs = dict(Device.objects.values_list("id", "station__organisation_id"))
-    # Existing violations that a pass of this chunk could join.
-    open_by_vehicle: dict[tuple[str, str], list[dict]] = {}
-    # Looked up by plate (indexed with the time), so the cost follows the chunk's over-limit plates, not the day's
-    # violations.
-    plate_list = sorted({p for p, _ in plates})
-    for i in range(0, len(plate_list), 900):
-        for row in Violation.objects.filter(plate__in=plate_list[i:i + 900], first_passed_at__gte=lo, first_passed_at__lte=hi).values(
-                "id", "plate", "plate_colour", "first_passed_at", "last_passed_at", "pass_count"):
-            key = (row["plate"], row["plate_colour"])
-            if key in plates:
-                row["new"] = False
-                open_by_vehicle.setdefault(key, []).append(row)
-    vehicles = _vehicles_for(plates)
-    new_rows: list[dict] = []
-    pass_rows: list[tuple] = []
-    touched: dict[int, dict] = {}
-    counts: dict = {}
-    for rec in over.iter_rows(named=True):
-        key = (rec["plate"], rec["plate_colour"])
-        at = _aware(rec["passed_ms"])
-        if _exempt(exemptions.get(key, ()), rec, at):
-            continue
-        target = None
-        for candidate in open_by_vehicle.get(key, ()):
-            if abs(at - candidate["first_passed_at"]) < window:
-                target = candidate
-                break
-        if target is None:
-            vehicle_id = vehicles.get(key) if rec["plate"] else None
-            target = {
-                "id": None, "new": True, "plate": rec["plate"], "plate_colour": rec["plate_colour"], "first_passed_at": at,
-                "last_passed_at": at, "pass_count": 0, "station_id": station_ids[rec["device_id"]],
-                "organisation_id": station_orgs[rec["device_id"]], "device_id": rec["device_id"], "vehicle_id": vehicle_id,
-                "key_record_no": rec["record_no"], "axle_count": rec["axle_count"], "is_combination": rec["is_combination"],
-                "gross_kg": rec["gross_kg"], "tolerance_percent": rec["tolerance_percent"],
-                "tolerance_policy_id": rec["tolerance_policy_id"], "corrected_kg": rec["corrected_kg"],
-                "limit_kg": rec["limit_kg"], "excess_kg": rec["excess_kg"], "batch_id": rec["batch_id"],
-                # Unmatched or unread plates go to the review queue, never to a guessed party.
-                "status": (Violation.Status.DETECTED if vehicle_id else Violation.Status.REVIEW).value,
-            }
-            new_rows.append(target)
-            open_by_vehicle.setdefault(key, []).append(target)
-            counts.setdefault(rec["batch_id"], [0, 0])[0] += 1
-        else:
-            touched[id(target)] = target
-            counts.setdefault(rec["batch_id"], [0, 0])[1] += 1
-        target["pass_count"] += 1
-        target["first_passed_at"] = min(target["first_passed_at"], at)
-        target["last_passed_at"] = max(target["last_passed_at"], at)
-        pass_rows.append((target, rec["station_code"], rec["record_no"], at, rec["gross_kg"], rec["excess_kg"]))
-    ids = _allocate_ids(Violation, len(new_rows))
-    for row, pk in zip(new_rows, ids, strict=True):
-        row["id"] = pk
-    now_cols = ["id", "organisation_id", "station_id", "device_id", "plate", "plate_colour", "vehicle_id", "key_record_no",
-                "first_passed_at", "last_passed_at", "pass_count", "axle_count", "is_combination", "gross_kg",
-                "tolerance_percent", "tolerance_policy_id", "corrected_kg", "limit_kg", "excess_kg", "status", "batch_id"]
-    _bulk_insert(Violation, now_cols + ["notice_code", "note", "driver_id", "source_unit_id", "case_id", "assessment",
-                                        "proposed_amount", "notice_sent_at"],
-                 [[r[c] for c in now_cols] + ["", "", None, None, None, "{}", None, None] for r in new_rows])
-    _bulk_insert(ViolationPass, ["violation_id", "station_code", "record_no", "passed_at", "gross_kg", "excess_kg"],
-                 [[t["id"], s, n, at, g, e] for t, s, n, at, g, e in pass_rows])
-    _bulk_update_merged([row for row in touched.values() if not row["new"]])
+    # Time order, ties broken by the record's identity, so the result does not depend on how rows were chunked.
+    over = over.select(*PASS_COLUMNS, pl.col("batch_id").cast(pl.Int64)).sort(["passed_ms", "station_code", "record_no"])
+    win = int(window.total_seconds() * 1000)
+    lo, hi = int(over["passed_ms"].min()) - win, int(over["passed_ms"].max()) + win
+    read_plates = sorted(set(over.filter(pl.col("plate") != "")["plate"].to_list()))
+    over = _drop_exempt(over, read_plates, lo, hi).with_row_index("i")
+    if over.is_empty():
+        return {} if per_batch else (0, 0)
+    vehicle_key = [pl.col("plate"), pl.col("plate_colour")]
+    # 1. Passes that join an existing violation (the latest-starting one within the window, as before).
+    existing = _open_violations(read_plates, lo, hi)
+    joined = (over.filter(pl.col("plate") != "").select("i", "plate", "plate_colour", "passed_ms")
+              .join(existing, on=["plate", "plate_colour"], how="inner")
+              .filter((pl.col("passed_ms") - pl.col("first_ms")).abs() < win)
+              .sort(["i", "first_ms"], descending=[False, True]).group_by("i", maintain_order=True).first()
+              .select("i", pl.col("id").alias("violation_id")))
+    over = over.join(joined, on="i", how="left", maintain_order="left")
+    # 2. The rest start new violations: per vehicle, the earliest pass opens one, passes less than the window after it
+    # join it; repeat with what is left (rounds = violations per vehicle in the chunk, a handful).
+    rest = over.filter(pl.col("violation_id").is_null()).select(
+        "i", "passed_ms", pl.when(pl.col("plate") == "").then(pl.format("#{}#{}", "station_code", "record_no"))
+        .otherwise(pl.concat_str(vehicle_key, separator="|")).alias("k"))
+    leads = []
+    while rest.height:
+        start = rest.group_by("k", maintain_order=True).agg(pl.col("passed_ms").first().alias("start"), pl.col("i").first().alias("lead"))
+        rest = rest.join(start, on="k", how="inner", maintain_order="left")
+        inside = (pl.col("passed_ms") - pl.col("start")) < win
+        leads.append(rest.filter(inside).select("i", "lead"))
+        rest = rest.filter(~inside).drop("start", "lead")
+    lead_of = pl.concat(leads) if leads else pl.DataFrame(schema={"i": pl.UInt32, "lead": pl.UInt32})
+    new = over.join(lead_of.select(pl.col("lead").unique().alias("i")), on="i", how="semi").sort("i")
+    ids = pl.Series("new_id", _allocate_ids(Violation, new.height), dtype=pl.Int64)
+    lead_ids = new.select(pl.col("i").alias("lead")).with_columns(ids)
+    over = (over.join(lead_of, on="i", how="left", maintain_order="left").join(lead_ids, on="lead", how="left", maintain_order="left")
+            .with_columns(pl.col("violation_id").fill_null(pl.col("new_id")), pl.col("lead").is_not_null().alias("is_new"),
+                          (pl.col("i") == pl.col("lead")).fill_null(False).alias("opens")))
+    span = over.group_by("violation_id").agg(pl.len().alias("n"), pl.col("passed_ms").min().alias("lo"), pl.col("passed_ms").max().alias("hi"))
+    # 3. The new violations carry the figures of the pass that opened them.
+    devices = pl.DataFrame(list(Device.objects.values_list("id", "station_id", "station__organisation_id")),
+                           schema={"device_id": pl.Int64, "station_id": pl.Int64, "organisation_id": pl.Int64}, orient="row")
+    vehicles = _vehicles_for(sorted(set(new.filter(pl.col("plate") != "")["plate"].to_list())))
+    rows = (new.with_columns(ids.alias("id")).join(span, left_on="id", right_on="violation_id", how="left", maintain_order="left")
+            .join(devices, on="device_id", how="left", maintain_order="left")
+            .join(vehicles, on=["plate", "plate_colour"], how="left", maintain_order="left")
+            .with_columns(pl.when(pl.col("plate") == "").then(None).otherwise(pl.col("vehicle_id")).alias("vehicle_id")))
+    # Unmatched or unread plates go to the review queue, never to a guessed party.
+    rows = rows.select(
+        "id", "organisation_id", "station_id", "device_id", "plate", "plate_colour", "vehicle_id",
+        pl.col("record_no").alias("key_record_no"), _when("lo").alias("first_passed_at"), _when("hi").alias("last_passed_at"),
+        pl.col("n").alias("pass_count"), "axle_count", "is_combination", "gross_kg", "tolerance_percent", "tolerance_policy_id",
+        "corrected_kg", "limit_kg", "excess_kg", "dimension_over",
+        pl.when(pl.col("vehicle_id").is_null()).then(pl.lit(Violation.Status.REVIEW.value))
+        .otherwise(pl.lit(Violation.Status.DETECTED.value)).alias("status"),
+        "batch_id", pl.lit("").alias("notice_code"), pl.lit("").alias("note"), pl.lit("{}").alias("assessment"))
+    _copy_frame(Violation, rows)
+    _copy_frame(ViolationPass, over.select("violation_id", "station_code", "record_no", _when("passed_ms").alias("passed_at"),
+                                           "gross_kg", "excess_kg"))
+    touched = (existing.join(span, left_on="id", right_on="violation_id", how="inner")
+               .select("id", (pl.col("pass_count") + pl.col("n")).alias("c"), _when(pl.min_horizontal("first_ms", "lo")).alias("f"),
+                       _when(pl.max_horizontal("last_ms", "hi")).alias("l")))
+    _bulk_update_merged(touched)
+    counts = over.group_by("batch_id").agg(pl.col("opens").sum().alias("new"), (~pl.col("opens")).sum().alias("merged"))
     if per_batch:
-        return {k: tuple(v) for k, v in counts.items()}
-    merged = len(pass_rows) - len(new_rows)
-    return len(new_rows), merged
+        return {b: (int(n), int(m)) for b, n, m in counts.iter_rows()}
+    return int(counts["new"].sum()), int(counts["merged"].sum())
 
 
-def _exemptions_for(plates: set, lo: datetime, hi: datetime) -> dict:
-    found: dict = {}
-    plate_values = {p for p, _ in plates if p}
-    qs = Exemption.objects.filter(valid_from__lte=hi, valid_until__gte=lo).prefetch_related("stations")
-    for ex in qs:
-        if ex.plate in plate_values and (ex.plate, ex.plate_colour) in plates:
-            found.setdefault((ex.plate, ex.plate_colour), []).append(
-                (ex.valid_from, ex.valid_until, {s.code for s in ex.stations.all()}, ex.max_gross_kg))
+def _when(column) -> pl.Expr:
+    """Epoch milliseconds → a UTC timestamp column."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return pl.from_epoch(expr, time_unit="ms").dt.replace_time_zone("UTC")
+
+
+def _by_plates(sql: str, plates: list[str], params: list, model_filter) -> list[tuple]:
+    """Rows for many plates in one statement on PostgreSQL (``plate = ANY(array)``: one parameter, not thousands);
+    elsewhere in IN-lists of 900 through the ORM."""
+    if not plates:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [plates, *params])
+            return cursor.fetchall()
+    found = []
+    for i in range(0, len(plates), 900):
+        found += model_filter(plates[i:i + 900])
     return found
 
 
-def _exempt(exemptions: Iterable, rec: dict, at: datetime) -> bool:
-    # A permit covers its route and period, up to the mass it approved.
-    return any(start <= at <= end and rec["station_code"] in codes and rec["gross_kg"] <= max_kg
-               for start, end, codes, max_kg in exemptions)
+def _open_violations(plates: list[str], lo: int, hi: int) -> pl.DataFrame:
+    """Existing violations of these plates whose first pass is within [lo, hi] (epoch ms) — the ones a pass of this
+    chunk could join. Looked up by plate (indexed with the time), so the cost follows the chunk's plates."""
+    lo_at, hi_at = datetime.fromtimestamp(lo / 1000, tz=UTC), datetime.fromtimestamp(hi / 1000, tz=UTC)
+    fields = ("id", "plate", "plate_colour", "first_passed_at", "last_passed_at", "pass_count")
+    found = _by_plates(
+        f"SELECT {', '.join(fields)} FROM {Violation._meta.db_table} WHERE plate = ANY(%s) "
+        "AND first_passed_at >= %s AND first_passed_at <= %s", plates, [lo_at, hi_at],
+        lambda part: list(Violation.objects.filter(plate__in=part, first_passed_at__gte=lo_at, first_passed_at__lte=hi_at)
+                          .values_list(*fields)))
+    return pl.DataFrame([(i, p, c, _ms(f), _ms(la), n) for i, p, c, f, la, n in found], orient="row",
+                        schema={"id": pl.Int64, "plate": pl.String, "plate_colour": pl.String, "first_ms": pl.Int64,
+                                "last_ms": pl.Int64, "pass_count": pl.Int64})
 
 
-def _vehicles_for(plates: set) -> dict:
-    found = {}
-    plate_list = sorted({p for p, _ in plates if p})
-    for i in range(0, len(plate_list), 900):
-        for pk, plate, colour in Vehicle.objects.filter(plate__in=plate_list[i:i + 900]).values_list("id", "plate", "plate_colour"):
-            found[(plate, colour)] = pk
-    return found
+def _drop_exempt(over: pl.DataFrame, plates: list[str], lo: int, hi: int) -> pl.DataFrame:
+    # A permit covers its route (stations) and period, up to the mass it approved.
+    # Permits valid in the period are few next to the chunk's plates: select by time, match plates here.
+    qs = Exemption.objects.filter(valid_from__lte=datetime.fromtimestamp(hi / 1000, tz=UTC),
+                                  valid_until__gte=datetime.fromtimestamp(lo / 1000, tz=UTC)).prefetch_related("stations")
+    wanted = set(plates)
+    permits = [(ex.plate, ex.plate_colour, s.code, _ms(ex.valid_from), _ms(ex.valid_until), ex.max_gross_kg)
+               for ex in qs if ex.plate in wanted for s in ex.stations.all()]
+    if not permits:
+        return over
+    frame = pl.DataFrame(permits, orient="row", schema={"plate": pl.String, "plate_colour": pl.String, "station_code": pl.String,
+                                                        "from_ms": pl.Int64, "until_ms": pl.Int64, "max_kg": pl.Int64})
+    covered = (over.select("station_code", "record_no", "plate", "plate_colour", "passed_ms", "gross_kg")
+               .join(frame, on=["plate", "plate_colour", "station_code"], how="inner")
+               .filter(pl.col("passed_ms").is_between(pl.col("from_ms"), pl.col("until_ms")) & (pl.col("gross_kg") <= pl.col("max_kg")))
+               .select("station_code", "record_no").unique())
+    return over.join(covered, on=["station_code", "record_no"], how="anti", maintain_order="left")
+
+
+def _vehicles_for(plates: list[str]) -> pl.DataFrame:
+    table = Vehicle._meta.db_table
+    found = _by_plates(f"SELECT id, plate, plate_colour FROM {table} WHERE plate = ANY(%s)", plates, [],
+                       lambda part: list(Vehicle.objects.filter(plate__in=part).values_list("id", "plate", "plate_colour")))
+    return (pl.DataFrame(found, orient="row", schema={"vehicle_id": pl.Int64, "plate": pl.String, "plate_colour": pl.String})
+            .unique(subset=["plate", "plate_colour"], keep="first"))
 
 
 def _allocate_ids(model, n: int) -> list[int]:
@@ -529,42 +592,42 @@ def _allocate_ids(model, n: int) -> list[int]:
         return list(range(start, start + n))
 
 
-def _bulk_insert(model, columns: list[str], rows: list[list]) -> None:
-    """Insert many rows fast: PostgreSQL COPY, else executemany (inside the caller's transaction)."""
-    if not rows:
+def _copy_frame(model_or_table, frame: pl.DataFrame) -> None:
+    """Insert a frame's rows (columns named as the table's) inside the caller's transaction: on PostgreSQL one COPY
+    whose CSV payload Polars writes (no per-row Python), else executemany."""
+    if frame.is_empty():
         return
-    table = model._meta.db_table
+    table = model_or_table if isinstance(model_or_table, str) else model_or_table._meta.db_table
+    columns = ", ".join(frame.columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            payload = io.BytesIO()
+            frame.write_csv(payload, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.3f%:z")
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(payload.getbuffer())
         else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                               [[_sqlite_value(v) for v in row] for row in rows])
+            marks = ", ".join(["%s"] * frame.width)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                               [[_sqlite_value(v) for v in row] for row in frame.iter_rows()])
 
 
-def _bulk_update_merged(rows: list[dict]) -> None:
+def _bulk_update_merged(touched: pl.DataFrame) -> None:
     """Pass counts and first/last times of violations that absorbed passes of this chunk, in one statement
     (PostgreSQL: COPY into a temporary table, then UPDATE … FROM) rather than one UPDATE per violation."""
-    if not rows:
+    if touched.is_empty():
         return
     table = Violation._meta.db_table
-    values = [[r["id"], r["pass_count"], r["first_passed_at"], r["last_passed_at"]] for r in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE TEMP TABLE IF NOT EXISTS overload_merge (id bigint, c integer, f timestamptz, l timestamptz) "
                            "ON COMMIT DELETE ROWS")
-            with cursor.cursor.copy("COPY overload_merge (id, c, f, l) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+            _copy_frame("overload_merge", touched)
             cursor.execute(f"UPDATE {table} v SET pass_count = m.c, first_passed_at = m.f, last_passed_at = m.l "
                            "FROM overload_merge m WHERE v.id = m.id")
             cursor.execute("DELETE FROM overload_merge")
         else:
             cursor.executemany(f"UPDATE {table} SET pass_count = %s, first_passed_at = %s, last_passed_at = %s WHERE id = %s",
-                               [[c, _sqlite_value(f), _sqlite_value(la), pk] for pk, c, f, la in values])
+                               [[c, _sqlite_value(f), _sqlite_value(la), pk] for pk, c, f, la in touched.iter_rows()])
 
 
 def _sqlite_value(value):
@@ -587,9 +650,10 @@ def query_records(*, station_code: str, day, record_nos: list[int] | None = None
     paths = [str(wim_root() / p) for p in WimPart.objects.filter(station_code=station_code, day=day).values_list("path", flat=True)]
     if not paths:
         return pl.DataFrame()
-    lf = pl.scan_parquet(paths)
+    wanted = pl.lit(True)
     if record_nos is not None:
-        lf = lf.filter(pl.col("record_no").is_in(record_nos))
+        wanted &= pl.col("record_no").is_in(record_nos)
     if plate:
-        lf = lf.filter(pl.col("plate") == plate)
-    return lf.collect()
+        wanted &= pl.col("plate") == plate
+    # File by file, then aligned: files written before a column was added (dimension_over) lack it.
+    return pl.concat([pl.scan_parquet(p).filter(wanted) for p in paths], how="diagonal_relaxed").collect()

@@ -124,6 +124,25 @@ class TolerancePolicy(models.Model):
         return f"{self.get_accuracy_class_display()} 扣除 {self.percent}%（{self.effective_from} 起）"
 
 
+class DimensionLimit(models.Model):
+    """The Art. 3 outline limits (超限运输车辆行驶公路管理规定 Art. 3 items 1–3: height over 4 m, width over 2.55 m,
+    length over 18.1 m, vehicle and load together), versioned by effective date like the mass limits. A reading
+    strictly above a limit is over it; no measuring tolerance is deducted (none is given for outline readings)."""
+
+    effective_from = models.DateField("生效日期", unique=True)
+    max_height_mm = models.PositiveIntegerField("总高度限值（mm）", default=4000)
+    max_width_mm = models.PositiveIntegerField("总宽度限值（mm）", default=2550)
+    max_length_mm = models.PositiveIntegerField("总长度限值（mm）", default=18100)
+    citation = models.CharField("依据", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外廓尺寸限值"
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"外廓限值 高{self.max_height_mm} 宽{self.max_width_mm} 长{self.max_length_mm}mm（{self.effective_from} 起）"
+
+
 class ScreeningPolicy(models.Model):
     """Validity rules for readings and the merging window (一事不再罚, 行政处罚法 Art. 29), versioned."""
 
@@ -272,6 +291,8 @@ class Violation(models.Model):
     corrected_kg = models.PositiveIntegerField("扣除误差后总质量（kg）")
     limit_kg = models.PositiveIntegerField("限值（kg）")
     excess_kg = models.PositiveIntegerField("超限量（kg）")
+    dimension_over = models.PositiveSmallIntegerField("外廓超限", default=0,
+                                                      help_text="首次过车的外廓超限项（位：1 高度、2 宽度、4 长度），第三条第一至三项。")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DETECTED, db_index=True)
     case_id = models.BigIntegerField("案件ID", null=True, blank=True)
     notice_code = models.CharField("告知查询码", max_length=12, blank=True, db_index=True)
@@ -289,6 +310,12 @@ class Violation(models.Model):
 
     def __str__(self):
         return f"{self.plate} {self.first_passed_at:%Y-%m-%d %H:%M} 超限 {self.excess_kg}kg"
+
+    @property
+    def dimension_labels(self) -> list[str]:
+        from .wim import dimension_labels
+
+        return dimension_labels(self.dimension_over)
 
     @property
     def excess_percent(self) -> float:
@@ -398,12 +425,23 @@ class FourPenaltyTrigger(models.Model):
 
 class ExchangeRecord(models.Model):
     """A violation/case/decision received from another level (province, city, county, station). The origin is
-    unique, so importing the same file twice changes nothing; a changed payload updates the row."""
+    unique, so importing the same file twice changes nothing; a changed payload updates the row.
+
+    The same act may reach us twice — caught by our own station and reported by another level, or reported by two
+    levels. An imported violation of the same vehicle (plate and colour) whose first pass is within the merging
+    window of a local violation's is merged into it (``merged_violation``), else into the earliest imported record
+    of that act (``merged_record``): one act, one penalty (一事不再罚, 行政处罚法 Art. 29)."""
 
     origin_org = models.CharField("来源机构代码", max_length=32)
     origin_id = models.CharField("来源记录ID", max_length=64)
     kind = models.CharField("类别", max_length=16)
     plate = models.CharField("号牌号码", max_length=12, blank=True)
+    plate_colour = models.CharField("号牌颜色", max_length=16, blank=True)
+    first_passed_at = models.DateTimeField("首次过车时间", null=True, blank=True)
+    merged_violation = models.ForeignKey(Violation, verbose_name="合并到本地违法行为", null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="exchange_merges")
+    merged_record = models.ForeignKey("self", verbose_name="合并到交换记录", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="merges")
     payload = models.JSONField("内容")
     digest = models.CharField("内容摘要", max_length=64)
     received_at = models.DateTimeField("接收时间", auto_now=True)
@@ -411,6 +449,7 @@ class ExchangeRecord(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "四级联网交换记录"
         constraints = [models.UniqueConstraint(fields=["origin_org", "origin_id", "kind"], name="overload_exchange_origin")]
+        indexes = [models.Index(fields=["plate", "plate_colour", "first_passed_at"], name="overload_exchange_act")]
 
     def __str__(self):
         return f"{self.origin_org}/{self.origin_id}"

@@ -24,6 +24,7 @@ from zhifa.core.services import _create, _update, assert_in_jurisdiction, assert
 from . import ingest, wim
 from .models import (
     Device,
+    DimensionLimit,
     ExchangeRecord,
     FourPenaltyPolicy,
     FourPenaltyTrigger,
@@ -102,8 +103,22 @@ def evidence_package(violation: Violation) -> dict:
                         "excess_kg": violation.excess_kg, "axle_count": violation.axle_count,
                         "rule": f"实测{violation.gross_kg:,}千克，扣除{violation.tolerance_percent}%称重误差后为{violation.corrected_kg:,}千克，"
                                 f"限值{violation.limit_kg:,}千克（《超限运输车辆行驶公路管理规定》第三条），超限{violation.excess_kg:,}千克"},
+        "dimensions": _dimension_evidence(violation, records),
         "passes": records,
         "merged": violation.pass_count > 1,
+    }
+
+
+def _dimension_evidence(violation: Violation, records: list[dict]) -> dict:
+    """The outline reading of the opening pass against the Art. 3 items 1–3 limit version of its day."""
+    key = next((r for r in records if r["record_no"] == violation.key_record_no and r["station_code"] == violation.station.code), {})
+    on = timezone.localtime(violation.first_passed_at).date()
+    limit = DimensionLimit.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+    return {
+        "measured_mm": {"height": key.get("height_mm"), "width": key.get("width_mm"), "length": key.get("length_mm")},
+        "limits_mm": ({"height": limit.max_height_mm, "width": limit.max_width_mm, "length": limit.max_length_mm} if limit else None),
+        "citation": limit.citation if limit else "",
+        "over": violation.dimension_labels,
     }
 
 
@@ -443,30 +458,61 @@ def trigger_notice_send(*, actor, trigger: FourPenaltyTrigger) -> FourPenaltyTri
 
 def exchange_import(*, rows, actor=None) -> dict:
     """Import exchange rows (see ``exchange.py``); the same row twice changes nothing (origin is unique and the
-    payload digest is compared). Returns counts created / updated / unchanged / rejected."""
-    from .exchange import validate_row
+    payload digest is compared). A violation of the same vehicle within the merging window of a local violation,
+    or of a record imported earlier, is merged into it (一事不再罚, 行政处罚法 Art. 29 — see ``ExchangeRecord``).
+    Rows are taken earliest act first, so which record an act merges into does not depend on the file's order.
+    Returns counts created / updated / unchanged / merged / rejected."""
+    from .exchange import parse_time, validate_row
 
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "errors": []}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "merged": 0, "rejected": 0, "errors": []}
+    valid = []
     for number, row in enumerate(rows, start=1):
         problem = validate_row(row)
+        at = None if problem else parse_time(row["first_passed_at"])
+        if not problem and at is None:
+            problem = "first_passed_at 不是带时区的日期时间"
         if problem:
             counts["rejected"] += 1
             counts["errors"].append(f"第{number}行：{problem}")
             continue
+        valid.append((at, row))
+    valid.sort(key=lambda item: (item[0], item[1]["origin_org"], str(item[1]["origin_id"])))
+    for at, row in valid:
         digest = audit.digest(row)
         key = {"origin_org": row["origin_org"], "origin_id": str(row["origin_id"]), "kind": row["kind"]}
         existing = ExchangeRecord.objects.filter(**key).first()
         if existing is not None and existing.digest == digest:
             counts["unchanged"] += 1
             continue
+        plate, colour = wim.normalise_plate(row.get("plate", "")), wim.COLOUR_NAMES.get(row["plate_colour"].strip(), row["plate_colour"].strip())
         with transaction.atomic():
+            violation, record = _exchange_same_act(plate=plate, colour=colour, at=at, exclude=existing.pk if existing else None)
+            fields = {"plate": plate, "plate_colour": colour, "first_passed_at": at, "payload": row, "digest": digest,
+                      "merged_violation": violation, "merged_record": record}
             if existing is None:
-                ExchangeRecord.objects.create(**key, plate=row.get("plate", ""), payload=row, digest=digest)
+                ExchangeRecord.objects.create(**key, **fields)
                 counts["created"] += 1
             else:
-                ExchangeRecord.objects.filter(pk=existing.pk).update(payload=row, digest=digest, plate=row.get("plate", ""))
+                ExchangeRecord.objects.filter(pk=existing.pk).update(**fields)
                 counts["updated"] += 1
+            counts["merged"] += bool(violation or record)
     if counts["created"] or counts["updated"]:
         audit.record(actor=actor, action="overload.exchange_import", subject=("overload.exchange", "import"),
-                     summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，拒收{counts['rejected']}")
+                     summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，"
+                             f"合并为同一违法行为{counts['merged']}，拒收{counts['rejected']}")
     return counts
+
+
+def _exchange_same_act(*, plate: str, colour: str, at: datetime, exclude: int | None):
+    """The local violation, else the first imported record, of the same act: same plate and colour, first pass
+    less than the merging window apart (as screening merges passes). An unread plate matches nothing."""
+    if not plate:
+        return None, None
+    window = timedelta(hours=ingest.screening_policy(timezone.localtime(at).date()).merge_window_hours)
+    near = {"plate": plate, "plate_colour": colour, "first_passed_at__gt": at - window, "first_passed_at__lt": at + window}
+    local = Violation.objects.filter(**near).exclude(status=Violation.Status.DISMISSED).order_by("-first_passed_at", "-pk").first()
+    if local is not None:
+        return local, None
+    first = (ExchangeRecord.objects.filter(kind="violation", merged_violation__isnull=True, merged_record__isnull=True, **near)
+             .exclude(pk=exclude).order_by("first_passed_at", "pk").first())
+    return None, first

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -64,10 +65,17 @@ FLAG_LABELS = {FLAG_SPEED: "车速超出有效范围", FLAG_LANE_CHANGE: "过秤
                FLAG_CALIBRATION: "设备检定证书不在有效期", FLAG_NOT_REVIEWED: "设备未经审核或地点未公布",
                FLAG_NOT_GOODS: "非货运车辆"}
 
+# Outline over the Art. 3 limits (items 1–3), per record, as a bit mask: a goods vehicle's reading above the limit in
+# force on the day. Stored with every record; carried onto the violation of an over-mass pass.
+DIM_HEIGHT = 1
+DIM_WIDTH = 2
+DIM_LENGTH = 4
+DIM_LABELS = {DIM_HEIGHT: "总高度超过限值", DIM_WIDTH: "总宽度超过限值", DIM_LENGTH: "总长度超过限值"}
+
 STORED_COLUMNS = ["record_no", "station_code", "device_code", "lane", "direction", "passed_ms", "plate", "plate_colour",
                   "vehicle_class", "axle_count", "axle_groups", "axle_weights_kg", "single_tyre_axles", "gross_kg",
                   "speed_kmh", "length_mm", "width_mm", "height_mm", "lane_change", "image_refs", "video_ref", "flags",
-                  "limit_kg", "tolerance_percent", "corrected_kg", "excess_kg"]
+                  "limit_kg", "tolerance_percent", "corrected_kg", "excess_kg", "dimension_over"]
 
 
 def normalise_plates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -80,8 +88,18 @@ def normalise_plates(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def normalise_plate(plate: str | None) -> str:
+    """One plate in the registers' display form (the scalar form of :func:`normalise_plates`)."""
+    bare = re.sub(r"[·.\-\s]", "", plate or "").upper()
+    return bare[:2] + "·" + bare[2:] if len(bare) > 2 else bare
+
+
 def flag_labels(flags: int) -> list[str]:
     return [label for bit, label in FLAG_LABELS.items() if flags & bit]
+
+
+def dimension_labels(mask: int) -> list[str]:
+    return [label for bit, label in DIM_LABELS.items() if (mask or 0) & bit]
 
 
 # ---------------------------------------------------------------- readers (streaming, bounded memory)
@@ -252,6 +270,8 @@ class Rules:
     single_tyre_reduction_kg: int
     min_speed: float
     max_speed: float
+    # Art. 3 items 1–3: [(from_day, height_mm, width_mm, length_mm)] ascending; empty → outline not screened.
+    dimension_limits: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def limit_frame(self) -> pl.DataFrame:
         """Every (axle_count, combination) → limit, with the same fall-back as ``vehicle_limit_kg``
@@ -335,7 +355,19 @@ def screen(records: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     excess = (pl.col("corrected_kg") - pl.col("limit_kg")).clip(lower_bound=0).cast(pl.Int32)
     df = df.with_columns(excess.alias("excess_kg"))
     over = (pl.col("excess_kg") > 0) & (pl.col("flags") == 0) & pl.col("tolerance_policy_id").is_not_null()
-    return df.with_columns(over.alias("over"))
+    return df.with_columns(over.alias("over"), _dimension_over(rules).alias("dimension_over"))
+
+
+def _dimension_over(rules: Rules) -> pl.Expr:
+    """Art. 3 items 1–3: the outline reading strictly above the limit version in force on the day (bit mask; 0 for a
+    missing reading and for vehicles that are not goods vehicles)."""
+    mask = pl.lit(0, dtype=pl.Int16)
+    for from_day, height, width, length in rules.dimension_limits:  # ascending: later versions override
+        version = (pl.when(pl.col("height_mm") > height).then(DIM_HEIGHT).otherwise(0)
+                   + pl.when(pl.col("width_mm") > width).then(DIM_WIDTH).otherwise(0)
+                   + pl.when(pl.col("length_mm") > length).then(DIM_LENGTH).otherwise(0))
+        mask = pl.when(pl.col("day") >= from_day).then(version.fill_null(0)).otherwise(mask)
+    return pl.when(pl.col("vehicle_class") == "other").then(0).otherwise(mask).cast(pl.Int16)
 
 
 def day_number(value: date) -> int:

@@ -4,6 +4,7 @@ the merging window (Art. 29) and the review queue for unmatched plates."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from zhifa.core.tests.factories import VehicleFactory
@@ -109,6 +110,31 @@ def test_art29_merging_across_two_pushes(station):
     assert Violation.objects.get().pass_count == 2
 
 
+def test_art29_two_unread_plates_never_merge(station):
+    """Regression: passes whose plate was not read used to merge into one violation (same empty plate and colour),
+    although nothing says they are the same vehicle. Each now goes to the review queue on its own."""
+    push(station, [record(1, when=at(1, 8), gross=60_000, plate=""), record(2, when=at(1, 9), gross=60_000, plate="")])
+    assert sorted(Violation.objects.values_list("key_record_no", "pass_count", "status")) == [
+        (1, 1, Violation.Status.REVIEW), (2, 1, Violation.Status.REVIEW)]
+
+
+def test_art29_window_counts_from_the_first_pass_across_pushes(station):
+    # 08:00 opens; 20:00 joins (12 h); the next day 08:00 is exactly 24 h after the first pass → a new violation,
+    # although it is only 12 h after the last one.
+    push(station, [record(1, when=at(1, 8), gross=60_000)])
+    push(station, [record(2, when=at(1, 20), gross=60_000), record(3, when=at(2, 8), gross=60_000),
+                   record(4, when=at(2, 9), gross=60_000)])
+    assert sorted(Violation.objects.values_list("key_record_no", "pass_count")) == [(1, 2), (3, 2)]
+
+
+def test_permit_over_its_approved_mass_does_not_exempt(station):
+    ex = Exemption.objects.create(permit_number="豫超限2026-002", plate="豫R·A1001", plate_colour="yellow",
+                                  valid_from=at(1, 0), valid_until=at(1, 23), max_gross_kg=59_999)
+    ex.stations.add(station)
+    push(station, [record(1, when=at(1, 9), gross=60_000)])
+    assert Violation.objects.get().key_record_no == 1
+
+
 def test_valid_permit_for_route_and_time_exempts(station):
     ex = Exemption.objects.create(permit_number="豫超限2026-001", plate="豫R·A1001", plate_colour="yellow",
                                   valid_from=at(1, 0), valid_until=at(1, 23), max_gross_kg=65_000)
@@ -123,3 +149,47 @@ def test_unmatched_plate_goes_to_review_and_matched_plate_to_owner(station, worl
     matched = Violation.objects.get(key_record_no=1)
     assert matched.vehicle == vehicle and matched.status == Violation.Status.DETECTED
     assert Violation.objects.get(key_record_no=2).status == Violation.Status.REVIEW
+
+
+# Art. 3 items 1–3: height over 4 m, width over 2.55 m, length over 18.1 m (DimensionLimit, data).
+@pytest.mark.parametrize(("height", "width", "length", "expected"), [
+    (4000, 2550, 18_100, []),
+    (4001, 2550, 18_100, ["总高度超过限值"]),
+    (4000, 2551, 18_100, ["总宽度超过限值"]),
+    (4000, 2550, 18_101, ["总长度超过限值"]),
+    (4100, 2600, 18_200, ["总高度超过限值", "总宽度超过限值", "总长度超过限值"]),
+])
+def test_art3_outline_limits_at_the_boundary(station, height, width, length, expected):
+    row = record(1, gross=60_000)
+    row.update(height_mm=height, width_mm=width, length_mm=length)
+    mask = screened(station, [row])[1]["dimension_over"]
+    assert wim.dimension_labels(mask) == expected
+    violation = Violation.objects.get()
+    assert violation.dimension_labels == expected
+    from zhifa.overload.services import evidence_package
+
+    evidence = evidence_package(violation)["dimensions"]
+    assert evidence["measured_mm"] == {"height": height, "width": width, "length": length}
+    assert evidence["limits_mm"] == {"height": 4000, "width": 2550, "length": 18_100} and "第三条" in evidence["citation"]
+
+
+def test_outline_limits_are_versioned_data(station):
+    from zhifa.overload.models import DimensionLimit
+
+    DimensionLimit.objects.create(effective_from=date(2026, 11, 2), max_height_mm=4200, max_width_mm=2550, max_length_mm=18_100,
+                                  citation="测试：新版本")
+    rows = [record(1, when=at(1, 9)), record(2, when=at(2, 9))]
+    for row in rows:
+        row["height_mm"] = 4100
+    push(station, rows)
+    frame = pl.concat([ingest.query_records(station_code=station.code, day=date(2026, 11, d)) for d in (1, 2)])
+    assert dict(zip(frame["record_no"].to_list(), frame["dimension_over"].to_list(), strict=True)) == {1: wim.DIM_HEIGHT, 2: 0}
+
+
+def test_missing_outline_reading_and_non_goods_vehicles_are_not_over(station):
+    missing = record(1)
+    missing.update(height_mm=None, width_mm=None, length_mm=None)
+    other = record(2, klass="other", plate="豫R·C0002")
+    other["height_mm"] = 4500
+    found = screened(station, [missing, other])
+    assert (found[1]["dimension_over"], found[2]["dimension_over"]) == (0, 0)

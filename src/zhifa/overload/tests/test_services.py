@@ -13,7 +13,7 @@ from zhifa.core.models import Event
 from zhifa.core.tests.factories import CompanyFactory, DriverFactory, SourceUnitFactory, VehicleFactory
 from zhifa.credit.models import DishonestyEntry
 from zhifa.overload import exchange, ingest, services
-from zhifa.overload.models import Device, FourPenaltyTrigger, RemoteAct, Violation
+from zhifa.overload.models import Device, ExchangeRecord, FourPenaltyTrigger, RemoteAct, Violation
 
 from .conftest import at, record
 
@@ -212,3 +212,67 @@ def test_exchange_export_incremental_and_import_twice_changes_nothing(station, w
 def test_exchange_rejects_rows_breaking_the_schema():
     counts = services.exchange_import(rows=[{"format": "x"}, {"kind": "violation"}])
     assert counts["rejected"] == 2 and counts["created"] == 0
+
+
+def exchange_row(origin_org, origin_id, *, plate="豫R·A1001", when=None, excess=11_000):
+    return {"format": exchange.FORMAT_VERSION, "kind": "violation", "origin_org": origin_org, "origin_id": str(origin_id),
+            "plate": plate, "plate_colour": "yellow", "station_code": "S4113XX", "first_passed_at": (when or at(1, 9)).isoformat(),
+            "pass_count": 1, "axle_count": 6, "gross_kg": 63_000, "limit_kg": 49_000, "excess_kg": excess,
+            "tolerance_percent": "5.00", "status": "case", "case_number": None, "case_status": None, "decision_number": None,
+            "decided_on": None, "fine_amount": None}
+
+
+def exchange_state():
+    return sorted(ExchangeRecord.objects.values_list("origin_org", "origin_id", "plate", "merged_violation", "merged_record__origin_id",
+                                                     "digest"))
+
+
+def test_art29_imported_violation_merges_with_the_local_one_of_the_same_vehicle_and_window(station, world, client_for):
+    detected(station, world)  # local violation, 豫R·A1001, 2026-11-01 09:00
+    local = Violation.objects.get()
+    rows = [exchange_row("C411300", 7, when=at(1, 20)),  # same vehicle, 11 h later → the same act
+            exchange_row("C411300", 8, when=at(2, 9)),   # exactly 24 h after the first pass → another act
+            exchange_row("C411300", 9, plate="豫RA1001", when=at(1, 21)) | {"plate_colour": "黄"}]  # spelled otherwise
+    counts = services.exchange_import(rows=rows)
+    assert (counts["created"], counts["merged"]) == (3, 2)
+    merged = dict(ExchangeRecord.objects.values_list("origin_id", "merged_violation"))
+    assert merged == {"7": local.pk, "8": None, "9": local.pk}
+    assert Violation.objects.count() == 1 and Violation.objects.get().pass_count == 1  # the local act is not changed
+    page = client_for("officer").get(f"/overload/violations/{local.pk}/").content.decode()
+    assert "其他层级报送" in page and "C411300/7" in page and "C411300/8" not in page
+    # The same data again changes nothing.
+    before, events = exchange_state(), Event.objects.count()
+    again = services.exchange_import(rows=rows)
+    assert (again["created"], again["updated"], again["unchanged"], again["merged"]) == (0, 0, 3, 0)
+    assert exchange_state() == before and Event.objects.count() == events
+
+
+def test_art29_overlapping_imports_from_two_levels_merge_into_the_first_report(station):
+    county = [exchange_row("X411321", 1, plate="豫R·B2002", when=at(3, 10)), exchange_row("X411321", 2, plate="豫R·B2003", when=at(3, 10))]
+    services.exchange_import(rows=county)
+    # The city reports the same two acts (its own ids, 1 h earlier) and a new one; the file lists them out of order.
+    city = [exchange_row("C411300", 30, plate="豫R·B2004", when=at(4, 8)), exchange_row("C411300", 10, plate="豫R·B2002", when=at(3, 9)),
+            exchange_row("C411300", 20, plate="豫R·B2003", when=at(3, 9))]
+    counts = services.exchange_import(rows=city)
+    assert (counts["created"], counts["merged"]) == (3, 2)
+    into = dict(ExchangeRecord.objects.filter(origin_org="C411300").values_list("origin_id", "merged_record__origin_id"))
+    assert into == {"10": "1", "20": "2", "30": None}
+    # Overlapping the earlier file again (county 1 changed, county 2 the same): one update, still one act each.
+    county[0]["excess_kg"] = 12_000
+    counts = services.exchange_import(rows=county + [exchange_row("X411321", 3, plate="豫R·B2004", when=at(4, 9))])
+    assert (counts["created"], counts["updated"], counts["unchanged"], counts["merged"]) == (1, 1, 1, 1)
+    assert ExchangeRecord.objects.get(origin_org="X411321", origin_id="3").merged_record.origin_id == "30"
+    assert ExchangeRecord.objects.filter(merged_violation__isnull=True, merged_record__isnull=True).count() == 3  # three acts
+
+
+def test_exchange_does_not_merge_into_a_dismissed_local_violation(station, world):
+    detected(station, world)
+    Violation.objects.update(status=Violation.Status.DISMISSED)
+    counts = services.exchange_import(rows=[exchange_row("C411300", 1, when=at(1, 10))])
+    assert counts["created"] == 1 and counts["merged"] == 0
+    assert ExchangeRecord.objects.get().merged_violation is None
+
+
+def test_exchange_rejects_a_time_without_offset():
+    counts = services.exchange_import(rows=[exchange_row("C411300", 1) | {"first_passed_at": "2026-11-01T09:00:00"}])
+    assert counts["rejected"] == 1 and "时区" in counts["errors"][0]

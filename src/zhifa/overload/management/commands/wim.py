@@ -127,7 +127,8 @@ class Command(BaseCommand):
         path = Path(file)
         fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
         counts = exchange_import(rows=exchange.parse(path.read_text(encoding="utf-8-sig"), fmt))
-        console.print(f"新增 {counts['created']}，更新 {counts['updated']}，未变 {counts['unchanged']}，拒收 {counts['rejected']}")
+        console.print(f"新增 {counts['created']}，更新 {counts['updated']}，未变 {counts['unchanged']}，"
+                      f"合并为同一违法行为 {counts['merged']}，拒收 {counts['rejected']}")
         for error in counts["errors"][:20]:
             console.print(f"  {error}")
 

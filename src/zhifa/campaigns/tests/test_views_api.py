@@ -1,0 +1,133 @@
+"""Pages and API of the operations register: filters, jurisdiction (another county's operation is a 404), the
+workflow through the UI, keyset paging and create through the API."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from zhifa.campaigns.models import Department, Material, Operation
+from zhifa.cases.tests import factories as case_factories
+
+from .factories import concluded, department, operation, started
+
+
+def test_list_filters_by_kind_period_and_unit(world, client_for):
+    joint = operation(world, starts_on=date(2024, 3, 1), title="三月联合治理")
+    pub = operation(world, kind=Operation.Kind.PUBLICITY, starts_on=date(2024, 9, 1), title="九月宣传")
+    client = client_for("head")
+    html = client.get("/campaigns/").content.decode()
+    assert joint.number in html and pub.number in html
+    html = client.get("/campaigns/?kind=publicity").content.decode()
+    assert pub.number in html and joint.number not in html
+    html = client.get("/campaigns/?start=2024-08-01&end=2024-12-31").content.decode()
+    assert pub.number in html and joint.number not in html
+    html = client.get(f"/campaigns/?unit={world.county_b.code}").content.decode()
+    assert "没有符合条件" in html
+    partial = client.get("/campaigns/?kind=joint", HTTP_HX_REQUEST="true").content.decode()
+    assert joint.number in partial and "<html" not in partial
+    xlsx = client.get("/campaigns/?format=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_other_county_sees_nothing(world, client_for, api_for):
+    op = operation(world)
+    assert op.number not in client_for("officer_b").get("/campaigns/").content.decode()
+    assert client_for("officer_b").get(f"/campaigns/{op.pk}/").status_code == 404
+    assert api_for("officer_b").get(f"/api/v1/campaigns/operations/{op.pk}").status_code == 404
+    assert client_for("supervisor").get(f"/campaigns/{op.pk}/").status_code == 200  # the city sees its counties
+
+
+def test_create_start_conclude_through_the_pages(world, client_for):
+    police = department(world)
+    client = client_for("officer")
+    start = timezone.localdate() - timedelta(days=3)
+    response = client.post("/campaigns/new/", {
+        "kind": "joint", "organisation": world.brigade_a.pk, "title": "客运站周边联合整治", "starts_on": start.isoformat(),
+        "ends_on": start.isoformat(), "location": "汽车站", "partners": [police.pk],
+        "officers": [world.officers["officer"].pk, world.officers["officer2"].pk]})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    op = Operation.objects.get(title="客运站周边联合整治")
+    client.post(f"/campaigns/{op.pk}/start/")
+    case = case_factories.opened(world, days_ago=1)
+    client.post(f"/campaigns/{op.pk}/link/", {"case_number": case.number})
+    client.post(f"/campaigns/{op.pk}/conclude/", {"ends_on": start.isoformat(), "summary": "查处非法营运", "vehicles_checked": 40,
+                                                  "enterprises_checked": 0, "problems_found": 5, "problems_rectified": 5})
+    op.refresh_from_db()
+    assert (op.status, op.vehicles_checked, op.cases.count()) == ("concluded", 40, 1)
+    html = client.get(f"/campaigns/{op.pk}/").content.decode()
+    assert case.number in html and "查处非法营运" in html and "结束" in html
+
+
+def test_refused_action_shows_the_reason(world, client_for):
+    op = operation(world)
+    response = client_for("officer").post(f"/campaigns/{op.pk}/conclude/", {"ends_on": op.ends_on.isoformat(), "summary": "x"}, follow=True)
+    assert "不能执行此操作" in response.content.decode()
+    op.refresh_from_db()
+    assert op.status == "planned"
+    assert client_for("officer").post(f"/campaigns/{op.pk}/cancel/", {"reason": "x"}, follow=True).status_code == 200
+    op.refresh_from_db()
+    assert op.status == "planned"  # officers may not cancel
+
+
+def test_supervisor_reads_but_cannot_create(world, client_for):
+    assert client_for("supervisor").get("/campaigns/new/").status_code == 404
+    assert client_for("supervisor").get("/campaigns/").status_code == 200
+
+
+def test_publicity_conclude_form_records_materials(world, client_for):
+    op = started(world, kind=Operation.Kind.PUBLICITY, title="路政宣传月")
+    client_for("officer").post(f"/campaigns/{op.pk}/conclude/", {"ends_on": op.ends_on.isoformat(), "summary": "发放资料", "audience": 300,
+                                                                 "m_leaflet": 200, "m_goods": 80, "m_banner": 2})
+    assert dict(Material.objects.filter(operation=op).values_list("kind", "quantity")) == {"leaflet": 200, "goods": 80, "banner": 2}
+
+
+def test_department_catalogue_page(world, client_for):
+    client = client_for("head")
+    client.post("/campaigns/departments/", {"name": "皇后乡人民政府", "kind": "township"})
+    dept = Department.objects.get(name="皇后乡人民政府")
+    assert dept.organisation == world.county_a
+    assert "皇后乡人民政府" in client.get("/campaigns/departments/").content.decode()
+    assert "皇后乡人民政府" not in client_for("officer_b").get("/campaigns/departments/").content.decode()
+    assert client_for("officer").post("/campaigns/departments/", {"name": "x", "kind": "other"}).status_code == 404
+
+
+def test_api_list_is_keyset_paged_and_filtered(world, api_for):
+    ops = [operation(world, starts_on=date(2024, 1, 1) + timedelta(days=30 * i), title=f"行动{i}") for i in range(5)]
+    api = api_for("head")
+    first = api.get("/api/v1/campaigns/operations/?limit=2").json()
+    assert [r["id"] for r in first["items"]] == [ops[0].pk, ops[1].pk] and first["next_cursor"] == ops[1].pk
+    rest = api.get(f"/api/v1/campaigns/operations/?limit=10&after={first['next_cursor']}").json()
+    assert [r["id"] for r in rest["items"]] == [o.pk for o in ops[2:]] and rest["next_cursor"] is None
+    period = api.get("/api/v1/campaigns/operations/?start=2024-02-15&end=2024-03-30").json()
+    assert [r["title"] for r in period["items"]] == ["行动2"]
+
+
+def test_api_create_conclude_and_errors(world, api_for):
+    police = department(world)
+    api = api_for("officer")
+    payload = {"kind": "joint", "title": "源头企业联合检查", "starts_on": "2024-05-06", "ends_on": "2024-05-07", "location": "砂石料场",
+               "partner_ids": [police.pk], "officer_ids": [world.officers["officer"].pk]}
+    response = api.post("/api/v1/campaigns/operations/", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["partner_ids"] == [police.pk] and body["organisation_id"] == world.brigade_a.pk and body["status"] == "planned"
+    op_id = body["id"]
+    refused = api.post(f"/api/v1/campaigns/operations/{op_id}/conclude", {"summary": "x", "ends_on": "2024-05-07"}, content_type="application/json")
+    assert refused.status_code == 409 and refused.json()["code"] == "transition_not_allowed"
+    assert api.post(f"/api/v1/campaigns/operations/{op_id}/start").status_code == 200
+    done = api.post(f"/api/v1/campaigns/operations/{op_id}/conclude", {"summary": "完成", "ends_on": "2024-05-07", "enterprises_checked": 6},
+                    content_type="application/json").json()
+    assert (done["status"], done["enterprises_checked"]) == ("concluded", 6)
+    bad = api.post("/api/v1/campaigns/operations/", {**payload, "partner_ids": []}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["code"] == "partners_required"
+    foreign = api.post("/api/v1/campaigns/operations/", {**payload, "officer_ids": [world.officers["officer_b"].pk]}, content_type="application/json")
+    assert foreign.status_code == 404
+    assert api_for("supervisor").post("/api/v1/campaigns/operations/", payload, content_type="application/json").status_code == 403
+
+
+@pytest.mark.parametrize("key", ["officer", "head", "supervisor", "admin"])
+def test_dashboard_card(world, client_for, key):
+    concluded(world, starts_on=date(timezone.localdate().year, 1, 2))
+    html = client_for(key).get("/").content.decode()
+    assert "执法行动" in html and "联合执法 1 次" in html
