@@ -1,70 +1,169 @@
-"""A real Celery worker on the local Redis broker runs jobs against the same database as the web process."""
+"""A real Celery worker, on the local Redis or RabbitMQ broker, runs jobs against the same database as the web
+process: the audit-chain check, an overload ingest (whole file and partitioned across worker processes) and the
+portal's publication run. Results come back through Redis; a broker that is down skips its tests."""
 
 import os
-import socket
-import subprocess
-import sys
-import uuid
-from pathlib import Path
+import shutil
+from datetime import date, timedelta
 
 import pytest
-from celery import Celery
-from django.db import connection
+from celery import Celery, chord
 
+from tests.faults.procs import celery_worker, port_open
 from zhifa.core import services
 from zhifa.core.tasks import audit_verify_task
 
-ROOT = Path(__file__).resolve().parent.parent
-BROKER = os.environ.get("ZHIFA_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+REDIS = os.environ.get("ZHIFA_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+RABBITMQ = os.environ.get("ZHIFA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+BROKERS = [
+    pytest.param(REDIS, id="redis", marks=pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379")),
+    pytest.param(RABBITMQ, id="rabbitmq", marks=pytest.mark.skipif(
+        not (port_open("127.0.0.1", 5672) and port_open("127.0.0.1", 6379)), reason="no RabbitMQ on 127.0.0.1:5672 (or no Redis for results)")),
+]
+# Generous: on a loaded 2-core CI machine the worker's start (importing every app) can take a while.
+TIMEOUT = 300
 
 
-def _redis_up() -> bool:
+@pytest.fixture(params=BROKERS)
+def worker(request, tmp_path, django_db_setup):
+    """Two worker processes (prefork) on a queue of their own; WIM files under the test's own directory."""
+    var = tmp_path / "var"
+    proc, queue = celery_worker(tmp_path, request.param, concurrency=2, backend=REDIS, ZHIFA_VAR_DIR=str(var))
+    proc.start()
+    # A client app of its own: the project's app in this test process may already hold an eager/in-memory broker
+    # and backend from earlier tests.
+    client = Celery("zhifa-test-client", broker=request.param, backend=REDIS)
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    return ""
-
-
-@pytest.fixture
-def worker(tmp_path):
-    queue = f"zhifa-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "CELERY_RESULT_BACKEND": BROKER, "CELERY_TASK_ALWAYS_EAGER": "0",
-           "PYTHONPATH": str(ROOT / "src")}
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = _database_url()
-    else:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-    log = tmp_path / "worker.log"
-    proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "zhifa", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
-                            env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    try:
-        yield queue, log
+        yield client, queue, var, proc
+    except Exception:
+        print(proc.tail())
+        raise
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        proc.stop()
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def run(worker, name, *args, **kwargs):
+    client, queue, _, proc = worker
+    try:
+        return client.send_task(name, args=args, kwargs=kwargs, queue=queue).get(timeout=TIMEOUT)
+    except Exception:
+        print(proc.tail())
+        raise
+
+
 @pytest.mark.django_db(transaction=True)
 def test_worker_verifies_the_chain_written_by_the_web_process(world, worker):
-    queue, log = worker
     services.party_create(actor=world.users["officer"], organisation=world.brigade_a, kind="person", name="张三", id_number="11010519491231002X")
-    try:
-        # Generous: on a loaded 2-core CI machine the worker's start (importing every app) can take a while.
-        # A client app of its own: the project's app in this test process may already hold an eager/in-memory
-        # broker and backend from earlier tests.
-        client = Celery("zhifa-test-client", broker=BROKER, backend=BROKER)
-        result = client.send_task(audit_verify_task.name, queue=queue).get(timeout=300)
-    except Exception:
-        print(log.read_text(errors="replace")[-3000:])
-        raise
+    result = run(worker, audit_verify_task.name)
     assert result["ok"] is True and result["checked"] >= 1
+
+
+def _stations(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from zhifa.core.tests.factories import VehicleFactory
+    from zhifa.overload.tests.factories import DeviceFactory, StationFactory, ensure_overload_rules
+    from zhifa.overload.tests.test_tasks import SECOND
+
+    # Data-migration rows (policies, the catalogue a case names) are gone after an earlier transactional test's flush.
+    import_module("zhifa.overload.migrations.0002_default_policies").forwards(apps, None)
+    import_module("zhifa.discretion.migrations.0003_shipped_data").load(apps, None)  # the violation catalogue
+    ensure_overload_rules()
+    for code, device in (("S411321A", "D-A-1"), (SECOND, "D-B-1")):
+        station = StationFactory(organisation=world.brigade_a, code=code, location_published_on=date(2020, 1, 1))
+        DeviceFactory(station=station, code=device, accuracy_class=5, calibration_valid_from=date(2026, 1, 1),
+                      calibration_valid_until=date(2026, 12, 31), review_passed_on=date(2020, 1, 1))
+    for i in range(4):
+        VehicleFactory(organisation=world.brigade_a, plate=f"豫R·P{i:04d}")
+
+
+def _later_sample(days: int, offset: int) -> list[dict]:
+    """The overload tests' sample shifted in time and record numbers: a second file of the same stations."""
+    from datetime import datetime
+
+    from zhifa.overload.tests.test_tasks import sample
+
+    rows = []
+    for row in sample():
+        row = dict(row, record_no=row["record_no"] + offset)
+        row["passed_at"] = (datetime.fromisoformat(row["passed_at"]) + timedelta(days=days)).isoformat()
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_ingests_a_wim_file_whole_and_partitioned_exactly_once(world, worker, settings, tmp_path):
+    from zhifa.overload.tests.test_tasks import sample, single_then_rollback, state, write_jsonl
+
+    client, queue, var, proc = worker
+    _stations(world)
+    first = write_jsonl(tmp_path / "first.jsonl", sample())
+    second = write_jsonl(tmp_path / "second.jsonl", _later_sample(days=5, offset=2000))
+
+    # (a) overload.ingest_file in the worker leaves what a single in-process ingest leaves (measured and rolled back).
+    expected, single = single_then_rollback(settings, tmp_path, first)
+    settings.VAR_DIR = var  # read what the worker wrote
+    summary = run(worker, "overload.ingest_file", str(first))
+    assert summary["reconciles"] and (summary["read"], summary["rejected"], summary["duplicates"]) == (62, 1, 1)
+    for key in ("accepted", "flagged", "violations", "passes_merged", "cases"):
+        assert summary[key] == single[key], key
+    assert state(settings) == expected and expected["cases"] > 0
+
+    # (b) the partitioned form: two partition tasks on the two worker processes, then the merge (a chord).
+    # Measured over a copy of the worker's files: the first file's parts are referenced by committed rows.
+    shutil.copytree(var / "wim", tmp_path / "second" / "single" / "wim")
+    expected, single = single_then_rollback(settings, tmp_path / "second", second)
+    settings.VAR_DIR = var
+    from zhifa.overload import ingest
+
+    sha = ingest.file_sha256(second)
+    header = [client.signature("overload.ingest_partition", args=(str(second), k, 2), kwargs={"sha256": sha}, queue=queue)
+              for k in range(2)]
+    merge = client.signature("overload.ingest_merge", kwargs={"open_cases": True}, queue=queue)
+    try:
+        merged = chord(header, app=client)(merge).get(timeout=TIMEOUT)
+    except Exception:
+        print(proc.tail())
+        raise
+    assert merged["reconciles"] and len(merged["batches"]) == 2
+    for key in ("read", "accepted", "rejected", "duplicates", "violations", "passes_merged", "cases"):
+        assert merged[key] == single[key], key
+    assert state(settings) == expected
+
+    # (c) the first file again: every record a duplicate, nothing new anywhere.
+    again = run(worker, "overload.ingest_file", str(first))
+    assert (again["accepted"], again["duplicates"], again["violations"], again["cases"]) == (0, 61, 0, 0)
+    assert state(settings) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_publishes_a_decision_with_masked_personal_data(world, worker):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from zhifa.core.tests.factories import PersonPartyFactory
+    from zhifa.permits import services as permits
+    from zhifa.permits.tests.factories import PermitItemFactory
+    from zhifa.portal.models import Publication
+
+    for module in ("zhifa.portal.migrations.0002_rules", "zhifa.permits.migrations.0002_permit_items"):
+        import_module(module).load(apps, None)  # publication rules, flushed by earlier transactional tests
+    officer = world.users["officer"]
+    person = PersonPartyFactory(organisation=world.brigade_a, name="王建国", id_number="11010519491231002X", phone="13912345678")
+    app = permits.application_submit(actor=officer, organisation=world.brigade_a, item=PermitItemFactory(), applicant=person,
+                                     submitted_on=date(2026, 9, 28), content="申请人王建国（身份证11010519491231002X，电话13912345678）申请普通货运")
+    permits.application_accept(actor=officer, application=app, on=date(2026, 9, 29))
+    permits.application_decide(actor=officer, application=app, on=date(2026, 9, 30), approve=True)
+
+    counts = run(worker, "portal.publication_run", "2026-10-08")
+    assert counts["published"] == 1
+    pub = Publication.objects.get(subject_type="permits.permitapplication", subject_id=str(app.pk))
+    assert pub.status == Publication.Status.PUBLISHED and pub.published_on == date(2026, 10, 8)
+    text = " ".join(str(part) for part in (pub.title, pub.body))
+    for secret in ("11010519491231002X", "13912345678", "王建国"):
+        assert secret not in text
+    assert "王＊＊" in text
+    assert run(worker, "portal.publication_run", "2026-10-09")["published"] == 0  # idempotent: published once

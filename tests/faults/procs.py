@@ -1,0 +1,106 @@
+"""Real processes for the fault and worker tests: a web server and a Celery worker started against the test
+database the test itself uses (SQLite file or PostgreSQL), so a test can kill them with SIGKILL and start
+them again. Each runs in its own process group; only that group is ever signalled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_env(**extra) -> dict:
+    """The environment of a child process that must use this test's database (and nothing of the developer's)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "zhifa.settings", **extra}
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    else:
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = str(s["NAME"])
+    return env
+
+
+class Proc:
+    """A child process in its own session (process group), its output in ``log``."""
+
+    def __init__(self, args: list[str], env: dict, log: Path):
+        self.args, self.env, self.log = args, env, log
+        self.proc: subprocess.Popen | None = None
+        self.kills = 0
+
+    def start(self) -> Proc:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole group (a gunicorn master and its workers, a worker and its children)."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+            self.kills += 1
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+
+    def tail(self, n: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-n:] if self.log.exists() else ""
+
+
+def web_server(tmp_path: Path, port: int, **extra_env) -> Proc:
+    """gunicorn on 127.0.0.1:``port`` with two sync workers (as deployed, docs/deployment.md)."""
+    args = [sys.executable, "-m", "gunicorn", "zhifa.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+            "--timeout", "120", "--graceful-timeout", "5"]
+    return Proc(args, database_env(**extra_env), tmp_path / "web.log")
+
+
+def wait_until_serving(server: Proc, port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open("127.0.0.1", port):
+            return
+        if server.proc and server.proc.poll() is not None:
+            raise RuntimeError("web server exited:\n" + server.tail())
+        time.sleep(0.2)
+    raise RuntimeError("web server did not start:\n" + server.tail())
+
+
+def celery_worker(tmp_path: Path, broker: str, queue: str | None = None, *, concurrency: int = 1, **extra_env) -> tuple[Proc, str]:
+    """A Celery worker consuming a queue of its own on ``broker`` (prefork, so a SIGKILL also takes the child)."""
+    queue = queue or f"zhifa-test-{uuid.uuid4().hex[:8]}"
+    env = database_env(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=extra_env.pop("backend", broker),
+                       CELERY_TASK_ALWAYS_EAGER="0", **extra_env)
+    args = [sys.executable, "-m", "celery", "-A", "zhifa", "worker", f"--concurrency={concurrency}", "-Q", queue,
+            "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"]
+    return Proc(args, env, tmp_path / f"worker-{queue}.log"), queue
