@@ -308,3 +308,31 @@ def test_documents_are_issued_after_commit_and_numbered(world, django_capture_on
         services.measure_release(actor=world.users["head"], measure=m, reason="decided")
     assert sorted(Document.objects.values_list("kind", flat=True)) == ["coercion_decision", "coercion_extension", "coercion_release"]
     assert doc.context["items"][0]["name"] == "重型货车" and doc.context["period"].startswith("30日")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the migration-shipped rows after the flush
+def test_two_heads_releasing_at_once_exactly_one_succeeds(world):
+    import threading
+
+    from django.db import connection
+
+    m = f.in_force(world)
+    results = []
+
+    def attempt():
+        try:
+            services.measure_release(actor=world.users["head"], measure=Measure.objects.get(pk=m.pk), reason="decided")
+            results.append("ok")
+        except (TransitionNotAllowed, DomainError):
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "refused"]
+    assert Event.objects.filter(action="coercion.release", subject_id=str(m.pk)).count() == 1
+    assert MeasureStep.objects.filter(measure=m, action="release").count() == 1
