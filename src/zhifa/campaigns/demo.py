@@ -45,7 +45,7 @@ PLAN = [
 
 def load(ctx) -> None:
     head, officer = ctx.users["head"], ctx.users["officer"]
-    nz = ctx.orgs["nz"]
+    nz, brigade = ctx.orgs["nz"], ctx.orgs["nz_brigade"]
     local = [services.department_create(actor=head, name=name, kind=kind, organisation=nz) for name, kind in LOCAL_DEPARTMENTS]
     team = list(Officer.objects.filter(organisation__path__startswith=nz.path, is_active=True).order_by("pk"))
     year_start = date(ctx.today.year, 1, 1)
@@ -58,14 +58,14 @@ def load(ctx) -> None:
         start = year_start + timedelta(days=int(span * (i + 0.3) / len(PLAN)))
         end = start + timedelta(days=days - 1)
         size = min(len(team), ctx.rng.randint(4, 9) if kind != P else ctx.rng.randint(2, 4))
-        op = services.operation_create(actor=officer, organisation=nz, kind=kind, title=title, starts_on=start, ends_on=end, location=location,
+        op = services.operation_create(actor=officer, organisation=brigade, kind=kind, title=title, starts_on=start, ends_on=end, location=location,
                                        description=f"{title}工作方案：明确分工、路段和时段，执法全过程记录。",
                                        partners=[local[k] for k in partner_idx], officers=ctx.rng.sample(team, size))
         if start > ctx.today:
             continue  # planned
         op = services.operation_start(actor=officer, operation=op)
         for case in cases:  # cases from the action: opened on or after its start, each counted once
-            if case.pk not in linked and kind != P and case.occurred_on >= start and len(linked) < 40 and ctx.rng.random() < 0.35:
+            if case.pk not in linked and kind != P and case.occurred_on >= start and len(linked) < 15 and ctx.rng.random() < 0.2:
                 services.operation_link_case(actor=officer, operation=op, case=case)
                 linked.add(case.pk)
         if end >= ctx.today:
@@ -80,7 +80,7 @@ def load(ctx) -> None:
             vehicles_checked=vehicles, enterprises_checked=firms, problems_found=problems, problems_rectified=max(0, problems - ctx.rng.randint(0, 2)),
             audience=ctx.rng.randint(150, 600) if kind == P else 0)
         counts[kind] += 1
-    cancelled = services.operation_create(actor=officer, organisation=nz, kind=J, title="节前客运市场联合检查", starts_on=year_start + timedelta(days=20),
+    cancelled = services.operation_create(actor=officer, organisation=brigade, kind=J, title="节前客运市场联合检查", starts_on=year_start + timedelta(days=20),
                                           ends_on=year_start + timedelta(days=21), location="南召县汽车站", partners=[local[0]], officers=team[:2])
     services.operation_cancel(actor=head, operation=cancelled, reason="交警部门临时抽调保障任务，行动顺延。")
     ctx.notes.append(f"执法行动：/campaigns/ 南召县{ctx.today.year}年已结束联合执法{counts[J]}次、专项整治{counts[C]}项、宣传活动{counts[P]}场，"

@@ -18,17 +18,18 @@ class Department(models.Model):
     township government) under its own organisation, visible to its subtree and to the units above it."""
 
     class Kind(models.TextChoices):
+        # Short category names: the annual report lists them (联合公安交警、市场监管、应急管理等N个部门).
         TRAFFIC_POLICE = "traffic_police", "公安交警"
-        POLICE = "police", "公安（派出所、治安、机场公安等）"
+        POLICE = "police", "公安"
         MARKET = "market", "市场监管"
         EMERGENCY = "emergency", "应急管理"
         ECOLOGY = "ecology", "生态环境"
         AGRICULTURE = "agriculture", "农业农村"
-        HOUSING = "housing", "住房和城乡建设"
-        URBAN = "urban", "城市管理综合执法"
+        HOUSING = "housing", "住房城乡建设"
+        URBAN = "urban", "城市管理"
         COMMERCE = "commerce", "商务"
-        TRANSPORT = "transport", "交通运输（上级或其他地区执法机构）"
-        TOWNSHIP = "township", "乡镇人民政府、街道办事处"
+        TRANSPORT = "transport", "交通运输"
+        TOWNSHIP = "township", "乡镇街道"
         OTHER = "other", "其他部门"
 
     name = models.CharField("部门名称", max_length=100)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -58,6 +59,24 @@ class AnnualReport:
         return f"{self.unit.name}{self.year}年度行政执法工作报告"
 
 
+def _operations_text(unit: Organisation, start: date, end: date) -> tuple[str, str]:
+    """The kinds of partner departments (公安交警、市场监管 …) and one clause per special campaign (name, period,
+    results, linked cases), from the rows behind the ``joint_departments`` and ``campaigns`` figures."""
+    partners = metrics.queryset(metrics.BY_KEY["joint_departments"], unit, start, end)
+    campaigns = metrics.queryset(metrics.BY_KEY["campaigns"], unit, start, end)
+    if partners is None or campaigns is None:
+        return "数据未接入", ""
+    from zhifa.campaigns.models import Department
+
+    labels = dict(Department.Kind.choices)
+    kinds = sorted(set(partners.values_list("department__kind", flat=True)), key=list(labels).index)
+    clauses = []
+    for op in campaigns.annotate(n_cases=Count("case_links")).order_by("starts_on", "pk"):
+        clauses.append(f"《{op.title}》（{op.starts_on:%m月%d日}至{op.ends_on:%m月%d日}，检查车辆{op.vehicles_checked}台次、企业"
+                       f"{op.enterprises_checked}家次，发现问题{op.problems_found}处、整改到位{op.problems_rectified}处，立案查处{op.n_cases}件）")
+    return "、".join(labels[k] for k in kinds) or "有关部门", ("：" + "；".join(clauses) + "。") if clauses else "。"
+
+
 def build(unit: Organisation, year: int) -> AnnualReport:
     start, end = date(year, 1, 1), date(year, 12, 31)
     figures: dict[str, Fig] = {}
@@ -71,6 +90,7 @@ def build(unit: Organisation, year: int) -> AnnualReport:
     answer_rate = metrics.ratio(f("complaints_answered").value, f("complaints").value)
     warn_rate = metrics.ratio(f("warnings_closed").value, f("warnings_received").value)
     grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "grade")
+    dept_kinds, campaign_text = _operations_text(unit, start, end)
     grade_text = "数据未接入" if grades is None else ("、".join(f"{label}{n}户" for label, n in grades) or "无")
     hours, officers = f("training_counted_hours").value, f("officers_active").value
     per_officer = f"{hours.value / officers.value:.1f}" if hours.available and officers.value else "—"
@@ -97,8 +117,12 @@ def build(unit: Organisation, year: int) -> AnnualReport:
              f("legal_reviews"), "件。", Narrative("法制审核实施细则和目录清单的制定情况")],
             ["2.建立健全行政裁量权基准制度。", Narrative("执行的裁量基准版本及公示执行情况")],
             ["3.建立健全柔性执法工作机制。", f"{year}年共计办理首违不罚案件", f("first_no_penalty"), "件、依法免予处罚案件", f("exempt"),
-             "件、从轻减轻处罚案件", f("lenient"), "件；采取说服教育、提醒、约谈等柔性措施", f("soft_measures"), "次，开展调解", f("mediations"), "件。"],
-            ["4.健全行政执法协作机制，开展跨领域跨部门联合执法。", Narrative("联合执法机制、参与部门和开展次数")],
+             "件、从轻减轻处罚案件", f("lenient"), "件，罚款决定低于裁量建议的", f("fines_reduced_cases"), "件、减免罚款", f("fines_reduced"), "元；采取说服教育、提醒、约谈等柔性措施", f("soft_measures"), "次，开展调解", f("mediations"), "件。"],
+            ["4.健全行政执法协作机制，开展跨领域跨部门联合执法。", f"{year}年开展跨部门联合执法行动", f("joint_operations"), "次，专项整治行动",
+             f("campaigns"), "项，联合", dept_kinds, "等", f("joint_departments"), "个部门，出动执法人员", f("operation_officers"),
+             "人次，检查车辆", f("operation_vehicles"), "台次、企业", f("operation_enterprises"), "家次，发现问题", f("operation_problems"),
+             "处，立案查处", f("operation_cases"), "件；与有关部门联合开展双随机抽查", f("joint_random_plans"), "次。",
+             Narrative("联合执法机制的建立和运行情况")],
         ]),
         S("（三）提升行政执法质量情况", 2, [
             ["1.开展案卷评查。评查行政执法案卷", f("evaluations"), "卷，发现执法问题", f("problems"), "个，整改销号", f("problems_closed"), "个。"],
@@ -106,13 +130,15 @@ def build(unit: Organisation, year: int) -> AnnualReport:
             ["3.撤销或变更的行政处罚决定", f("revoked_decisions"), "件。", Narrative("行政复议、行政诉讼情况")],
         ]),
         S("（四）重点领域执法情况", 2, [
-            ["1.预防监管。", Narrative("宣传活动场次、资料发放、约谈驾驶员次数")],
+            ["1.预防监管。开展宣传活动", f("publicity_events"), "场次，发放宣传资料", f("publicity_materials"), "份，悬挂宣传横幅",
+             f("publicity_banners"), "条；约谈", f("interviews"), "次，其中约谈驾驶员等个人", f("interviews_drivers"), "次、企业",
+             f("interviews_firms"), "次。", Narrative("宣传主题和事后教育情况")],
             ["2.日常监管。以“双随机、一公开”为基本手段，制定抽查计划", f("random_plans"), "次，检查企业", f("inspections_done"),
              "家次，发现问题", f("inspections_problems"), "处。接收省平台预警抄告", f("warnings_received"), "条，办结", f("warnings_closed"),
              "条，办结率", warn_rate, "。"],
-            ["3.重点监管。非现场执法检测超限违法记录", f("offsite_violations"), "条；立案", f("cases_opened"), "件；作出罚款决定金额",
+            ["3.重点监管。非现场执法检测超限违法记录", f("offsite_violations"), "条，通过不见面执法平台远程办理案件", f("remote_cases"), "件；立案", f("cases_opened"), "件；作出罚款决定金额",
              f("fines_imposed"), "元，收缴罚款", f("fines_collected"), "元。", Narrative("执法巡逻、卸载货物等重点监管情况")],
-            ["4.专项监管。", Narrative("专项整治行动情况")],
+            ["4.专项监管。开展专项整治行动", f("campaigns"), "项", campaign_text, Narrative("专项整治的做法和成效")],
             ["5.信用监管。对辖区市场主体评定信用等级", f("credit_grades"), "户（", grade_text, "），受理信用修复申请", f("credit_repairs"), "件。"],
         ]),
         S(f"二、{year}年执法工作创新亮点或典型经验", 1, [[Narrative("执法透明化、队伍建设、法律顾问等亮点")]]),

@@ -34,6 +34,7 @@ CHARTS = [
     Chart("credit", "信用等级分布", ("credit_grades",), "field:grade", "pie"),
     Chart("complaints", "投诉举报：受理与答复（按月）", ("complaints", "complaints_answered"), "month"),
     Chart("soft_measures", "柔性执法措施（按方式）", ("soft_measures",), "field:kind", "pie"),
+    Chart("operations", "执法行动：联合执法、专项整治、宣传活动（按月）", ("joint_operations", "campaigns", "publicity_events"), "month"),
     Chart("training", "培训：参训人次与学时（按月）", ("training_attendance", "training_counted_hours"), "month"),
     Chart("evaluations", "案卷评查与问题整改（按月）", ("evaluations", "problems", "problems_closed"), "month"),
 ]

@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import connection, models
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from zhifa.core.models import Officer, Organisation
@@ -22,7 +23,8 @@ from zhifa.core.models import Officer, Organisation
 class Metric:
     """A countable figure. ``model`` is "app.Model"; ``date_field`` places a row in a period; ``filters`` and
     ``excludes`` are ORM lookups; ``sum_field`` turns the count into a sum; ``org_field`` is the jurisdiction
-    path (``organisation`` by default)."""
+    path (``organisation`` by default); ``distinct`` counts distinct values of a field instead of rows;
+    ``annotations`` are computed columns the filters and the sum may use."""
 
     key: str
     label: str
@@ -34,6 +36,8 @@ class Metric:
     sum_field: str | None = None
     org_field: str = "organisation"
     snapshot: str | None = None  # "officers_active" / "officers_certified": state at the period's end
+    distinct: str | None = None
+    annotations: dict = field(default_factory=dict)
 
     def model_class(self):
         try:
@@ -61,6 +65,39 @@ class Value:
 
 
 M = Metric
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+_REDUCED = {"annotations": {"reduction": ExpressionWrapper(Cast(KT("assessment__amount"), _MONEY) - F("fine_amount"), output_field=_MONEY)},
+            "filters": {"outcome": "penalty", "penalty_kind": "fine", "reduction__gt": 0}}
+
+
+def _operation_metrics() -> list[Metric]:
+    """Figures of the operations register (campaigns): joint actions and campaigns count their partner departments,
+    officers (人次), typed results and linked cases; publicity events their materials."""
+    took_place = ["in_progress", "concluded"]
+    op = {"status__in": took_place}
+    via = {"org_field": "operation__organisation"}
+    enforcing = {"operation__status__in": took_place, "operation__kind__in": ["joint", "campaign"]}
+    return [
+        M("joint_operations", "跨部门联合执法行动", "campaigns.Operation", "starts_on", "次", filters={**op, "kind": "joint"}),
+        M("joint_departments", "联合执法参加部门", "campaigns.OperationPartner", "operation__starts_on", "个", filters=enforcing,
+          distinct="department", **via),
+        M("campaigns", "专项整治行动", "campaigns.Operation", "starts_on", "项", filters={**op, "kind": "campaign"}),
+        M("operation_officers", "联合执法、专项整治出动执法人员", "campaigns.OperationOfficer", "operation__starts_on", "人次", filters=enforcing, **via),
+        M("operation_vehicles", "联合执法、专项整治检查车辆", "campaigns.Operation", "starts_on", "台次", sum_field="vehicles_checked",
+          filters={**op, "kind__in": ["joint", "campaign"]}),
+        M("operation_enterprises", "联合执法、专项整治检查企业", "campaigns.Operation", "starts_on", "家次", sum_field="enterprises_checked",
+          filters={**op, "kind__in": ["joint", "campaign"]}),
+        M("operation_problems", "联合执法、专项整治发现问题", "campaigns.Operation", "starts_on", "处", sum_field="problems_found",
+          filters={**op, "kind__in": ["joint", "campaign"]}),
+        M("operation_cases", "联合执法、专项整治立案查处", "campaigns.OperationCase", "operation__starts_on", "件", filters=enforcing, **via),
+        M("publicity_events", "宣传活动", "campaigns.Operation", "starts_on", "场次", filters={**op, "kind": "publicity"}),
+        M("publicity_materials", "发放宣传资料", "campaigns.Material", "operation__starts_on", "份", sum_field="quantity",
+          filters={"operation__status__in": took_place, "kind__in": ["leaflet", "booklet", "goods"]}, **via),
+        M("publicity_banners", "悬挂宣传横幅", "campaigns.Material", "operation__starts_on", "条", sum_field="quantity",
+          filters={"operation__status__in": took_place, "kind": "banner"}, **via),
+    ]
+
+
 METRICS: list[Metric] = [
     # 执法人员与执法证 (seed 002: 59 在编执法人员, 58 取得执法证)
     M("officers_active", "在岗执法人员", "core.Officer", None, "名", snapshot="officers_active"),
@@ -104,8 +141,12 @@ METRICS: list[Metric] = [
     M("publications_withdrawn", "撤回的公开信息", "portal.Publication", "withdrawn_on"),
     # 非现场执法
     M("offsite_violations", "非现场超限违法记录", "overload.Violation", "first_passed_at"),
+    # 不见面执法: the owner accepted or defended on the remote page and an officer carried it into the case
+    M("remote_cases", "不见面远程办理案件", "overload.RemoteAct", "applied_at", org_field="violation__organisation",
+      filters={"kind__in": ["accept", "defend"], "applied_at__isnull": False}, distinct="violation"),
     # 双随机、预警
     M("random_plans", "双随机抽查计划（轮次）", "inspections.Plan", "starts_on"),
+    M("joint_random_plans", "部门联合双随机抽查（轮次）", "inspections.Plan", "starts_on", excludes={"joint_departments": ""}),
     M("inspections_done", "抽查检查企业（家次）", "inspections.Inspection", "inspected_on"),
     M("inspections_problems", "检查发现问题（责令整改或立案）", "inspections.Inspection", "inspected_on", filters={"finding__in": ["rectify", "case"]}),
     M("warnings_received", "接收预警抄告", "inspections.ProvincialWarning", "received_on"),
@@ -118,6 +159,17 @@ METRICS: list[Metric] = [
     M("complaints_answered", "已答复投诉举报", "complaints.Complaint", "received_at", filters={"replied_at__isnull": False}),
     M("mediations", "调解", "complaints.Mediation", "applied_on"),
     M("soft_measures", "柔性执法措施（劝导、提醒、约谈等）", "complaints.SoftMeasure", "occurred_on"),
+    # 执法行动 (campaigns): operations that took place (in progress or concluded), placed by their start day
+    *_operation_metrics(),
+    # 约谈: the soft-enforcement ledger's 行政指导约谈 (drivers are natural persons, firms organisations)
+    M("interviews", "约谈", "complaints.SoftMeasure", "occurred_on", "次", filters={"kind": "interview"}),
+    M("interviews_drivers", "约谈驾驶员等个人", "complaints.SoftMeasure", "occurred_on", "次", filters={"kind": "interview", "party__kind": "person"}),
+    M("interviews_firms", "约谈企业", "complaints.SoftMeasure", "occurred_on", "次", filters={"kind": "interview", "party__kind": "organisation"}),
+    # 减免罚款: a fine decided below the discretion engine's proposal fixed on the case at the decision (a defence
+    # adopted, a provincial off-site leniency applied on top): proposal − decided, where positive. The engine's own
+    # 从轻/减轻 (行政处罚法 Art. 32) is already inside its proposal; the amount before it is not stored on the case.
+    M("fines_reduced", "罚款低于裁量建议的减免金额", "cases.Case", "decided_on", "元", sum_field="reduction", **_REDUCED),
+    M("fines_reduced_cases", "罚款低于裁量建议的案件", "cases.Case", "decided_on", **_REDUCED),
     # 监督
     M("evaluations", "评查案卷", "oversight.CaseEvaluation", "scored_at"),
     M("problems", "发现执法问题", "oversight.Problem", "found_on"),
@@ -148,6 +200,13 @@ def _is_datetime(model, path: str) -> bool:
     return isinstance(_field_at(model, path), models.DateTimeField)
 
 
+def _is_integer(model, path: str) -> bool:
+    try:
+        return isinstance(_field_at(model, path), models.IntegerField)
+    except FieldDoesNotExist:  # an annotation
+        return False
+
+
 def _date_lookup(model, path: str) -> str:
     return f"{path}__date" if _is_datetime(model, path) else path
 
@@ -161,6 +220,8 @@ def queryset(metric: Metric, org: Organisation, start: date, end: date):
         if metric.snapshot:
             return _snapshot(metric.snapshot, org, end)
         qs = model._default_manager.filter(**{f"{metric.org_field}__path__startswith": org.path})
+        if metric.annotations:
+            qs = qs.annotate(**metric.annotations)
         if metric.date_field:
             lookup = _date_lookup(model, metric.date_field)
             qs = qs.filter(**{f"{lookup}__gte": start, f"{lookup}__lte": end})
@@ -191,7 +252,11 @@ def evaluate(metric: Metric | str, org: Organisation, start: date, end: date) ->
             total = qs.aggregate(total=Sum(metric.sum_field))["total"]
         except FieldError:
             return Value(metric, None, "该登记簿尚未接入")
+        if _is_integer(metric.model_class(), metric.sum_field):  # 台次, 份: whole numbers, not yuan
+            return Value(metric, int(total or 0))
         return Value(metric, Decimal(total or 0).quantize(Decimal("0.01")))
+    if metric.distinct:
+        return Value(metric, qs.aggregate(n=Count(metric.distinct, distinct=True))["n"])
     return Value(metric, qs.count())
 
 
@@ -211,7 +276,7 @@ def by_month(metric: Metric, org: Organisation, start: date, end: date) -> dict[
     path = metric.date_field
     is_dt = _is_datetime(model, path)
     trunc = TruncMonth(path, tzinfo=timezone.get_current_timezone()) if is_dt else TruncMonth(path)
-    agg = Sum(metric.sum_field) if metric.sum_field else Count("pk")
+    agg = Sum(metric.sum_field) if metric.sum_field else Count(metric.distinct, distinct=True) if metric.distinct else Count("pk")
     rows = qs.annotate(m=trunc).values("m").annotate(v=agg).order_by("m")
     out = {}
     for row in rows:
