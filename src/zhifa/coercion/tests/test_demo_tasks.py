@@ -32,3 +32,10 @@ def test_demo_has_every_state_and_flags_the_overdue_measure(world):
 def test_flag_task_returns_counts(world):
     f.in_force(world)
     assert tasks.flag_overdue_task() == {"flagged": 0}
+
+
+def test_daily_job_is_scheduled():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["coercion-flag-overdue-daily"]
+    assert entry["task"] == tasks.flag_overdue_task.name == "coercion.flag_overdue" and entry["schedule"] == 24 * 3600
