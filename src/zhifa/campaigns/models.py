@@ -8,6 +8,7 @@ concluded. Interviews (约谈) are not kept here: they are the soft-enforcement 
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from zhifa.core.models import EvidenceFile, Officer, Organisation, User
 
@@ -98,6 +99,9 @@ class Operation(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:detail", args=[self.pk])
+
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
@@ -113,7 +117,22 @@ class Operation(models.Model):
         return self.kind == self.Kind.JOINT
 
 
-class OperationPartner(models.Model):
+class OperationLink(models.Model):
+    """A row that belongs to one operation. The records behind a report figure (reports/records) open the
+    operation and show its unit."""
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return self.operation.get_absolute_url()
+
+    @property
+    def organisation(self):
+        return self.operation.organisation
+
+
+class OperationPartner(OperationLink):
     """A department taking part in an operation (the joint-enforcement link the report counts)."""
 
     operation = models.ForeignKey(Operation, verbose_name="执法行动", on_delete=models.CASCADE, related_name="partner_links")
@@ -127,7 +146,7 @@ class OperationPartner(models.Model):
         return f"{self.operation.number} — {self.department}"
 
 
-class OperationOfficer(models.Model):
+class OperationOfficer(OperationLink):
     """An officer taking part (出动执法人员, counted as 人次 over operations)."""
 
     operation = models.ForeignKey(Operation, verbose_name="执法行动", on_delete=models.CASCADE, related_name="officer_links")
@@ -141,7 +160,7 @@ class OperationOfficer(models.Model):
         return f"{self.operation.number} — {self.officer.name}"
 
 
-class OperationCase(models.Model):
+class OperationCase(OperationLink):
     """A case opened from an operation (立案查处): the cases count of an operation is the number of these links."""
 
     operation = models.ForeignKey(Operation, verbose_name="执法行动", on_delete=models.CASCADE, related_name="case_links")
@@ -157,7 +176,7 @@ class OperationCase(models.Model):
         return f"{self.operation.number} — {self.case.number}"
 
 
-class Material(models.Model):
+class Material(OperationLink):
     """Publicity material used at an event: leaflets and booklets handed out (份), goods (件), banners (条), boards
     (块), articles pushed (篇). Seeds report 发放宣传彩页600余份、宣传制品700余份、悬挂横幅28条."""
 

@@ -131,3 +131,23 @@ def test_dashboard_card(world, client_for, key):
     concluded(world, starts_on=date(timezone.localdate().year, 1, 2))
     html = client_for(key).get("/").content.decode()
     assert "执法行动" in html and "联合执法 1 次" in html
+
+
+def test_list_queries_do_not_grow_with_rows(world, client_for):
+    """Query-count baseline: the list page and the API list cost the same for 2 and for 8 operations."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("head")
+
+    def cost(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        concluded(world, starts_on=date(2024, 1, 1) + timedelta(days=i), title=f"行动{i}")
+    few = (cost("/campaigns/"), cost("/api/v1/campaigns/operations/"))
+    for i in range(6):
+        concluded(world, starts_on=date(2024, 2, 1) + timedelta(days=i), title=f"行动B{i}")
+    assert (cost("/campaigns/"), cost("/api/v1/campaigns/operations/")) == few

@@ -167,7 +167,11 @@ def test_figures_link_to_their_records(data, client_for):
                                      starts_on__year=YEAR)
     assert joint.count() == 2 and all(op.number in page for op in joint)
     assert client.get(report.figures["fines_reduced"].url).status_code == 200
-    assert client.get(report.figures["joint_departments"].url).status_code == 200
+    page = client.get(report.figures["joint_departments"].url).content.decode()  # partner rows open their operation
+    assert all(f"/campaigns/{op.pk}/" in page for op in joint) and data.brigade_a.name in page
+    page = client.get(report.figures["publicity_materials"].url).content.decode()
+    pubs = Operation.objects.filter(kind="publicity", organisation__path__startswith=data.county_a.path, starts_on__year=YEAR)
+    assert pubs.count() == 2 and all(page.count(f'href="/campaigns/{op.pk}/"') >= 1 for op in pubs)
 
 
 def test_distinct_and_integer_sums_by_month(data):
