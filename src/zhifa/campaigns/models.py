@@ -233,5 +233,19 @@ class OperationStep(models.Model):
         verbose_name = verbose_name_plural = "行动状态记录"
         ordering = ["at", "pk"]
 
+    ACTIONS = {"create": "登记", "start": "开始实施", "conclude": "结束", "cancel": "取消"}
+
     def __str__(self):
         return f"{self.operation.number} {self.from_status}→{self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTIONS.get(self.action, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return Operation.Status(self.from_status).label if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return Operation.Status(self.to_status).label

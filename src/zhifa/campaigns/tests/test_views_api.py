@@ -56,7 +56,7 @@ def test_create_start_conclude_through_the_pages(world, client_for):
     op.refresh_from_db()
     assert (op.status, op.vehicles_checked, op.cases.count()) == ("concluded", 40, 1)
     html = client.get(f"/campaigns/{op.pk}/").content.decode()
-    assert case.number in html and "查处非法营运" in html and "结束" in html
+    assert case.number in html and "查处非法营运" in html and "计划 → 进行中" in html and "进行中 → 已结束" in html
 
 
 def test_refused_action_shows_the_reason(world, client_for):
