@@ -151,3 +151,60 @@ def test_list_queries_do_not_grow_with_rows(world, client_for):
     for i in range(6):
         concluded(world, starts_on=date(2024, 2, 1) + timedelta(days=i), title=f"行动B{i}")
     assert (cost("/campaigns/"), cost("/api/v1/campaigns/operations/")) == few
+
+
+def test_edit_page_changes_details_and_attachment_round_trip(world, client_for, settings, tmp_path):
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    op = operation(world)
+    market = department(world, "南召县市场监督管理局", Department.Kind.MARKET)
+    client = client_for("officer")
+    response = client.post(f"/campaigns/{op.pk}/edit/", {
+        "title": "维修行业联合检查", "starts_on": op.starts_on.isoformat(), "ends_on": op.ends_on.isoformat(), "location": "汽配城",
+        "partners": [market.pk], "officers": [world.officers["officer"].pk]})
+    assert response.status_code == 302
+    op.refresh_from_db()
+    assert (op.title, op.location, list(op.partners.all())) == ("维修行业联合检查", "汽配城", [market])
+    client.post(f"/campaigns/{op.pk}/attach/", {"title": "工作方案", "file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", "application/pdf")})
+    att = op.attachments.get()
+    download = client.get(f"/campaigns/{op.pk}/attachments/{att.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 plan"
+    assert client_for("officer_b").get(f"/campaigns/{op.pk}/attachments/{att.pk}/").status_code == 404
+    started_op = started(world)
+    response = client.post(f"/campaigns/{started_op.pk}/conclude/", {"ends_on": started_op.ends_on.isoformat(), "summary": "完成"})
+    assert response.status_code == 302
+    assert client.get(f"/campaigns/{started_op.pk}/edit/").status_code == 404  # concluded: no more edits
+
+
+def test_department_toggle_only_for_local_rows_and_keepers(world, client_for):
+    local = department(world, "皇后乡人民政府", Department.Kind.TOWNSHIP)
+    shared = Department.objects.create(name="共用部门", kind=Department.Kind.OTHER, organisation=None)
+    head = client_for("head")
+    head.post(f"/campaigns/departments/{local.pk}/toggle/")
+    local.refresh_from_db()
+    assert not local.active
+    assert "只有系统管理员" in head.post(f"/campaigns/departments/{shared.pk}/toggle/", follow=True).content.decode()
+    shared.refresh_from_db()
+    assert shared.active
+    assert "皇后乡人民政府" not in _partner_choices(world)
+
+
+def _partner_choices(world) -> str:
+    """Names offered as partners on the create form (inactive departments are not)."""
+    from zhifa.campaigns.forms import OperationForm
+
+    return " ".join(d.name for d in OperationForm(user=world.users["head"]).fields["partners"].queryset)
+
+
+def test_api_cancel_and_link_case(world, api_for):
+    op = started(world)
+    case = case_factories.opened(world, days_ago=1)
+    api = api_for("officer")
+    linked = api.post(f"/api/v1/campaigns/operations/{op.pk}/cases", {"case_number": case.number}, content_type="application/json")
+    assert linked.status_code == 200 and linked.json()["case_numbers"] == [case.number]
+    again = api.post(f"/api/v1/campaigns/operations/{op.pk}/cases", {"case_number": case.number}, content_type="application/json")
+    assert again.status_code == 400 and again.json()["code"] == "case_already_linked"
+    assert api.post(f"/api/v1/campaigns/operations/{op.pk}/cancel", {"reason": "改期"}, content_type="application/json").status_code == 403
+    cancelled = api_for("head").post(f"/api/v1/campaigns/operations/{op.pk}/cancel", {"reason": "改期"}, content_type="application/json")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
