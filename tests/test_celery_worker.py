@@ -4,11 +4,12 @@ portal's publication run. Results come back through Redis; a broker that is down
 
 import os
 import shutil
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from celery import Celery, chord
 
+from tests.faults import wim_data
 from tests.faults.procs import celery_worker, port_open
 from zhifa.core import services
 from zhifa.core.tasks import audit_verify_task
@@ -58,49 +59,14 @@ def test_worker_verifies_the_chain_written_by_the_web_process(world, worker):
     assert result["ok"] is True and result["checked"] >= 1
 
 
-def _stations(world):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from zhifa.core.tests.factories import VehicleFactory
-    from zhifa.overload.tests.factories import DeviceFactory, StationFactory, ensure_overload_rules
-    from zhifa.overload.tests.test_tasks import SECOND
-
-    # Data-migration rows (policies, the catalogue a case names) are gone after an earlier transactional test's flush.
-    import_module("zhifa.overload.migrations.0002_default_policies").forwards(apps, None)
-    import_module("zhifa.discretion.migrations.0003_shipped_data").load(apps, None)  # the violation catalogue
-    ensure_overload_rules()
-    for code, device in (("S411321A", "D-A-1"), (SECOND, "D-B-1")):
-        station = StationFactory(organisation=world.brigade_a, code=code, location_published_on=date(2020, 1, 1))
-        DeviceFactory(station=station, code=device, accuracy_class=5, calibration_valid_from=date(2026, 1, 1),
-                      calibration_valid_until=date(2026, 12, 31), review_passed_on=date(2020, 1, 1))
-    for i in range(4):
-        VehicleFactory(organisation=world.brigade_a, plate=f"豫R·P{i:04d}")
-
-
-def _later_sample(days: int, offset: int) -> list[dict]:
-    """The overload tests' sample shifted in time and record numbers: a second file of the same stations."""
-    from datetime import datetime
-
-    from zhifa.overload.tests.test_tasks import sample
-
-    rows = []
-    for row in sample():
-        row = dict(row, record_no=row["record_no"] + offset)
-        row["passed_at"] = (datetime.fromisoformat(row["passed_at"]) + timedelta(days=days)).isoformat()
-        rows.append(row)
-    return rows
-
-
 @pytest.mark.django_db(transaction=True)
 def test_worker_ingests_a_wim_file_whole_and_partitioned_exactly_once(world, worker, settings, tmp_path):
     from zhifa.overload.tests.test_tasks import sample, single_then_rollback, state, write_jsonl
 
     client, queue, var, proc = worker
-    _stations(world)
+    wim_data.stations(world)
     first = write_jsonl(tmp_path / "first.jsonl", sample())
-    second = write_jsonl(tmp_path / "second.jsonl", _later_sample(days=5, offset=2000))
+    second = write_jsonl(tmp_path / "second.jsonl", wim_data.later_sample(days=5, offset=2000))
 
     # (a) overload.ingest_file in the worker leaves what a single in-process ingest leaves (measured and rolled back).
     expected, single = single_then_rollback(settings, tmp_path, first)

@@ -85,6 +85,15 @@ def web_server(tmp_path: Path, port: int, **extra_env) -> Proc:
     return Proc(args, database_env(**extra_env), tmp_path / "web.log")
 
 
+def wait_until_closed(port: int, timeout: float = 30) -> None:
+    """After a kill: the group's last members (gunicorn workers hold the listening socket too) are gone."""
+    deadline = time.monotonic() + timeout
+    while port_open("127.0.0.1", port):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"port {port} still open after the kill")
+        time.sleep(0.05)
+
+
 def wait_until_serving(server: Proc, port: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

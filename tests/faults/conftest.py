@@ -1,0 +1,31 @@
+"""Fixtures of the fault-injection tests: the rows that data migrations ship (a transactional test elsewhere may
+have flushed them) and a seeded random generator per test."""
+
+import random
+from importlib import import_module
+
+import pytest
+
+# (migration module, loader) of the shipped rows these tests need; every loader is idempotent (get_or_create).
+SHIPPED = [
+    ("zhifa.discretion.migrations.0003_shipped_data", "load"),
+    ("zhifa.overload.migrations.0002_default_policies", "forwards"),
+]
+
+
+@pytest.fixture
+def shipped_data(transactional_db):
+    from django.apps import apps
+
+    for module, name in SHIPPED:
+        getattr(import_module(module), name)(apps, None)
+
+
+@pytest.fixture
+def rng(request):
+    """Deterministic randomness: the seed is the test's name (override with ZHIFA_FAULT_SEED)."""
+    import os
+
+    seed = os.environ.get("ZHIFA_FAULT_SEED") or request.node.name
+    print(f"fault seed: {seed}")
+    return random.Random(seed)
