@@ -227,3 +227,32 @@ def test_department_catalogue_permissions(world):
     shared = services.department_create(actor=world.users["admin"], name="共用部门", kind=Department.Kind.OTHER, organisation=None)
     with pytest.raises(NotPermitted):
         services.department_update(actor=world.users["head"], department=shared, name="改名")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the migration-shipped rows after the flush
+def test_two_officers_concluding_at_once_exactly_one_succeeds(world):
+    import threading
+
+    from django.db import connection
+
+    op = started(world)
+    results = []
+
+    def attempt(summary):
+        try:
+            services.operation_conclude(actor=world.users["officer"], operation=Operation.objects.get(pk=op.pk), summary=summary,
+                                        ends_on=op.ends_on, vehicles_checked=10)
+            results.append("ok")
+        except TransitionNotAllowed:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(f"总结{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "refused"]
+    assert OperationStep.objects.filter(operation=op, action="conclude").count() == 1
+    assert Event.objects.filter(action="campaigns.conclude", subject_id=str(op.pk)).count() == 1
