@@ -272,8 +272,10 @@ class Violation(models.Model):
         DISMISSED = "dismissed", "核查不予处理"
 
     organisation = models.ForeignKey(Organisation, verbose_name="管辖机构", on_delete=models.PROTECT, related_name="overload_violations")
-    station = models.ForeignKey(Station, verbose_name="站点", on_delete=models.PROTECT, related_name="violations")
-    device = models.ForeignKey(Device, verbose_name="设备", on_delete=models.PROTECT, related_name="violations")
+    # Indexes cost on every bulk insert and merge update: station is covered by the (station, key_record_no) unique
+    # constraint; device, tolerance policy and batch are looked up only when such a row is deleted (PROTECT, rare).
+    station = models.ForeignKey(Station, verbose_name="站点", on_delete=models.PROTECT, related_name="violations", db_index=False)
+    device = models.ForeignKey(Device, verbose_name="设备", on_delete=models.PROTECT, related_name="violations", db_index=False)
     plate = models.CharField("号牌号码", max_length=12)
     plate_colour = models.CharField("号牌颜色", max_length=16, choices=PLATE_COLOURS)
     vehicle = models.ForeignKey(Vehicle, verbose_name="车辆", null=True, blank=True, on_delete=models.PROTECT, related_name="overload_violations")
@@ -287,26 +289,32 @@ class Violation(models.Model):
     is_combination = models.BooleanField("汽车列车")
     gross_kg = models.PositiveIntegerField("实测总质量（kg）")
     tolerance_percent = models.DecimalField("扣除误差（%）", max_digits=5, decimal_places=2)
-    tolerance_policy = models.ForeignKey(TolerancePolicy, verbose_name="误差规则", on_delete=models.PROTECT, related_name="+")
+    tolerance_policy = models.ForeignKey(TolerancePolicy, verbose_name="误差规则", on_delete=models.PROTECT, related_name="+", db_index=False)
     corrected_kg = models.PositiveIntegerField("扣除误差后总质量（kg）")
     limit_kg = models.PositiveIntegerField("限值（kg）")
     excess_kg = models.PositiveIntegerField("超限量（kg）")
     dimension_over = models.PositiveSmallIntegerField("外廓超限", default=0,
                                                       help_text="首次过车的外廓超限项（位：1 高度、2 宽度、4 长度），第三条第一至三项。")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DETECTED, db_index=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DETECTED)
     case_id = models.BigIntegerField("案件ID", null=True, blank=True)
-    notice_code = models.CharField("告知查询码", max_length=12, blank=True, db_index=True)
+    notice_code = models.CharField("告知查询码", max_length=12, blank=True)
     notice_sent_at = models.DateTimeField("告知车辆所有人时间", null=True, blank=True)
     proposed_amount = models.DecimalField("拟罚款（元）", max_digits=12, decimal_places=2, null=True, blank=True)
     assessment = models.JSONField("裁量结果", default=dict, blank=True)
-    batch = models.ForeignKey(IngestBatch, verbose_name="首次导入批次", null=True, blank=True, on_delete=models.PROTECT, related_name="violations")
+    batch = models.ForeignKey(IngestBatch, verbose_name="首次导入批次", null=True, blank=True, on_delete=models.PROTECT, related_name="violations",
+                              db_index=False)
     note = models.CharField("备注", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "超限违法行为"
         ordering = ["-first_passed_at"]
         constraints = [models.UniqueConstraint(fields=["station", "key_record_no"], name="overload_violation_key")]
-        indexes = [models.Index(fields=["plate", "plate_colour", "first_passed_at"])]
+        indexes = [
+            models.Index(fields=["plate", "plate_colour", "first_passed_at"]),
+            # Plain b-trees (no second varchar_pattern_ops index as db_index=True adds); the notice code only where set.
+            models.Index(fields=["status"], name="overload_violation_status"),
+            models.Index(fields=["notice_code"], name="overload_violation_notice", condition=~models.Q(notice_code="")),
+        ]
 
     def __str__(self):
         return f"{self.plate} {self.first_passed_at:%Y-%m-%d %H:%M} 超限 {self.excess_kg}kg"
