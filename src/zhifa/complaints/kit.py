@@ -53,6 +53,14 @@ class Register:
     org_field: str = "organisation"
     extra_context: Callable | None = None  # (request, obj) -> dict for the detail page
     obj_editable: Callable | None = None  # (obj) -> bool: whether the edit form applies in the object's state
+    # (obj) -> (person, what) when the detail shows a natural person's data (the view is recorded), else None
+    personal: Callable | None = None
+    personal_in_api: bool = True  # False when the API fields leave the personal data out
+
+    def log_personal_view(self, request, obj) -> None:
+        shown = self.personal(obj) if self.personal else None
+        if shown and (self.personal_in_api or not request.path.startswith("/api/")):
+            audit.log_personal_view(request, obj, person=shown[0], what=shown[1])
 
     def can_edit(self, user) -> bool:
         return bool(self.form) and has_role(user, *self.edit_roles)
@@ -191,6 +199,7 @@ class RegisterSet:
         }
         if reg.extra_context:
             context.update(reg.extra_context(request, obj))
+        reg.log_personal_view(request, obj)
         return render(request, "complaints/reg_detail.html", context)
 
     def create_view(self, request, key: str):
@@ -266,7 +275,9 @@ def _add_routes(router, reg: Register, out, page_out, error_out) -> None:
 
     @router.get(f"/{slug}/{{item_id}}", response={200: out, 404: error_out}, summary=f"{reg.title}详情", operation_id=f"get_{reg.model._meta.label_lower.replace('.', '_')}")
     def _detail(request, item_id: int):
-        return RegisterSet.get_object(reg, request.user, item_id)
+        obj = RegisterSet.get_object(reg, request.user, item_id)
+        reg.log_personal_view(request, obj)
+        return obj
 
 
 class KitForm(forms.Form):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from zhifa.core.errors import DomainError
 from zhifa.core.identifiers import normalise_plate
-from zhifa.core.models import Vehicle
+from zhifa.core.models import Party, Vehicle
 from zhifa.core.roles import Role
 from zhifa.core.selectors import scope
 
@@ -65,6 +65,11 @@ def _soft_update(user, obj, data):
     return services.soft_measure_update(actor=user, measure=obj, **data)
 
 
+def _mediation_persons(mediation):
+    names = [p.name for p in (mediation.applicant, mediation.respondent) if p.kind == Party.Kind.PERSON]
+    return ("、".join(names), "调解当事人") if names else None
+
+
 REGISTERS = RegisterSet("complaints", [
     Register(
         "complaints", "投诉举报", Complaint, selectors.complaints_for,
@@ -84,6 +89,7 @@ REGISTERS = RegisterSet("complaints", [
         ["id", "number", "organisation", "channel", "external_id", "received_at", "category", "content", "firm", "firm_name",
          "vehicle", "plate", "place", "route", "assigned_officer", "status", "due_on", "due_confirmed", "replied_at", "reply",
          "instant_reply", "replied_on_time", "visited_at", "satisfaction", "closed_at", "reopen_count", "case_number", "inspection_number"],
+        personal=lambda c: (c.complainant_name, "投诉人信息") if c.complainant_name else None, personal_in_api=False,
     ),
     Register(
         "mediations", "行政调解", Mediation, selectors.mediations_for,
@@ -99,6 +105,7 @@ REGISTERS = RegisterSet("complaints", [
         lambda obj: {"kind": obj.kind, "claim": obj.claim, "amount": obj.amount}, EDITORS,
         [("调解会", "sessions", [("日期", "held_on"), ("地点", "place"), ("参加人员", "attendees"), ("调解笔录", "record")])],
         "complaints/_mediation_actions.html", obj_editable=lambda obj: obj.status == Mediation.Status.APPLIED,
+        personal=_mediation_persons, personal_in_api=False,
     ),
     Register(
         "soft", "柔性执法台账", SoftMeasure, selectors.soft_measures_for,
@@ -109,6 +116,7 @@ REGISTERS = RegisterSet("complaints", [
          ("关联投诉", "complaint"), ("实施机构", "organisation")],
         "当事人、事由、案件号、执法人员", SoftMeasureForm, _soft_create, _soft_update,
         lambda obj: {k: getattr(obj, k) for k in services.SOFT_EDIT_FIELDS}, EDITORS,
+        personal=lambda m: (m.party.name, "柔性执法当事人") if m.party.kind == Party.Kind.PERSON else None, personal_in_api=False,
     ),
     Register(
         "routing", "投诉分派规则", RoutingRule, selectors.routing_rules_for,

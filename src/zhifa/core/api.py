@@ -3,12 +3,11 @@ audit chain. Every read goes through the jurisdiction selectors (another jurisdi
 
 from datetime import date
 
-from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
 from . import audit, legal_calendar, selectors, services
 from .errors import DomainError
-from .models import Officer, Party
+from .models import Driver, Officer, Party
 from .pagination import keyset
 from .roles import Role, has_role
 
@@ -52,6 +51,15 @@ class PartyOut(Schema):
     legal_representative: str
     phone: str
     address: str
+
+
+class PartyListOut(PartyOut):
+    """A list row: the ID number masked as on the register page (lists are not recorded as personal-data views;
+    the full record comes from the detail endpoint, which is)."""
+
+    @staticmethod
+    def resolve_id_number(obj):
+        return obj.masked_identifier if obj.kind == Party.Kind.PERSON else obj.id_number
 
 
 class PartyIn(Schema):
@@ -115,9 +123,9 @@ class SourceUnitOut(Schema):
     kind: str
 
 
-def _list_endpoint(path: str, out, selector, summary: str):
+def _list_endpoint(path: str, out, selector, summary: str, list_out=None):
     class PageOut(Schema):
-        items: list[out]
+        items: list[list_out or out]
         next_cursor: int | None = None
 
     PageOut.__name__ = f"{out.__name__}Page"
@@ -129,11 +137,14 @@ def _list_endpoint(path: str, out, selector, summary: str):
 
     @router.get(path + "{item_id}", response={200: out, 404: ErrorOut}, summary=summary + "详情", operation_id=f"get_{path.strip('/')}")
     def _detail(request, item_id: int):
-        return selectors.get_scoped(selector(request.user), request.user, pk=item_id)
+        obj = selectors.get_scoped(selector(request.user), request.user, pk=item_id)
+        if isinstance(obj, Party | Driver):  # shown unmasked: the view is recorded
+            audit.log_personal_view(request, obj, person=obj.name, what="当事人信息" if isinstance(obj, Party) else "驾驶员信息")
+        return obj
 
 
 _list_endpoint("/officers/", OfficerOut, selectors.officers_for, "执法人员")
-_list_endpoint("/parties/", PartyOut, selectors.parties_for, "当事人")
+_list_endpoint("/parties/", PartyOut, selectors.parties_for, "当事人", list_out=PartyListOut)
 _list_endpoint("/vehicles/", VehicleOut, selectors.vehicles_for, "车辆")
 _list_endpoint("/drivers/", DriverOut, selectors.drivers_for, "驾驶员")
 _list_endpoint("/companies/", CompanyOut, selectors.companies_for, "运输企业")
@@ -240,6 +251,5 @@ def audit_verify(request):
 @router.get("/parties/{item_id}/history", response={200: list[EventOut], 404: ErrorOut}, summary="当事人全过程记录")
 def party_history(request, item_id: int):
     party = selectors.get_scoped(Party.objects.all(), request.user, pk=item_id)
-    with transaction.atomic():
-        audit.record(actor=request.user, action="personal_data.view", subject=party, summary=f"通过接口查看当事人 {party.name} 的记录")
+    audit.log_personal_view(request, party, person=party.name, what="当事人的全过程记录")
     return list(audit.history(party))

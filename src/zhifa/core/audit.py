@@ -184,6 +184,25 @@ def verify(*, progress=None) -> VerifyResult:
     return VerifyResult(True, checked, head_seq, head_hash)
 
 
+PERSONAL_VIEW = "personal_data.view"
+
+
+def log_personal_view(request, subject, *, person: str, what: str = "个人信息") -> Event:
+    """Record that the signed-in user was shown a natural person's personal data (who looked at whom, through
+    which page or endpoint) — an access record among the security measures of 个人信息保护法 Art. 51.
+
+    Call it from detail pages and API details that show a person's identifying data unmasked (ID number,
+    phone, address, a complainant's identity); lists show masked data and are not logged, so browsing does not
+    flood the record. Its own transaction: a view changes nothing else."""
+    via = "接口" if request.path.startswith("/api/") else "页面"
+    with transaction.atomic():
+        return record(
+            actor=request.user, action=PERSONAL_VIEW, subject=subject,
+            summary=f"通过{via}查看{what}：{person}",
+            changes={"path": request.path[:200], "method": request.method},
+        )
+
+
 def history(subject) -> models.QuerySet:
     subject_type, subject_id, _ = subject_key(subject)
     return Event.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("seq")

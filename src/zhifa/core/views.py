@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from . import audit, legal_calendar, selectors, services, totp
 from .errors import DomainError
 from .forms import LoginForm, PartyForm, VehicleForm, WorkingDaysForm
-from .models import Event, Officer, Party, User
+from .models import Driver, Event, Officer, Party, User, Vehicle
 from .registers import REGISTERS
 from .roles import Role, has_role
 
@@ -135,10 +135,13 @@ def register_detail(request, key: str, pk: int):
     for title, rel, cols in register.related:
         items = list(getattr(obj, rel).all()[:50])
         related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[_cell(i, a) for _, a in cols] for i in items]})
+    # Viewing a person's data unmasked is itself recorded (who looked at whom).
     if isinstance(obj, Party):
-        # Viewing personal data is itself recorded (who looked at whom).
-        with transaction.atomic():
-            audit.record(actor=request.user, action="personal_data.view", subject=obj, summary=f"查看当事人 {obj.name} 的个人信息")
+        audit.log_personal_view(request, obj, person=obj.name, what="当事人信息")
+    elif isinstance(obj, Driver):
+        audit.log_personal_view(request, obj, person=obj.name, what="驾驶员信息")
+    elif isinstance(obj, Vehicle) and obj.owner.kind == Party.Kind.PERSON:
+        audit.log_personal_view(request, obj, person=obj.owner.name, what=f"车辆 {obj.plate} 的所有人")
     return render(request, "core/register_detail.html", {"register": register, "obj": obj, "fields": fields, "related": related,
                                                           "events": audit.history(obj)[:50]})
 

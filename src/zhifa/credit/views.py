@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.core import audit
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Party
 from zhifa.core.roles import Role, has_role
@@ -54,6 +55,8 @@ def party_credit(request, party_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
     grade = getattr(party, "credit_grade", None) if hasattr(party, "credit_grade") else None
+    if party.kind == Party.Kind.PERSON:
+        audit.log_personal_view(request, party, person=party.name, what="当事人信用记录")
     return render(request, "credit/party.html", {
         "party": party, "grade": grade, "changes": party.grade_changes.all()[:50], "events": party.credit_events.all()[:100],
         "entries": party.dishonesty_entries.all(), "publications": party.credit_publications.all(), "form": form,

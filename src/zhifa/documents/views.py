@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
+from zhifa.core import audit
 from zhifa.core.errors import DomainError
 from zhifa.core.evidence import evidence_open
 from zhifa.core.selectors import get_scoped
 
 from . import selectors
 from .kinds import CHOICES
-from .render import rights_deadlines
+from .render import normalise, rights_deadlines
 
 
 @login_required
@@ -35,8 +36,16 @@ def document_detail(request, pk: int):
 
 
 @login_required
+def _log_if_personal(request, doc) -> None:
+    """A document names its party in full (ID number, address, phone): reading a natural person's is recorded."""
+    if doc.context.get("party_name") and normalise(doc.context)["party_kind"] == "person":
+        audit.log_personal_view(request, doc, person=doc.context["party_name"], what=f"文书《{doc.title}》中的当事人信息")
+
+
+@login_required
 def document_pdf(request, pk: int):
     doc = selectors.document_get(request.user, pk)
+    _log_if_personal(request, doc)
     filename = f"{doc.title}{('-' + doc.number) if doc.number else ''}.pdf"
     return FileResponse(evidence_open(doc.pdf), content_type="application/pdf", as_attachment="download" in request.GET, filename=filename)
 
@@ -51,6 +60,7 @@ def document_docx(request, pk: int):
     doc = selectors.document_get(request.user, pk)
     if doc.kind not in KINDS:
         raise Http404
+    _log_if_personal(request, doc)
     html = render_html(kind=KINDS[doc.kind], organisation=doc.organisation, number=doc.number, context=doc.context)
     response = HttpResponse(html_to_docx(html), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     name = f"{doc.title}{('-' + doc.number) if doc.number else ''}.docx"

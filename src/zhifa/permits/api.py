@@ -5,6 +5,7 @@ from datetime import date
 from django.utils import timezone
 from ninja import Router, Schema
 
+from zhifa.core import audit
 from zhifa.core.pagination import keyset
 from zhifa.core.selectors import get_scoped
 
@@ -64,7 +65,10 @@ def applications(request, q: str = "", status: str = "", after: int | None = Non
 
 @router.get("/applications/{pk}", response=ApplicationOut)
 def application(request, pk: int):
-    return _out(get_scoped(selectors.applications_for(request.user), request.user, pk=pk))
+    app = get_scoped(selectors.applications_for(request.user), request.user, pk=pk)
+    if app.applicant.kind == app.applicant.Kind.PERSON:
+        audit.log_personal_view(request, app, person=app.applicant.name, what="许可申请人信息")
+    return _out(app)
 
 
 @router.get("/statistics", response=StatsOut)

@@ -58,6 +58,8 @@ def application_detail(request, pk: int):
     from zhifa.portal.models import Publication
 
     publication = Publication.objects.filter(subject_type="permits.permitapplication", subject_id=str(app.pk)).first()
+    if app.applicant.kind == app.applicant.Kind.PERSON:
+        audit.log_personal_view(request, app, person=app.applicant.name, what="许可申请人信息")
     return render(request, "permits/detail.html", {"app": app, "form": form, "events": audit.history(app)[:50],
                                                    "changes": app.changes.all(), "publication": publication})
 

@@ -80,6 +80,7 @@ REGISTERS = RegisterSet("training", [
         lambda user, obj, data: services.supervisor_update(actor=user, supervisor=obj, **data),
         lambda obj: _fields(obj, ["name", "phone", "employer", "appointed_on", "term_ends_on", "active"]), KEEPERS,
         [("意见与办理", "feedback", [("收到日期", "received_on"), ("类型", "get_kind_display"), ("内容", "content"), ("办理回复", "response"), ("回复日期", "responded_on")])],
+        personal=lambda s: (s.name, "社会义务监督员信息"),
     ),
     Register(
         "feedback", "监督员意见", SupervisorFeedback, selectors.feedback_for,
