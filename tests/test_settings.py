@@ -1,4 +1,5 @@
-"""Production settings: refuse to start without a real SECRET_KEY; pass ``manage.py check --deploy``."""
+"""Production settings: refuse to start without a real SECRET_KEY and payment callback key (from the environment or
+``*_FILE`` files); pass ``manage.py check --deploy``."""
 
 import os
 import secrets
@@ -10,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "PAYMENT_CALLBACK_SECRET"}}
     full_env.update(env)
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=full_env, capture_output=True, text=True, timeout=120)
 
@@ -27,5 +29,22 @@ def test_production_refuses_a_short_secret_key():
 
 def test_production_passes_check_deploy(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64),
-                     ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
+                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_the_development_payment_secret(tmp_path):
+    """A known callback key would let anyone post a signed "paid" notification and close a fine."""
+    env = dict(ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64), ZHIFA_VAR_DIR=str(tmp_path))
+    for value in ("", "dev-payment-secret", "short"):
+        result = _manage("check", PAYMENT_CALLBACK_SECRET=value, **env)
+        assert result.returncode != 0 and "PAYMENT_CALLBACK_SECRET" in result.stderr
+
+
+def test_production_secrets_from_files(tmp_path):
+    """``*_FILE`` variables: the secrets come from files (Docker/Kubernetes/systemd credentials), not the environment."""
+    (tmp_path / "key").write_text(secrets.token_urlsafe(64) + "\n", encoding="utf-8")
+    (tmp_path / "pay").write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    result = _manage("check", ZHIFA_ENV="production", SECRET_KEY_FILE=str(tmp_path / "key"), PAYMENT_CALLBACK_SECRET_FILE=str(tmp_path / "pay"),
+                     ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr

@@ -28,14 +28,21 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from the environment (``NAME``) or from a file (``NAME_FILE``: a Docker/Kubernetes/systemd secret),
+    so that no secret has to live in the settings, the repository or a process listing."""
+    value = os.environ.get(name, "")
+    if not value and os.environ.get(f"{name}_FILE"):
+        value = Path(os.environ[f"{name}_FILE"]).read_text(encoding="utf-8").strip()
+    return value or default
+
+
 ENVIRONMENT = os.environ.get("ZHIFA_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 
 _DEV_SECRET = "dev-insecure-secret-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
-    SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text(encoding="utf-8").strip()
+SECRET_KEY = env_secret("SECRET_KEY")
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     # A production deployment must never run with a guessable key (sessions, signed payment links).
     raise ImproperlyConfigured("ZHIFA_ENV=production requires SECRET_KEY (at least 50 random characters).")
@@ -114,7 +121,7 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite under var/ by default, PostgreSQL when DATABASE_URL is set -------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
     DATABASES["default"].setdefault("TEST", {})
@@ -173,8 +180,8 @@ EVIDENCE_STORAGE = (
         "OPTIONS": {
             "bucket_name": os.environ["EVIDENCE_S3_BUCKET"],
             "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
-            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY") or None,
-            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_KEY") or None,
+            "access_key": env_secret("EVIDENCE_S3_ACCESS_KEY") or None,
+            "secret_key": env_secret("EVIDENCE_S3_SECRET_KEY") or None,
             "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
             "location": os.environ.get("EVIDENCE_S3_PREFIX", "evidence"),
             "file_overwrite": False,
@@ -199,7 +206,7 @@ MEDIA_URL = "/media/"
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # --- Cache (rate limits, short-lived data): per-process memory unless CACHE_URL names Redis -------------
-CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHE_URL = env_secret("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL.startswith("redis")
@@ -225,9 +232,9 @@ if PRODUCTION:
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # --- Celery ------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "cache+memory://")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not os.environ.get("CELERY_BROKER_URL"))
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", "memory://")
+CELERY_RESULT_BACKEND = env_secret("CELERY_RESULT_BACKEND", "cache+memory://")
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not env_secret("CELERY_BROKER_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -240,7 +247,11 @@ CELERY_BEAT_SCHEDULE = {
 # Document number format, e.g. 豫R交罚〔2026〕0123号.
 ZHIFA_DOC_NUMBER_FORMAT = os.environ.get("ZHIFA_DOC_NUMBER_FORMAT", "{prefix}〔{year}〕{seq:04d}号")
 ZHIFA_PUBLIC_BASE_URL = os.environ.get("ZHIFA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "dev-payment-secret")
+_DEV_PAYMENT_SECRET = "dev-payment-secret"
+PAYMENT_CALLBACK_SECRET = env_secret("PAYMENT_CALLBACK_SECRET", _DEV_PAYMENT_SECRET)
+if PRODUCTION and (PAYMENT_CALLBACK_SECRET == _DEV_PAYMENT_SECRET or len(PAYMENT_CALLBACK_SECRET) < 32):
+    # With a known key anyone could post a signed "paid" callback and close a fine (罚缴分离, 行政处罚法 Art. 67).
+    raise ImproperlyConfigured("ZHIFA_ENV=production requires PAYMENT_CALLBACK_SECRET (at least 32 characters).")
 
 LOGGING = {
     "version": 1,
