@@ -97,8 +97,10 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_clocks(obj):
+        # A list computes every case's clocks on one calendar snapshot (selectors.with_clocks) and leaves them here.
+        computed = getattr(obj, "computed_clocks", None)
         return [{"key": c.key, "label": c.label, "deadline": c.deadline.date, "confirmed": c.deadline.confirmed, "done_on": c.done_on,
-                 "state": c.state(), "basis": c.basis} for c in clocks.clocks(obj)]
+                 "state": c.state(), "basis": c.basis} for c in (computed if computed is not None else clocks.clocks(obj))]
 
     @staticmethod
     def resolve_next_actions(obj):
@@ -126,15 +128,20 @@ def _own_org(user):
 
 @router.get("/", response=CasePage, summary="案件列表")
 def case_list(request, q: str = Query("", max_length=100), status: str = "", procedure: str = "", mine: bool = False,
+              unit: int | None = None, registered_from: date | None = None, registered_to: date | None = None,
               after: int | None = None, limit: int = Query(50, ge=1, le=200)):
-    rows, cursor = keyset(selectors.cases_for(request.user, search=q.strip(), status=status, procedure=procedure, mine=mine)
-                          .prefetch_related("officers"), after=after, limit=limit)
+    qs = selectors.cases_for(request.user, search=q.strip(), status=status, procedure=procedure, mine=mine, unit=unit,
+                             registered_from=registered_from, registered_to=registered_to)
+    rows, cursor = keyset(qs.prefetch_related("officers"), after=after, limit=limit)
     return {"items": rows, "next_cursor": cursor}
 
 
 @router.get("/at-risk", response=list[CaseDetailOut], summary="期限预警（红/黄）")
 def at_risk(request, mine: bool = False):
-    return [row[0] for row in selectors.at_risk(request.user, mine=mine)]
+    rows = selectors.at_risk(request.user, mine=mine)
+    for case, case_clocks, _worst in rows:
+        case.computed_clocks = case_clocks
+    return [row[0] for row in rows]
 
 
 @router.get("/{int:case_id}", response={200: CaseDetailOut, 404: ErrorOut}, summary="案件详情（含法定期限和可办理事项）")

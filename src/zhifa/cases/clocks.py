@@ -58,9 +58,11 @@ def decision_limit_days(case: Case) -> int:
     return rules.DECISION_DAYS + sum(e.days for e in case.extensions.all())
 
 
-def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: date | None = None) -> list[Clock]:
-    """Every clock that applies to the case in its current state."""
+def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: date | None = None, periods=None) -> list[Clock]:
+    """Every clock that applies to the case in its current state. ``periods`` is ``rules.period`` or a snapshot of
+    it (``rules.period_table()``) when many cases are computed at once."""
     cal = cal or legal_calendar.calendar()
+    periods = periods or rules.period
     result: list[Clock] = []
     if case.procedure == Case.Procedure.ORDINARY and case.opened_on:
         # 行政处罚法 Art. 60: 90 days from opening, plus approved extensions, not counting suspensions.
@@ -73,7 +75,7 @@ def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: dat
         result.append(Clock("hearing_request", "听证申请期限", cal.add_working_days(case.notified_on, rules.HEARING_REQUEST_WORKING_DAYS),
                             done, "行政处罚法第六十四条"))
     elif case.notified_on:
-        result.append(Clock("statement", "陈述申辩期限", cal.add_working_days(case.notified_on, rules.period("statement_working_days", case.notified_on)),
+        result.append(Clock("statement", "陈述申辩期限", cal.add_working_days(case.notified_on, periods("statement_working_days", case.notified_on)),
                             case.rights_waived_on or case.decided_on, "行政处罚法第四十四条、第四十五条"))
     if case.hearing_notice_on and case.hearing_on:
         earliest = cal.add_working_days(case.hearing_notice_on, rules.HEARING_NOTICE_WORKING_DAYS)
@@ -104,7 +106,8 @@ def _published_on(case: Case) -> date | None:
 def _ended(case: Case) -> date | None:
     """A case that ended without a decision (withdrawn, transferred) no longer runs the decision clock."""
     if case.status in {Status.WITHDRAWN, Status.TRANSFERRED, Status.NOT_OPENED}:
-        change = case.status_changes.filter(to_status=case.status).last()
+        # Read through .all() so that a list's prefetched history serves it (no query per case).
+        change = next((c for c in reversed(case.status_changes.all()) if c.to_status == case.status), None)
         return timezone.localtime(change.at).date() if change else timezone.localdate()
     return None
 

@@ -8,13 +8,16 @@ from zhifa.core.roles import Role, has_role
 from . import selectors
 from .workflow import Status
 
+DASHBOARD_CANDIDATES = 300
+
 
 def widgets(request) -> list[dict]:
     user = request.user
     result = []
     if has_role(user, Role.OFFICER, Role.HEAD, Role.REVIEWER):
         mine = not has_role(user, Role.HEAD)
-        rows = selectors.at_risk(user, mine=mine)
+        # Bounded: the longest-running candidates only, so the dashboard costs the same at any register size.
+        rows = selectors.at_risk(user, mine=mine, limit=DASHBOARD_CANDIDATES)
         items = []
         for case, clocks, worst in rows[:8]:
             urgent = next((c for c in clocks if c.done_on is None and c.tracked and c.state() == worst), None)
@@ -33,7 +36,7 @@ def widgets(request) -> list[dict]:
         qs = selectors.cases_for(user)
         items = []
         for status, label in waiting:
-            for case in qs.filter(status=status)[:5]:
+            for case in qs.filter(status=status).order_by("-pk")[:5]:
                 flagged = status == Status.LEGAL_REVIEW and case.deviation_reason
                 items.append({"label": f"{case.number} {case.party.name}", "url": reverse("cases:detail", args=[case.pk]),
                               "badge": label + ("（偏离裁量建议）" if flagged else ""), "badge_class": "amber" if flagged else ""})

@@ -153,7 +153,13 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["origin_type", "origin_id"], condition=~models.Q(origin_id=""), name="case_unique_origin"),
         ]
-        indexes = [models.Index(fields=["party", "violation_code"], name="case_party_violation_idx")]
+        indexes = [
+            models.Index(fields=["party", "violation_code"], name="case_party_violation_idx"),
+            # Lists filtered by state, newest first by id (docs/performance.md): walked backwards from the newest.
+            models.Index(fields=["status", "id"], name="case_status_id_idx"),
+            # Lists filtered by registration dates within a unit.
+            models.Index(fields=["organisation", "registered_at"], name="case_org_registered_idx"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.party.name if self.party_id else ''}"

@@ -53,4 +53,22 @@ def period(key: str, on=None) -> int:
     row = ProcedurePeriod.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from").first()
     if row is not None:
         return row.value
-    return {"head_extension_days": HEAD_EXTENSION_DAYS, "statement_working_days": STATEMENT_WORKING_DAYS}[key]
+    return DEFAULT_PERIODS[key]
+
+
+DEFAULT_PERIODS = {"head_extension_days": HEAD_EXTENSION_DAYS, "statement_working_days": STATEMENT_WORKING_DAYS}
+
+
+def period_table():
+    """``period`` over one read of the table, for lists that compute the clocks of many cases."""
+    from django.utils import timezone
+
+    from .models import ProcedurePeriod
+
+    rows = list(ProcedurePeriod.objects.order_by("key", "-effective_from").values_list("key", "effective_from", "value"))
+
+    def lookup(key: str, on=None) -> int:
+        on = on or timezone.localdate()
+        return next((value for k, since, value in rows if k == key and since <= on), DEFAULT_PERIODS[key])
+
+    return lookup

@@ -1,11 +1,13 @@
 """Officer UI of cases: lists with clocks, the at-risk list, lead and simplified-procedure forms, and the case
 page (timeline, clocks, and only the next allowed actions). Each view parses a form and calls one service."""
 
+from datetime import date
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 from zhifa.core import audit
 from zhifa.core.errors import DomainError
 from zhifa.core.roles import has_role
-from zhifa.core.selectors import parties_for, vehicles_for
+from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
 from . import clocks, forms, selectors, services, workflow
 from .models import Case, StatusChange
@@ -62,7 +64,7 @@ def _initial(action: str, case: Case) -> dict:
     if action in ("deliver", "suspend", "resume", "hearing_request"):
         return {"delivered_on": today, "started_on": today, "ended_on": today, "requested_on": today, "method": "direct"}
     if action == "report":
-        proposal = services.assessment_proposal(case)
+        proposal = _assessment(case)
         return {"proposed_outcome": "penalty", "proposed_amount": proposal.amount if proposal is not None else None}
     return {}
 
@@ -74,9 +76,16 @@ def _make_form(action, request, case, data=None):
     return form_class(data, initial=_initial(action, case), prefix=action)
 
 
+def _assessment(case):
+    """The discretion proposal, computed once per request (the report form and the page both show it)."""
+    if not hasattr(case, "_assessment"):
+        case._assessment = services.assessment_proposal(case)
+    return case._assessment
+
+
 def _allowed_actions(request, case):
     result = []
-    suspended = case.suspensions.filter(ended_on__isnull=True).exists()
+    suspended = any(s.ended_on is None for s in case.suspensions.all())
     for t in workflow.next_actions(case.status):
         if t.roles and not has_role(request.user, *t.roles):
             continue
@@ -97,17 +106,36 @@ def _error_text(exc) -> str:
     return "；".join(exc.messages)
 
 
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def _list(request, *, title: str, mine: bool):
-    search = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    procedure = request.GET.get("procedure", "")
-    qs = selectors.cases_for(request.user, search=search, status=status, procedure=procedure, mine=mine).prefetch_related(
-        "suspensions", "extensions", "status_changes")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    rows = selectors.with_clocks(page)
-    context = {"title": title, "page": page, "rows": rows, "search": search, "status": status, "procedure": procedure,
-               "statuses": workflow.Status.choices, "procedures": Case.Procedure.choices, "mine": mine}
+    g = request.GET
+    filters = {"search": g.get("q", "").strip()[:100], "status": g.get("status", ""), "procedure": g.get("procedure", ""),
+               "unit": _int(g.get("unit")), "registered_from": _date(g.get("from")), "registered_to": _date(g.get("to"))}
+    qs = selectors.cases_for(request.user, mine=mine, **filters).prefetch_related("suspensions", "extensions", selectors.ENDING_CHANGES)
+    # Keyset pages (newest first): no COUNT and no OFFSET, whatever the size of the register.
+    cases, next_cursor = selectors.page_before(qs, before=_int(g.get("before")), size=25)
+    query = {k: v for k, v in {"q": filters["search"], "status": filters["status"], "procedure": filters["procedure"],
+                               "unit": filters["unit"], "from": g.get("from", ""), "to": g.get("to", "")}.items() if v}
+    context = {"title": title, "rows": selectors.with_clocks(cases), "next_cursor": next_cursor, "query": urlencode(query),
+               "first_page": "before" in g, "statuses": workflow.Status.choices, "procedures": Case.Procedure.choices, "mine": mine,
+               "units": _units(request.user),
+               **filters}
     return render(request, "cases/_table.html" if request.htmx else "cases/list.html", context)
+
+
+def _units(user):
+    """Units the user may narrow the list to: the organisations of their jurisdiction."""
+    return organisations_for(user).only("pk", "name", "path")
 
 
 @login_required
@@ -130,6 +158,8 @@ def at_risk(request):
 @login_required
 def case_detail(request, pk: int):
     case = selectors.case_get(request.user, pk)
+    # Read once, used by the clocks, the allowed actions and the page.
+    prefetch_related_objects([case], "suspensions", "extensions")
     timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case), "timeline": timeline,
@@ -156,7 +186,7 @@ def _documents(case):
 def _proposal(case):
     if case.assessment and case.decided_on:
         return case.assessment  # fixed at decision time
-    proposal = services.assessment_proposal(case)
+    proposal = _assessment(case)
     return proposal.as_dict() if proposal is not None else None
 
 

@@ -28,7 +28,7 @@ def get_scoped(qs: QuerySet, user, org_field: str = "organisation", **lookup):
 
 
 def organisations_for(user) -> QuerySet:
-    qs = Organisation.objects.all()
+    qs = Organisation.objects.select_related("parent")  # lists show the parent: one join, not a query per row
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_superuser and user.organisation_id is None:
