@@ -8,6 +8,8 @@ officer signs in once (session cookie for the pages, the account's bearer token 
 without think time, does what an officer does: case lists with filters (state, unit, registration dates, next
 page), searches by case number, party and plate, case pages, the API list and detail, the dashboard, the at-risk
 list, and real state changes through the API (closed → archived; a new lead registered and opened by the head).
+An officer pauses ``--think`` seconds on average between two requests (2 s; 0 runs them back to back, which
+measures saturation: with 50 clients and no pause, latency is 50 / throughput whatever the code does).
 
 Prints requests per second, p50/p95/p99 and errors per endpoint. Exits 1 when any request failed (a 5xx, a
 transport error or an unexpected status) or when the case list or case page p95 is at or above ``--p95-ms``.
@@ -47,6 +49,8 @@ def parse_args(argv=None):
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--duration", type=float, default=600, help="seconds of measured load (default 600)")
     p.add_argument("--warmup", type=float, default=20, help="seconds of unmeasured load first")
+    p.add_argument("--think", type=float, default=2.0,
+                   help="mean pause of an officer between two requests, seconds (uniform 0.5–1.5×; 0: back-to-back saturation)")
     p.add_argument("--p95-ms", type=float, default=150.0, help="target p95 for the case list and case page")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--start-server", action="store_true", help="start gunicorn on the load database for the run")
@@ -316,7 +320,8 @@ def run(args, config) -> int:
                  if p is not o and p.is_head != o.is_head]
         o.peer = peers[0] if peers else None
     print(f"{len(officers)} officers signed in and seeded in {time.monotonic() - started:.0f}s "
-          f"({len({o.account['organisation'] for o in officers})} units); warm-up {args.warmup:.0f}s, then {args.duration:.0f}s measured")
+          f"({len({o.account['organisation'] for o in officers})} units); think time {args.think:g}s; "
+          f"warm-up {args.warmup:.0f}s, then {args.duration:.0f}s measured")
 
     stats = Stats()
     endpoints, weights = list(MIX), list(MIX.values())
@@ -338,6 +343,8 @@ def run(args, config) -> int:
                 error = f"{type(exc).__name__}: {exc}"
             if measuring.is_set():
                 stats.add(endpoint, time.perf_counter() - t0, error)
+            if args.think:
+                stop.wait(o.rng.uniform(0.5, 1.5) * args.think)
 
     threads = [threading.Thread(target=worker, args=(o,), daemon=True) for o in officers]
     for t in threads:
