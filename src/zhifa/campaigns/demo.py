@@ -1,4 +1,4 @@
-"""Demo operations of 南召县 for the anchor year: joint actions with the police, market and emergency departments,
+"""Demo operations of 南召县 for the previous year and the anchor year to date: joint actions with the police, market and emergency departments,
 special campaigns with linked cases, and publicity events with materials, at the scale of seed 002 (联合执法,
 专项整治, 宣传活动12余场次, 彩页600余份, 宣传制品700余份). Built through the services (audited); deterministic via
 ``ctx.rng`` and ``ctx.today``."""
@@ -38,21 +38,32 @@ PLAN = [
     (C, "道路客运企业安全隐患专项整治", "辖区客运企业", [2], 30, 0, 23, 38),
     (J, "货运源头企业联合检查", "辖区货运源头单位", [1, 2], 2, 0, 14, 8),
     (P, "宪法宣传周交通法规宣传", "南召县第一高级中学", [], 1, 0, 0, 0),
-    (J, "货运车辆超限超载路面联合治理（第三季度）", "G207国道南召段", [0], 3, 240, 0, 21),
+    (J, "货运车辆超限超载路面联合治理（第四季度）", "G207国道南召段", [0], 20, 240, 0, 21),
     (P, "“12·4”国家宪法日宣传", "县城人民广场", [], 1, 0, 0, 0),
 ]
 
 
 def load(ctx) -> None:
-    head, officer = ctx.users["head"], ctx.users["officer"]
-    nz, brigade = ctx.orgs["nz"], ctx.orgs["nz_brigade"]
+    head = ctx.users["head"]
+    nz = ctx.orgs["nz"]
     local = [services.department_create(actor=head, name=name, kind=kind, organisation=nz) for name, kind in LOCAL_DEPARTMENTS]
     team = list(Officer.objects.filter(organisation__path__startswith=nz.path, is_active=True).order_by("pk"))
-    year_start = date(ctx.today.year, 1, 1)
-    span = max((date(ctx.today.year, 12, 20) - year_start).days, 30)
     cases = list(Case.objects.filter(organisation__path__startswith=nz.path).exclude(status__in=[CaseStatus.LEAD, CaseStatus.NOT_OPENED])
                  .order_by("occurred_at"))
-    linked = set()
+    linked: set[int] = set()
+    # The annual report opens on the previous year: that year in full, and the anchor year up to the anchor date.
+    for year in (ctx.today.year - 1, ctx.today.year):
+        counts = _year(ctx, year, local, team, cases, linked)
+        ctx.notes.append(f"执法行动：/campaigns/ 南召县{year}年已结束联合执法{counts[J]}次、专项整治{counts[C]}项、宣传活动{counts[P]}场；"
+                         f"年度报告 /reports/annual/?year={year} 中的联合执法、专项监管、预防监管数字来自这些登记。")
+    ctx.notes.append(f"执法行动关联立案案件{len(linked)}件（行动期间发现的违法行为；案件演示数据均在近期）。")
+
+
+def _year(ctx, year: int, local: list, team: list, cases: list, linked: set) -> dict:
+    head, officer = ctx.users["head"], ctx.users["officer"]
+    brigade = ctx.orgs["nz_brigade"]
+    year_start = date(year, 1, 1)
+    span = (date(year, 12, 20) - year_start).days
     counts = {J: 0, C: 0, P: 0}
     for i, (kind, title, location, partner_idx, days, vehicles, firms, problems) in enumerate(PLAN):
         start = year_start + timedelta(days=int(span * (i + 0.3) / len(PLAN)))
@@ -64,8 +75,8 @@ def load(ctx) -> None:
         if start > ctx.today:
             continue  # planned
         op = services.operation_start(actor=officer, operation=op)
-        for case in cases:  # cases from the action: opened on or after its start, each counted once
-            if case.pk not in linked and kind != P and case.occurred_on >= start and len(linked) < 15 and ctx.rng.random() < 0.2:
+        for case in cases:  # cases from the action: violations found while it ran, each counted once
+            if case.pk not in linked and kind != P and start <= case.occurred_on <= end + timedelta(days=3) and ctx.rng.random() < 0.5:
                 services.operation_link_case(actor=officer, operation=op, case=case)
                 linked.add(case.pk)
         if end >= ctx.today:
@@ -80,8 +91,8 @@ def load(ctx) -> None:
             vehicles_checked=vehicles, enterprises_checked=firms, problems_found=problems, problems_rectified=max(0, problems - ctx.rng.randint(0, 2)),
             audience=ctx.rng.randint(150, 600) if kind == P else 0)
         counts[kind] += 1
-    cancelled = services.operation_create(actor=officer, organisation=brigade, kind=J, title="节前客运市场联合检查", starts_on=year_start + timedelta(days=20),
-                                          ends_on=year_start + timedelta(days=21), location="南召县汽车站", partners=[local[0]], officers=team[:2])
-    services.operation_cancel(actor=head, operation=cancelled, reason="交警部门临时抽调保障任务，行动顺延。")
-    ctx.notes.append(f"执法行动：/campaigns/ 南召县{ctx.today.year}年已结束联合执法{counts[J]}次、专项整治{counts[C]}项、宣传活动{counts[P]}场，"
-                     f"关联立案案件{len(linked)}件；年度报告 /reports/annual/ 中的联合执法、专项监管、预防监管数字来自这些登记。")
+    if year == ctx.today.year:
+        cancelled = services.operation_create(actor=officer, organisation=brigade, kind=J, title="节前客运市场联合检查", starts_on=year_start + timedelta(days=20),
+                                              ends_on=year_start + timedelta(days=21), location="南召县汽车站", partners=[local[0]], officers=team[:2])
+        services.operation_cancel(actor=head, operation=cancelled, reason="交警部门临时抽调保障任务，行动顺延。")
+    return counts
