@@ -50,6 +50,9 @@ SECRET_KEY = SECRET_KEY or _DEV_SECRET
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Reverse proxies whose X-Forwarded-For is believed (e.g. "127.0.0.1" behind the shipped nginx): the client address
+# then comes from that header, for rate limits and the full-process record. Empty: the socket peer is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # Domain apps, in dependency order. Each may provide urls.py, api.py (``router``), demo.py (``load``),
 # dashboard.py (``widgets``) and an AppConfig ``nav`` list; zhifa.urls / zhifa.api discover them.

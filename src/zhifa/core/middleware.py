@@ -14,13 +14,28 @@ CSP = (
 )
 
 
+def client_ip(request) -> str:
+    """The client's address: the socket peer, or — when the peer is a trusted reverse proxy (``TRUSTED_PROXIES``) —
+    the right-most address in X-Forwarded-For that is not itself a trusted proxy (the left part is client-supplied
+    and can be forged)."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    trusted = set(settings.TRUSTED_PROXIES)
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:45]
+    return hops[0][:45] if hops else peer
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)
         token = context.bind(request_id=request_id, ip_address=ip)
         try:
             response = self.get_response(request)

@@ -10,7 +10,10 @@ from django.shortcuts import render
 
 
 def client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    from .middleware import client_ip
+
+    # Behind a proxy every request comes from the proxy: without TRUSTED_PROXIES all clients would share one bucket.
+    return client_ip(request) or "unknown"
 
 
 def hit(scope: str, key: str, *, limit: int, window: int) -> bool:

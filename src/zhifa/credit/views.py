@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from zhifa.core import audit
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Party
+from zhifa.core.ratelimit import rate_limited
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import get_scoped
 
@@ -131,6 +132,7 @@ def public_guide(request):
                                                         "current": selectors.regime_on(timezone.localdate())})
 
 
+@rate_limited("credit_public_repair", limit=10, window=600)
 def public_repair(request):
     form = PublicRepairForm(request.POST or None)
     result = None
