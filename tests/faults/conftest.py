@@ -6,6 +6,8 @@ from importlib import import_module
 
 import pytest
 
+from tests.faults.procs import Server
+
 # (migration module, loader) of the shipped rows these tests need; every loader is idempotent (get_or_create).
 SHIPPED = [
     ("zhifa.discretion.migrations.0003_shipped_data", "load"),
@@ -29,3 +31,17 @@ def rng(request):
     seed = os.environ.get("ZHIFA_FAULT_SEED") or request.node.name
     print(f"fault seed: {seed}")
     return random.Random(seed)
+
+
+@pytest.fixture
+def server(tmp_path, transactional_db):
+    """gunicorn (two worker processes) on the test database; WIM files under ``tmp_path / "var"``."""
+    srv = Server(tmp_path, ZHIFA_VAR_DIR=str(tmp_path / "var"))
+    srv.start()
+    try:
+        yield srv
+    except Exception:
+        print(srv.proc.tail())
+        raise
+    finally:
+        srv.proc.stop()

@@ -4,13 +4,17 @@ them again. Each runs in its own process group; only that group is ever signalle
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from django.db import connection
@@ -113,3 +117,47 @@ def celery_worker(tmp_path: Path, broker: str, queue: str | None = None, *, conc
     args = [sys.executable, "-m", "celery", "-A", "zhifa", "worker", f"--concurrency={concurrency}", "-Q", queue,
             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"]
     return Proc(args, env, tmp_path / f"worker-{queue}.log"), queue
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return {"raw": raw[:2000].decode(errors="replace")}  # an error page: shown in the assertion
+
+
+class Server:
+    """The web server under test: started, killed and restarted by the test."""
+
+    def __init__(self, tmp_path, **extra_env):
+        self.port = free_port()
+        self.proc = web_server(tmp_path, self.port, **extra_env)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.errors = Counter()  # connection failures seen by clients, by kind (printed with the outcome)
+
+    def start(self):
+        self.proc.start()
+        wait_until_serving(self.proc, self.port)
+
+    def restart(self):
+        self.proc.kill()
+        wait_until_closed(self.port)
+        self.start()
+
+    def call(self, token: str, path: str, body: dict | None = None, timeout: float = 120) -> tuple[int | None, dict | None]:
+        """POST (or GET without a body) to the API as a token's user; (None, None) when the connection died."""
+        data = json.dumps(body).encode() if body is not None else None
+        return self.send(path, data, {"Authorization": f"Bearer {token}"}, timeout=timeout)
+
+    def send(self, path: str, data: bytes | None, headers: dict, timeout: float = 120) -> tuple[int | None, dict | None]:
+        """POST raw bytes (GET without); the answer's status and JSON, or (None, None) when the connection died."""
+        req = urllib.request.Request(self.base + path, data=data, method="POST" if data is not None else "GET",
+                                     headers={"Content-Type": "application/json", **headers})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, _json(resp.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, _json(exc.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            self.errors[repr(getattr(exc, "reason", exc))[:80]] += 1
+            return None, None

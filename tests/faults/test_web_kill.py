@@ -7,18 +7,14 @@ A kill after an act committed but before its document was rendered leaves the ac
 are rendered after the commit, by design, see cases.services._issue_document): the tests count such cases and
 assert they are the only gap — nothing half-written."""
 
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from tests.faults.procs import free_port, wait_until_closed, wait_until_serving, web_server
 from zhifa.cases import services as cases
 from zhifa.cases.models import Case, CaseDocument, StatusChange
 from zhifa.cases.workflow import Status
@@ -30,52 +26,6 @@ from zhifa.documents.models import Document, DocumentCounter
 from zhifa.payments.models import PaymentNotice
 
 S = Status
-
-
-class Server:
-    """The web server under test: started, killed and restarted by the test."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.proc = web_server(tmp_path, self.port)
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.errors = Counter()  # connection failures seen by clients, by kind (printed with the outcome)
-
-    def start(self):
-        self.proc.start()
-        wait_until_serving(self.proc, self.port)
-
-    def restart(self):
-        self.proc.kill()
-        wait_until_closed(self.port)
-        self.start()
-
-    def call(self, token: str, path: str, body: dict | None = None, timeout: float = 120) -> tuple[int | None, dict | None]:
-        """POST (or GET without a body) to the API; (None, None) when the connection died with the server."""
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method="POST" if data is not None else "GET",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return resp.status, json.loads(resp.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"null")
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            self.errors[repr(getattr(exc, "reason", exc))[:80]] += 1
-            return None, None
-
-
-@pytest.fixture
-def server(tmp_path, transactional_db, settings):
-    srv = Server(tmp_path)
-    srv.start()
-    try:
-        yield srv
-    except Exception:
-        print(srv.proc.tail())
-        raise
-    finally:
-        srv.proc.stop()
 
 
 @pytest.fixture
