@@ -86,9 +86,11 @@ def api_for(world):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the (per-process) cache: one test's requests must not count against the next."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):  # never flush a shared Redis
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
