@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from .models import (
     Device,
+    DimensionLimit,
     Exemption,
     FourPenaltyPolicy,
     IngestBatch,
@@ -39,6 +40,11 @@ class DeviceAdmin(admin.ModelAdmin):
 @admin.register(TolerancePolicy)
 class TolerancePolicyAdmin(admin.ModelAdmin):
     list_display = ("accuracy_class", "percent", "effective_from", "citation")
+
+
+@admin.register(DimensionLimit)
+class DimensionLimitAdmin(admin.ModelAdmin):
+    list_display = ("effective_from", "max_height_mm", "max_width_mm", "max_length_mm", "citation")
 
 
 @admin.register(ScreeningPolicy)
