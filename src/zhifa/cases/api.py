@@ -139,6 +139,7 @@ def case_list(request, q: str = Query("", max_length=100), status: str = "", pro
 @router.get("/at-risk", response=list[CaseDetailOut], summary="期限预警（红/黄）")
 def at_risk(request, mine: bool = False):
     rows = selectors.at_risk(request.user, mine=mine)
+    selectors.with_display(row[0] for row in rows)
     for case, case_clocks, _worst in rows:
         case.computed_clocks = case_clocks
     return [row[0] for row in rows]

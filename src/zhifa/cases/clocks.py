@@ -44,29 +44,32 @@ class Clock:
         return {"red": "已超期", "amber": "即将到期", "green": "期限内", "done": "已完成"}[self.state()]
 
 
-def suspended_days(case: Case, today: date | None = None) -> int:
-    """Calendar days of hearing, public notice, testing and appraisal periods (not counted in the 90 days)."""
+def suspended_days(case: Case, today: date | None = None, suspensions=None) -> int:
+    """Calendar days of hearing, public notice, testing and appraisal periods (not counted in the 90 days).
+    ``suspensions``: the case's rows when the caller read them for many cases at once (selectors.with_clocks)."""
     today = today or timezone.localdate()
     total = 0
-    for s in case.suspensions.all():
+    for s in case.suspensions.all() if suspensions is None else suspensions:
         end = s.ended_on or today
         total += max(0, (end - s.started_on).days)
     return total
 
 
-def decision_limit_days(case: Case) -> int:
-    return rules.DECISION_DAYS + sum(e.days for e in case.extensions.all())
+def decision_limit_days(case: Case, extensions=None) -> int:
+    return rules.DECISION_DAYS + sum(e.days for e in (case.extensions.all() if extensions is None else extensions))
 
 
-def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: date | None = None, periods=None) -> list[Clock]:
+def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: date | None = None, periods=None,
+           suspensions=None, extensions=None) -> list[Clock]:
     """Every clock that applies to the case in its current state. ``periods`` is ``rules.period`` or a snapshot of
-    it (``rules.period_table()``) when many cases are computed at once."""
+    it (``rules.period_table()``), and ``suspensions``/``extensions`` the case's rows, when many cases are computed
+    at once (None: read from the case)."""
     cal = cal or legal_calendar.calendar()
     periods = periods or rules.period
     result: list[Clock] = []
     if case.procedure == Case.Procedure.ORDINARY and case.opened_on:
         # 行政处罚法 Art. 60: 90 days from opening, plus approved extensions, not counting suspensions.
-        days = decision_limit_days(case) + suspended_days(case, today)
+        days = decision_limit_days(case, extensions) + suspended_days(case, today, suspensions)
         result.append(Clock("decision", "作出决定期限", cal.add_days(case.opened_on, days), case.decided_on or _ended(case),
                             "行政处罚法第六十条"))
     if case.notified_on and case.hearing_right:

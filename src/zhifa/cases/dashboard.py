@@ -19,6 +19,7 @@ def widgets(request) -> list[dict]:
         # Bounded: the longest-running candidates only, so the dashboard costs the same at any register size.
         rows = selectors.at_risk(user, mine=mine, limit=DASHBOARD_CANDIDATES)
         items = []
+        selectors.with_display(row[0] for row in rows[:8])
         for case, clocks, worst in rows[:8]:
             urgent = next((c for c in clocks if c.done_on is None and c.tracked and c.state() == worst), None)
             items.append({"label": f"{case.number} {case.party.name}" + (f"：{urgent.label} {urgent.deadline.date:%m-%d}" if urgent else ""),

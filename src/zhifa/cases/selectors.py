@@ -6,35 +6,43 @@ register of a million cases (docs/performance.md)."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
 from zhifa.core.models import Party, Vehicle
-from zhifa.core.selectors import get_scoped, organisations_for, scope
+from zhifa.core.selectors import get_scoped, organisations_for, scope_by_ids
 
 from . import clocks, rules
-from .models import Case, StatusChange
-from .workflow import FINAL, Status
+from .models import Case, ClockSuspension, Extension, StatusChange
+from .workflow import OPEN_STATES, Status
 
 # The history rows a list's clocks read (the day a case ended without a decision, clocks._ended), not all of it.
 ENDING_CHANGES = Prefetch("status_changes", queryset=StatusChange.objects.filter(
     to_status__in=[Status.WITHDRAWN, Status.TRANSFERRED, Status.NOT_OPENED]))
-OPEN_STATES = [s for s in Status.values if s not in FINAL | {Status.NOT_OPENED, Status.WITHDRAWN, Status.TRANSFERRED, Status.REVOKED, Status.CLOSED}]
+# Party and vehicle matches of a search are resolved to ids first when there are at most this many: the case
+# condition is then ``party_id IN (…)``, which joins the trigram conditions in one bitmap OR. More matches (a common
+# surname) stay a subquery: the newest-first walk meets such cases at once.
+SEARCH_ID_LIMIT = 500
+# Case number, decision number and place are searched from three characters on: a trigram index cannot answer a
+# shorter substring (it read every row of the register), and a two-character term is a surname-and-name (王伟) or a
+# plate fragment, which the party and vehicle matches find. The list page says so (cases/list.html).
+SEARCH_MIN_CASE_TERM = 3
 
 
 def cases_for(user, *, search: str = "", status: str = "", procedure: str = "", mine: bool = False, open_only: bool = False,
               unit: int | None = None, registered_from: date | None = None, registered_to: date | None = None) -> QuerySet:
     """Cases in the user's jurisdiction; ``unit`` narrows to one organisation's subtree within it, the dates to the
     registration period (inclusive)."""
-    qs = scope(Case.objects.select_related("organisation", "party", "vehicle"), user)
+    qs = scope_by_ids(Case.objects.select_related("organisation", "party", "vehicle"), user)
     if search:
-        # Party and vehicle matches as id subqueries rather than joins: each term is then an indexed condition on the
-        # case row (trigram indexes on PostgreSQL, migration 0003), combined by a bitmap OR.
-        plate = search.upper()
-        qs = qs.filter(Q(number__contains=search) | Q(decision_number__contains=search) | Q(place__contains=search)
-                       | Q(party__in=Party.objects.filter(name__contains=search).values("pk"))
-                       | Q(vehicle__in=Vehicle.objects.filter(plate__contains=plate).values("pk")))
+        # Party and vehicle matches as ids rather than joins: each term is then an indexed condition on the case row
+        # (trigram indexes on PostgreSQL, migration 0003), combined by a bitmap OR.
+        match = (Q(party__in=_ids_or_subquery(Party.objects.filter(name__contains=search)))
+                 | Q(vehicle__in=_ids_or_subquery(Vehicle.objects.filter(plate__contains=search.upper()))))
+        if len(search) >= SEARCH_MIN_CASE_TERM:
+            match |= Q(number__contains=search) | Q(decision_number__contains=search) | Q(place__contains=search)
+        qs = qs.filter(match)
     if status:
         qs = qs.filter(status=status)
     if procedure:
@@ -55,6 +63,15 @@ def cases_for(user, *, search: str = "", status: str = "", procedure: str = "", 
     return qs
 
 
+def _ids_or_subquery(qs: QuerySet):
+    """The ids of ``qs`` as a list when there are at most SEARCH_ID_LIMIT, else ``qs`` as a subquery. A subquery
+    ORed with the case's own conditions is a hashed filter the planner cannot estimate, and it then walked the whole
+    register newest first (0.5 s at a million cases for a plate that matched nothing); a list is one more indexed arm
+    of a bitmap OR."""
+    ids = list(qs.values_list("pk", flat=True)[: SEARCH_ID_LIMIT + 1])
+    return ids if len(ids) <= SEARCH_ID_LIMIT else qs.values("pk")
+
+
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -73,17 +90,33 @@ def case_get(user, pk: int) -> Case:
 
 
 def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[clocks.Clock], str]]:
-    """Each case with its clocks and worst state, on one calendar and one period-table snapshot (no query per case)."""
+    """Each case with its clocks and worst state, on one calendar and one period-table snapshot, with the cases'
+    suspensions and extensions read in one query each (no query per case; cheaper than ``prefetch_related``, whose
+    per-case managers cost more than the clocks at a few thousand cases)."""
+    cases = list(cases)
     cal = legal_calendar.calendar()
     periods = rules.period_table()
     today = today or timezone.localdate()
+    suspensions = _by_case(ClockSuspension.objects.all(), cases)
+    extensions = _by_case(Extension.objects.all(), cases)
     rows = []
     for case in cases:
-        cs = clocks.clocks(case, cal=cal, today=today, periods=periods)
+        cs = clocks.clocks(case, cal=cal, today=today, periods=periods,
+                           suspensions=suspensions.get(case.pk, ()), extensions=extensions.get(case.pk, ()))
         running = [c for c in cs if c.done_on is None and c.tracked]
         worst = next((s for s in ("red", "amber", "green") if any(c.state(today) == s for c in running)), "")
         rows.append((case, cs, worst))
     return rows
+
+
+def _by_case(qs: QuerySet, cases: list[Case], batch: int = 900) -> dict[int, list]:
+    """Rows of ``qs`` (a model with a ``case`` foreign key) for ``cases``, grouped by case id."""
+    grouped: dict[int, list] = {}
+    ids = [c.pk for c in cases]
+    for start in range(0, len(ids), batch):
+        for row in qs.filter(case_id__in=ids[start:start + batch]):
+            grouped.setdefault(row.case_id, []).append(row)
+    return grouped
 
 
 def at_risk_candidates(qs: QuerySet, today: date) -> QuerySet:
@@ -110,10 +143,19 @@ def at_risk_candidates(qs: QuerySet, today: date) -> QuerySet:
 
 def at_risk(user, *, mine: bool = False, today: date | None = None, limit: int = 2000) -> list[tuple[Case, list[clocks.Clock], str]]:
     """Open cases with a red or amber clock: for one officer (``mine``) or the whole jurisdiction (agency). At most
-    ``limit`` candidates are examined, the longest-running first (lowest id), so the answer stays bounded."""
+    ``limit`` candidates are examined, the longest-running first (lowest id), so the answer stays bounded.
+
+    Only what the clocks read is loaded for every candidate; the party and officers of the rows a page shows are
+    read by the caller with :func:`with_display` (at a million cases a unit has thousands of unpaid fines, and
+    loading parties and officers for all of them cost more than the clocks)."""
     today = today or timezone.localdate()
     qs = at_risk_candidates(cases_for(user, mine=mine, open_only=True), today)
-    qs = qs.prefetch_related("suspensions", "extensions", "officers").order_by("pk")
+    qs = qs.select_related(None).order_by("pk")
     rows = with_clocks(qs[:limit], today=today)
     order = {"red": 0, "amber": 1}
     return sorted([r for r in rows if r[2] in order], key=lambda r: (order[r[2]], r[0].pk))
+
+
+def with_display(cases) -> None:
+    """Load the party, vehicle, unit and handling officers of ``cases`` (rows of :func:`at_risk` about to be shown)."""
+    prefetch_related_objects(list(cases), "party", "vehicle", "organisation", "officers")

@@ -10,7 +10,7 @@ from zhifa.core import audit, legal_calendar
 
 from . import clocks
 from .models import Case, ClockFlag
-from .selectors import OPEN_STATES
+from .workflow import OPEN_STATES
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -51,6 +52,7 @@ ACTIONS = {
     "resume": (forms.ResumeForm, lambda r, c, d: services.case_resume(actor=r.user, case=c, **d), "办案期限已恢复计算"),
 }
 # Acts with their own page (a longer form).
+AT_RISK_PAGE = 50  # rows of the at-risk list a page shows, most urgent first
 PAGES = {"transcript": "cases:transcript_new", "evidence": "cases:evidence_new"}
 
 
@@ -121,14 +123,14 @@ def _list(request, *, title: str, mine: bool):
     g = request.GET
     filters = {"search": g.get("q", "").strip()[:100], "status": g.get("status", ""), "procedure": g.get("procedure", ""),
                "unit": _int(g.get("unit")), "registered_from": _date(g.get("from")), "registered_to": _date(g.get("to"))}
-    qs = selectors.cases_for(request.user, mine=mine, **filters).prefetch_related("suspensions", "extensions", selectors.ENDING_CHANGES)
+    qs = selectors.cases_for(request.user, mine=mine, **filters).prefetch_related(selectors.ENDING_CHANGES)
     # Keyset pages (newest first): no COUNT and no OFFSET, whatever the size of the register.
     cases, next_cursor = selectors.page_before(qs, before=_int(g.get("before")), size=25)
     query = {k: v for k, v in {"q": filters["search"], "status": filters["status"], "procedure": filters["procedure"],
                                "unit": filters["unit"], "from": g.get("from", ""), "to": g.get("to", "")}.items() if v}
     context = {"title": title, "rows": selectors.with_clocks(cases), "next_cursor": next_cursor, "query": urlencode(query),
                "first_page": "before" in g, "statuses": workflow.Status.choices, "procedures": Case.Procedure.choices, "mine": mine,
-               "units": _units(request.user),
+               "units": _units(request.user), "search_min": selectors.SEARCH_MIN_CASE_TERM,
                **filters}
     return render(request, "cases/_table.html" if request.htmx else "cases/list.html", context)
 
@@ -152,7 +154,10 @@ def my_cases(request):
 def at_risk(request):
     mine = request.GET.get("scope") == "mine"
     rows = selectors.at_risk(request.user, mine=mine)
-    return render(request, "cases/at_risk.html", {"rows": rows, "mine": mine})
+    page = Paginator(rows, AT_RISK_PAGE).get_page(request.GET.get("page"))
+    selectors.with_display(row[0] for row in page)
+    red = sum(1 for row in rows if row[2] == "red")
+    return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": len(rows) - red})
 
 
 @login_required

@@ -35,6 +35,10 @@ OFFICER, HEAD, REVIEWER = Role.OFFICER, Role.HEAD, Role.REVIEWER
 # States in which the case is under investigation/decision and the 90-day clock runs (行政处罚法 Art. 60).
 PENDING_DECISION = frozenset({S.OPENED, S.INVESTIGATED, S.LEGAL_REVIEW, S.REVIEWED, S.NOTIFIED, S.HEARING, S.HEARD})
 FINAL = frozenset({S.ARCHIVED})
+# States of a case still being handled (lists' "open only", the at-risk lists, the daily overdue job); a tuple in
+# the Status order, so the partial index on open cases and the queries that use it name the same list.
+OPEN_STATES = tuple(s for s in Status.values
+                    if s not in FINAL | {S.NOT_OPENED, S.WITHDRAWN, S.TRANSFERRED, S.REVOKED, S.CLOSED})
 
 
 @dataclass(frozen=True)

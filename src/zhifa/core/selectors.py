@@ -10,16 +10,36 @@ from django.shortcuts import get_object_or_404
 from .models import Driver, Officer, Organisation, Party, SourceUnit, TransportCompany, Vehicle
 
 
+def _jurisdiction(user) -> str | None:
+    """The path of the user's jurisdiction: None for everything (a superuser without a unit), "" for nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_superuser and user.organisation_id is None:
+        return None
+    if user.organisation_id is None:
+        return ""
+    return user.organisation.path
+
+
 def scope(qs: QuerySet, user, org_field: str = "organisation") -> QuerySet:
     """Restrict ``qs`` to rows whose ``org_field`` lies in the user's jurisdiction."""
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_superuser and user.organisation_id is None:
+    path = _jurisdiction(user)
+    if path is None:
         return qs
-    if user.organisation_id is None:
+    return qs.filter(**{f"{org_field}__path__startswith": path}) if path else qs.none()
+
+
+def scope_by_ids(qs: QuerySet, user, org_field: str = "organisation") -> QuerySet:
+    """:func:`scope` with the jurisdiction's organisations read first and given as ids (``org_field IN (…)``). For
+    the large registers: a join on the organisation path left the planner guessing one unit where a city has forty,
+    and it then repeated a case search once per unit (48 s instead of 20 ms at a million cases)."""
+    path = _jurisdiction(user)
+    if path is None:
+        return qs
+    if not path:
         return qs.none()
-    path = user.organisation.path
-    return qs.filter(**{f"{org_field}__path__startswith": path})
+    ids = list(Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    return qs.filter(**{f"{org_field}_id__in": ids})
 
 
 def get_scoped(qs: QuerySet, user, org_field: str = "organisation", **lookup):
@@ -29,13 +49,10 @@ def get_scoped(qs: QuerySet, user, org_field: str = "organisation", **lookup):
 
 def organisations_for(user) -> QuerySet:
     qs = Organisation.objects.select_related("parent")  # lists show the parent: one join, not a query per row
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_superuser and user.organisation_id is None:
+    path = _jurisdiction(user)
+    if path is None:
         return qs
-    if user.organisation_id is None:
-        return qs.none()
-    return qs.filter(path__startswith=user.organisation.path)
+    return qs.filter(path__startswith=path) if path else qs.none()
 
 
 def officers_for(user, *, search: str = "") -> QuerySet:

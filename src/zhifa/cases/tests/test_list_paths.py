@@ -1,0 +1,70 @@
+"""The faster read paths of the case lists (docs/performance.md): the search resolves party and vehicle matches to
+ids (or keeps a subquery when there are many), the at-risk list shows one page of the most urgent cases with the
+counts of all, and ``with_clocks`` reads suspensions and extensions in bulk with the same result as the case page."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.utils import timezone
+
+from zhifa.cases import clocks, selectors, views
+from zhifa.cases.models import Case, ClockSuspension, Extension
+from zhifa.cases.tests.factories import lead, opened, person
+from zhifa.core.tests.factories import VehicleFactory
+
+
+def test_search_matches_party_and_plate_through_ids_and_through_subquery(world, monkeypatch):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·Q7731")
+    by_party = lead(world, party=person(world, name="欧阳三丰"))
+    by_plate = lead(world, vehicle=vehicle)
+    other = lead(world)
+    officer = world.users["officer"]
+    for limit in (selectors.SEARCH_ID_LIMIT, 0):  # 0: every match set is "too large", the subquery path
+        monkeypatch.setattr(selectors, "SEARCH_ID_LIMIT", limit)
+        assert list(selectors.cases_for(officer, search="阳三丰")) == [by_party]
+        assert list(selectors.cases_for(officer, search="q7731")) == [by_plate]  # plates are matched upper-case
+        assert other not in selectors.cases_for(officer, search="阳三丰")
+    # Another jurisdiction finds nothing by the same terms.
+    assert not selectors.cases_for(world.users["officer_b"], search="阳三丰").exists()
+
+
+# A fixed Wednesday, so the amber case's 90th day (two days ahead) is a working day and stays in the amber window.
+@time_machine.travel(datetime(2026, 6, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def test_at_risk_page_shows_the_most_urgent_and_counts_them_all(world, client_for, monkeypatch):
+    monkeypatch.setattr(views, "AT_RISK_PAGE", 2)
+    today = timezone.localdate()
+    cases = [opened(world) for _ in range(3)]
+    for c in cases:  # 行政处罚法 Art. 60: 90 days from opening, all three overdue
+        Case.objects.filter(pk=c.pk).update(opened_on=today - timedelta(days=120))
+    amber = opened(world)
+    Case.objects.filter(pk=amber.pk).update(opened_on=today - timedelta(days=88))
+    client = client_for("head")
+    body = client.get("/cases/at-risk/").content.decode()
+    assert "已超期 3 件" in body and "即将到期 1 件" in body
+    assert cases[0].number in body and cases[1].number in body
+    assert cases[2].number not in body and amber.number not in body
+    assert "第 1 / 2 页" in body
+    second = client.get("/cases/at-risk/?page=2").content.decode()
+    assert cases[2].number in second and amber.number in second and cases[0].number not in second
+    # The officer of another county sees none of them.
+    assert cases[0].number not in client_for("officer_b").get("/cases/at-risk/").content.decode()
+
+
+def test_with_clocks_reads_suspensions_and_extensions_like_the_case_page(world):
+    today = date(2026, 6, 1)
+    case = opened(world)
+    Case.objects.filter(pk=case.pk).update(opened_on=date(2026, 2, 2))
+    Extension.objects.create(case=case, days=30, basis=Extension.Basis.HEAD, reason="案情复杂", approved_by=world.users["head"],
+                             approved_on=date(2026, 4, 20))
+    ClockSuspension.objects.create(case=case, reason=ClockSuspension.Reason.TESTING, started_on=date(2026, 3, 1), ended_on=date(2026, 3, 11))
+    plain = opened(world)
+    Case.objects.filter(pk=plain.pk).update(opened_on=date(2026, 2, 2))
+    rows = {r[0].pk: r[1] for r in selectors.with_clocks(Case.objects.filter(pk__in=[case.pk, plain.pk]), today=today)}
+    fresh = Case.objects.get(pk=case.pk)
+    expected = {c.key: c.deadline.date for c in clocks.clocks(fresh, today=today)}
+    assert {c.key: c.deadline.date for c in rows[case.pk]} == expected
+    # 90 + 30 extended + 10 suspended days after 2026-02-02, against 90 for the case with neither.
+    decision = {pk: next(c for c in cs if c.key == "decision").deadline.date for pk, cs in rows.items()}
+    assert decision[case.pk] >= date(2026, 2, 2) + timedelta(days=130)
+    assert decision[plain.pk] < date(2026, 2, 2) + timedelta(days=100)
