@@ -96,6 +96,11 @@ class Client:
             return resp.status, data, resp.headers
         raise Failure("unreachable")
 
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
 
 class Officer:
     """A signed-in account: the session for pages, the bearer token for the API, and what it has seen so far."""
@@ -103,6 +108,9 @@ class Officer:
     def __init__(self, account: dict, base_url: str, rng: random.Random):
         self.account, self.rng = account, rng
         self.http = Client(base_url)
+        # This officer's thread acting with a peer's token (lead_and_open): a connection of its own, never the peer's,
+        # which the peer's thread is using at the same moment.
+        self.side = Client(base_url)
         self.auth = {"Authorization": f"Bearer {account['token']}"}
         self.case_ids: list[int] = []
         self.closed_ids: list[int] = []
@@ -128,10 +136,11 @@ class Officer:
         if status != 302 or "sessionid" not in self.http.cookies:
             raise Failure(f"login of {self.account['username']} refused ({status})")
 
-    def api(self, method: str, path: str, payload=None) -> tuple[int, object]:
+    def api(self, method: str, path: str, payload=None, *, via: Client | None = None) -> tuple[int, object]:
+        """A call with this account's token, on this officer's connection or on ``via`` (another thread's own)."""
         body = json.dumps(payload).encode() if payload is not None else None
         headers = {**self.auth, **({"Content-Type": "application/json"} if body else {})}
-        status, data, _ = self.http.request(method, path, body=body, headers=headers)
+        status, data, _ = (via or self.http).request(method, path, body=body, headers=headers)
         return status, (json.loads(data) if data[:1] in (b"{", b"[") else data)
 
     def seed(self) -> None:
@@ -220,23 +229,34 @@ class Officer:
 
     def lead_and_open(self) -> int:
         """A lead registered by an officer (its party and vehicle from a recent case), then opened by the head."""
+        try:
+            return self._lead_and_open()
+        finally:
+            # The side connection is used a few times a minute at most: closed after each use, so a POST is never
+            # sent on a connection the server has already timed out (keep-alive 30 s).
+            self.side.close()
+
+    def _lead_and_open(self) -> int:
         source = self.peer if self.is_head else self
         head = self if self.is_head else self.peer
         if source is None or head is None or not source.case_ids:
             return -1
-        status, case = source.api("GET", f"/api/v1/cases/{self.rng.choice(source.case_ids)}")
+        # The peer's token on this thread's side connection (the peer's own connection belongs to its thread).
+        src = None if source is self else self.side
+        hd = None if head is self else self.side
+        status, case = source.api("GET", f"/api/v1/cases/{self.rng.choice(list(source.case_ids))}", via=src)
         if status != 200:
             return status
-        status, officers = source.api("GET", "/api/v1/cases/officers/available")
+        status, officers = source.api("GET", "/api/v1/cases/officers/available", via=src)
         ids = [o["id"] for o in officers][:2] if status == 200 else []
         occurred = (datetime.now().astimezone() - timedelta(hours=self.rng.randint(1, 48))).isoformat()
-        status, lead = source.api("POST", "/api/v1/cases/leads", {
+        status, lead = source.api("POST", "/api/v1/cases/leads", via=src, payload={
             "source": "inspection", "party_id": case["party_id"], "vehicle_id": case["vehicle_id"], "occurred_at": occurred,
             "place": "负载测试检查点", "facts": "负载测试：检查发现的违法行为", "violation_item_code": case["violation_code"] or None,
             "officer_ids": ids})
         if status != 201:
             return status
-        status, _ = head.api("POST", f"/api/v1/cases/{lead['id']}/open", {"officer_ids": ids})
+        status, _ = head.api("POST", f"/api/v1/cases/{lead['id']}/open", {"officer_ids": ids}, via=hd)
         return status
 
 
