@@ -52,8 +52,8 @@ ACTIONS = {
     "resume": (forms.ResumeForm, lambda r, c, d: services.case_resume(actor=r.user, case=c, **d), "办案期限已恢复计算"),
 }
 # Acts with their own page (a longer form).
-AT_RISK_PAGE = 50  # rows of the at-risk list a page shows, most urgent first
 PAGES = {"transcript": "cases:transcript_new", "evidence": "cases:evidence_new"}
+AT_RISK_PAGE = 50  # rows of the at-risk list a page shows, most urgent first
 
 
 def _initial(action: str, case: Case) -> dict:
