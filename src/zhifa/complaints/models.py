@@ -42,7 +42,7 @@ class DeadlineRule(models.Model):
                                                        help_text="受理后在此时间内答复的，计入即时答复率。")
     citation = models.CharField("依据", max_length=200)
     confirmed = models.BooleanField("依据已核实", default=False,
-                                    help_text="未核实（legal-reference 未收录）的时限仍按此计算，但页面标注“时限依据未核实”。")
+                                    help_text="依据尚未核实的时限仍按此计算，但页面标注“时限依据未核实”。")
 
     class Meta:
         verbose_name = verbose_name_plural = "投诉办理时限"

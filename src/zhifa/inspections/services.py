@@ -468,7 +468,8 @@ def warning_import(*, actor, organisation: Organisation, rows: list[dict], sourc
         for n, row in enumerate(rows, 1):
             missing = [f for f in WARNING_FIELDS if not str(row.get(f, "")).strip()]
             if missing:
-                errors.append(f"第{n}行缺少：{', '.join(missing)}")
+                labels = [str(ProvincialWarning._meta.get_field(f).verbose_name) for f in missing]
+                errors.append(f"第{n}行缺少：{'、'.join(labels)}")
                 continue
             try:
                 cls = int(row["warning_class"])

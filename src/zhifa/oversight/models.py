@@ -271,7 +271,21 @@ class ProblemStep(models.Model):
         ordering = ["problem", "at", "pk"]
 
     def __str__(self):
-        return f"{self.problem.number} {self.action}"
+        return f"{self.problem.number} {self.action_label}"
+
+    @property
+    def action_label(self) -> str:
+        from .workflow import ACTION_LABELS
+
+        return ACTION_LABELS.get(self.action, "办理")
+
+    @property
+    def from_label(self) -> str:
+        return Problem.Status(self.from_status).label if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return Problem.Status(self.to_status).label
 
 
 class SupervisionListing(models.Model):

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "report": "报告整改完成",
     "recheck_pass": "回头看：整改到位，销号",
     "recheck_fail": "回头看：整改不到位，退回",
+    "extend": "延长整改期限",
 }
 
 

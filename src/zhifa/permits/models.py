@@ -103,4 +103,12 @@ class PermitStatusChange(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.application.number}: {self.from_status}→{self.to_status}"
+        return f"{self.application.number}：{self.from_label}→{self.to_label}"
+
+    @property
+    def from_label(self) -> str:
+        return PermitApplication.Status(self.from_status).label if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return PermitApplication.Status(self.to_status).label

@@ -45,6 +45,17 @@ class Metric:
         except (LookupError, ValueError):
             return None
 
+    @property
+    def date_label(self) -> str:
+        """What places a row in the period, in the register's words (the date field's verbose name)."""
+        model = self.model_class()
+        if not self.date_field or model is None:
+            return ""
+        try:
+            return str(_field_at(model, self.date_field).verbose_name)
+        except FieldDoesNotExist:
+            return "日期"
+
 
 @dataclass
 class Value:

@@ -1,4 +1,4 @@
-"""Default complaint deadlines per channel. Sources not in legal-reference are marked unconfirmed (data, editable
+"""Default complaint deadlines per channel. Sources not in legal-reference are marked 待核实 (data, editable
 by an administrator in the admin)."""
 
 from datetime import date
@@ -7,12 +7,12 @@ from django.db import migrations
 
 RULES = [
     # (channel, days, working days, instant minutes, citation, confirmed)
-    ("12328", 5, True, 30, "《交通运输服务监督电话（12328）管理办法》投诉类工单办理时限 [unconfirmed]", False),
-    ("12345", 5, True, 30, "国办发〔2020〕53号 优化地方政务服务便民热线指导意见；地方热线工单办理时限 [unconfirmed]", False),
-    ("petition", 60, False, 30, "《信访工作条例》（2022）第三十二条：自受理之日起60日内办结 [unconfirmed article number]", False),
-    ("online", 5, True, 30, "本机构网上投诉办理承诺时限（参照12328）[unconfirmed]", False),
-    ("media", 3, True, 60, "本机构舆情处置时限 [unconfirmed]", False),
-    ("walk_in", 5, True, 30, "本机构投诉办理承诺时限（参照12328）[unconfirmed]", False),
+    ("12328", 5, True, 30, "《交通运输服务监督电话（12328）管理办法》投诉类工单办理时限（待核实）", False),
+    ("12345", 5, True, 30, "国办发〔2020〕53号 优化地方政务服务便民热线指导意见；地方热线工单办理时限（待核实）", False),
+    ("petition", 60, False, 30, "《信访工作条例》（2022）第三十二条：自受理之日起60日内办结（条款序号待核实）", False),
+    ("online", 5, True, 30, "本机构网上投诉办理承诺时限（参照12328，待核实）", False),
+    ("media", 3, True, 60, "本机构舆情处置时限（待核实）", False),
+    ("walk_in", 5, True, 30, "本机构投诉办理承诺时限（参照12328，待核实）", False),
 ]
 
 

@@ -31,7 +31,7 @@ def forwards(apps, schema_editor):
     Period = apps.get_model("credit", "RepairPeriod")
     rs, _ = RuleSet.objects.get_or_create(version="2020-v1", defaults=dict(
         effective_from=date(2020, 1, 1),
-        citation="交通运输部道路运输企业信用评价做法；分数段为某省规定（legal-reference §8）；一年内处罚≥3起降级为睢县本地做法（种子004）"))
+        citation="交通运输部道路运输企业信用评价做法；分数段按本省规定；一年内受到行政处罚3起以上的降一级（地方做法，待核实）"))
     for grade, freq, weight in POLICIES:
         Policy.objects.get_or_create(rule_set=rs, grade=grade, defaults=dict(frequency=freq, sampling_weight=weight))
     regimes = {

@@ -10,7 +10,7 @@ def forwards(apps, schema_editor):
     HoursRequirement = apps.get_model("training", "HoursRequirement")
     HoursRequirement.objects.get_or_create(effective_from=date(2020, 1, 1), defaults=dict(
         min_hours=Decimal("60"), confirmed=False,
-        citation="交通运输综合行政执法队伍素质能力提升行动方案：执法人员每人每年参加业务和法律培训不少于60学时 [unconfirmed]"))
+        citation="交通运输综合行政执法队伍素质能力提升行动方案：执法人员每人每年参加业务和法律培训不少于60学时（待核实）"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,218 @@
+"""The full-process record as people read it: one formatter for every 变更内容 block.
+
+An event's ``changes`` is JSON (``{field: [before, after]}`` from :func:`core.audit.diff`, or a flat
+``{key: value}`` a service wrote). Staff read it as field labels in Chinese (the subject model's
+``verbose_name``), values formatted the way the register shows them: local dates, amounts in 元, choices by
+their label, 是/否, ``—`` for empty. The stored record itself is never changed (it is hash-chained); the raw
+JSON stays one click away for supervisors (:func:`may_view_raw`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .roles import Role, has_role
+
+EMPTY = "—"
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HEX_DIGEST = re.compile(r"^[0-9a-f]{40,64}$")
+
+# Keys services write that are not fields of the subject model (counts of a batch, digests, request facts).
+KEY_LABELS = {
+    "accepted": "采纳", "act": "行为", "amount": "金额（元）", "applications": "许可申请数", "attachment": "附件",
+    "attendances": "参训记录数", "body_sha256": "回调报文摘要", "candidates": "候选数", "case": "案件",
+    "companies": "企业数", "complaints": "投诉数", "content_type": "文件类型", "created": "新建", "deadline": "期限",
+    "directory": "名录", "document_id": "文书", "drawn": "抽中", "drivers": "驾驶员数", "duplicates": "重复",
+    "equipment": "装备数", "errors": "错误", "events": "培训场次", "feedback": "反馈", "flagged": "标记",
+    "inspectors": "检查人员数", "is_active": "有效", "kind": "类别", "late": "逾期", "manifest_sha256": "清单摘要",
+    "mediations": "调解数", "method": "请求方式", "name": "名称", "new_seed_sha256": "新随机种子承诺值",
+    "notice_code_issued": "已生成缴款码", "number": "编号", "officers": "执法人员数", "path": "页面",
+    "proposed_amount": "拟罚款（元）", "published_on": "公布日期", "read": "已读", "reason": "理由",
+    "rejected": "不予采纳", "result_sha256": "抽取结果摘要", "seed": "随机种子", "seed_sha256": "随机种子承诺值",
+    "sha256": "文件摘要", "size": "大小（字节）", "skipped": "跳过", "soft_measures": "柔性执法措施数",
+    "source": "来源", "source_units": "源头单位数", "status": "状态", "superseded_draw": "被替代的抽取",
+    "supervisors": "社会监督员数", "targets": "检查对象数", "text": "内容", "transaction_id": "交易流水号",
+    "vehicles": "车辆数", "violations_new": "新增违法记录数", "zip_sha256": "案卷包摘要",
+}
+# Actions without a summary: their last word read in Chinese.
+ACTION_VERBS = {
+    "create": "新建", "created": "新建", "update": "修改", "updated": "修改", "edit": "修改", "delete": "删除",
+    "open": "立案", "close": "结案", "approve": "批准", "reject": "退回", "submit": "提交", "assign": "分派",
+    "publish": "公布", "revoke": "撤销", "cancel": "作废", "import": "导入", "export": "导出", "sync": "同步",
+    "view": "查看", "upload": "上传", "issue": "制发", "deliver": "送达", "archive": "归档", "draw": "抽取",
+    "extend": "延期", "release": "解除", "pay": "缴款", "decide": "决定", "review": "审核", "sign": "签署",
+}
+_MONEY_SUFFIX = "（元）"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of a 变更内容 block: a label and either before → after or a single value."""
+
+    label: str
+    after: str
+    before: str | None = None
+
+    @property
+    def is_change(self) -> bool:
+        return self.before is not None
+
+
+def _model(subject_type: str):
+    try:
+        return apps.get_model(subject_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, key: str):
+    if model is None:
+        return None
+    for f in model._meta.concrete_fields:
+        if key in (f.name, f.attname):
+            return f
+    return None
+
+
+def _is_ascii(text: str) -> bool:
+    return all(ord(ch) < 128 for ch in text)
+
+
+def field_label(model, key: str) -> tuple[str, bool]:
+    """(Chinese label, is_money) of ``key`` on ``model``; never the code name."""
+    f = _field(model, key)
+    label = str(f.verbose_name) if f is not None else ""
+    if not label or _is_ascii(label):
+        label = KEY_LABELS.get(key, "")
+    if not label:
+        label = "其他信息"
+    money = label.endswith(_MONEY_SUFFIX) or isinstance(f, models.DecimalField) and "元" in label
+    if label.endswith(_MONEY_SUFFIX):
+        label = label[: -len(_MONEY_SUFFIX)]
+    return label, money
+
+
+def local_datetime(value, *, seconds: bool = False) -> str:
+    """An aware datetime or ISO string as local wall time ``YYYY-MM-DD HH:MM`` (Asia/Shanghai by setting)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def yuan(value) -> str:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{amount:,} 元"
+
+
+class _Resolver:
+    """Looks up the display name of related objects once per (model, pk)."""
+
+    def __init__(self):
+        self.cache: dict[tuple, str] = {}
+
+    def name(self, model, pk) -> str:
+        key = (model._meta.label_lower, str(pk))
+        if key not in self.cache:
+            try:
+                obj = model._default_manager.filter(pk=pk).first()
+            except (ValueError, TypeError, ValidationError):
+                obj = None
+            self.cache[key] = str(obj) if obj is not None else f"（已不存在的{model._meta.verbose_name}）"
+        return self.cache[key]
+
+
+def format_value(value, field=None, *, money: bool = False, resolver: _Resolver | None = None) -> str:
+    """One stored value as the register shows it."""
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field is not None and field.choices and not isinstance(value, (list, dict)):
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        if str(value) in labels:
+            return labels[str(value)]
+    if field is not None and field.is_relation and field.related_model is not None and not isinstance(value, (list, dict)):
+        try:
+            return (resolver or _Resolver()).name(field.related_model, value)
+        except (ValueError, TypeError):
+            return str(value)
+    if money:
+        return yuan(value)
+    if isinstance(value, list):
+        return "、".join(format_value(v, resolver=resolver) for v in value) or EMPTY
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            label, is_money = field_label(None, k)
+            parts.append(f"{label}：{format_value(v, money=is_money, resolver=resolver)}")
+        return "；".join(parts)
+    if isinstance(value, datetime):
+        return local_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        if _ISO_DATETIME.match(value):
+            return local_datetime(value)
+        if _HEX_DIGEST.match(value):
+            return value[:16] + "…"
+        return value
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def change_rows(event, *, resolver: _Resolver | None = None) -> list[ChangeRow]:
+    """The readable lines of one event's ``changes``."""
+    changes = event.changes or {}
+    if not isinstance(changes, dict):
+        return [ChangeRow("内容", format_value(changes, resolver=resolver))]
+    model = _model(event.subject_type)
+    resolver = resolver or _Resolver()
+    rows = []
+    for key, value in changes.items():
+        f = _field(model, key)
+        label, money = field_label(model, key)
+        if isinstance(value, list) and len(value) == 2 and _diff_shaped(event, key, value):
+            rows.append(ChangeRow(label, format_value(value[1], f, money=money, resolver=resolver),
+                                  format_value(value[0], f, money=money, resolver=resolver)))
+        else:
+            rows.append(ChangeRow(label, format_value(value, f, money=money, resolver=resolver)))
+    return rows
+
+
+def _diff_shaped(event, key, value) -> bool:
+    # A two-item list is a before/after pair unless the key is a list of names (drawn numbers, created ids).
+    return key not in {"drawn", "created", "errors", "duplicates", "flagged"}
+
+
+def action_label(event, *, use_summary: bool = True) -> str:
+    """What happened, in words: the summary the service wrote, else the action's verb in Chinese."""
+    if use_summary and event.summary:
+        return event.summary
+    verb = re.split(r"[._]", event.action)[-1] if event.action else ""
+    word = ACTION_VERBS.get(verb, "办理")
+    model = _model(event.subject_type)
+    what = str(model._meta.verbose_name) if model is not None else ""
+    return f"{word}{what}" if what and not _is_ascii(what) else word
+
+
+def may_view_raw(user) -> bool:
+    """The stored JSON of an event is for those who check the record (法制监督) and administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)

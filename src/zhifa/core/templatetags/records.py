@@ -1,0 +1,41 @@
+"""Template tags for the full-process record (全过程记录): readable 变更内容 and who may see the raw row."""
+
+from django import template
+
+from .. import history
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def change_rows(context, event):
+    """``{% change_rows e as rows %}``: the event's changes as labelled, formatted lines (one lookup cache per page)."""
+    resolver = context.render_context.setdefault("zhifa_history_resolver", history._Resolver())
+    return history.change_rows(event, resolver=resolver)
+
+
+@register.filter
+def action_label(event) -> str:
+    return history.action_label(event)
+
+
+@register.filter
+def action_verb(event) -> str:
+    return history.action_label(event, use_summary=False)
+
+
+@register.filter
+def may_view_raw(user) -> bool:
+    return history.may_view_raw(user)
+
+
+@register.filter
+def local_dt(value) -> str:
+    """A datetime (or ISO string) as local ``YYYY-MM-DD HH:MM``; ``—`` when empty."""
+    return history.local_datetime(value) if value else history.EMPTY
+
+
+@register.filter
+def local_dt_s(value) -> str:
+    """Like ``local_dt`` with seconds (a weighing pass, a callback)."""
+    return history.local_datetime(value, seconds=True) if value else history.EMPTY

@@ -1,0 +1,91 @@
+"""The full-process record as people read it (issue 18 item 1): Chinese labels, local times, 元, choices by label,
+是/否, — for empty; the raw stored row only for supervisors."""
+
+import re
+
+import pytest
+from django.db import transaction
+
+from zhifa.cases.tests.factories import decided
+from zhifa.cases.workflow import Status
+from zhifa.core import audit, history
+from zhifa.core.models import Event
+
+
+def _record(world, subject, changes, summary=""):
+    with transaction.atomic():
+        return audit.record(actor=world.users["head"], action="case.edit", subject=subject, changes=changes, summary=summary)
+
+
+@pytest.mark.django_db
+def test_case_changes_read_as_labels_and_formatted_values(world):
+    case = decided(world)
+    event = _record(world, case, {
+        "fine_amount": ["2000.00", "12500.5"], "status": ["notified", "decided"], "decided_by_id": [None, world.users["head"].pk],
+        "filed_at": [None, "2026-11-11T07:04:37.120000+00:00"], "hearing_right": [True, False], "decided_on": [None, "2026-11-11"],
+    })
+    rows = {r.label: r for r in history.change_rows(event)}
+    assert rows["罚款金额"].before == "2,000.00 元" and rows["罚款金额"].after == "12,500.50 元"
+    assert rows["状态"].before == Status.NOTIFIED.label and rows["状态"].after == Status.DECIDED.label
+    assert rows["决定人"].before == "—" and rows["决定人"].after == str(world.users["head"])
+    # UTC 07:04 is 15:04 in Asia/Shanghai; no ISO "T" reaches the reader
+    assert rows["简易程序备案时间"].after == "2026-11-11 15:04"
+    assert [r for r in rows.values() if r.before == "是" and r.after == "否"]
+    assert rows["决定日期"].after == "2026-11-11"
+
+
+@pytest.mark.django_db
+def test_free_form_keys_get_chinese_labels_never_code_names(world):
+    case = decided(world)
+    event = _record(world, case, {"sha256": "ab" * 32, "unknown_thing": 3, "late": True, "drawn": ["A1", "B2"]})
+    text = " ".join(f"{r.label} {r.before or ''} {r.after}" for r in history.change_rows(event))
+    assert "sha256" not in text and "unknown_thing" not in text and "True" not in text
+    assert "逾期  是" in text and "A1、B2" in text and "其他信息  3" in text
+
+
+@pytest.mark.django_db
+def test_every_event_of_a_case_renders_without_english_or_raw_dicts(world, client_for):
+    case = decided(world)
+    html = client_for("officer").get(f"/history/cases.case/{case.pk}/").content.decode()
+    assert Event.objects.filter(subject_type="cases.case", subject_id=str(case.pk)).count() >= 5
+    visible = re.sub(r"<details class=\"raw\">.*?</details>", "", html, flags=re.S)
+    body = visible.split("<main", 1)[-1]
+    assert "原始记录" not in html  # an officer does not see the raw row
+    assert not re.search(r"\{'|\bNone\b|\bTrue\b|\bFalse\b|\d{4}-\d{2}-\d{2}T\d{2}", body)
+    assert "变更内容" in body
+
+
+@pytest.mark.django_db
+def test_supervisor_gets_the_raw_record_one_click_away(world, client_for):
+    case = decided(world)
+    html = client_for("supervisor").get(f"/history/cases.case/{case.pk}/").content.decode()
+    assert "原始记录" in html and "case." in html
+
+
+def test_action_without_summary_reads_in_chinese():
+    event = Event(action="problem.update", subject_type="oversight.problem", summary="")
+    assert history.action_label(event) == "修改问题清单"
+    assert history.format_value(None) == "—"
+
+
+@pytest.mark.django_db
+def test_import_errors_name_the_column_in_chinese(world):
+    from zhifa.inspections.services import warning_import
+
+    result = warning_import(actor=world.users["officer"], organisation=world.brigade_a, source="file",
+                            rows=[{"external_id": "W1", "warning_class": 1, "category": "超限", "occurred_at": "2026-11-11 10:00"}])
+    assert result["errors"] == ["第1行缺少：预警内容"]
+
+
+def test_statistics_say_which_date_counts_in_words():
+    from zhifa.reports.metrics import METRICS
+
+    dated = [m for m in METRICS if m.date_field and m.model_class() is not None]
+    assert dated and all(m.date_label and m.date_label.isascii() is False for m in dated)
+
+
+def test_problem_steps_read_as_labels():
+    from zhifa.oversight.models import ProblemStep
+
+    step = ProblemStep(action="create", from_status="", to_status="open")
+    assert (step.action_label, step.from_label, step.to_label) == ("登记问题", "—", "待整改")
