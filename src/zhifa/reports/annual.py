@@ -28,6 +28,14 @@ class Fig:
     def text(self) -> str:
         return self.value.display()
 
+    @property
+    def available(self) -> bool:
+        return self.value.available
+
+    @property
+    def definition(self) -> str:
+        return metrics.definition(self.key)
+
 
 @dataclass
 class Narrative:
@@ -53,6 +61,7 @@ class AnnualReport:
     year: int
     sections: list[Section]
     figures: dict[str, Fig]
+    rates: dict[str, metrics.RateValue] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -87,8 +96,12 @@ def build(unit: Organisation, year: int) -> AnnualReport:
             figures[key] = Fig(key, metrics.evaluate(key, unit, start, end), reverse("reports:records", args=[key]) + "?" + query)
         return figures[key]
 
-    answer_rate = metrics.ratio(f("complaints_answered").value, f("complaints").value)
-    warn_rate = metrics.ratio(f("warnings_closed").value, f("warnings_received").value)
+    rates: dict[str, metrics.RateValue] = {}
+
+    def r(key: str) -> metrics.RateValue:
+        rates[key] = rates.get(key) or metrics.rate(key, unit, start, end)
+        return rates[key]
+
     grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "grade")
     dept_kinds, campaign_text = _operations_text(unit, start, end)
     grade_text = "数据未接入" if grades is None else ("、".join(f"{label}{n}户" for label, n in grades) or "无")
@@ -126,7 +139,7 @@ def build(unit: Organisation, year: int) -> AnnualReport:
         ]),
         S("（三）提升行政执法质量情况", 2, [
             ["1.开展案卷评查。评查行政执法案卷", f("evaluations"), "卷，发现执法问题", f("problems"), "个，整改销号", f("problems_closed"), "个。"],
-            ["2.畅通投诉举报渠道。受理12328、12345等投诉举报", f("complaints"), "件，已答复", f("complaints_answered"), "件，答复率", answer_rate, "。"],
+            ["2.畅通投诉举报渠道。受理12328、12345等投诉举报", f("complaints"), "件，已答复", f("complaints_answered"), "件，答复率", r("complaints_answer_rate"), "。"],
             ["3.撤销或变更的行政处罚决定", f("revoked_decisions"), "件。", Narrative("行政复议、行政诉讼情况")],
         ]),
         S("（四）重点领域执法情况", 2, [
@@ -134,8 +147,8 @@ def build(unit: Organisation, year: int) -> AnnualReport:
              f("publicity_banners"), "条；约谈", f("interviews"), "次，其中约谈驾驶员等个人", f("interviews_drivers"), "次、企业",
              f("interviews_firms"), "次。", Narrative("宣传主题和事后教育情况")],
             ["2.日常监管。以“双随机、一公开”为基本手段，制定抽查计划", f("random_plans"), "次，检查企业", f("inspections_done"),
-             "家次，发现问题", f("inspections_problems"), "处。接收省平台预警抄告", f("warnings_received"), "条，办结", f("warnings_closed"),
-             "条，办结率", warn_rate, "。"],
+             "家次，发现问题", f("inspections_problems"), "处。接收省平台预警抄告", f("warnings_received"), "条，截至年底已办结", f("warnings_closed_of_received"),
+             "条，办结率", r("warnings_closed_rate"), "。"],
             ["3.重点监管。非现场执法检测超限违法记录", f("offsite_violations"), "条，通过不见面执法平台远程办理案件", f("remote_cases"), "件；立案", f("cases_opened"), "件；作出罚款决定金额",
              f("fines_imposed"), "元，收缴罚款", f("fines_collected"), "元。", Narrative("执法巡逻、卸载货物等重点监管情况")],
             ["4.专项监管。开展专项整治行动", f("campaigns"), "项", campaign_text, Narrative("专项整治的做法和成效")],
@@ -145,7 +158,7 @@ def build(unit: Organisation, year: int) -> AnnualReport:
         S("三、存在问题", 1, [[Narrative("执法人员业务能力、监管方式、监督体系等方面存在的问题")]]),
         S(f"四、{year + 1}年工作计划", 1, [[Narrative("下一年度工作计划")]]),
     ]
-    return AnnualReport(unit=unit, year=year, sections=sections, figures=figures)
+    return AnnualReport(unit=unit, year=year, sections=sections, figures=figures, rates=rates)
 
 
 def render_html(report: AnnualReport, *, links: bool = True) -> str:
@@ -185,7 +198,7 @@ def render_docx(report: AnnualReport) -> bytes:
             p.paragraph_format.first_line_indent = Pt(24)
             for part in paragraph:
                 r = p.add_run(part if isinstance(part, str) else part.text)
-                if isinstance(part, Fig):
+                if isinstance(part, (Fig, metrics.RateValue)):
                     r.bold = True
                 elif isinstance(part, Narrative):
                     r.font.highlight_color = WD_COLOR_INDEX.YELLOW

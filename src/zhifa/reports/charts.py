@@ -74,13 +74,14 @@ def build(chart: Chart, org, start: date, end: date) -> dict:
     elif chart.group == "unit":
         m = ms[0]
         values = metrics.by_unit(m, org, start, end)
-        ok = all(v.available for _, v in values)
+        ok = all(row.value.available for row in values)
         if not ok:
             missing.append(m.label)
         headers = ["单位", m.label]
-        rows = [[u.name, v.value] for u, v in values]
-        option = {"xAxis": {"type": "category", "data": [u.short_name or u.name for u, _ in values], "axisLabel": {"interval": 0, "rotate": 20}},
-                  "yAxis": {"type": "value"}, "series": [{"name": m.label, "type": "bar", "data": [_num(v.value or 0) for _, v in values]}]}
+        total = metrics.evaluate(m, org, start, end)
+        rows = [[row.label, row.value.value] for row in values] + [["合计", total.value]]
+        option = {"xAxis": {"type": "category", "data": [row.label for row in values], "axisLabel": {"interval": 0, "rotate": 20}},
+                  "yAxis": {"type": "value"}, "series": [{"name": m.label, "type": "bar", "data": [_num(row.value.value or 0) for row in values]}]}
     else:
         m = ms[0]
         data = metrics.by_field(m, org, start, end, chart.group.split(":", 1)[1])
@@ -94,4 +95,5 @@ def build(chart: Chart, org, start: date, end: date) -> dict:
     option.update({"tooltip": {"trigger": "axis" if chart.group != "field" and "xAxis" in option else "item"},
                    "legend": {"top": 0}, "grid": {"left": 50, "right": 20, "top": 40, "bottom": 50}})
     return {"key": chart.key, "title": chart.title, "available": ok, "missing": missing, "headers": headers, "rows": rows,
-            "option_json": json.dumps(option, ensure_ascii=False), "metrics": [m.key for m in ms]}
+            "option_json": json.dumps(option, ensure_ascii=False), "metrics": [m.key for m in ms],
+            "definitions": [metrics.definition(m) for m in ms]}

@@ -38,6 +38,10 @@ class Metric:
     snapshot: str | None = None  # "officers_active" / "officers_certified": state at the period's end
     distinct: str | None = None
     annotations: dict = field(default_factory=dict)
+    # A second date the row must carry by the period's end: "received in the period *and* closed by its end" keeps
+    # a rate's numerator inside its denominator's cohort (a case closed this year but received last year is not in it).
+    done_by_end: str | None = None
+    note: str = ""  # what the filters select, in the register's words (shown with the definition)
 
     def model_class(self):
         try:
@@ -160,14 +164,19 @@ METRICS: list[Metric] = [
     M("joint_random_plans", "部门联合双随机抽查（轮次）", "inspections.Plan", "starts_on", excludes={"joint_departments": ""}),
     M("inspections_done", "抽查检查企业（家次）", "inspections.Inspection", "inspected_on"),
     M("inspections_problems", "检查发现问题（责令整改或立案）", "inspections.Inspection", "inspected_on", filters={"finding__in": ["rectify", "case"]}),
-    M("warnings_received", "接收预警抄告", "inspections.ProvincialWarning", "received_on"),
-    M("warnings_closed", "办结预警抄告", "inspections.ProvincialWarning", "closed_on", filters={"status": "closed"}),
+    M("warnings_received", "接收预警抄告", "inspections.ProvincialWarning", "received_on", "条"),
+    M("warnings_closed", "办结预警抄告（含往年接收）", "inspections.ProvincialWarning", "closed_on", filters={"status": "closed"},
+      note="按办结日期统计，含以前年度接收、本期办结的"),
+    # The cohort of the rate 办结率: received in the period and closed by its end (never more than received).
+    M("warnings_closed_of_received", "接收的预警抄告中已办结", "inspections.ProvincialWarning", "received_on", "条",
+      filters={"status": "closed"}, done_by_end="closed_on", note="状态为已办结"),
     # 信用
     M("credit_grades", "信用等级评定（户）", "credit.CreditGrade", "computed_on"),
     M("credit_repairs", "信用修复申请", "credit.RepairApplication", "applied_on", org_field="publication__organisation"),
     # 投诉、调解、柔性执法
     M("complaints", "受理投诉举报", "complaints.Complaint", "received_at"),
-    M("complaints_answered", "已答复投诉举报", "complaints.Complaint", "received_at", filters={"replied_at__isnull": False}),
+    M("complaints_answered", "已答复投诉举报", "complaints.Complaint", "received_at", done_by_end="replied_at",
+      filters={"replied_at__isnull": False}),
     M("mediations", "调解", "complaints.Mediation", "applied_on"),
     M("soft_measures", "柔性执法措施（劝导、提醒、约谈等）", "complaints.SoftMeasure", "occurred_on"),
     # 执法行动 (campaigns): operations that took place (in progress or concluded), placed by their start day
@@ -222,20 +231,25 @@ def _date_lookup(model, path: str) -> str:
     return f"{path}__date" if _is_datetime(model, path) else path
 
 
-def queryset(metric: Metric, org: Organisation, start: date, end: date):
-    """The rows behind ``metric`` for ``org``'s subtree in [start, end], or None when unavailable."""
+def queryset(metric: Metric, org: Organisation, start: date, end: date, *, own: bool = False):
+    """The rows behind ``metric`` for ``org``'s subtree in [start, end] (``own``: the rows of ``org`` itself, not
+    of its subordinate units), or None when unavailable."""
     model = metric.model_class()
     if model is None or not _table_exists(model):
         return None
     try:
         if metric.snapshot:
-            return _snapshot(metric.snapshot, org, end)
-        qs = model._default_manager.filter(**{f"{metric.org_field}__path__startswith": org.path})
+            qs = _snapshot(metric.snapshot, org, end)
+            return qs.filter(organisation=org) if own else qs
+        scope = {metric.org_field: org} if own else {f"{metric.org_field}__path__startswith": org.path}
+        qs = model._default_manager.filter(**scope)
         if metric.annotations:
             qs = qs.annotate(**metric.annotations)
         if metric.date_field:
             lookup = _date_lookup(model, metric.date_field)
             qs = qs.filter(**{f"{lookup}__gte": start, f"{lookup}__lte": end})
+        if metric.done_by_end:
+            qs = qs.filter(**{f"{_date_lookup(model, metric.done_by_end)}__lte": end})
         qs = qs.filter(**metric.filters).exclude(**metric.excludes)
         str(qs.query)  # resolve every lookup now: a missing field is "unavailable"
     except (FieldError, FieldDoesNotExist, ValueError):
@@ -253,9 +267,9 @@ def _snapshot(kind: str, org: Organisation, on: date):
     return qs.filter(cert_status=Officer.CertStatus.VALID, cert_issued_on__lte=on, cert_expires_on__gte=on)
 
 
-def evaluate(metric: Metric | str, org: Organisation, start: date, end: date) -> Value:
+def evaluate(metric: Metric | str, org: Organisation, start: date, end: date, *, own: bool = False) -> Value:
     metric = BY_KEY[metric] if isinstance(metric, str) else metric
-    qs = queryset(metric, org, start, end)
+    qs = queryset(metric, org, start, end, own=own)
     if qs is None:
         return Value(metric, None, "该登记簿尚未接入")
     if metric.sum_field:
@@ -271,12 +285,91 @@ def evaluate(metric: Metric | str, org: Organisation, start: date, end: date) ->
     return Value(metric, qs.count())
 
 
-def ratio(numerator: Value, denominator: Value) -> str:
-    if not numerator.available or not denominator.available:
-        return "数据未接入"
-    if not denominator.value:
-        return "—"
-    return f"{Decimal(numerator.value) * 100 / Decimal(denominator.value):.1f}%"
+@dataclass(frozen=True)
+class Rate:
+    """A rate between two metrics of one cohort: the numerator's rows are a subset of the denominator's (same
+    register, same period date, same scope, more filters), so it can never exceed 100%."""
+
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+
+
+@dataclass
+class RateValue:
+    rate: Rate
+    numerator: Value
+    denominator: Value
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.numerator.available or not self.denominator.available or not self.denominator.value:
+            return None
+        return Decimal(self.numerator.value) * 100 / Decimal(self.denominator.value)
+
+    @property
+    def available(self) -> bool:
+        return self.numerator.available and self.denominator.available
+
+    def display(self) -> str:
+        if not self.available:
+            return "数据未接入"
+        return "—" if self.value is None else f"{self.value:.1f}%"
+
+    @property
+    def text(self) -> str:
+        return self.display()
+
+    @property
+    def url(self) -> str:
+        return ""
+
+    @property
+    def definition(self) -> str:
+        return (f"{self.rate.label} = {self.numerator.metric.label} ÷ {self.denominator.metric.label}。分子：{definition(self.numerator.metric)}"
+                f" 分母：{definition(self.denominator.metric)}")
+
+
+RATES = [
+    Rate("warnings_closed_rate", "预警抄告办结率", "warnings_closed_of_received", "warnings_received"),
+    Rate("complaints_answer_rate", "投诉举报答复率", "complaints_answered", "complaints"),
+]
+RATES_BY_KEY = {r.key: r for r in RATES}
+
+
+def rate(key: "Rate | str", org: Organisation, start: date, end: date) -> RateValue:
+    r = key if isinstance(key, Rate) else RATES_BY_KEY[key]
+    return RateValue(r, evaluate(r.numerator, org, start, end), evaluate(r.denominator, org, start, end))
+
+
+def _verbose(model, path: str) -> str:
+    try:
+        return str(_field_at(model, path).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        return path
+
+
+def definition(metric: Metric | str) -> str:
+    """The figure's definition in words — what is counted (numerator), over which register and cohort, in which
+    period — shown beside the figure (title, records page)."""
+    metric = BY_KEY[metric] if isinstance(metric, str) else metric
+    model = metric.model_class()
+    if model is None:
+        return f"{metric.label}：登记簿尚未接入。"
+    register = str(model._meta.verbose_name)
+    if metric.snapshot:
+        period = "统计期末当日的状态"
+    elif metric.date_field:
+        period = f"“{_verbose(model, metric.date_field)}”在统计期内"
+    else:
+        period = "当前状态（不按期间）"
+    what = (f"“{_verbose(model, metric.sum_field) if metric.sum_field in {f.name for f in model._meta.fields} else metric.label}”合计"
+            if metric.sum_field else f"不同“{_verbose(model, metric.distinct)}”的个数" if metric.distinct else "记录条数")
+    text = f"{metric.label}（{metric.unit}）：{register}中{period}、属本单位及下属单位的记录的{what}"
+    if metric.done_by_end:
+        text += f"，且“{_verbose(model, metric.done_by_end)}”不晚于统计期末"
+    return text + (f"；{metric.note}" if metric.note else "") + "。"
 
 
 def by_month(metric: Metric, org: Organisation, start: date, end: date) -> dict[str, Decimal | int] | None:
@@ -296,10 +389,26 @@ def by_month(metric: Metric, org: Organisation, start: date, end: date) -> dict[
     return out
 
 
-def by_unit(metric: Metric, org: Organisation, start: date, end: date) -> list[tuple[Organisation, Value]]:
-    """The figure for each direct child unit of ``org`` (and ``org`` itself when it has none)."""
-    children = list(Organisation.objects.filter(parent=org)) or [org]
-    return [(child, evaluate(metric, child, start, end)) for child in children]
+@dataclass
+class UnitValue:
+    """One row of a by-unit breakdown: ``own`` is the unit's own rows (本级), otherwise a child unit's subtree."""
+
+    unit: Organisation
+    value: Value
+    own: bool = False
+
+    @property
+    def label(self) -> str:
+        name = self.unit.short_name or self.unit.name
+        return f"{name}（本级）" if self.own else name
+
+
+def by_unit(metric: Metric, org: Organisation, start: date, end: date) -> list[UnitValue]:
+    """The figure for ``org`` itself (本级: its own rows) and for each direct child unit's subtree: the rows add up to
+    the figure of ``org``, so a brigade's own decisions are not lost among its squads."""
+    rows = [UnitValue(org, evaluate(metric, org, start, end, own=True), own=True)]
+    rows += [UnitValue(child, evaluate(metric, child, start, end)) for child in Organisation.objects.filter(parent=org).order_by("path")]
+    return rows
 
 
 def by_field(metric: Metric, org: Organisation, start: date, end: date, field_name: str) -> list[tuple[str, int]] | None:

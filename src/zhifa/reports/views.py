@@ -91,7 +91,8 @@ def records(request, key: str):
     page = Paginator(qs.order_by("pk") if qs is not None else [], 50).get_page(request.GET.get("page"))
     rows = [{"obj": obj, "url": _record_url(obj), "org": getattr(obj, "organisation", None)} for obj in page]
     return render(request, "reports/records.html", {"metric": metric, "value": value, "page": page, "rows": rows, "unit": unit,
-                                                    "start": start, "end": end, "query": request.GET.urlencode()})
+                                                    "start": start, "end": end, "query": request.GET.urlencode(),
+                                                    "definition": metrics.definition(metric)})
 
 
 @login_required

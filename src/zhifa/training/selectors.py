@@ -59,10 +59,13 @@ def requirement_for(year: int) -> HoursRequirement | None:
         HoursRequirement.objects.filter(effective_from__lte=date(year, 12, 31)).order_by("-effective_from").first()
 
 
-def hours_by_officer(officers: QuerySet, year: int) -> dict[int, Decimal]:
-    """Business and law training hours credited to each officer in ``year`` (events starting in that year)."""
-    rows = (Attendance.objects.filter(officer__in=officers, event__start_on__year=year, event__category__in=TrainingEvent.COUNTED)
-            .values("officer_id").annotate(h=Sum("hours")))
+def hours_by_officer(officers: QuerySet, year: int, *, until: date | None = None) -> dict[int, Decimal]:
+    """Business and law training hours credited to each officer in ``year`` (events starting in that year; with
+    ``until``, only those started by that day — what an annual review on that day can see)."""
+    qs = Attendance.objects.filter(officer__in=officers, event__start_on__year=year, event__category__in=TrainingEvent.COUNTED)
+    if until is not None:
+        qs = qs.filter(event__start_on__lte=until)
+    rows = qs.values("officer_id").annotate(h=Sum("hours"))
     return {r["officer_id"]: r["h"] or Decimal(0) for r in rows}
 
 

@@ -101,7 +101,8 @@ def certificate_review_record(*, actor, officer: Officer, year: int, reviewed_on
         raise DomainError("duplicate_review", f"{officer.name}{year}年度已年审。")
     if reviewed_on > timezone.localdate():
         raise DomainError("future_date", "年审日期不能晚于今天。")
-    hours = hours_by_officer(Officer.objects.filter(pk=officer.pk), year).get(officer.pk, 0)
+    # 当年学时 as the hours register shows it on the review day (the consistency check recomputes it the same way).
+    hours = hours_by_officer(Officer.objects.filter(pk=officer.pk), year, until=reviewed_on).get(officer.pk, 0)
     review = CertificateReview(officer=officer, year=year, reviewed_on=reviewed_on, result=result, note=note, training_hours=hours)
     with transaction.atomic():
         audited_create(actor=actor, instance=review, action="certificate.review", organisation=officer.organisation,

@@ -31,4 +31,5 @@ def test_unit_filter_and_xlsx_export(data, client_for):  # noqa: F811
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
     assert len(wb.sheetnames) == len(charts.CHARTS)
     built = charts.build(charts.Chart("x", "x", ("permits_decided",), "unit"), data.city, date(2024, 1, 1), date(2024, 12, 31))
-    assert dict(built["rows"]) == {data.county_a.name: 2, data.county_b.name: 1}
+    # The unit's own row (本级) comes first and the rows add up to the total (the brigade's own decisions were missing).
+    assert dict(built["rows"]) == {f"{data.city.name}（本级）": 0, data.county_a.name: 2, data.county_b.name: 1, "合计": 3}

@@ -1,0 +1,130 @@
+"""One publication pipeline: a decision is published once, in the portal's register (``portal.Publication``), and
+every other channel follows that row — the credit app's publication list (行政处罚信息公示, penalties only) and the
+双公示 export (``credit_export``, which sends what changed). A revocation, an expiry or a credit repair changes the
+portal row, and the change reaches the other channels from it.
+
+``inconsistencies`` recomputes the invariant "published everywhere or nowhere" from the raw rows; the consistency
+check (``zhifa check figures``) prints what it yields."""
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import BigIntegerField
+from django.db.models.functions import Cast
+
+from zhifa.core import audit, legal_calendar
+
+from . import sources
+from .models import Publication, PublicationRule
+
+P = Publication.Status
+# The credit publication's state that follows each portal state (the portal row leads).
+CREDIT_STATE = {P.PUBLISHED: "published", P.WITHDRAWN: "revoked", P.EXPIRED: "expired", P.REPAIRED: "withdrawn"}
+
+
+def _model(label: str):
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        return None
+    return model if model._meta.db_table in connection.introspection.table_names() else None
+
+
+# --- severity and publication period (credit rules as data) ------------------------------------------------
+
+def publicity_period(decided_on: date, severity: str, *, special_field: bool = False) -> tuple[date, bool, str]:
+    """(公示截止期, published to the credit channels?, citation) from the credit-repair regime in force on the decision
+    day and its period for the severity: 2023 NDRC Order 58 (3 months–3 years), the 2026 《信用修复管理办法》 (minor:
+    in principle not published, ≤ 3 months; general ≤ 1 year; serious 1–3 years). Months count by the calendar
+    (three years from 2026-03-31 end on 2029-03-31, not after 1,095 days)."""
+    from zhifa.credit import selectors as credit_selectors
+    from zhifa.credit.services import add_months
+
+    regime = credit_selectors.regime_on(decided_on)
+    period = credit_selectors.repair_period(regime, SimpleNamespace(severity=severity, special_field=special_field))
+    return add_months(decided_on, period.max_months), period.published, f"{regime.name}：{period.note}"
+
+
+# --- portal → credit publications --------------------------------------------------------------------------
+
+def credit_sync(publication: Publication, *, record: sources.DecisionRecord | None = None) -> None:
+    """Bring the credit app's publication of a penalty decision in line with the portal row: create it when the
+    portal publishes (unless the credit rules keep the severity unpublished), follow a revocation, expiry or repair."""
+    if publication.kind != PublicationRule.Kind.PENALTY:
+        return
+    CreditPublication = _model("credit.CreditPublication")
+    if CreditPublication is None:
+        return
+    existing = CreditPublication.objects.filter(source_type=publication.subject_type, source_id=publication.subject_id).first()
+    wanted = CREDIT_STATE.get(publication.status)
+    if existing is None:
+        if publication.status != P.PUBLISHED or not publication.credit_published:
+            return
+        record = record or sources.record_for(publication.subject_type, publication.subject_id)
+        if record is None or record.party is None:
+            return
+        from zhifa.credit import services as credit_services
+
+        credit_services.publication_create(
+            actor=None, party=record.party, decision_number=publication.decision_number, decision_date=publication.decided_on,
+            summary=(record.credit.get("违法行为类型") or publication.title)[:300], severity=publication.severity,
+            penalty_performed=record.performed_on is not None, performed_on=record.performed_on,
+            source_type=publication.subject_type, source_id=publication.subject_id)
+        return
+    if wanted and wanted != "published" and existing.status == "published":
+        with transaction.atomic():
+            before = audit.snapshot(existing)
+            CreditPublication.objects.filter(pk=existing.pk, status="published").update(status=wanted, withdrawn_on=publication.withdrawn_on)
+            existing.refresh_from_db()
+            audit.record(actor=None, action="credit.publication_follow", subject=existing, before=before, after=audit.snapshot(existing),
+                         summary=f"{existing.decision_number} 随门户公开信息{publication.get_status_display()}：{publication.withdraw_reason}",
+                         organisation=existing.organisation)
+
+
+# --- the invariant ----------------------------------------------------------------------------------------
+
+def _unpublished_decisions(today: date) -> Iterator[str]:
+    """Decisions past their publication deadline with no row in the portal register."""
+    for subject_type, label in ((sources.CASE_TYPE, "行政处罚决定"), (sources.PERMIT_TYPE, "行政许可决定")):
+        model = _model(subject_type)
+        if model is None:
+            continue
+        registered = (Publication.objects.filter(subject_type=subject_type)
+                      .annotate(sid=Cast("subject_id", BigIntegerField())).values("sid"))
+        if subject_type == sources.CASE_TYPE:
+            qs = model.objects.filter(outcome="penalty", decided_on__isnull=False, revoked_on__isnull=True).exclude(decision_number="")
+        else:
+            qs = model.objects.filter(status="approved", decided_on__isnull=False)
+        kind = "penalty" if subject_type == sources.CASE_TYPE else "permit"
+        for row in qs.filter(decided_on__lt=today - timedelta(days=7)).exclude(pk__in=registered).order_by("pk").iterator():
+            rule = PublicationRule.in_force(kind, row.decided_on)
+            due = legal_calendar.add_working_days(row.decided_on, rule.working_days).date
+            if due < today:
+                yield f"{label} {row.decision_number}（{row.decided_on}）应于 {due} 前公开，门户登记簿中没有"
+
+
+def inconsistencies(*, today: date) -> Iterator[str]:
+    yield from _unpublished_decisions(today)
+    CreditPublication = _model("credit.CreditPublication")
+    if CreditPublication is not None:
+        credit = {(c.source_type, c.source_id): c for c in CreditPublication.objects.all()}
+        portal_numbers = {}
+        for pub in Publication.objects.filter(kind=PublicationRule.Kind.PENALTY).exclude(status=P.REVIEW).order_by("pk"):
+            portal_numbers[pub.decision_number] = pub
+            c = credit.pop((pub.subject_type, pub.subject_id), None)
+            want = CREDIT_STATE.get(pub.status)
+            if c is None:
+                if pub.status == P.PUBLISHED and getattr(pub, "credit_published", True):
+                    yield f"行政处罚决定 {pub.decision_number} 已在门户公开，信用公示中没有"
+            elif (want == "published") != (c.status == "published"):
+                yield (f"行政处罚决定 {pub.decision_number} 门户为“{pub.get_status_display()}”，信用公示为“{c.get_status_display()}”")
+        for c in credit.values():
+            if c.status == "published":
+                yield f"信用公示 {c.decision_number}（{c.party}）不是门户公开的处罚决定（门户、双公示导出中都没有）"
+    from . import credit_export
+
+    if hasattr(credit_export, "inconsistencies"):
+        yield from credit_export.inconsistencies()
