@@ -151,7 +151,9 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "案件"
         ordering = ["-registered_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["origin_type", "origin_id"], condition=~models.Q(origin_id=""), name="case_unique_origin"),
+            # origin first: the index also serves the lookup of an origin object's case in any organisation
+            models.UniqueConstraint(fields=["origin_type", "origin_id", "organisation"], condition=~models.Q(origin_id=""),
+                                    name="case_unique_origin_per_org"),
         ]
         indexes = [
             models.Index(fields=["party", "violation_code"], name="case_party_violation_idx"),

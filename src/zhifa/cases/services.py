@@ -158,7 +158,8 @@ def _create_case(**fields) -> Case:
                 case.save(force_insert=True)
             return case
         except IntegrityError:
-            if fields.get("origin_id") and Case.objects.filter(origin_type=fields["origin_type"], origin_id=fields["origin_id"]).exists():
+            if fields.get("origin_id") and Case.objects.filter(organisation=fields["organisation"], origin_type=fields["origin_type"],
+                                                               origin_id=fields["origin_id"]).exists():
                 raise
             continue
     raise DomainError("case_number_busy", "案件编号生成冲突，请重试。")
@@ -192,6 +193,34 @@ def _age_on_violation(case_or_party: Party, on: date) -> int | None:
 # lead and opening
 
 
+# Origins that name an object of another app: the object's own jurisdiction decides who may register a case from
+# it, and one object has one case wherever it was registered. Any other origin is the client's idempotency key,
+# which is its organisation's own (two counties may use the same key without seeing each other's case).
+ORIGIN_OBJECTS = {"overload.violation": "overload.Violation", "overload.four_penalty": "overload.FourPenaltyTrigger",
+                  "inspections.inspection": "inspections.Inspection", "inspections.warning": "inspections.ProvincialWarning"}
+
+
+def _origin_case(actor, organisation: Organisation, origin_type: str, origin_id: str) -> Case | None:
+    """The case an origin registered before, looked up within the caller's jurisdiction; an origin object outside
+    it answers "not found" like a foreign case page (nothing is created, nothing of it is shown)."""
+    from django.apps import apps
+
+    from zhifa.core.selectors import scope, within
+
+    not_found = DomainError("not_found", "对象不存在或无权访问", status=404)
+    label = ORIGIN_OBJECTS.get(origin_type)
+    if label is None:
+        return Case.objects.filter(organisation=organisation, origin_type=origin_type, origin_id=origin_id).first()
+    if actor is not None:
+        model = apps.get_model(label)
+        if not origin_id.isdigit() or not scope(model.objects.all(), actor).filter(pk=int(origin_id)).exists():
+            raise not_found
+    existing = Case.objects.filter(origin_type=origin_type, origin_id=origin_id).select_related("organisation").first()
+    if existing is not None and actor is not None and not within(actor, existing.organisation):
+        raise not_found
+    return existing
+
+
 def lead_register(*, actor, organisation: Organisation, source: str, party: Party, occurred_at: datetime, place: str,
                   facts: str, violation_item_code: str | None = None, vehicle=None, origin: tuple[str, str] | None = None,
                   officers: Sequence[Officer] | None = None, evidence: Iterable[EvidenceFile] = (),
@@ -210,7 +239,7 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
         raise DomainError("invalid_lead", "违法行为发生时间不能晚于当前时间。")
     origin_type, origin_id = (str(origin[0]), str(origin[1])) if origin else ("", "")
     if origin_id:
-        existing = Case.objects.filter(origin_type=origin_type, origin_id=origin_id).first()
+        existing = _origin_case(actor, organisation, origin_type, origin_id)
         if existing is not None:
             return existing
     item = _violation_item(violation_item_code)
@@ -225,7 +254,7 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
                 registered_by=actor if getattr(actor, "pk", None) else None,
             )
         except IntegrityError:
-            return Case.objects.get(origin_type=origin_type, origin_id=origin_id)
+            return Case.objects.get(organisation=organisation, origin_type=origin_type, origin_id=origin_id)
         if officers:
             case.officers.set(officers)
         for ef in evidence:

@@ -87,9 +87,10 @@ def evidence_store(*, actor, organisation, fileobj, name: str, content_type: str
     finally:
         os.unlink(tmp.name)
     with transaction.atomic():
+        # de-duplicated within the organisation only (the row is scoped like every lookup by key)
         ef, created = EvidenceFile.objects.get_or_create(
-            sha256=digest,
-            defaults=dict(size=size, content_type=content_type, original_name=name[:255], organisation=organisation,
+            sha256=digest, organisation=organisation,
+            defaults=dict(size=size, content_type=content_type, original_name=name[:255],
                           uploaded_by=actor if getattr(actor, "pk", None) else None, captured_at=captured_at, capture_meta=meta or {}),
         )
         audit.record(

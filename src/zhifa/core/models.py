@@ -435,9 +435,11 @@ class AuditHead(models.Model):
 
 class EvidenceFile(models.Model):
     """An evidence file stored content-addressed (the path is derived from its SHA-256, so the same content
-    is stored once and any change to a stored file is detectable)."""
+    is stored once and any change to a stored file is detectable). The row is the organisation's own: the same
+    content uploaded by two counties is two rows over one stored blob, so de-duplication never links one county's
+    case to another county's file nor tells an uploader that another county holds the content."""
 
-    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    sha256 = models.CharField("SHA-256", max_length=64)
     size = models.BigIntegerField("大小（字节）")
     content_type = models.CharField("类型", max_length=100)
     original_name = models.CharField("原文件名", max_length=255)
@@ -450,6 +452,7 @@ class EvidenceFile(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "证据文件"
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["sha256", "organisation"], name="evidence_unique_sha256_per_org")]
 
     def __str__(self):
         return f"{self.original_name} ({self.sha256[:12]})"

@@ -42,6 +42,15 @@ def scope_by_ids(qs: QuerySet, user, org_field: str = "organisation") -> QuerySe
     return qs.filter(**{f"{org_field}_id__in": ids})
 
 
+def within(user, organisation) -> bool:
+    """Whether ``organisation`` lies in the user's jurisdiction (the test :func:`scope` applies to rows). For lookups
+    by key (idempotency, origin, de-duplication): an object outside answers as if it did not exist."""
+    path = _jurisdiction(user)
+    if path is None:
+        return True
+    return bool(path) and organisation is not None and organisation.path.startswith(path)
+
+
 def get_scoped(qs: QuerySet, user, org_field: str = "organisation", **lookup):
     """One object within the user's jurisdiction, or Http404."""
     return get_object_or_404(scope(qs, user, org_field), **lookup)

@@ -383,32 +383,34 @@ def four_penalty_scan(*, on: date | None = None, actor=None, organisation: Organ
     for pk, n in counts["vehicles"].items():
         if n > policy.vehicle_max:  # Art. 66 ¶1: more than 3 times → revoke 车辆营运证
             v = Vehicle.objects.select_related("owner", "organisation").get(pk=pk)
-            created += _trigger(kind=FourPenaltyTrigger.Kind.VEHICLE, party=v.owner, organisation=v.organisation, count=n, on=on, since=since,
+            created += _trigger(kind=FourPenaltyTrigger.Kind.VEHICLE, scope=organisation, party=v.owner, organisation=v.organisation, count=n, on=on, since=since,
                                 vehicle=v, basis=f"《公路安全保护条例》第六十六条：一年内违法超限运输超过{policy.vehicle_max}次",
                                 follow_up=f"吊销车辆 {v.plate} 道路运输证（车辆营运证）", actor=actor)
     for pk, n in counts["drivers"].items():
         if n > policy.driver_max:  # Art. 66 ¶1: driver more than 3 times → stop commercial transport
             d = Driver.objects.select_related("party", "organisation").get(pk=pk)
-            created += _trigger(kind=FourPenaltyTrigger.Kind.DRIVER, party=d.party, organisation=d.organisation, count=n, on=on, since=since,
+            created += _trigger(kind=FourPenaltyTrigger.Kind.DRIVER, scope=organisation, party=d.party, organisation=d.organisation, count=n, on=on, since=since,
                                 driver=d, basis=f"《公路安全保护条例》第六十六条：驾驶人一年内违法超限运输超过{policy.driver_max}次",
                                 follow_up=f"责令驾驶人 {d.name} 停止从事营业性运输（从业资格证 {d.qualification_number}）", actor=actor)
     for pk, (over, fleet) in counts["companies"].items():
         if _share_over(over, fleet, policy.company_share_percent):
             c = TransportCompany.objects.select_related("party", "organisation").get(pk=pk)
-            created += _trigger(kind=FourPenaltyTrigger.Kind.COMPANY, party=c.party, organisation=c.organisation, count=over, on=on, since=since,
+            created += _trigger(kind=FourPenaltyTrigger.Kind.COMPANY, scope=organisation, party=c.party, organisation=c.organisation, count=over, on=on, since=since,
                                 company=c, basis=f"《公路安全保护条例》第六十六条：一年内违法超限运输的货运车辆{over}辆，超过本单位货运车辆总数{fleet}辆的{policy.company_share_percent}%",
                                 follow_up=f"责令 {c.name} 停业整顿；情节严重的吊销道路运输经营许可证并公告", actor=actor)
     for pk, n in counts["sources"].items():
         if n >= policy.source_min:  # Art. 68 / 道路运输条例 Art. 70: source unit loading and releasing overloaded vehicles
             s = SourceUnit.objects.select_related("party", "organisation").get(pk=pk)
-            created += _trigger(kind=FourPenaltyTrigger.Kind.SOURCE, party=s.party, organisation=s.organisation, count=n, on=on, since=since,
+            created += _trigger(kind=FourPenaltyTrigger.Kind.SOURCE, scope=organisation, party=s.party, organisation=s.organisation, count=n, on=on, since=since,
                                 source_unit=s, basis=f"《公路安全保护条例》第六十八条；交办公路〔2017〕8号：一年内{n}次装载放行超限车辆",
                                 follow_up=f"对货运源头单位 {s.name} 立案查处指使、强令超限装载行为", actor=actor)
     return created
 
 
-def _trigger(*, kind, party, organisation, count, on, since, basis, follow_up, actor, **subject) -> list[FourPenaltyTrigger]:
+def _trigger(*, kind, party, organisation, count, on, since, basis, follow_up, actor, scope=None, **subject) -> list[FourPenaltyTrigger]:
     field_name, obj = next(iter(subject.items()))
+    if scope is not None and not organisation.is_within(scope):
+        return []  # another county's vehicle, driver, company or source unit: its own authority scans it
     if FourPenaltyTrigger.objects.filter(kind=kind, **{field_name: obj}, triggered_on__gte=since).exists():
         return []
     due = legal_calendar.add_working_days(on, 7)  # 超限运输车辆行驶公路管理规定 Art. 44: notify within 7 working days

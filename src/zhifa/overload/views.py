@@ -110,28 +110,34 @@ def batch_report(request, pk: int):
 @login_required
 def four_penalty(request):
     org = request.user.organisation if request.user.organisation_id else None
+    if org is None and not request.user.is_superuser:
+        raise Http404  # a user without a unit has no jurisdiction (not everyone's)
     counts = services.four_penalty_counts(organisation=org)
     policy = counts["policy"]
     near = []
-    from zhifa.core.models import Driver, SourceUnit, TransportCompany, Vehicle
+    from zhifa.core.selectors import companies_for, drivers_for, source_units_for
 
-    vehicles = {v.pk: v for v in Vehicle.objects.filter(pk__in=[k for k, n in counts["vehicles"].items() if n >= policy.vehicle_max + 1 - policy.near_margin])}
+    # Only the user's own jurisdiction's subjects: a vehicle or company of another county that passed one of our
+    # stations is that county's to follow (its name and fleet size are not ours to show).
+    vehicles = {v.pk: v for v in vehicles_for(request.user).filter(
+        pk__in=[k for k, n in counts["vehicles"].items() if n >= policy.vehicle_max + 1 - policy.near_margin])}
     for pk, n in sorted(counts["vehicles"].items(), key=lambda x: -x[1]):
         if pk in vehicles:
             near.append(("车辆", str(vehicles[pk]), n, f"超过{policy.vehicle_max}次触发", n > policy.vehicle_max))
-    drivers = {d.pk: d for d in Driver.objects.filter(pk__in=[k for k, n in counts["drivers"].items() if n >= policy.driver_max + 1 - policy.near_margin])}
+    drivers = {d.pk: d for d in drivers_for(request.user).filter(
+        pk__in=[k for k, n in counts["drivers"].items() if n >= policy.driver_max + 1 - policy.near_margin])}
     for pk, n in counts["drivers"].items():
         if pk in drivers:
             near.append(("驾驶员", drivers[pk].name, n, f"超过{policy.driver_max}次触发", n > policy.driver_max))
-    companies = {c.pk: c for c in TransportCompany.objects.filter(pk__in=list(counts["companies"]))}
+    companies = {c.pk: c for c in companies_for(request.user).filter(pk__in=list(counts["companies"]))}
     for pk, (over, fleet) in counts["companies"].items():
         share = over * 100 / fleet if fleet else 0
-        if share * 1.5 >= float(policy.company_share_percent):
+        if pk in companies and share * 1.5 >= float(policy.company_share_percent):
             near.append(("运输企业", companies[pk].name, f"{over}/{fleet} 辆（{share:.1f}%）", f"超过{policy.company_share_percent}%触发",
                          services._share_over(over, fleet, policy.company_share_percent)))
-    sources = {s.pk: s for s in SourceUnit.objects.filter(pk__in=list(counts["sources"]))}
+    sources = {s.pk: s for s in source_units_for(request.user).filter(pk__in=list(counts["sources"]))}
     for pk, n in counts["sources"].items():
-        if n >= policy.source_min - policy.near_margin:
+        if pk in sources and n >= policy.source_min - policy.near_margin:
             near.append(("货运源头单位", sources[pk].name, n, f"达到{policy.source_min}次触发", n >= policy.source_min))
     return render(request, "overload/four_penalty.html", {
         "policy": policy, "near": near, "triggers": selectors.triggers_for(request.user)[:100],
