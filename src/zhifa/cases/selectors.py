@@ -159,3 +159,11 @@ def at_risk(user, *, mine: bool = False, today: date | None = None, limit: int =
 def with_display(cases) -> None:
     """Load the party, vehicle, unit and handling officers of ``cases`` (rows of :func:`at_risk` about to be shown)."""
     prefetch_related_objects(list(cases), "party", "vehicle", "organisation", "officers")
+
+
+def evidence_item_get(user, case_pk: int, item_pk: int):
+    """One evidence item with a stored file, of a case in the user's jurisdiction (Http404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+
+    case = case_get(user, case_pk)
+    return get_object_or_404(case.evidence_items.select_related("file"), pk=item_pk, file__isnull=False)

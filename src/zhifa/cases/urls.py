@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
     path("<int:pk>/transcripts/new/", views.transcript_new, name="transcript_new"),
     path("<int:pk>/evidence/new/", views.evidence_new, name="evidence_new"),
+    path("<int:pk>/evidence/<int:item_id>/file/", views.evidence_file, name="evidence_file"),
     path("<int:pk>/evidence/register/", views.evidence_register, name="evidence_register"),
 ]

@@ -12,10 +12,12 @@ from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from zhifa.core import audit
 from zhifa.core.errors import DomainError
+from zhifa.core.evidence import evidence_serve
 from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
@@ -193,6 +195,14 @@ def _proposal(case):
         return case.assessment  # fixed at decision time
     proposal = _assessment(case)
     return proposal.as_dict() if proposal is not None else None
+
+
+@login_required
+@xframe_options_sameorigin
+def evidence_file(request, pk: int, item_id: int):
+    """An evidence file of the case: thumbnail, inline view (photo, video, audio, PDF) or download with its hash."""
+    item = selectors.evidence_item_get(request.user, pk, item_id)
+    return evidence_serve(request, item.file, title=item.title)
 
 
 @require_POST

@@ -2,6 +2,7 @@
 returns the existing record. Each store is written to the full-process record with the hash."""
 
 import hashlib
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -21,6 +22,7 @@ _SIGNATURES = {
     "image/png": [b"\x89PNG\r\n\x1a\n"],
     "application/pdf": [b"%PDF-"],
     "video/mp4": [b"ftyp"],  # at offset 4
+    "video/webm": [b"\x1a\x45\xdf\xa3"],  # EBML header: what phones' and browsers' recorders write
     "audio/mpeg": [b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"],
     "audio/wav": [b"RIFF"],
 }
@@ -121,3 +123,94 @@ def evidence_check(ef: EvidenceFile) -> bool:
         for chunk in iter(lambda: f.read(1024 * 1024), b""):
             h.update(chunk)
     return h.hexdigest() == ef.sha256
+
+
+# --- showing a stored file --------------------------------------------------------------------------------
+# Types a browser may render inline from our origin. Everything else is sent as a download, and nothing is ever
+# sniffed into HTML: the declared type was checked against the content when the file was stored.
+INLINE_TYPES = {"image/jpeg", "image/png", "video/mp4", "video/webm", "audio/mpeg", "audio/wav", "application/pdf", "text/plain"}
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "video/mp4": ".mp4", "video/webm": ".webm", "audio/mpeg": ".mp3", "audio/wav": ".wav",
+               "application/pdf": ".pdf", "text/plain": ".txt", "application/json": ".json", "text/csv": ".csv"}
+
+
+def media_kind(ef: EvidenceFile) -> str:
+    """How the page shows the file: ``image``, ``video``, ``audio``, ``pdf`` or ``file``."""
+    ct = ef.content_type or ""
+    if ct in ("image/jpeg", "image/png"):
+        return "image"
+    if ct.startswith("video/"):
+        return "video"
+    if ct.startswith("audio/"):
+        return "audio"
+    if ct == "application/pdf":
+        return "pdf"
+    return "file"
+
+
+def download_name(ef: EvidenceFile, title: str = "") -> str:
+    """A file name a person recognises: the title (or original name) with the extension of its real type."""
+    base = (title or ef.original_name or ef.sha256[:16]).replace("/", "_").replace("\\", "_").strip() or ef.sha256[:16]
+    ext = _EXTENSIONS.get(ef.content_type, "")
+    return base if not ext or base.lower().endswith(ext) else base + ext
+
+
+def evidence_response(ef: EvidenceFile, *, download: bool = False, title: str = ""):
+    """A streamed response for a stored file, after the caller checked the viewer may see it.
+
+    Inline only for the types in :data:`INLINE_TYPES`; ``nosniff`` and a sandboxing CSP so that a file can never
+    run script in the application's origin; the SHA-256 travels in a header so a download can be checked."""
+    from django.http import FileResponse
+
+    inline = not download and ef.content_type in INLINE_TYPES
+    response = FileResponse(evidence_open(ef), content_type=ef.content_type if ef.content_type in ALLOWED_TYPES else "application/octet-stream",
+                            as_attachment=not inline, filename=download_name(ef, title))
+    response["X-Content-Type-Options"] = "nosniff"
+    # Chromium refuses to show a PDF under a sandbox; a PDF was checked to be one (its header) when stored.
+    sandbox = "" if ef.content_type == "application/pdf" else "; sandbox"
+    response["Content-Security-Policy"] = f"default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestors 'self'{sandbox}"
+    response["X-Frame-Options"] = "SAMEORIGIN"  # the case page previews a PDF in a frame
+    response["X-Evidence-SHA256"] = ef.sha256
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+THUMB_PX = 320
+
+
+def evidence_thumbnail(ef: EvidenceFile) -> bytes | None:
+    """A small JPEG of a photo for lists (at most 320 px a side), kept in the cache by the file's hash; None when
+    the file is not a photo or cannot be decoded."""
+    from django.core.cache import cache
+
+    if media_kind(ef) != "image":
+        return None
+    key = f"evidence-thumb:{ef.sha256}:{THUMB_PX}"
+    data = cache.get(key)
+    if data is None:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with evidence_open(ef) as fh, Image.open(fh) as img:
+                img.thumbnail((THUMB_PX, THUMB_PX))
+                out = io.BytesIO()
+                img.convert("RGB").save(out, "JPEG", quality=80)
+        except (UnidentifiedImageError, OSError):
+            return None
+        data = out.getvalue()
+        cache.set(key, data, 24 * 3600)
+    return data
+
+
+def evidence_serve(request, ef: EvidenceFile, *, title: str = ""):
+    """The view part of every evidence route, once the route has checked the viewer may see ``ef``:
+    ``?thumb=1`` a thumbnail, ``?download=1`` an attachment, otherwise inline for the safe types."""
+    from django.http import HttpResponse
+
+    if request.GET.get("thumb"):
+        data = evidence_thumbnail(ef)
+        if data is not None:
+            response = HttpResponse(data, content_type="image/jpeg")
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Cache-Control"] = "private, max-age=86400"
+            return response
+    return evidence_response(ef, download=bool(request.GET.get("download")), title=title)

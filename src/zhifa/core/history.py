@@ -213,6 +213,18 @@ def action_label(event, *, use_summary: bool = True) -> str:
     return f"{word}{what}" if what and not _is_ascii(what) else word
 
 
+ORIGIN_KINDS = {"overload.four_penalty": "一超四罚", "complaints.complaint": "投诉举报", "inspections.inspection": "双随机检查"}
+
+
+def subject_kind(subject_type: str) -> str:
+    """The kind of a referenced record in words (a case's origin, an event's subject)."""
+    if subject_type in ORIGIN_KINDS:
+        return ORIGIN_KINDS[subject_type]
+    model = _model(subject_type)
+    name = str(model._meta.verbose_name) if model is not None else ""
+    return name if name and not _is_ascii(name) else "关联记录"
+
+
 def may_view_raw(user) -> bool:
     """The stored JSON of an event is for those who check the record (法制监督) and administrators."""
     return has_role(user, Role.SUPERVISOR, Role.ADMIN)

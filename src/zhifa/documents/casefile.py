@@ -1,6 +1,7 @@
 """The case file (案卷): a closed case exported as one PDF in the standard order — cover and table of contents
 (卷内目录), every issued document, the evidence list (证据清单, with each file's SHA-256) — plus each document
-as its own PDF and ``manifest.json`` of file hashes, packed in a ZIP that ``zhifa audit verify-file`` checks
+as its own PDF, every stored evidence file (photos, video, audio, PDFs under ``证据/``) and ``manifest.json`` of
+file hashes, packed in a ZIP that ``zhifa audit verify-file`` checks
 (core.manifest)."""
 
 import io
@@ -15,7 +16,7 @@ from pypdf import PdfReader, PdfWriter
 
 from zhifa.core import audit
 from zhifa.core.errors import DomainError
-from zhifa.core.evidence import evidence_read
+from zhifa.core.evidence import download_name, evidence_read
 from zhifa.core.manifest import build_manifest, sha256_bytes
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
@@ -27,13 +28,16 @@ EXPORTABLE = {"closed", "archived"}
 
 
 def _evidence_rows(case) -> list[dict]:
+    """The evidence list's rows; an item with a stored file names the file's place in the ZIP (``证据/NN-title.ext``)."""
     rows = []
-    for item in case.evidence_items.select_related("file").all():
+    for n, item in enumerate(case.evidence_items.select_related("file").order_by("pk"), 1):
         rows.append({
             "kind": item.get_kind_display(), "title": item.title, "description": item.description,
             "quantity": item.quantity, "captured_at": item.captured_at, "place": item.capture_place,
             "preserved": item.preserved, "sha256": item.file.sha256 if item.file_id else "",
             "name": item.file.original_name if item.file_id else "",
+            "file": item.file if item.file_id else None,
+            "archive_name": f"证据/{n:02d}-{download_name(item.file, item.title)}" if item.file_id else "",
         })
     return rows
 
@@ -61,7 +65,8 @@ def casefile_build(case) -> tuple[bytes, dict]:
     """(ZIP bytes, manifest) of ``case``'s file. No checks and no record: use :func:`casefile_export`."""
     docs = documents_of(case)
     parts = [(d.title, d.number, d.issued_at, evidence_read(d.pdf), d.pages) for d in docs]
-    evidence_pdf, evidence_pages = _render("documents/casefile_evidence.html", "证据清单", case, rows=_evidence_rows(case))
+    evidence_rows = _evidence_rows(case)
+    evidence_pdf, evidence_pages = _render("documents/casefile_evidence.html", "证据清单", case, rows=evidence_rows)
     parts.append(("证据清单", "", timezone.now(), evidence_pdf, evidence_pages))
 
     toc_pages = 1
@@ -88,6 +93,10 @@ def casefile_build(case) -> tuple[bytes, dict]:
     files = {"casefile.pdf": merged.getvalue(), "00-卷内目录.pdf": toc_pdf}
     for i, (title, number, _when, pdf, _pages) in enumerate(parts, 1):
         files[f"{i:02d}-{title}{('-' + number) if number else ''}.pdf"] = pdf
+    # Every stored evidence file travels inside the case file, under the name the evidence list gives it.
+    for row in evidence_rows:
+        if row["file"] is not None:
+            files[row["archive_name"]] = evidence_read(row["file"])
     manifest = build_manifest(files, case_number=case.number, organisation=case.organisation.name,
                               exported_at=timezone.now().isoformat(timespec="seconds"),
                               documents=[{"title": p[0], "number": p[1]} for p in parts])

@@ -39,3 +39,17 @@ def local_dt(value) -> str:
 def local_dt_s(value) -> str:
     """Like ``local_dt`` with seconds (a weighing pass, a callback)."""
     return history.local_datetime(value, seconds=True) if value else history.EMPTY
+
+
+@register.filter
+def media_kind(ef) -> str:
+    """``image`` / ``video`` / ``audio`` / ``pdf`` / ``file``: how an evidence file is shown."""
+    from ..evidence import media_kind as kind
+
+    return kind(ef) if ef else "file"
+
+
+@register.filter
+def subject_kind(subject_type: str) -> str:
+    """A record type (``overload.violation``) in words: the model's name, else 关联记录."""
+    return history.subject_kind(subject_type)

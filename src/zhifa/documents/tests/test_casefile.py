@@ -10,9 +10,11 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from zhifa.cases import services as case_services
-from zhifa.cases.models import Case
+from zhifa.cases.models import Case, EvidenceItem
 from zhifa.cases.tests.factories import decided
+from zhifa.cases.tests.test_evidence_files import MP4, jpeg_bytes
 from zhifa.core.errors import DomainError
+from zhifa.core.evidence import evidence_store
 from zhifa.core.manifest import verify_manifest
 from zhifa.core.models import Event
 from zhifa.documents.casefile import casefile_export
@@ -25,6 +27,12 @@ from zhifa.payments.services import simulated_payment
 def closed_case(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         case = decided(world)
+        # evidence is registered before the decision; set up directly on the decided case
+        for data, name, ctype, kind, title in [(jpeg_bytes(), "IMG_0001.JPG", "image/jpeg", EvidenceItem.Kind.PHOTO, "现场照片"),
+                                               (MP4, "VID_0001.mp4", "video/mp4", EvidenceItem.Kind.VIDEO, "执法记录仪视频")]:
+            ef = evidence_store(actor=world.users["officer"], organisation=case.organisation, fileobj=io.BytesIO(data), name=name,
+                                content_type=ctype)
+            EvidenceItem.objects.create(case=case, kind=kind, title=title, file=ef)
         case = case_services.case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT)
         simulated_payment(notice=PaymentNotice.objects.get(case=case))
         case.refresh_from_db()
@@ -80,3 +88,34 @@ def test_casefile_download_page(world, closed_case, client_for):
     r = client_for("officer").get(f"/documents/casefile/{closed_case.pk}/")
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
     assert client_for("officer_b").get(f"/documents/casefile/{closed_case.pk}/").status_code == 404
+
+
+
+def test_every_evidence_file_is_inside_the_case_file_and_in_its_manifest(world, closed_case, tmp_path):
+    """行政处罚法 Art. 46/47: the exported case file carries the evidence itself, not only its hashes."""
+    data = casefile_export(actor=world.users["officer"], case=closed_case)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        import json
+
+        manifest = json.loads(zf.read("manifest.json"))
+        listed = {e["name"]: e["sha256"] for e in manifest["files"]}
+        for item in closed_case.evidence_items.select_related("file"):
+            name = next(n for n in listed if n.startswith("证据/") and item.title in n)
+            assert listed[name] == item.file.sha256 and zf.read(name) == open_file(item.file)
+        assert {n for n in listed if n.startswith("证据/")} == {"证据/01-现场照片.jpg", "证据/02-执法记录仪视频.mp4"}
+    path = tmp_path / "casefile.zip"
+    path.write_bytes(data)
+    call_command("audit", "verify-file", str(path))
+
+
+def open_file(ef):
+    from zhifa.core.evidence import evidence_read
+
+    return evidence_read(ef)
+
+
+def test_case_page_offers_the_case_file_export_and_links_documents(world, closed_case, client_for):
+    html = client_for("officer").get(f"/cases/{closed_case.pk}/").content.decode()
+    assert f'href="/documents/casefile/{closed_case.pk}/"' in html
+    doc = Document.objects.filter(subject_id=str(closed_case.pk)).first()
+    assert f'href="/documents/{doc.pk}/"' in html
