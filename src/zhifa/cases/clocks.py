@@ -24,12 +24,16 @@ class Clock:
     done_on: date | None  # the act that satisfied it, or None while it runs
     basis: str
     tracked: bool = True  # False: shown for information, kept by another app (publication by the portal)
+    suspended: str = ""  # the reason while the clock stands still (行政处罚法 Art. 60: hearing, notice, testing …)
 
     def state(self, today: date | None = None) -> str:
-        """'red' overdue, 'amber' close, 'green' in time, 'done' satisfied (in time or late: see ``late``)."""
+        """'red' overdue, 'amber' close, 'green' in time, 'done' satisfied (in time or late: see ``late``),
+        'suspended' while a suspension runs (the deadline moves day by day; it is not "in time")."""
         today = today or timezone.localdate()
         if self.done_on is not None:
             return "done"
+        if self.suspended:
+            return "suspended"
         remaining = (self.deadline.date - today).days
         if remaining < 0:
             return "red"
@@ -41,7 +45,10 @@ class Clock:
 
     @property
     def state_label(self) -> str:
-        return {"red": "已超期", "amber": "即将到期", "green": "期限内", "done": "已完成"}[self.state()]
+        state = self.state()
+        if state == "suspended":
+            return f"中止计算（{self.suspended}）"
+        return {"red": "已超期", "amber": "即将到期", "green": "期限内", "done": "已完成"}[state]
 
 
 def suspended_days(case: Case, today: date | None = None, suspensions=None) -> int:
@@ -69,9 +76,11 @@ def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: dat
     result: list[Clock] = []
     if case.procedure == Case.Procedure.ORDINARY and case.opened_on:
         # 行政处罚法 Art. 60: 90 days from opening, plus approved extensions, not counting suspensions.
-        days = decision_limit_days(case, extensions) + suspended_days(case, today, suspensions)
+        rows = list(case.suspensions.all() if suspensions is None else suspensions)
+        days = decision_limit_days(case, extensions) + suspended_days(case, today, rows)
+        halted = next((s.get_reason_display() for s in rows if s.ended_on is None), "")
         result.append(Clock("decision", "作出决定期限", cal.add_days(case.opened_on, days), case.decided_on or _ended(case),
-                            "行政处罚法第六十条"))
+                            "行政处罚法第六十条", suspended=halted))
     if case.notified_on and case.hearing_right:
         # Art. 64: a hearing request within 5 working days of being told.
         done = case.hearing_requested_on or case.rights_waived_on or (case.decided_on if case.decided_on else None)

@@ -9,6 +9,8 @@ from decimal import Decimal
 # 行政处罚法 Art. 51: simplified procedure only for a warning or a fine up to these amounts.
 SIMPLIFIED_MAX_PERSON = Decimal("200")
 SIMPLIFIED_MAX_ORGANISATION = Decimal("3000")
+# The limits in the words of Art. 51 ("二百元以下" includes 200: only an amount above it is refused).
+SIMPLIFIED_LIMIT_WORDS = {SIMPLIFIED_MAX_PERSON: "二百元", SIMPLIFIED_MAX_ORGANISATION: "三千元"}
 
 # 行政处罚法 Art. 36: limitation, 2 years; 5 years where life/health or financial safety is involved with harm.
 LIMITATION_YEARS = 2

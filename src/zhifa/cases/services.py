@@ -184,9 +184,28 @@ def _evidence_kind(content_type: str) -> str:
 
 
 def _age_on_violation(case_or_party: Party, on: date) -> int | None:
-    if case_or_party.kind != Party.Kind.PERSON:
+    """Full years of age (周岁) on the day of the act. ADR 0005: a person reaches N 周岁 on the day after the N-th
+    birthday (the birthday itself is not counted, 民法典 Art. 201; 法释〔2006〕1号 Art. 2), so on the 14th
+    birthday the party is still under 14 (行政处罚法 Art. 30). Born on 29 February: the anniversary in a common
+    year is 28 February (民法典 Art. 202), the age is reached on 1 March."""
+    if case_or_party.kind != Party.Kind.PERSON or case_or_party.birth_date is None:
         return None
-    return case_or_party.age_on(on)
+    born = case_or_party.birth_date
+    return on.year - born.year - ((on.month, on.day) <= (born.month, born.day))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# dates of acts (行政处罚法 Arts. 60, 63–64): none in the future, none before the act it depends on
+
+
+def _assert_act_date(day: date, *, act: str, article: str, after: Sequence[tuple[date | None, str]] = ()) -> None:
+    """Refuse an act dated after today or before an act it depends on; ``after`` lists (date, name) pairs."""
+    if day > _today():
+        raise DomainError("date_in_future", f"{act}日期{day:%Y年%m月%d日}晚于今天，不能登记尚未发生的行为（{article}）。")
+    for earlier, name in after:
+        if earlier is not None and day < earlier:
+            raise DomainError("date_before_prerequisite",
+                              f"{act}日期{day:%Y年%m月%d日}早于{name}（{earlier:%Y年%m月%d日}），日期不能成立（{article}）。")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -307,15 +326,20 @@ def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, l
 
 
 def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> tuple[bool, str]:
-    """Whether legal review (行政处罚法 Art. 58) is required: the head's explicit setting wins; otherwise the
-    discretion app's legal-review catalogue decides from the item, the amount and whether a hearing was held."""
-    if case.review_set_by_head:
-        return case.legal_review_required, case.legal_review_basis
+    """Whether legal review (行政处罚法 Art. 58) is required: always after a hearing (¶1(2)) and whenever the
+    discretion app's legal-review catalogue lists the case (item, amount, kind); otherwise as the head set it (or as
+    the report made it, a proposal deviating from the benchmark). A head's "no review" never overrides the law."""
     kind = penalty_kind or (Case.PenaltyKind.FINE if (amount or case.proposed_amount) else Case.PenaltyKind.WARNING)
     required, reasons = discretion_review.review_requirement(
         item_code=case.violation_code, party_kind=case.party.kind, amount=amount if amount is not None else case.proposed_amount,
         penalty_kinds=[kind], hearing_held=case.hearing_held_on is not None, on=_today())
-    return required or case.legal_review_required, "；".join(reasons)[:300] or case.legal_review_basis
+    # Art. 58 ¶1(2): a case decided after a hearing is reviewed, whatever the catalogue's data says; and the head
+    # may add review to a case but never waive it where the law or the catalogue requires it.
+    if case.hearing_held_on is not None and not any("听证" in r for r in reasons):
+        reasons.insert(0, "经过听证程序（行政处罚法第五十八条第一款第二项）")
+    if required or case.hearing_held_on is not None:
+        return True, "；".join(reasons)[:300]
+    return case.legal_review_required, case.legal_review_basis
 
 
 def case_decline(*, actor, case: Case, reason: str) -> Case:
@@ -422,15 +446,17 @@ def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, p
 
 
 def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> Case:
-    """The head's internal review of the report: on to legal review when required (Art. 58), or back."""
+    """The head's internal review of the report: on to legal review when required (Art. 58), or back. From 审查完毕
+    (REVIEWED) or 听证结束 (HEARD) an approval sends the case to legal review."""
     _check("internal_review", case, actor)
     if not opinion.strip():
         raise DomainError("opinion_required", "请填写审查意见。")
     required, basis = review_requirement(case)
     if not approve:
         target = Status.OPENED
-    elif case.status == Status.HEARD:
-        target = Status.LEGAL_REVIEW  # after a hearing: to legal review before the decision
+    elif case.status in (Status.HEARD, Status.REVIEWED):
+        # After a hearing (Art. 58 ¶1(2)), or a reviewed case whose penalty became major: to legal review.
+        target = Status.LEGAL_REVIEW
     else:
         target = Status.LEGAL_REVIEW if required else Status.REVIEWED
     fields = {"legal_review_required": required or target == Status.LEGAL_REVIEW, "legal_review_basis": basis}
@@ -472,7 +498,9 @@ def case_discuss(*, actor, case: Case, minutes: str, on: date | None = None) -> 
     _check("discuss", case, actor)
     if not minutes.strip():
         raise DomainError("minutes_required", "请填写集体讨论记录。")
-    return _move(case, "discuss", actor, target=case.status, fields={"discussed_on": on or _today(), "discussion_minutes": minutes.strip()},
+    on = on or _today()
+    _assert_act_date(on, act="集体讨论", article="行政处罚法第五十七条", after=[(case.opened_on, "立案日期")])
+    return _move(case, "discuss", actor, target=case.status, fields={"discussed_on": on, "discussion_minutes": minutes.strip()},
                  summary=f"集体讨论：{minutes.strip()[:300]}")
 
 
@@ -494,6 +522,7 @@ def case_notify(*, actor, case: Case, penalty_kind: str, amount: Decimal | None 
     if case.discussion_required and not case.discussed_on:
         raise DomainError("discussion_required", "本案须经集体讨论后方可告知拟处罚决定（行政处罚法第五十七条）。")
     amount = _validate_penalty(penalty_kind, amount)
+    _assert_reviewed_before_notice(case, penalty_kind=penalty_kind, amount=amount)
     right = default_hearing_right(case, penalty_kind, amount) if hearing_right is None else hearing_right
     fields = {"notified_on": _today(), "notified_amount": amount, "notified_penalty_kind": penalty_kind, "hearing_right": right,
               "rights_waived_on": None}
@@ -503,6 +532,20 @@ def case_notify(*, actor, case: Case, penalty_kind: str, amount: Decimal | None 
                      + ("，告知听证权利" if right else "，告知陈述申辩权利"))
         _issue_document(actor=actor, case=case, kind="violation_notice")
     return case
+
+
+def _passed_reviews(case: Case):
+    return case.legal_reviews.filter(opinion__in=[LegalReview.Opinion.AGREE, LegalReview.Opinion.MODIFY])
+
+
+def _assert_reviewed_before_notice(case: Case, *, penalty_kind: str, amount: Decimal | None) -> None:
+    """Art. 58: a penalty the legal-review catalogue lists (by item, amount or kind) is reviewed before the decision.
+    The notice that proposes it is refused while no review has passed — otherwise the case would reach a decision
+    it cannot take; the head sends it to legal review first (审查 → 法制审核)."""
+    required, basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind)
+    if required and not _passed_reviews(case).exists():
+        raise DomainError("legal_review_missing", f"拟作出的处罚须经法制审核（{basis or '法制审核目录'}），"
+                          "请先由负责人审查后送法制审核，再行告知（行政处罚法第五十八条）。")
 
 
 def _validate_penalty(penalty_kind: str, amount: Decimal | None) -> Decimal | None:
@@ -549,6 +592,7 @@ def case_hearing_request(*, actor, case: Case, requested_on: date | None = None)
         raise DomainError("no_hearing_right", "本案拟作出的处罚不属于听证范围（行政处罚法第六十三条）。")
     if case.rights_waived_on:
         raise DomainError("rights_waived", "当事人已书面放弃听证权利。")
+    _assert_act_date(requested_on, act="申请听证", article="行政处罚法第六十四条")
     deadline = window_deadline(case)
     if requested_on > deadline.date or requested_on < case.notified_on:
         raise DomainError("hearing_request_late", f"听证申请应在告知后5个工作日内（{deadline.label}前）提出（行政处罚法第六十四条）。")
@@ -566,6 +610,8 @@ def case_hearing_schedule(*, actor, case: Case, hearing_on: date, notice_on: dat
     earliest = legal_calendar.add_working_days(notice_on, rules.HEARING_NOTICE_WORKING_DAYS)
     if hearing_on < earliest.date:
         raise DomainError("hearing_notice_short", f"听证应在举行7个工作日前通知当事人，{notice_on}通知的听证最早于{earliest.label}举行（行政处罚法第六十四条）。")
+    _assert_act_date(notice_on, act="听证通知", article="行政处罚法第六十四条",
+                     after=[(case.notified_on, "违法行为通知书的告知日期"), (case.hearing_requested_on, "当事人申请听证的日期")])
     with transaction.atomic():
         case = _move(case, "hearing_schedule", actor, target=case.status, fields={"hearing_notice_on": notice_on, "hearing_on": hearing_on},
                      summary=f"通知听证：{hearing_on}举行")
@@ -581,6 +627,7 @@ def case_hearing_hold(*, actor, case: Case, record: str, held_on: date | None = 
         raise DomainError("hearing_not_scheduled", "尚未通知听证。")
     if held_on < case.hearing_on:
         raise DomainError("hearing_too_early", f"听证通知的举行日期为{case.hearing_on}。")
+    _assert_act_date(held_on, act="听证举行", article="行政处罚法第六十四条")
     _handling_officers(case, officers, act="听证")
     if not record.strip():
         raise DomainError("record_required", "请填写听证笔录。")
@@ -598,8 +645,11 @@ def case_hearing_hold(*, actor, case: Case, record: str, held_on: date | None = 
 
 def _assert_decidable(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> None:
     """Checks every decision (penalty or not) passes in the ordinary procedure."""
+    # The decision (dated today) never precedes the notice or the hearing it rests on (Arts. 44, 63–64).
+    _assert_act_date(_today(), act="作出决定", article="行政处罚法第四十四条、第六十四条",
+                     after=[(case.notified_on, "违法行为通知书的告知日期"), (case.hearing_held_on, "听证举行日期")])
     required, _basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind)
-    reviews = case.legal_reviews.filter(opinion__in=[LegalReview.Opinion.AGREE, LegalReview.Opinion.MODIFY])
+    reviews = _passed_reviews(case)
     if case.hearing_held_on and required:
         reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
     if required and not reviews.exists():
@@ -839,9 +889,14 @@ def case_suspend(*, actor, case: Case, reason: str, started_on: date | None = No
         raise DomainError("invalid_reason", "中止事由应为听证、公告、检测或鉴定。")
     if case.suspensions.filter(ended_on__isnull=True).exists():
         raise DomainError("already_suspended", "办案期限已在中止中。")
+    started_on = started_on or _today()
+    # Art. 60: the 90 days run from opening; a suspension neither precedes the case nor overlaps an earlier one.
+    last_end = case.suspensions.exclude(ended_on__isnull=True).order_by("-ended_on").values_list("ended_on", flat=True).first()
+    _assert_act_date(started_on, act="办案期限中止", article="行政处罚法第六十条",
+                     after=[(case.opened_on, "立案日期"), (last_end, "上一次中止的恢复日期")])
     with transaction.atomic():
-        _move(case, "suspend", actor, target=case.status, summary=f"办案期限中止：{ClockSuspension.Reason(reason).label} {note[:100]}")
-        return ClockSuspension.objects.create(case=case, reason=reason, started_on=started_on or _today(), note=note)
+        _move(case, "suspend", actor, target=case.status, summary=f"办案期限中止：{ClockSuspension.Reason(reason).label}（{started_on}起） {note[:100]}")
+        return ClockSuspension.objects.create(case=case, reason=reason, started_on=started_on, note=note)
 
 
 def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSuspension:
@@ -852,6 +907,7 @@ def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSusp
     ended_on = ended_on or _today()
     if ended_on < running.started_on:
         raise DomainError("invalid_date", "恢复日期不能早于中止日期。")
+    _assert_act_date(ended_on, act="恢复计算办案期限", article="行政处罚法第六十条")
     with transaction.atomic():
         _move(case, "resume", actor, target=case.status, summary=f"办案期限恢复计算（{running.get_reason_display()}，{running.started_on}至{ended_on}）")
         running.ended_on = ended_on
@@ -876,8 +932,9 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         limit = rules.SIMPLIFIED_MAX_PERSON if party.kind == Party.Kind.PERSON else rules.SIMPLIFIED_MAX_ORGANISATION
         if amount > limit:
             who = "公民" if party.kind == Party.Kind.PERSON else "法人或者其他组织"
-            raise DomainError("simplified_not_allowed", f"对{who}处以{limit}元以上罚款的，不适用简易程序，应按普通程序立案调查"
-                              f"（行政处罚法第五十一条：对{who}罚款不超过{limit}元或警告方可当场处罚）。")
+            words = rules.SIMPLIFIED_LIMIT_WORDS.get(limit, f"{limit}元")
+            raise DomainError("simplified_not_allowed", f"对{who}罚款超过{words}（{limit}元）的，不适用简易程序，应按普通程序立案调查"
+                              f"（行政处罚法第五十一条：对{who}处以{words}以下罚款或者警告的，可以当场作出行政处罚决定）。")
     if not facts.strip() or not legal_basis.strip():
         raise DomainError("reasoning_required", "当场处罚决定书须写明违法事实和法律依据。")
     item = _violation_item(violation_item_code)

@@ -60,8 +60,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("decline", "不予立案", {S.LEAD}, S.NOT_OPENED, (HEAD,)),
     _t("report", "提交调查终结报告", {S.OPENED}, S.INVESTIGATED, (OFFICER,)),
     # Internal review by the head: to legal review when required (Art. 58), else straight to 审查完毕; or back.
-    # From HEARD: a case that went through a hearing may need legal review before the decision (Art. 58).
-    _t("internal_review", "审查调查终结报告", {S.INVESTIGATED, S.HEARD}, None, (HEAD,), {S.LEGAL_REVIEW, S.REVIEWED, S.OPENED}),
+    # From HEARD: a case that went through a hearing needs legal review before the decision (Art. 58 ¶1(2)); from
+    # REVIEWED: a penalty that became major (catalogue amount/kind) is sent to legal review before the notice.
+    _t("internal_review", "审查调查终结报告", {S.INVESTIGATED, S.HEARD, S.REVIEWED}, None, (HEAD,), {S.LEGAL_REVIEW, S.REVIEWED, S.OPENED}),
     _t("legal_review", "法制审核", {S.LEGAL_REVIEW}, None, (REVIEWER,), {S.REVIEWED, S.OPENED, S.HEARD}),
     _t("notify", "告知拟处罚（违法行为通知书）", {S.REVIEWED}, S.NOTIFIED, (OFFICER,)),
     _t("hearing_request", "当事人申请听证", {S.NOTIFIED}, S.HEARING, (OFFICER,)),

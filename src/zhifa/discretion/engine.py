@@ -277,7 +277,9 @@ def _overload_base(w: _Work):
             parts.append(f"数项超限违法行为罚款合并计算，合计{_yuan(sum(amounts))}"
                          + (f"，超过{_yuan(version.cap_yuan)}的按{_yuan(version.cap_yuan)}计" if capped else "")
                          + f"（{version.citation_penalty}）")
-        kinds = [PenaltyKind.FINE]
+        # Different outcomes of the mass and the dimension violation combine (行政处罚法 Art. 9: a decision may
+        # combine kinds): a mass excess of at most 1000 kg keeps its warning next to the dimension fine.
+        kinds = [*kinds, PenaltyKind.FINE]
         mass_part = total - (amounts[-1] if lo is not None else 0)
         minimum = min(total, mass_part + (lo or 0))
         maximum = min(overload_rules.rule_version(on).cap_yuan, mass_part + (hi if hi is not None else 0)) if lo is not None else total

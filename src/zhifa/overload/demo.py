@@ -119,6 +119,9 @@ def _walk_remote(ctx) -> None:
         case = cs.case_report(actor=officer, case=case, report_text="不停车检测数据完整，设备检定有效，超限事实清楚。",
                               proposed_outcome=Case.Outcome.PENALTY, proposed_amount=amount)
         case = cs.case_internal_review(actor=head, case=case, approve=True, opinion="同意")
+        if case.status == "legal_review":  # a fine the legal-review catalogue lists (行政处罚法第五十八条)
+            cs.case_legal_review(actor=ctx.users["reviewer"], case=case, opinion="agree", text="超限检测数据完整，事实清楚，适用依据正确。")
+            case.refresh_from_db()
         case = cs.case_notify(actor=officer, case=case, penalty_kind=Case.PenaltyKind.FINE, amount=amount)
         label = f"{violation.plate}（{violation.get_plate_colour_display()}牌），查询码 {violation.notice_code}"
         if i == 0:

@@ -82,6 +82,8 @@ def test_art60_decision_clock_90_days_extension_and_suspension(world):
     with time_machine.travel(datetime(2026, 4, 1, 9, 0, tzinfo=timezone.get_current_timezone())):
         services.case_extend(actor=world.users["head"], case=case, days=30, reason="需要鉴定", basis="head")
         services.case_suspend(actor=world.users["officer"], case=case, reason="appraisal", started_on=date(2026, 4, 1))
+    # The resume is recorded on its own day (Art. 60: not dated in the future).
+    with time_machine.travel(datetime(2026, 4, 11, 9, 0, tzinfo=timezone.get_current_timezone())):
         services.case_resume(actor=world.users["officer"], case=case, ended_on=date(2026, 4, 11))
     # 2026-03-02 + 90 + 30 + 10 suspended days = 2026-07-10 (Friday)
     assert {c.key: c for c in clocks.clocks(case)}["decision"].deadline.date == date(2026, 7, 10)
