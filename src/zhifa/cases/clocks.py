@@ -137,6 +137,35 @@ def worst_state(case: Case, *, cal=None, today=None) -> str:
     return ""
 
 
+def calendar_changed(*, actor, before: legal_calendar.Calendar, after: legal_calendar.Calendar, reason: str) -> int:
+    """The legal calendar changed (an administrator entered a year's arrangement or a day; core.services): the
+    running deadlines of every open case are computed on the calendar before and after the change, and each case
+    whose deadline moved (or became confirmed) gets its record in the full-process record (行政处罚法 Art. 47).
+    Returns the number of such cases. Runs inside the caller's transaction."""
+    from zhifa.core import audit
+
+    from .models import Extension
+    from .selectors import _by_case
+    from .workflow import OPEN_STATES
+
+    periods, today, moved, last = rules.period_table(), timezone.localdate(), 0, 0
+    open_cases = Case.objects.filter(status__in=OPEN_STATES).select_related("organisation").order_by("pk")
+    while chunk := list(open_cases.filter(pk__gt=last)[:2000]):
+        last = chunk[-1].pk
+        suspensions, extensions = _by_case(ClockSuspension.objects.all(), chunk), _by_case(Extension.objects.all(), chunk)
+        for case in chunk:
+            kw = {"today": today, "periods": periods, "suspensions": suspensions.get(case.pk, ()), "extensions": extensions.get(case.pk, ())}
+            old = {c.key: c for c in clocks(case, cal=before, **kw) if c.done_on is None and c.tracked}
+            new = {c.key: c for c in clocks(case, cal=after, **kw) if c.done_on is None and c.tracked}
+            changes = {new[k].label: [str(old[k].deadline), str(new[k].deadline)] for k in new
+                       if k in old and (old[k].deadline.date, old[k].deadline.confirmed) != (new[k].deadline.date, new[k].deadline.confirmed)}
+            if changes:
+                audit.record(actor=actor, action="case.clocks_recomputed", subject=case, organisation=case.organisation, changes=changes,
+                             summary=f"{reason}，重新计算期限：" + "；".join(f"{label}由{a}调整为{b}" for label, (a, b) in changes.items()))
+                moved += 1
+    return moved
+
+
 def is_suspended(case: Case) -> bool:
     return ClockSuspension.objects.filter(case=case, ended_on__isnull=True).exists()
 

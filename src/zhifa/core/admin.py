@@ -1,10 +1,12 @@
 """Admin for the core registers. Changes made here go through the same audit record as services."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
-from . import audit
+from . import audit, legal_calendar, services
+from .errors import DomainError
 from .models import (
     ApiToken,
     AuditHead,
@@ -100,13 +102,51 @@ class SourceUnitAdmin(AuditedAdmin):
     raw_id_fields = ["party"]
 
 
+class CalendarAuditedAdmin(AuditedAdmin):
+    """Calendar rows: a save or delete in the admin recomputes every open deadline on the new calendar and records
+    each moved one (``services.calendar_changed``), in the same transaction as the edit and its own record."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = legal_calendar.Calendar()
+            super().save_model(request, obj, form, change)
+            services.calendar_changed(actor=request.user, before=before, reason=f"后台{'修改' if change else '新增'}{obj._meta.verbose_name} {obj}")
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            before = legal_calendar.Calendar()
+            label = f"后台删除{obj._meta.verbose_name} {obj}"
+            super().delete_model(request, obj)
+            services.calendar_changed(actor=request.user, before=before, reason=label)
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "is_working_day", "name", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date"):
+            try:
+                services.assert_statutory_holiday_kept(data["date"], bool(data.get("is_working_day")))
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from None
+        return data
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(AuditedAdmin):
+class CalendarDayAdmin(CalendarAuditedAdmin):
+    """One day of the official arrangement; a whole year is best imported (``zhifa calendar import``)."""
+
+    form = CalendarDayForm
     list_display = ["date", "is_working_day", "name", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(AuditedAdmin):
+class CalendarYearAdmin(CalendarAuditedAdmin):
     list_display = ["year", "confirmed", "source"]
 
 

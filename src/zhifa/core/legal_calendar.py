@@ -1,9 +1,12 @@
 """The legal working-day calendar (legal-reference §9; 行政处罚法 Art. 85).
 
 Day status comes from, in order: an administrator's ``CalendarDay`` override; the ``chinesecalendar``
-package for years it covers; otherwise weekends only — and then the result is marked **unconfirmed**, never
-silently presented as final. A year counts as confirmed when the package covers it or an administrator has
-marked its ``CalendarYear`` confirmed (after entering the State Council's arrangement).
+package for years it covers; otherwise the statutory holidays that 《全国年节及纪念日放假办法》 (2024 revision,
+in force 2025-01-01) fixes in advance (``statutory_holidays``: 元旦, 春节 4 days, 清明, 劳动节 2 days, 端午, 中秋,
+国庆 3 days; lunar dates from ``lunardate``, 清明 from the package's solar terms) plus weekends — and then the
+result is marked **unconfirmed** (the 调休 are unknown), never silently presented as final. A year counts as
+confirmed when the package covers it or an administrator has marked its ``CalendarYear`` confirmed (after
+entering the State Council's arrangement; ADR 0003).
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +14,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+from lunardate import LunarDate
 
 from .models import CalendarDay, CalendarYear
 
@@ -37,7 +41,31 @@ class Deadline:
 
     @property
     def label(self) -> str:
-        return f"{self.date:%Y-%m-%d}" + ("" if self.confirmed else "（节假日安排未确认，按周末推算）")
+        if self.confirmed:
+            return f"{self.date:%Y-%m-%d}"
+        years = "、".join(str(y) for y in self.unconfirmed_years)
+        return f"{self.date:%Y-%m-%d}（{years}年放假安排未确认，按法定节假日推算，调休未计）"
+
+
+@lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The holidays of ``year`` fixed in advance by 《全国年节及纪念日放假办法》 (2024 revision, Art. 2): 元旦 1-1;
+    春节 4 days (除夕 and 正月初一 to 初三); 清明 (the solar term's day); 劳动节 5-1 and 5-2; 端午 (五月初五); 中秋
+    (八月十五); 国庆 10-1 to 10-3. Which weekends are swapped (调休) is only known from the State Council's notice."""
+    days = {date(year, 1, 1): "元旦", date(year, 5, 1): "劳动节", date(year, 5, 2): "劳动节"}
+    days.update({date(year, 10, i): "国庆节" for i in (1, 2, 3)})
+    if not LUNAR_YEARS.start <= year < LUNAR_YEARS.stop:  # outside the lunar tables: the solar holidays only
+        return days
+    spring = LunarDate(year, 1, 1).to_solar_date()
+    days.update({spring + timedelta(days=i): "春节" for i in range(-1, 3)})
+    days.update({d: "清明节" for d, name in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10)) if name == "清明"})
+    days[LunarDate(year, 5, 5).to_solar_date()] = "端午节"
+    days[LunarDate(year, 8, 15).to_solar_date()] = "中秋节"
+    return days
+
+
+# The years the lunardate tables (and the package's solar-term formula) cover.
+LUNAR_YEARS = range(1901, 2100)
 
 
 @lru_cache(maxsize=8192)
@@ -64,7 +92,8 @@ class Calendar:
             return self.overrides[day]
         if day.year in PACKAGE_YEARS:
             return _package_workday(day)
-        return day.weekday() < 5
+        # A year without an official arrangement: the statutory holidays are rest days, the 调休 unknown.
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def add_working_days(self, start: date, n: int) -> Deadline:
         """The n-th working day after ``start`` (start itself not counted; 行政处罚法 Art. 85)."""
@@ -121,7 +150,7 @@ def is_working_day(day: date) -> bool:
 def package_holiday_name(day: date) -> str:
     """The package's Chinese name of the festival a day belongs to (for display), or ''."""
     if day.year not in PACKAGE_YEARS:
-        return ""
+        return statutory_holidays(day.year).get(day, "")
     _, name = chinese_calendar.get_holiday_detail(day)
     return chinese_calendar.Holiday(name).chinese if name else ""
 
@@ -134,4 +163,7 @@ def year_status(year: int) -> dict:
         "in_package": year in PACKAGE_YEARS,
         "overrides": sum(1 for d in cal.overrides if d.year == year),
         "package_years": f"{PACKAGE_YEARS.start}–{PACKAGE_YEARS.stop - 1}",
+        # The statutory holidays counted while the year has no official arrangement (shown with the year).
+        "statutory": [] if year in PACKAGE_YEARS or year < 2025 or year not in LUNAR_YEARS else
+        [f"{name} {day:%m-%d}" for day, name in sorted(statutory_holidays(year).items())],
     }

@@ -190,24 +190,108 @@ def source_unit_create(*, actor, organisation: Organisation, name: str, credit_c
         return _create(actor=actor, instance=unit, action="source_unit.create", summary=f"登记货运源头单位 {name}")
 
 
+def assert_statutory_holiday_kept(day: date, is_working_day: bool) -> None:
+    """《全国年节及纪念日放假办法》 Art. 2: a statutory holiday is a rest day; an arrangement swaps weekends
+    around it (调休), it never makes the holiday itself a working day."""
+    from .legal_calendar import statutory_holidays
+
+    name = statutory_holidays(day.year).get(day) if day.year >= 2025 else None
+    if is_working_day and name:
+        raise DomainError("statutory_holiday", f"{day:%Y年%m月%d日}是法定节假日（{name}），不能设为工作日"
+                          "（《全国年节及纪念日放假办法》第二条）。调休上班日应为周末。")
+
+
 def calendar_day_set(*, actor, day: date, is_working_day: bool, name: str = "", note: str = "") -> CalendarDay:
-    """Override one day of the legal calendar (holiday or make-up working day)."""
+    """Override one day of the legal calendar (holiday or make-up working day); every open clock is recomputed
+    and each moved deadline recorded (``calendar_changed``)."""
     assert_role(actor, Role.ADMIN, message="只有系统管理员可以维护工作日历。")
+    assert_statutory_holiday_kept(day, is_working_day)
+    from .legal_calendar import Calendar
+
     with transaction.atomic():
+        before_cal = Calendar()
         existing = CalendarDay.objects.filter(date=day).first()
         before = audit.snapshot(existing) if existing else None
         obj, _ = CalendarDay.objects.update_or_create(date=day, defaults={"is_working_day": is_working_day, "name": name, "note": note})
-        audit.record(actor=actor, action="calendar.day_set", subject=obj, before=before, after=audit.snapshot(obj),
-                     summary=f"设置 {day} 为{'工作日' if is_working_day else '休息日'} {name}")
+        summary = f"设置 {day} 为{'工作日' if is_working_day else '休息日'} {name}"
+        audit.record(actor=actor, action="calendar.day_set", subject=obj, before=before, after=audit.snapshot(obj), summary=summary)
+        calendar_changed(actor=actor, before=before_cal, reason=f"工作日历调整：{summary.strip()}")
     return obj
 
 
 def calendar_year_set(*, actor, year: int, confirmed: bool, source: str = "") -> CalendarYear:
     assert_role(actor, Role.ADMIN, message="只有系统管理员可以确认年度放假安排。")
+    from .legal_calendar import Calendar
+
     with transaction.atomic():
+        before_cal = Calendar()
         existing = CalendarYear.objects.filter(year=year).first()
         before = audit.snapshot(existing) if existing else None
         obj, _ = CalendarYear.objects.update_or_create(year=year, defaults={"confirmed": confirmed, "source": source})
-        audit.record(actor=actor, action="calendar.year_set", subject=obj, before=before, after=audit.snapshot(obj),
-                     summary=f"{year}年放假安排{'已确认' if confirmed else '标记为未确认'} {source}")
+        summary = f"{year}年放假安排{'已确认' if confirmed else '标记为未确认'} {source}".strip()
+        audit.record(actor=actor, action="calendar.year_set", subject=obj, before=before, after=audit.snapshot(obj), summary=summary)
+        calendar_changed(actor=actor, before=before_cal, reason=summary)
     return obj
+
+
+def calendar_arrangement_import(*, actor, year: int, days: Iterable[tuple[date, bool, str]], source: str) -> dict:
+    """Enter the State Council's holiday arrangement (国务院办公厅放假安排) of ``year``: ``days`` are (date,
+    is_working_day, name) rows — the holidays and the make-up working days (调休). The year's earlier overrides are
+    replaced, the year is confirmed with its source, and every open clock is recomputed and each moved deadline
+    recorded in the full-process record, all in one transaction. Refused as a whole on any bad row."""
+    assert_role(actor, Role.ADMIN, message="只有系统管理员可以录入年度放假安排。")
+    if not source.strip():
+        raise DomainError("source_required", "请填写放假安排的依据（如 国办发明电〔2026〕X号）。")
+    rows: dict[date, tuple[bool, str]] = {}
+    for day, is_working_day, name in days:
+        if day.year != year:
+            raise DomainError("invalid_arrangement", f"{day:%Y-%m-%d}不属于{year}年，放假安排应逐年录入。")
+        if day in rows:
+            raise DomainError("invalid_arrangement", f"{day:%Y-%m-%d}重复出现。")
+        assert_statutory_holiday_kept(day, is_working_day)
+        rows[day] = (is_working_day, (name or "").strip()[:50])
+    if not rows:
+        raise DomainError("invalid_arrangement", "放假安排中没有日期。")
+    from .legal_calendar import Calendar
+
+    with transaction.atomic():
+        before_cal = Calendar()
+        removed = CalendarDay.objects.filter(date__year=year).exclude(date__in=list(rows)).delete()[0]
+        for day, (is_working_day, name) in sorted(rows.items()):
+            CalendarDay.objects.update_or_create(date=day, defaults={"is_working_day": is_working_day, "name": name,
+                                                                     "note": source.strip()[:200]})
+        obj, _ = CalendarYear.objects.update_or_create(year=year, defaults={"confirmed": True, "source": source.strip()[:200]})
+        rest = sum(1 for w, _ in rows.values() if not w)
+        summary = (f"录入{year}年放假安排（{source.strip()}）：休息日{rest}天，调休上班{len(rows) - rest}天"
+                   + (f"，删除原调整{removed}天" if removed else "") + "，年度标记为已确认")
+        audit.record(actor=actor, action="calendar.arrangement_import", subject=obj, after=audit.snapshot(obj), summary=summary,
+                     changes={d.isoformat(): [_day_label(before_cal.is_working_day(d)), _day_label(w, n)]
+                              for d, (w, n) in sorted(rows.items()) if before_cal.is_working_day(d) != w or n})
+        moved = calendar_changed(actor=actor, before=before_cal, reason=f"{year}年放假安排（{source.strip()}）")
+    return {"year": year, "days": len(rows), "removed": removed, "moved": moved}
+
+
+def _day_label(is_working_day: bool, name: str = "") -> str:
+    return ("工作日" if is_working_day else "休息日") + (f"（{name}）" if name else "")
+
+
+def calendar_changed(*, actor, before, reason: str) -> int:
+    """After a change of the legal calendar, every app whose open deadlines run on it recomputes them: each app
+    module ``zhifa.<app>.clocks`` may provide ``calendar_changed(*, actor, before, after, reason) -> int`` (the
+    number of subjects whose deadlines moved; each writes its own record). Called inside the caller's transaction."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.conf import settings
+
+    from .legal_calendar import Calendar
+
+    after, moved = Calendar(), 0
+    for app in settings.ZHIFA_APPS:
+        name = f"{app}.clocks"
+        if find_spec(name) is None:
+            continue
+        hook = getattr(import_module(name), "calendar_changed", None)
+        if hook is not None:
+            moved += hook(actor=actor, before=before, after=after, reason=reason)
+    return moved

@@ -17,11 +17,47 @@ def test_art85_seven_working_days_after_national_day_eve():
 
 
 @pytest.mark.django_db
-def test_unconfirmed_year_falls_back_to_weekends_and_says_so():
+def test_unconfirmed_year_counts_statutory_holidays_and_says_so():
+    # 2027 has no official arrangement yet: 2027-01-01 (元旦) is a rest day even so (the old weekends-only fallback
+    # counted it as a working day and answered 2027-01-06).
     d = legal_calendar.add_working_days(date(2026, 12, 30), 5)
-    assert d.date == date(2027, 1, 6)
+    assert d.date == date(2027, 1, 7)
     assert not d.confirmed and d.unconfirmed_years == (2027,)
-    assert "未确认" in d.label
+    assert "未确认" in d.label and "2027" in d.label
+
+
+@pytest.mark.django_db
+def test_art85_2026_12_28_plus_seven_working_days_is_2027_01_07_unconfirmed():
+    d = legal_calendar.add_working_days(date(2026, 12, 28), 7)
+    assert d.date >= date(2027, 1, 7) and d.date == date(2027, 1, 7)
+    assert not d.confirmed and d.unconfirmed_years == (2027,)
+    # The day before the boundary: 6 working days end on 2027-01-06.
+    assert legal_calendar.add_working_days(date(2026, 12, 28), 6).date == date(2027, 1, 6)
+
+
+def test_statutory_holidays_2027_per_the_2024_revision():
+    # 《全国年节及纪念日放假办法》(2024): 元旦 1, 春节 4 (除夕–初三), 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3 = 13 days.
+    days = legal_calendar.statutory_holidays(2027)
+    assert len(days) == 13
+    assert [d for d, n in sorted(days.items()) if n == "春节"] == [date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8)]
+    assert days[date(2027, 4, 5)] == "清明节" and days[date(2027, 6, 9)] == "端午节" and days[date(2027, 9, 15)] == "中秋节"
+    assert date(2027, 10, 4) not in days and date(2027, 5, 3) not in days and date(2027, 2, 9) not in days
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_holiday_rule_agrees_with_the_official_arrangements(year):
+    # Every day the rule computes is a holiday in the State Council's arrangement the package carries.
+    import chinese_calendar
+
+    assert all(chinese_calendar.is_holiday(day) for day in legal_calendar.statutory_holidays(year))
+
+
+@pytest.mark.django_db
+def test_unconfirmed_year_spring_festival_boundaries():
+    cal = legal_calendar.Calendar()
+    assert cal.is_working_day(date(2027, 2, 4))  # Thursday before 除夕
+    assert not any(cal.is_working_day(date(2027, 2, d)) for d in (5, 6, 7, 8))
+    assert cal.is_working_day(date(2027, 2, 9))  # 初四, a Tuesday: working until the arrangement says otherwise
 
 
 @pytest.mark.django_db
