@@ -177,6 +177,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectsta
 # Evidence files: a local directory by default; an S3-compatible bucket (MinIO, OSS, COS …) when
 # EVIDENCE_S3_BUCKET is set, so several web/worker machines share one store.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
+# The weighing stations' photos and videos of each pass (named by the WIM records' image_refs / video_ref).
+WIM_MEDIA_ROOT = Path(os.environ.get("WIM_MEDIA_ROOT", VAR_DIR / "wim-media"))
 EVIDENCE_STORAGE = (
     {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -51,7 +51,8 @@ def path_for(sha256: str) -> Path:
     return evidence_root() / storage_name(sha256)
 
 
-def _sniff_ok(content_type: str, head: bytes) -> bool:
+def sniff_ok(content_type: str, head: bytes) -> bool:
+    """Whether a file's leading bytes agree with its declared type."""
     sigs = _SIGNATURES.get(content_type)
     if sigs is None:
         return b"\x00" not in head[:1024]  # text types: no binary content
@@ -77,7 +78,7 @@ def evidence_store(*, actor, organisation, fileobj, name: str, content_type: str
                 raise DomainError("evidence_too_large", f"证据文件超过大小上限（{settings.EVIDENCE_MAX_BYTES // 1024 // 1024} MB）。")
             sha.update(chunk)
             tmp.write(chunk)
-    if not _sniff_ok(content_type, head):
+    if not sniff_ok(content_type, head):
         os.unlink(tmp.name)
         raise DomainError("evidence_content_mismatch", "文件内容与声明的类型不符，已拒绝。")
     digest = sha.hexdigest()
@@ -154,24 +155,31 @@ def download_name(ef: EvidenceFile, title: str = "") -> str:
     return base if not ext or base.lower().endswith(ext) else base + ext
 
 
-def evidence_response(ef: EvidenceFile, *, download: bool = False, title: str = ""):
-    """A streamed response for a stored file, after the caller checked the viewer may see it.
+def file_response(fh, *, content_type: str, filename: str, sha256: str, download: bool = False):
+    """A streamed response for an evidence file (from the store or a station's media), after the caller checked
+    the viewer may see it.
 
     Inline only for the types in :data:`INLINE_TYPES`; ``nosniff`` and a sandboxing CSP so that a file can never
     run script in the application's origin; the SHA-256 travels in a header so a download can be checked."""
     from django.http import FileResponse
 
-    inline = not download and ef.content_type in INLINE_TYPES
-    response = FileResponse(evidence_open(ef), content_type=ef.content_type if ef.content_type in ALLOWED_TYPES else "application/octet-stream",
-                            as_attachment=not inline, filename=download_name(ef, title))
+    inline = not download and content_type in INLINE_TYPES
+    response = FileResponse(fh, content_type=content_type if content_type in ALLOWED_TYPES else "application/octet-stream",
+                            as_attachment=not inline, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     # Chromium refuses to show a PDF under a sandbox; a PDF was checked to be one (its header) when stored.
-    sandbox = "" if ef.content_type == "application/pdf" else "; sandbox"
+    sandbox = "" if content_type == "application/pdf" else "; sandbox"
     response["Content-Security-Policy"] = f"default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestors 'self'{sandbox}"
     response["X-Frame-Options"] = "SAMEORIGIN"  # the case page previews a PDF in a frame
-    response["X-Evidence-SHA256"] = ef.sha256
+    response["X-Evidence-SHA256"] = sha256
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def evidence_response(ef: EvidenceFile, *, download: bool = False, title: str = ""):
+    """:func:`file_response` for a stored evidence file."""
+    return file_response(evidence_open(ef), content_type=ef.content_type, filename=download_name(ef, title), sha256=ef.sha256,
+                         download=download)
 
 
 THUMB_PX = 320

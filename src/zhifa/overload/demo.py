@@ -15,7 +15,7 @@ from django.utils import timezone
 from zhifa.core.models import TransportCompany, Vehicle
 
 from . import ingest, services
-from .models import Device, Exemption, Lane, LeniencyRule, Station, Violation
+from .models import Device, Exemption, Lane, LeniencyRule, Station, Violation, ViolationPass
 
 BJ = ZoneInfo("Asia/Shanghai")
 AXLE_MIX = [(2, "truck", "1-1", 18_000, 30), (3, "truck", "1-2", 25_000, 8), (4, "truck", "1-1-2", 31_000, 7),
@@ -139,10 +139,47 @@ def _walk_remote(ctx) -> None:
         ctx.notes.append(f"不见面执法（已决定并电子送达，可在线缴款）：/overload/remote/ 输入 {label}")
 
 
+def _station_photos(rows: list[dict]) -> None:
+    """What the stations deliver with their records: two photos of every over-limit pass (front with the plate,
+    side with the axles), written to the media store under the records' ``image_refs``. No video (the demo has
+    no encoder): the pages say the station has not delivered it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .media import media_root
+
+    try:
+        font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 26)
+    except OSError:
+        font = ImageFont.load_default()
+    by_key = {(r["station_code"], r["record_no"]): r for r in rows}
+    root = media_root()
+    for station_code, record_no in ViolationPass.objects.values_list("station_code", "record_no"):
+        r = by_key.get((station_code, record_no))
+        if r is None:
+            continue
+        for i, ref in enumerate(r["image_refs"].split(";"), 1):
+            img = Image.new("RGB", (640, 360), (96, 104, 112))
+            draw = ImageDraw.Draw(img)
+            draw.rectangle((0, 250, 640, 360), fill=(60, 64, 70))  # road
+            if i == 1:  # front: cab and plate
+                draw.rectangle((200, 70, 440, 260), fill=(30, 90, 160))
+                draw.rectangle((250, 215, 390, 250), fill=(240, 200, 20))
+                draw.text((258, 214), r["plate"], fill=(0, 0, 0), font=font)
+            else:  # side: trailer and axles
+                draw.rectangle((60, 120, 600, 240), fill=(170, 170, 170))
+                for x in range(100, 600, 560 // max(r["axle_count"], 1)):
+                    draw.ellipse((x, 225, x + 40, 265), fill=(20, 20, 20))
+            draw.text((12, 8), f"{station_code} #{record_no}  {r['passed_at'][:19].replace('T', ' ')}  {r['gross_kg']:,} kg",
+                      fill=(255, 255, 255), font=font)
+            path = root / ref
+            path.parent.mkdir(parents=True, exist_ok=True)
+            img.save(path, "JPEG", quality=80)
+
+
 def load(ctx) -> None:
     stations = _stations(ctx)
     LeniencyRule.objects.create(effective_from=date(2025, 1, 1), min_excess_kg=5000, max_excess_kg=10000, reduction_percent=Decimal("20"),
-                                citation="示例数据 [待确认]：本省非现场执法从轻处罚规则")
+                                citation="示例数据（待核实）：本省非现场执法从轻处罚规则")
     rows = _records(ctx, stations)
     permit_vehicle = Vehicle.objects.filter(is_goods_vehicle=True).order_by("-pk").first()
     if permit_vehicle is not None:
@@ -157,6 +194,7 @@ def load(ctx) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     batch = ingest.ingest_file(path, actor=ctx.users["admin"], chunk_rows=5000)
     opened = services.violations_open_cases(limit=60 * ctx.scale)
+    _station_photos(rows)
     _walk_remote(ctx)
     triggers = services.four_penalty_scan(on=ctx.today)
     ctx.notes.append(f"超限检测：{batch.read:,} 条称重记录（一个月，2个站点），新增违法行为 {batch.violations_new}，生成案件 {opened} 件，"

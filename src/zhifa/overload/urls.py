@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.violation_list, name="list"),
     path("review/", views.violation_list, {"queue": "review"}, name="review"),
     path("violations/<int:pk>/", views.violation_detail, name="violation"),
+    path("violations/<int:pk>/media/<int:n>/", views.violation_media, name="violation_media"),
     path("violations/<int:pk>/<str:action>/", views.violation_action, name="violation_action"),
     path("stations/", views.station_list, name="stations"),
     path("batches/", views.batch_list, name="batches"),
@@ -18,5 +19,6 @@ urlpatterns = [
     # Public (no sign-in): remote handling for the vehicle owner.
     path("remote/", views.remote_start, name="remote"),
     path("remote/case/", views.remote_case, name="remote_case"),
+    path("remote/media/<int:n>/", views.remote_media, name="remote_media"),
     path("remote/leave/", views.remote_leave, name="remote_leave"),
 ]

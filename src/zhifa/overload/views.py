@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from zhifa.core.ratelimit import client_key, rate_limited
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import vehicles_for
 
-from . import ingest, selectors, services
+from . import ingest, media, selectors, services
 from .models import RemoteAct, Violation
 
 
@@ -45,8 +46,28 @@ def violation_detail(request, pk: int):
     candidates = vehicles_for(request.user, search=violation.plate[-5:])[:10] if violation.status == Violation.Status.REVIEW else []
     return render(request, "overload/violation_detail.html", {
         "v": violation, "package": package, "case": case, "candidates": candidates,
+        "media": media.pass_media(package["passes"]), "media_url": _media_base("overload:violation_media", violation.pk),
         "acts": violation.remote_acts.all(), "consent": services.remote_consent_text(violation),
         "can_act": has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN)})
+
+
+@login_required
+def violation_media(request, pk: int, n: int):
+    """A photo or video of the violation's passes, within the viewer's jurisdiction."""
+    violation = selectors.violation_get(request.user, pk)
+    return _media(request, violation, n)
+
+
+def _media_base(name: str, *args) -> str:
+    """The media route's prefix; the template appends each item's number."""
+    return reverse(name, args=[*args, 0]).rsplit("0/", 1)[0]
+
+
+def _media(request, violation, n: int):
+    found = next((m for m in media.pass_media(services.evidence_package(violation)["passes"]) if m.n == n and m.available), None)
+    if found is None:
+        raise Http404
+    return media.media_response(request, found)
 
 
 @login_required
@@ -200,6 +221,12 @@ def _remote_violation(request) -> Violation:
     return violation
 
 
+@rate_limited("overload_remote_media", limit=120, window=60)
+def remote_media(request, n: int):
+    """A photo or video of the party's own violation (the one this session was opened for), nothing else."""
+    return _media(request, _remote_violation(request), n)
+
+
 @rate_limited("overload_remote_act", limit=20, window=60)
 def remote_case(request):
     try:
@@ -224,8 +251,10 @@ def remote_case(request):
     pending = any(a.kind in (RemoteAct.Kind.ACCEPT, RemoteAct.Kind.DEFEND) and a.applied_at is None for a in acts)
     steps = [("告知", case.status != Status.LEAD), ("陈述申辩", bool(case.statement or case.rights_waived_on)),
              ("处罚决定", bool(case.decided_on)), ("送达", bool(case.delivered_on)), ("缴纳罚款", bool(case.paid_on))]
+    package = services.evidence_package(violation)
     return render(request, "overload/remote_case.html", {
-        "v": violation, "case": case, "package": services.evidence_package(violation), "acts": acts, "pending": pending,
+        "v": violation, "case": case, "package": package, "media": media.pass_media(package["passes"]),
+        "media_url": _media_base("overload:remote_media"), "acts": acts, "pending": pending,
         "consented": any(a.kind == RemoteAct.Kind.CONSENT for a in acts), "can_defend": case.status == Status.NOTIFIED and not pending
         and not case.rights_waived_on, "notice": notice, "steps": steps})
 
