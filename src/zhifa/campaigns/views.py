@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhifa.cases.models import Case
-from zhifa.complaints.kit import xlsx_response
-from zhifa.core import audit
+from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.evidence import evidence_open
 from zhifa.core.roles import has_role
@@ -59,7 +58,8 @@ def operation_list(request):
         qs = qs.none()
     if request.GET.get("format") == "xlsx":
         rows = ([getattr(o, a)() if callable(getattr(o, a)) else getattr(o, a) for _, a in COLUMNS] for o in qs.iterator(chunk_size=500))
-        return xlsx_response("执法行动", [c for c, _ in COLUMNS], rows, f"operations-{timezone.localdate():%Y%m%d}.xlsx")
+        return xlsx.xlsx_response(f"执法行动-{timezone.localdate():%Y%m%d}",
+                                  xlsx.Sheet("执法行动", [c for c, _ in COLUMNS], rows, caption=xlsx.filter_caption("执法行动", xlsx.form_filters(form))))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -5,10 +5,9 @@ Writes still go through each app's services (``Register.create`` / ``Register.up
 calls one service and renders — the layering the project follows.
 """
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django import forms
 from django.contrib import messages
@@ -17,14 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from ninja import Query, Schema
 from ninja.orm import create_schema
 
-from zhifa.core import audit
+from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.pagination import keyset
 from zhifa.core.roles import has_role
@@ -80,26 +79,6 @@ def cell(obj, attr: str):
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return "" if value is None else value
-
-
-def xlsx_response(title: str, header: list[str], rows, filename: str) -> HttpResponse:
-    """An XLSX workbook of one sheet (header row in bold) as a download."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(header)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for row in rows:
-        ws.append([v if isinstance(v, int | float | date | datetime) and not isinstance(v, bool) else str(v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def audited_create(*, actor, instance: models.Model, action: str, summary: str, organisation=None):
@@ -176,7 +155,8 @@ class RegisterSet:
         qs = reg.selector(request.user, search=search)
         if request.GET.get("format") == "xlsx":
             rows = ([cell(obj, a) for _, a in reg.columns] for obj in qs.iterator(chunk_size=1000))
-            return xlsx_response(reg.title, [c[0] for c in reg.columns], rows, f"{reg.key}-{timezone.localdate():%Y%m%d}.xlsx")
+            return xlsx.xlsx_response(f"{reg.title}-{timezone.localdate():%Y%m%d}", xlsx.Sheet(
+                reg.title, [c[0] for c in reg.columns], rows, caption=xlsx.filter_caption(reg.title, {"关键词": search})))
         page = Paginator(qs, 30).get_page(request.GET.get("page"))
         rows = [{"obj": obj, "cells": [cell(obj, a) for _, a in reg.columns]} for obj in page]
         context = {"reg": reg, "ns": self.namespace, "page": page, "rows": rows, "search": search,

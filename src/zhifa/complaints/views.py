@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.core import audit
+from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.ratelimit import rate_limited
 from zhifa.core.roles import Role, has_role
@@ -31,7 +31,6 @@ from .forms import (
     TrackForm,
     VisitForm,
 )
-from .kit import xlsx_response
 from .models import Complaint, Mediation, Notice, SoftMeasure
 
 
@@ -142,8 +141,8 @@ def analysis(request):
         titles = {"channel": "渠道", "category": "类别", "firm": "企业", "route": "线路", "month": "月份"}
         for by, data in breakdowns.items():
             rows += [(f"{titles[by]}：{label}", n) for label, n in data]
-        return xlsx_response("投诉分析", ["指标", "数值"], [(str(a), float(b) if hasattr(b, "as_tuple") else b) for a, b in rows],
-                             f"complaint-analysis-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+        return xlsx.xlsx_response(f"投诉分析-{start:%Y%m%d}-{end:%Y%m%d}",
+                                  xlsx.Sheet("投诉分析", ["指标", "数值"], rows, caption=f"投诉分析 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"))
     soft = selectors.soft_measure_counts(scope(SoftMeasure.objects.all(), request.user), start=start, end=end)
     mediation = selectors.mediation_counts(scope(Mediation.objects.all(), request.user), start=start, end=end)
     return render(request, "complaints/analysis.html", {

@@ -22,7 +22,7 @@ from .errors import DomainError
 from .models import AuditHead, Organisation
 
 EXCLUDED_MODELS = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
-DATA_DIRS = ["evidence", "wim", "exports", "documents"]  # sub-directories of VAR_DIR that hold data
+DATA_DIRS = ["evidence", "wim", "wim-media", "exports", "documents"]  # sub-directories of VAR_DIR that hold data
 
 
 def _counts() -> dict[str, int]:

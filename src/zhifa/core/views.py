@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import audit, legal_calendar, selectors, services, totp
+from . import audit, legal_calendar, selectors, services, totp, xlsx
 from .errors import DomainError
 from .forms import LoginForm, PartyForm, VehicleForm, WorkingDaysForm
 from .models import Driver, Event, Officer, Party, User, Vehicle
@@ -117,6 +117,10 @@ def register_list(request, key: str):
         raise Http404
     search = request.GET.get("q", "").strip()
     qs = register.selector(request.user, search=search)
+    if request.GET.get("format") == "xlsx":
+        # The same columns as the page (identifiers masked as on the page), with the search applied.
+        return xlsx.list_response(request.user, kind=f"core.{key}", title=register.title, qs=qs, columns=register.columns,
+                                  filters={"关键词": search})
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = [{"obj": obj, "cells": [_cell(obj, attr) for _, attr in register.columns]} for obj in page]
     context = {"register": register, "page": page, "rows": rows, "search": search, "can_create": key in {"parties", "vehicles"} and has_role(request.user, Role.OFFICER, Role.ADMIN)}

@@ -25,6 +25,12 @@ def grade_list(request):
     qs = selectors.grades_for_user(request.user)
     if grade:
         qs = qs.filter(grade=grade)
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind="credit.creditgrade", title="企业信用等级", qs=qs.order_by("party__name"), filters={"等级": grade},
+                                  columns=[("企业", "party.name"), ("统一社会信用代码", "party.credit_code"), ("等级", "grade"), ("得分", "score"),
+                                           ("不良行为记分", "bad_points"), ("近12个月处罚起数", "penalties_12m"), ("评定日期", "computed_on")])
     rs = selectors.rule_set_on(timezone.localdate())
     return render(request, "credit/grades.html", {
         "page": Paginator(qs, 30).get_page(request.GET.get("page")), "grade": grade, "dist": selectors.grade_distribution(request.user),
@@ -66,6 +72,13 @@ def party_credit(request, party_id: int):
 
 @login_required
 def dishonesty_list(request):
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind="credit.dishonestyentry", title="严重失信主体名单", qs=selectors.dishonesty_for(request.user),
+                                  columns=[("当事人", "party.name"), ("列入机关", "organisation.name"), ("列入日期", "listed_on"), ("列入事由", "reason"),
+                                           ("列入依据", "basis"), ("联合惩戒措施", "joint_punishment"), ("状态", "get_status_display"),
+                                           ("移出日期", "removed_on"), ("移出原因", "removal_reason")])
     return render(request, "credit/dishonesty.html", {"page": Paginator(selectors.dishonesty_for(request.user), 30).get_page(request.GET.get("page")),
                                                       "form": RemovalForm()})
 

@@ -480,25 +480,16 @@ def export_yaml(edition) -> bytes:
 
 
 def export_xlsx(edition) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The edition as the workbook :func:`parse_xlsx` reads back (one sheet each: edition, items, levels, lists)."""
+    from zhifa.core import xlsx
 
     doc = edition_document(edition)
-    book = Workbook()
-    ws = book.active
-    ws.title = SHEETS["edition"]
-    ws.append(["字段", "值"])
-    for key, label in EDITION_FIELDS:
-        ws.append([label, doc["edition"][key]])
-    sheets = {}
-    for sheet, columns in (("items", ITEM_COLUMNS), ("levels", LEVEL_COLUMNS), ("lists", LIST_COLUMNS)):
-        sheets[sheet] = book.create_sheet(SHEETS[sheet])
-        sheets[sheet].append([label for _, label in columns])
+    sheets = {name: [] for name in ("items", "levels", "lists")}
     for item in doc["items"]:
         sheets["items"].append([
             item["code"], item["name"], item["category"], item["violated_provision"], item["penalty_basis"],
             "；".join(PENALTY_KINDS[k] for k in item["penalty_kinds"]), item["statutory_min"], item["statutory_max"],
-            "是" if item["life_health_safety"] else "否", item["formula"], item["provision_status"], item["note"]])
+            item["life_health_safety"], item["formula"], item["provision_status"], item["note"]])
         for lv in item["levels"]:
             sheets["levels"].append([
                 item["code"], LEVELS[lv["level"]], lv["circumstances"], json.dumps(lv["criteria"], ensure_ascii=False),
@@ -506,9 +497,7 @@ def export_xlsx(edition) -> bytes:
         for entry in item["lists"]:
             sheets["lists"].append([LIST_KINDS[entry["kind"]], item["code"], entry["conditions"],
                                     json.dumps(entry["criteria"], ensure_ascii=False), entry["basis"]])
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(
+        [xlsx.Sheet(SHEETS["edition"], ["字段", "值"], [[label, doc["edition"][key]] for key, label in EDITION_FIELDS])]
+        + [xlsx.Sheet(SHEETS[name], [label for _, label in columns], sheets[name])
+           for name, columns in (("items", ITEM_COLUMNS), ("levels", LEVEL_COLUMNS), ("lists", LIST_COLUMNS))])

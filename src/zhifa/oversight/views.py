@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.core import audit
+from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.models import User
 from zhifa.core.roles import has_role
 from zhifa.core.selectors import get_scoped, scope
 
 from . import selectors, services, workflow
-from .exports import xlsx_response
 from .forms import (
     CancelPowerForm,
     CaseRecordForm,
@@ -46,7 +45,9 @@ def _table(request, qs, columns, *, title, link, filters=None, new_url="", expor
     """Render (or export) a register list: ``columns`` are (label, getter); the first cell links to ``link(obj)``."""
     if export and request.GET.get("export") == "xlsx":
         rows = ([getter(o) for _, getter in columns] for o in qs[:20000])
-        return xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}", title, [c[0] for c in columns], rows)
+        applied = {k: v for k, v in request.GET.items() if k not in ("export", "page") and v}
+        caption = xlsx.filter_caption(title, {"筛选条件": "，".join(applied.values())} if applied else {})
+        return xlsx.xlsx_response(f"{title}-{timezone.localdate():%Y%m%d}", xlsx.Sheet(title, [c[0] for c in columns], rows, caption=caption))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = [{"url": link(o), "cells": [getter(o) for _, getter in columns]} for o in page]
     query = request.GET.copy()
@@ -312,7 +313,8 @@ def rectification(request, pk: int):
 
     rows = [row(n, p) for n, p in enumerate(table["rows"], start=1)]
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(f"案卷评查问题整改统计表-{rnd.name}", f"{rnd.name} 案卷评查问题整改统计表", headers, rows)
+        return xlsx.xlsx_response(f"案卷评查问题整改统计表-{rnd.name}",
+                                  xlsx.Sheet("整改统计表", headers, rows, caption=f"{rnd.name} 案卷评查问题整改统计表"))
     return render(request, "oversight/rectification.html", {"round": rnd, "table": table, "headers": headers,
                                                             "rows": list(zip(rows, table["rows"], strict=True))})
 

@@ -36,10 +36,21 @@ def simulator_enabled() -> bool:
     return getattr(settings, "ZHIFA_PAYMENT_SIMULATOR", settings.ENVIRONMENT != "production")
 
 
+EXPORT_COLUMNS = [("缴款码", "code"), ("案件编号", "case.number"), ("决定书文号", "decision_number"), ("缴款人", "party_name"),
+                  ("罚款金额（元）", "amount"), ("已缴合计（元）", "paid_total"), ("加处罚款（元）", "surcharge"),
+                  ("状态", "get_status_display"), ("缴款期限", "due_on"), ("缴清日期", "paid_on")]
+
+
 @login_required
 def notice_list(request):
     status = request.GET.get("status", "")
     search = request.GET.get("q", "").strip()
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind="payments.paymentnotice", title="罚没款缴纳", columns=EXPORT_COLUMNS,
+                                  qs=selectors.notices_for(request.user, status=status, search=search),
+                                  filters={"状态": dict(TABS).get(status, ""), "关键词": search})
     page = Paginator(selectors.notices_for(request.user, status=status, search=search), 30).get_page(request.GET.get("page"))
     rows = [(n, services.notice_state(n)) for n in page]
     return render(request, "payments/list.html", {"page": page, "rows": rows, "tabs": TABS, "status": status, "search": search})

@@ -186,22 +186,13 @@ def render(result: ExportResult, file_format: str) -> tuple[bytes, str, str]:
         data = {"layout": result.layout, "after": result.after, "next_cursor": result.cursor, "rows": result.rows, "errors": result.errors}
         return json.dumps(data, ensure_ascii=False, indent=1).encode(), "application/json", "json"
     if file_format == "xlsx":
-        from openpyxl import Workbook
+        from zhifa.core import xlsx
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "行政处罚" if result.layout == "penalty" else "行政许可"
-        ws.append(fields)
-        for row in result.rows:
-            ws.append([row[f] for f in fields])
+        sheets = [xlsx.Sheet("行政处罚" if result.layout == "penalty" else "行政许可", fields, ([row[f] for f in fields] for row in result.rows))]
         if result.errors:
-            es = wb.create_sheet("校验未通过")
-            es.append(["公开信息ID", "决定书文号", "问题"])
-            for e in result.errors:
-                es.append([e["publication"], e["decision_number"], "；".join(e["problems"])])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+            sheets.append(xlsx.Sheet("校验未通过", ["公开信息ID", "决定书文号", "问题"],
+                                     ([e["publication"], e["decision_number"], "；".join(e["problems"])] for e in result.errors)))
+        return xlsx.workbook_bytes(sheets), xlsx.CONTENT_TYPE, "xlsx"
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=fields)
     writer.writeheader()

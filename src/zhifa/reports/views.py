@@ -1,7 +1,6 @@
 """Statistics dashboards (ECharts, with tables, filters by period and unit, XLSX export), the records behind
 each figure, and the annual report (preview in the browser, DOCX and PDF download)."""
 
-import io
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -50,24 +49,16 @@ def dashboard(request):
                                                       "query": query})
 
 
-def _xlsx(built, unit, start, end) -> HttpResponse:
-    from openpyxl import Workbook
+def _xlsx(built, unit, start, end):
+    from zhifa.core import xlsx
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    sheets = []
     for i, chart in enumerate(built):
-        ws = wb.create_sheet(f"{i + 1:02d}{chart['title'][:26]}".replace("：", "").replace("/", "")[:31])
-        ws.append([chart["title"], f"{unit.name} {start} 至 {end}"])
+        caption = f"{chart['title']}：{unit.name} {start} 至 {end}"
         if not chart["available"]:
-            ws.append(["数据未接入：" + "、".join(chart["missing"])])
-        ws.append(chart["headers"])
-        for row in chart["rows"]:
-            ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="statistics-{unit.code}-{start}-{end}.xlsx"'
-    return response
+            caption += "（数据未接入：" + "、".join(chart["missing"]) + "）"
+        sheets.append(xlsx.Sheet(f"{i + 1:02d}{chart['title'][:26]}", chart["headers"], chart["rows"], caption=caption))
+    return xlsx.xlsx_response(f"统计-{unit.name}-{start}-{end}", sheets)
 
 
 def _record_url(obj) -> str:

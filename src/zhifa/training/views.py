@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.complaints.kit import xlsx_response
+from zhifa.core import xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.selectors import get_scoped
 
@@ -39,9 +39,11 @@ def hours(request):
         rows = [r for r in rows if r.is_short]
     rows.sort(key=lambda r: (not r.is_short, r.hours, r.officer.name))
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"{year}年培训学时", ["姓名", "执法证号", "所属机构", "业务和法律学时", "要求学时", "差额", "是否达标"],
-                             [(r.officer.name, r.officer.cert_number, str(r.officer.organisation), float(r.hours), float(r.required),
-                               float(r.short_by), "否" if r.is_short else "是") for r in rows], f"training-hours-{year}.xlsx")
+        return xlsx.xlsx_response(f"{year}年培训学时", xlsx.Sheet(
+            f"{year}年培训学时", ["姓名", "执法证号", "所属机构", "业务和法律学时", "要求学时", "差额", "是否达标"],
+            [(r.officer.name, r.officer.cert_number, str(r.officer.organisation), r.hours, r.required, r.short_by, not r.is_short)
+             for r in rows],
+            caption=xlsx.filter_caption(f"{year}年培训学时", {"姓名或证号": search, "范围": "仅未达标" if only_short else ""})))
     short_count = sum(1 for r in rows if r.is_short)
     return render(request, "training/hours.html", {"rows": rows, "year": year, "requirement": requirement, "form": form,
                                                    "search": search, "only_short": only_short, "short_count": short_count})

@@ -28,7 +28,7 @@ def test_permit_chart_months_match(data):  # noqa: F811
 def test_unit_filter_and_xlsx_export(data, client_for):  # noqa: F811
     client = client_for("admin")
     r = client.get(f"/reports/?unit={data.city.code}&start=2024-01-01&end=2024-12-31&format=xlsx")
-    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    wb = openpyxl.load_workbook(io.BytesIO(r.getvalue()))
     assert len(wb.sheetnames) == len(charts.CHARTS)
     built = charts.build(charts.Chart("x", "x", ("permits_decided",), "unit"), data.city, date(2024, 1, 1), date(2024, 12, 31))
     # The unit's own row (本级) comes first and the rows add up to the total (the brigade's own decisions were missing).
