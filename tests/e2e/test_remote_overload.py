@@ -60,11 +60,11 @@ def test_owner_handles_an_offsite_case_remotely_and_pays(world, open_session):
     # A wrong code finds nothing and says so.
     page.get_by_label("号牌号码").fill(PLATE)
     page.get_by_label("号牌颜色").select_option(value="yellow")
-    page.get_by_label("查询码或证件号码").fill("ZZZZZZZZ")
+    page.get_by_label("查询码", exact=True).fill("ZZZZZZZZ")
     s.submit(page.get_by_role("button", name="查询"))
     assert "未找到对应的超限记录" in page.content()
 
-    page.get_by_label("查询码或证件号码").fill(violation.notice_code)
+    page.get_by_label("查询码", exact=True).fill(violation.notice_code)
     s.submit(page.get_by_role("button", name="查询"))
     assert page.url.endswith("/overload/remote/case/")
     page.get_by_role("heading", name=re.compile(re.escape(PLATE))).wait_for()

@@ -261,7 +261,9 @@ def violation_assign(*, actor, violation: Violation, driver: Driver | None = Non
 # ---------------------------------------------------------------- remote handling (不见面执法)
 
 def remote_find(*, plate: str, plate_colour: str, code: str) -> Violation | None:
-    """The party identifies with plate + plate colour + the notice code or the owner's ID/credit number."""
+    """The party identifies with plate + plate colour + the notice's own query code (8 random characters, printed on
+    the notice sent to the owner). Never a public identifier: a company's 统一社会信用代码 is printed in published
+    decisions and an ID number is known to many, so either would let anyone handle the owner's case."""
     from zhifa.core.identifiers import normalise_plate
 
     try:
@@ -272,8 +274,7 @@ def remote_find(*, plate: str, plate_colour: str, code: str) -> Violation | None
     if len(code) < 6:
         return None
     qs = Violation.objects.filter(plate=plate, plate_colour=plate_colour, status=Violation.Status.CASE).select_related("vehicle__owner")
-    return qs.filter(Q(notice_code=code) | Q(vehicle__owner__id_number=code) | Q(vehicle__owner__credit_code=code)).order_by(
-        "-first_passed_at").first()
+    return qs.filter(notice_code=code).order_by("-first_passed_at").first()
 
 
 def remote_act(*, violation: Violation, kind: str, text: str = "", contact: str = "", ip: str = "") -> RemoteAct:

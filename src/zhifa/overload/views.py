@@ -204,7 +204,7 @@ def remote_start(request):
         form = {k: request.POST.get(k, "").strip() for k in form}
         violation = services.remote_find(plate=form["plate"], plate_colour=form["plate_colour"], code=form["code"])
         if violation is None:
-            error = "未找到对应的超限记录，请核对号牌号码、号牌颜色和告知书上的查询码（或车辆所有人证件号码）。"
+            error = "未找到对应的超限记录，请核对号牌号码、号牌颜色和《违法行为告知书》上的查询码。"
         else:
             request.session.cycle_key()
             request.session[SESSION_KEY] = violation.pk

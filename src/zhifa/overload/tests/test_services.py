@@ -109,7 +109,8 @@ def test_remote_handling_identify_consent_accept(station, world):
     assert services.remote_find(plate="豫RA1001", plate_colour="yellow", code=violation.notice_code.lower()) == violation
     assert services.remote_find(plate="豫R·A1001", plate_colour="yellow", code="WRONG123") is None
     assert services.remote_find(plate="豫R·A1001", plate_colour="blue", code=violation.notice_code) is None
-    assert services.remote_find(plate="豫R·A1001", plate_colour="yellow", code=vehicle.owner.id_number) == violation
+    # the owner's ID number is no key (changed in issue 17: it asserted the old behaviour)
+    assert services.remote_find(plate="豫R·A1001", plate_colour="yellow", code=vehicle.owner.id_number) is None
     with pytest.raises(DomainError):  # not yet notified: no defence window
         services.remote_act(violation=violation, kind=RemoteAct.Kind.ACCEPT)
     services.remote_act(violation=violation, kind=RemoteAct.Kind.CONSENT, contact="13900000000")

@@ -57,3 +57,22 @@ def test_dashboard_card_counts_waiting_work(station, world, client_for):
     _violation(station, world)
     page = client_for("officer").get("/").content.decode()
     assert "超限非现场执法" in page and "1 待立案" in page
+
+
+def test_remote_handling_refuses_the_owners_public_credit_code(station, world):
+    """Regression (issue 17): plate + the owning company's 统一社会信用代码 (printed in published decisions) logged
+    in to the company's case and was offered e-delivery consent."""
+    from zhifa.core.tests.factories import OrgPartyFactory
+
+    owner = OrgPartyFactory(organisation=world.brigade_a)
+    assert owner.credit_code
+    VehicleFactory(organisation=world.brigade_a, plate="豫R·C2002", owner=owner)
+    ingest.ingest_records([record(1, gross=60_000, plate="豫R·C2002")], station=station, name="t", body_sha256="0" * 64)
+    violation = Violation.objects.get()
+    services.violation_open_case(violation=violation)
+    public = Client()
+    for code in (owner.credit_code, owner.credit_code.lower()):
+        page = public.post("/overload/remote/", {"plate": "豫R·C2002", "plate_colour": "yellow", "code": code})
+        assert page.status_code == 200 and "未找到" in page.content.decode()
+    assert public.get("/overload/remote/case/").status_code == 302  # not let in
+    assert not RemoteAct.objects.exists()
