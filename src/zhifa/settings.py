@@ -5,6 +5,7 @@ Every variable is documented in ``docs/configuration.md`` and ``.env.example``. 
 switches on the deployment checks and refuses to start without a real ``SECRET_KEY``.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -257,6 +258,17 @@ PAYMENT_CALLBACK_SECRET = env_secret("PAYMENT_CALLBACK_SECRET", _DEV_PAYMENT_SEC
 if PRODUCTION and (PAYMENT_CALLBACK_SECRET == _DEV_PAYMENT_SECRET or len(PAYMENT_CALLBACK_SECRET) < 32):
     # With a known key anyone could post a signed "paid" callback and close a fine (罚缴分离, 行政处罚法 Art. 67).
     raise ImproperlyConfigured("ZHIFA_ENV=production requires PAYMENT_CALLBACK_SECRET (at least 32 characters).")
+# Per-agency keys of the payment system (docs/payments.md): a JSON object {"<merchant id>": "<key>", ...} from
+# PAYMENT_MERCHANT_KEYS or PAYMENT_MERCHANT_KEYS_FILE. The merchant ids are data (payments.CollectionAccount); the
+# keys stay out of the database, so a database account cannot sign a callback.
+PAYMENT_MERCHANT_KEYS = json.loads(env_secret("PAYMENT_MERCHANT_KEYS", "{}"))
+if not isinstance(PAYMENT_MERCHANT_KEYS, dict) or (PRODUCTION and any(len(str(k)) < 32 for k in PAYMENT_MERCHANT_KEYS.values())):
+    raise ImproperlyConfigured("PAYMENT_MERCHANT_KEYS must be a JSON object of merchant id → key (at least 32 characters each).")
+# Notices of an agency without a collection account accept the shared PAYMENT_CALLBACK_SECRET: development and
+# demo only; in production every agency's notices are bound to its own merchant id and key.
+PAYMENT_SHARED_KEY_FALLBACK = env_bool("PAYMENT_SHARED_KEY_FALLBACK", not PRODUCTION)
+# paid_at may lie this far in the future (clock skew between the payment system and us), never more.
+PAYMENT_CLOCK_SKEW_SECONDS = int(os.environ.get("PAYMENT_CLOCK_SKEW_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

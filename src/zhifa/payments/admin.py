@@ -3,7 +3,17 @@ and the services, which record every change."""
 
 from django.contrib import admin
 
-from .models import Instalment, Payment, PaymentNotice, PaymentPlan
+from zhifa.core.admin import AuditedAdmin
+
+from .models import CollectionAccount, Instalment, Payment, PaymentNotice, PaymentPlan
+
+
+@admin.register(CollectionAccount)
+class CollectionAccountAdmin(AuditedAdmin):
+    """Which merchant id pays which agency's notices (the keys are in PAYMENT_MERCHANT_KEYS, not here)."""
+
+    list_display = ("organisation", "merchant_id", "name", "active")
+    search_fields = ("merchant_id", "name", "organisation__name")
 
 
 class ReadOnly:

@@ -56,6 +56,26 @@ class PaymentNotice(models.Model):
         return settings.ZHIFA_PUBLIC_BASE_URL.rstrip("/") + self.pay_path
 
 
+class CollectionAccount(models.Model):
+    """An agency's account with the payment system (收款单位, identified by its merchant id): a payment callback for
+    a notice of this agency — or of a unit under it without an account of its own — must name this merchant id and
+    be signed with this merchant's key (``PAYMENT_MERCHANT_KEYS``, kept outside the database). One agency's key
+    cannot pay another agency's notice."""
+
+    organisation = models.OneToOneField(Organisation, verbose_name="执法机构", on_delete=models.PROTECT, related_name="collection_account")
+    merchant_id = models.CharField("商户号（收款单位编码）", max_length=40, unique=True,
+                                   help_text="支付系统分配给本机构的收款单位编码；对应的签名密钥由运维配置在 PAYMENT_MERCHANT_KEYS 中，不存入数据库")
+    name = models.CharField("收款账户名称", max_length=120, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收款账户"
+        ordering = ["organisation__path"]
+
+    def __str__(self):
+        return f"{self.organisation.name} {self.merchant_id}"
+
+
 class Payment(models.Model):
     """One payment reported by the payment system. ``transaction_id`` is the payment system's id: the same
     notification twice is one payment."""

@@ -7,7 +7,7 @@ import hmac
 import json
 import logging
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
-from .models import Instalment, Payment, PaymentNotice, PaymentPlan
+from .models import CollectionAccount, Instalment, Payment, PaymentNotice, PaymentPlan
 from .settlement import Due, Settlement, settle
 
 log = logging.getLogger(__name__)
@@ -160,16 +160,54 @@ def _case_paid(notice: PaymentNotice, *, actor) -> None:
 # the payment system's callback
 
 
-def sign(body: bytes) -> str:
-    """The signature the payment system sends in ``X-Signature``: hex HMAC-SHA256 of the raw body."""
-    return hmac.new(settings.PAYMENT_CALLBACK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+def _merchant_key(merchant_id: str) -> tuple[str, bool]:
+    """The key a notification naming ``merchant_id`` is signed with: the merchant's own (True), else the shared
+    development key (False)."""
+    key = settings.PAYMENT_MERCHANT_KEYS.get(merchant_id) if merchant_id else None
+    return (str(key), True) if key else (settings.PAYMENT_CALLBACK_SECRET, False)
+
+
+def sign(body: bytes, merchant_id: str = "") -> str:
+    """The signature the payment system sends in ``X-Signature``: hex HMAC-SHA256 of the raw body under the key of
+    the merchant the body names (``merchant_id``)."""
+    return hmac.new(_merchant_key(merchant_id)[0].encode(), body, hashlib.sha256).hexdigest()
+
+
+def collection_account(organisation) -> CollectionAccount | None:
+    """The account that collects an agency's fines: its own, else the nearest one above it (a brigade's notices
+    are paid to its county bureau's account when the brigade has none)."""
+    ancestors = [c for c in organisation.path.strip("/").split("/") if c]
+    accounts = {a.organisation.code: a for a in CollectionAccount.objects.filter(organisation__code__in=ancestors).select_related("organisation")}
+    return next((accounts[c] for c in reversed(ancestors) if c in accounts), None)
+
+
+def _claimed_merchant(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    return str(data.get("merchant_id", "")).strip() if isinstance(data, dict) else ""
+
+
+def _refuse(code: str, message: str, *, status: int, txn: str, notice: PaymentNotice | None = None, **details):
+    log.warning("payment callback refused (%s): transaction %s, notice %s %s", code, txn, notice.code if notice else "-", details)
+    return DomainError(code, message, status=status)
 
 
 def payment_callback(*, body: bytes, signature: str) -> dict:
-    """Process one notification from the payment system. Verified by HMAC over the raw body; idempotent by the
+    """Process one notification from the payment system. Verified by HMAC over the raw body under the key of the
+    merchant it names, and that merchant must be the one collecting for the notice's agency; idempotent by the
     payment system's transaction id (a repeat answers ``duplicate`` and changes nothing); the notice's state is
-    recomputed from all its payments, so notifications may arrive in any order."""
-    if not signature or not hmac.compare_digest(sign(body), signature.strip().lower()):
+    recomputed from all its payments, so notifications may arrive in any order.
+
+    Refused, with nothing recorded (docs/payments.md): ``paid_at`` before the day the decision was delivered or
+    later than now plus ``PAYMENT_CLOCK_SKEW_SECONDS``; a payment on a notice already paid (``already_paid``) or
+    more than the fine plus the surcharge still owed (``overpayment``). The payment system then returns the money
+    to the payer; the platform never holds an overpayment."""
+    merchant_id = _claimed_merchant(body)
+    key, own_key = _merchant_key(merchant_id)
+    expected = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
         raise DomainError("bad_signature", "签名校验失败。", status=401)
     try:
         data = json.loads(body)
@@ -178,7 +216,7 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
         amount = _money(data["amount"])
         paid_at = parse_datetime(str(data["paid_at"]))
         status = str(data.get("status", "SUCCESS")).upper()
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise DomainError("invalid_notification", "通知报文格式不正确。", status=422) from None
     if not txn or len(txn) > 64 or paid_at is None:
         raise DomainError("invalid_notification", "通知报文缺少流水号或支付时间。", status=422)
@@ -186,11 +224,20 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
         paid_at = timezone.make_aware(paid_at)
     if status != "SUCCESS":
         return {"result": "ignored", "transaction_id": txn}
+    if paid_at > timezone.now() + timedelta(seconds=settings.PAYMENT_CLOCK_SKEW_SECONDS):
+        raise _refuse("invalid_paid_at", "支付时间晚于当前时间。", status=422, txn=txn, paid_at=paid_at)
     digest = hashlib.sha256(body).hexdigest()
     with transaction.atomic():
-        notice = PaymentNotice.objects.select_for_update().filter(code=code).first()
+        notice = PaymentNotice.objects.select_for_update().filter(code=code).select_related("organisation").first()
         if notice is None:
             raise DomainError("unknown_code", "缴款码不存在。", status=404)
+        account = collection_account(notice.organisation)
+        if account is not None:
+            bound = own_key and account.active and merchant_id == account.merchant_id
+        else:
+            bound = settings.PAYMENT_SHARED_KEY_FALLBACK and not own_key
+        if not bound:  # another agency's merchant: the code does not exist for it
+            raise _refuse("unknown_code", "缴款码不存在。", status=404, txn=txn, notice=notice, merchant=merchant_id)
         existing = Payment.objects.filter(transaction_id=txn).first()
         if existing is not None:
             if existing.notice_id != notice.pk or existing.amount != amount or existing.paid_at != paid_at:
@@ -198,6 +245,19 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
             return {"result": "duplicate", "transaction_id": txn, "status": notice.status}
         if notice.status == PaymentNotice.Status.CANCELLED:
             raise DomainError("notice_cancelled", "该缴款通知已撤销。", status=409)
+        if timezone.localtime(paid_at).date() < notice.delivered_on:
+            raise _refuse("invalid_paid_at", "支付时间早于处罚决定书送达日期。", status=422, txn=txn, notice=notice, paid_at=paid_at)
+        if notice.status == PaymentNotice.Status.PAID:
+            raise _refuse("already_paid", f"缴款码 {notice.code} 的罚款已缴清，不能重复缴纳。", status=409, txn=txn, notice=notice, amount=amount)
+        # Under the notice's row lock (one writer at a time, also on SQLite's IMMEDIATE transactions): the fine and
+        # the surcharge owed, with this payment counted, must not be exceeded (行政处罚法 Art. 72(一): surcharge
+        # capped at the fine).
+        payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
+        after = settle(fine=notice.amount, schedule=schedule_of(notice), payments=[*payments, (timezone.localtime(paid_at).date(), amount)],
+                       on=_today())
+        if after.paid_total > after.fine + after.surcharge:
+            owed = notice_state(notice).outstanding
+            raise _refuse("overpayment", f"缴款金额 {amount} 元超过应缴金额 {owed} 元。", status=409, txn=txn, notice=notice, amount=amount)
         try:
             with transaction.atomic():
                 Payment.objects.create(notice=notice, transaction_id=txn, amount=amount, paid_at=paid_at,
@@ -367,9 +427,11 @@ def simulated_payment(*, notice: PaymentNotice, amount: Decimal | None = None, p
     """The demo's pay button: build the notification the payment system would send, sign it, and put it through
     the same :func:`payment_callback` path."""
     state = notice_state(notice)
+    account = collection_account(notice.organisation)
+    merchant_id = account.merchant_id if account is not None else ""
     body = json.dumps({
-        "transaction_id": f"SIM{secrets.token_hex(8).upper()}", "payment_code": notice.code,
+        "transaction_id": f"SIM{secrets.token_hex(8).upper()}", "payment_code": notice.code, "merchant_id": merchant_id,
         "amount": str(amount if amount is not None else state.outstanding), "channel": "模拟支付",
         "paid_at": (paid_at or timezone.now()).isoformat(), "status": "SUCCESS",
     }, ensure_ascii=False).encode()
-    return payment_callback(body=body, signature=sign(body))
+    return payment_callback(body=body, signature=sign(body, merchant_id))

@@ -19,7 +19,10 @@ def delivered_notice(world, *, amount=Decimal("2000")) -> PaymentNotice:
     return PaymentNotice.objects.get(case=case)
 
 
-def notification(notice, *, txn="T0001", amount="2000.00", paid_at=None, status="SUCCESS") -> tuple[bytes, str]:
-    body = json.dumps({"transaction_id": txn, "payment_code": notice.code, "amount": str(amount),
-                       "paid_at": (paid_at or timezone.now()).isoformat(), "status": status}).encode()
-    return body, sign(body)
+def notification(notice, *, txn="T0001", amount="2000.00", paid_at=None, status="SUCCESS", merchant_id="") -> tuple[bytes, str]:
+    data = {"transaction_id": txn, "payment_code": notice.code, "amount": str(amount),
+            "paid_at": (paid_at or timezone.now()).isoformat(), "status": status}
+    if merchant_id:
+        data["merchant_id"] = merchant_id
+    body = json.dumps(data).encode()
+    return body, sign(body, merchant_id)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from zhifa.cases.models import Case
 from zhifa.core.models import Event
 from zhifa.payments.models import Payment, PaymentNotice
-from zhifa.payments.services import payment_callback
+from zhifa.payments.services import payment_callback, sign
 
 from .factories import delivered_notice, notification
 
@@ -156,3 +156,120 @@ def test_art51_simplified_fine_gets_a_notice_and_is_executed_on_payment(world):
     assert notice.amount == Decimal("200.00") and notice.delivered_on == timezone.localdate()
     assert simulated_payment(notice=notice)["status"] == "paid"
     assert Case.objects.get(pk=case.pk).status == "executed"
+
+
+# ---------------------------------------------------------------- issue 17: money that cannot be bent
+
+KEY_A, KEY_B = "a" * 40, "b" * 40
+
+
+@pytest.fixture
+def accounts(world, settings):
+    """南召 (county A) and 方城 (county B) each collect with their own merchant id and key."""
+    from zhifa.payments.models import CollectionAccount
+
+    settings.PAYMENT_MERCHANT_KEYS = {"M411321": KEY_A, "M411322": KEY_B}
+    CollectionAccount.objects.create(organisation=world.county_a, merchant_id="M411321")
+    CollectionAccount.objects.create(organisation=world.county_b, merchant_id="M411322")
+
+
+def _nothing_recorded(notice, events):
+    notice.refresh_from_db()
+    return not Payment.objects.exists() and Event.objects.count() == events and notice.status == PaymentNotice.Status.UNPAID
+
+
+def test_another_agencys_merchant_cannot_pay_the_notice(world, notice, client, accounts):
+    """Regression (issue 17): one shared key accepted any agency's notice."""
+    events = Event.objects.count()
+    foreign = notification(notice, merchant_id="M411322")  # 方城's merchant, correctly signed with 方城's key
+    shared = notification(notice)                           # the shared key, no merchant
+    for body, sig in (foreign, shared):
+        r = post(client, body, sig)
+        assert r.status_code == 404 and r.json()["code"] == "unknown_code"
+    assert _nothing_recorded(notice, events)
+    forged = notification(notice, merchant_id="M411321")[0]  # 南召's merchant id, signed with 方城's key
+    assert post(client, forged, sign(forged, "M411322")).status_code == 401
+    own = notification(notice, merchant_id="M411321")       # the brigade's notice is paid to its county's account
+    assert post(client, *own).json()["status"] == "paid"
+
+
+def test_shared_key_is_refused_where_the_fallback_is_off(world, notice, client, settings):
+    settings.PAYMENT_SHARED_KEY_FALLBACK = False
+    events = Event.objects.count()
+    assert post(client, *notification(notice)).status_code == 404
+    assert _nothing_recorded(notice, events)
+
+
+def test_overpayment_is_refused_and_changes_nothing(world, notice, client):
+    """Regression (issue 17): 999,999 was recorded on a 2,000 fine."""
+    events = Event.objects.count()
+    r = post(client, *notification(notice, amount="999999.00"))
+    assert r.status_code == 409 and r.json()["code"] == "overpayment" and "2000.00" in r.json()["message"]
+    assert _nothing_recorded(notice, events)
+    # a part, then more than the rest
+    post(client, *notification(notice, txn="P1", amount="1500.00"))
+    r = post(client, *notification(notice, txn="P2", amount="600.00"))
+    assert r.status_code == 409 and r.json()["code"] == "overpayment"
+    assert list(Payment.objects.values_list("transaction_id", flat=True)) == ["P1"]
+
+
+def test_second_payment_of_a_paid_notice_is_refused(world, notice, client):
+    """Regression (issue 17): paying twice (two transaction ids) was recorded twice."""
+    assert post(client, *notification(notice, txn="D1")).json()["status"] == "paid"
+    events = Event.objects.count()
+    r = post(client, *notification(notice, txn="D2"))
+    assert r.status_code == 409 and r.json()["code"] == "already_paid" and "已缴清" in r.json()["message"]
+    assert Payment.objects.count() == 1 and Event.objects.count() == events
+
+
+def test_paid_at_must_lie_between_delivery_and_now(world, notice, client):
+    """Regression (issue 17): paid_at in 2099 left the notice partly paid; paid_at before delivery was accepted."""
+    events = Event.objects.count()
+    future = timezone.now().replace(year=2099)
+    before_delivery = timezone.now() - timedelta(days=2)
+    for paid_at in (future, before_delivery, timezone.now() + timedelta(minutes=30)):
+        r = post(client, *notification(notice, paid_at=paid_at))
+        assert r.status_code == 422 and r.json()["code"] == "invalid_paid_at", paid_at
+    assert _nothing_recorded(notice, events)
+    # a payment system clock a minute ahead is within the allowed skew
+    assert post(client, *notification(notice, paid_at=timezone.now() + timedelta(minutes=1))).json()["status"] == "paid"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("identical", [True, False], ids=["same-transaction", "ten-transactions"])
+def test_ten_parallel_callbacks_record_exactly_one_payment(world, identical):
+    """Regression (issue 17): ten parallel payments of a 200 fine were all recorded. The same notification ten
+    times, and ten different transactions each paying the whole fine: one payment, the rest duplicate/refused."""
+    import threading
+
+    from django.db import connection
+
+    from zhifa.core.errors import DomainError
+
+    notice = delivered_notice(world, amount=Decimal("200"))
+    paid_at = timezone.now()
+    bodies = [notification(notice, txn="PAR" if identical else f"PAR{i}", amount="200.00", paid_at=paid_at) for i in range(10)]
+    results, errors = [], []
+    barrier = threading.Barrier(10)
+
+    def worker(body, sig):
+        try:
+            barrier.wait()
+            results.append(payment_callback(body=body, signature=sig)["result"])
+        except DomainError as exc:
+            results.append(exc.code)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=b) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results.count("recorded") == 1 and set(results) - {"recorded"} == ({"duplicate"} if identical else {"already_paid"})
+    assert Payment.objects.count() == 1
+    notice.refresh_from_db()
+    assert notice.paid_total == Decimal("200.00") and Case.objects.get(pk=notice.case_id).status == "executed"
