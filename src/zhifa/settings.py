@@ -59,6 +59,7 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # dashboard.py (``widgets``) and an AppConfig ``nav`` list; zhifa.urls / zhifa.api discover them.
 ZHIFA_APPS = [
     "zhifa.core",
+    "zhifa.notifications",
     "zhifa.discretion",
     "zhifa.documents",
     "zhifa.cases",
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhifa.core.context_processors.navigation",
+                "zhifa.notifications.context_processors.inbox",
             ],
         },
     },
@@ -248,6 +250,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {"task": "core.audit_verify", "schedule": 24 * 3600},
 }
+
+# --- Notifications: e-mail through Django's backend (console in development, SMTP in production), SMS through a
+# gateway adapter (docs/notifications.md). -------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+                               else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhifa@localhost")
+ZHIFA_SMS_GATEWAY = os.environ.get("ZHIFA_SMS_GATEWAY", "zhifa.notifications.sms.FileSink")
+SMS_OUTBOX_FILE = Path(os.environ.get("SMS_OUTBOX_FILE", VAR_DIR / "sms-outbox.jsonl"))
 
 # --- Domain settings (national defaults; per-province values are versioned data in the apps) ---------
 # Document number format, e.g. 豫R交罚〔2026〕0123号.

@@ -94,6 +94,16 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def _captured_sms(settings):
+    """SMS go to an in-memory outbox in tests (e-mail goes to Django's locmem ``mail.outbox``)."""
+    from zhifa.notifications.sms import Memory
+
+    settings.ZHIFA_SMS_GATEWAY = "zhifa.notifications.sms.Memory"
+    Memory.outbox.clear()
+    yield Memory.outbox
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at full strength costs ~0.3 s a user; tests use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
