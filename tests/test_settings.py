@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items()
-                if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "PAYMENT_CALLBACK_SECRET"}}
+                if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "PAYMENT_CALLBACK_SECRET", "CACHE_URL"}}
     full_env.update(env)
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=full_env, capture_output=True, text=True, timeout=120)
 
@@ -29,8 +29,18 @@ def test_production_refuses_a_short_secret_key():
 
 def test_production_passes_check_deploy(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64),
-                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
+                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path),
+                     CACHE_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_a_shared_cache_for_rate_limits(tmp_path):
+    """Regression (issue 17): rate limits and lockout were per process unless CACHE_URL was set, and check --deploy
+    said nothing."""
+    result = _manage("check", "--deploy", ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64),
+                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path),
+                     CACHE_URL="")
+    assert result.returncode != 0 and "zhifa.E001" in result.stdout + result.stderr
 
 
 def test_production_refuses_the_development_payment_secret(tmp_path):

@@ -162,9 +162,16 @@ AUTHENTICATION_BACKENDS = ["zhifa.core.auth.LockoutModelBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
-# Failed-login lockout: after N failures within the window the account is locked for the window.
+# Failed-login lockout (core/auth.py), counted in the cache (shared between processes only with CACHE_URL, which
+# `check --deploy` requires in production): N failures for one account from one client address lock that pair for
+# the window (nobody can lock the account out for others); failures over all accounts from one address lock the
+# address (password spraying). A whole office behind one NAT address shares the address budget: keep it generous.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "30"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Second factor: wrong codes (TOTP or recovery) per user before the second factor is locked for the window.
+TOTP_MAX_FAILURES = int(os.environ.get("TOTP_MAX_FAILURES", "5"))
+TOTP_LOCKOUT_MINUTES = int(os.environ.get("TOTP_LOCKOUT_MINUTES", "15"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -21,3 +21,6 @@ class CoreConfig(AppConfig):
         ("全过程记录", "core:audit_log", ("supervisor", "admin", "head")),
     ]
     nav_group = "基础数据"
+
+    def ready(self):
+        from . import checks  # noqa: F401 — registers the deployment checks

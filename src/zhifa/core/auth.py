@@ -2,42 +2,59 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import F
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from .models import ApiToken, User
+from .ratelimit import client_key, failure, failures, forget
+
+
+def _account(username: str) -> str:
+    # a digest: any text a client types becomes a safe cache key of fixed length
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
+def login_locked(request, username: str) -> bool:
+    """Whether sign-in is locked for this (account, client address) pair or for the address as a whole. The
+    same answer whether or not the account exists, so a lock tells nobody which usernames are real."""
+    address = client_key(request) if request is not None else "local"
+    return (failures("login", f"{_account(username)}:{address}") >= settings.LOGIN_MAX_FAILURES
+            or failures("login-address", address) >= settings.LOGIN_ADDRESS_MAX_FAILURES)
 
 
 class LockoutModelBackend(ModelBackend):
-    """After ``LOGIN_MAX_FAILURES`` consecutive failures an account is locked for ``LOGIN_LOCKOUT_MINUTES``;
-    while locked even the right password is refused."""
+    """Failed sign-ins are counted per (account, client address) and per client address
+    (``LOGIN_MAX_FAILURES``, ``LOGIN_ADDRESS_MAX_FAILURES`` within ``LOGIN_LOCKOUT_MINUTES``); over either limit even
+    the right password is refused. Unknown usernames count like known ones, a lock is answered after the same
+    password-hashing work as a real check, and the messages do not depend on the account existing: the sign-in
+    form reveals no usernames. A stranger cannot lock an officer out (the lock is theirs, by address), and a spray
+    of one password over many accounts from one address is stopped by the address limit. ``User.locked_until``
+    is the administrator's own lock (admin), answered like a wrong password."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)
-        user = User.objects.filter(username=username).first()
-        if user is not None and user.is_locked():
+        if username is None or password is None:
+            return None
+        if login_locked(request, username):
+            User().set_password(password)  # the hashing a real check costs: a lock answers in the same time
             if request is not None:
                 request.zhifa_locked = True
             return None
         result = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            return result
-        if result is None:
-            User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-            user.refresh_from_db(fields=["failed_login_count"])
-            if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-                until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                User.objects.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)
-                if request is not None:
-                    request.zhifa_locked = True
-        elif user.failed_login_count or user.locked_until:
-            User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        address = client_key(request) if request is not None else "local"
+        pair = f"{_account(username)}:{address}"
+        if result is None or result.is_locked():
+            window = settings.LOGIN_LOCKOUT_MINUTES * 60
+            over_pair = failure("login", pair, window=window) >= settings.LOGIN_MAX_FAILURES
+            over_address = failure("login-address", address, window=window) >= settings.LOGIN_ADDRESS_MAX_FAILURES
+            if request is not None and (over_pair or over_address):
+                request.zhifa_locked = True
+            return None
+        forget("login", pair)
         return result
 
 

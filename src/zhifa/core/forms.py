@@ -9,9 +9,10 @@ from .models import Party
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码错误。连续多次输错后账号将被临时锁定。",
-        "inactive": "该账号已停用。",
-        "locked": "该账号因连续登录失败已被临时锁定，请稍后再试或联系管理员。",
+        "invalid_login": "用户名或密码错误。连续多次输错后将被临时禁止登录。",
+        # the same message whether or not the account exists (no usernames revealed)
+        "inactive": "用户名或密码错误。连续多次输错后将被临时禁止登录。",
+        "locked": "登录失败次数过多，已临时禁止登录，请稍后再试或联系管理员。",
     }
 
     def clean(self):

@@ -511,6 +511,22 @@ class TotpDevice(models.Model):
         return f"{self.user}（{'已启用' if self.confirmed else '未确认'}）"
 
 
+class RecoveryCode(models.Model):
+    """A one-time recovery code for signing in when the authenticator is lost. Only a keyed digest of the code is
+    stored (HMAC-SHA256 under SECRET_KEY); a used code keeps its row with ``used_at`` so it cannot be used again."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField("摘要", max_length=64, unique=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "恢复码"
+
+    def __str__(self):
+        return f"{self.user}（{'已使用' if self.used_at else '未使用'}）"
+
+
 class ApiToken(models.Model):
     """A bearer token for system clients (weighing stations, provincial platforms, payment system, tests).
     Only the SHA-256 of the token is stored."""

@@ -28,6 +28,27 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
         return True
 
 
+def failures(scope: str, key: str) -> int:
+    """Failures counted for ``key`` in the current lock window (sign-in, second factor)."""
+    return int(cache.get(f"fail:{scope}:{key}") or 0)
+
+
+def failure(scope: str, key: str, *, window: int) -> int:
+    """Count one failure; the window starts with the first failure and the count expires with it."""
+    bucket = f"fail:{scope}:{key}"
+    if cache.add(bucket, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.add(bucket, 1, timeout=window)
+        return 1
+
+
+def forget(scope: str, key: str) -> None:
+    cache.delete(f"fail:{scope}:{key}")
+
+
 def rate_limited(scope: str, *, limit: int = 20, window: int = 60, methods: tuple[str, ...] = ("POST",)):
     """Decorator for a view: over the limit, answer 429 (JSON for API clients, a page for people)."""
 

@@ -48,12 +48,15 @@ def login_2fa(request):
     user = User.objects.filter(pk=user_id, is_active=True).first()
     error = ""
     if request.method == "POST" and user is not None:
-        if totp.totp_verify(user=user, code=request.POST.get("code", "")):
-            next_url = request.session.pop("pending_2fa_next", "/")
-            request.session.pop("pending_2fa_user", None)
-            auth_login(request, user, backend="zhifa.core.auth.LockoutModelBackend")
-            return redirect(next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else "/")
-        error = "动态口令不正确或已使用，请输入手机上当前显示的6位数字。"
+        try:
+            if totp.second_factor_verify(user=user, code=request.POST.get("code", "")):
+                next_url = request.session.pop("pending_2fa_next", "/")
+                request.session.pop("pending_2fa_user", None)
+                auth_login(request, user, backend="zhifa.core.auth.LockoutModelBackend")
+                return redirect(next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else "/")
+            error = "动态口令或恢复码不正确或已使用，请输入手机上当前显示的6位数字或一个未用过的恢复码。"
+        except DomainError as exc:  # locked after too many wrong codes
+            error = exc.message
     return render(request, "core/login_2fa.html", {"error": error})
 
 
@@ -61,22 +64,29 @@ def login_2fa(request):
 def account_2fa(request):
     device = totp.device_for(request.user)
     error = ""
+    codes: list[str] = []  # recovery codes, shown once right after they are made
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "begin":
                 device = totp.totp_begin(user=request.user)
             elif action == "confirm":
-                device = totp.totp_confirm(user=request.user, code=request.POST.get("code", ""))
-                messages.success(request, "已启用动态口令二次验证。")
+                codes = totp.totp_confirm(user=request.user, code=request.POST.get("code", ""))
+                device = totp.device_for(request.user)
+                messages.success(request, "已启用动态口令二次验证。请抄写或打印下面的恢复码并妥善保管。")
+            elif action == "renew":
+                codes = totp.recovery_codes_renew(user=request.user, code=request.POST.get("code", ""))
+                messages.success(request, "已生成新的恢复码，原恢复码作废。")
             elif action == "disable":
-                totp.totp_disable(actor=request.user, user=request.user)
+                totp.totp_disable(actor=request.user, user=request.user, password=request.POST.get("password", ""),
+                                  code=request.POST.get("code", ""))
                 messages.success(request, "已停用动态口令。")
                 return redirect("core:account_2fa")
         except DomainError as exc:
             error = exc.message
     qr = totp.provisioning_qr_data_uri(device) if device and not device.confirmed else ""
-    return render(request, "core/account_2fa.html", {"device": device, "qr": qr, "error": error})
+    left = totp.recovery_codes_left(request.user) if device and device.confirmed else 0
+    return render(request, "core/account_2fa.html", {"device": device, "qr": qr, "error": error, "codes": codes, "codes_left": left})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
