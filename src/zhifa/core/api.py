@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from . import audit, legal_calendar, selectors, services
 from .errors import DomainError
+from .identifiers import IdType
 from .models import Driver, Officer, Party
 from .pagination import keyset
 from .roles import Role, has_role
@@ -46,9 +47,11 @@ class PartyOut(Schema):
     organisation_id: int
     kind: str
     name: str
+    id_type: str
     id_number: str
     credit_code: str
     legal_representative: str
+    legal_rep_id_type: str
     phone: str
     address: str
 
@@ -65,9 +68,12 @@ class PartyListOut(PartyOut):
 class PartyIn(Schema):
     kind: Party.Kind
     name: str = Field(min_length=1, max_length=120)
+    id_type: str = Field(IdType.ID_CARD, description="证件类型：" + "、".join(f"{k} {v}" for k, v in IdType.CHOICES))
     id_number: str = Field("", max_length=18)
     credit_code: str = Field("", max_length=18)
     legal_representative: str = Field("", max_length=50)
+    legal_rep_id_type: str = Field(IdType.ID_CARD)
+    legal_rep_id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=30)
     address: str = Field("", max_length=200)
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .identifiers import PLATE_COLOURS
+from .identifiers import PLATE_COLOURS, IdType
 from .models import Party
 
 
@@ -32,9 +32,12 @@ class WorkingDaysForm(forms.Form):
 class PartyForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=Party.Kind.choices)
     name = forms.CharField(label="名称/姓名", max_length=120)
-    id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
+    id_type = forms.ChoiceField(label="证件类型（自然人）", choices=IdType.CHOICES, initial=IdType.ID_CARD)
+    id_number = forms.CharField(label="证件号码", max_length=18, required=False)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
-    legal_representative = forms.CharField(label="法定代表人", max_length=50, required=False)
+    legal_representative = forms.CharField(label="法定代表人（个体工商户为经营者）", max_length=50, required=False)
+    legal_rep_id_type = forms.ChoiceField(label="法定代表人证件类型", choices=IdType.CHOICES, initial=IdType.ID_CARD)
+    legal_rep_id_number = forms.CharField(label="法定代表人证件号码", max_length=18, required=False)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="住所/地址", max_length=200, required=False)
 

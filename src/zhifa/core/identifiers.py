@@ -88,3 +88,58 @@ def normalise_plate(value: str) -> str:
             "号牌号码格式不正确，应为省份简称+发牌机关字母+5位（新能源6位），例如 豫R·A1234。", code="plate_format"
         )
     return f"{m.group(1)}{m.group(2)}·{m.group(3)}"
+
+
+class IdType:
+    """Identity documents of a natural person (证件类型) as the national credit-information field set names them
+    (docs/portal.md). Only the 居民身份证 has a check digit (GB 11643); the others are checked by their format."""
+
+    ID_CARD = "id_card"
+    PASSPORT = "passport"
+    HK_MACAO = "hk_macao_permit"
+    TAIWAN = "taiwan_permit"
+    FOREIGN_PR = "foreign_permanent_residence"
+    HMT_RESIDENCE = "hmt_residence_permit"
+    CHOICES = [
+        (ID_CARD, "身份证"),
+        (PASSPORT, "护照号"),
+        (HK_MACAO, "港澳居民来往内地通行证"),
+        (TAIWAN, "台湾居民来往大陆通行证"),
+        (FOREIGN_PR, "外国人永久居留身份证"),
+        (HMT_RESIDENCE, "港澳台居民居住证"),
+    ]
+    LABELS = dict(CHOICES)
+
+
+# Formats of the documents without a check digit: passports (Chinese E/G + 8 digits, foreign passports 5–17
+# letters and digits), 港澳居民来往内地通行证 (H/M + 8 or 10 digits), 台湾居民来往大陆通行证 (8 or 10 digits),
+# 外国人永久居留身份证 (15 characters, or 18 from 2023 beginning with 9); 港澳台居民居住证 carry an 18-digit number
+# with the 身份证 check digit (8100/8200/8300 region codes).
+_DOCUMENT_RE = {
+    IdType.PASSPORT: re.compile(r"^[A-Z0-9]{5,17}$"),
+    IdType.HK_MACAO: re.compile(r"^[HM]\d{8}(\d{2})?$"),
+    IdType.TAIWAN: re.compile(r"^\d{8}(\d{2})?$"),
+    IdType.FOREIGN_PR: re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$"),
+}
+
+
+def validate_identity_document(id_type: str, value: str) -> str:
+    """Validate a natural person's identity document number for its type and return it normalised."""
+    v = (value or "").strip().upper()
+    if id_type in (IdType.ID_CARD, IdType.HMT_RESIDENCE, "", None):
+        v = validate_id_number(v)
+        if id_type == IdType.HMT_RESIDENCE and v[:4] not in ("8100", "8200", "8300"):
+            raise ValidationError("港澳台居民居住证号码应以810000、820000或830000开头。", code="id_hmt_region")
+        return v
+    pattern = _DOCUMENT_RE.get(id_type)
+    if pattern is None:
+        raise ValidationError("证件类型无效。", code="id_type")
+    if not pattern.fullmatch(v):
+        raise ValidationError(f"{IdType.LABELS[id_type]}号码格式不正确。", code="id_document_format")
+    return v
+
+
+def is_individual_business(credit_code: str) -> bool:
+    """个体工商户: a 统一社会信用代码 registered by 市场监管 (first character 9) with organisation type 2 (GB 32100-2015,
+    Table 2: 91 企业, 92 个体工商户, 93 农民专业合作社)."""
+    return (credit_code or "").upper().startswith("92")

@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from .identifiers import (
     PLATE_COLOURS,
+    IdType,
     birth_date_from_id,
     normalise_plate,
     validate_credit_code,
     validate_id_number,
+    validate_identity_document,
 )
 
 
@@ -166,9 +168,12 @@ class Party(models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name="管辖机构", on_delete=models.PROTECT, related_name="parties")
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
     name = models.CharField("名称/姓名", max_length=120)
-    id_number = models.CharField("身份证号码", max_length=18, blank=True, db_index=True)
+    id_type = models.CharField("证件类型", max_length=32, choices=IdType.CHOICES, default=IdType.ID_CARD)
+    id_number = models.CharField("证件号码", max_length=18, blank=True, db_index=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
-    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True, help_text="个体工商户填写经营者")
+    legal_rep_id_type = models.CharField("法定代表人证件类型", max_length=32, choices=IdType.CHOICES, default=IdType.ID_CARD)
+    legal_rep_id_number = models.CharField("法定代表人证件号码", max_length=18, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("住所/地址", max_length=200, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -188,10 +193,10 @@ class Party(models.Model):
         errors = {}
         if self.kind == self.Kind.PERSON:
             if not self.id_number:
-                errors["id_number"] = "自然人当事人须填写身份证号码。"
+                errors["id_number"] = "自然人当事人须填写证件号码。"
             else:
                 try:
-                    self.id_number = validate_id_number(self.id_number)
+                    self.id_number = validate_identity_document(self.id_type, self.id_number)
                 except ValidationError as e:
                     errors["id_number"] = e.messages
         elif self.kind == self.Kind.ORGANISATION:
@@ -202,8 +207,20 @@ class Party(models.Model):
                     self.credit_code = validate_credit_code(self.credit_code)
                 except ValidationError as e:
                     errors["credit_code"] = e.messages
+            if self.legal_rep_id_number:
+                try:
+                    self.legal_rep_id_number = validate_identity_document(self.legal_rep_id_type, self.legal_rep_id_number)
+                except ValidationError as e:
+                    errors["legal_rep_id_number"] = e.messages
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_individual_business(self) -> bool:
+        """个体工商户 (an organisation party whose credit code has type 92, GB 32100)."""
+        from .identifiers import is_individual_business
+
+        return self.kind == self.Kind.ORGANISATION and is_individual_business(self.credit_code)
 
     @property
     def identifier(self) -> str:
@@ -215,6 +232,8 @@ class Party(models.Model):
         value = self.identifier
         if self.kind == self.Kind.PERSON and len(value) == 18:
             return value[:6] + "********" + value[14:]
+        if self.kind == self.Kind.PERSON and len(value) > 4:
+            return value[:2] + "*" * (len(value) - 4) + value[-2:]
         return value
 
     @property

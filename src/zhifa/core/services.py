@@ -125,7 +125,8 @@ def party_create(*, actor, organisation: Organisation, kind: str, name: str, **e
         raise
 
 
-PARTY_FIELDS = {"name", "phone", "address", "legal_representative", "id_number", "credit_code"}
+PARTY_FIELDS = {"name", "phone", "address", "legal_representative", "id_type", "id_number", "credit_code", "legal_rep_id_type",
+                "legal_rep_id_number"}
 
 
 def party_update(*, actor, party: Party, **data) -> Party:

@@ -237,6 +237,7 @@ class CreditPublication(models.Model):
         PUBLISHED = "published", "公示中"
         WITHDRAWN = "withdrawn", "已撤下（修复）"
         EXPIRED = "expired", "公示期满"
+        REVOKED = "revoked", "已撤回（决定变更或撤销）"  # follows the portal's withdrawal (行政处罚法 Art. 48)
 
     party = models.ForeignKey("core.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="credit_publications")
     organisation = models.ForeignKey("core.Organisation", verbose_name="决定机关", on_delete=models.PROTECT, related_name="+")

@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from zhifa.core.admin import AuditedAdmin
 
-from .models import DeidentRule, ExportBatch, Publication, PublicationRule
+from .models import DeidentRule, ExportBatch, ExportItem, Publication, PublicationRule, SeverityRule
 
 
 @admin.register(PublicationRule)
@@ -57,6 +57,19 @@ class PublicationAdmin(admin.ModelAdmin):
 
 @admin.register(ExportBatch)
 class ExportBatchAdmin(PublicationAdmin):
-    list_display = ("pk", "layout", "file_format", "after", "cursor", "rows", "created_by", "created_at")
+    list_display = ("pk", "layout", "file_format", "rows", "new", "changed", "withdrawn", "accepted", "rejected", "created_by", "created_at")
     list_filter = ("layout",)
     search_fields = ()
+
+
+@admin.register(ExportItem)
+class ExportItemAdmin(PublicationAdmin):
+    list_display = ("publication", "layout", "action", "status", "batch", "sent_at", "answered_at")
+    list_filter = ("layout", "status", "action")
+    search_fields = ("publication__decision_number",)
+
+
+@admin.register(SeverityRule)
+class SeverityRuleAdmin(AuditedAdmin):
+    list_display = ("category", "party_kind", "min_fine", "severity", "effective_from", "confirmed", "citation")
+    list_filter = ("severity", "effective_from")

@@ -40,10 +40,18 @@ def publicity_period(decided_on: date, severity: str, *, special_field: bool = F
     day and its period for the severity: 2023 NDRC Order 58 (3 months–3 years), the 2026 《信用修复管理办法》 (minor:
     in principle not published, ≤ 3 months; general ≤ 1 year; serious 1–3 years). Months count by the calendar
     (three years from 2026-03-31 end on 2029-03-31, not after 1,095 days)."""
+    from zhifa.core.errors import DomainError
     from zhifa.credit import selectors as credit_selectors
+    from zhifa.credit.models import RepairRegime
     from zhifa.credit.services import add_months
 
-    regime = credit_selectors.regime_on(decided_on)
+    try:
+        regime = credit_selectors.regime_on(decided_on)
+    except DomainError:
+        # Before the 2023 measures: their periods (3 months–3 years) codified the practice already in place.
+        regime = RepairRegime.objects.order_by("effective_from").first()
+        if regime is None:
+            raise
     period = credit_selectors.repair_period(regime, SimpleNamespace(severity=severity, special_field=special_field))
     return add_months(decided_on, period.max_months), period.published, f"{regime.name}：{period.note}"
 
@@ -117,7 +125,7 @@ def inconsistencies(*, today: date) -> Iterator[str]:
             c = credit.pop((pub.subject_type, pub.subject_id), None)
             want = CREDIT_STATE.get(pub.status)
             if c is None:
-                if pub.status == P.PUBLISHED and getattr(pub, "credit_published", True):
+                if pub.status == P.PUBLISHED and pub.credit_published:
                     yield f"行政处罚决定 {pub.decision_number} 已在门户公开，信用公示中没有"
             elif (want == "published") != (c.status == "published"):
                 yield (f"行政处罚决定 {pub.decision_number} 门户为“{pub.get_status_display()}”，信用公示为“{c.get_status_display()}”")
@@ -126,5 +134,4 @@ def inconsistencies(*, today: date) -> Iterator[str]:
                 yield f"信用公示 {c.decision_number}（{c.party}）不是门户公开的处罚决定（门户、双公示导出中都没有）"
     from . import credit_export
 
-    if hasattr(credit_export, "inconsistencies"):
-        yield from credit_export.inconsistencies()
+    yield from credit_export.inconsistencies(today=today)

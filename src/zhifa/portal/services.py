@@ -12,9 +12,9 @@ from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
-from . import sources
+from . import pipeline, sources
 from .deident import Deidentifier
-from .models import Publication, PublicationRule
+from .models import Publication, PublicationRule, SeverityRule
 
 P = Publication.Status
 REVIEWERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
@@ -49,6 +49,7 @@ def _publish(*, actor, publication: Publication, today: date, summary: str) -> N
     publication.save()
     audit.record(actor=actor, action="publication.publish", subject=publication, after=audit.snapshot(publication),
                  summary=summary + ("（逾期公开）" if publication.is_late else ""), organisation=publication.organisation)
+    pipeline.credit_sync(publication)  # the credit publication follows the portal row (one pipeline)
 
 
 def publication_create(*, record: sources.DecisionRecord, today: date, deident: Deidentifier | None = None) -> Publication | None:
@@ -59,12 +60,18 @@ def publication_create(*, record: sources.DecisionRecord, today: date, deident: 
     rule = PublicationRule.in_force(record.kind, record.decided_on)
     due = legal_calendar.add_working_days(record.decided_on, rule.working_days)
     party, body, flags = build_public_text(record, deident)
+    period = {"public_until": record.decided_on + timedelta(days=rule.public_days)}
+    if record.kind == PublicationRule.Kind.PENALTY:
+        # 公示期 by severity from the credit rules (2026 《信用修复管理办法》 tiers), counted in calendar months.
+        severity = SeverityRule.classify(categories=record.categories, party_kind=record.party_kind, fine=record.fine, on=record.decided_on)
+        until, published, _ = pipeline.publicity_period(record.decided_on, severity)
+        period = {"public_until": until, "severity": severity, "credit_published": published,
+                  "penalty_until": record.penalty_until}
     with transaction.atomic():
         pub = Publication.objects.create(
             organisation=record.organisation, subject_type=record.subject_type, subject_id=record.subject_id, kind=record.kind,
             status=P.REVIEW, decision_number=record.decision_number, title=record.title, party_display=party, body=body,
-            flags=flags, decided_on=record.decided_on, due_on=due.date, due_confirmed=due.confirmed,
-            public_until=record.decided_on + timedelta(days=rule.public_days))
+            flags=flags, decided_on=record.decided_on, due_on=due.date, due_confirmed=due.confirmed, **period)
         if flags:
             audit.record(actor=None, action="publication.flag", subject=pub, after=audit.snapshot(pub),
                          summary=f"{pub.title} 去标识化后仍有疑似个人信息，待人工审核", organisation=pub.organisation)
@@ -112,6 +119,7 @@ def _take_down(*, actor, publication: Publication, status: str, today: date, rea
         publication.refresh_from_db()
         audit.record(actor=actor, action=f"publication.{status}", subject=publication, before=before, after=audit.snapshot(publication),
                      summary=f"撤下公开信息 {publication.title}：{reason}", organisation=publication.organisation)
+        pipeline.credit_sync(publication)
     return publication
 
 

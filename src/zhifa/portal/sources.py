@@ -36,16 +36,66 @@ class DecisionRecord:
     changed_on: date | None = None
     change_reason: str = ""
     credit: dict = field(default_factory=dict)
+    party: object = None
+    party_id_type: str = "id_card"
+    legal_rep_id_type: str = "id_card"
+    legal_rep_id_number: str = ""
+    # Penalties: the 处罚类别 of every kind the decision imposes (行政处罚法 Art. 9), amounts, the penalty's own term
+    categories: list[str] = field(default_factory=list)
+    fine: Decimal | None = None
+    confiscated: Decimal | None = None
+    licence: str = ""
+    penalty_until: date | None = None
+    performed_on: date | None = None
 
     @property
     def is_person(self) -> bool:
         return self.party_kind == "person"
 
+    @property
+    def is_individual_business(self) -> bool:
+        from zhifa.core.identifiers import is_individual_business
+
+        return not self.is_person and is_individual_business(self.party_credit_code)
+
 
 def _party_fields(party) -> dict:
     return {"party_name": party.name, "party_kind": party.kind, "party_id_number": party.id_number or "",
             "party_credit_code": party.credit_code or "", "legal_representative": party.legal_representative or "",
-            "party_phone": party.phone or "", "party_address": party.address or ""}
+            "party_phone": party.phone or "", "party_address": party.address or "", "party": party,
+            "party_id_type": getattr(party, "id_type", "") or "id_card",
+            "legal_rep_id_type": getattr(party, "legal_rep_id_type", "") or "id_card",
+            "legal_rep_id_number": getattr(party, "legal_rep_id_number", "") or ""}
+
+
+# 处罚类别 of the penalty kinds the cases app knows today; the cases app's own ``penalty_category(kind)`` (Art. 9 kinds)
+# takes over where it exists, so a kind it adds needs no change here.
+CATEGORY_OF_KIND = {"warning": "警告", "fine": "罚款"}
+
+
+def penalty_category(kind: str) -> str:
+    from importlib import import_module
+
+    for module in ("zhifa.cases.rules", "zhifa.cases.penalties", "zhifa.cases.models"):
+        try:
+            mapper = getattr(import_module(module), "penalty_category", None)
+        except ImportError:
+            continue
+        if callable(mapper):
+            return str(mapper(kind))
+    return CATEGORY_OF_KIND.get(kind, "其他")
+
+
+def case_penalty_kinds(case) -> list[str]:
+    """The kinds a decision imposes: a list where the cases app keeps several (``penalty_kinds``), else the one."""
+    kinds = getattr(case, "penalty_kinds", None)
+    if callable(kinds):
+        kinds = kinds()
+    if kinds is not None and not isinstance(kinds, str):
+        kinds = [getattr(k, "kind", k) for k in (kinds.all() if hasattr(kinds, "all") else kinds)]
+        if kinds:
+            return [str(k) for k in kinds]
+    return [case.penalty_kind] if case.penalty_kind else []
 
 
 def permit_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
@@ -101,7 +151,14 @@ def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
         body = case.organisation.enforcement_body()
         violation = case.violation_name or (case.violation_item.name if case.violation_item_id else "")
         content = penalty_content(case)
+        kinds = case_penalty_kinds(case)
+        fine = Decimal(case.fine_amount) if case.fine_amount is not None and "fine" in kinds else None
+        confiscated = getattr(case, "confiscated_amount", None)
         yield DecisionRecord(
+            categories=[penalty_category(k) for k in kinds], fine=fine,
+            confiscated=Decimal(confiscated) if confiscated is not None else None,
+            licence=getattr(case, "licence_affected", "") or "", penalty_until=getattr(case, "penalty_until", None),
+            performed_on=case.paid_on or case.executed_on,
             subject_type=CASE_TYPE, subject_id=str(case.pk), kind="penalty", organisation=case.organisation,
             decided_on=case.decided_on, decision_number=case.decision_number,
             title=f"行政处罚决定书（{case.decision_number}）", **_party_fields(case.party),
@@ -109,9 +166,7 @@ def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
                       ("处罚机关", body.name)],
             changed_on=case.revoked_on, change_reason=case.revocation_reason or "",
             credit={"违法行为类型": violation, "违法事实": case.facts, "处罚依据": case.legal_basis,
-                    "处罚类别": case.get_penalty_kind_display() if case.penalty_kind else "", "处罚内容": content,
-                    "罚款金额": Decimal(case.fine_amount) if case.fine_amount is not None and case.penalty_kind == "fine" else None,
-                    "处罚机关": body.name, "处罚机关统一社会信用代码": body.credit_code},
+                    "处罚内容": content, "处罚机关": body.name, "处罚机关统一社会信用代码": body.credit_code},
         )
 
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("office/<int:pk>/", views.office_detail, name="office_detail"),
     path("office/<int:pk>/<str:action>/", views.office_action, name="office_action"),
     path("office/export/", views.export, name="export"),
+    path("office/export/preview/", views.export_preview, name="export_preview"),
     path("office/export/<int:pk>/", views.export_batch, name="export_batch"),
 ]

@@ -123,9 +123,12 @@ def office_action(request, pk: int, action: str):
     return redirect("portal:office_detail", pk)
 
 
+EXPORTERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
+
+
 @login_required
 def export(request):
-    if not has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN, Role.SUPERVISOR):
+    if not has_role(request.user, *EXPORTERS, Role.SUPERVISOR):
         raise Http404
     batches = core_scope(ExportBatch.objects.all(), request.user)[:20]
     if request.method == "POST":
@@ -134,13 +137,15 @@ def export(request):
         if layout not in credit_export.LAYOUTS or file_format not in ("csv", "xlsx", "json"):
             messages.error(request, "请选择导出格式。")
             return redirect("portal:export")
-        after = request.POST.get("after", "").strip()
-        result = credit_export.export(actor=request.user, organisation=request.user.organisation,
-                                      publications=selectors.publications_for(request.user), layout=layout,
-                                      file_format=file_format, after=int(after) if after.isdigit() else None)
+        try:
+            result = credit_export.export(actor=request.user, organisation=request.user.organisation,
+                                          publications=selectors.publications_for(request.user), layout=layout, file_format=file_format)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:export")
         data, content_type, ext = credit_export.render(result, file_format)
         response = HttpResponse(data, content_type=content_type)
-        name = f"shuanggongshi-{layout}-{date.today():%Y%m%d}-{result.after}-{result.cursor}.{ext}"
+        name = f"shuanggongshi-{layout}-{date.today():%Y%m%d}-batch{result.batch.pk}.{ext}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["X-Export-Rows"] = str(len(result.rows))
         response["X-Export-Errors"] = str(len(result.errors))
@@ -149,6 +154,35 @@ def export(request):
 
 
 @login_required
+def export_preview(request):
+    """The dry run: what the next export would send (new, changed, withdrawn) and what it would hold back — nothing
+    is written."""
+    if not has_role(request.user, *EXPORTERS, Role.SUPERVISOR):
+        raise Http404
+    layout = request.GET.get("layout", "penalty")
+    if layout not in credit_export.LAYOUTS:
+        layout = "penalty"
+    result = credit_export.export(actor=None, organisation=request.user.organisation, publications=selectors.publications_for(request.user),
+                                  layout=layout, file_format="json", dry_run=True)
+    fields = ["本地编号", "数据操作类型", "行政相对人名称", "行政相对人类别",
+              "行政处罚决定书文号" if layout == "penalty" else "行政许可决定文书号",
+              "处罚类别" if layout == "penalty" else "许可类别", "公示截止期" if layout == "penalty" else "有效期至"]
+    return render(request, "portal/office/export_preview.html", {"result": result, "layout": layout, "fields": fields,
+                                                                  "rows": [[row.get(f, "") for f in fields] for row in result.rows[:200]]})
+
+
+@login_required
 def export_batch(request, pk: int):
     batch = get_scoped(ExportBatch.objects.all(), request.user, pk=pk)
-    return render(request, "portal/office/batch.html", {"batch": batch})
+    if request.method == "POST":
+        if not has_role(request.user, *EXPORTERS):
+            raise Http404
+        try:
+            receipt = credit_export.parse_receipt(request.FILES.get("receipt"))
+            credit_export.reconcile(actor=request.user, batch=batch, **receipt)
+            messages.success(request, "回执已对账。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("portal:export_batch", pk)
+    items = batch.items.select_related("publication").order_by("pk")[:500]
+    return render(request, "portal/office/batch.html", {"batch": batch, "items": items})

@@ -13,3 +13,4 @@ def default_rules(request):
 
     for module in ("zhifa.portal.migrations.0002_rules", "zhifa.permits.migrations.0002_permit_items"):
         import_module(module).load(apps, None)
+    import_module("zhifa.credit.migrations.0002_default_rules").forwards(apps, None)  # credit periods for 公示截止期

@@ -38,6 +38,11 @@ def test_xingzheng_chufa_fa_art48_revoked_penalty_withdrawn(world):
     assert pub.status == Publication.Status.WITHDRAWN and pub.withdraw_due == date(2026, 10, 23) and not pub.withdraw_late
 
 
+def _preview(world):
+    return credit_export.export(actor=None, organisation=world.brigade_a, publications=Publication.objects.all(), layout="penalty",
+                                file_format="json", dry_run=True)
+
+
 def test_penalty_export_row(world):
     from zhifa.core.identifiers import credit_code_check_char
 
@@ -47,11 +52,11 @@ def test_penalty_export_row(world):
     firm = case_factories.company(world, legal_representative="孙八")
     case = _decided_on(case_factories.decided(world, party=firm), date(2026, 9, 30))
     services.publication_run(today=date(2026, 10, 9))
-    result = credit_export.collect(publications=Publication.objects.all(), layout="penalty")
+    result = _preview(world)
     # A case without a catalogued violation cannot leave: 违法行为类型 is required by the platform layout.
     assert result.rows == [] and result.errors[0]["problems"] == ["违法行为类型不能为空"]
     type(case).objects.filter(pk=case.pk).update(violation_name="未随车携带道路运输证")
-    result = credit_export.collect(publications=Publication.objects.all(), layout="penalty")
+    result = _preview(world)
     assert result.errors == []
     row = result.rows[0]
     assert row["行政处罚决定书文号"] == case.decision_number and row["罚款金额(万元)"] == "0.200000"

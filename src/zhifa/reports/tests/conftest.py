@@ -11,5 +11,6 @@ def default_rules(request):
 
     from django.apps import apps
 
-    for module in ("zhifa.portal.migrations.0002_rules", "zhifa.permits.migrations.0002_permit_items"):
+    for module in ("zhifa.portal.migrations.0002_rules", "zhifa.portal.migrations.0004_severity_rules", "zhifa.permits.migrations.0002_permit_items"):
         import_module(module).load(apps, None)
+    import_module("zhifa.credit.migrations.0002_default_rules").forwards(apps, None)  # credit periods for 公示截止期
