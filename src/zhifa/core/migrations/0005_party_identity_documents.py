@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_totp_device'),
+        ('core', '0004_evidence_per_organisation'),
     ]
 
     operations = [
