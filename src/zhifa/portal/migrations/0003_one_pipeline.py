@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_party_identity_documents'),
+        ('core', '0006_party_identity_documents'),
         ('portal', '0002_rules'),
     ]
 
