@@ -8,7 +8,8 @@ from datetime import timedelta
 from zhifa.core.models import TransportCompany
 
 from . import services
-from .models import CreditEvent, CreditGrade, RepairApplication
+from .models import CreditEvent, CreditGrade, DishonestyEntry, RepairApplication
+from .workflow import Status
 
 VIOLATIONS = ["未按规定对车辆进行二级维护", "道路运输车辆未随车携带道路运输证", "未按规定安装使用卫星定位装置", "超越许可事项从事经营",
               "驾驶员未取得从业资格证", "未按规定进行安全生产教育培训", "使用技术检验不合格车辆", "车辆超限运输"]
@@ -65,13 +66,30 @@ def load(ctx) -> None:
             refused += 1
         if approved >= 3 and refused >= 3:
             break
-    worst = list(CreditGrade.objects.filter(party__company__in=nz_firms, grade__in=["C", "D"]).select_related("party__organisation")[:3])
-    for i, g in enumerate(worst):
-        entry = services.dishonesty_list_add(actor=head, party=g.party, reason="一年内多次违法经营，经责令改正拒不改正",
-                                             basis="《交通运输部关于进一步加强交通运输信用体系建设的意见》；《严重失信主体名单管理办法》",
-                                             source="人工", on=today - timedelta(days=90))
-        if i == 2:
-            services.dishonesty_list_remove(actor=head, entry=entry, reason="已完成信用修复，经审核移出", on=today - timedelta(days=5))
+    listing_note = _walk_listings(ctx)
+    # Regrade everyone last: the grades then read every penalty decided by the demos before this one and the list.
+    services.grades_recompute(actor=None, organisation=ctx.orgs["city"], on=today)
     dist = {g: CreditGrade.objects.filter(grade=g).count() for g in ("AA", "A", "B", "C", "D")}
     ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + f"；信用修复申请{RepairApplication.objects.count()}件"
-                     f"（已修复{approved}件），网上申请页 /credit/public/repair/，修复指南 /credit/public/repair-guide/")
+                     f"（已修复{approved}件），网上申请页 /credit/public/repair/，修复指南 /credit/public/repair-guide/；{listing_note}")
+
+
+def _walk_listings(ctx) -> str:
+    """The serious-dishonesty procedure as far as it can truthfully have gone by ``ctx.today``. The overload demo's
+    一超四罚 scan proposed its listings today (its records cover the last month), so none can be decided yet: the
+    statement period of the notice has to run first (国办发〔2020〕49号). Half of them are notified today, one of
+    those with the party's statement; the others await the notice. No party is listed without a decision."""
+    officer = ctx.users["officer"]
+    path = officer.organisation.path
+    proposals = list(DishonestyEntry.objects.filter(status=Status.PROPOSED, organisation__path__startswith=path)
+                     .select_related("party", "organisation", "category").order_by("pk"))
+    notified = []
+    for entry in proposals[: (len(proposals) + 1) // 2]:
+        notified.append(services.dishonesty_notify(actor=officer, entry=entry, on=ctx.today))
+    if notified:
+        services.dishonesty_statement_record(actor=officer, entry=notified[0], on=ctx.today,
+                                            statement="对超限次数无异议，车辆已卸载整改，请求从轻处理并给予信用修复机会。")
+    by_system = DishonestyEntry.objects.filter(source=DishonestyEntry.Source.FOUR_PENALTY).count()
+    due = f"，陈述申辩期限至{notified[0].statement_due_on:%Y-%m-%d}，期满后由负责人决定" if notified else ""
+    return (f"严重失信主体名单：一超四罚自动提出列入建议{by_system}件（均为今日提出，尚未决定），其中{officer.organisation.name}"
+            f"已送达告知书{len(notified)}件{due}；在列{DishonestyEntry.objects.filter(status=Status.LISTED).count()}户（/credit/dishonesty/）")

@@ -3,14 +3,39 @@
 from django import forms
 
 
-class DishonestyForm(forms.Form):
+class ProposeForm(forms.Form):
+    """A proposal only: the notice, the statement period and the head's decision follow (国办发〔2020〕49号)."""
+
+    category = forms.ModelChoiceField(label="名单类别（认定标准）", queryset=None, empty_label=None)
     reason = forms.CharField(label="列入事由", max_length=300)
-    basis = forms.CharField(label="列入依据", max_length=300, help_text="如《公路安全保护条例》第六十六条")
-    joint_punishment = forms.CharField(label="联合惩戒措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    facts = forms.CharField(label="认定事实", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="写明违法失信的事实及其证据（行政处罚决定书文号等），将写入告知书和决定书。")
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
 
 
-class RemovalForm(forms.Form):
-    reason = forms.CharField(label="移出原因", max_length=300)
+class ActDateForm(forms.Form):
+    on = forms.DateField(label="办理日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                         help_text="留空为今天；补录纸质办理的，填写实际日期。")
+
+
+class StatementForm(ActDateForm):
+    statement = forms.CharField(label="陈述申辩内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideListingForm(ActDateForm):
+    list_party = forms.TypedChoiceField(label="决定", choices=[("1", "列入严重失信主体名单（制作决定书）"), ("0", "不予列入")],
+                                        coerce=lambda v: v == "1")
+    review_note = forms.CharField(label="陈述申辩复核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="不予列入的理由", required=False, max_length=300)
+
+
+class RepairRemoveForm(ActDateForm):
+    reason = forms.CharField(label="修复情况说明", max_length=300)
+    corrected = forms.BooleanField(label="已纠正失信行为、履行法定义务", required=False)
+    commitment_signed = forms.BooleanField(label="已作出信用承诺", required=False)
 
 
 class RepairOnBehalfForm(forms.Form):

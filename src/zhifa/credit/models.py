@@ -6,6 +6,8 @@ from datetime import date
 from django.db import models
 from django.utils import timezone
 
+from .workflow import TRANSITIONS, Status
+
 
 class Grade(models.TextChoices):
     AA = "AA", "AA级"
@@ -46,6 +48,9 @@ class CreditRuleSet(models.Model):
     local_penalty_rule = models.BooleanField("启用本地规则：一年内处罚≥N起降一级", default=True,
                                              help_text="睢县等地做法（种子文件004），非国家统一规定，可关闭。")
     local_penalty_count = models.PositiveSmallIntegerField("本地规则处罚起数N", default=3)
+    listed_max_grade = models.CharField(
+        "严重失信名单在列主体最高等级", max_length=2, choices=Grade.choices, blank=True, default=Grade.C,
+        help_text="在严重失信主体名单有效期内，得分再高也不高于此等级；留空则名单不影响等级。各省规定不一（常见C级或D级），默认C级（待确认）。")
 
     class Meta:
         verbose_name = verbose_name_plural = "信用评价规则"
@@ -53,6 +58,12 @@ class CreditRuleSet(models.Model):
 
     def __str__(self):
         return f"{self.version}（{self.effective_from}起）"
+
+    def listed_grades(self) -> list[str]:
+        """The grades a party on the serious-dishonesty list may hold under this rule set (all when no cap)."""
+        if not self.listed_max_grade:
+            return [str(g) for g in GRADE_ORDER]
+        return [str(g) for g in GRADE_ORDER[GRADE_ORDER.index(self.listed_max_grade):]]
 
     def points_for(self, kind: str, warning_class: int | None = None) -> int:
         if kind == CreditEvent.Kind.WARNING:
@@ -157,33 +168,120 @@ class GradeChange(models.Model):
         return f"{self.party} {self.from_grade or '—'}→{self.to_grade}"
 
 
-class DishonestyEntry(models.Model):
-    """An entry on the serious-dishonesty list (严重失信主体名单 / 黑名单), with joint-punishment notes; the exit is
-    recorded on the same row (entry and exit both audited)."""
+class DishonestyCategory(models.Model):
+    """A recognition standard of the serious-dishonesty list (严重失信主体名单认定标准) as data: what the list is for,
+    its legal basis, the period the party has to state and defend after the prior notice, the term of the list
+    and the earliest early exit by credit repair. 国办发〔2020〕49号 (七): a list exists only where a law, regulation
+    or rule sets its standard, with the conditions and procedure of exit; the periods here are the bureau's setting
+    (legal-reference §8; [unconfirmed] values say so in their help text)."""
 
-    class Status(models.TextChoices):
-        LISTED = "listed", "在列"
-        REMOVED = "removed", "已移出"
+    code = models.CharField("代码", max_length=40, unique=True)
+    name = models.CharField("名单类别", max_length=100)
+    basis = models.CharField("认定依据", max_length=300)
+    criteria = models.CharField("认定标准", max_length=300)
+    statement_working_days = models.PositiveSmallIntegerField(
+        "陈述申辩期限（工作日）", default=5,
+        help_text="自告知书送达之日起计算。国办发〔2020〕49号只要求告知并听取陈述申辩，未规定天数；5个工作日为本局设定（待确认），可修改。")
+    term_months = models.PositiveSmallIntegerField(
+        "名单有效期（月）", default=36,
+        help_text="自列入决定之日起计算，期满自动移出。默认36个月，取《信用修复管理办法》（2026）严重失信信息最长公示期（待确认）。")
+    repair_after_months = models.PositiveSmallIntegerField(
+        "可申请提前移出的最短期限（月）", default=12,
+        help_text="列入满该期限、已纠正失信行为并作出信用承诺的，可经信用修复提前移出。默认12个月，取严重失信信息最短公示期（待确认）。")
+    joint_punishment = models.TextField("失信惩戒措施", blank=True)
+    effective_from = models.DateField("施行日期")
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "严重失信主体名单类别"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class DishonestyEntry(models.Model):
+    """One serious-dishonesty listing procedure (严重失信主体名单认定), from the proposal to the exit: proposal →
+    prior notice with the right to state and defend → decision (numbered 决定书) → publication for the term →
+    exit on expiry or by repair (国办发〔2020〕49号 (八); ``workflow.py``). Each step appends a
+    :class:`DishonestyStep` and is audited; the row holds the current state."""
+
+    Status = Status  # the states of ``workflow.py``
+
+    class Source(models.TextChoices):
+        OFFICER = "officer", "执法人员提出"
+        FOUR_PENALTY = "four_penalty", "一超四罚自动提出"
+        LEGACY = "legacy", "原系统直接列入（无告知和决定书）"
+
+    class Removal(models.TextChoices):
+        NONE = "", "—"
+        EXPIRY = "expiry", "有效期届满"
+        REPAIR = "repair", "信用修复提前移出"
 
     party = models.ForeignKey("core.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="dishonesty_entries")
-    organisation = models.ForeignKey("core.Organisation", verbose_name="列入机关", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("core.Organisation", verbose_name="认定机关", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(DishonestyCategory, verbose_name="名单类别", null=True, on_delete=models.PROTECT, related_name="entries")
     reason = models.CharField("列入事由", max_length=300)
+    facts = models.TextField("认定事实", blank=True)
     basis = models.CharField("列入依据", max_length=300)
-    source = models.CharField("来源", max_length=100, help_text="如 overload.一超四罚、cases.处罚决定、人工")
-    joint_punishment = models.TextField("联合惩戒措施", blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.LISTED)
-    listed_on = models.DateField("列入日期")
+    source = models.CharField("提出方式", max_length=20, choices=Source.choices, default=Source.OFFICER)
+    source_ref = models.CharField("来源记录", max_length=100, blank=True, help_text="如一超四罚记录的编号")
+    joint_punishment = models.TextField("失信惩戒措施", blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    proposed_on = models.DateField("提出日期", null=True)
+    proposed_by = models.ForeignKey("core.User", verbose_name="提出人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notified_on = models.DateField("告知日期", null=True, blank=True)
+    notice_number = models.CharField("告知书文号", max_length=60, blank=True)
+    statement_due_on = models.DateField("陈述申辩截止日", null=True, blank=True)
+    statement_due_confirmed = models.BooleanField("截止日按已确认日历计算", default=True)
+    statement = models.TextField("当事人陈述申辩", blank=True)
+    statement_on = models.DateField("陈述申辩日期", null=True, blank=True)
+    review_note = models.TextField("陈述申辩复核意见", blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decided_by = models.ForeignKey("core.User", verbose_name="决定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_number = models.CharField("决定书文号", max_length=60, blank=True)
+    listed_on = models.DateField("列入日期", null=True, blank=True)
     listed_by = models.ForeignKey("core.User", verbose_name="列入人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    expires_on = models.DateField("有效期至", null=True, blank=True, help_text="名单有效期的最后一日，次日起移出。")
+    repair_from = models.DateField("可申请提前移出日期", null=True, blank=True)
     removed_on = models.DateField("移出日期", null=True, blank=True)
-    removal_reason = models.CharField("移出原因", max_length=300, blank=True)
+    removal_kind = models.CharField("移出方式", max_length=10, choices=Removal.choices, blank=True)
+    removal_reason = models.CharField("移出原因/不予列入理由", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "严重失信主体名单"
-        ordering = ["-listed_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["party"], condition=models.Q(status="listed"), name="dishonesty_one_active")]
+        ordering = ["-proposed_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["party"], condition=models.Q(status__in=["proposed", "notified", "listed"]),
+                                               name="dishonesty_one_open")]
 
     def __str__(self):
         return f"{self.party}（{self.get_status_display()}）"
+
+
+class DishonestyStep(models.Model):
+    """History of a listing procedure: one row per step (appended, never edited), with the acting user, the date
+    of the act and a note (the notice number, the statement, the decision number, the exit reason)."""
+
+    entry = models.ForeignKey(DishonestyEntry, verbose_name="名单认定", on_delete=models.PROTECT, related_name="steps")
+    action = models.CharField("环节", max_length=20)
+    from_status = models.CharField("原状态", max_length=12, blank=True)
+    to_status = models.CharField("新状态", max_length=12)
+    acted_on = models.DateField("办理日期")
+    actor = models.ForeignKey("core.User", verbose_name="办理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=500, blank=True)
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名单认定环节记录"
+        ordering = ["entry", "recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.action} {self.acted_on}"
+
+    @property
+    def action_label(self) -> str:
+        t = TRANSITIONS.get(self.action)
+        return t.label if t else self.action
 
 
 class RepairRegime(models.Model):

@@ -5,15 +5,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from zhifa.core.selectors import scope
+from zhifa.core.selectors import get_scoped, scope
 
 from .models import (
+    GRADE_ORDER,
     CreditEvent,
     CreditGrade,
     CreditPublication,
     CreditRuleSet,
+    DishonestyCategory,
     DishonestyEntry,
     GradeChange,
     GradePolicy,
@@ -21,6 +24,7 @@ from .models import (
     RepairPeriod,
     RepairRegime,
 )
+from .workflow import Status
 
 
 def rule_set_on(day: date) -> CreditRuleSet:
@@ -72,33 +76,64 @@ def _cases_penalty_model():
     return None
 
 
-def penalty_count(party_id: int, *, since: date, until: date) -> int:
-    """Administrative penalties decided against the party in [since, until]. Source: the ``penalty`` events of
-    the credit ledger, which the cases app (and this app's tests and demo) append through
-    ``credit_event_record``; when the cases app exposes decided cases they are counted from there too, without
-    double counting the ones already mirrored in the ledger."""
-    ledger = CreditEvent.objects.filter(party_id=party_id, kind=CreditEvent.Kind.PENALTY, occurred_on__gte=since, occurred_on__lte=until)
-    count = ledger.count()
+# Where a decided case came from, as the credit page names it (``Case.origin_type``).
+CASE_ORIGINS = {"overload.violation": "overload_cases", "overload.four_penalty": "four_penalty_cases"}
+
+
+def _decided_penalties(party_ids, *, since: date, until: date):
+    """(case pk, party id, origin type) of the penalty decisions of the cases app in [since, until] — every origin:
+    cases opened by officers, off-site overload cases, 一超四罚 follow-up cases. A revoked decision is no penalty."""
     model = _cases_penalty_model()
-    if model is not None:
-        mirrored = set(ledger.filter(source_type="cases.case").values_list("source_id", flat=True))
-        decided = model.objects.filter(party_id=party_id, decided_on__gte=since, decided_on__lte=until, outcome="penalty")
-        count += sum(1 for pk in decided.values_list("pk", flat=True) if str(pk) not in mirrored)
-    return count
+    if model is None:
+        return []
+    qs = model.objects.filter(party_id__in=list(party_ids), decided_on__gte=since, decided_on__lte=until, outcome="penalty")
+    if any(f.name == "revoked_on" for f in model._meta.get_fields()):
+        qs = qs.filter(revoked_on__isnull=True)
+    return list(qs.values_list("pk", "party_id", "origin_type"))
+
+
+def _ledger_penalties(party_ids, *, since: date, until: date) -> QuerySet:
+    """Penalty events of the ledger in the window; those mirroring a case of the cases app are left to that app
+    (its decision date and revocation are the truth), so no penalty is counted twice."""
+    qs = CreditEvent.objects.filter(party_id__in=list(party_ids), kind=CreditEvent.Kind.PENALTY, occurred_on__gte=since, occurred_on__lte=until)
+    if _cases_penalty_model() is not None:
+        qs = qs.exclude(source_type="cases.case")
+    return qs
+
+
+def penalty_breakdown(party_id: int, *, since: date, until: date) -> dict:
+    """The administrative penalties of the party in [since, until] by source — the one definition behind every
+    "近12个月处罚" figure: decided penalty cases of the cases app (of which off-site overload cases and 一超四罚
+    follow-up cases), plus the ``penalty`` events of the credit ledger that do not mirror a case (penalties imported
+    from the provincial platform before go-live). 一超四罚 triggers are shown beside it: a trigger is a count of
+    violations, not a penalty decision, and is not added."""
+    ledger = _ledger_penalties([party_id], since=since, until=until)
+    decided = _decided_penalties([party_id], since=since, until=until)
+    result = {"cases": 0, "overload_cases": 0, "four_penalty_cases": 0}
+    for _pk, _pid, origin in decided:
+        result["cases"] += 1
+        if origin in CASE_ORIGINS:
+            result[CASE_ORIGINS[origin]] += 1
+    result["ledger"] = ledger.count()
+    result["total"] = result["cases"] + result["ledger"]
+    result["four_penalty_triggers"] = overload_trigger_count(party_id, since=since, until=until)
+    result["since"], result["until"] = since, until
+    return result
+
+
+def penalty_count(party_id: int, *, since: date, until: date) -> int:
+    """Administrative penalties decided against the party in [since, until] (:func:`penalty_breakdown`)."""
+    return penalty_breakdown(party_id, since=since, until=until)["total"]
 
 
 def penalty_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
     """:func:`penalty_count` for many parties at once (the draw's target directory), in two queries."""
     party_ids = list(party_ids)
-    ledger = CreditEvent.objects.filter(party_id__in=party_ids, kind=CreditEvent.Kind.PENALTY, occurred_on__gte=since, occurred_on__lte=until)
+    decided = _decided_penalties(party_ids, since=since, until=until)
+    ledger = _ledger_penalties(party_ids, since=since, until=until)
     result = {r["party_id"]: r["n"] for r in ledger.values("party_id").annotate(n=Count("id"))}
-    model = _cases_penalty_model()
-    if model is not None:
-        mirrored = set(ledger.filter(source_type="cases.case").values_list("source_id", flat=True))
-        decided = model.objects.filter(party_id__in=party_ids, decided_on__gte=since, decided_on__lte=until, outcome="penalty")
-        for pk, pid in decided.values_list("pk", "party_id"):
-            if str(pk) not in mirrored:
-                result[pid] = result.get(pid, 0) + 1
+    for _pk, pid, _origin in decided:
+        result[pid] = result.get(pid, 0) + 1
     return result
 
 
@@ -158,7 +193,7 @@ def grade_changes_for(user) -> QuerySet:
 
 
 def dishonesty_for(user) -> QuerySet:
-    return scope(DishonestyEntry.objects.select_related("party", "organisation"), user)
+    return scope(DishonestyEntry.objects.select_related("party", "organisation", "category"), user)
 
 
 def publications_for(user) -> QuerySet:
@@ -172,3 +207,75 @@ def repairs_for(user) -> QuerySet:
 def events_for_party(party_id: int, *, days: int = 365, on: date | None = None) -> QuerySet:
     on = on or date.today()
     return CreditEvent.objects.filter(party_id=party_id, occurred_on__gt=on - timedelta(days=days), occurred_on__lte=on)
+
+
+# --- the serious-dishonesty list ----------------------------------------------------------------------------
+
+def listing_in_force(party_id: int, on: date) -> DishonestyEntry | None:
+    """The party's listing in force on ``on`` (decided, not yet removed, ``on`` within its term), or None."""
+    return (DishonestyEntry.objects.filter(party_id=party_id, status=Status.LISTED, listed_on__lte=on)
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on)).select_related("category").first())
+
+
+def latest_listings(party_ids) -> dict[int, DishonestyEntry]:
+    """The most recent listing procedure of each party (any state) — for pages of other apps that show where a
+    party stands (e.g. overload's 一超四罚 list)."""
+    result = {}
+    for entry in DishonestyEntry.objects.filter(party_id__in=list(party_ids)).order_by("party_id", "-proposed_on", "-pk"):
+        result.setdefault(entry.party_id, entry)
+    return result
+
+
+def dishonesty_entry_for(user, pk: int) -> DishonestyEntry:
+    """One listing procedure within the user's jurisdiction (404 otherwise)."""
+    return get_scoped(DishonestyEntry.objects.select_related("party", "organisation", "category", "decided_by", "proposed_by"), user, pk=pk)
+
+
+def categories_in_force(on: date) -> QuerySet:
+    return DishonestyCategory.objects.filter(active=True, effective_from__lte=on)
+
+
+# --- consistency reads (used by ``zhifa check figures``) ----------------------------------------------------
+# Pure reads: each recomputes one invariant from the source rows and returns the rows that break it (empty = holds).
+
+def dishonesty_grade_conflicts(on: date | None = None) -> list[dict]:
+    """Parties listed on ``on`` whose stored grade is better than the rule set allows for a listed party
+    (``CreditRuleSet.listed_max_grade`` of the rule set in force), e.g. a listed firm graded AA or A."""
+    on = on or timezone.localdate()
+    cap = rule_set_on(on).listed_max_grade
+    if not cap:
+        return []
+    better = GRADE_ORDER[:GRADE_ORDER.index(cap)]
+    listed = (DishonestyEntry.objects.filter(status=Status.LISTED, listed_on__lte=on)
+              .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on)))
+    grades = CreditGrade.objects.filter(party_id__in=listed.values("party_id"), grade__in=better).select_related("party")
+    entries = {e.party_id: e for e in listed}
+    return [{"party_id": g.party_id, "party": g.party.name, "grade": g.grade, "max_grade": cap, "entry_id": entries[g.party_id].pk,
+             "organisation_id": g.organisation_id} for g in grades]
+
+
+def dishonesty_listings_without_decision() -> list[dict]:
+    """Listed entries without a decision document number (国办发〔2020〕49号 (八): a listing is a written decision) —
+    entries carried over from the one-step listing are the expected cases."""
+    rows = DishonestyEntry.objects.filter(status=Status.LISTED, decision_number="").select_related("party")
+    return [{"entry_id": e.pk, "party_id": e.party_id, "party": e.party.name, "listed_on": e.listed_on, "source": e.get_source_display()}
+            for e in rows]
+
+
+def dishonesty_overdue_exits(on: date | None = None) -> list[dict]:
+    """Entries still listed after the last day of their term (the nightly exit has not run for them)."""
+    on = on or timezone.localdate()
+    rows = DishonestyEntry.objects.filter(status=Status.LISTED, expires_on__lt=on).select_related("party")
+    return [{"entry_id": e.pk, "party_id": e.party_id, "party": e.party.name, "expires_on": e.expires_on} for e in rows]
+
+
+def grade_penalty_count_mismatches() -> list[dict]:
+    """Stored grades whose "近12个月处罚" differs from a recount over the same window (the window of their rule set
+    ending on the day they were computed): a decision recorded after the grade, or a stale grade."""
+    out = []
+    for g in CreditGrade.objects.select_related("rule_set", "party"):
+        since = g.computed_on - timedelta(days=g.rule_set.window_days - 1)
+        n = penalty_count(g.party_id, since=since, until=g.computed_on)
+        if n != g.penalties_12m:
+            out.append({"party_id": g.party_id, "party": g.party.name, "stored": g.penalties_12m, "recount": n, "computed_on": g.computed_on})
+    return out

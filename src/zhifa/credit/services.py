@@ -8,20 +8,22 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhifa.core import audit
-from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core import audit, legal_calendar
+from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Organisation, Party
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
-from . import selectors
+from . import selectors, workflow
 from .models import (
     GRADE_ORDER,
     CreditEvent,
     CreditGrade,
     CreditPublication,
     CreditRuleSet,
+    DishonestyCategory,
     DishonestyEntry,
+    DishonestyStep,
     Grade,
     GradeChange,
     RepairApplication,
@@ -122,6 +124,15 @@ def grade_evaluate(party: Party, on: date) -> dict:
         lowered = GRADE_ORDER[GRADE_ORDER.index(grade) + 1]
         reasons.append(f"近{rs.window_days}天内受到行政处罚{penalties}起（≥{rs.local_penalty_count}起），按本地规则由{grade}降为{lowered}")
         grade = lowered
+    # The grade effect of the serious-dishonesty list is the rule set's (law as data): while listed, no grade
+    # better than ``listed_max_grade``.
+    listing = selectors.listing_in_force(party.pk, on)
+    cap = rs.listed_max_grade
+    if listing is not None and cap and GRADE_ORDER.index(grade) < GRADE_ORDER.index(cap):
+        reasons.append(f"列入严重失信主体名单（{listing.category.name if listing.category else listing.reason}，"
+                       f"{listing.decision_number or '原系统列入'}，至{listing.expires_on:%Y-%m-%d}），"
+                       f"按规则{rs.version}在列期间最高评为{cap}级，由{grade}降为{cap}")
+        grade = cap
     return {"rule_set": rs, "score": score, "bad_points": bad, "grade": str(grade), "penalties": penalties,
             "reasons": reasons or ["近期无扣分事件"]}
 
@@ -167,42 +178,214 @@ def grades_recompute(*, actor, organisation: Organisation, on: date | None = Non
     return changed
 
 
-# --- serious-dishonesty list -------------------------------------------------------------------------------
+# --- serious-dishonesty list (严重失信主体名单认定) -----------------------------------------------------------
+# The procedure of 国办发〔2020〕49号 (八), step by step (``workflow.py``): proposal → prior notice (告知书) with the
+# right to state and defend within the category's period → the head's decision (决定书, numbered) → listed for
+# the category's term → exit on expiry or, after the minimum period, by credit repair. No step lists a party by
+# itself: the only way onto the list is ``dishonesty_decide(list_party=True)``.
 
-def dishonesty_list_add(*, actor, party: Party, reason: str, basis: str, source: str, joint_punishment: str = "",
-                        on: date | None = None) -> DishonestyEntry:
-    """Put ``party`` on the serious-dishonesty list. Called by officers and by other apps (e.g. overload's 一超四罚
-    with ``actor=None``). A party already listed keeps its entry: that entry is returned and nothing is added."""
-    _check_actor(actor, party.organisation)
-    if not reason.strip() or not basis.strip():
-        raise DomainError("reason_required", "列入严重失信主体名单须写明事由和依据。")
-    active = DishonestyEntry.objects.filter(party=party, status=DishonestyEntry.Status.LISTED).first()
-    if active is not None:
-        return active
-    with transaction.atomic():
-        entry = DishonestyEntry.objects.create(
-            party=party, organisation=party.organisation, reason=reason, basis=basis, source=source,
-            joint_punishment=joint_punishment or "限制参与政府采购和招投标；列为重点监管对象，提高抽查比例和频次；限制享受便利措施。",
-            listed_on=on or timezone.localdate(), listed_by=actor)
-        audit.record(actor=actor, action="credit.dishonesty_add", subject=entry, after=audit.snapshot(entry),
-                     summary=f"{party.name} 列入严重失信主体名单：{reason}", organisation=party.organisation)
+def _act_date(on: date | None, *, after: date | None, after_label: str) -> date:
+    """The date of a step: given for an act done earlier (e.g. on paper), never in the future and never before
+    the step it depends on."""
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise DomainError("date_in_future", f"办理日期{on:%Y-%m-%d}晚于今天，不能登记尚未发生的行为。")
+    if after is not None and on < after:
+        raise DomainError("date_before_previous_step", f"办理日期{on:%Y-%m-%d}早于{after_label}（{after:%Y-%m-%d}）。")
+    return on
+
+
+def _check_step(actor, action: str, organisation, entry: DishonestyEntry | None = None) -> workflow.Transition:
+    """Role (from the transition table), jurisdiction and — given ``entry`` — the state the step starts from."""
+    t = workflow.get(action)
+    if actor is None:
+        if workflow.SYSTEM not in t.roles:
+            raise NotPermitted("actor_required", f"“{t.label}”须由有权限的人员办理。")
+    else:
+        roles = [r for r in t.roles if r is not workflow.SYSTEM]
+        assert_role(actor, *roles, message=f"只有{'、'.join(Role(r).label for r in roles)}可以办理“{t.label}”。")
+        assert_in_jurisdiction(actor, organisation)
+    if entry is not None and entry.status not in t.sources:
+        raise TransitionNotAllowed("transition_not_allowed", f"该名单认定当前为“{entry.get_status_display()}”，不能{t.label}。")
+    return t
+
+
+def _dishonesty_move(entry: DishonestyEntry, action: str, actor, *, on: date, fields: dict | None = None,
+                     note: str = "", summary: str) -> DishonestyEntry:
+    """Conditional UPDATE on the old status (exactly one row), the step row and the audit record; the caller
+    holds the transaction."""
+    t = workflow.get(action)
+    if entry.status not in t.sources:
+        raise TransitionNotAllowed("transition_not_allowed", f"该名单认定当前为“{entry.get_status_display()}”，不能{t.label}。")
+    target = t.target or entry.status
+    before = audit.snapshot(entry)
+    if DishonestyEntry.objects.filter(pk=entry.pk, status=entry.status).update(status=target, **(fields or {})) != 1:
+        raise TransitionNotAllowed("concurrent_change", "该名单认定已被他人处理，请刷新后重试。")
+    old = entry.status
+    entry.refresh_from_db()
+    DishonestyStep.objects.create(entry=entry, action=action, from_status=old, to_status=target, acted_on=on,
+                                  actor=actor if getattr(actor, "pk", None) else None, note=(note or summary)[:500])
+    audit.record(actor=actor, action=f"credit.dishonesty_{action}", subject=entry, before=before, after=audit.snapshot(entry),
+                 summary=summary, organisation=entry.organisation)
     return entry
 
 
-def dishonesty_list_remove(*, actor, entry: DishonestyEntry, reason: str, on: date | None = None) -> DishonestyEntry:
-    """Take a party off the list (repair or period expired); the exit and its reason are recorded."""
-    _check_actor(actor, entry.organisation, APPROVERS)
+def _issue(entry: DishonestyEntry, kind: str, actor) -> str:
+    """Issue the notice or the decision (documents app) inside the step's transaction: a listing never exists
+    without its document, and a document that cannot be made (e.g. no numbering prefix) refuses the step."""
+    from zhifa.documents.services import document_issue
+
+    from .documents import document_context
+
+    doc = document_issue(actor=actor, organisation=entry.organisation, kind=kind, subject=entry, context=document_context(entry, kind))
+    return doc.number
+
+
+def dishonesty_propose(*, actor, party: Party, category: DishonestyCategory, reason: str, facts: str = "",
+                       source: str = DishonestyEntry.Source.OFFICER, source_ref: str = "", organisation: Organisation | None = None,
+                       on: date | None = None) -> DishonestyEntry:
+    """Propose listing ``party`` (拟列入). An officer, or the system for 一超四罚 (``actor=None``). The party is not
+    listed by this: the notice and the head's decision follow. A party with an open procedure (proposed,
+    notified or listed) gets no second one — a system caller gets the open one back, an officer is refused."""
+    organisation = organisation or party.organisation
+    _check_step(actor, "propose", organisation)
+    if not reason.strip():
+        raise DomainError("reason_required", "提出列入建议须写明事由。")
+    on = _act_date(on, after=None, after_label="")
+    if not category.active or category.effective_from > on:
+        raise DomainError("category_inactive", f"名单类别“{category.name}”未启用或{on:%Y-%m-%d}尚未施行。")
+    open_entry = DishonestyEntry.objects.filter(party=party, status__in=workflow.OPEN).first()
+    if open_entry is not None:
+        if actor is None:
+            return open_entry
+        raise DomainError("procedure_open", f"{party.name}已有名单认定程序（{open_entry.get_status_display()}），不能重复提出。")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                entry = DishonestyEntry.objects.create(
+                    party=party, organisation=organisation, category=category, reason=reason.strip(), facts=facts.strip(),
+                    basis=category.basis, source=source, source_ref=source_ref, joint_punishment=category.joint_punishment,
+                    status=workflow.Status.PROPOSED, proposed_on=on, proposed_by=actor if getattr(actor, "pk", None) else None)
+        except IntegrityError:  # a concurrent proposal for the same party won
+            raise DomainError("procedure_open", f"{party.name}已有名单认定程序，不能重复提出。") from None
+        DishonestyStep.objects.create(entry=entry, action="propose", from_status="", to_status=entry.status, acted_on=on,
+                                      actor=entry.proposed_by, note=f"{entry.get_source_display()}：{reason.strip()}"[:500])
+        audit.record(actor=actor, action="credit.dishonesty_propose", subject=entry, after=audit.snapshot(entry),
+                     summary=f"提出将{party.name}列入严重失信主体名单的建议（{category.name}）：{reason.strip()}", organisation=organisation)
+    return entry
+
+
+def dishonesty_notify(*, actor, entry: DishonestyEntry, on: date | None = None) -> DishonestyEntry:
+    """Serve the prior notice (告知书, numbered): the reasons, the basis, the proposed measures and the right to
+    state and defend within the category's period, counted in working days from the notice (国办发〔2020〕49号 (八))."""
+    _check_step(actor, "notify", entry.organisation, entry)
+    on = _act_date(on, after=entry.proposed_on, after_label="提出列入建议的日期")
+    due = legal_calendar.add_working_days(on, entry.category.statement_working_days)
+    with transaction.atomic():
+        DishonestyEntry.objects.filter(pk=entry.pk, status=workflow.Status.PROPOSED).update(
+            notified_on=on, statement_due_on=due.date, statement_due_confirmed=due.confirmed)
+        entry.refresh_from_db()
+        number = _issue(entry, "dishonesty_notice", actor)
+        entry = _dishonesty_move(entry, "notify", actor, on=on, fields={"notice_number": number},
+                                 summary=f"向{entry.party.name}送达严重失信主体名单认定告知书 {number}，陈述申辩期限至{due.label}")
+    return entry
+
+
+def dishonesty_statement_record(*, actor, entry: DishonestyEntry, statement: str, on: date | None = None) -> DishonestyEntry:
+    """Record the party's statement and defence (陈述申辩). One made after the period is still recorded (and
+    marked late): the decision must then answer it too."""
+    _check_step(actor, "state", entry.organisation, entry)
+    if not statement.strip():
+        raise DomainError("statement_required", "请填写当事人陈述申辩的内容。")
+    on = _act_date(on, after=entry.notified_on, after_label="告知日期")
+    late = entry.statement_due_on is not None and on > entry.statement_due_on
+    text = statement.strip()
+    with transaction.atomic():
+        # Several submissions read as one statement in the decision; each keeps its date in its step.
+        combined = f"{entry.statement}\n{text}" if entry.statement else text
+        return _dishonesty_move(entry, "state", actor, on=on, fields={"statement": combined, "statement_on": on, "review_note": ""},
+                                note=f"{'逾期提出：' if late else ''}{text}",
+                                summary=f"记录{entry.party.name}的陈述申辩" + ("（逾期提出）" if late else ""))
+
+
+def dishonesty_decide(*, actor, entry: DishonestyEntry, list_party: bool, review_note: str = "", reason: str = "",
+                      on: date | None = None) -> DishonestyEntry:
+    """The head's decision (负责人). Listing needs the notice served and either the statement period run out
+    (the decision is taken from the day after the last day of the period) or the party's statement heard and
+    answered in ``review_note``; it issues the numbered 决定书, starts the term and regrades the party. Not listing
+    needs a reason and may also end a proposal before the notice."""
+    action = "decide_list" if list_party else "decide_not_list"
+    _check_step(actor, action, entry.organisation)
+    on = _act_date(on, after=entry.notified_on or entry.proposed_on, after_label="告知日期" if entry.notified_on else "提出日期")
+    if not list_party:
+        _check_step(actor, action, entry.organisation, entry)
+        if not reason.strip():
+            raise DomainError("reason_required", "决定不予列入须写明理由。")
+        with transaction.atomic():
+            entry = _dishonesty_move(entry, action, actor, on=on, fields={"decided_on": on, "decided_by": actor, "removal_reason": reason.strip()},
+                                     summary=f"决定不予将{entry.party.name}列入严重失信主体名单：{reason.strip()}")
+        return entry
+    if entry.status == workflow.Status.PROPOSED:
+        raise TransitionNotAllowed("notice_required", "未向当事人送达告知书，不能作出列入决定（国办发〔2020〕49号（八））。")
+    _check_step(actor, action, entry.organisation, entry)
+    if entry.statement:
+        if not review_note.strip():
+            raise DomainError("statement_review_required", "当事人提出了陈述申辩，须写明复核意见后方可决定。")
+    elif entry.statement_due_on and on <= entry.statement_due_on:
+        raise DomainError("statement_period_running",
+                          f"陈述申辩期限至{entry.statement_due_on:%Y-%m-%d}，期限届满前不能作出列入决定（国办发〔2020〕49号（八））。")
+    category = entry.category
+    expires = add_months(on, category.term_months)  # 民法典 Art. 201: the term ends on the corresponding day
+    with transaction.atomic():
+        DishonestyEntry.objects.filter(pk=entry.pk, status=workflow.Status.NOTIFIED).update(
+            decided_on=on, decided_by=actor, listed_on=on, listed_by=actor, expires_on=expires,
+            repair_from=add_months(on, category.repair_after_months), review_note=review_note.strip())
+        entry.refresh_from_db()
+        number = _issue(entry, "dishonesty_decision", actor)
+        entry = _dishonesty_move(entry, action, actor, on=on, fields={"decision_number": number},
+                                 summary=f"决定将{entry.party.name}列入严重失信主体名单（{category.name}），决定书 {number}，有效期至{expires:%Y-%m-%d}")
+        grade_compute(actor=None, party=entry.party, on=timezone.localdate())
+    return entry
+
+
+def dishonesty_expire_due(*, on: date | None = None, actor=None) -> int:
+    """Take off the list every entry whose term has run out: the last day of the term is ``expires_on``, the exit
+    takes effect the day after. Returns how many left; each is regraded."""
+    on = on or timezone.localdate()
+    due = DishonestyEntry.objects.filter(status=workflow.Status.LISTED, expires_on__lt=on).select_related("party", "organisation")
+    n = 0
+    for entry in due:
+        _check_step(actor, "expire", entry.organisation, entry)
+        with transaction.atomic():
+            removed = entry.expires_on + timedelta(days=1)
+            _dishonesty_move(entry, "expire", actor, on=removed,
+                             fields={"removed_on": removed, "removal_kind": DishonestyEntry.Removal.EXPIRY,
+                                     "removal_reason": f"名单有效期于{entry.expires_on:%Y-%m-%d}届满"},
+                             summary=f"{entry.party.name} 名单有效期届满，移出严重失信主体名单")
+            grade_compute(actor=None, party=entry.party, on=on)
+        n += 1
+    return n
+
+
+def dishonesty_repair_remove(*, actor, entry: DishonestyEntry, reason: str, corrected: bool, commitment_signed: bool,
+                             on: date | None = None) -> DishonestyEntry:
+    """Early exit by credit repair (负责人): the minimum period of the category served (counted from the decision),
+    the conduct corrected and the obligations performed, and a credit commitment signed (《信用修复管理办法》)."""
+    _check_step(actor, "repair_remove", entry.organisation, entry)
     if not reason.strip():
         raise DomainError("reason_required", "移出名单须写明原因。")
+    on = _act_date(on, after=entry.listed_on, after_label="列入日期")
+    missing = [label for ok, label in ((corrected, "已纠正失信行为、履行法定义务"), (commitment_signed, "已作出信用承诺")) if not ok]
+    if missing:
+        raise DomainError("repair_conditions", f"信用修复提前移出须满足：{'、'.join(missing)}。")
+    if entry.repair_from and on < entry.repair_from:
+        raise DomainError("repair_too_early", f"列入满{entry.category.repair_after_months}个月后（{entry.repair_from:%Y-%m-%d}起）方可经信用修复提前移出。")
     with transaction.atomic():
-        before = audit.snapshot(entry)
-        n = DishonestyEntry.objects.filter(pk=entry.pk, status=DishonestyEntry.Status.LISTED).update(
-            status=DishonestyEntry.Status.REMOVED, removed_on=on or timezone.localdate(), removal_reason=reason)
-        if n != 1:
-            raise TransitionNotAllowed("not_listed", "该主体已不在名单中。")
-        entry.refresh_from_db()
-        audit.record(actor=actor, action="credit.dishonesty_remove", subject=entry, before=before, after=audit.snapshot(entry),
-                     summary=f"{entry.party.name} 移出严重失信主体名单：{reason}", organisation=entry.organisation)
+        entry = _dishonesty_move(entry, "repair_remove", actor, on=on,
+                                 fields={"removed_on": on, "removal_kind": DishonestyEntry.Removal.REPAIR, "removal_reason": reason.strip()},
+                                 summary=f"{entry.party.name} 经信用修复移出严重失信主体名单：{reason.strip()}")
+        grade_compute(actor=None, party=entry.party, on=timezone.localdate())
     return entry
 
 

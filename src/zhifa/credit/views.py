@@ -1,8 +1,11 @@
 """Officer UI of credit supervision and the public credit-repair pages (guide and online application)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,9 +17,19 @@ from zhifa.core.ratelimit import rate_limited
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import get_scoped
 
-from . import selectors, services
-from .forms import DecideForm, DishonestyForm, PublicRepairForm, RemovalForm, RepairOnBehalfForm
+from . import selectors, services, workflow
+from .forms import (
+    ActDateForm,
+    DecideForm,
+    DecideListingForm,
+    ProposeForm,
+    PublicRepairForm,
+    RepairOnBehalfForm,
+    RepairRemoveForm,
+    StatementForm,
+)
 from .models import CreditPublication, GradePolicy, RepairApplication, RepairRegime
+from .workflow import Status
 
 
 @login_required
@@ -53,46 +66,100 @@ def recompute(request):
 @login_required
 def party_credit(request, party_id: int):
     party = get_scoped(Party.objects.all(), request.user, pk=party_id)
-    form = DishonestyForm(request.POST or None)
+    today = timezone.localdate()
+    form = ProposeForm(request.POST or None, categories=selectors.categories_in_force(today))
     if request.method == "POST" and form.is_valid():
         try:
-            services.dishonesty_list_add(actor=request.user, party=party, source="人工", **form.cleaned_data)
-            messages.success(request, "已列入严重失信主体名单。")
-            return redirect("credit:party", party.pk)
+            entry = services.dishonesty_propose(actor=request.user, party=party, **form.cleaned_data)
+            messages.success(request, "已提出列入建议。须送达告知书、听取陈述申辩后由负责人决定，建议本身不列入名单。")
+            return redirect("credit:dishonesty_detail", entry.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
     grade = getattr(party, "credit_grade", None) if hasattr(party, "credit_grade") else None
     if party.kind == Party.Kind.PERSON:
         audit.log_personal_view(request, party, person=party.name, what="当事人信用记录")
+    window = selectors.rule_set_on(today).window_days
     return render(request, "credit/party.html", {
         "party": party, "grade": grade, "changes": party.grade_changes.all()[:50], "events": party.credit_events.all()[:100],
-        "entries": party.dishonesty_entries.all(), "publications": party.credit_publications.all(), "form": form,
+        "entries": party.dishonesty_entries.select_related("category"), "publications": party.credit_publications.all(), "form": form,
+        "penalties": selectors.penalty_breakdown(party.pk, since=today - timedelta(days=window - 1), until=today),
     })
 
 
 @login_required
 def dishonesty_list(request):
+    status = request.GET.get("status", "")
+    qs = selectors.dishonesty_for(request.user)
+    if status in Status.values:
+        qs = qs.filter(status=status)
     if request.GET.get("format") == "xlsx":
         from zhifa.core import xlsx
 
-        return xlsx.list_response(request.user, kind="credit.dishonestyentry", title="严重失信主体名单", qs=selectors.dishonesty_for(request.user),
-                                  columns=[("当事人", "party.name"), ("列入机关", "organisation.name"), ("列入日期", "listed_on"), ("列入事由", "reason"),
-                                           ("列入依据", "basis"), ("联合惩戒措施", "joint_punishment"), ("状态", "get_status_display"),
-                                           ("移出日期", "removed_on"), ("移出原因", "removal_reason")])
-    return render(request, "credit/dishonesty.html", {"page": Paginator(selectors.dishonesty_for(request.user), 30).get_page(request.GET.get("page")),
-                                                      "form": RemovalForm()})
+        return xlsx.list_response(request.user, kind="credit.dishonestyentry", title="严重失信主体名单", qs=qs,
+                                  columns=[("当事人", "party.name"), ("认定机关", "organisation.name"), ("名单类别", "category.name"),
+                                           ("列入事由", "reason"), ("列入依据", "basis"), ("提出方式", "get_source_display"),
+                                           ("状态", "get_status_display"), ("提出日期", "proposed_on"), ("告知书文号", "notice_number"),
+                                           ("决定书文号", "decision_number"), ("列入日期", "listed_on"), ("有效期至", "expires_on"),
+                                           ("失信惩戒措施", "joint_punishment"), ("移出日期", "removed_on"),
+                                           ("移出方式", "get_removal_kind_display"), ("移出原因/不予列入理由", "removal_reason")],
+                                  filters={"状态": Status(status).label if status in Status.values else ""})
+    return render(request, "credit/dishonesty.html", {"page": Paginator(qs, 30).get_page(request.GET.get("page")),
+                                                      "statuses": Status.choices, "status": status})
+
+
+# One form per step of the listing procedure (the decision form serves both outcomes).
+STEP_FORMS = {"notify": ActDateForm, "state": StatementForm, "decide": DecideListingForm, "repair_remove": RepairRemoveForm}
+
+
+@login_required
+def dishonesty_detail(request, pk: int):
+    from zhifa.documents.services import documents_of
+
+    entry = selectors.dishonesty_entry_for(request.user, pk)
+    actions = {t.action for t in workflow.next_actions(entry.status)}
+    is_head = has_role(request.user, Role.HEAD)
+    step_forms = {}
+    if "notify" in actions:
+        step_forms["notify"] = ActDateForm(prefix="notify")
+    if "state" in actions:
+        step_forms["state"] = StatementForm(prefix="state")
+    if is_head and actions & {"decide_list", "decide_not_list"}:
+        step_forms["decide"] = DecideListingForm(prefix="decide")
+    if is_head and "repair_remove" in actions:
+        step_forms["repair_remove"] = RepairRemoveForm(prefix="repair_remove")
+    return render(request, "credit/dishonesty_detail.html", {
+        "entry": entry, "steps": entry.steps.select_related("actor"), "documents": documents_of(entry), "step_forms": step_forms,
+        "is_head": is_head})
 
 
 @login_required
 @require_POST
-def dishonesty_remove(request, pk: int):
-    entry = get_scoped(selectors.dishonesty_for(request.user), request.user, pk=pk)
+def dishonesty_step(request, pk: int, step: str):
+    entry = selectors.dishonesty_entry_for(request.user, pk)
+    form_class = STEP_FORMS.get(step)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, prefix=step)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v)
+                                         for k, v in form.errors.items()))
+        return redirect("credit:dishonesty_detail", entry.pk)
+    data = form.cleaned_data
+    calls = {
+        "notify": lambda: services.dishonesty_notify(actor=request.user, entry=entry, on=data["on"]),
+        "state": lambda: services.dishonesty_statement_record(actor=request.user, entry=entry, statement=data["statement"], on=data["on"]),
+        "decide": lambda: services.dishonesty_decide(actor=request.user, entry=entry, list_party=data["list_party"],
+                                                     review_note=data["review_note"], reason=data["reason"], on=data["on"]),
+        "repair_remove": lambda: services.dishonesty_repair_remove(actor=request.user, entry=entry, reason=data["reason"],
+                                                                   corrected=data["corrected"], commitment_signed=data["commitment_signed"],
+                                                                   on=data["on"]),
+    }
     try:
-        services.dishonesty_list_remove(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
-        messages.success(request, f"{entry.party.name} 已移出名单。")
+        entry = calls[step]()
+        messages.success(request, f"已办理，当前状态：{entry.get_status_display()}。")
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("credit:dishonesty")
+    return redirect("credit:dishonesty_detail", entry.pk)
 
 
 @login_required

@@ -36,6 +36,9 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     DocumentKind("delivery_receipt", "送达回证", None, PARTY + ("served_document", "method"), order=80),
     DocumentKind("instalment_notice", "分期(延期)缴纳罚款通知书", "分缴", PARTY + ("decision_number", "amount", "schedule", "approved_on"), order=90),
     DocumentKind("reminder", "催告书", "催", PARTY + ("decision_number", "amount", "surcharge", "issued_on"), order=95),
+    # 国办发〔2020〕49号 (八): the prior notice and the written decision of a serious-dishonesty listing (credit app).
+    DocumentKind("dishonesty_notice", "严重失信主体名单认定告知书", "失告", PARTY + ("facts", "legal_basis", "measures", "statement_due", "notified_on"), order=96),
+    DocumentKind("dishonesty_decision", "列入严重失信主体名单决定书", "失决", PARTY + ("facts", "legal_basis", "measures", "notice_number", "expires_on", "decided_on"), order=97),
     DocumentKind("closing_report", "结案报告", None, PARTY + ("brief", "outcome", "execution", "closed_on"), order=99),
 ]}
 

@@ -398,8 +398,8 @@ class RemoteAct(models.Model):
 
 class FourPenaltyTrigger(models.Model):
     """一超四罚: a vehicle, driver, company or source unit crossed a threshold of 公路安全保护条例 Art. 66/68 in a
-    rolling 12 months. Records the follow-up (revocation / stop / suspension task), the serious-dishonesty list
-    entry and the Art. 44 notice to the home authority (due within 7 working days)."""
+    rolling 12 months. Records the follow-up (revocation / stop / suspension task), the proposal to list the party
+    as seriously dishonest (decided in the credit app) and the Art. 44 notice to the home authority (due within 7 working days)."""
 
     class Kind(models.TextChoices):
         VEHICLE = "vehicle", "车辆（吊销营运证）"

@@ -438,10 +438,19 @@ def _follow_up_case(trigger: FourPenaltyTrigger) -> None:
 
 
 def _dishonesty_entry(trigger: FourPenaltyTrigger) -> None:
-    from zhifa.credit.services import dishonesty_list_add
+    """Propose the serious-dishonesty listing (交办公路〔2017〕8号). A proposal only: the credit app's procedure
+    (prior notice, statement and defence, the head's decision — 国办发〔2020〕49号) decides whether the party is
+    listed."""
+    from zhifa.credit.models import DishonestyCategory, DishonestyEntry
+    from zhifa.credit.services import dishonesty_propose
 
-    dishonesty_list_add(actor=None, party=trigger.party, reason=f"一超四罚：{trigger.basis}",
-                        basis="交办公路〔2017〕8号；" + trigger.basis.split("：")[0], source="overload.一超四罚", on=trigger.triggered_on)
+    category = DishonestyCategory.objects.filter(code=f"overload_{trigger.kind}", active=True).first()
+    if category is None:  # the administrator switched the category off: nothing to propose
+        return
+    dishonesty_propose(actor=None, party=trigger.party, category=category, reason=f"一超四罚：{trigger.basis}",
+                       facts=f"{trigger.basis}（截至{trigger.triggered_on:%Y年%m月%d日}统计一年内{trigger.count}次）",
+                       source=DishonestyEntry.Source.FOUR_PENALTY, source_ref=f"一超四罚记录第{trigger.pk}号",
+                       organisation=trigger.organisation, on=trigger.triggered_on)
 
 
 def trigger_notice_send(*, actor, trigger: FourPenaltyTrigger) -> FourPenaltyTrigger:

@@ -160,8 +160,15 @@ def four_penalty(request):
     for pk, n in counts["sources"].items():
         if pk in sources and n >= policy.source_min - policy.near_margin:
             near.append(("货运源头单位", sources[pk].name, n, f"达到{policy.source_min}次触发", n >= policy.source_min))
+    triggers = list(selectors.triggers_for(request.user)[:100])
+    # The listing is proposed by the trigger and decided in the credit app: show where its procedure stands.
+    from zhifa.credit.selectors import latest_listings
+
+    listings = latest_listings({t.party_id for t in triggers})
+    for t in triggers:
+        t.listing = listings.get(t.party_id)
     return render(request, "overload/four_penalty.html", {
-        "policy": policy, "near": near, "triggers": selectors.triggers_for(request.user)[:100],
+        "policy": policy, "near": near, "triggers": triggers,
         "can_scan": has_role(request.user, Role.HEAD, Role.ADMIN), "can_notify": has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN)})
 
 

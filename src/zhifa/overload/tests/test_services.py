@@ -148,14 +148,17 @@ def test_art66_vehicle_three_times_is_not_over_the_threshold(station, world):
     assert services.four_penalty_scan(on=TODAY) == []
 
 
-def test_art66_vehicle_more_than_three_times_revokes_and_lists_and_notifies(station, world):
+def test_art66_vehicle_more_than_three_times_revokes_proposes_listing_and_notifies(station, world):
     vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·V0004")
     _violations(station, world, vehicle, 4)
     [trigger] = services.four_penalty_scan(on=TODAY)
     assert trigger.kind == FourPenaltyTrigger.Kind.VEHICLE and trigger.count == 4 and trigger.party == vehicle.owner
     assert trigger.notice_due_on == date(2026, 12, 1)  # 7 working days after Friday 20 Nov
     assert Case.objects.filter(origin_type="overload.four_penalty", origin_id=str(trigger.pk)).exists()
-    assert DishonestyEntry.objects.filter(party=vehicle.owner).exists()
+    # 一超四罚 proposes the listing; the party is not listed until the credit procedure's decision (国办发〔2020〕49号).
+    entry = DishonestyEntry.objects.get(party=vehicle.owner)
+    assert entry.status == DishonestyEntry.Status.PROPOSED and entry.listed_on is None
+    assert entry.source == DishonestyEntry.Source.FOUR_PENALTY and entry.category.code == "overload_vehicle"
     assert services.four_penalty_scan(on=TODAY) == []  # rerun adds nothing
 
 

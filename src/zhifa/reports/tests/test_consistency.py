@@ -34,7 +34,7 @@ def test_listed_party_graded_aa_fails_dishonesty_check(world):
     grade = CreditGrade.objects.create(party=firm, organisation=world.brigade_a, grade="AA", score=95, bad_points=0,
                                        rule_set=CreditRuleSet.objects.first(), computed_on=TODAY)
     DishonestyEntry.objects.create(party=firm, organisation=world.brigade_a, reason="一年内超限运输3次以上", basis="公路安全保护条例第六十六条",
-                                   source="人工", listed_on=TODAY)
+                                   source="officer", status="listed", listed_on=TODAY)
     [line] = failures("dishonesty")
     assert firm.name in line and "AA" in line
     out = io.StringIO()
