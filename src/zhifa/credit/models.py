@@ -50,7 +50,7 @@ class CreditRuleSet(models.Model):
     local_penalty_count = models.PositiveSmallIntegerField("本地规则处罚起数N", default=3)
     listed_max_grade = models.CharField(
         "严重失信名单在列主体最高等级", max_length=2, choices=Grade.choices, blank=True, default=Grade.C,
-        help_text="在严重失信主体名单有效期内，得分再高也不高于此等级；留空则名单不影响等级。各省规定不一（常见C级或D级），默认C级（待确认）。")
+        help_text="在严重失信主体名单有效期内，得分再高也不高于此等级；留空则名单不影响等级。各省规定不一（常见C级或D级），默认C级（待核实）。")
 
     class Meta:
         verbose_name = verbose_name_plural = "信用评价规则"
@@ -181,13 +181,13 @@ class DishonestyCategory(models.Model):
     criteria = models.CharField("认定标准", max_length=300)
     statement_working_days = models.PositiveSmallIntegerField(
         "陈述申辩期限（工作日）", default=5,
-        help_text="自告知书送达之日起计算。国办发〔2020〕49号只要求告知并听取陈述申辩，未规定天数；5个工作日为本局设定（待确认），可修改。")
+        help_text="自告知书送达之日起计算。国办发〔2020〕49号只要求告知并听取陈述申辩，未规定天数；5个工作日为本局设定（待核实），可修改。")
     term_months = models.PositiveSmallIntegerField(
         "名单有效期（月）", default=36,
-        help_text="自列入决定之日起计算，期满自动移出。默认36个月，取《信用修复管理办法》（2026）严重失信信息最长公示期（待确认）。")
+        help_text="自列入决定之日起计算，期满自动移出。默认36个月，取《信用修复管理办法》（2026）严重失信信息最长公示期（待核实）。")
     repair_after_months = models.PositiveSmallIntegerField(
         "可申请提前移出的最短期限（月）", default=12,
-        help_text="列入满该期限、已纠正失信行为并作出信用承诺的，可经信用修复提前移出。默认12个月，取严重失信信息最短公示期（待确认）。")
+        help_text="列入满该期限、已纠正失信行为并作出信用承诺的，可经信用修复提前移出。默认12个月，取严重失信信息最短公示期（待核实）。")
     joint_punishment = models.TextField("失信惩戒措施", blank=True)
     effective_from = models.DateField("施行日期")
     active = models.BooleanField("启用", default=True)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_totp_device'),
-        ('credit', '0002_default_rules'),
+        ('credit', '0003_reader_citations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -23,9 +23,9 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, verbose_name='名单类别')),
                 ('basis', models.CharField(max_length=300, verbose_name='认定依据')),
                 ('criteria', models.CharField(max_length=300, verbose_name='认定标准')),
-                ('statement_working_days', models.PositiveSmallIntegerField(default=5, help_text='自告知书送达之日起计算。国办发〔2020〕49号只要求告知并听取陈述申辩，未规定天数；5个工作日为本局设定（待确认），可修改。', verbose_name='陈述申辩期限（工作日）')),
-                ('term_months', models.PositiveSmallIntegerField(default=36, help_text='自列入决定之日起计算，期满自动移出。默认36个月，取《信用修复管理办法》（2026）严重失信信息最长公示期（待确认）。', verbose_name='名单有效期（月）')),
-                ('repair_after_months', models.PositiveSmallIntegerField(default=12, help_text='列入满该期限、已纠正失信行为并作出信用承诺的，可经信用修复提前移出。默认12个月，取严重失信信息最短公示期（待确认）。', verbose_name='可申请提前移出的最短期限（月）')),
+                ('statement_working_days', models.PositiveSmallIntegerField(default=5, help_text='自告知书送达之日起计算。国办发〔2020〕49号只要求告知并听取陈述申辩，未规定天数；5个工作日为本局设定（待核实），可修改。', verbose_name='陈述申辩期限（工作日）')),
+                ('term_months', models.PositiveSmallIntegerField(default=36, help_text='自列入决定之日起计算，期满自动移出。默认36个月，取《信用修复管理办法》（2026）严重失信信息最长公示期（待核实）。', verbose_name='名单有效期（月）')),
+                ('repair_after_months', models.PositiveSmallIntegerField(default=12, help_text='列入满该期限、已纠正失信行为并作出信用承诺的，可经信用修复提前移出。默认12个月，取严重失信信息最短公示期（待核实）。', verbose_name='可申请提前移出的最短期限（月）')),
                 ('joint_punishment', models.TextField(blank=True, verbose_name='失信惩戒措施')),
                 ('effective_from', models.DateField(verbose_name='施行日期')),
                 ('active', models.BooleanField(default=True, verbose_name='启用')),
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='creditruleset',
             name='listed_max_grade',
-            field=models.CharField(blank=True, choices=[('AA', 'AA级'), ('A', 'A级'), ('B', 'B级'), ('C', 'C级'), ('D', 'D级')], default='C', help_text='在严重失信主体名单有效期内，得分再高也不高于此等级；留空则名单不影响等级。各省规定不一（常见C级或D级），默认C级（待确认）。', max_length=2, verbose_name='严重失信名单在列主体最高等级'),
+            field=models.CharField(blank=True, choices=[('AA', 'AA级'), ('A', 'A级'), ('B', 'B级'), ('C', 'C级'), ('D', 'D级')], default='C', help_text='在严重失信主体名单有效期内，得分再高也不高于此等级；留空则名单不影响等级。各省规定不一（常见C级或D级），默认C级（待核实）。', max_length=2, verbose_name='严重失信名单在列主体最高等级'),
         ),
         migrations.AddField(
             model_name='dishonestyentry',
