@@ -423,12 +423,24 @@ def repair_checks(publication: CreditPublication, *, on: date, commitment_signed
     period served (counted from the decision date), penalty fully performed, credit commitment signed
     (NDRC Order No. 58 (2023); 《信用修复管理办法》 (2026-04-01) tiers 轻微/一般/严重)."""
     regime = selectors.regime_on(on)
-    period = selectors.repair_period(regime, publication)
-    earliest = add_months(publication.decision_date, period.min_months)
+    basis, period = regime, selectors.repair_period(regime, publication)
+    # ADR 0004: the minimum period ends on its anniversary day (民法典 Arts. 201–202); repair from the next day.
+    earliest = add_months(publication.decision_date, period.min_months) + timedelta(days=1)
+    # ADR 0006: a decision made under the earlier regime keeps that regime's minimum when it is shorter (立法法
+    # Art. 104: no retroactive burden); the procedure is the one in force on the application day.
+    from .models import RepairRegime
+
+    decided_under = RepairRegime.objects.filter(effective_from__lte=publication.decision_date).order_by("-effective_from").first()
+    if decided_under is not None and decided_under.pk != regime.pk:
+        old = selectors.repair_period(decided_under, publication)
+        if add_months(publication.decision_date, old.min_months) + timedelta(days=1) < earliest:
+            basis, period = decided_under, old
+            earliest = add_months(publication.decision_date, old.min_months) + timedelta(days=1)
     checks = [
         {"code": "min_period", "label": "最短公示期已满", "ok": on >= earliest,
-         "detail": f"{regime.name}：{publication.get_severity_display() if regime.code != 'ndrc2023' else '行政处罚信息'}"
-                   f"最短公示期{period.min_months}个月，自{publication.decision_date}起算，{earliest}起可申请"},
+         "detail": f"{basis.name}：{publication.get_severity_display() if basis.code != 'ndrc2023' else '行政处罚信息'}"
+                   f"最短公示期{period.min_months}个月，自{publication.decision_date}起算，{earliest}起可申请"
+                   + ("（决定作出时施行的规定对当事人更有利，从其规定）" if basis is not regime else "")},
         {"code": "performed", "label": "行政处罚已履行完毕", "ok": publication.penalty_performed,
          "detail": f"履行完毕日期：{publication.performed_on}" if publication.penalty_performed else "尚未履行完毕（罚款未缴清或责令事项未完成）"},
         {"code": "commitment", "label": "已作出信用承诺", "ok": bool(commitment_signed),

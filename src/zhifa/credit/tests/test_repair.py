@@ -39,12 +39,13 @@ def test_regime_chosen_by_date():
 
 def test_order58_2023_refused_before_three_months_allowed_after(world, firm):
     pub = _pub(world, firm, date(2025, 12, 20))
-    early = _apply(pub, date(2026, 3, 19))
+    # ADR 0004: three months from 2025-12-20 end on 2026-03-20 (民法典 Arts. 201–202); repair from 2026-03-21.
+    early = _apply(pub, date(2026, 3, 20))
     assert early.regime.code == "ndrc2023" and early.status == RepairApplication.Status.CHECKS_FAILED
     assert [c["code"] for c in early.checks if not c["ok"]] == ["min_period"]
     pub.refresh_from_db()
     assert pub.status == CreditPublication.Status.PUBLISHED
-    ok = _apply(pub, date(2026, 3, 20))
+    ok = _apply(pub, date(2026, 3, 21))
     assert ok.regime.code == "ndrc2023" and ok.status == RepairApplication.Status.CHECKED
     services.repair_decide(actor=world.users["head"], application=ok, approve=True, on=date(2026, 3, 25))
     pub.refresh_from_db()
@@ -57,21 +58,37 @@ def test_order58_2023_special_field_needs_one_year(world, firm):
 
 
 def test_measures_2026_serious_tier_refused_before_one_year_allowed_after(world, firm):
-    pub = _pub(world, firm, date(2025, 10, 1), severity="serious")
-    # Under the 2023 measures (applied 2026-03-01) three months would have sufficed …
-    assert _apply(pub, date(2026, 3, 1)).status == RepairApplication.Status.CHECKED
-    RepairApplication.objects.filter(publication=pub).update(status=RepairApplication.Status.REJECTED)
-    # … from 2026-04-01 a serious one needs a full year from the decision date.
-    refused = _apply(pub, date(2026, 5, 1))
+    pub = _pub(world, firm, date(2026, 4, 10), severity="serious")
+    # A serious one decided under the 2026 measures needs a full year: it ends on 2027-04-10, repair from 04-11.
+    refused = _apply(pub, date(2027, 4, 10))
     assert refused.regime.code == "ndrc2026" and refused.status == RepairApplication.Status.CHECKS_FAILED
-    allowed = _apply(pub, date(2026, 10, 1))
+    allowed = _apply(pub, date(2027, 4, 11))
     assert allowed.status == RepairApplication.Status.CHECKED
+
+
+def test_transitional_decision_before_2026_04_01_keeps_the_shorter_2023_minimum(world, firm):
+    # ADR 0006 (立法法 Art. 104): decided 2025-10-01 under the 2023 measures (3 months), applied for after
+    # 2026-04-01: the application runs under the 2026 measures, the serious tier's 1 year is not imposed afterwards.
+    pub = _pub(world, firm, date(2025, 10, 1), severity="serious")
+    app = _apply(pub, date(2026, 5, 1))
+    assert app.regime.code == "ndrc2026" and app.status == RepairApplication.Status.CHECKED
+    detail = next(c["detail"] for c in app.checks if c["code"] == "min_period")
+    assert "3个月" in detail and "更有利" in detail
+    # The other side: a decision made on 2026-04-01 gets no such benefit.
+    later = _pub(world, firm, date(2026, 4, 1), severity="serious")
+    assert _apply(later, date(2026, 10, 1)).status == RepairApplication.Status.CHECKS_FAILED
+
+
+def test_transitional_new_minimum_applies_when_shorter(world, firm):
+    # A minor (轻微) decision of 2026-02-01: the 2026 measures have no minimum, shorter than 2023's 3 months.
+    pub = _pub(world, firm, date(2026, 2, 1), severity="minor")
+    assert _apply(pub, date(2026, 4, 2)).status == RepairApplication.Status.CHECKED
 
 
 def test_measures_2026_general_tier_three_months(world, firm):
     pub = _pub(world, firm, date(2026, 1, 15), severity="general")
-    assert _apply(pub, date(2026, 4, 14)).status == RepairApplication.Status.CHECKS_FAILED
-    assert _apply(pub, date(2026, 4, 15)).status == RepairApplication.Status.CHECKED
+    assert _apply(pub, date(2026, 4, 15)).status == RepairApplication.Status.CHECKS_FAILED  # the anniversary (ADR 0004)
+    assert _apply(pub, date(2026, 4, 16)).status == RepairApplication.Status.CHECKED
 
 
 def test_measures_2026_minor_tier_no_minimum(world, firm):
