@@ -51,9 +51,14 @@ class CaseOut(Schema):
     violation_code: str
     violation_name: str
     occurred_at: datetime
+    act_ended_on: date | None
+    discovered_on: date | None
+    discovery_evidence: str
     place: str
     facts: str
     opened_on: date | None
+    limitation_override: str
+    not_same_act_reason: str
     officer_ids: list[int]
     legal_review_required: bool
     discussion_required: bool
@@ -162,6 +167,9 @@ class LeadIn(Schema):
     origin_type: str = ""
     origin_id: str = ""
     life_health_harm: bool | None = None
+    act_ended_on: date | None = None
+    discovered_on: date | None = None
+    discovery_evidence: str = ""
 
 
 @router.post("/leads", response={201: CaseOut, **ERR}, summary="登记案件线索（来源相同则返回原案件）")
@@ -172,7 +180,9 @@ def lead_register(request, payload: LeadIn):
     case = services.lead_register(actor=request.user, organisation=_own_org(request.user), source=payload.source, party=party,
                                   occurred_at=payload.occurred_at, place=payload.place, facts=payload.facts,
                                   violation_item_code=payload.violation_item_code, vehicle=vehicle, origin=origin,
-                                  officers=_officers(request, payload.officer_ids), life_health_harm=payload.life_health_harm)
+                                  officers=_officers(request, payload.officer_ids), life_health_harm=payload.life_health_harm,
+                                  act_ended_on=payload.act_ended_on, discovered_on=payload.discovered_on,
+                                  discovery_evidence=payload.discovery_evidence)
     return 201, case
 
 
@@ -188,6 +198,7 @@ class SimplifiedIn(Schema):
     legal_basis: str
     reasoning: str = ""
     violation_item_code: str | None = None
+    not_same_act: str = ""
 
 
 @router.post("/simplified", response={201: CaseOut, **ERR}, summary="简易程序当场处罚（行政处罚法第五十一条）")
@@ -198,8 +209,19 @@ def simplified(request, payload: SimplifiedIn):
                                     officers=_officers(request, payload.officer_ids), occurred_at=payload.occurred_at, place=payload.place,
                                     facts=payload.facts, penalty_kind=payload.penalty_kind, amount=payload.amount,
                                     legal_basis=payload.legal_basis, reasoning=payload.reasoning,
-                                    violation_item_code=payload.violation_item_code)
+                                    violation_item_code=payload.violation_item_code, not_same_act=payload.not_same_act)
     return 201, case
+
+
+class DiscoveryIn(Schema):
+    discovered_on: date | None = None
+    evidence: str = ""
+    act_ended_on: date | None = None
+
+
+@router.post("/{int:case_id}/discovery", response={200: CaseOut, **ERR}, summary="记录发现日期和违法行为终了日期（行政处罚法第三十六条）")
+def discovery(request, case_id: int, payload: DiscoveryIn):
+    return services.case_discovery_record(actor=request.user, case=_case(request, case_id), **payload.dict())
 
 
 class OpenIn(Schema):
@@ -365,6 +387,7 @@ class DecideIn(Schema):
     reasoning: str
     lenient: bool = False
     deviation_reason: str = ""
+    not_same_act: str = ""
 
 
 @router.post("/{int:case_id}/decide", response={200: CaseOut, **ERR}, summary="作出行政处罚决定")

@@ -37,11 +37,27 @@ class LeadForm(forms.Form):
     place = forms.CharField(label="地点", max_length=200)
     facts = forms.CharField(label="案情", widget=TEXT)
     violation_item_code = forms.CharField(label="违法行为事项编码", max_length=40, required=False)
+    act_ended_on = forms.DateField(label="违法行为终了日期", widget=DATE, required=False,
+                                   help_text="违法行为有连续或者继续状态的填写，追责期限从终了之日起计算（行政处罚法第三十六条第二款）")
+    discovered_on = forms.DateField(label="发现日期", widget=DATE, required=False,
+                                    help_text="早于今天发现的填写（如举报、移送之日），须写明依据；不填以登记日期为发现日期")
+    discovery_evidence = forms.CharField(label="发现日期的依据", max_length=300, required=False,
+                                         help_text="如 12328举报登记编号、检查记录、移送函文号")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officers"] = officer_field(user, "承办执法人员")
         self.fields["officers"].required = False
+
+
+NOT_SAME_ACT_HELP = ("系统发现当事人在相近时间、地点的相同事实已被罚款时，须写明理由确认不是同一违法行为"
+                     "（行政处罚法第二十九条），否则不予处罚；理由记入全过程记录")
+
+
+class DiscoveryForm(forms.Form):
+    discovered_on = forms.DateField(label="发现日期", widget=DATE, required=False, help_text="不填以线索登记日期为发现日期")
+    evidence = forms.CharField(label="发现日期的依据", max_length=300, required=False)
+    act_ended_on = forms.DateField(label="违法行为终了日期（连续或者继续状态）", widget=DATE, required=False)
 
 
 class SimplifiedForm(forms.Form):
@@ -53,8 +69,9 @@ class SimplifiedForm(forms.Form):
     violation_item_code = forms.CharField(label="违法行为事项编码", max_length=40, required=False)
     penalty_kind = forms.ChoiceField(label="处罚种类", choices=[("warning", "警告"), ("fine", "罚款")])
     amount = forms.DecimalField(label="罚款金额（元）", max_digits=12, decimal_places=2, required=False,
-                                help_text="公民不超过200元、单位不超过3000元（行政处罚法第五十一条）")
+                                help_text="对公民罚款二百元以下、对单位三千元以下（行政处罚法第五十一条）")
     legal_basis = forms.CharField(label="法律依据", widget=TEXT)
+    not_same_act = forms.CharField(label="确认非同一违法行为的理由", widget=TEXT, required=False, help_text=NOT_SAME_ACT_HELP)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,6 +162,7 @@ class DecideForm(forms.Form):
     lenient = forms.BooleanField(label="从轻或减轻处罚", required=False)
     deviation_reason = forms.CharField(label="偏离裁量建议的理由", widget=TEXT, required=False,
                                        help_text="决定金额与裁量建议不同时必填，将提示法制审核人员")
+    not_same_act = forms.CharField(label="确认非同一违法行为的理由", widget=TEXT, required=False, help_text=NOT_SAME_ACT_HELP)
 
 
 class NoPenaltyForm(forms.Form):

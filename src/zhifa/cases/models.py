@@ -78,8 +78,15 @@ class Case(models.Model):
     life_health_harm = models.BooleanField("涉及生命健康安全且有危害后果", default=False,
                                            help_text="行政处罚法第三十六条：追责期限为五年")
     occurred_at = models.DateTimeField("违法行为发生时间")
+    act_ended_on = models.DateField("违法行为终了日期", null=True, blank=True,
+                                    help_text="违法行为有连续或者继续状态的，追责期限从行为终了之日起计算（行政处罚法第三十六条第二款）")
     place = models.CharField("地点", max_length=200)
     facts = models.TextField("案情/违法事实")
+    discovered_on = models.DateField("发现日期", null=True, blank=True,
+                                     help_text="违法行为被发现之日（行政处罚法第三十六条）；未填写的以线索登记日期为准")
+    discovery_evidence = models.TextField("发现日期的依据", blank=True, help_text="如 举报登记编号、检查记录、移送函")
+    not_same_act_reason = models.TextField("确认非同一违法行为的理由", blank=True,
+                                           help_text="与同一当事人相近时间、地点、事实的已罚款案件比对后，确认不是同一违法行为（行政处罚法第二十九条）")
 
     registered_at = models.DateTimeField("线索登记时间", auto_now_add=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

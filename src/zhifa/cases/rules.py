@@ -16,6 +16,12 @@ SIMPLIFIED_LIMIT_WORDS = {SIMPLIFIED_MAX_PERSON: "二百元", SIMPLIFIED_MAX_ORG
 LIMITATION_YEARS = 2
 LIMITATION_YEARS_LIFE_HEALTH = 5
 
+# 行政处罚法 Art. 29 (one act, one fine): how close two fined acts of the same party must be to be compared as
+# possibly the same act — within this many hours, at the same place, with facts this similar (0–1). Not a legal
+# value: a detection threshold; a match is refused unless the officer confirms in writing it is another act.
+SAME_ACT_WINDOW_HOURS = 24
+SAME_ACT_FACTS_SIMILARITY = 0.85
+
 # 行政处罚法 Art. 60: decide within 90 days of opening the case.
 DECISION_DAYS = 90
 # [unconfirmed] 《交通运输行政执法程序规定》: extension by 30 days with the head's approval; further only by

@@ -8,9 +8,11 @@ Interfaces used by other apps (documented in docs/cases.md): ``lead_register``, 
 """
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from difflib import SequenceMatcher
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -243,10 +245,13 @@ def _origin_case(actor, organisation: Organisation, origin_type: str, origin_id:
 def lead_register(*, actor, organisation: Organisation, source: str, party: Party, occurred_at: datetime, place: str,
                   facts: str, violation_item_code: str | None = None, vehicle=None, origin: tuple[str, str] | None = None,
                   officers: Sequence[Officer] | None = None, evidence: Iterable[EvidenceFile] = (),
-                  life_health_harm: bool | None = None, violation_name: str = "") -> Case:
+                  life_health_harm: bool | None = None, violation_name: str = "", act_ended_on: date | None = None,
+                  discovered_on: date | None = None, discovery_evidence: str = "") -> Case:
     """Register a lead (线索登记). ``actor=None`` is a system detection (e.g. off-site weighing). Idempotent on
     ``origin`` = (type, id): the same origin returns the case it created before. ``violation_name`` names a
-    violation that is not (yet) in the catalogue; a catalogue item's own name takes precedence."""
+    violation that is not (yet) in the catalogue; a catalogue item's own name takes precedence. ``act_ended_on``:
+    the end of a continuing act; ``discovered_on`` (with its evidence): the day the act was discovered, when
+    earlier than this registration (行政处罚法 Art. 36)."""
     if actor is not None:
         assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员可以登记案件线索。")
         assert_in_jurisdiction(actor, organisation)
@@ -256,6 +261,8 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
         raise DomainError("invalid_lead", "请填写违法地点和案情。")
     if occurred_at > timezone.now():
         raise DomainError("invalid_lead", "违法行为发生时间不能晚于当前时间。")
+    discovery_evidence = _assert_discovery(timezone.localtime(occurred_at).date(), act_ended_on=act_ended_on,
+                                           discovered_on=discovered_on, evidence=discovery_evidence)
     origin_type, origin_id = (str(origin[0]), str(origin[1])) if origin else ("", "")
     if origin_id:
         existing = _origin_case(actor, organisation, origin_type, origin_id)
@@ -271,6 +278,7 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
                 violation_name=getattr(item, "name", "") if item else violation_name.strip()[:200],
                 life_health_harm=harm, origin_type=origin_type, origin_id=origin_id,
                 registered_by=actor if getattr(actor, "pk", None) else None,
+                act_ended_on=act_ended_on, discovered_on=discovered_on, discovery_evidence=discovery_evidence,
             )
         except IntegrityError:
             return Case.objects.get(organisation=organisation, origin_type=origin_type, origin_id=origin_id)
@@ -286,16 +294,56 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
     return case
 
 
-def limitation_expired(case: Case, on: date | None = None) -> bool:
-    """行政处罚法 Art. 36: not discovered within 2 years (5 with life/health harm) → no penalty."""
-    on = on or _today()
+def _assert_discovery(occurred_on: date, *, act_ended_on: date | None, discovered_on: date | None, evidence: str) -> str:
+    """行政处罚法 Art. 36: the end of a continuing act and the day of discovery are dated acts: neither in the future
+    nor before the act began; a discovery date needs its evidence (举报登记, 检查记录, 移送函 …)."""
+    if act_ended_on is not None:
+        _assert_act_date(act_ended_on, act="违法行为终了", article="行政处罚法第三十六条第二款",
+                         after=[(occurred_on, "违法行为发生日期")])
+    if discovered_on is not None:
+        _assert_act_date(discovered_on, act="发现违法行为", article="行政处罚法第三十六条", after=[(occurred_on, "违法行为发生日期")])
+        if not evidence.strip():
+            raise DomainError("discovery_evidence_required", "填写发现日期的，须写明发现的依据（如举报登记编号、检查记录），"
+                              "追责期限计算至发现之日（行政处罚法第三十六条）。")
+    return evidence.strip() if discovered_on is not None else ""
+
+
+def discovery_date(case: Case) -> date:
+    """The day the act was discovered: the officer-entered date (with its evidence), else the lead's registration."""
+    return case.discovered_on or timezone.localtime(case.registered_at).date()
+
+
+def limitation_end(case: Case) -> date:
+    """The last day on which discovery is in time (行政处罚法 Art. 36): 2 years (5 with life/health harm) from the
+    act, or from its end when it continued (¶2); the first day is not counted and the period ends on the
+    anniversary (民法典 Arts. 201–202; 29 February → 28 February)."""
     years = rules.LIMITATION_YEARS_LIFE_HEALTH if case.life_health_harm else rules.LIMITATION_YEARS
-    start = case.occurred_on
+    start = case.act_ended_on or case.occurred_on
     try:
-        end = start.replace(year=start.year + years)
+        return start.replace(year=start.year + years)
     except ValueError:  # 29 February
-        end = start.replace(year=start.year + years, day=28)
-    return on > end
+        return start.replace(year=start.year + years, day=28)
+
+
+def limitation_expired(case: Case, on: date | None = None) -> bool:
+    """行政处罚法 Art. 36: not discovered within the limitation → no penalty. Measured to the day of discovery
+    (``discovery_date``), never to the day the case happens to be opened; ``on`` measures to another day."""
+    return (on or discovery_date(case)) > limitation_end(case)
+
+
+def case_discovery_record(*, actor, case: Case, discovered_on: date | None, evidence: str = "",
+                          act_ended_on: date | None = None) -> Case:
+    """Record (or correct) the day of discovery with its evidence and the end of a continuing act (行政处罚法
+    Art. 36 ¶1–2) before the case is decided; a recorded act in the case's history."""
+    _check("discovery", case, actor)
+    evidence = _assert_discovery(case.occurred_on, act_ended_on=act_ended_on, discovered_on=discovered_on, evidence=evidence)
+    if discovered_on is not None and discovered_on > timezone.localtime(case.registered_at).date():
+        raise DomainError("discovery_after_registration", f"发现日期不能晚于线索登记日期（{timezone.localtime(case.registered_at):%Y年%m月%d日}），"
+                          "登记时即已发现（行政处罚法第三十六条）。")
+    fields = {"discovered_on": discovered_on, "discovery_evidence": evidence, "act_ended_on": act_ended_on}
+    parts = ([f"发现日期{discovered_on}（依据：{evidence[:150]}）"] if discovered_on else ["发现日期以线索登记日期为准"]) + (
+        [f"违法行为处于连续或者继续状态，{act_ended_on}终了"] if act_ended_on else [])
+    return _move(case, "discovery", actor, target=case.status, fields=fields, summary="记录追责期限起算事实：" + "；".join(parts))
 
 
 def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, limitation_override: str = "",
@@ -306,8 +354,9 @@ def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, l
     expired = limitation_expired(case)
     if expired and not limitation_override.strip():
         years = rules.LIMITATION_YEARS_LIFE_HEALTH if case.life_health_harm else rules.LIMITATION_YEARS
-        raise DomainError("limitation_expired", f"违法行为发生于{case.occurred_on:%Y年%m月%d日}，已超过{years}年追责期限，不得立案"
-                          "（行政处罚法第三十六条）。确需立案的，须由负责人填写理由。")
+        start = f"终了于{case.act_ended_on:%Y年%m月%d日}" if case.act_ended_on else f"发生于{case.occurred_on:%Y年%m月%d日}"
+        raise DomainError("limitation_expired", f"违法行为{start}，至{discovery_date(case):%Y年%m月%d日}发现时已超过{years}年追责期限，"
+                          "不得立案（行政处罚法第三十六条）。确需立案的，须由负责人填写理由。")
     fields = {"opened_on": _today(), "opened_by": actor, "limitation_override": limitation_override.strip() if expired else ""}
     if legal_review_required is not None:
         fields["legal_review_required"] = legal_review_required
@@ -321,6 +370,12 @@ def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, l
     with transaction.atomic():
         case.officers.set(handlers)
         case = _move(case, "open", actor, fields=fields, summary=summary)
+        if expired:
+            # The override is its own act in the case's history and the full-process record (Art. 36, Art. 47).
+            note = f"负责人决定超过追责期限仍予立案（期限至{limitation_end(case)}，发现于{discovery_date(case)}）：{limitation_override.strip()[:300]}"
+            StatusChange.objects.create(case=case, action="limitation_override", from_status=case.status, to_status=case.status,
+                                        actor=actor if getattr(actor, "pk", None) else None, note=note[:500])
+            audit.record(actor=actor, action="case.limitation_override", subject=case, organisation=case.organisation, summary=note)
         _issue_document(actor=actor, case=case, kind="register")
     return case
 
@@ -671,21 +726,63 @@ def _assert_may_penalise(case: Case, *, on: date, lenient: bool) -> None:
         raise DomainError("minor_lenient", f"当事人违法时已满十四周岁不满十八周岁（{age}岁），应当从轻或者减轻处罚（行政处罚法第三十条）。")
     if case.no_fault_claimed:
         raise DomainError("no_fault", "当事人有证据足以证明没有主观过错，不予行政处罚（行政处罚法第三十三条第二款）。")
-    if limitation_expired(case, on=case.registered_at.date()) and not case.limitation_override:
+    if limitation_expired(case) and not case.limitation_override:
         raise DomainError("limitation_expired", "违法行为在追责期限内未被发现，不再给予行政处罚（行政处罚法第三十六条）。")
 
 
-def _assert_not_fined_twice(case: Case, penalty_kind: str) -> None:
-    """行政处罚法 Art. 29: one violation is not fined twice (same party, same violation item, same day)."""
-    if penalty_kind != Case.PenaltyKind.FINE or not case.violation_code:
-        return
-    day = case.occurred_on
-    others = (Case.objects.filter(party=case.party, violation_code=case.violation_code, penalty_kind=Case.PenaltyKind.FINE,
-                                  revoked_on__isnull=True).exclude(pk=case.pk))
+_NOISE = re.compile(r"[\s，。、；：,.;:·()（）\-—“”\"'《》]+")
+
+
+def _plain(text: str) -> str:
+    return _NOISE.sub("", text or "")
+
+
+def _same_place(a: str, b: str) -> bool:
+    a, b = _plain(a), _plain(b)
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a)))
+
+
+def _same_facts(a: str, b: str) -> bool:
+    a, b = _plain(a), _plain(b)
+    return bool(a and b) and (a == b or SequenceMatcher(None, a, b).ratio() >= rules.SAME_ACT_FACTS_SIMILARITY)
+
+
+def likely_same_acts(case: Case) -> list[Case]:
+    """Cases fining the same party for what may be the same act (行政处罚法 Art. 29), compared on the act itself:
+    the same catalogue item on the same day, or — with or without a catalogue item — an act within
+    ``rules.SAME_ACT_WINDOW_HOURS`` at the same place with the same facts. Revoked decisions do not count."""
+    window = timedelta(hours=rules.SAME_ACT_WINDOW_HOURS)
+    others = (Case.objects.filter(party=case.party, penalty_kind=Case.PenaltyKind.FINE, revoked_on__isnull=True,
+                                  occurred_at__gte=case.occurred_at - window, occurred_at__lte=case.occurred_at + window)
+              .exclude(pk=case.pk).order_by("occurred_at", "pk"))
+    found = []
     for other in others:
-        if other.occurred_on == day:
-            raise DomainError("fined_twice", f"当事人的同一违法行为已在案件{other.number}中被处以罚款"
-                              f"（{other.decision_number or '决定书'}），不得再次罚款（行政处罚法第二十九条）。")
+        same_item = bool(case.violation_code) and other.violation_code == case.violation_code and other.occurred_on == case.occurred_on
+        if same_item or (_same_place(case.place, other.place) and _same_facts(case.facts, other.facts)):
+            found.append(other)
+    return found
+
+
+def _assert_not_fined_twice(case: Case, penalty_kind: str, not_same_act: str = "") -> str:
+    """行政处罚法 Art. 29: one violation is not fined twice. A likely duplicate (``likely_same_acts``) is refused unless
+    the officer confirms in writing that it is not the same act; the confirmation is returned for the record."""
+    if penalty_kind != Case.PenaltyKind.FINE:
+        return ""
+    others = likely_same_acts(case)
+    if not others:
+        return ""
+    numbers = "、".join(f"{o.number}（{o.decision_number or '决定书'}，{timezone.localtime(o.occurred_at):%Y-%m-%d %H:%M}，{o.place}）" for o in others[:3])
+    if not not_same_act.strip():
+        raise DomainError("fined_twice", f"当事人在相近时间、地点的相同违法事实已在案件{numbers}中被处以罚款，同一个违法行为不得给予"
+                          "两次以上罚款的行政处罚（行政处罚法第二十九条）。如确属不同的违法行为，请写明理由确认“非同一违法行为”。")
+    return f"确认非同一违法行为（已比对案件{'、'.join(o.number for o in others)}）：{not_same_act.strip()}"[:1000]
+
+
+def _record_not_same_act(*, actor, case: Case, confirmation: str) -> None:
+    """The officer's "not the same act" confirmation, kept on the case and in the full-process record (Art. 29)."""
+    if confirmation:
+        Case.objects.filter(pk=case.pk).update(not_same_act_reason=confirmation)
+        audit.record(actor=actor, action="case.not_same_act", subject=case, organisation=case.organisation, summary=confirmation[:500])
 
 
 def _assessment_snapshot(case: Case, amount: Decimal | None, deviation_reason: str) -> dict:
@@ -710,8 +807,9 @@ def assessment_proposal(case: Case):
 
 
 def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str,
-                lenient: bool = False, deviation_reason: str = "") -> Case:
-    """行政处罚决定 (ordinary procedure). Refused unless every condition of the law holds."""
+                lenient: bool = False, deviation_reason: str = "", not_same_act: str = "") -> Case:
+    """行政处罚决定 (ordinary procedure). Refused unless every condition of the law holds. ``not_same_act``: the
+    officer's written confirmation that a likely duplicate fine (Art. 29) concerns a different act."""
     _check("decide", case, actor)
     amount = _validate_penalty(penalty_kind, amount)
     _assert_decidable(case, amount=amount, penalty_kind=penalty_kind)
@@ -721,7 +819,7 @@ def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None,
     if amount is not None and case.notified_amount is not None and amount > case.notified_amount:
         raise DomainError("penalty_increased", f"决定罚款{amount}元高于告知的{case.notified_amount}元，不得因当事人陈述申辩而加重处罚（行政处罚法第四十五条）。")
     _assert_may_penalise(case, on=_today(), lenient=lenient)
-    _assert_not_fined_twice(case, penalty_kind)
+    confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
     if not legal_basis.strip() or not reasoning.strip():
         raise DomainError("reasoning_required", "决定书须写明法律依据和处罚理由（说理式文书）。")
     _handling_officers(case, None, act="作出处罚决定")
@@ -737,6 +835,7 @@ def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None,
         case = _move(case, "decide", actor, fields=fields,
                      summary=f"作出行政处罚决定 {fields['decision_number']}：{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else "")
                      + (f"（偏离裁量建议，理由：{deviation_reason[:200]}）" if deviation_reason else ""))
+        _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
         _issue_document(actor=actor, case=case, kind="penalty_decision")
     return case
 
@@ -921,7 +1020,8 @@ def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSusp
 
 def case_simplified(*, actor, organisation: Organisation, party: Party, officers: Sequence[Officer], occurred_at: datetime,
                     place: str, facts: str, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str = "",
-                    violation_item_code: str | None = None, vehicle=None, lenient: bool = False, violation_name: str = "") -> Case:
+                    violation_item_code: str | None = None, vehicle=None, lenient: bool = False, violation_name: str = "",
+                    not_same_act: str = "") -> Case:
     """当场行政处罚决定 (行政处罚法 Art. 51): only a warning or a fine ≤ 200 yuan (citizen) / ≤ 3000 yuan
     (organisation); delivered on the spot and reported to the agency (备案) at once."""
     assert_role(actor, Role.OFFICER, message="只有执法人员可以适用简易程序。")
@@ -946,7 +1046,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
                             registered_by=actor)
         case.officers.set(handlers)
         _assert_may_penalise(case, on=today, lenient=lenient)
-        _assert_not_fined_twice(case, penalty_kind)
+        confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
         target = Status.EXECUTION if amount else Status.EXECUTED
         fields = {"status": target, "outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount,
                   "lenient": lenient, "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip() or facts.strip(),
@@ -961,6 +1061,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
                      summary=f"简易程序当场处罚 {case.decision_number}：{party.name}，{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else ""))
         audit.record(actor=actor, action="case.filed", subject=case, organisation=organisation,
                      summary=f"当场处罚决定书 {case.decision_number} 已报所属行政机关备案")
+        _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
         _issue_document(actor=actor, case=case, kind="onspot_decision")
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
         if amount and issue_notice is not None:

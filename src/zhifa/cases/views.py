@@ -29,6 +29,7 @@ ACTIONS = {
     "open": (forms.OpenForm, lambda r, c, d: services.case_open(actor=r.user, case=c, officers=list(d["officers"]),
                                                                 limitation_override=d["limitation_override"]), "已批准立案"),
     "decline": (forms.ReasonForm, lambda r, c, d: services.case_decline(actor=r.user, case=c, reason=d["reason"]), "已决定不予立案"),
+    "discovery": (forms.DiscoveryForm, lambda r, c, d: services.case_discovery_record(actor=r.user, case=c, **d), "已记录发现日期"),
     "set_review": (forms.SetReviewForm, lambda r, c, d: services.case_set_review(actor=r.user, case=c, **d), "已设定"),
     "report": (forms.ReportForm, lambda r, c, d: services.case_report(actor=r.user, case=c, **d), "已提交调查终结报告"),
     "internal_review": (forms.InternalReviewForm, lambda r, c, d: services.case_internal_review(actor=r.user, case=c, **d), "已审查"),
@@ -273,7 +274,9 @@ def lead_new(request):
             try:
                 case = services.lead_register(actor=request.user, organisation=request.user.organisation.enforcement_body(), source=d["source"],
                                               party=party, vehicle=vehicle, occurred_at=d["occurred_at"], place=d["place"], facts=d["facts"],
-                                              violation_item_code=d["violation_item_code"] or None, officers=list(d["officers"]))
+                                              violation_item_code=d["violation_item_code"] or None, officers=list(d["officers"]),
+                                              act_ended_on=d["act_ended_on"], discovered_on=d["discovered_on"],
+                                              discovery_evidence=d["discovery_evidence"])
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:
@@ -297,7 +300,8 @@ def simplified_new(request):
                 case = services.case_simplified(actor=request.user, organisation=request.user.organisation.enforcement_body(), party=party,
                                                 vehicle=vehicle, officers=list(d["officers"]), occurred_at=d["occurred_at"], place=d["place"],
                                                 facts=d["facts"], penalty_kind=d["penalty_kind"], amount=d["amount"],
-                                                legal_basis=d["legal_basis"], violation_item_code=d["violation_item_code"] or None)
+                                                legal_basis=d["legal_basis"], violation_item_code=d["violation_item_code"] or None,
+                                                not_same_act=d["not_same_act"])
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:

@@ -85,6 +85,7 @@ ACTS: dict[str, Transition] = {t.action: t for t in [
     _t("statement", "记录陈述申辩", {S.NOTIFIED, S.HEARING, S.HEARD}, None, (OFFICER,)),
     _t("waive", "当事人放弃陈述申辩和听证", {S.NOTIFIED}, None, (OFFICER,)),
     _t("hearing_schedule", "通知听证", {S.HEARING}, None, (OFFICER,)),
+    _t("discovery", "记录发现日期/违法行为终了日期", {S.LEAD, S.OPENED, S.INVESTIGATED}, None, (OFFICER, HEAD)),
     _t("set_review", "设定法制审核/集体讨论", {S.LEAD, S.OPENED, S.INVESTIGATED, S.HEARD}, None, (HEAD,)),
     _t("discuss", "集体讨论", PENDING_DECISION, None, (HEAD,)),
     _t("extend", "延长办案期限", PENDING_DECISION, None, (HEAD,)),
