@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_totp_device'),
-        ('credit', '0003_reader_citations'),
+        ('credit', '0004_publication_revoked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

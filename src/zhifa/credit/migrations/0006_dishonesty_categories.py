@@ -48,5 +48,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("credit", "0004_dishonesty_procedure")]
+    dependencies = [("credit", "0005_dishonesty_procedure")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
