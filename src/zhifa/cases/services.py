@@ -377,7 +377,38 @@ def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, l
                                         actor=actor if getattr(actor, "pk", None) else None, note=note[:500])
             audit.record(actor=actor, action="case.limitation_override", subject=case, organisation=case.organisation, summary=note)
         _issue_document(actor=actor, case=case, kind="register")
+        _tell_officers(case, kind="task_assigned", event=f"case:{case.pk}:open", users=[o.user for o in handlers if o.user_id],
+                       title=f"承办案件 {case.number}", body=f"您被指定为案件{case.number}（{case.party.name}）的承办人员，立案日期{case.opened_on}。")
     return case
+
+
+def _tell_officers(case: Case, *, kind: str, event: str, users, title: str, body: str) -> None:
+    """Officers hear of work for them (notifications app; sent after commit, once per event)."""
+    from django.urls import reverse
+
+    from zhifa.notifications.services import notify
+
+    notify(kind=kind, event=event, users=users, title=title, body=body, url=reverse("cases:detail", args=[case.pk]), subject=case,
+           organisation=case.organisation)
+
+
+def _tell_party(case: Case, *, kind: str, event: str, title: str, body: str) -> None:
+    """The party hears of an act by SMS (and e-mail where known); a message, not the legal delivery (Art. 61)."""
+    from zhifa.notifications.services import notify
+
+    notify(kind=kind, event=event, party=case.party, title=title, body=body, subject=case, organisation=case.organisation)
+
+
+def _reviewers_for(case: Case):
+    """Legal reviewers (法制审核人员) of the case's unit and the units above it."""
+    from zhifa.core.models import User
+    from zhifa.core.roles import Role
+
+    units, unit = [], case.organisation
+    while unit is not None:
+        units.append(unit.pk)
+        unit = unit.parent
+    return list(User.objects.filter(organisation_id__in=units, is_active=True, groups__name=Role.REVIEWER).distinct()[:50])
 
 
 def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> tuple[bool, str]:
@@ -515,8 +546,14 @@ def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> C
     else:
         target = Status.LEGAL_REVIEW if required else Status.REVIEWED
     fields = {"legal_review_required": required or target == Status.LEGAL_REVIEW, "legal_review_basis": basis}
-    return _move(case, "internal_review", actor, target=target, fields=fields,
-                 summary=f"审查调查终结报告：{'同意' if approve else '退回补充调查'}。{opinion.strip()[:300]}")
+    with transaction.atomic():
+        case = _move(case, "internal_review", actor, target=target, fields=fields,
+                     summary=f"审查调查终结报告：{'同意' if approve else '退回补充调查'}。{opinion.strip()[:300]}")
+        if target == Status.LEGAL_REVIEW:
+            step = case.status_changes.count()
+            _tell_officers(case, kind="review_requested", event=f"case:{case.pk}:legal_review:{step}", users=_reviewers_for(case),
+                           title=f"待法制审核：{case.number}", body=f"案件{case.number}（{case.party.name}）已提交法制审核（行政处罚法第五十八条）。")
+    return case
 
 
 def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_amount: Decimal | None = None) -> LegalReview:
@@ -671,6 +708,8 @@ def case_hearing_schedule(*, actor, case: Case, hearing_on: date, notice_on: dat
         case = _move(case, "hearing_schedule", actor, target=case.status, fields={"hearing_notice_on": notice_on, "hearing_on": hearing_on},
                      summary=f"通知听证：{hearing_on}举行")
         _issue_document(actor=actor, case=case, kind="hearing_notice")
+        _tell_party(case, kind="hearing_notice", event=f"case:{case.pk}:hearing:{hearing_on}", title="听证通知",
+                    body=f"{case.organisation.name}定于{hearing_on:%Y年%m月%d日}举行案件{case.number}的听证，听证通知书另行送达。")
     return case
 
 
@@ -884,6 +923,9 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
         if is_fine and issue_notice is not None:
             issue_notice(actor=actor, case=case, amount=case.fine_amount, delivered_on=delivered_on)
+        pay = f"请在收到决定书之日起十五日内缴纳罚款{case.fine_amount}元（行政处罚法第六十七条）。" if is_fine else ""
+        _tell_party(case, kind="decision_delivered", event=f"case:{case.pk}:delivered", title="行政处罚决定书已送达",
+                    body=f"{case.organisation.name}的行政处罚决定书{case.decision_number}已于{delivered_on:%Y年%m月%d日}送达。{pay}")
     return case
 
 

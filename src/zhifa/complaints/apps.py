@@ -20,5 +20,10 @@ class ComplaintsConfig(AppConfig):
         ("柔性执法台账", "complaints:list soft", HANDLERS),
         ("分派规则", "complaints:list routing", [Role.HEAD, Role.ADMIN]),
         ("办理时限", "complaints:list deadlines", [Role.HEAD, Role.ADMIN, Role.SUPERVISOR]),
-        ("分派通知", "complaints:notices", None),
     ]
+
+    def ready(self):
+        from django.conf import settings
+
+        # Handlers hear of complaints due today or tomorrow that are not yet answered.
+        settings.CELERY_BEAT_SCHEDULE.setdefault("complaints-notify-due-daily", {"task": "complaints.notify_due", "schedule": 24 * 3600})

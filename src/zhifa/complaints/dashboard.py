@@ -8,7 +8,7 @@ from django.utils import timezone
 from zhifa.core.roles import Role, has_role
 
 from . import selectors
-from .models import Complaint, Notice
+from .models import Complaint
 
 
 def widgets(request) -> list[dict]:
@@ -26,7 +26,9 @@ def widgets(request) -> list[dict]:
         overdue = c.due_on < today
         items.append({"label": f"{c.number} {c.get_category_display()}：{c.due_on:%m-%d} 前答复", "url": reverse("complaints:detail", args=["complaints", c.pk]),
                       "badge": "已超期" if overdue else ("今日到期" if c.due_on == today else ""), "badge_class": "red" if overdue else "amber"})
-    unread = Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+    from zhifa.notifications.selectors import inbox_for
+
+    unread = inbox_for(user, unread_only=True).filter(subject_type="complaints.complaint").count()
     kpis = selectors.complaint_kpis(selectors.complaints_in_period(user, start=date(today.year, 1, 1), end=today), today=today)
     fmt = lambda v: "—" if v is None else f"{v}%"  # noqa: E731
     return [{

@@ -180,7 +180,8 @@ class ComplaintStep(models.Model):
 
 
 class Notice(models.Model):
-    """A message to a user (complaint assigned, reopened …); an outbox a mail/SMS task may also send."""
+    """A message to a user (complaint assigned, reopened …), kept for the notices written before the notifications
+    app took over (issue 18); new notices are notifications (``zhifa.notifications``)."""
 
     recipient = models.ForeignKey(User, verbose_name="接收人", on_delete=models.CASCADE, related_name="complaint_notices")
     complaint = models.ForeignKey(Complaint, verbose_name="投诉", null=True, blank=True, on_delete=models.CASCADE, related_name="notices")

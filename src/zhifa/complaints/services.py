@@ -4,10 +4,11 @@ transaction."""
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
@@ -26,7 +27,6 @@ from .models import (
     DeadlineRule,
     Mediation,
     MediationSession,
-    Notice,
     RoutingRule,
     SoftMeasure,
 )
@@ -70,13 +70,31 @@ def route(*, organisation: Organisation, channel: str, category: str, text: str)
     return next((r for r in rules if r.matches(channel=channel, category=category, text=text)), None)
 
 
-def _notify(complaint: Complaint, text: str) -> None:
-    """Notices to the assigned officer, or to the officers of the handling unit when none is named."""
+def _handlers(complaint: Complaint) -> list:
+    """The assigned officer, or the officers of the handling unit when none is named."""
     if complaint.assigned_officer_id and complaint.assigned_officer.user_id:
-        users = [complaint.assigned_officer.user]
-    else:
-        users = list(User.objects.filter(organisation=complaint.organisation, is_active=True, groups__name__in=[Role.OFFICER, Role.HEAD]).distinct()[:20])
-    Notice.objects.bulk_create([Notice(recipient=u, complaint=complaint, text=text[:300]) for u in users])
+        return [complaint.assigned_officer.user]
+    return list(User.objects.filter(organisation=complaint.organisation, is_active=True, groups__name__in=[Role.OFFICER, Role.HEAD]).distinct()[:20])
+
+
+def _notify(complaint: Complaint, text: str, *, event: str, kind: str = "task_assigned") -> None:
+    """Tell the handlers through the notifications app (inbox, e-mail/SMS by preference; once per event)."""
+    from zhifa.notifications.services import notify
+
+    notify(kind=kind, event=f"complaint:{complaint.pk}:{event}", users=_handlers(complaint), title=text[:120], body=text,
+           url=reverse("complaints:detail", args=["complaints", complaint.pk]), subject=complaint, organisation=complaint.organisation)
+
+
+def complaints_notify_due(*, today: date | None = None) -> int:
+    """Daily job: tell the handlers of complaints due tomorrow or today and not yet answered."""
+    today = today or timezone.localdate()
+    told = 0
+    for c in Complaint.objects.filter(due_on__gte=today, due_on__lte=today + timedelta(days=1), replied_at__isnull=True).exclude(
+            status=Complaint.Status.CLOSED).select_related("assigned_officer__user", "organisation"):
+        with transaction.atomic():
+            _notify(c, f"投诉 {c.number} 将于{c.due_on:%Y-%m-%d}到期，尚未答复", event=f"due:{c.due_on}", kind="complaint_due")
+        told += 1
+    return told
 
 
 def _step(complaint: Complaint, actor, from_status: str, to_status: str, note: str, at: datetime | None = None) -> None:
@@ -149,7 +167,8 @@ def _assign(complaint: Complaint, actor, unit: Organisation, officer: Officer | 
     label = f"分派至{unit}" + (f"（{officer.name}）" if officer else "") + (f"；{note}" if note else "")
     _move(complaint, "assign", actor=actor, to=to, note=label,
           values={"organisation": unit, "assigned_officer": officer, "routing_rule": rule})
-    _notify(complaint, f"新投诉 {complaint.number}（{complaint.get_category_display()}）请于{complaint.due_on:%Y-%m-%d}前答复")
+    _notify(complaint, f"新投诉 {complaint.number}（{complaint.get_category_display()}）请于{complaint.due_on:%Y-%m-%d}前答复",
+            event=f"assigned:{complaint.assigned_officer_id or 0}:{complaint.organisation_id}:{complaint.reopen_count}")
     return complaint
 
 
@@ -173,8 +192,23 @@ def complaint_reply(*, actor, complaint: Complaint, reply: str, replied_at: date
     rule = complaint.deadline_rule
     instant = complaint.reopen_count == 0 and rule is not None and (replied_at - complaint.received_at).total_seconds() <= rule.instant_minutes * 60
     on_time = timezone.localdate(replied_at) <= complaint.due_on
-    return _move(complaint, "reply", actor=actor, note=f"答复{'（即时）' if instant else ''}{'' if on_time else '（超期）'}",
-                 values={"reply": reply, "replied_at": replied_at, "instant_reply": instant, "replied_on_time": on_time})
+    with transaction.atomic():
+        complaint = _move(complaint, "reply", actor=actor, note=f"答复{'（即时）' if instant else ''}{'' if on_time else '（超期）'}",
+                          values={"reply": reply, "replied_at": replied_at, "instant_reply": instant, "replied_on_time": on_time})
+        _tell_complainant(complaint)
+    return complaint
+
+
+def _tell_complainant(complaint: Complaint) -> None:
+    """The complainant hears of the reply by SMS at the number they gave (no party record: a direct message)."""
+    if not complaint.complainant_phone:
+        return
+    from zhifa.notifications.services import notify_phone
+
+    notify_phone(kind="complaint_reply", event=f"complaint:{complaint.pk}:reply:{complaint.reopen_count}", phone=complaint.complainant_phone,
+                 name=complaint.complainant_name, title=f"您反映的问题（{complaint.number}）已答复",
+                 body=f"{complaint.organisation.name}已答复您反映的问题（受理编号{complaint.number}）：{complaint.reply[:150]}",
+                 subject=complaint, organisation=complaint.organisation)
 
 
 def complaint_return_visit(*, actor, complaint: Complaint, satisfaction: str, note: str = "", visited_at: datetime | None = None) -> Complaint:
@@ -192,7 +226,8 @@ def complaint_return_visit(*, actor, complaint: Complaint, satisfaction: str, no
                       replied_on_time=None)
         with transaction.atomic():
             _move(complaint, "visit_dissatisfied", actor=actor, values=values, note=f"回访不满意，重新办理，期限{due.label}。{note}")
-            _notify(complaint, f"投诉 {complaint.number} 回访不满意，已重新交办，请于{due.date:%Y-%m-%d}前再次答复")
+            _notify(complaint, f"投诉 {complaint.number} 回访不满意，已重新交办，请于{due.date:%Y-%m-%d}前再次答复",
+                    event=f"reopened:{complaint.reopen_count}")
         return complaint
     values["closed_at"] = visited_at
     return _move(complaint, "visit_satisfied", actor=actor, values=values, note=f"回访：{label}，办结。{note}")
@@ -233,8 +268,6 @@ def complaint_update(*, actor, complaint: Complaint, **data) -> Complaint:
                           action="complaint.update", summary=f"修改投诉 {complaint.number} 的分类或关联")
 
 
-def notice_mark_read(*, user, notice_ids: list[int]) -> int:
-    return Notice.objects.filter(recipient=user, pk__in=notice_ids, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from .forms import (
     TrackForm,
     VisitForm,
 )
-from .models import Complaint, Mediation, Notice, SoftMeasure
+from .models import Complaint, Mediation, SoftMeasure
 
 
 def _error_text(exc) -> str:
@@ -154,11 +154,8 @@ def analysis(request):
 
 @login_required
 def notices(request):
-    items = Notice.objects.filter(recipient=request.user).select_related("complaint")[:100]
-    if request.method == "POST":
-        services.notice_mark_read(user=request.user, notice_ids=[n.pk for n in items])
-        return redirect("complaints:notices")
-    return render(request, "complaints/notices.html", {"items": items})
+    """Assignment notices live in the one inbox now (notifications app); old links lead there."""
+    return redirect("notifications:inbox")
 
 
 # ---------------------------------------------------------------------------------------------------------------

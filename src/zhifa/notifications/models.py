@@ -17,6 +17,9 @@ class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="notifications")
     party = models.ForeignKey("core.Party", verbose_name="当事人", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    # A person with neither an account nor a party record (a complainant who left a phone number).
+    phone = models.CharField("手机号", max_length=30, blank=True)
+    name = models.CharField("称呼", max_length=60, blank=True)
     organisation = models.ForeignKey("core.Organisation", verbose_name="发出机构", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     title = models.CharField("标题", max_length=120)
@@ -31,8 +34,8 @@ class Notification(models.Model):
         verbose_name = verbose_name_plural = "消息通知"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notif_unread_idx")]
-        constraints = [models.CheckConstraint(condition=models.Q(recipient__isnull=False) | models.Q(party__isnull=False),
-                                              name="notification_has_recipient")]
+        constraints = [models.CheckConstraint(condition=models.Q(recipient__isnull=False) | models.Q(party__isnull=False) | ~models.Q(phone=""),
+                                              name="notification_has_addressee")]
 
     def __str__(self):
         return self.title

@@ -51,6 +51,26 @@ def notify(*, kind: str, event: str, users: Iterable = (), party=None, title: st
     return created
 
 
+def notify_phone(*, kind: str, event: str, phone: str, name: str = "", title: str, body: str, subject=None, organisation=None) -> list[Notification]:
+    """Like :func:`notify` for someone known only by a phone number (a complainant); SMS only."""
+    if kind not in KINDS:
+        raise DomainError("unknown_notification_kind", f"未定义的通知类别：{kind}")
+    subject_type, subject_id = _subject(subject)
+    key = f"{kind}:{event}:phone"[:200]
+    if Notification.objects.filter(key=key).exists():
+        return []
+    try:
+        with transaction.atomic():
+            n = Notification.objects.create(key=key, kind=kind, phone=phone[:30], name=name[:60], title=title[:120], body=body,
+                                            subject_type=subject_type, subject_id=subject_id, organisation=organisation)
+    except IntegrityError:
+        return []
+    from .tasks import send_notification
+
+    transaction.on_commit(lambda: send_notification.delay(n.pk))
+    return [n]
+
+
 def _subject(subject) -> tuple[str, str]:
     if subject is None:
         return "", ""
@@ -68,9 +88,11 @@ def channels_for(n: Notification) -> list[tuple[str, str, str]]:
         want_email = pref.email if pref else kind.email
         want_sms = pref.sms if pref else kind.sms
         email, phone = n.recipient.email, getattr(n.recipient, "phone", "")
-    else:
+    elif n.party_id:
         want_email, want_sms = kind.email, kind.sms
         email, phone = getattr(n.party, "email", ""), n.party.phone
+    else:
+        return [(Delivery.Channel.EMAIL, "", "仅以短信通知"), (Delivery.Channel.SMS, n.phone, "")]
     out.append((Delivery.Channel.EMAIL, email if want_email else "", "" if want_email else "按用户设置不发送"))
     out.append((Delivery.Channel.SMS, phone if want_sms else "", "" if want_sms else "按用户设置不发送"))
     return out

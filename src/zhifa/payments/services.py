@@ -359,16 +359,37 @@ def payments_flag_overdue(*, today: date | None = None) -> int:
     today = today or _today()
     flagged = 0
     for notice in PaymentNotice.objects.filter(status__in=[PaymentNotice.Status.UNPAID, PaymentNotice.Status.PARTLY_PAID],
-                                               overdue_on__isnull=True).select_related("case", "organisation"):
+                                               overdue_on__isnull=True).select_related("case__party", "organisation"):
         state = notice_state(notice, today)
         if state.next_due is None:
+            if 0 <= (notice.due_on - today).days <= DUE_SOON_DAYS:
+                with transaction.atomic():
+                    _tell_payer(notice, kind="payment_due", event=f"notice:{notice.pk}:due:{notice.due_on}", title="罚款缴纳期限临近",
+                                body=f"决定书{notice.decision_number}的罚款{notice.amount}元缴款期限为{notice.due_on:%Y年%m月%d日}，"
+                                     f"缴款码{notice.code}。逾期每日按罚款数额的百分之三加处罚款（行政处罚法第七十二条）。")
             continue
         with transaction.atomic():
             if PaymentNotice.objects.filter(pk=notice.pk, overdue_on__isnull=True).update(overdue_on=today, surcharge=state.surcharge):
                 audit.record(actor=None, action="payment.overdue", subject=notice.case, organisation=notice.organisation,
                              summary=f"逾期未缴：缴款期限 {state.next_due.due_on}，截至 {today} 加处罚款 {state.surcharge} 元")
+                _tell_payer(notice, kind="payment_overdue", event=f"notice:{notice.pk}:overdue:{state.next_due.due_on}", title="罚款逾期未缴",
+                            body=f"决定书{notice.decision_number}的罚款缴款期限{state.next_due.due_on:%Y年%m月%d日}已过，"
+                                 f"截至{today:%Y年%m月%d日}加处罚款{state.surcharge}元，请尽快缴纳（缴款码{notice.code}）。")
                 flagged += 1
     return flagged
+
+
+DUE_SOON_DAYS = 3  # the party is reminded this many days before the due date
+
+
+def _tell_payer(notice: PaymentNotice, *, kind: str, event: str, title: str, body: str) -> None:
+    """The party hears of a due or missed payment (notifications app; SMS after commit, once per event)."""
+    from django.urls import reverse
+
+    from zhifa.notifications.services import notify
+
+    notify(kind=kind, event=event, party=notice.case.party, title=title, body=body, url=reverse("payments:pay", args=[notice.code]),
+           subject=notice, organisation=notice.organisation)
 
 
 def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date | None = None):

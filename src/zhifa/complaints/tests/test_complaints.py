@@ -10,11 +10,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from zhifa.complaints import selectors, services
-from zhifa.complaints.models import Complaint, ComplaintStep, Notice
+from zhifa.complaints.models import Complaint, ComplaintStep
 from zhifa.complaints.tests.factories import RoutingRuleFactory
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Event
 from zhifa.core.tests.factories import CompanyFactory
+from zhifa.notifications.models import Notification
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(480))  # a Monday
 
@@ -55,7 +56,8 @@ def test_import_routes_answers_on_time_and_counts_in_kpis_and_reports_malformed_
     taxi = Complaint.objects.get(external_id="GD-001")
     assert taxi.status == Complaint.Status.ASSIGNED and taxi.organisation == world.brigade_a
     assert taxi.assigned_officer == world.officers["officer2"] and taxi.firm == firm and taxi.channel == "12345"
-    assert Notice.objects.filter(recipient=world.users["officer2"], complaint=taxi).exists()
+    # the assignment reaches the officer's inbox (notifications app, which replaced the complaints-only notices)
+    assert Notification.objects.filter(recipient=world.users["officer2"], subject_type="complaints.complaint", subject_id=str(taxi.pk)).exists()
     assert taxi.due_on == date(2026, 3, 9)  # 5 working days after Mon 2 March
     # Unmatched rows stay with the receiving unit, unassigned.
     assert Complaint.objects.get(external_id="GD-002").status == Complaint.Status.RECEIVED
@@ -149,7 +151,7 @@ def test_pages_export_and_api(world, client_for, api_for, rule):
     services.complaint_intake(actor=world.users["head"], organisation=world.county_a, channel="12345", category="taxi", content="拒载")
     client = client_for("officer")
     for url in ["/complaints/r/complaints/", "/complaints/r/complaints/new/", "/complaints/analysis/", "/complaints/import/",
-                "/complaints/r/mediations/", "/complaints/r/soft/", "/complaints/r/deadlines/", "/complaints/notices/"]:
+                "/complaints/r/mediations/", "/complaints/r/soft/", "/complaints/r/deadlines/"]:
         assert client.get(url).status_code == 200, url
     export = client.get("/complaints/r/complaints/?format=xlsx")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")

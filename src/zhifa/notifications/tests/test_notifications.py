@@ -5,10 +5,12 @@ clock turns amber or red (行政处罚法 Art. 60: the 90-day period of an ordin
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 
 from zhifa.cases import clocks, tasks
 from zhifa.cases.tests.factories import opened
+from zhifa.complaints.tests.test_complaints import NOW as COMPLAINTS_NOW
 from zhifa.notifications import services
 from zhifa.notifications.models import Delivery, Notification
 
@@ -101,7 +103,8 @@ def test_clock_turning_amber_reaches_the_inbox_and_mail_once(world, officer, cli
     page = client_for("officer").get("/notifications/").content.decode()
     assert case.number in page and "未读" in page
     header = client_for("officer").get("/").content.decode()
-    assert 'class="inbox-link"' in header and f'aria-label="未读">{items.count()}' in header
+    unread = Notification.objects.filter(recipient=officer, read_at__isnull=True).count()  # the assignment at opening, the amber clock
+    assert unread == 2 and 'class="inbox-link"' in header and f'aria-label="未读">{unread}' in header
     # opening the item marks it read and leads to the case
     r = client_for("officer").get(f"/notifications/{items[0].pk}/open/")
     assert r.status_code == 302 and r["Location"] == f"/cases/{case.pk}/"
@@ -130,3 +133,44 @@ def test_preferences_page_saves(world, officer, client_for):
 
     p = Preference.objects.get(user=officer, kind="clock_amber")
     assert (p.email, p.sms) == (False, True)
+
+
+@pytest.mark.django_db
+def test_officers_hear_of_assignment_and_reviewers_of_review(world, officer, django_capture_on_commit_callbacks):
+    from zhifa.cases.tests.factories import reviewed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = reviewed(world, legal_review=True)
+    assert Notification.objects.filter(recipient=officer, kind="task_assigned", subject_id=str(case.pk)).exists()
+    assert Notification.objects.filter(recipient=world.users["reviewer"], kind="review_requested", subject_id=str(case.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_party_hears_of_delivery_by_sms(world, django_capture_on_commit_callbacks, _captured_sms):
+    from zhifa.cases.models import Case
+    from zhifa.cases.services import case_deliver
+    from zhifa.cases.tests.factories import decided
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = decided(world)
+        case.party.phone = "13900000009"
+        case.party.save()
+        case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT)
+    n = Notification.objects.get(party=case.party, kind="decision_delivered")
+    assert any(m["phone"] == "13900000009" and "决定书" in m["text"] for m in _captured_sms)
+    assert n.deliveries.get(channel="sms").status == "sent" and n.deliveries.get(channel="email").status == "skipped"
+
+
+@pytest.mark.django_db
+@time_machine.travel(COMPLAINTS_NOW, tick=False)
+def test_complaint_due_and_reply_reach_handler_and_complainant(world, django_capture_on_commit_callbacks, _captured_sms):
+    from zhifa.complaints import services as cs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        c = cs.complaint_intake(actor=world.users["head"], organisation=world.brigade_a, channel="12345", category="taxi",
+                                content="出租车拒载", complainant_name="张先生", complainant_phone="13700000007")
+        told = cs.complaints_notify_due(today=c.due_on)
+        cs.complaints_notify_due(today=c.due_on)
+        cs.complaint_reply(actor=world.users["head"], complaint=c, reply="已核实并处理。")
+    assert told == 1 and Notification.objects.filter(kind="complaint_due").count() >= 1
+    assert any(m["phone"] == "13700000007" and "已答复" in m["text"] for m in _captured_sms)
