@@ -2,6 +2,7 @@
 take down at the end of the publication period or after credit repair. Each change writes the full-process
 record in the same transaction."""
 
+import re
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
 from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core.identifiers import PROVINCE_ABBREVIATIONS
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
@@ -20,8 +22,15 @@ P = Publication.Status
 REVIEWERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 
 
+# A vehicle plate anywhere in a text (豫R·A1234, 豫RA1234, new-energy 豫RD12345, 挂/学 suffixes).
+PLATE_IN_TEXT = re.compile(rf"[{PROVINCE_ABBREVIATIONS}][A-HJ-NP-Z][·・.]?(?:[A-HJ-NP-Z0-9]{{6}}|[A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳])")
+PLATE_REMOVED = "（号牌已删除）"
+
+
 def build_public_text(record: sources.DecisionRecord, deident: Deidentifier) -> tuple[str, list, list[str]]:
-    """(party as shown, [[label, text], …], flags) — only de-identified text leaves this function."""
+    """(party as shown, [[label, text], …], flags) — only de-identified text leaves this function. A natural
+    person's vehicle plate identifies the person as well as the name does (个人信息保护法 Art. 4), so every plate
+    in a person's publication is removed; an organisation's plates stay."""
     persons = [record.party_name] if record.is_person else []
     if record.legal_representative:
         persons.append(record.legal_representative)
@@ -29,7 +38,10 @@ def build_public_text(record: sources.DecisionRecord, deident: Deidentifier) -> 
     party = deident.clean(record.party_name, persons=persons, secrets=secrets).text if record.is_person else record.party_name
     body, flags = [], []
     for label, text in record.sections:
-        cleaned = deident.clean(str(text or ""), persons=persons, secrets=secrets)
+        text = str(text or "")
+        if record.is_person:
+            text = PLATE_IN_TEXT.sub(PLATE_REMOVED, text)
+        cleaned = deident.clean(text, persons=persons, secrets=secrets)
         body.append([label, cleaned.text])
         flags += [f"{label}：{f}" for f in cleaned.flags]
     if record.is_person:

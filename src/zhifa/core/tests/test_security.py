@@ -67,6 +67,51 @@ def test_evidence_of_a_refused_type_or_false_content_is_not_stored(store, settin
     assert not any(p.is_file() for p in settings.EVIDENCE_ROOT.rglob("*")) if settings.EVIDENCE_ROOT.exists() else True
 
 
+JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+
+
+def _pdf(*objects: bytes) -> bytes:
+    body = b"".join(b"%d 0 obj\n%s\nendobj\n" % (i, o) for i, o in enumerate(objects, 1))
+    return b"%PDF-1.7\n" + body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _flate(obj: bytes) -> bytes:
+    import zlib
+
+    data = zlib.compress(obj)
+    return b"<< /Type /ObjStm /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+
+@pytest.mark.parametrize("data,content_type", [
+    (JPEG_HEAD + b"\xfe\x00\x30<html><script>alert(document.cookie)</script></html>" + b"\x00" * 32 + b"\xff\xd9", "image/jpeg"),
+    (JPEG_HEAD + b"\x00" * 2_000_000 + b"<ScRiPt src=//x.example/a.js></script>\xff\xd9", "image/jpeg"),  # past the first MiB
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40 + b"tEXt<svg onload=alert(1)>", "image/png"),
+    (_pdf(b"<< /Type /Catalog /OpenAction 2 0 R >>", b"<< /S /JavaScript /JS (app.alert(1)) >>"), "application/pdf"),
+    (_pdf(b"<< /Type /Catalog /OpenAction 2 0 R >>", b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>"), "application/pdf"),
+    (_pdf(b"<< /Type /Catalog >>", _flate(b"<< /S /JavaScript /JS (app.alert(1)) >>")), "application/pdf"),  # in an object stream
+    (_pdf(b"<< /Type /Catalog /OpenAction << /S /Launch /F (cmd.exe) >> >>"), "application/pdf"),
+    (_pdf(b"<< /Type /Catalog /Names << /EmbeddedFiles 2 0 R >> >>"), "application/pdf"),
+], ids=["jpeg-html-polyglot", "jpeg-script-late", "png-svg", "pdf-js", "pdf-js-escaped", "pdf-js-objstm", "pdf-launch", "pdf-attachment"])
+def test_evidence_with_active_content_is_refused(store, settings, data, content_type):
+    """Regression (issue 17): a polyglot JPEG/HTML and PDFs with JavaScript were accepted as evidence."""
+    events = Event.objects.count()
+    with pytest.raises(DomainError) as refused:
+        store(data, content_type)
+    assert refused.value.code == "evidence_active_content" and "不能作为证据" in refused.value.message
+    assert not EvidenceFile.objects.exists() and Event.objects.count() == events
+    assert not any(p.is_file() for p in settings.EVIDENCE_ROOT.rglob("*")) if settings.EVIDENCE_ROOT.exists() else True
+
+
+def test_plain_photos_and_pdfs_are_still_accepted(store):
+    import random
+
+    photo = JPEG_HEAD + random.Random(17).randbytes(3_000_000) + b"\xff\xd9"  # 3 MB of image-like noise
+    scan = _pdf(b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                _flate(b"BT /F1 12 Tf 72 712 Td (Xianchang kanyan bilu) Tj ET"))
+    assert store(photo, "image/jpeg").size == len(photo)
+    assert store(scan, "application/pdf").size == len(scan)
+
+
 def test_evidence_over_the_size_limit_is_refused_while_streaming(store, settings):
     settings.EVIDENCE_MAX_BYTES = 4096
     with pytest.raises(DomainError) as refused:

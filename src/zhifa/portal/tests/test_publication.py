@@ -132,3 +132,17 @@ def test_credit_repair_in_the_credit_app_takes_the_publication_down(world, clien
     assert pub.status == P.REPAIRED and pub.withdrawn_on == date(2027, 1, 5)
     assert client.get(f"/portal/decisions/{pub.pk}/").status_code == 404
     assert Event.objects.filter(action="publication.repaired", subject_id=str(pub.pk)).exists()
+
+
+def test_pipl_natural_persons_plates_are_not_published(world, person, client):
+    """Regression (issue 17): natural persons' plates were published next to their masked names (3 of 243)."""
+    own = _granted(world, party=person, content="王建国名下豫R·A1234（黄牌）、豫RB5678和新能源车豫RD12345从事普通货运")
+    firm = _granted(world, party=OrgPartyFactory(organisation=world.brigade_a, name="南召县顺达运输有限公司"),
+                    content="南召县顺达运输有限公司所属豫R·C9999从事普通货运")
+    services.publication_run(today=date(2026, 10, 8))
+    page = client.get(f"/portal/decisions/{Publication.objects.get(subject_id=str(own.pk)).pk}/").content.decode()
+    for plate in ("A1234", "B5678", "D12345"):
+        assert plate not in page
+    assert "王＊＊名下（号牌已删除）" in page
+    firm_page = client.get(f"/portal/decisions/{Publication.objects.get(subject_id=str(firm.pk)).pk}/").content.decode()
+    assert "豫R·C9999" in firm_page  # an organisation's vehicle is no personal data
