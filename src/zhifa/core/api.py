@@ -209,6 +209,7 @@ class YearStatusOut(Schema):
     confirmed: bool
     in_package: bool
     overrides: int
+    statutory: list[str] = []  # the statutory holidays counted while the year has no official arrangement
 
 
 @router.get("/calendar/years/{year}", response=YearStatusOut, summary="年度放假安排是否已确认")

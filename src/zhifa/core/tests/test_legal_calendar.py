@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from zhifa.core import legal_calendar
@@ -82,3 +83,15 @@ def test_cli_answers(capsys):
     assert "unconfirmed" in capsys.readouterr().out
     call_command("calendar", "status", "2026")
     assert "confirmed" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_calendar_page_and_api_name_the_statutory_holidays_of_an_unconfirmed_year(world, client_for, api_for):
+    from django.urls import reverse
+
+    with time_machine.travel(date(2026, 12, 5)):
+        page = client_for("officer").get(reverse("core:calendar")).content.decode()
+    assert "已计入的法定节假日" in page and "春节 02-05" in page and "调休未计" in page
+    body = api_for("officer").get("/api/v1/core/calendar/years/2027").json()
+    assert body["confirmed"] is False and "国庆节 10-01" in body["statutory"]
+    assert api_for("officer").get("/api/v1/core/calendar/years/2026").json()["statutory"] == []
