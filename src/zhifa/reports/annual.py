@@ -18,11 +18,18 @@ from . import metrics
 
 @dataclass
 class Fig:
-    """A figure in the text: its value and the link to the records behind it."""
+    """A figure in the text: its value and the link to the records behind it. ``metric`` is the registry's key (the
+    same metric may appear for the report's year and for the next one: ``key`` tells them apart)."""
 
     key: str
     value: metrics.Value
     url: str
+    metric: str = ""
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self):
+        self.metric = self.metric or self.key
 
     @property
     def text(self) -> str:
@@ -34,7 +41,7 @@ class Fig:
 
     @property
     def definition(self) -> str:
-        return metrics.definition(self.key)
+        return metrics.definition(self.metric)
 
 
 @dataclass
@@ -86,15 +93,77 @@ def _operations_text(unit: Organisation, start: date, end: date) -> tuple[str, s
     return "、".join(labels[k] for k in kinds) or "有关部门", ("：" + "；".join(clauses) + "。") if clauses else "。"
 
 
+def _training_topics(unit: Organisation, start: date, end: date) -> str:
+    """The courses held, from the training register (the rows behind ``training_events``)."""
+    qs = metrics.queryset(metrics.BY_KEY["training_events"], unit, start, end)
+    titles = list(dict.fromkeys(qs.order_by("start_on", "pk").values_list("title", flat=True))) if qs is not None else []
+    if not titles:
+        return ""
+    shown = "、".join(titles[:8]) + ("等" if len(titles) > 8 else "")
+    return f"培训内容包括{shown}。"
+
+
+def _benchmark_text(end: date) -> str:
+    """The discretion benchmark edition in force at the year's end (行政处罚法 Art. 34), from the discretion register."""
+    from zhifa.discretion.models import BenchmarkEdition
+
+    edition = BenchmarkEdition.objects.filter(effective_from__lte=end).order_by("-effective_from", "-pk").first()
+    if edition is None:
+        return "年末没有生效的裁量基准版本。"
+    return f"执行《{edition.name}》（{edition.effective_from:%Y年%m月%d日}起施行）并向社会公开，"
+
+
+def _by_category(unit: Organisation, start: date, end: date) -> str:
+    rows = metrics.by_field(metrics.BY_KEY["problems"], unit, start, end, "category") or []
+    return ("（" + "、".join(f"{label}{n}个" for label, n in rows) + "）") if rows else ""
+
+
+def _problems(f, r) -> list[list]:
+    """三、存在问题 from the registers: what remains open, short or late at the year's end. Each line only when its
+    figure is not zero; a year with none says so."""
+    lines = []
+    candidates = [
+        ("problems_open", ["截至年底仍有", None, "个执法问题未整改销号，其中已过整改时限的", "problems_overdue", "个。"]),
+        ("officers_hours_short", ["执法人员培训不够均衡，", None, "名执法人员业务和法律知识学时未达年度要求。"]),
+        ("evaluations_failed", ["案卷质量仍有短板，评查不合格案卷", None, "卷。"]),
+        ("publications_late", ["行政执法信息公开及时性不足，超过公开时限的", None, "条。"]),
+    ]
+    for key, parts in candidates:
+        fig = f(key)
+        if fig.value.available and fig.value.value:
+            lines.append([f"{len(lines) + 1}."] + [fig if p is None else f(p) if p in metrics.BY_KEY else p for p in parts])
+    complaints, answered = f("complaints"), f("complaints_answered")
+    if complaints.value.available and answered.value.available and complaints.value.value > answered.value.value:
+        lines.append([f"{len(lines) + 1}.投诉举报答复不够及时，受理", complaints, "件中已答复", answered, "件，答复率",
+                      r("complaints_answer_rate"), "。"])
+    return lines or [["经核对本年度各项登记数据，未发现未销号问题、学时不达标、不合格案卷、逾期公开和未答复投诉。"]]
+
+
+def _plans(f, year: int) -> list[list]:
+    """四、下一年工作计划 from the registers: plans already made for the next year and what this year leaves open."""
+    from zhifa.training.selectors import requirement_for
+
+    nxt = (date(year + 1, 1, 1), date(year + 1, 12, 31))
+    requirement = requirement_for(year + 1)
+    lines = [["1.深入推进“双随机、一公开”监管，已制定", f"{year + 1}年", "抽查计划", f("random_plans", nxt), "次。"],
+             ["2.加强执法队伍建设，按每人每年", f"{requirement.min_hours:g}" if requirement else "—", "学时要求组织业务和法律知识培训，对",
+              f("officers_hours_short"), "名学时未达标人员补训；", f("certificates_expiring", nxt), "名执法人员的执法证将于",
+              f"{year + 1}年", "到期，按期组织换证。"],
+             ["3.持续整改，", f("problems_open"), "个未销号的执法问题在", f"{year + 1}年", "逐项整改销号。"]]
+    return lines
+
+
 def build(unit: Organisation, year: int) -> AnnualReport:
     start, end = date(year, 1, 1), date(year, 12, 31)
     figures: dict[str, Fig] = {}
 
-    def f(key: str) -> Fig:
-        if key not in figures:
-            query = urlencode({"unit": unit.code, "start": start.isoformat(), "end": end.isoformat()})
-            figures[key] = Fig(key, metrics.evaluate(key, unit, start, end), reverse("reports:records", args=[key]) + "?" + query)
-        return figures[key]
+    def f(key: str, period: tuple[date, date] = (start, end)) -> Fig:
+        ref = key if period == (start, end) else f"{key}@{period[0].year}"
+        if ref not in figures:
+            query = urlencode({"unit": unit.code, "start": period[0].isoformat(), "end": period[1].isoformat()})
+            figures[ref] = Fig(ref, metrics.evaluate(key, unit, *period), reverse("reports:records", args=[key]) + "?" + query,
+                               metric=key, start=period[0], end=period[1])
+        return figures[ref]
 
     rates: dict[str, metrics.RateValue] = {}
 
@@ -105,6 +174,10 @@ def build(unit: Organisation, year: int) -> AnnualReport:
     grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "grade")
     dept_kinds, campaign_text = _operations_text(unit, start, end)
     grade_text = "数据未接入" if grades is None else ("、".join(f"{label}{n}户" for label, n in grades) or "无")
+    from zhifa.training.selectors import requirement_for
+
+    requirement = requirement_for(year)
+    required_text = f"{requirement.min_hours:g}" if requirement else "—"
     hours, officers = f("training_counted_hours").value, f("officers_active").value
     per_officer = f"{hours.value / officers.value:.1f}" if hours.available and officers.value else "—"
     S = Section
@@ -114,8 +187,10 @@ def build(unit: Organisation, year: int) -> AnnualReport:
         S(f"（一）{year}年度行政执法人员培训情况", 2, [
             ["截至", f"{year}年12月31日", "，在岗执法人员", f("officers_active"), "名，其中持有效行政执法证", f("officers_certified"), "名。"],
             [f"{year}年举办培训", f("training_events"), "期，参训", f("training_attendance"), "人次，认定培训学时", f("training_hours"),
-             "学时，其中业务和法律知识学时", f("training_counted_hours"), "学时，人均", per_officer, "学时。",
-             Narrative("培训主题、专题辅导、执法知识测试、参学率和完成率、技能练兵情况")],
+             "学时，其中业务和法律知识学时", f("training_counted_hours"), "学时，人均", per_officer, "学时。", _training_topics(unit, start, end),
+             "组织执法人员考试", f("exams"), "场，参考", f("exam_takers"), "人次，合格", f("exam_passed"), "人次，合格率", r("exam_pass_rate"),
+             "。按每人每年", required_text, "学时的要求，", f("officers_hours_met"), "名执法人员业务和法律知识学时达标，",
+             f("officers_hours_short"), "名未达标，达标率", r("hours_completion_rate"), "。"],
         ]),
         S("（二）行政执法规范化建设情况", 2, [
             ["1.严格落实行政执法“三项制度”。一是严格实施行政执法公示制度。", f"{year}年办理行政许可", f("permits_decided"), "件（收件",
@@ -123,12 +198,14 @@ def build(unit: Organisation, year: int) -> AnnualReport:
              "条，其中超过公开时限的", f("publications_late"), "条，因决定变更或撤销而撤回", f("publications_withdrawn"), "条。",
              "实施行政强制措施", f("coercive_measures"), "件（其中扣押财物", f("coercive_seizures"), "件、查封场所设施或者财物",
              f("coercive_sealings"), "件），延长期限", f("coercive_extended"), "件，解除", f("coercive_released"), "件，依处理决定没收",
-             f("coercive_disposed"), "件。", Narrative("行政强制执行（催告、代履行、申请人民法院强制执行）情况")],
+             f("coercive_disposed"), "件。对逾期不缴纳罚款的当事人催告", f("payment_reminders"), "件，申请人民法院强制执行",
+             f("enforcement_applied"), "件。"],
             ["二是全面落实行政执法全过程记录制度。配备在用执法装备", f("equipment"), "件，其中执法记录仪", f("body_cameras"), "台、执法车辆",
              f("vehicles"), "台。", Narrative("全过程记录制度的落实情况")],
             ["三是落实重大执法决定法制审核制度。具有法律职业资格的执法人员", f("legal_reviewers"), "名，", f"{year}年重大执法决定法制审核",
              f("legal_reviews"), "件。", Narrative("法制审核实施细则和目录清单的制定情况")],
-            ["2.建立健全行政裁量权基准制度。", Narrative("执行的裁量基准版本及公示执行情况")],
+            ["2.建立健全行政裁量权基准制度。", _benchmark_text(end), "依裁量基准作出罚款决定", f("discretion_applied"),
+             "件，偏离裁量建议并说明理由的", f("discretion_deviations"), "件，罚款低于裁量建议的", f("fines_reduced_cases"), "件。"],
             ["3.建立健全柔性执法工作机制。", f"{year}年共计办理首违不罚案件", f("first_no_penalty"), "件、依法免予处罚案件", f("exempt"),
              "件、从轻减轻处罚案件", f("lenient"), "件，罚款决定低于裁量建议的", f("fines_reduced_cases"), "件、减免罚款", f("fines_reduced"), "元；采取说服教育、提醒、约谈等柔性措施", f("soft_measures"), "次，开展调解", f("mediations"), "件。"],
             ["4.健全行政执法协作机制，开展跨领域跨部门联合执法。", f"{year}年开展跨部门联合执法行动", f("joint_operations"), "次，专项整治行动",
@@ -138,7 +215,9 @@ def build(unit: Organisation, year: int) -> AnnualReport:
              Narrative("联合执法机制的建立和运行情况")],
         ]),
         S("（三）提升行政执法质量情况", 2, [
-            ["1.开展案卷评查。评查行政执法案卷", f("evaluations"), "卷，发现执法问题", f("problems"), "个，整改销号", f("problems_closed"), "个。"],
+            ["1.开展案卷评查。评查行政执法案卷", f("evaluations"), "卷，其中优秀", f("evaluations_excellent"), "卷、不合格",
+             f("evaluations_failed"), "卷；发现执法问题", f("problems"), "个", _by_category(unit, start, end), "，整改销号",
+             f("problems_closed"), "个。"],
             ["2.畅通投诉举报渠道。受理12328、12345等投诉举报", f("complaints"), "件，已答复", f("complaints_answered"), "件，答复率", r("complaints_answer_rate"), "。"],
             ["3.撤销或变更的行政处罚决定", f("revoked_decisions"), "件。", Narrative("行政复议、行政诉讼情况")],
         ]),
@@ -155,8 +234,8 @@ def build(unit: Organisation, year: int) -> AnnualReport:
             ["5.信用监管。对辖区市场主体评定信用等级", f("credit_grades"), "户（", grade_text, "），受理信用修复申请", f("credit_repairs"), "件。"],
         ]),
         S(f"二、{year}年执法工作创新亮点或典型经验", 1, [[Narrative("执法透明化、队伍建设、法律顾问等亮点")]]),
-        S("三、存在问题", 1, [[Narrative("执法人员业务能力、监管方式、监督体系等方面存在的问题")]]),
-        S(f"四、{year + 1}年工作计划", 1, [[Narrative("下一年度工作计划")]]),
+        S("三、存在问题", 1, _problems(f, r)),
+        S(f"四、{year + 1}年工作计划", 1, _plans(f, year)),
     ]
     return AnnualReport(unit=unit, year=year, sections=sections, figures=figures, rates=rates)
 

@@ -63,14 +63,11 @@ def _model(label: str):
 # --- 严重失信名单与信用等级 -----------------------------------------------------------------------------------
 
 def listed_grade_floor(on: date) -> list[str]:
-    """The grades a party on the serious-dishonesty list may hold: the credit rules' own statement when the rule
-    set carries one (``listed_grades``), else C and D — a listed party is never graded AA, A or B."""
+    """The grades a party on the serious-dishonesty list may hold: the credit rules in force say it
+    (``CreditRuleSet.listed_max_grade``, data)."""
     CreditRuleSet = _model("credit.CreditRuleSet")
     rs = CreditRuleSet.objects.filter(effective_from__lte=on).order_by("-effective_from").first() if CreditRuleSet else None
-    grades = getattr(rs, "listed_grades", None)
-    if callable(grades):
-        grades = grades()
-    return list(grades) if grades else ["C", "D"]
+    return rs.listed_grades() if rs is not None else ["AA", "A", "B", "C", "D"]
 
 
 def check_dishonesty_grades(ctx: Context) -> Iterator[str]:

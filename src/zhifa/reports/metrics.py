@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import connection, models
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
@@ -42,6 +42,11 @@ class Metric:
     # a rate's numerator inside its denominator's cohort (a case closed this year but received last year is not in it).
     done_by_end: str | None = None
     note: str = ""  # what the filters select, in the register's words (shown with the definition)
+    # Open at the period's end: ``date_field`` on or before the end (from any year) and this date empty or after it
+    # (problems not yet closed by 31 December, whenever found).
+    open_until: str | None = None
+    # A figure no ORM filter expresses (officers short of the yearly hours): (org, start, end) → the rows' queryset.
+    rows: object = None
 
     def model_class(self):
         try:
@@ -148,8 +153,10 @@ METRICS: list[Metric] = [
     M("coercive_extended", "延长行政强制措施期限", "coercion.Measure", "extended_on"),
     M("coercive_released", "解除行政强制措施", "coercion.Measure", "released_on"),
     M("coercive_disposed", "依处理决定没收查封扣押财物", "coercion.Measure", "disposed_on"),
-    # 罚缴分离
+    # 罚缴分离 and 行政强制执行 of unpaid fines (行政强制法 Art. 54: 催告 before applying to the court)
     M("fines_collected", "罚款收缴金额", "payments.PaymentNotice", "paid_on", "元", sum_field="paid_total"),
+    M("payment_reminders", "逾期未缴罚款催告", "payments.PaymentNotice", "reminded_on"),
+    M("enforcement_applied", "申请人民法院强制执行", "payments.PaymentNotice", "enforcement_applied_on"),
     # 公开
     M("publications", "公开行政执法信息", "portal.Publication", "published_on"),
     M("publications_late", "逾期公开", "portal.Publication", "published_on", filters={"is_late": True}),
@@ -191,11 +198,43 @@ METRICS: list[Metric] = [
     M("fines_reduced", "罚款低于裁量建议的减免金额", "cases.Case", "decided_on", "元", sum_field="reduction", **_REDUCED),
     M("fines_reduced_cases", "罚款低于裁量建议的案件", "cases.Case", "decided_on", **_REDUCED),
     # 监督
-    M("evaluations", "评查案卷", "oversight.CaseEvaluation", "scored_at"),
-    M("problems", "发现执法问题", "oversight.Problem", "found_on"),
-    M("problems_closed", "问题整改销号", "oversight.Problem", "closed_on"),
+    M("evaluations", "评查案卷", "oversight.CaseEvaluation", "scored_at", "卷"),
+    M("evaluations_excellent", "评查优秀案卷", "oversight.CaseEvaluation", "scored_at", "卷", filters={"grade": "excellent"}),
+    M("evaluations_failed", "评查不合格案卷", "oversight.CaseEvaluation", "scored_at", "卷", filters={"grade": "fail"}),
+    M("problems", "发现执法问题", "oversight.Problem", "found_on", "个"),
+    M("problems_closed", "问题整改销号", "oversight.Problem", "closed_on", "个"),
+    M("problems_open", "截至期末未销号的问题", "oversight.Problem", "found_on", "个", open_until="closed_on"),
+    M("problems_overdue", "截至期末已过整改时限仍未销号的问题", "oversight.Problem", "deadline", "个", open_until="closed_on"),
+    # 培训考试与学时达标 (the hours register against the yearly requirement)
+    M("exams", "组织执法人员考试", "training.Exam", "held_on", "场"),
+    M("exam_takers", "参加考试", "training.ExamScore", "exam__held_on", "人次", org_field="exam__organisation"),
+    M("exam_passed", "考试合格", "training.ExamScore", "exam__held_on", "人次", org_field="exam__organisation",
+      filters={"score__gte": F("exam__pass_score")}, note="成绩不低于该场考试的合格分"),
+    M("officers_hours_met", "业务和法律学时达到年度要求的执法人员", "core.Officer", None, "名", rows=lambda o, s, e: _hours(o, s, e, met=True),
+      note="在岗执法人员中，当年业务和法律知识培训学时不低于年度学时要求的"),
+    M("officers_hours_short", "业务和法律学时未达年度要求的执法人员", "core.Officer", None, "名", rows=lambda o, s, e: _hours(o, s, e, met=False),
+      note="在岗执法人员中，当年业务和法律知识培训学时低于年度学时要求的"),
+    # 裁量基准的适用 (the discretion opinion fixed on the case at the decision)
+    M("discretion_applied", "依裁量基准作出的罚款决定", "cases.Case", "decided_on", filters={"outcome": "penalty", "penalty_kind": "fine",
+      "assessment__has_key": "amount"}, note="决定时固定了裁量意见（建议金额）的罚款决定"),
+    M("discretion_deviations", "偏离裁量建议并说明理由的决定", "cases.Case", "decided_on", filters={"outcome": "penalty"},
+      excludes={"deviation_reason": ""}, note="填写了偏离裁量建议理由的处罚决定"),
+    M("certificates_expiring", "执法证到期需换证的执法人员", "core.Officer", "cert_expires_on", "名", filters={"is_active": True}),
 ]
 BY_KEY = {m.key: m for m in METRICS}
+
+
+def _hours(org: Organisation, start: date, end: date, *, met: bool):
+    """Active officers of ``org``'s subtree whose business and law hours of ``end``'s year meet (or miss) the yearly
+    requirement, from the hours register (training.selectors, the same reading as the annual review)."""
+    from zhifa.training import selectors as training
+
+    officers = Officer.objects.filter(organisation__path__startswith=org.path, is_active=True)
+    requirement = training.requirement_for(end.year)
+    required = requirement.min_hours if requirement else Decimal(0)
+    hours = training.hours_by_officer(officers, end.year, until=end)
+    ids = [pk for pk in officers.values_list("pk", flat=True) if (hours.get(pk, Decimal(0)) >= required) == met]
+    return Officer.objects.filter(pk__in=ids)
 
 _tables: set[str] | None = None
 
@@ -241,11 +280,17 @@ def queryset(metric: Metric, org: Organisation, start: date, end: date, *, own: 
         if metric.snapshot:
             qs = _snapshot(metric.snapshot, org, end)
             return qs.filter(organisation=org) if own else qs
+        if metric.rows is not None:
+            qs = metric.rows(org, start, end)
+            return qs.filter(**{metric.org_field: org}) if own else qs
         scope = {metric.org_field: org} if own else {f"{metric.org_field}__path__startswith": org.path}
         qs = model._default_manager.filter(**scope)
         if metric.annotations:
             qs = qs.annotate(**metric.annotations)
-        if metric.date_field:
+        if metric.open_until:
+            lookup, closed = _date_lookup(model, metric.date_field), _date_lookup(model, metric.open_until)
+            qs = qs.filter(Q(**{f"{metric.open_until}__isnull": True}) | Q(**{f"{closed}__gt": end}), **{f"{lookup}__lte": end})
+        elif metric.date_field:
             lookup = _date_lookup(model, metric.date_field)
             qs = qs.filter(**{f"{lookup}__gte": start, f"{lookup}__lte": end})
         if metric.done_by_end:
@@ -334,6 +379,8 @@ class RateValue:
 RATES = [
     Rate("warnings_closed_rate", "预警抄告办结率", "warnings_closed_of_received", "warnings_received"),
     Rate("complaints_answer_rate", "投诉举报答复率", "complaints_answered", "complaints"),
+    Rate("exam_pass_rate", "考试合格率", "exam_passed", "exam_takers"),
+    Rate("hours_completion_rate", "学时达标率", "officers_hours_met", "officers_active"),
 ]
 RATES_BY_KEY = {r.key: r for r in RATES}
 
@@ -360,13 +407,15 @@ def definition(metric: Metric | str) -> str:
     register = str(model._meta.verbose_name)
     if metric.snapshot:
         period = "统计期末当日的状态"
+    elif metric.open_until:
+        period = f"“{_verbose(model, metric.date_field)}”不晚于统计期末、“{_verbose(model, metric.open_until)}”为空或晚于统计期末"
     elif metric.date_field:
         period = f"“{_verbose(model, metric.date_field)}”在统计期内"
     else:
         period = "当前状态（不按期间）"
-    what = (f"“{_verbose(model, metric.sum_field) if metric.sum_field in {f.name for f in model._meta.fields} else metric.label}”合计"
-            if metric.sum_field else f"不同“{_verbose(model, metric.distinct)}”的个数" if metric.distinct else "记录条数")
-    text = f"{metric.label}（{metric.unit}）：{register}中{period}、属本单位及下属单位的记录的{what}"
+    what = (f"的“{_verbose(model, metric.sum_field) if metric.sum_field in {f.name for f in model._meta.fields} else metric.label}”合计"
+            if metric.sum_field else f"中不同“{_verbose(model, metric.distinct)}”的个数" if metric.distinct else "条数")
+    text = f"{metric.label}（{metric.unit}）：{register}中{period}、属本单位及下属单位的记录{what}"
     if metric.done_by_end:
         text += f"，且“{_verbose(model, metric.done_by_end)}”不晚于统计期末"
     return text + (f"；{metric.note}" if metric.note else "") + "。"
@@ -374,7 +423,7 @@ def definition(metric: Metric | str) -> str:
 
 def by_month(metric: Metric, org: Organisation, start: date, end: date) -> dict[str, Decimal | int] | None:
     qs = queryset(metric, org, start, end)
-    if qs is None or metric.snapshot or not metric.date_field:
+    if qs is None or metric.snapshot or metric.rows is not None or metric.open_until or not metric.date_field:
         return None
     model = metric.model_class()
     path = metric.date_field

@@ -84,10 +84,10 @@ def test_figures_of_other_registers_match_their_own_models(data):
     report = annual.build(data.county_a, YEAR)
     assert [key for key, fig in report.figures.items() if not fig.value.available] == []
     for key, fig in report.figures.items():
-        m = metrics.BY_KEY[key]
+        m = metrics.BY_KEY[fig.metric]
         model = apps.get_model(m.model)
         if not m.snapshot and not m.sum_field and not m.distinct:
-            qs = metrics.queryset(m, data.county_a, date(YEAR, 1, 1), date(YEAR, 12, 31))
+            qs = metrics.queryset(m, data.county_a, fig.start, fig.end)
             assert fig.value.value == qs.count() == len(list(qs.values_list("pk", flat=True))), key
             assert model.objects.count() >= fig.value.value
 
@@ -122,3 +122,27 @@ def test_docx_and_pdf_carry_chinese_text(data, tmp_path):
     call_command("report", "annual", year=YEAR, unit=data.county_a.code, format="pdf", output=str(pdf), stdout=io.StringIO())
     pdf_text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "年度行政执法工作报告" in pdf_text and "三项制度" in pdf_text
+
+
+def test_figures_carry_their_definition_and_sections_come_from_registers(data, client_for):
+    """Each figure shows its definition on hover; training, discretion, evaluation, problems and plans are written from
+    their registers (they were 【由本单位填写】 placeholders)."""
+    from zhifa.training.models import Attendance, Exam, ExamScore, TrainingEvent
+
+    officer = data.officers["officer"]
+    event = TrainingEvent.objects.create(organisation=data.county_a, title="《行政处罚法》专题培训", category="law",
+                                         start_on=date(YEAR, 3, 1), end_on=date(YEAR, 3, 1), hours=12)
+    Attendance.objects.create(event=event, officer=officer, hours=12)
+    exam = Exam.objects.create(organisation=data.county_a, title=f"{YEAR}年度法律知识考试", held_on=date(YEAR, 6, 1))
+    ExamScore.objects.create(exam=exam, officer=officer, score=90)
+    ExamScore.objects.create(exam=exam, officer=data.officers["officer2"], score=50)
+    report = annual.build(data.county_a, YEAR)
+    text = "".join(p if isinstance(p, str) else p.text for s in report.sections for para in s.paragraphs for p in para)
+    assert "培训内容包括《行政处罚法》专题培训。" in text and "参考2人次，合格1人次，合格率50.0%" in text
+    assert "裁量基准" in text and "依裁量基准作出罚款决定0件" in text
+    for placeholder in ("培训主题", "裁量基准版本", "存在的问题", "下一年度工作计划", "行政强制执行（"):
+        assert placeholder not in text
+    assert "三、存在问题" in [s.title for s in report.sections]
+    assert report.rates["exam_pass_rate"].display() == "50.0%"
+    html = client_for("head").get(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}").content.decode()
+    assert 'title="办理行政许可（件）：许可申请中“决定日期”在统计期内、属本单位及下属单位的记录条数。（点击查看明细）"' in html
