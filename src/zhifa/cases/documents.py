@@ -3,15 +3,21 @@
 
 from django.utils import timezone
 
+from . import leniency, penalties
 from .models import Case
 
 
-def _penalty_text(case: Case, kind: str | None, amount) -> str:
-    if kind == Case.PenaltyKind.WARNING:
-        return "警告"
-    if kind == Case.PenaltyKind.FINE and amount is not None:
-        return f"罚款人民币{amount}元"
-    return ""
+def _penalty_text(case: Case, stage: str = "decided") -> str:
+    """The penalty as the notice or the decision states it: every line (kind, amount, licence or items named)."""
+    return penalties.lines_text(penalties.case_lines(case, stage))
+
+
+def _reasoning(case: Case) -> str:
+    """The decision's reasoning: the officer's text, then a departure from the benchmark with its reason and the
+    list applied with the facts that meet it."""
+    text = case.decision_reasoning or (case.assessment or {}).get("reasoning", "")
+    extra = "".join(x for x in (penalties.deviation_sentence(case), leniency.reasoning_sentence(case)) if x and x not in text)
+    return (text.rstrip("。") + "。" + extra) if (text and extra) else (text or extra)
 
 
 def _basis(case: Case) -> str:
@@ -55,26 +61,31 @@ def document_context(case: Case, kind: str, transcript=None) -> dict:
     elif kind == "register":
         base.update(case_source=case.get_source_display(), brief=case.facts[:500], opened_on=case.opened_on)
     elif kind == "violation_notice":
-        base.update(legal_basis=_basis(case), proposed_penalty=_penalty_text(case, case.notified_penalty_kind, case.notified_amount),
+        base.update(legal_basis=_basis(case), proposed_penalty=_penalty_text(case, "notified"),
                     notified_on=case.notified_on, hearing_right=case.hearing_right)
     elif kind == "hearing_notice":
         base.update(hearing_at=case.hearing_on, place=case.organisation.address or case.organisation.name,
                     host=case.organisation.name)
     elif kind in ("penalty_decision", "onspot_decision"):
-        base.update(legal_basis=case.legal_basis, penalty=_penalty_text(case, case.penalty_kind, case.fine_amount),
-                    decided_on=case.decided_on, evidence=_evidence(case),
-                    discretion_reasoning=case.decision_reasoning or (case.assessment or {}).get("reasoning", ""),
+        lines = penalties.case_lines(case)
+        base.update(legal_basis=case.legal_basis, penalty=_penalty_text(case), penalty_lines=[penalties.line_text(x) for x in lines],
+                    amount=case.payable_amount if case.payable_amount is not None else case.fine_amount,
+                    money_lines=len([x for x in lines if x.money]),
+                    decided_on=case.decided_on, evidence=_evidence(case), discretion_reasoning=_reasoning(case),
                     decision_number=case.decision_number, statement=case.statement, statement_adopted=case.statement_adopted)
     elif kind == "no_penalty_decision":
-        base.update(legal_basis=case.legal_basis or _basis(case), reason=case.get_no_penalty_reason_display() + "。" + case.decision_reasoning,
+        base.update(legal_basis=case.legal_basis or _basis(case),
+                    reason=case.get_no_penalty_reason_display() + "。" + case.decision_reasoning + leniency.reasoning_sentence(case),
                     decided_on=case.decided_on, evidence=_evidence(case))
     elif kind == "delivery_receipt":
         served = "当场行政处罚决定书" if case.procedure == Case.Procedure.SIMPLIFIED else (
             "行政处罚决定书" if case.outcome == Case.Outcome.PENALTY else "不予行政处罚决定书")
         base.update(served_document=f"{served} {case.decision_number}", method=case.get_delivery_method_display(),
                     delivered_on=case.delivered_on, address=case.delivery_address)
+    elif kind == "commitment_letter":
+        base.update(leniency.commitment_context(case))
     elif kind == "closing_report":
-        base.update(brief=case.facts[:500], outcome=f"{case.get_outcome_display()} {_penalty_text(case, case.penalty_kind, case.fine_amount)}",
+        base.update(brief=case.facts[:500], outcome=f"{case.get_outcome_display()} {_penalty_text(case)}",
                     execution=f"{case.executed_on or ''} 执行完毕" + (f"，{case.paid_on} 缴清罚款" if case.paid_on else ""),
                     closed_on=case.closed_on, report=case.closing_report)
     return base

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party, Vehicle
+from zhifa.discretion.models import ListKind
+from zhifa.discretion.models import PenaltyKind as Art9PenaltyKind
 
 from .workflow import OPEN_STATES, Status
 
@@ -39,10 +41,9 @@ class Case(models.Model):
         PENALTY = "penalty", "给予行政处罚"
         NO_PENALTY = "no_penalty", "不予行政处罚"
 
-    class PenaltyKind(models.TextChoices):
-        NONE = "", "无"
-        WARNING = "warning", "警告"
-        FINE = "fine", "罚款"
+    # Every kind of 行政处罚法 Art. 9 (one list, kept by the discretion app); a decision's kinds are its penalty
+    # lines, ``penalty_kind``/``fine_amount`` summarise them for the readers that predate the lines.
+    PenaltyKind = Art9PenaltyKind
 
     class NoPenaltyReason(models.TextChoices):
         NONE = "", "无"
@@ -110,7 +111,7 @@ class Case(models.Model):
 
     notified_on = models.DateField("告知日期", null=True, blank=True)
     notified_amount = models.DecimalField("告知拟罚款金额（元）", null=True, blank=True, **MONEY)
-    notified_penalty_kind = models.CharField("告知拟处罚种类", max_length=16, choices=PenaltyKind.choices, blank=True)
+    notified_penalty_kind = models.CharField("告知拟处罚种类（主要）", max_length=32, choices=PenaltyKind.choices, blank=True)
     hearing_right = models.BooleanField("享有听证权利", default=False)
     rights_waived_on = models.DateField("放弃陈述申辩/听证日期", null=True, blank=True)
     statement = models.TextField("陈述申辩意见", blank=True)
@@ -125,8 +126,11 @@ class Case(models.Model):
 
     # The decision: plain fields, read by the portal (party, number, facts, basis, outcome, amount, date).
     outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True)
-    penalty_kind = models.CharField("处罚种类", max_length=16, choices=PenaltyKind.choices, blank=True)
+    penalty_kind = models.CharField("处罚种类（主要）", max_length=32, choices=PenaltyKind.choices, blank=True,
+                                    help_text="有罚款的为罚款，否则为第一项处罚；全部处罚种类见处罚事项")
     fine_amount = models.DecimalField("罚款金额（元）", null=True, blank=True, **MONEY)
+    payable_amount = models.DecimalField("应缴金额（元）", null=True, blank=True, **MONEY,
+                                         help_text="罚款与没收违法所得之和，由缴款通知书收缴（罚缴分离）")
     no_penalty_reason = models.CharField("不予处罚理由", max_length=16, choices=NoPenaltyReason.choices, blank=True)
     lenient = models.BooleanField("从轻或减轻处罚", default=False)
     legal_basis = models.TextField("法律依据", blank=True)
@@ -188,6 +192,79 @@ class Case(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_on is not None
+
+    @property
+    def decided_lines(self):
+        return [x for x in self.penalty_lines.all() if x.stage == PenaltyLine.Stage.DECIDED]
+
+    @property
+    def notified_lines(self):
+        return [x for x in self.penalty_lines.all() if x.stage == PenaltyLine.Stage.NOTIFIED]
+
+
+class PenaltyLine(models.Model):
+    """One penalty of a notice (拟处罚) or a decision (决定), 行政处罚法 Art. 9: its kind, the amount for money
+    kinds (罚款, 没收违法所得; the value for 没收非法财物 where known), what it bears on (the licence with its
+    number, the items confiscated, the activity restricted) and a term where the kind has one (暂扣 三个月).
+    A decision may combine kinds (道路运输条例 Art. 63: 没收违法所得 + 罚款). Written only by the case
+    services together with the notice or the decision; never edited after."""
+
+    class Stage(models.TextChoices):
+        NOTIFIED = "notified", "告知"
+        DECIDED = "decided", "决定"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="penalty_lines")
+    stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    seq = models.PositiveSmallIntegerField("序号")
+    kind = models.CharField("处罚种类", max_length=32, choices=Art9PenaltyKind.choices)
+    amount = models.DecimalField("金额（元）", null=True, blank=True, **MONEY)
+    subject = models.CharField("证照/物品/范围", max_length=300, blank=True,
+                               help_text="如：道路运输证（No. 411300012345）；非法财物的名称和数量；限制的经营活动")
+    term = models.CharField("期限", max_length=60, blank=True, help_text="暂扣许可证件、责令停产停业等的期限，如“三个月”")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "处罚事项"
+        ordering = ["case", "stage", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "stage", "seq"], name="penalty_line_unique")]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_stage_display()} {self.get_kind_display()}"
+
+
+class ListApplication(models.Model):
+    """The four lists applied to a case (首违不罚、轻微不罚、从轻、减轻; 行政处罚法 Art. 32, 33): the list entry,
+    the facts that meet its conditions as they were checked — earlier violations of the same item by the
+    party within the entry's look-back period, computed from the cases; the correction and its date; harm —
+    and, where the entry requires it, the party's signed 告知承诺书 generated for the case."""
+
+    class Harm(models.TextChoices):
+        NONE = "none", "没有造成危害后果"
+        MINOR = "minor", "危害后果轻微"
+
+    case = models.OneToOneField(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="list_application")
+    list_kind = models.CharField("清单", max_length=24, choices=ListKind.choices)
+    edition_code = models.CharField("裁量基准版本", max_length=40, blank=True)
+    entry_conditions = models.TextField("清单适用条件", blank=True)
+    entry_basis = models.CharField("清单依据", max_length=300, blank=True)
+    lookback_months = models.PositiveSmallIntegerField("追溯期间（月）", null=True, blank=True)
+    lookback_from = models.DateField("追溯起始日", null=True, blank=True)
+    earlier_cases = models.JSONField("追溯期间内同一事项的违法记录", default=list, blank=True)
+    harm = models.CharField("危害后果", max_length=10, choices=Harm.choices, blank=True)
+    corrected = models.BooleanField("已改正", default=False)
+    corrected_on = models.DateField("改正日期", null=True, blank=True)
+    correction = models.TextField("改正情况", blank=True)
+    commitment_required = models.BooleanField("须签署告知承诺书", default=False)
+    commitment_signed_on = models.DateField("告知承诺书签署日期", null=True, blank=True)
+    commitment_file = models.ForeignKey(EvidenceFile, verbose_name="当事人签署的告知承诺书", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "四张清单适用记录"
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_list_kind_display()}"
 
 
 class StatusChange(models.Model):

@@ -29,7 +29,7 @@ from zhifa.discretion import engine as discretion_engine
 from zhifa.discretion import review as discretion_review
 from zhifa.discretion.models import ViolationItem
 
-from . import rules
+from . import penalties, rules
 from .models import (
     Case,
     CaseDocument,
@@ -411,14 +411,27 @@ def _reviewers_for(case: Case):
     return list(User.objects.filter(organisation_id__in=units, is_active=True, groups__name=Role.REVIEWER).distinct()[:50])
 
 
-def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> tuple[bool, str]:
+def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "",
+                       lines: list | None = None) -> tuple[bool, str]:
     """Whether legal review (行政处罚法 Art. 58) is required: always after a hearing (¶1(2)) and whenever the
-    discretion app's legal-review catalogue lists the case (item, amount, kind); otherwise as the head set it (or as
-    the report made it, a proposal deviating from the benchmark). A head's "no review" never overrides the law."""
-    kind = penalty_kind or (Case.PenaltyKind.FINE if (amount or case.proposed_amount) else Case.PenaltyKind.WARNING)
+    discretion app's legal-review catalogue lists the case (item, amount, every penalty kind of the notice or the
+    decision — a combined penalty is listed when any of its lines is); otherwise as the head set it (or as the
+    report made it, a proposal deviating from the benchmark). A head's "no review" never overrides the law."""
+    if lines is None:
+        lines = penalties.stored(case, "notified")
+    if lines:
+        kinds, by_kind = [x.kind for x in lines], penalties.kind_amounts(lines)
+        amount = amount if amount is not None else by_kind.get(Case.PenaltyKind.FINE)
+    else:
+        kinds = [penalty_kind or (Case.PenaltyKind.FINE if (amount or case.proposed_amount) else Case.PenaltyKind.WARNING)]
+        by_kind = {}
+        # Before the notice names the kinds, the item's benchmark proposal does (e.g. 吊销 for 一超四罚).
+        proposal = None if penalty_kind else assessment_proposal(case)
+        if proposal is not None and proposal.penalty_kinds and case.proposed_outcome != Case.Outcome.NO_PENALTY:
+            kinds = list(dict.fromkeys([*proposal.penalty_kinds, *([Case.PenaltyKind.FINE] if case.proposed_amount else [])]))
     required, reasons = discretion_review.review_requirement(
         item_code=case.violation_code, party_kind=case.party.kind, amount=amount if amount is not None else case.proposed_amount,
-        penalty_kinds=[kind], hearing_held=case.hearing_held_on is not None, on=_today())
+        penalty_kinds=kinds, hearing_held=case.hearing_held_on is not None, on=_today(), kind_amounts=by_kind)
     # Art. 58 ¶1(2): a case decided after a hearing is reviewed, whatever the catalogue's data says; and the head
     # may add review to a case but never waive it where the law or the catalogue requires it.
     if case.hearing_held_on is not None and not any("听证" in r for r in reasons):
@@ -600,27 +613,38 @@ def case_discuss(*, actor, case: Case, minutes: str, on: date | None = None) -> 
 # notice, defence and hearing
 
 
-def default_hearing_right(case: Case, penalty_kind: str, amount: Decimal | None) -> bool:
-    """行政处罚法 Art. 63: a hearing for large fines; the provincial thresholds are the discretion app's data."""
-    right, _reason = discretion_review.hearing_right(party_kind=case.party.kind, amount=amount, penalty_kinds=[penalty_kind], on=_today())
+def default_hearing_right(case: Case, penalty_kind: str = "", amount: Decimal | None = None, *, lines: list | None = None) -> bool:
+    """行政处罚法 Art. 63: a hearing for large fines, confiscation of large amounts, lowering a qualification grade,
+    revoking a licence, ordering suspension/closure, restricting practice, other heavy penalties — any line of a
+    combined penalty gives the right. The thresholds and kinds are the discretion app's data."""
+    lines = lines if lines is not None else [penalties.Line(kind=penalty_kind, amount=amount)]
+    fine = next((x.amount for x in lines if x.kind == Case.PenaltyKind.FINE), None)
+    right, _reason = discretion_review.hearing_right(party_kind=case.party.kind, amount=fine, penalty_kinds=[x.kind for x in lines],
+                                                     on=_today(), kind_amounts=penalties.kind_amounts(lines))
     return bool(right)
 
 
-def case_notify(*, actor, case: Case, penalty_kind: str, amount: Decimal | None = None, hearing_right: bool | None = None,
-                officers: Sequence[Officer] | None = None) -> Case:
-    """违法行为通知书: tell the party the facts, basis, proposed penalty and rights (行政处罚法 Art. 44–45)."""
+def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | None = None, hearing_right: bool | None = None,
+                officers: Sequence[Officer] | None = None, lines: list | None = None) -> Case:
+    """违法行为通知书: tell the party the facts, basis, proposed penalty and rights (行政处罚法 Art. 44–45). The
+    proposed penalty is one kind and amount, or ``lines`` (kind, amount, subject, term) combining several kinds
+    of Art. 9; the hearing right follows every line (Art. 63) unless the head sets it explicitly."""
     _check("notify", case, actor)
     _handling_officers(case, officers, act="告知")
     if case.discussion_required and not case.discussed_on:
         raise DomainError("discussion_required", "本案须经集体讨论后方可告知拟处罚决定（行政处罚法第五十七条）。")
-    amount = _validate_penalty(penalty_kind, amount)
-    _assert_reviewed_before_notice(case, penalty_kind=penalty_kind, amount=amount)
-    right = default_hearing_right(case, penalty_kind, amount) if hearing_right is None else hearing_right
-    fields = {"notified_on": _today(), "notified_amount": amount, "notified_penalty_kind": penalty_kind, "hearing_right": right,
+    parsed = penalties.parse_lines(lines if lines is not None else penalties.lines_from(penalty_kind, amount))
+    penalties.assert_provided_by_item(parsed, case.violation_item)
+    derived = penalties.summary(parsed)
+    amount = derived["fine_amount"]
+    _assert_reviewed_before_notice(case, lines=parsed)
+    right = default_hearing_right(case, lines=parsed) if hearing_right is None else hearing_right
+    fields = {"notified_on": _today(), "notified_amount": amount, "notified_penalty_kind": derived["penalty_kind"], "hearing_right": right,
               "rights_waived_on": None}
     with transaction.atomic():
+        penalties.store_lines(case, "notified", parsed)
         case = _move(case, "notify", actor, fields=fields,
-                     summary=f"送达违法行为通知书：拟{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else "")
+                     summary=f"送达违法行为通知书：拟{penalties.lines_text(parsed)}"
                      + ("，告知听证权利" if right else "，告知陈述申辩权利"))
         _issue_document(actor=actor, case=case, kind="violation_notice")
     return case
@@ -630,11 +654,11 @@ def _passed_reviews(case: Case):
     return case.legal_reviews.filter(opinion__in=[LegalReview.Opinion.AGREE, LegalReview.Opinion.MODIFY])
 
 
-def _assert_reviewed_before_notice(case: Case, *, penalty_kind: str, amount: Decimal | None) -> None:
+def _assert_reviewed_before_notice(case: Case, *, lines: list) -> None:
     """Art. 58: a penalty the legal-review catalogue lists (by item, amount or kind) is reviewed before the decision.
     The notice that proposes it is refused while no review has passed — otherwise the case would reach a decision
     it cannot take; the head sends it to legal review first (审查 → 法制审核)."""
-    required, basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind)
+    required, basis = review_requirement(case, lines=lines)
     if required and not _passed_reviews(case).exists():
         raise DomainError("legal_review_missing", f"拟作出的处罚须经法制审核（{basis or '法制审核目录'}），"
                           "请先由负责人审查后送法制审核，再行告知（行政处罚法第五十八条）。")
@@ -737,12 +761,12 @@ def case_hearing_hold(*, actor, case: Case, record: str, held_on: date | None = 
 # decision
 
 
-def _assert_decidable(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "") -> None:
+def _assert_decidable(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "", lines: list | None = None) -> None:
     """Checks every decision (penalty or not) passes in the ordinary procedure."""
     # The decision (dated today) never precedes the notice or the hearing it rests on (Arts. 44, 63–64).
     _assert_act_date(_today(), act="作出决定", article="行政处罚法第四十四条、第六十四条",
                      after=[(case.notified_on, "违法行为通知书的告知日期"), (case.hearing_held_on, "听证举行日期")])
-    required, _basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind)
+    required, _basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind, lines=lines)
     reviews = _passed_reviews(case)
     if case.hearing_held_on and required:
         reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
@@ -845,18 +869,19 @@ def assessment_proposal(case: Case):
         return None
 
 
-def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str,
-                lenient: bool = False, deviation_reason: str = "", not_same_act: str = "") -> Case:
-    """行政处罚决定 (ordinary procedure). Refused unless every condition of the law holds. ``not_same_act``: the
-    officer's written confirmation that a likely duplicate fine (Art. 29) concerns a different act."""
+def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | None = None, legal_basis: str, reasoning: str,
+                lenient: bool = False, deviation_reason: str = "", not_same_act: str = "", lines: list | None = None) -> Case:
+    """行政处罚决定 (ordinary procedure): one kind and amount, or ``lines`` combining kinds of Art. 9 (e.g.
+    没收违法所得 + 罚款; 吊销 道路运输证 No. …). Refused unless every condition of the law holds. ``not_same_act``:
+    the officer's written confirmation that a likely duplicate fine (Art. 29) concerns a different act."""
     _check("decide", case, actor)
-    amount = _validate_penalty(penalty_kind, amount)
-    _assert_decidable(case, amount=amount, penalty_kind=penalty_kind)
+    parsed = penalties.parse_lines(lines if lines is not None else penalties.lines_from(penalty_kind, amount))
+    derived = penalties.summary(parsed)
+    penalty_kind, amount = derived["penalty_kind"], derived["fine_amount"]
+    _assert_decidable(case, amount=amount, penalty_kind=penalty_kind, lines=parsed)
+    penalties.assert_provided_by_item(parsed, case.violation_item)
     # 行政处罚法 Art. 45: never heavier than notified (the party must not be punished for defending itself).
-    if case.notified_penalty_kind == Case.PenaltyKind.WARNING and penalty_kind == Case.PenaltyKind.FINE:
-        raise DomainError("penalty_increased", "告知的拟处罚为警告，不得改为罚款；如需加重须重新告知（行政处罚法第四十五条）。")
-    if amount is not None and case.notified_amount is not None and amount > case.notified_amount:
-        raise DomainError("penalty_increased", f"决定罚款{amount}元高于告知的{case.notified_amount}元，不得因当事人陈述申辩而加重处罚（行政处罚法第四十五条）。")
+    penalties.assert_not_heavier(parsed, penalties.case_lines(case, "notified"))
     _assert_may_penalise(case, on=_today(), lenient=lenient)
     confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
     if not legal_basis.strip() or not reasoning.strip():
@@ -864,15 +889,15 @@ def case_decide(*, actor, case: Case, penalty_kind: str, amount: Decimal | None,
     _handling_officers(case, None, act="作出处罚决定")
     deviation_reason = deviation_reason.strip() or case.deviation_reason
     proposal = _assessment_snapshot(case, amount, deviation_reason)
-    if proposal.get("amount") not in (None, "") and amount is not None and Decimal(str(proposal["amount"])) != amount and not deviation_reason:
-        raise DomainError("deviation_reason_required", f"裁量建议罚款{proposal['amount']}元，决定金额与之不同的须书面说明理由。")
+    penalties.assert_deviation_explained(proposal, amount, deviation_reason)
     today = _today()
-    fields = {"outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount, "lenient": lenient,
+    fields = {"outcome": Case.Outcome.PENALTY, **derived, "lenient": lenient,
               "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
               "assessment": proposal, "deviation_reason": deviation_reason, "decision_number": _decision_number(case, today)}
     with transaction.atomic():
+        penalties.store_lines(case, "decided", parsed)
         case = _move(case, "decide", actor, fields=fields,
-                     summary=f"作出行政处罚决定 {fields['decision_number']}：{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else "")
+                     summary=f"作出行政处罚决定 {fields['decision_number']}：{penalties.lines_text(parsed)}"
                      + (f"（偏离裁量建议，理由：{deviation_reason[:200]}）" if deviation_reason else ""))
         _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
         _issue_document(actor=actor, case=case, kind="penalty_decision")
@@ -888,8 +913,12 @@ def case_no_penalty(*, actor, case: Case, reason: str, reasoning: str, legal_bas
         raise DomainError("invalid_reason", "请选择不予处罚的理由。")
     if not reasoning.strip():
         raise DomainError("reasoning_required", "请写明不予处罚的理由和对当事人的教育情况（行政处罚法第三十三条）。")
+    # Art. 33 ¶1: 首违不罚 / 轻微不罚 only on the recorded facts of the list (and the signed commitment).
+    from .leniency import assert_no_penalty_conditions
+
+    assert_no_penalty_conditions(case, reason)
     today = _today()
-    fields = {"outcome": Case.Outcome.NO_PENALTY, "penalty_kind": "", "fine_amount": None, "no_penalty_reason": reason,
+    fields = {"outcome": Case.Outcome.NO_PENALTY, "penalty_kind": "", "fine_amount": None, "payable_amount": None, "no_penalty_reason": reason,
               "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
               "decision_number": _decision_number(case, today)}
     with transaction.atomic():
@@ -912,7 +941,11 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
         raise DomainError("consent_required", "电子送达须经当事人签署确认书同意（行政处罚法第六十一条）。")
     if delivered_on < case.decided_on or delivered_on > _today():
         raise DomainError("invalid_date", "送达日期应在决定日期之后且不晚于今天。")
-    is_fine = case.penalty_kind == Case.PenaltyKind.FINE and case.fine_amount
+    # 罚缴分离 (Art. 67): the money lines (罚款, 没收违法所得) are paid through a payment notice; a decision without
+    # money (警告, 吊销 …) is executed on delivery.
+    payable = case.payable_amount if case.payable_amount is not None else (
+        case.fine_amount if case.penalty_kind == Case.PenaltyKind.FINE else None)
+    is_fine = bool(payable)
     target = Status.EXECUTION if is_fine else Status.EXECUTED
     fields = {"delivery_method": method, "delivered_on": delivered_on, "delivery_consent": consent.strip(), "delivery_address": address.strip()}
     if not is_fine:
@@ -922,8 +955,9 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
         _issue_document(actor=actor, case=case, kind="delivery_receipt")
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
         if is_fine and issue_notice is not None:
-            issue_notice(actor=actor, case=case, amount=case.fine_amount, delivered_on=delivered_on)
-        pay = f"请在收到决定书之日起十五日内缴纳罚款{case.fine_amount}元（行政处罚法第六十七条）。" if is_fine else ""
+            issue_notice(actor=actor, case=case, amount=payable, delivered_on=delivered_on)
+        what = "罚款和没收的违法所得" if payable != case.fine_amount else "罚款"
+        pay = f"请在收到决定书之日起十五日内缴纳{what}{payable}元（行政处罚法第六十七条）。" if is_fine else ""
         _tell_party(case, kind="decision_delivered", event=f"case:{case.pk}:delivered", title="行政处罚决定书已送达",
                     body=f"{case.organisation.name}的行政处罚决定书{case.decision_number}已于{delivered_on:%Y年%m月%d日}送达。{pay}")
     return case
@@ -1063,9 +1097,10 @@ def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSusp
 def case_simplified(*, actor, organisation: Organisation, party: Party, officers: Sequence[Officer], occurred_at: datetime,
                     place: str, facts: str, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str = "",
                     violation_item_code: str | None = None, vehicle=None, lenient: bool = False, violation_name: str = "",
-                    not_same_act: str = "") -> Case:
+                    not_same_act: str = "", deviation_reason: str = "") -> Case:
     """当场行政处罚决定 (行政处罚法 Art. 51): only a warning or a fine ≤ 200 yuan (citizen) / ≤ 3000 yuan
-    (organisation); delivered on the spot and reported to the agency (备案) at once."""
+    (organisation); delivered on the spot and reported to the agency (备案) at once. A fine that differs from the
+    benchmark's suggestion for the item needs the officer's written reason, which the decision states."""
     assert_role(actor, Role.OFFICER, message="只有执法人员可以适用简易程序。")
     assert_in_jurisdiction(actor, organisation)
     handlers = assert_officers_can_act(officers, on=_today(), act="当场处罚")
@@ -1089,8 +1124,14 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         case.officers.set(handlers)
         _assert_may_penalise(case, on=today, lenient=lenient)
         confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
+        parsed = penalties.parse_lines(penalties.lines_from(penalty_kind, amount), allowed=penalties.SIMPLIFIED_KINDS)
+        penalties.assert_provided_by_item(parsed, item)
+        proposal = _assessment_snapshot(case, amount, deviation_reason.strip())
+        penalties.assert_deviation_explained(proposal, amount, deviation_reason)
+        penalties.store_lines(case, "decided", parsed)
         target = Status.EXECUTION if amount else Status.EXECUTED
         fields = {"status": target, "outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount,
+                  "payable_amount": amount, "assessment": proposal, "deviation_reason": deviation_reason.strip(),
                   "lenient": lenient, "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip() or facts.strip(),
                   "decided_on": today, "decided_by": actor, "decision_number": _decision_number(case, today),
                   "delivery_method": Case.DeliveryMethod.ON_SPOT, "delivered_on": today, "filed_at": timezone.now(),

@@ -92,6 +92,9 @@ ACTS: dict[str, Transition] = {t.action: t for t in [
     _t("suspend", "中止办案期限", PENDING_DECISION, None, (OFFICER, HEAD)),
     _t("resume", "恢复计算办案期限", PENDING_DECISION, None, (OFFICER, HEAD)),
     _t("correct", "补正决定书", {S.EXECUTION, S.EXECUTED, S.CLOSED}, None, (HEAD,)),
+    # The four lists (行政处罚法 Art. 32, 33): record the list and its facts, the party's signed commitment.
+    _t("list_apply", "适用四张清单", PENDING_DECISION, None, (OFFICER, HEAD)),
+    _t("commitment_sign", "当事人签署告知承诺书", PENDING_DECISION, None, (OFFICER,)),
 ]}
 
 

@@ -41,8 +41,9 @@ OUTCOME_LABELS = {
 }
 HARM_LABELS = {"none": "无危害后果", "minor": "危害后果轻微", "serious": "危害后果严重"}
 # Penalty kinds heavier than a fine, used when comparing two outcomes (从旧兼从轻).
-HEAVY_KINDS = {PenaltyKind.CONFISCATION, PenaltyKind.LICENCE_SUSPENSION, PenaltyKind.LICENCE_REVOCATION,
-               PenaltyKind.QUALIFICATION_DOWNGRADE, PenaltyKind.ORDER_STOP, PenaltyKind.RESTRICT_PRACTICE}
+HEAVY_KINDS = {PenaltyKind.CONFISCATE_INCOME, PenaltyKind.CONFISCATE_PROPERTY, PenaltyKind.LICENCE_SUSPENSION,
+               PenaltyKind.LICENCE_REVOCATION, PenaltyKind.QUALIFICATION_DOWNGRADE, PenaltyKind.RESTRICT_OPERATION,
+               PenaltyKind.ORDER_STOP, PenaltyKind.ORDER_CLOSURE, PenaltyKind.RESTRICT_PRACTICE}
 ART32_FACTS = [
     ("reduced_harm", "主动消除或者减轻违法行为危害后果", "第三十二条第（一）项"),
     ("coerced", "受他人胁迫或者诱骗实施违法行为", "第三十二条第（二）项"),
@@ -341,11 +342,12 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
             # Art. 33 ¶1 second sentence: first violation, minor harm, promptly corrected → may not penalise; the
             # published list says when; the party signs a written commitment (告知承诺书).
             w.list_applied = ListKind.FIRST_VIOLATION
-            w.commitment = True
+            w.commitment = first_entry.commitment_required
             w.cite(first_entry.basis)
             return _no_penalty(
                 w, f"当事人系初次违法，{HARM_LABELS.get(harm, harm)}并及时改正，符合《{edition.name}》首次违法行为不予处罚清单"
-                   f"（{first_entry.conditions}），依据{LAW}第三十三条第一款，可以不予行政处罚，由当事人签署告知承诺书。",
+                   f"（{first_entry.conditions}），依据{LAW}第三十三条第一款，可以不予行政处罚"
+                   + ("，由当事人签署告知承诺书。" if first_entry.commitment_required else "。"),
                 f"{LAW}第三十三条第一款")
         if first_entry is None:
             w.steps.append("当事人系初次违法，但该事项未列入首次违法行为不予处罚清单")

@@ -15,13 +15,14 @@ from types import SimpleNamespace
 
 import yaml
 
+from .models import LEGACY_PENALTY_KINDS, PenaltyKind
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-PENALTY_KINDS = {
-    "warning": "警告", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物", "licence_suspension": "暂扣许可证件",
-    "licence_revocation": "吊销许可证件", "qualification_downgrade": "降低资质等级", "order_stop": "责令停产停业、责令关闭",
-    "restrict_practice": "限制从业",
-}
+PENALTY_KINDS = dict(PenaltyKind.choices)
+# Labels of older editions that grouped two kinds of 行政处罚法 Art. 9 under one code; read as both kinds.
+GROUPED_LABELS = {"没收违法所得、没收非法财物": ["confiscate_income", "confiscate_property"],
+                  "责令停产停业、责令关闭": ["order_stop", "order_closure"], **LEGACY_PENALTY_KINDS}
 LEVELS = {"minor": "轻微", "general": "一般", "serious": "较重", "severe": "严重"}
 LIST_KINDS = {"minor_no_penalty": "轻微违法行为不予处罚清单", "first_violation": "首次违法行为不予处罚清单",
               "lenient": "从轻处罚清单", "mitigated": "减轻处罚清单", "no_coercion": "不予实施行政强制措施清单"}
@@ -96,12 +97,13 @@ def _kinds(value) -> list[str]:
     for part in parts:
         if not str(part).strip():
             continue
-        code = _code_of(part, PENALTY_KINDS)
-        # "、" separates kinds too, but some labels contain it (责令停产停业、责令关闭): try the whole part first.
-        pieces = [code] if code else [_code_of(p, PENALTY_KINDS) for p in str(part).split("、")]
+        text = str(part).strip()
+        code = _code_of(text, PENALTY_KINDS)
+        # "、" separates kinds too; an older edition's grouped label (责令停产停业、责令关闭) stands for both kinds.
+        pieces = [code] if code else GROUPED_LABELS.get(text) or [_code_of(p, PENALTY_KINDS) for p in text.split("、")]
         if None in pieces:
             raise ValueError(f"未知的处罚种类“{str(part).strip()}”")
-        result.extend(pieces)
+        result.extend(p for p in pieces if p not in result)
     return result
 
 
@@ -260,6 +262,14 @@ def _validate(parsed: Parsed, *, existing_items: set[str], existing_editions: se
         seen.add((entry["kind"], entry["item"]))
         entry["conditions"] = str(data.get("conditions") or "").strip()
         entry["basis"] = str(data.get("basis") or "").strip()
+        for key in ("commitment_required", "lookback_months"):
+            if data.get(key) not in (None, ""):
+                if key == "commitment_required":
+                    entry[key] = _bool(data[key])
+                elif str(data[key]).strip().isdigit():
+                    entry[key] = int(str(data[key]).strip())
+                else:
+                    problems.append(f"“追溯期间（月）”应为整数：{data[key]}")
         if not entry["conditions"]:
             problems.append("“适用条件”必填")
         if not entry["basis"]:
@@ -383,9 +393,17 @@ def apply(parsed: Parsed, M, *, imported_from: str = "", on_item=None):
             edition=edition, item=item_for(lv["item"]), level=lv["level"], circumstances=lv["circumstances"],
             criteria=lv["criteria"], penalty_kinds=lv["penalty_kinds"], min_amount=lv["min_amount"],
             max_amount=lv["max_amount"], recommended=lv["recommended"])
+    # Historical models of the first data migration have no commitment field yet.
+    has_commitment = any(f.name == "commitment_required" for f in M.ListEntry._meta.get_fields())
     for entry in parsed.lists:
+        extra = {}
+        if has_commitment:
+            # The first-violation list asks the party for a written commitment unless the edition says otherwise.
+            extra["commitment_required"] = bool(entry.get("commitment_required", entry["kind"] == "first_violation"))
+            if entry.get("lookback_months"):
+                extra["lookback_months"] = int(entry["lookback_months"])
         M.ListEntry.objects.create(edition=edition, item=item_for(entry["item"]), kind=entry["kind"],
-                                   conditions=entry["conditions"], criteria=entry["criteria"], basis=entry["basis"])
+                                   conditions=entry["conditions"], criteria=entry["criteria"], basis=entry["basis"], **extra)
     return edition
 
 

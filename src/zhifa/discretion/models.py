@@ -10,17 +10,27 @@ from django.db import models
 
 
 class PenaltyKind(models.TextChoices):
-    """Kinds of administrative penalty (行政处罚法 Art. 9) used by the catalogue."""
+    """Kinds of administrative penalty (行政处罚法 Art. 9, 2021), one code each, in the order of the article:
+    (一) 警告、通报批评; (二) 罚款、没收违法所得、没收非法财物; (三) 暂扣许可证件、降低资质等级、吊销许可证件;
+    (四) 限制开展生产经营活动、责令停产停业、责令关闭、限制从业. (五) 行政拘留 is for the police only and is
+    left out. The catalogue, the review/hearing rules and the case's penalty lines all use these codes."""
 
     WARNING = "warning", "警告"
+    PUBLIC_CRITICISM = "public_criticism", "通报批评"
     FINE = "fine", "罚款"
-    CONFISCATION = "confiscation", "没收违法所得、没收非法财物"
+    CONFISCATE_INCOME = "confiscate_income", "没收违法所得"
+    CONFISCATE_PROPERTY = "confiscate_property", "没收非法财物"
     LICENCE_SUSPENSION = "licence_suspension", "暂扣许可证件"
-    LICENCE_REVOCATION = "licence_revocation", "吊销许可证件"
     QUALIFICATION_DOWNGRADE = "qualification_downgrade", "降低资质等级"
-    ORDER_STOP = "order_stop", "责令停产停业、责令关闭"
+    LICENCE_REVOCATION = "licence_revocation", "吊销许可证件"
+    RESTRICT_OPERATION = "restrict_operation", "限制开展生产经营活动"
+    ORDER_STOP = "order_stop", "责令停产停业"
+    ORDER_CLOSURE = "order_closure", "责令关闭"
     RESTRICT_PRACTICE = "restrict_practice", "限制从业"
 
+
+# Codes of editions written before every Art. 9 kind had its own code: each stands for the kinds it grouped.
+LEGACY_PENALTY_KINDS = {"confiscation": ["confiscate_income", "confiscate_property"]}
 
 PENALTY_KIND_LABELS = dict(PenaltyKind.choices)
 
@@ -171,6 +181,11 @@ class ListEntry(models.Model):
     conditions = models.TextField("适用条件")
     criteria = models.JSONField("判定条件", default=dict, blank=True)
     basis = models.CharField("依据", max_length=300)
+    lookback_months = models.PositiveSmallIntegerField(
+        "追溯期间（月）", default=12,
+        help_text="“首次违法”按此期间内有无同一事项的违法记录判定（自本次违法行为发生之日向前计算）。【地方设定】")
+    commitment_required = models.BooleanField("须签署告知承诺书", default=False,
+                                              help_text="适用本条目不予处罚的，当事人须签署告知承诺书（本省清单规定）。")
 
     class Meta:
         verbose_name = verbose_name_plural = "四张清单条目"
@@ -203,7 +218,8 @@ class ReviewRule(models.Model):
     region = models.CharField("适用地区", max_length=50, default="全国")
     party_kind = models.CharField("当事人类型", max_length=16, blank=True,
                                   choices=[("", "不限"), ("person", "公民"), ("organisation", "法人或其他组织")])
-    threshold = models.DecimalField("数额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    threshold = models.DecimalField("数额（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+                                    help_text="罚款数额条件的数额；处罚种类条件填写时，仅该种类数额（如没收违法所得）达到此数额才适用（“较大数额”）。")
     penalty_kind = models.CharField("处罚种类", max_length=32, blank=True, choices=PenaltyKind.choices)
     item_code = models.CharField("事项编码", max_length=32, blank=True)
     label = models.CharField("说明", max_length=200)

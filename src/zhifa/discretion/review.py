@@ -26,6 +26,17 @@ def _fine_hit(rule: ReviewRule, party_kind: str, amount: Decimal | None) -> bool
             and Decimal(amount) >= rule.threshold)
 
 
+def _kind_hit(rule: ReviewRule, party_kind: str, penalty_kinds: list[str], kind_amounts: dict | None) -> bool:
+    """A penalty-kind rule matches a proposed kind; with a threshold only when that kind's amount reaches it
+    (e.g. Art. 63 (二): 没收较大数额违法所得 — the province sets what is 较大)."""
+    if rule.penalty_kind not in penalty_kinds or (rule.party_kind and rule.party_kind != party_kind):
+        return False
+    if rule.threshold is None:
+        return True
+    value = (kind_amounts or {}).get(rule.penalty_kind)
+    return value is not None and Decimal(value) >= rule.threshold
+
+
 def _describe(rule: ReviewRule) -> str:
     note = "" if rule.confirmed else "（本地设定数值）"
     return f"{rule.label}（{rule.basis}）{note}"
@@ -33,14 +44,14 @@ def _describe(rule: ReviewRule) -> str:
 
 def review_requirement(*, item_code: str, party_kind: str, amount: Decimal | None, penalty_kinds: list[str],
                        hearing_held: bool = False, several_legal_relations: bool = False,
-                       on: date) -> tuple[bool, list[str]]:
+                       on: date, kind_amounts: dict | None = None) -> tuple[bool, list[str]]:
     """Whether the decision needs legal review (法制审核) before it is made, and why (each reason cites its
     source). 行政处罚法 Art. 58."""
     reasons = []
     for rule in rules_in_force(ReviewRule.Catalogue.LEGAL_REVIEW, on):
         hit = {
             ReviewRule.Kind.FINE_AT_LEAST: lambda r: _fine_hit(r, party_kind, amount),
-            ReviewRule.Kind.PENALTY_KIND: lambda r: r.penalty_kind in penalty_kinds,
+            ReviewRule.Kind.PENALTY_KIND: lambda r: _kind_hit(r, party_kind, penalty_kinds, kind_amounts),
             ReviewRule.Kind.HEARING_HELD: lambda r: hearing_held,
             ReviewRule.Kind.SEVERAL_RELATIONS: lambda r: several_legal_relations,
             ReviewRule.Kind.ITEM: lambda r: r.item_code == item_code,
@@ -50,14 +61,15 @@ def review_requirement(*, item_code: str, party_kind: str, amount: Decimal | Non
     return bool(reasons), reasons
 
 
-def hearing_right(*, party_kind: str, amount: Decimal | None, penalty_kinds: list[str], on: date) -> tuple[bool, str]:
+def hearing_right(*, party_kind: str, amount: Decimal | None, penalty_kinds: list[str], on: date,
+                  kind_amounts: dict | None = None) -> tuple[bool, str]:
     """Whether the party must be told of a hearing right (行政处罚法 Art. 63), with the reason; the large-fine
     threshold is the provincial setting in force on ``on``."""
     reasons = []
     for rule in rules_in_force(ReviewRule.Catalogue.HEARING, on):
         if rule.kind == ReviewRule.Kind.FINE_AT_LEAST and _fine_hit(rule, party_kind, amount):
             reasons.append(_describe(rule))
-        elif rule.kind == ReviewRule.Kind.PENALTY_KIND and rule.penalty_kind in penalty_kinds:
+        elif rule.kind == ReviewRule.Kind.PENALTY_KIND and _kind_hit(rule, party_kind, penalty_kinds, kind_amounts):
             reasons.append(_describe(rule))
     if reasons:
         return True, "当事人有权要求听证：" + "；".join(reasons)

@@ -30,6 +30,8 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     DocumentKind("violation_notice", "违法行为通知书", "违通", PARTY + ("facts", "legal_basis", "proposed_penalty", "notified_on"), order=40),
     DocumentKind("hearing_notice", "听证通知书", "听通", PARTY + ("hearing_at", "place", "host"), order=50),
     DocumentKind("hearing_record", "听证笔录", None, PARTY + ("hearing_at", "place", "host", "statements"), order=60),
+    # 行政处罚法 Art. 33 ¶1: the party's written commitment for a first violation not penalised (首违不罚 list).
+    DocumentKind("commitment_letter", "首次违法行为不予行政处罚告知承诺书", None, PARTY + ("paragraphs",), order=65),
     DocumentKind("onspot_decision", "当场行政处罚决定书", "简罚", PARTY + ("facts", "legal_basis", "penalty", "decided_on"), order=70),
     DocumentKind("penalty_decision", "行政处罚决定书", "罚", PARTY + ("facts", "evidence", "legal_basis", "discretion_reasoning", "penalty", "decided_on"), order=70),
     DocumentKind("no_penalty_decision", "不予行政处罚决定书", "不罚", PARTY + ("facts", "evidence", "legal_basis", "reason", "decided_on"), order=70),

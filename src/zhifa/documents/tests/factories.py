@@ -26,6 +26,9 @@ BASE = {
     "measure_kind": "扣押", "period": "30日（自2026年10月8日起至2026年11月7日止）", "original_decision": "豫R召交强〔2026〕0001号",
     "items": [{"name": "重型半挂牵引车豫R·D3578", "quantity": "1", "unit": "辆", "description": "黄色号牌"}],
     "extension_days": 30, "extension_reason": "需委托检测机构对货物进行检测", "period_to": "2026-12-07",
+    # 告知承诺书 (首违不罚)
+    "paragraphs": ["南阳宏达物流有限公司：", "经查，你单位实施了违法行为。", "本单位承诺：不再实施同类违法行为。"],
+    "party_sign_label": "承诺单位（盖章）及法定代表人（签名）",
     "release_reason": "已对违法行为作出处理决定，不再需要（第二十八条第一款第三项）", "returned_to": "周伟", "released_on": "2026-10-28",
     # serious-dishonesty listing (认定告知书, 列入决定书; credit app)
     "category": "超限运输车辆严重失信", "criteria": "货运车辆一年内违法超限运输超过3次",
