@@ -13,7 +13,7 @@ from zhifa.core.models import Officer, Party, Vehicle
 from zhifa.core.pagination import keyset
 from zhifa.core.selectors import enforcing_officers, get_scoped, scope
 
-from . import clocks, selectors, services, workflow
+from . import clocks, leniency, penalties, selectors, services, workflow
 from .models import Case, EvidenceItem, Extension, LegalReview, Transcript
 
 router = Router(tags=["cases"])
@@ -71,6 +71,7 @@ class CaseOut(Schema):
     outcome: str
     penalty_kind: str
     fine_amount: Decimal | None
+    payable_amount: Decimal | None
     no_penalty_reason: str
     legal_basis: str
     decision_reasoning: str
@@ -96,9 +97,27 @@ class CaseOut(Schema):
         return [o.pk for o in obj.officers.all()]
 
 
+class PenaltyLineOut(Schema):
+    stage: str
+    kind: str
+    kind_label: str
+    amount: Decimal | None
+    subject: str
+    term: str
+    text: str
+    category_code: str
+
+
 class CaseDetailOut(CaseOut):
     clocks: list[ClockOut]
     next_actions: list[str]
+    penalty_lines: list[PenaltyLineOut]
+
+    @staticmethod
+    def resolve_penalty_lines(obj):
+        return [{"stage": x.stage, "kind": x.kind, "kind_label": x.get_kind_display(), "amount": x.amount, "subject": x.subject,
+                 "term": x.term, "text": penalties.line_text(x), "category_code": penalties.penalty_category(x.kind).code}
+                for x in obj.penalty_lines.order_by("stage", "seq")]
 
     @staticmethod
     def resolve_clocks(obj):
@@ -199,6 +218,7 @@ class SimplifiedIn(Schema):
     reasoning: str = ""
     violation_item_code: str | None = None
     not_same_act: str = ""
+    deviation_reason: str = Field("", description="罚款与裁量基准建议金额不同时必填（写入决定书）")
 
 
 @router.post("/simplified", response={201: CaseOut, **ERR}, summary="简易程序当场处罚（行政处罚法第五十一条）")
@@ -209,7 +229,8 @@ def simplified(request, payload: SimplifiedIn):
                                     officers=_officers(request, payload.officer_ids), occurred_at=payload.occurred_at, place=payload.place,
                                     facts=payload.facts, penalty_kind=payload.penalty_kind, amount=payload.amount,
                                     legal_basis=payload.legal_basis, reasoning=payload.reasoning,
-                                    violation_item_code=payload.violation_item_code, not_same_act=payload.not_same_act)
+                                    violation_item_code=payload.violation_item_code, not_same_act=payload.not_same_act,
+                                    deviation_reason=payload.deviation_reason)
     return 201, case
 
 
@@ -320,15 +341,26 @@ def discuss(request, case_id: int, payload: DiscussIn):
     return services.case_discuss(actor=request.user, case=_case(request, case_id), **payload.dict())
 
 
-class NotifyIn(Schema):
-    penalty_kind: Case.PenaltyKind
+class PenaltyLineIn(Schema):
+    """One penalty of 行政处罚法 Art. 9: kind, amount (money kinds), the licence/items it bears on, a term."""
+
+    kind: Case.PenaltyKind
     amount: Decimal | None = None
+    subject: str = Field("", max_length=300)
+    term: str = Field("", max_length=60)
+
+
+class NotifyIn(Schema):
+    penalty_kind: Case.PenaltyKind | None = None
+    amount: Decimal | None = None
+    lines: list[PenaltyLineIn] | None = Field(None, description="多种处罚合并时逐项填写；填写后不再使用 penalty_kind/amount")
     hearing_right: bool | None = None
 
 
 @router.post("/{int:case_id}/notify", response={200: CaseOut, **ERR}, summary="告知拟处罚（违法行为通知书）")
 def notify(request, case_id: int, payload: NotifyIn):
-    return services.case_notify(actor=request.user, case=_case(request, case_id), **payload.dict())
+    data = payload.dict()
+    return services.case_notify(actor=request.user, case=_case(request, case_id), **{**data, "penalty_kind": data["penalty_kind"] or ""})
 
 
 class StatementIn(Schema):
@@ -381,8 +413,9 @@ def hearing_hold(request, case_id: int, payload: HearingHoldIn):
 
 
 class DecideIn(Schema):
-    penalty_kind: Case.PenaltyKind
+    penalty_kind: Case.PenaltyKind | None = None
     amount: Decimal | None = None
+    lines: list[PenaltyLineIn] | None = None
     legal_basis: str
     reasoning: str
     lenient: bool = False
@@ -392,7 +425,32 @@ class DecideIn(Schema):
 
 @router.post("/{int:case_id}/decide", response={200: CaseOut, **ERR}, summary="作出行政处罚决定")
 def decide(request, case_id: int, payload: DecideIn):
-    return services.case_decide(actor=request.user, case=_case(request, case_id), **payload.dict())
+    data = payload.dict()
+    return services.case_decide(actor=request.user, case=_case(request, case_id), **{**data, "penalty_kind": data["penalty_kind"] or ""})
+
+
+class ListApplyIn(Schema):
+    list_kind: str
+    harm: str = ""
+    corrected_on: date | None = None
+    correction: str = ""
+
+
+@router.post("/{int:case_id}/list-apply", response={200: dict, **ERR}, summary="适用四张清单（行政处罚法第三十二条、第三十三条）")
+def list_apply(request, case_id: int, payload: ListApplyIn):
+    a = leniency.case_list_apply(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return {"list_kind": a.list_kind, "facts": leniency.facts_sentence(a), "earlier_cases": a.earlier_cases,
+            "commitment_required": a.commitment_required, "commitment_signed_on": a.commitment_signed_on}
+
+
+class CommitmentSignIn(Schema):
+    signed_on: date | None = None
+
+
+@router.post("/{int:case_id}/commitment-sign", response={200: dict, **ERR}, summary="当事人签署告知承诺书")
+def commitment_sign(request, case_id: int, payload: CommitmentSignIn):
+    a = leniency.case_commitment_sign(actor=request.user, case=_case(request, case_id), signed_on=payload.signed_on)
+    return {"list_kind": a.list_kind, "commitment_signed_on": a.commitment_signed_on}
 
 
 class NoPenaltyIn(Schema):

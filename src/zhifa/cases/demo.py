@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhifa.core import legal_calendar
 from zhifa.core.models import Party, Vehicle
 
+from . import leniency
 from . import services as cs
 from .models import Case, ClockSuspension, Extension, StatusChange
 
@@ -65,7 +66,7 @@ class _Driver:
         self.parties = list(Party.objects.filter(organisation__path__startswith=self.org.path).order_by("pk")[:400])
         self.n = 0
 
-    def lead(self, *, days_ago=2, source=Case.Source.INSPECTION, party=None) -> Case:
+    def lead(self, *, days_ago=2, source=Case.Source.INSPECTION, party=None, code=None) -> Case:
         rng = self.ctx.rng
         self.n += 1
         party = party or rng.choice(self.parties)
@@ -77,7 +78,7 @@ class _Driver:
         plate = f"（{vehicle.plate}）" if vehicle else ""
         return cs.lead_register(actor=self.officer, organisation=self.org, source=source, party=party, vehicle=vehicle, occurred_at=when,
                                 place=PLACES[self.n % len(PLACES)], facts=f"当事人{party.name}{plate}{facts}。", officers=self.team,
-                                violation_name=violation_name)
+                                violation_name=violation_name, violation_item_code=code)
 
     def opened(self, **kw) -> Case:
         case = cs.case_open(actor=self.head, case=self.lead(**kw), officers=self.team)
@@ -181,8 +182,15 @@ def load(ctx) -> None:
     archived = cs.case_on_paid(case=archived, paid_on=timezone.localdate())
     archived = cs.case_close(actor=d.head, case=archived, report="罚款已缴清，结案。")
     keep(cs.case_archive(actor=d.officer, case=archived), 60)
-    # First violation, no penalty (首违不罚), delivered.
-    first = d.reviewed(amount="0")
+    # First violation, no penalty (首违不罚), delivered: the list applied with its facts (no earlier violation in the
+    # look-back period, corrected on the spot), the commitment letter generated and signed.
+    first = cs.case_report(actor=d.officer, case=d.opened(code="YS-011"), report_text="经调查，当事人系初次违法，已当场改正，建议不予行政处罚。",
+                           proposed_outcome=Case.Outcome.NO_PENALTY)
+    first = cs.case_internal_review(actor=d.head, case=first, approve=True, opinion="同意适用首违不罚清单")
+    leniency.case_list_apply(actor=d.officer, case=first, list_kind="first_violation", harm="none",
+                             corrected_on=first.occurred_on, correction="当场对货物加盖篷布、重新捆扎，消除脱落、扬撒隐患")
+    leniency.case_commitment_sign(actor=d.officer, case=first)
+    first.refresh_from_db()
     first = cs.case_no_penalty(actor=d.head, case=first, reason=Case.NoPenaltyReason.FIRST,
                                reasoning="当事人初次违法，危害后果轻微并已及时改正，依法不予行政处罚，已对当事人进行教育。",
                                legal_basis="《中华人民共和国行政处罚法》第三十三条第一款")

@@ -2,10 +2,13 @@
 
 from django import forms
 
+from zhifa.core.errors import DomainError
 from zhifa.core.models import Officer
 from zhifa.core.selectors import enforcing_officers
+from zhifa.discretion.models import ListKind
 
-from .models import Case, ClockSuspension, EvidenceItem, Extension, LegalReview, Transcript
+from . import penalties
+from .models import Case, ClockSuspension, EvidenceItem, Extension, LegalReview, ListApplication, Transcript
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -72,6 +75,8 @@ class SimplifiedForm(forms.Form):
                                 help_text="对公民罚款二百元以下、对单位三千元以下（行政处罚法第五十一条）")
     legal_basis = forms.CharField(label="法律依据", widget=TEXT)
     not_same_act = forms.CharField(label="确认非同一违法行为的理由", widget=TEXT, required=False, help_text=NOT_SAME_ACT_HELP)
+    deviation_reason = forms.CharField(label="偏离裁量建议的理由", widget=TEXT, required=False,
+                                       help_text="罚款金额与该事项裁量基准的建议金额不同时必填，将写入决定书")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,9 +132,57 @@ class DiscussForm(forms.Form):
     minutes = forms.CharField(label="集体讨论记录", widget=TEXT)
 
 
-class NotifyForm(forms.Form):
-    penalty_kind = forms.ChoiceField(label="拟处罚种类", choices=[("fine", "罚款"), ("warning", "警告")])
-    amount = forms.DecimalField(label="拟罚款金额（元）", max_digits=12, decimal_places=2, required=False)
+KIND_CHOICES = [c for c in Case.PenaltyKind.choices]
+EXTRA_LINES = 2  # further penalty kinds one decision may combine (行政处罚法 Art. 9), besides the first
+
+
+class PenaltyLinesForm(forms.Form):
+    """The penalty as lines (行政处罚法 Art. 9): the first kind with its amount, licence/items and term, and up to
+    two further kinds combined in the same decision (e.g. 没收违法所得 + 罚款). Cleaned into ``lines``."""
+
+    kind_label = "处罚种类"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {
+            "penalty_kind": forms.ChoiceField(label=self.kind_label, choices=KIND_CHOICES),
+            "amount": forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2, required=False,
+                                         help_text="罚款、没收违法所得的金额（没收非法财物可填价值）"),
+            "subject": forms.CharField(label="证照/物品/范围", max_length=300, required=False,
+                                       help_text="吊销、暂扣的许可证件名称和编号；没收的物品及数量；限制的活动"),
+            "term": forms.CharField(label="期限", max_length=60, required=False, help_text="暂扣许可证件等须写明期限"),
+        }
+        for i in range(2, EXTRA_LINES + 2):
+            fields[f"kind_{i}"] = forms.ChoiceField(label=f"并处第{i}项处罚种类", choices=[("", "（无）"), *KIND_CHOICES], required=False)
+            fields[f"amount_{i}"] = forms.DecimalField(label=f"第{i}项金额（元）", max_digits=12, decimal_places=2, required=False)
+            fields[f"subject_{i}"] = forms.CharField(label=f"第{i}项证照/物品/范围", max_length=300, required=False)
+            fields[f"term_{i}"] = forms.CharField(label=f"第{i}项期限", max_length=60, required=False)
+        # The penalty fields first, the form's own fields after them.
+        own = dict(self.fields)
+        self.fields = {**fields, **own}
+
+    def clean(self):
+        data = super().clean()
+        rows = [{"kind": data.get("penalty_kind"), "amount": data.get("amount"), "subject": data.get("subject", ""),
+                 "term": data.get("term", "")}]
+        for i in range(2, EXTRA_LINES + 2):
+            if data.get(f"kind_{i}"):
+                rows.append({"kind": data[f"kind_{i}"], "amount": data.get(f"amount_{i}"), "subject": data.get(f"subject_{i}", ""),
+                             "term": data.get(f"term_{i}", "")})
+        try:
+            penalties.parse_lines(rows)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        for name in list(data):
+            if name in ("penalty_kind", "amount", "subject", "term") or name.split("_")[0] in ("kind", "amount", "subject", "term") \
+                    and name.rsplit("_", 1)[-1].isdigit():
+                data.pop(name)
+        data["lines"] = rows
+        return data
+
+
+class NotifyForm(PenaltyLinesForm):
+    kind_label = "拟处罚种类"
 
 
 class StatementForm(forms.Form):
@@ -154,9 +207,7 @@ class HearingHoldForm(forms.Form):
     record = forms.CharField(label="听证笔录", widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class DecideForm(forms.Form):
-    penalty_kind = forms.ChoiceField(label="处罚种类", choices=[("fine", "罚款"), ("warning", "警告")])
-    amount = forms.DecimalField(label="罚款金额（元）", max_digits=12, decimal_places=2, required=False)
+class DecideForm(PenaltyLinesForm):
     legal_basis = forms.CharField(label="法律依据", widget=TEXT)
     reasoning = forms.CharField(label="处罚理由（说理）", widget=forms.Textarea(attrs={"rows": 4}))
     lenient = forms.BooleanField(label="从轻或减轻处罚", required=False)
@@ -255,3 +306,17 @@ class EvidenceForm(forms.Form):
     preserved = forms.BooleanField(label="证据登记保存", required=False)
     preserved_place = forms.CharField(label="保存地点", max_length=120, required=False)
     preserved_until = forms.DateField(label="登记保存期限至", widget=DATE, required=False)
+
+
+class ListApplyForm(forms.Form):
+    """四张清单: the list the outcome relies on and the facts that meet its conditions (行政处罚法 Art. 32, 33)."""
+
+    list_kind = forms.ChoiceField(label="适用清单", choices=[(k, ListKind(k).label) for k in
+                                                         (ListKind.FIRST_VIOLATION, ListKind.MINOR_NO_PENALTY, ListKind.LENIENT, ListKind.MITIGATED)])
+    harm = forms.ChoiceField(label="危害后果", choices=[("", "—"), *ListApplication.Harm.choices], required=False)
+    corrected_on = forms.DateField(label="改正日期", widget=DATE, required=False, help_text="首违不罚、轻微不罚须已改正（第三十三条）")
+    correction = forms.CharField(label="改正情况", widget=TEXT, required=False)
+
+
+class CommitmentSignForm(forms.Form):
+    signed_on = forms.DateField(label="当事人签署日期", widget=DATE)

@@ -31,6 +31,10 @@ NO_PENALTY_LISTS = {Case.NoPenaltyReason.FIRST: ListKind.FIRST_VIOLATION, Case.N
 CASE_LISTS = (ListKind.FIRST_VIOLATION, ListKind.MINOR_NO_PENALTY, ListKind.LENIENT, ListKind.MITIGATED)
 
 
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
@@ -98,7 +102,7 @@ def case_list_apply(*, actor, case: Case, list_kind: str, harm: str = "", correc
         earlier = earlier_violations(case, since)
         if earlier:
             numbers = "、".join(x["decision_number"] or x["number"] for x in earlier)
-            raise DomainError("not_first_violation", f"当事人自{since:%Y年%m月%d日}以来已有同一违法行为记录（{numbers}），"
+            raise DomainError("not_first_violation", f"当事人自{_cn(since)}以来已有同一违法行为记录（{numbers}），"
                               f"不属于首次违法，不能适用{label}（行政处罚法第三十三条第一款）。")
     values = {
         "list_kind": list_kind, "edition_code": entry.edition.code if entry else "",
@@ -128,7 +132,7 @@ def case_commitment_sign(*, actor, case: Case, signed_on: date | None = None, fi
     if application is None or not application.commitment_required:
         raise DomainError("no_commitment", "本案适用的清单不要求签署告知承诺书。")
     signed_on = signed_on or timezone.localdate()
-    if signed_on > timezone.localdate() or signed_on < application.recorded_at.date():
+    if signed_on > timezone.localdate() or signed_on < timezone.localtime(application.recorded_at).date():
         raise DomainError("invalid_date", "签署日期应在告知承诺书制作之后且不晚于今天。")
     with transaction.atomic():
         ef = None
@@ -137,7 +141,7 @@ def case_commitment_sign(*, actor, case: Case, signed_on: date | None = None, fi
                                 content_type=content_type, subject=case)
         ListApplication.objects.filter(pk=application.pk).update(commitment_signed_on=signed_on, commitment_file=ef)
         services._move(case, "commitment_sign", actor, target=case.status,
-                       summary=f"当事人于{signed_on:%Y年%m月%d日}签署告知承诺书" + (f"（签署件 SHA-256 {ef.sha256[:16]}…）" if ef else ""))
+                       summary=f"当事人于{_cn(signed_on)}签署告知承诺书" + (f"（签署件 SHA-256 {ef.sha256[:16]}…）" if ef else ""))
     application.refresh_from_db()
     return application
 
@@ -160,11 +164,11 @@ def facts_sentence(application: ListApplication) -> str:
     """The facts that meet the list's conditions, as the decision states them."""
     parts = []
     if application.lookback_from:
-        parts.append(f"经核查，当事人自{application.lookback_from:%Y年%m月%d日}至本次违法行为发生时无同一违法行为记录，系首次违法")
+        parts.append(f"经核查，当事人自{_cn(application.lookback_from)}至本次违法行为发生时无同一违法行为记录，系首次违法")
     if application.harm:
         parts.append(application.get_harm_display())
     if application.corrected_on:
-        parts.append(f"已于{application.corrected_on:%Y年%m月%d日}改正（{application.correction.rstrip('。')}）")
+        parts.append(f"已于{_cn(application.corrected_on)}改正（{application.correction.rstrip('。')}）")
     text = "，".join(parts)
     conditions = f"符合{application.get_list_kind_display()}" + (f"（{application.entry_conditions}）" if application.entry_conditions else "")
     return f"{text}，{conditions}" if text else conditions
@@ -175,7 +179,7 @@ def reasoning_sentence(case: Case) -> str:
     application = ListApplication.objects.filter(case=case).first()
     if application is None:
         return ""
-    signed = (f"当事人已于{application.commitment_signed_on:%Y年%m月%d日}签署告知承诺书" if application.commitment_signed_on else "")
+    signed = (f"当事人已于{_cn(application.commitment_signed_on)}签署告知承诺书" if application.commitment_signed_on else "")
     text = f"{facts_sentence(application)}，依据{application.entry_basis}"
     return text + (f"；{signed}" if signed else "") + "。"
 
@@ -189,7 +193,10 @@ def commitment_context(case: Case) -> dict:
     you = "你" if case.party.kind == Party.Kind.PERSON else "你单位"
     item = f"“{case.violation_name}”" + (f"（事项编码{case.violation_code}）" if case.violation_code else "")
     body = case.organisation.enforcement_body() if hasattr(case.organisation, "enforcement_body") else case.organisation
+    # Art. 33 ¶1 (the ground) and ¶3 (education); the list's own basis without repeating the article.
+    others = [p.strip() for p in application.entry_basis.split("；") if p.strip() and "行政处罚法》第三十三条" not in p]
+    articles = f"{LAW}第三十三条第一款、第三款" + (f"和{'、'.join(others)}" if others else "")
     paragraphs = commitment_paragraphs(party=case.party.name, you=you, item=item, findings=facts_sentence(application) + "。",
-                                       articles=f"{ART33_1}、第三十三条第三款及{application.entry_basis}", authority=body.name)
+                                       articles=articles, authority=body.name)
     return {"letter_title": COMMITMENT_TITLE, "paragraphs": paragraphs, "list_label": application.get_list_kind_display(),
             "party_sign_label": "承诺人（签名）" if you == "你" else "承诺单位（盖章）及法定代表人（签名）"}

@@ -21,8 +21,8 @@ from zhifa.core.evidence import evidence_serve
 from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
-from . import clocks, forms, selectors, services, workflow
-from .models import Case, StatusChange
+from . import clocks, forms, leniency, penalties, selectors, services, workflow
+from .models import Case, ListApplication, StatusChange
 
 # action → (form class, whether the form takes user/case, service call, success message)
 ACTIONS = {
@@ -53,6 +53,9 @@ ACTIONS = {
     "extend": (forms.ExtendForm, lambda r, c, d: services.case_extend(actor=r.user, case=c, **d), "已延长办案期限"),
     "suspend": (forms.SuspendForm, lambda r, c, d: services.case_suspend(actor=r.user, case=c, **d), "办案期限已中止"),
     "resume": (forms.ResumeForm, lambda r, c, d: services.case_resume(actor=r.user, case=c, **d), "办案期限已恢复计算"),
+    "list_apply": (forms.ListApplyForm, lambda r, c, d: leniency.case_list_apply(actor=r.user, case=c, **d), "已记录适用清单的事实"),
+    "commitment_sign": (forms.CommitmentSignForm, lambda r, c, d: leniency.case_commitment_sign(actor=r.user, case=c, **d),
+                        "已记录当事人签署告知承诺书"),
 }
 # Acts with their own page (a longer form).
 PAGES = {"transcript": "cases:transcript_new", "evidence": "cases:evidence_new"}
@@ -64,8 +67,17 @@ def _initial(action: str, case: Case) -> dict:
     if action == "notify":
         return {"penalty_kind": "fine" if case.proposed_amount else "warning", "amount": case.proposed_amount}
     if action == "decide":
-        return {"penalty_kind": case.notified_penalty_kind or "fine", "amount": case.notified_amount,
-                "legal_basis": case.violation_item.penalty_basis if case.violation_item_id else ""}
+        # The decision starts from the notified lines (never heavier, Art. 45).
+        initial = {"legal_basis": case.violation_item.penalty_basis if case.violation_item_id else ""}
+        for i, line in enumerate(case.notified_lines, 1):
+            suffix = "" if i == 1 else f"_{i}"
+            initial.update({("penalty_kind" if i == 1 else f"kind_{i}"): line.kind, f"amount{suffix}": line.amount,
+                            f"subject{suffix}": line.subject, f"term{suffix}": line.term})
+        if not case.notified_lines:
+            initial.update(penalty_kind=case.notified_penalty_kind or "fine", amount=case.notified_amount)
+        return initial
+    if action in ("list_apply", "commitment_sign"):
+        return {"corrected_on": today, "signed_on": today}
     if action in ("deliver", "suspend", "resume", "hearing_request"):
         return {"delivered_on": today, "started_on": today, "ended_on": today, "requested_on": today, "method": "direct"}
     if action == "report":
@@ -98,6 +110,10 @@ def _allowed_actions(request, case):
             continue
         if t.action == "hearing_request" and not case.hearing_right:
             continue
+        if t.action == "commitment_sign":
+            application = ListApplication.objects.filter(case=case).first()
+            if application is None or not application.commitment_required or application.commitment_signed_on:
+                continue
         if t.action in PAGES:
             result.append({"action": t.action, "label": t.label, "page": PAGES[t.action]})
         elif t.action in ACTIONS:
@@ -189,7 +205,8 @@ def at_risk(request):
 def case_detail(request, pk: int):
     case = selectors.case_get(request.user, pk)
     # Read once, used by the clocks, the allowed actions and the page.
-    prefetch_related_objects([case], "suspensions", "extensions")
+    prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
+    application = ListApplication.objects.filter(case=case).first()
     timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case), "timeline": timeline,
@@ -198,6 +215,9 @@ def case_detail(request, pk: int):
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
         "documents": _documents(case), "officers": case.officers.all(), "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
+        "penalty_text": penalties.lines_text(penalties.case_lines(case)) if case.outcome == Case.Outcome.PENALTY else "",
+        "notified_text": penalties.lines_text(penalties.case_lines(case, "notified")),
+        "list_application": application, "list_facts": leniency.facts_sentence(application) if application else "",
     }
     return render(request, "cases/detail.html", context)
 
@@ -301,7 +321,7 @@ def simplified_new(request):
                                                 vehicle=vehicle, officers=list(d["officers"]), occurred_at=d["occurred_at"], place=d["place"],
                                                 facts=d["facts"], penalty_kind=d["penalty_kind"], amount=d["amount"],
                                                 legal_basis=d["legal_basis"], violation_item_code=d["violation_item_code"] or None,
-                                                not_same_act=d["not_same_act"])
+                                                not_same_act=d["not_same_act"], deviation_reason=d["deviation_reason"])
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:

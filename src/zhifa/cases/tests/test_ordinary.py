@@ -408,19 +408,6 @@ def test_documents_issued_after_commit_and_decision_number_linked(world, django_
     assert doc.number and case.decision_number == doc.number and "罚〔" in doc.number
 
 
-@pytest.fixture
-def shipped_catalogue(db):
-    """The discretion app's shipped catalogue (loaded by its migration; reloaded if a transactional test's flush
-    emptied a reused test database)."""
-    from types import SimpleNamespace
-
-    from zhifa.discretion import loader
-    from zhifa.discretion import models as dm
-
-    names = ["ViolationItem", "BenchmarkEdition", "BenchmarkLevel", "ListEntry", "ReviewRule", "OverloadRuleVersion"]
-    loader.load_shipped(SimpleNamespace(**{n: getattr(dm, n) for n in names}))
-
-
 def test_art34_discretion_proposal_deviation_needs_reason_and_goes_to_legal_review(world, shipped_catalogue):
     case = opened(world, code="CX-003")  # the shipped benchmark proposes 15000 yuan
     n = Event.objects.count()
