@@ -17,7 +17,6 @@ from zhifa.core.models import Event
 from zhifa.discretion.engine import assess
 
 from .factories import lead, notified, opened, person
-from .test_ordinary import shipped_catalogue  # noqa: F401 — the fixture (the legal-review catalogue, the overload item)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +92,7 @@ def test_art58_without_hearing_the_heads_no_review_stands(world):
     assert case.status == Status.DECIDED and not case.legal_reviews.exists()
 
 
-def test_art58_penalty_that_becomes_major_by_amount_is_reviewed_before_notice(world, shipped_catalogue):  # noqa: F811
+def test_art58_penalty_that_becomes_major_by_amount_is_reviewed_before_notice(world, shipped_catalogue):
     # The catalogue lists a fine of 10,000 yuan or more for a citizen; the head had said "no legal review".
     case = _reviewed_without_review(world, Decimal("9999.99"))
     assert case.status == Status.REVIEWED
@@ -220,7 +219,7 @@ def test_art51_refusal_says_over_two_hundred_yuan(world):
 
 
 @pytest.mark.parametrize(("gross_kg", "kinds"), [(19000, ["warning", "fine"]), (19001, ["fine"])])
-def test_art43_mass_warning_combined_with_dimension_fine_keeps_both(gross_kg, kinds, shipped_catalogue):  # noqa: F811
+def test_art43_mass_warning_combined_with_dimension_fine_keeps_both(gross_kg, kinds, shipped_catalogue):
     # 2-axle truck, limit 18,000 kg: exactly 1,000 kg over is a warning, 1,001 kg a fine; height 4.3 m a fine.
     on = timezone.localdate()
     result = assess(item_code="CX-001", facts={"axles": 2, "gross_kg": gross_kg, "height_m": 4.3}, violation_date=on, today=on)
