@@ -193,6 +193,23 @@ class Case(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_on is not None
 
+    def penalty_kinds(self) -> list[str]:
+        """The kinds the decision imposes (every decided line), in the order of Art. 9."""
+        from .penalties import case_lines
+
+        return [x.kind for x in case_lines(self)] if self.outcome == self.Outcome.PENALTY else []
+
+    @property
+    def confiscated_amount(self):
+        """没收违法所得 plus the value of 没收非法财物 where stated (the 双公示 没收金额), or None."""
+        amounts = [x.amount for x in self.decided_lines if x.kind in ("confiscate_income", "confiscate_property") and x.amount]
+        return sum(amounts) if amounts else None
+
+    @property
+    def licence_affected(self) -> str:
+        """The licences suspended or revoked by the decision, as named on it (双公示 暂扣或吊销证照名称及编号)."""
+        return "；".join(x.subject for x in self.decided_lines if x.kind in ("licence_suspension", "licence_revocation"))
+
     @property
     def decided_lines(self):
         return [x for x in self.penalty_lines.all() if x.stage == PenaltyLine.Stage.DECIDED]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
 
 from zhifa.core.errors import DomainError
 from zhifa.discretion.models import PenaltyKind
@@ -52,11 +51,19 @@ MONEY_KINDS = frozenset(k for k, spec in SPECS.items() if spec.money)
 SIMPLIFIED_KINDS = frozenset({K.WARNING, K.FINE})
 
 
-class PenaltyCategory(NamedTuple):
-    """The 双公示 处罚类别 of a kind: the category's code and its name as the export writes it."""
+class PenaltyCategory(str):
+    """The 双公示 处罚类别 of a kind: the name as the export writes it (the string itself) and its ``code``."""
 
     code: str
-    label: str
+
+    def __new__(cls, code: str, label: str):
+        obj = super().__new__(cls, label)
+        obj.code = code
+        return obj
+
+    @property
+    def label(self) -> str:
+        return str(self)
 
 
 # 双公示 (国办发〔2018〕118号 and the credit-information penalty data standard): 处罚类别 names follow 行政处罚法
@@ -70,7 +77,8 @@ _CATEGORIES = {
 
 
 def penalty_category(kind: str) -> PenaltyCategory:
-    """The 双公示 处罚类别 (code, name) of a penalty kind; an unknown kind is 其他 (99)."""
+    """The 双公示 处罚类别 of a penalty kind: its name (``str(...)``, e.g. 没收违法所得) with ``.code`` (e.g. "04");
+    an unknown kind is 其他 (99)."""
     if kind in _CATEGORIES:
         return PenaltyCategory(_CATEGORIES[kind], PenaltyKind(kind).label)
     return PenaltyCategory("99", "其他")
@@ -235,8 +243,9 @@ def store_lines(case, stage: str, lines: list[Line]) -> None:
 
 
 def stored(case, stage: str) -> list[Line]:
-    return [Line(kind=x.kind, amount=x.amount, subject=x.subject, term=x.term)
-            for x in case.penalty_lines.filter(stage=stage).order_by("seq")]
+    # .all() so that a prefetch (lists, the 双公示 export) is used.
+    rows = sorted((x for x in case.penalty_lines.all() if x.stage == stage), key=lambda x: x.seq)
+    return [Line(kind=x.kind, amount=x.amount, subject=x.subject, term=x.term) for x in rows]
 
 
 def case_lines(case, stage: str = "decided") -> list[Line]:

@@ -131,7 +131,13 @@ def _case_model():
 
 
 def penalty_content(case) -> str:
-    """处罚内容 in words: 警告 / 罚款 N 元."""
+    """处罚内容 in words, as the decision states it (every penalty line: 没收违法所得…；罚款…; 吊销…)."""
+    try:
+        from zhifa.cases.penalties import case_penalty_content
+    except ImportError:
+        case_penalty_content = None
+    if case_penalty_content is not None and hasattr(case, "penalty_lines"):
+        return case_penalty_content(case)
     if case.penalty_kind == "fine" and case.fine_amount is not None:
         return f"罚款人民币{case.fine_amount}元"
     return case.get_penalty_kind_display() if case.penalty_kind else ""
@@ -145,6 +151,8 @@ def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
         return
     qs = (Case.objects.filter(decided_on__isnull=False, outcome="penalty").exclude(decision_number="")
           .select_related("organisation", "party", "violation_item"))
+    if any(f.name == "penalty_lines" for f in Case._meta.get_fields()):
+        qs = qs.prefetch_related("penalty_lines")
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     for case in qs.iterator(chunk_size=500):

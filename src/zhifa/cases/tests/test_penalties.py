@@ -204,7 +204,8 @@ def test_penalty_category_for_every_art9_kind():
     assert len({c.code for c in categories.values()}) == len(PenaltyKind.values)
     assert categories["confiscate_income"].label == "没收违法所得" and categories["order_closure"].label == "责令关闭"
     assert categories["warning"].code == "01" and categories["restrict_practice"].code == "12"
-    assert penalty_category("detention") == ("99", "其他")
+    assert penalty_category("detention") == "其他" and penalty_category("detention").code == "99"
+    assert str(penalty_category("fine")) == "罚款"
 
 
 def test_art34_simplified_fine_below_suggestion_needs_reason_shown_in_decision(world, shipped_catalogue):

@@ -25,7 +25,7 @@ def test_guoban_2018_118_penalty_of_0930_public_by_1015_masked(world, client):
     pub = Publication.objects.get(subject_type="cases.case", subject_id=str(case.pk))
     assert pub.kind == "penalty" and pub.due_on == date(2026, 10, 15) and pub.status == Publication.Status.PUBLISHED
     page = client.get(f"/portal/decisions/{pub.pk}/").content.decode()
-    assert case.decision_number in page and "罚款人民币2000.00元" in page and "赵＊＊" in page
+    assert case.decision_number in page and "罚款人民币2,000.00元" in page and "赵＊＊" in page
     assert ID_NUMBER not in page and "赵大海" not in page and "13700001111" not in page
 
 
