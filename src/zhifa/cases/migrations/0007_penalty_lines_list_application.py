@@ -15,7 +15,7 @@ def payable(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_origin_per_organisation'),
+        ('cases', '0006_limitation_discovery_same_act'),
         ('core', '0003_totp_device'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
