@@ -318,3 +318,14 @@ def test_four_penalty_page_shows_only_own_jurisdictions_subjects(world, client_f
                           station=station, name="t", body_sha256="0" * 64)
     page_b = client_for("officer_b").get("/overload/four/").content.decode()
     assert "南召县宏远物流有限公司" not in page_b and "豫R·N0001" not in page_b
+
+
+@pytest.mark.django_db
+def test_api_schema_and_docs_need_a_signed_in_user_in_production(world, client, client_for, settings):
+    """Regression (issue 17): the OpenAPI schema and docs were public in production."""
+    settings.ZHIFA_API_DOCS_PUBLIC = False  # what production sets (tests/test_settings.py)
+    for path in ("/api/v1/openapi.json", "/api/v1/docs"):
+        anonymous = client.get(path)
+        assert anonymous.status_code == 302 and "/login/" in anonymous["Location"], path
+        assert "paths" not in anonymous.content.decode()
+        assert client_for("officer").get(path).status_code == 200, path

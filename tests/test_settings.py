@@ -58,3 +58,10 @@ def test_production_secrets_from_files(tmp_path):
     result = _manage("check", ZHIFA_ENV="production", SECRET_KEY_FILE=str(tmp_path / "key"), PAYMENT_CALLBACK_SECRET_FILE=str(tmp_path / "pay"),
                      ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
+
+
+def test_production_keeps_the_api_schema_private(tmp_path):
+    env = dict(ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64), PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32),
+               ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path), ZHIFA_API_DOCS_PUBLIC="1")
+    result = _manage("shell", "-c", "from django.conf import settings; print('docs public:', settings.ZHIFA_API_DOCS_PUBLIC)", **env)
+    assert "docs public: False" in result.stdout, result.stdout + result.stderr

@@ -4,10 +4,12 @@ Each domain app in settings.ZHIFA_APPS that has an ``api`` module with a ``route
 ``/api/v1/<app label>/``. Errors are answered as ``{"code": "<english_code>", "message": "<中文说明>"}``.
 """
 
+from functools import wraps
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404
@@ -19,6 +21,20 @@ from ninja.security import django_auth
 from zhifa.core.auth import ApiTokenAuth
 from zhifa.core.errors import DomainError
 
+
+def _docs_access(view):
+    """The schema and the docs describe every endpoint: in production only for a signed-in user (a browser
+    session; anonymous requests go to the sign-in page)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.ZHIFA_API_DOCS_PUBLIC or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="zhifa 交通运输行政执法综合管理平台 API",
     version="1",
@@ -26,6 +42,7 @@ api = NinjaAPI(
     "Errors: `{code, message}` with an English code and a Chinese message.",
     auth=[ApiTokenAuth(), django_auth],
     urls_namespace="api",
+    docs_decorator=_docs_access,
 )
 
 

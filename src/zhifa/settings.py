@@ -281,6 +281,8 @@ PAYMENT_CALLBACK_SECRET = env_secret("PAYMENT_CALLBACK_SECRET", _DEV_PAYMENT_SEC
 if PRODUCTION and (PAYMENT_CALLBACK_SECRET == _DEV_PAYMENT_SECRET or len(PAYMENT_CALLBACK_SECRET) < 32):
     # With a known key anyone could post a signed "paid" callback and close a fine (罚缴分离, 行政处罚法 Art. 67).
     raise ImproperlyConfigured("ZHIFA_ENV=production requires PAYMENT_CALLBACK_SECRET (at least 32 characters).")
+# The OpenAPI schema and docs (/api/v1/openapi.json, /api/v1/docs) without signing in: development only.
+ZHIFA_API_DOCS_PUBLIC = env_bool("ZHIFA_API_DOCS_PUBLIC", True) and not PRODUCTION
 # Per-agency keys of the payment system (docs/payments.md): a JSON object {"<merchant id>": "<key>", ...} from
 # PAYMENT_MERCHANT_KEYS or PAYMENT_MERCHANT_KEYS_FILE. The merchant ids are data (payments.CollectionAccount); the
 # keys stay out of the database, so a database account cannot sign a callback.

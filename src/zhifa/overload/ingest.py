@@ -630,11 +630,23 @@ def orphan_files(older_than: timedelta = timedelta(hours=1)) -> list[Path]:
             if str(p.relative_to(root)) not in indexed and p.stat().st_mtime < cutoff]
 
 
+class WimFileMissing(Exception):  # noqa: N818 — a condition, not a programming error
+    """An indexed part file is not on disk (deleted, moved, a restore without the WIM directory)."""
+
+    def __init__(self, paths: list[str]):
+        super().__init__(", ".join(paths))
+        self.paths = paths
+
+
 def query_records(*, station_code: str, day, record_nos: list[int] | None = None, plate: str | None = None) -> pl.DataFrame:
-    """Raw records of one station and day from the indexed part files (evidence queries)."""
+    """Raw records of one station and day from the indexed part files (evidence queries). Raises
+    :class:`WimFileMissing` when an indexed file is gone: a missing record is never read as "no record"."""
     paths = [str(wim_root() / p) for p in WimPart.objects.filter(station_code=station_code, day=day).values_list("path", flat=True)]
     if not paths:
         return pl.DataFrame()
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        raise WimFileMissing(missing)
     wanted = pl.lit(True)
     if record_nos is not None:
         wanted &= pl.col("record_no").is_in(record_nos)

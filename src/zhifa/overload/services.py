@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,6 +35,7 @@ from .models import (
     Violation,
 )
 
+log = logging.getLogger(__name__)
 OVERLOAD_ITEM = "CX-001"  # discretion catalogue: 车辆违法超限运输（车货总质量超过限定标准）
 NOTICE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 EDITORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
@@ -77,10 +79,15 @@ def evidence_package(violation: Violation) -> dict:
     tolerance applied and the computed excess (超限运输车辆行驶公路管理规定 Art. 55; 行政处罚法 Art. 41)."""
     device = violation.device
     station = violation.station
-    records = []
+    records, missing = [], []
     for p in violation.passes.order_by("passed_at"):
         day = timezone.localtime(p.passed_at).date()
-        frame = ingest.query_records(station_code=p.station_code, day=day, record_nos=[p.record_no])
+        try:
+            frame = ingest.query_records(station_code=p.station_code, day=day, record_nos=[p.record_no])
+        except ingest.WimFileMissing as exc:
+            log.error("WIM part file missing for violation %s: %s", violation.pk, exc)
+            missing.append({"station_code": p.station_code, "record_no": p.record_no, "passed_at": f"{timezone.localtime(p.passed_at):%Y-%m-%d %H:%M}"})
+            continue
         for row in frame.iter_rows(named=True):
             row["passed_at"] = timezone.localtime(datetime.fromtimestamp(row.pop("passed_ms") / 1000, tz=UTC)).isoformat()
             row["flag_labels"] = wim.flag_labels(row["flags"])
@@ -105,6 +112,7 @@ def evidence_package(violation: Violation) -> dict:
                                 f"限值{violation.limit_kg:,}千克（《超限运输车辆行驶公路管理规定》第三条），超限{violation.excess_kg:,}千克"},
         "dimensions": _dimension_evidence(violation, records),
         "passes": records,
+        "missing_passes": missing,  # raw records whose file is gone: shown as such, never evidence
         "merged": violation.pass_count > 1,
     }
 
@@ -172,6 +180,9 @@ def violation_open_case(*, violation: Violation, actor=None):
         raise DomainError("device_not_valid", problem + "，该记录不得作为处罚证据（行政处罚法第四十一条）。")
     vehicle = violation.vehicle
     package = evidence_package(violation)
+    if package["missing_passes"]:  # 行政处罚法 Art. 41: a decision rests on the raw records themselves
+        raise DomainError("wim_records_missing", f"{len(package['missing_passes'])}条原始检测记录的数据文件缺失，"
+                          "不能作为处罚证据（行政处罚法第四十一条），请联系系统管理员恢复数据文件后再生成案件。")
     assessment = assess_violation(violation)
     with transaction.atomic():
         stored = evidence_store(actor=actor, organisation=violation.organisation,

@@ -76,3 +76,22 @@ def test_remote_handling_refuses_the_owners_public_credit_code(station, world):
         assert page.status_code == 200 and "未找到" in page.content.decode()
     assert public.get("/overload/remote/case/").status_code == 302  # not let in
     assert not RemoteAct.objects.exists()
+
+
+def test_a_missing_wim_file_is_a_notice_not_a_server_error(station, world, client_for):
+    """Regression (issue 17): a missing WIM Parquet file turned /overload/violations/<pk>/ into a 500."""
+    from zhifa.cases.models import Case
+    from zhifa.overload.ingest import wim_root
+    from zhifa.overload.models import WimPart
+
+    violation = _violation(station, world)
+    for part in WimPart.objects.all():
+        (wim_root() / part.path).unlink()
+    page = client_for("officer").get(f"/overload/violations/{violation.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "原始检测数据文件缺失" in text and "S411321A#1" in text
+    # nor can a case be opened on records that are gone (行政处罚法 Art. 41)
+    client_for("officer").post(f"/overload/violations/{violation.pk}/open/")
+    violation.refresh_from_db()
+    assert violation.status == Violation.Status.DETECTED and not Case.objects.exists()

@@ -1,6 +1,9 @@
 """zhifa demo — create or reuse the embedded database, load the demo when empty, print the demo accounts and
-serve the platform on 127.0.0.1:8000."""
+serve the platform on 127.0.0.1:8000. Served with DEBUG off (as a visitor would meet it: Chinese error pages, no
+technical 404 listing every URL pattern); WhiteNoise serves the static files from the apps (``--debug`` for
+Django's debug pages while developing)."""
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -14,8 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+        parser.add_argument("--debug", action="store_true", help="serve with DEBUG on (developers only)")
 
-    def handle(self, *args, addr, no_serve, **opts):
+    def handle(self, *args, addr, no_serve, debug=False, **opts):
         call_command("migrate", interactive=False, verbosity=0)
         if not Organisation.objects.exists():
             self.stdout.write("正在生成演示数据……")
@@ -31,4 +35,6 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"平台地址：http://{addr}/   公开门户：http://{addr}/portal/   API 文档：http://{addr}/api/v1/docs"))
+        # The handler (and WhiteNoise, which reads its settings then) is built when runserver starts serving.
+        settings.DEBUG = debug
         call_command("runserver", addr, use_reloader=False)
