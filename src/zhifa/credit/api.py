@@ -1,8 +1,9 @@
 """REST API of credit: a party's grade with its history, and the serious-dishonesty listing procedure step by step
 (jurisdiction-scoped; each step is one service call — there is no endpoint that lists a party in one request)."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from zhifa.core.errors import DomainError
@@ -32,6 +33,17 @@ class ChangeOut(Schema):
     changed_on: date
 
 
+class PenaltiesOut(Schema):
+    since: date
+    until: date
+    total: int
+    cases: int
+    overload_cases: int
+    four_penalty_cases: int
+    ledger: int
+    four_penalty_triggers: int
+
+
 class GradeOut(Schema):
     party_id: int
     grade: str
@@ -40,6 +52,7 @@ class GradeOut(Schema):
     penalties_12m: int | None
     rule_set: str | None
     changes: list[ChangeOut]
+    penalties: PenaltiesOut
 
 
 class StepOut(Schema):
@@ -117,9 +130,13 @@ class EntryPage(Schema):
 def party_grade(request, party_id: int):
     party = get_scoped(Party.objects.all(), request.user, pk=party_id)
     g = getattr(party, "credit_grade", None) if hasattr(party, "credit_grade") else None
+    today = timezone.localdate()
+    window = selectors.rule_set_on(today).window_days
+    # penalties_12m: the figure stored with the grade on its day; penalties: the same definition counted now.
     return {"party_id": party.pk, "grade": g.grade if g else "B", "score": g.score if g else None, "bad_points": g.bad_points if g else None,
             "penalties_12m": g.penalties_12m if g else None, "rule_set": g.rule_set.version if g else None,
-            "changes": list(party.grade_changes.all()[:50])}
+            "changes": list(party.grade_changes.all()[:50]),
+            "penalties": selectors.penalty_breakdown(party.pk, since=today - timedelta(days=window - 1), until=today)}
 
 
 @router.get("/dishonesty/", response=EntryPage, summary="严重失信主体名单（含认定中的程序）")

@@ -254,3 +254,13 @@ def test_decision_document_renders_for_the_party(world, firm, category):
     for text in ("列入严重失信主体名单决定书", firm.party.name, "2023年3月9日起至2026年3月9日止", "未提出陈述、申辩意见",
                  "移出条件和程序", "申请行政复议", "交办公路〔2017〕8号", "一年内违法超限运输超过3次"):
         assert text in html, text
+
+
+def test_nightly_job_takes_expired_listings_off_and_regrades(world, firm, category):
+    from zhifa.credit.tasks import regrade_all_task
+
+    entry = _listed(world, firm, category)  # term ended 2026-03-09
+    assert regrade_all_task()["expired"] == 1
+    entry.refresh_from_db()
+    assert entry.status == Status.REMOVED and entry.removed_on == date(2026, 3, 10)
+    assert regrade_all_task()["expired"] == 0

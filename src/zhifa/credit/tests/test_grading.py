@@ -130,3 +130,60 @@ def test_api_grade_and_dishonesty(world, api_for):
     body = api_for("officer").get(f"/api/v1/credit/parties/{firm.party_id}/grade").json()
     assert body["grade"] == "C" and body["penalties_12m"] == 3 and body["changes"][0]["to_grade"] == "C"
     assert api_for("officer_b").get(f"/api/v1/credit/parties/{firm.party_id}/grade").status_code == 404
+
+
+def test_twelve_month_penalty_count_includes_every_source_and_names_them(world, api_for):
+    """Issue 16: a firm listed for repeated overload showed "近12个月处罚 0 起". The count is one definition over every
+    penalty decision — officer cases, off-site overload cases, 一超四罚 follow-up cases — plus pre-go-live history;
+    a revoked decision does not count, a decision outside the window does not count, and 一超四罚 triggers are shown
+    beside it (a trigger is not a decision)."""
+    from django.utils import timezone
+
+    from zhifa.cases.models import Case
+    from zhifa.overload.models import FourPenaltyTrigger
+
+    firm = CompanyFactory(organisation=world.brigade_a)
+    today = date.today()
+    since = today - timedelta(days=364)
+
+    def case(n, origin="", decided=today - timedelta(days=10), **extra):
+        return Case.objects.create(number=f"S-{n}", organisation=world.brigade_a, source="inspection", party=firm.party, origin_type=origin,
+                                   origin_id=str(n) if origin else "", occurred_at=timezone.now(), place="G207", facts="超限运输",
+                                   outcome="penalty", decided_on=decided, **extra)
+
+    case(1)
+    case(2, "overload.violation")
+    case(3, "overload.four_penalty")
+    case(4, "overload.violation", revoked_on=today - timedelta(days=1))
+    case(5, decided=since - timedelta(days=1))  # one day before the window
+    case(6, decided=since)  # first day of the window
+    _penalty(firm.party, 9, today - timedelta(days=30))  # provincial platform history
+    FourPenaltyTrigger.objects.create(kind="company", party=firm.party, organisation=world.brigade_a, company=firm, count=5, basis="第六十六条",
+                                      triggered_on=today, follow_up="停业整顿", notice_due_on=today)
+    b = selectors.penalty_breakdown(firm.party_id, since=since, until=today)
+    assert (b["total"], b["cases"], b["overload_cases"], b["four_penalty_cases"], b["ledger"], b["four_penalty_triggers"]) == (5, 4, 1, 1, 1, 1)
+    assert selectors.penalty_counts([firm.party_id], since=since, until=today) == {firm.party_id: 5}
+    assert services.grade_compute(actor=None, party=firm.party).penalties_12m == 5
+    assert selectors.grade_penalty_count_mismatches() == []
+    body = api_for("officer").get(f"/api/v1/credit/parties/{firm.party_id}/grade").json()
+    assert body["penalties"]["total"] == 5 and body["penalties_12m"] == 5
+    # The credit page reads the same selector.
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.users["officer"])
+    html = c.get(f"/credit/parties/{firm.party_id}/").content.decode()
+    assert "近12个月行政处罚 <strong>5</strong> 起" in html and "非现场超限 1 起" in html and "一超四罚触发 1 次" in html
+    # A decision recorded after the grade makes the stored figure stale: the consistency read names it.
+    case(7)
+    [stale] = selectors.grade_penalty_count_mismatches()
+    assert stale["stored"] == 5 and stale["recount"] == 6
+
+
+def test_listed_grades_follow_the_cap():
+    rs = CreditRuleSet.objects.get(version="2020-v1")
+    assert rs.listed_grades() == ["C", "D"]
+    rs.listed_max_grade = "B"
+    assert rs.listed_grades() == ["B", "C", "D"]
+    rs.listed_max_grade = ""
+    assert rs.listed_grades() == ["AA", "A", "B", "C", "D"]
