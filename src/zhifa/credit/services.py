@@ -336,11 +336,15 @@ def dishonesty_decide(*, actor, entry: DishonestyEntry, list_party: bool, review
         raise DomainError("statement_period_running",
                           f"陈述申辩期限至{entry.statement_due_on:%Y-%m-%d}，期限届满前不能作出列入决定（国办发〔2020〕49号（八））。")
     category = entry.category
-    expires = add_months(on, category.term_months)  # 民法典 Art. 201: the term ends on the corresponding day
+    # 民法典 Arts. 201-203 (ADR 0004): the term ends at the end of the corresponding day — listed through
+    # ``expires``, off the list the day after; the minimum period is served at the end of its anniversary, so an
+    # early exit by repair may be decided from the day after.
+    expires = add_months(on, category.term_months)
+    repair_from = add_months(on, category.repair_after_months) + timedelta(days=1)
     with transaction.atomic():
         DishonestyEntry.objects.filter(pk=entry.pk, status=workflow.Status.NOTIFIED).update(
             decided_on=on, decided_by=actor, listed_on=on, listed_by=actor, expires_on=expires,
-            repair_from=add_months(on, category.repair_after_months), review_note=review_note.strip())
+            repair_from=repair_from, review_note=review_note.strip())
         entry.refresh_from_db()
         number = _issue(entry, "dishonesty_decision", actor)
         entry = _dishonesty_move(entry, action, actor, on=on, fields={"decision_number": number},

@@ -99,8 +99,9 @@ def test_49hao_8_decision_refused_on_the_last_day_of_the_statement_period(world,
 def test_49hao_8_decision_the_day_after_the_period_lists_with_a_numbered_decision(world, firm, category):
     entry = _listed(world, firm, category, on=DUE + timedelta(days=1))
     assert entry.status == Status.LISTED and entry.listed_on == date(2023, 3, 9) and entry.decided_by == world.users["head"]
-    # Term of 36 months from the decision (民法典 Art. 201: it ends on the corresponding day); repair after 12.
-    assert entry.expires_on == date(2026, 3, 9) and entry.repair_from == date(2024, 3, 9)
+    # Term of 36 months from the decision, ending on the corresponding day (民法典 Arts. 201-203, ADR 0004); the
+    # 12-month minimum is served at the end of its anniversary, so repair from the day after.
+    assert entry.expires_on == date(2026, 3, 9) and entry.repair_from == date(2024, 3, 10)
     doc = Document.objects.get(kind="dishonesty_decision")
     assert entry.decision_number == doc.number and "失决" in doc.number
     assert doc.context["notice_number"] == entry.notice_number and doc.context["expires_on"] == "2026-03-09"
@@ -195,9 +196,9 @@ def test_repair_exit_not_before_the_minimum_period(world, firm, category):
     entry = _listed(world, firm, category)
     head = world.users["head"]
     before = _state(entry)
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(DomainError) as exc:  # on the anniversary of the decision (2024-03-09): not yet served
         services.dishonesty_repair_remove(actor=head, entry=entry, reason="已整改", corrected=True, commitment_signed=True,
-                                          on=entry.repair_from - timedelta(days=1))
+                                          on=date(2024, 3, 9))
     assert exc.value.code == "repair_too_early"
     with pytest.raises(DomainError) as exc:
         services.dishonesty_repair_remove(actor=head, entry=entry, reason="已整改", corrected=True, commitment_signed=False, on=entry.repair_from)
@@ -208,7 +209,7 @@ def test_repair_exit_not_before_the_minimum_period(world, firm, category):
     assert _state(entry) == before
     entry = services.dishonesty_repair_remove(actor=head, entry=entry, reason="罚款已缴清，车辆已整改，已签署信用承诺书", corrected=True,
                                               commitment_signed=True, on=entry.repair_from)
-    assert entry.status == Status.REMOVED and entry.removal_kind == "repair" and entry.removed_on == date(2024, 3, 9)
+    assert entry.status == Status.REMOVED and entry.removal_kind == "repair" and entry.removed_on == date(2024, 3, 10)
 
 
 def test_grade_effect_of_the_list_comes_from_the_rule_set(world, firm, category):
