@@ -157,11 +157,15 @@ def calendar_changed(*, actor, before: legal_calendar.Calendar, after: legal_cal
             kw = {"today": today, "periods": periods, "suspensions": suspensions.get(case.pk, ()), "extensions": extensions.get(case.pk, ())}
             old = {c.key: c for c in clocks(case, cal=before, **kw) if c.done_on is None and c.tracked}
             new = {c.key: c for c in clocks(case, cal=after, **kw) if c.done_on is None and c.tracked}
-            changes = {new[k].label: [str(old[k].deadline), str(new[k].deadline)] for k in new
-                       if k in old and (old[k].deadline.date, old[k].deadline.confirmed) != (new[k].deadline.date, new[k].deadline.confirmed)}
-            if changes:
+            keys = [k for k in new if k in old
+                    and (old[k].deadline.date, old[k].deadline.confirmed) != (new[k].deadline.date, new[k].deadline.confirmed)]
+            if keys:
+                changes = {new[k].label: [str(old[k].deadline), str(new[k].deadline)] for k in keys}
+                said = [f"{new[k].label}由{old[k].deadline}调整为{new[k].deadline}" if old[k].deadline.date != new[k].deadline.date
+                        else f"{new[k].label}{new[k].deadline}不变，" + ("已按确认的放假安排计算" if new[k].deadline.confirmed else "放假安排转为未确认")
+                        for k in keys]
                 audit.record(actor=actor, action="case.clocks_recomputed", subject=case, organisation=case.organisation, changes=changes,
-                             summary=f"{reason}，重新计算期限：" + "；".join(f"{label}由{a}调整为{b}" for label, (a, b) in changes.items()))
+                             summary=f"{reason}，重新计算期限：" + "；".join(said))
                 moved += 1
     return moved
 

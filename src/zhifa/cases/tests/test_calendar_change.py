@@ -94,3 +94,12 @@ def test_art85_one_day_set_by_the_administrator_recomputes_too(world):
     core_services.calendar_day_set(actor=world.users["admin"], day=date(2027, 1, 4), is_working_day=False, name="元旦")
     assert _statement_clock(case).deadline.date == date(2027, 1, 6)
     assert Event.objects.filter(action="case.clocks_recomputed", subject_id=str(case.pk)).exists()
+
+
+def test_art85_confirmation_alone_is_recorded_as_such(world):
+    case = _notified_on_2026_12_28(world)
+    core_services.calendar_year_set(actor=world.users["admin"], year=2027, confirmed=True, source="国办发明电〔2026〕9号")
+    clock = _statement_clock(case)
+    assert clock.deadline.date == date(2027, 1, 5) and clock.deadline.confirmed
+    event = Event.objects.get(action="case.clocks_recomputed", subject_id=str(case.pk))
+    assert "2027-01-05不变" in event.summary and "已按确认的放假安排计算" in event.summary
