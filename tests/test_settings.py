@@ -1,5 +1,5 @@
-"""Production settings: refuse to start without a real SECRET_KEY and payment callback key (from the environment or
-``*_FILE`` files); pass ``manage.py check --deploy``."""
+"""Production settings: refuse to start without a real SECRET_KEY, payment callback key and record key (from the
+environment or ``*_FILE`` files); pass ``manage.py check --deploy``."""
 
 import os
 import secrets
@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items()
-                if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "PAYMENT_CALLBACK_SECRET", "CACHE_URL"}}
+                if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "PAYMENT_CALLBACK_SECRET", "CACHE_URL",
+                             "AUDIT_HMAC_KEY"}}
     full_env.update(env)
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=full_env, capture_output=True, text=True, timeout=120)
 
@@ -29,8 +30,8 @@ def test_production_refuses_a_short_secret_key():
 
 def test_production_passes_check_deploy(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64),
-                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path),
-                     CACHE_URL="redis://127.0.0.1:6379/0")
+                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), AUDIT_HMAC_KEY=secrets.token_urlsafe(32),
+                     ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path), CACHE_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -38,8 +39,8 @@ def test_check_deploy_fails_without_a_shared_cache_for_rate_limits(tmp_path):
     """Regression (issue 17): rate limits and lockout were per process unless CACHE_URL was set, and check --deploy
     said nothing."""
     result = _manage("check", "--deploy", ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64),
-                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path),
-                     CACHE_URL="")
+                     PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32), AUDIT_HMAC_KEY=secrets.token_urlsafe(32),
+                     ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path), CACHE_URL="")
     assert result.returncode != 0 and "zhifa.E001" in result.stdout + result.stderr
 
 
@@ -55,13 +56,27 @@ def test_production_secrets_from_files(tmp_path):
     """``*_FILE`` variables: the secrets come from files (Docker/Kubernetes/systemd credentials), not the environment."""
     (tmp_path / "key").write_text(secrets.token_urlsafe(64) + "\n", encoding="utf-8")
     (tmp_path / "pay").write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    (tmp_path / "audit").write_text(secrets.token_urlsafe(32), encoding="utf-8")
     result = _manage("check", ZHIFA_ENV="production", SECRET_KEY_FILE=str(tmp_path / "key"), PAYMENT_CALLBACK_SECRET_FILE=str(tmp_path / "pay"),
-                     ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
+                     AUDIT_HMAC_KEY_FILE=str(tmp_path / "audit"), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
 
 
 def test_production_keeps_the_api_schema_private(tmp_path):
     env = dict(ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64), PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32),
-               ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path), ZHIFA_API_DOCS_PUBLIC="1")
+               AUDIT_HMAC_KEY=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path),
+               ZHIFA_API_DOCS_PUBLIC="1")
     result = _manage("shell", "-c", "from django.conf import settings; print('docs public:', settings.ZHIFA_API_DOCS_PUBLIC)", **env)
     assert "docs public: False" in result.stdout, result.stdout + result.stderr
+
+
+def test_production_refuses_a_missing_short_or_reused_record_key(tmp_path):
+    """Without its own key (not in the database) the full-process record could be rewritten by anyone with the
+    database; a development key is derived from the known development SECRET_KEY and never accepted here."""
+    secret_key = secrets.token_urlsafe(64)
+    env = dict(ZHIFA_ENV="production", SECRET_KEY=secret_key, PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32),
+               ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
+    for value in ("", "short", "a" * 40, secret_key):
+        result = _manage("check", AUDIT_HMAC_KEY=value, **env)
+        assert result.returncode != 0 and "AUDIT_HMAC_KEY" in result.stderr, value
+    assert _manage("check", AUDIT_HMAC_KEY=secrets.token_urlsafe(32), **env).returncode == 0

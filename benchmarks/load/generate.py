@@ -12,7 +12,8 @@ the full-process record (``core.Event``), written with ``COPY`` on parallel conn
 Every case follows the procedure of ``cases.workflow`` (simplified: on-spot decision → paid → closed → archived;
 ordinary: lead → opened → … → archived, with side exits), cut at ``--today``: recent cases are still open.
 The record's hash chain continues from the existing head with ``zhifa.core.audit.canonical`` (the project's own
-chain computation), so ``zhifa audit verify`` accepts it. The same ``--seed`` and ``--today`` give the same data.
+chain computation) and each event is keyed with ``zhifa.core.audit.event_mac`` under the configured
+``AUDIT_HMAC_KEY`` (run the generator with the deployment's key), so ``zhifa audit verify`` accepts it. The same ``--seed`` and ``--today`` give the same data.
 
 The load-test accounts (username, password, API token, unit) are written to ``var/load-users.json`` for ``run.py``.
 """
@@ -431,10 +432,13 @@ class CaseGenerator:
     def __init__(self, args, rng, ctx, brigades, cum, parties, vehicles, officers, heads, reviewers, items, seq0, prev_hash,
                  case_id0, transcript_id0, url):
         from zhifa.cases.models import Case, CaseDocument, EvidenceItem, StatusChange, Transcript
-        from zhifa.core.audit import canonical
+        from zhifa.core.audit import canonical, current_key, event_mac
         from zhifa.core.models import Event, Officer
 
         self.canonical = canonical
+        # Events are keyed like record() keys them (HMAC under settings.AUDIT_HMAC_KEY); the generated case rows are
+        # not digested (row_digest ''), so `audit verify` checks their chain and signatures, not their rows.
+        self.key_id, self.event_mac = current_key()[0], event_mac
         self._digests, self._json = {}, {}
         self.rng, self.ctx, self.brigades, self.cum = rng, ctx, brigades, cum
         self.parties, self.vehicles, self.officers, self.heads, self.items = parties, vehicles, officers, heads, items
@@ -499,6 +503,7 @@ class CaseGenerator:
         }
         h = hashlib.sha256(self.prev_hash.encode() + self.canonical(values)).hexdigest()
         values["occurred_at"], values["hash"], values["changes"] = when, h, self.json(changes)
+        values["row_digest"], values["key_id"], values["mac"] = "", self.key_id, self.event_mac(self.key_id, h, "")
         self.events.add_row([values[c] for c in self.events.columns])
         self.prev_hash = h
 

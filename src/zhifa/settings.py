@@ -5,6 +5,7 @@ Every variable is documented in ``docs/configuration.md`` and ``.env.example``. 
 switches on the deployment checks and refuses to start without a real ``SECRET_KEY``.
 """
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -294,6 +295,30 @@ if not isinstance(PAYMENT_MERCHANT_KEYS, dict) or (PRODUCTION and any(len(str(k)
 PAYMENT_SHARED_KEY_FALLBACK = env_bool("PAYMENT_SHARED_KEY_FALLBACK", not PRODUCTION)
 # paid_at may lie this far in the future (clock skew between the payment system and us), never more.
 PAYMENT_CLOCK_SKEW_SECONDS = int(os.environ.get("PAYMENT_CLOCK_SKEW_SECONDS", "300"))
+
+# --- The full-process record's key and checkpoints (docs/security.md, docs/deployment.md) -------------------
+# Each event carries an HMAC-SHA256 under this key, which is NOT in the database: someone with the database but
+# not the key can neither edit an event nor append one that verifies. Rotation: put the new key here and the
+# old one into AUDIT_HMAC_OLD_KEYS (whitespace-separated); every event names its key by id.
+AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY")
+if PRODUCTION and (len(AUDIT_HMAC_KEY) < 32 or len(set(AUDIT_HMAC_KEY)) < 5 or AUDIT_HMAC_KEY == SECRET_KEY):
+    # With a known or derived key an insider with database access could rewrite the record consistently.
+    raise ImproperlyConfigured("ZHIFA_ENV=production requires AUDIT_HMAC_KEY (at least 32 random characters, "
+                               "not the SECRET_KEY).")
+# Development and tests: derived deterministically from the (development) secret key — never in production.
+AUDIT_HMAC_KEY = AUDIT_HMAC_KEY or hashlib.sha256(f"zhifa-audit-dev-key:{SECRET_KEY}".encode()).hexdigest()
+AUDIT_HMAC_OLD_KEYS = env_secret("AUDIT_HMAC_OLD_KEYS").split()
+# Signed checkpoints of the chain head, written outside the database (a directory on another volume, a
+# WORM/object-store mount). Empty: var/audit-checkpoints/<database name>/.
+AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR", "")
+# Business rows `zhifa audit verify` compares with their last event (every event carries its row's digest; these
+# models are the ones whose every change goes through a service that records that very row): cases (decisions,
+# fine amounts), parties, vehicles, coercive measures.
+AUDIT_ROW_MODELS = env_list("AUDIT_ROW_MODELS", "cases.case,core.party,core.vehicle,coercion.measure")
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "3600"))
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {"task": "core.audit_checkpoint", "schedule": AUDIT_CHECKPOINT_INTERVAL}
+# Backups: authenticated with a key derived from AUDIT_HMAC_KEY; encrypted at rest (AES-256-GCM) when this is set.
+BACKUP_ENCRYPTION_KEY = env_secret("BACKUP_ENCRYPTION_KEY")
 
 LOGGING = {
     "version": 1,

@@ -110,6 +110,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    """Each test signs and reads its own checkpoints of the record's head (never another test's or the demo's)."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")
+
+
+@pytest.fixture(autouse=True)
 def _append_only_events(request):
     """Keep the event table append-only during every test, but let a transactional test's final flush
     empty it (the flush is the only thing allowed to delete events)."""

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
+from zhifa.core.demo import record_backdating
 from zhifa.core.models import Party, Vehicle
 
 from . import leniency
@@ -48,6 +49,7 @@ def _shift(case: Case, days: int) -> None:
     ClockSuspension.objects.filter(case=case, ended_on__isnull=False).update(ended_on=F("ended_on") - delta)
     Extension.objects.filter(case=case).update(approved_on=F("approved_on") - delta)
     case.refresh_from_db()
+    record_backdating(case, days=days)
     if case.delivered_on:
         try:
             from zhifa.payments.models import PaymentNotice
@@ -55,6 +57,7 @@ def _shift(case: Case, days: int) -> None:
             return
         due = legal_calendar.add_days(case.delivered_on, 15)
         PaymentNotice.objects.filter(case=case).update(delivered_on=case.delivered_on, due_on=due.date, due_confirmed=due.confirmed)
+        record_backdating(*PaymentNotice.objects.filter(case=case), days=days, what="送达与缴款期限")
 
 
 class _Driver:
@@ -166,6 +169,7 @@ def load(ctx) -> None:
     heard = cs.case_hearing_schedule(actor=d.officer, case=heard, notice_on=today,
                                      hearing_on=legal_calendar.add_working_days(today, 7).date)
     Case.objects.filter(pk=heard.pk).update(hearing_on=today)  # demo history: the hearing day has come
+    record_backdating(heard, what="听证日期")
     heard.refresh_from_db()
     keep(cs.case_hearing_hold(actor=d.officer, case=heard, record="当事人到场，对违法事实无异议，请求从轻处罚。执法人员出示了证据。"), 25)
     # Decided: awaiting delivery (one overdue), in execution (payment running / overdue), paid, closed, archived.

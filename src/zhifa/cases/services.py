@@ -127,9 +127,14 @@ def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | No
             CaseDocument.objects.create(case=fresh, kind=kind, number=getattr(doc, "number", "") or "", document_id=getattr(doc, "pk", None))
             if kind in DECISION_DOCUMENTS and getattr(doc, "number", ""):
                 # The decision carries the documents app's number (文书编号) from the moment it is issued.
-                Case.objects.filter(pk=fresh.pk, delivered_on__isnull=True).update(decision_number=doc.number)
+                changed = Case.objects.filter(pk=fresh.pk, delivered_on__isnull=True).update(decision_number=doc.number)
                 if fresh.delivered_on and fresh.procedure == Case.Procedure.SIMPLIFIED:
-                    Case.objects.filter(pk=fresh.pk).update(decision_number=doc.number)
+                    changed = Case.objects.filter(pk=fresh.pk).update(decision_number=doc.number)
+                if changed and fresh.decision_number != doc.number:
+                    # A change of the decision's number is part of the record like any other (行政处罚法 Art. 47).
+                    audit.record(actor=actor, action="case.decision_number", subject=fresh, organisation=fresh.organisation,
+                                 summary=f"决定书文号取文书编号 {doc.number}",
+                                 changes={"decision_number": [fresh.decision_number, doc.number]})
 
     transaction.on_commit(run)
 

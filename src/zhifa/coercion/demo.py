@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhifa.cases import services as cs
 from zhifa.cases.models import Case
+from zhifa.core.demo import record_backdating
 from zhifa.core.models import Party, Vehicle
 
 from . import services, tasks
@@ -29,6 +30,7 @@ def _shift(measure: Measure, days: int) -> Measure:
     measure.pauses.update(started_on=F("started_on") - delta, notified_on=F("notified_on") - delta)
     measure.pauses.filter(ended_on__isnull=False).update(ended_on=F("ended_on") - delta)
     measure.refresh_from_db()
+    record_backdating(measure, days=days)
     return measure
 
 

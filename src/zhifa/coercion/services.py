@@ -96,7 +96,11 @@ def _issue(measure: Measure, kind: str, actor) -> None:
             log.exception("document %s for coercive measure %s not issued", kind, fresh.number)
             return
         if kind == "coercion_decision" and doc.number:
-            Measure.objects.filter(pk=fresh.pk, decision_number="").update(decision_number=doc.number)
+            with transaction.atomic():
+                if Measure.objects.filter(pk=fresh.pk, decision_number="").update(decision_number=doc.number):
+                    # The decision's number is part of the record like any other change (行政处罚法 Art. 47).
+                    audit.record(actor=actor, action="coercion.decision_number", subject=fresh, organisation=fresh.organisation,
+                                 summary=f"强制措施决定书文号 {doc.number}", changes={"decision_number": ["", doc.number]})
 
     transaction.on_commit(run)
 

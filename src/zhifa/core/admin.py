@@ -150,13 +150,8 @@ class CalendarYearAdmin(CalendarAuditedAdmin):
     list_display = ["year", "confirmed", "source"]
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """Read-only: the record is append-only."""
-
-    list_display = ["seq", "occurred_at", "actor_name", "action", "subject_type", "subject_id", "summary"]
-    list_filter = ["action"]
-    search_fields = ["subject_id", "action", "actor_name"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted through the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -166,6 +161,15 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """Read-only: the record is append-only."""
+
+    list_display = ["seq", "occurred_at", "actor_name", "action", "subject_type", "subject_id", "summary"]
+    list_filter = ["action"]
+    search_fields = ["subject_id", "action", "actor_name"]
 
 
 @admin.register(EvidenceFile)
@@ -178,4 +182,11 @@ class EvidenceFileAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ApiToken)
-admin.site.register(AuditHead)
+
+
+@admin.register(AuditHead)
+class AuditHeadAdmin(ReadOnlyAdmin):
+    """Read-only: the head moves only with an appended event (an edited head would break every later append
+    and hide a truncated tail)."""
+
+    list_display = ["seq", "hash"]

@@ -391,10 +391,11 @@ class SourceUnit(models.Model):
 
 
 class Event(models.Model):
-    """One entry of the full-process record (全过程记录, 行政处罚法 Art. 47): append-only and hash-chained.
+    """One entry of the full-process record (全过程记录, 行政处罚法 Art. 47): append-only, hash-chained and keyed.
 
-    ``hash`` = SHA-256(prev_hash + canonical form of this row). Rows are never updated or deleted; on
-    PostgreSQL a trigger refuses both. ``zhifa audit verify`` walks the chain. Foreign keys are plain ids
+    ``hash`` = SHA-256(prev_hash + canonical form of this row); ``mac`` = HMAC-SHA256 under a key kept outside
+    the database over the hash and the subject row's digest. Rows are never updated or deleted; on
+    PostgreSQL a trigger refuses both and the application's role has no UPDATE/DELETE/TRUNCATE on the table. ``zhifa audit verify`` walks the chain. Foreign keys are plain ids
     so that no cascade can ever touch this table."""
 
     seq = models.BigIntegerField("序号", unique=True)
@@ -416,6 +417,11 @@ class Event(models.Model):
     ip_address = models.CharField("IP", max_length=64, blank=True)
     prev_hash = models.CharField("前一哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64, unique=True)
+    # The key-dependent part (docs/adr/0007-keyed-record.md): the digest of the subject's row after the act, the id
+    # of the key and HMAC-SHA256(key, hash, row digest). The key is not in the database.
+    row_digest = models.CharField("对象行摘要", max_length=64, blank=True)
+    key_id = models.CharField("密钥编号", max_length=16, blank=True)
+    mac = models.CharField("密钥签名", max_length=64, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "全过程记录"

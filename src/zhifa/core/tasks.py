@@ -1,4 +1,5 @@
-"""Background jobs of the core: the daily verification of the full-process record."""
+"""Background jobs of the core: the daily verification of the full-process record and the signed checkpoints of
+its head written outside the database (hourly by default, AUDIT_CHECKPOINT_INTERVAL)."""
 
 import logging
 
@@ -16,3 +17,10 @@ def audit_verify_task() -> dict:
     if not result.ok:
         log.error("audit chain broken: %s", result.describe())
     return {"ok": result.ok, "checked": result.checked, "head_seq": result.head_seq, "broken_seq": result.broken_seq, "reason": result.reason}
+
+
+@shared_task(name="core.audit_checkpoint")
+def audit_checkpoint_task() -> dict:
+    """Sign the chain head and write it outside the database (scheduled: settings.AUDIT_CHECKPOINT_INTERVAL)."""
+    data = audit.checkpoint_write()
+    return {"seq": data["seq"], "hash": data["hash"], "path": data["path"]}

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
+from zhifa.core.demo import record_backdating
 
 from .models import PaymentNotice, PaymentPlan
 from .services import (
@@ -55,6 +56,7 @@ def _seed_cases(ctx) -> None:
             payment_notice_issue(actor=ctx.users["officer"], case=case, amount=Decimal(amount), delivered_on=delivered)
         due = legal_calendar.add_days(delivered, 15)
         PaymentNotice.objects.filter(case=case).update(delivered_on=delivered, due_on=due.date, due_confirmed=due.confirmed)
+        record_backdating(case, *PaymentNotice.objects.filter(case=case), days=age, what="决定与送达日期")
 
 
 def load(ctx) -> None:

@@ -1,4 +1,5 @@
-"""zhifa audit verify | verify-file PATH — check the full-process record's hash chain, or an exported file."""
+"""zhifa audit verify | checkpoint | verify-file PATH — check the full-process record (hash chain, key signatures,
+signed head checkpoints, business rows), write a signed checkpoint of its head, or check an exported file."""
 
 import sys
 
@@ -13,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="walk the event chain and report the first broken link")
+        v = sub.add_parser("verify", help="walk the event chain, check key signatures, checkpoints and business rows")
+        v.add_argument("--no-rows", action="store_true", help="skip comparing business rows with their last event")
+        sub.add_parser("checkpoint", help="sign the chain head and write it outside the database")
         vf = sub.add_parser("verify-file", help="check an exported case file (zip or manifest.json)")
         vf.add_argument("path")
 
@@ -23,10 +26,13 @@ class Command(BaseCommand):
 
             with Progress(transient=True) as progress:
                 task = progress.add_task("校验中", total=None)
-                result = audit.verify(progress=lambda n: progress.update(task, completed=n))
+                result = audit.verify(progress=lambda n: progress.update(task, completed=n), rows=not opts["no_rows"])
             self.stdout.write(result.describe())
             if not result.ok:
                 sys.exit(1)
+        elif action == "checkpoint":
+            data = audit.checkpoint_write()
+            self.stdout.write(f"已写入链头检查点：#{data['seq']} {data['hash'][:16]}… → {data['path']}")
         else:
             problems = verify_manifest(opts["path"])
             if problems:

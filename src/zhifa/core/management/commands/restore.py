@@ -1,4 +1,5 @@
-"""zhifa restore FILE [--force] — restore a backup into an empty database and verify it."""
+"""zhifa restore FILE [--force] — check a backup (signature, paths, hashes), restore it into an empty database (or
+replace the content with --force) in one transaction, and verify it; a refused backup changes nothing."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
