@@ -329,3 +329,38 @@ def test_api_schema_and_docs_need_a_signed_in_user_in_production(world, client, 
         assert anonymous.status_code == 302 and "/login/" in anonymous["Location"], path
         assert "paths" not in anonymous.content.decode()
         assert client_for("officer").get(path).status_code == 200, path
+
+
+@pytest.mark.django_db
+def test_payment_writes_with_a_foreign_notice_id_are_not_found(world, api_for):
+    """Instalment application and reminder on 南召's notice by a 方城 officer: 404, the notice untouched."""
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhifa.payments.models import PaymentNotice, PaymentPlan
+    from zhifa.payments.tests.factories import delivered_notice
+
+    notice = delivered_notice(world)
+    snapshot = (PaymentNotice.objects.filter(pk=notice.pk).values().get(), PaymentPlan.objects.count(), _count_rows())
+    api = api_for("officer_b")
+    due = (timezone.localdate() + timedelta(days=40)).isoformat()
+    plan = {"kind": "deferral", "reason": "确有经济困难", "schedule": [[due, str(notice.amount)]]}
+    for path, body in ((f"/api/v1/payments/notices/{notice.pk}/plans", plan), (f"/api/v1/payments/notices/{notice.pk}/reminder", {})):
+        response = api.post(path, json.dumps(body), content_type="application/json")
+        assert response.status_code == 404 and notice.code not in response.content.decode(), path
+    assert (PaymentNotice.objects.filter(pk=notice.pk).values().get(), PaymentPlan.objects.count(), _count_rows()) == snapshot
+
+
+@pytest.mark.django_db
+def test_overload_actions_on_a_foreign_violation_are_not_found(world, client_for, nanzhao_violation):
+    """Opening a case from, matching or dismissing 南召's violation from a 方城 session: 404, nothing changed."""
+    from zhifa.overload.models import Violation
+
+    before = (Violation.objects.filter(pk=nanzhao_violation.pk).values().get(), _count_rows())
+    client = client_for("officer_b")
+    for action in ("open", "match", "dismiss"):
+        response = client.post(f"/overload/violations/{nanzhao_violation.pk}/{action}/", {"reason": "x"})
+        assert response.status_code == 404, action
+    assert (Violation.objects.filter(pk=nanzhao_violation.pk).values().get(), _count_rows()) == before
