@@ -13,7 +13,7 @@ from zhifa.core import legal_calendar
 from zhifa.core.demo import record_backdating
 from zhifa.core.models import Party, Vehicle
 
-from . import leniency
+from . import leniency, preservation
 from . import services as cs
 from .models import Case, ClockSuspension, Extension, StatusChange
 
@@ -96,8 +96,13 @@ class _Driver:
                                                                    {"q": "以上记录是否属实？", "a": "属实。"}])
         png = b"\x89PNG\r\n\x1a\n" + f"demo-photo-{case.number}".encode() * 8
         cs.evidence_add(actor=self.officer, case=case, kind="photo", title="现场车辆照片", fileobj=io.BytesIO(png), name="scene.png",
-                        content_type="image/png", captured_at=start, capture_device="执法记录仪 NZ-DSJ-03", capture_place=case.place,
-                        preserved=self.n % 3 == 0, preserved_place="执法大队证据保管室" if self.n % 3 == 0 else "")
+                        content_type="image/png", captured_at=start, capture_device="执法记录仪 NZ-DSJ-03", capture_place=case.place)
+        if self.n % 3 == 0:
+            # 先行登记保存 (Art. 56): requested, approved by the head (证据登记保存清单), decided within 7 working days.
+            p = preservation.preservation_request(actor=self.officer, case=case, place="执法大队证据保管室",
+                                                  items=[{"name": "道路运输单证", "spec": "运单、装货清单", "quantity": "3", "unit": "份"}],
+                                                  reason="当事人运输单证随车流动，事后难以取得")
+            preservation.preservation_approve(actor=self.head, preservation=p, approve=True, opinion="同意")
         return case
 
     def reviewed(self, amount="2000", legal_review=False, **kw) -> Case:

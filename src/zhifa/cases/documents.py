@@ -35,6 +35,12 @@ def _evidence(case: Case) -> str:
     return "；".join(items) or "现场检查情况"
 
 
+def _local(moment) -> str:
+    """A time as the party reads it: local (Asia/Shanghai), 2026年12月1日10时30分."""
+    t = timezone.localtime(moment)
+    return f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"
+
+
 def document_context(case: Case, kind: str, transcript=None) -> dict:
     """Context for ``documents.services.document_issue`` of form ``kind`` for this case."""
     party = case.party
@@ -45,12 +51,17 @@ def document_context(case: Case, kind: str, transcript=None) -> dict:
         "place": case.place, "facts": case.facts, "violation": case.violation_name,
         "officers": "、".join(f"{o.name}（{o.cert_number}）" for o in case.officers.all()),
         "vehicle": str(case.vehicle) if case.vehicle_id else "",
+        "you": "你" if party.kind == "person" else "你单位",
         "issued_on": timezone.localdate(), "decided_on": case.decided_on, "decision_number": case.decision_number,
     }
     if kind == "inquiry_record" and transcript is not None:
         base.update(started_at=transcript.started_at.strftime("%Y-%m-%d %H:%M"), ended_at=transcript.ended_at.strftime("%Y-%m-%d %H:%M"),
                     place=transcript.place, interviewee=transcript.person_name, interviewee_id=transcript.person_id_number, questions=transcript.content,
                     relation=transcript.person_relation)
+    elif kind == "inspection_record" and transcript is not None:
+        base.update(started_at=_local(transcript.started_at), ended_at=_local(transcript.ended_at), place=transcript.place,
+                    observations=transcript.content.get("observations", ""), measures=transcript.content.get("measures", ""),
+                    witness=transcript.person_name, relation=transcript.person_relation)
     elif kind == "scene_record" and transcript is not None:
         base.update(started_at=transcript.started_at.strftime("%Y-%m-%d %H:%M"), ended_at=transcript.ended_at.strftime("%Y-%m-%d %H:%M"),
                     place=transcript.place, observations=transcript.content.get("observations", ""),

@@ -303,9 +303,50 @@ class EvidenceForm(forms.Form):
     capture_device = forms.CharField(label="采集设备", max_length=80, required=False, help_text="如 执法记录仪编号")
     capture_place = forms.CharField(label="采集地点", max_length=200, required=False)
     quantity = forms.CharField(label="数量", max_length=40, required=False)
-    preserved = forms.BooleanField(label="证据登记保存", required=False)
-    preserved_place = forms.CharField(label="保存地点", max_length=120, required=False)
-    preserved_until = forms.DateField(label="登记保存期限至", widget=DATE, required=False)
+
+
+ITEMS_HELP = "每行一项：名称｜规格、特征｜数量｜单位，如：重型半挂牵引车｜豫R·D3578 黄色｜1｜辆"
+
+
+def _items(text: str) -> list[dict]:
+    rows = []
+    for line in (text or "").splitlines():
+        parts = [p.strip() for p in line.replace("|", "｜").split("｜")]
+        if parts and parts[0]:
+            parts += [""] * (4 - len(parts))
+            rows.append({"name": parts[0], "spec": parts[1], "quantity": parts[2], "unit": parts[3]})
+    return rows
+
+
+class PreservationRequestForm(forms.Form):
+    """先行登记保存 (行政处罚法 Art. 56): the items, where they are kept, why the evidence may be lost."""
+
+    items = forms.CharField(label="登记保存的物品", widget=forms.Textarea(attrs={"rows": 4}), help_text=ITEMS_HELP)
+    place = forms.CharField(label="保存地点", max_length=200)
+    reason = forms.CharField(label="证据可能灭失或者以后难以取得的情形", widget=TEXT)
+    holder = forms.CharField(label="物品持有人/见证人", max_length=60, required=False)
+
+    def clean_items(self):
+        return _items(self.cleaned_data["items"])
+
+
+class SamplingForm(forms.Form):
+    items = forms.CharField(label="抽取的样品", widget=forms.Textarea(attrs={"rows": 3}), help_text=ITEMS_HELP)
+    place = forms.CharField(label="抽样地点", max_length=200)
+    purpose = forms.CharField(label="抽样用途", max_length=200, required=False, help_text="如 送检测机构检测")
+    holder = forms.CharField(label="见证人", max_length=60, required=False)
+
+    def clean_items(self):
+        return _items(self.cleaned_data["items"])
+
+
+class PreservationDecideForm(forms.Form):
+    """The head's approval, or the decision within seven working days (release or another handling)."""
+
+    decision = forms.ChoiceField(label="决定", choices=[("approve", "批准先行登记保存"), ("refuse", "不予批准"),
+                                                      ("release", "解除登记保存（退还物品）"), ("handle", "其他处理决定")])
+    text = forms.CharField(label="意见、解除理由或处理决定", widget=TEXT, required=False)
+    returned_to = forms.CharField(label="退还对象（解除时）", max_length=60, required=False)
 
 
 class ListApplyForm(forms.Form):

@@ -139,7 +139,7 @@ def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | No
     transaction.on_commit(run)
 
 
-TRANSCRIPT_DOCUMENTS = {"inquiry": "inquiry_record", "scene": "scene_record"}
+TRANSCRIPT_DOCUMENTS = {"inquiry": "inquiry_record", "scene": "scene_record", "inspection": "inspection_record"}
 DECISION_DOCUMENTS = {"penalty_decision", "no_penalty_decision", "onspot_decision"}
 
 
@@ -505,8 +505,11 @@ def evidence_add(*, actor, case: Case, kind: str, title: str, description: str =
     collectors = _handling_officers(case, officers, act="调查取证")
     if kind not in EvidenceItem.Kind.values:
         raise DomainError("invalid_kind", "证据种类不正确。")
-    if preserved and not preserved_place.strip():
-        raise DomainError("invalid_evidence", "证据登记保存须写明保存地点。")
+    if preserved:
+        # 行政处罚法 Art. 56: registered preservation needs the head's approval and a decision within 7 working days;
+        # it is its own act (cases.preservation), never a flag set while registering evidence.
+        raise DomainError("preservation_needs_approval", "先行登记保存须经行政机关负责人批准，并在七个工作日内作出处理决定，"
+                          "请通过“先行登记保存”办理（行政处罚法第五十六条）。")
     with transaction.atomic():
         ef = None
         if fileobj is not None:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/evidence/new/", views.evidence_new, name="evidence_new"),
     path("<int:pk>/evidence/<int:item_id>/file/", views.evidence_file, name="evidence_file"),
     path("<int:pk>/evidence/register/", views.evidence_register, name="evidence_register"),
+    path("<int:pk>/preservations/<int:preservation_id>/", views.preservation_act, name="preservation_act"),
 ]

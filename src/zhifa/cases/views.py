@@ -21,8 +21,8 @@ from zhifa.core.evidence import evidence_serve
 from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
-from . import clocks, forms, leniency, penalties, selectors, services, workflow
-from .models import Case, ListApplication, StatusChange
+from . import clocks, forms, leniency, penalties, preservation, selectors, services, workflow
+from .models import Case, EvidencePreservation, ListApplication, StatusChange
 
 # action → (form class, whether the form takes user/case, service call, success message)
 ACTIONS = {
@@ -54,6 +54,9 @@ ACTIONS = {
     "suspend": (forms.SuspendForm, lambda r, c, d: services.case_suspend(actor=r.user, case=c, **d), "办案期限已中止"),
     "resume": (forms.ResumeForm, lambda r, c, d: services.case_resume(actor=r.user, case=c, **d), "办案期限已恢复计算"),
     "list_apply": (forms.ListApplyForm, lambda r, c, d: leniency.case_list_apply(actor=r.user, case=c, **d), "已记录适用清单的事实"),
+    "preserve": (forms.PreservationRequestForm, lambda r, c, d: preservation.preservation_request(actor=r.user, case=c, **d),
+                 "已提交先行登记保存申请，待负责人批准"),
+    "sample": (forms.SamplingForm, lambda r, c, d: preservation.sampling_record(actor=r.user, case=c, **d), "已抽样取证并制作抽样取证凭证"),
     "commitment_sign": (forms.CommitmentSignForm, lambda r, c, d: leniency.case_commitment_sign(actor=r.user, case=c, **d),
                         "已记录当事人签署告知承诺书"),
 }
@@ -218,6 +221,7 @@ def case_detail(request, pk: int):
         "penalty_text": penalties.lines_text(penalties.case_lines(case)) if case.outcome == Case.Outcome.PENALTY else "",
         "notified_text": penalties.lines_text(penalties.case_lines(case, "notified")),
         "list_application": application, "list_facts": leniency.facts_sentence(application) if application else "",
+        "preservations": _preservations(request, case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -375,3 +379,44 @@ def evidence_register(request, pk: int):
     case = selectors.case_get(request.user, pk)
     items = case.evidence_items.filter(preserved=True).select_related("file").prefetch_related("captured_by")
     return render(request, "cases/evidence_register.html", {"case": case, "items": items})
+
+
+def _preservations(request, case):
+    """先行登记保存 and 抽样取证 of the case, each with the head's form while a decision is due."""
+    rows = []
+    today = timezone.localdate()
+    for p in case.preservations.select_related("approved_by"):
+        due = p.status in (EvidencePreservation.Status.REQUESTED, EvidencePreservation.Status.PRESERVED)
+        form = forms.PreservationDecideForm(prefix=f"p{p.pk}") if due and has_role(request.user, "head") else None
+        if form is not None:
+            allowed = ["approve", "refuse"] if p.status == EvidencePreservation.Status.REQUESTED else ["release", "handle"]
+            form.fields["decision"].choices = [c for c in form.fields["decision"].choices if c[0] in allowed]
+        rows.append({"p": p, "form": form, "overdue": p.status == EvidencePreservation.Status.PRESERVED and p.decide_by and p.decide_by < today})
+    return rows
+
+
+@login_required
+@require_POST
+def preservation_act(request, pk: int, preservation_id: int):
+    """The head approves a preservation, or decides on it within seven working days (行政处罚法 Art. 56)."""
+    case = selectors.case_get(request.user, pk)
+    p = case.preservations.filter(pk=preservation_id).first()
+    if p is None:
+        raise Http404
+    form = forms.PreservationDecideForm(request.POST, prefix=f"p{p.pk}")
+    if not form.is_valid():
+        messages.error(request, "请选择决定。")
+        return redirect("cases:detail", pk)
+    d = form.cleaned_data
+    try:
+        if d["decision"] in ("approve", "refuse"):
+            preservation.preservation_approve(actor=request.user, preservation=p, approve=d["decision"] == "approve", opinion=d["text"])
+        elif d["decision"] == "release":
+            preservation.preservation_release(actor=request.user, preservation=p, reason=d["text"], returned_to=d["returned_to"])
+        else:
+            preservation.preservation_handle(actor=request.user, preservation=p, handling=d["text"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已办理。")
+    return redirect("cases:detail", pk)

@@ -95,6 +95,11 @@ ACTS: dict[str, Transition] = {t.action: t for t in [
     # The four lists (行政处罚法 Art. 32, 33): record the list and its facts, the party's signed commitment.
     _t("list_apply", "适用四张清单", PENDING_DECISION, None, (OFFICER, HEAD)),
     _t("commitment_sign", "当事人签署告知承诺书", PENDING_DECISION, None, (OFFICER,)),
+    # 行政处罚法 Art. 56: registered preservation with the head's approval, decided within 7 working days; sampling.
+    _t("preserve", "先行登记保存（申请）", PENDING_DECISION - {S.HEARD}, None, (OFFICER,)),
+    _t("preserve_approve", "批准先行登记保存", PENDING_DECISION | {S.DECIDED}, None, (HEAD,)),
+    _t("preserve_decide", "先行登记保存处理决定", PENDING_DECISION | {S.DECIDED, S.EXECUTION, S.EXECUTED}, None, (HEAD,)),
+    _t("sample", "抽样取证", PENDING_DECISION - {S.HEARD}, None, (OFFICER,)),
 ]}
 
 

@@ -27,6 +27,14 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     DocumentKind("coercion_decision", "行政强制措施决定书", "强", PARTY + ("party_address", "reason", "legal_basis", "measure_kind", "period", "items", "decided_on"), order=35),
     DocumentKind("coercion_extension", "延长行政强制措施期限通知书", "延强", PARTY + ("original_decision", "extension_days", "extension_reason", "period_to", "decided_on"), order=36),
     DocumentKind("coercion_release", "解除行政强制措施决定书", "解强", PARTY + ("original_decision", "release_reason", "items", "returned_to", "released_on"), order=37),
+    DocumentKind("inspection_record", "勘验笔录", None, PARTY + ("started_at", "place", "observations"), order=31),
+    # 行政处罚法 Arts. 55-56: samples taken (抽样取证凭证); registered preservation with the head's approval
+    # (证据登记保存清单) and its release (解除证据登记保存决定书).
+    DocumentKind("sampling_voucher", "抽样取证凭证", "抽", PARTY + ("items", "sample_place", "sampled_on"), order=32),
+    DocumentKind("preservation_list", "证据登记保存清单", "登保", PARTY + ("items", "preserve_place", "preserve_reason", "approved_on", "decide_by"), order=33),
+    DocumentKind("preservation_release", "解除证据登记保存决定书", "解保", PARTY + ("items", "original_decision", "release_reason", "returned_to", "released_on"), order=34),
+    # 《交通运输行政执法程序规定》; 行政处罚法 Art. 28 (责令改正): the order with its deadline, followed by a check.
+    DocumentKind("rectification_notice", "责令改正违法行为通知书", "责改", PARTY + ("problems", "violated_provision", "order_basis", "deadline", "found_on"), order=38),
     DocumentKind("violation_notice", "违法行为通知书", "违通", PARTY + ("facts", "legal_basis", "proposed_penalty", "notified_on"), order=40),
     DocumentKind("hearing_notice", "听证通知书", "听通", PARTY + ("hearing_at", "place", "host"), order=50),
     DocumentKind("hearing_record", "听证笔录", None, PARTY + ("hearing_at", "place", "host", "statements"), order=60),

@@ -41,5 +41,13 @@ class WarningNotifyForm(forms.Form):
     note = forms.CharField(label="整改通知内容", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RectificationNoticeForm(forms.Form):
+    """责令改正违法行为通知书: the provisions violated and the basis of the order, as the notice states them."""
+
+    legal_basis = forms.CharField(label="违反的规定及责令改正的依据", max_length=400, widget=forms.Textarea(attrs={"rows": 2}),
+                                  required=False, help_text="写明法规名称和条款；检查记录可留空，按不符合事项的检查依据填写")
+    requirements = forms.CharField(label="改正要求", max_length=300, required=False)
+
+
 class WarningCloseForm(forms.Form):
     result = forms.CharField(label="处置结果", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

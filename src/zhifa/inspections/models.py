@@ -295,6 +295,7 @@ class ProvincialWarning(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.RECEIVED)
     rectify_deadline = models.DateField("整改期限", null=True, blank=True)
     notice_note = models.CharField("整改通知", max_length=300, blank=True)
+    notice_number = models.CharField("责令改正通知书编号", max_length=60, blank=True)
     follow_up_result = models.CharField("回访/处置结果", max_length=300, blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
 

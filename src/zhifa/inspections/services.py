@@ -355,7 +355,8 @@ def inspection_record(*, actor, inspection: Inspection, on: date, checks: dict[i
         extra["closed_on"] = on
     if target == IS.RECTIFYING:
         extra["rectify_deadline"] = on + timedelta(days=rectify_days)
-        extra["notice_number"] = f"{inspection.plan.organisation.doc_prefix or '交'}责改〔{on.year}〕{inspection.plan.number[-4:]}-{inspection.pk}号"
+        # The 责令改正违法行为通知书 and its number come from the documents app (inspections.rectification), never
+        # a number made up here.
     with transaction.atomic():
         before = audit.snapshot(inspection)
         _move(Inspection, inspection, IS.ASSIGNED, target, workflow.INSPECTION, "检查记录", **extra)

@@ -138,7 +138,14 @@ def inspection_detail(request, pk: int):
         "insp": insp, "items": items, "error": error, "today": timezone.localdate(), "checks": insp.checks.select_related("item"),
         "follow_form": FollowUpForm(initial={"on": timezone.localdate()}), "findings": Inspection.Finding.choices,
         "lead": insp.status == Inspection.Status.REFERRED and services.Lead.objects.filter(source_type="inspection", source_id=str(insp.pk)).first(),
+        "notice_form": _notice_form(), "notice_doc": _notice_doc(insp),
     })
+
+
+def _notice_form():
+    from .forms import RectificationNoticeForm
+
+    return RectificationNoticeForm()
 
 
 @login_required
@@ -155,6 +162,24 @@ def inspection_follow_up(request, pk: int):
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("inspections:inspection", insp.pk)
+
+
+@login_required
+@require_POST
+def rectification_notice(request, kind: str, pk: int):
+    """Issue the 责令改正违法行为通知书 of an inspection or a warning (one per subject)."""
+    from .forms import RectificationNoticeForm
+    from .rectification import rectification_notice_issue
+
+    subject = selectors.inspection_get(request.user, pk) if kind == "inspection" else selectors.warning_get(request.user, pk)
+    form = RectificationNoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            doc = rectification_notice_issue(actor=request.user, subject=subject, **form.cleaned_data)
+            messages.success(request, f"已制作责令改正违法行为通知书 {doc.number}。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect(f"inspections:{'inspection' if kind == 'inspection' else 'warning'}", pk)
 
 
 @login_required
@@ -239,7 +264,17 @@ def warning_detail(request, pk: int):
                 return redirect("inspections:warning", w.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-    return render(request, "inspections/warning.html", {"w": w, "notify_form": notify_form, "close_form": close_form})
+    from .forms import RectificationNoticeForm
+
+    return render(request, "inspections/warning.html", {"w": w, "notify_form": notify_form, "close_form": close_form,
+                                                        "notice_form": RectificationNoticeForm(), "notice_doc": _notice_doc(w)})
+
+
+def _notice_doc(subject):
+    """The issued 责令改正违法行为通知书 of an inspection or a warning, for its download link."""
+    from zhifa.documents.services import documents_of
+
+    return next((d for d in documents_of(subject) if d.kind == "rectification_notice"), None) if subject.notice_number else None
 
 
 @login_required

@@ -149,14 +149,18 @@ def test_evidence_file_sha256_capture_metadata_and_preservation_list(world, sett
     png = b"\x89PNG\r\n\x1a\n" + b"demo-image" * 10
     item = services.evidence_add(actor=world.users["officer"], case=case, kind=EvidenceItem.Kind.PHOTO, title="车辆正面照片",
                                  fileobj=io.BytesIO(png), name="front.png", content_type="image/png",
-                                 captured_at=timezone.now(), capture_device="执法记录仪 DSJ-01", capture_place="G207国道",
-                                 preserved=True, preserved_place="执法大队证据室")
+                                 captured_at=timezone.now(), capture_device="执法记录仪 DSJ-01", capture_place="G207国道")
     import hashlib
 
     assert item.file.sha256 == hashlib.sha256(png).hexdigest()
     assert item.file.capture_meta["device"] == "执法记录仪 DSJ-01"
     assert Event.objects.filter(action="case.evidence", subject_id=str(case.pk)).exists()
-    assert list(case.evidence_items.filter(preserved=True)) == [item]
+    assert list(case.evidence_items.all()) == [item]
+    # 行政处罚法 Art. 56: preservation is no flag on evidence (it needs the head's approval: cases.preservation).
+    with pytest.raises(DomainError) as exc:
+        services.evidence_add(actor=world.users["officer"], case=case, kind=EvidenceItem.Kind.PHYSICAL, title="货物", preserved=True,
+                              preserved_place="执法大队证据室")
+    assert exc.value.code == "preservation_needs_approval" and list(case.evidence_items.all()) == [item]
 
 
 def test_transition_table_every_action_has_sources_and_next_actions_shown():

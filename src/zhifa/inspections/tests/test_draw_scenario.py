@@ -15,6 +15,7 @@ from zhifa.core.tests.factories import CompanyFactory, OfficerFactory, UserFacto
 from zhifa.inspections import draw as draw_algo
 from zhifa.inspections import services
 from zhifa.inspections.models import ConflictDeclaration, Draw, Inspection, Lead, Plan
+from zhifa.inspections.rectification import rectification_notice_issue
 
 from .factories import InspectionItemFactory
 
@@ -70,7 +71,13 @@ def test_art54_full_cycle_draw_verify_inspect_rectify_publish(world, setup):
                                photos=[(io.BytesIO(PNG), "现场.png", "image/png")])
     first.refresh_from_db()
     assert first.status == Inspection.Status.RECTIFYING and first.rectify_deadline == date.today() + timedelta(days=10)
-    assert first.notice_number and first.photos.count() == 1 and first.photos.first().evidence.sha256
+    assert first.photos.count() == 1 and first.photos.first().evidence.sha256
+    # The 责令改正违法行为通知书 carries the documents app's number (the record used to make one up).
+    assert not first.notice_number
+    doc = rectification_notice_issue(actor=inspector_user, subject=first, legal_basis="《道路运输车辆动态监督管理办法》")
+    first.refresh_from_db()
+    assert first.notice_number == doc.number and "责改〔" in doc.number
+    assert rectification_notice_issue(actor=inspector_user, subject=first, legal_basis="x").pk == doc.pk
     for insp in rest:
         services.inspection_record(actor=insp.inspectors.first().user, inspection=insp, on=date.today(), checks=_checks(insp),
                                    finding=Inspection.Finding.PASS)
