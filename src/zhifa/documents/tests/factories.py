@@ -26,6 +26,11 @@ BASE = {
     "measure_kind": "扣押", "period": "30日（自2026年10月8日起至2026年11月7日止）", "original_decision": "豫R召交强〔2026〕0001号",
     "items": [{"name": "重型半挂牵引车豫R·D3578", "quantity": "1", "unit": "辆", "description": "黄色号牌"}],
     "extension_days": 30, "extension_reason": "需委托检测机构对货物进行检测", "period_to": "2026-12-07",
+    # 抽样取证凭证, 证据登记保存清单 / 解除决定书 (行政处罚法 Art. 56), 责令改正违法行为通知书
+    "sample_place": "G207线皇后超限检测站", "sampled_on": "2026-10-08", "preserve_place": "执法大队证据保管室",
+    "preserve_reason": "当事人运输单证随车流动，事后难以取得", "decide_by": "2026-10-19",
+    "problems": "未建立动态监控值班制度", "order_basis": "《道路运输车辆动态监督管理办法》第二十六条", "deadline": "2026-10-30",
+    "found_on": "2026-10-08", "found_by": "在“双随机、一公开”抽查中", "you": "你单位",
     # 告知承诺书 (首违不罚)
     "paragraphs": ["南阳宏达物流有限公司：", "经查，你单位实施了违法行为。", "本单位承诺：不再实施同类违法行为。"],
     "party_sign_label": "承诺单位（盖章）及法定代表人（签名）",
