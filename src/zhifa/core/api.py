@@ -244,15 +244,19 @@ class VerifyOut(Schema):
     head_hash: str
     broken_seq: int | None
     reason: str
+    problems: list[str]  # checkpoints not matched, business rows changed outside the record, triggers missing
+    rows_checked: int
+    checkpoints_checked: int
 
 
-@router.post("/audit/verify", response={200: VerifyOut, 403: ErrorOut}, summary="校验全过程记录哈希链")
+@router.post("/audit/verify", response={200: VerifyOut, 403: ErrorOut}, summary="校验全过程记录（哈希链、密钥签名、检查点与业务数据）")
 def audit_verify(request):
     if not has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
         raise DomainError("forbidden", "只有法制监督人员或管理员可以校验记录链。", status=403)
     result = audit.verify()
     return {"ok": result.ok, "checked": result.checked, "head_seq": result.head_seq, "head_hash": result.head_hash,
-            "broken_seq": result.broken_seq, "reason": result.reason}
+            "broken_seq": result.broken_seq, "reason": result.reason, "problems": result.problems,
+            "rows_checked": result.rows_checked, "checkpoints_checked": result.checkpoints_checked}
 
 
 @router.get("/parties/{item_id}/history", response={200: list[EventOut], 404: ErrorOut}, summary="当事人全过程记录")

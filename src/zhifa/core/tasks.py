@@ -16,7 +16,8 @@ def audit_verify_task() -> dict:
     result = audit.verify()
     if not result.ok:
         log.error("audit chain broken: %s", result.describe())
-    return {"ok": result.ok, "checked": result.checked, "head_seq": result.head_seq, "broken_seq": result.broken_seq, "reason": result.reason}
+    return {"ok": result.ok, "checked": result.checked, "head_seq": result.head_seq, "broken_seq": result.broken_seq, "reason": result.reason,
+            "problems": result.problems}
 
 
 @shared_task(name="core.audit_checkpoint")

@@ -290,3 +290,33 @@ def test_db_roles_refuses_sqlite_with_a_clear_message(db):
     with pytest.raises(CommandError) as exc:
         call_command("db_roles", app_role="zhifa_app")
     assert "只适用于 PostgreSQL" in str(exc.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_and_record_page_name_a_business_row_changed_outside_the_record(world, api_for, client_for):
+    from django.urls import reverse
+
+    _make_events(world, 2)
+    party = Party.objects.order_by("pk").first()
+    Party.objects.filter(pk=party.pk).update(name="改过的名称")
+    body = api_for("supervisor").post("/api/v1/core/audit/verify").json()
+    assert body["ok"] is False and body["reason"] == ""
+    assert any(f"{party.pk}（core.party）的当前数据与最后一条记录不符" in p for p in body["problems"])
+    page = client_for("supervisor").post(reverse("core:audit_log")).content.decode()
+    assert "全过程记录校验失败" in page and "的当前数据与最后一条记录不符" in page
+
+
+@pytest.mark.django_db
+def test_demo_data_ends_with_a_checkpoint_and_sets_an_earlier_databases_checkpoints_aside(settings, capsys):
+    import json
+    from pathlib import Path
+
+    folder = Path(settings.AUDIT_CHECKPOINT_DIR)
+    folder.mkdir(parents=True)
+    (folder / "20260101T000000000000Z-000000000999.json").write_text(json.dumps({"seq": 999, "hash": "a" * 64}))
+    call_command("demo_data", only="core")
+    out = capsys.readouterr().out
+    assert "已将 1 个旧链头检查点移至" in out and "全过程记录链头检查点：#" in out
+    assert [m.seq for m in audit.checkpoint_list()] == [AuditHead.objects.get().seq]
+    assert len(list(folder.glob("superseded-*/*.json"))) == 1
+    assert audit.verify().ok
