@@ -1,14 +1,14 @@
 """Demo data of credit: historical penalties imported from the provincial enforcement platform (before this
-system went live) and complaints, grades of all firms, penalty publications, credit repairs and the
-serious-dishonesty list. ``load_ledger`` runs first from the inspections demo, so the draws there already
-see the grades; ``load`` adds the rest."""
+system went live) and complaints, grades of all firms, and the serious-dishonesty procedure as far as it can
+truthfully have gone. ``load_ledger`` runs first from the inspections demo, so the draws there already see the
+grades; ``load`` adds the rest. Penalty publications come from the portal's pipeline, not from here."""
 
 from datetime import timedelta
 
 from zhifa.core.models import TransportCompany
 
 from . import services
-from .models import CreditEvent, CreditGrade, DishonestyEntry, RepairApplication
+from .models import CreditEvent, CreditGrade, DishonestyEntry
 from .workflow import Status
 
 VIOLATIONS = ["未按规定对车辆进行二级维护", "道路运输车辆未随车携带道路运输证", "未按规定安装使用卫星定位装置", "超越许可事项从事经营",
@@ -44,34 +44,17 @@ def load_ledger(ctx) -> None:
 def load(ctx) -> None:
     load_ledger(ctx)
     today = ctx.today
-    head = ctx.users["head"]
-    officer = ctx.users["officer"]
-    nz_firms = [f for f in _firms(ctx) if f.organisation_id == ctx.orgs["nz_brigade"].pk]
-    penalised = list(CreditEvent.objects.filter(kind=CreditEvent.Kind.PENALTY, party__company__in=nz_firms).select_related("party__organisation")[:24])
-    pubs = []
-    for i, event in enumerate(penalised):
-        severity = ["general", "general", "serious", "minor"][i % 4]
-        pubs.append(services.publication_create(
-            actor=officer, party=event.party, decision_number=f"豫R召交罚〔{event.occurred_on.year}〕{100 + i}号", decision_date=event.occurred_on,
-            summary=event.description.split("（")[0], severity=severity, penalty_performed=i % 5 != 4,
-            performed_on=event.occurred_on + timedelta(days=10) if i % 5 != 4 else None, source_type="credit.creditevent", source_id=str(event.pk)))
-    approved = refused = 0
-    for pub in pubs:
-        app = services.repair_apply(actor=None, publication=pub, applicant_name=pub.party.name, channel=RepairApplication.Channel.PUBLIC,
-                                    commitment_signed=True, commitment_text="本单位承诺依法诚信经营", applicant_phone="13800000000", on=today)
-        if app.status == RepairApplication.Status.CHECKED and approved < 3:
-            services.repair_decide(actor=head, application=app, approve=True, note="符合修复条件", on=today)
-            approved += 1
-        elif app.status == RepairApplication.Status.CHECKS_FAILED:
-            refused += 1
-        if approved >= 3 and refused >= 3:
-            break
+    # No credit publication is made here: a penalty is published once, by the portal's pipeline, and the credit
+    # publication follows it (the portal demo runs after this one). The history penalties above were published by
+    # the provincial platform, not by this system. The demo's own decisions are all recent, so none has served its
+    # minimum publication period and no repair can truthfully have been approved.
     listing_note = _walk_listings(ctx)
     # Regrade everyone last: the grades then read every penalty decided by the demos before this one and the list.
     services.grades_recompute(actor=None, organisation=ctx.orgs["city"], on=today)
     dist = {g: CreditGrade.objects.filter(grade=g).count() for g in ("AA", "A", "B", "C", "D")}
-    ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + f"；信用修复申请{RepairApplication.objects.count()}件"
-                     f"（已修复{approved}件），网上申请页 /credit/public/repair/，修复指南 /credit/public/repair-guide/；{listing_note}")
+    ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + "；行政处罚信息由门户公开后同步到失信信息公示，"
+                     "演示案件均为近期决定，尚未满最短公示期，信用修复可在网上申请页 /credit/public/repair/ 试办（将提示不予受理的原因），"
+                     f"修复指南 /credit/public/repair-guide/；{listing_note}")
 
 
 def _walk_listings(ctx) -> str:

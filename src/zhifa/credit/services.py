@@ -130,7 +130,8 @@ def grade_evaluate(party: Party, on: date) -> dict:
     cap = rs.listed_max_grade
     if listing is not None and cap and GRADE_ORDER.index(grade) < GRADE_ORDER.index(cap):
         reasons.append(f"列入严重失信主体名单（{listing.category.name if listing.category else listing.reason}，"
-                       f"{listing.decision_number or '原系统列入'}，至{listing.expires_on:%Y-%m-%d}），"
+                       f"{listing.decision_number or '原系统列入'}"
+                       f"{f'，至{listing.expires_on:%Y-%m-%d}' if listing.expires_on else ''}），"
                        f"按规则{rs.version}在列期间最高评为{cap}级，由{grade}降为{cap}")
         grade = cap
     return {"rule_set": rs, "score": score, "bad_points": bad, "grade": str(grade), "penalties": penalties,
