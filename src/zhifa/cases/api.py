@@ -50,6 +50,8 @@ class CaseOut(Schema):
     vehicle_id: int | None
     violation_code: str
     violation_name: str
+    violated_provision: str
+    penalty_provision: str
     occurred_at: datetime
     act_ended_on: date | None
     discovered_on: date | None
@@ -219,6 +221,7 @@ class SimplifiedIn(Schema):
     violation_item_code: str | None = None
     not_same_act: str = ""
     deviation_reason: str = Field("", description="罚款与裁量基准建议金额不同时必填（写入决定书）")
+    violated_provision: str = ""
 
 
 @router.post("/simplified", response={201: CaseOut, **ERR}, summary="简易程序当场处罚（行政处罚法第五十一条）")
@@ -230,7 +233,8 @@ def simplified(request, payload: SimplifiedIn):
                                     facts=payload.facts, penalty_kind=payload.penalty_kind, amount=payload.amount,
                                     legal_basis=payload.legal_basis, reasoning=payload.reasoning,
                                     violation_item_code=payload.violation_item_code, not_same_act=payload.not_same_act,
-                                    deviation_reason=payload.deviation_reason)
+                                    deviation_reason=payload.deviation_reason,
+                                    violated_provision=payload.violated_provision)
     return 201, case
 
 
@@ -341,6 +345,16 @@ def discuss(request, case_id: int, payload: DiscussIn):
     return services.case_discuss(actor=request.user, case=_case(request, case_id), **payload.dict())
 
 
+class ProvisionsIn(Schema):
+    violated_provision: str
+    penalty_provision: str
+
+
+@router.post("/{int:case_id}/provisions", response={200: CaseOut, **ERR}, summary="写明违反条款和处罚依据")
+def set_provisions(request, case_id: int, payload: ProvisionsIn):
+    return services.case_set_provisions(actor=request.user, case=_case(request, case_id), **payload.dict())
+
+
 class PenaltyLineIn(Schema):
     """One penalty of 行政处罚法 Art. 9: kind, amount (money kinds), the licence/items it bears on, a term."""
 
@@ -395,6 +409,8 @@ def hearing_request(request, case_id: int, payload: HearingRequestIn):
 class HearingScheduleIn(Schema):
     hearing_on: date
     notice_on: date | None = None
+    public: bool = True
+    private_reason: str = ""
 
 
 @router.post("/{int:case_id}/hearing-schedule", response={200: CaseOut, **ERR}, summary="通知听证")

@@ -20,13 +20,23 @@ from .models import Case, ClockSuspension, Extension, StatusChange
 DATE_FIELDS = ["opened_on", "notified_on", "rights_waived_on", "hearing_requested_on", "hearing_notice_on", "hearing_on",
                "hearing_held_on", "decided_on", "delivered_on", "paid_on", "executed_on", "closed_on", "archived_on", "revoked_on",
                "discussed_on"]
+# The demo's violations with the catalogue item whose provisions they cite (the demo's amounts are free, so the
+# cases state the item's provisions themselves instead of linking the item and its benchmark).
 FACTS = [
-    ("驾驶货车未随车携带道路运输证从事道路货物运输", "《中华人民共和国道路运输条例》第六十八条"),
-    ("未取得道路运输经营许可擅自从事道路普通货物运输经营", "《中华人民共和国道路运输条例》第六十三条"),
-    ("货运车辆超限运输，未办理超限运输许可", "《公路安全保护条例》第六十四条"),
-    ("客运车辆不按批准的客运站点停靠", "《中华人民共和国道路运输条例》第六十九条"),
-    ("道路运输从业人员未随车携带从业资格证", "《道路运输从业人员管理规定》第四十八条"),
+    ("驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测", "YS-012"),
+    ("未取得道路运输经营许可擅自从事道路普通货物运输经营", "YS-001"),
+    ("驾驶货车违法超限运输，车货总质量超过限定标准", "CX-001"),
+    ("客运车辆不按批准的客运站点停靠", "YS-007"),
+    ("货运车辆未采取必要措施防止货物脱落、扬撒", "YS-011"),
 ]
+
+
+def catalogue_provisions(code: str) -> tuple[str, str]:
+    """(violated provision, penalty provision) of a catalogue item, as the demo cases state them."""
+    from zhifa.discretion.models import ViolationItem
+
+    item = ViolationItem.objects.get(code=code)
+    return item.violated_provision, item.penalty_basis
 PLACES = ["G207国道皇后段", "S231省道云阳段", "南召县城关镇汽车站", "G312国道方城段", "皇后超限检测站"]
 
 
@@ -74,14 +84,18 @@ class _Driver:
         self.n += 1
         party = party or rng.choice(self.parties)
         vehicle = Vehicle.objects.filter(owner=party).first()
-        facts, _basis = FACTS[self.n % len(FACTS)]
+        facts, fact_code = FACTS[self.n % len(FACTS)]
         # The violation type every published decision and 双公示 row must carry.
         violation_name = facts.replace("驾驶货车", "").replace("客运车辆", "")
         when = timezone.now() - timedelta(days=days_ago, hours=rng.randint(1, 8))
         plate = f"（{vehicle.plate}）" if vehicle else ""
-        return cs.lead_register(actor=self.officer, organisation=self.org, source=source, party=party, vehicle=vehicle, occurred_at=when,
+        case = cs.lead_register(actor=self.officer, organisation=self.org, source=source, party=party, vehicle=vehicle, occurred_at=when,
                                 place=PLACES[self.n % len(PLACES)], facts=f"当事人{party.name}{plate}{facts}。", officers=self.team,
                                 violation_name=violation_name, violation_item_code=code)
+        if code:  # a catalogue item: its own provisions apply
+            return case
+        violated, penalty = catalogue_provisions(fact_code)
+        return cs.case_set_provisions(actor=self.officer, case=case, violated_provision=violated, penalty_provision=penalty)
 
     def opened(self, **kw) -> Case:
         case = cs.case_open(actor=self.head, case=self.lead(**kw), officers=self.team)
@@ -123,9 +137,8 @@ class _Driver:
 
     def decided(self, amount="2000", **kw) -> Case:
         case = cs.case_waive(actor=self.officer, case=self.notified(amount=amount, **kw), statement="对违法事实无异议，放弃陈述申辩。")
-        basis = FACTS[self.n % len(FACTS)][1]
-        return cs.case_decide(actor=self.head, case=case, penalty_kind="fine", amount=Decimal(amount), legal_basis=basis,
-                              reasoning=f"当事人违法事实清楚，证据确凿，依据{basis}，按裁量基准一般情形处罚。")
+        return cs.case_decide(actor=self.head, case=case, penalty_kind="fine", amount=Decimal(amount), legal_basis=case.penalty_provision,
+                              reasoning="当事人违法事实清楚，证据确凿，按裁量基准一般情形处罚。")
 
     def delivered(self, amount="2000", **kw) -> Case:
         return cs.case_deliver(actor=self.officer, case=self.decided(amount=amount, **kw), method="direct")
@@ -211,12 +224,16 @@ def load(ctx) -> None:
     # Simplified procedure: on-the-spot fines and a warning.
     persons = [p for p in d.parties if p.kind == Party.Kind.PERSON][:3]
     firms = [p for p in d.parties if p.kind == Party.Kind.ORGANISATION][:1]
-    for party, kind, amount, shift in [(persons[0], "fine", "100", 1), (persons[1], "fine", "200", 20), (persons[2], "warning", None, 4),
-                                       (firms[0], "fine", "2000", 6)]:
+    for party, kind, amount, shift, code, facts in [
+            (persons[0], "fine", "200", 1, "CZ-005", "驾驶巡游出租汽车不按照规定使用文明用语，车容车貌不符合要求"),
+            (persons[1], "fine", "200", 20, "CZ-001", "驾驶巡游出租汽车途中甩客"),
+            (persons[2], "warning", None, 4, "WY-002", "驾驶未取得网络预约出租汽车运输证的车辆从事网约车经营活动"),
+            (firms[0], "fine", "2000", 6, "YS-011", "所属货运车辆未采取必要措施防止货物脱落、扬撒")]:
+        _violated, penalty = catalogue_provisions(code)
         case = cs.case_simplified(actor=d.officer, organisation=d.org, party=party, officers=d.team, occurred_at=timezone.now() - timedelta(hours=1),
-                                  place=PLACES[0], facts=f"{party.name}驾驶营运车辆未随车携带从业资格证。", penalty_kind=kind,
-                                  amount=Decimal(amount) if amount else None, legal_basis="《道路运输从业人员管理规定》第四十八条",
-                                  vehicle=Vehicle.objects.filter(owner=party).first(), violation_name="道路运输从业人员未随车携带从业资格证")
+                                  place=PLACES[0], facts=f"{party.name}{facts}。", penalty_kind=kind,
+                                  amount=Decimal(amount) if amount else None, legal_basis=penalty, violation_item_code=code,
+                                  vehicle=Vehicle.objects.filter(owner=party).first())
         keep(case, shift)
     # 方城县: its own cases (another jurisdiction, invisible to 南召 accounts).
     fc = _Driver(ctx, org_key="fc_brigade", officer="fc_officer", officer2="fc_officer2", head="head")

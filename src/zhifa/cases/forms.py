@@ -73,7 +73,9 @@ class SimplifiedForm(forms.Form):
     penalty_kind = forms.ChoiceField(label="处罚种类", choices=[("warning", "警告"), ("fine", "罚款")])
     amount = forms.DecimalField(label="罚款金额（元）", max_digits=12, decimal_places=2, required=False,
                                 help_text="对公民罚款二百元以下、对单位三千元以下（行政处罚法第五十一条）")
-    legal_basis = forms.CharField(label="法律依据", widget=TEXT)
+    violated_provision = forms.CharField(label="违反条款", widget=TEXT, required=False,
+                                         help_text="违法行为不在事项目录中的必填，如《中华人民共和国道路运输条例》第十条")
+    legal_basis = forms.CharField(label="处罚依据条款", widget=TEXT, help_text="如《中华人民共和国道路运输条例》第六十三条第（二）项")
     not_same_act = forms.CharField(label="确认非同一违法行为的理由", widget=TEXT, required=False, help_text=NOT_SAME_ACT_HELP)
     deviation_reason = forms.CharField(label="偏离裁量建议的理由", widget=TEXT, required=False,
                                        help_text="罚款金额与该事项裁量基准的建议金额不同时必填，将写入决定书")
@@ -130,6 +132,11 @@ class LegalReviewForm(forms.Form):
 
 class DiscussForm(forms.Form):
     minutes = forms.CharField(label="集体讨论记录", widget=TEXT)
+
+
+class ProvisionsForm(forms.Form):
+    violated_provision = forms.CharField(label="违反条款", widget=TEXT, help_text="只写法规名称和条款，如《中华人民共和国道路运输条例》第十条")
+    penalty_provision = forms.CharField(label="处罚依据条款", widget=TEXT, help_text="如《中华人民共和国道路运输条例》第六十三条第（二）项")
 
 
 KIND_CHOICES = [c for c in Case.PenaltyKind.choices]
@@ -192,7 +199,8 @@ class StatementForm(forms.Form):
 
 
 class WaiveForm(forms.Form):
-    statement = forms.CharField(label="当事人书面意见", widget=TEXT, required=False)
+    statement = forms.CharField(label="当事人放弃权利的书面声明", widget=TEXT, required=False,
+                                help_text="单独记载，不替代已记录的陈述申辩意见")
 
 
 class HearingRequestForm(forms.Form):
@@ -201,6 +209,9 @@ class HearingRequestForm(forms.Form):
 
 class HearingScheduleForm(forms.Form):
     hearing_on = forms.DateField(label="听证日期", widget=DATE, help_text="应在通知之日起7个工作日后（第六十四条）")
+    public = forms.BooleanField(label="公开举行", required=False, initial=True)
+    private_reason = forms.CharField(label="不公开举行的理由", max_length=200, required=False,
+                                     help_text="涉及国家秘密、商业秘密或者个人隐私的，依法不公开（第六十四条）")
 
 
 class HearingHoldForm(forms.Form):

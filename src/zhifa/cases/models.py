@@ -76,6 +76,10 @@ class Case(models.Model):
                                        on_delete=models.PROTECT, related_name="cases")
     violation_code = models.CharField("违法行为事项编码", max_length=40, blank=True, db_index=True)
     violation_name = models.CharField("违法行为", max_length=200, blank=True)
+    # A violation outside the catalogue states both provisions itself (core.provisions citation text); a case with
+    # a catalogue item may leave them empty and the item's apply.
+    violated_provision = models.TextField("违反条款", blank=True, help_text="如《中华人民共和国道路运输条例》第十条；不在违法行为事项目录中的须填写")
+    penalty_provision = models.TextField("处罚依据条款", blank=True, help_text="如《中华人民共和国道路运输条例》第六十三条第（二）项；不在违法行为事项目录中的须填写")
     life_health_harm = models.BooleanField("涉及生命健康安全且有危害后果", default=False,
                                            help_text="行政处罚法第三十六条：追责期限为五年")
     occurred_at = models.DateTimeField("违法行为发生时间")
@@ -116,11 +120,14 @@ class Case(models.Model):
     rights_waived_on = models.DateField("放弃陈述申辩/听证日期", null=True, blank=True)
     statement = models.TextField("陈述申辩意见", blank=True)
     statement_adopted = models.TextField("陈述申辩复核意见", blank=True)
+    waiver_statement = models.TextField("放弃权利声明", blank=True, help_text="当事人书面放弃陈述申辩/听证时的声明，与陈述申辩意见分开记载")
     no_fault_claimed = models.BooleanField("当事人主张无主观过错且证据成立", default=False)
 
     hearing_requested_on = models.DateField("申请听证日期", null=True, blank=True)
     hearing_notice_on = models.DateField("听证通知日期", null=True, blank=True)
     hearing_on = models.DateField("听证日期", null=True, blank=True)
+    hearing_public = models.BooleanField("公开听证", default=True, help_text="行政处罚法第六十四条：除涉及国家秘密、商业秘密或者个人隐私依法予以保密外，听证公开举行")
+    hearing_private_reason = models.CharField("不公开听证的理由", max_length=200, blank=True)
     hearing_record = models.TextField("听证笔录", blank=True)
     hearing_held_on = models.DateField("听证举行日期", null=True, blank=True)
 

@@ -80,3 +80,13 @@ def period_table():
         return next((value for k, since, value in rows if k == key and since <= on), DEFAULT_PERIODS[key])
 
     return lookup
+
+# The article a no-penalty decision rests on, by its reason (行政处罚法 Arts. 30, 33, 57 ¶1 (三)); used where the
+# decider does not name one.
+NO_PENALTY_BASIS = {
+    "minor": "《中华人民共和国行政处罚法》第三十条",
+    "no_fault": "《中华人民共和国行政处罚法》第三十三条第二款",
+    "trivial": "《中华人民共和国行政处罚法》第三十三条第一款",
+    "first": "《中华人民共和国行政处罚法》第三十三条第一款",
+    "facts": "《中华人民共和国行政处罚法》第五十七条第一款第（三）项",
+}

@@ -106,7 +106,8 @@ def _optional(module: str, name: str):
 
 def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | None = None) -> None:
     """Queue the standard form (documents app, ``document_issue``) for after the commit: rendering a PDF is a side
-    effect, never a reason to undo the procedural act. The document's number is linked back to the case."""
+    effect, never a reason to undo the procedural act. A decision document carries the number reserved in the
+    deciding transaction (one numbering authority: the case, the paper, the payment notice and the API agree)."""
     issue = _optional("zhifa.documents.services", "document_issue")
     if issue is None:
         return
@@ -115,26 +116,18 @@ def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | No
     def run():
         fresh = Case.objects.select_related("organisation", "party").get(pk=case.pk)
         try:
-            doc = issue(actor=actor, organisation=fresh.organisation, kind=kind, subject=fresh,
-                        context=document_context(fresh, kind, transcript=transcript))
+            context = document_context(fresh, kind, transcript=transcript)
+            if kind == "payment_notice" and not context.get("payment_code"):
+                return  # paid or cancelled before the paper was made: nothing to ask the party to pay
+            number = fresh.decision_number if kind in DECISION_DOCUMENTS else ""
+            doc = issue(actor=actor, organisation=fresh.organisation, kind=kind, subject=fresh, context=context, number=number)
         except DomainError as exc:
             log.warning("document %s for case %s not issued: %s", kind, fresh.number, exc.message)
             return
         except Exception:  # noqa: BLE001 — the act is committed; a rendering fault must not surface as its failure
             log.exception("document %s for case %s could not be rendered", kind, fresh.number)
             return
-        with transaction.atomic():
-            CaseDocument.objects.create(case=fresh, kind=kind, number=getattr(doc, "number", "") or "", document_id=getattr(doc, "pk", None))
-            if kind in DECISION_DOCUMENTS and getattr(doc, "number", ""):
-                # The decision carries the documents app's number (文书编号) from the moment it is issued.
-                changed = Case.objects.filter(pk=fresh.pk, delivered_on__isnull=True).update(decision_number=doc.number)
-                if fresh.delivered_on and fresh.procedure == Case.Procedure.SIMPLIFIED:
-                    changed = Case.objects.filter(pk=fresh.pk).update(decision_number=doc.number)
-                if changed and fresh.decision_number != doc.number:
-                    # A change of the decision's number is part of the record like any other (行政处罚法 Art. 47).
-                    audit.record(actor=actor, action="case.decision_number", subject=fresh, organisation=fresh.organisation,
-                                 summary=f"决定书文号取文书编号 {doc.number}",
-                                 changes={"decision_number": [fresh.decision_number, doc.number]})
+        CaseDocument.objects.create(case=fresh, kind=kind, number=getattr(doc, "number", "") or "", document_id=getattr(doc, "pk", None))
 
     transaction.on_commit(run)
 
@@ -172,12 +165,37 @@ def _create_case(**fields) -> Case:
     raise DomainError("case_number_busy", "案件编号生成冲突，请重试。")
 
 
-def _decision_number(case: Case, on: date) -> str:
-    body = case.organisation.enforcement_body() if hasattr(case.organisation, "enforcement_body") else case.organisation
-    prefix = body.doc_prefix or case.organisation.doc_prefix or "交罚"
-    head = f"{prefix}〔{on.year}〕"
-    taken = Case.objects.filter(decision_number__startswith=head).count()
-    return f"{head}{taken + 1:04d}号"
+def _decision_number(case: Case, on: date, kind: str) -> str:
+    """The decision's number from the one numbering authority (documents.numbering), reserved inside the deciding
+    transaction: a rolled-back decision gives its number back, and the document issued after the commit uses it."""
+    from zhifa.documents.numbering import reserve_number
+
+    return reserve_number(organisation=case.organisation, kind=kind, year=on.year)
+
+
+def _provisions(case: Case, *, violated: str = "", penalty: str = "", need_penalty: bool = True) -> tuple[str, str]:
+    """The violated provision and the penalty provision the case's papers will cite (the case's own, else its
+    catalogue item's), checked as citations (core.provisions). A violation outside the catalogue must state both
+    (行政处罚法 Arts. 44, 59: the decision names the provisions violated and the basis of the penalty)."""
+    from zhifa.core import provisions
+
+    item = case.violation_item
+    violated = (violated or case.violated_provision or (item.violated_provision if item else "")).strip()
+    penalty = (penalty or case.penalty_provision or (item.penalty_basis if item else "")).strip()
+    if not provisions.parse(violated):
+        raise DomainError("provision_missing", "未写明当事人违反的条款（法规名称和第几条），不在违法行为事项目录中的违法行为须在案件中写明。")
+    if need_penalty and not provisions.parse(penalty):
+        raise DomainError("provision_missing", "未写明处罚依据条款（法规名称和第几条第几项），不在违法行为事项目录中的违法行为须在案件中写明。")
+    return violated, penalty
+
+
+def case_set_provisions(*, actor, case: Case, violated_provision: str, penalty_provision: str) -> Case:
+    """Record the violated provision and the penalty provision of a case (required for a violation outside the
+    catalogue; for a catalogue item it replaces the item's citation in this case's papers)."""
+    _check("provisions", case, actor)
+    violated, penalty = _provisions(case, violated=violated_provision, penalty=penalty_provision)
+    return _move(case, "provisions", actor, target=case.status, fields={"violated_provision": violated, "penalty_provision": penalty},
+                 summary=f"写明违反条款：{violated[:120]}；处罚依据：{penalty[:120]}")
 
 
 def _evidence_kind(content_type: str) -> str:
@@ -639,6 +657,7 @@ def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     of Art. 9; the hearing right follows every line (Art. 63) unless the head sets it explicitly."""
     _check("notify", case, actor)
     _handling_officers(case, officers, act="告知")
+    _provisions(case)
     if case.discussion_required and not case.discussed_on:
         raise DomainError("discussion_required", "本案须经集体讨论后方可告知拟处罚决定（行政处罚法第五十七条）。")
     parsed = penalties.parse_lines(lines if lines is not None else penalties.lines_from(penalty_kind, amount))
@@ -704,7 +723,8 @@ def case_waive(*, actor, case: Case, statement: str = "") -> Case:
     _check("waive", case, actor)
     fields = {"rights_waived_on": _today()}
     if statement.strip():
-        fields["statement"] = statement.strip()
+        # the waiver is its own record: it never replaces the party's statement and defence (Art. 45)
+        fields["waiver_statement"] = statement.strip()
     return _move(case, "waive", actor, target=case.status, fields=fields, summary="当事人书面放弃陈述申辩和听证权利")
 
 
@@ -727,9 +747,13 @@ def case_hearing_request(*, actor, case: Case, requested_on: date | None = None)
     return case
 
 
-def case_hearing_schedule(*, actor, case: Case, hearing_on: date, notice_on: date | None = None) -> Case:
-    """听证通知书: the hearing is notified at least 7 working days before it is held (Art. 64)."""
+def case_hearing_schedule(*, actor, case: Case, hearing_on: date, notice_on: date | None = None, public: bool = True,
+                          private_reason: str = "") -> Case:
+    """听证通知书: the hearing is notified at least 7 working days before it is held, and held in public unless it
+    concerns state secrets, trade secrets or personal privacy (Art. 64 (一)(三))."""
     _check("hearing_schedule", case, actor)
+    if not public and not private_reason.strip():
+        raise DomainError("private_reason_required", "不公开举行听证的，须写明理由（涉及国家秘密、商业秘密或者个人隐私，行政处罚法第六十四条）。")
     notice_on = notice_on or _today()
     earliest = legal_calendar.add_working_days(notice_on, rules.HEARING_NOTICE_WORKING_DAYS)
     if hearing_on < earliest.date:
@@ -737,8 +761,10 @@ def case_hearing_schedule(*, actor, case: Case, hearing_on: date, notice_on: dat
     _assert_act_date(notice_on, act="听证通知", article="行政处罚法第六十四条",
                      after=[(case.notified_on, "违法行为通知书的告知日期"), (case.hearing_requested_on, "当事人申请听证的日期")])
     with transaction.atomic():
-        case = _move(case, "hearing_schedule", actor, target=case.status, fields={"hearing_notice_on": notice_on, "hearing_on": hearing_on},
-                     summary=f"通知听证：{hearing_on}举行")
+        case = _move(case, "hearing_schedule", actor, target=case.status,
+                     fields={"hearing_notice_on": notice_on, "hearing_on": hearing_on, "hearing_public": public,
+                             "hearing_private_reason": "" if public else private_reason.strip()[:200]},
+                     summary=f"通知听证：{hearing_on}{'公开' if public else '不公开'}举行")
         _issue_document(actor=actor, case=case, kind="hearing_notice")
         _tell_party(case, kind="hearing_notice", event=f"case:{case.pk}:hearing:{hearing_on}", title="听证通知",
                     body=f"{case.organisation.name}定于{hearing_on:%Y年%m月%d日}举行案件{case.number}的听证，听证通知书另行送达。")
@@ -894,6 +920,8 @@ def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
     if not legal_basis.strip() or not reasoning.strip():
         raise DomainError("reasoning_required", "决定书须写明法律依据和处罚理由（说理式文书）。")
+    # The decision's legal basis is the penalty provision, cited as 《…》第…条…; the violated provision is the case's.
+    _provisions(case, penalty=legal_basis)
     _handling_officers(case, None, act="作出处罚决定")
     deviation_reason = deviation_reason.strip() or case.deviation_reason
     proposal = _assessment_snapshot(case, amount, deviation_reason)
@@ -901,8 +929,9 @@ def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     today = _today()
     fields = {"outcome": Case.Outcome.PENALTY, **derived, "lenient": lenient,
               "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
-              "assessment": proposal, "deviation_reason": deviation_reason, "decision_number": _decision_number(case, today)}
+              "assessment": proposal, "deviation_reason": deviation_reason}
     with transaction.atomic():
+        fields["decision_number"] = _decision_number(case, today, "penalty_decision")
         penalties.store_lines(case, "decided", parsed)
         case = _move(case, "decide", actor, fields=fields,
                      summary=f"作出行政处罚决定 {fields['decision_number']}：{penalties.lines_text(parsed)}"
@@ -925,11 +954,19 @@ def case_no_penalty(*, actor, case: Case, reason: str, reasoning: str, legal_bas
     from .leniency import assert_no_penalty_conditions
 
     assert_no_penalty_conditions(case, reason)
+    # The basis of not penalising (Arts. 30, 33, 57); the act found is cited unless the facts were not established.
+    legal_basis = legal_basis.strip() or rules.NO_PENALTY_BASIS[reason]
+    if reason != Case.NoPenaltyReason.FACTS:
+        _provisions(case, need_penalty=False)
+    from zhifa.core import provisions
+
+    if not provisions.parse(legal_basis):
+        raise DomainError("provision_missing", "请写明不予处罚的法律依据。")
     today = _today()
     fields = {"outcome": Case.Outcome.NO_PENALTY, "penalty_kind": "", "fine_amount": None, "payable_amount": None, "no_penalty_reason": reason,
-              "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
-              "decision_number": _decision_number(case, today)}
+              "legal_basis": legal_basis, "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor}
     with transaction.atomic():
+        fields["decision_number"] = _decision_number(case, today, "no_penalty_decision")
         case = _move(case, "no_penalty", actor, fields=fields, summary=f"作出不予行政处罚决定：{Case.NoPenaltyReason(reason).label}")
         _issue_document(actor=actor, case=case, kind="no_penalty_decision")
     return case
@@ -964,6 +1001,7 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
         if is_fine and issue_notice is not None:
             issue_notice(actor=actor, case=case, amount=payable, delivered_on=delivered_on)
+            _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
         what = "罚款和没收的违法所得" if payable != case.fine_amount else "罚款"
         pay = f"请在收到决定书之日起十五日内缴纳{what}{payable}元（行政处罚法第六十七条）。" if is_fine else ""
         _tell_party(case, kind="decision_delivered", event=f"case:{case.pk}:delivered", title="行政处罚决定书已送达",
@@ -1105,7 +1143,7 @@ def case_resume(*, actor, case: Case, ended_on: date | None = None) -> ClockSusp
 def case_simplified(*, actor, organisation: Organisation, party: Party, officers: Sequence[Officer], occurred_at: datetime,
                     place: str, facts: str, penalty_kind: str, amount: Decimal | None, legal_basis: str, reasoning: str = "",
                     violation_item_code: str | None = None, vehicle=None, lenient: bool = False, violation_name: str = "",
-                    not_same_act: str = "", deviation_reason: str = "") -> Case:
+                    not_same_act: str = "", deviation_reason: str = "", violated_provision: str = "") -> Case:
     """当场行政处罚决定 (行政处罚法 Art. 51): only a warning or a fine ≤ 200 yuan (citizen) / ≤ 3000 yuan
     (organisation); delivered on the spot and reported to the agency (备案) at once. A fine that differs from the
     benchmark's suggestion for the item needs the officer's written reason, which the decision states."""
@@ -1123,9 +1161,12 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
     if not facts.strip() or not legal_basis.strip():
         raise DomainError("reasoning_required", "当场处罚决定书须写明违法事实和法律依据。")
     item = _violation_item(violation_item_code)
+    # the paper cites the violated provision (the item's, or stated for a violation outside the catalogue) and the
+    # penalty provision (``legal_basis``) — both as 《…》第…条 citations
+    violated, _penalty = _provisions(Case(violation_item=item, violated_provision=violated_provision.strip()), penalty=legal_basis)
     today = _today()
     with transaction.atomic():
-        case = _create_case(organisation=organisation, procedure=Case.Procedure.SIMPLIFIED, status=Status.LEAD,
+        case = _create_case(organisation=organisation, procedure=Case.Procedure.SIMPLIFIED, violated_provision=violated_provision.strip(), status=Status.LEAD,
                             source=Case.Source.INSPECTION, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
                             facts=facts.strip(), violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else violation_name.strip()[:200],
                             registered_by=actor)
@@ -1141,7 +1182,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         fields = {"status": target, "outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount,
                   "payable_amount": amount, "assessment": proposal, "deviation_reason": deviation_reason.strip(),
                   "lenient": lenient, "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip() or facts.strip(),
-                  "decided_on": today, "decided_by": actor, "decision_number": _decision_number(case, today),
+                  "decided_on": today, "decided_by": actor, "decision_number": _decision_number(case, today, "onspot_decision"),
                   "delivery_method": Case.DeliveryMethod.ON_SPOT, "delivered_on": today, "filed_at": timezone.now(),
                   "executed_on": None if amount else today}
         Case.objects.filter(pk=case.pk).update(**fields)
@@ -1157,4 +1198,5 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
         if amount and issue_notice is not None:
             issue_notice(actor=actor, case=case, amount=amount, delivered_on=today)
+            _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
     return case

@@ -35,6 +35,7 @@ ACTIONS = {
     "internal_review": (forms.InternalReviewForm, lambda r, c, d: services.case_internal_review(actor=r.user, case=c, **d), "已审查"),
     "legal_review": (forms.LegalReviewForm, lambda r, c, d: services.case_legal_review(actor=r.user, case=c, **d), "已提交法制审核意见"),
     "discuss": (forms.DiscussForm, lambda r, c, d: services.case_discuss(actor=r.user, case=c, **d), "已记录集体讨论"),
+    "provisions": (forms.ProvisionsForm, lambda r, c, d: services.case_set_provisions(actor=r.user, case=c, **d), "已写明违反条款和处罚依据"),
     "notify": (forms.NotifyForm, lambda r, c, d: services.case_notify(actor=r.user, case=c, **d), "已告知拟处罚"),
     "statement": (forms.StatementForm, lambda r, c, d: services.case_statement(actor=r.user, case=c, **d), "已记录陈述申辩"),
     "waive": (forms.WaiveForm, lambda r, c, d: services.case_waive(actor=r.user, case=c, **d), "已记录当事人放弃权利"),
@@ -69,9 +70,15 @@ def _initial(action: str, case: Case) -> dict:
     today = timezone.localdate()
     if action == "notify":
         return {"penalty_kind": "fine" if case.proposed_amount else "warning", "amount": case.proposed_amount}
+    if action == "provisions":
+        item = case.violation_item
+        return {"violated_provision": case.violated_provision or (item.violated_provision if item else ""),
+                "penalty_provision": case.penalty_provision or (item.penalty_basis if item else "")}
+    if action == "hearing_schedule":
+        return {"public": case.hearing_public}
     if action == "decide":
         # The decision starts from the notified lines (never heavier, Art. 45).
-        initial = {"legal_basis": case.violation_item.penalty_basis if case.violation_item_id else ""}
+        initial = {"legal_basis": case.penalty_provision or (case.violation_item.penalty_basis if case.violation_item_id else "")}
         for i, line in enumerate(case.notified_lines, 1):
             suffix = "" if i == 1 else f"_{i}"
             initial.update({("penalty_kind" if i == 1 else f"kind_{i}"): line.kind, f"amount{suffix}": line.amount,
@@ -325,11 +332,11 @@ def simplified_new(request):
                                                 vehicle=vehicle, officers=list(d["officers"]), occurred_at=d["occurred_at"], place=d["place"],
                                                 facts=d["facts"], penalty_kind=d["penalty_kind"], amount=d["amount"],
                                                 legal_basis=d["legal_basis"], violation_item_code=d["violation_item_code"] or None,
-                                                not_same_act=d["not_same_act"], deviation_reason=d["deviation_reason"])
+                                                not_same_act=d["not_same_act"], deviation_reason=d["deviation_reason"],
+                                                violated_provision=d["violated_provision"])
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                case.refresh_from_db()  # the decision document (and its number) is issued when the transaction commits
                 messages.success(request, f"已当场作出处罚决定 {case.decision_number} 并自动备案。")
                 return redirect("cases:detail", case.pk)
     return render(request, "cases/form.html", {"form": form, "title": "简易程序 · 当场行政处罚", "submit_label": "作出当场处罚决定",

@@ -82,6 +82,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
 ACTS: dict[str, Transition] = {t.action: t for t in [
     _t("transcript", "制作笔录", PENDING_DECISION - {S.HEARD} | {S.LEAD}, None, (OFFICER,)),
     _t("evidence", "登记证据", PENDING_DECISION | {S.LEAD}, None, (OFFICER,)),
+    _t("provisions", "写明违反条款和处罚依据", PENDING_DECISION | {S.LEAD}, None, (OFFICER, HEAD)),
     _t("statement", "记录陈述申辩", {S.NOTIFIED, S.HEARING, S.HEARD}, None, (OFFICER,)),
     _t("waive", "当事人放弃陈述申辩和听证", {S.NOTIFIED}, None, (OFFICER,)),
     _t("hearing_schedule", "通知听证", {S.HEARING}, None, (OFFICER,)),

@@ -18,6 +18,9 @@ from .models import Measure, MeasureBasis, MeasureStep
 from .services import Scene
 
 FACTS = "驾驶货车造成公路路面、护栏损坏，拒不接受公路管理机构现场调查处理"
+# Damaging road furniture (公路附属设施): 公路法 Art. 52, fined under Art. 76 (六) (catalogue item LZ-005); the
+# vehicle is held under 公路安全保护条例 Art. 72 (the coercive measure, not the penalty).
+VIOLATED, PENALTY = "《中华人民共和国公路法》第五十二条", "《中华人民共和国公路法》第七十六条第（六）项"
 
 
 def _shift(measure: Measure, days: int) -> Measure:
@@ -49,9 +52,10 @@ class _Driver:
     def case(self) -> Case:
         party = self.parties.pop()
         vehicle = Vehicle.objects.filter(owner=party).order_by("pk").first()
-        return cs.lead_register(actor=self.officer, organisation=self.org, source=Case.Source.INSPECTION, party=party, vehicle=vehicle,
+        case = cs.lead_register(actor=self.officer, organisation=self.org, source=Case.Source.INSPECTION, party=party, vehicle=vehicle,
                                 occurred_at=timezone.now() - timedelta(hours=3), place="G207国道皇后段K1123处",
                                 facts=f"当事人{party.name}（{vehicle.plate}）{FACTS}。", officers=self.team, violation_name=FACTS)
+        return cs.case_set_provisions(actor=self.officer, case=case, violated_provision=VIOLATED, penalty_provision=PENALTY)
 
     def scene(self, case: Case, *, at=None, basis=None) -> Scene:
         vehicle = case.vehicle
@@ -87,7 +91,7 @@ def _decided(d: _Driver, case: Case) -> Case:
     case = cs.case_notify(actor=d.officer, case=case, penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("3000"), hearing_right=False)
     case = cs.case_waive(actor=d.officer, case=case, statement="无异议")
     return cs.case_decide(actor=d.head, case=case, penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("3000"),
-                          legal_basis="《公路安全保护条例》第七十二条", reasoning="违法事实清楚，依法处理。")
+                          legal_basis=PENALTY, reasoning="违法事实清楚，依法处理。")
 
 
 def load(ctx) -> None:

@@ -67,9 +67,10 @@ class Organisation(models.Model):
         return self.path.startswith(other.path)
 
     def enforcement_body(self) -> "Organisation":
-        """The nearest node (self or ancestor) that decides in its own name: brigade, county or above."""
+        """The nearest node (self or ancestor) that decides in its own name: brigade, county or above, and
+        flagged as an enforcement body (a weighing station or squad never issues or signs a decision)."""
         node = self
-        while node.kind in (self.Kind.SQUAD, self.Kind.STATION) and node.parent_id:
+        while (node.kind in (self.Kind.SQUAD, self.Kind.STATION) or not node.is_enforcement_body) and node.parent_id:
             node = node.parent
         return node
 

@@ -357,6 +357,10 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
     # The base penalty: the law's formula or the benchmark level.
     w.cite(item.penalty_basis)
     if item.formula in (Formula.OVERLOAD_MASS, Formula.OVERLOAD_DIMENSION):
+        if not any(facts.get(k) is not None for k in ("gross_kg", "over_kg", "height_m", "width_m", "length_m")):
+            # An overload proposal comes only from the measurements (超限运输车辆行驶公路管理规定 Art. 3, 43): without
+            # them there is nothing to propose, and "not over the limit" would be a finding nobody made.
+            raise DomainError("overload_facts_missing", "超限违法行为须录入检测数据（车货总质量和轴数，或超限量、外廓尺寸）后方可给出裁量建议。")
         base = _overload_base(w)
         if base is None:
             w.sentences.append("经检测未超过规定限值，不构成超限运输，不予行政处罚。")

@@ -15,6 +15,9 @@ from types import SimpleNamespace
 
 import yaml
 
+from zhifa.core import provisions
+from zhifa.core.errors import DomainError
+
 from .models import LEGACY_PENALTY_KINDS, PenaltyKind
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -175,6 +178,11 @@ def _validate(parsed: Parsed, *, existing_items: set[str], existing_editions: se
             item[key] = str(data.get(key) or "").strip()
             if not item[key]:
                 problems.append(f"“{dict(ITEM_COLUMNS)[key]}”必填")
+            elif key != "name":
+                try:  # the documents compose the legal basis from these citations (core.provisions)
+                    provisions.parse(item[key])
+                except DomainError as exc:
+                    problems.append(f"“{dict(ITEM_COLUMNS)[key]}”{exc.message}")
         item["category"] = str(data.get("category") or "").strip()
         item["note"] = str(data.get("note") or "").strip()
         try:

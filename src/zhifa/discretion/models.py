@@ -8,6 +8,9 @@ version in force on the violation date and today's version and applies the light
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhifa.core import provisions
+from zhifa.core.errors import DomainError
+
 
 class PenaltyKind(models.TextChoices):
     """Kinds of administrative penalty (行政处罚法 Art. 9, 2021), one code each, in the order of the article:
@@ -85,7 +88,24 @@ class ViolationItem(models.Model):
     def penalty_kind_labels(self) -> list[str]:
         return [PENALTY_KIND_LABELS.get(k, k) for k in self.penalty_kinds]
 
+    @property
+    def violated_citation(self):
+        """The violated provision(s) as structured data (``core.provisions.Citation``)."""
+        return provisions.parse(self.violated_provision)
+
+    @property
+    def penalty_citation(self):
+        """The penalty provision(s) as structured data (``core.provisions.Citation``)."""
+        return provisions.parse(self.penalty_basis)
+
     def clean(self):
+        # Both citations must parse as 《law》第…条…: the documents compose the legal basis from them.
+        for name in ("violated_provision", "penalty_basis"):
+            try:
+                if not provisions.parse(getattr(self, name)):
+                    raise ValidationError({name: "请写明法规名称和条款，如《中华人民共和国道路运输条例》第十条。"})
+            except DomainError as exc:
+                raise ValidationError({name: exc.message}) from None
         unknown = [k for k in self.penalty_kinds or [] if k not in PENALTY_KIND_LABELS]
         if unknown:
             raise ValidationError({"penalty_kinds": f"未知的处罚种类：{'、'.join(unknown)}"})

@@ -3,7 +3,7 @@ are taken only by the numbering service."""
 
 from django.contrib import admin
 
-from .models import Document, DocumentCounter
+from .models import Document, DocumentCounter, NumberSeries
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,3 +27,21 @@ class DocumentAdmin(ReadOnlyAdmin):
 @admin.register(DocumentCounter)
 class DocumentCounterAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "year", "series", "last"]
+
+
+@admin.register(NumberSeries)
+class NumberSeriesAdmin(admin.ModelAdmin):
+    """An agency's series words are data an administrator sets (the national defaults apply without a row)."""
+
+    list_display = ["organisation", "kind", "series"]
+    list_filter = ["kind"]
+    search_fields = ["organisation__name", "series"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            from django import forms
+
+            from .numbering import SERIES_KINDS
+
+            return forms.ChoiceField(label="文书种类", choices=SERIES_KINDS)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -35,15 +35,17 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     DocumentKind("preservation_release", "解除证据登记保存决定书", "解保", PARTY + ("items", "original_decision", "release_reason", "returned_to", "released_on"), order=34),
     # 《交通运输行政执法程序规定》; 行政处罚法 Art. 28 (责令改正): the order with its deadline, followed by a check.
     DocumentKind("rectification_notice", "责令改正违法行为通知书", "责改", PARTY + ("problems", "violated_provision", "order_basis", "deadline", "found_on"), order=38),
-    DocumentKind("violation_notice", "违法行为通知书", "违通", PARTY + ("facts", "legal_basis", "proposed_penalty", "notified_on"), order=40),
+    DocumentKind("violation_notice", "违法行为通知书", "违通", PARTY + ("facts", "violated_provision", "penalty_provision", "proposed_penalty", "notified_on"), order=40),
     DocumentKind("hearing_notice", "听证通知书", "听通", PARTY + ("hearing_at", "place", "host"), order=50),
     DocumentKind("hearing_record", "听证笔录", None, PARTY + ("hearing_at", "place", "host", "statements"), order=60),
     # 行政处罚法 Art. 33 ¶1: the party's written commitment for a first violation not penalised (首违不罚 list).
     DocumentKind("commitment_letter", "首次违法行为不予行政处罚告知承诺书", None, PARTY + ("paragraphs",), order=65),
-    DocumentKind("onspot_decision", "当场行政处罚决定书", "简罚", PARTY + ("facts", "legal_basis", "penalty", "decided_on"), order=70),
-    DocumentKind("penalty_decision", "行政处罚决定书", "罚", PARTY + ("facts", "evidence", "legal_basis", "discretion_reasoning", "penalty", "decided_on"), order=70),
-    DocumentKind("no_penalty_decision", "不予行政处罚决定书", "不罚", PARTY + ("facts", "evidence", "legal_basis", "reason", "decided_on"), order=70),
+    DocumentKind("onspot_decision", "当场行政处罚决定书", "简罚", PARTY + ("facts", "violated_provision", "penalty_provision", "penalty", "decided_on"), order=70),
+    DocumentKind("penalty_decision", "行政处罚决定书", "罚", PARTY + ("facts", "evidence", "violated_provision", "penalty_provision", "discretion_reasoning", "penalty", "decided_on"), order=70),
+    DocumentKind("no_penalty_decision", "不予行政处罚决定书", "不罚", PARTY + ("facts", "evidence", "penalty_provision", "reason", "decided_on"), order=70),
     DocumentKind("delivery_receipt", "送达回证", None, PARTY + ("served_document", "method"), order=80),
+    # 行政处罚法 Arts. 67, 72: the party's payment code, QR, amount due, last day, channels and the surcharge rule.
+    DocumentKind("payment_notice", "缴款通知书", "缴", PARTY + ("decision_number", "amount", "payment_code", "due_on", "issued_on"), order=85),
     DocumentKind("instalment_notice", "分期(延期)缴纳罚款通知书", "分缴", PARTY + ("decision_number", "amount", "schedule", "approved_on"), order=90),
     DocumentKind("reminder", "催告书", "催", PARTY + ("decision_number", "amount", "surcharge", "issued_on"), order=95),
     # 国办发〔2020〕49号 (八): the prior notice and the written decision of a serious-dishonesty listing (credit app).

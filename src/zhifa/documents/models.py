@@ -25,6 +25,24 @@ class DocumentCounter(models.Model):
         return f"{self.organisation} {self.year} {self.series}：{self.last}"
 
 
+class NumberSeries(models.Model):
+    """An agency's own series word (文书代字) for one kind of numbered paper, e.g. 简罚 for on-the-spot decisions or
+    许 for permit decisions. Without a row the national default of ``documents.kinds`` applies; a row on a
+    higher organisation applies to every unit below it (the nearest one wins)."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name="执法主体", on_delete=models.CASCADE, related_name="number_series")
+    kind = models.CharField("文书种类", max_length=40, help_text="文书种类代码，如 penalty_decision、onspot_decision、permit_decision")
+    series = models.CharField("文书代字", max_length=20, help_text="字号中的代字，如 罚、简罚、不罚、许")
+
+    class Meta:
+        verbose_name = "文书代字设置"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="documents_series_unique")]
+
+    def __str__(self):
+        return f"{self.organisation} {self.kind}：{self.series}"
+
+
 class Document(models.Model):
     """One issued document: its kind, number, the object it belongs to (usually a case), the fields it was
     rendered from and the stored PDF (content-addressed in the evidence store, hash recorded)."""

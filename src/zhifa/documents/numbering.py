@@ -1,4 +1,8 @@
-"""Document numbers (文书编号) per agency, year and series, e.g. 豫R召交罚〔2026〕0123号.
+"""Document numbers (文书编号) per agency, year and series, e.g. 豫R召交罚〔2026〕0123号 — the one numbering
+authority for every number a party reads. A decision's number is reserved with :func:`reserve_number` inside the
+deciding transaction and then used unchanged by the case, the decision document, the payment notice, the 催告书,
+the portal and the API answer; a document issued later for that decision passes it in (``document_issue(number=)``)
+instead of taking another. The series word per kind (罚, 简罚, 不罚, 许 …) is data per agency (``NumberSeries``).
 
 The agency's prefix comes from ``Organisation.doc_prefix`` (the nearest ancestor that has one, so a squad
 numbers under its brigade); the layout from ``settings.ZHIFA_DOC_NUMBER_FORMAT``. The counter row is bumped
@@ -14,7 +18,13 @@ from django.db.models import F
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Organisation
 
-from .models import DocumentCounter
+from .kinds import KINDS
+from .models import DocumentCounter, NumberSeries
+
+# Numbered papers that are not forms of 《交通运输行政执法文书式样》 but share the numbering authority.
+OTHER_SERIES = {"permit_decision": ("行政许可决定书", "许")}
+DEFAULT_SERIES = {k.code: k.series for k in KINDS.values() if k.series} | {k: v[1] for k, v in OTHER_SERIES.items()}
+SERIES_KINDS = [(k.code, k.title) for k in KINDS.values() if k.series] + [(k, v[0]) for k, v in OTHER_SERIES.items()]
 
 
 def numbering_body(organisation: Organisation) -> Organisation:
@@ -53,3 +63,26 @@ def next_number(*, organisation: Organisation, series: str, year: int) -> str:
             DocumentCounter.objects.filter(**key).update(last=F("last") + 1)
     seq = DocumentCounter.objects.get(**key).last
     return format_number(doc_prefix=body.doc_prefix, series=series, year=year, seq=seq)
+
+
+def series_for(organisation: Organisation, kind: str) -> str:
+    """The series word for ``kind`` at ``organisation``: the nearest organisation's own setting, else the national
+    default of the form."""
+    chain, org = [], organisation
+    while org is not None:
+        chain.append(org.pk)
+        org = org.parent
+    rows = dict(NumberSeries.objects.filter(organisation_id__in=chain, kind=kind).values_list("organisation_id", "series"))
+    for pk in chain:
+        if rows.get(pk):
+            return rows[pk]
+    if kind not in DEFAULT_SERIES:
+        raise DomainError("unknown_series", f"文书种类 {kind} 没有文书代字。")
+    return DEFAULT_SERIES[kind]
+
+
+def reserve_number(*, organisation: Organisation, kind: str, year: int) -> str:
+    """Reserve the number of a ``kind`` paper made by ``organisation`` (numbered by its enforcement body). Must run
+    inside the transaction that records the act (the decision), so the act and its number commit together."""
+    body = organisation.enforcement_body()
+    return next_number(organisation=body, series=series_for(body, kind), year=year)

@@ -1,5 +1,6 @@
-"""Issuing documents: number (per agency, year and series), render to PDF, store through the evidence store
-(hash recorded) and write the full-process record — one transaction, so a failed issue leaves no number used."""
+"""Issuing documents: number (per agency, year and series), compose and lint the text, render to PDF, store
+through the evidence store (hash recorded) and write the full-process record — one transaction, so a failed issue
+leaves no number used. A paper the lint refuses (``composer.lint``) is never numbered, stored or handed out."""
 
 import io
 
@@ -13,9 +14,10 @@ from zhifa.core.evidence import evidence_store
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
+from .composer import assert_clean, localise
 from .kinds import KINDS
 from .models import Document
-from .numbering import next_number
+from .numbering import reserve_number
 from .render import html_to_pdf, render_html
 
 ISSUERS = (Role.OFFICER, Role.HEAD, Role.REVIEWER, Role.ADMIN)
@@ -30,6 +32,8 @@ SUBJECT_FIELDS = {"case_number": "number", "opened_on": "opened_on", "notified_o
 
 def with_subject_defaults(context: dict, subject) -> dict:
     data = dict(context)
+    if not data.get("penalty_provision") and data.get("legal_basis"):
+        data["penalty_provision"] = data["legal_basis"]  # callers' older name for the penalty provision
     for key, attr in SUBJECT_FIELDS.items():
         value = getattr(subject, attr, None)
         if data.get(key) in (None, "") and value not in (None, ""):
@@ -41,9 +45,11 @@ def _missing(kind, context: dict) -> list[str]:
     return [name for name in kind.required if context.get(name) in (None, "", [], {})]
 
 
-def document_issue(*, actor, organisation, kind: str, subject, context: dict) -> Document:
+def document_issue(*, actor, organisation, kind: str, subject, context: dict, number: str = "") -> Document:
     """Issue one document of ``kind`` for ``subject`` (any model instance, usually a case) from the form's
-    fields in ``context``. Returns the stored :class:`Document` with its PDF."""
+    fields in ``context``. ``number`` is a number already reserved for the act the paper records (a decision's
+    number, reserved in the deciding transaction); otherwise the form's series gives the next one. Returns the
+    stored :class:`Document` with its PDF."""
     spec = KINDS.get(kind)
     if spec is None:
         raise DomainError("unknown_document_kind", f"不支持的文书种类：{kind}")
@@ -54,11 +60,13 @@ def document_issue(*, actor, organisation, kind: str, subject, context: dict) ->
     missing = _missing(spec, context)
     if missing:
         raise DomainError("document_incomplete", f"{spec.title}缺少必填内容：{'、'.join(missing)}", missing=missing)
-    data = audit.to_jsonable(context)
+    data = audit.to_jsonable(localise(context))
     year = timezone.localdate().year
     with transaction.atomic():
-        number = next_number(organisation=organisation, series=spec.series, year=year) if spec.series else ""
+        if not number and spec.series:
+            number = reserve_number(organisation=organisation, kind=spec.code, year=year)
         html = render_html(kind=spec, organisation=organisation, number=number, context=data)
+        assert_clean(title=spec.title, html=html)
         pdf, pages = html_to_pdf(html)
         name = f"{spec.title}{('-' + number) if number else ''}.pdf"
         ef = evidence_store(actor=actor, organisation=organisation, fileobj=io.BytesIO(pdf), name=name,

@@ -13,8 +13,9 @@ from zhifa.core.evidence import evidence_open
 from zhifa.core.selectors import get_scoped
 
 from . import selectors
+from .composer import is_organisation
 from .kinds import CHOICES
-from .render import normalise, rights_deadlines
+from .render import rights_deadlines
 
 
 @login_required
@@ -38,7 +39,7 @@ def document_detail(request, pk: int):
 @login_required
 def _log_if_personal(request, doc) -> None:
     """A document names its party in full (ID number, address, phone): reading a natural person's is recorded."""
-    if doc.context.get("party_name") and normalise(doc.context)["party_kind"] == "person":
+    if doc.context.get("party_name") and not is_organisation(doc.context):
         audit.log_personal_view(request, doc, person=doc.context["party_name"], what=f"文书《{doc.title}》中的当事人信息")
 
 

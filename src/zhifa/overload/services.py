@@ -199,6 +199,14 @@ def violation_open_case(*, violation: Violation, actor=None):
                              occurred_at=violation.first_passed_at, place=f"{station.road} {station.stake} {station.name}".strip(),
                              facts=facts, violation_item_code=OVERLOAD_ITEM, vehicle=vehicle,
                              origin=("overload.violation", violation.pk), evidence=[stored])
+        # The case's discretion proposal comes from the overload rule with the measured excess (Art. 43), not
+        # from the catalogue item alone (cases.services.assessment_proposal reads these facts).
+        party_kind = vehicle.owner.kind if vehicle.owner_id else "organisation"
+        Case.objects.filter(pk=case.pk).update(assessment={
+            "facts": {"over_kg": violation.excess_kg, "party_kind": party_kind},
+            "overload": {"gross_kg": violation.gross_kg, "limit_kg": violation.limit_kg, "excess_kg": violation.excess_kg},
+            "proposal": assessment})
+        case.refresh_from_db(fields=["assessment"])
         code = violation.notice_code or _notice_code()
         changed = Violation.objects.filter(pk=violation.pk, status=Violation.Status.DETECTED).update(
             status=Violation.Status.CASE, case_id=case.pk, notice_code=code, notice_sent_at=timezone.now(),

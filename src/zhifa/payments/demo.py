@@ -30,16 +30,19 @@ def _at(day, hour=10):
 def _seed_cases(ctx) -> None:
     """Fine cases delivered 2–60 days ago (the cases app's demo normally provides these)."""
     from zhifa.cases import services as cs
+    from zhifa.cases.demo import catalogue_provisions
     from zhifa.cases.models import Case
     from zhifa.core.models import Party
 
     org = ctx.orgs["nz_brigade"]
     officers = [ctx.users["officer"].officer, ctx.users["officer2"].officer]
     parties = list(Party.objects.filter(organisation__path__startswith=org.path).order_by("pk")[:6])
-    for age, party, amount in zip([2, 8, 24, 30, 48, 63], parties, ["2000", "1500", "3000", "5000", "800", "2500"], strict=False):
+    for age, party, amount in zip([2, 8, 24, 30, 48, 63], parties, ["2000", "1500", "3000", "5000", "1000", "2500"], strict=False):
         when = ctx.today - timedelta(days=age + 20)
         case = cs.lead_register(actor=ctx.users["officer"], organisation=org, source=Case.Source.INSPECTION, party=party,
-                                occurred_at=_at(when), place="G207国道皇后段", facts="驾驶货车未携带道路运输证从事道路货物运输。")
+                                occurred_at=_at(when), place="G207国道皇后段", facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测。")
+        violated, penalty = catalogue_provisions("YS-012")
+        case = cs.case_set_provisions(actor=ctx.users["officer"], case=case, violated_provision=violated, penalty_provision=penalty)
         case = cs.case_open(actor=ctx.users["head"], case=case, officers=officers)
         case = cs.case_report(actor=ctx.users["officer"], case=case, report_text="违法事实清楚，证据确凿。",
                               proposed_outcome=Case.Outcome.PENALTY, proposed_amount=Decimal(amount))
@@ -47,7 +50,7 @@ def _seed_cases(ctx) -> None:
         case = cs.case_notify(actor=ctx.users["officer"], case=case, penalty_kind=Case.PenaltyKind.FINE, amount=Decimal(amount))
         case = cs.case_waive(actor=ctx.users["officer"], case=case, statement="无异议")
         case = cs.case_decide(actor=ctx.users["head"], case=case, penalty_kind=Case.PenaltyKind.FINE, amount=Decimal(amount),
-                              legal_basis="《中华人民共和国道路运输条例》第六十八条", reasoning="违法事实清楚，按裁量基准一般情形处罚。")
+                              legal_basis=penalty, reasoning="违法事实清楚，按裁量基准一般情形处罚。")
         case = cs.case_deliver(actor=ctx.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT)
         # the demo's history: decided and delivered ``age`` days ago
         delivered = ctx.today - timedelta(days=age)

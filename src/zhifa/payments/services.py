@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -121,9 +122,63 @@ def schedule_of(notice: PaymentNotice) -> list[Due]:
 
 
 def notice_state(notice: PaymentNotice, on: date | None = None) -> Settlement:
-    """What the notice owes on ``on`` (today by default)."""
+    """What the notice owes on ``on`` (today by default). A cancelled notice (its decision revoked) owes nothing
+    and is never late: no amount due, no surcharge, no overdue days anywhere it is shown."""
     payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
-    return settle(fine=notice.amount, schedule=schedule_of(notice), payments=payments, on=on or _today())
+    state = settle(fine=notice.amount, schedule=schedule_of(notice), payments=payments, on=on or _today())
+    if notice.status == PaymentNotice.Status.CANCELLED:
+        return Settlement(fine=notice.amount, principal_paid=state.principal_paid, surcharge=Decimal("0"),
+                          paid_total=state.paid_total, outstanding=Decimal("0"), paid_on=None, days_late=0, next_due=None,
+                          covered=state.covered)
+    return state
+
+
+@dataclass(frozen=True)
+class AmountDue:
+    """What the party is asked to pay now: the instalment(s) due (or the whole fine without a plan) with the
+    surcharge run so far, and the last day for it."""
+
+    amount: Decimal
+    due_on: date
+    seq: int | None  # the instalment's number under an approved plan; None for the whole fine
+    surcharge: Decimal
+
+
+def amount_due(notice: PaymentNotice, on: date | None = None) -> AmountDue | None:
+    """The amount due now, or None when nothing is to be paid (paid in full, or the notice cancelled). Under an
+    approved instalment plan it is the earliest unpaid instalment — with every instalment already late — not the
+    whole fine (行政处罚法 Art. 66 ¶2)."""
+    on = on or _today()
+    state = notice_state(notice, on)
+    if notice.status == PaymentNotice.Status.CANCELLED or state.is_paid or state.outstanding <= 0:
+        return None
+    # principal paid so far, applied to the instalments in order
+    left, open_rows = state.principal_paid, []
+    for seq, (due, _covered) in enumerate(state.covered, 1):
+        used = min(left, due.amount)
+        left -= used
+        if due.amount - used > 0:
+            open_rows.append((seq, due, due.amount - used))
+    if not open_rows:  # only the surcharge remains
+        last = state.covered[-1][0] if state.covered else Due(notice.due_on, notice.amount)
+        return AmountDue(amount=state.outstanding, due_on=last.due_on, seq=None, surcharge=state.surcharge)
+    late = [row for row in open_rows if row[1].due_on < on]
+    rows = late or open_rows[:1]
+    planned = len(state.covered) > 1 or notice.plans.filter(status=PaymentPlan.Status.APPROVED).exists()
+    principal = sum((r[2] for r in rows), Decimal("0"))
+    surcharge_unpaid = max(state.outstanding - sum((r[2] for r in open_rows), Decimal("0")), Decimal("0"))
+    return AmountDue(amount=(principal + surcharge_unpaid).quantize(CENT), due_on=rows[-1][1].due_on,
+                     seq=rows[-1][0] if planned else None, surcharge=surcharge_unpaid)
+
+
+def payment_fields(notice: PaymentNotice) -> dict:
+    """The payment block of a paper (decision, 缴款通知书, 催告书): code, link (the QR encodes it), amount due now,
+    last day and channels. A cancelled or paid notice gives no payment block at all."""
+    due = amount_due(notice)
+    if due is None:
+        return {}
+    return {"payment_code": notice.code, "pay_url": notice.pay_url, "amount_due": due.amount, "due_on": due.due_on,
+            "instalment_seq": due.seq, "payment_channels": settings.ZHIFA_PAYMENT_CHANNELS}
 
 
 def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
@@ -337,6 +392,7 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
                 "amount": notice.amount, "plan_kind": plan.get_kind_display().replace("缴纳", ""), "reason": plan.reason,
                 "applied_on": plan.applied_on, "approved_on": today, "payment_code": notice.code,
                 "schedule": [{"due_on": i.due_on, "amount": i.amount} for i in plan.instalments.all()],
+                "party_kind": case.party.kind, **payment_fields(notice),
             })
             number = doc.number
             PaymentPlan.objects.filter(pk=plan.pk).update(document_number=number)
@@ -399,6 +455,8 @@ def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date |
     assert_in_jurisdiction(actor, notice.organisation)
     today = _today()
     state = notice_state(notice, today)
+    if notice.status == PaymentNotice.Status.CANCELLED:
+        raise DomainError("notice_cancelled", "该缴款通知已撤销（处罚决定已撤销），不能催告。", status=409)
     if notice.status == PaymentNotice.Status.PAID or state.next_due is None:
         raise DomainError("not_overdue", "该缴款通知未逾期，不能催告。")
     delivered_on = delivered_on or today
@@ -410,6 +468,7 @@ def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date |
             "party_name": notice.party_name, "decision_number": notice.decision_number, "decided_on": case.decided_on,
             "delivered_on": notice.delivered_on, "due_on": state.next_due.due_on, "amount": notice.amount,
             "outstanding": notice.amount - state.principal_paid, "surcharge": state.surcharge, "issued_on": today,
+            "party_kind": case.party.kind, **payment_fields(notice),
         })
         PaymentNotice.objects.filter(pk=notice.pk).update(reminded_on=delivered_on, reminder_number=doc.number,
                                                           overdue_on=notice.overdue_on or today, surcharge=state.surcharge)
@@ -447,12 +506,14 @@ def payment_enforcement_apply(*, actor, notice: PaymentNotice, applied_on: date 
 def simulated_payment(*, notice: PaymentNotice, amount: Decimal | None = None, paid_at: datetime | None = None) -> dict:
     """The demo's pay button: build the notification the payment system would send, sign it, and put it through
     the same :func:`payment_callback` path."""
-    state = notice_state(notice)
+    due = amount_due(notice)
+    if amount is None and due is None:
+        raise DomainError("nothing_due", "该缴款通知无应缴金额（已缴清或已撤销）。", status=409)
     account = collection_account(notice.organisation)
     merchant_id = account.merchant_id if account is not None else ""
     body = json.dumps({
         "transaction_id": f"SIM{secrets.token_hex(8).upper()}", "payment_code": notice.code, "merchant_id": merchant_id,
-        "amount": str(amount if amount is not None else state.outstanding), "channel": "模拟支付",
+        "amount": str(amount if amount is not None else due.amount), "channel": "模拟支付",
         "paid_at": (paid_at or timezone.now()).isoformat(), "status": "SUCCESS",
     }, ensure_ascii=False).encode()
     return payment_callback(body=body, signature=sign(body, merchant_id))

@@ -1,9 +1,7 @@
 """Officer pages for payment notices, and the public pay page (no login) with the demo's simulated payment."""
 
 import base64
-import io
 
-import qrcode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +14,7 @@ from zhifa.core.errors import DomainError
 from zhifa.core.ratelimit import rate_limited
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import get_scoped
+from zhifa.documents.composer import qr_png
 
 from . import selectors, services
 from .forms import DecideForm, PlanForm
@@ -23,12 +22,6 @@ from .models import PaymentNotice, PaymentPlan
 
 TABS = [("", "全部"), ("unpaid", "待缴纳"), ("partly_paid", "部分缴纳"), ("overdue", "逾期未缴"),
         ("enforcement", "申请法院强制执行候选"), ("paid", "已缴清")]
-
-
-def qr_png(url: str) -> bytes:
-    out = io.BytesIO()
-    qrcode.make(url, box_size=6, border=2).save(out, format="PNG")
-    return out.getvalue()
 
 
 def simulator_enabled() -> bool:
@@ -137,6 +130,7 @@ def _masked(name: str) -> str:
 def pay_page(request, code: str):
     notice = _public_notice(code)
     return render(request, "payments/pay.html", {"notice": notice, "state": services.notice_state(notice),
+                                                 "due": services.amount_due(notice),
                                                  "party": _masked(notice.party_name), "simulator": simulator_enabled()})
 
 

@@ -7,8 +7,11 @@ from django.db import transaction
 
 from zhifa.core import audit, legal_calendar
 from zhifa.core.models import Party
+from zhifa.documents.models import DocumentCounter
+from zhifa.documents.numbering import format_number, numbering_body, series_for
 
 from .models import PermitApplication, PermitItem, PermitStatusChange
+from .services import SERIES_KIND
 
 S = PermitApplication.Status
 
@@ -56,7 +59,9 @@ def load(ctx) -> None:
                         year_key = (body.pk, decided.year)
                         counters[year_key] = counters.get(year_key, 0) + 1
                         app.decided_on = decided
-                        app.decision_number = f"{body.doc_prefix or body.name}许〔{decided.year}〕{counters[year_key]}号"
+                        # the permit series of the one numbering authority (…交许〔2026〕0001号, never 交罚许)
+                        app.decision_number = format_number(doc_prefix=numbering_body(body).doc_prefix, series=series_for(body, SERIES_KIND),
+                                                            year=decided.year, seq=counters[year_key])
                         if rng.random() < 0.05:
                             app.status, app.reason = S.DENIED, "申请人不符合法定条件"
                         else:
@@ -72,6 +77,12 @@ def load(ctx) -> None:
                 apps.append(app)
                 changes.append(history)
         PermitApplication.objects.bulk_create(apps, batch_size=500)
+        # the live numbering continues after the demo's history (documents.numbering keeps the counter)
+        bodies = {ctx.orgs[k].enforcement_body().pk: ctx.orgs[k].enforcement_body() for k in ("nz_brigade", "fc_brigade")}
+        for (body_pk, year), last in counters.items():
+            body = bodies[body_pk]
+            DocumentCounter.objects.update_or_create(organisation=numbering_body(body), year=year, series=series_for(body, SERIES_KIND),
+                                                     defaults={"last": last})
         rows = [PermitStatusChange(application=a, from_status=f, to_status=t, on=on, actor=a.handled_by, note=note)
                 for a, history in zip(apps, changes, strict=True) for f, t, on, note in history]
         PermitStatusChange.objects.bulk_create(rows, batch_size=1000)

@@ -17,6 +17,8 @@ from zhifa.core.services import assert_in_jurisdiction, assert_role
 from . import workflow
 from .models import PermitApplication, PermitItem, PermitStatusChange
 
+SERIES_KIND = "permit_decision"  # the documents numbering series (文书代字 许 by default, per agency as data)
+
 S = PermitApplication.Status
 HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 
@@ -103,20 +105,19 @@ def application_decide(*, actor, application: PermitApplication, on: date, appro
         raise DomainError("date_before_acceptance", "决定日期不能早于受理日期。")
     if not approve and not reason.strip():
         raise DomainError("reason_required", "不予许可须说明理由（行政许可法第三十八条）。")
-    body = application.organisation.enforcement_body()
-    number = f"{body.doc_prefix or body.short_name or body.name}许〔{on.year}〕{_count_decisions(body, on.year) + 1}号"
-    fields = {"decided_on": on, "decision_number": number, "reason": reason}
-    if approve:
-        years = application.item.validity_years
-        fields.update(certificate_number=certificate_number or _next_number(application.organisation, on.year, "certificate_number", "ZS{org}{year}{n}"),
-                      valid_from=on, valid_until=date(on.year + years, on.month, min(on.day, 28)) if years else None)
-    return _move(actor=actor, application=application, new=S.APPROVED if approve else S.DENIED, on=on,
-                 note="准予许可" if approve else reason, action="permit.decide",
-                 summary=f"{'准予' if approve else '不予'}许可 {application.number}，决定书 {number}", **fields)
+    from zhifa.documents.numbering import reserve_number
 
-
-def _count_decisions(body: Organisation, year: int) -> int:
-    return PermitApplication.objects.filter(organisation__path__startswith=body.path, decided_on__year=year).exclude(decision_number="").count()
+    with transaction.atomic():
+        # one numbering authority, the permit series (…交许〔2026〕0001号), reserved with the decision itself
+        number = reserve_number(organisation=application.organisation, kind=SERIES_KIND, year=on.year)
+        fields = {"decided_on": on, "decision_number": number, "reason": reason}
+        if approve:
+            years = application.item.validity_years
+            fields.update(certificate_number=certificate_number or _next_number(application.organisation, on.year, "certificate_number", "ZS{org}{year}{n}"),
+                          valid_from=on, valid_until=date(on.year + years, on.month, min(on.day, 28)) if years else None)
+        return _move(actor=actor, application=application, new=S.APPROVED if approve else S.DENIED, on=on,
+                     note="准予许可" if approve else reason, action="permit.decide",
+                     summary=f"{'准予' if approve else '不予'}许可 {application.number}，决定书 {number}", **fields)
 
 
 def application_revoke(*, actor, application: PermitApplication, on: date, reason: str) -> PermitApplication:

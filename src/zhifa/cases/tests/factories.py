@@ -19,11 +19,19 @@ def company(world, **kw) -> Party:
     return OrgPartyFactory(organisation=world.brigade_a, **kw)
 
 
-def lead(world, *, party=None, days_ago: int = 3, code: str = "", origin=None, **kw) -> Case:
-    return services.lead_register(
+# A violation outside the catalogue states its provisions (the catalogue's YS-012 citations, see discretion data).
+VIOLATED = "《中华人民共和国道路运输条例》（2023年修订）第三十条"
+PENALTY = "《中华人民共和国道路运输条例》（2023年修订）第六十九条第一款"
+
+
+def lead(world, *, party=None, days_ago: int = 3, code: str = "", origin=None, provisions: bool = True, **kw) -> Case:
+    case = services.lead_register(
         actor=world.users["officer"], organisation=world.brigade_a, source=Case.Source.INSPECTION,
         party=party or person(world), occurred_at=timezone.now() - timedelta(days=days_ago), place="G207国道皇后段",
-        facts="驾驶货车未携带道路运输证从事道路货物运输", violation_item_code=code or None, origin=origin, **kw)
+        facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测", violation_item_code=code or None, origin=origin, **kw)
+    if provisions and case.violation_item_id is None and case.status == "lead" and not case.violated_provision:
+        case = services.case_set_provisions(actor=world.users["officer"], case=case, violated_provision=VIOLATED, penalty_provision=PENALTY)
+    return case
 
 
 def opened(world, **kw) -> Case:
@@ -56,4 +64,4 @@ def decided(world, *, amount=Decimal("2000"), **kw) -> Case:
     case = notified(world, amount=amount, **kw)
     case = services.case_waive(actor=world.users["officer"], case=case, statement="无异议")
     return services.case_decide(actor=world.users["head"], case=case, penalty_kind=Case.PenaltyKind.FINE, amount=amount,
-                                legal_basis="《中华人民共和国道路运输条例》第六十八条", reasoning="违法事实清楚，按裁量基准一般情形处罚。")
+                                legal_basis=PENALTY, reasoning="违法事实清楚，按裁量基准一般情形处罚。")

@@ -16,7 +16,7 @@ from zhifa.core.errors import DomainError
 from zhifa.core.models import Event
 from zhifa.discretion.engine import assess
 
-from .factories import lead, notified, opened, person
+from .factories import PENALTY, VIOLATED, lead, notified, opened, person
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +202,8 @@ def _simplified(world, amount):
     return services.case_simplified(
         actor=world.users["officer"], organisation=world.brigade_a, party=person(world),
         officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now() - timedelta(hours=1),
-        place="G207国道", facts="货车驾驶员未随车携带从业资格证", penalty_kind="fine", amount=amount, legal_basis="《道路运输从业人员管理规定》")
+        place="G207国道", facts="货车驾驶员未随车携带从业资格证", penalty_kind="fine", amount=amount, legal_basis=PENALTY,
+        violated_provision=VIOLATED)
 
 
 def test_art51_refusal_says_over_two_hundred_yuan(world):
@@ -235,8 +236,8 @@ def _onspot(world, party, *, hours_ago: float, place="G207国道皇后段K12", f
     return services.case_simplified(
         actor=world.users["officer"], organisation=world.brigade_a, party=party,
         officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now() - timedelta(hours=hours_ago),
-        place=place, facts=facts, penalty_kind="fine", amount=Decimal("100"), legal_basis="《道路运输条例》",
-        violation_item_code=code, not_same_act=not_same_act)
+        place=place, facts=facts, penalty_kind="fine", amount=Decimal("100"), legal_basis=PENALTY,
+        violation_item_code=code, not_same_act=not_same_act, violated_provision=VIOLATED)
 
 
 def test_art29_same_act_without_catalogue_item_is_not_fined_twice(world):
@@ -368,8 +369,8 @@ def _onspot_minor(world, born, acted_on, *, lenient=False):
         return services.case_simplified(
             actor=world.users["officer"], organisation=world.brigade_a, party=party,
             officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=when, place="G207国道",
-            facts="未随车携带从业资格证", penalty_kind="fine", amount=Decimal("50"), legal_basis="《道路运输从业人员管理规定》",
-            lenient=lenient)
+            facts="未随车携带从业资格证", penalty_kind="fine", amount=Decimal("50"), legal_basis=PENALTY,
+            violated_provision=VIOLATED, lenient=lenient)
 
 
 @pytest.mark.parametrize(("born", "acted_on", "code"), [

@@ -14,7 +14,7 @@ from zhifa.cases.workflow import Status
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Event, Officer
 
-from .factories import decided, lead, notified, opened, person, reviewed
+from .factories import PENALTY, decided, lead, notified, opened, person, reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_full_ordinary_case_lead_to_archive(world):
     case = services.case_archive(actor=world.users["officer"], case=case)
     assert case.status == Status.ARCHIVED
     actions = list(StatusChange.objects.filter(case=case).values_list("action", flat=True))
-    assert actions == ["register", "open", "report", "internal_review", "notify", "waive", "decide", "deliver", "paid", "close", "archive"]
+    assert actions == ["register", "provisions", "open", "report", "internal_review", "notify", "waive", "decide", "deliver", "paid", "close", "archive"]
     assert Event.objects.filter(subject_type="cases.case", subject_id=str(case.pk), action="case.decide").count() == 1
 
 
@@ -53,7 +53,7 @@ def test_forbidden_transition_refused_and_nothing_changes(world):
     case = lead(world)
     n = Event.objects.count()
     with pytest.raises(TransitionNotAllowed):
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("100"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("100"), legal_basis=PENALTY, reasoning="y")
     _unchanged(case, n)
 
 
@@ -163,7 +163,7 @@ def test_art58_no_decision_without_required_legal_review(world):
     case = services.case_waive(actor=world.users["officer"], case=case)
     n = Event.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "legal_review_missing"
     _unchanged(case, n)
 
@@ -185,7 +185,7 @@ def test_art45_no_decision_while_defence_window_open(world):
     case = notified(world)
     n = Event.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "defence_window_open"
     _unchanged(case, n)
 
@@ -194,7 +194,7 @@ def test_art45_decision_after_window_closed(world):
     case = notified(world)
     with time_machine.travel(timezone.now() + timedelta(days=14)):
         case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"),
-                                    legal_basis="条例第六十八条", reasoning="理由")
+                                    legal_basis=PENALTY, reasoning="理由")
     assert case.status == Status.DECIDED
 
 
@@ -204,10 +204,10 @@ def test_art45_penalty_after_defence_not_higher_than_notified(world):
     case = services.case_waive(actor=world.users["officer"], case=case)
     n = Event.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2500"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2500"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "penalty_increased" and "第四十五条" in exc.value.message
     _unchanged(case, n)
-    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("1500"), legal_basis="x", reasoning="采纳申辩意见，从轻")
+    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("1500"), legal_basis=PENALTY, reasoning="采纳申辩意见，从轻")
     assert case.fine_amount == Decimal("1500.00")
 
 
@@ -221,7 +221,7 @@ def test_art29_same_violation_not_fined_twice(world):
     second = services.case_waive(actor=world.users["officer"], case=second)
     n = Event.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=second, penalty_kind="fine", amount=Decimal("2000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=second, penalty_kind="fine", amount=Decimal("2000"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "fined_twice" and first.number in exc.value.message
     _unchanged(second, n)
 
@@ -236,7 +236,7 @@ def test_art30_minor_under_14_no_penalty_only(world):
     case = notified(world, party=minor)
     case = services.case_waive(actor=world.users["officer"], case=case)
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "minor_no_penalty"
     case = services.case_no_penalty(actor=world.users["head"], case=case, reason=Case.NoPenaltyReason.MINOR,
                                     reasoning="当事人不满十四周岁，责令其监护人加以管教，已进行批评教育。")
@@ -255,9 +255,9 @@ def test_art30_minor_14_to_18_must_be_lenient(world):
     case = notified(world, party=minor)
     case = services.case_waive(actor=world.users["officer"], case=case)
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "minor_lenient"
-    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("800"), legal_basis="x",
+    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("800"), legal_basis=PENALTY,
                                 reasoning="未成年，减轻处罚", lenient=True)
     assert case.lenient
 
@@ -268,7 +268,7 @@ def test_art33_no_fault_leads_to_no_penalty(world):
                                    adopted="经核实，报案回执真实，采纳。")
     case = services.case_waive(actor=world.users["officer"], case=case)
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"), legal_basis=PENALTY, reasoning="y")
     assert exc.value.code == "no_fault"
     case = services.case_no_penalty(actor=world.users["head"], case=case, reason=Case.NoPenaltyReason.NO_FAULT, reasoning="无主观过错，已教育。")
     assert case.outcome == Case.Outcome.NO_PENALTY
@@ -296,20 +296,20 @@ def test_art64_hearing_notice_seven_working_days_ahead_and_decision_after_hearin
         assert exc.value.code == "hearing_notice_short"
     case = services.case_hearing_schedule(actor=world.users["officer"], case=case, hearing_on=timezone.localdate() + timedelta(days=20))
     with pytest.raises(TransitionNotAllowed):  # no decision while the hearing is pending
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("20000"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("20000"), legal_basis=PENALTY, reasoning="y")
     with time_machine.travel(timezone.now() + timedelta(days=21)):
         case = services.case_hearing_hold(actor=world.users["officer"], case=case, record="当事人到场陈述，承认违法事实。")
         assert case.status == Status.HEARD
         # Art. 58: after a hearing on major rights, legal review again before the decision.
         with pytest.raises(DomainError) as exc:
-            services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("18000"), legal_basis="x", reasoning="y")
+            services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("18000"), legal_basis=PENALTY, reasoning="y")
         assert exc.value.code == "legal_review_missing"
         case = services.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="听证后送法制审核")
         assert case.status == Status.LEGAL_REVIEW
         services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text="听证程序合法")
         case.refresh_from_db()
         assert case.status == Status.HEARD
-        case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("18000"), legal_basis="x", reasoning="y")
+        case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("18000"), legal_basis=PENALTY, reasoning="y")
     assert case.status == Status.DECIDED
     assert ClockSuspension.objects.get(case=case).ended_on is not None
 
@@ -337,7 +337,7 @@ def test_delivered_decision_is_immutable_revocation_is_own_act(world):
     case = decided(world)
     case = services.case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT)
     with pytest.raises(TransitionNotAllowed):
-        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("100"), legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("100"), legal_basis=PENALTY, reasoning="y")
     correction = services.case_correct(actor=world.users["head"], case=case, field_label="当事人住址", old_text="城关镇1号",
                                        new_text="城关镇11号", reason="笔误")
     case.refresh_from_db()
@@ -396,13 +396,14 @@ def test_lead_register_by_system_actor(world):
     assert case.status == Status.LEAD and case.registered_by is None and case.officers.count() == 2
 
 
-def test_documents_issued_after_commit_and_decision_number_linked(world, django_capture_on_commit_callbacks, settings, tmp_path):
+def test_documents_issued_after_commit_and_decision_number_linked(named_world, django_capture_on_commit_callbacks, settings, tmp_path):
+    world = named_world
     settings.EVIDENCE_ROOT = str(tmp_path)
     case = notified(world)
     case = services.case_waive(actor=world.users["officer"], case=case)
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("2000"),
-                                    legal_basis="《中华人民共和国道路运输条例》第六十八条", reasoning="事实清楚，证据确凿。")
+                                    legal_basis=PENALTY, reasoning="事实清楚，证据确凿。")
     doc = case.documents.get(kind="penalty_decision")
     case.refresh_from_db()
     assert doc.number and case.decision_number == doc.number and "罚〔" in doc.number
@@ -426,5 +427,5 @@ def test_assessment_fixed_on_case_at_decision(world, shipped_catalogue):
     case = reviewed(world, code="CX-003", amount=Decimal("15000"), legal_review=True)
     case = services.case_notify(actor=world.users["officer"], case=case, penalty_kind="fine", amount=Decimal("15000"), hearing_right=False)
     case = services.case_waive(actor=world.users["officer"], case=case)
-    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("15000"), legal_basis="x", reasoning="y")
+    case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("15000"), legal_basis=PENALTY, reasoning="y")
     assert case.assessment["amount"] == "15000.00" and case.assessment["benchmark_version"] and case.assessment["reasoning"]

@@ -17,7 +17,7 @@ from zhifa.cases.workflow import TRANSITIONS, Status, next_actions
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.models import Event
 
-from .factories import company, decided, lead, opened, person
+from .factories import PENALTY, VIOLATED, company, decided, lead, opened, person
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ OFFICERS = ("officer", "officer2")
 def _simplified(world, party, amount, kind="fine"):
     return services.case_simplified(actor=world.users["officer"], organisation=world.brigade_a, party=party,
                                     officers=[world.officers[k] for k in OFFICERS], occurred_at=timezone.now() - timedelta(hours=1),
-                                    place="G207国道", facts="货车驾驶员未随车携带从业资格证", penalty_kind=kind, amount=amount,
-                                    legal_basis="《道路运输从业人员管理规定》")
+                                    place="G207国道", facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测", penalty_kind=kind,
+                                    amount=amount, legal_basis=PENALTY, violated_provision=VIOLATED)
 
 
 def test_art51_simplified_citizen_up_to_200_yuan_filed_automatically(world):

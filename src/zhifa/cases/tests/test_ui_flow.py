@@ -9,7 +9,7 @@ from django.utils import timezone
 from zhifa.cases.models import Case, Transcript
 from zhifa.cases.workflow import Status
 
-from .factories import person
+from .factories import PENALTY, VIOLATED, person
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,8 @@ def test_ordinary_case_end_to_end_through_the_pages(world, client_for):
     assert resp.status_code == 302
     case = Case.objects.get()
     case = _act(head, case, "open", {"officers": team, "limitation_override": ""})
+    # a violation outside the catalogue: the officer states the violated provision and the penalty provision
+    case = _act(officer, case, "provisions", {"violated_provision": VIOLATED, "penalty_provision": PENALTY})
     start = timezone.localtime() - timedelta(hours=1)
     resp = officer.post(reverse("cases:transcript_new", args=[case.pk]), {
         "kind": "inquiry", "started_at": start.strftime("%Y-%m-%dT%H:%M"), "ended_at": (start + timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M"),
@@ -46,7 +48,7 @@ def test_ordinary_case_end_to_end_through_the_pages(world, client_for):
     case = _act(reviewer, case, "legal_review", {"opinion": "agree", "text": "同意"})
     case = _act(officer, case, "notify", {"penalty_kind": "fine", "amount": "2000"})
     case = _act(officer, case, "waive", {"statement": "无异议"})
-    case = _act(head, case, "decide", {"penalty_kind": "fine", "amount": "2000", "legal_basis": "条例第六十八条", "reasoning": "事实清楚"})
+    case = _act(head, case, "decide", {"penalty_kind": "fine", "amount": "2000", "legal_basis": PENALTY, "reasoning": "事实清楚"})
     case = _act(officer, case, "deliver", {"method": "direct", "delivered_on": timezone.localdate().isoformat()})
     assert case.status == Status.EXECUTION
     from zhifa.cases import services
@@ -61,7 +63,7 @@ def test_simplified_case_through_the_page(world, client_for):
     party = person(world)
     resp = client_for("officer").post(reverse("cases:simplified_new"), {
         "party_identifier": party.id_number, "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "place": "G207", "facts": "未携带从业资格证", "penalty_kind": "fine", "amount": "100", "legal_basis": "规定第四十八条",
+        "place": "G207", "facts": "未携带从业资格证", "penalty_kind": "fine", "amount": "100", "legal_basis": PENALTY, "violated_provision": VIOLATED,
         "officers": [world.officers["officer"].pk, world.officers["officer2"].pk]})
     assert resp.status_code == 302
     case = Case.objects.get()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhifa.cases.models import Case
 from zhifa.cases.workflow import Status
 
-from .factories import lead, notified, opened, person
+from .factories import PENALTY, VIOLATED, lead, notified, opened, person
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_simplified_form_refuses_over_limit_with_reason(world, client_for):
     party = person(world)
     resp = client_for("officer").post(reverse("cases:simplified_new"), {
         "party_identifier": party.id_number, "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "place": "G207", "facts": "未携带从业资格证", "penalty_kind": "fine", "amount": "500", "legal_basis": "规定",
+        "place": "G207", "facts": "未携带从业资格证", "penalty_kind": "fine", "amount": "500", "legal_basis": PENALTY, "violated_provision": VIOLATED,
         "officers": [world.officers["officer"].pk, world.officers["officer2"].pk]})
     assert resp.status_code == 200 and "第五十一条" in resp.content.decode()
     assert not Case.objects.exists()
@@ -111,9 +111,24 @@ def test_api_simplified(world, api_for):
     party = person(world)
     resp = api_for("officer").post("/api/v1/cases/simplified", json.dumps({
         "party_id": party.pk, "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk],
+        "occurred_at": timezone.now().isoformat(), "place": "G207", "facts": "驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测",
+        "penalty_kind": "fine", "amount": "100", "legal_basis": PENALTY, "violated_provision": VIOLATED}), content_type="application/json")
+    assert resp.status_code == 201 and Decimal(str(resp.json()["fine_amount"])) == Decimal("100")
+    # the API answers the decision's one number: the same the case, its payment notice and its paper carry
+    case = Case.objects.get(pk=resp.json()["id"])
+    assert resp.json()["decision_number"] == case.decision_number and "简罚〔" in case.decision_number
+    assert case.payment_notice.decision_number == case.decision_number
+
+
+def test_api_simplified_outside_catalogue_without_violated_provision_refused(world, api_for):
+    """Regression (issue 14): a decision citing only the penalty article as the violated one."""
+    party = person(world)
+    resp = api_for("officer").post("/api/v1/cases/simplified", json.dumps({
+        "party_id": party.pk, "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk],
         "occurred_at": timezone.now().isoformat(), "place": "G207", "facts": "x", "penalty_kind": "fine", "amount": "100",
-        "legal_basis": "规定"}), content_type="application/json")
-    assert resp.status_code == 201 and resp.json()["fine_amount"] == "100.00" or Decimal(str(resp.json()["fine_amount"])) == Decimal("100")
+        "legal_basis": PENALTY}), content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "provision_missing"
+    assert not Case.objects.exists()
 
 
 def test_at_risk_page(world, client_for):

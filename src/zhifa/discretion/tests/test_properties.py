@@ -10,6 +10,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zhifa.core.errors import DomainError
 from zhifa.discretion.engine import assess
 from zhifa.discretion.models import ViolationItem
 
@@ -27,6 +28,12 @@ facts_strategy = st.fixed_dictionaries(
 @given(index=st.integers(0, 47), facts=facts_strategy)
 def test_every_outcome_has_reasoning_citations_and_a_lawful_range(index, facts):
     item = ViolationItem.objects.order_by("code")[index]
+    if item.formula and not {"over_kg", "height_m"} & set(facts):
+        # an overload item proposes nothing without measurements (issue 14: "未超过规定限值" for a 1,311 kg excess)
+        with pytest.raises(DomainError) as exc:
+            assess(item_code=item.code, facts=facts, violation_date=date(2026, 5, 1), today=date(2026, 5, 1))
+        assert exc.value.code == "overload_facts_missing"
+        return
     result = assess(item_code=item.code, facts=facts, violation_date=date(2026, 5, 1), today=date(2026, 5, 1))
     assert result.reasoning and result.citations
     assert item.violated_provision in result.citations

@@ -1,6 +1,6 @@
 """Filters for the document forms: dates and amounts the way Chinese official documents write them."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -12,19 +12,35 @@ UNITS = ["", "拾", "佰", "仟"]
 SECTIONS = ["", "万", "亿"]
 
 
+BLANK_DATE = "　　年　　月　　日"
+
+
 @register.filter
 def cn_date(value) -> str:
-    """2026-11-22 → 2026年11月22日 (accepts a date, a datetime or an ISO string)."""
+    """2026-11-22 → 2026年11月22日; a datetime → 2026年11月22日10时30分 in Beijing time (an aware or offset value
+    is converted — a paper never states UTC). Empty gives the blank a person fills in by hand, which the lint
+    refuses unless the template marks it ``class="handwrite"``."""
+    from zhifa.documents.composer import parse_when
+
     if not value:
-        return "　　年　　月　　日"
+        return BLANK_DATE
+    value = parse_when(value)
     if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
-        except ValueError:
-            return value
+        return value
     if isinstance(value, datetime):
         return f"{value.year}年{value.month}月{value.day}日{value.hour}时{value.minute:02d}分"
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def cn_day(value) -> str:
+    """Only the date of a date or datetime (Beijing time): 2026年11月22日."""
+    from zhifa.documents.composer import parse_when
+
+    value = parse_when(value) if value else value
+    if isinstance(value, datetime):
+        value = value.date()
+    return cn_date(value)
 
 
 def _four(n: int) -> str:

@@ -10,7 +10,10 @@ BASE = {
     "facts": "2026年10月8日，当事人所属豫R·D3578重型半挂牵引车在G207线皇后超限检测站经检测车货总质量55,600千克，超过限值49,000千克6,600千克。",
     "evidence": ["现场笔录", "询问笔录", "称重检测单", "现场照片6张"],
     "violated_provision": "《超限运输车辆行驶公路管理规定》第十九条",
-    "legal_basis": "《超限运输车辆行驶公路管理规定》第四十三条第一款第（二）项",
+    "penalty_provision": "《超限运输车辆行驶公路管理规定》第四十三条第一款第（二）项",
+    "legal_basis": "《中华人民共和国行政强制法》第二十二条",  # the coercive measure's own basis (行政强制措施决定书)
+    "payment_code": "411321260000000017", "pay_url": "https://zhifa.example.cn/payments/pay/411321260000000017/",
+    "due_on": "2026-11-13", "amount_due": "3000.00",
     "discretion_reasoning": "超限6吨（按整吨计），每超1000千克罚款500元，当事人主动卸载，依法从轻处罚。",
     "proposed_penalty": "罚款人民币3,000元", "penalty": "罚款", "amount": "3000.00",
     "opened_on": "2026-10-09", "notified_on": "2026-10-16", "decided_on": "2026-10-28", "delivered_on": "2026-10-29",

@@ -31,16 +31,22 @@ def test_remedy_deadlines_reconsideration_60_days_litigation_6_months():
 
 
 def test_context_shapes_are_normalised():
-    from zhifa.documents.render import normalise
+    from types import SimpleNamespace
 
-    data = normalise({"officers": "王建国（41130001）、李明（41130002）", "evidence": "照片：车辆；询问笔录（周伟）",
-                      "party_kind": "法人或其他组织", "party_identifier": "91411321MA45ABCD1X", "legal_representative": "周伟",
-                      "statement": "首次超限。", "statement_adopted": "不予采纳。", "violation": "超限运输"})
+    from zhifa.documents.composer import compose
+    from zhifa.documents.kinds import KINDS
+
+    data = compose(kind=KINDS["penalty_decision"], organisation=SimpleNamespace(name="机构"), number="", context={
+        "officers": "王建国（41130001）、李明（41130002）", "evidence": "照片：车辆；询问笔录（周伟）",
+        "party_kind": "法人或其他组织", "party_identifier": "91411321MA45ABCD1X", "legal_representative": "周伟",
+        "statement": "首次超限。", "statement_adopted": "不予采纳。", "violation": "超限运输",
+        "violated_provision": "《公路安全保护条例》第三十三条", "legal_basis": "《公路安全保护条例》第六十四条"})
     assert data["officers"] == ["王建国（41130001）", "李明（41130002）"]
     assert data["evidence"] == ["照片：车辆", "询问笔录（周伟）"]
     assert data["party_kind"] == "organisation" and data["party_credit_code"] == "91411321MA45ABCD1X"
-    assert data["party_legal_rep"] == "周伟" and data["cause"] == "超限运输"
+    assert data["party_legal_rep"] == "周伟" and data["cause"] == "超限运输" and data["you"] == "你单位"
     assert "首次超限" in data["defence"] and "不予采纳" in data["defence"]
+    assert data["basis"] == "违反了《公路安全保护条例》第三十三条的规定，依据《公路安全保护条例》第六十四条的规定"
 
 
 @pytest.mark.parametrize("kind", ["penalty_decision", "delivery_receipt", "register", "reminder"])
@@ -54,5 +60,6 @@ def test_forms_render_with_only_the_required_fields(kind):
     spec = KINDS[kind]
     ctx = {name: ["x"] if name in ("evidence", "questions", "statements", "schedule") else "2026-11-20" if name.endswith("_on") else "x"
            for name in spec.required}
+    ctx.update({k: "《公路安全保护条例》第六十四条" for k in ("violated_provision", "penalty_provision") if k in ctx})
     html = render_html(kind=spec, organisation=SimpleNamespace(name="机构", phone="", address=""), number="", context=ctx)
     assert spec.title in html

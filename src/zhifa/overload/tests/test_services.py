@@ -94,11 +94,13 @@ def _notified(world, case):
     from zhifa.cases import services as cs
 
     o = [world.officers["officer"], world.officers["officer2"]]
+    # the proposal comes from the overload rule with the measured excess (Art. 43), not a generic item
+    amount = cs.assessment_proposal(case).amount
     case = cs.case_open(actor=world.users["head"], case=case, officers=o, legal_review_required=False)
     case = cs.case_report(actor=world.users["officer"], case=case, report_text="超限事实清楚", proposed_outcome=Case.Outcome.PENALTY,
-                          proposed_amount=Decimal("5000"))
+                          proposed_amount=amount)
     case = cs.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="同意")
-    return cs.case_notify(actor=world.users["officer"], case=case, penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("5000"))
+    return cs.case_notify(actor=world.users["officer"], case=case, penalty_kind=Case.PenaltyKind.FINE, amount=amount)
 
 
 def test_remote_handling_identify_consent_accept(station, world):

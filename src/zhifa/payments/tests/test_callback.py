@@ -144,14 +144,15 @@ def test_the_same_notification_concurrently_records_one_payment(world):
 
 def test_art51_simplified_fine_gets_a_notice_and_is_executed_on_payment(world):
     from zhifa.cases import services as case_services
+    from zhifa.cases.tests.factories import PENALTY, VIOLATED
     from zhifa.core.tests.factories import PersonPartyFactory
     from zhifa.payments.services import simulated_payment
 
     case = case_services.case_simplified(
         actor=world.users["officer"], organisation=world.brigade_a, party=PersonPartyFactory(organisation=world.brigade_a),
         officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now(), place="G207国道",
-        facts="未随车携带道路运输证", penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("200"),
-        legal_basis="《中华人民共和国道路运输条例》第六十八条", reasoning="当场处罚。")
+        facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测", penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("200"),
+        legal_basis=PENALTY, violated_provision=VIOLATED, reasoning="当场处罚。")
     notice = PaymentNotice.objects.get(case=case)
     assert notice.amount == Decimal("200.00") and notice.delivered_on == timezone.localdate()
     assert simulated_payment(notice=notice)["status"] == "paid"
