@@ -166,6 +166,6 @@ def test_art32_lenient_list_recorded_and_stated_in_decision(world, shipped_catal
     case = services.case_notify(actor=world.users["officer"], case=case, penalty_kind="fine", amount=Decimal("1670"))
     case = services.case_waive(actor=world.users["officer"], case=case)
     case = services.case_decide(actor=world.users["head"], case=case, penalty_kind="fine", amount=Decimal("1670"), lenient=True,
-                                legal_basis="x", reasoning="违法事实清楚。", deviation_reason="符合从轻处罚清单")
+                                legal_basis=case.violation_item.penalty_basis, reasoning="违法事实清楚。", deviation_reason="符合从轻处罚清单")
     text = _text(case, "penalty_decision")
     assert "危害后果轻微，符合从轻处罚清单" in text and "建议罚款2,000.00元" in text and "决定罚款1,670.00元，理由是：符合从轻处罚清单" in text

@@ -136,13 +136,13 @@ def test_art45_decision_not_heavier_than_notice_per_kind(world, shipped_catalogu
     case = services.case_waive(actor=world.users["officer"], case=case)
     n, lines = Event.objects.count(), PenaltyLine.objects.count()
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, lines=CONFISCATE_AND_FINE, legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, lines=CONFISCATE_AND_FINE, legal_basis=case.violation_item.penalty_basis, reasoning="y")
     assert exc.value.code == "penalty_increased" and "没收违法所得" in exc.value.message and "第四十五条" in exc.value.message
     with pytest.raises(DomainError) as exc:
-        services.case_decide(actor=world.users["head"], case=case, lines=[{"kind": "fine", "amount": "12000"}], legal_basis="x", reasoning="y")
+        services.case_decide(actor=world.users["head"], case=case, lines=[{"kind": "fine", "amount": "12000"}], legal_basis=case.violation_item.penalty_basis, reasoning="y")
     assert exc.value.code == "penalty_increased"
     assert Case.objects.get(pk=case.pk).status == Status.NOTIFIED and Event.objects.count() == n and PenaltyLine.objects.count() == lines
-    case = services.case_decide(actor=world.users["head"], case=case, lines=[{"kind": "fine", "amount": "10000"}], legal_basis="x", reasoning="y")
+    case = services.case_decide(actor=world.users["head"], case=case, lines=[{"kind": "fine", "amount": "10000"}], legal_basis=case.violation_item.penalty_basis, reasoning="y")
     assert case.status == Status.DECIDED
 
 
