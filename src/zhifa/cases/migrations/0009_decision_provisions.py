@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_penalty_lines_list_application'),
+        ('cases', '0008_evidence_preservation'),
     ]
 
     operations = [
