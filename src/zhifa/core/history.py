@@ -42,6 +42,8 @@ KEY_LABELS = {
     "source": "来源", "source_units": "源头单位数", "status": "状态", "superseded_draw": "被替代的抽取",
     "supervisors": "社会监督员数", "targets": "检查对象数", "text": "内容", "transaction_id": "交易流水号",
     "vehicles": "车辆数", "violations_new": "新增违法记录数", "zip_sha256": "案卷包摘要",
+    "observations": "检查情况", "measures": "处理措施", "q": "问", "a": "答", "created_at": "创建时间",
+    "case_id": "案件", "officer": "执法人员", "officer_id": "执法人员", "organisation_id": "机构", "party_id": "当事人",
 }
 # Actions without a summary: their last word read in Chinese.
 ACTION_VERBS = {
@@ -74,12 +76,67 @@ def _model(subject_type: str):
         return None
 
 
-def _field(model, key: str):
+def _field(model, key: str, value=None):
+    """The field ``key`` names on ``model``; failing that, on another model of the same app (an event on a case
+    often records a snapshot of its transcript or evidence item), preferring one whose choices hold ``value``."""
     if model is None:
         return None
-    for f in model._meta.concrete_fields:
-        if key in (f.name, f.attname):
-            return f
+    own = next((f for f in model._meta.concrete_fields if key in (f.name, f.attname)), None)
+    if own is not None and not (own.choices and value is not None and str(value) not in {str(k) for k, _ in own.flatchoices}):
+        return own
+    candidates = [f for m in model._meta.app_config.get_models() for f in m._meta.concrete_fields if key in (f.name, f.attname)]
+    if value is not None:
+        # A value that is a choice of the same-named field of a model of this app, else of any app (a payment
+        # notice's status recorded on its case).
+        for pool in (candidates, [f for m in apps.get_models() for f in m._meta.concrete_fields if f.name == key and f.choices]):
+            for f in pool:
+                if f.choices and str(value) in {str(k) for k, _ in f.flatchoices}:
+                    return f
+    labels = {str(f.verbose_name) for f in candidates}
+    return candidates[0] if len(labels) == 1 and key not in GENERIC_KEYS else None
+
+
+# Keys too generic to borrow a sibling model's meaning for (their label comes from KEY_LABELS).
+GENERIC_KEYS = {"status", "kind", "name", "number", "amount", "text", "source", "reason", "created", "errors", "path", "method"}
+# Bookkeeping columns that say nothing to a reader of the record.
+SKIP_KEYS = {"id", "pk", "updated_at", "modified_at"}
+CONTENT_TYPES = {"application/pdf": "PDF 文件", "image/jpeg": "JPEG 图片", "image/png": "PNG 图片", "video/mp4": "MP4 视频",
+                 "video/webm": "WebM 视频", "audio/mpeg": "MP3 录音", "audio/wav": "WAV 录音", "text/plain": "文本",
+                 "application/json": "JSON 数据", "text/csv": "CSV 表格",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX 文档"}
+METHODS = {"GET": "查看", "POST": "提交", "PUT": "修改", "PATCH": "修改", "DELETE": "删除"}
+_MODEL_LABEL = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+
+VALUE_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register_value_labels(key: str, labels) -> None:
+    """An app names the codes a JSON list field holds (``target_types`` → 道路货物运输企业 …), for the record."""
+    VALUE_LABELS.setdefault(key, {}).update({str(k): str(v) for k, v in dict(labels).items()})
+
+
+def _value_label(key: str, value):
+    """Codes a service wrote in a free-form change, in words (a document kind, a file type, a record type)."""
+    if isinstance(value, list) and key in VALUE_LABELS:
+        return "、".join(VALUE_LABELS[key].get(str(v), str(v)) for v in value) or EMPTY
+    if not isinstance(value, str):
+        return None
+    if key in VALUE_LABELS and value in VALUE_LABELS[key]:
+        return VALUE_LABELS[key][value]
+    if key == "content_type":
+        return CONTENT_TYPES.get(value, "其他文件")
+    if key == "method":
+        return METHODS.get(value)
+    if key == "kind":
+        try:
+            from zhifa.documents.kinds import KINDS
+        except ImportError:  # the documents app is optional
+            KINDS = {}
+        if value in KINDS:
+            return KINDS[value].title
+    if _MODEL_LABEL.match(value) and _model(value) is not None:
+        return subject_kind(value)
     return None
 
 
@@ -87,9 +144,9 @@ def _is_ascii(text: str) -> bool:
     return all(ord(ch) < 128 for ch in text)
 
 
-def field_label(model, key: str) -> tuple[str, bool]:
+def field_label(model, key: str, f=None) -> tuple[str, bool]:
     """(Chinese label, is_money) of ``key`` on ``model``; never the code name."""
-    f = _field(model, key)
+    f = f if f is not None else _field(model, key)
     label = str(f.verbose_name) if f is not None else ""
     if not label or _is_ascii(label):
         label = KEY_LABELS.get(key, "")
@@ -187,13 +244,21 @@ def change_rows(event, *, resolver: _Resolver | None = None) -> list[ChangeRow]:
     resolver = resolver or _Resolver()
     rows = []
     for key, value in changes.items():
-        f = _field(model, key)
-        label, money = field_label(model, key)
-        if isinstance(value, list) and len(value) == 2 and _diff_shaped(event, key, value):
-            rows.append(ChangeRow(label, format_value(value[1], f, money=money, resolver=resolver),
-                                  format_value(value[0], f, money=money, resolver=resolver)))
-        else:
-            rows.append(ChangeRow(label, format_value(value, f, money=money, resolver=resolver)))
+        if key in SKIP_KEYS:
+            continue
+        pair = isinstance(value, list) and len(value) == 2 and _diff_shaped(event, key, value)
+        if pair and value[0] in (None, "", [], {}) and value[1] in (None, "", [], {}, False):
+            continue  # a new record's empty fields: nothing to read
+        sample = (value[1] if value[1] is not None else value[0]) if pair else value
+        f = _field(model, key, sample if isinstance(sample, (str, int)) else None)
+        label, money = field_label(model, key, f)
+
+        def show(v, f=f, key=key, money=money):
+            return _value_label(key, v) or format_value(v, f, money=money, resolver=resolver)
+
+        rows.append(ChangeRow(label, show(value[1]), show(value[0])) if pair else ChangeRow(label, show(value)))
+    if rows and all(r.before == EMPTY for r in rows):  # a creation: its values, not "— →" on every line
+        rows = [ChangeRow(r.label, r.after) for r in rows]
     return rows
 
 

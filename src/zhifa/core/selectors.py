@@ -121,3 +121,31 @@ def enforcing_officers(organisation: Organisation, on=None) -> QuerySet:
         cert_issued_on__lte=on,
         cert_expires_on__gte=on,
     )
+
+
+def organisation_path(model, depth: int = 2) -> str:
+    """The lookup path from ``model`` to the organisation whose jurisdiction it belongs to: ``organisation``, or
+    through a parent (a legal review's case, an attendance's training event) — so the record of anything a user may
+    see is open to them, and of nothing else."""
+    names = {f.name for f in model._meta.fields}
+    for name in ("organisation", "unit"):
+        if name in names and model._meta.get_field(name).related_model is not None and \
+                model._meta.get_field(name).related_model._meta.label_lower == "core.organisation":
+            return name
+    if depth:
+        for f in model._meta.fields:
+            if f.many_to_one and f.related_model is not None and f.related_model is not model and not f.null:
+                inner = organisation_path(f.related_model, depth - 1)
+                if inner:
+                    return f"{f.name}__{inner}"
+    return ""
+
+
+def history_visible(user, obj) -> bool:
+    """Whether ``user`` may open the full-process record of ``obj`` (the /history/ page answers 200, not 404)."""
+    from .roles import Role, has_role
+
+    path = organisation_path(type(obj))
+    if path:
+        return scope(type(obj)._default_manager.filter(pk=obj.pk), user, path).exists()
+    return has_role(user, Role.ADMIN, Role.SUPERVISOR)

@@ -227,8 +227,12 @@ def history(request, subject_type: str, subject_id: str):
     except (LookupError, ValueError):
         raise Http404 from None
     qs = model._default_manager.all()
-    if any(f.name == "organisation" for f in model._meta.fields):
-        obj = selectors.get_scoped(qs, request.user, pk=subject_id)
+    org_field = selectors.organisation_path(model)
+    if org_field:
+        try:
+            obj = selectors.get_scoped(qs, request.user, org_field, pk=subject_id)
+        except (ValueError, ValidationError):
+            raise Http404 from None
     elif has_role(request.user, Role.ADMIN, Role.SUPERVISOR):
         obj = qs.filter(pk=subject_id).first() or _raise404()
     else:

@@ -14,3 +14,10 @@ class InspectionsConfig(AppConfig):
         ("案件线索", "inspections:leads", None),
     ]
     nav_group = "事中事后监管"
+
+    def ready(self):
+        from zhifa.core.history import register_value_labels
+
+        from .models import SUBJECT_TYPES
+
+        register_value_labels("target_types", SUBJECT_TYPES)

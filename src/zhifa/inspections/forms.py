@@ -33,7 +33,7 @@ class FollowUpForm(forms.Form):
 
 
 class WarningFileForm(forms.Form):
-    file = forms.FileField(label="省平台预警导出文件", help_text="CSV（含表头 external_id, warning_class, category, description, occurred_at, credit_code, plate）或 JSON")
+    file = forms.FileField(label="省平台预警导出文件", help_text="省平台导出的 CSV 或 JSON 文件（列：预警编号、预警类别、预警类型、预警内容、发生时间、统一社会信用代码、号牌，列名按省平台格式，见接口文档）")
 
 
 class WarningNotifyForm(forms.Form):

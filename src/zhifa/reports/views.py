@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from zhifa.core.selectors import organisations_for
+from zhifa.core.selectors import history_visible, organisations_for
 
 from . import annual, charts, metrics
 
@@ -61,9 +61,12 @@ def _xlsx(built, unit, start, end):
     return xlsx.xlsx_response(f"统计-{unit.name}-{start}-{end}", sheets)
 
 
-def _record_url(obj) -> str:
+def _record_url(obj, user) -> str:
+    """The record's own page, else its full-process record — only where the user may open it (no link to a 404)."""
     if hasattr(obj, "get_absolute_url"):
         return obj.get_absolute_url()
+    if not history_visible(user, obj):
+        return ""
     try:
         return reverse("core:history", args=[obj._meta.label_lower, obj.pk])
     except NoReverseMatch:
@@ -80,7 +83,7 @@ def records(request, key: str):
     qs = metrics.queryset(metric, unit, start, end)
     value = metrics.evaluate(metric, unit, start, end)
     page = Paginator(qs.order_by("pk") if qs is not None else [], 50).get_page(request.GET.get("page"))
-    rows = [{"obj": obj, "url": _record_url(obj), "org": getattr(obj, "organisation", None)} for obj in page]
+    rows = [{"obj": obj, "url": _record_url(obj, request.user), "org": getattr(obj, "organisation", None)} for obj in page]
     return render(request, "reports/records.html", {"metric": metric, "value": value, "page": page, "rows": rows, "unit": unit,
                                                     "start": start, "end": end, "query": request.GET.urlencode(),
                                                     "definition": metrics.definition(metric)})

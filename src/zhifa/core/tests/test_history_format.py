@@ -89,3 +89,12 @@ def test_problem_steps_read_as_labels():
 
     step = ProblemStep(action="create", from_status="", to_status="open")
     assert (step.action_label, step.from_label, step.to_label) == ("登记问题", "—", "待整改")
+
+
+@pytest.mark.django_db
+def test_a_related_records_snapshot_on_the_case_reads_with_its_own_labels(world):
+    """A payment notice's status recorded on its case: 待缴纳, not the code, though the case has a status field too."""
+    case = decided(world)
+    event = _record(world, case, {"status": [None, "unpaid"], "kind": [None, "inquiry"], "id": [None, 7], "updated_at": [None, "x"]})
+    rows = {r.label: r.after for r in history.change_rows(event)}
+    assert "待缴纳" in rows.values() and "询问笔录" in rows.values() and len(rows) == 2

@@ -1,0 +1,55 @@
+"""A crawl as every role over every page the navigation and the pages link to (issue 18): every link a page offers
+answers 200, and no page shows English words, Python values, raw dicts, ISO times or developer notes."""
+
+import io
+
+import pytest
+from django.test import Client
+
+from zhifa.cases import services as case_services
+from zhifa.cases.models import Case, EvidenceItem
+from zhifa.cases.tests.factories import decided, lead, opened
+from zhifa.cases.tests.test_evidence_files import jpeg_bytes
+from zhifa.crawl import crawl, english_words, text_problems
+
+ROLES = ["officer", "reviewer", "head", "supervisor", "admin", "officer_b"]
+
+
+NAMES = ["王建国", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周强", "吴芳", "徐亮"]
+
+
+@pytest.fixture
+def data(world, django_capture_on_commit_callbacks):
+    # The shared fixture names people by their role key ("officer"); a reader's names are Chinese.
+    for name, user in zip(NAMES, world.users.values(), strict=False):
+        user.full_name = name
+        user.save(update_fields=["full_name"])
+        if hasattr(user, "officer"):
+            user.officer.name = name
+            user.officer.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        case = opened(world)
+        case_services.evidence_add(actor=world.users["officer"], case=case, kind=EvidenceItem.Kind.PHOTO, title="现场照片",
+                                   fileobj=io.BytesIO(jpeg_bytes()), name="scene.jpg", content_type="image/jpeg")
+        done = decided(world)
+        case_services.case_deliver(actor=world.users["officer"], case=done, method=Case.DeliveryMethod.DIRECT)
+        lead(world)
+    return case
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_offered_link_answers_and_reads_in_chinese(world, data, role):
+    client = Client()
+    client.force_login(world.users[role])
+    report = crawl(client, limit=250, per_pattern=2)
+    assert report.pages > 20
+    problems = sorted({f"{f.problem} @ {f.url} {f.detail}".strip() for f in report.findings})
+    assert problems == [], "\n".join(problems[:60])
+
+
+def test_the_detector_sees_what_a_reader_should_not():
+    assert english_words("状态 open 已立案") == ["open"]
+    assert english_words("豫R·A1234 NZ-DSJ-03 scene.jpg SHA-256 a3f9 PDF 导出 XLSX MatePad") == []
+    assert text_problems("{'status': 'open'}") and text_problems("时间 2026-11-11T15:04:37") and text_problems("依据 [unconfirmed]")
+    assert text_problems("是否 True") and not text_problems("已立案 2026-11-11 15:04")
