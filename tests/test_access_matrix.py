@@ -32,7 +32,7 @@ ROLE_UI = {
 SIGNED_IN_UI_PREFIXES = ("core:", "discretion:", "documents:", "cases:", "payments:", "overload:", "inspections:", "credit:",
                          "complaints:", "oversight:", "training:", "permits:", "portal:", "reports:",
                          "campaigns:",
-                         "coercion:")
+                         "coercion:", "notifications:")
 
 # API operations that answer without a session or token: signed machine-to-machine calls and public reads.
 PUBLIC_API = {
