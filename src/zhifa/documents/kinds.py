@@ -51,6 +51,8 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     # 国办发〔2020〕49号 (八): the prior notice and the written decision of a serious-dishonesty listing (credit app).
     DocumentKind("dishonesty_notice", "严重失信主体名单认定告知书", "失告", PARTY + ("facts", "legal_basis", "measures", "statement_due", "notified_on"), order=96),
     DocumentKind("dishonesty_decision", "列入严重失信主体名单决定书", "失决", PARTY + ("facts", "legal_basis", "measures", "notice_number", "expires_on", "decided_on"), order=97),
+    # 行政强制法 Arts. 53-55: the application to the people's court after the 催告.
+    DocumentKind("enforcement_application", "行政强制执行申请书", "执申", PARTY + ("court", "decision_number", "reminder_number", "total"), order=97),
     DocumentKind("closing_report", "结案报告", None, PARTY + ("brief", "outcome", "execution", "closed_on"), order=99),
 ]}
 

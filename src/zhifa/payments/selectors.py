@@ -29,8 +29,11 @@ def notice_get(user, pk: int) -> PaymentNotice:
 
 
 def enforcement_candidates(qs: QuerySet, today=None) -> QuerySet:
-    """申请法院强制执行 candidates: unpaid, reminded, and the reminder delivered more than 10 days ago
-    (行政强制法 Art. 54; the exact date on the legal calendar is shown per notice), not yet applied."""
+    """申请法院强制执行 candidates: unpaid, reminded, the reminder delivered more than 10 days ago (行政强制法
+    Art. 54) and the party's litigation period (6 months from delivery) over (Art. 53; the exact dates on the legal
+    calendar are shown per notice), not yet applied."""
+    from .enforcement import _add_months
+
     today = today or timezone.localdate()
     return qs.filter(status__in=OPEN, reminded_on__isnull=False, enforcement_applied_on__isnull=True,
-                     reminded_on__lte=today - timezone.timedelta(days=REMINDER_DAYS))
+                     reminded_on__lte=today - timezone.timedelta(days=REMINDER_DAYS), delivered_on__lt=_add_months(today, -6))

@@ -480,25 +480,35 @@ def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date |
 
 def enforcement_ready_on(notice: PaymentNotice) -> date | None:
     """The first day the agency may apply to the court: 10 days after the reminder was delivered (行政强制法
-    Art. 54)."""
-    if notice.reminded_on is None:
-        return None
-    return legal_calendar.add_days(notice.reminded_on, REMINDER_DAYS).date
+    Art. 54) and after the party's reconsideration and litigation periods ended (Art. 53)."""
+    from .enforcement import window
+
+    span = window(notice)
+    return span[0] if span else None
 
 
-def payment_enforcement_apply(*, actor, notice: PaymentNotice, applied_on: date | None = None) -> PaymentNotice:
-    """Record that the agency applied to the court for enforcement (行政强制法 Art. 53–54)."""
+def payment_enforcement_apply(*, actor, notice: PaymentNotice, applied_on: date | None = None, court: str = "") -> PaymentNotice:
+    """Apply to the court for enforcement (行政强制法 Arts. 53–55): the 行政强制执行申请书 is issued and the
+    application recorded in one transaction."""
+    from zhifa.documents.services import document_issue
+
+    from .enforcement import application_context, assert_may_apply, default_court
+
     assert_role(actor, Role.HEAD, message="申请人民法院强制执行须经负责人批准。")
     assert_in_jurisdiction(actor, notice.organisation)
     applied_on = applied_on or _today()
-    ready = enforcement_ready_on(notice)
-    if notice.status == PaymentNotice.Status.PAID or ready is None or applied_on < ready:
-        raise DomainError("not_enforceable", "催告书送达满十日后当事人仍未履行的，方可申请人民法院强制执行（行政强制法第五十四条）。")
+    if notice.status == PaymentNotice.Status.PAID:
+        raise DomainError("not_enforceable", "罚款已缴清，无需申请强制执行。")
+    assert_may_apply(notice, applied_on)
+    court = court.strip() or default_court(notice.organisation)
+    state = notice_state(notice, applied_on)
     with transaction.atomic():
         if not PaymentNotice.objects.filter(pk=notice.pk, enforcement_applied_on__isnull=True).update(enforcement_applied_on=applied_on):
             raise DomainError("already_applied", "已申请强制执行。", status=409)
+        doc = document_issue(actor=actor, organisation=notice.organisation, kind="enforcement_application", subject=notice.case,
+                             context=application_context(notice, court=court, state=state, applied_on=applied_on))
         audit.record(actor=actor, action="payment.enforcement_apply", subject=notice.case, organisation=notice.organisation,
-                     summary=f"申请人民法院强制执行（{applied_on}）")
+                     summary=f"向{court}申请强制执行（{applied_on}），行政强制执行申请书 {doc.number}")
     notice.refresh_from_db()
     return notice
 

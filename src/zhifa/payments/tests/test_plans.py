@@ -10,8 +10,10 @@ from django.utils import timezone
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.models import Event
 from zhifa.documents.models import Document
+from zhifa.payments.enforcement import assert_may_apply
 from zhifa.payments.models import PaymentNotice, PaymentPlan
 from zhifa.payments.services import (
+    enforcement_ready_on,
     notice_state,
     payment_enforcement_apply,
     payment_plan_apply,
@@ -90,13 +92,27 @@ def test_overdue_flag_reminder_and_enforcement_candidate(world, notice, client_f
         assert doc.kind == "reminder" and notice.reminder_number == doc.number
         with pytest.raises(DomainError):  # 行政强制法 Art. 54: not before 10 days after the reminder
             payment_enforcement_apply(actor=world.users["head"], notice=notice)
+    # 行政强制法 Art. 53: not while the party may still seek reconsideration or litigation (6 months from delivery);
+    # the test applied 15 days after the reminder, which Art. 53 does not allow.
     with time_machine.travel(later + timedelta(days=15)):
         c = client_for("officer")
-        page = c.get("/payments/?status=enforcement").content.decode()
-        assert notice.code in page
+        assert notice.code not in c.get("/payments/?status=enforcement").content.decode()
+        with pytest.raises(DomainError) as exc:
+            payment_enforcement_apply(actor=world.users["head"], notice=notice)
+        assert exc.value.code == "not_enforceable" and "第五十三条" in exc.value.message
+    first = enforcement_ready_on(notice)
+    assert first > notice.delivered_on + timedelta(days=180)
+    with time_machine.travel(timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time())) + timedelta(hours=10)):
+        c = client_for("officer")  # a new session: the first one expired over the six months
+        assert notice.code in c.get("/payments/?status=enforcement").content.decode()
         notice = payment_enforcement_apply(actor=world.users["head"], notice=notice)
         assert notice.enforcement_applied_on == timezone.localdate()
         assert notice.code not in c.get("/payments/?status=enforcement").content.decode()
+    doc = Document.objects.get(kind="enforcement_application", subject_id=str(notice.case_id))
+    assert "执申〔" in doc.number and doc.context["court"] == "南召县人民法院"
+    with pytest.raises(DomainError) as exc:  # Art. 53: within three months after the periods ended
+        assert_may_apply(notice, first + timedelta(days=120))
+    assert exc.value.code == "enforcement_too_late"
 
 
 def test_paid_notice_cannot_take_a_plan(world, notice):
