@@ -237,9 +237,10 @@ def collection_account(organisation) -> CollectionAccount | None:
 
 
 def _claimed_merchant(body: bytes) -> str:
+    """The merchant id an (as yet unverified) notification names, to pick the key to verify it with."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested to exhaust the parser: the signature check refuses it
         return ""
     return str(data.get("merchant_id", "")).strip() if isinstance(data, dict) else ""
 

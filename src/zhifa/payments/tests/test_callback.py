@@ -276,3 +276,12 @@ def test_ten_parallel_callbacks_record_exactly_one_payment(world, identical):
     assert Payment.objects.count() == 1
     notice.refresh_from_db()
     assert notice.paid_total == Decimal("200.00") and Case.objects.get(pk=notice.case_id).status == "executed"
+
+
+def test_an_unsigned_body_is_refused_before_it_is_trusted(world, notice, client):
+    """The merchant id is read from the body before the signature is checked: a body that is no JSON, or is
+    nested to exhaust the parser, is still only a bad signature (401), never a server error."""
+    for body in (b"\xff\xfe not json", b"[" * 100_000 + b"]" * 100_000, b'{"merchant_id": {"x": 1}}'):
+        r = post(client, body, "0" * 64)
+        assert r.status_code == 401 and r.json()["code"] == "bad_signature"
+    assert not Payment.objects.exists()
