@@ -161,6 +161,7 @@ def test_art66_vehicle_more_than_three_times_revokes_proposes_listing_and_notifi
     entry = DishonestyEntry.objects.get(party=vehicle.owner)
     assert entry.status == DishonestyEntry.Status.PROPOSED and entry.listed_on is None
     assert entry.source == DishonestyEntry.Source.FOUR_PENALTY and entry.category.code == "overload_vehicle"
+    assert entry.facts.startswith("截至") and f"车辆{vehicle.plate}违法超限运输4次" in entry.facts
     assert services.four_penalty_scan(on=TODAY) == []  # rerun adds nothing
 
 
