@@ -80,3 +80,11 @@ def test_production_refuses_a_missing_short_or_reused_record_key(tmp_path):
         result = _manage("check", AUDIT_HMAC_KEY=value, **env)
         assert result.returncode != 0 and "AUDIT_HMAC_KEY" in result.stderr, value
     assert _manage("check", AUDIT_HMAC_KEY=secrets.token_urlsafe(32), **env).returncode == 0
+
+
+def test_malformed_merchant_keys_are_refused_at_start(tmp_path):
+    env = dict(ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64), PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32),
+               ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path))
+    for value in ("not json", '["M1"]', '{"M411321": "short"}'):
+        result = _manage("check", PAYMENT_MERCHANT_KEYS=value, **env)
+        assert result.returncode != 0 and "PAYMENT_MERCHANT_KEYS" in result.stderr, value

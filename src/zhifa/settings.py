@@ -290,7 +290,10 @@ ZHIFA_API_DOCS_PUBLIC = env_bool("ZHIFA_API_DOCS_PUBLIC", True) and not PRODUCTI
 # Per-agency keys of the payment system (docs/payments.md): a JSON object {"<merchant id>": "<key>", ...} from
 # PAYMENT_MERCHANT_KEYS or PAYMENT_MERCHANT_KEYS_FILE. The merchant ids are data (payments.CollectionAccount); the
 # keys stay out of the database, so a database account cannot sign a callback.
-PAYMENT_MERCHANT_KEYS = json.loads(env_secret("PAYMENT_MERCHANT_KEYS", "{}"))
+try:
+    PAYMENT_MERCHANT_KEYS = json.loads(env_secret("PAYMENT_MERCHANT_KEYS", "{}"))
+except ValueError:
+    PAYMENT_MERCHANT_KEYS = None  # refused just below, with the variable's name
 if not isinstance(PAYMENT_MERCHANT_KEYS, dict) or (PRODUCTION and any(len(str(k)) < 32 for k in PAYMENT_MERCHANT_KEYS.values())):
     raise ImproperlyConfigured("PAYMENT_MERCHANT_KEYS must be a JSON object of merchant id → key (at least 32 characters each).")
 # Notices of an agency without a collection account accept the shared PAYMENT_CALLBACK_SECRET: development and
