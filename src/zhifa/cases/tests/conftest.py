@@ -14,3 +14,10 @@ def shipped_catalogue(db):
 
     names = ["ViolationItem", "BenchmarkEdition", "BenchmarkLevel", "ListEntry", "ReviewRule", "OverloadRuleVersion"]
     loader.load_shipped(SimpleNamespace(**{n: getattr(dm, n) for n in names}))
+
+
+@pytest.fixture
+def world(named_world):
+    """Cases produce documents a party reads: the people acting carry Chinese names (the document lint refuses the
+    shared world's English account names on a party's paper)."""
+    return named_world
