@@ -11,22 +11,14 @@ from zhifa.cases.models import Case, EvidenceItem
 from zhifa.cases.tests.factories import decided, lead, opened
 from zhifa.cases.tests.test_evidence_files import jpeg_bytes
 from zhifa.crawl import crawl, english_words, text_problems
+from zhifa.testing import name_people
 
 ROLES = ["officer", "reviewer", "head", "supervisor", "admin", "officer_b"]
 
 
-NAMES = ["王建国", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周强", "吴芳", "徐亮"]
-
-
 @pytest.fixture
 def data(world, django_capture_on_commit_callbacks):
-    # The shared fixture names people by their role key ("officer"); a reader's names are Chinese.
-    for name, user in zip(NAMES, world.users.values(), strict=False):
-        user.full_name = name
-        user.save(update_fields=["full_name"])
-        if hasattr(user, "officer"):
-            user.officer.name = name
-            user.officer.save(update_fields=["name"])
+    name_people(world)  # the shared fixture names people by their role key ("officer")
     with django_capture_on_commit_callbacks(execute=True):
         case = opened(world)
         case_services.evidence_add(actor=world.users["officer"], case=case, kind=EvidenceItem.Kind.PHOTO, title="现场照片",

@@ -78,6 +78,20 @@ def named_world(world):
     return world
 
 
+READER_NAMES = ["王建国", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周强", "吴芳", "徐亮"]
+
+
+def name_people(world) -> None:
+    """Give the fixture's people Chinese names (they are named by role key, "officer"), for tests that read a page
+    as its reader would."""
+    for name, user in zip(READER_NAMES, world.users.values(), strict=False):
+        user.full_name = name
+        user.save(update_fields=["full_name"])
+        if hasattr(user, "officer"):
+            user.officer.name = name
+            user.officer.save(update_fields=["name"])
+
+
 @pytest.fixture
 def client_for(world):
     """``client_for("officer")`` → a Django test client signed in as that user."""

@@ -93,7 +93,7 @@ def build(chart: Chart, org, start: date, end: date) -> dict:
         rows = [[label, n] for label, n in data]
         option = {"series": [{"name": m.label, "type": "pie", "radius": "60%", "data": [{"name": label, "value": n} for label, n in data]}]}
     option.update({"tooltip": {"trigger": "axis" if chart.group != "field" and "xAxis" in option else "item"},
-                   "legend": {"top": 0}, "grid": {"left": 50, "right": 20, "top": 40, "bottom": 50}})
+                   "legend": {"top": 0, "type": "scroll"}, "grid": {"left": 50, "right": 20, "top": 40, "bottom": 50}})
     return {"key": chart.key, "title": chart.title, "available": ok, "missing": missing, "headers": headers, "rows": rows,
             "option_json": json.dumps(option, ensure_ascii=False), "metrics": [m.key for m in ms],
             "definitions": [metrics.definition(m) for m in ms]}

@@ -1,7 +1,6 @@
 """Automatic cases (Art. 55), remote handling, 一超四罚 thresholds (Art. 66/68) and the four-level exchange."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 import time_machine
