@@ -76,6 +76,7 @@ ZHIFA_APPS = [
     "zhifa.permits",
     "zhifa.portal",
     "zhifa.reports",
+    "zhifa.integrations",
 ]
 
 INSTALLED_APPS = [
@@ -272,6 +273,21 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhifa@localhost")
 ZHIFA_SMS_GATEWAY = os.environ.get("ZHIFA_SMS_GATEWAY", "zhifa.notifications.sms.FileSink")
 SMS_OUTBOX_FILE = Path(os.environ.get("SMS_OUTBOX_FILE", VAR_DIR / "sms-outbox.jsonl"))
+
+# Integrations (docs/integrations/README.md): the receiver of each target, INTEGRATION_<TARGET>_URL and _SECRET
+# (HMAC-SHA256 of the body in X-Zhifa-Signature); INTEGRATION_SIMULATOR_URL sends every unconfigured target to the
+# local simulator (zhifa integrations simulate). No URL: messages are kept and wait.
+INTEGRATION_ENDPOINTS = {
+    target: {"url": os.environ.get(f"INTEGRATION_{target.upper()}_URL", ""),
+             "secret": env_secret(f"INTEGRATION_{target.upper()}_SECRET", "")}
+    for target in ("supervision", "publicity", "hotline")
+}
+INTEGRATION_SIMULATOR_URL = os.environ.get("INTEGRATION_SIMULATOR_URL", "")
+INTEGRATION_TIMEOUT = float(os.environ.get("INTEGRATION_TIMEOUT", "3"))  # seconds per try (connect and read)
+INTEGRATION_MAX_ATTEMPTS = int(os.environ.get("INTEGRATION_MAX_ATTEMPTS", "8"))  # then 发送失败 (dead letter)
+INTEGRATION_BACKOFF_BASE = int(os.environ.get("INTEGRATION_BACKOFF_BASE", "30"))  # seconds, doubled per try
+INTEGRATION_BACKOFF_MAX = int(os.environ.get("INTEGRATION_BACKOFF_MAX", "3600"))
+INTEGRATION_LEASE_SECONDS = int(os.environ.get("INTEGRATION_LEASE_SECONDS", "60"))  # a dead worker's claim expires
 
 # --- Domain settings (national defaults; per-province values are versioned data in the apps) ---------
 # Document number format, e.g. 豫R交罚〔2026〕0123号.

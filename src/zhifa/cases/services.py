@@ -88,7 +88,16 @@ def _move(case: Case, action: str, actor, *, target: str | None = None, fields: 
                                     actor=actor if getattr(actor, "pk", None) else None, note=(note or summary)[:500])
         audit.record(actor=actor, action=f"case.{action}", subject=case, before=before, after=audit.snapshot(case),
                      summary=summary, organisation=case.organisation)
+        _report(case, action)
     return case
+
+
+def _report(case: Case, action: str) -> None:
+    """The outbox (integrations app) decides whether the act is reported to the supervision platform; the message
+    is written in this transaction."""
+    report = _optional("zhifa.integrations.triggers", "case_changed")
+    if report is not None:
+        report(case, action)
 
 
 def _handling_officers(case: Case, officers: Iterable[Officer] | None, *, act: str, on: date | None = None) -> list[Officer]:
@@ -1193,6 +1202,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
                      summary=f"简易程序当场处罚 {case.decision_number}：{party.name}，{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else ""))
         audit.record(actor=actor, action="case.filed", subject=case, organisation=organisation,
                      summary=f"当场处罚决定书 {case.decision_number} 已报所属行政机关备案")
+        _report(case, "simplified")
         _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
         _issue_document(actor=actor, case=case, kind="onspot_decision")
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")

@@ -17,6 +17,7 @@ from zhifa.core.identifiers import normalise_plate
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.integrations import triggers
 
 from .kit import audited_create, audited_update
 from .models import (
@@ -196,6 +197,7 @@ def complaint_reply(*, actor, complaint: Complaint, reply: str, replied_at: date
         complaint = _move(complaint, "reply", actor=actor, note=f"答复{'（即时）' if instant else ''}{'' if on_time else '（超期）'}",
                           values={"reply": reply, "replied_at": replied_at, "instant_reply": instant, "replied_on_time": on_time})
         _tell_complainant(complaint)
+        triggers.complaint_replied(complaint)  # a pushed work order's answer goes back through the outbox
     return complaint
 
 

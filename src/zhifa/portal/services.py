@@ -13,6 +13,7 @@ from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.identifiers import PROVINCE_ABBREVIATIONS
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.integrations import triggers
 
 from . import pipeline, sources
 from .deident import Deidentifier
@@ -62,6 +63,7 @@ def _publish(*, actor, publication: Publication, today: date, summary: str) -> N
     audit.record(actor=actor, action="publication.publish", subject=publication, after=audit.snapshot(publication),
                  summary=summary + ("（逾期公开）" if publication.is_late else ""), organisation=publication.organisation)
     pipeline.credit_sync(publication)  # the credit publication follows the portal row (one pipeline)
+    triggers.publication_changed(publication)  # 双公示 push through the outbox, in this transaction
 
 
 def publication_create(*, record: sources.DecisionRecord, today: date, deident: Deidentifier | None = None) -> Publication | None:
@@ -132,6 +134,7 @@ def _take_down(*, actor, publication: Publication, status: str, today: date, rea
         audit.record(actor=actor, action=f"publication.{status}", subject=publication, before=before, after=audit.snapshot(publication),
                      summary=f"撤下公开信息 {publication.title}：{reason}", organisation=publication.organisation)
         pipeline.credit_sync(publication)
+        triggers.publication_changed(publication)  # the withdrawal message (双公示 撤回)
     return publication
 
 

@@ -1,0 +1,188 @@
+"""One adapter per target: which acts make a message, the message's format (see docs/integrations/<target>.md),
+the receiver's path, the rebuild of a payload from the record for a resend, and what the daily reconciliation
+expects to have been reported. Formats are ours where the provincial format is not public (the docs say so and
+give the mapping table an integrator fills in)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+
+from .models import Message, Target
+
+KIND_LABELS = {
+    "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销",
+    "publication": "公示", "withdrawal": "撤回公示",
+    "work_order_reply": "工单答复",
+}
+
+# The acts of the case workflow that the supervision platform is told of (docs/integrations/supervision.md).
+CASE_KINDS = {"decide": "case_decided", "simplified": "case_decided", "no_penalty": "case_decided", "close": "case_closed", "revoke": "case_revoked"}
+# Portal statuses that end a publication: each one is a withdrawal message of its own (双公示 撤回).
+WITHDRAWAL_REASONS = {"withdrawn": "01", "expired": "02", "repaired": "03"}
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _wan(value) -> str | None:
+    """Yuan → 万元 with six decimals (the 双公示 数据项规范 states amounts in 万元)."""
+    return None if value is None else f"{Decimal(value) / Decimal(10000):.6f}"
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else None
+
+
+@dataclass(frozen=True)
+class Adapter:
+    target: str
+    base_path: str
+
+    def path(self, kind: str) -> str:
+        return f"{self.base_path}/{kind.replace('_', '-')}"
+
+    def rebuild(self, message: Message) -> dict | None:
+        raise NotImplementedError
+
+    def expected(self, day: date) -> list[tuple[str, str, str]]:
+        """(subject_type, subject_id, kind) of every record whose reportable act fell on ``day``."""
+        raise NotImplementedError
+
+
+# --- 行政执法监督平台 ------------------------------------------------------------------------------------------
+
+def case_payload(case, kind: str) -> dict:
+    party = case.party
+    org = case.organisation
+    item = case.violation_item
+    docs = []
+    if apps.is_installed("zhifa.documents"):
+        # The documents issued so far (a decision's own document is rendered after the commit, so the closing
+        # message is the one that lists the whole file); the PDF travels by its hash, fetched on request.
+        Document = apps.get_model("documents", "Document")
+        docs = [{"kind": d.kind, "title": d.title, "number": d.number, "pdf_sha256": d.pdf.sha256}
+                for d in Document.objects.filter(subject_type__app_label="cases", subject_type__model="case",
+                                                 subject_id=str(case.pk)).select_related("pdf").order_by("pk")]
+    return {
+        "format": "zhifa-supervision/1",
+        "record_id": f"{org.code}-{case.number}",
+        "kind": kind,
+        "agency": {"code": org.code, "name": org.name, "credit_code": org.credit_code, "region_code": org.region_code},
+        "case_number": case.number,
+        "procedure": case.procedure,
+        "status": case.status,
+        "party": {"kind": party.kind, "name": party.name, "credit_code": party.credit_code,
+                  "id_type": party.id_type, "id_number": party.id_number, "address": party.address},
+        "violation": {"code": getattr(item, "code", ""), "name": getattr(item, "name", ""),
+                      "occurred_at": case.occurred_at.isoformat(), "place": case.place, "facts": case.facts},
+        "officers": sorted(o.cert_number for o in case.officers.all()),
+        "decision": {"number": case.decision_number, "decided_on": _day(case.decided_on), "outcome": case.outcome,
+                     "penalty_kind": case.penalty_kind, "fine_amount_yuan": _money(case.fine_amount),
+                     "legal_basis": case.legal_basis},
+        "closed_on": _day(case.closed_on),
+        "revoked_on": _day(case.revoked_on),
+        "revocation_reason": case.revocation_reason,
+        "documents": docs,
+    }
+
+
+class SupervisionAdapter(Adapter):
+    def rebuild(self, message):
+        case = apps.get_model("cases", "Case").objects.filter(pk=message.subject_id).first()
+        return None if case is None else case_payload(case, message.kind)
+
+    def expected(self, day):
+        Case = apps.get_model("cases", "Case")
+        rows = [("cases.case", str(pk), "case_decided") for pk in Case.objects.filter(decided_on=day).values_list("pk", flat=True)]
+        rows += [("cases.case", str(pk), "case_closed") for pk in Case.objects.filter(closed_on=day).values_list("pk", flat=True)]
+        rows += [("cases.case", str(pk), "case_revoked") for pk in Case.objects.filter(revoked_on=day).values_list("pk", flat=True)]
+        return rows
+
+
+# --- 双公示 ----------------------------------------------------------------------------------------------------
+
+def publication_payload(pub, kind: str) -> dict:
+    """Only the de-identified text of the portal row leaves (the same text the public portal shows)."""
+    from zhifa.portal import sources
+
+    record = sources.record_for(pub.subject_type, pub.subject_id)
+    org = pub.organisation
+    data = {
+        "format": "zhifa-publicity/1",
+        "record_id": f"{org.code}-{pub.subject_type}-{pub.subject_id}",
+        "kind": kind,
+        "category": pub.kind,  # penalty | permit
+        "decision_number": pub.decision_number,
+        "title": pub.title,
+        "party": pub.party_display,
+        "party_credit_code": (record.party_credit_code if record and not record.is_person else ""),
+        "sections": pub.body,
+        "decided_on": _day(pub.decided_on),
+        "public_until": _day(pub.public_until),
+        "agency": {"name": org.name, "credit_code": org.credit_code},
+    }
+    if pub.kind == "penalty" and record is not None:
+        data.update(penalty_categories=record.categories, fine_wan=_wan(record.fine), confiscated_wan=_wan(record.confiscated),
+                    penalty_until=_day(record.penalty_until))
+    if kind == "withdrawal":
+        data.update(withdrawal_reason_code=WITHDRAWAL_REASONS.get(pub.status, "99"), withdrawal_reason=pub.withdraw_reason,
+                    withdrawn_on=_day(pub.withdrawn_on))
+    return data
+
+
+class PublicityAdapter(Adapter):
+    def rebuild(self, message):
+        pub = _publication_of(message)
+        return None if pub is None else publication_payload(pub, message.kind)
+
+    def expected(self, day):
+        Publication = apps.get_model("portal", "Publication")
+        rows = [("portal.publication", str(pk), "publication")
+                for pk in Publication.objects.filter(published_on=day).values_list("pk", flat=True)]
+        rows += [("portal.publication", str(pk), "withdrawal")
+                 for pk in Publication.objects.filter(withdrawn_on=day, status__in=list(WITHDRAWAL_REASONS)).values_list("pk", flat=True)]
+        return rows
+
+
+def _publication_of(message):
+    return apps.get_model("portal", "Publication").objects.filter(subject_type=message.subject_type,
+                                                                  subject_id=message.subject_id).first()
+
+
+# --- 12345/12328 热线平台 (answers to work orders the platform pushed) ------------------------------------------
+
+def reply_payload(complaint) -> dict:
+    return {
+        "format": "zhifa-hotline/1",
+        "work_order_id": complaint.external_id,
+        "channel": complaint.channel,
+        "reference": complaint.number,
+        "handling_unit": complaint.organisation.name,
+        "reply": complaint.reply,
+        "replied_at": complaint.replied_at.isoformat() if complaint.replied_at else None,
+        "on_time": complaint.replied_on_time,
+        "round": complaint.reopen_count + 1,
+    }
+
+
+class HotlineAdapter(Adapter):
+    def rebuild(self, message):
+        complaint = apps.get_model("complaints", "Complaint").objects.filter(pk=message.subject_id).first()
+        return None if complaint is None else reply_payload(complaint)
+
+    def expected(self, day):
+        Complaint = apps.get_model("complaints", "Complaint")
+        return [("complaints.complaint", str(pk), "work_order_reply") for pk in Complaint.objects.filter(
+            channel__in=HOTLINE_CHANNELS, replied_at__date=day).exclude(external_id="").values_list("pk", flat=True)]
+
+
+HOTLINE_CHANNELS = ("12345", "12328")
+
+ADAPTERS: dict[str, Adapter] = {
+    Target.SUPERVISION: SupervisionAdapter(Target.SUPERVISION, "/supervision"),
+    Target.PUBLICITY: PublicityAdapter(Target.PUBLICITY, "/publicity"),
+    Target.HOTLINE: HotlineAdapter(Target.HOTLINE, "/hotline"),
+}

@@ -1,0 +1,47 @@
+"""REST API of the integrations app: the inbound work order of the 12345/12328 platforms (docs/integrations/
+hotline.md). The platform calls with an API token of an account of the receiving unit; the answer is the
+acknowledgement it keeps (our reference); the reply comes back later through the outbox."""
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema, Status
+
+from . import services
+
+router = Router(tags=["integrations"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class WorkOrderIn(Schema):
+    channel: str = Field(..., description="12345 或 12328")
+    work_order_id: str = Field(..., max_length=40, description="平台工单编号（幂等键）")
+    content: str = Field(..., min_length=1, max_length=5000)
+    category: str = "other"
+    received_at: datetime | None = None
+    complainant_name: str = Field("", max_length=50)
+    complainant_phone: str = Field("", max_length=30)
+    place: str = Field("", max_length=120)
+    plate: str = Field("", max_length=16)
+    firm_name: str = Field("", max_length=120)
+
+
+class WorkOrderAckOut(Schema):
+    result: str  # accepted | duplicate
+    reference: str
+    status: str
+    handling_unit: str
+    due_on: str
+
+
+@router.post("/hotline/work-orders", response={200: WorkOrderAckOut, 201: WorkOrderAckOut, 400: ErrorOut, 403: ErrorOut,
+                                                409: ErrorOut}, summary="接收热线平台推送的工单")
+def work_order_push(request, payload: WorkOrderIn):
+    ack = services.work_order_receive(actor=request.user, **payload.dict())
+    c = ack.complaint
+    out = {"result": "duplicate" if ack.duplicate else "accepted", "reference": c.number, "status": c.status,
+           "handling_unit": c.organisation.name, "due_on": c.due_on.isoformat()}
+    return Status(200 if ack.duplicate else 201, out)

@@ -1,0 +1,201 @@
+"""The transactional outbox (one mechanism for everything the product sends to another system).
+
+``outbox_enqueue`` is called by the service that makes a reportable change, inside its transaction: the change and
+the message commit together or not at all. ``deliver_due`` (the Celery task ``integrations.drain``) claims one due
+message at a time with a conditional UPDATE that must touch one row, posts it through the target's adapter and
+records the try. Order per subject: a message is not claimed while an earlier message of the same target and
+subject is open (pending, sending, rejected or dead). A claimed message whose lease expired (the worker died) is
+claimed again; the receiver de-duplicates by the idempotency key, so it is recorded there once.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from zhifa.core import audit
+from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core.roles import Role
+from zhifa.core.services import assert_in_jurisdiction, assert_role
+
+from . import client
+from .models import Attempt, Message, Target
+
+M = Message.Status
+RESEND_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def endpoint(target: str) -> tuple[str, str] | None:
+    """(base URL, signing secret) of a target, or None when no receiver is configured (messages wait)."""
+    conf = settings.INTEGRATION_ENDPOINTS.get(target) or {}
+    url = conf.get("url") or settings.INTEGRATION_SIMULATOR_URL
+    return (url.rstrip("/"), conf.get("secret", "")) if url else None
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential: base × 2^(n−1), capped (after 1 try 30 s, then 1, 2, 4 … minutes up to the cap)."""
+    seconds = settings.INTEGRATION_BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, settings.INTEGRATION_BACKOFF_MAX))
+
+
+def outbox_enqueue(*, target: str, subject, kind: str, payload: dict, idempotency_key: str, organisation=None) -> Message:
+    """Write one outgoing message in the caller's transaction. The same key twice returns the first message (a
+    repeated act reports once)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_enqueue() must be called inside the transaction of the change it reports")
+    if target not in Target.values:
+        raise ValueError(f"unknown target {target!r}")
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    subject_type, subject_id, label = audit.subject_key(subject)
+    message = Message.objects.create(
+        target=target, kind=kind, subject_type=subject_type, subject_id=subject_id, subject_label=label,
+        organisation=organisation, idempotency_key=idempotency_key, payload=audit.to_jsonable(payload),
+        next_attempt_at=timezone.now())
+    audit.record(actor=None, action="outbox.enqueue", subject=message, organisation=organisation,
+                 summary=f"登记报送{Target(target).label}：{kind_label(kind)} {label}")
+    transaction.on_commit(lambda: schedule(target))
+    return message
+
+
+def schedule(target: str | None = None) -> None:
+    """Queue a drain after commit (eager in the embedded default); nothing to do while no receiver is configured."""
+    if target is not None and endpoint(target) is None:
+        return
+    from .tasks import drain
+
+    drain.delay(target)
+
+
+def kind_label(kind: str) -> str:
+    from .adapters import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind)
+
+
+def _due(now, target: str | None):
+    qs = Message.objects.filter(Q(status=M.PENDING, next_attempt_at__lte=now) | Q(status=M.SENDING, lease_until__lt=now))
+    return qs.filter(target=target) if target else qs
+
+
+def _blocked(message: Message) -> bool:
+    """An earlier message of the same target and subject is still open: this one waits (order per subject)."""
+    return Message.objects.filter(target=message.target, subject_type=message.subject_type, subject_id=message.subject_id,
+                                  pk__lt=message.pk, status__in=Message.OPEN).exists()
+
+
+def claim(message: Message, now) -> bool:
+    """Conditional UPDATE on the state we read: exactly one worker wins the message."""
+    lease = now + timedelta(seconds=settings.INTEGRATION_LEASE_SECONDS)
+    touched = (Message.objects.filter(pk=message.pk, status=message.status, attempts=message.attempts)
+               .filter(Q(status=M.PENDING) | Q(lease_until__lt=now))
+               .update(status=M.SENDING, lease_until=lease, attempts=F("attempts") + 1))
+    if touched == 1:
+        message.status, message.lease_until, message.attempts = M.SENDING, lease, message.attempts + 1
+    return touched == 1
+
+
+def deliver_one(message: Message, *, now=None) -> str | None:
+    """Claim, post and record one message. Returns the new status, or None when not claimed (another worker, a
+    blocked subject or no receiver)."""
+    from .adapters import ADAPTERS
+
+    now = now or timezone.now()
+    conf = endpoint(message.target)
+    if conf is None or _blocked(message) or not claim(message, now):
+        return None
+    adapter = ADAPTERS[message.target]
+    url, secret = conf
+    result = client.post(url + adapter.path(message.kind), message.payload, secret=secret, headers={
+        "Idempotency-Key": message.idempotency_key, "X-Zhifa-Target": message.target, "X-Zhifa-Kind": message.kind})
+    return _finish(message, result, started=now)
+
+
+def _finish(message: Message, result: client.Result, *, started) -> str:
+    n = message.attempts
+    with transaction.atomic():
+        Attempt.objects.create(message=message, number=n, started_at=started, duration_ms=result.duration_ms, outcome=result.outcome,
+                               http_status=result.http_status, reason=result.reason, receiver_reference=result.reference)
+        if result.outcome in (Attempt.Outcome.ACCEPTED, Attempt.Outcome.DUPLICATE):
+            fields = {"status": M.ACKNOWLEDGED, "acknowledged_at": timezone.now(), "receiver_reference": result.reference,
+                      "last_error": "", "lease_until": None}
+            summary = f"{Target(message.target).label}已确认接收（第{n}次，编号{result.reference or '无'}）"
+        elif result.outcome == Attempt.Outcome.REJECTED:
+            fields = {"status": M.REJECTED, "last_error": result.reason, "lease_until": None}
+            summary = f"{Target(message.target).label}退回：{result.reason}"
+        elif n >= settings.INTEGRATION_MAX_ATTEMPTS:
+            fields = {"status": M.DEAD, "last_error": result.reason, "lease_until": None}
+            summary = f"连续{n}次发送失败，停止重试：{result.reason}"
+        else:
+            fields = {"status": M.PENDING, "last_error": result.reason, "lease_until": None,
+                      "next_attempt_at": timezone.now() + backoff(n)}
+            summary = ""
+        # Our claim must still hold (same attempt number): a worker whose lease expired does not overwrite the next one.
+        touched = Message.objects.filter(pk=message.pk, status=M.SENDING, attempts=n).update(**fields)
+        if touched != 1:
+            return M.SENDING
+        for name, value in fields.items():
+            setattr(message, name, value)
+        if summary:  # a retry is recorded as an Attempt; the record holds the state changes
+            audit.record(actor=None, action=f"outbox.{fields['status']}", subject=message, summary=summary[:500],
+                         organisation=message.organisation)
+    return fields["status"]
+
+
+def deliver_due(*, target: str | None = None, limit: int = 1000) -> dict:
+    """Deliver due messages in ``pk`` order (the drain); returns counts by resulting status."""
+    counts: dict[str, int] = {}
+    now = timezone.now()
+    for message in _due(now, target).order_by("pk")[:limit]:
+        status = deliver_one(message, now=now)
+        if status:
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def drain_all(*, target: str | None = None, rounds: int = 100) -> dict:
+    """Drain until nothing due is delivered any more (a subject's later message becomes due after its earlier one)."""
+    total: dict[str, int] = {}
+    for _ in range(rounds):
+        counts = deliver_due(target=target)
+        for k, v in counts.items():
+            total[k] = total.get(k, 0) + v
+        if not counts:
+            break
+    return total
+
+
+def message_resend(*, actor, message: Message) -> Message:
+    """Send a rejected or dead message again (人工重发). The payload is rebuilt from the record as it is now (after
+    the correction); a changed payload gets a new idempotency key so the receiver does not answer "duplicate"."""
+    from .adapters import ADAPTERS
+
+    assert_role(actor, *RESEND_ROLES, message="只有系统管理员和法制监督人员可以重发报送。")
+    if message.organisation is not None:
+        assert_in_jurisdiction(actor, message.organisation)
+    if message.status not in (M.REJECTED, M.DEAD):
+        raise TransitionNotAllowed("not_resendable", "只有被退回或已停止重试的报送可以重发。")
+    payload = ADAPTERS[message.target].rebuild(message)
+    if payload is None:
+        raise DomainError("subject_gone", "报送的原始记录已不存在，不能重发。")
+    payload = audit.to_jsonable(payload)
+    fields = {"status": M.PENDING, "attempts": 0, "next_attempt_at": timezone.now(), "lease_until": None,
+              "resend_count": message.resend_count + 1}
+    if payload != message.payload:
+        base = message.idempotency_key.split("#r")[0]
+        fields.update(payload=payload, idempotency_key=f"{base}#r{message.resend_count + 1}")
+    with transaction.atomic():
+        before = audit.snapshot(message, ["status", "idempotency_key", "last_error"])
+        touched = Message.objects.filter(pk=message.pk, status=message.status, resend_count=message.resend_count).update(**fields)
+        if touched != 1:
+            raise TransitionNotAllowed("stale_status", "该报送已被他人处理，请刷新后重试。")
+        message.refresh_from_db()
+        audit.record(actor=actor, action="outbox.resend", subject=message, before=before,
+                     after=audit.snapshot(message, ["status", "idempotency_key", "last_error"]),
+                     summary=f"重发报送（{'内容已更新' if 'payload' in fields else '内容未变'}）：{message}"[:500],
+                     organisation=message.organisation)
+        transaction.on_commit(lambda: schedule(message.target))
+    return message

@@ -1,0 +1,60 @@
+"""Reads of the delivery console: messages in the user's jurisdiction (a message without an organisation is the
+city's: only users whose organisation is the root or who have no organisation see it)."""
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from zhifa.core.errors import NotPermitted
+from zhifa.core.roles import Role, has_role
+from zhifa.core.selectors import get_scoped, scope
+
+from .models import Message, Reconciliation
+
+CONSOLE_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def assert_console(user) -> None:
+    if not has_role(user, *CONSOLE_ROLES):
+        raise NotPermitted("forbidden", "只有系统管理员和法制监督人员可以查看接口报送。")
+
+
+def messages_for(user, *, target: str = "", day: date | None = None, status: str = ""):
+    assert_console(user)
+    qs = scope(Message.objects.all(), user)
+    if target:
+        qs = qs.filter(target=target)
+    if day:
+        qs = qs.filter(created_at__date=day)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("organisation")
+
+
+def message_get(user, pk: int) -> Message:
+    assert_console(user)
+    return get_scoped(Message.objects.select_related("organisation"), user, pk=pk)
+
+
+def daily_summary(user, *, days: int = 14) -> list[dict]:
+    """Per target and day (of registration): sent (tried at least once), acknowledged, rejected, pending, dead."""
+    qs = messages_for(user).annotate(day=TruncDate("created_at")).values("target", "day").annotate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(attempts__gt=0) | Q(status=Message.Status.ACKNOWLEDGED)),
+        acknowledged=Count("pk", filter=Q(status=Message.Status.ACKNOWLEDGED)),
+        rejected=Count("pk", filter=Q(status=Message.Status.REJECTED)),
+        pending=Count("pk", filter=Q(status__in=[Message.Status.PENDING, Message.Status.SENDING])),
+        dead=Count("pk", filter=Q(status=Message.Status.DEAD)),
+    ).order_by("-day", "target")
+    return list(qs[: days * 3])
+
+
+def failures_for(user):
+    """Rejected and dead messages (the dashboard card and the console's default filter)."""
+    return messages_for(user).filter(status__in=[Message.Status.REJECTED, Message.Status.DEAD])
+
+
+def reconciliations_for(user):
+    assert_console(user)
+    return Reconciliation.objects.all()

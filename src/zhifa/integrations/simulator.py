@@ -1,0 +1,169 @@
+"""A local stand-in for every receiving platform (``zhifa integrations simulate``; the tests start it on a free
+loopback port). It accepts a message once per idempotency key and answers a repeat with "duplicate"; it rejects
+with a reason (a required field missing, or a scripted rule), times out, or fails with HTTP 503, as configured.
+
+Control (JSON POST, loopback only):
+- ``/_sim/rules`` ``{"rules": [{"target", "kind", "match", "mode": "reject"|"timeout"|"error", "reason", "times"}]}``
+  — the first rule whose target/kind match and whose ``match`` is in the idempotency key applies (``times``: how
+  many requests, default unlimited); ``/_sim/reset`` forgets rules and received messages;
+- ``GET /_sim/received`` lists accepted messages in arrival order.
+Per request, a header ``X-Sim-Mode: reject|timeout|error`` overrides the rules (for trying it by hand).
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Fields each simulated receiver requires (what a provincial platform validates on intake).
+REQUIRED = {
+    "supervision": [("party.name", "缺少当事人名称"), ("party.address", "缺少当事人住所（地址）"),
+                    ("decision.number", "缺少决定书文号")],
+    "publicity": [("decision_number", "缺少行政处罚（许可）决定书文号"), ("party", "缺少行政相对人名称")],
+    "hotline": [("work_order_id", "缺少工单编号"), ("reply", "缺少答复内容")],
+}
+
+
+def _get(data: dict, path: str):
+    for part in path.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+class State:
+    """What the simulator has received and how it is told to behave (shared by the request threads)."""
+
+    def __init__(self, timeout_seconds: float = 10.0):
+        self.lock = threading.Lock()
+        self.received: list[dict] = []
+        self.keys: dict[str, str] = {}
+        self.rules: list[dict] = []
+        self.requests = 0
+        self.timeout_seconds = timeout_seconds
+
+    def reset(self):
+        with self.lock:
+            self.received.clear()
+            self.keys.clear()
+            self.rules.clear()
+            self.requests = 0
+
+    def rule_for(self, target: str, kind: str, key: str) -> dict | None:
+        with self.lock:
+            for rule in self.rules:
+                if rule.get("target") not in (None, target) or rule.get("kind") not in (None, kind):
+                    continue
+                if rule.get("match", "") not in key:
+                    continue
+                if rule.get("times") is not None:
+                    if rule["times"] <= 0:
+                        continue
+                    rule["times"] -= 1
+                return rule
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like a real gateway
+    state: State
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _answer(self, status: int, data) -> None:
+        body = json.dumps(data, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): nothing to answer
+            self.close_connection = True
+
+    def do_GET(self):
+        if self.path == "/_sim/received":
+            with self.state.lock:
+                return self._answer(200, {"received": list(self.state.received), "requests": self.state.requests})
+        self._answer(404, {"result": "error", "reason": "not found"})
+
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            data = json.loads(raw or b"{}")
+        except ValueError:
+            return self._answer(400, {"result": "rejected", "reason": "报文不是有效的JSON"})
+        if self.path == "/_sim/rules":
+            with self.state.lock:
+                self.state.rules = list(data.get("rules", []))
+            return self._answer(200, {"ok": True})
+        if self.path == "/_sim/reset":
+            self.state.reset()
+            return self._answer(200, {"ok": True})
+        parts = self.path.strip("/").split("/")
+        if len(parts) != 2 or parts[0] not in REQUIRED:
+            return self._answer(404, {"result": "error", "reason": "unknown path"})
+        target, kind = parts[0], parts[1].replace("-", "_")
+        key = self.headers.get("Idempotency-Key", "")
+        with self.state.lock:
+            self.state.requests += 1
+        mode = self.headers.get("X-Sim-Mode")
+        rule = {"mode": mode, "reason": "模拟退回"} if mode else self.state.rule_for(target, kind, key)
+        if rule and rule["mode"] == "timeout":
+            time.sleep(self.state.timeout_seconds)
+            return self._answer(504, {"result": "error", "reason": "timeout"})
+        if rule and rule["mode"] == "error":
+            return self._answer(503, {"result": "error", "reason": "接收方暂不可用"})
+        if not key:
+            return self._answer(400, {"result": "rejected", "reason": "缺少幂等键（Idempotency-Key）"})
+        with self.state.lock:
+            if key in self.state.keys:
+                return self._answer(200, {"result": "duplicate", "reference": self.state.keys[key]})
+        if rule and rule["mode"] == "reject":
+            return self._answer(422, {"result": "rejected", "reason": rule.get("reason") or "模拟退回"})
+        for path, reason in REQUIRED[target]:
+            if not _get(data, path):
+                return self._answer(422, {"result": "rejected", "reason": f"{reason}（{path}）"})
+        with self.state.lock:
+            if key in self.state.keys:  # a concurrent repeat
+                return self._answer(200, {"result": "duplicate", "reference": self.state.keys[key]})
+            reference = f"SIM-{target[:3].upper()}-{len(self.state.received) + 1:08d}"
+            self.state.keys[key] = reference
+            self.state.received.append({"target": target, "kind": kind, "key": key, "reference": reference, "payload": data})
+        self._answer(200, {"result": "accepted", "reference": reference})
+
+
+class Simulator:
+    """A running simulator: ``Simulator(port=0).start()``; ``.url``; ``.stop()``. Binds to 127.0.0.1 only."""
+
+    def __init__(self, port: int = 0, *, timeout_seconds: float = 10.0):
+        self.state = State(timeout_seconds)
+        handler = type("BoundHandler", (Handler,), {"state": self.state})
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        self.thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Simulator":
+        self.thread = threading.Thread(target=self.server.serve_forever, name="integrations-simulator", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def script(self, *rules: dict) -> None:
+        with self.state.lock:
+            self.state.rules = [dict(r) for r in rules]
+
+    def accepted(self, target: str | None = None) -> list[dict]:
+        with self.state.lock:
+            return [r for r in self.state.received if target in (None, r["target"])]

@@ -1,0 +1,188 @@
+"""The outbox against the local simulator (issue 20 acceptance): delivered once, in order per subject, after the
+receiver comes back; a dead worker's claim taken over without a second record at the receiver; rejection with the
+receiver's reason and resend after correction; dead letter after N tries; revocation → withdrawal message."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from zhifa.cases import services as case_services
+from zhifa.cases.tests.factories import decided, person
+from zhifa.core import services as core_services
+from zhifa.core.errors import NotPermitted, TransitionNotAllowed
+from zhifa.core.models import Event
+from zhifa.integrations import client, outbox
+from zhifa.integrations.models import Attempt, Message
+from zhifa.integrations.simulator import Simulator
+from zhifa.portal import services as portal_services
+
+from .conftest import free_port
+
+M = Message.Status
+
+
+def later(minutes: int):
+    return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=True)
+
+
+def publish(case):
+    return portal_services.publication_sync_subject(subject_type="cases.case", subject_id=str(case.pk), today=timezone.localdate())
+
+
+@pytest.mark.django_db
+def test_case_decided_reaches_supervision_and_publicity_once(world, simulator):
+    case = decided(world)
+    pub = publish(case)
+    assert pub.status == "published"
+    outbox.drain_all()
+    outbox.drain_all()  # a second drain sends nothing again
+    got = simulator.accepted()
+    assert [(r["target"], r["kind"]) for r in got] == [("supervision", "case_decided"), ("publicity", "publication")]
+    sup = got[0]["payload"]
+    assert sup["case_number"] == case.number and sup["decision"]["number"] == case.decision_number
+    assert sup["decision"]["fine_amount_yuan"] == "2000.00"
+    assert got[1]["payload"]["fine_wan"] == "0.200000"  # 双公示 amounts in 万元
+    assert Message.objects.filter(status=M.ACKNOWLEDGED).count() == 2
+    assert Attempt.objects.count() == 2
+    assert Event.objects.filter(action="outbox.acknowledged").count() == 2
+
+
+@pytest.mark.django_db
+def test_same_key_reports_once(world, fast_outbox):
+    case = decided(world)
+    from django.db import transaction
+
+    with transaction.atomic():
+        again = outbox.outbox_enqueue(target="supervision", subject=case, kind="case_decided", payload={"other": 1},
+                                      idempotency_key=f"supervision:case_decided:case:{case.pk}")
+    assert Message.objects.filter(target="supervision").count() == 1 and again.payload != {"other": 1}
+
+
+@pytest.mark.django_db
+def test_no_receiver_configured_keeps_messages_waiting(world, fast_outbox):
+    fast_outbox.INTEGRATION_SIMULATOR_URL = ""
+    decided(world)
+    assert outbox.drain_all() == {}
+    m = Message.objects.get(target="supervision")
+    assert m.status == M.PENDING and m.attempts == 0 and not Attempt.objects.exists()
+
+
+@pytest.mark.django_db
+def test_receiver_down_for_an_hour_then_delivered_in_order_once(world, fast_outbox):
+    port = free_port()  # nobody listens: connection refused
+    fast_outbox.INTEGRATION_SIMULATOR_URL = f"http://127.0.0.1:{port}"
+    case = decided(world)
+    pub = publish(case)
+    portal_services.publication_withdraw(actor=None, publication=pub, today=timezone.localdate(), reason="决定已撤销")
+    counts = outbox.drain_all()
+    assert counts == {"pending": 2}  # one try each for the two first messages; the withdrawal waits behind its publication
+    withdrawal = Message.objects.get(kind="withdrawal")
+    assert withdrawal.attempts == 0
+    first = Message.objects.get(kind="publication")
+    assert first.last_error.startswith("无法连接接收方") and first.next_attempt_at > timezone.now()
+    sim = Simulator(port=port).start()
+    try:
+        with later(61):
+            outbox.drain_all()
+        got = sim.accepted()
+    finally:
+        sim.stop()
+    assert [(r["target"], r["kind"]) for r in got if r["target"] == "publicity"] == [("publicity", "publication"), ("publicity", "withdrawal")]
+    assert len(got) == 3 and len({r["key"] for r in got}) == 3
+    assert set(Message.objects.values_list("status", flat=True)) == {M.ACKNOWLEDGED}
+
+
+@pytest.mark.django_db
+def test_worker_dead_mid_delivery_is_taken_over_and_recorded_once_by_the_receiver(world, simulator):
+    decided(world)
+    m = Message.objects.get(target="supervision")
+    assert outbox.claim(m, timezone.now())
+    # The dead worker's request reached the receiver, but its answer was never recorded.
+    first = client.post(simulator.url + "/supervision/case-decided", m.payload, headers={"Idempotency-Key": m.idempotency_key})
+    assert first.outcome == "accepted"
+    assert outbox.drain_all() == {}  # the lease still holds: nobody else sends it
+    with later(2):
+        outbox.drain_all()
+    m.refresh_from_db()
+    assert m.status == M.ACKNOWLEDGED and m.attempts == 2
+    assert Attempt.objects.get(message=m).outcome == "duplicate"
+    assert len(simulator.accepted("supervision")) == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_is_won_by_one_worker_only(world, fast_outbox):
+    decided(world)
+    m = Message.objects.get(target="supervision")
+    other = Message.objects.get(pk=m.pk)
+    now = timezone.now()
+    assert outbox.claim(m, now) is True
+    assert outbox.claim(other, now) is False
+    assert Message.objects.get(pk=m.pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_rejection_shows_the_reason_and_resend_after_correction_is_accepted(world, simulator, client_for):
+    party = person(world, address="")
+    case = decided(world, party=party)
+    outbox.drain_all()
+    m = Message.objects.get(target="supervision")
+    assert m.status == M.REJECTED and "缺少当事人住所" in m.last_error
+    page = client_for("admin").get("/integrations/?status=rejected")
+    assert "缺少当事人住所" in page.content.decode() and case.number in page.content.decode()
+    # An officer may not resend; nothing changes.
+    with pytest.raises(NotPermitted):
+        outbox.message_resend(actor=world.users["officer"], message=m)
+    assert Message.objects.get(pk=m.pk).status == M.REJECTED
+    core_services.party_update(actor=world.users["officer"], party=party, address="河南省南阳市南召县城关镇1号")
+    outbox.message_resend(actor=world.users["admin"], message=m)
+    outbox.drain_all()
+    m.refresh_from_db()
+    assert m.status == M.ACKNOWLEDGED and m.idempotency_key.endswith("#r1")
+    got = simulator.accepted("supervision")
+    assert len(got) == 1 and got[0]["payload"]["party"]["address"].startswith("河南省")
+    assert Event.objects.filter(action="outbox.resend", subject_id=str(m.pk)).count() == 1
+    with pytest.raises(TransitionNotAllowed):  # an acknowledged message is not sent again
+        outbox.message_resend(actor=world.users["admin"], message=m)
+
+
+@pytest.mark.django_db
+def test_dead_letter_after_max_attempts_holds_back_the_subject(world, simulator):
+    simulator.script({"target": "supervision", "mode": "error"})
+    case = decided(world)
+    for minutes in (0, 5, 10, 20):
+        with later(minutes):
+            outbox.drain_all()
+    m = Message.objects.get(target="supervision")
+    assert m.status == M.DEAD and m.attempts == 4
+    assert list(Attempt.objects.filter(message=m).values_list("outcome", flat=True)) == ["error"] * 4
+    with later(30):
+        case_services.case_revoke(actor=world.users["head"], case=case, reason="复议决定撤销")
+        outbox.drain_all()
+    assert Message.objects.get(kind="case_revoked").attempts == 0  # waits behind the dead decision message
+    simulator.script()
+    with later(31):
+        outbox.message_resend(actor=world.users["supervisor"], message=m)
+        outbox.drain_all()
+    kinds = [r["kind"] for r in simulator.accepted("supervision")]
+    assert kinds == ["case_decided", "case_revoked"]
+
+
+@pytest.mark.django_db
+def test_timeout_is_a_retry_not_a_loss(world, simulator):
+    simulator.script({"target": "supervision", "mode": "timeout", "times": 1})
+    decided(world)
+    outbox.drain_all()
+    m = Message.objects.get(target="supervision")
+    assert m.status == M.PENDING and Attempt.objects.get(message=m).outcome == "timeout"
+    with later(1):
+        outbox.drain_all()
+    m.refresh_from_db()
+    assert m.status == M.ACKNOWLEDGED and len(simulator.accepted("supervision")) == 1
+
+
+@pytest.mark.django_db
+def test_backoff_doubles_and_is_capped(settings):
+    settings.INTEGRATION_BACKOFF_BASE, settings.INTEGRATION_BACKOFF_MAX = 30, 3600
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 10)] == [30, 60, 120, 3600]

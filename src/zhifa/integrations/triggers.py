@@ -1,0 +1,38 @@
+"""The one call each reporting app makes, inside the transaction of its act. Each decides whether the act is
+reportable, builds the message from the record and writes it to the outbox."""
+
+from . import adapters
+from .models import Target
+from .outbox import outbox_enqueue
+
+
+def case_changed(case, action: str) -> None:
+    """cases._move: a decision (or no-penalty decision), a closure or a revocation goes to the supervision platform."""
+    kind = adapters.CASE_KINDS.get(action)
+    if kind is None:
+        return
+    outbox_enqueue(target=Target.SUPERVISION, subject=case, kind=kind, payload=adapters.case_payload(case, kind),
+                   idempotency_key=f"supervision:{kind}:case:{case.pk}", organisation=case.organisation)
+
+
+def publication_changed(publication) -> None:
+    """portal: a publication made public is pushed to 双公示; its end (withdrawal after a change or revocation,
+    expiry, credit repair) is a withdrawal message of its own."""
+    if publication.status == "published":
+        kind = "publication"
+    elif publication.status in adapters.WITHDRAWAL_REASONS:
+        kind = "withdrawal"
+    else:
+        return
+    outbox_enqueue(target=Target.PUBLICITY, subject=publication, kind=kind,
+                   payload=adapters.publication_payload(publication, kind), organisation=publication.organisation,
+                   idempotency_key=f"publicity:{kind}:{publication.subject_type}:{publication.subject_id}")
+
+
+def complaint_replied(complaint) -> None:
+    """complaints: the answer to a work order the hotline platform pushed goes back to that platform."""
+    if complaint.channel not in adapters.HOTLINE_CHANNELS or not complaint.external_id:
+        return
+    outbox_enqueue(target=Target.HOTLINE, subject=complaint, kind="work_order_reply", payload=adapters.reply_payload(complaint),
+                   idempotency_key=f"hotline:reply:{complaint.channel}:{complaint.external_id}:{complaint.reopen_count}",
+                   organisation=complaint.organisation)
