@@ -252,9 +252,10 @@ def test_decision_document_renders_for_the_party(world, firm, category):
     assert evidence_read(doc.pdf).startswith(b"%PDF") and doc.pages >= 1
 
     html = render_html(kind=KINDS["dishonesty_decision"], organisation=doc.organisation, number=doc.number, context=doc.context)
-    for text in ("列入严重失信主体名单决定书", firm.party.name, "2023年3月9日起至2026年3月9日止", "未提出陈述、申辩意见",
+    for text in ("列入严重失信主体名单决定书", firm.party.name, "2023年3月9日起至2026年3月9日止", "你单位在规定期限内未提出陈述、申辩意见",
                  "移出条件和程序", "申请行政复议", "交办公路〔2017〕8号", "一年内违法超限运输超过3次"):
         assert text in html, text
+    assert "你（单位）" not in html  # the composer addresses an organisation as 你单位
 
 
 def test_nightly_job_takes_expired_listings_off_and_regrades(world, firm, category):
