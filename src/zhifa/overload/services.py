@@ -471,8 +471,9 @@ def _dishonesty_entry(trigger: FourPenaltyTrigger) -> None:
                kind.COMPANY: lambda: trigger.company.name, kind.SOURCE: lambda: trigger.source_unit.name}[trigger.kind]()
     counted = {kind.COMPANY: f"有{trigger.count}辆货运车辆违法超限运输", kind.SOURCE: f"{trigger.count}次装载放行超限车辆"}.get(
         trigger.kind, f"违法超限运输{trigger.count}次")
+    d = trigger.triggered_on
     dishonesty_propose(actor=None, party=trigger.party, category=category, reason=f"一超四罚：{trigger.basis}",
-                       facts=f"截至{trigger.triggered_on:%Y年%m月%d日}的一年内，{subject}{counted}（{trigger.basis}）",
+                       facts=f"截至{d.year}年{d.month}月{d.day}日的一年内，{subject}{counted}（{trigger.basis}）",
                        source=DishonestyEntry.Source.FOUR_PENALTY, source_ref=f"一超四罚记录第{trigger.pk}号",
                        organisation=trigger.organisation, on=trigger.triggered_on)
 
