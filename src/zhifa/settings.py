@@ -295,7 +295,7 @@ ZHIFA_DOC_NUMBER_FORMAT = os.environ.get("ZHIFA_DOC_NUMBER_FORMAT", "{prefix}〔
 ZHIFA_PUBLIC_BASE_URL = os.environ.get("ZHIFA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The payment channels printed on the decision, the 缴款通知书 and the 催告书 (the bank or payment system the
 # finance department designated under 行政处罚法 Art. 67).
-ZHIFA_PAYMENT_CHANNELS = os.environ.get("ZHIFA_PAYMENT_CHANNELS", "代收银行营业网点、网上银行或者扫描二维码通过电子支付系统缴纳")
+ZHIFA_PAYMENT_CHANNELS = os.environ.get("ZHIFA_PAYMENT_CHANNELS", "代收银行营业网点、网上银行或者扫描二维码通过电子支付系统")
 _DEV_PAYMENT_SECRET = "dev-payment-secret"
 PAYMENT_CALLBACK_SECRET = env_secret("PAYMENT_CALLBACK_SECRET", _DEV_PAYMENT_SECRET)
 if PRODUCTION and (PAYMENT_CALLBACK_SECRET == _DEV_PAYMENT_SECRET or len(PAYMENT_CALLBACK_SECRET) < 32):

@@ -17,6 +17,8 @@ def _reasoning(case: Case) -> str:
     """The decision's reasoning: the officer's text, then a departure from the benchmark with its reason and the
     list applied with the facts that meet it."""
     text = case.decision_reasoning or (case.assessment or {}).get("reasoning", "")
+    if text.strip().rstrip("。") == case.facts.strip().rstrip("。"):
+        text = ""  # a simplified decision without reasoning keeps the facts there: the paper states them once
     extra = "".join(x for x in (penalties.deviation_sentence(case), leniency.reasoning_sentence(case)) if x and x not in text)
     return (text.rstrip("。") + "。" + extra) if (text and extra) else (text or extra)
 

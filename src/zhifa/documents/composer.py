@@ -274,3 +274,12 @@ def assert_clean(*, title: str, html: str) -> str:
     if problems:
         raise DomainError("document_lint", f"{title}内容有误，不能制作：" + "；".join(problems[:5]), problems=problems)
     return text
+
+
+def document_text(doc) -> str:
+    """The text of an issued document as its reader sees it, re-rendered from its stored fields and number (the
+    same composer as at issue)."""
+    from .kinds import KINDS
+    from .render import render_html
+
+    return html_text(render_html(kind=KINDS[doc.kind], organisation=doc.organisation, number=doc.number, context=doc.context))
