@@ -8,7 +8,18 @@ from zhifa.core.selectors import enforcing_officers
 from zhifa.discretion.models import ListKind
 
 from . import penalties
-from .models import Case, ClockSuspension, EvidenceItem, Extension, LegalReview, ListApplication, Transcript
+from .execution import SUSPEND_REASONS as _SUSPEND
+from .execution import TERMINATE_REASONS as _TERMINATE
+from .models import (
+    Case,
+    ClockSuspension,
+    EvidenceItem,
+    ExecutionAct,
+    Extension,
+    LegalReview,
+    ListApplication,
+    Transcript,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -372,3 +383,21 @@ class ListApplyForm(forms.Form):
 
 class CommitmentSignForm(forms.Form):
     signed_on = forms.DateField(label="当事人签署日期", widget=DATE)
+
+
+class ExecutionForm(forms.Form):
+    """行政强制执行 by the agency where a law gives it the power (行政强制法 Arts. 13, 37, 39-40, 44, 51)."""
+
+    kind = forms.ChoiceField(label="文书", choices=ExecutionAct.Kind.choices)
+    statute = forms.CharField(label="授予强制执行权的法律条款", max_length=300, required=False,
+                              help_text="决定书、代履行决定书、执行公告必填，如《中华人民共和国公路法》第八十一条（行政强制法第十三条）")
+    obligation = forms.CharField(label="当事人应履行的义务", widget=TEXT, required=False)
+    method = forms.CharField(label="强制执行方式/代履行方式和时间", widget=TEXT, required=False)
+    reminded_on = forms.DateField(label="催告书送达日期", widget=DATE, required=False)
+    deadline = forms.DateField(label="公告限期", widget=DATE, required=False)
+    executor = forms.CharField(label="代履行人", max_length=120, required=False)
+    cost = forms.DecimalField(label="代履行费用预算（元）", max_digits=12, decimal_places=2, required=False)
+    reason = forms.ChoiceField(label="中止/终结事由", required=False,
+                               choices=[("", "—"), ("中止事由（第三十九条）", list(_SUSPEND.items())),
+                                        ("终结事由（第四十条）", list(_TERMINATE.items()))])
+    reason_text = forms.CharField(label="具体情况", widget=TEXT, required=False)

@@ -577,3 +577,40 @@ class EvidencePreservation(models.Model):
     @property
     def items_text(self) -> str:
         return "、".join(f"{i.get('name', '')}{i.get('quantity', '')}{i.get('unit', '')}" for i in self.items)
+
+
+class ExecutionAct(models.Model):
+    """The agency's own enforcement of a decision where a law gives it the power (行政强制法 Arts. 13, 34–51): the
+    行政强制执行决定书 (Art. 37) or 代履行决定书 (Art. 51) after the 催告 (Art. 35), the 执行公告 before a forced
+    removal (Art. 44), and the 中止 / 终结 / 恢复执行通知书 (Arts. 39–40). Appended, never edited; each carries the
+    number of the form issued with it."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "行政强制执行决定书"
+        SUBSTITUTE = "substitute", "代履行决定书"
+        ANNOUNCEMENT = "announcement", "执行公告"
+        SUSPEND = "suspend", "中止行政强制执行通知书"
+        TERMINATE = "terminate", "终结行政强制执行通知书"
+        RESUME = "resume", "恢复行政强制执行通知书"
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="execution_acts")
+    kind = models.CharField("文书", max_length=16, choices=Kind.choices)
+    statute = models.CharField("强制执行权的法律依据", max_length=300, blank=True)
+    obligation = models.TextField("当事人应履行的义务", blank=True)
+    method = models.TextField("强制执行方式/代履行方式", blank=True)
+    reminded_on = models.DateField("催告书送达日期", null=True, blank=True)
+    deadline = models.DateField("期限/执行时间", null=True, blank=True)
+    executor = models.CharField("代履行人", max_length=120, blank=True)
+    cost = models.DecimalField("代履行费用预算（元）", null=True, blank=True, **MONEY)
+    reason = models.CharField("中止/终结事由", max_length=40, blank=True)
+    reason_text = models.TextField("事由说明", blank=True)
+    number = models.CharField("文号", max_length=60, blank=True)
+    issued_on = models.DateField("日期")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="负责人", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政强制执行文书"
+        ordering = ["issued_on", "pk"]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_kind_display()} {self.number}"

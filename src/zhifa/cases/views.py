@@ -21,7 +21,7 @@ from zhifa.core.evidence import evidence_serve
 from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
-from . import clocks, forms, leniency, penalties, preservation, selectors, services, workflow
+from . import clocks, execution, forms, leniency, penalties, preservation, selectors, services, workflow
 from .models import Case, EvidencePreservation, ListApplication, StatusChange
 
 # action → (form class, whether the form takes user/case, service call, success message)
@@ -58,6 +58,7 @@ ACTIONS = {
     "preserve": (forms.PreservationRequestForm, lambda r, c, d: preservation.preservation_request(actor=r.user, case=c, **d),
                  "已提交先行登记保存申请，待负责人批准"),
     "sample": (forms.SamplingForm, lambda r, c, d: preservation.sampling_record(actor=r.user, case=c, **d), "已抽样取证并制作抽样取证凭证"),
+    "execute": (forms.ExecutionForm, lambda r, c, d: execution.execution_issue(actor=r.user, case=c, **d), "已制作行政强制执行文书"),
     "commitment_sign": (forms.CommitmentSignForm, lambda r, c, d: leniency.case_commitment_sign(actor=r.user, case=c, **d),
                         "已记录当事人签署告知承诺书"),
 }

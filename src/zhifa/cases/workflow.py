@@ -101,6 +101,8 @@ ACTS: dict[str, Transition] = {t.action: t for t in [
     _t("preserve_approve", "批准先行登记保存", PENDING_DECISION | {S.DECIDED}, None, (HEAD,)),
     _t("preserve_decide", "先行登记保存处理决定", PENDING_DECISION | {S.DECIDED, S.EXECUTION, S.EXECUTED}, None, (HEAD,)),
     _t("sample", "抽样取证", PENDING_DECISION - {S.HEARD}, None, (OFFICER,)),
+    # 行政强制法 Arts. 34-51: the agency's own enforcement of a delivered decision (where a law gives the power).
+    _t("execute", "行政强制执行", {S.EXECUTION, S.EXECUTED}, None, (HEAD,)),
 ]}
 
 

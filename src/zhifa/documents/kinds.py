@@ -53,6 +53,13 @@ KINDS: dict[str, DocumentKind] = {k.code: k for k in [
     DocumentKind("dishonesty_decision", "列入严重失信主体名单决定书", "失决", PARTY + ("facts", "legal_basis", "measures", "notice_number", "expires_on", "decided_on"), order=97),
     # 行政强制法 Arts. 53-55: the application to the people's court after the 催告.
     DocumentKind("enforcement_application", "行政强制执行申请书", "执申", PARTY + ("court", "decision_number", "reminder_number", "total"), order=97),
+    # 行政强制法 Arts. 37, 39-40, 44, 51: the agency's own enforcement where a law gives it the power.
+    DocumentKind("execution_decision", "行政强制执行决定书", "强执", PARTY + ("statute", "obligation", "method", "reminded_on"), order=96),
+    DocumentKind("substitute_decision", "代履行决定书", "代履", PARTY + ("statute", "obligation", "method", "executor", "reminded_on"), order=96),
+    DocumentKind("execution_announcement", "执行公告", "执公", PARTY + ("statute", "obligation", "deadline"), order=96),
+    DocumentKind("execution_suspend", "中止行政强制执行通知书", "中执", PARTY + ("grounds", "reason_text"), order=96),
+    DocumentKind("execution_terminate", "终结行政强制执行通知书", "终执", PARTY + ("grounds", "reason_text"), order=96),
+    DocumentKind("execution_resume", "恢复行政强制执行通知书", "恢执", PARTY + ("reason_text",), order=96),
     DocumentKind("closing_report", "结案报告", None, PARTY + ("brief", "outcome", "execution", "closed_on"), order=99),
 ]}
 

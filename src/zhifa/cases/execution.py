@@ -1,0 +1,131 @@
+"""The agency's own enforcement of a delivered decision, where a law gives it that power (行政强制法 Art. 13: 行政
+强制执行由法律设定; otherwise it applies to the court, ``payments.enforcement``).
+
+- 行政强制执行决定书 (Art. 37) and 代履行决定书 (Arts. 50–51): only after the 催告书 was delivered (Art. 35) and the
+  party did not perform within its period; the law that gives the power is stated; 代履行 names the executor and the
+  cost budget (Art. 51 (一)).
+- 执行公告 (Art. 44): before forcibly removing an illegal building or structure, a public notice sets the time for
+  the party to remove it.
+- 中止 / 终结 / 恢复执行通知书 (Arts. 39–40): only while an execution decision stands; the grounds are the
+  article's items; resumption only of a suspended execution.
+Every act is appended with the number of its form, issued in the same transaction.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.core.errors import DomainError
+
+from .models import Case, ExecutionAct
+
+K = ExecutionAct.Kind
+SERIES_KIND = {K.DECISION: "execution_decision", K.SUBSTITUTE: "substitute_decision", K.ANNOUNCEMENT: "execution_announcement",
+               K.SUSPEND: "execution_suspend", K.TERMINATE: "execution_terminate", K.RESUME: "execution_resume"}
+# 行政强制法 Art. 39 ¶1: grounds to suspend execution.
+SUSPEND_REASONS = {
+    "hardship": "当事人履行行政决定确有困难或者暂无履行能力的（第三十九条第一款第（一）项）",
+    "third_party": "第三人对执行标的主张权利，确有理由的（第三十九条第一款第（二）项）",
+    "irreparable": "执行可能造成难以弥补的损失，且中止执行不损害公共利益的（第三十九条第一款第（三）项）",
+    "other": "行政机关认为需要中止执行的其他情形（第三十九条第一款第（四）项）",
+}
+# 行政强制法 Art. 40: grounds to terminate execution.
+TERMINATE_REASONS = {
+    "died": "公民死亡，无遗产可供执行，又无义务承受人的（第四十条第（一）项）",
+    "dissolved": "法人或者其他组织终止，无财产可供执行，又无义务承受人的（第四十条第（二）项）",
+    "object_lost": "执行标的灭失的（第四十条第（三）项）",
+    "revoked": "据以执行的行政决定被撤销的（第四十条第（四）项）",
+    "other": "行政机关认为需要终结执行的其他情形（第四十条第（五）项）",
+}
+
+
+def _state(case: Case) -> str:
+    """"" (no execution decision), "running", "suspended" or "terminated", from the appended acts."""
+    state = ""
+    for act in case.execution_acts.order_by("issued_on", "pk"):
+        if act.kind in (K.DECISION, K.SUBSTITUTE):
+            state = "running"
+        elif act.kind == K.SUSPEND:
+            state = "suspended"
+        elif act.kind == K.RESUME:
+            state = "running"
+        elif act.kind == K.TERMINATE:
+            state = "terminated"
+    return state
+
+
+def _assert_law(statute: str) -> None:
+    # Art. 13: only a law (法律) sets the agency's enforcement power — not a regulation or a rule.
+    if not statute.strip() or not ("中华人民共和国" in statute and "法》" in statute):
+        raise DomainError("no_enforcement_power", "行政强制执行由法律设定：请写明授予本机关强制执行权的法律条款（如《中华人民共和国公路法》第…条）；"
+                          "法律没有规定的，应当申请人民法院强制执行（行政强制法第十三条）。")
+
+
+def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligation: str = "", method: str = "",
+                    reminded_on: date | None = None, deadline: date | None = None, executor: str = "", cost: Decimal | None = None,
+                    reason: str = "", reason_text: str = "", on: date | None = None) -> ExecutionAct:
+    """Issue one of the agency's enforcement forms for a delivered decision (head only; see the module text)."""
+    from zhifa.core.roles import Role
+    from zhifa.core.services import assert_in_jurisdiction, assert_role
+
+    assert_role(actor, Role.HEAD, message="行政强制执行须经行政机关负责人批准（行政强制法第三十七条）。")
+    assert_in_jurisdiction(actor, case.organisation)
+    on = on or timezone.localdate()
+    if kind not in K.values:
+        raise DomainError("invalid_kind", "文书种类不正确。")
+    if not case.delivered_on or case.revoked_on:
+        raise DomainError("not_enforceable", "只有已送达且未被撤销的决定可以强制执行。")
+    state = _state(case)
+    if state == "terminated":
+        raise DomainError("execution_terminated", "本案强制执行已终结。")
+    if kind in (K.DECISION, K.SUBSTITUTE, K.ANNOUNCEMENT):
+        _assert_law(statute)
+        if not obligation.strip():
+            raise DomainError("obligation_required", "请写明当事人应当履行的义务。")
+    if kind in (K.DECISION, K.SUBSTITUTE):
+        if state:
+            raise DomainError("already_decided", "本案已作出强制执行决定。")
+        # Art. 35, 37: the 催告 comes first; the decision only after the party failed to perform within its period.
+        if reminded_on is None or reminded_on >= on or reminded_on < case.delivered_on:
+            raise DomainError("reminder_required", "作出强制执行决定前，应当事先催告当事人履行义务，催告期限届满仍不履行的方可决定"
+                              "（行政强制法第三十五条、第三十七条）。")
+        if not method.strip():
+            raise DomainError("method_required", "请写明强制执行的方式（代履行的方式）和时间。")
+        if kind == K.SUBSTITUTE and (not executor.strip() or cost is None or cost < 0):
+            raise DomainError("substitute_incomplete", "代履行决定书应当载明代履行人和代履行费用预算（行政强制法第五十一条）。")
+    if kind == K.ANNOUNCEMENT and (deadline is None or deadline <= on):
+        raise DomainError("deadline_required", "执行公告应限期当事人自行拆除（行政强制法第四十四条），请填写期限。")
+    if kind == K.SUSPEND:
+        if state != "running":
+            raise DomainError("not_running", "只有正在执行的强制执行可以中止。")
+        if reason not in SUSPEND_REASONS:
+            raise DomainError("invalid_reason", "中止执行的事由应为行政强制法第三十九条第一款所列情形。")
+    if kind == K.TERMINATE:
+        if not state:
+            raise DomainError("not_running", "尚未作出强制执行决定。")
+        if reason not in TERMINATE_REASONS:
+            raise DomainError("invalid_reason", "终结执行的事由应为行政强制法第四十条所列情形。")
+    if kind == K.RESUME and state != "suspended":
+        raise DomainError("not_suspended", "只有中止执行的案件可以恢复执行（行政强制法第三十九条第二款）。")
+    if kind in (K.SUSPEND, K.TERMINATE, K.RESUME) and not reason_text.strip():
+        raise DomainError("reason_required", "请写明具体情况。")
+    from . import services
+    from .preservation import _issue
+
+    with transaction.atomic():
+        act = ExecutionAct.objects.create(case=case, kind=kind, statute=statute.strip(), obligation=obligation.strip(), method=method.strip(),
+                                          reminded_on=reminded_on, deadline=deadline, executor=executor.strip(), cost=cost,
+                                          reason=reason, reason_text=reason_text.strip(), issued_on=on, issued_by=actor)
+        grounds = {**SUSPEND_REASONS, **TERMINATE_REASONS}.get(reason, "") if kind in (K.SUSPEND, K.TERMINATE) else ""
+        decision = case.execution_acts.filter(kind__in=[K.DECISION, K.SUBSTITUTE]).order_by("pk").first()
+        doc = _issue(actor=actor, case=case, kind=SERIES_KIND[kind], context={
+            "statute": act.statute, "obligation": act.obligation, "method": act.method, "reminded_on": reminded_on, "deadline": deadline,
+            "executor": act.executor, "cost": cost, "grounds": grounds, "reason_text": act.reason_text, "issued_on": on,
+            "execution_decision": decision.number if decision and decision.pk != act.pk else ""})
+        ExecutionAct.objects.filter(pk=act.pk).update(number=doc.number)
+        services._move(case, "execute", actor, target=case.status, summary=f"{act.get_kind_display()} {doc.number}"
+                       + (f"：{grounds}" if grounds else "") + (f"（{act.reason_text[:100]}）" if act.reason_text else ""))
+    act.refresh_from_db()
+    return act
