@@ -396,8 +396,8 @@ def test_lead_register_by_system_actor(world):
     assert case.status == Status.LEAD and case.registered_by is None and case.officers.count() == 2
 
 
-def test_documents_issued_after_commit_and_decision_number_linked(named_world, django_capture_on_commit_callbacks, settings, tmp_path):
-    world = named_world
+def test_documents_issued_after_commit_and_decision_number_linked(world, django_capture_on_commit_callbacks, settings, tmp_path):
+    # ``world`` is the named world in the case tests (conftest); asking for named_world as well recursed.
     settings.EVIDENCE_ROOT = str(tmp_path)
     case = notified(world)
     case = services.case_waive(actor=world.users["officer"], case=case)
