@@ -16,8 +16,25 @@ def main(argv: list[str] | None = None) -> None:
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError, ProgrammingError
 
-    execute_from_command_line(["zhifa", *args])
+    try:
+        execute_from_command_line(["zhifa", *args])
+    except (OperationalError, ProgrammingError) as exc:
+        if not _missing_table(exc):
+            raise
+        # A fresh install (or an upgrade without its migrations): say what to run instead of a traceback.
+        sys.stderr.write("数据库尚未初始化或未升级到当前版本（缺少数据表）。请先运行：zhifa migrate\n"
+                         "（首次使用可再运行 zhifa demo-data 载入演示数据）\n")
+        sys.exit(2)
+
+
+def _missing_table(exc: Exception) -> bool:
+    """Whether a database error means the schema is not there: SQLite's "no such table/column", PostgreSQL's
+    "relation … does not exist" / "column … does not exist"."""
+    text = str(exc).lower()
+    return "no such table" in text or "no such column" in text or "does not exist" in text and (
+        "relation" in text or "column" in text)
 
 
 if __name__ == "__main__":

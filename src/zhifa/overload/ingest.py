@@ -323,8 +323,15 @@ def ingest_file(path: Path, *, actor=None, chunk_rows: int = 500_000, on_chunk: 
     if open_cases:
         from .services import violations_open_cases
 
-        violations_open_cases(actor=actor)
+        violations_open_cases(actor=actor, batch_ids=same_file_batches([batch.pk]))
     return batch
+
+
+def same_file_batches(batch_ids: list[int]) -> list[int]:
+    """The batches that read the same file content as these (same SHA-256): a rerun after a crash finishes the cases
+    its first run left, and opens nothing for violations other files brought."""
+    shas = [s for s in IngestBatch.objects.filter(pk__in=batch_ids).values_list("sha256", flat=True) if s and s != "0" * 64]
+    return sorted(set(batch_ids) | set(IngestBatch.objects.filter(sha256__in=shas).values_list("pk", flat=True)))
 
 
 def ingest_records(rows: list[dict], *, station, name: str, body_sha256: str) -> IngestBatch:

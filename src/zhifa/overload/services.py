@@ -220,10 +220,15 @@ def violation_open_case(*, violation: Violation, actor=None):
     return case
 
 
-def violations_open_cases(*, actor=None, organisation: Organisation | None = None, limit: int | None = None) -> int:
-    """Open cases for detected violations whose device records are usable; returns how many were opened."""
+def violations_open_cases(*, actor=None, organisation: Organisation | None = None, limit: int | None = None,
+                          batch_ids: list[int] | None = None) -> int:
+    """Open cases for detected violations whose device records are usable; returns how many were opened.
+    ``batch_ids`` limits it to the violations first detected by those ingest batches (an ingest opens cases for what
+    it ingested; the backlog is ``zhifa wim cases``)."""
     qs = Violation.objects.filter(status=Violation.Status.DETECTED, vehicle__isnull=False).select_related(
         "device__station", "station", "vehicle__owner", "organisation", "tolerance_policy").order_by("first_passed_at")
+    if batch_ids is not None:
+        qs = qs.filter(batch_id__in=batch_ids)
     if organisation is not None:
         qs = qs.filter(organisation__path__startswith=organisation.path)
     opened = 0
@@ -514,6 +519,14 @@ def exchange_import(*, rows, actor=None) -> dict:
             continue
         valid.append((at, row))
     valid.sort(key=lambda item: (item[0], item[1]["origin_org"], str(item[1]["origin_id"])))
+    # One transaction for the rows and their record: an import is stored and recorded whole, or not at all.
+    if valid:
+        with transaction.atomic():
+            _exchange_store(valid, counts, actor=actor)
+    return counts
+
+
+def _exchange_store(valid: list, counts: dict, *, actor) -> None:
     for at, row in valid:
         digest = audit.digest(row)
         key = {"origin_org": row["origin_org"], "origin_id": str(row["origin_id"]), "kind": row["kind"]}
@@ -537,7 +550,6 @@ def exchange_import(*, rows, actor=None) -> dict:
         audit.record(actor=actor, action="overload.exchange_import", subject=("overload.exchange", "import"),
                      summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，"
                              f"合并为同一违法行为{counts['merged']}，拒收{counts['rejected']}")
-    return counts
 
 
 def _exchange_same_act(*, plate: str, colour: str, at: datetime, exclude: int | None):

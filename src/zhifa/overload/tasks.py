@@ -29,12 +29,13 @@ def batch_summary(batch: IngestBatch) -> dict:
     }
 
 
-def _open_cases(options: dict) -> int:
+def _open_cases(options: dict, batch_ids: list[int]) -> int:
+    """Cases for the violations these batches detected (the backlog is ``zhifa wim cases``)."""
     if not options.get("open_cases", True):
         return 0
     from .services import violations_open_cases
 
-    return violations_open_cases()
+    return violations_open_cases(batch_ids=ingest.same_file_batches(batch_ids))
 
 
 @shared_task(name="overload.ingest_file")
@@ -42,7 +43,7 @@ def ingest_file(path: str, **options) -> dict:
     """Ingest one file like ``zhifa wim ingest FILE``: options ``chunk_rows`` (default 500,000) and ``open_cases``
     (default true, as the command without ``--no-cases``). Returns the reconciliation and the cases opened."""
     batch = ingest.ingest_file(Path(path), chunk_rows=options.get("chunk_rows", 500_000))
-    return {**batch_summary(batch), "cases": _open_cases(options)}
+    return {**batch_summary(batch), "cases": _open_cases(options, [batch.pk])}
 
 
 @shared_task(name="overload.ingest_partition")
@@ -65,7 +66,7 @@ def ingest_merge(results: list[dict], **options) -> dict:
         for name in COUNTS:
             total[name] += result[name]
     total["reconciles"] = total["read"] == total["accepted"] + total["rejected"] + total["duplicates"]
-    return {**total, "violations": new, "passes_merged": merged, "cases": _open_cases(options)}
+    return {**total, "violations": new, "passes_merged": merged, "cases": _open_cases(options, total["batches"])}
 
 
 def dispatch_ingest(path: str | Path, partitions: int = 2, **options):

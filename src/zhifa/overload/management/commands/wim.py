@@ -3,7 +3,8 @@
     zhifa wim ingest FILE [--chunk N] [--no-cases] [--partitions N]
                                                      CSV / JSON lines / Parquet, streaming, idempotent; with
                                                      --partitions as N Celery tasks (eager unless a broker is set)
-    zhifa wim cases                                  open cases for detected violations
+    zhifa wim cases                                  open cases for the whole backlog of detected violations
+                                                     (ingest opens cases only for the violations it detected)
     zhifa wim four [--on DATE]                       一超四罚 scan (Art. 66/68)
     zhifa wim export ORG_CODE [--after ID] [--format jsonl|csv] [--schema]
     zhifa wim import FILE                            four-level exchange import (idempotent)
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         p.add_argument("--chunk", type=int, default=500_000)
         p.add_argument("--no-cases", action="store_true", help="只导入和筛查，不生成案件")
         p.add_argument("--partitions", type=int, default=0, help="按站点分成 N 个任务并行导入（Celery）")
-        sub.add_parser("cases", help="为待立案的超限违法行为生成案件")
+        sub.add_parser("cases", help="为全部积压的待立案超限违法行为生成案件")
         p = sub.add_parser("four", help="一超四罚扫描")
         p.add_argument("--on", type=date.fromisoformat)
         p = sub.add_parser("export", help="四级联网导出")
@@ -79,7 +80,9 @@ class Command(BaseCommand):
             batch = ingest.ingest_file(path, chunk_rows=chunk, on_chunk=on_chunk)
         self._print_summary(console, f"导入结果：{batch.name}（批次 {batch.pk}）", tasks.batch_summary(batch))
         if not no_cases:
-            self.do_cases(console)
+            from zhifa.overload.services import violations_open_cases
+
+            console.print(f"为本批新增违法行为生成案件：{violations_open_cases(batch_ids=ingest.same_file_batches([batch.pk])):,} 件（积压的待立案违法行为用 zhifa wim cases）")
 
     def _print_summary(self, console, title, summary):
         table = Table(title=title)
