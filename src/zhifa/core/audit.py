@@ -25,7 +25,7 @@ from uuid import UUID
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from . import context
@@ -182,12 +182,36 @@ def row_digest(subject_type: str, subject_id: str) -> str:
     model = audited_model(subject_type)
     if model is None:
         return ""
-    names = [f.attname for f in _digest_fields(model)]
     try:
-        values = model._base_manager.filter(pk=subject_id).values_list(*names).first()
+        pk = model._meta.pk.to_python(subject_id)
     except (ValueError, TypeError, ValidationError):
         return ""
+    values = _read_row(model, pk)
     return ROW_DELETED if values is None else row_digest_of(model, values)
+
+
+def _read_row(model, pk):
+    """The digest fields of one row, converted exactly as the ORM converts them (so record() and verify() see the
+    same values). record() runs on every write: the query is compiled once per model and connection, which
+    saves building a many-field query each time (the larger part of its cost)."""
+    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection (`connection` is a proxy shared by all threads)
+    readers = db.__dict__.setdefault("_zhifa_row_readers", {})
+    reader = readers.get(model)
+    if reader is None:
+        qs = model._base_manager.using(DEFAULT_DB_ALIAS).filter(pk=pk).values_list(*[f.attname for f in _digest_fields(model)])
+        compiler = qs.query.get_compiler(connection=db)
+        sql, params = compiler.as_sql()
+        if len(params) != 1:  # not a plain primary-key lookup: no compiled shortcut
+            return qs.first()
+        converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        reader = readers[model] = (sql, compiler, converters)
+    sql, compiler, converters = reader
+    with db.cursor() as cur:
+        cur.execute(sql, [model._meta.pk.get_db_prep_value(pk, db)])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return tuple(next(compiler.apply_converters([row], converters))) if converters else tuple(row)
 
 
 def subject_key(subject) -> tuple[str, str, str]:

@@ -320,3 +320,25 @@ def test_demo_data_ends_with_a_checkpoint_and_sets_an_earlier_databases_checkpoi
     assert [m.seq for m in audit.checkpoint_list()] == [AuditHead.objects.get().seq]
     assert len(list(folder.glob("superseded-*/*.json"))) == 1
     assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_row_read_for_the_digest_equals_what_the_orm_reads(world):
+    """record() reads the subject row through a query compiled once per model; it must give exactly the values
+    (decimals, dates, times, JSON, booleans) that verify() reads through the ORM."""
+    from zhifa.cases import services as case_services
+    from zhifa.cases.models import Case
+    from zhifa.cases.tests.factories import person
+
+    case = case_services.case_simplified(
+        actor=world.users["officer"], organisation=world.brigade_a, party=person(world),
+        officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now() - timedelta(hours=1),
+        place="G207国道", facts="货车驾驶员未随车携带从业资格证", penalty_kind="fine", amount=Decimal("150.50"),
+        legal_basis="《道路运输从业人员管理规定》")
+    for model, pk in ((Case, case.pk), (Party, case.party_id)):
+        names = [f.attname for f in audit._digest_fields(model)]
+        assert audit._read_row(model, pk) == tuple(model.objects.filter(pk=pk).values_list(*names).get())
+        assert audit._read_row(model, pk) == audit._read_row(model, pk)  # the compiled query again
+    assert Event.objects.filter(subject_type="cases.case", subject_id=str(case.pk)).order_by("-seq").first().row_digest == \
+        audit.row_digest("cases.case", str(case.pk))
+    assert audit.row_digest("cases.case", "not-a-number") == "" and audit.row_digest("cases.case", "987654321") == audit.ROW_DELETED
