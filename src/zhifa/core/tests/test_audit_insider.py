@@ -5,7 +5,6 @@ directory. Each tampering below passed `zhifa audit verify` before the record wa
 import hashlib
 import hmac
 import threading
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -123,16 +122,11 @@ def test_edited_event_with_recomputed_hashes_is_refused(world, capsys, mac):
 @pytest.mark.django_db(transaction=True)
 def test_business_row_edited_outside_the_services_is_detected(world, capsys):
     """An edited fine amount (行政处罚法 Art. 47: the record must prove what was decided) and a deleted party."""
-    from zhifa.cases import services as case_services
     from zhifa.cases.models import Case
     from zhifa.cases.tests.factories import person
+    from zhifa.cases.tests.test_simplified_clocks_evidence import _simplified
 
-    party = person(world)
-    case = case_services.case_simplified(
-        actor=world.users["officer"], organisation=world.brigade_a, party=party,
-        officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now() - timedelta(hours=1),
-        place="G207国道", facts="货车驾驶员未随车携带从业资格证", penalty_kind="fine", amount=Decimal("200"),
-        legal_basis="《道路运输从业人员管理规定》")
+    case = _simplified(world, person(world), Decimal("200"))
     assert audit.verify().ok
     Case.objects.filter(pk=case.pk).update(fine_amount=Decimal("20"))
     _verify_fails(capsys, f"{case.pk}（cases.case）的当前数据与最后一条记录不符")
@@ -326,15 +320,11 @@ def test_demo_data_ends_with_a_checkpoint_and_sets_an_earlier_databases_checkpoi
 def test_row_read_for_the_digest_equals_what_the_orm_reads(world):
     """record() reads the subject row through a query compiled once per model; it must give exactly the values
     (decimals, dates, times, JSON, booleans) that verify() reads through the ORM."""
-    from zhifa.cases import services as case_services
     from zhifa.cases.models import Case
     from zhifa.cases.tests.factories import person
+    from zhifa.cases.tests.test_simplified_clocks_evidence import _simplified
 
-    case = case_services.case_simplified(
-        actor=world.users["officer"], organisation=world.brigade_a, party=person(world),
-        officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now() - timedelta(hours=1),
-        place="G207国道", facts="货车驾驶员未随车携带从业资格证", penalty_kind="fine", amount=Decimal("150.50"),
-        legal_basis="《道路运输从业人员管理规定》")
+    case = _simplified(world, person(world), Decimal("150.50"))
     for model, pk in ((Case, case.pk), (Party, case.party_id)):
         names = [f.attname for f in audit._digest_fields(model)]
         assert audit._read_row(model, pk) == tuple(model.objects.filter(pk=pk).values_list(*names).get())
