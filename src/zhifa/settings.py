@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its Swagger UI assets come from our static files: the API docs work without internet
     *ZHIFA_APPS,
 ]
 
