@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -62,6 +63,9 @@ def post(url: str, payload: dict, *, headers: dict, secret: str = "", timeout: f
     ms = lambda: int((time.monotonic() - started) * 1000)  # noqa: E731
     conn = _connection(parts.scheme, parts.hostname, port, timeout)
     try:
+        if conn.sock is None:
+            conn.connect()
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.request("POST", parts.path or "/", body=body, headers=hdrs)
         resp = conn.getresponse()
         raw = resp.read()

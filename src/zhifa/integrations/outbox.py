@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Min, Q, Value, When
 from django.utils import timezone
 
 from zhifa.core import audit
@@ -81,6 +81,15 @@ def _due(now, target: str | None):
     return qs.filter(target=target) if target else qs
 
 
+def _first_open(messages: list[Message]) -> dict[tuple, int]:
+    """{(target, subject_type, subject_id): pk of its earliest open message} for the subjects of a batch (one query)."""
+    if not messages:
+        return {}
+    rows = (Message.objects.filter(subject_id__in={m.subject_id for m in messages}, status__in=Message.OPEN)
+            .values("target", "subject_type", "subject_id").annotate(first=Min("pk")))
+    return {(r["target"], r["subject_type"], r["subject_id"]): r["first"] for r in rows}
+
+
 def _blocked(message: Message) -> bool:
     """An earlier message of the same target and subject is still open: this one waits (order per subject)."""
     return Message.objects.filter(target=message.target, subject_type=message.subject_type, subject_id=message.subject_id,
@@ -101,57 +110,139 @@ def claim(message: Message, now) -> bool:
 def deliver_one(message: Message, *, now=None) -> str | None:
     """Claim, post and record one message. Returns the new status, or None when not claimed (another worker, a
     blocked subject or no receiver)."""
+    now = now or timezone.now()
+    if endpoint(message.target) is None or _blocked(message) or not claim(message, now):
+        return None
+    return _finish([(message, _post(message))], started=now)[message.pk]
+
+
+def _post(message: Message) -> client.Result:
     from .adapters import ADAPTERS
 
-    now = now or timezone.now()
-    conf = endpoint(message.target)
-    if conf is None or _blocked(message) or not claim(message, now):
-        return None
-    adapter = ADAPTERS[message.target]
-    url, secret = conf
-    result = client.post(url + adapter.path(message.kind), message.payload, secret=secret, headers={
+    url, secret = endpoint(message.target)
+    return client.post(url + ADAPTERS[message.target].path(message.kind), message.payload, secret=secret, headers={
         "Idempotency-Key": message.idempotency_key, "X-Zhifa-Target": message.target, "X-Zhifa-Kind": message.kind})
-    return _finish(message, result, started=now)
 
 
-def _finish(message: Message, result: client.Result, *, started) -> str:
-    n = message.attempts
+def _outcome_fields(message: Message, result: client.Result) -> tuple[dict, str]:
+    n, label = message.attempts, Target(message.target).label
+    if result.outcome in (Attempt.Outcome.ACCEPTED, Attempt.Outcome.DUPLICATE):
+        return ({"status": M.ACKNOWLEDGED, "acknowledged_at": timezone.now(), "receiver_reference": result.reference,
+                 "last_error": "", "lease_until": None}, "")
+    if result.outcome == Attempt.Outcome.REJECTED:
+        return {"status": M.REJECTED, "last_error": result.reason, "lease_until": None}, f"{label}退回：{result.reason}"
+    if n >= settings.INTEGRATION_MAX_ATTEMPTS:
+        return ({"status": M.DEAD, "last_error": result.reason, "lease_until": None},
+                f"{label}连续{n}次发送失败，停止重试：{result.reason}")
+    # A retry is recorded as an Attempt only; the full-process record holds the state changes.
+    return {"status": M.PENDING, "last_error": result.reason, "lease_until": None,
+            "next_attempt_at": timezone.now() + backoff(n)}, ""
+
+
+def _finish(done: list[tuple[Message, client.Result]], *, started) -> dict[int, str]:
+    """Record the tries of a batch in one transaction: an Attempt each, the state change on the condition that our
+    claim still holds (same attempt number: a worker whose lease expired does not overwrite the next one), an
+    event per rejection or dead letter and one event for the batch's acknowledgements."""
+    statuses: dict[int, str] = {}
+    acks: list[tuple[Message, client.Result]] = []
     with transaction.atomic():
-        Attempt.objects.create(message=message, number=n, started_at=started, duration_ms=result.duration_ms, outcome=result.outcome,
-                               http_status=result.http_status, reason=result.reason, receiver_reference=result.reference)
-        if result.outcome in (Attempt.Outcome.ACCEPTED, Attempt.Outcome.DUPLICATE):
-            fields = {"status": M.ACKNOWLEDGED, "acknowledged_at": timezone.now(), "receiver_reference": result.reference,
-                      "last_error": "", "lease_until": None}
-            summary = f"{Target(message.target).label}已确认接收（第{n}次，编号{result.reference or '无'}）"
-        elif result.outcome == Attempt.Outcome.REJECTED:
-            fields = {"status": M.REJECTED, "last_error": result.reason, "lease_until": None}
-            summary = f"{Target(message.target).label}退回：{result.reason}"
-        elif n >= settings.INTEGRATION_MAX_ATTEMPTS:
-            fields = {"status": M.DEAD, "last_error": result.reason, "lease_until": None}
-            summary = f"连续{n}次发送失败，停止重试：{result.reason}"
-        else:
-            fields = {"status": M.PENDING, "last_error": result.reason, "lease_until": None,
-                      "next_attempt_at": timezone.now() + backoff(n)}
-            summary = ""
-        # Our claim must still hold (same attempt number): a worker whose lease expired does not overwrite the next one.
-        touched = Message.objects.filter(pk=message.pk, status=M.SENDING, attempts=n).update(**fields)
-        if touched != 1:
-            return M.SENDING
-        for name, value in fields.items():
-            setattr(message, name, value)
-        if summary:  # a retry is recorded as an Attempt; the record holds the state changes
-            audit.record(actor=None, action=f"outbox.{fields['status']}", subject=message, summary=summary[:500],
-                         organisation=message.organisation)
-    return fields["status"]
+        Attempt.objects.bulk_create([
+            Attempt(message=m, number=m.attempts, started_at=started, duration_ms=r.duration_ms, outcome=r.outcome,
+                    http_status=r.http_status, reason=r.reason, receiver_reference=r.reference) for m, r in done])
+        for m, r in done:
+            fields, summary = _outcome_fields(m, r)
+            if fields["status"] == M.ACKNOWLEDGED:
+                acks.append((m, r))
+                continue
+            if Message.objects.filter(pk=m.pk, status=M.SENDING, attempts=m.attempts).update(**fields) != 1:
+                statuses[m.pk] = M.SENDING
+                continue
+            for name, value in fields.items():
+                setattr(m, name, value)
+            statuses[m.pk] = fields["status"]
+            if summary:
+                audit.record(actor=None, action=f"outbox.{fields['status']}", subject=m, summary=summary[:500],
+                             organisation=m.organisation)
+        if acks:
+            statuses.update(_acknowledge(acks))
+    return statuses
 
 
-def deliver_due(*, target: str | None = None, limit: int = 1000) -> dict:
-    """Deliver due messages in ``pk`` order (the drain); returns counts by resulting status."""
+def _acknowledge(acks: list[tuple[Message, client.Result]]) -> dict[int, str]:
+    """The acknowledgements of a batch in one UPDATE, each row still on the condition of our claim (status sending,
+    the attempt number we claimed with), each with its receiver reference."""
+    now = timezone.now()
+    cond = Q()
+    for m, _ in acks:
+        cond |= Q(pk=m.pk, attempts=m.attempts)
+    Message.objects.filter(cond, status=M.SENDING).update(
+        status=M.ACKNOWLEDGED, acknowledged_at=now, last_error="", lease_until=None,
+        receiver_reference=Case(*[When(pk=m.pk, then=Value(r.reference)) for m, r in acks], default=Value(""),
+                                output_field=CharField()))
+    done = {pk for pk, st in Message.objects.filter(pk__in=[m.pk for m, _ in acks]).values_list("pk", "status")
+            if st == M.ACKNOWLEDGED}
+    acked = []
+    for m, r in acks:
+        if m.pk in done:
+            m.status, m.acknowledged_at, m.receiver_reference, m.lease_until = M.ACKNOWLEDGED, now, r.reference, None
+            acked.append(m)
+    if acked:
+        _record_acknowledged(acked)
+    return {m.pk: (M.ACKNOWLEDGED if m.pk in done else M.SENDING) for m, _ in acks}
+
+
+def _record_acknowledged(acked: list[Message]) -> None:
+    """One event for the acknowledgements of a batch (per target): which messages, the receiver's references."""
+    by_target: dict[str, list[Message]] = {}
+    for m in acked:
+        by_target.setdefault(m.target, []).append(m)
+    for target, items in by_target.items():
+        ids = [m.pk for m in items]
+        refs = "、".join(f"{m.subject_label or m.subject_id}（{m.receiver_reference or '无编号'}）" for m in items[:20])
+        more = f"等{len(items)}条" if len(items) > 20 else ""
+        audit.record(actor=None, action="outbox.acknowledged", subject=("integrations.delivery", f"{target}:{ids[0]}-{ids[-1]}",
+                     f"{Target(target).label}确认接收"), changes={"messages": ids},
+                     summary=f"{Target(target).label}已确认接收{len(items)}条报送：{refs}{more}"[:500])
+
+
+def _release(message: Message) -> None:
+    """Give back a claim not used (the receiver went down in this batch): no try was made, none is counted."""
+    Message.objects.filter(pk=message.pk, status=M.SENDING, attempts=message.attempts).update(
+        status=M.PENDING, attempts=F("attempts") - 1, lease_until=None)
+
+
+def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 200) -> dict:
+    """Deliver due messages in ``pk`` order (the drain); returns counts by resulting status. Messages are claimed
+    one by one (a conditional UPDATE each) in one transaction per batch, posted, and recorded per batch."""
     counts: dict[str, int] = {}
     now = timezone.now()
-    for message in _due(now, target).order_by("pk")[:limit]:
-        status = deliver_one(message, now=now)
-        if status:
+    down: set[str] = set()
+    due = list(_due(now, target).order_by("pk")[:limit])
+    for i in range(0, len(due), batch):
+        claimed = []
+        chunk = due[i:i + batch]
+        first = _first_open(chunk)
+        with transaction.atomic():
+            for m in chunk:
+                # Order per subject: only the subject's earliest open message may go (a later one of this batch is
+                # held back by the earlier one, which is open until acknowledged).
+                if first.get((m.target, m.subject_type, m.subject_id), m.pk) < m.pk:
+                    continue
+                if m.target not in down and endpoint(m.target) is not None and claim(m, now):
+                    first[(m.target, m.subject_type, m.subject_id)] = -1  # claimed: the subject's later ones wait
+                    claimed.append(m)
+        done = []
+        for m in claimed:
+            if m.target in down:
+                _release(m)
+                continue
+            result = _post(m)
+            done.append((m, result))
+            if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
+                # The receiver is down or slow: the rest of this target waits for its backoff instead of each
+                # message spending a timeout now (and a request that triggered the drain is not held up).
+                down.add(m.target)
+        for status in _finish(done, started=now).values() if done else ():
             counts[status] = counts.get(status, 0) + 1
     return counts
 

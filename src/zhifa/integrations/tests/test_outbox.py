@@ -46,7 +46,8 @@ def test_case_decided_reaches_supervision_and_publicity_once(world, simulator):
     assert got[1]["payload"]["fine_wan"] == "0.200000"  # 双公示 amounts in 万元
     assert Message.objects.filter(status=M.ACKNOWLEDGED).count() == 2
     assert Attempt.objects.count() == 2
-    assert Event.objects.filter(action="outbox.acknowledged").count() == 2
+    acks = Event.objects.filter(action="outbox.acknowledged")
+    assert acks.count() == 2 and all(len(e.changes["messages"]) == 1 for e in acks)  # one event per target and batch
 
 
 @pytest.mark.django_db
@@ -186,3 +187,17 @@ def test_timeout_is_a_retry_not_a_loss(world, simulator):
 def test_backoff_doubles_and_is_capped(settings):
     settings.INTEGRATION_BACKOFF_BASE, settings.INTEGRATION_BACKOFF_MAX = 30, 3600
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 10)] == [30, 60, 120, 3600]
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_lease_expired_does_not_overwrite_the_next_claim(world, fast_outbox):
+    decided(world)
+    stale = Message.objects.get(target="supervision")
+    assert outbox.claim(stale, timezone.now())
+    fresh = Message.objects.get(pk=stale.pk)
+    assert outbox.claim(fresh, timezone.now() + timedelta(minutes=2))  # the lease expired: taken over
+    statuses = outbox._finish([(stale, client.Result("accepted", 200, reference="R-1"))], started=timezone.now())
+    assert statuses == {stale.pk: M.SENDING}
+    row = Message.objects.get(pk=stale.pk)
+    assert row.status == M.SENDING and row.attempts == 2 and row.receiver_reference == ""
+    assert not Event.objects.filter(action="outbox.acknowledged").exists()
