@@ -1009,7 +1009,9 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
         _issue_document(actor=actor, case=case, kind="delivery_receipt")
         issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
         if is_fine and issue_notice is not None:
-            issue_notice(actor=actor, case=case, amount=payable, delivered_on=delivered_on)
+            # Art. 72 ¶1 (一): the surcharge runs on the fine, not on the confiscated income paid with it.
+            issue_notice(actor=actor, case=case, amount=payable, delivered_on=delivered_on,
+                         surcharge_base=(case.fine_amount or Decimal("0")) if case.fine_amount != payable else None)
             _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
         what = "罚款和没收的违法所得" if payable != case.fine_amount else "罚款"
         pay = f"请在收到决定书之日起十五日内缴纳{what}{payable}元（行政处罚法第六十七条）。" if is_fine else ""

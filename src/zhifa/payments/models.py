@@ -30,6 +30,8 @@ class PaymentNotice(models.Model):
     due_confirmed = models.BooleanField("期限按已确认日历计算", default=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.UNPAID, db_index=True)
     principal_paid = models.DecimalField("已缴罚款（元）", default=0, **MONEY)
+    surcharge_base = models.DecimalField("加处罚款计算基数（罚款金额，元）", null=True, blank=True, **MONEY,
+                                         help_text="应缴金额含没收违法所得时为其中的罚款金额（行政处罚法第七十二条第一款第（一）项：按罚款数额加处）；空为应缴金额")
     surcharge = models.DecimalField("加处罚款（元）", default=0, **MONEY, help_text="缴清时固定；未缴清时为最近一次计算的数额")
     paid_total = models.DecimalField("已缴合计（元）", default=0, **MONEY)
     paid_on = models.DateField("缴清日期", null=True, blank=True)

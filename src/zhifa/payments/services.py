@@ -68,7 +68,7 @@ def _money(value) -> Decimal:
 # notices
 
 
-def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date) -> PaymentNotice:
+def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date, surcharge_base: Decimal | None = None) -> PaymentNotice:
     """Issue the payment notice for a delivered fine decision; due 15 days after delivery (Art. 67), on the
     legal calendar (a period ending on a rest day ends on the next working day)."""
     if actor is not None:
@@ -81,6 +81,7 @@ def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date) ->
     for _ in range(5):
         notice = PaymentNotice(case=case, organisation=case.organisation, code=_new_code(case.organisation),
                                decision_number=case.decision_number or "", party_name=case.party.name, amount=amount,
+                               surcharge_base=surcharge_base if surcharge_base is not None and surcharge_base != amount else None,
                                delivered_on=delivered_on, due_on=due.date, due_confirmed=due.confirmed,
                                created_by=actor if getattr(actor, "pk", None) else None)
         try:
@@ -125,7 +126,7 @@ def notice_state(notice: PaymentNotice, on: date | None = None) -> Settlement:
     """What the notice owes on ``on`` (today by default). A cancelled notice (its decision revoked) owes nothing
     and is never late: no amount due, no surcharge, no overdue days anywhere it is shown."""
     payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
-    state = settle(fine=notice.amount, schedule=schedule_of(notice), payments=payments, on=on or _today())
+    state = settle(fine=notice.amount, base=notice.surcharge_base, schedule=schedule_of(notice), payments=payments, on=on or _today())
     if notice.status == PaymentNotice.Status.CANCELLED:
         return Settlement(fine=notice.amount, principal_paid=state.principal_paid, surcharge=Decimal("0"),
                           paid_total=state.paid_total, outstanding=Decimal("0"), paid_on=None, days_late=0, next_due=None,
@@ -309,7 +310,7 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
         # the surcharge owed, with this payment counted, must not be exceeded (行政处罚法 Art. 72(一): surcharge
         # capped at the fine).
         payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
-        after = settle(fine=notice.amount, schedule=schedule_of(notice), payments=[*payments, (timezone.localtime(paid_at).date(), amount)],
+        after = settle(fine=notice.amount, base=notice.surcharge_base, schedule=schedule_of(notice), payments=[*payments, (timezone.localtime(paid_at).date(), amount)],
                        on=_today())
         if after.paid_total > after.fine + after.surcharge:
             owed = notice_state(notice).outstanding

@@ -51,9 +51,12 @@ def surcharge(*, fine: Decimal, due_on: date, on: date) -> Decimal:
     return min(fine * RATE * days, fine).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def settle(*, fine: Decimal, schedule: list[Due], payments: list[tuple[date, Decimal]], on: date) -> Settlement:
+def settle(*, fine: Decimal, schedule: list[Due], payments: list[tuple[date, Decimal]], on: date,
+           base: Decimal | None = None) -> Settlement:
     """Apply ``payments`` ((paid_on, amount), any order) to the fine's ``schedule`` first, then to the surcharge;
-    count the surcharge up to ``on`` for whatever is still unpaid."""
+    count the surcharge up to ``on`` for whatever is still unpaid. ``base``: where the amount due also holds
+    confiscated income, the fine within it — the surcharge is 3% a day of the fine only, and never more than the
+    fine (行政处罚法 Art. 72 ¶1 (一)); each late part is surcharged in the fine's proportion."""
     ordered = sorted(payments, key=lambda p: p[0])
     schedule = sorted(schedule, key=lambda d: d.due_on)
     remaining = [d.amount for d in schedule]
@@ -78,7 +81,10 @@ def settle(*, fine: Decimal, schedule: list[Due], payments: list[tuple[date, Dec
         days = max(0, ((cover or on) - due.due_on).days)
         days_late = max(days_late, days)
         exact += due.amount * RATE * days
-    sur = min(exact, fine).quantize(FEN, rounding=ROUND_HALF_UP)
+    cap = fine
+    if base is not None and fine and base < fine:
+        exact, cap = exact * base / fine, base
+    sur = min(exact, cap).quantize(FEN, rounding=ROUND_HALF_UP)
     principal_paid = min(paid_total, fine)
     outstanding = fine + sur - paid_total
     paid_on = None

@@ -77,6 +77,12 @@ def test_art9_road_transport_regulation_art63_confiscation_and_fine_end_to_end(w
     assert case.status == Status.EXECUTION
     pay = PaymentNotice.objects.get(case=case)
     assert pay.amount == Decimal("10150.00") and pay.decision_number == case.decision_number
+    # 行政处罚法 Art. 72 ¶1 (一): late payment is surcharged 3% a day of the fine (10,000), not of the 150 confiscated.
+    from zhifa.payments.services import notice_state
+
+    assert pay.surcharge_base == Decimal("10000.00")
+    assert notice_state(pay, pay.due_on + timedelta(days=10)).surcharge == Decimal("3000.00")
+    assert notice_state(pay, pay.due_on + timedelta(days=60)).surcharge == Decimal("10000.00")  # never more than the fine
 
 
 def test_art9_highway_protection_art66_revocation_end_to_end(world, shipped_catalogue):
