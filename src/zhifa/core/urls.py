@@ -15,6 +15,7 @@ urlpatterns = [
     path("registers/parties/new/", views.party_create, name="party_create"),
     path("registers/vehicles/new/", views.vehicle_create, name="vehicle_create"),
     path("registers/officers/<int:pk>/certificate/", views.officer_certificate, name="officer_certificate"),
+    path("registers/<str:key>/import/", views.register_import, name="register_import"),
     path("registers/<str:key>/", views.register_list, name="register_list"),
     path("registers/<str:key>/<int:pk>/", views.register_detail, name="register_detail"),
     path("history/<str:subject_type>/<str:subject_id>/", views.history, name="history"),

@@ -139,6 +139,36 @@ def register_list(request, key: str):
 
 
 @login_required
+def register_import(request, key: str):
+    """Import a register kept in Excel (parties, vehicles): a template to fill, then the upload; row-numbered errors."""
+    from .imports import IMPORTS
+
+    if key not in IMPORTS or not has_role(request.user, Role.OFFICER, Role.ADMIN) or request.user.organisation_id is None:
+        raise Http404
+    run, columns, required, example = IMPORTS[key]
+    register = REGISTERS[key]
+    if request.GET.get("template"):
+        return xlsx.template_response(f"{register.title}导入模板", columns, [c for c in required], example)
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel（.xlsx）文件。")
+        else:
+            try:
+                result = run(actor=request.user, organisation=request.user.organisation, file=upload)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                if not result.errors:
+                    messages.success(request, f"已导入{register.title} {result.created} 条。")
+                    return redirect("core:register_list", key)
+    required_labels = [label for label, k in columns.items() if k in required]
+    return render(request, "core/register_import.html", {"register": register, "columns": list(columns), "required": required_labels,
+                                                         "result": result})
+
+
+@login_required
 def register_detail(request, key: str, pk: int):
     register = REGISTERS.get(key)
     if register is None:
