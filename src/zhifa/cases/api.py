@@ -119,7 +119,7 @@ class CaseDetailOut(CaseOut):
     def resolve_penalty_lines(obj):
         return [{"stage": x.stage, "kind": x.kind, "kind_label": x.get_kind_display(), "amount": x.amount, "subject": x.subject,
                  "term": x.term, "text": penalties.line_text(x), "category_code": penalties.penalty_category(x.kind).code}
-                for x in obj.penalty_lines.order_by("stage", "seq")]
+                for x in sorted(obj.penalty_lines.all(), key=lambda x: (x.stage, x.seq))]  # prefetched on lists
 
     @staticmethod
     def resolve_clocks(obj):

@@ -157,8 +157,8 @@ def at_risk(user, *, mine: bool = False, today: date | None = None, limit: int =
 
 
 def with_display(cases) -> None:
-    """Load the party, vehicle, unit and handling officers of ``cases`` (rows of :func:`at_risk` about to be shown)."""
-    prefetch_related_objects(list(cases), "party", "vehicle", "organisation", "officers")
+    """Load the party, vehicle, unit, handling officers and penalty lines of ``cases`` (rows about to be shown)."""
+    prefetch_related_objects(list(cases), "party", "vehicle", "organisation", "officers", "penalty_lines")
 
 
 def evidence_item_get(user, case_pk: int, item_pk: int):
