@@ -233,7 +233,8 @@ def load(ctx) -> None:
         case = cs.case_simplified(actor=d.officer, organisation=d.org, party=party, officers=d.team, occurred_at=timezone.now() - timedelta(hours=1),
                                   place=PLACES[0], facts=f"{party.name}{facts}。", penalty_kind=kind,
                                   amount=Decimal(amount) if amount else None, legal_basis=penalty, violation_item_code=code,
-                                  vehicle=Vehicle.objects.filter(owner=party).first())
+                                  vehicle=Vehicle.objects.filter(owner=party).first(),
+                                  deviation_reason="当事人当场改正，未造成危害后果，按简易程序就低处罚")
         keep(case, shift)
     # 方城县: its own cases (another jurisdiction, invisible to 南召 accounts).
     fc = _Driver(ctx, org_key="fc_brigade", officer="fc_officer", officer2="fc_officer2", head="head")

@@ -9,8 +9,9 @@ BASE = {
     "officers": ["王建国（执法证号 41130001）", "李明（执法证号 41130002）"],
     "facts": "2026年10月8日，当事人所属豫R·D3578重型半挂牵引车在G207线皇后超限检测站经检测车货总质量55,600千克，超过限值49,000千克6,600千克。",
     "evidence": ["现场笔录", "询问笔录", "称重检测单", "现场照片6张"],
-    "violated_provision": "《超限运输车辆行驶公路管理规定》第十九条",
-    "penalty_provision": "《超限运输车辆行驶公路管理规定》第四十三条第一款第（二）项",
+    # the catalogue's CX-001 citations (车货总质量超过限定标准)
+    "violated_provision": "《中华人民共和国公路法》第五十条第一款；《公路安全保护条例》第三十三条",
+    "penalty_provision": "《公路安全保护条例》第六十四条；《超限运输车辆行驶公路管理规定》第四十三条第一款第（四）项",
     "legal_basis": "《中华人民共和国行政强制法》第二十二条",  # the coercive measure's own basis (行政强制措施决定书)
     "payment_code": "411321260000000017", "pay_url": "https://zhifa.example.cn/payments/pay/411321260000000017/",
     "due_on": "2026-11-13", "amount_due": "3000.00",
@@ -55,4 +56,37 @@ BASE = {
 def context_for(kind: str, **overrides) -> dict:
     ctx = dict(BASE, **overrides)
     assert all(ctx.get(k) for k in KINDS[kind].required)
+    return ctx
+
+
+# The same scenario for a citizen (个体货车车主): 你, ID number, no legal representative.
+PERSON = {"party_name": "赵六", "party_kind": "person", "party_credit_code": "", "party_legal_rep": "",
+          "party_id_number": "41132119800313666X", "party_address": "南召县皇后乡皇后村3组", "party_phone": "13937712345",
+          "vehicle": "豫R·A1234（黄色）", "returned_to": "赵六", "interviewee": "赵六",
+          "facts": "2026年10月8日，当事人驾驶的豫R·A1234重型半挂牵引车在G207线皇后超限检测站经检测车货总质量55,600千克，超过限值49,000千克6,600千克。"}
+
+
+def golden_context(kind: str, who: str) -> dict:
+    """A realistic scenario of form ``kind`` for a person or an organisation (the golden texts' input)."""
+    ctx = dict(BASE, **(PERSON if who == "person" else {}))
+    ctx.update({"statement": "车辆装载时未过磅，不知道超限", "statement_adopted": "当事人的陈述不能免除其法定义务，不予采纳",
+                "hearing_right": False, "hearing_held_on": "", "rights_waived_on": "", "public": True,
+                "delivery_address": ctx["party_address"], "received_at": "2026-10-08T02:10:00+00:00",
+                "occurred_at": "2026-10-08T01:20:00+00:00", "head_name": "刘振华", "case_source": "检查发现",
+                "head_opinion": "罚款已缴清，案件办理完毕，同意结案。" if kind == "closing_report" else "同意立案。", "measures": ctx.get("measures", "限制参与政府采购"),
+                "category": "超限运输严重失信", "criteria": "一年内违法超限运输超过3次", "term_months": 12,
+                "repair_after_months": 6, "statement_days": 5, "statement_due_confirmed": True, "listed_on": "2026-11-20",
+                "repair_from": "2027-05-21", "notice_number": "豫R召交失告〔2026〕0001号", "expires_on": "2027-11-19",
+                "review_note": "当事人提出的理由不成立", "paragraphs": ["本人承诺立即改正违法行为。", "本人承诺今后不再实施同类违法行为。"]})
+    if kind == "no_penalty_decision":  # the article not penalising rests on (首违不罚)
+        ctx["penalty_provision"] = "《中华人民共和国行政处罚法》第三十三条第一款"
+    if kind in ("hearing_notice", "hearing_record"):
+        ctx["place"] = "南召县交通运输综合行政执法大队听证室"
+    if kind == "delivery_receipt":
+        ctx["served_document"] = "行政处罚决定书 豫R召交罚〔2026〕0001号"
+    if kind == "onspot_decision" and who == "person":
+        # 行政处罚法 Art. 51: on the spot a citizen gets at most 200 yuan or a warning — here 800 kg over: a warning
+        ctx.update(facts="2026年10月8日，当事人驾驶的豫R·A1234重型半挂牵引车在G207线皇后超限检测站经检测车货总质量49,800千克，超过限值49,000千克800千克。",
+                   penalty="警告", amount="", discretion_reasoning="超过限值不足1000千克，依照《超限运输车辆行驶公路管理规定》第四十三条予以警告",
+                   payment_code="", pay_url="")
     return ctx

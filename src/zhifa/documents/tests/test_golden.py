@@ -1,0 +1,27 @@
+"""Golden texts (issue 14): every form of ``KINDS`` rendered for a realistic overload scenario, for a citizen and
+for an organisation, compared word for word with the expected text in ``golden/<kind>-<who>.txt`` (reviewed
+against 《交通运输行政执法文书式样》). The text is what the party reads (``composer.html_text``): Beijing time, 你 or
+你单位, the legal basis from structured provisions, the enforcement body as issuer; and the lint finds nothing."""
+
+from pathlib import Path
+
+import pytest
+
+from zhifa.documents.composer import html_text, lint
+from zhifa.documents.kinds import KINDS
+from zhifa.documents.render import render_html
+
+from .factories import golden_context
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["person", "organisation"])
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_golden_text(world, kind, who):
+    ctx = golden_context(kind, who)
+    number = f"豫R召交{KINDS[kind].series}〔2026〕0001号" if KINDS[kind].series else ""
+    text = html_text(render_html(kind=KINDS[kind], organisation=world.brigade_a, number=number, context=ctx))
+    assert lint(text) == []
+    assert text == (GOLDEN / f"{kind}-{who}.txt").read_text(encoding="utf-8").rstrip("\n")
