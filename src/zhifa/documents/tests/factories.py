@@ -84,6 +84,13 @@ def golden_context(kind: str, who: str) -> dict:
         ctx["place"] = "南召县交通运输综合行政执法大队听证室"
     if kind == "delivery_receipt":
         ctx["served_document"] = "行政处罚决定书 豫R召交罚〔2026〕0001号"
+    if kind.startswith("execution_") or kind in ("enforcement_application", "substitute_decision"):
+        ctx["issued_on"] = "2026-12-08"  # after the 催告书 (2026-11-25) and its ten days (行政强制法 Arts. 35, 54)
+    if kind == "execution_decision":  # 行政强制法 Art. 37: the way of enforcing, not a delivery method
+        ctx["method"] = "依法强制拆除"
+    if kind in ("execution_suspend", "execution_resume"):  # 行政强制法 Art. 39 ¶1 (一): no present ability to perform
+        ctx.update(grounds="当事人履行行政决定确有困难或者暂无履行能力的（第三十九条第一款第（一）项）",
+                   reason_text="当事人提交了经营困难的证明材料")
     if kind == "onspot_decision" and who == "person":
         # 行政处罚法 Art. 51: on the spot a citizen gets at most 200 yuan or a warning — here 800 kg over: a warning
         ctx.update(facts="2026年10月8日，当事人驾驶的豫R·A1234重型半挂牵引车在G207线皇后超限检测站经检测车货总质量49,800千克，超过限值49,000千克800千克。",
