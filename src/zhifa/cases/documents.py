@@ -2,6 +2,8 @@
 into the words of the form; see its ``kinds.KINDS`` for the required names). Times are passed as they are stored
 (aware datetimes): the composer states them in Beijing time."""
 
+import re
+
 from django.utils import timezone
 
 from . import leniency, penalties
@@ -34,7 +36,8 @@ def provisions_of(case: Case) -> tuple[str, str]:
 
 
 def _evidence(case: Case) -> list[str]:
-    items = [f"{e.get_kind_display()}：{e.title}" for e in case.evidence_items.all()]
+    # an item registered from a file is titled by the file's name: the paper names the evidence, not "….json"
+    items = [f"{e.get_kind_display()}：{re.sub(r'[.][A-Za-z0-9]{2,5}$', '', e.title)}" for e in case.evidence_items.all()]
     items += [f"{t.get_kind_display()}（{t.person_name}，{timezone.localtime(t.started_at):%Y年%-m月%-d日}）" for t in case.transcripts.all()]
     return items or ["现场检查情况"]
 

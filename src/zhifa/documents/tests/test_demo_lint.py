@@ -24,8 +24,9 @@ def test_every_document_the_demo_issues_passes_the_lint(django_capture_on_commit
         for label in APPS:
             with django_capture_on_commit_callbacks(execute=True):
                 import_module(f"zhifa.{label}.demo").load(ctx)
-    refused = [r.getMessage() for r in caplog.records if "not issued" in r.getMessage() or "could not be rendered" in r.getMessage()]
-    assert refused == []
+    messages = [r.getMessage() for r in caplog.records]
+    # no paper refused by the lint or failing to render (the evidence store's own upload checks are not the lint's)
+    assert [m for m in messages if "内容有误" in m or "could not be rendered" in m or "缺少必填内容" in m] == []
     docs = list(Document.objects.all())
     assert len(docs) > 100 and {"register", "violation_notice", "penalty_decision", "onspot_decision", "payment_notice",
                                 "delivery_receipt", "hearing_notice", "hearing_record", "closing_report"} <= {d.kind for d in docs}
