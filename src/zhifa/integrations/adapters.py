@@ -27,11 +27,6 @@ def _money(value) -> str | None:
     return None if value is None else f"{Decimal(value):.2f}"
 
 
-def _wan(value) -> str | None:
-    """Yuan → 万元 with six decimals (the 双公示 数据项规范 states amounts in 万元)."""
-    return None if value is None else f"{Decimal(value) / Decimal(10000):.6f}"
-
-
 def _day(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else None
 
@@ -104,33 +99,24 @@ class SupervisionAdapter(Adapter):
 
 # --- 双公示 ----------------------------------------------------------------------------------------------------
 
-def publication_payload(pub, kind: str) -> dict:
-    """Only the de-identified text of the portal row leaves (the same text the public portal shows)."""
-    from zhifa.portal import sources
+def publication_payload(pub, kind: str) -> dict | None:
+    """The row of the national credit-information field set (portal.credit_export.row_for, the one 双公示 format of
+    the product, docs/portal.md), as the file export builds it; a withdrawal is the same row with 数据操作类型 撤回."""
+    from zhifa.portal import credit_export, sources
 
     record = sources.record_for(pub.subject_type, pub.subject_id)
+    if record is None:
+        return None
+    action = credit_export.A.WITHDRAWN if kind == "withdrawal" else credit_export.A.NEW
     org = pub.organisation
-    data = {
-        "format": "zhifa-publicity/1",
-        "record_id": f"{org.code}-{pub.subject_type}-{pub.subject_id}",
+    return {
+        "format": f"national-credit/{pub.kind}",
+        "record_id": f"{org.code}-{pub.pk}",
         "kind": kind,
-        "category": pub.kind,  # penalty | permit
-        "decision_number": pub.decision_number,
-        "title": pub.title,
-        "party": pub.party_display,
-        "party_credit_code": (record.party_credit_code if record and not record.is_person else ""),
-        "sections": pub.body,
-        "decided_on": _day(pub.decided_on),
-        "public_until": _day(pub.public_until),
-        "agency": {"name": org.name, "credit_code": org.credit_code},
+        "layout": pub.kind,
+        "row": credit_export.row_for(record, pub, action),
+        "withdrawal_reason_code": WITHDRAWAL_REASONS.get(pub.status, "") if kind == "withdrawal" else "",
     }
-    if pub.kind == "penalty" and record is not None:
-        data.update(penalty_categories=record.categories, fine_wan=_wan(record.fine), confiscated_wan=_wan(record.confiscated),
-                    penalty_until=_day(record.penalty_until))
-    if kind == "withdrawal":
-        data.update(withdrawal_reason_code=WITHDRAWAL_REASONS.get(pub.status, "99"), withdrawal_reason=pub.withdraw_reason,
-                    withdrawn_on=_day(pub.withdrawn_on))
-    return data
 
 
 class PublicityAdapter(Adapter):

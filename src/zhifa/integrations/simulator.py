@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 REQUIRED = {
     "supervision": [("party.name", "缺少当事人名称"), ("party.address", "缺少当事人住所（地址）"),
                     ("decision.number", "缺少决定书文号")],
-    "publicity": [("decision_number", "缺少行政处罚（许可）决定书文号"), ("party", "缺少行政相对人名称")],
+    "publicity": [("row.行政相对人名称", "缺少行政相对人名称"), ("row.数据来源单位统一社会信用代码", "缺少数据来源单位统一社会信用代码")],
     "hotline": [("work_order_id", "缺少工单编号"), ("reply", "缺少答复内容")],
 }
 

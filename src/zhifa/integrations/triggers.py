@@ -2,7 +2,7 @@
 reportable, builds the message from the record and writes it to the outbox."""
 
 from . import adapters
-from .models import Target
+from .models import Message, Target
 from .outbox import outbox_enqueue
 
 
@@ -16,16 +16,25 @@ def case_changed(case, action: str) -> None:
 
 
 def publication_changed(publication) -> None:
-    """portal: a publication made public is pushed to 双公示; its end (withdrawal after a change or revocation,
-    expiry, credit repair) is a withdrawal message of its own."""
+    """portal: a publication the credit platform must show is pushed to 双公示; its end (withdrawal after a change or
+    revocation, expiry, credit repair) is a withdrawal message of its own, sent only for what was pushed."""
+    from zhifa.portal.credit_export import should_be_sent
+
     if publication.status == "published":
+        if not should_be_sent(publication):
+            return
         kind = "publication"
     elif publication.status in adapters.WITHDRAWAL_REASONS:
+        if not Message.objects.filter(target=Target.PUBLICITY, kind="publication", subject_type="portal.publication",
+                                      subject_id=str(publication.pk)).exists():
+            return
         kind = "withdrawal"
     else:
         return
-    outbox_enqueue(target=Target.PUBLICITY, subject=publication, kind=kind,
-                   payload=adapters.publication_payload(publication, kind), organisation=publication.organisation,
+    payload = adapters.publication_payload(publication, kind)
+    if payload is None:
+        return
+    outbox_enqueue(target=Target.PUBLICITY, subject=publication, kind=kind, payload=payload, organisation=publication.organisation,
                    idempotency_key=f"publicity:{kind}:{publication.subject_type}:{publication.subject_id}")
 
 

@@ -3,15 +3,17 @@ receiver comes back; a dead worker's claim taken over without a second record at
 receiver's reason and resend after correction; dead letter after N tries; revocation → withdrawal message."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.utils import timezone
 
 from zhifa.cases import services as case_services
-from zhifa.cases.tests.factories import decided, person
+from zhifa.cases.tests.factories import company, decided, person
 from zhifa.core import services as core_services
 from zhifa.core.errors import NotPermitted, TransitionNotAllowed
+from zhifa.core.identifiers import credit_code_check_char
 from zhifa.core.models import Event
 from zhifa.integrations import client, outbox
 from zhifa.integrations.models import Attempt, Message
@@ -27,27 +29,44 @@ def later(minutes: int):
     return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=True)
 
 
+def serious(world):
+    """A decision of an agency with its credit code on record (数据来源单位统一社会信用代码 is required by 双公示)."""
+    code = "11411321MB1234567"
+    world.brigade_a.credit_code = code + credit_code_check_char(code)
+    world.brigade_a.save(update_fields=["credit_code"])
+    return decided(world, party=company(world), amount=Decimal("50000"))
+
+
 def publish(case):
     return portal_services.publication_sync_subject(subject_type="cases.case", subject_id=str(case.pk), today=timezone.localdate())
 
 
 @pytest.mark.django_db
 def test_case_decided_reaches_supervision_and_publicity_once(world, simulator):
-    case = decided(world)
+    case = serious(world)
     pub = publish(case)
-    assert pub.status == "published"
+    assert pub.status == "published" and pub.credit_published
     outbox.drain_all()
     outbox.drain_all()  # a second drain sends nothing again
     got = simulator.accepted()
     assert [(r["target"], r["kind"]) for r in got] == [("supervision", "case_decided"), ("publicity", "publication")]
     sup = got[0]["payload"]
     assert sup["case_number"] == case.number and sup["decision"]["number"] == case.decision_number
-    assert sup["decision"]["fine_amount_yuan"] == "2000.00"
-    assert got[1]["payload"]["fine_wan"] == "0.200000"  # 双公示 amounts in 万元
+    assert sup["decision"]["fine_amount_yuan"] == "50000.00"
+    row = got[1]["payload"]["row"]  # the national credit-information field set, amounts in 万元
+    assert row["罚款金额(万元)"] == "5.000000" and row["行政处罚决定书文号"] == case.decision_number and row["数据操作类型"] == "新增"
     assert Message.objects.filter(status=M.ACKNOWLEDGED).count() == 2
     assert Attempt.objects.count() == 2
     acks = Event.objects.filter(action="outbox.acknowledged")
     assert acks.count() == 2 and all(len(e.changes["messages"]) == 1 for e in acks)  # one event per target and batch
+
+
+@pytest.mark.django_db
+def test_publicity_rejects_a_row_without_the_agency_credit_code(world, simulator):
+    publish(decided(world))  # the brigade has no credit code on record
+    outbox.drain_all()
+    m = Message.objects.get(target="publicity")
+    assert m.status == M.REJECTED and "缺少数据来源单位统一社会信用代码" in m.last_error
 
 
 @pytest.mark.django_db
@@ -74,7 +93,7 @@ def test_no_receiver_configured_keeps_messages_waiting(world, fast_outbox):
 def test_receiver_down_for_an_hour_then_delivered_in_order_once(world, fast_outbox):
     port = free_port()  # nobody listens: connection refused
     fast_outbox.INTEGRATION_SIMULATOR_URL = f"http://127.0.0.1:{port}"
-    case = decided(world)
+    case = serious(world)
     pub = publish(case)
     portal_services.publication_withdraw(actor=None, publication=pub, today=timezone.localdate(), reason="决定已撤销")
     counts = outbox.drain_all()
@@ -91,6 +110,7 @@ def test_receiver_down_for_an_hour_then_delivered_in_order_once(world, fast_outb
     finally:
         sim.stop()
     assert [(r["target"], r["kind"]) for r in got if r["target"] == "publicity"] == [("publicity", "publication"), ("publicity", "withdrawal")]
+    assert got[-1]["payload"]["row"]["数据操作类型"] == "撤回" and "决定已撤销" in got[-1]["payload"]["row"]["备注"]
     assert len(got) == 3 and len({r["key"] for r in got}) == 3
     assert set(Message.objects.values_list("status", flat=True)) == {M.ACKNOWLEDGED}
 
