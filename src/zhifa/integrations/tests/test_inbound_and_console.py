@@ -117,3 +117,21 @@ def test_reconciliation_lists_what_was_not_acknowledged(world, simulator, client
     assert Reconciliation.objects.filter(target="supervision", day=today).count() == 1
     page = client_for("supervisor").get(f"/integrations/reconciliations/{sup.pk}/").content.decode()
     assert "缺少当事人住所" in page and "应报送 2 项" in page
+
+
+@pytest.mark.django_db
+def test_demo_delivers_with_a_few_rejections_to_resolve(world, fast_outbox):
+    import random
+
+    from zhifa.core.demo import DemoContext
+    from zhifa.integrations import demo
+
+    fast_outbox.INTEGRATION_SIMULATOR_URL = ""
+    for _ in range(3):
+        decided(world)
+    ctx = DemoContext(rng=random.Random(1), today=timezone.localdate(), scale=1)
+    demo.load(ctx)
+    statuses = list(Message.objects.filter(target="supervision").order_by("pk").values_list("status", flat=True))
+    assert statuses == ["rejected", "rejected", "acknowledged"]
+    assert "被退回 2 条" in ctx.notes[-1] and fast_outbox.INTEGRATION_SIMULATOR_URL == ""
+    assert Reconciliation.objects.filter(target="supervision", day=ctx.today).exists()
