@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.violation_list, name="list"),
     path("review/", views.violation_list, {"queue": "review"}, name="review"),
     path("violations/<int:pk>/", views.violation_detail, name="violation"),
+    path("bulk/open/", views.bulk_open, name="bulk_open"),
     path("violations/<int:pk>/media/<int:n>/", views.violation_media, name="violation_media"),
     path("violations/<int:pk>/<str:action>/", views.violation_action, name="violation_action"),
     path("stations/", views.station_list, name="stations"),

@@ -31,7 +31,50 @@ def violation_list(request, queue: str = ""):
     qs = selectors.violations_for(request.user, status=status, plate=plate)
     return render(request, "overload/violation_list.html", {
         "page": _page(request, qs), "status": status, "plate": plate, "statuses": Violation.Status.choices,
+        "bulk": status == Violation.Status.DETECTED and has_role(request.user, Role.OFFICER, Role.HEAD),
         "title": "待人工核查（号牌未匹配）" if status == Violation.Status.REVIEW else "超限违法行为"})
+
+
+BULK_MAX = 200
+
+
+@login_required
+@require_POST
+def bulk_open(request):
+    """Opening cases from many violations at once: a preview of what will happen to each selected row, then, once
+    confirmed, each row opened through the same service as the single action (each recorded as itself) with its
+    own result — a case number, or the reason it was refused."""
+    if not has_role(request.user, Role.OFFICER, Role.HEAD):
+        raise Http404
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_MAX]
+    rows = list(selectors.violations_for(request.user).filter(pk__in=ids).select_related("station", "vehicle__owner").order_by("first_passed_at"))
+    if not rows:
+        messages.error(request, "请先勾选要生成案件的违法行为。")
+        return redirect(f"{reverse('overload:list')}?status={Violation.Status.DETECTED}")
+    if request.POST.get("confirm") != "1":
+        return render(request, "overload/bulk_open.html", {"rows": [(v, _bulk_preview(v)) for v in rows], "stage": "preview"})
+    results = []
+    for v in rows:
+        if v.status != Violation.Status.DETECTED or v.vehicle_id is None:
+            results.append((v, False, _bulk_preview(v)))
+            continue
+        try:
+            case = services.violation_open_case(violation=v, actor=request.user)
+        except DomainError as exc:
+            results.append((v, False, exc.message))
+        else:
+            results.append((v, True, f"已生成案件 {case.number}，并向车辆所有人发出告知"))
+    done = sum(1 for _, ok, _ in results if ok)
+    messages.success(request, f"批量生成案件：成功 {done} 件，未生成 {len(results) - done} 件。")
+    return render(request, "overload/bulk_open.html", {"results": results, "stage": "result"})
+
+
+def _bulk_preview(v: Violation) -> str:
+    if v.status != Violation.Status.DETECTED:
+        return f"不处理：当前状态为“{v.get_status_display()}”"
+    if v.vehicle_id is None:
+        return "不处理：号牌未匹配登记车辆，请先人工核查"
+    return f"生成案件并告知车辆所有人 {v.vehicle.owner.name}"
 
 
 @login_required
