@@ -289,6 +289,7 @@ INTEGRATION_MAX_ATTEMPTS = int(os.environ.get("INTEGRATION_MAX_ATTEMPTS", "8")) 
 INTEGRATION_BACKOFF_BASE = int(os.environ.get("INTEGRATION_BACKOFF_BASE", "30"))  # seconds, doubled per try
 INTEGRATION_BACKOFF_MAX = int(os.environ.get("INTEGRATION_BACKOFF_MAX", "3600"))
 INTEGRATION_LEASE_SECONDS = int(os.environ.get("INTEGRATION_LEASE_SECONDS", "60"))  # a dead worker's claim expires
+INTEGRATION_CONCURRENCY = int(os.environ.get("INTEGRATION_CONCURRENCY", "4"))  # parallel posts within a batch
 
 # --- Domain settings (national defaults; per-province values are versioned data in the apps) ---------
 # Document number format, e.g. 豫R交罚〔2026〕0123号.

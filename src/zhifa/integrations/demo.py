@@ -10,10 +10,18 @@ from . import outbox, services
 from .models import Message
 from .simulator import Simulator
 
-REJECTIONS = [
-    {"target": "supervision", "mode": "reject", "times": 2, "reason": "违法行为编码不在省平台目录中（模拟接收平台）"},
-    {"target": "publicity", "mode": "reject", "times": 1, "reason": "处罚机关统一社会信用代码与登记信息不符（模拟接收平台）"},
+REJECTIONS = [  # (target, how many of its first messages, the receiver's reason)
+    ("supervision", 2, "违法行为编码不在省平台目录中（模拟接收平台）"),
+    ("publicity", 1, "处罚机关统一社会信用代码与登记信息不符（模拟接收平台）"),
 ]
+
+
+def _rules() -> list[dict]:
+    rules = []
+    for target, count, reason in REJECTIONS:
+        for key in Message.objects.filter(target=target).order_by("pk").values_list("idempotency_key", flat=True)[:count]:
+            rules.append({"target": target, "key": key, "mode": "reject", "reason": reason, "times": 1})
+    return rules
 
 
 def load(ctx: DemoContext) -> None:
@@ -24,7 +32,7 @@ def load(ctx: DemoContext) -> None:
     saved = settings.INTEGRATION_SIMULATOR_URL
     if not configured:
         sim = Simulator(port=0).start()
-        sim.script(*REJECTIONS)
+        sim.script(*_rules())
         settings.INTEGRATION_SIMULATOR_URL = sim.url
     try:
         outbox.drain_all(rounds=1000)

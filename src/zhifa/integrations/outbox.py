@@ -8,6 +8,7 @@ subject is open (pending, sending, rejected or dead). A claimed message whose le
 claimed again; the receiver de-duplicates by the idempotency key, so it is recorded there once.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -211,6 +212,40 @@ def _release(message: Message) -> None:
         status=M.PENDING, attempts=F("attempts") - 1, lease_until=None)
 
 
+_pool: ThreadPoolExecutor | None = None
+
+
+def _post_batch(claimed: list[Message], down: set[str]) -> list[tuple[Message, client.Result]]:
+    """Post a batch: the first message of each target alone (a probe), then the rest concurrently
+    (INTEGRATION_CONCURRENCY; the batch holds one message per subject, so order per subject is kept). A target whose
+    probe failed is down: the rest of its messages are released, not tried (each would spend a timeout now, and a
+    request that triggered the drain is not held up)."""
+    global _pool
+    done, probed, rest = [], set(), []
+    for m in claimed:
+        if m.target in down:
+            _release(m)
+        elif m.target not in probed:
+            probed.add(m.target)
+            result = _post(m)
+            done.append((m, result))
+            if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
+                down.add(m.target)
+        else:
+            rest.append(m)
+    for m in [m for m in rest if m.target in down]:
+        _release(m)
+    rest = [m for m in rest if m.target not in down]
+    workers = settings.INTEGRATION_CONCURRENCY
+    if workers > 1 and len(rest) > 1:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox-post")
+        done += list(zip(rest, _pool.map(_post, rest), strict=True))
+    else:
+        done += [(m, _post(m)) for m in rest]
+    return done
+
+
 def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 200) -> dict:
     """Deliver due messages in ``pk`` order (the drain); returns counts by resulting status. Messages are claimed
     one by one (a conditional UPDATE each) in one transaction per batch, posted, and recorded per batch."""
@@ -231,17 +266,7 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
                 if m.target not in down and endpoint(m.target) is not None and claim(m, now):
                     first[(m.target, m.subject_type, m.subject_id)] = -1  # claimed: the subject's later ones wait
                     claimed.append(m)
-        done = []
-        for m in claimed:
-            if m.target in down:
-                _release(m)
-                continue
-            result = _post(m)
-            done.append((m, result))
-            if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
-                # The receiver is down or slow: the rest of this target waits for its backoff instead of each
-                # message spending a timeout now (and a request that triggered the drain is not held up).
-                down.add(m.target)
+        done = _post_batch(claimed, down)
         for status in _finish(done, started=now).values() if done else ():
             counts[status] = counts.get(status, 0) + 1
     return counts

@@ -3,8 +3,9 @@ loopback port). It accepts a message once per idempotency key and answers a repe
 with a reason (a required field missing, or a scripted rule), times out, or fails with HTTP 503, as configured.
 
 Control (JSON POST, loopback only):
-- ``/_sim/rules`` ``{"rules": [{"target", "kind", "match", "mode": "reject"|"timeout"|"error", "reason", "times"}]}``
-  — the first rule whose target/kind match and whose ``match`` is in the idempotency key applies (``times``: how
+- ``/_sim/rules`` ``{"rules": [{"target", "kind", "match", "key", "mode": "reject"|"timeout"|"error", "reason", "times"}]}``
+  — the first rule whose target/kind match, whose ``match`` is in the idempotency key (or whose ``key`` is the key)
+  applies (``times``: how
   many requests, default unlimited); ``/_sim/reset`` forgets rules and received messages;
 - ``GET /_sim/received`` lists accepted messages in arrival order.
 Per request, a header ``X-Sim-Mode: reject|timeout|error`` overrides the rules (for trying it by hand).
@@ -54,7 +55,7 @@ class State:
             for rule in self.rules:
                 if rule.get("target") not in (None, target) or rule.get("kind") not in (None, kind):
                     continue
-                if rule.get("match", "") not in key:
+                if rule.get("match", "") not in key or rule.get("key", key) != key:
                     continue
                 if rule.get("times") is not None:
                     if rule["times"] <= 0:
