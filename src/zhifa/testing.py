@@ -164,3 +164,23 @@ def _append_only_events(request):
     yield
     if transactional:
         set_event_triggers(False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a ``serialized_rollback`` test restores the database's serialized copy, drop the content types that
+    ``post_migrate`` recreated after an earlier transactional test's flush (a restore test leaves them in another
+    order, with other ids): the copy brings them back with the ids it was taken with. Without this, the restore
+    fails on the unique (app_label, model) and the test errors at setup, depending on which tests ran before it."""
+    marker = item.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("serialized_rollback"):
+        return
+    from django.contrib.contenttypes.models import ContentType
+    from pytest_django.plugin import blocking_manager_key
+
+    from zhifa.documents.models import Document
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not Document.objects.exists():  # the only rows that point at a content type (PROTECT)
+            ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
