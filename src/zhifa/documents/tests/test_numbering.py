@@ -110,3 +110,29 @@ def test_concurrent_document_issue_numbers_every_document_once(world):
     assert not errors
     numbers = sorted(Document.objects.values_list("number", flat=True))
     assert numbers == [f"豫R召交罚〔{numbers[0][6:10]}〕{n:04d}号" for n in range(1, 5)]
+
+
+@pytest.mark.django_db
+def test_series_per_kind_is_data_per_agency(world):
+    """Issue 14: the series word of each kind is the agency's data (NumberSeries); the nearest organisation's row wins,
+    and without one the national default applies. A rolled-back decision gives its number back."""
+    from django.db import transaction
+
+    from zhifa.documents.models import NumberSeries
+    from zhifa.documents.numbering import reserve_number
+
+    with transaction.atomic():
+        assert reserve_number(organisation=world.brigade_a, kind="onspot_decision", year=2026) == "豫R召交简罚〔2026〕0001号"
+    NumberSeries.objects.create(organisation=world.city, kind="onspot_decision", series="当罚")
+    with transaction.atomic():
+        assert reserve_number(organisation=world.brigade_a, kind="onspot_decision", year=2026) == "豫R召交当罚〔2026〕0001号"
+    NumberSeries.objects.create(organisation=world.brigade_a, kind="onspot_decision", series="现罚")
+    try:
+        with transaction.atomic():
+            assert reserve_number(organisation=world.brigade_a, kind="onspot_decision", year=2026) == "豫R召交现罚〔2026〕0001号"
+            raise RuntimeError("the decision fails")
+    except RuntimeError:
+        pass
+    with transaction.atomic():
+        assert reserve_number(organisation=world.brigade_a, kind="onspot_decision", year=2026) == "豫R召交现罚〔2026〕0001号"
+        assert reserve_number(organisation=world.brigade_a, kind="permit_decision", year=2026) == "豫R召交许〔2026〕0001号"

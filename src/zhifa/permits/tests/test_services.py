@@ -38,6 +38,8 @@ def test_full_flow_approve_then_revoke(world, app):
     services.application_accept(actor=officer, application=app, on=date(2026, 9, 30))
     app = services.application_decide(actor=officer, application=app, on=date(2026, 10, 12), approve=True)
     assert app.status == S.APPROVED and app.certificate_number and app.decision_number.endswith("号")
+    # the one numbering authority's permit series (issue 14: permit decisions were numbered 交罚许)
+    assert app.decision_number.startswith("豫R召交许〔2026〕") and "罚" not in app.decision_number
     assert app.valid_until == date(2030, 10, 12)
     assert app.on_time is True
     app = services.application_revoke(actor=world.users["head"], application=app, on=date(2026, 11, 2), reason="以欺骗手段取得")
