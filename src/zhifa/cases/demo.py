@@ -1,25 +1,22 @@
 """Demo cases in every state of the procedure, with green, amber and overdue clocks, for 南召县 (and a few for
-方城县). Each case is driven through the services as the demo accounts would do it; afterwards its dates are moved
-back by a fixed number of days so the clocks show a realistic mix (the demo's own history, not a live act)."""
+方城县), and a full previous calendar year of decided, paid and archived cases. Each case is driven through the
+services as the demo accounts would do it, each step on its own day in the past (``core.demo.on_day``), so its dates,
+history and full-process record agree; fines are paid through the payment notices, never marked paid on the case."""
 
 import io
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
-from zhifa.core.demo import record_backdating
+from zhifa.core.demo import on_day
 from zhifa.core.models import Party, Vehicle
 
 from . import leniency, preservation
 from . import services as cs
-from .models import Case, ClockSuspension, Extension, StatusChange
+from .models import Case
 
-DATE_FIELDS = ["opened_on", "notified_on", "rights_waived_on", "hearing_requested_on", "hearing_notice_on", "hearing_on",
-               "hearing_held_on", "decided_on", "delivered_on", "paid_on", "executed_on", "closed_on", "archived_on", "revoked_on",
-               "discussed_on"]
 # The demo's violations with the catalogue item whose provisions they cite (the demo's amounts are free, so the
 # cases state the item's provisions themselves instead of linking the item and its benchmark).
 FACTS = [
@@ -37,37 +34,13 @@ def catalogue_provisions(code: str) -> tuple[str, str]:
 
     item = ViolationItem.objects.get(code=code)
     return item.violated_provision, item.penalty_basis
+
+
 PLACES = ["G207国道皇后段", "S231省道云阳段", "南召县城关镇汽车站", "G312国道方城段", "皇后超限检测站"]
 
 
 def _at(day, hour=10):
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
-
-
-def _shift(case: Case, days: int) -> None:
-    """Move the case's whole history ``days`` back (demo only)."""
-    if days <= 0:
-        return
-    delta = timedelta(days=days)
-    updates = {f: F(f) - delta for f in DATE_FIELDS if getattr(case, f) is not None}
-    updates.update(registered_at=F("registered_at") - delta, occurred_at=F("occurred_at") - delta)
-    if case.filed_at:
-        updates["filed_at"] = F("filed_at") - delta
-    Case.objects.filter(pk=case.pk).update(**updates)
-    StatusChange.objects.filter(case=case).update(at=F("at") - delta)
-    ClockSuspension.objects.filter(case=case).update(started_on=F("started_on") - delta)
-    ClockSuspension.objects.filter(case=case, ended_on__isnull=False).update(ended_on=F("ended_on") - delta)
-    Extension.objects.filter(case=case).update(approved_on=F("approved_on") - delta)
-    case.refresh_from_db()
-    record_backdating(case, days=days)
-    if case.delivered_on:
-        try:
-            from zhifa.payments.models import PaymentNotice
-        except ImportError:
-            return
-        due = legal_calendar.add_days(case.delivered_on, 15)
-        PaymentNotice.objects.filter(case=case).update(delivered_on=case.delivered_on, due_on=due.date, due_confirmed=due.confirmed)
-        record_backdating(*PaymentNotice.objects.filter(case=case), days=days, what="送达与缴款期限")
 
 
 class _Driver:
@@ -144,106 +117,159 @@ class _Driver:
         return cs.case_deliver(actor=self.officer, case=self.decided(amount=amount, **kw), method="direct")
 
 
+def _pay(case: Case) -> Case:
+    """The party pays the notice (the payment system's callback moves the case to 执行完毕)."""
+    from zhifa.payments.models import PaymentNotice
+    from zhifa.payments.services import simulated_payment
+
+    simulated_payment(notice=PaymentNotice.objects.get(case=case))
+    case.refresh_from_db()
+    return case
+
+
 def load(ctx) -> None:
     d = _Driver(ctx)
     counts: dict[str, int] = {}
+    today = ctx.today
 
-    def keep(case: Case, shift: int = 0):
-        _shift(case, shift)
+    def keep(make, days_ago: int = 0) -> Case:
+        """Build a case as on ``days_ago`` days before the anchor date."""
+        with on_day(today - timedelta(days=days_ago)):
+            case = make()
+        case.refresh_from_db()
+        counts[case.status] = counts.get(case.status, 0) + 1
+        return case
+
+    def later(case: Case, days_ago: int, step) -> Case:
+        """A further step of ``case`` on its own (later) day."""
+        counts[case.status] -= 1
+        with on_day(today - timedelta(days=days_ago), hour=14):
+            step(case)
+        case.refresh_from_db()
         counts[case.status] = counts.get(case.status, 0) + 1
         return case
 
     # Leads: a fresh one, one from a report, one older than the 2-year limitation.
-    keep(d.lead(days_ago=1))
-    keep(d.lead(days_ago=3, source=Case.Source.REPORT))
-    keep(d.lead(days_ago=2 * 365 + 40, source=Case.Source.ASSIGNED))
-    keep(cs.case_decline(actor=d.head, case=d.lead(days_ago=5), reason="经核查，不属于本机关管辖，已告知举报人向有权机关反映。"), 8)
+    keep(lambda: d.lead(days_ago=1))
+    keep(lambda: d.lead(days_ago=3, source=Case.Source.REPORT))
+    keep(lambda: d.lead(days_ago=2 * 365 + 40, source=Case.Source.ASSIGNED))
+    keep(lambda: cs.case_decline(actor=d.head, case=d.lead(days_ago=5), reason="经核查，不属于本机关管辖，已告知举报人向有权机关反映。"), 8)
     # Investigation with green, amber and overdue 90-day clocks.
-    keep(d.opened(), 20)
-    keep(d.opened(), 87)
-    keep(d.opened(), 100)
-    extended = d.opened()
-    cs.case_extend(actor=d.head, case=extended, days=30, reason="需委托检测机构对车辆进行检测", basis="head")
-    cs.case_suspend(actor=d.officer, case=extended, reason="testing", note="车辆检测")
+    for days in (20, 87, 100):
+        keep(d.opened, days)
+
+    def extended():
+        case = d.opened()
+        cs.case_extend(actor=d.head, case=case, days=30, reason="需委托检测机构对车辆进行检测", basis="head")
+        cs.case_suspend(actor=d.officer, case=case, reason="testing", note="车辆检测")
+        return case
+
     keep(extended, 95)
-    keep(cs.case_report(actor=d.officer, case=d.opened(), report_text="调查终结，建议罚款2000元。", proposed_outcome="penalty",
-                        proposed_amount=Decimal("2000")), 40)
-    in_review = d.opened()
-    cs.case_set_review(actor=d.head, case=in_review, legal_review_required=True, discussion_required=False, basis="拟罚款数额较大")
-    in_review = cs.case_report(actor=d.officer, case=in_review, report_text="调查终结，建议罚款30000元。", proposed_outcome="penalty",
-                               proposed_amount=Decimal("30000"))
-    keep(cs.case_internal_review(actor=d.head, case=in_review, approve=True, opinion="同意，送法制审核"), 45)
-    keep(d.reviewed(amount="1500"), 50)
+    keep(lambda: cs.case_report(actor=d.officer, case=d.opened(), report_text="调查终结，建议罚款2000元。", proposed_outcome="penalty",
+                                proposed_amount=Decimal("2000")), 40)
+
+    def in_review():
+        case = d.opened()
+        cs.case_set_review(actor=d.head, case=case, legal_review_required=True, discussion_required=False, basis="拟罚款数额较大")
+        case = cs.case_report(actor=d.officer, case=case, report_text="调查终结，建议罚款30000元。", proposed_outcome="penalty",
+                              proposed_amount=Decimal("30000"))
+        return cs.case_internal_review(actor=d.head, case=case, approve=True, opinion="同意，送法制审核")
+
+    keep(in_review, 45)
+    keep(lambda: d.reviewed(amount="1500"), 50)
     # Notice: window open; window over (ready for decision); hearing requested and scheduled; hearing held.
-    keep(d.notified(amount="3000"), 1)
-    keep(d.notified(amount="2500"), 14)
-    hearing = d.notified(amount="30000", hearing=True)
-    hearing = cs.case_hearing_request(actor=d.officer, case=hearing)
-    hearing = cs.case_hearing_schedule(actor=d.officer, case=hearing, hearing_on=legal_calendar.add_working_days(timezone.localdate(), 9).date)
-    keep(hearing, 2)
-    heard = d.notified(amount="20000", hearing=True)
-    heard = cs.case_hearing_request(actor=d.officer, case=heard)
-    today = timezone.localdate()
-    heard = cs.case_hearing_schedule(actor=d.officer, case=heard, notice_on=today,
-                                     hearing_on=legal_calendar.add_working_days(today, 7).date)
-    Case.objects.filter(pk=heard.pk).update(hearing_on=today)  # demo history: the hearing day has come
-    record_backdating(heard, what="听证日期")
-    heard.refresh_from_db()
-    keep(cs.case_hearing_hold(actor=d.officer, case=heard, record="当事人到场，对违法事实无异议，请求从轻处罚。执法人员出示了证据。"), 25)
+    keep(lambda: d.notified(amount="3000"), 1)
+    keep(lambda: d.notified(amount="2500"), 14)
+
+    def hearing_requested(amount):
+        return cs.case_hearing_request(actor=d.officer, case=d.notified(amount=amount, hearing=True))
+
+    scheduled = keep(lambda: hearing_requested("30000"), 2)
+    later(scheduled, 1, lambda c: cs.case_hearing_schedule(
+        actor=d.officer, case=c, hearing_on=legal_calendar.add_working_days(timezone.localdate(), 9).date))
+    # 行政处罚法 Art. 64: notified on one day, the hearing held no earlier than 7 working days later.
+    heard = keep(lambda: hearing_requested("20000"), 40)
+    notice_day = today - timedelta(days=38)
+    hearing_day = legal_calendar.add_working_days(notice_day, 8).date
+    later(heard, 38, lambda c: cs.case_hearing_schedule(actor=d.officer, case=c, notice_on=notice_day, hearing_on=hearing_day))
+    later(heard, (today - hearing_day).days, lambda c: cs.case_hearing_hold(
+        actor=d.officer, case=c, record="当事人到场，对违法事实无异议，请求从轻处罚。执法人员出示了证据。"))
     # Decided: awaiting delivery (one overdue), in execution (payment running / overdue), paid, closed, archived.
-    keep(d.decided(amount="2000"), 2)
-    keep(d.decided(amount="1000"), 12)
-    for shift, amount in [(3, "2000"), (10, "1500"), (25, "3000"), (40, "5000")]:
-        keep(d.delivered(amount=amount), shift)
-    paid = d.delivered(amount="800")
-    keep(cs.case_on_paid(case=paid, paid_on=timezone.localdate()), 20)
-    closed = d.delivered(amount="1200")
-    closed = cs.case_on_paid(case=closed, paid_on=timezone.localdate())
-    keep(cs.case_close(actor=d.head, case=closed, report="罚款已缴清，案件办理完毕，申请结案。"), 35)
-    archived = d.delivered(amount="600")
-    archived = cs.case_on_paid(case=archived, paid_on=timezone.localdate())
-    archived = cs.case_close(actor=d.head, case=archived, report="罚款已缴清，结案。")
-    keep(cs.case_archive(actor=d.officer, case=archived), 60)
+    keep(lambda: d.decided(amount="2000"), 2)
+    keep(lambda: d.decided(amount="1000"), 12)
+    for days, amount in [(3, "2000"), (10, "1500"), (25, "3000"), (40, "5000")]:
+        keep(lambda amount=amount: d.delivered(amount=amount), days)
+    later(keep(lambda: d.delivered(amount="800"), 20), 17, _pay)
+    closed = later(keep(lambda: d.delivered(amount="1200"), 35), 30, _pay)
+    later(closed, 28, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，案件办理完毕，申请结案。"))
+    archived = later(keep(lambda: d.delivered(amount="600"), 60), 55, _pay)
+    later(archived, 50, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，结案。"))
+    later(archived, 45, lambda c: cs.case_archive(actor=d.officer, case=c))
+
     # First violation, no penalty (首违不罚), delivered: the list applied with its facts (no earlier violation in the
     # look-back period, corrected on the spot), the commitment letter generated and signed.
-    first = cs.case_report(actor=d.officer, case=d.opened(code="YS-011"), report_text="经调查，当事人系初次违法，已当场改正，建议不予行政处罚。",
-                           proposed_outcome=Case.Outcome.NO_PENALTY)
-    first = cs.case_internal_review(actor=d.head, case=first, approve=True, opinion="同意适用首违不罚清单")
-    leniency.case_list_apply(actor=d.officer, case=first, list_kind="first_violation", harm="none",
-                             corrected_on=first.occurred_on, correction="当场对货物加盖篷布、重新捆扎，消除脱落、扬撒隐患")
-    leniency.case_commitment_sign(actor=d.officer, case=first)
-    first.refresh_from_db()
-    first = cs.case_no_penalty(actor=d.head, case=first, reason=Case.NoPenaltyReason.FIRST,
-                               reasoning="当事人初次违法，危害后果轻微并已及时改正，依法不予行政处罚，已对当事人进行教育。",
-                               legal_basis="《中华人民共和国行政处罚法》第三十三条第一款")
-    keep(cs.case_deliver(actor=d.officer, case=first, method="direct"), 15)
-    keep(cs.case_withdraw(actor=d.head, case=d.opened(), reason="经调查，违法事实不能成立。"), 30)
-    keep(cs.case_transfer(actor=d.head, case=d.opened(), to="南召县公安局", reason="涉嫌伪造证件，移送公安机关处理。"), 30)
-    revoked = d.delivered(amount="2000")
-    keep(cs.case_revoke(actor=d.head, case=revoked, reason="行政复议决定撤销原处罚决定。"), 50)
+    def first_violation():
+        first = cs.case_report(actor=d.officer, case=d.opened(code="YS-011"), report_text="经调查，当事人系初次违法，已当场改正，建议不予行政处罚。",
+                               proposed_outcome=Case.Outcome.NO_PENALTY)
+        first = cs.case_internal_review(actor=d.head, case=first, approve=True, opinion="同意适用首违不罚清单")
+        leniency.case_list_apply(actor=d.officer, case=first, list_kind="first_violation", harm="none",
+                                 corrected_on=first.occurred_on, correction="当场对货物加盖篷布、重新捆扎，消除脱落、扬撒隐患")
+        leniency.case_commitment_sign(actor=d.officer, case=first)
+        first.refresh_from_db()
+        first = cs.case_no_penalty(actor=d.head, case=first, reason=Case.NoPenaltyReason.FIRST,
+                                   reasoning="当事人初次违法，危害后果轻微并已及时改正，依法不予行政处罚，已对当事人进行教育。",
+                                   legal_basis="《中华人民共和国行政处罚法》第三十三条第一款")
+        return cs.case_deliver(actor=d.officer, case=first, method="direct")
+
+    keep(first_violation, 15)
+    keep(lambda: cs.case_withdraw(actor=d.head, case=d.opened(), reason="经调查，违法事实不能成立。"), 30)
+    keep(lambda: cs.case_transfer(actor=d.head, case=d.opened(), to="南召县公安局", reason="涉嫌伪造证件，移送公安机关处理。"), 30)
+    revoked = keep(lambda: d.delivered(amount="2000"), 60)
+    later(revoked, 50, lambda c: cs.case_revoke(actor=d.head, case=c, reason="行政复议决定撤销原处罚决定。"))
     # Simplified procedure: on-the-spot fines and a warning.
     persons = [p for p in d.parties if p.kind == Party.Kind.PERSON][:3]
     firms = [p for p in d.parties if p.kind == Party.Kind.ORGANISATION][:1]
-    for party, kind, amount, shift, code, facts in [
+    for party, kind, amount, days, code, facts in [
             (persons[0], "fine", "200", 1, "CZ-005", "驾驶巡游出租汽车不按照规定使用文明用语，车容车貌不符合要求"),
             (persons[1], "fine", "200", 20, "CZ-001", "驾驶巡游出租汽车途中甩客"),
             (persons[2], "warning", None, 4, "WY-002", "驾驶未取得网络预约出租汽车运输证的车辆从事网约车经营活动"),
             (firms[0], "fine", "2000", 6, "YS-011", "所属货运车辆未采取必要措施防止货物脱落、扬撒")]:
         _violated, penalty = catalogue_provisions(code)
-        case = cs.case_simplified(actor=d.officer, organisation=d.org, party=party, officers=d.team, occurred_at=timezone.now() - timedelta(hours=1),
-                                  place=PLACES[0], facts=f"{party.name}{facts}。", penalty_kind=kind,
-                                  amount=Decimal(amount) if amount else None, legal_basis=penalty, violation_item_code=code,
-                                  vehicle=Vehicle.objects.filter(owner=party).first(),
-                                  deviation_reason="当事人当场改正，未造成危害后果，按简易程序就低处罚")
-        keep(case, shift)
+        keep(lambda party=party, kind=kind, amount=amount, code=code, facts=facts, penalty=penalty: cs.case_simplified(
+            actor=d.officer, organisation=d.org, party=party, officers=d.team, occurred_at=timezone.now() - timedelta(hours=1),
+            place=PLACES[0], facts=f"{party.name}{facts}。", penalty_kind=kind, amount=Decimal(amount) if amount else None,
+            legal_basis=penalty, violation_item_code=code, vehicle=Vehicle.objects.filter(owner=party).first(),
+            deviation_reason="当事人当场改正，未造成危害后果，按简易程序就低处罚"), days)
+    previous = _previous_year(ctx, d, keep, later)
     # 方城县: its own cases (another jurisdiction, invisible to 南召 accounts).
     fc = _Driver(ctx, org_key="fc_brigade", officer="fc_officer", officer2="fc_officer2", head="head")
     fc.head = _fc_head(ctx) or fc.head
     if fc.head is not ctx.users["head"]:
-        keep(fc.opened(), 30)
-        keep(fc.lead(days_ago=2))
+        keep(fc.opened, 30)
+        keep(lambda: fc.lead(days_ago=2))
     total = sum(counts.values())
-    ctx.notes.append(f"案件：{total} 件，覆盖线索登记至归档各状态（含超期、即将到期）；登录 officer/head/reviewer 查看“我的案件”“期限预警”。")
+    ctx.notes.append(f"案件：{total} 件，覆盖线索登记至归档各状态（含超期、即将到期）；其中{today.year - 1}年全年{previous}件已决定、缴款、结案归档；"
+                     "登录 officer/head/reviewer 查看“我的案件”“期限预警”。")
+
+
+def _previous_year(ctx, d: "_Driver", keep, later) -> int:
+    """The previous calendar year in full: fine decisions spread over its months, each delivered, paid through its
+    notice, closed and archived on later days; the larger ones through legal review (法制审核, 行政处罚法 Art. 58)."""
+    rng, year = ctx.rng, ctx.today.year - 1
+    n = 0
+    for month in range(1, 13):
+        for k in range(3):
+            opened = date(year, month, 3 + k * 8)
+            amount = rng.choice(["500", "1000", "1500", "2000", "3000", "5000"]) if k < 2 else "30000"
+            legal = amount == "30000"
+            ago = (ctx.today - opened).days
+            case = keep(lambda amount=amount, legal=legal: d.delivered(amount=amount, hearing=legal, days_ago=3), ago)
+            later(case, ago - 10, _pay)
+            later(case, ago - 14, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，案件办理完毕，申请结案。"))
+            if month < 12:
+                later(case, ago - 20, lambda c: cs.case_archive(actor=d.officer, case=c))
+            n += 1
+    return n
 
 
 def _fc_head(ctx):

@@ -2,7 +2,7 @@
 emergency measure whose 24-hour report is running. Each is driven through the services as the demo accounts would
 do it; afterwards its dates are moved back by a fixed number of days (the demo's own history, not a live act)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from zhifa.cases import services as cs
 from zhifa.cases.models import Case
-from zhifa.core.demo import record_backdating
+from zhifa.core.demo import on_day, record_backdating
 from zhifa.core.models import Party, Vehicle
 
 from . import services, tasks
@@ -96,7 +96,7 @@ def _decided(d: _Driver, case: Case) -> Case:
 
 def load(ctx) -> None:
     d = _Driver(ctx)
-    if len(d.parties) < 16:
+    if len(d.parties) < 22:
         return
     kept = []
     kept.append(d.applied())
@@ -118,6 +118,16 @@ def load(ctx) -> None:
     disposed = d.in_force()
     _decided(d, disposed.case)
     kept.append(services.measure_dispose(actor=d.head, measure=disposed, note="依处理决定没收违法运输的物品"))
+    # The previous calendar year: vehicles seized for road damage and released after the decision, each on its own days.
+    year = ctx.today.year - 1
+    for month in (2, 4, 6, 8, 10, 12):
+        if not d.parties:
+            break
+        taken = date(year, month, 10)
+        with on_day(taken):
+            measure = d.in_force()
+        with on_day(taken + timedelta(days=12), hour=15):
+            kept.append(services.measure_release(actor=d.head, measure=measure, reason="decided", note="当事人已赔偿路产损失，依法解除扣押"))
     flagged = tasks.flag_overdue()
     states = sorted({m.get_status_display() for m in kept})
     ctx.notes.append(f"行政强制措施：{len(kept)} 件（{'、'.join(states)}），超期预警 {flagged} 件；入口“行政强制措施”。")

@@ -6,12 +6,16 @@ The same seed and ``today`` always give the same data.
 """
 
 import random
+import time as monotonic_clock
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from . import audit
 from .identifiers import credit_code_check_char, id_number_check_digit
@@ -52,6 +56,17 @@ def record_backdating(*subjects, days: int | None = None, what: str = "历史日
     with transaction.atomic():
         for subject in subjects:
             audit.record(actor=None, action="demo.backdate", subject=subject, summary=summary)
+
+
+@contextmanager
+def on_day(day: date, hour: int = 9):
+    """Run the services as on ``day`` (demo only): ``django.utils.timezone.now`` answers that day's clock, ticking,
+    so every date the services set, every history step and every full-process record is dated in the record's own
+    past — a case decided last March carries March dates in its timeline, not today's."""
+    base = timezone.make_aware(datetime.combine(day, time(hour, 0)))
+    started = monotonic_clock.monotonic()
+    with mock.patch("django.utils.timezone.now", lambda: base + timedelta(seconds=monotonic_clock.monotonic() - started)):
+        yield
 
 
 def make_credit_code(rng: random.Random, region: str) -> str:
@@ -117,7 +132,9 @@ def _officers(ctx: DemoContext, password_hash: str) -> None:
     def officer(org: Organisation, name: str, *, user: User | None, status=Officer.CertStatus.VALID, expires=None, legal=False, position="执法队员"):
         nonlocal seq
         seq += 1
-        issued = ctx.today - timedelta(days=ctx.rng.randint(400, 2400))
+        # Certificates held since before the previous calendar year, which the demo's history covers in full (the
+        # same random draw as before, 400 days earlier, so the rest of the demo's draws do not move).
+        issued = ctx.today - timedelta(days=400 + ctx.rng.randint(400, 2400))
         return Officer(
             organisation=org, name=name, user=user, position=position,
             cert_number=f"{org.region_code[:6]}{seq:05d}", cert_status=status, cert_issued_on=issued,

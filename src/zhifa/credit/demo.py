@@ -1,14 +1,14 @@
 """Demo data of credit: historical penalties imported from the provincial enforcement platform (before this
-system went live) and complaints, grades of all firms, and the serious-dishonesty procedure as far as it can
-truthfully have gone. ``load_ledger`` runs first from the inspections demo, so the draws there already see the
-grades; ``load`` adds the rest. Penalty publications come from the portal's pipeline, not from here."""
+system went live) and complaints, grades of all firms and the serious-dishonesty list. ``load_ledger`` runs first from
+the inspections demo, so the draws there already see the grades; ``load`` adds the rest. Penalty publications are the
+portal's (one pipeline): the portal demo publishes the decided cases and then calls ``load_repairs``."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from zhifa.core.models import TransportCompany
 
 from . import services
-from .models import CreditEvent, CreditGrade, DishonestyEntry
+from .models import CreditEvent, CreditGrade, CreditPublication, DishonestyEntry, RepairApplication
 from .workflow import Status
 
 VIOLATIONS = ["未按规定对车辆进行二级维护", "道路运输车辆未随车携带道路运输证", "未按规定安装使用卫星定位装置", "超越许可事项从事经营",
@@ -37,24 +37,44 @@ def load_ledger(ctx) -> None:
             services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.COMPLAINT, occurred_on=today - timedelta(days=rng.randint(5, 300)),
                                          description="12328有效投诉：" + rng.choice(["拒载", "服务态度差", "未按规定收费", "车辆卫生不合格"]),
                                          source_type="demo.history", source_id=f"{firm.pk}-c{k}", regrade=False)
+    year_end = date(today.year - 1, 12, 31)
     for firm in firms:
+        # The annual grading at the end of the previous year, then today's: the grade history holds both.
+        services.grade_compute(actor=None, party=firm.party, on=year_end)
         services.grade_compute(actor=None, party=firm.party, on=today)
 
 
 def load(ctx) -> None:
     load_ledger(ctx)
     today = ctx.today
-    # No credit publication is made here: a penalty is published once, by the portal's pipeline, and the credit
-    # publication follows it (the portal demo runs after this one). The history penalties above were published by
-    # the provincial platform, not by this system. The demo's own decisions are all recent, so none has served its
-    # minimum publication period and no repair can truthfully have been approved.
     listing_note = _walk_listings(ctx)
     # Regrade everyone last: the grades then read every penalty decided by the demos before this one and the list.
     services.grades_recompute(actor=None, organisation=ctx.orgs["city"], on=today)
     dist = {g: CreditGrade.objects.filter(grade=g).count() for g in ("AA", "A", "B", "C", "D")}
-    ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + "；行政处罚信息由门户公开后同步到失信信息公示，"
-                     "演示案件均为近期决定，尚未满最短公示期，信用修复可在网上申请页 /credit/public/repair/ 试办（将提示不予受理的原因），"
-                     f"修复指南 /credit/public/repair-guide/；{listing_note}")
+    ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + f"；{listing_note}")
+
+
+def load_repairs(ctx) -> None:
+    """Credit repairs of penalty publications. The publications are the portal's (one pipeline: the portal publishes a
+    decision and the credit publication follows it), so the portal demo calls this after publishing; repairs run on
+    decisions whose minimum period has passed and whose fine is paid (the previous year's cases)."""
+    today, head = ctx.today, ctx.users["head"]
+    pubs = CreditPublication.objects.filter(status=CreditPublication.Status.PUBLISHED, organisation__path__startswith=ctx.orgs["nz"].path)
+    approved = refused = 0
+    for pub in pubs.select_related("party__organisation").order_by("decision_date", "pk")[:24]:
+        if not pub.penalty_performed and refused >= 3:
+            continue
+        app = services.repair_apply(actor=None, publication=pub, applicant_name=pub.party.name, channel=RepairApplication.Channel.PUBLIC,
+                                    commitment_signed=True, commitment_text="本单位承诺依法诚信经营", applicant_phone="13800000000", on=today)
+        if app.status == RepairApplication.Status.CHECKED and approved < 3:
+            services.repair_decide(actor=head, application=app, approve=True, note="符合修复条件", on=today)
+            approved += 1
+        elif app.status == RepairApplication.Status.CHECKS_FAILED:
+            refused += 1
+        if approved >= 3 and refused >= 3:
+            break
+    ctx.notes.append(f"信用修复：申请{RepairApplication.objects.count()}件（已修复{approved}件），网上申请页 /credit/public/repair/，"
+                     "修复指南 /credit/public/repair-guide/")
 
 
 def _walk_listings(ctx) -> str:

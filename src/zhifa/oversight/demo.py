@@ -2,12 +2,13 @@
 with ~100 evaluated files and their rectification tables, a problem list from every source (some overdue,
 some under 挂牌督办 with ledger entries), and the power and responsibility lists of both counties."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.core.demo import on_day
 from zhifa.core.models import Officer
 
 from . import loader, services
@@ -96,8 +97,10 @@ def load(ctx) -> None:
         records = _case_records(ctx, admin)
         # Closed cases of the platform's own demo (cases app) join the paper-era files.
         synced = loader.sync_closed_cases(actor=None)
+        # The enterprise round was held in October of the previous year (the year the annual report opens on).
+        last_year = date(today.year - 1, 10, 15)
         rounds = [
-            ("涉企执法案卷评查", today - timedelta(days=540), today - timedelta(days=200), 53, today - timedelta(days=170), True),
+            ("涉企执法案卷评查", last_year - timedelta(days=370), last_year - timedelta(days=30), 53, last_year, True),
             ("行政处罚案卷评查", today - timedelta(days=200), today - timedelta(days=60), 51, today - timedelta(days=50), False),
         ]
         evaluated = 0
@@ -111,7 +114,8 @@ def load(ctx) -> None:
             # The newest round keeps its last three files for the evaluators to score in the demo.
             to_score = drawn if enterprise_only else drawn[:-3]
             for evaluation in to_score:
-                _score(ctx, evaluation, items, owners, [supervisor, reviewer, head], held_on)
+                with on_day(held_on):  # scored on the round's day: its 评查时间 falls in that year
+                    _score(ctx, evaluation, items, owners, [supervisor, reviewer, head], held_on)
                 evaluated += 1
             _progress_evaluation_problems(ctx, rnd, held_on)
             if rnd.evaluations.filter(scored_at__isnull=True).count() == 0 and held_on < today - timedelta(days=100):

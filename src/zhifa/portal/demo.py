@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from . import services, sources
+from . import credit_export, services, sources
 from .deident import Deidentifier
 from .models import Publication
 
@@ -17,9 +17,8 @@ def load(ctx) -> None:
     published = withdrawn = 0
     with transaction.atomic():
         for record in sorted(sources.all_records(), key=lambda r: (r.decided_on, r.subject_type, int(r.subject_id))):
-            day = record.decided_on + timedelta(days=rng.choice([1, 1, 2, 3, 4, 5, 6, 8, 9, 14]))
-            if day > today:
-                continue  # the daily job publishes it
+            # Published a few days after the decision (the daily job; some late), at the latest today.
+            day = min(today, record.decided_on + timedelta(days=rng.choice([1, 1, 2, 3, 4, 5, 6, 8, 9, 14])))
             pub = services.publication_create(record=record, today=day, deident=deident)
             if pub is None:
                 continue
@@ -30,5 +29,19 @@ def load(ctx) -> None:
                     services.publication_withdraw(actor=None, publication=pub, today=on, changed_on=record.changed_on,
                                                   reason="决定已被撤销")
                     withdrawn += 1
+    # Credit repairs of the published penalties (the credit publications followed the portal), then today's run
+    # (repaired and expired ones leave the portal), then the 双公示 export of every change and the platform's receipt.
+    from zhifa.credit.demo import load_repairs
+
+    services.publication_run(today=today)  # also marks the paid penalties' credit publications performed
+    load_repairs(ctx)
+    services.publication_run(today=today)
+    sent = held = 0
+    for layout in credit_export.LAYOUTS:
+        result = credit_export.export(actor=None, organisation=ctx.orgs["city"], publications=Publication.objects.all(), layout=layout,
+                                      file_format="xlsx")
+        credit_export.reconcile(actor=None, batch=result.batch, accepted=[row["本地编号"] for row in result.rows], rejected={})
+        sent, held = sent + len(result.rows), held + len(result.errors)
     review = Publication.objects.filter(status=Publication.Status.REVIEW).count()
-    ctx.notes.append(f"公开门户：/portal/（无需登录）；{published} 条执法决定已登记公开，{withdrawn} 条已撤回，{review} 条待人工审核（/portal/office/）")
+    ctx.notes.append(f"公开门户：/portal/（无需登录）；{published} 条执法决定已登记公开，{withdrawn} 条已撤回，{review} 条待人工审核（/portal/office/）；"
+                     f"双公示已报送 {sent} 条（平台回执已对账），校验未通过待报送 {held} 条（/portal/office/export/）")

@@ -92,6 +92,25 @@ def credit_sync(publication: Publication, *, record: sources.DecisionRecord | No
                          organisation=existing.organisation)
 
 
+def credit_performed_sync() -> int:
+    """Penalties paid (or executed) since their credit publication was made: mark the publication performed, which
+    credit repair requires (《信用修复管理办法》). Returns how many were marked."""
+    CreditPublication, Case = _model("credit.CreditPublication"), _model("cases.Case")
+    if CreditPublication is None or Case is None:
+        return 0
+    from zhifa.credit import services as credit_services
+
+    pending = CreditPublication.objects.filter(source_type=sources.CASE_TYPE, penalty_performed=False)
+    ids = {str(pk): performed for pk, paid, executed in Case.objects.filter(
+        pk__in=[int(i) for i in pending.values_list("source_id", flat=True) if i.isdigit()]).filter(
+        executed_on__isnull=False).values_list("pk", "paid_on", "executed_on") for performed in [paid or executed]}
+    n = 0
+    for pub in pending.filter(source_id__in=list(ids)):
+        credit_services.publication_mark_performed(actor=None, publication=pub, performed_on=ids[pub.source_id])
+        n += 1
+    return n
+
+
 # --- the invariant ----------------------------------------------------------------------------------------
 
 def _unpublished_decisions(today: date) -> Iterator[str]:

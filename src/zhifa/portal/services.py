@@ -193,6 +193,7 @@ def publication_run(*, today: date) -> dict:
         _take_down(actor=None, publication=pub, status=P.EXPIRED, today=today, reason="公示期满")
         counts["expired"] += 1
     counts["repaired"] = _take_down_repaired(today=today)
+    counts["performed"] = pipeline.credit_performed_sync()
     return counts
 
 

@@ -171,7 +171,7 @@ def build(unit: Organisation, year: int) -> AnnualReport:
         rates[key] = rates.get(key) or metrics.rate(key, unit, start, end)
         return rates[key]
 
-    grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "grade")
+    grades = metrics.by_field(metrics.BY_KEY["credit_grades"], unit, start, end, "to_grade")
     dept_kinds, campaign_text = _operations_text(unit, start, end)
     grade_text = "数据未接入" if grades is None else ("、".join(f"{label}{n}户" for label, n in grades) or "无")
     from zhifa.training.selectors import requirement_for

@@ -31,7 +31,7 @@ CHARTS = [
     Chart("permits", "行政许可：收件与办结（按月）", ("permits_received", "permits_decided"), "month"),
     Chart("offsite", "非现场执法：超限违法记录（按月）", ("offsite_violations",), "month"),
     Chart("random", "双随机：抽查与发现问题（按月）", ("inspections_done", "inspections_problems"), "month"),
-    Chart("credit", "信用等级分布", ("credit_grades",), "field:grade", "pie"),
+    Chart("credit", "信用等级分布", ("credit_grades",), "field:to_grade", "pie"),
     Chart("complaints", "投诉举报：受理与答复（按月）", ("complaints", "complaints_answered"), "month"),
     Chart("soft_measures", "柔性执法措施（按方式）", ("soft_measures",), "field:kind", "pie"),
     Chart("operations", "执法行动：联合执法、专项整治、宣传活动（按月）", ("joint_operations", "campaigns", "publicity_events"), "month"),

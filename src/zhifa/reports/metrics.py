@@ -178,7 +178,9 @@ METRICS: list[Metric] = [
     M("warnings_closed_of_received", "接收的预警抄告中已办结", "inspections.ProvincialWarning", "received_on", "条",
       filters={"status": "closed"}, done_by_end="closed_on", note="状态为已办结"),
     # 信用
-    M("credit_grades", "信用等级评定（户）", "credit.CreditGrade", "computed_on"),
+    # Grades as they stood at the period's end, from the grade history (the current-grade row only knows today's).
+    M("credit_grades", "信用等级评定（户，期末）", "credit.GradeChange", None, "户", org_field="party__organisation", rows=lambda o, s, e: _grades_at(o, e),
+      note="每户取统计期末前最近一次评定的等级"),
     M("credit_repairs", "信用修复申请", "credit.RepairApplication", "applied_on", org_field="publication__organisation"),
     # 投诉、调解、柔性执法
     M("complaints", "受理投诉举报", "complaints.Complaint", "received_at"),
@@ -222,6 +224,15 @@ METRICS: list[Metric] = [
     M("certificates_expiring", "执法证到期需换证的执法人员", "core.Officer", "cert_expires_on", "名", filters={"is_active": True}),
 ]
 BY_KEY = {m.key: m for m in METRICS}
+
+
+def _grades_at(org: Organisation, end: date):
+    """Each party's latest grade on or before ``end`` (one GradeChange row per party)."""
+    from django.db.models import OuterRef, Subquery
+
+    GradeChange = apps.get_model("credit", "GradeChange")
+    latest = GradeChange.objects.filter(party=OuterRef("party"), changed_on__lte=end).order_by("-changed_on", "-pk").values("pk")[:1]
+    return GradeChange.objects.filter(party__organisation__path__startswith=org.path, changed_on__lte=end, pk=Subquery(latest))
 
 
 def _hours(org: Organisation, start: date, end: date, *, met: bool):

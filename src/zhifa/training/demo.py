@@ -1,4 +1,4 @@
-"""Demo for the training app: this year's training events with attendance (most officers reach 60 business and law
+"""Demo for the training app: the previous calendar year's and this year's training events with attendance (most officers reach 60 business and law
 hours, a few are short), two exams, annual reviews, equipment (body cameras, terminals, tablets, vehicles) with
 assignments, and social supervisors with feedback. Deterministic via ``ctx.rng``."""
 
@@ -37,38 +37,48 @@ def load(ctx: DemoContext) -> None:
     with transaction.atomic():
         year_start = date(today.year, 1, 1)
         span = max((today - year_start).days - 7, 30)
-        events = []
-        for i, (title, category, hours) in enumerate(EVENTS):
-            start = year_start + timedelta(days=int(span * (i + 0.5) / len(EVENTS)))
-            org = ctx.orgs["city"] if i % 3 == 0 else ctx.orgs["nz"] if i % 3 == 1 else ctx.orgs["fc"]
-            events.append(TrainingEvent(organisation=org, title=title, category=category, start_on=start,
-                                        end_on=start + timedelta(days=max(0, hours // 8 - 1)), hours=Decimal(hours),
-                                        place=rng.choice(["局三楼会议室", "市执法支队培训中心", "线上", "南召县执法大队会议室"]),
-                                        teacher=rng.choice(["市局法规科", "县司法局", "省交通运输厅执法局", "律师事务所"])))
-        TrainingEvent.objects.bulk_create(events)
-        counted = [e for e in events if e.category in TrainingEvent.COUNTED]
-        # Most officers attend nearly everything (≥ 60 h); every ninth officer misses enough to be short.
-        short_set = {o.pk for k, o in enumerate(officers) if k % 9 == 4}
-        attendances = []
-        for o in officers:
-            skip = 5 if o.pk in short_set else rng.choice([0, 0, 1])
-            missed = set(rng.sample(range(len(counted)), skip))
-            for j, e in enumerate(counted):
-                if j not in missed:
-                    attendances.append(Attendance(event=e, officer=o, hours=e.hours))
-            if rng.random() < 0.7:
-                attendances.append(Attendance(event=next(e for e in events if e.category == "political"), officer=o, hours=Decimal(8)))
+        events, attendances = [], []
+        # The previous calendar year in full (everyone reaches the hours), then this year to date (a few are short).
+        for start_of, days, short_set in ((date(today.year - 1, 1, 1), 350, set()),
+                                          (year_start, span, {o.pk for k, o in enumerate(officers) if k % 9 == 4})):
+            year_events = []
+            for i, (title, category, hours) in enumerate(EVENTS):
+                start = start_of + timedelta(days=int(days * (i + 0.5) / len(EVENTS)))
+                org = ctx.orgs["city"] if i % 3 == 0 else ctx.orgs["nz"] if i % 3 == 1 else ctx.orgs["fc"]
+                year_events.append(TrainingEvent(organisation=org, title=title, category=category, start_on=start,
+                                                 end_on=start + timedelta(days=max(0, hours // 8 - 1)), hours=Decimal(hours),
+                                                 place=rng.choice(["局三楼会议室", "市执法支队培训中心", "线上", "南召县执法大队会议室"]),
+                                                 teacher=rng.choice(["市局法规科", "县司法局", "省交通运输厅执法局", "律师事务所"])))
+            TrainingEvent.objects.bulk_create(year_events)
+            events += year_events
+            counted = [e for e in year_events if e.category in TrainingEvent.COUNTED]
+            for o in officers:
+                skip = 5 if o.pk in short_set else rng.choice([0, 0, 1])
+                missed = set(rng.sample(range(len(counted)), skip))
+                for j, e in enumerate(counted):
+                    if j not in missed:
+                        attendances.append(Attendance(event=e, officer=o, hours=e.hours))
+                if rng.random() < 0.7:
+                    attendances.append(Attendance(event=next(e for e in year_events if e.category == "political"), officer=o, hours=Decimal(8)))
         Attendance.objects.bulk_create(attendances, batch_size=1000)
 
-        exams = [Exam(organisation=ctx.orgs["city"], title=f"{today.year}年度执法人员法律知识考试", held_on=year_start + timedelta(days=int(span * 0.55))),
-                 Exam(organisation=ctx.orgs["city"], title=f"{today.year}年度执法业务技能考核", held_on=year_start + timedelta(days=int(span * 0.9)))]
+        exams = [Exam(organisation=ctx.orgs["city"], title=f"{y}年度执法人员法律知识考试", held_on=first + timedelta(days=int(days * 0.55)))
+                 for y, first, days in ((today.year - 1, date(today.year - 1, 1, 1), 350), (today.year, year_start, span))]
+        exams.append(Exam(organisation=ctx.orgs["city"], title=f"{today.year}年度执法业务技能考核", held_on=year_start + timedelta(days=int(span * 0.9))))
         Exam.objects.bulk_create(exams)
         ExamScore.objects.bulk_create([ExamScore(exam=ex, officer=o, score=Decimal(min(100, max(45, int(rng.gauss(82, 9))))))
                                        for ex in exams for o in officers])
 
-        reviews = [CertificateReview(officer=o, year=o.annual_review_on.year, reviewed_on=o.annual_review_on, result="passed",
-                                     training_hours=Decimal(0), note="年审合格")
-                   for o in officers if o.annual_review_on and o.cert_expires_on >= o.annual_review_on]
+        # 年审 early this year of the previous year's record: 当年学时 read from the hours register by the review day,
+        # as ``certificate_review_record`` does (the consistency check recomputes it).
+        from .selectors import hours_by_officer
+
+        reviewed = [o for o in officers if o.annual_review_on and o.annual_review_on.year == today.year
+                    and o.cert_expires_on >= o.annual_review_on]
+        reviews = [CertificateReview(officer=o, year=today.year - 1, reviewed_on=o.annual_review_on, result="passed", note="年审合格",
+                                     training_hours=hours_by_officer(Officer.objects.filter(pk=o.pk), today.year - 1,
+                                                                     until=o.annual_review_on).get(o.pk, Decimal(0)))
+                   for o in reviewed]
         CertificateReview.objects.bulk_create(reviews)
 
         n_eq = _equipment(ctx, officers)
@@ -76,8 +86,6 @@ def load(ctx: DemoContext) -> None:
         audit.record(actor=None, action="demo.load_training", subject=("training.demo", "training"), organisation=ctx.orgs["city"],
                      summary="载入执法队伍演示数据", changes={"events": len(events), "attendances": len(attendances), "equipment": n_eq,
                                                             "supervisors": n_sup, "feedback": n_fb})
-    from .selectors import hours_by_officer
-
     hours = hours_by_officer(Officer.objects.filter(is_active=True), today.year)
     short = sum(1 for o in officers if hours.get(o.pk, 0) < 60)
     ctx.notes.append(f"执法队伍：{today.year}年培训 {len(events)} 期，{short} 名执法人员业务和法律学时未达60学时（见工作台“培训学时”）；"

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_has_every_state_and_flags_the_overdue_measure(world):
     f.load_bases()
-    for _ in range(20):
+    for _ in range(26):  # one party per measure: this year's 16 and the previous year's 6
         VehicleFactory(organisation=world.brigade_a)
     ctx = DemoContext(rng=random.Random(7), today=timezone.localdate(), scale=1, orgs={"nz_brigade": world.brigade_a},
                       users={k: world.users[k] for k in ("officer", "officer2", "head")})

@@ -248,3 +248,21 @@ def test_penalty_published_once_reaches_portal_credit_and_export_and_revocation_
     assert any("未报送撤回" in line for line in pipeline.inconsistencies(today=date(2026, 10, 22)))
     _export(world, "penalty")
     assert list(pipeline.inconsistencies(today=date(2026, 10, 22))) == []
+
+
+def test_paid_penalty_marks_its_credit_publication_performed(world, parties):
+    """Credit repair needs the penalty performed: the payment reaches the credit publication through the daily run."""
+    from zhifa.cases import services as case_services
+    from zhifa.credit.models import CreditPublication
+    from zhifa.payments.models import PaymentNotice
+    from zhifa.payments.services import simulated_payment
+
+    case = _decided(world, party=parties["firm"])
+    services.publication_run(today=date(2026, 10, 9))
+    credit = CreditPublication.objects.get(source_type="cases.case", source_id=str(case.pk))
+    assert not credit.penalty_performed
+    case = case_services.case_deliver(actor=world.users["officer"], case=case, method="direct")
+    simulated_payment(notice=PaymentNotice.objects.get(case=case))
+    services.publication_run(today=timezone.localdate())
+    credit.refresh_from_db()
+    assert credit.penalty_performed and credit.performed_on == timezone.localdate()

@@ -66,7 +66,8 @@ def test_run_is_idempotent(world, person):
     _granted(world, party=person)
     services.publication_run(today=date(2026, 10, 8))
     events = Event.objects.count()
-    assert services.publication_run(today=date(2026, 10, 9)) == {"published": 0, "review": 0, "withdrawn": 0, "expired": 0, "repaired": 0}
+    assert services.publication_run(today=date(2026, 10, 9)) == {"published": 0, "review": 0, "withdrawn": 0, "expired": 0, "repaired": 0,
+                                                              "performed": 0}
     assert Event.objects.count() == events
 
 
