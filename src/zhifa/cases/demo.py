@@ -227,8 +227,10 @@ def load(ctx) -> None:
     revoked = keep(lambda: d.delivered(amount="2000"), 60)
     later(revoked, 50, lambda c: cs.case_revoke(actor=d.head, case=c, reason="行政复议决定撤销原处罚决定。"))
     # Simplified procedure: on-the-spot fines and a warning.
-    persons = [p for p in d.parties if p.kind == Party.Kind.PERSON][:3]
-    firms = [p for p in d.parties if p.kind == Party.Kind.ORGANISATION][:1]
+    # Parties with no earlier case: the benchmark's first-violation tier (and its amount) applies to them.
+    clean = [p for p in d.parties if not Case.objects.filter(party=p).exists()]
+    persons = [p for p in clean if p.kind == Party.Kind.PERSON][:3]
+    firms = [p for p in clean if p.kind == Party.Kind.ORGANISATION][:1]
     for party, kind, amount, days, code, facts in [
             (persons[0], "fine", "200", 1, "CZ-005", "驾驶巡游出租汽车不按照规定使用文明用语，车容车貌不符合要求"),
             (persons[1], "fine", "200", 20, "CZ-001", "驾驶巡游出租汽车途中甩客"),
