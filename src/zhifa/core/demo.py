@@ -189,7 +189,10 @@ def _firms_and_vehicles(ctx: DemoContext) -> None:
         while True:
             suffix = {"passenger": "客运有限公司", "taxi": "出租汽车有限公司", "driving_school": "机动车驾驶员培训学校有限公司",
                       "repair": "汽车维修有限公司", "dangerous": "危险货物运输有限公司"}.get(kind, rng.choice(FIRM_SUFFIX))
-            name = f"{county}{rng.choice(FIRM_WORDS)}{rng.choice(FIRM_WORDS)}{suffix}"
+            first, second = rng.choice(FIRM_WORDS), rng.choice(FIRM_WORDS)
+            if second == first:  # never “长盛长盛” (the documents' lint refuses a doubled word); no extra draw
+                second = FIRM_WORDS[(FIRM_WORDS.index(first) + 1) % len(FIRM_WORDS)]
+            name = f"{county}{first}{second}{suffix}"
             if name not in used_names:
                 used_names.add(name)
                 break
