@@ -176,10 +176,13 @@ def pytest_runtest_setup(item):
     if not marker or not marker.kwargs.get("serialized_rollback"):
         return
     from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
     from zhifa.documents.models import Document
 
+    if getattr(connection, "_test_serialized_contents", None) is None:
+        return  # the test database is not set up yet (first test of the run): nothing was flushed before it
     with item.config.stash[blocking_manager_key].unblock():
         if not Document.objects.exists():  # the only rows that point at a content type (PROTECT)
             ContentType.objects.all().delete()
