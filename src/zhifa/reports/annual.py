@@ -139,6 +139,11 @@ def _problems(f, r) -> list[list]:
     return lines or [["经核对本年度各项登记数据，未发现未销号问题、学时不达标、不合格案卷、逾期公开和未答复投诉。"]]
 
 
+def _hours_text(requirement) -> str:
+    """60.0 → 60 (the requirement as people write it), 62.5 stays."""
+    return "—" if requirement is None else f"{requirement.min_hours.normalize():f}"
+
+
 def _plans(f, year: int) -> list[list]:
     """四、下一年工作计划 from the registers: plans already made for the next year and what this year leaves open."""
     from zhifa.training.selectors import requirement_for
@@ -146,8 +151,9 @@ def _plans(f, year: int) -> list[list]:
     nxt = (date(year + 1, 1, 1), date(year + 1, 12, 31))
     requirement = requirement_for(year + 1)
     lines = [["1.深入推进“双随机、一公开”监管，已制定", f"{year + 1}年", "抽查计划", f("random_plans", nxt), "次。"],
-             ["2.加强执法队伍建设，按每人每年", f"{requirement.min_hours:g}" if requirement else "—", "学时要求组织业务和法律知识培训，对",
-              f("officers_hours_short"), "名学时未达标人员补训；", f("certificates_expiring", nxt), "名执法人员的执法证将于",
+             ["2.加强执法队伍建设，按每人每年", _hours_text(requirement), "学时要求组织业务和法律知识培训",
+              *(["，对", f("officers_hours_short"), "名学时未达标人员补训"] if f("officers_hours_short").value.value else []), "；",
+              f("certificates_expiring", nxt), "名执法人员的执法证将于",
               f"{year + 1}年", "到期，按期组织换证。"],
              ["3.持续整改，", f("problems_open"), "个未销号的执法问题在", f"{year + 1}年", "逐项整改销号。"]]
     return lines
@@ -177,7 +183,7 @@ def build(unit: Organisation, year: int) -> AnnualReport:
     from zhifa.training.selectors import requirement_for
 
     requirement = requirement_for(year)
-    required_text = f"{requirement.min_hours:g}" if requirement else "—"
+    required_text = _hours_text(requirement)
     hours, officers = f("training_counted_hours").value, f("officers_active").value
     per_officer = f"{hours.value / officers.value:.1f}" if hours.available and officers.value else "—"
     S = Section
