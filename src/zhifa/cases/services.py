@@ -663,7 +663,7 @@ def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
                 officers: Sequence[Officer] | None = None, lines: list | None = None) -> Case:
     """违法行为通知书: tell the party the facts, basis, proposed penalty and rights (行政处罚法 Art. 44–45). The
     proposed penalty is one kind and amount, or ``lines`` (kind, amount, subject, term) combining several kinds
-    of Art. 9; the hearing right follows every line (Art. 63) unless the head sets it explicitly."""
+    of Art. 9; the hearing right follows every line (Art. 63); ``hearing_right=True`` grants it beyond the law's list."""
     _check("notify", case, actor)
     _handling_officers(case, officers, act="告知")
     _provisions(case)
@@ -674,7 +674,8 @@ def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     derived = penalties.summary(parsed)
     amount = derived["fine_amount"]
     _assert_reviewed_before_notice(case, lines=parsed)
-    right = default_hearing_right(case, lines=parsed) if hearing_right is None else hearing_right
+    # Art. 63 ("应当告知"): where any line gives the right, it is told; the head may add the right, never remove it.
+    right = default_hearing_right(case, lines=parsed) or bool(hearing_right)
     fields = {"notified_on": _today(), "notified_amount": amount, "notified_penalty_kind": derived["penalty_kind"], "hearing_right": right,
               "rights_waived_on": None}
     with transaction.atomic():

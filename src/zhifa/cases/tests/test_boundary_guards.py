@@ -112,6 +112,17 @@ def test_art58_penalty_that_becomes_major_by_amount_is_reviewed_before_notice(wo
     assert case.status == Status.NOTIFIED
 
 
+# --- 行政处罚法 Art. 63: the hearing right is told whenever the law gives it ---------------------------------------
+
+def test_art63_hearing_right_cannot_be_switched_off_by_the_caller(world, shipped_catalogue):
+    """Regression: ``hearing_right=False`` (open in the API's notify payload) took the right away from a party the
+    catalogue's large-fine threshold gives it to; the right may be added, never removed."""
+    case = notified(world, amount=Decimal("20000"), hearing_right=False, legal_review=True)
+    assert case.hearing_right is True
+    small = notified(world, amount=Decimal("2000"), hearing_right=True)
+    assert small.hearing_right is True  # granted beyond the law's list: allowed
+
+
 # --- 行政处罚法 Arts. 63–64: dates of the hearing acts -------------------------------------------------------------
 
 
