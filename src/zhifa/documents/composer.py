@@ -135,6 +135,21 @@ def defence(data: dict) -> str:
     return "".join(out)
 
 
+def reconsideration_body(organisation) -> str:
+    """Where the party applies for administrative reconsideration: 行政复议法 (2023 revision, in force 2024-01-01)
+    Art. 24 — against a working department of a local government at county level or above (or an organisation it
+    manages, e.g. a 综合行政执法大队), the people's government at that level. The old choice "上一级主管部门或者本级
+    人民政府" survives only for vertically managed agencies (Art. 27: customs, finance, tax …), not for transport."""
+    org = organisation
+    while org is not None and getattr(org, "kind", "") not in ("county", "city", "province"):
+        org = getattr(org, "parent", None)
+    name = getattr(org or organisation, "name", "") or ""
+    for end in ("县", "区", "市", "省"):
+        if end in name:
+            return name[: name.index(end) + 1] + "人民政府"
+    return "本机关所属的本级人民政府"
+
+
 def compose(*, kind, organisation, number: str, context: dict) -> dict:
     """The template context of form ``kind`` issued by ``organisation`` under ``number``."""
     from .render import rights_deadlines
@@ -175,6 +190,7 @@ def compose(*, kind, organisation, number: str, context: dict) -> dict:
         data["litigation_expired"] = issued > rights["litigation"].date
     # the enforcement body issues and signs, never a squad or a weighing station (行政处罚法 Art. 17)
     issuer = organisation.enforcement_body() if hasattr(organisation, "enforcement_body") else organisation
+    data.setdefault("reconsideration_body", reconsideration_body(issuer))
     data.update(kind=kind, agency=issuer, number=number, rights=rights)
     return data
 
