@@ -28,7 +28,8 @@ def _to_case(s, case):
     s.page.get_by_role("heading", name=re.compile(re.escape(case.number))).wait_for()
 
 
-def test_ordinary_case_from_lead_to_archive(world, open_session, tmp_path):
+def test_ordinary_case_from_lead_to_archive(named_world, open_session, tmp_path):
+    world = named_world  # officers with Chinese names, as on real papers (the document lint refuses English)
     party = person(world, name="赵德明")
     officer = open_session("ordinary").login("officer")
     officer2 = open_session("ordinary").login("officer2")
@@ -42,7 +43,7 @@ def test_ordinary_case_from_lead_to_archive(world, open_session, tmp_path):
     occurred = timezone.localtime() - timedelta(days=2)
     fill(page, {"案件来源": "举报核实", "当事人证件号码": party.id_number, "违法行为发生时间": occurred.strftime("%Y-%m-%dT%H:%M"),
                 "地点": "G207国道南召县皇后乡段", "案情": "群众举报该当事人驾驶货车未携带道路运输证从事道路货物运输。"},
-         checks=["officer2（"])
+         checks=["李明（"])
     officer.shot("01-lead-form")
     page.get_by_role("button", name="登记", exact=True).click()
     page.wait_for_url(re.compile(r"/cases/\d+/$"))
@@ -68,7 +69,7 @@ def test_ordinary_case_from_lead_to_archive(world, open_session, tmp_path):
     fill(officer2.page, {"笔录种类": "询问笔录", "开始时间": start.strftime("%Y-%m-%dT%H:%M"),
                          "结束时间": (start + timedelta(minutes=25)).strftime("%Y-%m-%dT%H:%M"), "地点": "南召县交通运输综合行政执法大队询问室",
                          "问答（询问笔录）": "问：该车辆是否由你驾驶？\n答：是我驾驶的。\n问：道路运输证在哪里？\n答：忘在家里了。"},
-         checks=["officer（"])
+         checks=["王建国（"])
     officer2.shot("04-transcript-form")
     officer2.page.get_by_role("button", name="保存笔录").click()
     officer2.page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
@@ -104,14 +105,17 @@ def test_ordinary_case_from_lead_to_archive(world, open_session, tmp_path):
 
     # 6. The officer notifies the intended penalty; the party waives statement and hearing.
     _to_case(officer, case)
-    officer.act("告知拟处罚（违法行为通知书）", {"拟处罚种类": "罚款", "拟罚款金额（元）": "200"})
-    officer.act("当事人放弃陈述申辩和听证", {"当事人书面意见": "对违法事实无异议，放弃陈述申辩和听证。"})
+    # Not in the catalogue: the violated and the penalty provision are stated on the case first.
+    officer.act("写明违反条款和处罚依据", {"违反条款": "《中华人民共和国道路运输条例》第三十四条",
+                                         "处罚依据条款": "《中华人民共和国道路运输条例》第六十八条"})
+    officer.act("告知拟处罚（违法行为通知书）", {"拟处罚种类": "罚款", "金额（元）": "200"})
+    officer.act("当事人放弃陈述申辩和听证", {"当事人放弃权利的书面声明": "对违法事实无异议，放弃陈述申辩和听证。"})
     case.refresh_from_db()
     assert case.status == Status.NOTIFIED and case.rights_waived_on
 
     # 7. The head decides.
     _to_case(head, case)
-    head.act("作出决定", {"处罚种类": "罚款", "罚款金额（元）": "200", "法律依据": "《中华人民共和国道路运输条例》第六十八条",
+    head.act("作出决定", {"处罚种类": "罚款", "金额（元）": "200", "法律依据": "《中华人民共和国道路运输条例》第六十八条",
                           "处罚理由（说理）": "当事人未随车携带道路运输证，违法事实清楚，初次违法且主动配合调查，按裁量基准从轻处罚。"})
     case.refresh_from_db()
     assert case.status == Status.DECIDED and case.decision_number and case.fine_amount == 200

@@ -21,7 +21,8 @@ def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_simplified_case_on_a_tablet(world, open_session):
+def test_simplified_case_on_a_tablet(named_world, open_session):
+    world = named_world  # officers with Chinese names, as on a real decision (the document lint refuses English)
     party = person(world, name="孙立新")
     s = open_session("simplified", **TABLET).login("officer")
     page = s.page
@@ -33,8 +34,9 @@ def test_simplified_case_on_a_tablet(world, open_session):
 
     occurred = timezone.localtime() - timedelta(minutes=30)
     fill(page, {"当事人证件号码": party.id_number, "违法时间": occurred.strftime("%Y-%m-%dT%H:%M"), "地点": "G207国道K1234+500南召治超站",
-                "违法事实": "驾驶营运客车未按规定携带从业资格证。", "处罚种类": "罚款", "罚款金额（元）": "100",
-                "法律依据": "《道路运输从业人员管理规定》第四十八条"}, checks=["officer2（"])
+                "违法事实": "驾驶营运货车未随车携带道路运输证。", "处罚种类": "罚款", "罚款金额（元）": "100",
+                "违反条款": "《中华人民共和国道路运输条例》第三十四条",
+                "处罚依据条款": "《中华人民共和国道路运输条例》第六十八条"}, checks=["李明（"])
     s.shot("02-form-filled")
     s.submit(page.get_by_role("button", name="作出当场处罚决定"))
     assert re.search(r"/cases/\d+/$", page.url), page.url
@@ -59,8 +61,9 @@ def test_simplified_case_on_a_tablet(world, open_session):
     # Art. 51: a fine above 200 yuan for a citizen is refused on the spot, and nothing is created.
     s.goto("/cases/simplified/")
     fill(page, {"当事人证件号码": party.id_number, "违法时间": occurred.strftime("%Y-%m-%dT%H:%M"), "地点": "G207国道",
-                "违法事实": "未携带道路运输证。", "处罚种类": "罚款", "罚款金额（元）": "500", "法律依据": "《中华人民共和国道路运输条例》第六十八条"},
-         checks=["officer2（"])
+                "违法事实": "未携带道路运输证。", "处罚种类": "罚款", "罚款金额（元）": "500",
+                "违反条款": "《中华人民共和国道路运输条例》第三十四条", "处罚依据条款": "《中华人民共和国道路运输条例》第六十八条"},
+         checks=["李明（"])
     s.submit(page.get_by_role("button", name="作出当场处罚决定"))
     assert page.url.endswith("/cases/simplified/")
     assert "第五十一条" in page.locator(".msg.error, .errorlist").first.inner_text() or "200" in page.locator(".msg.error, .errorlist").first.inner_text()
