@@ -72,27 +72,38 @@ _IMAGE_MARKUP = re.compile(rb"<(?:script|html|body|iframe|object|embed|meta|svg)
                            re.IGNORECASE)
 _PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z])")
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_FLATE = re.compile(rb"/FlateDecode.*?stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
-PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # compressed streams are opened and read up to this many bytes in all
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.DOTALL)
+PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # object streams are opened and read up to this many bytes in all
+
+
+def _pdf_names(data: bytes) -> bytes:
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)  # /J#61vaScript is /JavaScript
 
 
 def _pdf_active(data: bytes) -> bool:
-    data = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)  # /J#61vaScript is /JavaScript
-    if _PDF_ACTIVE.search(data):
-        return True
-    budget = PDF_INFLATE_LIMIT
-    for m in _PDF_FLATE.finditer(data):  # object streams hide dictionaries in compressed streams
-        inflater = zlib.decompressobj()
+    """Whether a PDF's dictionaries name an active feature. Only dictionaries are read: the file outside stream
+    bodies, and the object streams (/Type /ObjStm) that hide dictionaries compressed. The bodies of other streams
+    (page content, fonts, images) are binary or drawing operators where "/JS" turns up by chance: reading them
+    refused our own rendered papers (a 询问笔录's embedded font)."""
+    outside, last, budget = [], 0, PDF_INFLATE_LIMIT
+    for m in _PDF_STREAM.finditer(data):
+        head = data[last:m.start()]
+        outside.append(head)
+        last = m.end()
+        dictionary = head[head.rfind(b"obj"):] if b"obj" in head else head[-512:]
+        if b"/ObjStm" not in _pdf_names(dictionary):
+            continue
         try:
-            inner = inflater.decompress(m.group(1), budget)
+            inner = zlib.decompressobj().decompress(m.group(1), budget) if b"/FlateDecode" in dictionary else m.group(1)
         except zlib.error:
             continue
         budget -= len(inner)
-        if _PDF_ACTIVE.search(_PDF_NAME_ESCAPE.sub(lambda n: bytes([int(n.group(1), 16)]), inner)):
+        if _PDF_ACTIVE.search(_pdf_names(inner)):
             return True
         if budget <= 0:
             return True  # more than we are willing to inflate: refuse rather than pass unread
-    return False
+    outside.append(data[last:])
+    return bool(_PDF_ACTIVE.search(_pdf_names(b"".join(outside))))
 
 
 def active_content(content_type: str, path: str) -> bool:

@@ -112,6 +112,33 @@ def test_plain_photos_and_pdfs_are_still_accepted(store):
     assert store(scan, "application/pdf").size == len(scan)
 
 
+def test_pdf_whose_font_or_page_stream_holds_js_bytes_by_chance_is_accepted(store):
+    """Regression: the scanner read every inflated stream, and a rendered 询问笔录's embedded font held the bytes
+    "/JS" by chance, so the paper was refused and never issued. Only dictionaries (outside stream bodies, and
+    object streams) name active features; a font, image or page stream is data."""
+    import zlib
+
+    font = zlib.compress(b"\x00\x01glyf/JS \x7f\x10" * 50)
+    pdf = _pdf(b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>",
+               b"<< /Length1 900 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(font), font),
+               b"<< /Length 20 >>\nstream\nBT (/JS 1) Tj ET\nendstream")
+    assert store(pdf, "application/pdf").size == len(pdf)
+
+
+def test_every_rendered_paper_passes_the_evidence_scanner(world):
+    """Our own papers (each form, with its embedded CJK font subset) are stored through the same store: none may
+    trip the active-content check."""
+    from zhifa.core.evidence import _pdf_active
+    from zhifa.documents.kinds import KINDS
+    from zhifa.documents.render import html_to_pdf, render_html
+    from zhifa.documents.tests.factories import golden_context
+
+    for kind in sorted(KINDS):
+        html = render_html(kind=KINDS[kind], organisation=world.brigade_a, number="", context=golden_context(kind, "person"))
+        data, _pages = html_to_pdf(html)
+        assert not _pdf_active(data), kind
+
+
 def test_evidence_over_the_size_limit_is_refused_while_streaming(store, settings):
     settings.EVIDENCE_MAX_BYTES = 4096
     with pytest.raises(DomainError) as refused:
