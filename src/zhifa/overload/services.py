@@ -207,6 +207,10 @@ def violation_open_case(*, violation: Violation, actor=None):
             "overload": {"gross_kg": violation.gross_kg, "limit_kg": violation.limit_kg, "excess_kg": violation.excess_kg},
             "proposal": assessment})
         case.refresh_from_db(fields=["assessment"])
+        # A change of the case row is an act of the record like any other (``audit verify`` compares the row).
+        audit.record(actor=actor, action="case.assessment", subject=case, organisation=case.organisation,
+                     after={"超限量（千克）": violation.excess_kg, "建议罚款（元）": assessment.get("amount")},
+                     summary=f"案件 {case.number} 记载超限检测的裁量建议（超限{violation.excess_kg}千克）")
         code = violation.notice_code or _notice_code()
         changed = Violation.objects.filter(pk=violation.pk, status=Violation.Status.DETECTED).update(
             status=Violation.Status.CASE, case_id=case.pk, notice_code=code, notice_sent_at=timezone.now(),

@@ -48,6 +48,12 @@ def test_art55_case_against_owner_with_evidence_and_notice(station, world):
     assert services.violation_open_case(violation=violation) == case  # idempotent
     assert Case.objects.count() == 1
     assert Event.objects.filter(action="overload.case_open", subject_id=str(violation.pk)).count() == 1
+    # Regression: the overload proposal was written to the case row after its last event, so `audit verify`
+    # reported every station case of the demo as changed outside the record.
+    from zhifa.core import audit
+
+    result = audit.verify(checkpoints=False)
+    assert result.ok, result.describe()
 
 
 def test_art41_device_certificate_expired_after_screening_refuses_case(station, world):
