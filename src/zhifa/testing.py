@@ -66,30 +66,22 @@ CHINESE_NAMES = {"officer": "王建国", "officer2": "李明", "officer3": "赵�
                  "supervisor": "陈立", "admin": "周敏", "officer_b": "孙方", "officer_b2": "吴城", "expired": "郑远"}
 
 
-@pytest.fixture
-def named_world(world):
-    """The same world, its users and officers carrying Chinese names (as in the demo)."""
+def name_people(world) -> None:
+    """Give the fixture's users and officers their Chinese names (``CHINESE_NAMES``, as in the demo), for tests that
+    read a page or a paper as its reader would — the one naming helper (``named_world`` is its fixture form)."""
     for key, user in world.users.items():
         user.full_name = CHINESE_NAMES[key]
         user.save(update_fields=["full_name"])
     for key, officer in world.officers.items():
         officer.name = CHINESE_NAMES[key]
         officer.save(update_fields=["name"])
+
+
+@pytest.fixture
+def named_world(world):
+    """The same world, its users and officers carrying Chinese names (as in the demo)."""
+    name_people(world)
     return world
-
-
-READER_NAMES = ["王建国", "李明", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周强", "吴芳", "徐亮"]
-
-
-def name_people(world) -> None:
-    """Give the fixture's people Chinese names (they are named by role key, "officer"), for tests that read a page
-    as its reader would."""
-    for name, user in zip(READER_NAMES, world.users.values(), strict=False):
-        user.full_name = name
-        user.save(update_fields=["full_name"])
-        if hasattr(user, "officer"):
-            user.officer.name = name
-            user.officer.save(update_fields=["name"])
 
 
 @pytest.fixture
