@@ -182,8 +182,8 @@ def compose(*, kind, organisation, number: str, context: dict) -> dict:
         data["pay_qr"] = qr_data_uri(data["pay_url"])
     delivered = parse_when(data.get("delivered_on"))
     rights = rights_deadlines(delivered if isinstance(delivered, date) else None)
-    if kind.code == "reminder" and rights:
-        # 行政强制法 Art. 53: only once the review (60 days) and litigation (6 months) periods have run out may
+    if kind.code in ("reminder", "execution_announcement") and rights:
+        # 行政强制法 Arts. 44, 53: only once the review (60 days) and litigation (6 months) periods have run out may
         # the paper say the party did not seek them; before that it says nothing about them.
         issued = parse_when(data.get("issued_on")) or date.today()
         data["review_expired"] = issued > rights["reconsideration"].date

@@ -124,6 +124,9 @@ def test_art44_announcement_sets_a_deadline(world, settings, tmp_path):
                                     deadline=date.today() + timedelta(days=10))
     text = _text(act)
     assert f"现予公告：限赵六于{_cn(act.deadline)}前自行拆除；逾期不拆除的，本机关将依法强制拆除，所需费用由当事人承担。" in text
+    # Regression: while the review and litigation periods still run, the announcement does not say the party let
+    # them pass (it did, whatever the dates — the class of defect issue 14 found in the 催告书).
+    assert "在法定期限内未申请行政复议" not in text and "当事人至今未自行拆除" in text
 
 
 def test_execution_form_on_the_case_page_for_the_head_only(world, settings, tmp_path, client_for):
