@@ -24,7 +24,7 @@ BASE = {
     "statements": [{"speaker": "主持人", "text": "现在开始听证。"}], "reason": "当事人初次违法且危害后果轻微并及时改正",
     "served_document": "行政处罚决定书", "method": "直接送达", "served_at": "2026-10-29",
     "decision_number": "豫R召交罚〔2026〕0001号", "schedule": [{"due_on": "2026-11-30", "amount": "1500.00"}, {"due_on": "2026-12-30", "amount": "1500.00"}],
-    "applied_on": "2026-11-05", "approved_on": "2026-11-06", "surcharge": "90.00", "issued_on": "2026-11-20",
+    "applied_on": "2026-11-05", "approved_on": "2026-11-06", "surcharge": "630.00", "issued_on": "2026-11-20",
     "outcome": "罚款人民币3,000元", "execution": "已于2026年11月10日缴清", "closed_on": "2026-11-12",
     # coercive measures (行政强制措施决定书, 延长通知书, 解除决定书)
     "measure_kind": "扣押", "period": "30日（自2026年10月8日起至2026年11月7日止）", "original_decision": "豫R召交强〔2026〕0001号",
@@ -84,8 +84,14 @@ def golden_context(kind: str, who: str) -> dict:
         ctx["place"] = "南召县交通运输综合行政执法大队听证室"
     if kind == "delivery_receipt":
         ctx["served_document"] = "行政处罚决定书 豫R召交罚〔2026〕0001号"
-    if kind.startswith("execution_") or kind in ("enforcement_application", "substitute_decision"):
+    if kind.startswith("execution_") or kind == "substitute_decision":
         ctx["issued_on"] = "2026-12-08"  # after the 催告书 (2026-11-25) and its ten days (行政强制法 Arts. 35, 54)
+    if kind == "enforcement_application":
+        # 行政强制法 Art. 53: only after the litigation period (delivered 2026-10-29 → 2027-04-29) has run out; by then
+        # the surcharge (3% a day from 2026-11-14) has reached its cap, the fine (行政处罚法 Art. 72 ¶1 (一))
+        ctx.update(issued_on="2027-05-10", surcharge="3000.00", total="6000.00")
+    if kind == "execution_announcement":  # Art. 44: the time to demolish runs from the announcement (the service refuses a past one)
+        ctx["deadline"] = "2026-12-18"
     if kind == "execution_decision":  # 行政强制法 Art. 37: the way of enforcing, not a delivery method
         ctx["method"] = "依法强制拆除"
     if kind in ("execution_suspend", "execution_resume"):  # 行政强制法 Art. 39 ¶1 (一): no present ability to perform
