@@ -17,11 +17,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from zhifa.core import legal_calendar
 from zhifa.core.errors import DomainError
 
 from .models import Case, ExecutionAct
 
 K = ExecutionAct.Kind
+REMINDER_WORKING_DAYS = 10  # the 催告书 (行政强制法 Art. 35) gives ten days; Art. 69: working days
 SERIES_KIND = {K.DECISION: "execution_decision", K.SUBSTITUTE: "substitute_decision", K.ANNOUNCEMENT: "execution_announcement",
                K.SUSPEND: "execution_suspend", K.TERMINATE: "execution_terminate", K.RESUME: "execution_resume"}
 # 行政强制法 Art. 39 ¶1: grounds to suspend execution.
@@ -91,6 +93,11 @@ def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligati
         if reminded_on is None or reminded_on >= on or reminded_on < case.delivered_on:
             raise DomainError("reminder_required", "作出强制执行决定前，应当事先催告当事人履行义务，催告期限届满仍不履行的方可决定"
                               "（行政强制法第三十五条、第三十七条）。")
+        # Art. 69: the 催告书's ten days (自收到本催告书之日起十日内) are working days; the decision only once they ran out
+        period = legal_calendar.add_working_days(reminded_on, REMINDER_WORKING_DAYS)
+        if on <= period.date:
+            raise DomainError("reminder_period_running", f"催告书给予的履行期限（送达后十个工作日，至{period.label}）届满后，当事人仍不履行的，"
+                              "方可作出强制执行决定（行政强制法第三十五条、第三十七条、第六十九条）。")
         if not method.strip():
             raise DomainError("method_required", "请写明强制执行的方式（代履行的方式）和时间。")
         if kind == K.SUBSTITUTE and (not executor.strip() or cost is None or cost < 0):

@@ -8,12 +8,12 @@ The 行政强制执行申请书 (Art. 55: signed by the head, sealed, dated; wit
 reminder) is issued in the same transaction that records the application.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from zhifa.core import legal_calendar
 from zhifa.core.errors import DomainError
 
-REMINDER_DAYS = 10  # 行政强制法 Art. 54
+REMINDER_DAYS = 10  # 行政强制法 Art. 54; working days (Art. 69)
 APPLY_WITHIN_MONTHS = 3  # 行政强制法 Art. 53
 
 
@@ -41,7 +41,9 @@ def window(notice) -> tuple[date, date] | None:
     if notice.reminded_on is None:
         return None
     periods_end = remedy_periods_end(notice.delivered_on)
-    first = max(legal_calendar.add_days(notice.reminded_on, REMINDER_DAYS).date, legal_calendar.add_days(periods_end, 1).date)
+    # Art. 54 "催告书送达十日后" with Art. 69: ten working days, the application from the day after the tenth
+    after_reminder = legal_calendar.add_working_days(notice.reminded_on, REMINDER_DAYS).date + timedelta(days=1)
+    first = max(after_reminder, legal_calendar.add_days(periods_end, 1).date)
     return first, _add_months(periods_end, APPLY_WITHIN_MONTHS)
 
 

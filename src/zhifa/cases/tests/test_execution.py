@@ -39,6 +39,16 @@ def _cn(d):
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def _reminded_before(today):
+    """The latest day a 催告书 could have been delivered for its ten working days (Art. 69) to be over by today."""
+    from zhifa.core import legal_calendar
+
+    day = today - timedelta(days=14)
+    while legal_calendar.add_working_days(day, execution.REMINDER_WORKING_DAYS).date >= today:
+        day -= timedelta(days=1)
+    return day
+
+
 def test_art13_art37_power_from_a_law_and_the_reminder_first(world, settings, tmp_path):
     settings.EVIDENCE_ROOT = str(tmp_path)
     case = _delivered(world, person(world))
@@ -53,6 +63,12 @@ def test_art13_art37_power_from_a_law_and_the_reminder_first(world, settings, tm
     assert exc.value.code == "reminder_required" and "第三十五条" in exc.value.message
     with pytest.raises(NotPermitted):
         execution.execution_issue(**{**kw, "actor": world.users["officer"]}, statute=LAW, reminded_on=today)
+    # Regression (Arts. 35, 37, 69): the decision waits for the 催告书's ten working days — it was accepted the next day.
+    Case.objects.filter(pk=case.pk).update(delivered_on=today - timedelta(days=60))
+    case.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        execution.execution_issue(**{**kw, "case": case}, statute=LAW, reminded_on=today - timedelta(days=1))
+    assert exc.value.code == "reminder_period_running" and "第六十九条" in exc.value.message
     assert Event.objects.count() == n and not ExecutionAct.objects.exists() and not Document.objects.filter(kind="execution_decision").exists()
 
 
@@ -62,8 +78,8 @@ def test_golden_execution_decision_and_its_suspension_resumption_termination(wor
     party = person(world, name="赵六") if who == "person" else company(world, name="南阳宏达物流有限公司")
     case = _delivered(world, party)
     today = timezone.localdate()
-    reminded = today - timedelta(days=12)
-    Case.objects.filter(pk=case.pk).update(delivered_on=today - timedelta(days=40), decided_on=today - timedelta(days=41))
+    reminded = _reminded_before(today)
+    Case.objects.filter(pk=case.pk).update(delivered_on=reminded - timedelta(days=20), decided_on=reminded - timedelta(days=21))
     case.refresh_from_db()
     act = execution.execution_issue(actor=world.users["head"], case=case, kind="decision", statute=LAW, obligation=DUTY,
                                     method=f"于{_cn(today + timedelta(days=3))}依法强制拆除上述彩钢板房", reminded_on=reminded)
@@ -101,10 +117,11 @@ def test_art51_substitute_names_executor_and_budget(world, settings, tmp_path):
     settings.EVIDENCE_ROOT = str(tmp_path)
     case = _delivered(world, company(world, name="南阳宏达物流有限公司"))
     today = timezone.localdate()
-    Case.objects.filter(pk=case.pk).update(delivered_on=today - timedelta(days=30))
+    reminded = _reminded_before(today)
+    Case.objects.filter(pk=case.pk).update(delivered_on=reminded - timedelta(days=20))
     case.refresh_from_db()
     kw = dict(actor=world.users["head"], case=case, kind="substitute", statute="《中华人民共和国公路法》第七十九条",
-              obligation="清除在公路用地范围内堆放的砂石", method="由代履行人清运砂石并恢复路面", reminded_on=today - timedelta(days=5))
+              obligation="清除在公路用地范围内堆放的砂石", method="由代履行人清运砂石并恢复路面", reminded_on=reminded)
     with pytest.raises(DomainError) as exc:
         execution.execution_issue(**kw)
     assert exc.value.code == "substitute_incomplete"
