@@ -1,5 +1,6 @@
-"""CI runs the consistency check over the demo: every invariant holds on the demo data, and the previous year's
-annual report reads like a year's work (non-zero figures in every section the issue names)."""
+"""CI runs the consistency check over the demo: every invariant holds on the demo data, the full-process record
+verifies (chain, signatures and every audited row against its last event), and the previous year's annual report
+reads like a year's work (non-zero figures in every section the issue names)."""
 
 import io
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from zhifa.core import audit
 from zhifa.core.models import Organisation
 from zhifa.reports import annual
 
@@ -20,6 +22,9 @@ def test_check_figures_passes_over_the_demo_and_last_year_is_full(db):
     finally:
         print(out.getvalue())
     assert "一致性核对全部通过" in out.getvalue()
+    # Regression: the overload demo wrote its proposal to 50 cases after their last event; verify flagged them.
+    result = audit.verify(checkpoints=False)
+    assert result.ok, result.describe()
     report = annual.build(Organisation.objects.get(code="4113"), timezone.localdate().year - 1)
     zero = [key for key in ("penalties", "permits_decided", "coercive_measures", "training_events", "legal_reviews", "evaluations",
                             "complaints", "credit_grades", "fines_collected", "publications")
