@@ -170,6 +170,9 @@ def violation_open_case(*, violation: Violation, actor=None):
     from zhifa.cases.models import Case
     from zhifa.cases.services import lead_register
 
+    if actor is not None:  # a person acts (page, bulk page); the ingest and its tasks open cases as the system
+        assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以生成案件。")
+        assert_in_jurisdiction(actor, violation.organisation)
     if violation.status == Violation.Status.CASE and violation.case_id:
         return Case.objects.get(pk=violation.case_id)
     if violation.status != Violation.Status.DETECTED or violation.vehicle_id is None:

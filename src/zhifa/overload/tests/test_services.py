@@ -35,6 +35,20 @@ def detected(station, world, *, plate="豫R·A1001", n=1, gross=60_000, day=1, c
     return vehicle
 
 
+def test_violation_open_case_checks_role_and_jurisdiction_in_the_service(station, world):
+    """Regression (issue 19 item 5): the service checked neither role nor jurisdiction — only the views did. Another
+    county's officer or a supervisor is refused and nothing changes; the county's own officer opens the case."""
+    detected(station, world)
+    violation = Violation.objects.get()
+    events = Event.objects.count()
+    for key in ("officer_b", "supervisor"):
+        with pytest.raises(DomainError):
+            services.violation_open_case(violation=violation, actor=world.users[key])
+    violation.refresh_from_db()
+    assert violation.status == Violation.Status.DETECTED and not Case.objects.exists() and Event.objects.count() == events
+    assert services.violation_open_case(violation=violation, actor=world.users["officer"]).origin_id == str(violation.pk)
+
+
 def test_art55_case_against_owner_with_evidence_and_notice(station, world):
     vehicle = detected(station, world)
     violation = Violation.objects.get()
