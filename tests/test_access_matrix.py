@@ -28,6 +28,9 @@ PUBLIC_UI = {
 # Pages limited to roles (others get 404 — the page does not exist for them).
 ROLE_UI = {
     "core:audit_log": {"supervisor", "admin", "head"},
+    # the delivery console (integrations.selectors.CONSOLE_ROLES)
+    **{f"integrations:{name}": {"supervisor", "admin"}
+       for name in ("console", "export", "message", "resend", "reconciliations", "reconciliation")},
 }
 SIGNED_IN_UI_PREFIXES = ("core:", "discretion:", "documents:", "cases:", "payments:", "overload:", "inspections:", "credit:",
                          "complaints:", "oversight:", "training:", "permits:", "portal:", "reports:",

@@ -7,16 +7,33 @@ from datetime import date
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from zhifa.core import xlsx
 from zhifa.core.errors import DomainError
+from zhifa.core.roles import has_role
 
 from . import outbox, selectors
 from .adapters import KIND_LABELS
 from .models import Message, Target
+
+
+def console_only(view):
+    """The console exists only for its roles (selectors.CONSOLE_ROLES): to anyone else it is a 404, like every
+    role-limited page (tests/test_access_matrix.py), not a 403 that tells them it is there."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not has_role(request.user, *selectors.CONSOLE_ROLES):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 SUBJECT_URLS = {
     "cases.case": ("cases:detail", lambda pk: [pk]),
@@ -58,6 +75,7 @@ def _caption(f: dict) -> dict:
 
 
 @login_required
+@console_only
 def console(request):
     f = _filters(request)
     qs = selectors.messages_for(request.user, **f)
@@ -76,6 +94,7 @@ def console(request):
 
 
 @login_required
+@console_only
 def message_detail(request, pk: int):
     m = selectors.message_get(request.user, pk)
     m.kind_label = KIND_LABELS.get(m.kind, m.kind)
@@ -87,6 +106,7 @@ def message_detail(request, pk: int):
 
 @require_POST
 @login_required
+@console_only
 def message_resend(request, pk: int):
     m = selectors.message_get(request.user, pk)
     try:
@@ -100,6 +120,7 @@ def message_resend(request, pk: int):
 
 
 @login_required
+@console_only
 def console_export(request):
     f = _filters(request)
     qs = selectors.messages_for(request.user, **f).order_by("pk")
@@ -112,6 +133,7 @@ def console_export(request):
 
 
 @login_required
+@console_only
 def reconciliations(request):
     rows = selectors.reconciliations_for(request.user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
@@ -119,6 +141,7 @@ def reconciliations(request):
 
 
 @login_required
+@console_only
 def reconciliation_detail(request, pk: int):
     from django.shortcuts import get_object_or_404
 
