@@ -5,10 +5,11 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.http import Http404
 
 from zhifa.core.errors import NotPermitted
 from zhifa.core.roles import Role, has_role
-from zhifa.core.selectors import get_scoped, scope
+from zhifa.core.selectors import get_scoped, organisations_for, scope, within
 
 from .models import Message, Reconciliation
 
@@ -55,6 +56,32 @@ def failures_for(user):
     return messages_for(user).filter(status__in=[Message.Status.REJECTED, Message.Status.DEAD])
 
 
-def reconciliations_for(user):
+def _visible_differences(user):
+    """A test of one reconciliation difference: its unit lies in the user's jurisdiction. A difference without a unit
+    (or recorded before differences named one) is the city's, like a message without an organisation."""
+    root = getattr(user, "organisation", None) is not None and user.organisation.parent_id is None
+    if within(user, None) or root:
+        return lambda d: True
+    ids = set(organisations_for(user).values_list("pk", flat=True))
+    return lambda d: d.get("organisation") in ids
+
+
+def reconciliations_for(user) -> list[Reconciliation]:
+    """The daily reconciliations, each with only the differences within the user's jurisdiction (the differences
+    name cases and parties: a county sees its own, never another county's)."""
     assert_console(user)
-    return Reconciliation.objects.all()
+    keep = _visible_differences(user)
+    rows = list(Reconciliation.objects.all())
+    for row in rows:
+        row.differences = [d for d in row.differences if keep(d)]
+    return rows
+
+
+def reconciliation_get(user, pk: int) -> Reconciliation:
+    assert_console(user)
+    row = Reconciliation.objects.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    keep = _visible_differences(user)
+    row.differences = [d for d in row.differences if keep(d)]
+    return row

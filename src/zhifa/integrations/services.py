@@ -79,16 +79,19 @@ def reconcile(*, day: date, targets=None) -> list[Reconciliation]:
         expected = set(ADAPTERS[target].expected(day))
         messages = {}
         for m in Message.objects.filter(target=target).filter(
-                **_subject_filter(expected)).only("subject_type", "subject_id", "kind", "status", "last_error", "pk"):
+                **_subject_filter(expected)).only("subject_type", "subject_id", "kind", "status", "last_error", "pk",
+                                                                           "organisation_id"):
             messages[(m.subject_type, m.subject_id, m.kind)] = m
         differences, acked = [], 0
         for key in sorted(expected):
             m = messages.get(key)
             if m is None:
-                differences.append({"subject": _label(*key[:2]), "kind": key[2], "problem": "未登记报送", "message": None})
+                differences.append({"subject": _label(*key[:2]), "kind": key[2], "problem": "未登记报送", "message": None,
+                                    "organisation": _organisation_id(*key[:2])})
             elif m.status != Message.Status.ACKNOWLEDGED:
                 why = m.get_status_display() + (f"：{m.last_error}" if m.last_error else "")
-                differences.append({"subject": m.subject_label or _label(*key[:2]), "kind": key[2], "problem": why, "message": m.pk})
+                differences.append({"subject": m.subject_label or _label(*key[:2]), "kind": key[2], "problem": why, "message": m.pk,
+                                    "organisation": m.organisation_id or _organisation_id(*key[:2])})
             else:
                 acked += 1
         with transaction.atomic():
@@ -105,6 +108,13 @@ def _label(subject_type: str, subject_id: str) -> str:
     model = audited_model(subject_type)
     obj = model._base_manager.filter(pk=subject_id).first() if model is not None else None
     return str(obj)[:200] if obj is not None else f"{subject_type} {subject_id}"
+
+
+def _organisation_id(subject_type: str, subject_id: str) -> int | None:
+    """The unit a difference belongs to (the console shows each unit only its own subtree's differences)."""
+    model = audited_model(subject_type)
+    obj = model._base_manager.filter(pk=subject_id).first() if model is not None else None
+    return getattr(obj, "organisation_id", None)
 
 
 def _subject_filter(expected: set) -> dict:

@@ -143,8 +143,6 @@ def reconciliations(request):
 @login_required
 @console_only
 def reconciliation_detail(request, pk: int):
-    from django.shortcuts import get_object_or_404
-
-    row = get_object_or_404(selectors.reconciliations_for(request.user), pk=pk)
+    row = selectors.reconciliation_get(request.user, pk)
     diffs = [dict(d, kind_label=KIND_LABELS.get(d["kind"], d["kind"])) for d in row.differences]
     return render(request, "integrations/reconciliation.html", {"row": row, "diffs": diffs})

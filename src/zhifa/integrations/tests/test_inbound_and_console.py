@@ -135,3 +135,25 @@ def test_demo_delivers_with_a_few_rejections_to_resolve(world, fast_outbox):
     assert statuses == ["rejected", "rejected", "acknowledged"]
     assert "被退回 2 条" in ctx.notes[-1] and fast_outbox.INTEGRATION_SIMULATOR_URL == ""
     assert Reconciliation.objects.filter(target="supervision", day=ctx.today).exists()
+
+
+@pytest.mark.django_db
+def test_reconciliation_of_another_county_is_not_revealed(world, simulator, client_for):
+    """Regression: every console user saw every county's differences (case numbers, party names). A supervisor of
+    方城 sees 南召's differences neither in the list nor on the day's page; the city still sees them."""
+    from zhifa.core.roles import Role
+    from zhifa.core.tests.factories import UserFactory
+    from zhifa.integrations import selectors
+
+    rejected = decided(world, party=person(world, name="南召当事人甲", address=""))  # 南召 (world.brigade_a)
+    outbox.drain_all()
+    sup = {r.target: r for r in services.reconcile(day=timezone.localdate())}["supervision"]
+    assert str(rejected) in str(sup.differences)
+    county_b_sup = world.users["sup_b"] = UserFactory(username="sup_b", organisation=world.county_b, roles=[Role.SUPERVISOR])
+    rows = {r.pk: r for r in selectors.reconciliations_for(county_b_sup)}
+    assert rows[sup.pk].differences == []
+    assert selectors.reconciliation_get(county_b_sup, sup.pk).differences == []
+    page = client_for("sup_b").get(f"/integrations/reconciliations/{sup.pk}/").content.decode()
+    assert str(rejected) not in page and "南召当事人甲" not in page
+    assert str(rejected) in str(selectors.reconciliation_get(world.users["supervisor"], sup.pk).differences)
+    assert str(rejected) in client_for("supervisor").get(f"/integrations/reconciliations/{sup.pk}/").content.decode()
