@@ -79,11 +79,13 @@ class CollectionAccount(models.Model):
 
 
 class Payment(models.Model):
-    """One payment reported by the payment system. ``transaction_id`` is the payment system's id: the same
-    notification twice is one payment."""
+    """One payment reported by the payment system. ``transaction_id`` is the payment system's id within the
+    merchant that reported it (``merchant_id``; empty for the shared development key): the same merchant's
+    notification twice is one payment; another merchant's equal id is another payment."""
 
     notice = models.ForeignKey(PaymentNotice, verbose_name="缴款通知", on_delete=models.PROTECT, related_name="payments")
-    transaction_id = models.CharField("支付流水号", max_length=64, unique=True)
+    merchant_id = models.CharField("商户号", max_length=40, blank=True, default="")
+    transaction_id = models.CharField("支付流水号", max_length=64)
     amount = models.DecimalField("金额（元）", **MONEY)
     paid_at = models.DateTimeField("支付时间")
     channel = models.CharField("渠道", max_length=40, blank=True)
@@ -93,6 +95,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "缴款记录"
         ordering = ["paid_at", "transaction_id"]
+        constraints = [models.UniqueConstraint(fields=["merchant_id", "transaction_id"], name="payment_merchant_transaction")]
 
     def __str__(self):
         return f"{self.transaction_id} {self.amount}元"

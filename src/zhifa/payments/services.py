@@ -295,7 +295,8 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
             bound = settings.PAYMENT_SHARED_KEY_FALLBACK and not own_key
         if not bound:  # another agency's merchant: the code does not exist for it
             raise _refuse("unknown_code", "缴款码不存在。", status=404, txn=txn, notice=notice, merchant=merchant_id)
-        existing = Payment.objects.filter(transaction_id=txn).first()
+        merchant = merchant_id if own_key else ""  # transaction ids are unique per merchant, not across merchants
+        existing = Payment.objects.filter(merchant_id=merchant, transaction_id=txn).first()
         if existing is not None:
             if existing.notice_id != notice.pk or existing.amount != amount or existing.paid_at != paid_at:
                 raise DomainError("transaction_conflict", "同一支付流水号的通知内容与已记录的不一致。", status=409)
@@ -317,7 +318,7 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
             raise _refuse("overpayment", f"缴款金额 {amount} 元超过应缴金额 {owed} 元。", status=409, txn=txn, notice=notice, amount=amount)
         try:
             with transaction.atomic():
-                Payment.objects.create(notice=notice, transaction_id=txn, amount=amount, paid_at=paid_at,
+                Payment.objects.create(notice=notice, merchant_id=merchant, transaction_id=txn, amount=amount, paid_at=paid_at,
                                        channel=str(data.get("channel", ""))[:40], body_sha256=digest)
         except IntegrityError:  # the same notification, committed by a concurrent request just now
             return {"result": "duplicate", "transaction_id": txn, "status": notice.status}

@@ -285,3 +285,22 @@ def test_an_unsigned_body_is_refused_before_it_is_trusted(world, notice, client)
         r = post(client, body, "0" * 64)
         assert r.status_code == 401 and r.json()["code"] == "bad_signature"
     assert not Payment.objects.exists()
+
+
+def test_transaction_ids_are_unique_per_merchant_not_across_merchants(world, notice, client, accounts):
+    """Regression: the transaction id was looked up across all merchants, so 方城's merchant, using an id first,
+    got 南召's genuine callback with the same id refused with 409. Each merchant's retry is still a duplicate."""
+    other = delivered_notice(world)
+    PaymentNotice.objects.filter(pk=other.pk).update(organisation=world.brigade_b)  # a notice of 方城
+    b = notification(other, txn="T-SAME", merchant_id="M411322")
+    a = notification(notice, txn="T-SAME", merchant_id="M411321")
+    assert post(client, *b).json()["result"] == "recorded"
+    r = post(client, *a)
+    assert r.status_code == 200 and r.json()["result"] == "recorded" and r.json()["status"] == "paid"
+    events = Event.objects.count()
+    assert post(client, *a).json()["result"] == "duplicate" and post(client, *b).json()["result"] == "duplicate"
+    assert sorted(Payment.objects.values_list("merchant_id", "transaction_id")) == [("M411321", "T-SAME"), ("M411322", "T-SAME")]
+    assert Event.objects.count() == events
+    # the same merchant's id with other content is still a conflict, and changes nothing
+    r = post(client, *notification(notice, txn="T-SAME", amount="1.00", merchant_id="M411321"))
+    assert r.status_code == 409 and r.json()["code"] == "transaction_conflict" and Payment.objects.count() == 2
