@@ -88,3 +88,19 @@ def test_malformed_merchant_keys_are_refused_at_start(tmp_path):
     for value in ("not json", '["M1"]', '{"M411321": "short"}'):
         result = _manage("check", PAYMENT_MERCHANT_KEYS=value, **env)
         assert result.returncode != 0 and "PAYMENT_MERCHANT_KEYS" in result.stderr, value
+
+
+def test_check_deploy_fails_for_an_unsigned_or_plain_http_integration(tmp_path):
+    """Regression: with INTEGRATION_<TARGET>_SECRET empty the outbox posted unsigned, and production accepted it;
+    an http receiver got case and party data in clear. A receiver with https and a secret passes."""
+    env = dict(ZHIFA_ENV="production", SECRET_KEY=secrets.token_urlsafe(64), PAYMENT_CALLBACK_SECRET=secrets.token_urlsafe(32),
+               AUDIT_HMAC_KEY=secrets.token_urlsafe(32), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(tmp_path),
+               CACHE_URL="redis://127.0.0.1:6379/0")
+    unsigned = _manage("check", "--deploy", INTEGRATION_SUPERVISION_URL="https://jd.example.gov.cn/api", **env)
+    assert unsigned.returncode != 0 and "zhifa.E002" in unsigned.stdout + unsigned.stderr
+    plain = _manage("check", "--deploy", INTEGRATION_HOTLINE_URL="http://12345.example.gov.cn/api",
+                    INTEGRATION_HOTLINE_SECRET=secrets.token_urlsafe(32), **env)
+    assert plain.returncode != 0 and "zhifa.E003" in plain.stdout + plain.stderr and "zhifa.E002" not in plain.stdout + plain.stderr
+    good = _manage("check", "--deploy", "--fail-level", "WARNING", INTEGRATION_SUPERVISION_URL="https://jd.example.gov.cn/api",
+                   INTEGRATION_SUPERVISION_SECRET=secrets.token_urlsafe(32), **env)
+    assert good.returncode == 0, good.stdout + good.stderr
