@@ -1,12 +1,13 @@
 """Reads of payment notices within the user's jurisdiction."""
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhifa.core.selectors import get_scoped, scope
 
 from .models import PaymentNotice
-from .services import REMINDER_DAYS
 
 OPEN = [PaymentNotice.Status.UNPAID, PaymentNotice.Status.PARTLY_PAID]
 
@@ -29,11 +30,19 @@ def notice_get(user, pk: int) -> PaymentNotice:
 
 
 def enforcement_candidates(qs: QuerySet, today=None) -> QuerySet:
-    """申请法院强制执行 candidates: unpaid, reminded, the reminder delivered more than 10 days ago (行政强制法
-    Art. 54) and the party's litigation period (6 months from delivery) over (Art. 53; the exact dates on the legal
-    calendar are shown per notice), not yet applied."""
-    from .enforcement import _add_months
+    """申请法院强制执行 candidates: unpaid, reminded, the reminder's ten days over (行政强制法 Art. 54, counted as
+    working days by Art. 69, as ``enforcement.window`` counts them) and the party's litigation period (6 months
+    from delivery) over (Art. 53; the exact dates on the legal calendar are shown per notice), not yet applied."""
+    from zhifa.core import legal_calendar
+
+    from .enforcement import REMINDER_DAYS, _add_months
 
     today = today or timezone.localdate()
+    # The latest delivery day of a 催告书 whose ten working days ended before today (the first day to apply is the
+    # day after the tenth working day, ``enforcement.window``).
+    cal = legal_calendar.calendar()
+    reminded_by = today - timedelta(days=REMINDER_DAYS)
+    while cal.add_working_days(reminded_by, REMINDER_DAYS).date >= today:
+        reminded_by -= timedelta(days=1)
     return qs.filter(status__in=OPEN, reminded_on__isnull=False, enforcement_applied_on__isnull=True,
-                     reminded_on__lte=today - timezone.timedelta(days=REMINDER_DAYS), delivered_on__lt=_add_months(today, -6))
+                     reminded_on__lte=reminded_by, delivered_on__lt=_add_months(today, -6))

@@ -26,7 +26,6 @@ from .settlement import Due, Settlement, settle
 
 log = logging.getLogger(__name__)
 PAYMENT_DAYS = 15  # 行政处罚法 Art. 67: pay within 15 days of receiving the decision
-REMINDER_DAYS = 10  # 行政强制法 Art. 54: apply to the court 10 days after the reminder was delivered
 CENT = Decimal("0.01")
 
 

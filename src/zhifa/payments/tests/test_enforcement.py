@@ -80,3 +80,19 @@ def test_golden_enforcement_application(world, settings, tmp_path, who):
     assert "负责人（签名）" in text and "None" not in text and "你（单位）" not in text
     # Art. 55: dated the day of the application (not the decision's date, not today's).
     assert text.endswith("南召县交通运输综合行政执法大队2026年9月10日")
+
+
+def test_art54_art69_enforcement_candidates_count_the_reminder_in_working_days(world):
+    # Regression: the list of 申请法院强制执行 candidates counted the 催告书's ten days as calendar days; Art. 69 makes
+    # them working days, as ``window`` (and the application itself) counts them — across National Day here.
+    from zhifa.payments.selectors import enforcement_candidates
+
+    notice = _reminded(world, person(world))
+    PaymentNotice.objects.filter(pk=notice.pk).update(reminded_on=date(2026, 9, 28))
+    notice.refresh_from_db()
+    first = window(notice)[0]
+    assert first > date(2026, 9, 28) + timedelta(days=11)
+    qs = PaymentNotice.objects.all()
+    for today in (date(2026, 9, 28) + timedelta(days=11), first - timedelta(days=1)):
+        assert notice not in enforcement_candidates(qs, today=today)
+    assert notice in enforcement_candidates(qs, today=first)
