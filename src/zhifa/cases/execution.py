@@ -4,8 +4,9 @@
 - 行政强制执行决定书 (Art. 37) and 代履行决定书 (Arts. 50–51): only after the 催告书 was delivered (Art. 35) and the
   party did not perform within its period; the law that gives the power is stated; 代履行 names the executor and the
   cost budget (Art. 51 (一)).
-- 执行公告 (Art. 44): before forcibly removing an illegal building or structure, a public notice sets the time for
-  the party to remove it.
+- 执行公告 (Art. 44): only for an obligation to demolish (拆除) an illegal building, structure or facility; a public
+  notice sets the time for the party to remove it. A decision to demolish by force (强制执行 or 代履行) only once the
+  party's reconsideration and litigation periods have run out (``rights_deadlines``) and the announced time is over.
 - 中止 / 终结 / 恢复执行通知书 (Arts. 39–40): only while an execution decision stands; the grounds are the
   article's items; resumption only of a suspended execution.
 Every act is appended with the number of its form, issued in the same transaction.
@@ -65,6 +66,25 @@ def _assert_law(statute: str) -> None:
                           "法律没有规定的，应当申请人民法院强制执行（行政强制法第十三条）。")
 
 
+def _is_demolition(*texts: str) -> bool:
+    """Whether the obligation (or the way of enforcing) is to demolish (拆除) — the case of 行政强制法 Art. 44."""
+    return any("拆除" in (t or "") for t in texts)
+
+
+def _assert_demolition_allowed(case: Case, on: date) -> None:
+    # Art. 44: 强制拆除 only after a 公告 set the party a time to remove it, and only when the party did not seek
+    # reconsideration or litigation within the statutory periods (the 6-month litigation period outlasts the 60 days).
+    from zhifa.documents.render import rights_deadlines
+
+    litigation = rights_deadlines(case.delivered_on)["litigation"]
+    announcement = case.execution_acts.filter(kind=K.ANNOUNCEMENT).order_by("-issued_on", "-pk").first()
+    if on <= litigation.date or announcement is None or announcement.deadline is None or on <= announcement.deadline:
+        end = f"公告期限（{announcement.deadline:%Y-%m-%d}前）" if announcement and announcement.deadline else "执行公告限定的期限"
+        raise DomainError("demolition_periods_running", f"需要强制拆除的，应当先予公告，限期当事人自行拆除；当事人在法定期限内"
+                          f"（提起行政诉讼至{litigation.label}）不申请行政复议或者提起行政诉讼，{end}届满又不自行拆除的，"
+                          "方可作出强制拆除决定（行政强制法第四十四条）。")
+
+
 def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligation: str = "", method: str = "",
                     reminded_on: date | None = None, deadline: date | None = None, executor: str = "", cost: Decimal | None = None,
                     reason: str = "", reason_text: str = "", on: date | None = None) -> ExecutionAct:
@@ -86,6 +106,9 @@ def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligati
         _assert_law(statute)
         if not obligation.strip():
             raise DomainError("obligation_required", "请写明当事人应当履行的义务。")
+    if kind == K.ANNOUNCEMENT and not _is_demolition(obligation):
+        raise DomainError("announcement_demolition_only", "执行公告适用于需要强制拆除违法的建筑物、构筑物、设施等的情形，"
+                          "当事人的义务应为拆除（行政强制法第四十四条）。")
     if kind in (K.DECISION, K.SUBSTITUTE):
         if state:
             raise DomainError("already_decided", "本案已作出强制执行决定。")
@@ -98,6 +121,8 @@ def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligati
         if on <= period.date:
             raise DomainError("reminder_period_running", f"催告书给予的履行期限（送达后十个工作日，至{period.label}）届满后，当事人仍不履行的，"
                               "方可作出强制执行决定（行政强制法第三十五条、第三十七条、第六十九条）。")
+        if _is_demolition(obligation, method):
+            _assert_demolition_allowed(case, on)
         if not method.strip():
             raise DomainError("method_required", "请写明强制执行的方式（代履行的方式）和时间。")
         if kind == K.SUBSTITUTE and (not executor.strip() or cost is None or cost < 0):

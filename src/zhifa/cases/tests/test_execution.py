@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from zhifa.cases import execution, services
+from zhifa.cases.execution import _state
 from zhifa.cases.models import Case, ExecutionAct
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.models import Event
@@ -79,8 +80,11 @@ def test_golden_execution_decision_and_its_suspension_resumption_termination(wor
     case = _delivered(world, party)
     today = timezone.localdate()
     reminded = _reminded_before(today)
-    Case.objects.filter(pk=case.pk).update(delivered_on=reminded - timedelta(days=20), decided_on=reminded - timedelta(days=21))
+    # Art. 44: the demolition only after the litigation period (6 months from delivery) and the announced time
+    Case.objects.filter(pk=case.pk).update(delivered_on=reminded - timedelta(days=200), decided_on=reminded - timedelta(days=201))
     case.refresh_from_db()
+    execution.execution_issue(actor=world.users["head"], case=case, kind="announcement", statute=LAW, obligation=DUTY,
+                              deadline=today - timedelta(days=2), on=today - timedelta(days=12))
     act = execution.execution_issue(actor=world.users["head"], case=case, kind="decision", statute=LAW, obligation=DUTY,
                                     method=f"于{_cn(today + timedelta(days=3))}依法强制拆除上述彩钢板房", reminded_on=reminded)
     assert "强执〔" in act.number
@@ -144,6 +148,55 @@ def test_art44_announcement_sets_a_deadline(world, settings, tmp_path):
     # Regression: while the review and litigation periods still run, the announcement does not say the party let
     # them pass (it did, whatever the dates — the class of defect issue 14 found in the 催告书).
     assert "在法定期限内未申请行政复议" not in text and "当事人至今未自行拆除" in text
+
+
+def test_art44_demolition_only_after_the_remedy_periods_and_the_announced_time(world, settings, tmp_path):
+    # Regression: a 强制拆除 decision was accepted while the party could still seek reconsideration or litigation
+    # and before any 执行公告 had set the party a time to remove the building itself.
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    case = _delivered(world, person(world, name="赵六"))
+    today = timezone.localdate()
+    reminded = _reminded_before(today)
+    Case.objects.filter(pk=case.pk).update(delivered_on=reminded - timedelta(days=20))
+    case.refresh_from_db()
+    kw = dict(actor=world.users["head"], case=case, kind="decision", statute=LAW, obligation=DUTY, method="依法强制拆除",
+              reminded_on=reminded)
+    counts = lambda: (Event.objects.count(), ExecutionAct.objects.count(), Document.objects.count())  # noqa: E731
+    before = counts()
+    for kind in ("decision", "substitute"):  # within the litigation period, no announcement
+        with pytest.raises(DomainError) as exc:
+            execution.execution_issue(**{**kw, "kind": kind}, executor="南召县公路养护服务中心", cost=Decimal("3600"))
+        assert exc.value.code == "demolition_periods_running" and "第四十四条" in exc.value.message
+    assert counts() == before
+    # The litigation period is over, but no announcement yet; then one whose time is still running
+    Case.objects.filter(pk=case.pk).update(delivered_on=reminded - timedelta(days=200))
+    case.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        execution.execution_issue(**kw)
+    assert exc.value.code == "demolition_periods_running"
+    announcement = execution.execution_issue(actor=world.users["head"], case=case, kind="announcement", statute=LAW,
+                                             obligation=DUTY, deadline=today + timedelta(days=5))
+    before = counts()
+    with pytest.raises(DomainError) as exc:
+        execution.execution_issue(**kw)
+    assert exc.value.code == "demolition_periods_running" and f"{announcement.deadline:%Y-%m-%d}" in exc.value.message
+    assert counts() == before and _state(case) == ""
+    ExecutionAct.objects.filter(pk=announcement.pk).update(deadline=today - timedelta(days=1))
+    act = execution.execution_issue(**kw)
+    assert act.kind == ExecutionAct.Kind.DECISION and act.number
+
+
+def test_art44_announcement_only_for_a_demolition(world, settings, tmp_path):
+    # Art. 44 is the rule for demolishing illegal buildings, structures and facilities: the 执行公告 (which orders
+    # the party to remove them) is refused for any other obligation instead of telling it to 拆除.
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    case = _delivered(world, company(world, name="南阳宏达物流有限公司"))
+    n = (Event.objects.count(), Document.objects.count())
+    with pytest.raises(DomainError) as exc:
+        execution.execution_issue(actor=world.users["head"], case=case, kind="announcement", statute="《中华人民共和国公路法》第七十九条",
+                                  obligation="清除在公路用地范围内堆放的砂石", deadline=timezone.localdate() + timedelta(days=10))
+    assert exc.value.code == "announcement_demolition_only" and "第四十四条" in exc.value.message
+    assert (Event.objects.count(), Document.objects.count()) == n and not ExecutionAct.objects.exists()
 
 
 def test_execution_form_on_the_case_page_for_the_head_only(world, settings, tmp_path, client_for):

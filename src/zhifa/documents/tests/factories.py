@@ -86,6 +86,10 @@ def golden_context(kind: str, who: str) -> dict:
         ctx["served_document"] = "行政处罚决定书 豫R召交罚〔2026〕0001号"
     if kind.startswith("execution_") or kind == "substitute_decision":
         ctx["issued_on"] = "2026-12-08"  # after the 催告书 (2026-11-25) and its ten days (行政强制法 Arts. 35, 54)
+        if kind != "execution_announcement":
+            # Art. 44: demolishing by force (and what follows it) only after the litigation period (delivered
+            # 2026-10-29 → 2027-04-29) and the announced time (2026-12-18)
+            ctx["issued_on"] = "2027-05-10"
     if kind == "enforcement_application":
         # 行政强制法 Art. 53: only after the litigation period (delivered 2026-10-29 → 2027-04-29) has run out; by then
         # the surcharge (3% a day from 2026-11-14) has reached its cap, the fine (行政处罚法 Art. 72 ¶1 (一))
