@@ -121,4 +121,9 @@ def test_case_page_offers_the_case_file_export_and_links_documents(world, closed
     from zhifa.cases.models import CaseDocument
 
     linked = CaseDocument.objects.filter(case=closed_case).exclude(document_id=None).values_list("document_id", flat=True)
-    assert linked and any(f'href="/documents/{pk}/"' in html for pk in linked)
+    # every paper the case lists links to that paper (the document's id, not the case-document row's)
+    assert linked and all(f'href="/documents/{pk}/"' in html for pk in linked)
+    own = set(linked)
+    import re
+
+    assert {int(pk) for pk in re.findall(r'href="/documents/(\d+)/"', html)} <= own
