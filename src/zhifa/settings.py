@@ -281,7 +281,7 @@ SMS_OUTBOX_FILE = Path(os.environ.get("SMS_OUTBOX_FILE", VAR_DIR / "sms-outbox.j
 INTEGRATION_ENDPOINTS = {
     target: {"url": os.environ.get(f"INTEGRATION_{target.upper()}_URL", ""),
              "secret": env_secret(f"INTEGRATION_{target.upper()}_SECRET", "")}
-    for target in ("supervision", "publicity", "hotline")
+    for target in ("supervision", "publicity", "hotline", "feishui")
 }
 INTEGRATION_SIMULATOR_URL = os.environ.get("INTEGRATION_SIMULATOR_URL", "")
 INTEGRATION_TIMEOUT = float(os.environ.get("INTEGRATION_TIMEOUT", "3"))  # seconds per try (connect and read)
@@ -297,6 +297,12 @@ ZHIFA_DOC_NUMBER_FORMAT = os.environ.get("ZHIFA_DOC_NUMBER_FORMAT", "{prefix}〔
 ZHIFA_PUBLIC_BASE_URL = os.environ.get("ZHIFA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The payment channels printed on the decision, the 缴款通知书 and the 催告书 (the bank or payment system the
 # finance department designated under 行政处罚法 Art. 67).
+# Who issues the 缴款码 and reports payments (docs/integrations/feishui.md): "local" — the platform's own codes and
+# its payment simulator (development, demo, a bureau not yet connected); "feishui" — the finance bureau's 非税收入
+# 收缴系统 (罚缴分离: the code is the finance system's), reached through INTEGRATION_FEISHUI_URL / _SECRET.
+ZHIFA_PAYMENT_COLLECTOR = os.environ.get("ZHIFA_PAYMENT_COLLECTOR", "local")
+# 政府收支分类科目 103 05 01 一般罚没收入; the finance bureau may assign a finer item (目) per agency.
+FEISHUI_INCOME_ITEM = os.environ.get("FEISHUI_INCOME_ITEM", "1030501")
 ZHIFA_PAYMENT_CHANNELS = os.environ.get("ZHIFA_PAYMENT_CHANNELS", "代收银行营业网点、网上银行或者扫描二维码通过电子支付系统")
 _DEV_PAYMENT_SECRET = "dev-payment-secret"
 PAYMENT_CALLBACK_SECRET = env_secret("PAYMENT_CALLBACK_SECRET", _DEV_PAYMENT_SECRET)

@@ -15,6 +15,7 @@ KIND_LABELS = {
     "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销",
     "publication": "公示", "withdrawal": "撤回公示",
     "work_order_reply": "工单答复",
+    "code_request": "申请缴款码", "payment": "缴款对账",
 }
 
 # The acts of the case workflow that the supervision platform is told of (docs/integrations/supervision.md).
@@ -167,8 +168,68 @@ class HotlineAdapter(Adapter):
 
 HOTLINE_CHANNELS = ("12345", "12328")
 
+
+# --- 非税收入收缴系统 (the 缴款码 request; payments arrive by its notification, checked against its daily file) --
+
+class FeishuiAdapter(Adapter):
+    def rebuild(self, message):
+        from zhifa.payments.collectors import code_request_payload
+
+        notice = apps.get_model("payments", "PaymentNotice").objects.filter(case_id=message.subject_id).select_related(
+            "case__party", "organisation").first()
+        if notice is None:
+            return None
+        return code_request_payload(case=notice.case, organisation=notice.organisation, amount=notice.amount, due_on=notice.due_on)
+
+    def expected(self, day):
+        Notice = apps.get_model("payments", "PaymentNotice")
+        return [("cases.case", str(pk), "code_request") for pk in Notice.objects.filter(
+            code_issuer="feishui", created_at__date=day).values_list("case_id", flat=True)]
+
+    def file_differences(self, day: date) -> list[dict]:
+        """The finance system's daily file (对账文件) against the payments its notifications recorded here: a payment
+        in the file and not here (a notification lost), here and not in the file, or with another amount or code."""
+        from zhifa.payments.services import FEISHUI_MERCHANT
+
+        from . import client
+        from .outbox import endpoint
+
+        conf = endpoint(Target.FEISHUI)
+        if conf is None:
+            return []
+        rows, error = client.fetch_signed(conf[0] + f"/feishui/reconciliation/{day.isoformat()}", secret=conf[1],
+                                          signature_header="X-Feishui-Signature")
+        if error:
+            return [{"subject": f"{day} 对账文件", "kind": "payment", "problem": error, "message": None, "organisation": None}]
+        Payment = apps.get_model("payments", "Payment")
+        ours = {p.transaction_id: p for p in Payment.objects.filter(merchant_id=FEISHUI_MERCHANT, paid_at__date=day)
+                .select_related("notice")}
+        theirs = {str(r.get("bill_no")): r for r in rows.get("rows", [])}
+        out = []
+        for bill in sorted(set(ours) | set(theirs)):
+            mine, file_row = ours.get(bill), theirs.get(bill)
+            code = mine.notice.code if mine else str(file_row.get("payment_code", ""))
+            org = mine.notice.organisation_id if mine else _notice_org(code)
+            if mine is None:
+                problem = f"对账文件有、本平台未收到缴款通知（{file_row.get('amount_yuan')}元）"
+            elif file_row is None:
+                problem = f"本平台已记录、对账文件中没有（{mine.amount}元）"
+            elif Decimal(str(file_row.get("amount_yuan"))) != mine.amount or str(file_row.get("payment_code")) != code:
+                problem = f"金额或缴款码不一致：对账文件 {file_row.get('amount_yuan')}元/{file_row.get('payment_code')}，本平台 {mine.amount}元/{code}"
+            else:
+                continue
+            out.append({"subject": f"缴款码 {code} 票据号 {bill}", "kind": "payment", "problem": problem, "message": None,
+                        "organisation": org})
+        return out
+
+
+def _notice_org(code: str) -> int | None:
+    notice = apps.get_model("payments", "PaymentNotice").objects.filter(code=code).only("organisation_id").first()
+    return notice.organisation_id if notice else None
+
 ADAPTERS: dict[str, Adapter] = {
     Target.SUPERVISION: SupervisionAdapter(Target.SUPERVISION, "/supervision"),
     Target.PUBLICITY: PublicityAdapter(Target.PUBLICITY, "/publicity"),
     Target.HOTLINE: HotlineAdapter(Target.HOTLINE, "/hotline"),
+    Target.FEISHUI: FeishuiAdapter(Target.FEISHUI, "/feishui"),
 }

@@ -88,3 +88,29 @@ def post(url: str, payload: dict, *, headers: dict, secret: str = "", timeout: f
     if resp.status in (400, 409, 422) and answer.get("result") == "rejected":
         return Result("rejected", resp.status, reason or "接收方退回，未说明原因", reference, ms())
     return Result("error", resp.status, reason or f"接收方返回 HTTP {resp.status}", reference, ms())
+
+
+def fetch_signed(url: str, *, secret: str, signature_header: str, timeout: float | None = None) -> tuple[dict, str]:
+    """GET a file a receiver publishes (the finance system's daily reconciliation file), its body signed like our
+    messages: (the JSON, "") or ({}, the reason in Chinese)."""
+    timeout = timeout if timeout is not None else settings.INTEGRATION_TIMEOUT
+    parts = urlsplit(url)
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = cls(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), timeout=timeout)
+    try:
+        conn.request("GET", parts.path or "/")
+        resp = conn.getresponse()
+        raw = resp.read()
+    except (OSError, http.client.HTTPException) as exc:
+        return {}, f"无法取得对账文件：{exc.__class__.__name__}"
+    finally:
+        conn.close()
+    if resp.status != 200:
+        return {}, f"无法取得对账文件：HTTP {resp.status}"
+    if secret and not hmac.compare_digest(sign(raw, secret), resp.getheader(signature_header, "")):
+        return {}, "对账文件签名校验失败，未采用"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}, "对账文件不是有效的JSON"
+    return (data, "") if isinstance(data, dict) else ({}, "对账文件格式不正确")

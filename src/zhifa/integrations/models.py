@@ -9,6 +9,7 @@ class Target(models.TextChoices):
     SUPERVISION = "supervision", "行政执法监督平台"
     PUBLICITY = "publicity", "双公示（信用信息平台）"
     HOTLINE = "hotline", "12345/12328热线平台"
+    FEISHUI = "feishui", "非税收入收缴系统"
 
 
 class Message(models.Model):
@@ -94,6 +95,9 @@ class Reconciliation(models.Model):
     expected = models.PositiveIntegerField("应报送", default=0)
     acknowledged = models.PositiveIntegerField("已确认", default=0)
     differences = models.JSONField("差异", default=list, help_text="[{subject, kind, problem}, …]")
+    # The totals per unit ({organisation id or "": [expected, acknowledged]}): a county's console adds up its own
+    # units' counts, never the city's whole (selectors.reconciliations_for).
+    by_organisation = models.JSONField("按单位合计", default=dict)
     created_at = models.DateTimeField("对账时间", auto_now=True)
 
     class Meta:

@@ -272,6 +272,33 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
     return counts
 
 
+def request_now(*, target: str, subject, kind: str, payload: dict, idempotency_key: str, organisation=None) -> Message:
+    """A message whose answer the caller needs before it can commit (the finance system's 缴款码 for a notice that
+    is printed in the same act). Written like any message, then claimed and posted at once inside the caller's
+    transaction; the returned message is acknowledged (the answer in ``receiver_reference``) or the call raises
+    ``DomainError`` and the caller's transaction — with the message and its try — rolls back. A retry of the act
+    sends the same idempotency key, so the receiver answers with what it issued the first time (nothing issued
+    twice). A message already acknowledged is not sent again."""
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.status == M.ACKNOWLEDGED:
+        return existing
+    label = Target(target).label
+    if endpoint(target) is None:
+        raise DomainError("no_receiver", f"未配置{label}接口地址，无法办理。", status=503)
+    message = existing or outbox_enqueue(target=target, subject=subject, kind=kind, payload=payload,
+                                         idempotency_key=idempotency_key, organisation=organisation)
+    now = timezone.now()
+    if message.status == M.SENDING or not claim(message, now):
+        raise DomainError("request_busy", f"{label}请求正在处理中，请稍后重试。", status=409)
+    result = _post(message)
+    _finish([(message, result)], started=now)
+    message.refresh_from_db()
+    if message.status != M.ACKNOWLEDGED:
+        raise DomainError("receiver_refused" if message.status == M.REJECTED else "receiver_unavailable",
+                          f"{label}未办理：{result.reason or message.get_status_display()}。请稍后重试。", status=502)
+    return message
+
+
 def drain_all(*, target: str | None = None, rounds: int = 100) -> dict:
     """Drain until nothing due is delivered any more (a subject's later message becomes due after its earlier one)."""
     total: dict[str, int] = {}

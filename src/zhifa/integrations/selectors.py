@@ -66,15 +66,22 @@ def _visible_differences(user):
     return lambda d: d.get("organisation") in ids
 
 
+def _scoped(row: Reconciliation, keep) -> Reconciliation:
+    """The row as the user may see it: the differences and the totals (应报送, 已确认) of the units in their
+    jurisdiction only — a county's console counts its own records, not the city's."""
+    row.differences = [d for d in row.differences if keep(d)]
+    if row.by_organisation or row.expected == 0:
+        mine = [v for org, v in row.by_organisation.items() if keep({"organisation": int(org) if org else None})]
+        row.expected, row.acknowledged = sum(v[0] for v in mine), sum(v[1] for v in mine)
+    return row
+
+
 def reconciliations_for(user) -> list[Reconciliation]:
-    """The daily reconciliations, each with only the differences within the user's jurisdiction (the differences
-    name cases and parties: a county sees its own, never another county's)."""
+    """The daily reconciliations, each with only the differences and totals within the user's jurisdiction (the
+    differences name cases and parties: a county sees its own, never another county's)."""
     assert_console(user)
     keep = _visible_differences(user)
-    rows = list(Reconciliation.objects.all())
-    for row in rows:
-        row.differences = [d for d in row.differences if keep(d)]
-    return rows
+    return [_scoped(row, keep) for row in Reconciliation.objects.all()]
 
 
 def reconciliation_get(user, pk: int) -> Reconciliation:
@@ -82,6 +89,4 @@ def reconciliation_get(user, pk: int) -> Reconciliation:
     row = Reconciliation.objects.filter(pk=pk).first()
     if row is None:
         raise Http404
-    keep = _visible_differences(user)
-    row.differences = [d for d in row.differences if keep(d)]
-    return row
+    return _scoped(row, _visible_differences(user))

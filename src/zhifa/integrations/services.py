@@ -83,20 +83,30 @@ def reconcile(*, day: date, targets=None) -> list[Reconciliation]:
                                                                            "organisation_id"):
             messages[(m.subject_type, m.subject_id, m.kind)] = m
         differences, acked = [], 0
+        by_org: dict[str, list[int]] = {}
         for key in sorted(expected):
             m = messages.get(key)
+            org = (m.organisation_id if m is not None else None) or _organisation_id(*key[:2])
+            counts = by_org.setdefault(str(org or ""), [0, 0])
+            counts[0] += 1
             if m is None:
                 differences.append({"subject": _label(*key[:2]), "kind": key[2], "problem": "未登记报送", "message": None,
-                                    "organisation": _organisation_id(*key[:2])})
+                                    "organisation": org})
             elif m.status != Message.Status.ACKNOWLEDGED:
                 why = m.get_status_display() + (f"：{m.last_error}" if m.last_error else "")
                 differences.append({"subject": m.subject_label or _label(*key[:2]), "kind": key[2], "problem": why, "message": m.pk,
-                                    "organisation": m.organisation_id or _organisation_id(*key[:2])})
+                                    "organisation": org})
             else:
                 acked += 1
+                counts[1] += 1
+        # A target that publishes a file of its own (the finance system's daily payments) is compared with it too.
+        file_differences = getattr(ADAPTERS[target], "file_differences", None)
+        if file_differences is not None:
+            differences += file_differences(day)
         with transaction.atomic():
             row, _ = Reconciliation.objects.update_or_create(
-                target=target, day=day, defaults={"expected": len(expected), "acknowledged": acked, "differences": differences})
+                target=target, day=day, defaults={"expected": len(expected), "acknowledged": acked, "differences": differences,
+                                                  "by_organisation": by_org})
             audit.record(actor=None, action="outbox.reconcile", subject=row, organisation=None,
                          summary=f"{Target(target).label} {day} 对账：应报送{len(expected)}，已确认{acked}，差异{len(differences)}")
         results.append(row)

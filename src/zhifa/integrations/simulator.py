@@ -3,11 +3,18 @@ loopback port). It accepts a message once per idempotency key and answers a repe
 with a reason (a required field missing, or a scripted rule), times out, or fails with HTTP 503, as configured.
 
 Control (JSON POST, loopback only):
-- ``/_sim/rules`` ``{"rules": [{"target", "kind", "match", "key", "mode": "reject"|"timeout"|"error", "reason", "times"}]}``
+- ``/_sim/rules`` ``{"rules": [{"target", "kind", "match", "key", "mode": "reject"|"timeout"|"error"|"hold", "reason", "times", "seconds"}]}``
   — the first rule whose target/kind match, whose ``match`` is in the idempotency key (or whose ``key`` is the key)
   applies (``times``: how
-  many requests, default unlimited); ``/_sim/reset`` forgets rules and received messages;
-- ``GET /_sim/received`` lists accepted messages in arrival order.
+  many requests, default unlimited; ``hold``: the message is recorded, then the answer waits ``seconds`` — a
+  sender killed meanwhile never learns it was received); ``/_sim/reset`` forgets rules and received messages;
+- ``GET /_sim/received`` lists accepted messages in arrival order;
+- ``/_sim/config`` ``{"secrets": {target: key}}``: requests to that target must carry ``X-Zhifa-Signature`` under the
+  key (else 401), and the finance system signs its notifications and daily file with it;
+- the finance system (``feishui``): ``/feishui/code-request`` answers the 缴款码 as its reference;
+  ``/_sim/feishui/pay`` ``{"payment_code", "amount_yuan", "paid_at", "bill_no", "sign_with"}`` takes a payment and
+  answers ``{"body", "signature"}`` — the notification it sends to ``/api/v1/payments/feishui/notify`` (``sign_with``
+  signs with another key, to try a forged one); ``GET /feishui/reconciliation/<YYYY-MM-DD>`` is its daily file.
 Per request, a header ``X-Sim-Mode: reject|timeout|error`` overrides the rules (for trying it by hand).
 """
 
@@ -23,6 +30,7 @@ REQUIRED = {
                     ("decision.number", "缺少决定书文号")],
     "publicity": [("row.行政相对人名称", "缺少行政相对人名称"), ("row.数据来源单位统一社会信用代码", "缺少数据来源单位统一社会信用代码")],
     "hotline": [("work_order_id", "缺少工单编号"), ("reply", "缺少答复内容")],
+    "feishui": [("agency_code", "缺少执收单位编码"), ("amount_yuan", "缺少应缴金额"), ("payer.name", "缺少缴款人名称")],
 }
 
 
@@ -35,13 +43,15 @@ def _get(data: dict, path: str):
 class State:
     """What the simulator has received and how it is told to behave (shared by the request threads)."""
 
-    def __init__(self, timeout_seconds: float = 10.0):
+    def __init__(self, timeout_seconds: float = 10.0, secrets: dict | None = None):
         self.lock = threading.Lock()
         self.received: list[dict] = []
         self.keys: dict[str, str] = {}
         self.rules: list[dict] = []
         self.requests = 0
         self.timeout_seconds = timeout_seconds
+        self.secrets = dict(secrets or {})  # target → key: requests are checked, notifications signed with it
+        self.finance = Finance()
 
     def reset(self):
         with self.lock:
@@ -49,6 +59,8 @@ class State:
             self.keys.clear()
             self.rules.clear()
             self.requests = 0
+            self.finance = Finance()
+
 
     def rule_for(self, target: str, kind: str, key: str) -> dict | None:
         with self.lock:
@@ -64,6 +76,51 @@ class State:
                 return rule
         return None
 
+
+class Finance:
+    """The finance bureau's 非税收入收缴系统 as the simulator plays it (docs/integrations/feishui.md): it issues a
+    缴款码 per request (once per idempotency key: a repeat gets the same code), takes payments against its codes
+    (``/_sim/feishui/pay``), signs the notification it sends for each, and serves the daily reconciliation file."""
+
+    def __init__(self):
+        self.codes: dict[str, dict] = {}  # code → the request it was issued for
+        self.payments: list[dict] = []   # the notifications it sent, in order
+        self.seq = 0
+
+    def issue(self, request: dict) -> str:
+        self.seq += 1
+        # Not our format (no check digit): 财政区划 (the agency code's first six characters), year, a sequence.
+        region = "".join(ch for ch in str(request.get("agency_code", "")) if ch.isdigit())[:6].ljust(6, "0")
+        code = f"{region}{time.strftime('%y')}{self.seq:010d}"
+        self.codes[code] = request
+        return code
+
+    def pay(self, data: dict, secret: str) -> tuple[int, dict]:
+        code = str(data.get("payment_code", ""))
+        request = self.codes.get(code)
+        if request is None:
+            return 404, {"result": "rejected", "reason": "缴款码不存在"}
+        bill = str(data.get("bill_no") or f"FS{len(self.payments) + 1:012d}")
+        notification = {
+            "format": "zhifa-feishui/1", "bill_no": bill, "payment_code": code, "agency_code": request.get("agency_code", ""),
+            "amount_yuan": str(data.get("amount_yuan") or request.get("amount_yuan")), "paid_at": data.get("paid_at"),
+            "payer_name": (request.get("payer") or {}).get("name", ""), "channel": data.get("channel", "网上银行"),
+            "status": "PAID",
+        }
+        body = json.dumps(notification, ensure_ascii=False, sort_keys=True)
+        signature = _sign(body.encode(), data.get("sign_with", secret))
+        self.payments.append(notification)
+        return 200, {"body": body, "signature": signature}
+
+    def daily_file(self, day: str) -> list[dict]:
+        return [p for p in self.payments if str(p.get("paid_at") or "")[:10] == day]
+
+
+def _sign(body: bytes, secret: str) -> str:
+    import hashlib
+    import hmac
+
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like a real gateway
@@ -92,6 +149,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_sim/received":
             with self.state.lock:
                 return self._answer(200, {"received": list(self.state.received), "requests": self.state.requests})
+        if self.path.startswith("/feishui/reconciliation/"):  # the finance system's daily file (对账文件)
+            day = self.path.rsplit("/", 1)[-1]
+            with self.state.lock:
+                rows = self.state.finance.daily_file(day)
+            body = json.dumps({"format": "zhifa-feishui/1", "day": day, "rows": rows}, ensure_ascii=False, sort_keys=True).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Feishui-Signature", _sign(body, self.state.secrets.get("feishui", "")))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
         self._answer(404, {"result": "error", "reason": "not found"})
 
     def do_POST(self):
@@ -107,6 +176,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_sim/reset":
             self.state.reset()
             return self._answer(200, {"ok": True})
+        if self.path == "/_sim/config":
+            with self.state.lock:
+                self.state.secrets.update(data.get("secrets") or {})
+            return self._answer(200, {"ok": True})
+        if self.path == "/_sim/feishui/pay":  # a payer pays a finance code: the signed notification is the answer
+            with self.state.lock:
+                status, answer = self.state.finance.pay(data, self.state.secrets.get("feishui", ""))
+            return self._answer(status, answer)
         parts = self.path.strip("/").split("/")
         if len(parts) != 2 or parts[0] not in REQUIRED:
             return self._answer(404, {"result": "error", "reason": "unknown path"})
@@ -123,6 +200,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._answer(503, {"result": "error", "reason": "接收方暂不可用"})
         if not key:
             return self._answer(400, {"result": "rejected", "reason": "缺少幂等键（Idempotency-Key）"})
+        secret = self.state.secrets.get(target)
+        if secret and self.headers.get("X-Zhifa-Signature", "") != _sign(raw, secret):
+            return self._answer(401, {"result": "error", "reason": "签名校验失败"})
         with self.state.lock:
             if key in self.state.keys:
                 return self._answer(200, {"result": "duplicate", "reference": self.state.keys[key]})
@@ -134,17 +214,22 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             if key in self.state.keys:  # a concurrent repeat
                 return self._answer(200, {"result": "duplicate", "reference": self.state.keys[key]})
-            reference = f"SIM-{target[:3].upper()}-{len(self.state.received) + 1:08d}"
+            if target == "feishui" and kind == "code_request":
+                reference = self.state.finance.issue(data)  # the answer is the finance system's 缴款码
+            else:
+                reference = f"SIM-{target[:3].upper()}-{len(self.state.received) + 1:08d}"
             self.state.keys[key] = reference
             self.state.received.append({"target": target, "kind": kind, "key": key, "reference": reference, "payload": data})
+        if rule and rule["mode"] == "hold":  # recorded, then the answer is late (the sender may die waiting for it)
+            time.sleep(float(rule.get("seconds", self.state.timeout_seconds)))
         self._answer(200, {"result": "accepted", "reference": reference})
 
 
 class Simulator:
     """A running simulator: ``Simulator(port=0).start()``; ``.url``; ``.stop()``. Binds to 127.0.0.1 only."""
 
-    def __init__(self, port: int = 0, *, timeout_seconds: float = 10.0):
-        self.state = State(timeout_seconds)
+    def __init__(self, port: int = 0, *, timeout_seconds: float = 10.0, secrets: dict | None = None):
+        self.state = State(timeout_seconds, secrets)
         handler = type("BoundHandler", (Handler,), {"state": self.state})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True

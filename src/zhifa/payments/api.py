@@ -35,6 +35,15 @@ def callback(request):
     return services.payment_callback(body=request.body, signature=request.headers.get("X-Signature", ""))
 
 
+@router.post("/feishui/notify", auth=None, response={200: CallbackOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+                                                     429: ErrorOut, 503: ErrorOut},
+             summary="非税收入收缴系统缴款通知（X-Feishui-Signature: HMAC-SHA256(原始报文)，docs/integrations/feishui.md）")
+def feishui_notify(request):
+    if not hit("payments_callback", request.META.get("REMOTE_ADDR", ""), limit=600, window=60):
+        raise DomainError("rate_limited", "请求过于频繁，请稍后再试。", status=429)
+    return services.feishui_notification(body=request.body, signature=request.headers.get("X-Feishui-Signature", ""))
+
+
 class NoticeOut(Schema):
     id: int
     case_id: int

@@ -21,7 +21,14 @@ class PaymentNotice(models.Model):
 
     case = models.OneToOneField("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="payment_notice")
     organisation = models.ForeignKey(Organisation, verbose_name="执法机构", on_delete=models.PROTECT, related_name="payment_notices")
+    class Issuer(models.TextChoices):
+        LOCAL = "local", "本平台（未接入非税收入系统）"
+        FEISHUI = "feishui", "非税收入收缴系统"
+
     code = models.CharField("缴款码", max_length=20, unique=True)
+    # 罚缴分离 (Art. 67): with the finance bureau's system connected the code is the finance system's, requested
+    # through the outbox (docs/integrations/feishui.md); "local" codes are the platform's own (demo, not connected).
+    code_issuer = models.CharField("缴款码出具方", max_length=10, choices=Issuer.choices, default=Issuer.LOCAL)
     decision_number = models.CharField("决定书文号", max_length=60, blank=True)
     party_name = models.CharField("缴款人", max_length=120)
     amount = models.DecimalField("罚款金额（元）", **MONEY)

@@ -77,8 +77,13 @@ def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date, su
     if PaymentNotice.objects.filter(case=case).exists():
         raise DomainError("notice_exists", f"案件 {case.number} 已开具缴款通知。")
     due = legal_calendar.add_days(delivered_on, PAYMENT_DAYS)
-    for _ in range(5):
-        notice = PaymentNotice(case=case, organisation=case.organisation, code=_new_code(case.organisation),
+    from .collectors import collector
+
+    issuer = collector()
+    for attempt in range(5):
+        # 罚缴分离: the code is the finance system's when one is connected (collectors.py), else our own.
+        issued = issuer.issue_code(case=case, organisation=case.organisation, amount=amount, due_on=due.date, attempt=attempt)
+        notice = PaymentNotice(case=case, organisation=case.organisation, code=issued.code, code_issuer=issued.issuer,
                                decision_number=case.decision_number or "", party_name=case.party.name, amount=amount,
                                surcharge_base=surcharge_base if surcharge_base is not None and surcharge_base != amount else None,
                                delivered_on=delivered_on, due_on=due.date, due_confirmed=due.confirmed,
@@ -87,7 +92,7 @@ def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date, su
             with transaction.atomic():
                 notice.save(force_insert=True)
                 audit.record(actor=actor, action="payment.notice_issue", subject=case, organisation=case.organisation,
-                             summary=f"开具缴款通知：缴款码 {notice.code}，罚款 {amount} 元，缴款期限 {due.label}（行政处罚法第六十七条）",
+                             summary=f"开具缴款通知：缴款码 {notice.code}（{notice.get_code_issuer_display()}出具），罚款 {amount} 元，缴款期限 {due.label}（行政处罚法第六十七条）",
                              after=audit.snapshot(notice))
             return notice
         except IntegrityError:
@@ -250,6 +255,33 @@ def _refuse(code: str, message: str, *, status: int, txn: str, notice: PaymentNo
     return DomainError(code, message, status=status)
 
 
+def _verified(body: bytes, signature: str, key: str, *, txn_field: str, amount_field: str, paid: str):
+    """Check a payment notification's signature (hex HMAC-SHA256 of the raw body under ``key``) and read it: (data,
+    transaction id, code, amount, paid_at), or the ``ignored`` answer for a notification that is not a payment.
+    Refusals raise ``DomainError`` before anything is read from the database."""
+    expected = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
+        raise DomainError("bad_signature", "签名校验失败。", status=401)
+    try:
+        data = json.loads(body)
+        txn = str(data[txn_field]).strip()
+        code = str(data["payment_code"]).strip()
+        amount = _money(data[amount_field])
+        paid_at = parse_datetime(str(data["paid_at"]))
+        status = str(data.get("status", paid)).upper()
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise DomainError("invalid_notification", "通知报文格式不正确。", status=422) from None
+    if not txn or len(txn) > 64 or paid_at is None:
+        raise DomainError("invalid_notification", "通知报文缺少流水号或支付时间。", status=422)
+    if timezone.is_naive(paid_at):
+        paid_at = timezone.make_aware(paid_at)
+    if status != paid:
+        return {"result": "ignored", "transaction_id": txn}
+    if paid_at > timezone.now() + timedelta(seconds=settings.PAYMENT_CLOCK_SKEW_SECONDS):
+        raise _refuse("invalid_paid_at", "支付时间晚于当前时间。", status=422, txn=txn, paid_at=paid_at)
+    return data, txn, code, amount, paid_at
+
+
 def payment_callback(*, body: bytes, signature: str) -> dict:
     """Process one notification from the payment system. Verified by HMAC over the raw body under the key of the
     merchant it names, and that merchant must be the one collecting for the notice's agency; idempotent by the
@@ -262,39 +294,36 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
     to the payer; the platform never holds an overpayment."""
     merchant_id = _claimed_merchant(body)
     key, own_key = _merchant_key(merchant_id)
-    expected = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
-    if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
-        raise DomainError("bad_signature", "签名校验失败。", status=401)
-    try:
-        data = json.loads(body)
-        txn = str(data["transaction_id"]).strip()
-        code = str(data["payment_code"]).strip()
-        amount = _money(data["amount"])
-        paid_at = parse_datetime(str(data["paid_at"]))
-        status = str(data.get("status", "SUCCESS")).upper()
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise DomainError("invalid_notification", "通知报文格式不正确。", status=422) from None
-    if not txn or len(txn) > 64 or paid_at is None:
-        raise DomainError("invalid_notification", "通知报文缺少流水号或支付时间。", status=422)
-    if timezone.is_naive(paid_at):
-        paid_at = timezone.make_aware(paid_at)
-    if status != "SUCCESS":
-        return {"result": "ignored", "transaction_id": txn}
-    if paid_at > timezone.now() + timedelta(seconds=settings.PAYMENT_CLOCK_SKEW_SECONDS):
-        raise _refuse("invalid_paid_at", "支付时间晚于当前时间。", status=422, txn=txn, paid_at=paid_at)
-    digest = hashlib.sha256(body).hexdigest()
+    n = _verified(body, signature, key, txn_field="transaction_id", amount_field="amount", paid="SUCCESS")
+    if isinstance(n, dict):
+        return n
+    data, txn, code, amount, paid_at = n
+
+    def bound_to(notice: PaymentNotice) -> bool:
+        if notice.code_issuer != PaymentNotice.Issuer.LOCAL:  # a finance-issued code is paid through the finance system
+            return False
+        account = collection_account(notice.organisation)
+        if account is not None:
+            return own_key and account.active and merchant_id == account.merchant_id
+        return settings.PAYMENT_SHARED_KEY_FALLBACK and not own_key
+
+    # transaction ids are unique per merchant, not across merchants
+    return _payment_record(code=code, txn=txn, amount=amount, paid_at=paid_at, merchant=merchant_id if own_key else "",
+                           channel=str(data.get("channel", ""))[:40], digest=hashlib.sha256(body).hexdigest(),
+                           bound_to=bound_to, source="")
+
+
+def _payment_record(*, code: str, txn: str, amount: Decimal, paid_at: datetime, merchant: str, channel: str, digest: str,
+                    bound_to, source: str) -> dict:
+    """Record one verified payment notification (the payment system's callback or the finance system's): under the
+    notice's row lock, idempotent by (merchant, transaction id), refused with nothing written when it does not fit
+    the notice (docs/payments.md); a notice paid in full moves its case to 执行完毕."""
     with transaction.atomic():
         notice = PaymentNotice.objects.select_for_update().filter(code=code).select_related("organisation").first()
         if notice is None:
             raise DomainError("unknown_code", "缴款码不存在。", status=404)
-        account = collection_account(notice.organisation)
-        if account is not None:
-            bound = own_key and account.active and merchant_id == account.merchant_id
-        else:
-            bound = settings.PAYMENT_SHARED_KEY_FALLBACK and not own_key
-        if not bound:  # another agency's merchant: the code does not exist for it
-            raise _refuse("unknown_code", "缴款码不存在。", status=404, txn=txn, notice=notice, merchant=merchant_id)
-        merchant = merchant_id if own_key else ""  # transaction ids are unique per merchant, not across merchants
+        if not bound_to(notice):  # another agency's merchant: the code does not exist for it
+            raise _refuse("unknown_code", "缴款码不存在。", status=404, txn=txn, notice=notice, merchant=merchant)
         existing = Payment.objects.filter(merchant_id=merchant, transaction_id=txn).first()
         if existing is not None:
             if existing.notice_id != notice.pk or existing.amount != amount or existing.paid_at != paid_at:
@@ -318,15 +347,43 @@ def payment_callback(*, body: bytes, signature: str) -> dict:
         try:
             with transaction.atomic():
                 Payment.objects.create(notice=notice, merchant_id=merchant, transaction_id=txn, amount=amount, paid_at=paid_at,
-                                       channel=str(data.get("channel", ""))[:40], body_sha256=digest)
+                                       channel=channel, body_sha256=digest)
         except IntegrityError:  # the same notification, committed by a concurrent request just now
             return {"result": "duplicate", "transaction_id": txn, "status": notice.status}
         notice, became_paid = _refresh(notice, actor=None)
         audit.record(actor=None, action="payment.received", subject=notice.case, organisation=notice.organisation,
-                     summary=f"收到缴款 {amount} 元（流水号 {txn}，{timezone.localtime(paid_at):%Y-%m-%d %H:%M}）"
+                     summary=f"收到{source}缴款 {amount} 元（流水号 {txn}，{timezone.localtime(paid_at):%Y-%m-%d %H:%M}）"
                      + (f"，已缴清（含加处罚款 {notice.surcharge} 元）" if became_paid else ""),
                      changes={"transaction_id": txn, "amount": amount, "body_sha256": digest, "status": notice.status})
     return {"result": "recorded", "transaction_id": txn, "status": notice.status}
+
+
+FEISHUI_MERCHANT = "feishui"  # Payment.merchant_id of the finance system's notifications (its bill numbers are unique)
+
+
+def feishui_notification(*, body: bytes, signature: str) -> dict:
+    """A payment notification of the finance bureau's 非税收入收缴系统 (docs/integrations/feishui.md): signed with
+    the key agreed with it (``INTEGRATION_FEISHUI_SECRET``, HMAC-SHA256 of the raw body in ``X-Feishui-Signature``),
+    for a code it issued, naming the 执收单位编码 the code was requested for. Idempotent by its bill number
+    (票据号/交易流水号); then recorded like every payment (:func:`_payment_record`)."""
+    from .collectors import agency_code
+
+    secret = (settings.INTEGRATION_ENDPOINTS.get("feishui") or {}).get("secret", "")
+    if not secret:
+        raise DomainError("not_configured", "未配置非税收入收缴系统的签名密钥。", status=503)
+    n = _verified(body, signature, secret, txn_field="bill_no", amount_field="amount_yuan", paid="PAID")
+    if isinstance(n, dict):
+        return n
+    data, bill, code, amount, paid_at = n
+    agency = str(data.get("agency_code", "")).strip()
+
+    def bound_to(notice: PaymentNotice) -> bool:
+        # Only a code the finance system issued, for the collecting unit it was requested for.
+        return notice.code_issuer == PaymentNotice.Issuer.FEISHUI and agency == agency_code(notice.organisation)
+
+    return _payment_record(code=code, txn=bill, amount=amount, paid_at=paid_at, merchant=FEISHUI_MERCHANT,
+                           channel=str(data.get("channel", "非税收入收缴系统"))[:40], digest=hashlib.sha256(body).hexdigest(),
+                           bound_to=bound_to, source="非税收入系统通知的")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -517,7 +574,12 @@ def payment_enforcement_apply(*, actor, notice: PaymentNotice, applied_on: date 
 
 def simulated_payment(*, notice: PaymentNotice, amount: Decimal | None = None, paid_at: datetime | None = None) -> dict:
     """The demo's pay button: build the notification the payment system would send, sign it, and put it through
-    the same :func:`payment_callback` path."""
+    the same :func:`payment_callback` path (a finance-issued code: the finance system's simulator pays it and its
+    signed notification goes through :func:`feishui_notification`)."""
+    if notice.code_issuer == PaymentNotice.Issuer.FEISHUI:
+        from .collectors import simulate_finance_payment
+
+        return simulate_finance_payment(notice, amount=amount, paid_at=paid_at)
     due = amount_due(notice)
     if amount is None and due is None:
         raise DomainError("nothing_due", "该缴款通知无应缴金额（已缴清或已撤销）。", status=409)

@@ -152,6 +152,10 @@ def test_reconciliation_of_another_county_is_not_revealed(world, simulator, clie
     county_b_sup = world.users["sup_b"] = UserFactory(username="sup_b", organisation=world.county_b, roles=[Role.SUPERVISOR])
     rows = {r.pk: r for r in selectors.reconciliations_for(county_b_sup)}
     assert rows[sup.pk].differences == []
+    # the totals too are the county's own (they were the city's whole: 应报送 1 for a county that reported nothing)
+    assert (rows[sup.pk].expected, rows[sup.pk].acknowledged) == (0, 0)
+    city = {r.pk: r for r in selectors.reconciliations_for(world.users["supervisor"])}[sup.pk]
+    assert (city.expected, city.acknowledged) == (sup.expected, sup.acknowledged) == (1, 0)
     assert selectors.reconciliation_get(county_b_sup, sup.pk).differences == []
     page = client_for("sup_b").get(f"/integrations/reconciliations/{sup.pk}/").content.decode()
     assert str(rejected) not in page and "南召当事人甲" not in page

@@ -1,0 +1,139 @@
+"""非税收入 payment adapter against the finance system's simulator (issue 20): the 缴款码 is the finance system's
+(罚缴分离), requested through the outbox when the notice is issued; its signed payment notification executes the
+case once; a forged one changes nothing; the daily reconciliation compares its file with what was recorded."""
+
+import json
+import urllib.request
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from zhifa.cases.models import Case
+from zhifa.cases.tests.factories import decided
+from zhifa.core.errors import DomainError
+from zhifa.core.models import Event
+from zhifa.integrations import services
+from zhifa.integrations.models import Message
+from zhifa.integrations.simulator import Simulator
+from zhifa.payments.models import Payment, PaymentNotice
+from zhifa.payments.services import payment_callback, sign
+from zhifa.payments.tests.factories import delivered_notice
+
+SECRET = "feishui-test-key-0123456789abcdef0123"
+URL = "/api/v1/payments/feishui/notify"
+
+
+@pytest.fixture
+def finance(fast_outbox):
+    """The finance system's simulator; notices take their code from it."""
+    fast_outbox.ZHIFA_PAYMENT_COLLECTOR = "feishui"
+    fast_outbox.INTEGRATION_ENDPOINTS = {"feishui": {"url": "", "secret": SECRET}}
+    sim = Simulator(port=0, timeout_seconds=1.5, secrets={"feishui": SECRET}).start()
+    fast_outbox.INTEGRATION_SIMULATOR_URL = sim.url
+    yield sim
+    sim.stop()
+
+
+def pay_at_finance(sim, notice, **extra) -> tuple[bytes, str]:
+    """A payer pays the code at the finance system: the notification it sends (body, signature)."""
+    data = {"payment_code": notice.code, "amount_yuan": str(notice.amount), "paid_at": timezone.now().isoformat(), **extra}
+    req = urllib.request.Request(sim.url + "/_sim/feishui/pay", data=json.dumps(data).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    answer = json.loads(urllib.request.urlopen(req, timeout=5).read())
+    return answer["body"].encode(), answer["signature"]
+
+
+def notify(client, body, signature):
+    return client.post(URL, body, content_type="application/json", HTTP_X_FEISHUI_SIGNATURE=signature)
+
+
+@pytest.mark.django_db
+def test_code_is_the_finance_systems_and_its_notification_executes_the_case(world, finance, client):
+    notice = delivered_notice(world)
+    assert notice.code_issuer == PaymentNotice.Issuer.FEISHUI
+    assert notice.code in finance.state.finance.codes  # issued by the finance system, not by us
+    request = finance.accepted("feishui")[0]
+    assert request["kind"] == "code_request" and request["payload"]["amount_yuan"] == "2000.00"
+    assert request["payload"]["decision_number"] == notice.case.decision_number
+    m = Message.objects.get(target="feishui")
+    assert m.status == Message.Status.ACKNOWLEDGED and m.receiver_reference == notice.code and m.attempt_set.count() == 1
+    # the paper and the public page carry the finance code
+    assert client.get(notice.pay_path).status_code == 200
+
+    r = notify(client, *pay_at_finance(finance, notice))
+    assert r.status_code == 200 and r.json()["result"] == "recorded" and r.json()["status"] == "paid"
+    assert Case.objects.get(pk=notice.case_id).status == "executed"
+    payment = Payment.objects.get()
+    assert payment.merchant_id == "feishui" and payment.amount == Decimal("2000.00")
+
+
+@pytest.mark.django_db
+def test_duplicate_notification_is_recorded_once(world, finance, client):
+    notice = delivered_notice(world)
+    body, sig = pay_at_finance(finance, notice)
+    assert notify(client, body, sig).json()["result"] == "recorded"
+    events = Event.objects.count()
+    r = notify(client, body, sig)
+    assert r.status_code == 200 and r.json()["result"] == "duplicate"
+    assert Payment.objects.count() == 1 and Event.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_wrong_signature_is_refused_and_nothing_changes(world, finance, client):
+    notice = delivered_notice(world)
+    events = Event.objects.count()
+    forged_body, forged_sig = pay_at_finance(finance, notice, sign_with="not-the-agreed-key")
+    assert notify(client, forged_body, forged_sig).status_code == 401
+    body, sig = pay_at_finance(finance, notice)
+    assert notify(client, body.replace(b"2000.00", b"20.00"), sig).status_code == 401  # tampered
+    assert notify(client, body, "").status_code == 401
+    # a finance code cannot be paid through the platform's own payment callback either
+    own = json.dumps({"transaction_id": "T1", "payment_code": notice.code, "amount": "2000.00",
+                      "paid_at": timezone.now().isoformat(), "status": "SUCCESS"}).encode()
+    with pytest.raises(DomainError) as exc:
+        payment_callback(body=own, signature=sign(own))
+    assert exc.value.code == "unknown_code"
+    notice.refresh_from_db()
+    assert notice.status == PaymentNotice.Status.UNPAID and Payment.objects.count() == 0
+    assert Case.objects.get(pk=notice.case_id).status == "execution" and Event.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_finance_system_down_at_delivery_changes_nothing(world, finance):
+    finance.script({"target": "feishui", "mode": "error"})
+    case = decided(world)
+    events = Event.objects.count()
+    with pytest.raises(DomainError) as exc:
+        from zhifa.cases import services as case_services
+
+        case_services.case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT,
+                                   delivered_on=timezone.localdate())
+    assert exc.value.code == "receiver_unavailable" and "非税收入收缴系统" in exc.value.message
+    case.refresh_from_db()
+    assert case.status == "decided" and not PaymentNotice.objects.exists()
+    assert not Message.objects.filter(target="feishui").exists() and Event.objects.count() == events
+    # back up: the same act gets its code, once
+    finance.script()
+    from zhifa.cases import services as case_services
+
+    case_services.case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT,
+                               delivered_on=timezone.localdate())
+    assert PaymentNotice.objects.get(case=case).code in finance.state.finance.codes
+
+
+@pytest.mark.django_db
+def test_reconciliation_lists_the_differences_with_the_daily_file(world, finance, client):
+    paid, lost = delivered_notice(world), delivered_notice(world, amount=Decimal("500"))
+    assert notify(client, *pay_at_finance(finance, paid)).json()["result"] == "recorded"
+    pay_at_finance(finance, lost)  # paid at the finance system; its notification never arrived
+    row = services.reconcile(day=timezone.localdate(), targets=["feishui"])[0]
+    assert row.expected == 2 and row.acknowledged == 2  # both codes requested and acknowledged
+    problems = [d for d in row.differences if d["kind"] == "payment"]
+    assert len(problems) == 1 and lost.code in problems[0]["subject"] and "未收到缴款通知" in problems[0]["problem"]
+    assert problems[0]["organisation"] == lost.organisation_id
+    assert paid.code not in str(row.differences)
+    # a forged daily file is not used
+    finance.state.secrets["feishui"] = "another-key"
+    row = services.reconcile(day=timezone.localdate(), targets=["feishui"])[0]
+    assert [d["problem"] for d in row.differences] == ["对账文件签名校验失败，未采用"]
