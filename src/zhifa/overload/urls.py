@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.violation_list, {"queue": "review"}, name="review"),
     path("violations/<int:pk>/", views.violation_detail, name="violation"),
     path("bulk/open/", views.bulk_open, name="bulk_open"),
+    path("bulk/review/", views.bulk_review, name="bulk_review"),
     path("violations/<int:pk>/media/<int:n>/", views.violation_media, name="violation_media"),
     path("violations/<int:pk>/<str:action>/", views.violation_action, name="violation_action"),
     path("stations/", views.station_list, name="stations"),

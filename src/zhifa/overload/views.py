@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -10,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.core import bulk
 from zhifa.core.errors import DomainError
-from zhifa.core.identifiers import PLATE_COLOURS
+from zhifa.core.identifiers import PLATE_COLOURS, normalise_plate
 from zhifa.core.ratelimit import client_key, rate_limited
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import vehicles_for
@@ -29,13 +31,37 @@ def violation_list(request, queue: str = ""):
     status = Violation.Status.REVIEW if queue == "review" else request.GET.get("status", "")
     plate = request.GET.get("plate", "")
     qs = selectors.violations_for(request.user, status=status, plate=plate)
+    review = status == Violation.Status.REVIEW and has_role(request.user, *services.EDITORS)
+    if request.GET.get("format") == "xlsx":
+        return _export(request, qs, status=status, plate=plate)
     return render(request, "overload/violation_list.html", {
-        "page": _page(request, qs), "status": status, "plate": plate, "statuses": Violation.Status.choices,
+        # The review queue is worked in pages of 50 (the bulk review form covers one page).
+        "page": _page(request, qs.order_by("first_passed_at") if review else qs, size=50 if review else 30),
+        "status": status, "plate": plate, "statuses": Violation.Status.choices,
         "bulk": status == Violation.Status.DETECTED and has_role(request.user, Role.OFFICER, Role.HEAD),
+        "review_bulk": review, "queue": queue,
         "title": "待人工核查（号牌未匹配）" if status == Violation.Status.REVIEW else "超限违法行为"})
 
 
-BULK_MAX = 200
+EXPORT_COLUMNS = [
+    ("号牌", "plate"), ("号牌颜色", "get_plate_colour_display"), ("首次过车", "first_passed_at"), ("末次过车", "last_passed_at"),
+    ("检测站点", "station.name"), ("轴数", "axle_count"), ("实测总质量（千克）", "gross_kg"), ("限值（千克）", "limit_kg"),
+    ("超限（千克）", "excess_kg"), ("超限率（%）", "excess_percent"), ("过车次数", "pass_count"), ("状态", "get_status_display"),
+    ("车辆所有人", "vehicle.owner.name"), ("拟罚款（元）", "proposed_amount"), ("备注", "note"),
+]
+
+
+def _export(request, qs, *, status: str, plate: str):
+    from zhifa.core import xlsx
+
+    title = "待人工核查的超限记录" if status == Violation.Status.REVIEW else "超限违法行为"
+    return xlsx.list_response(request.user, kind="overload.violation", title=title, qs=qs.order_by("-first_passed_at"), columns=EXPORT_COLUMNS,
+                              filters={"状态": dict(Violation.Status.choices).get(status, ""), "号牌": plate})
+
+
+def _violation_row(v: Violation) -> bulk.Row:
+    return bulk.Row(pk=v.pk, label=v.plate or "（未识别）", url=reverse("overload:violation", args=[v.pk]), obj=v,
+                    cells=[f"{timezone.localtime(v.first_passed_at):%Y-%m-%d %H:%M}", v.station.name, v.excess_kg])
 
 
 @login_required
@@ -46,35 +72,101 @@ def bulk_open(request):
     own result — a case number, or the reason it was refused."""
     if not has_role(request.user, Role.OFFICER, Role.HEAD):
         raise Http404
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_MAX]
-    rows = list(selectors.violations_for(request.user).filter(pk__in=ids).select_related("station", "vehicle__owner").order_by("first_passed_at"))
-    if not rows:
+    ids = bulk.selected_ids(request)
+    found = selectors.violations_for(request.user).filter(pk__in=ids).select_related("station", "vehicle__owner").order_by("first_passed_at")
+    if not found:
         messages.error(request, "请先勾选要生成案件的违法行为。")
         return redirect(f"{reverse('overload:list')}?status={Violation.Status.DETECTED}")
-    if request.POST.get("confirm") != "1":
-        return render(request, "overload/bulk_open.html", {"rows": [(v, _bulk_preview(v)) for v in rows], "stage": "preview"})
-    results = []
-    for v in rows:
-        if v.status != Violation.Status.DETECTED or v.vehicle_id is None:
-            results.append((v, False, _bulk_preview(v)))
-            continue
-        try:
-            case = services.violation_open_case(violation=v, actor=request.user)
-        except DomainError as exc:
-            results.append((v, False, exc.message))
+    rows = []
+    for v in found:
+        row = _violation_row(v)
+        if v.status != Violation.Status.DETECTED:
+            row.ready, row.plan = False, f"当前状态为“{v.get_status_display()}”"
+        elif v.vehicle_id is None:
+            row.ready, row.plan = False, "号牌未匹配登记车辆，请先人工核查"
         else:
-            results.append((v, True, f"已生成案件 {case.number}，并向车辆所有人发出告知"))
-    done = sum(1 for _, ok, _ in results if ok)
-    messages.success(request, f"批量生成案件：成功 {done} 件，未生成 {len(results) - done} 件。")
-    return render(request, "overload/bulk_open.html", {"results": results, "stage": "result"})
+            row.plan = f"生成案件并告知车辆所有人 {v.vehicle.owner.name}"
+        rows.append(row)
+    if bulk.confirmed(request):
+        def act(row):
+            case = services.violation_open_case(violation=row.obj, actor=request.user)
+            return f"已生成案件 {case.number}，并向车辆所有人发出告知"
+        bulk.report(request, "批量生成案件", *bulk.run(rows, act))
+    return render(request, bulk.TEMPLATE, bulk.context(
+        title="批量生成案件", rows=rows, headers=["号牌", "首次过车", "站点", "超限（千克）"], confirm_label="确认生成案件",
+        back_url=f"{reverse('overload:list')}?status={Violation.Status.DETECTED}", back_label="待立案的违法行为"))
 
 
-def _bulk_preview(v: Violation) -> str:
-    if v.status != Violation.Status.DETECTED:
-        return f"不处理：当前状态为“{v.get_status_display()}”"
-    if v.vehicle_id is None:
-        return "不处理：号牌未匹配登记车辆，请先人工核查"
-    return f"生成案件并告知车辆所有人 {v.vehicle.owner.name}"
+REVIEW_ACTIONS = {"match": "确认或更正号牌并匹配登记车辆", "dismiss": "不予处理"}
+
+
+@login_required
+@require_POST
+def bulk_review(request):
+    """The plate review queue worked in bulk: for each ticked row the officer confirms the read plate or types the
+    plate seen on the photo (the registered vehicle is found by it), or rejects the record with one reason for all.
+    Preview first; then each row through the single-row service (violation_match / violation_dismiss), recorded as
+    itself, with its own result."""
+    if not has_role(request.user, *services.EDITORS):
+        raise Http404
+    ids = bulk.selected_ids(request)
+    found = {v.pk: v for v in selectors.violations_for(request.user).filter(pk__in=ids).select_related("station")}
+    back = reverse("overload:review")
+    if not found:
+        messages.error(request, "请先勾选要核查的记录。")
+        return redirect(back)
+    reason = request.POST.get("reason", "").strip()[:200]
+    rows = [_review_row(request, found[pk], reason) for pk in ids if pk in found]
+    if bulk.confirmed(request):
+        def act(row):
+            if row.fields["do"] == "dismiss":
+                services.violation_dismiss(actor=request.user, violation=row.obj, reason=reason)
+                return f"已记录不予处理：{reason}"
+            vehicle = row.vehicle
+            services.violation_match(actor=request.user, violation=row.obj, vehicle=vehicle)
+            return f"已匹配登记车辆 {vehicle.plate}（{vehicle.owner.name}），转为待立案"
+        bulk.report(request, "批量核查号牌", *bulk.run(rows, act))
+    return render(request, bulk.TEMPLATE, bulk.context(
+        title="批量核查号牌", rows=rows, headers=["识别号牌", "首次过车", "站点", "超限（千克）"], confirm_label="确认核查结果",
+        back_url=back, back_label="待人工核查", shared={"reason": reason}, shared_text=[("不予处理理由", reason)] if reason else ()))
+
+
+def _review_row(request, v: Violation, reason: str) -> bulk.Row:
+    """What the bulk review will do with one row: find the registered vehicle of the confirmed or corrected plate
+    (within the officer's jurisdiction, same plate colour when it was read), or reject with the shared reason."""
+    row = _violation_row(v)
+    do = bulk.row_value(request, v.pk, "do") or "match"
+    typed = bulk.row_value(request, v.pk, "plate") or v.plate
+    row.fields = {"do": do, "plate": typed}
+    row.vehicle = None
+    if v.status != Violation.Status.REVIEW:
+        row.ready, row.plan = False, f"当前状态为“{v.get_status_display()}”，不在待核查队列中"
+        return row
+    if do == "dismiss":
+        row.ready, row.plan = (True, f"不予处理：{reason}") if reason else (False, "不予处理须填写理由")
+        return row
+    if do != "match":
+        row.ready, row.plan = False, "请选择处理方式"
+        return row
+    try:
+        plate = normalise_plate(typed)
+    except ValidationError:
+        row.ready, row.plan = False, f"号牌“{typed}”格式不正确（例如 豫R·A1234）"
+        return row
+    row.fields["plate"] = plate
+    vehicles = vehicles_for(request.user).filter(plate=plate)
+    if v.plate_colour:
+        vehicles = vehicles.filter(plate_colour=v.plate_colour)
+    vehicles = list(vehicles[:2])
+    if not vehicles:
+        row.ready, row.plan = False, f"本辖区没有号牌为 {plate} 的登记车辆（可先登记车辆，或不予处理）"
+    elif len(vehicles) > 1:
+        row.ready, row.plan = False, f"号牌 {plate} 对应多辆登记车辆（号牌颜色未识别），请在单条页面选择"
+    else:
+        row.vehicle = vehicles[0]
+        what = "确认号牌" if plate == v.plate else f"更正号牌 {v.plate or '（未识别）'} → {plate}"
+        row.plan = f"{what}，匹配登记车辆 {plate}（{row.vehicle.owner.name}）"
+    return row
 
 
 @login_required

@@ -18,3 +18,10 @@ function zhifaRenderCharts(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { zhifaRenderCharts(document); });
 document.addEventListener("htmx:afterSwap", function (e) { zhifaRenderCharts(e.target); });
+// Bulk forms: a "select all" box ticks every row box of its form (data-check-all names the row boxes).
+document.addEventListener("change", function (e) {
+  var all = e.target.closest("[data-check-all]");
+  if (!all) return;
+  var name = all.getAttribute("data-check-all");
+  all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) { box.checked = all.checked; });
+});
