@@ -8,11 +8,15 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = "案件办理"
     nav = [
-        ("我的案件", "cases:mine", ("officer", "head", "reviewer")),
-        ("案件列表", "cases:list", None),
-        ("期限预警", "cases:at_risk", None),
-        ("登记线索", "cases:lead_new", ("officer", "head")),
-        ("简易程序", "cases:simplified_new", ("officer",)),
+        ("我的案件", "cases:mine", ("officer", "head", "reviewer"), ("officer",)),
+        # The queues of the reviewer (行政处罚法 Art. 58) and the head (Arts. 54, 57): filtered case lists.
+        ("待法制审核", "cases:list?status=legal_review", ("reviewer",), ("reviewer",)),
+        ("待审批立案", "cases:list?status=lead", ("head",), ("head",)),
+        ("待审查调查终结报告", "cases:list?status=investigated", ("head",), ("head",)),
+        ("案件列表", "cases:list", None, ("head", "supervisor")),
+        ("期限预警", "cases:at_risk", None, ("officer", "head")),
+        ("登记线索", "cases:lead_new", ("officer", "head"), ("officer",)),
+        ("简易程序", "cases:simplified_new", ("officer",), ("officer",)),
     ]
     nav_group = "案件办理"
 

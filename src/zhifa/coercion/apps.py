@@ -13,8 +13,8 @@ class CoercionConfig(AppConfig):
     verbose_name = "行政强制"
     nav_group = "案件办理"
     nav = [
-        ("行政强制措施", "coercion:list", HANDLERS),
-        ("实施行政强制措施", "coercion:new", [Role.OFFICER]),
+        ("行政强制措施", "coercion:list", HANDLERS, ("officer", "head")),
+        ("实施行政强制措施", "coercion:new", [Role.OFFICER], ("officer",)),
     ]
 
     def ready(self):

@@ -9,16 +9,16 @@ class CoreConfig(AppConfig):
     verbose_name = "基础数据"
     # (label, url name, roles allowed or None for every signed-in user); see core.context_processors.
     nav = [
-        ("工作台", "core:dashboard", None),
-        ("执法主体", "core:register_list organisations", None),
-        ("执法人员", "core:register_list officers", None),
+        ("工作台", "core:dashboard", None, ("officer", "reviewer", "head", "supervisor", "admin")),
+        ("执法主体", "core:register_list organisations", None, ("admin",)),
+        ("执法人员", "core:register_list officers", None, ("admin",)),
         ("当事人", "core:register_list parties", None),
         ("车辆", "core:register_list vehicles", None),
         ("驾驶员", "core:register_list drivers", None),
         ("运输企业", "core:register_list companies", None),
         ("货运源头单位", "core:register_list sources", None),
-        ("工作日历", "core:calendar", None),
-        ("全过程记录", "core:audit_log", ("supervisor", "admin", "head")),
+        ("工作日历", "core:calendar", None, ("admin",)),
+        ("全过程记录", "core:audit_log", ("supervisor", "admin", "head"), ("supervisor", "admin")),
     ]
     nav_group = "基础数据"
 

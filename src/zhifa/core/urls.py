@@ -7,6 +7,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("menu/", views.menu, name="menu"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/2fa/", views.login_2fa, name="login_2fa"),
     path("account/2fa/", views.account_2fa, name="account_2fa"),

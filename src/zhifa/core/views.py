@@ -121,6 +121,19 @@ def dashboard(request):
 
 
 @login_required
+def menu(request):
+    """全部功能: every page the user's roles may open, by area, with a search over the entries' names."""
+    from .context_processors import nav_entries
+
+    q = request.GET.get("q", "").strip()[:40]
+    groups = nav_entries(request)
+    if q:
+        groups = [{**g, "items": g["items"] if q in g["label"] else [i for i in g["items"] if q in i["label"]]} for g in groups]
+        groups = [g for g in groups if g["items"]]
+    return render(request, "core/menu.html", {"groups": groups, "q": q})
+
+
+@login_required
 def register_list(request, key: str):
     register = REGISTERS.get(key)
     if register is None:

@@ -9,7 +9,7 @@ class CreditConfig(AppConfig):
     verbose_name = "信用监管"
     nav = [
         ("信用等级", "credit:grades", None),
-        ("严重失信名单", "credit:dishonesty", None),
+        ("严重失信名单", "credit:dishonesty", None, ("head",)),
         ("失信信息公示", "credit:publications", None),
         ("信用修复", "credit:repairs", None),
     ]

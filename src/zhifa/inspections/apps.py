@@ -10,7 +10,7 @@ class InspectionsConfig(AppConfig):
     nav = [
         ("双随机抽查", "inspections:plans", None),
         ("一单两库", "inspections:catalogue", None),
-        ("预警抄告", "inspections:warnings", None),
+        ("预警抄告", "inspections:warnings", None, ("officer",)),
         ("案件线索", "inspections:leads", None),
     ]
     nav_group = "事中事后监管"

@@ -10,7 +10,7 @@ class IntegrationsConfig(AppConfig):
     label = "integrations"
     verbose_name = "对外接口"
     nav = [
-        ("接口报送", "integrations:console", ("admin", "supervisor")),
+        ("接口报送", "integrations:console", ("admin", "supervisor"), ("admin",)),
         ("报送对账", "integrations:reconciliations", ("admin", "supervisor")),
     ]
     nav_group = "系统管理"

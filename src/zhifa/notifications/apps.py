@@ -9,6 +9,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
     nav_group = "消息"
     nav = [
-        ("消息", "notifications:inbox", None),
+        ("消息", "notifications:inbox", None, ("officer", "reviewer", "head", "supervisor", "admin")),
         ("通知设置", "notifications:preferences", None),
     ]

@@ -9,7 +9,7 @@ class OverloadConfig(AppConfig):
     verbose_name = "超限超载治理"
     nav = [
         ("超限违法行为", "overload:list", None),
-        ("号牌待核查", "overload:review", None),
+        ("号牌待核查", "overload:review", None, ("officer",)),
         ("检测站点与设备", "overload:stations", None),
         ("称重数据导入", "overload:batches", None),
         ("一超四罚", "overload:four", None),

@@ -9,10 +9,10 @@ class OversightConfig(AppConfig):
     label = "oversight"
     verbose_name = "内部监督"
     nav = [
-        ("问题清单", "oversight:problem_list", None),
-        ("挂牌督办台账", "oversight:listing_list", None),
-        ("案卷评查", "oversight:round_list", None),
-        ("案卷登记", "oversight:record_list", None),
+        ("问题清单", "oversight:problem_list", None, ("supervisor", "head")),
+        ("挂牌督办台账", "oversight:listing_list", None, ("supervisor",)),
+        ("案卷评查", "oversight:round_list", None, ("supervisor",)),
+        ("案卷登记", "oversight:record_list", None, ("supervisor",)),
         ("权责清单", "oversight:power_list", None),
     ]
     nav_group = "内部监督"

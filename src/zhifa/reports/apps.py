@@ -8,7 +8,7 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "统计与报告"
     nav = [
-        ("统计分析", "reports:dashboard", None),
-        ("年度执法报告", "reports:annual", ("head", "admin", "supervisor")),
+        ("统计分析", "reports:dashboard", None, ("head", "supervisor")),
+        ("年度执法报告", "reports:annual", ("head", "admin", "supervisor"), ("head",)),
     ]
     nav_group = "统计与报告"
