@@ -15,6 +15,9 @@ class CoercionConfig(AppConfig):
     nav = [
         ("行政强制措施", "coercion:list", HANDLERS, ("officer", "head")),
         ("实施行政强制措施", "coercion:new", [Role.OFFICER], ("officer",)),
+        # The head's approvals (行政强制法 Art. 18 item 1; Art. 19: a measure taken on the spot is approved afterwards).
+        ("待批准强制措施", "coercion:list?status=applied", [Role.HEAD], ("head",)),
+        ("待补办批准强制措施", "coercion:list?status=reported", [Role.HEAD], ("head",)),
     ]
 
     def ready(self):

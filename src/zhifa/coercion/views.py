@@ -59,6 +59,8 @@ def measure_list(request):
     case_id = g.get("case", "")
     qs = selectors.measures_for(request.user, search=search, status=status, kind=kind,
                                 case_id=int(case_id) if case_id.isdigit() else None).prefetch_related("pauses")
+    if g.get("format") == "xlsx":
+        return _export(request, qs, search=search, status=status, kind=kind, deadline=deadline, case_id=case_id)
     if deadline:
         rows = selectors.with_periods(qs.filter(status__in=workflow.RUNNING), deadline=deadline)
         page = Paginator(rows, 25).get_page(g.get("page"))
@@ -69,6 +71,27 @@ def measure_list(request):
     context = {"page": page, "rows": rows, "search": search, "status": status, "kind": kind, "deadline": deadline, "case": case_id,
                "statuses": Status.choices, "kinds": Kind.choices, "query": g.urlencode()}
     return render(request, "coercion/_table.html" if request.htmx else "coercion/list.html", context)
+
+
+EXPORT_COLUMNS = [
+    ("登记编号", "number"), ("实施机关", "organisation.name"), ("案件编号", "case.number"), ("当事人", "party.name"),
+    ("涉及车辆", "vehicle.plate"), ("种类", "get_kind_display"), ("状态", "get_status_display"), ("当场实施", "emergency"),
+    ("实施地点", "place"), ("实施时间", "taken_at"), ("期限起算日", "starts_on"), ("期限（日）", "period_days"),
+    ("延长（日）", "extended_days"), ("决定书文号", "decision_number"),
+]
+DEADLINES = {"red": "已超期", "amber": "即将到期", "green": "期限内"}
+
+
+def _export(request, qs, *, search, status, kind, deadline, case_id):
+    """The list as XLSX with the page's filters (a deadline filter is computed per running measure, as on the page)."""
+    from zhifa.core import xlsx
+
+    qs = qs.select_related("organisation", "case", "party", "vehicle").order_by("-pk")
+    if deadline:
+        qs = [m for m, _ in selectors.with_periods(qs.filter(status__in=workflow.RUNNING), deadline=deadline)]
+    return xlsx.list_response(request.user, kind="coercion.measure", title="行政强制措施", qs=qs, columns=EXPORT_COLUMNS, filters={
+        "关键词": search, "状态": dict(Status.choices).get(status, ""), "种类": dict(Kind.choices).get(kind, ""),
+        "期限": DEADLINES.get(deadline, ""), "案件": case_id})
 
 
 @login_required

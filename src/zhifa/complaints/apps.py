@@ -15,6 +15,7 @@ class ComplaintsConfig(AppConfig):
     nav = [
         ("投诉举报", "complaints:list complaints", HANDLERS, ("officer", "head")),
         ("导入热线工单", "complaints:import", [Role.OFFICER, Role.HEAD, Role.ADMIN]),
+        ("批量分派工单", "complaints:bulk_assign", [Role.OFFICER, Role.HEAD, Role.ADMIN], ("head",)),
         ("指标与分析", "complaints:analysis", HANDLERS),
         ("行政调解", "complaints:list mediations", HANDLERS),
         ("柔性执法台账", "complaints:list soft", HANDLERS),

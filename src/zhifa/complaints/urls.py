@@ -10,6 +10,7 @@ urlpatterns = [
     path("c/<int:pk>/<str:action>/", views.complaint_action, name="complaint_action"),
     path("m/<int:pk>/<str:action>/", views.mediation_action, name="mediation_action"),
     path("import/", views.complaint_import, name="import"),
+    path("bulk/assign/", views.complaint_bulk_assign, name="bulk_assign"),
     path("analysis/", views.analysis, name="analysis"),
     path("notices/", views.notices, name="notices"),
     path("public/", views.public_new, name="public_new"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -69,6 +70,62 @@ def complaint_action(request, pk: int, action: str):
     else:
         messages.success(request, "已办理。")
     return redirect("complaints:detail", "complaints", pk)
+
+
+ASSIGNABLE = (Complaint.Status.RECEIVED, Complaint.Status.ASSIGNED, Complaint.Status.REOPENED)
+
+
+@login_required
+def complaint_bulk_assign(request):
+    """Work orders assigned in bulk: the open orders of the jurisdiction (unassigned first) with one unit and, if
+    chosen, one handler for all ticked rows; a preview of each row, then each through services.complaint_assign
+    (own transaction, audit record and notification; role and jurisdiction checked there), each with its result."""
+    from zhifa.core import bulk
+
+    if not has_role(request.user, *services.HANDLERS):
+        raise Http404
+    form = AssignForm(request.POST or None, user=request.user)
+    back = reverse("complaints:bulk_assign")
+    if request.method != "POST":
+        open_orders = (selectors.complaints_for(request.user, search=request.GET.get("q", "").strip()).filter(status__in=ASSIGNABLE)
+                       .select_related("organisation", "assigned_officer").order_by("assigned_officer_id", "due_on", "pk"))
+        return render(request, "complaints/bulk_assign.html", {"form": AssignForm(user=request.user), "rows": open_orders[:100],
+                                                               "total": open_orders.count(), "q": request.GET.get("q", "")})
+    ids = bulk.selected_ids(request)
+    found = {c.pk: c for c in selectors.complaints_for(request.user).filter(pk__in=ids).select_related("organisation", "assigned_officer")}
+    if not found:
+        messages.error(request, "请先勾选要分派的工单。")
+        return redirect(back)
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    problem = "" if valid else "；".join(e for errs in form.errors.values() for e in errs)
+    unit, officer, note = data.get("unit"), data.get("officer"), data.get("note", "")
+    target = f"{unit}" + (f"（{officer.name}）" if officer else "") if unit else ""
+    rows = []
+    for pk in ids:
+        if pk not in found:
+            continue
+        c = found[pk]
+        row = bulk.Row(pk=c.pk, label=c.number, url=reverse("complaints:detail", args=["complaints", c.pk]), obj=c,
+                       cells=[c.get_category_display(), f"{c.due_on:%Y-%m-%d}", c.organisation.name,
+                              c.assigned_officer.name if c.assigned_officer_id else "未指定"])
+        if c.status not in ASSIGNABLE:
+            row.ready, row.plan = False, f"当前为“{c.get_status_display()}”，不能分派"
+        elif problem:
+            row.ready, row.plan = False, problem
+        else:
+            row.plan = f"分派至 {target}"
+        rows.append(row)
+    if bulk.confirmed(request):
+        def act(row):
+            services.complaint_assign(actor=request.user, complaint=row.obj, unit=unit, officer=officer, note=note)
+            return f"已分派至 {target}，已通知承办人"
+        bulk.report(request, "批量分派工单", *bulk.run(rows, act))
+    shared = {"unit": unit.pk if unit else "", "officer": officer.pk if officer else "", "note": note}
+    return render(request, bulk.TEMPLATE, bulk.context(
+        title="批量分派工单", rows=rows, headers=["受理编号", "类别", "办理期限", "当前承办单位", "当前承办人"], confirm_label="确认分派",
+        back_url=back, back_label="待分派工单", shared=shared,
+        shared_text=[("分派至", target)] + ([("说明", note)] if note else []) if target else ()))
 
 
 @require_POST

@@ -144,19 +144,23 @@ def register_list(request, key: str):
         # The same columns as the page (identifiers masked as on the page), with the search applied.
         return xlsx.list_response(request.user, kind=f"core.{key}", title=register.title, qs=qs, columns=register.columns,
                                   filters={"关键词": search})
+    from .imports import IMPORT_ROLES
+
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = [{"obj": obj, "cells": [_cell(obj, attr) for _, attr in register.columns]} for obj in page]
-    context = {"register": register, "page": page, "rows": rows, "search": search, "can_create": key in {"parties", "vehicles"} and has_role(request.user, Role.OFFICER, Role.ADMIN)}
+    context = {"register": register, "page": page, "rows": rows, "search": search, "can_create": key in {"parties", "vehicles"} and has_role(request.user, Role.OFFICER, Role.ADMIN),
+               "can_import": key in IMPORT_ROLES and has_role(request.user, *IMPORT_ROLES[key]) and request.user.organisation_id is not None}
     template = "core/_register_table.html" if request.htmx else "core/register_list.html"
     return render(request, template, context)
 
 
 @login_required
 def register_import(request, key: str):
-    """Import a register kept in Excel (parties, vehicles): a template to fill, then the upload; row-numbered errors."""
-    from .imports import IMPORTS
+    """Import a register kept in Excel (parties, vehicles, companies, officers): a template to fill, then the upload;
+    row-numbered errors."""
+    from .imports import IMPORT_ROLES, IMPORTS
 
-    if key not in IMPORTS or not has_role(request.user, Role.OFFICER, Role.ADMIN) or request.user.organisation_id is None:
+    if key not in IMPORTS or not has_role(request.user, *IMPORT_ROLES[key]) or request.user.organisation_id is None:
         raise Http404
     run, columns, required, example = IMPORTS[key]
     register = REGISTERS[key]

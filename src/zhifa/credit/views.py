@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.core import audit
+from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Party
 from zhifa.core.ratelimit import rate_limited
@@ -164,7 +164,12 @@ def dishonesty_step(request, pk: int, step: str):
 
 @login_required
 def publication_list(request):
-    return render(request, "credit/publications.html", {"page": Paginator(selectors.publications_for(request.user), 30).get_page(request.GET.get("page"))})
+    qs = selectors.publications_for(request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="credit.publication", title="行政处罚失信信息公示", qs=qs, columns=[
+            ("当事人", "party.name"), ("决定书文号", "decision_number"), ("决定日期", "decision_date"), ("失信程度", "get_severity_display"),
+            ("特殊领域", "special_field"), ("已履行", "penalty_performed"), ("状态", "get_status_display")])
+    return render(request, "credit/publications.html", {"page": Paginator(qs, 30).get_page(request.GET.get("page"))})
 
 
 @login_required
@@ -186,7 +191,12 @@ def repair_on_behalf(request, pk: int):
 
 @login_required
 def repair_list(request):
-    return render(request, "credit/repairs.html", {"page": Paginator(selectors.repairs_for(request.user), 30).get_page(request.GET.get("page")),
+    qs = selectors.repairs_for(request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="credit.repair", title="信用修复申请", qs=qs, columns=[
+            ("申请日期", "applied_on"), ("企业", "publication.party.name"), ("决定书文号", "publication.decision_number"),
+            ("渠道", "get_channel_display"), ("适用制度", "regime.code"), ("状态", "get_status_display"), ("审批意见", "decision_note")])
+    return render(request, "credit/repairs.html", {"page": Paginator(qs, 30).get_page(request.GET.get("page")),
                                                    "form": DecideForm(), "is_head": has_role(request.user, Role.HEAD, Role.ADMIN)})
 
 

@@ -22,6 +22,14 @@ from .render import rights_deadlines
 def document_list(request):
     kind = request.GET.get("kind", "")
     search = request.GET.get("q", "").strip()
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind="documents.document", title="执法文书",
+                                  qs=selectors.documents_for(request.user, kind=kind, search=search).select_related("organisation").order_by("-pk"),
+                                  columns=[("文书名称", "title"), ("文书编号", "number"), ("所属", "subject_label"), ("制作机构", "organisation.name"),
+                                           ("制作时间", "issued_at"), ("页数", "pages")],
+                                  filters={"文书种类": dict(CHOICES).get(kind, ""), "关键词": search})
     page = Paginator(selectors.documents_for(request.user, kind=kind, search=search), 30).get_page(request.GET.get("page"))
     return render(request, "documents/list.html", {"page": page, "kinds": CHOICES, "kind": kind, "search": search})
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("warnings/<int:pk>/rectification-notice/", views.rectification_notice, {"kind": "warning"}, name="warning_notice"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("warnings/", views.warning_list, name="warnings"),
+    path("warnings/bulk/close/", views.warning_bulk_close, name="warnings_bulk_close"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("leads/", views.lead_list, name="leads"),
     path("public/results/", views.public_results, name="public_results"),

@@ -10,10 +10,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.core import audit
+from zhifa.core import audit, bulk, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.models import SourceUnit, TransportCompany
 from zhifa.core.roles import Role, has_role
@@ -38,6 +39,11 @@ def _plan_org(user):
 @login_required
 def plan_list(request):
     plans = selectors.plans_for(request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="inspections.plan", title="双随机抽查计划", qs=plans.order_by("-pk"), columns=[
+            ("计划编号", "number"), ("名称", "title"), ("制定机关", "organisation.name"), ("检查开始", "starts_on"), ("检查结束", "ends_on"),
+            ("状态", "get_status_display"), ("种子承诺值", "seed_sha256"), ("结果公示日期", "results_published_on"),
+            ("公示期限", "publication_deadline")])
     page = Paginator(plans, 30).get_page(request.GET.get("page"))
     stats = selectors.plan_statistics(request.user, timezone.localdate().year)
     return render(request, "inspections/plan_list.html", {"page": page, "stats": stats, "year": timezone.localdate().year,
@@ -238,11 +244,65 @@ def warning_list(request):
             for e in result["errors"][:10]:
                 messages.warning(request, e)
             return redirect("inspections:warnings")
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="inspections.warning", title="预警抄告", qs=qs.order_by("-received_on", "-pk"),
+                                  columns=WARNING_COLUMNS, filters={"状态": dict(ProvincialWarning.Status.choices).get(status, "")})
     counts = selectors.warning_counts(request.user, year)
     months = [(m, counts["months"][m]) for m in range(1, 13)]
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "inspections/warnings.html", {"page": page, "counts": counts, "months": months, "year": year, "form": form,
-                                                         "statuses": ProvincialWarning.Status.choices, "status": status})
+                                                         "statuses": ProvincialWarning.Status.choices, "status": status,
+                                                         "can_close": has_role(request.user, *services.PLANNERS),
+                                                         "closable": CLOSABLE})
+
+
+WARNING_COLUMNS = [
+    ("预警编号", "external_id"), ("类别", "get_warning_class_display"), ("类型", "category"), ("内容", "description"),
+    ("涉及企业", "party.name"), ("车牌号", "plate"), ("发生时间", "occurred_at"), ("接收日期", "received_on"),
+    ("状态", "get_status_display"), ("整改期限", "rectify_deadline"), ("责令改正通知书编号", "notice_number"),
+    ("回访/处置结果", "follow_up_result"), ("办结日期", "closed_on"),
+]
+# A warning is closed after its follow-up (notified, class 1/2) or once referred for a case (class 3).
+CLOSABLE = (ProvincialWarning.Status.NOTIFIED, ProvincialWarning.Status.REFERRED)
+
+
+@login_required
+@require_POST
+def warning_bulk_close(request):
+    """Closing many warnings at once with one follow-up result: a preview of each row, then each through
+    services.warning_close (own transaction and audit record, role and jurisdiction checked there), each with its
+    own result."""
+    if not has_role(request.user, *services.PLANNERS):
+        raise Http404
+    back = reverse("inspections:warnings")
+    ids = bulk.selected_ids(request)
+    found = {w.pk: w for w in selectors.warnings_for(request.user).filter(pk__in=ids)}
+    if not found:
+        messages.error(request, "请先勾选要办结的预警。")
+        return redirect(back)
+    result = request.POST.get("result", "").strip()[:300]
+    rows = []
+    for pk in ids:
+        if pk not in found:
+            continue
+        w = found[pk]
+        row = bulk.Row(pk=w.pk, label=w.external_id, url=reverse("inspections:warning", args=[w.pk]), obj=w,
+                       cells=[w.get_warning_class_display(), w.party.name if w.party_id else w.plate, w.get_status_display()])
+        if w.status not in CLOSABLE:
+            row.ready, row.plan = False, f"当前状态为“{w.get_status_display()}”：一、二类预警须先通知整改，三类预警须先移交立案"
+        elif not result:
+            row.ready, row.plan = False, "请填写处置结果"
+        else:
+            row.plan = f"办结，处置结果：{result}"
+        rows.append(row)
+    if bulk.confirmed(request):
+        def act(row):
+            services.warning_close(actor=request.user, warning=row.obj, result=result)
+            return "已办结"
+        bulk.report(request, "批量办结预警", *bulk.run(rows, act))
+    return render(request, bulk.TEMPLATE, bulk.context(
+        title="批量办结预警", rows=rows, headers=["预警编号", "类别", "企业/车辆", "状态"], confirm_label="确认办结", back_url=back,
+        back_label="预警抄告", shared={"result": result}, shared_text=[("处置结果", result)] if result else ()))
 
 
 @login_required
@@ -283,6 +343,10 @@ def _notice_doc(subject):
 
 @login_required
 def lead_list(request):
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="inspections.lead", title="案件线索", qs=selectors.leads_for(request.user).order_by("-pk"),
+                                  columns=[("登记日期", "created_on"), ("来源", "get_source_type_display"), ("当事人", "party.name"),
+                                           ("线索内容", "description"), ("状态", "get_status_display"), ("案件", "case_ref")])
     page = Paginator(selectors.leads_for(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "inspections/leads.html", {"page": page})
 

@@ -249,7 +249,15 @@ def station_list(request):
 
 @login_required
 def batch_list(request):
-    return render(request, "overload/batch_list.html", {"page": _page(request, selectors.batches_for(request.user).order_by("-started_at"))})
+    qs = selectors.batches_for(request.user).order_by("-started_at")
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind="overload.ingestbatch", title="称重数据导入批次", qs=qs, columns=[
+            ("批次", "pk"), ("名称", "name"), ("来源", "get_source_display"), ("开始", "started_at"), ("状态", "get_status_display"),
+            ("读取", "read"), ("接收", "accepted"), ("拒收", "rejected"), ("重复", "duplicates"), ("标记", "flagged"),
+            ("新增违法", "violations_new"), ("对账一致", "reconciles")])
+    return render(request, "overload/batch_list.html", {"page": _page(request, qs)})
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhifa.core import audit
+from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import get_scoped, parties_for
@@ -24,9 +24,20 @@ def application_list(request):
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     qs = selectors.applications_for(request.user, search=search, status=status)
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="permits.application", title="许可申请", qs=qs.order_by("-pk"), columns=EXPORT_COLUMNS,
+                                  filters={"关键词": search, "状态": dict(PermitApplication.Status.choices).get(status, "")})
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "permits/list.html", {"page": page, "search": search, "status": status,
                                                  "statuses": PermitApplication.Status.choices})
+
+
+EXPORT_COLUMNS = [
+    ("申请编号", "number"), ("受理机关", "organisation.name"), ("许可事项", "item.name"), ("申请人", "applicant.name"),
+    ("申请内容", "content"), ("申请日期", "submitted_on"), ("受理日期", "accepted_on"), ("状态", "get_status_display"),
+    ("法定办结期限", "statutory_due"), ("承诺办结期限", "committed_due"), ("决定日期", "decided_on"),
+    ("许可决定文书号", "decision_number"), ("许可证书编号", "certificate_number"), ("有效期自", "valid_from"), ("有效期至", "valid_until"),
+]
 
 
 @login_required

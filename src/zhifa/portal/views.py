@@ -89,6 +89,13 @@ def office_list(request):
     late = request.GET.get("late") == "1"
     search = request.GET.get("q", "").strip()
     qs = selectors.publications_for(request.user, status=status, late=late, search=search)
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind="portal.publication", title="公开信息登记", qs=qs, columns=[
+            ("标题", "title"), ("类别", "get_kind_display"), ("当事人（公开）", "party_display"), ("决定日期", "decided_on"),
+            ("应公开日期", "due_on"), ("公开日期", "published_on"), ("逾期公开", "is_late"), ("状态", "get_status_display")],
+            filters={"关键词": search, "状态": dict(Publication.Status.choices).get(status, ""), "仅逾期": "是" if late else ""})
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "portal/office/list.html", {"page": page, "status": status, "late": late, "search": search,
                                                        "statuses": Publication.Status.choices,

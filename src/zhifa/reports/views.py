@@ -82,6 +82,12 @@ def records(request, key: str):
     unit, start, end, _ = _filters(request)
     qs = metrics.queryset(metric, unit, start, end)
     value = metrics.evaluate(metric, unit, start, end)
+    if request.GET.get("format") == "xlsx" and qs is not None:
+        from zhifa.core import xlsx
+
+        return xlsx.list_response(request.user, kind=f"reports.{key}", title=f"{metric.label}明细", qs=qs.order_by("pk"), columns=[
+            ("序号", "pk"), ("记录", str), ("机构", lambda o: getattr(o, "organisation", None))],
+            filters={"机构": unit.name, "期间": f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}"})
     page = Paginator(qs.order_by("pk") if qs is not None else [], 50).get_page(request.GET.get("page"))
     rows = [{"obj": obj, "url": _record_url(obj, request.user), "org": getattr(obj, "organisation", None)} for obj in page]
     return render(request, "reports/records.html", {"metric": metric, "value": value, "page": page, "rows": rows, "unit": unit,
