@@ -13,7 +13,7 @@ class CasesConfig(AppConfig):
         ("待法制审核", "cases:list?status=legal_review", ("reviewer",), ("reviewer",)),
         ("待审批立案", "cases:list?status=lead", ("head",), ("head",)),
         ("待审查调查终结报告", "cases:list?status=investigated", ("head",), ("head",)),
-        ("案件列表", "cases:list", None, ("head", "supervisor")),
+        ("案件列表", "cases:list", None, ("supervisor",)),
         ("期限预警", "cases:at_risk", None, ("officer", "head")),
         ("登记线索", "cases:lead_new", ("officer", "head"), ("officer",)),
         ("简易程序", "cases:simplified_new", ("officer",), ("officer",)),

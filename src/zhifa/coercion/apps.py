@@ -13,7 +13,7 @@ class CoercionConfig(AppConfig):
     verbose_name = "行政强制"
     nav_group = "案件办理"
     nav = [
-        ("行政强制措施", "coercion:list", HANDLERS, ("officer", "head")),
+        ("行政强制措施", "coercion:list", HANDLERS, ("officer",)),
         ("实施行政强制措施", "coercion:new", [Role.OFFICER], ("officer",)),
         # The head's approvals (行政强制法 Art. 18 item 1; Art. 19: a measure taken on the spot is approved afterwards).
         ("待批准强制措施", "coercion:list?status=applied", [Role.HEAD], ("head",)),

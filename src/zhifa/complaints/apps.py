@@ -13,7 +13,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "投诉与服务"
     nav_group = "投诉与服务"
     nav = [
-        ("投诉举报", "complaints:list complaints", HANDLERS, ("officer", "head")),
+        ("投诉举报", "complaints:list complaints", HANDLERS, ("officer",)),
         ("导入热线工单", "complaints:import", [Role.OFFICER, Role.HEAD, Role.ADMIN]),
         ("批量分派工单", "complaints:bulk_assign", [Role.OFFICER, Role.HEAD, Role.ADMIN], ("head",)),
         ("指标与分析", "complaints:analysis", HANDLERS),

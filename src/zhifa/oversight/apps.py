@@ -9,7 +9,7 @@ class OversightConfig(AppConfig):
     label = "oversight"
     verbose_name = "内部监督"
     nav = [
-        ("问题清单", "oversight:problem_list", None, ("supervisor", "head")),
+        ("问题清单", "oversight:problem_list", None, ("supervisor",)),
         ("挂牌督办台账", "oversight:listing_list", None, ("supervisor",)),
         ("案卷评查", "oversight:round_list", None, ("supervisor",)),
         ("案卷登记", "oversight:record_list", None, ("supervisor",)),

@@ -9,6 +9,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计与报告"
     nav = [
         ("统计分析", "reports:dashboard", None, ("head", "supervisor")),
-        ("年度执法报告", "reports:annual", ("head", "admin", "supervisor"), ("head",)),
+        ("年度执法报告", "reports:annual", ("head", "admin", "supervisor")),
     ]
     nav_group = "统计与报告"
