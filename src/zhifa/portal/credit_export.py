@@ -41,7 +41,9 @@ PARTY_ORGANISATION, PARTY_PERSON, PARTY_INDIVIDUAL_BUSINESS = "法人及非法�
 PENALTY_CATEGORIES = ["警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级", "吊销许可证件",
                       "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他"]
 CONFISCATION = {"没收违法所得", "没收非法财物"}
-LICENCE = {"暂扣许可证件", "降低资质等级", "吊销许可证件"}
+# The field 暂扣或吊销证照名称及编号 names a licence suspended or revoked; a 降低资质等级 names no licence (its subject is
+# the qualification and its new level, in 处罚内容), so it does not require the field.
+LICENCE = {"暂扣许可证件", "吊销许可证件"}
 LONG_TERM = date(2099, 12, 31)  # the field set's value for "长期" (no end date)
 ID_TYPE_LABELS = IdType.LABELS
 
@@ -113,7 +115,7 @@ def row_for(record: sources.DecisionRecord, pub: Publication, action: str = A.NE
             "暂扣或吊销证照名称及编号": record.licence, "处罚决定日期": _d(record.decided_on),
             # 处罚有效期: the end of the penalty's own effect (a suspension's term), long-term where it has none;
             # 公示截止期: the end of the publication period from the credit rules — two different dates.
-            "处罚有效期": _d(pub.penalty_until or LONG_TERM), "公示截止期": _d(pub.public_until),
+            "处罚有效期": "" if record.term_problem else _d(record.penalty_until or LONG_TERM), "公示截止期": _d(pub.public_until),
             "处罚机关": c.get("处罚机关", ""), "处罚机关统一社会信用代码": c.get("处罚机关统一社会信用代码", ""),
         })
     else:
@@ -206,7 +208,7 @@ def validate_row(layout: str, row: dict) -> list[str]:
             elif needed & set(categories):
                 problems.append(f"处罚类别含{label}但{name}为空")
         if LICENCE & set(categories) and not row.get("暂扣或吊销证照名称及编号"):
-            problems.append("处罚类别含暂扣、吊销许可证件或降低资质等级，须填写暂扣或吊销证照名称及编号")
+            problems.append("处罚类别含暂扣或吊销许可证件，须填写暂扣或吊销证照名称及编号")
     elif row.get("当前状态") not in ("1", "2"):
         problems.append("当前状态应为1（有效）或2（无效）")
     return problems
@@ -288,7 +290,8 @@ def changes(*, publications, layout: str, limit: int = 5000) -> tuple[list[Chang
         if action == A.CHANGED and item.row_hash == _hash(row) and item.status not in (ExportItem.Status.PENDING, ExportItem.Status.REJECTED):
             unchanged.append(pub)
             continue
-        out.append(Change(pub, item, action, row, validate_row(layout, row)))
+        problems = validate_row(layout, row) + ([record.term_problem] if record.term_problem else [])
+        out.append(Change(pub, item, action, row, problems))
     return out, drop, unchanged
 
 

@@ -3,9 +3,10 @@ publication, de-identification and the 双公示 export do not care which app ma
 
 Sources: permit decisions (``permits.PermitApplication``) and penalty decisions (``cases.Case``)."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -46,6 +47,7 @@ class DecisionRecord:
     confiscated: Decimal | None = None
     licence: str = ""
     penalty_until: date | None = None
+    term_problem: str = ""  # a term on the decision that cannot be turned into 处罚有效期
     performed_on: date | None = None
 
     @property
@@ -130,6 +132,54 @@ def _case_model():
         return None
 
 
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_TERM = re.compile(r"^\s*([0-9]+|[零〇一二两三四五六七八九十]+)\s*(个月|月|年|日|天|周|星期)\s*$")
+# Penalty kinds whose effect lasts for a term written on the decision (暂扣许可证件 三个月; 限制开展生产经营活动 六个月).
+TERM_KINDS = ("licence_suspension", "restrict_operation", "order_stop", "restrict_practice")
+
+
+def _number(text: str) -> int | None:
+    """Arabic or Chinese numerals up to 99 (三, 十二, 二十, 三十五)."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        value = (_DIGITS.get(tens, -100) if tens else 1) * 10 + (_DIGITS.get(ones, -100) if ones else 0)
+        return value if value > 0 else None
+    return _DIGITS.get(text) if len(text) == 1 else None
+
+
+def term_end(start: date, term: str) -> date | None:
+    """The last day of a penalty term counted from ``start`` (三个月 from 2026-03-10 ends on 2026-06-10: 民法典 Arts.
+    201–203, ADR 0004), or None when the term is not written as a number of days, weeks, months or years."""
+    from zhifa.credit.services import add_months
+
+    match = _TERM.match(term or "")
+    n = _number(match.group(1)) if match else None
+    if not n:
+        return None
+    unit = match.group(2)
+    if unit in ("个月", "月"):
+        return add_months(start, n)
+    if unit == "年":
+        return add_months(start, 12 * n)
+    return start + timedelta(days=n * (7 if unit in ("周", "星期") else 1))
+
+
+def penalty_until(case) -> tuple[date | None, str]:
+    """双公示 处罚有效期 of a decided case: the end of the longest term among its decided lines with a term (暂扣许可证件,
+    限制开展生产经营活动, 责令停产停业, 限制从业), the field set's 长期 (None here) when no line has a term; with a
+    problem text when a term cannot be read (the row then stays pending rather than publish a wrong date)."""
+    ends, unreadable = [], []
+    for line in case.decided_lines:
+        if line.kind in TERM_KINDS and line.term:
+            end = term_end(case.decided_on, line.term)
+            (ends.append(end) if end else unreadable.append(f"{line.get_kind_display()}期限“{line.term}”"))
+    if unreadable:
+        return None, f"{'、'.join(unreadable)}无法换算为处罚有效期，请按“三个月”“30日”等写明期限"
+    return (max(ends) if ends else None), ""
+
+
 def penalty_content(case) -> str:
     """处罚内容 in words, as the decision states it (every penalty line: 没收违法所得…；罚款…; 吊销…)."""
     try:
@@ -161,11 +211,13 @@ def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
         content = penalty_content(case)
         kinds = case_penalty_kinds(case)
         fine = Decimal(case.fine_amount) if case.fine_amount is not None and "fine" in kinds else None
-        confiscated = getattr(case, "confiscated_amount", None)
+        # 没收金额, 暂扣/吊销证照 and 处罚有效期 from the decided penalty lines (行政处罚法 Art. 9 kinds).
+        confiscated = case.confiscated_amount
+        until, term_problem = penalty_until(case)
         yield DecisionRecord(
             categories=[penalty_category(k) for k in kinds], fine=fine,
             confiscated=Decimal(confiscated) if confiscated is not None else None,
-            licence=getattr(case, "licence_affected", "") or "", penalty_until=getattr(case, "penalty_until", None),
+            licence=case.licence_affected, penalty_until=until, term_problem=term_problem,
             performed_on=case.paid_on or case.executed_on,
             subject_type=CASE_TYPE, subject_id=str(case.pk), kind="penalty", organisation=case.organisation,
             decided_on=case.decided_on, decision_number=case.decision_number,

@@ -114,8 +114,11 @@ def test_rows_against_the_spec_fail_with_chinese_reasons():
     problems = credit_export.validate_row("penalty", row)
     for expected in ("公示截止期早于处罚决定日期", "处罚有效期早于处罚决定日期", "处罚类别含罚款但罚款金额(万元)为空", "行政处罚决定书文号不能为空",
                      "处罚类别“记过”不在规定的类别中", "法人及非法人组织、个体工商户须填写法定代表人（负责人、经营者）",
-                     "处罚类别含暂扣、吊销许可证件或降低资质等级，须填写暂扣或吊销证照名称及编号"):
+                     "处罚类别含暂扣或吊销许可证件，须填写暂扣或吊销证照名称及编号"):
         assert expected in problems
+    # 降低资质等级 names no licence: it does not require the licence field (it stayed pending for ever).
+    row["处罚类别"] = "降低资质等级"
+    assert not any("证照名称" in p for p in credit_export.validate_row("penalty", row))
     person = {"行政相对人类别": "自然人", "证件类型": "护照号", "证件号码": "护照?"}
     assert "证件号码无效：护照号号码格式不正确。" in credit_export.validate_row("permit", person)
     shop = {"行政相对人类别": "个体工商户", "统一社会信用代码": _code("91"), "法定代表人": "李四"}
@@ -266,3 +269,60 @@ def test_paid_penalty_marks_its_credit_publication_performed(world, parties):
     services.publication_run(today=timezone.localdate())
     credit.refresh_from_db()
     assert credit.penalty_performed and credit.performed_on == timezone.localdate()
+
+
+def _decided_lines(world, *, party, lines, on=date(2026, 9, 30)):
+    """A decision combining kinds of 行政处罚法 Art. 9, notified and decided with the same lines."""
+    from zhifa.cases import services as case_services
+
+    case = cases.reviewed(world, party=party, amount=Decimal("10000"))
+    case = case_services.case_notify(actor=world.users["officer"], case=case, lines=lines)
+    case = case_services.case_waive(actor=world.users["officer"], case=case, statement="无异议，放弃陈述申辩和听证")
+    case = case_services.case_decide(actor=world.users["head"], case=case, lines=lines, legal_basis=cases.PENALTY,
+                                     reasoning="违法事实清楚，依法合并处罚。")
+    type(case).objects.filter(pk=case.pk).update(decided_on=on, violation_name="超越许可事项从事道路运输经营")
+    case.refresh_from_db()
+    return case
+
+
+def test_confiscation_licence_and_penalty_term_come_from_the_decided_lines(world, parties):
+    """Regression: the export read 没收金额, 暂扣/吊销证照 and 处罚有效期 from attributes the cases model did not have, so
+    the three fields were always empty (处罚有效期 always 长期). They come from the decided penalty lines: the
+    confiscated amount in 万元, the licence as the decision names it, and the end of the suspension's term."""
+    licence = "道路运输证（No. 411321000123）"
+    _decided_lines(world, party=parties["firm"], lines=[
+        {"kind": "fine", "amount": "10000"}, {"kind": "confiscate_income", "amount": "150"},
+        {"kind": "licence_suspension", "subject": licence, "term": "三个月"}])
+    services.publication_run(today=date(2026, 10, 9))
+    result = _export(world, "penalty")
+    assert result.errors == [] and len(result.rows) == 1
+    _spec_ok("penalty", result.rows)
+    row = result.rows[0]
+    assert row["处罚类别"] == "罚款；没收违法所得；暂扣许可证件"
+    assert row["罚款金额(万元)"] == "1.000000" and row["没收违法所得、没收非法财物的金额(万元)"] == "0.015000"
+    assert row["暂扣或吊销证照名称及编号"] == licence
+    assert row["处罚有效期"] == "2026-12-30"  # three months from the decision of 2026-09-30 (民法典 Arts. 201–203)
+    assert row["公示截止期"] != row["处罚有效期"]
+
+
+def test_penalty_term_that_cannot_be_read_keeps_the_row_pending(world, parties):
+    _decided_lines(world, party=parties["shop"], lines=[{"kind": "licence_suspension", "subject": "道路运输经营许可证（No. 7）", "term": "一季度"}])
+    services.publication_run(today=date(2026, 10, 9))
+    result = _export(world, "penalty")
+    assert result.rows == [] and len(result.errors) == 1
+    assert any("期限“一季度”无法换算为处罚有效期" in p for p in result.errors[0]["problems"])
+    assert ExportItem.objects.get().status == ExportItem.Status.PENDING
+
+
+@pytest.mark.parametrize("term,end", [("三个月", date(2026, 6, 10)), ("6个月", date(2026, 9, 10)), ("十五日", date(2026, 3, 25)),
+                                      ("30天", date(2026, 4, 9)), ("一年", date(2027, 3, 10)), ("二十日", date(2026, 3, 30))])
+def test_term_end_counts_months_by_the_calendar(term, end):
+    from zhifa.portal.sources import term_end
+
+    assert term_end(date(2026, 3, 10), term) == end
+
+
+def test_term_end_refuses_what_is_not_a_term():
+    from zhifa.portal.sources import term_end
+
+    assert [term_end(date(2026, 3, 10), t) for t in ("", "一季度", "十个工作日以内", "0个月")] == [None, None, None, None]
