@@ -373,26 +373,31 @@ def parse_receipt(fileobj) -> dict:
     return {"accepted": accepted, "rejected": rejected}
 
 
-def inconsistencies(*, today: date) -> list[str]:
+def inconsistent_sets(*, today: date) -> list:
     """Publications whose 双公示 state differs from the portal (the pipeline's "everywhere or nowhere"), and batches
-    whose receipt does not add up."""
-    out = []
-    for pub in Publication.objects.exclude(status=P.REVIEW).select_related("export_item").order_by("pk").iterator(chunk_size=2000):
+    whose receipt does not add up — each one query: (failing rows, describe)."""
+    to_send = Q(status=P.PUBLISHED) & (~Q(kind="penalty") | Q(credit_published=True))  # should_be_sent, in SQL
+    in_export = (Q(export_item__isnull=False) & ~Q(export_item__action=A.WITHDRAWN)
+                 & Q(export_item__status__in=[ExportItem.Status.SENT, ExportItem.Status.ACCEPTED]))
+    pubs = Publication.objects.exclude(status=P.REVIEW).select_related("export_item")
+    missing = pubs.filter(to_send, published_on__lt=today).exclude(in_export).order_by("pk")
+    stale = pubs.filter(to_send & in_export, export_item__synced_at__isnull=False, updated_at__gt=F("export_item__synced_at"),
+                        updated_at__date__lt=today).order_by("pk")
+    still_valid = pubs.filter(in_export).exclude(to_send).order_by("pk")
+    batches = ExportBatch.objects.filter(reconciled_at__isnull=False).exclude(rows=F("accepted") + F("rejected")).order_by("pk")
+
+    def label(pub):
+        return f"{pub.get_kind_display()} {pub.decision_number}"
+
+    def describe_missing(pub):
         item = getattr(pub, "export_item", None)
-        in_export = item is not None and item.action != A.WITHDRAWN and item.status in (ExportItem.Status.SENT, ExportItem.Status.ACCEPTED)
-        label = f"{pub.get_kind_display()} {pub.decision_number}"
-        if should_be_sent(pub):
-            if not in_export and (pub.published_on or today) < today:
-                why = f"（校验未通过：{'；'.join(item.problems)}）" if item is not None and item.problems else ""
-                out.append(f"{label} 已在门户公开，双公示导出中没有{why}")
-            elif in_export and item.synced_at and pub.updated_at > item.synced_at and (pub.updated_at.date() < today):
-                out.append(f"{label} 公开信息已变更，双公示未重新报送")
-        elif in_export:
-            out.append(f"{label} 门户为“{pub.get_status_display()}”，双公示中仍为有效（未报送撤回）")
-    for batch in ExportBatch.objects.filter(reconciled_at__isnull=False):
-        if batch.accepted + batch.rejected != batch.rows:
-            out.append(f"双公示批次 #{batch.pk} 报送 {batch.rows} 条，回执接收 {batch.accepted} 条、退回 {batch.rejected} 条，对不上")
-    return out
+        why = f"（校验未通过：{'；'.join(item.problems)}）" if item is not None and item.problems else ""
+        return f"{label(pub)} 已在门户公开，双公示导出中没有{why}"
+
+    return [(missing, describe_missing),
+            (stale, lambda pub: f"{label(pub)} 公开信息已变更，双公示未重新报送"),
+            (still_valid, lambda pub: f"{label(pub)} 门户为“{pub.get_status_display()}”，双公示中仍为有效（未报送撤回）"),
+            (batches, lambda b: f"双公示批次 #{b.pk} 报送 {b.rows} 条，回执接收 {b.accepted} 条、退回 {b.rejected} 条，对不上")]
 
 
 def render(result: ExportResult, file_format: str) -> tuple[bytes, str, str]:

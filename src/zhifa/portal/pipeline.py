@@ -112,45 +112,82 @@ def credit_performed_sync() -> int:
 
 
 # --- the invariant ----------------------------------------------------------------------------------------
+# Each part of "published everywhere or nowhere" is one query over the registers: ``inconsistent_sets`` returns
+# (queryset of failing rows, how to describe a row); the consistency check lists the first rows and counts the rest,
+# so it runs in the database at any size (a million cases) instead of walking every publication in Python.
 
-def _unpublished_decisions(today: date) -> Iterator[str]:
+def _publication_threshold(kind: str, today: date) -> date:
+    """The latest decision day whose publication deadline (working days of the rule in force on that day) is already
+    past today. Deadlines grow with the decision day, so every earlier decision is past its deadline too; the days
+    near today are computed one by one on the legal calendar."""
+    day = today
+    while day > today - timedelta(days=120):
+        rule = PublicationRule.in_force(kind, day)
+        if legal_calendar.add_working_days(day, rule.working_days).date < today:
+            return day
+        day -= timedelta(days=1)
+    return day
+
+
+def _unpublished_sets(today: date) -> list:
     """Decisions past their publication deadline with no row in the portal register."""
+    out = []
     for subject_type, label in ((sources.CASE_TYPE, "行政处罚决定"), (sources.PERMIT_TYPE, "行政许可决定")):
         model = _model(subject_type)
         if model is None:
             continue
+        kind = "penalty" if subject_type == sources.CASE_TYPE else "permit"
         registered = (Publication.objects.filter(subject_type=subject_type)
                       .annotate(sid=Cast("subject_id", BigIntegerField())).values("sid"))
         if subject_type == sources.CASE_TYPE:
             qs = model.objects.filter(outcome="penalty", decided_on__isnull=False, revoked_on__isnull=True).exclude(decision_number="")
         else:
             qs = model.objects.filter(status="approved", decided_on__isnull=False)
-        kind = "penalty" if subject_type == sources.CASE_TYPE else "permit"
-        for row in qs.filter(decided_on__lt=today - timedelta(days=7)).exclude(pk__in=registered).order_by("pk").iterator():
-            rule = PublicationRule.in_force(kind, row.decided_on)
-            due = legal_calendar.add_working_days(row.decided_on, rule.working_days).date
-            if due < today:
-                yield f"{label} {row.decision_number}（{row.decided_on}）应于 {due} 前公开，门户登记簿中没有"
+        qs = qs.filter(decided_on__lte=_publication_threshold(kind, today)).exclude(pk__in=registered).order_by("pk")
+
+        def describe(row, label=label, kind=kind):
+            due = legal_calendar.add_working_days(row.decided_on, PublicationRule.in_force(kind, row.decided_on).working_days).date
+            return f"{label} {row.decision_number}（{row.decided_on}）应于 {due} 前公开，门户登记簿中没有"
+
+        out.append((qs, describe))
+    return out
+
+
+def _credit_sets() -> list:
+    """Portal penalties against the credit app's publications (matched by the source record)."""
+    CreditPublication = _model("credit.CreditPublication")
+    if CreditPublication is None:
+        return []
+    from django.db.models import Exists, OuterRef, Q
+
+    same = CreditPublication.objects.filter(source_type=OuterRef("subject_type"), source_id=OuterRef("subject_id"))
+    penalties = (Publication.objects.filter(kind=PublicationRule.Kind.PENALTY).exclude(status=P.REVIEW)
+                 .annotate(credit_any=Exists(same), credit_shown=Exists(same.filter(status="published"))))
+    missing = penalties.filter(status=P.PUBLISHED, credit_published=True, credit_any=False).order_by("pk")
+    differs = penalties.filter(Q(status=P.PUBLISHED, credit_any=True, credit_shown=False) | (~Q(status=P.PUBLISHED) & Q(credit_shown=True))
+                               ).order_by("pk")
+
+    def describe_differs(pub):
+        c = CreditPublication.objects.filter(source_type=pub.subject_type, source_id=pub.subject_id).first()
+        return f"行政处罚决定 {pub.decision_number} 门户为“{pub.get_status_display()}”，信用公示为“{c.get_status_display()}”"
+
+    on_portal = Publication.objects.filter(kind=PublicationRule.Kind.PENALTY, subject_type=OuterRef("source_type"),
+                                           subject_id=OuterRef("source_id")).exclude(status=P.REVIEW)
+    orphans = CreditPublication.objects.filter(status="published").exclude(Exists(on_portal)).select_related("party").order_by("pk")
+    return [(missing, lambda pub: f"行政处罚决定 {pub.decision_number} 已在门户公开，信用公示中没有"),
+            (differs, describe_differs),
+            (orphans, lambda c: f"信用公示 {c.decision_number}（{c.party}）不是门户公开的处罚决定（门户、双公示导出中都没有）")]
+
+
+def inconsistent_sets(*, today: date) -> list:
+    """Every part of the invariant as (failing rows, describe)."""
+    from . import credit_export
+
+    return [*_unpublished_sets(today), *_credit_sets(), *credit_export.inconsistent_sets(today=today)]
 
 
 def inconsistencies(*, today: date) -> Iterator[str]:
-    yield from _unpublished_decisions(today)
-    CreditPublication = _model("credit.CreditPublication")
-    if CreditPublication is not None:
-        credit = {(c.source_type, c.source_id): c for c in CreditPublication.objects.all()}
-        portal_numbers = {}
-        for pub in Publication.objects.filter(kind=PublicationRule.Kind.PENALTY).exclude(status=P.REVIEW).order_by("pk"):
-            portal_numbers[pub.decision_number] = pub
-            c = credit.pop((pub.subject_type, pub.subject_id), None)
-            want = CREDIT_STATE.get(pub.status)
-            if c is None:
-                if pub.status == P.PUBLISHED and pub.credit_published:
-                    yield f"行政处罚决定 {pub.decision_number} 已在门户公开，信用公示中没有"
-            elif (want == "published") != (c.status == "published"):
-                yield (f"行政处罚决定 {pub.decision_number} 门户为“{pub.get_status_display()}”，信用公示为“{c.get_status_display()}”")
-        for c in credit.values():
-            if c.status == "published":
-                yield f"信用公示 {c.decision_number}（{c.party}）不是门户公开的处罚决定（门户、双公示导出中都没有）"
-    from . import credit_export
-
-    yield from credit_export.inconsistencies(today=today)
+    """Every failure of the invariant, described (all rows; the consistency check lists the first and counts the rest)."""
+    for qs, describe in inconsistent_sets(today=today):
+        for row in qs.iterator(chunk_size=2000):
+            yield describe(row)

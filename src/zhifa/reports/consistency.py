@@ -22,7 +22,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Q, Sum
+from django.db.models import Case as DjCase
+from django.db.models import DateField, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
@@ -31,6 +33,23 @@ from zhifa.core.models import Organisation
 from . import charts, metrics
 
 LIMIT = 50  # failures listed per check (all are counted)
+
+
+@dataclass(frozen=True)
+class More:
+    """Yielded by a check after its first ``LIMIT`` failures: how many more it counted in the database (the check
+    names the first ones and counts the rest in one query instead of walking every row)."""
+
+    count: int
+
+
+def _listed(qs, describe: Callable) -> Iterator:
+    """The first ``LIMIT`` rows of a failing set, described, then the count of the rest — two queries, however many."""
+    rows = list(qs[:LIMIT + 1])
+    for row in rows[:LIMIT]:
+        yield describe(row)
+    if len(rows) > LIMIT:
+        yield More(qs.count() - LIMIT)
 
 
 @dataclass(frozen=True)
@@ -76,24 +95,27 @@ def check_dishonesty_grades(ctx: Context) -> Iterator[str]:
         return
     allowed = listed_grade_floor(ctx.today)
     listed = Entry.objects.filter(status="listed").values_list("party_id", flat=True)
-    for g in Grade.objects.filter(party_id__in=listed).exclude(grade__in=allowed).select_related("party").order_by("party__name"):
-        yield f"{g.party.name} 列入严重失信主体名单，信用等级却为 {g.grade}（名单内主体只能为 {'/'.join(allowed)}）"
+    wrong = Grade.objects.filter(party_id__in=listed).exclude(grade__in=allowed).select_related("party").order_by("party__name", "pk")
+    yield from _listed(wrong, lambda g: f"{g.party.name} 列入严重失信主体名单，信用等级却为 {g.grade}（名单内主体只能为 {'/'.join(allowed)}）")
 
 
 # --- 年审学时与学时登记 ----------------------------------------------------------------------------------------
 
 def check_review_hours(ctx: Context) -> Iterator[str]:
+    """One query: each review beside the register's sum for its officer and year (business and law hours of events
+    started in that year, by the review day)."""
     Review, Attendance = _model("training.CertificateReview"), _model("training.Attendance")
     if Review is None or Attendance is None:
         return
     from zhifa.training.models import TrainingEvent
 
-    for review in Review.objects.select_related("officer").order_by("year", "officer__name"):
-        register = Attendance.objects.filter(
-            officer_id=review.officer_id, event__start_on__year=review.year, event__start_on__lte=review.reviewed_on,
-            event__category__in=TrainingEvent.COUNTED).aggregate(h=Sum("hours"))["h"] or Decimal(0)
-        if Decimal(review.training_hours) != Decimal(register):
-            yield (f"{review.officer.name} {review.year}年度年审记载当年学时 {review.training_hours}，学时登记至年审日为 {register}")
+    register = (Attendance.objects.filter(officer_id=OuterRef("officer_id"), event__start_on__year=OuterRef("year"),
+                                          event__start_on__lte=OuterRef("reviewed_on"), event__category__in=TrainingEvent.COUNTED)
+                .order_by().values("officer_id").annotate(h=Sum("hours")).values("h"))
+    reviews = (Review.objects.annotate(register=Coalesce(Subquery(register, output_field=DecimalField(max_digits=8, decimal_places=1)),
+                                                         Value(Decimal(0)), output_field=DecimalField(max_digits=8, decimal_places=1)))
+               .exclude(training_hours=F("register")).select_related("officer").order_by("year", "officer__name", "pk"))
+    yield from _listed(reviews, lambda r: f"{r.officer.name} {r.year}年度年审记载当年学时 {r.training_hours}，学时登记至年审日为 {r.register}")
 
 
 # --- 比率不超过100% -----------------------------------------------------------------------------------------
@@ -154,10 +176,12 @@ def check_breakdowns(ctx: Context) -> Iterator[str]:
 # --- 公开一致 ------------------------------------------------------------------------------------------------
 
 def check_publication(ctx: Context) -> Iterator[str]:
-    """Portal, credit publications and the 双公示 export carry the same decisions in the same state."""
+    """Portal, credit publications and the 双公示 export carry the same decisions in the same state — each part of the
+    invariant one query over the registers (``portal.pipeline.inconsistent_sets``)."""
     from zhifa.portal import pipeline
 
-    yield from pipeline.inconsistencies(today=ctx.today)
+    for qs, describe in pipeline.inconsistent_sets(today=ctx.today):
+        yield from _listed(qs, describe)
 
 
 # --- 结案与罚款 ----------------------------------------------------------------------------------------------
@@ -171,16 +195,21 @@ def check_closed_unpaid(ctx: Context) -> Iterator[str]:
     if Notice is None:
         return
     settled = Notice.objects.filter(Q(status="paid") | Q(enforcement_applied_on__isnull=False) | Q(reminded_on__isnull=False))
-    for case in fined.exclude(pk__in=settled.values("case_id")).order_by("pk").select_related("party"):
+
+    def describe(case):
         notice = Notice.objects.filter(case=case).first()
         state = "无缴款通知" if notice is None else f"缴款通知{notice.get_status_display()}（已缴 {notice.principal_paid} 元）"
-        yield (f"案件 {case.number}（{case.party.name}）状态为{case.get_status_display()}，罚款 {case.fine_amount} 元{state}，"
-               f"且无催告或申请强制执行")
+        return (f"案件 {case.number}（{case.party.name}）状态为{case.get_status_display()}，罚款 {case.fine_amount} 元{state}，"
+                f"且无催告或申请强制执行")
+
+    yield from _listed(fined.exclude(pk__in=settled.values("case_id")).order_by("pk").select_related("party"), describe)
 
 
 # --- 听证通知时限 --------------------------------------------------------------------------------------------
 
 def check_hearing_lead(ctx: Context) -> Iterator[str]:
+    """The earliest lawful hearing day is computed once per distinct notice day (the legal calendar), then the cases
+    held before it are one query (a CASE expression maps each notice day to its earliest hearing day)."""
     Case = _model("cases.Case")
     if Case is None:
         return
@@ -188,13 +217,16 @@ def check_hearing_lead(ctx: Context) -> Iterator[str]:
 
     days = rules.HEARING_NOTICE_WORKING_DAYS
     cases = Case.objects.filter(hearing_notice_on__isnull=False).filter(Q(hearing_on__isnull=False) | Q(hearing_held_on__isnull=False))
-    for case in cases.order_by("pk"):
-        held = case.hearing_held_on or case.hearing_on
-        earliest = legal_calendar.add_working_days(case.hearing_notice_on, days).date
-        # 行政处罚法 Art. 64: the party is notified 7 (working, Art. 85) days before the hearing.
-        if held < earliest:
-            yield (f"案件 {case.number} {case.hearing_notice_on} 通知听证、{held} 举行：应在举行{days}个工作日前通知"
-                   f"（最早 {earliest}，行政处罚法第六十四条）")
+    notice_days = sorted(set(cases.order_by().values_list("hearing_notice_on", flat=True).distinct()))
+    if not notice_days:
+        return
+    # 行政处罚法 Art. 64: the party is notified 7 (working, Art. 85) days before the hearing.
+    earliest = {d: legal_calendar.add_working_days(d, days).date for d in notice_days}
+    late = (cases.annotate(held=Coalesce("hearing_held_on", "hearing_on"),
+                           earliest=DjCase(*[When(hearing_notice_on=d, then=Value(e)) for d, e in earliest.items()], output_field=DateField()))
+            .filter(held__lt=F("earliest")).order_by("pk"))
+    yield from _listed(late, lambda c: (f"案件 {c.number} {c.hearing_notice_on} 通知听证、{c.held} 举行：应在举行{days}个工作日前通知"
+                                        f"（最早 {c.earliest}，行政处罚法第六十四条）"))
 
 
 CHECKS = [
@@ -224,6 +256,9 @@ def run(*, today: date | None = None, only: list[str] | None = None) -> list[Res
             continue
         failures, count = [], 0
         for failure in check.run(ctx):
+            if isinstance(failure, More):
+                count += failure.count
+                continue
             count += 1
             if len(failures) < LIMIT:
                 failures.append(failure)

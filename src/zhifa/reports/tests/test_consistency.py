@@ -155,3 +155,56 @@ def test_zhifa_check_figures_maps_to_the_command():
     with mock.patch("django.core.management.execute_from_command_line") as run:
         cli.main(["check", "figures", "--only", "rates"])
     run.assert_called_once_with(["zhifa", "check_figures", "--only", "rates"])
+
+
+def _published_penalty(world):
+    """A penalty published on the portal (its credit publication following), exported and accepted."""
+    from zhifa.portal import credit_export
+    from zhifa.portal import services as portal
+    from zhifa.portal.models import Publication
+    from zhifa.portal.tests.test_credit_export import _setup
+
+    _setup(world)  # the brigade's credit code, which every 双公示 row carries
+    case = decided(world, party=company(world, legal_representative="赵六"))
+    Case.objects.filter(pk=case.pk).update(decided_on=TODAY - timedelta(days=20), violation_name="未随车携带道路运输证")
+    portal.publication_run(today=TODAY - timedelta(days=18))
+    pub = Publication.objects.get(subject_id=str(case.pk))
+    result = credit_export.export(actor=None, organisation=world.brigade_a, publications=Publication.objects.all(), layout="penalty",
+                                  file_format="json")
+    assert result.rows, result.errors
+    credit_export.reconcile(actor=None, batch=result.batch, accepted=[r["本地编号"] for r in result.rows], rejected={})
+    return pub
+
+
+def test_portal_credit_and_export_out_of_step_each_fail(world):
+    """Each part of “published everywhere or nowhere”, broken on purpose: the portal withdrew a decision the credit
+    publications still show; the portal shows one the export never sent; a batch whose receipt does not add up."""
+    from zhifa.credit.models import CreditPublication
+    from zhifa.portal.models import ExportBatch, ExportItem, Publication
+
+    pub = _published_penalty(world)
+    assert failures("publication") == []
+    # The portal withdrew it, the credit publication and the export did not follow.
+    Publication.objects.filter(pk=pub.pk).update(status=Publication.Status.WITHDRAWN, withdrawn_on=TODAY)
+    lines = failures("publication")
+    assert any(pub.decision_number in line and "信用公示为“公示中”" in line for line in lines)
+    assert any(pub.decision_number in line and "未报送撤回" in line for line in lines)
+    # Put back on the portal, but the export's row is gone: on the portal, not in the 双公示 export.
+    Publication.objects.filter(pk=pub.pk).update(status=Publication.Status.PUBLISHED, withdrawn_on=None)
+    ExportItem.objects.filter(publication=pub).delete()
+    assert any(pub.decision_number in line and "双公示导出中没有" in line for line in failures("publication"))
+    # The credit publication without its portal row.
+    CreditPublication.objects.filter(source_id=pub.subject_id).update(source_id="0")
+    assert any("不是门户公开的处罚决定" in line for line in failures("publication"))
+    batch = ExportBatch.objects.get()
+    ExportBatch.objects.filter(pk=batch.pk).update(accepted=batch.rows + 1)
+    assert any(f"双公示批次 #{batch.pk}" in line and "对不上" in line for line in failures("publication"))
+
+
+def test_a_check_names_the_first_failures_and_counts_the_rest_in_the_database(world, monkeypatch):
+    """On the load database a check must not walk every row: it lists ``LIMIT`` failures and counts the others."""
+    monkeypatch.setattr(consistency, "LIMIT", 1)
+    cases = [decided(world) for _ in range(3)]
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(hearing_notice_on=TODAY, hearing_on=TODAY, hearing_held_on=TODAY)
+    [result] = consistency.run(today=TODAY, only=["hearing_lead"])
+    assert result.count == 3 and len(result.failures) == 1 and cases[0].number in result.failures[0]
