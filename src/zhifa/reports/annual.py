@@ -1,6 +1,9 @@
 """The annual administrative-enforcement report (年度行政执法工作报告) in the structure of seed 002, every
-figure filled from the registers through :mod:`metrics`, and marked places for the narrative the bureau
-writes itself. Rendered to HTML (with a link from each figure to its records), DOCX and PDF."""
+figure filled from the registers through :mod:`metrics`; training, evaluation, discretion, problems and next year's
+plans from their registers; and the passages only the bureau can write (how a system was built, a highlight) from
+the report-narrative register it fills on the report page (``ReportNarrative``). A passage not written is left out
+— the printed report carries no placeholder. Rendered to HTML (with a link from each figure to its records), DOCX and
+PDF."""
 
 import io
 from dataclasses import dataclass, field
@@ -46,13 +49,19 @@ class Fig:
 
 @dataclass
 class Narrative:
-    """A marked place the bureau fills in itself."""
+    """A passage the bureau writes itself, from the report-narrative register (empty: not written, left out)."""
 
-    hint: str
+    place: str
+    text: str = ""
 
     @property
-    def text(self) -> str:
-        return f"【由本单位填写：{self.hint}】"
+    def hint(self) -> str:
+        from .models import ReportNarrative
+
+        return ReportNarrative.Place(self.place).label
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
 
 
 @dataclass
@@ -60,6 +69,8 @@ class Section:
     title: str
     level: int
     paragraphs: list[list] = field(default_factory=list)  # each paragraph: [str | Fig | Narrative, …]
+    numbered: bool = True  # a part of the report (一、二、…) when level 1
+    optional: bool = False  # left out when nothing is written in it
 
 
 @dataclass
@@ -159,9 +170,34 @@ def _plans(f, year: int) -> list[list]:
     return lines
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
+def _kept(sections: list[Section]) -> list[Section]:
+    """Leave out passages not written and sections left empty by that; number the parts (一、二、…) as printed."""
+    out, n = [], 0
+    for section in sections:
+        paragraphs = [[part for part in para if not (isinstance(part, Narrative) and not part)] for para in section.paragraphs]
+        paragraphs = [p for p in paragraphs if p]
+        if section.level == 1 and section.numbered:
+            if not paragraphs and section.optional:
+                continue
+            section.title = f"{NUMERALS[n]}、{section.title}"
+            n += 1
+        section.paragraphs = paragraphs
+        out.append(section)
+    return out
+
+
 def build(unit: Organisation, year: int) -> AnnualReport:
+    from .models import ReportNarrative
+
     start, end = date(year, 1, 1), date(year, 12, 31)
     figures: dict[str, Fig] = {}
+    written = dict(ReportNarrative.objects.filter(organisation=unit, year=year).values_list("place", "text"))
+
+    def n(place: str) -> Narrative:
+        return Narrative(place, written.get(place, ""))
 
     def f(key: str, period: tuple[date, date] = (start, end)) -> Fig:
         ref = key if period == (start, end) else f"{key}@{period[0].year}"
@@ -188,8 +224,10 @@ def build(unit: Organisation, year: int) -> AnnualReport:
     per_officer = f"{hours.value / officers.value:.1f}" if hours.available and officers.value else "—"
     S = Section
     sections = [
-        S("", 0, [[f"{year}年，", Narrative("本年度行政执法工作总体情况（一至两句）"), f"现将{year}年行政执法工作报告公布如下。"]]),
-        S("一、工作开展情况", 1),
+        S("", 0, [[f"{year}年，本单位办理行政许可", f("permits_decided"), "件、行政处罚", f("penalties"), "件、行政强制措施",
+                   f("coercive_measures"), "件，公开行政执法信息", f("publications"), "条，评查行政执法案卷", f("evaluations"),
+                   f"卷。现将{year}年行政执法工作报告公布如下。"]]),
+        S("工作开展情况", 1),
         S(f"（一）{year}年度行政执法人员培训情况", 2, [
             ["截至", f"{year}年12月31日", "，在岗执法人员", f("officers_active"), "名，其中持有效行政执法证", f("officers_certified"), "名。"],
             [f"{year}年举办培训", f("training_events"), "期，参训", f("training_attendance"), "人次，认定培训学时", f("training_hours"),
@@ -207,9 +245,9 @@ def build(unit: Organisation, year: int) -> AnnualReport:
              f("coercive_disposed"), "件。对逾期不缴纳罚款的当事人催告", f("payment_reminders"), "件，申请人民法院强制执行",
              f("enforcement_applied"), "件。"],
             ["二是全面落实行政执法全过程记录制度。配备在用执法装备", f("equipment"), "件，其中执法记录仪", f("body_cameras"), "台、执法车辆",
-             f("vehicles"), "台。", Narrative("全过程记录制度的落实情况")],
+             f("vehicles"), "台。", n("recording")],
             ["三是落实重大执法决定法制审核制度。具有法律职业资格的执法人员", f("legal_reviewers"), "名，", f"{year}年重大执法决定法制审核",
-             f("legal_reviews"), "件。", Narrative("法制审核实施细则和目录清单的制定情况")],
+             f("legal_reviews"), "件。", n("legal_review")],
             ["2.建立健全行政裁量权基准制度。", _benchmark_text(end), "依裁量基准作出罚款决定", f("discretion_applied"),
              "件，偏离裁量建议并说明理由的", f("discretion_deviations"), "件，罚款低于裁量建议的", f("fines_reduced_cases"), "件。"],
             ["3.建立健全柔性执法工作机制。", f"{year}年共计办理首违不罚案件", f("first_no_penalty"), "件、依法免予处罚案件", f("exempt"),
@@ -218,32 +256,32 @@ def build(unit: Organisation, year: int) -> AnnualReport:
              f("campaigns"), "项，联合", dept_kinds, "等", f("joint_departments"), "个部门，出动执法人员", f("operation_officers"),
              "人次，检查车辆", f("operation_vehicles"), "台次、企业", f("operation_enterprises"), "家次，发现问题", f("operation_problems"),
              "处，立案查处", f("operation_cases"), "件；与有关部门联合开展双随机抽查", f("joint_random_plans"), "次。",
-             Narrative("联合执法机制的建立和运行情况")],
+             n("cooperation")],
         ]),
         S("（三）提升行政执法质量情况", 2, [
             ["1.开展案卷评查。评查行政执法案卷", f("evaluations"), "卷，其中优秀", f("evaluations_excellent"), "卷、不合格",
              f("evaluations_failed"), "卷；发现执法问题", f("problems"), "个", _by_category(unit, start, end), "，整改销号",
              f("problems_closed"), "个。"],
             ["2.畅通投诉举报渠道。受理12328、12345等投诉举报", f("complaints"), "件，已答复", f("complaints_answered"), "件，答复率", r("complaints_answer_rate"), "。"],
-            ["3.撤销或变更的行政处罚决定", f("revoked_decisions"), "件。", Narrative("行政复议、行政诉讼情况")],
+            ["3.撤销或变更的行政处罚决定", f("revoked_decisions"), "件。", n("litigation")],
         ]),
         S("（四）重点领域执法情况", 2, [
             ["1.预防监管。开展宣传活动", f("publicity_events"), "场次，发放宣传资料", f("publicity_materials"), "份，悬挂宣传横幅",
              f("publicity_banners"), "条；约谈", f("interviews"), "次，其中约谈驾驶员等个人", f("interviews_drivers"), "次、企业",
-             f("interviews_firms"), "次。", Narrative("宣传主题和事后教育情况")],
+             f("interviews_firms"), "次。", n("publicity")],
             ["2.日常监管。以“双随机、一公开”为基本手段，制定抽查计划", f("random_plans"), "次，检查企业", f("inspections_done"),
              "家次，发现问题", f("inspections_problems"), "处。接收省平台预警抄告", f("warnings_received"), "条，截至年底已办结", f("warnings_closed_of_received"),
              "条，办结率", r("warnings_closed_rate"), "。"],
             ["3.重点监管。非现场执法检测超限违法记录", f("offsite_violations"), "条，通过不见面执法平台远程办理案件", f("remote_cases"), "件；立案", f("cases_opened"), "件；作出罚款决定金额",
-             f("fines_imposed"), "元，收缴罚款", f("fines_collected"), "元。", Narrative("执法巡逻、卸载货物等重点监管情况")],
-            ["4.专项监管。开展专项整治行动", f("campaigns"), "项", campaign_text, Narrative("专项整治的做法和成效")],
+             f("fines_imposed"), "元，收缴罚款", f("fines_collected"), "元。", n("key_supervision")],
+            ["4.专项监管。开展专项整治行动", f("campaigns"), "项", campaign_text, n("campaigns")],
             ["5.信用监管。对辖区市场主体评定信用等级", f("credit_grades"), "户（", grade_text, "），受理信用修复申请", f("credit_repairs"), "件。"],
         ]),
-        S(f"二、{year}年执法工作创新亮点或典型经验", 1, [[Narrative("执法透明化、队伍建设、法律顾问等亮点")]]),
-        S("三、存在问题", 1, _problems(f, r)),
-        S(f"四、{year + 1}年工作计划", 1, _plans(f, year)),
+        S(f"{year}年执法工作创新亮点或典型经验", 1, [[n("highlights")]], optional=True),
+        S("存在问题", 1, _problems(f, r)),
+        S(f"{year + 1}年工作计划", 1, _plans(f, year)),
     ]
-    return AnnualReport(unit=unit, year=year, sections=sections, figures=figures, rates=rates)
+    return AnnualReport(unit=unit, year=year, sections=_kept(sections), figures=figures, rates=rates)
 
 
 def render_html(report: AnnualReport, *, links: bool = True) -> str:
@@ -258,7 +296,7 @@ def render_pdf(report: AnnualReport) -> bytes:
 
 def render_docx(report: AnnualReport) -> bytes:
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -285,8 +323,6 @@ def render_docx(report: AnnualReport) -> bytes:
                 r = p.add_run(part if isinstance(part, str) else part.text)
                 if isinstance(part, (Fig, metrics.RateValue)):
                     r.bold = True
-                elif isinstance(part, Narrative):
-                    r.font.highlight_color = WD_COLOR_INDEX.YELLOW
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -3,16 +3,20 @@ each figure, and the annual report (preview in the browser, DOCX and PDF downloa
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from zhifa.core.errors import DomainError
+from zhifa.core.roles import has_role
 from zhifa.core.selectors import history_visible, organisations_for
 
-from . import annual, charts, metrics
+from . import annual, charts, metrics, services
+from .models import ReportNarrative
 
 
 def _filters(request):
@@ -102,6 +106,16 @@ def annual_report(request):
         year = int(request.GET.get("year", "") or timezone.localdate().year - 1)
     except ValueError:
         year = timezone.localdate().year - 1
+    if request.method == "POST":
+        try:
+            for place in ReportNarrative.Place.values:
+                if place in request.POST:
+                    services.narrative_save(actor=request.user, organisation=unit, year=year, place=place, text=request.POST[place])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存，报告已按填写的内容更新。")
+        return redirect(f"{reverse('reports:annual')}?unit={unit.code}&year={year}")
     report = annual.build(unit, year)
     fmt = request.GET.get("format")
     if fmt == "docx":
@@ -112,4 +126,7 @@ def annual_report(request):
         response = HttpResponse(annual.render_pdf(report), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="annual-report-{unit.code}-{year}.pdf"'
         return response
-    return render(request, "reports/annual.html", {"report": report, "units": units, "unit": unit, "year": year, "links": True})
+    written = dict(ReportNarrative.objects.filter(organisation=unit, year=year).values_list("place", "text"))
+    narratives = [(place, label, written.get(place, "")) for place, label in ReportNarrative.Place.choices]
+    return render(request, "reports/annual.html", {"report": report, "units": units, "unit": unit, "year": year, "links": True,
+                                                   "narratives": narratives, "can_write": has_role(request.user, *services.WRITERS)})

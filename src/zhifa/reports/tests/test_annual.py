@@ -102,7 +102,7 @@ def test_each_figure_links_to_its_records(data, client_for):
         assert a.number in page
     assert "XK" in page and page.count("/history/permits.permitapplication/") == 2
     html = client.get(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}").content.decode()
-    assert fig.url.replace("&", "&amp;") in html and "由本单位填写" in html
+    assert fig.url.replace("&", "&amp;") in html and "由本单位填写" not in html and "本单位填写的内容" in html
 
 
 def test_other_jurisdiction_cannot_pick_a_unit_outside_it(data, client_for):
@@ -117,7 +117,7 @@ def test_docx_and_pdf_carry_chinese_text(data, tmp_path):
     out = tmp_path / "r.docx"
     call_command("report", "annual", year=YEAR, unit=data.county_a.code, format="docx", output=str(out), stdout=io.StringIO())
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
-    assert "南召县交通运输局2024年度行政执法工作报告" in text and "办理行政许可2件" in text and "【由本单位填写：" in text
+    assert "南召县交通运输局2024年度行政执法工作报告" in text and "办理行政许可2件" in text and "【" not in text
     pdf = tmp_path / "r.pdf"
     call_command("report", "annual", year=YEAR, unit=data.county_a.code, format="pdf", output=str(pdf), stdout=io.StringIO())
     pdf_text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
@@ -142,7 +142,36 @@ def test_figures_carry_their_definition_and_sections_come_from_registers(data, c
     assert "裁量基准" in text and "依裁量基准作出罚款决定0件" in text
     for placeholder in ("培训主题", "裁量基准版本", "存在的问题", "下一年度工作计划", "行政强制执行（"):
         assert placeholder not in text
-    assert "三、存在问题" in [s.title for s in report.sections]
+    assert "二、存在问题" in [s.title for s in report.sections]  # 二、创新亮点 is left out until the bureau writes it
     assert report.rates["exam_pass_rate"].display() == "50.0%"
     html = client_for("head").get(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}").content.decode()
     assert 'title="办理行政许可（件）：许可申请中“决定日期”在统计期内、属本单位及下属单位的记录条数。（点击查看明细）"' in html
+
+
+def test_bureau_text_comes_from_its_register_and_nothing_unwritten_is_printed(data, client_for):
+    """The passages only the bureau can write (制度建设, 亮点, 复议诉讼 …) come from the report-narrative register it fills on
+    the report page; a passage not written is left out of the report (the printed report said 【由本单位填写：…】)."""
+    from zhifa.core.models import Event
+    from zhifa.reports.models import ReportNarrative
+
+    report = annual.build(data.county_a, YEAR)
+    text = "".join(p if isinstance(p, str) else p.text for s in report.sections for para in s.paragraphs for p in para)
+    titles = [s.title for s in report.sections if s.level == 1]
+    assert "【" not in text and "由本单位填写" not in text
+    assert titles == ["一、工作开展情况", "二、存在问题", f"三、{YEAR + 1}年工作计划"]  # no highlights written: the part is left out
+    assert text.startswith(f"{YEAR}年，本单位办理行政许可2件")  # the opening sentence from the figures
+    # An officer may not write the report: refused, nothing changed.
+    n = Event.objects.count()
+    r = client_for("officer").post(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}", {"highlights": "x"})
+    assert r.status_code in (302, 403, 404) and not ReportNarrative.objects.exists() and Event.objects.count() == n
+    # The head writes two passages on the report page: they are printed in their places, audited.
+    r = client_for("head").post(f"/reports/annual/?unit={data.county_a.code}&year={YEAR}",
+                                {"highlights": "常年聘请法律顾问，参与重大执法决定的法律咨询。", "litigation": "全年无行政复议和行政诉讼案件。",
+                                 "recording": ""})
+    assert r.status_code == 302
+    assert ReportNarrative.objects.filter(text__gt="").count() == 2 and Event.objects.filter(action="reports.narrative_save").count() == 2
+    report = annual.build(data.county_a, YEAR)
+    text = "".join(p if isinstance(p, str) else p.text for s in report.sections for para in s.paragraphs for p in para)
+    assert "撤销或变更的行政处罚决定" in text and "全年无行政复议和行政诉讼案件。" in text
+    assert [s.title for s in report.sections if s.level == 1][1] == f"二、{YEAR}年执法工作创新亮点或典型经验"
+    assert "常年聘请法律顾问" in annual.render_html(report, links=False)
