@@ -21,9 +21,9 @@ from zhifa.cases.models import Case, CaseDocument, StatusChange
 from zhifa.cases.workflow import Status
 from zhifa.core import audit
 from zhifa.core.auth import token_create
-from zhifa.core.models import Event
+from zhifa.core.models import Event, NumberCounter
 from zhifa.core.tests.factories import PersonPartyFactory
-from zhifa.documents.models import Document, DocumentCounter
+from zhifa.documents.models import Document
 from zhifa.payments.models import PaymentNotice
 
 S = Status
@@ -79,7 +79,7 @@ def assert_consistent() -> list[int]:
     for link in CaseDocument.objects.exclude(document_id=None):
         assert Document.objects.filter(pk=link.document_id, kind=link.kind).exists(), link
     # Every number taken from a counter belongs to a stored document: none consumed by a killed render.
-    assert sum(DocumentCounter.objects.values_list("last", flat=True)) == Document.objects.exclude(number="").count()
+    assert sum(NumberCounter.objects.filter(series="documents.document").values_list("last", flat=True)) == Document.objects.exclude(number="").count()
     return missing
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from zhifa.core import numbering
 from zhifa.core.models import EvidenceFile, Officer, Organisation, User
 
 
@@ -115,6 +116,11 @@ class Operation(models.Model):
     @property
     def is_joint(self) -> bool:
         return self.kind == self.Kind.JOINT
+
+
+# 执法行动编号: 类别代字(LH 联合执法、ZX 专项行动、XC 宣传)+机构代码-年度-三位序号, per organisation, kind and year.
+OPERATION_NUMBERS = numbering.Series("campaigns.operation", "执法行动编号", "{part}{org}-{year}-{seq:03d}", model="campaigns.Operation")
+
 
 
 class OperationLink(models.Model):

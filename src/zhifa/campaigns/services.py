@@ -4,11 +4,11 @@ with a condition on the old state, appends the step and writes the audit record 
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from zhifa.core import audit
+from zhifa.core import audit, numbering
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import Officer, Organisation
@@ -16,6 +16,7 @@ from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
 from .models import (
+    OPERATION_NUMBERS,
     Attachment,
     Department,
     Material,
@@ -75,13 +76,6 @@ def _validate_links(actor, organisation: Organisation, *, kind: str, partners, o
     return partners, officers
 
 
-def _next_number(organisation: Organisation, kind: str, year: int) -> str:
-    prefix = f"{PREFIX[kind]}{organisation.code}-{year}-"
-    last = Operation.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{n:03d}"
-
-
 def _step(op: Operation, action: str, from_status: str, to_status: str, actor, note: str = "") -> None:
     OperationStep.objects.create(operation=op, action=action, from_status=from_status, to_status=to_status,
                                  actor=actor if getattr(actor, "pk", None) else None, note=note)
@@ -98,17 +92,14 @@ def operation_create(*, actor, organisation: Organisation, kind: str, title: str
                    location=location.strip(), description=description.strip(), lead_department=lead_department,
                    created_by=actor, number="-")
     op.full_clean(exclude=["number"])
-    try:
-        with transaction.atomic():
-            op.number = _next_number(organisation, kind, starts_on.year)
-            op.save(force_insert=True)
-            OperationPartner.objects.bulk_create([OperationPartner(operation=op, department=d) for d in partners])
-            OperationOfficer.objects.bulk_create([OperationOfficer(operation=op, officer=o) for o in officers])
-            _step(op, "create", "", op.status, actor)
-            audit.record(actor=actor, action="campaigns.create", subject=op, after=_snapshot(op), organisation=organisation,
-                         summary=f"登记{op.get_kind_display()}：{op.title}（{op.starts_on:%Y-%m-%d}，参加部门{len(partners)}个、执法人员{len(officers)}名）")
-    except IntegrityError as exc:  # two registrations took the same number at once
-        raise DomainError("number_taken", "编号已被占用，请重新提交。") from exc
+    with transaction.atomic():
+        op.number = numbering.reserve(OPERATION_NUMBERS, organisation=organisation, year=starts_on.year, part=PREFIX[kind])
+        op.save(force_insert=True)
+        OperationPartner.objects.bulk_create([OperationPartner(operation=op, department=d) for d in partners])
+        OperationOfficer.objects.bulk_create([OperationOfficer(operation=op, officer=o) for o in officers])
+        _step(op, "create", "", op.status, actor)
+        audit.record(actor=actor, action="campaigns.create", subject=op, after=_snapshot(op), organisation=organisation,
+                     summary=f"登记{op.get_kind_display()}：{op.title}（{op.starts_on:%Y-%m-%d}，参加部门{len(partners)}个、执法人员{len(officers)}名）")
     return op
 
 

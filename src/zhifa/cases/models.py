@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
+from zhifa.core import numbering
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party, Vehicle
 from zhifa.discretion.models import ListKind
 from zhifa.discretion.models import PenaltyKind as Art9PenaltyKind
@@ -224,6 +225,11 @@ class Case(models.Model):
     @property
     def notified_lines(self):
         return [x for x in self.penalty_lines.all() if x.stage == PenaltyLine.Stage.NOTIFIED]
+
+
+# 案件编号: 机构代码-年度-五位序号, counted per organisation and year.
+CASE_NUMBERS = numbering.Series("cases.case", "案件编号", "{org}-{year}-{seq:05d}", model="cases.Case")
+
 
 
 class PenaltyLine(models.Model):

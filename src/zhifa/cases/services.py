@@ -19,7 +19,7 @@ from importlib.util import find_spec
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import audit, legal_calendar, numbering
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party
@@ -31,6 +31,7 @@ from zhifa.discretion.models import ViolationItem
 
 from . import penalties, rules
 from .models import (
+    CASE_NUMBERS,
     Case,
     CaseDocument,
     ClockSuspension,
@@ -152,10 +153,8 @@ def _violation_item(code: str | None):
 
 
 def _new_number(organisation: Organisation, year: int) -> str:
-    prefix = f"{organisation.code}-{year}-"
-    last = Case.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{seq:05d}"
+    """The next case number (core.numbering, series cases.case), reserved in the registering transaction."""
+    return numbering.reserve(CASE_NUMBERS, organisation=organisation, year=year)
 
 
 def _create_case(**fields) -> Case:

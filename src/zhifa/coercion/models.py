@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhifa.core import numbering
 from zhifa.core.models import Officer, Organisation, Party, Vehicle
 
 from .workflow import ENDED, RUNNING, Status
@@ -152,6 +153,11 @@ class Measure(models.Model):
         from . import rules
 
         return self.taken_at + rules.EMERGENCY_REPORT if self.emergency and self.taken_at else None
+
+
+# 强制措施登记编号: 机构代码-QZ年度-五位序号, per organisation and year.
+MEASURE_NUMBERS = numbering.Series("coercion.measure", "强制措施登记编号", "{org}-QZ{year}-{seq:05d}", model="coercion.Measure")
+
 
 
 class SeizedItem(models.Model):

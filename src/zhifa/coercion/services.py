@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core import audit
+from zhifa.core import audit, numbering
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Officer, Organisation, Vehicle
 from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act, assert_role
 
 from . import workflow
-from .models import Measure, MeasureBasis, MeasurePause, MeasureStep, SeizedItem
+from .models import MEASURE_NUMBERS, Measure, MeasureBasis, MeasurePause, MeasureStep, SeizedItem
 from .workflow import NEW, Status
 
 log = logging.getLogger(__name__)
@@ -105,10 +105,6 @@ def _issue(measure: Measure, kind: str, actor) -> None:
     transaction.on_commit(run)
 
 
-def _new_number(organisation: Organisation, year: int) -> str:
-    prefix = f"{organisation.code}-QZ{year}-"
-    last = Measure.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:05d}"
 
 
 def no_coercion_entry(case, on: date | None = None):
@@ -213,22 +209,16 @@ def _save_scene(measure: Measure, scene: Scene, items: list[SeizedItem]) -> None
 
 def _create(*, actor, case, basis: MeasureBasis, reason: str, place: str, vehicle, status: str, emergency: bool,
             no_coercion_reason: str, extra: dict) -> Measure:
-    """Insert with a fresh register number (a number taken meanwhile by a parallel insert is retried)."""
+    """Insert with the next register number (core.numbering, reserved in the caller's transaction)."""
     now = timezone.now()
     values = dict(organisation=case.organisation, case=case, party=case.party, vehicle=vehicle or case.vehicle, basis=basis,
                   kind=basis.kind, legal_basis=basis.legal_basis, reason=reason.strip(), place=place.strip() or case.place, status=status,
                   emergency=emergency, no_coercion_listed=bool(no_coercion_reason), no_coercion_reason=no_coercion_reason,
                   applied_at=now, applied_by=actor, period_days=basis.period_days)
     values.update(extra)
-    for _ in range(5):
-        measure = Measure(number=_new_number(case.organisation, timezone.localdate().year), **values)
-        try:
-            with transaction.atomic():
-                measure.save(force_insert=True)
-            return measure
-        except IntegrityError:
-            continue
-    raise DomainError("number_busy", "登记编号生成冲突，请重试。")
+    measure = Measure(number=numbering.reserve(MEASURE_NUMBERS, organisation=case.organisation, year=timezone.localdate().year), **values)
+    measure.save(force_insert=True)
+    return measure
 
 
 def _start(action: str, *, actor, case, basis, reason, place, vehicle, no_coercion_reason, scene: Scene | None) -> Measure:

@@ -4,6 +4,7 @@ administrative mediation (行政调解) and the soft-enforcement ledger (柔性�
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhifa.core import numbering
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
 
 
@@ -157,6 +158,14 @@ class Complaint(models.Model):
         return p[:3] + "****" + p[-4:] if len(p) >= 11 else p
 
 
+# The tracking code (受理编号/查询码) a complainant follows the matter with must not be guessable: TS + date + six
+# random characters (no 0/O/1/I), checked free; the column is unique.
+TRACKING_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+COMPLAINT_NUMBERS = numbering.Series("complaints.complaint", "投诉受理编号", "TS{date:%y%m%d}{code}", model="complaints.Complaint",
+                                     per_organisation=False, code_length=6, code_chars=TRACKING_CHARS)
+
+
+
 class ComplaintStep(models.Model):
     """An appended status change of a complaint (who, when, from → to, note)."""
 
@@ -244,6 +253,11 @@ class Mediation(models.Model):
     def clean(self):
         if self.applicant_id and self.applicant_id == self.respondent_id:
             raise ValidationError({"respondent": "申请人与被申请人不能为同一当事人。"})
+
+
+MEDIATION_NUMBERS = numbering.Series("complaints.mediation", "调解编号", "TJ{date:%y%m%d}{code}", model="complaints.Mediation",
+                                     per_organisation=False, code_length=6, code_chars=TRACKING_CHARS)
+
 
 
 class MediationSession(models.Model):

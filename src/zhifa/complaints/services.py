@@ -2,7 +2,6 @@
 the transition table, updates with a condition on the old state, appends the step and the audit record in one
 transaction."""
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -11,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import audit, legal_calendar, numbering
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.identifiers import normalise_plate
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
@@ -21,6 +20,8 @@ from zhifa.integrations import triggers
 
 from .kit import audited_create, audited_update
 from .models import (
+    COMPLAINT_NUMBERS,
+    MEDIATION_NUMBERS,
     Category,
     Channel,
     Complaint,
@@ -34,18 +35,12 @@ from .models import (
 from .workflow import COMPLAINT_TRANSITIONS, MEDIATION_TRANSITIONS
 
 HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
-CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _check(actor, organisation: Organisation) -> None:
     if actor is not None:
         assert_role(actor, *HANDLERS, message="只有执法人员、负责人或管理员可以办理投诉与服务事项。")
         assert_in_jurisdiction(actor, organisation)
-
-
-def _new_number(prefix: str, when: date) -> str:
-    # Random tail: the number doubles as the public tracking code, so it must not be guessable.
-    return f"{prefix}{when:%y%m%d}{''.join(secrets.choice(CODE_CHARS) for _ in range(6))}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -118,7 +113,7 @@ def complaint_intake(*, actor, organisation: Organisation, channel: str, content
     if vehicle is not None and not plate:
         plate = vehicle.plate
     complaint = Complaint(
-        number=_new_number("TS", timezone.localdate(received_at)), organisation=organisation, channel=channel, external_id=external_id,
+        organisation=organisation, channel=channel, external_id=external_id,
         received_at=received_at, complainant_name=complainant_name, complainant_phone=complainant_phone, anonymous=anonymous,
         category=category, content=content, firm=firm, firm_name=firm_name, vehicle=vehicle, plate=plate, place=place, route=route_name,
         due_on=due.date, due_confirmed=due.confirmed and rule.confirmed, deadline_rule=rule, created_by=actor if actor else None,
@@ -132,6 +127,8 @@ def complaint_intake(*, actor, organisation: Organisation, channel: str, content
     matched = route(organisation=organisation, channel=channel, category=category, text=f"{content} {place} {route_name}")
     try:
         with transaction.atomic():
+            # the tracking code is taken with the row it names (core.numbering)
+            complaint.number = numbering.reserve(COMPLAINT_NUMBERS, on=timezone.localdate(received_at))
             complaint.save(force_insert=True)
             _step(complaint, actor, "", Complaint.Status.RECEIVED, f"经{complaint.get_channel_display()}受理，办理期限{due.label}", received_at)
             audit.record(actor=actor, action="complaint.intake", subject=complaint, after=audit.snapshot(complaint),
@@ -417,9 +414,10 @@ def complaint_import_xlsx(*, actor, organisation: Organisation, file, default_ch
 def mediation_apply(*, actor, organisation: Organisation, kind: str, applicant: Party, respondent: Party, applied_on: date,
                     claim: str, amount=None, complaint: Complaint | None = None) -> Mediation:
     _check(actor, organisation)
-    m = Mediation(number=_new_number("TJ", applied_on), organisation=organisation, kind=kind, applicant=applicant, respondent=respondent,
-                  applied_on=applied_on, claim=claim, amount=amount, complaint=complaint)
-    return audited_create(actor=actor, instance=m, action="mediation.apply", summary=f"登记调解申请 {m.number}")
+    with transaction.atomic():
+        m = Mediation(number=numbering.reserve(MEDIATION_NUMBERS, on=applied_on), organisation=organisation, kind=kind, applicant=applicant,
+                      respondent=respondent, applied_on=applied_on, claim=claim, amount=amount, complaint=complaint)
+        return audited_create(actor=actor, instance=m, action="mediation.apply", summary=f"登记调解申请 {m.number}")
 
 
 def _mediation_move(m: Mediation, action: str, *, actor, values: dict, summary: str) -> Mediation:

@@ -15,6 +15,8 @@ from .models import (
     Driver,
     Event,
     EvidenceFile,
+    NumberCounter,
+    NumberFormat,
     Officer,
     Organisation,
     Party,
@@ -161,6 +163,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(NumberCounter)
+class NumberCounterAdmin(ReadOnlyAdmin):
+    """The counts are the numbering service's; an administrator reads them, never sets them."""
+
+    list_display = ["series", "organisation", "year", "part", "last"]
+    list_filter = ["series", "year"]
+
+
+@admin.register(NumberFormat)
+class NumberFormatAdmin(AuditedAdmin):
+    """The layout of a numbering series (编号格式) is an administrator's data; each change is recorded."""
+
+    list_display = ["series", "template", "note"]
 
 
 @admin.register(Event)

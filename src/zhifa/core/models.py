@@ -569,3 +569,51 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class NumberCounter(models.Model):
+    """The last number given in one series of numbers people read (案件编号, 文书编号, 计划编号 …): series ×
+    numbering organisation (none for a platform-wide series) × year × sub-series (a document's series word, an
+    operation's kind). Bumped with one ``UPDATE … SET last = last + 1`` by :mod:`zhifa.core.numbering` inside the
+    transaction that uses the number, so numbers have neither duplicates nor gaps."""
+
+    series = models.CharField("编号序列", max_length=40, help_text="如 cases.case、documents.document")
+    organisation = models.ForeignKey(Organisation, verbose_name="编号机构", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    part = models.CharField("分序列", max_length=20, blank=True, default="", help_text="文书代字、行动类别等；无则留空")
+    last = models.PositiveIntegerField("已用最大序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "编号计数器"
+        constraints = [
+            models.UniqueConstraint(fields=["series", "organisation", "year", "part"], condition=models.Q(organisation__isnull=False),
+                                    name="core_counter_unique_org"),
+            models.UniqueConstraint(fields=["series", "year", "part"], condition=models.Q(organisation__isnull=True),
+                                    name="core_counter_unique_global"),
+        ]
+
+    def __str__(self):
+        return f"{self.series} {self.organisation or '全平台'} {self.year} {self.part}：{self.last}".replace("  ", " ")
+
+
+class NumberFormat(models.Model):
+    """An administrator's layout for one numbering series, replacing the series' default layout (set in code next to
+    the model it numbers). Placeholders: ``{org}`` the numbering organisation's code, ``{year}``, ``{part}`` the
+    sub-series, ``{seq}`` the sequence with its width (``{seq:05d}``); series with a public tracking code also
+    ``{date:%y%m%d}`` and ``{code}``. Changing a layout does not restart the count."""
+
+    series = models.CharField("编号序列", max_length=40, unique=True)
+    template = models.CharField("编号格式", max_length=80, help_text="如 {org}-{year}-{seq:05d}")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "编号格式"
+
+    def __str__(self):
+        return f"{self.series}：{self.template}"
+
+    def clean(self):
+        from .numbering import check_template
+
+        check_template(self.series, self.template)

@@ -3,7 +3,7 @@ are taken only by the numbering service."""
 
 from django.contrib import admin
 
-from .models import Document, DocumentCounter, NumberSeries
+from .models import Document, NumberSeries
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -22,11 +22,6 @@ class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["title", "number", "subject_label", "organisation", "issued_at", "pages"]
     list_filter = ["kind"]
     search_fields = ["number", "subject_label"]
-
-
-@admin.register(DocumentCounter)
-class DocumentCounterAdmin(ReadOnlyAdmin):
-    list_display = ["organisation", "year", "series", "last"]
 
 
 @admin.register(NumberSeries)

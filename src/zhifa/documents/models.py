@@ -1,28 +1,16 @@
-"""Issued enforcement documents (执法文书) and their numbering counters."""
+"""Issued enforcement documents (执法文书) and the agencies' series words for their numbers."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from zhifa.core import numbering
 from zhifa.core.models import EvidenceFile, Organisation
 
-
-class DocumentCounter(models.Model):
-    """The last number given to one series of documents (agency × year × series). Incremented atomically by
-    :func:`zhifa.documents.numbering.next_number`, so numbers have neither gaps nor duplicates."""
-
-    organisation = models.ForeignKey(Organisation, verbose_name="执法主体", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    series = models.CharField("文书字号", max_length=20, help_text="字号中的文书代字，如 罚、违通、听通")
-    last = models.PositiveIntegerField("已用最大序号", default=0)
-
-    class Meta:
-        verbose_name = "文书编号计数器"
-        verbose_name_plural = verbose_name
-        constraints = [models.UniqueConstraint(fields=["organisation", "year", "series"], name="documents_counter_unique")]
-
-    def __str__(self):
-        return f"{self.organisation} {self.year} {self.series}：{self.last}"
+# The count of document numbers (one counter per agency × year × series word) is the platform's numbering service;
+# the layout is documents.numbering's.
+DOCUMENT_NUMBERS = numbering.Series("documents.document", "文书编号", template="",
+                                    note="文书编号按 ZHIFA_DOC_NUMBER_FORMAT，字号取执法主体的文书字号前缀与文书代字设置")
 
 
 class NumberSeries(models.Model):

@@ -5,21 +5,20 @@ the portal and the API answer; a document issued later for that decision passes 
 instead of taking another. The series word per kind (罚, 简罚, 不罚, 许 …) is data per agency (``NumberSeries``).
 
 The agency's prefix comes from ``Organisation.doc_prefix`` (the nearest ancestor that has one, so a squad
-numbers under its brigade); the layout from ``settings.ZHIFA_DOC_NUMBER_FORMAT``. The counter row is bumped
-with a single ``UPDATE … SET last = last + 1`` inside the caller's transaction: the row lock (PostgreSQL) or
-the database write lock (SQLite, IMMEDIATE transactions) serialises concurrent issuers, and a rolled-back
-issue also rolls back its number — no gaps, no duplicates.
+numbers under its brigade); the layout from ``settings.ZHIFA_DOC_NUMBER_FORMAT``. The count is the platform's
+one numbering service (``zhifa.core.numbering``, series ``documents.document``, one counter per agency × year ×
+series word), taken inside the caller's transaction: concurrent issuers are serialised and a rolled-back issue
+also rolls back its number — no gaps, no duplicates.
 """
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from zhifa.core import numbering
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Organisation
 
 from .kinds import KINDS
-from .models import DocumentCounter, NumberSeries
+from .models import DOCUMENT_NUMBERS, NumberSeries
 
 # Numbered papers that are not forms of 《交通运输行政执法文书式样》 but share the numbering authority.
 OTHER_SERIES = {"permit_decision": ("行政许可决定书", "许")}
@@ -51,17 +50,8 @@ def format_number(*, doc_prefix: str, series: str, year: int, seq: int) -> str:
 
 def next_number(*, organisation: Organisation, series: str, year: int) -> str:
     """Take the next number of the series. Must run inside the transaction that stores the document."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("next_number() must run inside the transaction that uses the number")
     body = numbering_body(organisation)
-    key = dict(organisation=body, year=year, series=series)
-    if not DocumentCounter.objects.filter(**key).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():  # savepoint: a concurrent first issuer may create the row first
-                DocumentCounter.objects.create(**key, last=1)
-        except IntegrityError:
-            DocumentCounter.objects.filter(**key).update(last=F("last") + 1)
-    seq = DocumentCounter.objects.get(**key).last
+    seq = numbering.take(DOCUMENT_NUMBERS, organisation=body, year=year, part=series)
     return format_number(doc_prefix=body.doc_prefix, series=series, year=year, seq=seq)
 
 

@@ -5,6 +5,7 @@ risk points (风险点); leads handed to case handling."""
 from django.db import models
 from django.utils import timezone
 
+from zhifa.core import numbering
 from zhifa.core.models import TransportCompany
 
 # Subject types of the target directory: every transport-company kind plus freight source units.
@@ -169,6 +170,11 @@ class Plan(models.Model):
     @property
     def current_draw(self):
         return self.draws.filter(superseded=False).order_by("-sequence").first()
+
+
+# 抽查计划编号: SJ年度-四位序号, platform-wide per year.
+PLAN_NUMBERS = numbering.Series("inspections.plan", "抽查计划编号", "SJ{year}-{seq:04d}", model="inspections.Plan", per_organisation=False)
+
 
 
 class Draw(models.Model):

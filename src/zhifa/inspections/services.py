@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import audit, legal_calendar, numbering
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import Officer, Organisation, Party, SourceUnit, TransportCompany
@@ -21,6 +21,7 @@ from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act,
 from . import draw as draw_algo
 from . import workflow
 from .models import (
+    PLAN_NUMBERS,
     CheckResult,
     ConflictDeclaration,
     Draw,
@@ -89,8 +90,7 @@ def plan_create(*, actor, organisation: Organisation, title: str, items: list[In
             raise DomainError("ratio_over_cap", f"一般检查事项的抽取比例不得超过{cap}%。")
     with transaction.atomic():
         year = starts_on.year
-        seq = Plan.objects.filter(number__startswith=f"SJ{year}-").count() + 1
-        plan = Plan.objects.create(organisation=organisation, number=f"SJ{year}-{seq:04d}", title=title, target_types=list(target_types),
+        plan = Plan.objects.create(organisation=organisation, number=numbering.reserve(PLAN_NUMBERS, year=year), title=title, target_types=list(target_types),
                                    target_count=target_count or None, ratio_percent=ratio_percent or None,
                                    inspectors_per_target=inspectors_per_target, joint_departments=joint_departments,
                                    starts_on=starts_on, ends_on=ends_on, created_by=actor)

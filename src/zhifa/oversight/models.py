@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhifa.core import numbering
 from zhifa.core.models import Officer, Organisation
 
 # ---------------------------------------------------------------------------------------------------------
@@ -255,6 +256,11 @@ class Problem(models.Model):
         return hasattr(self, "listing")
 
 
+# 问题清单编号: WT年度四位序号, platform-wide per year (the year the problem was found).
+PROBLEM_NUMBERS = numbering.Series("oversight.problem", "问题编号", "WT{year}{seq:04d}", model="oversight.Problem", per_organisation=False)
+
+
+
 class ProblemStep(models.Model):
     """An appended status change of a problem (never edited): who moved it, from where to where, and why."""
 
@@ -320,6 +326,12 @@ class SupervisionListing(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.problem.title}"
+
+
+# 督办编号: DB年度四位序号, platform-wide per year (the year of listing).
+LISTING_NUMBERS = numbering.Series("oversight.listing", "督办编号", "DB{year}{seq:04d}", model="oversight.SupervisionListing",
+                                   per_organisation=False)
+
 
 
 class SupervisionEntry(models.Model):

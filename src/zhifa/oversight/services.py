@@ -9,10 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from zhifa.core import audit
+from zhifa.core import audit, numbering
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.legal_calendar import add_working_days
 from zhifa.core.models import Organisation, User
@@ -21,6 +20,8 @@ from zhifa.core.services import _create, _validated, assert_in_jurisdiction, ass
 
 from . import workflow
 from .models import (
+    LISTING_NUMBERS,
+    PROBLEM_NUMBERS,
     CaseEvaluation,
     CaseRecord,
     Deduction,
@@ -261,28 +262,6 @@ def round_close(*, actor, round: EvaluationRound) -> EvaluationRound:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _next_number(model, prefix: str, year: int) -> str:
-    head = f"{prefix}{year}"
-    last = model.objects.filter(number__startswith=head).aggregate(m=Max("number"))["m"]
-    seq = int(last[len(head):]) + 1 if last else 1
-    return f"{head}{seq:04d}"
-
-
-def _insert_numbered(instance, prefix: str, year: int, attempts: int = 5) -> None:
-    """Insert with the next free number of the year; two writers taking the same number at once is resolved
-    by the unique index: the loser retries in a savepoint with a fresh number."""
-    for attempt in range(attempts):
-        try:
-            with transaction.atomic():
-                instance.save(force_insert=True)
-            return
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-            instance.pk = None
-            instance.number = _next_number(type(instance), prefix, year)
-
-
 def _same_branch(a: Organisation, b: Organisation) -> bool:
     return a.is_within(b) or b.is_within(a)
 
@@ -293,11 +272,12 @@ def _problem_insert(*, actor, organisation, source, category, title, measures, d
         raise DomainError("deadline_before_found", "整改时限不能早于发现日期。")
     if owner.organisation_id is None or not _same_branch(owner.organisation, organisation):
         raise DomainError("owner_not_in_unit", f"责任人{owner.display_name}不属于责任单位{organisation.name}或其上下级。")
-    problem = Problem(organisation=organisation, number=_next_number(Problem, "WT", found_on.year), source=source, source_ref=source_ref,
-                      category=category, title=title, description=description, found_on=found_on, measures=measures, deadline=deadline,
-                      owner=owner, evaluation=evaluation, deduction=deduction, created_by=actor)
+    problem = Problem(organisation=organisation, source=source, source_ref=source_ref, category=category, title=title,
+                      description=description, found_on=found_on, measures=measures, deadline=deadline, owner=owner,
+                      evaluation=evaluation, deduction=deduction, created_by=actor)
     problem.full_clean(exclude=["number"])
-    _insert_numbered(problem, "WT", found_on.year)
+    problem.number = numbering.reserve(PROBLEM_NUMBERS, year=found_on.year)  # in the caller's transaction
+    problem.save(force_insert=True)
     ProblemStep.objects.create(problem=problem, action="create", to_status=problem.status, note=measures, actor=actor)
     audit.record(actor=actor, action="problem.create", subject=problem, after=audit.snapshot(problem), organisation=organisation,
                  summary=f"登记问题 {problem.number}（{problem.get_source_display()}），责任人 {owner.display_name}，时限 {deadline}")
@@ -434,13 +414,14 @@ def problem_list_key(*, actor, problem: Problem, reason: str, requirement: str, 
         raise DomainError("already_listed", "该问题已挂牌督办。")
     if due_on < on:
         raise DomainError("invalid_due", "督办时限不能早于挂牌日期。")
-    listing = SupervisionListing(problem=problem, organisation=actor.organisation or problem.organisation,
-                                 number=_next_number(SupervisionListing, "DB", on.year), reason=reason, requirement=requirement,
-                                 due_on=due_on, listed_on=on, listed_by=actor)
+    listing = SupervisionListing(problem=problem, organisation=actor.organisation or problem.organisation, reason=reason,
+                                 requirement=requirement, due_on=due_on, listed_on=on, listed_by=actor)
     listing.full_clean(exclude=["number", "problem"])
     with transaction.atomic():
+        listing.number = numbering.reserve(LISTING_NUMBERS, year=on.year)
         try:
-            _insert_numbered(listing, "DB", on.year)
+            with transaction.atomic():
+                listing.save(force_insert=True)
         except IntegrityError:
             # The problem was listed by someone else at the same moment (one listing per problem).
             if SupervisionListing.objects.filter(problem=problem).exists():

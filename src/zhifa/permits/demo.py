@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import audit, legal_calendar, numbering
 from zhifa.core.models import Party
-from zhifa.documents.models import DocumentCounter
+from zhifa.documents.models import DOCUMENT_NUMBERS
 from zhifa.documents.numbering import format_number, numbering_body, series_for
 
 from .models import PermitApplication, PermitItem, PermitStatusChange
@@ -77,12 +77,12 @@ def load(ctx) -> None:
                 apps.append(app)
                 changes.append(history)
         PermitApplication.objects.bulk_create(apps, batch_size=500)
-        # the live numbering continues after the demo's history (documents.numbering keeps the counter)
+        # the live numbering continues after the demo's history (application and certificate numbers continue
+        # after the highest in the table by themselves; the decision series is shared with other papers)
         bodies = {ctx.orgs[k].enforcement_body().pk: ctx.orgs[k].enforcement_body() for k in ("nz_brigade", "fc_brigade")}
         for (body_pk, year), last in counters.items():
             body = bodies[body_pk]
-            DocumentCounter.objects.update_or_create(organisation=numbering_body(body), year=year, series=series_for(body, SERIES_KIND),
-                                                     defaults={"last": last})
+            numbering.raise_to(DOCUMENT_NUMBERS, organisation=numbering_body(body), year=year, part=series_for(body, SERIES_KIND), last=last)
         rows = [PermitStatusChange(application=a, from_status=f, to_status=t, on=on, actor=a.handled_by, note=note)
                 for a, history in zip(apps, changes, strict=True) for f, t, on, note in history]
         PermitStatusChange.objects.bulk_create(rows, batch_size=1000)

@@ -6,6 +6,8 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
+from zhifa.core import numbering
+
 
 class PermitItem(models.Model):
     """A permit item (许可事项) a bureau handles, with its legal basis and time limits as data.
@@ -71,6 +73,8 @@ class PermitApplication(models.Model):
         verbose_name = verbose_name_plural = "许可申请"
         ordering = ["-submitted_on", "-pk"]
         indexes = [models.Index(fields=["organisation", "submitted_on"], name="permit_org_submitted_idx")]
+        constraints = [models.UniqueConstraint(fields=["certificate_number"], condition=~models.Q(certificate_number=""),
+                                               name="permit_certificate_unique")]
 
     def __str__(self):
         return f"{self.number} {self.item.name}"
@@ -85,6 +89,14 @@ class PermitApplication(models.Model):
         if self.decided_on is None or self.committed_due is None:
             return None
         return self.decided_on <= self.committed_due
+
+
+# 申请编号 XK+机构代码+年度+五位序号 (year of submission) and 许可证书编号 ZS+机构代码+年度+五位序号 (year of the
+# decision), per organisation. The decision's own 文书号 is a document number (documents.numbering, series 许).
+APPLICATION_NUMBERS = numbering.Series("permits.application", "许可申请编号", "XK{org}{year}{seq:05d}", model="permits.PermitApplication")
+CERTIFICATE_NUMBERS = numbering.Series("permits.certificate", "许可证书编号", "ZS{org}{year}{seq:05d}", model="permits.PermitApplication",
+                                       field="certificate_number")
+
 
 
 class PermitStatusChange(models.Model):

@@ -8,25 +8,25 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import audit, legal_calendar, numbering
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.models import Organisation, Party
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
 from . import workflow
-from .models import PermitApplication, PermitItem, PermitStatusChange
+from .models import (
+    APPLICATION_NUMBERS,
+    CERTIFICATE_NUMBERS,
+    PermitApplication,
+    PermitItem,
+    PermitStatusChange,
+)
 
 SERIES_KIND = "permit_decision"  # the documents numbering series (文书代字 许 by default, per agency as data)
 
 S = PermitApplication.Status
 HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
-
-
-def _next_number(organisation: Organisation, year: int, field: str, template: str) -> str:
-    prefix = template.format(org=organisation.code, year=year, n="")
-    used = PermitApplication.objects.filter(**{f"{field}__startswith": prefix}).count()
-    return template.format(org=organisation.code, year=year, n=f"{used + 1:05d}")
 
 
 def _move(*, actor, application: PermitApplication, new: str, on: date, note: str, action: str, summary: str, **fields) -> PermitApplication:
@@ -64,7 +64,7 @@ def application_submit(*, actor, organisation: Organisation, item: PermitItem, a
     with transaction.atomic():
         app = PermitApplication.objects.create(
             organisation=organisation, item=item, applicant=applicant, submitted_on=submitted_on, content=content,
-            number=_next_number(organisation, submitted_on.year, "number", "XK{org}{year}{n}"), handled_by=actor)
+            number=numbering.reserve(APPLICATION_NUMBERS, organisation=organisation, year=submitted_on.year), handled_by=actor)
         PermitStatusChange.objects.create(application=app, to_status=S.SUBMITTED, on=submitted_on, actor=actor, note="收到申请")
         audit.record(actor=actor, action="permit.submit", subject=app, after=audit.snapshot(app),
                      summary=f"收到许可申请 {app.number}（{item.name}，申请人 {applicant.name}）", organisation=organisation)
@@ -105,6 +105,9 @@ def application_decide(*, actor, application: PermitApplication, on: date, appro
         raise DomainError("date_before_acceptance", "决定日期不能早于受理日期。")
     if not approve and not reason.strip():
         raise DomainError("reason_required", "不予许可须说明理由（行政许可法第三十八条）。")
+    certificate_number = certificate_number.strip()
+    if approve and certificate_number and PermitApplication.objects.filter(certificate_number=certificate_number).exists():
+        raise DomainError("certificate_number_taken", f"许可证书编号 {certificate_number} 已被使用，请核对。")
     from zhifa.documents.numbering import reserve_number
 
     with transaction.atomic():
@@ -113,7 +116,7 @@ def application_decide(*, actor, application: PermitApplication, on: date, appro
         fields = {"decided_on": on, "decision_number": number, "reason": reason}
         if approve:
             years = application.item.validity_years
-            fields.update(certificate_number=certificate_number or _next_number(application.organisation, on.year, "certificate_number", "ZS{org}{year}{n}"),
+            fields.update(certificate_number=certificate_number or numbering.reserve(CERTIFICATE_NUMBERS, organisation=application.organisation, year=on.year),
                           valid_from=on, valid_until=date(on.year + years, on.month, min(on.day, 28)) if years else None)
         return _move(actor=actor, application=application, new=S.APPROVED if approve else S.DENIED, on=on,
                      note="准予许可" if approve else reason, action="permit.decide",

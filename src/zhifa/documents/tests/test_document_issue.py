@@ -5,10 +5,10 @@ from django.contrib.contenttypes.models import ContentType
 
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.evidence import evidence_check, evidence_read
-from zhifa.core.models import Event
+from zhifa.core.models import Event, NumberCounter
 from zhifa.core.tests.factories import OrgPartyFactory
 from zhifa.documents.kinds import KINDS
-from zhifa.documents.models import Document, DocumentCounter
+from zhifa.documents.models import Document
 from zhifa.documents.services import document_issue, documents_of
 
 from .factories import context_for
@@ -56,7 +56,7 @@ def test_incomplete_document_is_refused_and_changes_nothing(world, party):
     with pytest.raises(DomainError) as exc:
         document_issue(actor=world.users["officer"], organisation=world.brigade_a, kind="penalty_decision", subject=party, context=ctx)
     assert exc.value.code == "document_incomplete" and "discretion_reasoning" in exc.value.message
-    assert Event.objects.count() == before and not Document.objects.exists() and not DocumentCounter.objects.exists()
+    assert Event.objects.count() == before and not Document.objects.exists() and not NumberCounter.objects.filter(series="documents.document").exists()
 
 
 def test_other_jurisdiction_cannot_issue(world, party):

@@ -5,8 +5,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from zhifa.core.errors import DomainError
+from zhifa.core.models import NumberCounter
 from zhifa.core.tests.factories import OrganisationFactory
-from zhifa.documents.models import DocumentCounter
 from zhifa.documents.numbering import format_number, next_number, series_prefix
 
 
@@ -75,7 +75,7 @@ def test_concurrent_issuers_get_distinct_numbers_without_gaps(world):
         t.join()
     assert not errors
     assert sorted(results) == [f"豫R召交罚〔2026〕{n:04d}号" for n in range(1, 13)]
-    assert DocumentCounter.objects.get(organisation=world.brigade_a, series="罚", year=2026).last == 12
+    assert NumberCounter.objects.get(series="documents.document", organisation=world.brigade_a, part="罚", year=2026).last == 12
 
 
 @pytest.mark.django_db(transaction=True)
