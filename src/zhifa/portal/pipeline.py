@@ -120,10 +120,10 @@ def _publication_threshold(kind: str, today: date) -> date:
     """The latest decision day whose publication deadline (working days of the rule in force on that day) is already
     past today. Deadlines grow with the decision day, so every earlier decision is past its deadline too; the days
     near today are computed one by one on the legal calendar."""
-    day = today
+    day, cal = today, legal_calendar.calendar()
     while day > today - timedelta(days=120):
         rule = PublicationRule.in_force(kind, day)
-        if legal_calendar.add_working_days(day, rule.working_days).date < today:
+        if cal.add_working_days(day, rule.working_days).date < today:
             return day
         day -= timedelta(days=1)
     return day

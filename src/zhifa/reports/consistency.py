@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Case as DjCase
-from django.db.models import DateField, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, DateField, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -144,33 +144,45 @@ def check_rates(ctx: Context) -> Iterator[str]:
 
 # --- 按单位分列 -----------------------------------------------------------------------------------------------
 
-def _direct_count(metric_key: str, org: Organisation, start: date, end: date) -> int | None:
-    """Independent counts for the figures broken down by unit."""
+def _direct_counts(metric_key: str, start: date, end: date) -> dict[int, int] | None:
+    """Independent counts for the figures broken down by unit: each unit's own rows, one GROUP BY over the register."""
     if metric_key == "penalties":
         Case = _model("cases.Case")
-        return Case.objects.filter(organisation__path__startswith=org.path, outcome="penalty", decided_on__gte=start,
-                                   decided_on__lte=end).count()
+        rows = (Case.objects.filter(outcome="penalty", decided_on__gte=start, decided_on__lte=end).order_by()
+                .values("organisation_id").annotate(n=Count("pk")).values_list("organisation_id", "n"))
+        return dict(rows)
     return None
 
 
 def check_breakdowns(ctx: Context) -> Iterator[str]:
+    """Per period and figure: each unit's own rows counted once (the metric's query grouped by unit, and an independent
+    count of the register), then every unit's breakdown and total read from them — two queries per figure and period
+    plus one total per unit, not one query per unit and child."""
     keys = sorted({k for c in charts.CHARTS if c.group == "unit" for k in c.metrics})
-    for org in Organisation.objects.order_by("path"):
-        for start, end in ctx.periods:
-            for key in keys:
-                metric = metrics.BY_KEY[key]
+    orgs = list(Organisation.objects.order_by("path"))
+    paths = {o.pk: o.path for o in orgs}
+    for start, end in ctx.periods:
+        for key in keys:
+            metric = metrics.BY_KEY[key]
+            roots = [o for o in orgs if o.parent_id is None]
+            own = {}
+            for root in roots:
+                own.update(metrics.grouped(metric, root, start, end) or {})
+            direct = _direct_counts(key, start, end)
+            for org in orgs:
                 total = metrics.evaluate(metric, org, start, end)
                 if not total.available:
                     continue
-                rows = metrics.by_unit(metric, org, start, end)
+                rows = metrics.by_unit(metric, org, start, end, own_values=own if metrics.additive(metric) else None)
                 if not any(row.own and row.unit.pk == org.pk for row in rows):
                     yield f"{org.name} {metric.label}（按单位）缺少本级"
                 parts = sum(row.value.value or 0 for row in rows)
                 if parts != total.value:
                     yield f"{org.name} {start}至{end} {metric.label}（按单位）合计 {parts}，与本单位总数 {total.value} 不符"
-                direct = _direct_count(key, org, start, end)
-                if direct is not None and direct != total.value:
-                    yield f"{org.name} {start}至{end} {metric.label} {total.value}，直接计数为 {direct}"
+                if direct is not None:
+                    counted = sum(n for pk, n in direct.items() if paths.get(pk, "").startswith(org.path))
+                    if counted != total.value:
+                        yield f"{org.name} {start}至{end} {metric.label} {total.value}，直接计数为 {counted}"
 
 
 # --- 公开一致 ------------------------------------------------------------------------------------------------
@@ -196,9 +208,11 @@ def check_closed_unpaid(ctx: Context) -> Iterator[str]:
         return
     settled = Notice.objects.filter(Q(status="paid") | Q(enforcement_applied_on__isnull=False) | Q(reminded_on__isnull=False))
 
+    labels = dict(Notice.Status.choices)
+
     def describe(case):
-        notice = Notice.objects.filter(case=case).first()
-        state = "无缴款通知" if notice is None else f"缴款通知{notice.get_status_display()}（已缴 {notice.principal_paid} 元）"
+        notice = Notice.objects.filter(case=case).values("status", "principal_paid").first()
+        state = "无缴款通知" if notice is None else f"缴款通知{labels.get(notice['status'], notice['status'])}（已缴 {notice['principal_paid']} 元）"
         return (f"案件 {case.number}（{case.party.name}）状态为{case.get_status_display()}，罚款 {case.fine_amount} 元{state}，"
                 f"且无催告或申请强制执行")
 
@@ -221,7 +235,8 @@ def check_hearing_lead(ctx: Context) -> Iterator[str]:
     if not notice_days:
         return
     # 行政处罚法 Art. 64: the party is notified 7 (working, Art. 85) days before the hearing.
-    earliest = {d: legal_calendar.add_working_days(d, days).date for d in notice_days}
+    cal = legal_calendar.calendar()  # one snapshot of the calendar for every notice day
+    earliest = {d: cal.add_working_days(d, days).date for d in notice_days}
     late = (cases.annotate(held=Coalesce("hearing_held_on", "hearing_on"),
                            earliest=DjCase(*[When(hearing_notice_on=d, then=Value(e)) for d, e in earliest.items()], output_field=DateField()))
             .filter(held__lt=F("earliest")).order_by("pk"))

@@ -96,7 +96,7 @@ def test_breakdown_without_the_unit_itself_fails(world, monkeypatch):
     assert [(r.label, r.value.value) for r in rows] == [(f"{world.brigade_a.name}（本级）", 1), ("第一中队", 0)]
     assert failures("breakdowns") == []
 
-    def children_only(metric, org, start, end):
+    def children_only(metric, org, start, end, **kw):
         return [metrics.UnitValue(c, metrics.evaluate(metric, c, start, end)) for c in type(org).objects.filter(parent=org)]
 
     monkeypatch.setattr(metrics, "by_unit", children_only)
