@@ -22,10 +22,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--subjects", type=int, default=1000, help="messages are spread over this many subjects")
+    parser.add_argument("--enqueue", choices=["bulk", "single"], default="bulk")
+    parser.add_argument("--profile", action="store_true", help="print the drain's 25 costliest functions (cProfile)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="zhifa-outbox-bench-")
     os.environ["ZHIFA_VAR_DIR"] = tmp
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhifa.settings")
+    os.environ.setdefault("DEBUG", "0")  # no query log (as deployed)
     if os.environ.get("DATABASE_URL"):
         import psycopg
 
@@ -68,26 +71,62 @@ def main() -> None:
     t0 = time.perf_counter()
     # Enqueue without the eager drain (no receiver yet), then deliver with one drain, as the worker would.
     settings.INTEGRATION_SIMULATOR_URL = ""
+    def item(i):
+        return {"subject": ("cases.case", str(i % args.subjects), f"案件{i % args.subjects}"), "idempotency_key": f"bench:{i}",
+                "payload": {"record_id": f"B-{i}", "party": {"name": "某某运输有限公司", "address": "南阳市"},
+                            "decision": {"number": f"宛交罚〔2026〕{i}号", "fine_amount_yuan": "2000.00"}}}
+
     with transaction.atomic():
-        for i in range(args.messages):
-            outbox.outbox_enqueue(target="supervision", subject=("cases.case", str(i % args.subjects), f"案件{i % args.subjects}"),
-                                  kind="case_decided", idempotency_key=f"bench:{i}",
-                                  payload={"record_id": f"B-{i}", "party": {"name": "某某运输有限公司", "address": "南阳市"},
-                                           "decision": {"number": f"宛交罚〔2026〕{i}号", "fine_amount_yuan": "2000.00"}})
+        if args.enqueue == "bulk":  # as a bulk act writes them (outbox_enqueue_many: one event for the lot)
+            outbox.outbox_enqueue_many(target="supervision", kind="case_decided", items=[item(i) for i in range(args.messages)],
+                                       summary="基准测试")
+        else:  # one service act each (outbox_enqueue: one event each)
+            for i in range(args.messages):
+                outbox.outbox_enqueue(target="supervision", kind="case_decided", **item(i))
     enqueue_s = time.perf_counter() - t0
     settings.INTEGRATION_SIMULATOR_URL = sim_url
-    t1 = time.perf_counter()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    def cpu_of(pid: int) -> float:  # a process's CPU seconds (user + system), from /proc
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    from django.db import connection
+
+    backend = None
+    if connection.vendor == "postgresql":  # the server process of our connection (same machine)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    t1, cpu1, sim1 = time.perf_counter(), time.process_time(), cpu_of(sim.pid)
+    db1 = cpu_of(backend) if backend else 0.0
     counts = outbox.drain_all(rounds=10_000)
     deliver_s = time.perf_counter() - t1
+    drain_cpu, receiver_cpu = time.process_time() - cpu1, cpu_of(sim.pid) - sim1
+    db_cpu = cpu_of(backend) - db1 if backend else 0.0
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     acked = Message.objects.filter(status="acknowledged").count()
     received = len(json.load(urllib.request.urlopen(sim_url + "/_sim/received", timeout=10))["received"])
     sim.terminate()
     sim.wait(10)
     load = os.getloadavg()
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; messages {args.messages} over {args.subjects} subjects")
-    print(f"enqueue: {args.messages / enqueue_s:,.0f} messages/s ({enqueue_s:.2f} s)")
+    print(f"enqueue ({args.enqueue}): {args.messages / enqueue_s:,.0f} messages/s ({enqueue_s:.2f} s)")
     print(f"deliver (concurrency {settings.INTEGRATION_CONCURRENCY}): {acked / deliver_s:,.0f} messages/s ({deliver_s:.2f} s); acknowledged {acked}, received by the simulator "
           f"{received}, counts {counts}")
+    total_cpu = drain_cpu + receiver_cpu + db_cpu
+    print(f"CPU: drain {drain_cpu:.2f} s ({drain_cpu / acked * 1e6:.0f} µs/message), simulator {receiver_cpu:.2f} s "
+          f"({receiver_cpu / acked * 1e6:.0f} µs/message), PostgreSQL backend {db_cpu:.2f} s; all three "
+          f"{total_cpu / acked * 1e6:.0f} µs/message — two idle cores would give at most about "
+          f"{acked / max(drain_cpu + db_cpu, receiver_cpu, total_cpu / 2):,.0f} messages/s")
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
     assert acked == args.messages == received, "every message delivered exactly once"
 

@@ -49,7 +49,7 @@ def test_worker_sigkilled_mid_delivery_then_restarted_delivers_each_message_once
         held = sim.accepted()[0]["key"]
         m = Message.objects.get(idempotency_key=held)
         assert m.status == Message.Status.SENDING and m.attempts == 1 and not m.attempt_set.exists()
-        assert Message.objects.filter(status=Message.Status.ACKNOWLEDGED).count() == 0
+        assert Message.objects.filter(target="supervision", status=Message.Status.ACKNOWLEDGED).count() == 0
 
         time.sleep(1.2)  # the dead worker's lease (1 s) runs out
         restarted = drain_worker(tmp_path, sim.url, 2).start()
@@ -60,6 +60,6 @@ def test_worker_sigkilled_mid_delivery_then_restarted_delivers_each_message_once
     # The receiver holds each message once; the held one was answered "duplicate" on the second try.
     keys = [r["key"] for r in sim.accepted()]
     assert sorted(keys) == sorted(f"kill:{i}" for i in range(MESSAGES)) and len(set(keys)) == MESSAGES
-    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.ACKNOWLEDGED}
+    assert set(Message.objects.filter(target="supervision").values_list("status", flat=True)) == {Message.Status.ACKNOWLEDGED}
     again = Message.objects.get(idempotency_key=held)
     assert again.attempts == 2 and [a.outcome for a in again.attempt_set.all()] == [Attempt.Outcome.DUPLICATE]

@@ -15,7 +15,7 @@ KIND_LABELS = {
     "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销",
     "publication": "公示", "withdrawal": "撤回公示",
     "work_order_reply": "工单答复",
-    "code_request": "申请缴款码", "payment": "缴款对账",
+    "code_request": "申请缴款码", "payment": "缴款对账", "email": "电子邮件", "sms": "短信",
 }
 
 # The acts of the case workflow that the supervision platform is told of (docs/integrations/supervision.md).
@@ -36,6 +36,14 @@ def _day(value) -> str | None:
 class Adapter:
     target: str
     base_path: str
+    # A local transport (e-mail, the SMS gateway) is sent by ``send`` in the worker's own thread instead of an HTTP
+    # POST, and is always "configured"; its messages are recorded by their own rows (notifications.Delivery), not by
+    # a full-process event per enqueue and acknowledgement.
+    local: bool = False
+    audited: bool = True
+
+    def send(self, message: Message):
+        raise NotImplementedError
 
     def path(self, kind: str) -> str:
         return f"{self.base_path}/{kind.replace('_', '-')}"
@@ -227,9 +235,33 @@ def _notice_org(code: str) -> int | None:
     notice = apps.get_model("payments", "PaymentNotice").objects.filter(code=code).only("organisation_id").first()
     return notice.organisation_id if notice else None
 
+# --- 消息通知 (e-mail and SMS of the notifications app: sent through the outbox like everything else) ----------
+
+class NoticeAdapter(Adapter):
+    def send(self, message):
+        from zhifa.notifications.services import send_delivery
+
+        from . import client
+
+        try:
+            reference = send_delivery(message.payload["delivery_id"])
+        except Exception as exc:  # noqa: BLE001 — any gateway failure is an error the outbox retries
+            return client.Result("error", reason=f"发送失败：{exc}"[:500])
+        return client.Result("accepted", reference=str(reference)[:80])
+
+    def rebuild(self, message):
+        return message.payload
+
+    def expected(self, day):
+        Delivery = apps.get_model("notifications", "Delivery")
+        return [("notifications.delivery", str(pk), channel) for pk, channel in Delivery.objects.filter(
+            notification__created_at__date=day).exclude(status="skipped").values_list("pk", "channel")]
+
+
 ADAPTERS: dict[str, Adapter] = {
     Target.SUPERVISION: SupervisionAdapter(Target.SUPERVISION, "/supervision"),
     Target.PUBLICITY: PublicityAdapter(Target.PUBLICITY, "/publicity"),
     Target.HOTLINE: HotlineAdapter(Target.HOTLINE, "/hotline"),
     Target.FEISHUI: FeishuiAdapter(Target.FEISHUI, "/feishui"),
+    Target.NOTICE: NoticeAdapter(Target.NOTICE, "", local=True, audited=False),
 }

@@ -10,6 +10,7 @@ class Target(models.TextChoices):
     PUBLICITY = "publicity", "双公示（信用信息平台）"
     HOTLINE = "hotline", "12345/12328热线平台"
     FEISHUI = "feishui", "非税收入收缴系统"
+    NOTICE = "notice", "消息通知（电子邮件、短信）"
 
 
 class Message(models.Model):
@@ -41,6 +42,9 @@ class Message(models.Model):
     attempts = models.PositiveIntegerField("已尝试次数", default=0)
     next_attempt_at = models.DateTimeField("下次尝试时间", db_index=True)
     lease_until = models.DateTimeField("占用截止", null=True, blank=True)
+    # Who holds the claim: a fresh token per claiming batch, so one UPDATE claims a batch and the rows it won are
+    # read back by the token; a later claim (the lease ran out) replaces it, so a stale worker changes nothing.
+    claim_token = models.CharField("占用标识", max_length=32, blank=True, db_index=True)
     last_error = models.CharField("最近一次失败原因", max_length=500, blank=True)
     receiver_reference = models.CharField("接收方编号", max_length=80, blank=True)
     resend_count = models.PositiveIntegerField("重发次数", default=0)

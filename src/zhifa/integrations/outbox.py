@@ -8,12 +8,13 @@ subject is open (pending, sending, rejected or dead). A claimed message whose le
 claimed again; the receiver de-duplicates by the idempotency key, so it is recorded there once.
 """
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, CharField, F, Min, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from zhifa.core import audit
@@ -30,6 +31,10 @@ RESEND_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
 def endpoint(target: str) -> tuple[str, str] | None:
     """(base URL, signing secret) of a target, or None when no receiver is configured (messages wait)."""
+    from .adapters import ADAPTERS
+
+    if ADAPTERS[target].local:  # e-mail and SMS: sent by the adapter itself, always there
+        return ("local:", "")
     conf = settings.INTEGRATION_ENDPOINTS.get(target) or {}
     url = conf.get("url") or settings.INTEGRATION_SIMULATOR_URL
     return (url.rstrip("/"), conf.get("secret", "")) if url else None
@@ -60,6 +65,43 @@ def outbox_enqueue(*, target: str, subject, kind: str, payload: dict, idempotenc
                  summary=f"登记报送{Target(target).label}：{kind_label(kind)} {label}")
     transaction.on_commit(lambda: schedule(target))
     return message
+
+
+def outbox_enqueue_many(*, target: str, kind: str, items: list[dict], summary: str, organisation=None) -> int:
+    """Write many messages of one target and kind in the caller's transaction (a bulk act: an ingest's violations
+    for 四级联网): one INSERT per 1,000 messages and one full-process event for the lot instead of one each. Each
+    item: ``subject`` (an object or (type, id, label)), ``payload``, ``idempotency_key``, optional ``organisation``
+    and ``kind`` (else ``kind``).
+    Keys already in the outbox are skipped (the act repeated reports once). Returns how many were written."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_enqueue_many() must be called inside the transaction of the change it reports")
+    if target not in Target.values:
+        raise ValueError(f"unknown target {target!r}")
+    keys = [item["idempotency_key"] for item in items]
+    seen = set()
+    for i in range(0, len(keys), 1000):
+        seen |= set(Message.objects.filter(idempotency_key__in=keys[i:i + 1000]).values_list("idempotency_key", flat=True))
+    now = timezone.now()
+    rows = []
+    for item in items:
+        key = item["idempotency_key"]
+        if key in seen:
+            continue
+        seen.add(key)
+        subject_type, subject_id, label = audit.subject_key(item["subject"])
+        rows.append(Message(target=target, kind=item.get("kind", kind), subject_type=subject_type, subject_id=subject_id, subject_label=label,
+                            organisation=item.get("organisation", organisation), idempotency_key=key,
+                            payload=audit.to_jsonable(item["payload"]), next_attempt_at=now))
+    if not rows:
+        return 0
+    Message.objects.bulk_create(rows, batch_size=1000)
+    if _audited(target):
+        audit.record(actor=None, action="outbox.enqueue", subject=("integrations.batch", f"{target}:{kind}:{rows[0].idempotency_key}",
+                     f"{Target(target).label}批量报送"), organisation=organisation, changes={"count": len(rows), "first_key": rows[0].idempotency_key,
+                     "last_key": rows[-1].idempotency_key},
+                     summary=f"登记报送{Target(target).label}：{kind_label(kind)} {len(rows)}条（{summary}）"[:500])
+    transaction.on_commit(lambda: schedule(target))
+    return len(rows)
 
 
 def schedule(target: str | None = None) -> None:
@@ -100,12 +142,39 @@ def _blocked(message: Message) -> bool:
 def claim(message: Message, now) -> bool:
     """Conditional UPDATE on the state we read: exactly one worker wins the message."""
     lease = now + timedelta(seconds=settings.INTEGRATION_LEASE_SECONDS)
+    token = uuid.uuid4().hex
     touched = (Message.objects.filter(pk=message.pk, status=message.status, attempts=message.attempts)
                .filter(Q(status=M.PENDING) | Q(lease_until__lt=now))
-               .update(status=M.SENDING, lease_until=lease, attempts=F("attempts") + 1))
+               .update(status=M.SENDING, lease_until=lease, attempts=F("attempts") + 1, claim_token=token))
     if touched == 1:
-        message.status, message.lease_until, message.attempts = M.SENDING, lease, message.attempts + 1
+        message.status, message.lease_until, message.attempts, message.claim_token = M.SENDING, lease, message.attempts + 1, token
     return touched == 1
+
+
+def claim_batch(messages: list[Message], now) -> list[Message]:
+    """Claim a batch with one conditional UPDATE (pending, or sending with an expired lease) under a fresh token,
+    and read back the rows this token won: each message is won by exactly one worker. On PostgreSQL the candidate
+    rows are locked first with SKIP LOCKED, so concurrent workers take disjoint sets instead of queueing on the
+    same rows. Call inside a transaction."""
+    if not messages:
+        return []
+    lease = now + timedelta(seconds=settings.INTEGRATION_LEASE_SECONDS)
+    token = uuid.uuid4().hex
+    claimable = Q(status=M.PENDING) | Q(status=M.SENDING, lease_until__lt=now)
+    ids = [m.pk for m in messages]
+    if connection.features.has_select_for_update_skip_locked:
+        ids = list(Message.objects.select_for_update(skip_locked=True).filter(claimable, pk__in=ids).values_list("pk", flat=True))
+    if not ids:
+        return []
+    Message.objects.filter(claimable, pk__in=ids).update(status=M.SENDING, lease_until=lease, attempts=F("attempts") + 1,
+                                                        claim_token=token)
+    won = dict(Message.objects.filter(pk__in=ids, claim_token=token).values_list("pk", "attempts"))
+    claimed = []
+    for m in messages:
+        if m.pk in won:
+            m.status, m.lease_until, m.attempts, m.claim_token = M.SENDING, lease, won[m.pk], token
+            claimed.append(m)
+    return claimed
 
 
 def deliver_one(message: Message, *, now=None) -> str | None:
@@ -120,6 +189,12 @@ def deliver_one(message: Message, *, now=None) -> str | None:
 def _post(message: Message) -> client.Result:
     from .adapters import ADAPTERS
 
+    adapter = ADAPTERS[message.target]
+    if adapter.local:
+        started = timezone.now()
+        result = adapter.send(message)
+        result.duration_ms = int((timezone.now() - started).total_seconds() * 1000)
+        return result
     url, secret = endpoint(message.target)
     return client.post(url + ADAPTERS[message.target].path(message.kind), message.payload, secret=secret, headers={
         "Idempotency-Key": message.idempotency_key, "X-Zhifa-Target": message.target, "X-Zhifa-Kind": message.kind})
@@ -155,13 +230,13 @@ def _finish(done: list[tuple[Message, client.Result]], *, started) -> dict[int, 
             if fields["status"] == M.ACKNOWLEDGED:
                 acks.append((m, r))
                 continue
-            if Message.objects.filter(pk=m.pk, status=M.SENDING, attempts=m.attempts).update(**fields) != 1:
+            if Message.objects.filter(pk=m.pk, status=M.SENDING, claim_token=m.claim_token).update(**fields) != 1:
                 statuses[m.pk] = M.SENDING
                 continue
             for name, value in fields.items():
                 setattr(m, name, value)
             statuses[m.pk] = fields["status"]
-            if summary:
+            if summary and _audited(m.target):
                 audit.record(actor=None, action=f"outbox.{fields['status']}", subject=m, summary=summary[:500],
                              organisation=m.organisation)
         if acks:
@@ -170,18 +245,17 @@ def _finish(done: list[tuple[Message, client.Result]], *, started) -> dict[int, 
 
 
 def _acknowledge(acks: list[tuple[Message, client.Result]]) -> dict[int, str]:
-    """The acknowledgements of a batch in one UPDATE, each row still on the condition of our claim (status sending,
-    the attempt number we claimed with), each with its receiver reference."""
+    """The acknowledgements of a batch as one prepared UPDATE executed for every row (executemany), each on the
+    condition that our claim still holds (status sending, our claim token), each with its receiver reference."""
     now = timezone.now()
-    cond = Q()
-    for m, _ in acks:
-        cond |= Q(pk=m.pk, attempts=m.attempts)
-    Message.objects.filter(cond, status=M.SENDING).update(
-        status=M.ACKNOWLEDGED, acknowledged_at=now, last_error="", lease_until=None,
-        receiver_reference=Case(*[When(pk=m.pk, then=Value(r.reference)) for m, r in acks], default=Value(""),
-                                output_field=CharField()))
-    done = {pk for pk, st in Message.objects.filter(pk__in=[m.pk for m, _ in acks]).values_list("pk", "status")
-            if st == M.ACKNOWLEDGED}
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status = %s, acknowledged_at = %s, last_error = '', lease_until = NULL, "
+            "receiver_reference = %s WHERE id = %s AND status = %s AND claim_token = %s",
+            [(M.ACKNOWLEDGED, now, r.reference[:80], m.pk, M.SENDING, m.claim_token) for m, r in acks])
+    done = set(Message.objects.filter(pk__in=[m.pk for m, _ in acks], status=M.ACKNOWLEDGED,
+                                      claim_token__in={m.claim_token for m, _ in acks}).values_list("pk", flat=True))
     acked = []
     for m, r in acks:
         if m.pk in done:
@@ -192,10 +266,18 @@ def _acknowledge(acks: list[tuple[Message, client.Result]]) -> dict[int, str]:
     return {m.pk: (M.ACKNOWLEDGED if m.pk in done else M.SENDING) for m, _ in acks}
 
 
+def _audited(target: str) -> bool:
+    from .adapters import ADAPTERS
+
+    return ADAPTERS[target].audited
+
+
 def _record_acknowledged(acked: list[Message]) -> None:
     """One event for the acknowledgements of a batch (per target): which messages, the receiver's references."""
     by_target: dict[str, list[Message]] = {}
     for m in acked:
+        if not _audited(m.target):
+            continue
         by_target.setdefault(m.target, []).append(m)
     for target, items in by_target.items():
         ids = [m.pk for m in items]
@@ -208,7 +290,7 @@ def _record_acknowledged(acked: list[Message]) -> None:
 
 def _release(message: Message) -> None:
     """Give back a claim not used (the receiver went down in this batch): no try was made, none is counted."""
-    Message.objects.filter(pk=message.pk, status=M.SENDING, attempts=message.attempts).update(
+    Message.objects.filter(pk=message.pk, status=M.SENDING, claim_token=message.claim_token).update(
         status=M.PENDING, attempts=F("attempts") - 1, lease_until=None)
 
 
@@ -236,6 +318,10 @@ def _post_batch(claimed: list[Message], down: set[str]) -> list[tuple[Message, c
     for m in [m for m in rest if m.target in down]:
         _release(m)
     rest = [m for m in rest if m.target not in down]
+    # A local transport uses the database (its Delivery rows): sent in this thread, on this connection.
+    local = [m for m in rest if endpoint(m.target)[0] == "local:"]
+    done += [(m, _post(m)) for m in local]
+    rest = [m for m in rest if endpoint(m.target)[0] != "local:"]
     workers = settings.INTEGRATION_CONCURRENCY
     if workers > 1 and len(rest) > 1:
         if _pool is None:
@@ -254,18 +340,19 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
     down: set[str] = set()
     due = list(_due(now, target).order_by("pk")[:limit])
     for i in range(0, len(due), batch):
-        claimed = []
         chunk = due[i:i + batch]
         first = _first_open(chunk)
+        eligible = []
+        for m in chunk:
+            # Order per subject: only the subject's earliest open message may go (a later one of this batch is held
+            # back by the earlier one, which is open until acknowledged).
+            if first.get((m.target, m.subject_type, m.subject_id), m.pk) < m.pk:
+                continue
+            if m.target not in down and endpoint(m.target) is not None:
+                first[(m.target, m.subject_type, m.subject_id)] = -1  # taken: the subject's later ones wait
+                eligible.append(m)
         with transaction.atomic():
-            for m in chunk:
-                # Order per subject: only the subject's earliest open message may go (a later one of this batch is
-                # held back by the earlier one, which is open until acknowledged).
-                if first.get((m.target, m.subject_type, m.subject_id), m.pk) < m.pk:
-                    continue
-                if m.target not in down and endpoint(m.target) is not None and claim(m, now):
-                    first[(m.target, m.subject_type, m.subject_id)] = -1  # claimed: the subject's later ones wait
-                    claimed.append(m)
+            claimed = claim_batch(eligible, now)
         done = _post_batch(claimed, down)
         for status in _finish(done, started=now).values() if done else ():
             counts[status] = counts.get(status, 0) + 1

@@ -11,7 +11,7 @@ from zhifa.core.errors import NotPermitted
 from zhifa.core.roles import Role, has_role
 from zhifa.core.selectors import get_scoped, organisations_for, scope, within
 
-from .models import Message, Reconciliation
+from .models import Message, Reconciliation, Target
 
 CONSOLE_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
@@ -48,7 +48,7 @@ def daily_summary(user, *, days: int = 14) -> list[dict]:
         pending=Count("pk", filter=Q(status__in=[Message.Status.PENDING, Message.Status.SENDING])),
         dead=Count("pk", filter=Q(status=Message.Status.DEAD)),
     ).order_by("-day", "target")
-    return list(qs[: days * 3])
+    return list(qs[: days * len(Target.values)])
 
 
 def failures_for(user):

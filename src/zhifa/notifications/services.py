@@ -1,6 +1,8 @@
 """Telling people: :func:`notify` records the notifications of one event (one per recipient, idempotent by key) in
-the caller's transaction and queues their sending with ``transaction.on_commit``; :func:`deliver` (run by the
-task) sends each on its channels and records every sending."""
+the caller's transaction, with a Delivery row per channel and, for each channel to send, an outbox message
+(``integrations`` target ``notice``): the outbox sends it after commit with its retries, backoff, dead letter and
+console — one delivery mechanism for everything that leaves the platform. :func:`send_delivery` is the outbox
+adapter's transport (e-mail, the SMS gateway)."""
 
 from __future__ import annotations
 
@@ -17,14 +19,12 @@ from zhifa.core.errors import DomainError
 from .kinds import KINDS
 from .models import Delivery, Notification, Preference
 
-MAX_ATTEMPTS = 5
-
 
 def notify(*, kind: str, event: str, users: Iterable = (), party=None, title: str, body: str, url: str = "", subject=None,
            organisation=None) -> list[Notification]:
-    """Record one notification per recipient of event ``event`` (e.g. ``case:12:hearing:2026-11-20``) and queue
-    their sending after commit. A recipient already told of this event is skipped (the key is unique), so callers
-    may run twice. Returns the notifications created now."""
+    """Record one notification per recipient of event ``event`` (e.g. ``case:12:hearing:2026-11-20``) and, in the
+    same transaction, its e-mail and SMS as outbox messages (sent after commit). A recipient already told of this
+    event is skipped (the key is unique), so callers may run twice. Returns the notifications created now."""
     if kind not in KINDS:
         raise DomainError("unknown_notification_kind", f"未定义的通知类别：{kind}")
     subject_type, subject_id = _subject(subject)
@@ -43,11 +43,7 @@ def notify(*, kind: str, event: str, users: Iterable = (), party=None, title: st
         except IntegrityError:  # a concurrent run recorded it first
             continue
         created.append(n)
-    if created:
-        from .tasks import send_notification
-
-        ids = [n.pk for n in created]
-        transaction.on_commit(lambda: [send_notification.delay(pk) for pk in ids])
+    _queue(created)
     return created
 
 
@@ -65,10 +61,32 @@ def notify_phone(*, kind: str, event: str, phone: str, name: str = "", title: st
                                             subject_type=subject_type, subject_id=subject_id, organisation=organisation)
     except IntegrityError:
         return []
-    from .tasks import send_notification
-
-    transaction.on_commit(lambda: send_notification.delay(n.pk))
+    _queue([n])
     return [n]
+
+
+def _queue(notifications: list[Notification]) -> None:
+    """One Delivery row per notification and channel (skipped ones with the reason), and one outbox message per
+    channel to send (``integrations`` target ``notice``): the outbox is the one delivery mechanism — it claims,
+    retries with backoff, stops after its maximum of tries and shows each sending in the delivery console. Written
+    in the caller's transaction, sent after commit."""
+    from zhifa.integrations.models import Target
+    from zhifa.integrations.outbox import outbox_enqueue_many
+
+    items: list[dict] = []
+    for n in notifications:
+        for channel, address, why_not in channels_for(n):
+            if not address:
+                Delivery.objects.create(notification=n, channel=channel, status=Delivery.Status.SKIPPED,
+                                        note=why_not or ("无电子邮件地址" if channel == Delivery.Channel.EMAIL else "无手机号码"))
+                continue
+            d = Delivery.objects.create(notification=n, channel=channel, address=address)
+            items.append({"kind": channel,
+                "subject": ("notifications.delivery", str(d.pk), f"{n.title}（{Delivery.Channel(channel).label}）"[:200]),
+                "idempotency_key": f"notice:{channel}:{n.key}"[:160], "organisation": n.organisation,
+                "payload": {"notification_id": n.pk, "delivery_id": d.pk, "channel": channel}})
+    if items:
+        outbox_enqueue_many(target=Target.NOTICE, kind="email", items=items, summary="消息通知")
 
 
 def _subject(subject) -> tuple[str, str]:
@@ -99,35 +117,32 @@ def channels_for(n: Notification) -> list[tuple[str, str, str]]:
 
 
 def deliver(notification_id: int) -> dict[str, str]:
-    """Send a notification on its channels; every sending (or the reason for none) is a :class:`Delivery` row.
-    Safe to run again: a channel already sent is not sent twice; a failed one is retried up to MAX_ATTEMPTS."""
-    n = Notification.objects.select_related("recipient", "party").filter(pk=notification_id).first()
-    if n is None:
-        return {}
-    result = {}
-    for channel, address, why_not in channels_for(n):
-        d, _ = Delivery.objects.get_or_create(notification=n, channel=channel, defaults={"address": address})
-        if not address:
-            Delivery.objects.filter(pk=d.pk, status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.SKIPPED, note=why_not or ("无电子邮件地址" if channel == Delivery.Channel.EMAIL else "无手机号码"))
-            result[channel] = "skipped"
-            continue
-        # Claim the row: only one worker moves it from pending/failed to sending.
-        claimed = Delivery.objects.filter(pk=d.pk, status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
-                                          attempts__lt=MAX_ATTEMPTS).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1,
-                                                                            address=address)
-        if claimed != 1:
-            result[channel] = Delivery.objects.get(pk=d.pk).status
-            continue
-        try:
-            ref = _send(channel, address, n)
-        except Exception as exc:  # noqa: BLE001 — any gateway failure is recorded and retried
-            Delivery.objects.filter(pk=d.pk).update(status=Delivery.Status.FAILED, note=str(exc)[:300])
-            result[channel] = "failed"
-        else:
-            Delivery.objects.filter(pk=d.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), provider_ref=ref[:120])
-            result[channel] = "sent"
-    return result
+    """Send a notification's waiting channels now (the outbox's messages of its deliveries, backoff or not) and
+    return each channel's status. A channel already sent is not sent twice (its message is acknowledged)."""
+    from zhifa.integrations.models import Message, Target
+    from zhifa.integrations.outbox import deliver_one
+
+    ids = [str(pk) for pk in Delivery.objects.filter(notification_id=notification_id).values_list("pk", flat=True)]
+    for message in Message.objects.filter(target=Target.NOTICE, subject_type="notifications.delivery", subject_id__in=ids,
+                                          status=Message.Status.PENDING).order_by("pk"):
+        deliver_one(message)
+    return dict(Delivery.objects.filter(notification_id=notification_id).values_list("channel", "status"))
+
+
+def send_delivery(delivery_id: int) -> str:
+    """Send one delivery on its channel (called by the outbox's ``notice`` adapter for each try): the provider's
+    reference, or the gateway's exception (the outbox retries). The row records every try."""
+    d = Delivery.objects.select_related("notification__recipient", "notification__party").get(pk=delivery_id)
+    if d.status == Delivery.Status.SENT:  # sent before the answer was recorded: never twice
+        return d.provider_ref or "sent"
+    Delivery.objects.filter(pk=d.pk).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
+    try:
+        ref = _send(d.channel, d.address, d.notification)
+    except Exception as exc:
+        Delivery.objects.filter(pk=d.pk).update(status=Delivery.Status.FAILED, note=str(exc)[:300])
+        raise
+    Delivery.objects.filter(pk=d.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), provider_ref=ref[:120], note="")
+    return ref
 
 
 def _send(channel: str, address: str, n: Notification) -> str:

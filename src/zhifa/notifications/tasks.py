@@ -9,6 +9,8 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="notifications.send", autoretry_for=(), acks_late=True)
 def send_notification(notification_id: int) -> dict:
+    """Send a notification's waiting channels now through the outbox (tasks queued before the outbox carried
+    notifications still run)."""
     from .services import deliver
 
     return deliver(notification_id)

@@ -133,6 +133,43 @@ def test_worker_dead_mid_delivery_is_taken_over_and_recorded_once_by_the_receive
 
 
 @pytest.mark.django_db
+def test_a_batch_claim_wins_each_message_once_and_a_stale_worker_changes_nothing(world, fast_outbox):
+    from django.db import transaction
+
+    with transaction.atomic():
+        outbox.outbox_enqueue_many(target="supervision", kind="case_decided", summary="测试", items=[
+            {"subject": ("cases.case", str(i), f"案件{i}"), "idempotency_key": f"batch:{i}", "payload": {"n": i}} for i in range(5)])
+    now = timezone.now()
+    mine, theirs = list(Message.objects.order_by("pk")), list(Message.objects.order_by("pk"))
+    with transaction.atomic():
+        won = outbox.claim_batch(mine[:3], now)
+    with transaction.atomic():
+        also = outbox.claim_batch(theirs, now)  # read before my claim: wins only the two I did not take
+    assert [m.pk for m in won] == [m.pk for m in mine[:3]] and [m.pk for m in also] == [m.pk for m in theirs[3:]]
+    assert {m.claim_token for m in won}.isdisjoint({m.claim_token for m in also})
+    # my lease runs out, another worker takes the first one over; my late acknowledgement does not overwrite it
+    with later(2), transaction.atomic():
+        taken = outbox.claim_batch([Message.objects.get(pk=won[0].pk)], timezone.now())
+    assert len(taken) == 1 and taken[0].attempts == 2
+    outbox._finish([(won[0], client.Result("accepted", 200, "", "REF-LATE"))], started=now)
+    row = Message.objects.get(pk=won[0].pk)
+    assert row.status == M.SENDING and row.receiver_reference == "" and row.claim_token == taken[0].claim_token
+
+
+@pytest.mark.django_db
+def test_bulk_enqueue_skips_keys_already_written_and_records_one_event(world, fast_outbox):
+    from django.db import transaction
+
+    items = [{"subject": ("cases.case", str(i), f"案件{i}"), "idempotency_key": f"bulk:{i}", "payload": {"n": i}} for i in range(4)]
+    events = Event.objects.count()
+    with transaction.atomic():
+        assert outbox.outbox_enqueue_many(target="supervision", kind="case_decided", items=items[:2], summary="第一批") == 2
+    with transaction.atomic():
+        assert outbox.outbox_enqueue_many(target="supervision", kind="case_decided", items=items, summary="第二批") == 2
+    assert Message.objects.count() == 4 and Event.objects.count() == events + 2
+
+
+@pytest.mark.django_db
 def test_a_claim_is_won_by_one_worker_only(world, fast_outbox):
     decided(world)
     m = Message.objects.get(target="supervision")

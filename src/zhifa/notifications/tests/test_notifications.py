@@ -174,3 +174,25 @@ def test_complaint_due_and_reply_reach_handler_and_complainant(world, django_cap
         cs.complaint_reply(actor=world.users["head"], complaint=c, reply="已核实并处理。")
     assert told == 1 and Notification.objects.filter(kind="complaint_due").count() >= 1
     assert any(m["phone"] == "13700000007" and "已答复" in m["text"] for m in _captured_sms)
+
+
+@pytest.mark.django_db
+def test_sending_goes_through_the_outbox_and_one_channel_failing_does_not_hold_the_other(
+        world, officer, django_capture_on_commit_callbacks, settings, _captured_sms):
+    """Issue 20: one delivery mechanism — the e-mail and the SMS are outbox messages (target notice), retried by the
+    outbox with its backoff; a broken mail backend leaves the SMS sent and the e-mail waiting for its next try."""
+    from zhifa.core.models import Event
+    from zhifa.integrations.models import Attempt, Message
+
+    settings.EMAIL_BACKEND = "zhifa.notifications.tests.test_notifications.BrokenBackend"
+    events = Event.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        (n,) = services.notify(kind="clock_red", event="case:5", users=[officer], title="期限已届满", body="案件已超期。")
+    messages = {m.kind: m for m in Message.objects.filter(target="notice")}
+    assert set(messages) == {"email", "sms"}
+    assert messages["sms"].status == Message.Status.ACKNOWLEDGED and _captured_sms[-1]["phone"] == "13800000001"
+    email = messages["email"]
+    assert email.status == Message.Status.PENDING and email.next_attempt_at > email.created_at  # backoff
+    assert Attempt.objects.get(message=email).outcome == "error" and "连接失败" in email.last_error
+    assert Delivery.objects.get(notification=n, channel="email").status == "failed"
+    assert Event.objects.count() == events  # the Notification and Delivery rows are the record, not the audit chain
