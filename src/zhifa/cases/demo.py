@@ -57,7 +57,8 @@ class _Driver:
         self.n += 1
         party = party or rng.choice(self.parties)
         vehicle = Vehicle.objects.filter(owner=party).first()
-        facts, fact_code = FACTS[self.n % len(FACTS)]
+        # A catalogue item's case states that item's facts; the others take the demo's facts in turn.
+        facts, fact_code = next((f for f in FACTS if code and f[1] == code), FACTS[self.n % len(FACTS)])
         # The violation type every published decision and 双公示 row must carry.
         violation_name = facts.replace("驾驶货车", "").replace("客运车辆", "")
         when = timezone.now() - timedelta(days=days_ago, hours=rng.randint(1, 8))
@@ -92,12 +93,12 @@ class _Driver:
             preservation.preservation_approve(actor=self.head, preservation=p, approve=True, opinion="同意")
         return case
 
-    def reviewed(self, amount="2000", legal_review=False, **kw) -> Case:
+    def reviewed(self, amount="2000", legal_review=False, deviation="", **kw) -> Case:
         case = self.opened(**kw)
         if legal_review:
             case = cs.case_set_review(actor=self.head, case=case, legal_review_required=True, discussion_required=False, basis="案情复杂，涉及多个法律关系")
         case = cs.case_report(actor=self.officer, case=case, report_text="经调查，当事人违法事实清楚，证据确凿，建议给予行政处罚。",
-                              proposed_outcome=Case.Outcome.PENALTY, proposed_amount=Decimal(amount))
+                              proposed_outcome=Case.Outcome.PENALTY, proposed_amount=Decimal(amount), deviation_reason=deviation)
         case = cs.case_internal_review(actor=self.head, case=case, approve=True, opinion="同意调查终结报告意见")
         if case.status == "legal_review":
             cs.case_legal_review(actor=self.reviewer, case=case, opinion="agree", text="事实清楚，证据充分，适用依据正确，程序合法，裁量适当。")
@@ -108,16 +109,35 @@ class _Driver:
         case = self.reviewed(amount=amount, legal_review=hearing, **kw)
         return cs.case_notify(actor=self.officer, case=case, penalty_kind="fine", amount=Decimal(amount), hearing_right=hearing)
 
-    def decided(self, amount="2000", **kw) -> Case:
-        case = cs.case_waive(actor=self.officer, case=self.notified(amount=amount, **kw), statement="对违法事实无异议，放弃陈述申辩。")
-        return cs.case_decide(actor=self.head, case=case, penalty_kind="fine", amount=Decimal(amount), legal_basis=case.penalty_provision,
-                              reasoning="当事人违法事实清楚，证据确凿，按裁量基准一般情形处罚。")
+    def decided(self, amount="2000", lenient=False, deviation="", **kw) -> Case:
+        case = cs.case_waive(actor=self.officer, case=self.notified(amount=amount, deviation=deviation, **kw),
+                             statement="对违法事实无异议，放弃陈述申辩。")
+        reasoning = ("当事人主动供述违法事实、积极配合调查，依法从轻处罚。" if lenient else
+                     "当事人违法事实清楚，证据确凿，按裁量基准一般情形处罚。")
+        basis = case.penalty_provision or case.violation_item.penalty_basis  # a catalogue item's case cites its item
+        return cs.case_decide(actor=self.head, case=case, penalty_kind="fine", amount=Decimal(amount), legal_basis=basis,
+                              reasoning=reasoning, lenient=lenient, deviation_reason=deviation)
 
     def delivered(self, amount="2000", **kw) -> Case:
         return cs.case_deliver(actor=self.officer, case=self.decided(amount=amount, **kw), method="direct")
 
+    def not_penalised(self, *, party, code: str, list_kind: str, reason: str, harm: str, correction: str, reasoning: str) -> Case:
+        """首违不罚 / 轻微不罚 (行政处罚法 Art. 33 ¶1) on the list's recorded facts, delivered the same day."""
+        case = cs.case_report(actor=self.officer, case=self.opened(code=code, party=party),
+                              report_text=f"经调查，当事人{reasoning}建议不予行政处罚。", proposed_outcome=Case.Outcome.NO_PENALTY)
+        case = cs.case_internal_review(actor=self.head, case=case, approve=True, opinion="同意适用清单，不予行政处罚")
+        leniency.case_list_apply(actor=self.officer, case=case, list_kind=list_kind, harm=harm, corrected_on=case.occurred_on,
+                                 correction=correction)
+        if case.list_application.commitment_required:
+            leniency.case_commitment_sign(actor=self.officer, case=case)
+        case.refresh_from_db()
+        case = cs.case_no_penalty(actor=self.head, case=case, reason=reason,
+                                  reasoning=f"当事人{reasoning}依法不予行政处罚，已对当事人进行教育。",
+                                  legal_basis="《中华人民共和国行政处罚法》第三十三条第一款")
+        return cs.case_deliver(actor=self.officer, case=case, method="direct")
 
-def _pay(case: Case) -> Case:
+
+def pay_in_full(case: Case) -> Case:
     """The party pays the notice (the payment system's callback moves the case to 执行完毕)."""
     from zhifa.payments.models import PaymentNotice
     from zhifa.payments.services import simulated_payment
@@ -199,10 +219,10 @@ def load(ctx) -> None:
     keep(lambda: d.decided(amount="1000"), 12)
     for days, amount in [(3, "2000"), (10, "1500"), (25, "3000"), (40, "5000")]:
         keep(lambda amount=amount: d.delivered(amount=amount), days)
-    later(keep(lambda: d.delivered(amount="800"), 20), 17, _pay)
-    closed = later(keep(lambda: d.delivered(amount="1200"), 35), 30, _pay)
+    later(keep(lambda: d.delivered(amount="800"), 20), 17, pay_in_full)
+    closed = later(keep(lambda: d.delivered(amount="1200"), 35), 30, pay_in_full)
     later(closed, 28, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，案件办理完毕，申请结案。"))
-    archived = later(keep(lambda: d.delivered(amount="600"), 60), 55, _pay)
+    archived = later(keep(lambda: d.delivered(amount="600"), 60), 55, pay_in_full)
     later(archived, 50, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，结案。"))
     later(archived, 45, lambda c: cs.case_archive(actor=d.officer, case=c))
 
@@ -254,23 +274,87 @@ def load(ctx) -> None:
                      "登录 officer/head/reviewer 查看“我的案件”“期限预警”。")
 
 
+def _benchmark(code: str, *, lenient: bool) -> str:
+    """The fine the discretion benchmark in force proposes for ``code`` (行政处罚法 Art. 34) for a violation three
+    days before the (demo) day, in its general tier or, for a party who confessed and cooperated, its lenient tier
+    (Art. 32)."""
+    from zhifa.discretion import engine
+
+    today = timezone.localdate()
+    facts = {"confessed": True} if lenient else {}
+    return str(engine.assess(item_code=code, facts=facts, violation_date=today - timedelta(days=3), today=today).amount)
+
+
+# The previous year's catalogue items: decided on the benchmark's proposal (依裁量基准作出的罚款决定).
+BENCHMARK_ITEMS = ["YS-012", "YS-007", "YS-001"]
+
+
 def _previous_year(ctx, d: "_Driver", keep, later) -> int:
-    """The previous calendar year in full: fine decisions spread over its months, each delivered, paid through its
-    notice, closed and archived on later days; the larger ones through legal review (法制审核, 行政处罚法 Art. 58)."""
-    rng, year = ctx.rng, ctx.today.year - 1
+    """The previous calendar year in full: fine decisions spread over its months on catalogue items at the
+    benchmark's amount (every fourth below it, lenient for a party who confessed, with the reason written), each
+    delivered, paid through its notice, closed and archived on later days; the larger ones through legal review
+    (法制审核, 行政处罚法 Art. 58). Also first-violation and minor no-penalty decisions (Art. 33), a decision revoked
+    on reconsideration, and a fine left unpaid: reminded (催告) and sent to the court (行政强制法 Arts. 53–54)."""
+    from zhifa.payments.models import PaymentNotice
+    from zhifa.payments.services import payment_enforcement_apply, payment_reminder_issue
+
+    year = ctx.today.year - 1
     n = 0
     for month in range(1, 13):
         for k in range(3):
             opened = date(year, month, 3 + k * 8)
-            amount = rng.choice(["500", "1000", "1500", "2000", "3000", "5000"]) if k < 2 else "30000"
-            legal = amount == "30000"
             ago = (ctx.today - opened).days
-            case = keep(lambda amount=amount, legal=legal: d.delivered(amount=amount, hearing=legal, days_ago=3), ago)
-            later(case, ago - 10, _pay)
+            if k < 2:
+                code, lenient = BENCHMARK_ITEMS[(month + k) % 3], (month + k) % 4 == 0
+
+                def make(code=code, lenient=lenient):
+                    amount = _benchmark(code, lenient=False)
+                    if not lenient:
+                        return d.delivered(amount=amount, code=code, days_ago=3)
+                    return d.delivered(amount=_benchmark(code, lenient=True), code=code, days_ago=3, lenient=True,
+                                       deviation=f"当事人主动供述违法事实、积极配合调查，依法从轻处罚（裁量基准一般情形为{amount}元）")
+            else:
+                def make():
+                    return d.delivered(amount="30000", hearing=True, days_ago=3)
+            case = keep(make, ago)
+            if month == 2 and k == 0:
+                # Left unpaid: the 催告书 after the due day, the court application once the remedy periods have run.
+                notice = PaymentNotice.objects.get(case=case)
+                reminded = notice.due_on + timedelta(days=20)
+                with on_day(reminded):
+                    payment_reminder_issue(actor=d.officer, notice=notice)
+                notice.refresh_from_db()
+                from zhifa.payments.enforcement import window
+
+                applied = window(notice)[0] + timedelta(days=5)
+                with on_day(applied):
+                    payment_enforcement_apply(actor=d.head, notice=notice)
+                n += 1
+                continue
+            if month == 5 and k == 1:
+                later(case, ago - 30, lambda c: cs.case_revoke(actor=d.head, case=c, reason="行政复议决定撤销原处罚决定，责令重新作出。"))
+                n += 1
+                continue
+            later(case, ago - 10, pay_in_full)
             later(case, ago - 14, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，案件办理完毕，申请结案。"))
             if month < 12:
                 later(case, ago - 20, lambda c: cs.case_archive(actor=d.officer, case=c))
             n += 1
+    # 首违不罚 and 轻微不罚 (行政处罚法 Art. 33 ¶1), for parties with no earlier case.
+    clean = [p for p in d.parties if not Case.objects.filter(party=p).exists()]
+    for (month, code, list_kind, reason, harm, correction, reasoning), party in zip([
+            (3, "YS-011", "first_violation", Case.NoPenaltyReason.FIRST, "none", "当场对货物加盖篷布、重新捆扎，消除脱落、扬撒隐患",
+             "系初次违法，危害后果轻微并已当场改正，"),
+            (6, "YS-011", "first_violation", Case.NoPenaltyReason.FIRST, "none", "当场清理遗撒物并加装挡板",
+             "系初次违法，危害后果轻微并已当场改正，"),
+            (9, "YS-012", "minor_no_penalty", Case.NoPenaltyReason.TRIVIAL, "none", "当日将车辆送检并补做二级维护",
+             "违法行为轻微并及时改正，没有造成危害后果，"),
+            (11, "YS-011", "first_violation", Case.NoPenaltyReason.FIRST, "minor", "当场卸载散落货物并重新苫盖",
+             "系初次违法，危害后果轻微并已当场改正，")], clean[-4:], strict=False):
+        keep(lambda party=party, code=code, list_kind=list_kind, reason=reason, harm=harm, correction=correction, reasoning=reasoning:
+             d.not_penalised(party=party, code=code, list_kind=list_kind, reason=reason, harm=harm, correction=correction,
+                             reasoning=reasoning), (ctx.today - date(year, month, 15)).days)
+        n += 1
     return n
 
 

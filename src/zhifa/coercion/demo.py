@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from zhifa.cases import services as cs
+from zhifa.cases.demo import pay_in_full
 from zhifa.cases.models import Case
 from zhifa.core.demo import on_day, record_backdating
 from zhifa.core.models import Party, Vehicle
@@ -118,16 +119,35 @@ def load(ctx) -> None:
     disposed = d.in_force()
     _decided(d, disposed.case)
     kept.append(services.measure_dispose(actor=d.head, measure=disposed, note="依处理决定没收违法运输的物品"))
-    # The previous calendar year: vehicles seized for road damage and released after the decision, each on its own days.
+    # The previous calendar year, each step on its own day: vehicles seized for road damage and released after the
+    # decision; unsafe equipment sealed; a seizure extended while the damage was appraised (行政强制法 Art. 25); a
+    # seizure ended by the decision's confiscation (Art. 27).
     year = ctx.today.year - 1
     for month in (2, 4, 6, 8, 10, 12):
         if not d.parties:
             break
         taken = date(year, month, 10)
         with on_day(taken):
-            measure = d.in_force()
-        with on_day(taken + timedelta(days=12), hour=15):
-            kept.append(services.measure_release(actor=d.head, measure=measure, reason="decided", note="当事人已赔偿路产损失，依法解除扣押"))
+            measure = d.in_force(d.seal if month == 4 else None)
+        if month == 6:
+            with on_day(taken + timedelta(days=25), hour=11):
+                services.measure_extend(actor=d.head, measure=measure, days=30, reason="护栏损坏程度需专业鉴定，案情复杂")
+            with on_day(taken + timedelta(days=45), hour=15):
+                kept.append(services.measure_release(actor=d.head, measure=measure, reason="decided", note="鉴定完成，当事人已赔偿路产损失，依法解除扣押"))
+        elif month == 10:
+            with on_day(taken + timedelta(days=15), hour=10):
+                _decided(d, measure.case)
+            with on_day(taken + timedelta(days=16), hour=15):
+                kept.append(services.measure_dispose(actor=d.head, measure=measure, note="依处理决定没收违法运输的物品"))
+            with on_day(taken + timedelta(days=17), hour=10):  # the decision delivered, the fine paid, the case closed
+                case = cs.case_deliver(actor=d.officer, case=Case.objects.get(pk=measure.case_id), method="direct")
+            with on_day(taken + timedelta(days=24), hour=10):
+                case = pay_in_full(case)
+            with on_day(taken + timedelta(days=27), hour=10):
+                cs.case_close(actor=d.head, case=case, report="罚款已缴清，扣押物品已依决定处理，申请结案。")
+        else:
+            with on_day(taken + timedelta(days=12), hour=15):
+                kept.append(services.measure_release(actor=d.head, measure=measure, reason="decided", note="当事人已赔偿路产损失，依法解除扣押"))
     flagged = tasks.flag_overdue()
     states = sorted({m.get_status_display() for m in kept})
     ctx.notes.append(f"行政强制措施：{len(kept)} 件（{'、'.join(states)}），超期预警 {flagged} 件；入口“行政强制措施”。")

@@ -2,7 +2,7 @@
 and instantly, a few reopened after a dissatisfied return call), routing rules, mediations and the soft-enforcement
 ledger at the seed's scale for 南召县 (142 persuasions, 26 warnings, 21 interviews). Deterministic via ``ctx.rng``."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -65,8 +65,8 @@ def load(ctx: DemoContext) -> None:
                                       complainant_phone=f"138{rng.randint(10000000, 99999999)}", place=rng.choice(PLACES["nz"]),
                                       received_at=timezone.now() - timedelta(hours=3 - i))
     replied = Complaint.objects.filter(replied_at__isnull=False).count()
-    ctx.notes.append(f"投诉举报：近一年 {n} 件（12328/12345 为主，已答复 {replied} 件，其余为近三日在办），另有今日新受理 3 件按分派规则交办（出租车类交 officer）；"
-                     f"行政调解 {m} 件；柔性执法台账 {s} 条（南召县：说服教育 142、预警提示 26、约谈 21）。导入工单样表见 docs/complaints.md。")
+    ctx.notes.append(f"投诉举报：{ctx.today.year - 1}年初至今 {n} 件（12328/12345 为主，已答复 {replied} 件，其余为近三日在办），另有今日新受理 3 件按分派规则交办（出租车类交 officer）；"
+                     f"行政调解 {m} 件；柔性执法台账 {s} 条（南召县每年：说服教育 142、预警提示 26、约谈 21）。导入工单样表见 docs/complaints.md。")
 
 
 def _routing(ctx: DemoContext) -> dict:
@@ -92,11 +92,13 @@ def _complaints(ctx: DemoContext, rules: dict) -> int:
     hot = {key: rng.sample(v, min(6, len(v))) for key, v in companies.items()}  # a few firms draw many complaints
     officers = {key: list(Officer.objects.filter(organisation__path__startswith=ctx.orgs[key].path, is_active=True)) for key in ("nz", "fc")}
     channel_weights = [(Channel.HOTLINE_12328, 44), (Channel.HOTLINE_12345, 46), (Channel.PETITION, 3), (Channel.ONLINE, 5), (Channel.MEDIA, 2)]
-    total = 720 * ctx.scale
+    # About 720 a year, over the previous calendar year and this year to date.
+    span = (today - date(today.year - 1, 1, 1)).days
+    total = 720 * ctx.scale * span // 365
     complaints, steps = [], []
     for i in range(total):
         county = "nz" if i % 5 < 3 else "fc"
-        days_ago = rng.randint(1, 365)
+        days_ago = rng.randint(1, span)
         received = datetime.combine(today - timedelta(days=days_ago), time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=tz)
         channel = rng.choices([c for c, _ in channel_weights], [w for _, w in channel_weights])[0]
         category = rng.choices([c for c, _ in CATEGORY_WEIGHTS], [w for _, w in CATEGORY_WEIGHTS])[0]
@@ -165,14 +167,15 @@ def _complaints(ctx: DemoContext, rules: dict) -> int:
 def _mediations(ctx: DemoContext) -> int:
     rng, today = ctx.rng, ctx.today
     rows, sessions = [], []
-    for i in range(24 * ctx.scale):
+    span = (today - date(today.year - 1, 1, 1)).days  # about 24 a year since the start of the previous year
+    for i in range(24 * ctx.scale * span // 365):
         county = "nz" if i % 3 else "fc"
         org = ctx.orgs[f"{county}_brigade"]
         parties = list(Party.objects.filter(organisation=org).order_by("pk")[i * 7:i * 7 + 2])
         if len(parties) < 2:
             continue
         mediator = Officer.objects.filter(organisation__path__startswith=org.path, is_active=True).order_by("pk")[i % 5]
-        applied = today - timedelta(days=rng.randint(5, 350))
+        applied = today - timedelta(days=rng.randint(5, span))
         kind = rng.choice(Mediation.Kind.values)
         r = rng.random()
         m = Mediation(number=f"TJ{applied:%y%m%d}{i:04d}", organisation=org, kind=kind, applicant=parties[0], respondent=parties[1],
@@ -219,12 +222,17 @@ def _soft(ctx: DemoContext) -> int:
         officers = list(Officer.objects.filter(organisation__path__startswith=org.path, is_active=True))
         companies = list(TransportCompany.objects.filter(organisation=org).select_related("party")[:120])
         persons = list(Party.objects.filter(organisation=org, kind=Party.Kind.PERSON)[:300])
-        for kind, count in counts.items():
-            for _ in range(count * ctx.scale):
-                party = rng.choice(companies).party if kind in (SoftMeasure.Kind.INTERVIEW, SoftMeasure.Kind.WARNING) or rng.random() < 0.3 else rng.choice(persons)
-                on = today - timedelta(days=rng.randint(0, 364))
+        # The plan's numbers for each year: the previous calendar year and this year to date.
+        years = [(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)), (date(today.year, 1, 1), today)]
+        for (first, last), (kind, count) in ((y, kc) for y in years for kc in counts.items()):
+            for j in range(count * ctx.scale):
+                # 约谈 of firms' legal representatives, and (one in four) of drivers with repeated violations
+                firm_side = kind == SoftMeasure.Kind.WARNING or (kind == SoftMeasure.Kind.INTERVIEW and j % 4) or rng.random() < 0.3
+                party = rng.choice(companies).party if firm_side else rng.choice(persons)
+                on = first + timedelta(days=rng.randint(0, (last - first).days))
                 rows.append(SoftMeasure(
-                    organisation=org, kind=kind, party=party, occurred_on=on, officer=rng.choice(officers), matter=rng.choice(matters[kind]),
+                    organisation=org, kind=kind, party=party, occurred_on=on, officer=rng.choice(officers),
+                    matter=rng.choice(matters[kind]) if firm_side or kind != SoftMeasure.Kind.INTERVIEW else "驾驶员一年内多次违法超限运输，约谈驾驶员本人",
                     minutes="约谈对象到场，通报问题，提出整改要求和期限，对方表示接受。" if kind == SoftMeasure.Kind.INTERVIEW else "",
                     commitment="本人（单位）承诺立即改正违法行为，今后严格遵守道路运输管理规定。" if kind == SoftMeasure.Kind.COMMITMENT else "",
                     follow_up_on=on + timedelta(days=30) if kind in (SoftMeasure.Kind.INTERVIEW, SoftMeasure.Kind.COMMITMENT) else None,

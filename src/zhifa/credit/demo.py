@@ -5,6 +5,7 @@ portal's (one pipeline): the portal demo publishes the decided cases and then ca
 
 from datetime import date, timedelta
 
+from zhifa.core.demo import on_day
 from zhifa.core.models import TransportCompany
 
 from . import services
@@ -20,28 +21,84 @@ def _firms(ctx):
 
 
 def load_ledger(ctx) -> None:
+    """The credit ledger over the previous year and this year to date, the previous year's listings (each step on its
+    own day), then the grading job as it ran at the previous year's end and as it runs today: the year-end grades
+    read the penalties, findings and listings of that year's window (credit_grades in the annual report)."""
     if CreditEvent.objects.filter(source_type="demo.history").exists():
         return
     rng, today = ctx.rng, ctx.today
     firms = _firms(ctx)
+    first_day = date(today.year - 1, 1, 1)
+    span = (today - timedelta(days=5) - first_day).days
     sample = rng.sample(firms, min(60, len(firms)))
     for i, firm in enumerate(sample):
-        # 12 firms with ≥ 3 penalties in the last year (the local rule lowers them); others one or two.
+        # 12 firms with ≥ 3 penalties in the two years (the local rule lowers those with ≥ 3 in a window); others one or two.
         n = 3 + (i % 2) if i < 12 else 1 + (i % 2)
         for k in range(n):
-            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.PENALTY, occurred_on=today - timedelta(days=rng.randint(5, 350)),
+            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.PENALTY, occurred_on=first_day + timedelta(days=rng.randint(0, span)),
                                          description=f"{rng.choice(VIOLATIONS)}（省行政执法平台历史处罚）", source_type="demo.history",
                                          source_id=f"{firm.pk}-p{k}", regrade=False)
     for i, firm in enumerate(rng.sample(firms, min(25, len(firms)))):
         for k in range(3 if i < 6 else 1):
-            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.COMPLAINT, occurred_on=today - timedelta(days=rng.randint(5, 300)),
+            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.COMPLAINT, occurred_on=first_day + timedelta(days=rng.randint(0, span)),
                                          description="12328有效投诉：" + rng.choice(["拒载", "服务态度差", "未按规定收费", "车辆卫生不合格"]),
                                          source_type="demo.history", source_id=f"{firm.pk}-c{k}", regrade=False)
+    listed = _previous_year_listings(ctx, [f for f in firms if f not in sample])
     year_end = date(today.year - 1, 12, 31)
+    with on_day(year_end, hour=18):  # the annual grading at the end of the previous year
+        services.grades_recompute(actor=None, organisation=ctx.orgs["city"], on=year_end)
+    services.grades_recompute(actor=None, organisation=ctx.orgs["city"], on=today)
+    ctx.notes.append(f"信用：{today.year - 1}年列入严重失信主体名单{len(listed)}户（{'、'.join(f.name for f in listed)}），"
+                     f"{today.year - 1}年末评级时按信用规则在列期间最高为C级")
+
+
+def _previous_year_listings(ctx, firms) -> list:
+    """Three freight firms whose vehicle was penalised for overloading four times in the first months of the previous
+    year (imported from the provincial platform): an officer proposes the listing, the notice is served, the
+    statement period runs out (one firm states and is heard), the head decides to list them (国办发〔2020〕49号 (八));
+    one of them leaves the list by credit repair after the minimum period this year."""
+    from zhifa.core.models import Vehicle
+
+    from .models import DishonestyCategory
+
+    year, officer, head = ctx.today.year - 1, ctx.users["officer"], ctx.users["head"]
+    category = DishonestyCategory.objects.get(code="overload_vehicle")
+    chosen = []
     for firm in firms:
-        # The annual grading at the end of the previous year, then today's: the grade history holds both.
-        services.grade_compute(actor=None, party=firm.party, on=year_end)
-        services.grade_compute(actor=None, party=firm.party, on=today)
+        vehicle = Vehicle.objects.filter(owner=firm.party, is_goods_vehicle=True).order_by("pk").first()
+        if (vehicle is not None and firm.organisation.is_within(ctx.orgs["nz"]) and firm.kind == TransportCompany.Kind.FREIGHT
+                and not DishonestyEntry.objects.filter(party=firm.party).exists()):  # not already proposed this year (一超四罚)
+            chosen.append((firm, vehicle))
+        if len(chosen) == 3:
+            break
+    listed = []
+    for i, (firm, vehicle) in enumerate(chosen):
+        for k, month in enumerate((1, 2, 4, 5)):
+            services.credit_event_record(actor=None, party=firm.party, kind=CreditEvent.Kind.PENALTY, occurred_on=date(year, month, 8 + i),
+                                         description=f"车辆{vehicle.plate}违法超限运输（省行政执法平台历史处罚）", source_type="demo.history",
+                                         source_id=f"{firm.pk}-o{k}", regrade=False)
+        proposed = date(year, 6, 2 + i)
+        with on_day(proposed):
+            entry = services.dishonesty_propose(actor=officer, party=firm.party, category=category, organisation=firm.organisation,
+                                                reason=f"车辆{vehicle.plate}一年内违法超限运输4次",
+                                                facts=f"{year}年1月至5月，{firm.name}所属车辆{vehicle.plate}4次违法超限运输，均已受到行政处罚"
+                                                      "（《公路安全保护条例》第六十六条）")
+        with on_day(proposed + timedelta(days=1)):
+            entry = services.dishonesty_notify(actor=officer, entry=entry)
+        if i == 0:
+            with on_day(proposed + timedelta(days=3)):
+                entry = services.dishonesty_statement_record(actor=officer, entry=entry,
+                                                             statement="超限均属实，已更换车队负责人并加装装载称重设备，请求从轻认定。")
+        decide_on = entry.statement_due_on + timedelta(days=3)
+        with on_day(decide_on):
+            entry = services.dishonesty_decide(actor=head, entry=entry, list_party=True,
+                                               review_note="当事人陈述的整改措施不影响认定事实，超限次数达到认定标准，予以列入。" if i == 0 else "")
+        listed.append(firm)
+        if i == 2 and entry.repair_from <= ctx.today - timedelta(days=30):
+            with on_day(entry.repair_from + timedelta(days=20)):
+                services.dishonesty_repair_remove(actor=head, entry=entry, corrected=True, commitment_signed=True,
+                                                  reason="列入满12个月，已纠正违法行为、缴清全部罚款并作出信用承诺，经信用修复提前移出")
+    return listed
 
 
 def load(ctx) -> None:
@@ -52,6 +109,45 @@ def load(ctx) -> None:
     services.grades_recompute(actor=None, organisation=ctx.orgs["city"], on=today)
     dist = {g: CreditGrade.objects.filter(grade=g).count() for g in ("AA", "A", "B", "C", "D")}
     ctx.notes.append("信用：" + "，".join(f"{g}级{n}户" for g, n in dist.items()) + f"；{listing_note}")
+
+
+def load_previous_year_repairs(ctx) -> None:
+    """Credit repairs applied for in the previous year, each step on its own day (the portal demo calls this after
+    publishing and before today's run): the firm's fine was paid (the publication marked performed on the payment
+    day), it applies after the minimum publication period; the head grants most, refuses one with the reason, and one
+    application is not accepted because the commitment was not signed. A granted repair takes the decision off the
+    portal the same day (one pipeline)."""
+    from zhifa.cases.models import Case
+    from zhifa.portal.services import publication_take_down_repaired
+
+    year, head = ctx.today.year - 1, ctx.users["head"]
+    pubs = (CreditPublication.objects.filter(status=CreditPublication.Status.PUBLISHED, organisation__path__startswith=ctx.orgs["nz"].path,
+                                             decision_date__year=year, decision_date__month__lte=5, source_type="cases.case")
+            .select_related("party__organisation").order_by("decision_date", "pk"))
+    done = 0
+    for pub in pubs:
+        case = Case.objects.filter(pk=int(pub.source_id), paid_on__isnull=False, revoked_on__isnull=True).first()
+        if case is None:
+            continue
+        with on_day(case.paid_on, hour=17):
+            services.publication_mark_performed(actor=None, publication=pub, performed_on=case.paid_on)
+        applied = max(services.add_months(pub.decision_date, 3) + timedelta(days=5 + done), case.paid_on + timedelta(days=1))
+        signed = done != 4
+        with on_day(applied, hour=10):
+            app = services.repair_apply(actor=None, publication=pub, applicant_name=pub.party.name, channel=RepairApplication.Channel.PUBLIC,
+                                        commitment_signed=signed, commitment_text="本单位承诺依法诚信经营" if signed else "",
+                                        applicant_phone="13800000000", on=applied)
+        if app.status == RepairApplication.Status.CHECKED:
+            decided = applied + timedelta(days=3)
+            refuse = done == 2
+            with on_day(decided, hour=15):
+                services.repair_decide(actor=head, application=app, approve=not refuse, on=decided,
+                                       note="信用承诺书未经法定代表人签字，不符合修复要求，可补正后重新申请" if refuse else "符合修复条件，同意修复")
+                if not refuse:
+                    publication_take_down_repaired(actor=None, subject_type=pub.source_type, subject_id=pub.source_id, today=decided)
+        done += 1
+        if done == 6:
+            break
 
 
 def load_repairs(ctx) -> None:

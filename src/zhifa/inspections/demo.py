@@ -5,10 +5,11 @@ redraw, a draft plan for the user, and two years of provincial warnings (338 rec
 plus a few new ones to handle."""
 
 import io
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from zhifa.core.demo import on_day
 from zhifa.core.models import TransportCompany
 
 from . import services
@@ -113,6 +114,33 @@ def _do_inspections(ctx, plan, on, *, rectify=1, case=1, follow_up=True):
                                           result="回访核实：已落实值班制度，离线车辆已恢复在线")
 
 
+def _previous_year_plans(ctx, items) -> list[str]:
+    """The previous calendar year's rounds, each step on its own day: a spring round of freight and dangerous-goods
+    firms with the emergency department (联合双随机) and an autumn round of passenger, driving-school and repair firms;
+    drawn, inspected, problems rectified after follow-up or referred for a case, results published."""
+    head, nz, year = ctx.users["head"], ctx.orgs["nz"], ctx.today.year - 1
+    numbers = []
+    for start, title, codes, types, joint in (
+            (date(year, 4, 8), f"{year}年普通货运与危险货物运输企业双随机联合抽查", ["HY-01", "HY-02", "WH-01"], ["freight", "dangerous"], "县应急管理局"),
+            (date(year, 9, 9), f"{year}年客运、驾培、维修企业双随机抽查", ["KY-01", "JP-01", "WX-01"], ["passenger", "driving_school", "repair"], "")):
+        with on_day(start):
+            plan = services.plan_create(actor=head, organisation=nz, title=title, items=[items[c] for c in codes], target_types=types,
+                                        starts_on=start, ends_on=start + timedelta(days=30), target_count=8, joint_departments=joint)
+            services.plan_commit_seed(actor=head, plan=plan)
+            services.plan_draw(actor=head, plan=plan, on=start)
+        with on_day(start + timedelta(days=7)):
+            _do_inspections(ctx, plan, start + timedelta(days=7), rectify=2, case=1, follow_up=False)
+        with on_day(start + timedelta(days=22)):
+            for insp in plan.inspections.filter(finding=Inspection.Finding.RECTIFY):
+                services.inspection_follow_up(actor=insp.inspectors.order_by("pk").first().user, inspection=insp, on=start + timedelta(days=22),
+                                              rectified=True, result="回访核实：问题已整改到位")
+        with on_day(start + timedelta(days=40)):
+            plan.refresh_from_db()
+            services.plan_publish_results(actor=head, plan=plan, on=start + timedelta(days=40))
+        numbers.append(plan.number)
+    return [f"双随机：{year}年抽查计划 {'、'.join(numbers)} 已抽取、检查、回访并公示（年度报告的日常监管数字）"]
+
+
 def _plans(ctx, items) -> list[str]:
     today, head = ctx.today, ctx.users["head"]
     nz = ctx.orgs["nz"]
@@ -187,8 +215,13 @@ def _warnings(ctx) -> str:
 def load(ctx) -> None:
     from zhifa.credit import demo as credit_demo
 
-    credit_demo.load_ledger(ctx)  # grades first, so the draws see them
     items = _items_and_risks(ctx)
+    # The previous year's rounds first (their findings are credit events of that year), then the credit ledger and
+    # the grades (year-end, then today's), so this year's draws see the grades; the warnings' credit events regrade
+    # as of today, so they come after the year-end grading (a regrade dated today run before it would leave no
+    # year-end grade for an unchanged firm).
+    ctx.notes.extend(_previous_year_plans(ctx, items))
+    credit_demo.load_ledger(ctx)
     ctx.notes.extend(_plans(ctx, items))
     ctx.notes.append(_warnings(ctx))
     ctx.notes.append(f"风险点：{RiskPoint.objects.count()}个（6类企业），公示页 /inspections/public/risk-points/；抽查结果公示 /inspections/public/results/")

@@ -49,7 +49,7 @@ def _stations(ctx) -> list[Station]:
     return [nz, fc]
 
 
-def _records(ctx, stations) -> list[dict]:
+def _records(ctx, stations, first_no: dict[str, int]) -> list[dict]:
     rng = ctx.rng
     vehicles = list(Vehicle.objects.filter(is_goods_vehicle=True).select_related("company").order_by("pk")[:1500])
     # Repeat offenders: four vehicles pass overloaded on 4–5 different days (一超四罚), and a small company's
@@ -57,7 +57,7 @@ def _records(ctx, stations) -> list[dict]:
     repeaters = vehicles[:4]
     small = (TransportCompany.objects.annotate(n=Count("vehicles")).filter(n__gte=5, n__lte=9).order_by("pk").first())
     company_vehicles = list(small.vehicles.all()[:2]) if small else []
-    rows, number = [], {s.code: 0 for s in stations}
+    rows, number = [], {s.code: first_no.get(s.code, 0) for s in stations}  # a station's numbers run on
     start = ctx.today - timedelta(days=30)
     per_day = 120 * ctx.scale
 
@@ -100,6 +100,85 @@ def _records(ctx, stations) -> list[dict]:
                 rows.append(row(stations[0], 1, at, v.plate, v.plate_colour, AXLE_MIX[-1], True))
     rows.sort(key=lambda r: r["passed_at"])
     return rows
+
+
+def _previous_year(ctx, stations) -> tuple[int, int]:
+    """The previous year at 南召 (its device reviewed and its location published since early that year): each month
+    from March a few days of records pushed and ingested on their own day, the two over-limit passes turned into cases
+    and handled to the end through the remote page (不见面: e-delivery consent and acceptance) — decided, delivered
+    electronically, paid and closed on later days. Returns the cases handled and the station's last record number."""
+    from zhifa.cases import services as cs
+    from zhifa.cases.demo import pay_in_full
+    from zhifa.cases.models import Case
+    from zhifa.core.demo import on_day
+
+    rng, year = ctx.rng, ctx.today.year - 1
+    head, officer, reviewer = ctx.users["head"], ctx.users["officer"], ctx.users["reviewer"]
+    officers = [officer.officer, ctx.users["officer2"].officer]
+    nz = stations[0]
+    device = nz.devices.get(code="WIM-NZ-01")
+    # That year's certificate; the current one is recorded after the year's records (a recalibration, audited).
+    current = {f: getattr(device, f) for f in ("calibration_certificate", "calibration_valid_from", "calibration_valid_until")}
+    type(device).objects.filter(pk=device.pk).update(calibration_certificate=f"豫计检动衡字{year}-0042",
+                                                     calibration_valid_from=date(year, 1, 6), calibration_valid_until=date(year + 1, 1, 5))
+    vehicles = list(Vehicle.objects.filter(is_goods_vehicle=True, owner__isnull=False).order_by("-pk")[:300])
+    folder = settings.VAR_DIR / "wim" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    handled, record_no = 0, 0
+    for month in range(3, 13):
+        day = date(year, month, 12)
+        rows = []
+        for k in range(14):
+            record_no += 1
+            v = vehicles[(month * 14 + k) % len(vehicles)]
+            axles, klass, groups, limit, _ = AXLE_MIX[-1] if k < 2 else rng.choice(AXLE_MIX)
+            gross = int(limit * (rng.uniform(1.12, 1.35) if k < 2 else rng.uniform(0.5, 0.95)))
+            each = gross // axles
+            at = datetime.combine(day, time(8 + k, rng.randint(0, 59)), tzinfo=BJ)
+            rows.append({"record_no": record_no, "station_code": nz.code, "device_code": device.code, "lane": 1 + k % 2,
+                         "direction": "上行" if k % 2 == 0 else "下行", "passed_at": at.isoformat(), "plate": v.plate,
+                         "plate_colour": v.plate_colour, "vehicle_class": klass, "axle_count": axles, "axle_groups": groups,
+                         "axle_weights_kg": [each] * (axles - 1) + [gross - each * (axles - 1)], "single_tyre_axles": 0,
+                         "gross_kg": gross, "speed_kmh": round(rng.uniform(30, 70), 1), "length_mm": rng.randint(9000, 18000),
+                         "width_mm": rng.randint(2400, 2550), "height_mm": rng.randint(3000, 4000), "lane_change": False,
+                         "image_refs": f"wim-img/{nz.code}/{record_no}-1.jpg;wim-img/{nz.code}/{record_no}-2.jpg",
+                         "video_ref": f"wim-video/{nz.code}/{record_no}.mp4"})
+        path = folder / f"wim-demo-{day:%Y%m%d}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        with on_day(day, hour=22):  # the day's push, screened the same night
+            batch = ingest.ingest_file(path, actor=ctx.users["admin"])
+            services.violations_open_cases(batch_ids=[batch.pk])
+        for n, violation in enumerate(Violation.objects.filter(batch=batch, status=Violation.Status.CASE).order_by("pk")):
+            amount = violation.proposed_amount
+            with on_day(day + timedelta(days=2)):
+                case = cs.case_open(actor=head, case=Case.objects.get(pk=violation.case_id), officers=officers, legal_review_required=False)
+                # The provincial off-site leniency (LeniencyRule) may put the proposal below the benchmark: say so.
+                case = cs.case_report(actor=officer, case=case, report_text="不停车检测数据完整，设备检定有效，超限事实清楚。",
+                                      proposed_outcome=Case.Outcome.PENALTY, proposed_amount=amount,
+                                      deviation_reason="适用本省非现场执法从轻处罚规则，在裁量基准建议金额基础上减轻罚款")
+                case = cs.case_internal_review(actor=head, case=case, approve=True, opinion="同意")
+                if case.status == "legal_review":
+                    cs.case_legal_review(actor=reviewer, case=case, opinion="agree", text="超限检测数据完整，事实清楚，适用依据和从轻规则正确。")
+                    case.refresh_from_db()
+                case = cs.case_notify(actor=officer, case=case, penalty_kind=Case.PenaltyKind.FINE, amount=amount)
+            with on_day(day + timedelta(days=4 + n), hour=20):  # the owner on the remote page
+                services.remote_act(violation=violation, kind="consent", contact=f"139{rng.randint(10000000, 99999999)}")
+                act = services.remote_act(violation=violation, kind="accept")
+            with on_day(day + timedelta(days=6)):
+                case = services.remote_act_apply(actor=officer, act=act)
+                case = cs.case_decide(actor=head, case=case, penalty_kind=Case.PenaltyKind.FINE, amount=amount,
+                                      legal_basis="《公路安全保护条例》第六十四条；《超限运输车辆行驶公路管理规定》第四十三条",
+                                      reasoning=violation.assessment.get("reasoning") or "超限事实清楚，按裁量基准处罚。")
+                case = cs.case_deliver(actor=officer, case=case, method=Case.DeliveryMethod.ELECTRONIC,
+                                       consent=services.remote_consent_text(violation))
+            with on_day(day + timedelta(days=9), hour=16):
+                case = pay_in_full(case)
+            with on_day(day + timedelta(days=13)):
+                cs.case_close(actor=head, case=case, report="罚款已缴清，案件办理完毕，申请结案。")
+            handled += 1
+    with on_day(date(year + 1, 1, 6)):
+        services.device_update(actor=ctx.users["admin"], device=device, **current)
+    return handled, record_no
 
 
 def _walk_remote(ctx) -> None:
@@ -180,7 +259,8 @@ def load(ctx) -> None:
     stations = _stations(ctx)
     LeniencyRule.objects.create(effective_from=date(2025, 1, 1), min_excess_kg=5000, max_excess_kg=10000, reduction_percent=Decimal("20"),
                                 citation="示例数据（待核实）：本省非现场执法从轻处罚规则")
-    rows = _records(ctx, stations)
+    previous, last_no = _previous_year(ctx, stations)
+    rows = _records(ctx, stations, {stations[0].code: last_no})
     permit_vehicle = Vehicle.objects.filter(is_goods_vehicle=True).order_by("-pk").first()
     if permit_vehicle is not None:
         ex = Exemption.objects.create(permit_number="豫超限运输许可2026-0088", plate=permit_vehicle.plate, plate_colour=permit_vehicle.plate_colour,
@@ -197,5 +277,6 @@ def load(ctx) -> None:
     _station_photos(rows)
     _walk_remote(ctx)
     triggers = services.four_penalty_scan(on=ctx.today)
-    ctx.notes.append(f"超限检测：{batch.read:,} 条称重记录（一个月，2个站点），新增违法行为 {batch.violations_new}，生成案件 {opened} 件，"
+    ctx.notes.append(f"超限检测：{ctx.today.year - 1}年每月的称重数据按日导入，{previous}起超限违法经不见面办理至结案；"
+                     f"近一个月 {batch.read:,} 条称重记录（一个月，2个站点），新增违法行为 {batch.violations_new}，生成案件 {opened} 件，"
                      f"一超四罚触发 {len(triggers)} 项；文件 {path}（再次执行 zhifa wim ingest 该文件不会新增任何记录）")

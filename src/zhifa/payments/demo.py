@@ -66,7 +66,9 @@ def load(ctx) -> None:
     if not PaymentNotice.objects.exists():
         _seed_cases(ctx)
     today = ctx.today
-    open_notices = list(PaymentNotice.objects.filter(status=PaymentNotice.Status.UNPAID).select_related("case").order_by("pk"))
+    # The previous year's unpaid fine was reminded and sent to the court in its own year (cases demo).
+    open_notices = list(PaymentNotice.objects.filter(status=PaymentNotice.Status.UNPAID, reminded_on__isnull=True)
+                        .select_related("case").order_by("pk"))
     not_due = [n for n in open_notices if n.due_on >= today]
     overdue = [n for n in open_notices if n.due_on < today]
     head, officer = ctx.users["head"], ctx.users["officer"]
@@ -86,7 +88,8 @@ def load(ctx) -> None:
                                       applied_on=n.delivered_on + timedelta(days=3), schedule=[(today + timedelta(days=20), n.amount)])
             payment_plan_decide(actor=head, plan=plan, approve=True, opinion="同意延期。")
     payments_flag_overdue(today=today)
-    flagged = list(PaymentNotice.objects.filter(status=PaymentNotice.Status.UNPAID, overdue_on__isnull=False).order_by("due_on"))
+    flagged = list(PaymentNotice.objects.filter(status=PaymentNotice.Status.UNPAID, overdue_on__isnull=False, reminded_on__isnull=True)
+                   .order_by("due_on"))
     if flagged:  # the oldest: reminded 15 days ago → a candidate for the court (行政强制法 Art. 54)
         payment_reminder_issue(actor=officer, notice=flagged[0], delivered_on=today - timedelta(days=15))
     if len(flagged) > 2:

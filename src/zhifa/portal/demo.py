@@ -31,8 +31,9 @@ def load(ctx) -> None:
                     withdrawn += 1
     # Credit repairs of the published penalties (the credit publications followed the portal), then today's run
     # (repaired and expired ones leave the portal), then the 双公示 export of every change and the platform's receipt.
-    from zhifa.credit.demo import load_repairs
+    from zhifa.credit.demo import load_previous_year_repairs, load_repairs
 
+    load_previous_year_repairs(ctx)
     services.publication_run(today=today)  # also marks the paid penalties' credit publications performed
     load_repairs(ctx)
     services.publication_run(today=today)
