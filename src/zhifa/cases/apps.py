@@ -17,6 +17,7 @@ class CasesConfig(AppConfig):
         ("期限预警", "cases:at_risk", None, ("officer", "head")),
         ("登记线索", "cases:lead_new", ("officer", "head"), ("officer",)),
         ("简易程序", "cases:simplified_new", ("officer",), ("officer",)),
+        ("批量告知（违法行为通知书）", "cases:bulk_notify", ("officer",)),
     ]
     nav_group = "案件办理"
 

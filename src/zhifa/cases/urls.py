@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("mine/", views.my_cases, name="mine"),
     path("at-risk/", views.at_risk, name="at_risk"),
+    path("bulk/notify/", views.bulk_notify, name="bulk_notify"),
     path("new/", views.lead_new, name="lead_new"),
     path("simplified/", views.simplified_new, name="simplified_new"),
     path("<int:pk>/", views.case_detail, name="detail"),

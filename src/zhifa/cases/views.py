@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -212,6 +213,51 @@ def at_risk(request):
     selectors.with_display(row[0] for row in page)
     red = sum(1 for row in rows if row[2] == "red")
     return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": len(rows) - red})
+
+
+@login_required
+def bulk_notify(request):
+    """违法行为通知书 issued in bulk (an officer's reviewed cases, e.g. a day's off-site overload cases): each ticked
+    case is told the penalty its investigation report proposed (a fine of the proposed amount, else a warning);
+    preview first, then services.case_notify per case — its own transaction, audit record and paper, its rules
+    (two certified officers, legal review where required, the penalty the item provides) checked there — and each
+    case's result."""
+    from zhifa.core import bulk
+
+    if not has_role(request.user, "officer"):
+        raise Http404
+    waiting = selectors.cases_for(request.user, mine=True, status=workflow.Status.REVIEWED).select_related("party", "vehicle")
+    back = reverse("cases:bulk_notify")
+    if request.method != "POST":
+        return render(request, "cases/bulk_notify.html", {"rows": waiting.order_by("pk")[:bulk.BULK_MAX], "total": waiting.count()})
+    ids = bulk.selected_ids(request)
+    found = {c.pk: c for c in selectors.cases_for(request.user).filter(pk__in=ids).select_related("party", "vehicle")}
+    if not found:
+        messages.error(request, "请先勾选要告知的案件。")
+        return redirect(back)
+    rows = []
+    for pk in ids:
+        if pk not in found:
+            continue
+        case = found[pk]
+        kind, amount = ("fine", case.proposed_amount) if case.proposed_amount else ("warning", None)
+        row = bulk.Row(pk=case.pk, label=case.number, url=reverse("cases:detail", args=[case.pk]), obj=case,
+                       cells=[case.party.name, case.vehicle.plate if case.vehicle_id else "", case.get_status_display()])
+        row.lines = penalties.lines_from(kind, amount)
+        if case.status != workflow.Status.REVIEWED:
+            row.ready, row.plan = False, f"当前状态为“{case.get_status_display()}”，审查完毕后方可告知"
+        else:
+            row.plan = "送达违法行为通知书：拟" + (f"罚款人民币{amount:,.2f}元" if amount else "警告")
+        rows.append(row)
+    if bulk.confirmed(request):
+        def act(row):
+            case = services.case_notify(actor=request.user, case=row.obj, lines=row.lines)
+            return "已告知，" + ("告知听证权利" if case.hearing_right else "告知陈述申辩权利") + "；违法行为通知书随后生成"
+        bulk.report(request, "批量告知", *bulk.run(rows, act))
+    return render(request, bulk.TEMPLATE, bulk.context(
+        title="批量送达违法行为通知书", rows=rows, headers=["案件编号", "当事人", "号牌", "状态"], confirm_label="确认告知",
+        back_url=back, back_label="待告知的案件",
+        note="拟处罚为调查终结报告建议的罚款金额（无金额的为警告）；须变更的，请在案件页面逐件告知。"))
 
 
 def _urgent(case_clocks) -> str:
