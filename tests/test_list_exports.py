@@ -24,6 +24,10 @@ LISTS = [
     ("head", "/cases/at-risk/?format=xlsx", "期限预警", "案件编号", ""),
     ("officer", "/credit/publications/?format=xlsx", "行政处罚失信信息公示", "当事人", ""),
     ("head", "/credit/repairs/?format=xlsx", "信用修复申请", "申请日期", ""),
+    ("officer", "/discretion/items/?q=超限&format=xlsx", "违法行为事项目录", "事项编码", "关键词：超限"),
+    ("admin", "/integrations/reconciliations/?format=xlsx", "报送对账", "对账日期", ""),
+    ("officer", "/overload/stations/?format=xlsx", "检测站点与设备", "站点编号", ""),
+    ("officer", "/campaigns/departments/?q=公安&format=xlsx", "合作部门目录", "部门名称", "关键词：公安"),
     ("officer", "/portal/office/?late=1&format=xlsx", "公开信息登记", "标题", "仅逾期：是"),
 ]
 

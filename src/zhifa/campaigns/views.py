@@ -202,6 +202,10 @@ def departments(request):
                 messages.success(request, f"已添加：{dept}")
                 return redirect("campaigns:departments")
     rows = selectors.departments_for(user, search=request.GET.get("q", "").strip())
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(user, kind="campaigns.department", title="合作部门目录", qs=rows, columns=[
+            ("部门名称", "name"), ("类别", "get_kind_display"), ("登记单位", lambda d: d.organisation.name if d.organisation_id else "全辖共用"),
+            ("启用", "active")], filters={"关键词": request.GET.get("q", "").strip()})
     return render(request, "campaigns/departments.html", {"rows": rows, "form": form, "can_add": can_add, "search": request.GET.get("q", "")})
 
 

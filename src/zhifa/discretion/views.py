@@ -82,6 +82,15 @@ def item_list(request):
         qs = qs.filter(name__icontains=q) | qs.filter(code__icontains=q) | qs.filter(penalty_basis__icontains=q)
     if category:
         qs = qs.filter(category=category)
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        provision = {"text": "原文", "secondary": "转引"}
+        return xlsx.list_response(request.user, kind="discretion.violationitem", title="违法行为事项目录", qs=qs.order_by("code"), columns=[
+            ("事项编码", "code"), ("违法行为", "name"), ("类别", "category"), ("违反条款", "violated_provision"), ("处罚依据", "penalty_basis"),
+            ("处罚种类", lambda i: "、".join(i.penalty_kind_labels)), ("法定罚款下限（元）", "statutory_min"),
+            ("法定罚款上限（元）", "statutory_max"), ("有效", "active"), ("条款核对", lambda i: provision.get(i.provision_status, "待核对"))],
+            filters={"关键词": q, "类别": category})
     categories = ViolationItem.objects.order_by("category").values_list("category", flat=True).distinct()
     return render(request, "discretion/item_list.html", {"items": qs.order_by("code"), "q": q, "category": category,
                                                          "categories": categories,

@@ -136,6 +136,10 @@ def console_export(request):
 @console_only
 def reconciliations(request):
     rows = selectors.reconciliations_for(request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx.list_response(request.user, kind="integrations.reconciliation", title="报送对账", qs=rows, columns=[
+            ("对账日期", "day"), ("报送平台", "get_target_display"), ("应报送", "expected"), ("已确认", "acknowledged"),
+            ("差异", lambda r: len(r.differences)), ("对账时间", "created_at")])
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "integrations/reconciliations.html", {"page": page})
 

@@ -244,6 +244,18 @@ def station_list(request):
     for station in selectors.stations_for(request.user):
         devices = [(d, d.evidence_problem(today)) for d in station.devices.all()]
         stations.append((station, devices))
+    if request.GET.get("format") == "xlsx":
+        from zhifa.core import xlsx
+
+        # One row per device (a station without a device is one row): the register of Art. 41's conditions.
+        rows = [(s, d, p) for s, devices in stations for d, p in (devices or [(None, "无设备")])]
+        return xlsx.list_response(request.user, kind="overload.station", title="检测站点与设备", qs=rows, columns=[
+            ("站点编号", lambda r: r[0].code), ("站点", lambda r: r[0].name), ("道路", lambda r: r[0].road), ("桩号", lambda r: r[0].stake),
+            ("管辖机构", lambda r: r[0].organisation.name), ("地点公布日期", lambda r: r[0].location_published_on),
+            ("设备编号", lambda r: r[1] and r[1].code), ("型号", lambda r: r[1] and r[1].model_name),
+            ("准确度等级", lambda r: r[1] and r[1].get_accuracy_class_display()), ("检定证书", lambda r: r[1] and r[1].calibration_certificate),
+            ("检定有效期自", lambda r: r[1] and r[1].calibration_valid_from), ("检定有效期至", lambda r: r[1] and r[1].calibration_valid_until),
+            ("审核通过日期", lambda r: r[1] and r[1].review_passed_on), ("今日可作证据", lambda r: r[2] or "是")])
     return render(request, "overload/station_list.html", {"stations": stations, "today": today})
 
 
