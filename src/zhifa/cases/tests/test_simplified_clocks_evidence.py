@@ -170,23 +170,30 @@ def test_transition_table_every_action_has_sources_and_next_actions_shown():
 
 
 def _race(world, case_pk):
-    results = []
+    """Two threads (each with its own connection to the file database: WAL, IMMEDIATE transactions and a busy
+    timeout, see settings) try the same transition at the same moment. Any other error is kept and shown."""
+    results, errors = [], []
+    barrier = threading.Barrier(2, timeout=60)
 
     def attempt():
         try:
             case = Case.objects.get(pk=case_pk)
+            barrier.wait()
             services.case_open(actor=world.users["head"], case=case, officers=[world.officers["officer"], world.officers["officer2"]])
             results.append("ok")
         except TransitionNotAllowed:
             results.append("refused")
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below, with its text
+            errors.append(repr(exc))
         finally:
             connection.close()
 
     threads = [threading.Thread(target=attempt) for _ in range(2)]
-    barrier_start = [t.start() for t in threads]
-    del barrier_start
     for t in threads:
-        t.join()
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors and not any(t.is_alive() for t in threads), errors
     return results
 
 
