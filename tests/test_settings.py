@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -104,3 +106,17 @@ def test_check_deploy_fails_for_an_unsigned_or_plain_http_integration(tmp_path):
     good = _manage("check", "--deploy", "--fail-level", "WARNING", INTEGRATION_SUPERVISION_URL="https://jd.example.gov.cn/api",
                    INTEGRATION_SUPERVISION_SECRET=secrets.token_urlsafe(32), **env)
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+@pytest.mark.django_db
+def test_throw_away_test_databases_do_not_wait_for_the_disk():
+    """zhifa.testing turns synchronous commits off for the test databases only (suite time, docs/testing.md)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW synchronous_commit")
+            assert cur.fetchone()[0] == "off"
+        else:
+            cur.execute("PRAGMA synchronous")
+            assert cur.fetchone()[0] == 0

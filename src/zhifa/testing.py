@@ -107,6 +107,23 @@ def api_for(world):
     return make
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test databases are thrown away: their commits need not wait for the disk. PostgreSQL sessions run with
+    ``synchronous_commit=off`` (a per-session setting; the server's fsync is not ours), SQLite connections with
+    ``synchronous=OFF``. A crash could lose a test database's last commits, nothing else. Child processes the fault
+    tests start (gunicorn, Celery) connect with the ordinary settings."""
+    from django.db import connections
+
+    for alias in connections:
+        db = connections[alias].settings_dict
+        options = db.setdefault("OPTIONS", {})
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+        elif db["ENGINE"] == "django.db.backends.sqlite3" and "init_command" in options:
+            options["init_command"] = options["init_command"].replace("synchronous=NORMAL", "synchronous=OFF")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the (per-process) cache: one test's requests must not count against the next."""
