@@ -120,3 +120,5 @@ def test_throw_away_test_databases_do_not_wait_for_the_disk():
         else:
             cur.execute("PRAGMA synchronous")
             assert cur.fetchone()[0] == 0
+            cur.execute("PRAGMA busy_timeout")  # a writer waits for the lock even on a loaded machine
+            assert cur.fetchone()[0] >= 120_000

@@ -146,7 +146,7 @@ else:
                 # IMMEDIATE takes the write lock at BEGIN, so two concurrent transitions serialise instead of
                 # failing half-way; WAL lets readers continue meanwhile.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),  # seconds a writer waits for the lock
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
             "TEST": {"NAME": str(VAR_DIR / f"test{('-' + os.environ['ZHIFA_TEST_DB']) if os.environ.get('ZHIFA_TEST_DB') else ''}.sqlite3")},

@@ -107,12 +107,19 @@ def api_for(world):
     return make
 
 
+SQLITE_TEST_BUSY_TIMEOUT = 120
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The test databases are thrown away: their commits need not wait for the disk. PostgreSQL sessions run with
     ``synchronous_commit=off`` (a per-session setting; the server's fsync is not ours), SQLite connections with
     ``synchronous=OFF``. A crash could lose a test database's last commits, nothing else. Child processes the fault
-    tests start (gunicorn, Celery) connect with the ordinary settings."""
+    tests start (gunicorn, Celery) connect with the ordinary settings.
+
+    SQLite writers wait up to ``SQLITE_TEST_BUSY_TIMEOUT`` seconds for the write lock (20 s in the settings): on a
+    machine at load 30 the first transition of a process imports modules while it holds the lock, and the
+    concurrency test's second thread gave up after 20 s with "database is locked" (issue 19 item 7)."""
     from django.db import connections
 
     for alias in connections:
@@ -120,8 +127,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         options = db.setdefault("OPTIONS", {})
         if db["ENGINE"] == "django.db.backends.postgresql":
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
-        elif db["ENGINE"] == "django.db.backends.sqlite3" and "init_command" in options:
-            options["init_command"] = options["init_command"].replace("synchronous=NORMAL", "synchronous=OFF")
+        elif db["ENGINE"] == "django.db.backends.sqlite3":
+            if "init_command" in options:
+                options["init_command"] = options["init_command"].replace("synchronous=NORMAL", "synchronous=OFF")
+            options["timeout"] = max(options.get("timeout", 5), SQLITE_TEST_BUSY_TIMEOUT)
 
 
 @pytest.fixture(autouse=True)

@@ -45,6 +45,7 @@ def database_env(**extra) -> dict:
     else:
         env.pop("DATABASE_URL", None)
         env["SQLITE_PATH"] = str(s["NAME"])
+        env["SQLITE_BUSY_TIMEOUT"] = str(s["OPTIONS"].get("timeout", 20))  # the test's (zhifa.testing), under load
     return env
 
 

@@ -170,8 +170,8 @@ def test_transition_table_every_action_has_sources_and_next_actions_shown():
 
 
 def _race(world, case_pk):
-    """Two threads (each with its own connection to the file database: WAL, IMMEDIATE transactions and a busy
-    timeout, see settings) try the same transition at the same moment. Any other error is kept and shown."""
+    """Two threads (each with its own connection to the file database: WAL, IMMEDIATE transactions and the tests'
+    busy timeout, see zhifa.testing) try the same transition at the same moment. Any other error is kept and shown."""
     results, errors = [], []
     barrier = threading.Barrier(2, timeout=60)
 
@@ -192,7 +192,7 @@ def _race(world, case_pk):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=120)
+        t.join(timeout=300)
     assert not errors and not any(t.is_alive() for t in threads), errors
     return results
 
