@@ -8,7 +8,10 @@ ensure_apt "${SYSTEM_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${RENDER_PACKAGES[@
 ensure_venv test
 
 echo "==> ruff"
-.venv/bin/ruff check src tests benchmarks 2>/dev/null || .venv/bin/ruff check src
+.venv/bin/ruff check src tests benchmarks || exit 1
+
+echo "==> lint-imports (layering: pyproject.toml [tool.importlinter])"
+PYTHONPATH=src .venv/bin/lint-imports || exit 1
 
 audit_dependencies
 

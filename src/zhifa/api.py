@@ -97,7 +97,7 @@ def _http_error(request, exc: HttpError):
 
 
 def _mount_routers() -> None:
-    for dotted in settings.ZHIFA_APPS:
+    for dotted in settings.ZHIFA_WORK_ORDER:
         if find_spec(f"{dotted}.api") is None:
             continue
         module = import_module(f"{dotted}.api")

@@ -56,9 +56,36 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # then comes from that header, for rate limits and the full-process record. Empty: the socket peer is the client.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
-# Domain apps, in dependency order. Each may provide urls.py, api.py (``router``), demo.py (``load``),
-# dashboard.py (``widgets``) and an AppConfig ``nav`` list; zhifa.urls / zhifa.api discover them.
+# Domain apps, in dependency order: an app imports only apps above it in this list (core at the bottom of the
+# layering, reports/portal/integrations at the top). The import-linter contract in pyproject.toml holds the code to
+# this order (``lint-imports``, run by scripts/test.sh; tests/test_layering.py keeps the two lists the same). Each
+# app may provide urls.py, api.py (``router``), demo.py (``load``), dashboard.py (``widgets``), clocks.py and an
+# AppConfig ``nav`` list; zhifa.urls / zhifa.api discover them.
 ZHIFA_APPS = [
+    "zhifa.core",
+    "zhifa.notifications",
+    "zhifa.discretion",
+    "zhifa.documents",
+    "zhifa.payments",
+    "zhifa.cases",
+    "zhifa.coercion",
+    "zhifa.complaints",
+    "zhifa.credit",
+    "zhifa.overload",
+    "zhifa.inspections",
+    "zhifa.campaigns",
+    "zhifa.oversight",
+    "zhifa.training",
+    "zhifa.permits",
+    "zhifa.portal",
+    "zhifa.reports",
+    "zhifa.integrations",
+]
+
+# The order of the work, which is not the order of the code: the side navigation, the dashboard cards, the API's
+# sections and the demo loaders follow it (a later demo reads the records of the earlier ones: payments pays the
+# cases demo's fines, credit grades from every demo's penalties). Every app of ZHIFA_APPS appears once.
+ZHIFA_WORK_ORDER = [
     "zhifa.core",
     "zhifa.notifications",
     "zhifa.discretion",

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from zhifa.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Attachment,
     Department,
@@ -17,17 +19,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "organisation", "active")
     list_filter = ("kind", "active")
     search_fields = ("name",)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PartnerInline(ReadOnlyInline):
@@ -55,7 +46,7 @@ class StepInline(ReadOnlyInline):
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(ReadOnlyAdmin):
     """Read-only: operations change through the services (audited), i.e. the pages under /campaigns/."""
 
     list_display = ("number", "kind", "title", "organisation", "starts_on", "ends_on", "status")
@@ -63,11 +54,3 @@ class OperationAdmin(admin.ModelAdmin):
     search_fields = ("number", "title", "location")
     inlines = [PartnerInline, OfficerInline, CaseInline, MaterialInline, AttachmentInline, StepInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,17 +9,13 @@ from ninja import Field, Query, Router, Schema, Status
 from zhifa.cases.models import Case
 from zhifa.core.errors import DomainError
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ErrorOut
 from zhifa.core.selectors import organisations_for, scope
 
 from . import selectors, services
 from .models import Material, Operation
 
 router = Router(tags=["campaigns"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class OperationBase(Schema):

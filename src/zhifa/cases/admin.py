@@ -3,20 +3,9 @@ full-process record), so the admin neither adds, edits nor deletes."""
 
 from django.contrib import admin
 
-from zhifa.core.admin import AuditedAdmin
+from zhifa.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Case, ClockFlag, EvidenceItem, LegalReview, ProcedurePeriod, StatusChange, Transcript
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusChangeInline(admin.TabularInline):

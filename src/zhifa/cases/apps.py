@@ -26,3 +26,10 @@ class CasesConfig(AppConfig):
 
         # The daily job that flags overdue statutory clocks (行政处罚法 Art. 60, 61, 64, 67).
         settings.CELERY_BEAT_SCHEDULE.setdefault("cases-flag-overdue-daily", {"task": "cases.flag_overdue", "schedule": 24 * 3600})
+
+        # A paid notice moves its case to 执行完毕: the case-facing part of payments lives here, in one direction.
+        from zhifa.payments.services import on_notice_paid
+
+        from .execution import on_fine_paid
+
+        on_notice_paid(on_fine_paid)

@@ -161,3 +161,11 @@ def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligati
                        + (f"：{grounds}" if grounds else "") + (f"（{act.reason_text[:100]}）" if act.reason_text else ""))
     act.refresh_from_db()
     return act
+
+
+def on_fine_paid(*, notice, actor) -> None:
+    """The payment notice of the case is paid in full (the payment system's callback, ``payments.services``): the
+    case moves from 执行中 to 执行完毕. Registered with payments in ``CasesConfig.ready``."""
+    from .services import case_on_paid
+
+    case_on_paid(case=notice.case, paid_on=notice.paid_on, actor=actor)

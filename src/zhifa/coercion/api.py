@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhifa.core.models import Officer, Vehicle
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ERRORS, ErrorOut
 from zhifa.core.selectors import get_scoped, scope
 
 from . import periods, selectors, services, workflow
@@ -17,12 +18,7 @@ from .models import Measure, MeasureBasis, MeasurePause
 router = Router(tags=["coercion"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-ERR = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+ERR = ERRORS
 
 
 class ItemIO(Schema):

@@ -8,20 +8,17 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhifa.core.errors import DomainError
+from zhifa.core.kit import own_organisation
 from zhifa.core.models import TransportCompany
+from zhifa.core.schemas import ErrorOut
 from zhifa.core.selectors import get_scoped
 
 from . import selectors, services
 from .models import Category, Channel, Complaint
-from .registers import REGISTERS, _own_org, _vehicle
+from .registers import REGISTERS, vehicle_by_plate
 
 router = Router(tags=["complaints"])
 REGISTERS.add_api(router)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class ComplaintIn(Schema):
@@ -63,9 +60,9 @@ def intake(request, payload: ComplaintIn):
     firm = get_scoped(TransportCompany.objects.all(), request.user, pk=data["firm_id"]) if data["firm_id"] else None
     if data["received_at"] and data["received_at"] > timezone.now():
         raise DomainError("future_time", "受理时间不能晚于当前时间。")
-    vehicle, plate = _vehicle(request.user, data["plate"])
+    vehicle, plate = vehicle_by_plate(request.user, data["plate"])
     complaint = services.complaint_intake(
-        actor=request.user, organisation=_own_org(request.user), channel=data["channel"], content=data["content"],
+        actor=request.user, organisation=own_organisation(request.user), channel=data["channel"], content=data["content"],
         category=data["category"], received_at=data["received_at"], external_id=data["external_id"],
         complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"], firm=firm,
         firm_name=data["firm_name"], vehicle=vehicle, plate=plate, place=data["place"], route_name=data["route"])
@@ -108,7 +105,7 @@ class ImportOut(Schema):
 def import_xlsx(request, file: File[UploadedFile], default_channel: Form[str] = "12345"):
     if default_channel not in Channel.values:
         raise DomainError("invalid_channel", "默认渠道不正确。")
-    result = services.complaint_import_xlsx(actor=request.user, organisation=_own_org(request.user), file=file, default_channel=default_channel)
+    result = services.complaint_import_xlsx(actor=request.user, organisation=own_organisation(request.user), file=file, default_channel=default_channel)
     return {"rows": result.rows, "created": [c.number for c in result.created],
             "errors": [{"row": r, "message": m} for r, m in result.errors]}
 

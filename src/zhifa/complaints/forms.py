@@ -3,10 +3,10 @@
 from django import forms
 from django.utils import timezone
 
+from zhifa.core.kit import KitForm
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany
 from zhifa.core.selectors import organisations_for, scope
 
-from .kit import KitForm
 from .models import Category, Channel, Complaint, Mediation, SoftMeasure
 
 

@@ -2,27 +2,20 @@
 
 from django.core.exceptions import ValidationError
 
-from zhifa.core.errors import DomainError
 from zhifa.core.identifiers import normalise_plate
+from zhifa.core.kit import Register, RegisterSet, own_organisation
 from zhifa.core.models import Party, Vehicle
 from zhifa.core.roles import Role
 from zhifa.core.selectors import scope
 
 from . import selectors, services
 from .forms import ComplaintForm, MediationForm, SoftMeasureForm
-from .kit import Register, RegisterSet
 from .models import Complaint, DeadlineRule, Mediation, RoutingRule, SoftMeasure
 
 EDITORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 
 
-def _own_org(user):
-    if user.organisation_id is None:
-        raise DomainError("no_organisation", "您的账号未关联机构，无法登记。")
-    return user.organisation
-
-
-def _vehicle(user, plate: str):
+def vehicle_by_plate(user, plate: str):
     if not plate:
         return None, ""
     try:
@@ -33,9 +26,9 @@ def _vehicle(user, plate: str):
 
 
 def _complaint_create(user, data):
-    vehicle, plate = _vehicle(user, data.get("plate", ""))
+    vehicle, plate = vehicle_by_plate(user, data.get("plate", ""))
     return services.complaint_intake(
-        actor=user, organisation=_own_org(user), channel=data["channel"], content=data["content"], category=data["category"],
+        actor=user, organisation=own_organisation(user), channel=data["channel"], content=data["content"], category=data["category"],
         received_at=data.get("received_at"), external_id=data.get("external_id", ""), complainant_name=data.get("complainant_name", ""),
         complainant_phone=data.get("complainant_phone", ""), firm=data.get("firm"), firm_name=data.get("firm_name", ""),
         vehicle=vehicle, plate=plate, place=data.get("place", ""), route_name=data.get("route", ""))
@@ -43,7 +36,7 @@ def _complaint_create(user, data):
 
 def _complaint_update(user, obj, data):
     data = dict(data)
-    data["vehicle"], data["plate"] = _vehicle(user, data.get("plate", ""))
+    data["vehicle"], data["plate"] = vehicle_by_plate(user, data.get("plate", ""))
     if data.get("firm") and not data.get("firm_name"):
         data["firm_name"] = data["firm"].name
     return services.complaint_update(actor=user, complaint=obj, **data)
@@ -54,11 +47,11 @@ def _complaint_initial(obj):
 
 
 def _mediation_create(user, data):
-    return services.mediation_apply(actor=user, organisation=_own_org(user), **data)
+    return services.mediation_apply(actor=user, organisation=own_organisation(user), **data)
 
 
 def _soft_create(user, data):
-    return services.soft_measure_create(actor=user, organisation=_own_org(user), **data)
+    return services.soft_measure_create(actor=user, organisation=own_organisation(user), **data)
 
 
 def _soft_update(user, obj, data):

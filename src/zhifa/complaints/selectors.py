@@ -9,9 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from zhifa.core.kit import search_filter
 from zhifa.core.selectors import scope
 
-from .kit import search_filter
 from .models import Complaint, DeadlineRule, Mediation, RoutingRule, SoftMeasure
 
 

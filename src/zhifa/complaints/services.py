@@ -10,15 +10,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar, numbering
+from zhifa.cases.models import Case
+from zhifa.core import audit, legal_calendar, numbering, xlsx
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.identifiers import normalise_plate
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
 from zhifa.core.roles import Role
-from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.core.services import assert_in_jurisdiction, assert_role, audited_create, audited_update
 from zhifa.integrations import triggers
 
-from .kit import audited_create, audited_update
 from .models import (
     COMPLAINT_NUMBERS,
     MEDIATION_NUMBERS,
@@ -242,16 +242,10 @@ COMPLAINT_EDIT_FIELDS = {"category", "firm", "firm_name", "vehicle", "plate", "p
 
 
 def check_case_number(actor, number: str) -> None:
-    """A linked case number must name a case the actor can see (when the cases app is installed)."""
+    """A linked case number must name a case the actor can see."""
     if not number:
         return
-    from django.apps import apps
-
-    try:
-        case_model = apps.get_model("cases", "Case")
-    except LookupError:
-        return
-    qs = case_model.objects.filter(number=number)
+    qs = Case.objects.filter(number=number)
     if actor is not None and not (actor.is_superuser and actor.organisation_id is None):
         qs = qs.filter(organisation__path__startswith=actor.organisation.path) if actor.organisation_id else qs.none()
     if not qs.exists():
@@ -336,32 +330,20 @@ def _parse_time(value) -> datetime:
 def complaint_import_xlsx(*, actor, organisation: Organisation, file, default_channel: str = Channel.HOTLINE_12345) -> ImportResult:
     """Import the hotline platform's work-order sheet. Each row is taken in its own transaction: a malformed row
     is reported with its sheet row number and every other row is still imported."""
-    from openpyxl import load_workbook
-
     _check(actor, organisation)
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a non-XLSX upload
-        raise DomainError("invalid_workbook", "文件不是有效的 Excel（.xlsx）工作簿。") from exc
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise DomainError("missing_columns", f"表头缺少列：{'、'.join(missing)}（第1行）")
-    index = {IMPORT_COLUMNS[h]: i for i, h in enumerate(header) if h in IMPORT_COLUMNS}
+    sheet, problems = xlsx.read_rows(file, IMPORT_COLUMNS, required=[IMPORT_COLUMNS[c] for c in REQUIRED_COLUMNS])
+    if problems:  # no header, a required column missing, or more rows than one import takes: nothing imported
+        raise DomainError("missing_columns" if not sheet else "too_many_rows", "；".join(problems))
     result = ImportResult()
     companies = {c.name: c for c in TransportCompany.objects.filter(organisation__path__startswith=organisation.path)}
     # One transaction for the sheet (one commit), a savepoint per row.
     with transaction.atomic():
-        for row_number, values in enumerate(rows, start=2):
-            if values is None or all(v in (None, "") for v in values):
-                continue
+        for row in sheet:
+            row_number = row.number
             result.rows += 1
 
-            def get(key, values=values):
-                i = index.get(key)
-                v = values[i] if i is not None and i < len(values) else None
+            def get(key, values=row.values):
+                v = values.get(key)
                 return v if isinstance(v, datetime | date) else ("" if v is None else str(v).strip())
 
             try:
@@ -400,7 +382,6 @@ def complaint_import_xlsx(*, actor, organisation: Organisation, file, default_ch
                 result.errors.append((row_number, exc.message))
             else:
                 result.created.append(complaint)
-    wb.close()
     with transaction.atomic():
         audit.record(actor=actor, action="complaint.import", subject=("complaints.import", timezone.now().strftime("%Y%m%d%H%M%S")),
                      organisation=organisation, summary=f"导入热线工单 {result.rows} 行：受理 {len(result.created)} 件，错误 {len(result.errors)} 行",

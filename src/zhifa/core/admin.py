@@ -152,10 +152,11 @@ class CalendarYearAdmin(CalendarAuditedAdmin):
     list_display = ["year", "confirmed", "source"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never added, changed or deleted through the admin."""
+class ReadOnlyMixin:
+    """Shown, never added, changed or deleted through the admin: the record changes only through the services,
+    which check the transition and write the full-process record. For model admins and inlines alike."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -163,6 +164,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A read-only model admin (see ``ReadOnlyMixin``)."""
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """A read-only tabular inline (history steps, items of a record)."""
+
+    extra = 0
+    can_delete = False
 
 
 @admin.register(NumberCounter)

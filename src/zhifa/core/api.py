@@ -8,16 +8,13 @@ from ninja import Field, Query, Router, Schema, Status
 from . import audit, legal_calendar, selectors, services
 from .errors import DomainError
 from .identifiers import IdType
+from .kit import own_organisation
 from .models import Driver, Officer, Party
 from .pagination import keyset
 from .roles import Role, has_role
+from .schemas import ErrorOut
 
 router = Router(tags=["core"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class OrganisationOut(Schema):
@@ -164,7 +161,7 @@ def organisations(request):
 
 @router.post("/parties/", response={201: PartyOut, 400: ErrorOut, 403: ErrorOut, 422: dict}, summary="登记当事人")
 def party_create(request, payload: PartyIn):
-    party = services.party_create(actor=request.user, organisation=_own_org(request.user), **payload.dict())
+    party = services.party_create(actor=request.user, organisation=own_organisation(request.user), **payload.dict())
     return Status(201, party)
 
 
@@ -172,14 +169,8 @@ def party_create(request, payload: PartyIn):
 def vehicle_create(request, payload: VehicleIn):
     data = payload.dict()
     owner = selectors.get_scoped(Party.objects.all(), request.user, pk=data.pop("owner_id"))
-    vehicle = services.vehicle_create(actor=request.user, organisation=_own_org(request.user), owner=owner, **data)
+    vehicle = services.vehicle_create(actor=request.user, organisation=own_organisation(request.user), owner=owner, **data)
     return Status(201, vehicle)
-
-
-def _own_org(user):
-    if user.organisation_id is None:
-        raise DomainError("no_organisation", "您的账号未关联机构，无法登记。")
-    return user.organisation
 
 
 class CertificateIn(Schema):

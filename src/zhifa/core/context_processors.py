@@ -48,7 +48,7 @@ def nav_entries(request) -> list[dict]:
     roles = user_roles(request.user)
     home_of = home_role(roles)
     groups, index = [], {}
-    for dotted in settings.ZHIFA_APPS:
+    for dotted in settings.ZHIFA_WORK_ORDER:
         config = apps.get_app_config(dotted.rsplit(".", 1)[-1])
         for label, url_name, allowed, *home in getattr(config, "nav", []):
             # Only entries the user's roles may open (an administrator is not an officer: no 实施行政强制措施 for them).

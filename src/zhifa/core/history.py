@@ -128,13 +128,6 @@ def _value_label(key: str, value):
         return CONTENT_TYPES.get(value, "其他文件")
     if key == "method":
         return METHODS.get(value)
-    if key == "kind":
-        try:
-            from zhifa.documents.kinds import KINDS
-        except ImportError:  # the documents app is optional
-            KINDS = {}
-        if value in KINDS:
-            return KINDS[value].title
     if _MODEL_LABEL.match(value) and _model(value) is not None:
         return subject_kind(value)
     return None

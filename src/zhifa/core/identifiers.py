@@ -79,15 +79,26 @@ def validate_credit_code(value: str) -> str:
     return v
 
 
+# Separators a plate is written or read with (a device's "豫R-A1234", a form's "豫r a1234"); dropped before the
+# display form is built. ``overload.wim.normalise_plates`` applies the same pattern to a whole column.
+PLATE_SEPARATORS = r"[·.\-\s]"
+
+
+def plate_display_form(value: str | None) -> str:
+    """The plate in the registers' display form 豫R·A1234, without judging it: for plates read by a device or
+    received from another system, which are kept as read (and reviewed) even when they are not well formed."""
+    bare = re.sub(PLATE_SEPARATORS, "", value or "").upper()
+    return bare[:2] + "·" + bare[2:] if len(bare) > 2 else bare
+
+
 def normalise_plate(value: str) -> str:
-    """Return the plate in display form 豫R·A1234 or raise ValidationError."""
-    v = (value or "").strip().upper().replace(" ", "").replace("-", "").replace(".", "·")
-    m = _PLATE_RE.match(v)
-    if not m:
+    """Return the plate in display form 豫R·A1234 or raise ValidationError (a plate a person enters)."""
+    shown = plate_display_form(value)
+    if not _PLATE_RE.match(shown):
         raise ValidationError(
             "号牌号码格式不正确，应为省份简称+发牌机关字母+5位（新能源6位），例如 豫R·A1234。", code="plate_format"
         )
-    return f"{m.group(1)}{m.group(2)}·{m.group(3)}"
+    return shown
 
 
 class IdType:

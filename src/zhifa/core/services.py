@@ -57,32 +57,36 @@ def officer_for_user(user) -> Officer | None:
     return getattr(user, "officer", None) if user is not None and hasattr(user, "officer") else None
 
 
-def _validated(instance: models.Model) -> models.Model:
+def validated(instance: models.Model) -> models.Model:
+    """``instance`` after the model's own validation (``full_clean``); a ValidationError names the fields."""
     instance.full_clean()
     return instance
 
 
-def _create(*, actor, instance: models.Model, action: str, summary: str):
-    _validated(instance)
+def audited_create(*, actor, instance: models.Model, action: str, summary: str, organisation=None):
+    """Validate and insert ``instance`` and record it, in one transaction (a register row with no workflow)."""
+    validated(instance)
     with transaction.atomic():
         instance.save(force_insert=True)
         audit.record(actor=actor, action=action, subject=instance, after=audit.snapshot(instance), summary=summary,
-                     organisation=getattr(instance, "organisation", None))
+                     organisation=organisation or getattr(instance, "organisation", None))
     return instance
 
 
-def _update(*, actor, instance: models.Model, data: dict, action: str, summary: str, allowed: set[str]):
+def audited_update(*, actor, instance: models.Model, data: dict, allowed: set[str], action: str, summary: str,
+                   organisation=None):
+    """Change the ``allowed`` fields of ``instance`` and record before/after, in one transaction."""
     unknown = set(data) - allowed
     if unknown:
         raise DomainError("invalid_fields", f"不允许修改的字段：{', '.join(sorted(unknown))}")
     before = audit.snapshot(instance)
     for key, value in data.items():
         setattr(instance, key, value)
-    _validated(instance)
+    validated(instance)
     with transaction.atomic():
         instance.save()
         audit.record(actor=actor, action=action, subject=instance, before=before, after=audit.snapshot(instance),
-                     summary=summary, organisation=getattr(instance, "organisation", None))
+                     summary=summary, organisation=organisation or getattr(instance, "organisation", None))
     return instance
 
 
@@ -91,7 +95,7 @@ def organisation_create(*, actor, parent: Organisation | None, code: str, name: 
     if parent is not None:
         assert_in_jurisdiction(actor, parent)
     org = Organisation(parent=parent, code=code, name=name, kind=kind, **extra)
-    return _create(actor=actor, instance=org, action="organisation.create", summary=f"新增机构 {name}")
+    return audited_create(actor=actor, instance=org, action="organisation.create", summary=f"新增机构 {name}")
 
 
 def officer_create(*, actor, organisation: Organisation, name: str, cert_number: str, cert_issued_on: date,
@@ -100,7 +104,7 @@ def officer_create(*, actor, organisation: Organisation, name: str, cert_number:
     assert_in_jurisdiction(actor, organisation)
     officer = Officer(organisation=organisation, name=name, cert_number=cert_number, cert_issued_on=cert_issued_on,
                       cert_expires_on=cert_expires_on, user=user, **extra)
-    return _create(actor=actor, instance=officer, action="officer.create", summary=f"登记执法人员 {name}（{cert_number}）")
+    return audited_create(actor=actor, instance=officer, action="officer.create", summary=f"登记执法人员 {name}（{cert_number}）")
 
 
 OFFICER_CERT_FIELDS = {"cert_status", "cert_expires_on", "annual_review_on", "cert_issued_on", "legal_qualification", "is_active", "position", "phone"}
@@ -109,7 +113,7 @@ OFFICER_CERT_FIELDS = {"cert_status", "cert_expires_on", "annual_review_on", "ce
 def officer_update(*, actor, officer: Officer, **data) -> Officer:
     assert_role(actor, Role.ADMIN, Role.HEAD, message="只有系统管理员或负责人可以变更执法证信息。")
     assert_in_jurisdiction(actor, officer.organisation)
-    return _update(actor=actor, instance=officer, data=data, action="officer.update",
+    return audited_update(actor=actor, instance=officer, data=data, action="officer.update",
                    summary=f"变更执法人员 {officer.name} 信息", allowed=OFFICER_CERT_FIELDS)
 
 
@@ -118,7 +122,7 @@ def party_create(*, actor, organisation: Organisation, kind: str, name: str, **e
     assert_in_jurisdiction(actor, organisation)
     party = Party(organisation=organisation, kind=kind, name=name, **extra)
     try:
-        return _create(actor=actor, instance=party, action="party.create", summary=f"登记当事人 {name}")
+        return audited_create(actor=actor, instance=party, action="party.create", summary=f"登记当事人 {name}")
     except ValidationError as exc:
         if "__all__" in getattr(exc, "message_dict", {}):
             raise DomainError("duplicate_party", "本机构已登记该证件号码的当事人。") from exc
@@ -132,7 +136,7 @@ PARTY_FIELDS = {"name", "phone", "address", "legal_representative", "id_type", "
 def party_update(*, actor, party: Party, **data) -> Party:
     assert_role(actor, *REGISTER_EDITORS)
     assert_in_jurisdiction(actor, party.organisation)
-    return _update(actor=actor, instance=party, data=data, action="party.update", summary=f"变更当事人 {party.name}", allowed=PARTY_FIELDS)
+    return audited_update(actor=actor, instance=party, data=data, action="party.update", summary=f"变更当事人 {party.name}", allowed=PARTY_FIELDS)
 
 
 def vehicle_create(*, actor, organisation: Organisation, plate: str, plate_colour: str, owner: Party, vehicle_type: str, **extra) -> Vehicle:
@@ -140,7 +144,7 @@ def vehicle_create(*, actor, organisation: Organisation, plate: str, plate_colou
     assert_in_jurisdiction(actor, organisation)
     vehicle = Vehicle(organisation=organisation, plate=plate, plate_colour=plate_colour, owner=owner, vehicle_type=vehicle_type, **extra)
     try:
-        return _create(actor=actor, instance=vehicle, action="vehicle.create", summary=f"登记车辆 {plate}")
+        return audited_create(actor=actor, instance=vehicle, action="vehicle.create", summary=f"登记车辆 {plate}")
     except ValidationError as exc:
         if "__all__" in getattr(exc, "message_dict", {}):
             raise DomainError("duplicate_vehicle", "该号牌号码和颜色的车辆已登记。") from exc
@@ -156,7 +160,7 @@ def vehicle_update(*, actor, vehicle: Vehicle, **data) -> Vehicle:
     if actor is not None:
         assert_role(actor, *REGISTER_EDITORS)
         assert_in_jurisdiction(actor, vehicle.organisation)
-    return _update(actor=actor, instance=vehicle, data=data, action="vehicle.update", summary=f"变更车辆 {vehicle.plate}", allowed=VEHICLE_FIELDS)
+    return audited_update(actor=actor, instance=vehicle, data=data, action="vehicle.update", summary=f"变更车辆 {vehicle.plate}", allowed=VEHICLE_FIELDS)
 
 
 def company_create(*, actor, organisation: Organisation, name: str, credit_code: str, **extra) -> TransportCompany:
@@ -168,7 +172,7 @@ def company_create(*, actor, organisation: Organisation, name: str, credit_code:
                              credit_code=credit_code, legal_representative=extra.get("legal_representative", ""),
                              phone=extra.get("phone", ""), address=extra.get("address", ""))
         company = TransportCompany(organisation=organisation, party=party, name=name, credit_code=credit_code, **extra)
-        return _create(actor=actor, instance=company, action="company.create", summary=f"登记运输企业 {name}")
+        return audited_create(actor=actor, instance=company, action="company.create", summary=f"登记运输企业 {name}")
 
 
 def driver_create(*, actor, organisation: Organisation, name: str, id_number: str, **extra) -> Driver:
@@ -178,7 +182,7 @@ def driver_create(*, actor, organisation: Organisation, name: str, id_number: st
         party = party_create(actor=actor, organisation=organisation, kind=Party.Kind.PERSON, name=name,
                              id_number=id_number, phone=extra.get("phone", ""))
         driver = Driver(organisation=organisation, party=party, name=name, id_number=id_number, **extra)
-        return _create(actor=actor, instance=driver, action="driver.create", summary=f"登记驾驶员 {name}")
+        return audited_create(actor=actor, instance=driver, action="driver.create", summary=f"登记驾驶员 {name}")
 
 
 def source_unit_create(*, actor, organisation: Organisation, name: str, credit_code: str, kind: str, **extra) -> SourceUnit:
@@ -188,7 +192,7 @@ def source_unit_create(*, actor, organisation: Organisation, name: str, credit_c
         party = party_create(actor=actor, organisation=organisation, kind=Party.Kind.ORGANISATION, name=name,
                              credit_code=credit_code, address=extra.get("address", ""))
         unit = SourceUnit(organisation=organisation, party=party, name=name, credit_code=credit_code, kind=kind, **extra)
-        return _create(actor=actor, instance=unit, action="source_unit.create", summary=f"登记货运源头单位 {name}")
+        return audited_create(actor=actor, instance=unit, action="source_unit.create", summary=f"登记货运源头单位 {name}")
 
 
 def assert_statutory_holiday_kept(day: date, is_working_day: bool) -> None:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from . import audit, legal_calendar, selectors, services, totp, xlsx
 from .errors import DomainError
 from .forms import LoginForm, PartyForm, VehicleForm, WorkingDaysForm
+from .kit import cell
 from .models import Driver, Event, Officer, Party, User, Vehicle
 from .registers import REGISTERS
 from .roles import Role, has_role
@@ -105,7 +106,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _app_widgets(request) -> list[dict]:
     widgets = []
-    for dotted in settings.ZHIFA_APPS:
+    for dotted in settings.ZHIFA_WORK_ORDER:
         if find_spec(f"{dotted}.dashboard") is None:
             continue
         module = import_module(f"{dotted}.dashboard")
@@ -147,7 +148,7 @@ def register_list(request, key: str):
     from .imports import IMPORT_ROLES
 
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [{"obj": obj, "cells": [_cell(obj, attr) for _, attr in register.columns]} for obj in page]
+    rows = [{"obj": obj, "cells": [cell(obj, attr) for _, attr in register.columns]} for obj in page]
     context = {"register": register, "page": page, "rows": rows, "search": search, "can_create": key in {"parties", "vehicles"} and has_role(request.user, Role.OFFICER, Role.ADMIN),
                "can_import": key in IMPORT_ROLES and has_role(request.user, *IMPORT_ROLES[key]) and request.user.organisation_id is not None}
     template = "core/_register_table.html" if request.htmx else "core/register_list.html"
@@ -191,11 +192,11 @@ def register_detail(request, key: str, pk: int):
     if register is None:
         raise Http404
     obj = selectors.get_scoped(register.selector(request.user), request.user, pk=pk) if key != "organisations" else _org(request, pk)
-    fields = [(label, _cell(obj, attr)) for label, attr in register.detail]
+    fields = [(label, cell(obj, attr)) for label, attr in register.detail]
     related = []
     for title, rel, cols in register.related:
         items = list(getattr(obj, rel).all()[:50])
-        related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[_cell(i, a) for _, a in cols] for i in items]})
+        related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[cell(i, a) for _, a in cols] for i in items]})
     # Viewing a person's data unmasked is itself recorded (who looked at whom).
     if isinstance(obj, Party):
         audit.log_personal_view(request, obj, person=obj.name, what="当事人信息")
@@ -213,17 +214,6 @@ def _org(request, pk):
 
 def _raise404():
     raise Http404
-
-
-def _cell(obj, attr: str):
-    value = getattr(obj, attr, "")
-    if callable(value):
-        value = value()
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    return "" if value is None else value
 
 
 @login_required

@@ -11,6 +11,7 @@ row with its row number in the sheet, so that errors can say "第3行：……" 
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -212,20 +213,50 @@ class ImportRow:
     values: dict
 
 
-def read_rows(file, columns: dict[str, str], *, required: Sequence[str] = (), max_rows: int = 20_000) -> tuple[list[ImportRow], list[str]]:
-    """Read the first sheet of ``file`` (an uploaded .xlsx) whose header row holds the Chinese ``columns`` labels
-    (``{"号牌号码": "plate", ...}``). Returns (rows, errors); errors name the row and the column in Chinese.
+def _open_workbook(file):
+    """A read-only workbook of ``file`` (a path, an upload or bytes); a file that is not one is refused in Chinese."""
+    from openpyxl import load_workbook
+
+    if isinstance(file, bytes | bytearray):
+        file = io.BytesIO(file)
+    try:
+        return load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise DomainError("invalid_workbook", "文件不是有效的 Excel（.xlsx）工作簿。") from exc
+
+
+def sheet_names(file) -> list[str]:
+    """The names of the workbook's sheets, in order."""
+    wb = _open_workbook(file)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_values(file, *, sheet: str | None = None) -> list[tuple]:
+    """The raw rows of one sheet (the first unless ``sheet`` names one), for a sheet that is not a header table
+    (a key/value sheet). Prefer :func:`read_rows` for registers."""
+    wb = _open_workbook(file)
+    try:
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        return [tuple(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def read_rows(file, columns: dict[str, str], *, required: Sequence[str] = (), max_rows: int = 20_000,
+              sheet: str | None = None) -> tuple[list[ImportRow], list[str]]:
+    """Read the first sheet (or the one named ``sheet``) of ``file`` (an uploaded .xlsx, a path or bytes) whose
+    header row holds the Chinese ``columns`` labels (``{"号牌号码": "plate", ...}``; several labels may name one
+    key). Returns (rows, errors); errors name the row and the column in Chinese (and the sheet when named).
 
     The header is the first row that holds any of the labels (a title row above it is skipped); blank rows are
     skipped; a missing required column is one error for the whole file."""
-    from openpyxl import load_workbook
-
+    wb = _open_workbook(file)
+    where = f"工作表「{sheet}」" if sheet else ""
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise DomainError("invalid_workbook", "文件不是有效的 Excel（.xlsx）工作簿。") from exc
-    try:
-        ws = wb.worksheets[0]
+        ws = wb[sheet] if sheet else wb.worksheets[0]
         header_at, index = None, {}
         rows, errors = [], []
         labels = {k.strip(): v for k, v in columns.items()}
@@ -236,20 +267,23 @@ def read_rows(file, columns: dict[str, str], *, required: Sequence[str] = (), ma
                 if any(label in found for label in labels):
                     header_at = number
                     index = {labels[label]: found[label] for label in labels if label in found}
-                    reverse = {v: k for k, v in labels.items()}
+                    reverse = {}
+                    for label, key in labels.items():
+                        reverse.setdefault(key, label)
                     missing = [reverse[key] for key in required if key not in index]
                     if missing:
-                        return [], [f"表头缺少必填列：{'、'.join(missing)}（第{number}行为表头）"]
+                        return [], [f"{where}表头缺少必填列：{'、'.join(missing)}（第{number}行为表头）"]
                 continue
             if not any(str(v).strip() for v in cells):
                 continue
             if len(rows) >= max_rows:
-                errors.append(f"超过单次导入上限 {max_rows} 行，第{number}行起未读取")
+                errors.append(f"{where}超过单次导入上限 {max_rows} 行，第{number}行起未读取")
                 break
-            values = {key: (cells[i].strip() if isinstance(cells[i], str) else cells[i]) if i < len(cells) else "" for key, i in index.items()}
+            values = {key: (cells[i].strip() if isinstance(cells[i], str) else cells[i]) if i < len(cells) else ""
+                      for key, i in index.items()}
             rows.append(ImportRow(number, values))
         if header_at is None:
-            return [], [f"未找到表头：第一行应包含 {'、'.join(list(labels)[:6])} 等列"]
+            return [], [f"{where}未找到表头：第一行应包含 {'、'.join(list(labels)[:6])} 等列"]
         return rows, errors
     finally:
         wb.close()

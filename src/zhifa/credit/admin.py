@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from zhifa.core.admin import ReadOnlyAdmin
+
 from .models import (
     CreditEvent,
     CreditRuleSet,
@@ -66,18 +68,10 @@ class DishonestyStepInline(admin.TabularInline):
 
 
 @admin.register(DishonestyEntry)
-class DishonestyEntryAdmin(admin.ModelAdmin):
+class DishonestyEntryAdmin(ReadOnlyAdmin):
     """Read only: every change of a listing goes through the procedure's services (notice, decision, exit)."""
 
     list_display = ("party", "category", "status", "proposed_on", "decision_number", "listed_on", "expires_on", "removed_on")
     list_filter = ("status", "category", "source")
     inlines = [DishonestyStepInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

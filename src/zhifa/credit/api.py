@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema, Status
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Party
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ERRORS, ErrorOut
 from zhifa.core.selectors import get_scoped
 
 from . import selectors, services, workflow
@@ -17,12 +18,7 @@ from .models import DishonestyCategory
 router = Router(tags=["credit"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-ERR = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: dict}
+ERR = ERRORS
 
 
 class ChangeOut(Schema):

@@ -4,10 +4,11 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zhifa.cases.models import Case
+from zhifa.complaints.selectors import complaint_counts_by_firm
 from zhifa.core.selectors import get_scoped, scope
 
 from .models import (
@@ -64,18 +65,6 @@ def repair_period(regime: RepairRegime, publication: CreditPublication) -> Repai
     raise LookupError(f"no period for {regime.code}/{publication.severity}")
 
 
-def _cases_penalty_model():
-    """The cases app's penalty source when it exists: a model with a party and a decision date."""
-    try:
-        model = apps.get_model("cases", "Case")
-    except LookupError:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    if {"party", "decided_on", "outcome"} <= names:
-        return model
-    return None
-
-
 # Where a decided case came from, as the credit page names it (``Case.origin_type``).
 CASE_ORIGINS = {"overload.violation": "overload_cases", "overload.four_penalty": "four_penalty_cases"}
 
@@ -83,12 +72,8 @@ CASE_ORIGINS = {"overload.violation": "overload_cases", "overload.four_penalty":
 def _decided_penalties(party_ids, *, since: date, until: date):
     """(case pk, party id, origin type) of the penalty decisions of the cases app in [since, until] — every origin:
     cases opened by officers, off-site overload cases, 一超四罚 follow-up cases. A revoked decision is no penalty."""
-    model = _cases_penalty_model()
-    if model is None:
-        return []
-    qs = model.objects.filter(party_id__in=list(party_ids), decided_on__gte=since, decided_on__lte=until, outcome="penalty")
-    if any(f.name == "revoked_on" for f in model._meta.get_fields()):
-        qs = qs.filter(revoked_on__isnull=True)
+    qs = Case.objects.filter(party_id__in=list(party_ids), decided_on__gte=since, decided_on__lte=until,
+                             outcome=Case.Outcome.PENALTY, revoked_on__isnull=True)
     return list(qs.values_list("pk", "party_id", "origin_type"))
 
 
@@ -96,9 +81,7 @@ def _ledger_penalties(party_ids, *, since: date, until: date) -> QuerySet:
     """Penalty events of the ledger in the window; those mirroring a case of the cases app are left to that app
     (its decision date and revocation are the truth), so no penalty is counted twice."""
     qs = CreditEvent.objects.filter(party_id__in=list(party_ids), kind=CreditEvent.Kind.PENALTY, occurred_on__gte=since, occurred_on__lte=until)
-    if _cases_penalty_model() is not None:
-        qs = qs.exclude(source_type="cases.case")
-    return qs
+    return qs.exclude(source_type="cases.case")
 
 
 def penalty_breakdown(party_id: int, *, since: date, until: date) -> dict:
@@ -138,17 +121,13 @@ def penalty_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
 
 
 def complaint_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
-    """Complaints about each firm in the window: the ledger's complaint events plus, when the complaints app is
-    installed, its complaints linked to the firm (``complaints.selectors.complaint_counts_by_firm``; counted from
+    """Complaints about each firm in the window: the ledger's complaint events plus the complaints app's
+    complaints linked to the firm (``complaints.selectors.complaint_counts_by_firm``; counted from
     ``since`` on). Used for the draw weight (seeds 002/004: many complaints raise the sampling ratio)."""
     party_ids = list(party_ids)
     rows = (CreditEvent.objects.filter(party_id__in=party_ids, kind=CreditEvent.Kind.COMPLAINT, occurred_on__gte=since, occurred_on__lte=until)
             .values("party_id").annotate(n=Count("id")))
     result = {r["party_id"]: r["n"] for r in rows}
-    try:
-        from zhifa.complaints.selectors import complaint_counts_by_firm
-    except ImportError:
-        return result
     wanted = set(party_ids)
     for pid, n in complaint_counts_by_firm(since).items():
         if pid in wanted:
@@ -156,13 +135,21 @@ def complaint_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
     return result
 
 
+# Counters of 一超四罚 triggers against a party, provided by the app that records them: overload registers its own
+# (``OverloadConfig.ready``). Credit sits below overload in the layering (overload proposes listings here) and
+# does not import it.
+_trigger_counters: list = []
+
+
+def register_trigger_counter(counter) -> None:
+    """Register ``counter(party_id, *, since, until) -> int`` (once)."""
+    if counter not in _trigger_counters:
+        _trigger_counters.append(counter)
+
+
 def overload_trigger_count(party_id: int, *, since: date, until: date) -> int:
-    """一超四罚 triggers of the overload app against the party in the window (0 when the app is absent)."""
-    try:
-        model = apps.get_model("overload", "FourPenaltyTrigger")
-    except LookupError:
-        return 0
-    return model.objects.filter(party_id=party_id, triggered_on__gte=since, triggered_on__lte=until).count()
+    """一超四罚 triggers against the party in the window, as counted by the registered counters (0 without one)."""
+    return sum(counter(party_id, since=since, until=until) for counter in _trigger_counters)
 
 
 def grades_for(party_ids) -> dict[int, str]:

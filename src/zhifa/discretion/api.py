@@ -11,16 +11,12 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ErrorOut
 
 from . import loader, overload_rules, services
 from .models import BenchmarkEdition, ViolationItem
 
 router = Router(tags=["discretion"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class ItemOut(Schema):

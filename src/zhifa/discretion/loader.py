@@ -4,7 +4,6 @@ migration can run them with historical models; ``services.edition_import`` wraps
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from types import SimpleNamespace
 
 import yaml
 
-from zhifa.core import provisions
+from zhifa.core import provisions, xlsx
 from zhifa.core.errors import DomainError
 
 from .models import LEGACY_PENALTY_KINDS, PenaltyKind
@@ -313,37 +312,25 @@ def parse_yaml(content: bytes | str, **known) -> Parsed:
 
 def parse_xlsx(content: bytes, **known) -> Parsed:
     """The workbook form: sheets 版本 (key/value), 事项, 裁量阶次, 清单, each with a header row."""
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        return Parsed(errors=[f"无法读取Excel文件：{exc}"])
-    missing = [name for name in SHEETS.values() if name not in book.sheetnames]
+        names = xlsx.sheet_names(content)
+    except DomainError as exc:
+        return Parsed(errors=[f"无法读取Excel文件：{exc.message}"])
+    missing = [name for name in SHEETS.values() if name not in names]
     if missing:
         return Parsed(errors=[f"缺少工作表：{'、'.join(missing)}"])
     parsed = Parsed()
     labels = {label: key for key, label in EDITION_FIELDS} | {key: key for key, _ in EDITION_FIELDS}
-    for row in book[SHEETS["edition"]].iter_rows(min_row=2, values_only=True):
+    for row in xlsx.read_values(content, sheet=SHEETS["edition"])[1:]:
         if row and row[0] is not None and str(row[0]).strip() in labels:
             parsed.edition[labels[str(row[0]).strip()]] = row[1] if len(row) > 1 else None
 
     def rows(sheet: str, columns):
-        ws = book[SHEETS[sheet]]
-        header = None
-        out = []
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            if header is None:
-                by_label = {label: key for key, label in columns} | {key: key for key, _ in columns}
-                header = [by_label.get(str(c).strip()) if c is not None else None for c in row]
-                absent = [label for key, label in columns if key not in header]
-                if absent:
-                    parsed.errors.append(f"工作表「{SHEETS[sheet]}」缺少列：{'、'.join(absent)}")
-                continue
-            if all(c is None or str(c).strip() == "" for c in row):
-                continue
-            out.append({k: v for k, v in zip(header, row, strict=False) if k} | {"_row": n})
-        return out
+        # The shared reader; a column may be headed by its Chinese label or its key. An empty cell is None here.
+        by_label = {label: key for key, label in columns} | {key: key for key, _ in columns}
+        found, problems = xlsx.read_rows(content, by_label, required=[key for key, _ in columns], sheet=SHEETS[sheet])
+        parsed.errors.extend(problems)
+        return [{k: (None if v == "" else v) for k, v in row.values.items()} | {"_row": row.number} for row in found]
 
     parsed.items = rows("items", ITEM_COLUMNS)
     parsed.levels = rows("levels", LEVEL_COLUMNS)

@@ -8,16 +8,12 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ErrorOut
 from zhifa.core.selectors import get_scoped
 
 from . import selectors, services
 
 router = Router(tags=["documents"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class DocumentOut(Schema):

@@ -8,15 +8,11 @@ from ninja import Field, Query, Router, Schema
 
 from zhifa.core.errors import DomainError
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ErrorOut
 
 from . import selectors, services
 
 router = Router(tags=["inspections"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class WarningIn(Schema):

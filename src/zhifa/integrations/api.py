@@ -6,14 +6,11 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
 
+from zhifa.core.schemas import ErrorOut
+
 from . import services
 
 router = Router(tags=["integrations"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class WorkOrderIn(Schema):

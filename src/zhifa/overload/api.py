@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema
 
 from zhifa.core.errors import DomainError
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ErrorOut
 
 from . import ingest, selectors
 from .models import Station
@@ -24,11 +25,6 @@ from .models import Station
 router = Router(tags=["overload"])
 MAX_SKEW_SECONDS = 300
 MAX_RECORDS = 10_000
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class PushOut(Schema):

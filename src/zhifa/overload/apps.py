@@ -15,3 +15,11 @@ class OverloadConfig(AppConfig):
         ("一超四罚", "overload:four", None),
     ]
     nav_group = "超限非现场执法"
+
+    def ready(self):
+        # The credit grade counts 一超四罚 triggers; credit does not import overload, overload tells it how to count.
+        from zhifa.credit.selectors import register_trigger_counter
+
+        from .selectors import four_penalty_trigger_count
+
+        register_trigger_counter(four_penalty_trigger_count)

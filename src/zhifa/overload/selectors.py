@@ -36,3 +36,8 @@ def batches_for(user) -> QuerySet:
         return qs
     path = user.organisation.path if user.organisation_id else "\0"
     return qs.filter(station__isnull=True) | qs.filter(station__organisation__path__startswith=path)
+
+
+def four_penalty_trigger_count(party_id: int, *, since, until) -> int:
+    """一超四罚 triggers against the party in [since, until] (the credit grade counts them; registered with credit)."""
+    return FourPenaltyTrigger.objects.filter(party_id=party_id, triggered_on__gte=since, triggered_on__lte=until).count()

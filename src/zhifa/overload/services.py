@@ -16,13 +16,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
-from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
+from zhifa.core.identifiers import plate_display_form
 from zhifa.core.models import Driver, Organisation, SourceUnit, TransportCompany, Vehicle
-from zhifa.core.roles import Role
-from zhifa.core.services import _create, _update, assert_in_jurisdiction, assert_role
+from zhifa.core.roles import Role, has_role
+from zhifa.core.services import assert_in_jurisdiction, assert_role, audited_create, audited_update
 
-from . import ingest, wim
+from . import ingest, wim, wim_store
 from .models import (
     Device,
     DimensionLimit,
@@ -47,7 +48,7 @@ def station_create(*, actor, organisation: Organisation, code: str, name: str, *
     assert_role(actor, Role.ADMIN, Role.HEAD, message="只有系统管理员或负责人可以登记检测站点。")
     assert_in_jurisdiction(actor, organisation)
     extra.setdefault("push_secret", secrets.token_hex(24))
-    return _create(actor=actor, instance=Station(organisation=organisation, code=code, name=name, **extra),
+    return audited_create(actor=actor, instance=Station(organisation=organisation, code=code, name=name, **extra),
                    action="overload.station_create", summary=f"登记检测站点 {name}（{code}）")
 
 
@@ -56,7 +57,7 @@ def device_create(*, actor, station: Station, code: str, **extra) -> Device:
     assert_in_jurisdiction(actor, station.organisation)
     device = Device(station=station, code=code, **extra)
     device.organisation = station.organisation  # for the audit record
-    return _create(actor=actor, instance=device, action="overload.device_create", summary=f"登记称重设备 {code}")
+    return audited_create(actor=actor, instance=device, action="overload.device_create", summary=f"登记称重设备 {code}")
 
 
 DEVICE_FIELDS = {"calibration_certificate", "calibration_valid_from", "calibration_valid_until", "review_passed_on",
@@ -68,7 +69,7 @@ def device_update(*, actor, device: Device, **data) -> Device:
     assert_role(actor, Role.ADMIN, Role.HEAD, message="只有系统管理员或负责人可以变更称重设备。")
     assert_in_jurisdiction(actor, device.station.organisation)
     device.organisation = device.station.organisation
-    return _update(actor=actor, instance=device, data=data, action="overload.device_update",
+    return audited_update(actor=actor, instance=device, data=data, action="overload.device_update",
                    summary=f"变更称重设备 {device.code}", allowed=DEVICE_FIELDS)
 
 
@@ -83,8 +84,8 @@ def evidence_package(violation: Violation) -> dict:
     for p in violation.passes.order_by("passed_at"):
         day = timezone.localtime(p.passed_at).date()
         try:
-            frame = ingest.query_records(station_code=p.station_code, day=day, record_nos=[p.record_no])
-        except ingest.WimFileMissing as exc:
+            frame = wim_store.query_records(station_code=p.station_code, day=day, record_nos=[p.record_no])
+        except wim_store.WimFileMissing as exc:
             log.error("WIM part file missing for violation %s: %s", violation.pk, exc)
             missing.append({"station_code": p.station_code, "record_no": p.record_no, "passed_at": f"{timezone.localtime(p.passed_at):%Y-%m-%d %H:%M}"})
             continue
@@ -285,7 +286,7 @@ def violation_assign(*, actor, violation: Violation, driver: Driver | None = Non
     assert_in_jurisdiction(actor, violation.organisation)
     data = {k: v for k, v in {"driver": driver, "source_unit": source_unit}.items() if v is not None}
     violation.organisation = violation.organisation  # audit subject organisation
-    return _update(actor=actor, instance=violation, data=data, action="overload.assign",
+    return audited_update(actor=actor, instance=violation, data=data, action="overload.assign",
                    summary=f"{violation.plate} 超限违法行为登记驾驶员/货运源头单位", allowed={"driver", "source_unit"})
 
 
@@ -398,15 +399,32 @@ def four_penalty_counts(*, on: date | None = None, organisation: Organisation | 
     return {"policy": policy, "vehicles": vehicles, "drivers": drivers, "sources": sources, "companies": companies}
 
 
-def _share_over(over: int, fleet: int, percent: Decimal) -> bool:
-    # Art. 66: over-limit vehicles exceed 10% of the company's goods vehicles (strictly more than).
+def company_share_over(over: int, fleet: int, percent: Decimal) -> bool:
+    """Whether a company's over-limit vehicles exceed ``percent`` of its goods vehicles (strictly more than).
+    公路安全保护条例 Art. 66: the company part of 一超四罚 applies above 10 %. Also shown on the 一超四罚 page."""
     return fleet > 0 and Decimal(over) * 100 > percent * Decimal(fleet)
+
+
+def may_scan_four_penalty(user) -> bool:
+    """Who may run the 一超四罚 scan by hand: a head or an administrator (the page shows the button by this too)."""
+    return has_role(user, Role.HEAD, Role.ADMIN)
 
 
 def four_penalty_scan(*, on: date | None = None, actor=None, organisation: Organisation | None = None) -> list[FourPenaltyTrigger]:
     """Apply 一超四罚 (公路安全保护条例 Art. 66, 68): for each subject over its threshold without a trigger in the
     window, open a follow-up case for the road-transport authority, list the party as seriously dishonest, set
-    the Art. 44 notice to the home authority (7 working days). Returns the new triggers; rerunning adds none."""
+    the Art. 44 notice to the home authority (7 working days). Returns the new triggers; rerunning adds none.
+
+    A person (``actor``) must be a head or an administrator and scans within their own jurisdiction (their
+    organisation when none is named); without an actor it is the scheduled job, which scans everywhere."""
+    if actor is not None:
+        if not may_scan_four_penalty(actor):
+            raise NotPermitted("forbidden", "只有负责人或系统管理员可以执行一超四罚扫描。")
+        organisation = organisation or actor.organisation
+        if organisation is not None:
+            assert_in_jurisdiction(actor, organisation)
+        elif not actor.is_superuser:
+            raise NotPermitted("out_of_jurisdiction", "您的账号未关联机构，不能执行一超四罚扫描。")
     on = on or timezone.localdate()
     counts = four_penalty_counts(on=on, organisation=organisation)
     policy = counts["policy"]
@@ -425,7 +443,7 @@ def four_penalty_scan(*, on: date | None = None, actor=None, organisation: Organ
                                 driver=d, basis=f"《公路安全保护条例》第六十六条：驾驶人一年内违法超限运输超过{policy.driver_max}次",
                                 follow_up=f"责令驾驶人 {d.name} 停止从事营业性运输（从业资格证 {d.qualification_number}）", actor=actor)
     for pk, (over, fleet) in counts["companies"].items():
-        if _share_over(over, fleet, policy.company_share_percent):
+        if company_share_over(over, fleet, policy.company_share_percent):
             c = TransportCompany.objects.select_related("party", "organisation").get(pk=pk)
             created += _trigger(kind=FourPenaltyTrigger.Kind.COMPANY, scope=organisation, party=c.party, organisation=c.organisation, count=over, on=on, since=since,
                                 company=c, basis=f"《公路安全保护条例》第六十六条：一年内违法超限运输的货运车辆{over}辆，超过本单位货运车辆总数{fleet}辆的{policy.company_share_percent}%",
@@ -541,7 +559,7 @@ def _exchange_store(valid: list, counts: dict, *, actor) -> None:
         if existing is not None and existing.digest == digest:
             counts["unchanged"] += 1
             continue
-        plate, colour = wim.normalise_plate(row.get("plate", "")), wim.COLOUR_NAMES.get(row["plate_colour"].strip(), row["plate_colour"].strip())
+        plate, colour = plate_display_form(row.get("plate", "")), wim.COLOUR_NAMES.get(row["plate_colour"].strip(), row["plate_colour"].strip())
         with transaction.atomic():
             violation, record = _exchange_same_act(plate=plate, colour=colour, at=at, exclude=existing.pk if existing else None)
             fields = {"plate": plate, "plate_colour": colour, "first_passed_at": at, "payload": row, "digest": digest,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhifa.core import bulk
-from zhifa.core.errors import DomainError
+from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.identifiers import PLATE_COLOURS, normalise_plate
 from zhifa.core.ratelimit import client_key, rate_limited
 from zhifa.core.roles import Role, has_role
@@ -310,7 +310,7 @@ def four_penalty(request):
         share = over * 100 / fleet if fleet else 0
         if pk in companies and share * 1.5 >= float(policy.company_share_percent):
             near.append(("运输企业", companies[pk].name, f"{over}/{fleet} 辆（{share:.1f}%）", f"超过{policy.company_share_percent}%触发",
-                         services._share_over(over, fleet, policy.company_share_percent)))
+                         services.company_share_over(over, fleet, policy.company_share_percent)))
     sources = {s.pk: s for s in source_units_for(request.user).filter(pk__in=list(counts["sources"]))}
     for pk, n in counts["sources"].items():
         if pk in sources and n >= policy.source_min - policy.near_margin:
@@ -324,17 +324,18 @@ def four_penalty(request):
         t.listing = listings.get(t.party_id)
     return render(request, "overload/four_penalty.html", {
         "policy": policy, "near": near, "triggers": triggers,
-        "can_scan": has_role(request.user, Role.HEAD, Role.ADMIN), "can_notify": has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN)})
+        "can_scan": services.may_scan_four_penalty(request.user), "can_notify": has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN)})
 
 
 @login_required
 @require_POST
 def four_penalty_scan(request):
-    if not has_role(request.user, Role.HEAD, Role.ADMIN):
-        messages.error(request, "只有负责人或系统管理员可以执行一超四罚扫描。")
-    else:
-        org = request.user.organisation if request.user.organisation_id else None
+    org = request.user.organisation if request.user.organisation_id else None
+    try:
         triggers = services.four_penalty_scan(actor=request.user, organisation=org)
+    except NotPermitted as exc:  # the service decides who may scan and where
+        messages.error(request, exc.message)
+    else:
         messages.success(request, f"扫描完成，新触发 {len(triggers)} 项。")
     return redirect("overload:four")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from zhifa.core.identifiers import PLATE_SEPARATORS
 
 # (name, Polars type, required). Order is the order of the stored Parquet columns.
 FIELDS: list[tuple[str, pl.DataType, bool]] = [
@@ -80,18 +81,13 @@ STORED_COLUMNS = ["record_no", "station_code", "device_code", "lane", "direction
 
 def normalise_plates(frame: pl.DataFrame) -> pl.DataFrame:
     """Plates in the registers' display form 豫R·A1234 and colours as register codes (黄 → yellow). Applied to the
-    over-limit passes only: the raw records are stored as the device sent them."""
-    bare = pl.col("plate").str.replace_all(r"[·.\-\s]", "").str.to_uppercase()
+    over-limit passes only: the raw records are stored as the device sent them. The column form of
+    ``core.identifiers.plate_display_form`` (same separators, same result; a test holds them together)."""
+    bare = pl.col("plate").str.replace_all(PLATE_SEPARATORS, "").str.to_uppercase()
     return frame.with_columns(
         pl.when(bare.str.len_chars() > 2).then(bare.str.slice(0, 2) + "·" + bare.str.slice(2)).otherwise(bare).alias("plate"),
         pl.col("plate_colour").str.strip_chars().replace(COLOUR_NAMES).alias("plate_colour"),
     )
-
-
-def normalise_plate(plate: str | None) -> str:
-    """One plate in the registers' display form (the scalar form of :func:`normalise_plates`)."""
-    bare = re.sub(r"[·.\-\s]", "", plate or "").upper()
-    return bare[:2] + "·" + bare[2:] if len(bare) > 2 else bare
 
 
 def flag_labels(flags: int) -> list[str]:

@@ -3,7 +3,7 @@ workflow (problems, listings, powers) are read-only here so that every change go
 
 from django.contrib import admin
 
-from zhifa.core.admin import AuditedAdmin
+from zhifa.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     CaseEvaluation,
@@ -18,17 +18,6 @@ from .models import (
     SupervisionEntry,
     SupervisionListing,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EvaluationItemInline(admin.TabularInline):

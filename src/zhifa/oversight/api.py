@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Officer, Organisation, User
 from zhifa.core.pagination import keyset
+from zhifa.core.schemas import ErrorOut
 from zhifa.core.selectors import get_scoped, organisations_for, scope
 
 from . import selectors, services
@@ -24,11 +25,6 @@ from .models import (
 )
 
 router = Router(tags=["oversight"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class ProblemOut(Schema):

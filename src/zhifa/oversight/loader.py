@@ -5,9 +5,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from django.apps import apps
-from django.db import connection
-
+from zhifa.cases.models import Case
 from zhifa.core.models import Organisation
 
 from . import services
@@ -57,13 +55,7 @@ def load_powers(*, actor, bureau: Organisation, brigade: Organisation | None, re
 def sync_closed_cases(*, actor, since: date | None = None) -> int:
     """Register closed cases of the ``cases`` app (number, unit, handling officers, closed date) so they can be
     drawn for evaluation. Already registered cases are skipped. Returns the number registered."""
-    try:
-        case_model = apps.get_model("cases", "Case")
-    except LookupError:
-        return 0
-    if case_model._meta.db_table not in connection.introspection.table_names():
-        return 0  # the cases app is installed but its tables are not migrated yet
-    qs = case_model.objects.filter(closed_on__isnull=False).select_related("organisation", "party").prefetch_related("officers")
+    qs = Case.objects.filter(closed_on__isnull=False).select_related("organisation", "party").prefetch_related("officers")
     if since:
         qs = qs.filter(closed_on__gte=since)
     known = set(CaseRecord.objects.filter(case_id__isnull=False).values_list("case_id", flat=True))

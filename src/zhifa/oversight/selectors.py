@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from zhifa.core.selectors import scope
+from zhifa.discretion.models import ViolationItem
 
 from .models import CaseEvaluation, CaseRecord, EvaluationRound, Power, Problem, SupervisionListing
 
@@ -132,10 +133,4 @@ def violation_items_for(power: Power) -> list:
     codes = power.violation_code_list()
     if not codes:
         return []
-    from django.apps import apps
-
-    try:
-        model = apps.get_model("discretion", "ViolationItem")
-    except LookupError:
-        return []
-    return list(model.objects.filter(code__in=codes).order_by("code"))
+    return list(ViolationItem.objects.filter(code__in=codes).order_by("code"))

@@ -16,7 +16,13 @@ from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.legal_calendar import add_working_days
 from zhifa.core.models import Organisation, User
 from zhifa.core.roles import Role, has_role
-from zhifa.core.services import _create, _validated, assert_in_jurisdiction, assert_role, officer_for_user
+from zhifa.core.services import (
+    assert_in_jurisdiction,
+    assert_role,
+    audited_create,
+    officer_for_user,
+    validated,
+)
 
 from . import workflow
 from .models import (
@@ -60,7 +66,7 @@ def standard_import(*, actor, data: dict) -> EvaluationStandard:
             basis=data.get("basis", ""), excellent_score=Decimal(str(data.get("excellent_score", 90))),
             pass_score=Decimal(str(data.get("pass_score", 75))), rectification_days=data.get("rectification_days", 20),
         )
-        _validated(standard)
+        validated(standard)
         standard.save()
         for n, row in enumerate(items):
             EvaluationItem.objects.create(standard=standard, code=row["code"], category=row["category"], text=row["text"],
@@ -85,7 +91,7 @@ def case_record_create(*, actor, organisation: Organisation, number: str, title:
             raise DomainError("officer_not_in_unit", f"{officer.name}不属于办案机构。")
     record = CaseRecord(organisation=organisation, number=number.strip(), title=title, closed_on=closed_on, party_name=party_name,
                         involves_enterprise=involves_enterprise, case_id=case_id)
-    _validated(record)
+    validated(record)
     with transaction.atomic():
         record.save(force_insert=True)
         record.handling_officers.set(officers)
@@ -117,7 +123,7 @@ def round_create(*, actor, organisation: Organisation, name: str, period_from: d
         raise DomainError("no_standard", "尚无施行中的评查标准，请先载入评查标准。")
     rnd = EvaluationRound(organisation=organisation, name=name, standard=standard, period_from=period_from, period_to=period_to,
                           sample_size=sample_size, enterprise_only=enterprise_only)
-    return _create(actor=actor, instance=rnd, action="evaluation_round.create", summary=f"创建评查批次 {name}")
+    return audited_create(actor=actor, instance=rnd, action="evaluation_round.create", summary=f"创建评查批次 {name}")
 
 
 def round_candidates(rnd: EvaluationRound):
@@ -312,7 +318,7 @@ def problem_update(*, actor, problem: Problem, **data) -> Problem:
     before = audit.snapshot(problem)
     for key, value in data.items():
         setattr(problem, key, value)
-    _validated(problem)
+    validated(problem)
     with transaction.atomic():
         problem.save()
         audit.record(actor=actor, action="problem.update", subject=problem, before=before, after=audit.snapshot(problem),
@@ -320,8 +326,16 @@ def problem_update(*, actor, problem: Problem, **data) -> Problem:
     return problem
 
 
-def _may_act_as_owner(actor, problem: Problem) -> bool:
-    return actor.pk == problem.owner_id or has_role(actor, *OVERSEERS)
+OWNER_ACTIONS = ("start", "report")  # the rectification itself; every other move of a problem is the 回头看
+
+
+def problem_may_act(user, problem: Problem, action: str) -> bool:
+    """Who may take ``action`` on ``problem`` — one rule for the page's buttons and the service: start/report, the
+    owner or an overseer; the 回头看 (recheck_pass / recheck_fail), an overseer who is not the owner (常德 measure 4:
+    the owner cannot sign off their own rectification). Jurisdiction is checked apart (``assert_in_jurisdiction``)."""
+    if action in OWNER_ACTIONS:
+        return user.pk == problem.owner_id or has_role(user, *OVERSEERS)
+    return has_role(user, *OVERSEERS) and user.pk != problem.owner_id
 
 
 def problem_transition(*, actor, problem: Problem, action: str, note: str = "", on: date | None = None) -> Problem:
@@ -331,17 +345,16 @@ def problem_transition(*, actor, problem: Problem, action: str, note: str = "", 
     to_status = workflow.target(problem.status, action)
     on = on or timezone.localdate()
     changes: dict = {"status": to_status}
-    if action in ("start", "report"):
-        if not _may_act_as_owner(actor, problem):
+    if action in OWNER_ACTIONS:
+        if not problem_may_act(actor, problem, action):
             raise NotPermitted("not_owner", "只有责任人或监督人员、负责人可以报告整改情况。")
         if action == "report":
             if not note.strip():
                 raise DomainError("rectification_required", "请填写整改情况。")
             changes.update(rectification=note, rectified_on=on)
     else:
-        # 回头看 is a check by someone else (常德 measure 4); the owner cannot sign off their own rectification.
-        assert_role(actor, *OVERSEERS, message="只有法制监督人员或负责人可以开展回头看。")
-        if actor.pk == problem.owner_id:
+        if not problem_may_act(actor, problem, action):  # the refusal says which half of the rule failed
+            assert_role(actor, *OVERSEERS, message="只有法制监督人员或负责人可以开展回头看。")
             raise NotPermitted("owner_cannot_recheck", "责任人不能对本人负责整改的问题进行回头看。")
         if not note.strip():
             raise DomainError("recheck_note_required", "请填写回头看情况。")
@@ -435,7 +448,7 @@ def problem_list_key(*, actor, problem: Problem, reason: str, requirement: str, 
 def supervision_entry_add(*, actor, listing: SupervisionListing, kind: str, note: str, on: date | None = None) -> SupervisionEntry:
     assert_in_jurisdiction(actor, listing.problem.organisation)
     if kind == SupervisionEntry.Kind.REPORT:
-        if not _may_act_as_owner(actor, listing.problem):
+        if not problem_may_act(actor, listing.problem, "report"):
             raise NotPermitted("not_owner", "只有责任人可以报告督办事项进展。")
     else:
         assert_role(actor, *OVERSEERS, message="只有法制监督人员或负责人可以记录督办情况。")
@@ -444,7 +457,7 @@ def supervision_entry_add(*, actor, listing: SupervisionListing, kind: str, note
     if not note.strip():
         raise DomainError("note_required", "请填写督办记录内容。")
     entry = SupervisionEntry(listing=listing, kind=kind, on=on or timezone.localdate(), note=note, actor=actor)
-    _validated(entry)
+    validated(entry)
     with transaction.atomic():
         entry.save()
         audit.record(actor=actor, action="supervision.entry", subject=listing, organisation=listing.problem.organisation,
@@ -493,7 +506,7 @@ def power_create(*, actor, organisation: Organisation, code: str, reason: str, a
         raise DomainError("reason_required", "请填写调整理由。")
     at = at or timezone.now()
     power = Power(organisation=organisation, code=code.strip(), updated_at=at, **fields)
-    _validated(power)
+    validated(power)
     with transaction.atomic():
         power.save(force_insert=True)
         snap = _power_snapshot(power)
@@ -518,7 +531,7 @@ def power_update(*, actor, power: Power, reason: str, authority: str = "", **dat
     before = _power_snapshot(power)
     for key, value in data.items():
         setattr(power, key, value)
-    _validated(power)
+    validated(power)
     after = _power_snapshot(power)
     changes = audit.diff(before, after)
     changes.pop("version", None)

@@ -130,13 +130,8 @@ def problem_edit(request, pk: int):
 def problem_detail(request, pk: int):
     problem = get_scoped(Problem.objects.select_related("organisation", "owner", "evaluation__record", "deduction__item"), request.user, pk=pk)
     user = request.user
-    actions = []
-    for action in workflow.actions_from(problem.status):
-        if action.startswith("recheck"):
-            if has_role(user, *services.OVERSEERS) and user.pk != problem.owner_id:
-                actions.append((action, workflow.ACTION_LABELS[action]))
-        elif user.pk == problem.owner_id or has_role(user, *services.OVERSEERS):
-            actions.append((action, workflow.ACTION_LABELS[action]))
+    actions = [(action, workflow.ACTION_LABELS[action]) for action in workflow.actions_from(problem.status)
+               if services.problem_may_act(user, problem, action)]
     overseer = has_role(user, *services.OVERSEERS)
     listing = getattr(problem, "listing", None) if problem.is_key else None
     return render(request, "oversight/problem_detail.html", {

@@ -3,7 +3,7 @@ and the services, which record every change."""
 
 from django.contrib import admin
 
-from zhifa.core.admin import AuditedAdmin
+from zhifa.core.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyMixin
 
 from .models import CollectionAccount, Instalment, Payment, PaymentNotice, PaymentPlan
 
@@ -16,22 +16,7 @@ class CollectionAccountAdmin(AuditedAdmin):
     search_fields = ("merchant_id", "name", "organisation__name")
 
 
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
-    pass
-
-
-class PaymentInline(ReadOnly, admin.TabularInline):
+class PaymentInline(ReadOnlyMixin, admin.TabularInline):
     model = Payment
     extra = 0
 
@@ -44,7 +29,7 @@ class PaymentNoticeAdmin(ReadOnlyAdmin):
     inlines = [PaymentInline]
 
 
-class InstalmentInline(ReadOnly, admin.TabularInline):
+class InstalmentInline(ReadOnlyMixin, admin.TabularInline):
     model = Instalment
     extra = 0
 

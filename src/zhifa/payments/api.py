@@ -4,21 +4,18 @@ officer's notices, plans, reminders."""
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from zhifa.core.errors import DomainError
 from zhifa.core.pagination import keyset
 from zhifa.core.ratelimit import hit
+from zhifa.core.schemas import ErrorOut
 
 from . import selectors, services
 from .models import PaymentPlan
 
 router = Router(tags=["payments"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class CallbackOut(Schema):
@@ -103,7 +100,7 @@ def notice_list(request, status: str = Query("", max_length=20), after: int | No
 
 def _detail(notice, on: date | None = None):
     state = services.notice_state(notice, on)
-    notice.state = {"on": on or services._today(), "surcharge": state.surcharge, "outstanding": state.outstanding,
+    notice.state = {"on": on or timezone.localdate(), "surcharge": state.surcharge, "outstanding": state.outstanding,
                     "days_late": state.days_late, "paid_on": state.paid_on, "next_due_on": state.overdue_on}
     return notice
 

@@ -205,15 +205,26 @@ def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
     return notice, became_paid
 
 
-def _case_paid(notice: PaymentNotice, *, actor) -> None:
-    """Tell the case the fine is paid (cases.services.case_on_paid moves it from execution to executed)."""
-    from zhifa.cases.services import case_on_paid
+# Who is told, in the paying transaction, that a notice became paid. The cases app registers its own listener
+# (``cases.execution.on_fine_paid``, from ``CasesConfig.ready``): the case moves from 执行中 to 执行完毕. Payments
+# sits below cases in the layering (cases issues the notice when it delivers the decision) and does not import it.
+_paid_listeners: list = []
 
-    try:
-        with transaction.atomic():
-            case_on_paid(case=notice.case, paid_on=notice.paid_on, actor=actor)
-    except DomainError as exc:  # the payment stands; the case page shows the state for a person to resolve
-        log.warning("case %s not moved on payment: %s", notice.case_id, exc.message)
+
+def on_notice_paid(listener) -> None:
+    """Register ``listener(*, notice, actor)``, called when a notice becomes paid in full (once per listener)."""
+    if listener not in _paid_listeners:
+        _paid_listeners.append(listener)
+
+
+def _case_paid(notice: PaymentNotice, *, actor) -> None:
+    """Tell the listeners (the case) that the fine is paid."""
+    for listener in _paid_listeners:
+        try:
+            with transaction.atomic():
+                listener(notice=notice, actor=actor)
+        except DomainError as exc:  # the payment stands; the case page shows the state for a person to resolve
+            log.warning("case %s not moved on payment: %s", notice.case_id, exc.message)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ the services so that every step is in the full-process record)."""
 
 from django.contrib import admin
 
-from zhifa.core.admin import AuditedAdmin
+from zhifa.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import PermitApplication, PermitItem
 
@@ -16,17 +16,9 @@ class PermitItemAdmin(AuditedAdmin):
 
 
 @admin.register(PermitApplication)
-class PermitApplicationAdmin(admin.ModelAdmin):
+class PermitApplicationAdmin(ReadOnlyAdmin):
     list_display = ("number", "item", "applicant", "status", "submitted_on", "committed_due", "decided_on")
     list_filter = ("status", "item")
     search_fields = ("number", "decision_number", "certificate_number")
     raw_id_fields = ("applicant",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,6 +13,7 @@ from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.models import Organisation, Party
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.oversight.models import Power
 
 from . import workflow
 from .models import (
@@ -42,16 +43,7 @@ def _move(*, actor, application: PermitApplication, new: str, on: date, note: st
         PermitStatusChange.objects.create(application=application, from_status=old, to_status=new, on=on, actor=actor, note=note)
         audit.record(actor=actor, action=action, subject=application, before=before, after=audit.snapshot(application),
                      summary=summary, organisation=application.organisation)
-        transaction.on_commit(lambda: _publish_soon(application.pk))
     return application
-
-
-def _publish_soon(pk: int) -> None:
-    """Hand a decided or revoked permit to the publication register straight away (the daily job catches up
-    with anything missed)."""
-    from zhifa.portal.tasks import publication_sync_subject_task
-
-    publication_sync_subject_task.delay("permits.permitapplication", str(pk))
 
 
 def application_submit(*, actor, organisation: Organisation, item: PermitItem, applicant: Party, submitted_on: date,
@@ -176,15 +168,9 @@ def window_stats(qs, *, start: date, end: date, today: date | None = None) -> Wi
 
 def items_sync_from_power_list(*, actor) -> dict:
     """Take the permit items from the power and responsibility list (权责清单, ``oversight.Power`` of kind
-    行政许可) when that register exists: new powers become items (default limits, to be set by the
-    administrator), names and bases follow the list, items whose power left the list stop being offered."""
-    from django.apps import apps
-
+    行政许可): new powers become items (default limits, to be set by the administrator), names and bases follow
+    the list, items whose power left the list stop being offered."""
     assert_role(actor, Role.ADMIN, message="只有系统管理员可以同步许可事项。")
-    try:
-        Power = apps.get_model("oversight", "Power")
-    except LookupError as exc:
-        raise DomainError("no_power_list", "权责清单尚未建立，许可事项按本模块清单维护。") from exc
     counts = {"created": 0, "updated": 0, "deactivated": 0}
     with transaction.atomic():
         powers = {p.code: p for p in Power.objects.filter(kind="licensing", is_active=True)}

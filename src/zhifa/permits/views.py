@@ -66,13 +66,10 @@ def application_create(request):
 def application_detail(request, pk: int):
     app = get_scoped(selectors.applications_for(request.user), request.user, pk=pk)
     form = ActionForm(initial={"on": timezone.localdate()})
-    from zhifa.portal.models import Publication
-
-    publication = Publication.objects.filter(subject_type="permits.permitapplication", subject_id=str(app.pk)).first()
     if app.applicant.kind == app.applicant.Kind.PERSON:
         audit.log_personal_view(request, app, person=app.applicant.name, what="许可申请人信息")
     return render(request, "permits/detail.html", {"app": app, "form": form, "events": audit.history(app)[:50],
-                                                   "changes": app.changes.all(), "publication": publication})
+                                                   "changes": app.changes.all()})
 
 
 @require_POST

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.contrib import admin
 
-from zhifa.core.admin import AuditedAdmin
+from zhifa.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import DeidentRule, ExportBatch, ExportItem, Publication, PublicationRule, SeverityRule
 
@@ -38,21 +38,12 @@ class DeidentRuleAdmin(AuditedAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdmin):
     """Read-only: publications change only through the services (publish, review, withdraw)."""
 
     list_display = ("title", "kind", "status", "decided_on", "due_on", "published_on", "is_late", "withdraw_late")
     list_filter = ("kind", "status", "is_late")
     search_fields = ("title", "decision_number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExportBatch)

@@ -13,6 +13,7 @@ from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.identifiers import PROVINCE_ABBREVIATIONS
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.credit.models import CreditPublication
 from zhifa.integrations import triggers
 
 from . import pipeline, sources
@@ -200,15 +201,6 @@ def publication_run(*, today: date) -> dict:
 def _take_down_repaired(*, today: date) -> int:
     """Publications whose adverse credit information the credit app withdrew after a repair (matched by the
     source record, or by decision number) leave the portal too."""
-    from django.apps import apps
-    from django.db import connection
-
-    try:
-        CreditPublication = apps.get_model("credit", "CreditPublication")
-    except LookupError:
-        return 0
-    if CreditPublication._meta.db_table not in connection.introspection.table_names():
-        return 0
     repaired = CreditPublication.objects.filter(status="withdrawn").values_list("source_type", "source_id", "decision_number")
     by_subject = {(t, i) for t, i, _ in repaired if i}
     numbers = {n for _, _, n in repaired if n}

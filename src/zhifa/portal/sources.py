@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
+from zhifa.cases import penalties as cases_penalties
+from zhifa.cases.models import Case
 
 PERMIT_TYPE = "permits.permitapplication"
 CASE_TYPE = "cases.case"
@@ -70,22 +71,9 @@ def _party_fields(party) -> dict:
             "legal_rep_id_number": getattr(party, "legal_rep_id_number", "") or ""}
 
 
-# 处罚类别 of the penalty kinds the cases app knows today; the cases app's own ``penalty_category(kind)`` (Art. 9 kinds)
-# takes over where it exists, so a kind it adds needs no change here.
-CATEGORY_OF_KIND = {"warning": "警告", "fine": "罚款"}
-
-
 def penalty_category(kind: str) -> str:
-    from importlib import import_module
-
-    for module in ("zhifa.cases.rules", "zhifa.cases.penalties", "zhifa.cases.models"):
-        try:
-            mapper = getattr(import_module(module), "penalty_category", None)
-        except ImportError:
-            continue
-        if callable(mapper):
-            return str(mapper(kind))
-    return CATEGORY_OF_KIND.get(kind, "其他")
+    """处罚类别 of a penalty kind, as the cases app names the kinds of 行政处罚法 Art. 9."""
+    return str(cases_penalties.penalty_category(kind))
 
 
 def case_penalty_kinds(case) -> list[str]:
@@ -123,13 +111,6 @@ def permit_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
                     "许可机关": body.name, "许可机关统一社会信用代码": body.credit_code,
                     "行政许可决定文书名称": f"{app.item.name}决定书"},
         )
-
-
-def _case_model():
-    try:
-        return apps.get_model("cases", "Case")
-    except LookupError:
-        return None
 
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -182,12 +163,8 @@ def penalty_until(case) -> tuple[date | None, str]:
 
 def penalty_content(case) -> str:
     """处罚内容 in words, as the decision states it (every penalty line: 没收违法所得…；罚款…; 吊销…)."""
-    try:
-        from zhifa.cases.penalties import case_penalty_content
-    except ImportError:
-        case_penalty_content = None
-    if case_penalty_content is not None and hasattr(case, "penalty_lines"):
-        return case_penalty_content(case)
+    if hasattr(case, "penalty_lines"):
+        return cases_penalties.case_penalty_content(case)
     if case.penalty_kind == "fine" and case.fine_amount is not None:
         return f"罚款人民币{case.fine_amount}元"
     return case.get_penalty_kind_display() if case.penalty_kind else ""
@@ -196,9 +173,6 @@ def penalty_content(case) -> str:
 def case_records(ids: list[str] | None = None) -> Iterator[DecisionRecord]:
     """Decided penalty cases of ``cases.Case`` (outcome 给予行政处罚, with a decision number and date). A
     revoked decision carries ``revoked_on``, which withdraws its publication (行政处罚法 Art. 48)."""
-    Case = _case_model()
-    if Case is None:
-        return
     qs = (Case.objects.filter(decided_on__isnull=False, outcome="penalty").exclude(decision_number="")
           .select_related("organisation", "party", "violation_item"))
     if any(f.name == "penalty_lines" for f in Case._meta.get_fields()):

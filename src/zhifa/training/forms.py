@@ -2,7 +2,7 @@
 
 from django import forms
 
-from zhifa.complaints.kit import KitForm
+from zhifa.core.kit import KitForm
 from zhifa.core.models import Officer
 from zhifa.core.selectors import scope
 

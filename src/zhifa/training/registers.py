@@ -1,7 +1,6 @@
 """The registers of the training app as kit descriptions (list, detail, forms, export, API)."""
 
-from zhifa.complaints.kit import Register, RegisterSet
-from zhifa.complaints.registers import _own_org
+from zhifa.core.kit import Register, RegisterSet, own_organisation
 from zhifa.core.models import Officer
 from zhifa.core.roles import Role
 from zhifa.core.selectors import scope
@@ -29,7 +28,7 @@ REGISTERS = RegisterSet("training", [
         [("培训名称", "title"), ("类别", "get_category_display"), ("开始日期", "start_on"), ("结束日期", "end_on"), ("学时", "hours"),
          ("地点/方式", "place"), ("授课人", "teacher"), ("举办机构", "organisation")],
         "培训名称、授课人", TrainingEventForm,
-        lambda user, data: services.training_event_create(actor=user, organisation=_own_org(user), **data),
+        lambda user, data: services.training_event_create(actor=user, organisation=own_organisation(user), **data),
         lambda user, obj, data: services.training_event_update(actor=user, event=obj, **data),
         lambda obj: _fields(obj, services.EVENT_FIELDS), KEEPERS,
         [("参训人员", "attendances", [("姓名", "officer.name"), ("执法证号", "officer.cert_number"), ("所属机构", "officer.organisation"), ("认定学时", "hours")])],
@@ -40,7 +39,7 @@ REGISTERS = RegisterSet("training", [
         [("考试名称", "title"), ("考试日期", "held_on"), ("满分", "full_score"), ("合格分", "pass_score"), ("参考人数", "n_scores")],
         [("考试名称", "title"), ("考试日期", "held_on"), ("满分", "full_score"), ("合格分", "pass_score"), ("组织机构", "organisation")],
         "考试名称", ExamForm,
-        lambda user, data: services.exam_create(actor=user, organisation=_own_org(user), **data),
+        lambda user, data: services.exam_create(actor=user, organisation=own_organisation(user), **data),
         lambda user, obj, data: services.exam_update(actor=user, exam=obj, **data),
         lambda obj: _fields(obj, ["title", "held_on", "full_score", "pass_score"]), KEEPERS,
         [("成绩", "scores", [("姓名", "officer.name"), ("执法证号", "officer.cert_number"), ("成绩", "score"), ("合格", "passed")])],
@@ -63,7 +62,7 @@ REGISTERS = RegisterSet("training", [
         [("资产编号", "asset_number"), ("类别", "get_kind_display"), ("品牌型号", "model_name"), ("序列号/车牌", "serial"),
          ("购置日期", "purchased_on"), ("状态", "get_status_display"), ("当前领用人", "holder"), ("所属机构", "organisation")],
         "资产编号、型号、序列号、领用人", EquipmentForm,
-        lambda user, data: services.equipment_create(actor=user, organisation=_own_org(user), **data),
+        lambda user, data: services.equipment_create(actor=user, organisation=own_organisation(user), **data),
         lambda user, obj, data: services.equipment_update(actor=user, equipment=obj, **data),
         lambda obj: _fields(obj, ["kind", "model_name", "serial", "purchased_on", "status"]), KEEPERS,
         [("领用记录", "assignments", [("领用人", "officer.name"), ("领用日期", "assigned_on"), ("归还日期", "returned_on")])],
@@ -76,7 +75,7 @@ REGISTERS = RegisterSet("training", [
         [("姓名", "name"), ("联系电话", "phone"), ("工作单位/身份", "employer"), ("聘任日期", "appointed_on"), ("聘期至", "term_ends_on"),
          ("在聘", "active"), ("聘任机构", "organisation")],
         "姓名、单位", SupervisorForm,
-        lambda user, data: services.supervisor_create(actor=user, organisation=_own_org(user), **data),
+        lambda user, data: services.supervisor_create(actor=user, organisation=own_organisation(user), **data),
         lambda user, obj, data: services.supervisor_update(actor=user, supervisor=obj, **data),
         lambda obj: _fields(obj, ["name", "phone", "employer", "appointed_on", "term_ends_on", "active"]), KEEPERS,
         [("意见与办理", "feedback", [("收到日期", "received_on"), ("类型", "get_kind_display"), ("内容", "content"), ("办理回复", "response"), ("回复日期", "responded_on")])],

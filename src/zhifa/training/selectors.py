@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from zhifa.complaints.kit import search_filter
+from zhifa.core.kit import search_filter
 from zhifa.core.models import Officer
 from zhifa.core.selectors import scope
 

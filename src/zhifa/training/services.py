@@ -6,13 +6,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.complaints.kit import audited_create, audited_update
 from zhifa.core import audit
 from zhifa.core import services as core_services
 from zhifa.core.errors import DomainError
 from zhifa.core.models import Officer, Organisation
 from zhifa.core.roles import Role
-from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.core.services import assert_in_jurisdiction, assert_role, audited_create, audited_update
 
 from .models import (
     Attendance,

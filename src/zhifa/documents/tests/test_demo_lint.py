@@ -12,7 +12,7 @@ from zhifa.core.demo import DemoContext
 from zhifa.documents.composer import document_text, lint
 from zhifa.documents.models import Document
 
-# the demos that issue documents, in dependency order (settings.ZHIFA_APPS)
+# the demos that issue documents, in the order of the work (settings.ZHIFA_WORK_ORDER)
 APPS = ["core", "discretion", "cases", "coercion", "payments", "overload", "inspections", "credit"]
 
 

@@ -7,7 +7,7 @@ import time_machine
 
 from zhifa.cases.models import Case
 from zhifa.cases.workflow import Status
-from zhifa.core.errors import DomainError
+from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.models import Event
 from zhifa.core.tests.factories import CompanyFactory, DriverFactory, SourceUnitFactory, VehicleFactory
 from zhifa.credit.models import DishonestyEntry
@@ -182,6 +182,42 @@ def test_art66_vehicle_more_than_three_times_revokes_proposes_listing_and_notifi
     assert entry.source == DishonestyEntry.Source.FOUR_PENALTY and entry.category.code == "overload_vehicle"
     assert entry.facts.startswith("截至") and f"车辆{vehicle.plate}违法超限运输4次" in entry.facts
     assert services.four_penalty_scan(on=TODAY) == []  # rerun adds nothing
+
+
+def test_four_penalty_scan_checks_role_and_jurisdiction_in_the_service(station, world):
+    """Regression (issue 19 item 4): the scan checked no permission — only the page did. An officer (not a head) and
+    a county A head naming county B are refused, and nothing changes (no trigger, no case, no listing, no record)."""
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·V0014")
+    _violations(station, world, vehicle, 4)
+    before = (Event.objects.count(), Case.objects.count(), DishonestyEntry.objects.count())
+    with pytest.raises(NotPermitted) as refused:
+        services.four_penalty_scan(on=TODAY, actor=world.users["officer"])
+    assert refused.value.code == "forbidden"
+    with pytest.raises(NotPermitted) as refused:
+        services.four_penalty_scan(on=TODAY, actor=world.users["head"], organisation=world.county_b)
+    assert refused.value.code == "out_of_jurisdiction"
+    assert not FourPenaltyTrigger.objects.exists()
+    assert (Event.objects.count(), Case.objects.count(), DishonestyEntry.objects.count()) == before
+    [trigger] = services.four_penalty_scan(on=TODAY, actor=world.users["head"])  # the head's own county
+    assert trigger.party == vehicle.owner
+
+
+def test_four_penalty_scan_by_a_head_stays_in_the_heads_county(station, world):
+    """A head scanning without naming an organisation scans their own jurisdiction: county B's vehicle over the
+    threshold is left to county B's authority (the scheduled job, with no actor, takes every county)."""
+    vehicle_b = VehicleFactory(organisation=world.brigade_b, plate="豫R·V0015")
+    _violations(station, world, vehicle_b, 4)
+    assert services.four_penalty_scan(on=TODAY, actor=world.users["head"]) == []
+    assert [t.party for t in services.four_penalty_scan(on=TODAY)] == [vehicle_b.owner]
+
+
+def test_four_penalty_page_refuses_an_officer_and_changes_nothing(station, world, client_for):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·V0016")
+    _violations(station, world, vehicle, 4)
+    events = Event.objects.count()
+    response = client_for("officer").post("/overload/four/scan/", follow=True)
+    assert "只有负责人或系统管理员可以执行一超四罚扫描" in response.content.decode()
+    assert not FourPenaltyTrigger.objects.exists() and Event.objects.count() == events
 
 
 def test_art66_window_is_rolling_twelve_months(station, world):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhifa.core import legal_calendar
+from zhifa.core import legal_calendar, xlsx
 from zhifa.core.errors import DomainError
 
 REST, WORK = {"休息", "放假", "休息日", "节假日", "rest", "holiday"}, {"上班", "工作日", "调休上班", "work", "workday"}
@@ -21,25 +21,28 @@ COLUMNS = {"日期": "date", "date": "date", "类型": "kind", "type": "kind", "
 def read_arrangement(path: Path) -> list[tuple[date, bool, str]]:
     """Rows (date, is_working_day, name) of an arrangement file; a bad row is refused with its line number."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        # The shared reader: header found by its labels, blank rows skipped, Excel's own row numbers.
+        try:
+            sheet, problems = xlsx.read_rows(path, COLUMNS, required=["date", "kind"])
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        if problems:
+            raise CommandError("；".join(problems))
+        table = [(row.number, row.values) for row in sheet]
     elif path.suffix.lower() == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            table = list(csv.reader(fh))
+            lines = list(csv.reader(fh))
+        if not lines:
+            raise CommandError("文件为空。")
+        header = [COLUMNS.get(str(h or "").strip().lower(), "") for h in lines[0]]
+        if "date" not in header or "kind" not in header:
+            raise CommandError("表头应包括“日期”和“类型”两列（可选“名称”）。")
+        table = [(line, dict(zip(header, values, strict=False))) for line, values in enumerate(lines[1:], start=2)
+                 if any(v not in (None, "") for v in values)]
     else:
         raise CommandError("放假安排文件应为 .csv 或 .xlsx。")
-    if not table:
-        raise CommandError("文件为空。")
-    header = [COLUMNS.get(str(h or "").strip().lower(), "") for h in table[0]]
-    if "date" not in header or "kind" not in header:
-        raise CommandError("表头应包括“日期”和“类型”两列（可选“名称”）。")
     rows = []
-    for line, values in enumerate(table[1:], start=2):
-        cell = dict(zip(header, values, strict=False))
-        if not any(v not in (None, "") for v in values):
-            continue
+    for line, cell in table:
         raw, kind = cell.get("date"), str(cell.get("kind") or "").strip()
         try:
             day = raw.date() if isinstance(raw, datetime) else raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())

@@ -1,5 +1,6 @@
 """zhifa demo-data [--scale N] [--seed S] [--today YYYY-MM-DD] — load the deterministic demo into an empty
-database: the core registers, then each app's demo (``<app>/demo.py: load(ctx)``) in dependency order."""
+database: the core registers, then each app's demo (``<app>/demo.py: load(ctx)``) in the order of the work
+(``settings.ZHIFA_WORK_ORDER``)."""
 
 import random
 import time
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已将 {len(stale)} 个旧链头检查点移至 {aside}（属于此前删除的数据库）")
         ctx = DemoContext(rng=random.Random(seed), today=today or timezone.localdate(), scale=scale)
         wanted = {x.strip() for x in only.split(",") if x.strip()}
-        for dotted in settings.ZHIFA_APPS:
+        for dotted in settings.ZHIFA_WORK_ORDER:
             label = dotted.rsplit(".", 1)[-1]
             if wanted and label not in wanted and label != "core":
                 continue

@@ -136,9 +136,9 @@ class Command(BaseCommand):
             console.print(f"  {error}")
 
     def do_gc(self, console, **_):
-        from zhifa.overload import ingest
+        from zhifa.overload import wim_store
 
-        files = ingest.orphan_files()
+        files = wim_store.orphan_files()
         for path in files:
             path.unlink()
         console.print(f"已清理孤立分区文件 {len(files)} 个")

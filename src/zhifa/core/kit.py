@@ -1,8 +1,11 @@
-"""A small kit shared by the ``complaints`` and ``training`` apps: one description per register gives the list
-(search, paging, XLSX export), detail, create and edit pages, the keyset API list and audited writes.
+"""The register kit: one description per register gives the list (search, paging, XLSX export), detail, create
+and edit pages and the keyset API list. Used by the domain apps (complaints, training) and by core's own
+registers (``core.registers``: the descriptions; core's views add import and masking).
 
-Writes still go through each app's services (``Register.create`` / ``Register.update``); the kit only parses,
-calls one service and renders — the layering the project follows.
+Writes still go through each app's services (``Register.create`` / ``Register.update``; a plain register row with
+no workflow uses ``core.services.audited_create`` / ``audited_update``); the kit only parses, calls one service
+and renders — the layering the project follows. ``own_organisation`` is the organisation a new row is registered
+under.
 """
 
 from collections.abc import Callable
@@ -14,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +30,7 @@ from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.pagination import keyset
 from zhifa.core.roles import has_role
+from zhifa.core.schemas import ErrorOut
 from zhifa.core.selectors import get_scoped
 
 
@@ -81,33 +85,9 @@ def cell(obj, attr: str):
     return "" if value is None else value
 
 
-def audited_create(*, actor, instance: models.Model, action: str, summary: str, organisation=None):
-    """Validate and insert ``instance`` and record it, in one transaction."""
-    instance.full_clean()
-    with transaction.atomic():
-        instance.save(force_insert=True)
-        audit.record(actor=actor, action=action, subject=instance, after=audit.snapshot(instance), summary=summary,
-                     organisation=organisation or getattr(instance, "organisation", None))
-    return instance
-
-
-def audited_update(*, actor, instance: models.Model, data: dict, allowed: set[str], action: str, summary: str, organisation=None):
-    """Change the ``allowed`` fields of ``instance`` and record before/after, in one transaction."""
-    unknown = set(data) - allowed
-    if unknown:
-        raise DomainError("invalid_fields", f"不允许修改的字段：{', '.join(sorted(unknown))}")
-    before = audit.snapshot(instance)
-    for key, value in data.items():
-        setattr(instance, key, value)
-    instance.full_clean()
-    with transaction.atomic():
-        instance.save()
-        audit.record(actor=actor, action=action, subject=instance, before=before, after=audit.snapshot(instance),
-                     summary=summary, organisation=organisation or getattr(instance, "organisation", None))
-    return instance
-
-
 def search_filter(qs, search: str, fields: list[str]):
+    """``qs`` narrowed to rows where any of ``fields`` contains ``search`` (unchanged when the search is
+    empty)."""
     if not search:
         return qs
     q = Q()
@@ -154,14 +134,27 @@ class RegisterSet:
         search = request.GET.get("q", "").strip()
         qs = reg.selector(request.user, search=search)
         if request.GET.get("format") == "xlsx":
-            rows = ([cell(obj, a) for _, a in reg.columns] for obj in qs.iterator(chunk_size=1000))
-            return xlsx.xlsx_response(f"{reg.title}-{timezone.localdate():%Y%m%d}", xlsx.Sheet(
-                reg.title, [c[0] for c in reg.columns], rows, caption=xlsx.filter_caption(reg.title, {"关键词": search})))
+            # The page's columns, the search applied; the export is recorded (lists hold personal data).
+            columns = [(label, lambda obj, a=a: cell(obj, a)) for label, a in reg.columns]
+            return xlsx.list_response(
+                request.user,
+                kind=f"{self.namespace}.{reg.key}",
+                title=reg.title,
+                qs=qs,
+                columns=columns,
+                filters={"关键词": search},
+            )
         page = Paginator(qs, 30).get_page(request.GET.get("page"))
         rows = [{"obj": obj, "cells": [cell(obj, a) for _, a in reg.columns]} for obj in page]
-        context = {"reg": reg, "ns": self.namespace, "page": page, "rows": rows, "search": search,
-                   "can_create": reg.create is not None and reg.can_edit(request.user)}
-        template = "complaints/_reg_table.html" if request.htmx else "complaints/reg_list.html"
+        context = {
+            "reg": reg,
+            "ns": self.namespace,
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "can_create": reg.create is not None and reg.can_edit(request.user),
+        }
+        template = "core/kit/_table.html" if request.htmx else "core/kit/list.html"
         return render(request, template, context)
 
     def detail_view(self, request, key: str, pk: int):
@@ -171,16 +164,28 @@ class RegisterSet:
         related = []
         for title, rel, cols in reg.related:
             items = list(getattr(obj, rel).all()[:100])
-            related.append({"title": title, "columns": [c[0] for c in cols], "rows": [[cell(i, a) for _, a in cols] for i in items]})
+            related.append(
+                {
+                    "title": title,
+                    "columns": [c[0] for c in cols],
+                    "rows": [[cell(i, a) for _, a in cols] for i in items],
+                }
+            )
         context = {
-            "reg": reg, "ns": self.namespace, "obj": obj, "fields": fields, "related": related,
+            "reg": reg,
+            "ns": self.namespace,
+            "obj": obj,
+            "fields": fields,
+            "related": related,
             "events": audit.history(obj)[:50],
-            "can_edit": reg.update is not None and reg.can_edit(request.user) and (reg.obj_editable is None or reg.obj_editable(obj)),
+            "can_edit": reg.update is not None
+            and reg.can_edit(request.user)
+            and (reg.obj_editable is None or reg.obj_editable(obj)),
         }
         if reg.extra_context:
             context.update(reg.extra_context(request, obj))
         reg.log_personal_view(request, obj)
-        return render(request, "complaints/reg_detail.html", context)
+        return render(request, "core/kit/detail.html", context)
 
     def create_view(self, request, key: str):
         reg = self.get(key)
@@ -195,7 +200,11 @@ class RegisterSet:
             else:
                 messages.success(request, f"已登记：{obj}")
                 return redirect(f"{self.namespace}:detail", key, obj.pk)
-        return render(request, "complaints/reg_form.html", {"form": form, "title": f"新增{reg.title}", "reg": reg, "ns": self.namespace})
+        return render(
+            request,
+            "core/kit/form.html",
+            {"form": form, "title": f"新增{reg.title}", "reg": reg, "ns": self.namespace},
+        )
 
     def edit_view(self, request, key: str, pk: int):
         reg = self.get(key)
@@ -205,7 +214,9 @@ class RegisterSet:
         if reg.obj_editable is not None and not reg.obj_editable(obj):
             raise Http404
         initial = reg.initial(obj) if reg.initial else None
-        form = reg.form(request.POST or None, request.FILES or None, user=request.user, initial=initial, instance_obj=obj)
+        form = reg.form(
+            request.POST or None, request.FILES or None, user=request.user, initial=initial, instance_obj=obj
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 reg.update(request.user, obj, form.cleaned_data)
@@ -214,7 +225,11 @@ class RegisterSet:
             else:
                 messages.success(request, "已保存。")
                 return redirect(f"{self.namespace}:detail", key, obj.pk)
-        return render(request, "complaints/reg_form.html", {"form": form, "title": f"修改{reg.title}：{obj}", "reg": reg, "ns": self.namespace, "obj": obj})
+        return render(
+            request,
+            "core/kit/form.html",
+            {"form": form, "title": f"修改{reg.title}：{obj}", "reg": reg, "ns": self.namespace, "obj": obj},
+        )
 
     def urlpatterns(self) -> list:
         lr = login_required
@@ -229,13 +244,11 @@ class RegisterSet:
     def add_api(self, router) -> None:
         """A keyset list and a detail endpoint per register on ``router``."""
 
-        class ErrorOut(Schema):
-            code: str
-            message: str
-
         for reg in self.registers.values():
             fields = reg.api_fields or [f.name for f in reg.model._meta.concrete_fields]
-            out = create_schema(reg.model, name=f"{self.namespace.title()}{reg.model.__name__}Out", fields=fields)
+            out = create_schema(
+                reg.model, name=f"{self.namespace.title()}{reg.model.__name__}Out", fields=fields
+            )
 
             class PageOut(Schema):
                 items: list[out]
@@ -248,12 +261,27 @@ class RegisterSet:
 def _add_routes(router, reg: Register, out, page_out, error_out) -> None:
     slug = reg.key.replace("_", "-")
 
-    @router.get(f"/{slug}/", response=page_out, summary=f"{reg.title}（列表）", operation_id=f"list_{reg.model._meta.label_lower.replace('.', '_')}")
-    def _list(request, q: str = Query("", max_length=100), after: int | None = None, limit: int = Query(50, ge=1, le=200)):
+    @router.get(
+        f"/{slug}/",
+        response=page_out,
+        summary=f"{reg.title}（列表）",
+        operation_id=f"list_{reg.model._meta.label_lower.replace('.', '_')}",
+    )
+    def _list(
+        request,
+        q: str = Query("", max_length=100),
+        after: int | None = None,
+        limit: int = Query(50, ge=1, le=200),
+    ):
         rows, cursor = keyset(reg.selector(request.user, search=q.strip()), after=after, limit=limit)
         return {"items": rows, "next_cursor": cursor}
 
-    @router.get(f"/{slug}/{{item_id}}", response={200: out, 404: error_out}, summary=f"{reg.title}详情", operation_id=f"get_{reg.model._meta.label_lower.replace('.', '_')}")
+    @router.get(
+        f"/{slug}/{{item_id}}",
+        response={200: out, 404: error_out},
+        summary=f"{reg.title}详情",
+        operation_id=f"get_{reg.model._meta.label_lower.replace('.', '_')}",
+    )
     def _detail(request, item_id: int):
         obj = RegisterSet.get_object(reg, request.user, item_id)
         reg.log_personal_view(request, obj)
@@ -261,7 +289,8 @@ def _add_routes(router, reg: Register, out, page_out, error_out) -> None:
 
 
 class KitForm(forms.Form):
-    """A form that knows the acting user (to limit choices to the jurisdiction) and the object being edited."""
+    """A form that knows the acting user (to limit choices to the jurisdiction) and the object being
+    edited."""
 
     def __init__(self, *args, user=None, instance_obj=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,6 +305,13 @@ class KitForm(forms.Form):
 
     def setup(self):
         """Override to narrow querysets to the user's jurisdiction."""
+
+
+def own_organisation(user):
+    """The organisation a new record is registered under: the acting user's own (refused when it has none)."""
+    if user.organisation_id is None:
+        raise DomainError("no_organisation", "您的账号未关联机构，无法登记。")
+    return user.organisation
 
 
 def require_role(user, *roles, message="您没有执行此操作的权限。") -> None:
