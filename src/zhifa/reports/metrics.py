@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from zhifa.core.models import Officer, Organisation
+from zhifa.credit.models import GradeChange
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,6 @@ def _grades_at(org: Organisation, end: date):
     """Each party's latest grade on or before ``end`` (one GradeChange row per party)."""
     from django.db.models import OuterRef, Subquery
 
-    GradeChange = apps.get_model("credit", "GradeChange")
     latest = GradeChange.objects.filter(party=OuterRef("party"), changed_on__lte=end).order_by("-changed_on", "-pk").values("pk")[:1]
     return GradeChange.objects.filter(party__organisation__path__startswith=org.path, changed_on__lte=end, pk=Subquery(latest))
 
