@@ -164,3 +164,29 @@ def test_deadline_is_not_edited_directly(world):
     with pytest.raises(DomainError) as exc:
         services.problem_update(actor=world.users["officer"], problem=p, deadline=date(2030, 1, 1))
     assert exc.value.code == "invalid_fields"
+
+
+@pytest.mark.parametrize("who", ["officer", "officer2", "head", "supervisor", "officer_b"])
+def test_the_page_offers_exactly_the_acts_the_service_accepts(world, client_for, who):
+    """One who-may-act rule (``services.problem_may_act``) for the problem page and ``problem_transition``: every
+    button the page shows is accepted by the service, every act it leaves out is refused and changes nothing.
+    Another county's officer does not see the problem at all (404)."""
+    p = make_problem(world)
+    _move(world, p, "report", "officer")  # rectified: the 回头看 acts are open
+    response = client_for(who).get(f"/oversight/problems/{p.pk}/")
+    if who == "officer_b":
+        assert response.status_code == 404
+        with pytest.raises(NotPermitted):
+            _move(world, p, "recheck_pass", who, "整改到位")
+        return
+    page = response.content.decode()
+    for action in workflow.actions_from(S.RECTIFIED):
+        label = workflow.ACTION_LABELS[action]
+        offered = f'value="{action}"' in page
+        assert offered == services.problem_may_act(world.users[who], p, action), (who, action, label)
+        if not offered:
+            before = Event.objects.count()
+            with pytest.raises(NotPermitted):
+                _move(world, p, action, who, "整改到位")
+            p.refresh_from_db()
+            assert p.status == S.RECTIFIED and Event.objects.count() == before
