@@ -10,7 +10,7 @@ from django.core.management import call_command
 from zhifa.core import audit
 from zhifa.core.models import Event
 from zhifa.core.tests.factories import VehicleFactory
-from zhifa.overload import ingest
+from zhifa.overload import ingest, services
 from zhifa.overload.models import ExchangeRecord, Violation
 
 from .conftest import at, record
@@ -49,7 +49,8 @@ def test_ingest_opens_cases_only_for_what_it_ingested(station, world, tmp_path):
     VehicleFactory(organisation=world.brigade_a, plate="豫R·A2002")
     path = tmp_path / "day.jsonl"
     path.write_text(json.dumps(record(90, when=at(9, 9), plate="豫R·A2002", gross=60_000)) + "\n", encoding="utf-8")
-    batch = ingest.ingest_file(path, open_cases=True)
+    batch = ingest.ingest_file(path)  # as ``zhifa wim ingest`` does: the ingest, then cases for its batches
+    services.violations_open_cases(batch_ids=ingest.same_file_batches([batch.pk]))
     new = Violation.objects.get(batch=batch)
     backlog.refresh_from_db()
     new.refresh_from_db()

@@ -97,12 +97,16 @@ def test_ingest_killed_midway_and_rerun_gives_the_same_cases(station, world, tmp
             raise KeyboardInterrupt
         return real(**kwargs)
 
+    def ingest_and_open_cases():  # as ``zhifa wim ingest`` does: the ingest, then cases for its batches
+        batch = ingest.ingest_file(path, chunk_rows=5)
+        services.violations_open_cases(batch_ids=ingest.same_file_batches([batch.pk]))
+
     monkeypatch.setattr(services, "violation_open_case", dying)
     with pytest.raises(KeyboardInterrupt):
-        ingest.ingest_file(path, chunk_rows=5, open_cases=True)
+        ingest_and_open_cases()
     monkeypatch.setattr(services, "violation_open_case", real)
-    ingest.ingest_file(path, chunk_rows=5, open_cases=True)
-    ingest.ingest_file(path, chunk_rows=5, open_cases=True)
+    ingest_and_open_cases()
+    ingest_and_open_cases()
     got = sorted(Case.objects.values_list("origin_id", "party_id"))
     cased = Violation.objects.filter(status=Violation.Status.CASE)
     assert len(got) == cased.count() == Violation.objects.count() > 0  # one case per violation, none twice
