@@ -2,7 +2,9 @@
 CJK SC), 黑体-like sans titles (Noto Sans CJK SC), centred title, number line, signature and seal blocks,
 page numbers (第 X 页 共 Y 页)."""
 
+import atexit
 import io
+import threading
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -41,11 +43,37 @@ def render_html(*, kind: DocumentKind, organisation, number: str, context: dict)
     return render_to_string(kind.template, compose(kind=kind, organisation=organisation, number=number, context=context))
 
 
+_local = threading.local()
+
+
+def _fonts():
+    """One font configuration and one ``@font-face`` stylesheet per thread, reused by every paper the thread
+    renders (fontconfig loads the font files once, not once per paper)."""
+    if getattr(_local, "fonts", None) is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fonts import font_face_css
+
+        config = FontConfiguration()
+        faces = font_face_css()
+        _local.fonts = (config, [CSS(string=faces, font_config=config)] if faces else [])
+    return _local.fonts
+
+
+@atexit.register
+def _drop_fonts() -> None:
+    # Released before the interpreter tears WeasyPrint's modules down (its FontConfiguration.__del__ needs them).
+    _local.fonts = None
+
+
 def html_to_pdf(html: str) -> tuple[bytes, int]:
-    """PDF bytes and the page count."""
+    """PDF bytes and the page count. The forms' fonts are the GB 2312 working copies of ``fonts`` (the system
+    fonts for any other character)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=".").render()
+    config, stylesheets = _fonts()
+    document = HTML(string=html, base_url=".").render(font_config=config, stylesheets=stylesheets)
     out = io.BytesIO()
     document.write_pdf(out)
     return out.getvalue(), len(document.pages)
