@@ -413,6 +413,15 @@ def main(argv=None) -> None:
     rebuild(url, definitions, big + [Party._meta.db_table, Vehicle._meta.db_table])
     AuditHead.objects.update_or_create(pk=1, defaults={"seq": gen.seq, "hash": gen.prev_hash})
     print(f"indexes rebuilt and analysed ({time.monotonic() - t0:.0f}s); audit head #{gen.seq} {gen.prev_hash[:16]}…")
+    t0 = time.monotonic()
+    from django.db import connection
+
+    from zhifa.cases.clocks import refresh_due_all
+
+    due = refresh_due_all()  # the open cases' nearest deadlines (Case.clock_due_on), computed by the clocks themselves
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{Case._meta.db_table}"')
+    print(f"nearest deadlines of {due:,} open cases ({time.monotonic() - t0:.0f}s)")
     print(f"done in {time.monotonic() - started:.0f}s; accounts in {args.users_file}")
 
 

@@ -12,7 +12,8 @@ An officer pauses ``--think`` seconds on average between two requests (2 s; 0 ru
 measures saturation: with 50 clients and no pause, latency is 50 / throughput whatever the code does).
 
 Prints requests per second, p50/p95/p99 and errors per endpoint. Exits 1 when any request failed (a 5xx, a
-transport error or an unexpected status) or when the case list or case page p95 is at or above ``--p95-ms``.
+transport error or an unexpected status) or when the p95 of an officer page (case list with its variants, case page,
+dashboard, at-risk list) is at or above ``--p95-ms``.
 """
 
 import argparse
@@ -32,7 +33,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS = ("ui.case_list", "ui.case_page")  # the endpoints the p95 target applies to (with their search/filter variants)
+# The officer pages the p95 target applies to (the case list with its search, filter and next-page variants).
+TARGETS = ("ui.case_list", "ui.case_page", "ui.dashboard", "ui.at_risk")
 STATUSES = ["lead", "opened", "investigated", "notified", "decided", "execution", "executed", "closed", "archived"]
 
 # endpoint → weight of the mix (per request drawn).
@@ -51,7 +53,7 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=float, default=20, help="seconds of unmeasured load first")
     p.add_argument("--think", type=float, default=2.0,
                    help="mean pause of an officer between two requests, seconds (uniform 0.5–1.5×; 0: back-to-back saturation)")
-    p.add_argument("--p95-ms", type=float, default=150.0, help="target p95 for the case list and case page")
+    p.add_argument("--p95-ms", type=float, default=150.0, help="target p95 of every officer page")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--start-server", action="store_true", help="start gunicorn on the load database for the run")
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers (with --start-server)")

@@ -24,6 +24,8 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from . import signals  # noqa: F401 — keeps Case.clock_due_on true (docs/performance.md)
+
         # The daily job that flags overdue statutory clocks (行政处罚法 Art. 60, 61, 64, 67).
         settings.CELERY_BEAT_SCHEDULE.setdefault("cases-flag-overdue-daily", {"task": "cases.flag_overdue", "schedule": 24 * 3600})
 

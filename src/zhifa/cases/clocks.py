@@ -10,7 +10,7 @@ from zhifa.core import legal_calendar
 from zhifa.core.legal_calendar import Deadline
 
 from . import rules
-from .models import Case, ClockSuspension
+from .models import CLOCK_FIELDS, Case, ClockSuspension
 from .workflow import PENDING_DECISION, Status
 
 
@@ -104,6 +104,57 @@ def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: dat
     return result
 
 
+def due_on(case_clocks: list[Clock]) -> date | None:
+    """The nearest deadline of the running clocks (tracked, not done, not suspended): the day the case turns red
+    after, and amber ``rules.AMBER_DAYS`` before (``Clock.state``). A suspended clock moves day by day and is never
+    red or amber, so it does not count."""
+    return min((c.deadline.date for c in case_clocks if c.done_on is None and c.tracked and not c.suspended), default=None)
+
+
+# What the clocks of an open case read (only these are loaded, so the migration that fills the column runs with
+# the code of any later version of the model).
+DUE_FIELDS = ("id", "clock_due_on", *sorted(CLOCK_FIELDS))
+
+
+def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: int = 2000) -> int:
+    """Recompute ``Case.clock_due_on`` of the cases ``case_ids`` (None for a case no longer open); returns how many
+    changed. Reads each batch's suspensions and extensions in one query each."""
+    from .models import Extension
+    from .selectors import _by_case
+    from .workflow import OPEN_STATES
+
+    cal = cal or legal_calendar.calendar()
+    periods, today, ids, changed = rules.period_table(), timezone.localdate(), sorted(set(case_ids)), 0
+    for start in range(0, len(ids), batch):
+        chunk = list(Case.objects.filter(pk__in=ids[start:start + batch]).only(*DUE_FIELDS))
+        open_cases = [c for c in chunk if c.status in OPEN_STATES]
+        suspensions = _by_case(ClockSuspension.objects.only("case_id", "reason", "started_on", "ended_on"), open_cases)
+        extensions = _by_case(Extension.objects.only("case_id", "days"), open_cases)
+        by_value: dict[date | None, list[int]] = {}
+        for case in chunk:
+            value = None
+            if case.status in OPEN_STATES:
+                value = due_on(clocks(case, cal=cal, today=today, periods=periods,
+                                      suspensions=suspensions.get(case.pk, ()), extensions=extensions.get(case.pk, ())))
+            if value != case.clock_due_on:
+                by_value.setdefault(value, []).append(case.pk)
+        for value, pks in by_value.items():
+            Case.objects.filter(pk__in=pks).update(clock_due_on=value)  # not a clock field: no recursion
+            changed += len(pks)
+    return changed
+
+
+def refresh_due_all(*, cal: legal_calendar.Calendar | None = None) -> int:
+    """``refresh_due`` for every open case and every case still carrying a deadline (after a change of the legal
+    calendar or of a procedure period, and to fill the column of an existing register)."""
+    from django.db.models import Q
+
+    from .workflow import OPEN_STATES
+
+    ids = Case.objects.filter(Q(status__in=OPEN_STATES) | Q(clock_due_on__isnull=False)).values_list("pk", flat=True)
+    return refresh_due(list(ids), cal=cal)
+
+
 def publication_deadline(decided_on: date, *, cal: legal_calendar.Calendar | None = None) -> Deadline:
     """Penalty decisions are published within 7 working days (国办发〔2018〕118号)."""
     cal = cal or legal_calendar.calendar()
@@ -167,6 +218,7 @@ def calendar_changed(*, actor, before: legal_calendar.Calendar, after: legal_cal
                 audit.record(actor=actor, action="case.clocks_recomputed", subject=case, organisation=case.organisation, changes=changes,
                              summary=f"{reason}，重新计算期限：" + "；".join(said))
                 moved += 1
+    refresh_due_all(cal=after)  # the at-risk list's nearest deadlines on the new calendar
     return moved
 
 

@@ -19,6 +19,29 @@ from .workflow import OPEN_STATES, Status
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
+# The fields the statutory clocks read (clocks.clocks): a change to any of them recomputes the case's nearest
+# deadline (``Case.clock_due_on``), whether it comes through ``save()`` or a queryset ``update()``.
+CLOCK_FIELDS = frozenset({
+    "status", "procedure", "outcome", "opened_on", "notified_on", "hearing_right", "hearing_requested_on", "rights_waived_on",
+    "hearing_notice_on", "hearing_on", "hearing_held_on", "decided_on", "delivered_on", "penalty_kind", "fine_amount", "paid_on",
+})
+
+
+class CaseQuerySet(models.QuerySet):
+    """Cases; ``update()`` of a field the clocks read keeps ``clock_due_on`` true for the rows it changed (the
+    workflow's transitions and several services change cases by ``update()``, which sends no signal)."""
+
+    def update(self, **kwargs):
+        if not CLOCK_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        changed = super().update(**kwargs)
+        if changed:
+            from .clocks import refresh_due
+
+            refresh_due(ids)
+        return changed
+
 
 class Case(models.Model):
     """One enforcement case from lead (线索) to archive. The decision (决定) is kept as plain fields on the case so
@@ -165,6 +188,13 @@ class Case(models.Model):
     revocation_reason = models.TextField("撤销决定理由", blank=True)
 
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # The nearest deadline of the running statutory clocks (clocks.clocks: tracked, not done, not suspended), kept by
+    # clocks.refresh_due whenever the case, its suspensions or extensions, the legal calendar or the procedure periods
+    # change; None when no clock runs or the case is no longer open. The at-risk list and the dashboard read it through
+    # an index instead of computing thousands of clocks per page (docs/performance.md).
+    clock_due_on = models.DateField("最近法定期限", null=True, blank=True, editable=False)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"
@@ -182,6 +212,8 @@ class Case(models.Model):
             models.Index(fields=["organisation", "registered_at"], name="case_org_registered_idx"),
             # Open cases of a unit (at-risk lists, dashboard cards): a few thousand rows of a unit's hundred thousand.
             models.Index(fields=["organisation", "id"], condition=models.Q(status__in=OPEN_STATES), name="case_open_org_idx"),
+            # Open cases with a running clock by their nearest deadline (at-risk list, dashboard card and their counts).
+            models.Index(fields=["organisation", "clock_due_on"], condition=models.Q(clock_due_on__isnull=False), name="case_clock_due_idx"),
         ]
 
     def __str__(self):

@@ -6,7 +6,8 @@ register of a million cases (docs/performance.md)."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Case as DbCase
+from django.db.models import Count, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
@@ -119,40 +120,40 @@ def _by_case(qs: QuerySet, cases: list[Case], batch: int = 900) -> dict[int, lis
     return grouped
 
 
-def at_risk_candidates(qs: QuerySet, today: date) -> QuerySet:
-    """Cases of ``qs`` with a running clock that can be due by ``today`` + AMBER_DAYS. Each clock's deadline is at
-    least its start plus its length in calendar days (working days and rest-day roll-over only move it later), so
-    this SQL filter drops no case the clocks would colour red or amber; ``clocks`` then decides exactly."""
+def at_risk_queryset(user, *, mine: bool = False, today: date | None = None) -> QuerySet:
+    """Open cases of the jurisdiction (or the officer's own, ``mine``) whose nearest running deadline
+    (``Case.clock_due_on``, kept by ``clocks.refresh_due``) is past or within the amber window: overdue first, then
+    the longest-running (lowest id). An indexed read of the unit's few thousand such cases, no clock computed."""
+    today = today or timezone.localdate()
     horizon = today + timedelta(days=rules.AMBER_DAYS)
+    qs = cases_for(user, mine=mine, open_only=True).filter(clock_due_on__lte=horizon)
+    return qs.order_by(DbCase(When(clock_due_on__lt=today, then=Value(0)), default=Value(1)), "pk")
 
-    def started_by(days: int) -> date:
-        return horizon - timedelta(days=days)
 
-    running = (
-        # 行政处罚法 Art. 60: decision within 90 days of opening (extensions and suspensions only add).
-        Q(procedure=Case.Procedure.ORDINARY, opened_on__lte=started_by(rules.DECISION_DAYS), decided_on__isnull=True)
-        # Art. 44/45/64: statement and hearing-request periods after the notice.
-        | Q(notified_on__isnull=False, rights_waived_on__isnull=True, hearing_requested_on__isnull=True, decided_on__isnull=True)
-        | Q(hearing_notice_on__isnull=False, hearing_on__isnull=False, hearing_held_on__isnull=True)
-        # Art. 61: delivery; Art. 67: payment within 15 days of delivery.
-        | Q(decided_on__lte=started_by(rules.DELIVERY_WORKING_DAYS), delivered_on__isnull=True)
-        | Q(delivered_on__lte=started_by(rules.PAYMENT_DAYS), penalty_kind=Case.PenaltyKind.FINE, paid_on__isnull=True)
-    )
-    return qs.filter(running)
+def at_risk_counts(user, *, mine: bool = False, today: date | None = None) -> tuple[int, int]:
+    """(overdue, within the amber window) over the whole list, by one count on the index."""
+    today = today or timezone.localdate()
+    counts = at_risk_queryset(user, mine=mine, today=today).order_by().aggregate(
+        red=Count("pk", filter=Q(clock_due_on__lt=today)), all=Count("pk"))
+    return counts["red"], counts["all"] - counts["red"]
 
 
 def at_risk(user, *, mine: bool = False, today: date | None = None, limit: int = 2000) -> list[tuple[Case, list[clocks.Clock], str]]:
-    """Open cases with a red or amber clock: for one officer (``mine``) or the whole jurisdiction (agency). At most
-    ``limit`` candidates are examined, the longest-running first (lowest id), so the answer stays bounded.
+    """Open cases with a red or amber clock: for one officer (``mine``) or the whole jurisdiction (agency), overdue
+    first, then the longest-running; at most ``limit`` of them, each with its clocks computed exactly.
 
-    Only what the clocks read is loaded for every candidate; the party and officers of the rows a page shows are
-    read by the caller with :func:`with_display` (at a million cases a unit has thousands of unpaid fines, and
-    loading parties and officers for all of them cost more than the clocks)."""
+    Only what the clocks read is loaded; the party and officers of the rows a page shows are read by the caller with
+    :func:`with_display`."""
     today = today or timezone.localdate()
-    qs = at_risk_candidates(cases_for(user, mine=mine, open_only=True), today)
-    qs = qs.select_related(None).order_by("pk")
-    rows = with_clocks(qs[:limit], today=today)
+    qs = at_risk_queryset(user, mine=mine, today=today).select_related(None)
+    return at_risk_rows(qs[:limit], today=today)
+
+
+def at_risk_rows(cases, *, today: date | None = None) -> list[tuple[Case, list[clocks.Clock], str]]:
+    """The clocks of at-risk ``cases`` (a page of ``at_risk_queryset``), in the list's order (red, then amber)."""
+    today = today or timezone.localdate()
     order = {"red": 0, "amber": 1}
+    rows = with_clocks(cases, today=today)
     return sorted([r for r in rows if r[2] in order], key=lambda r: (order[r[2]], r[0].pk))
 
 

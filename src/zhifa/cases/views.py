@@ -206,13 +206,16 @@ def my_cases(request):
 @login_required
 def at_risk(request):
     mine = request.GET.get("scope") == "mine"
-    rows = selectors.at_risk(request.user, mine=mine)
     if request.GET.get("format") == "xlsx":
-        return _at_risk_export(request, rows, mine)
-    page = Paginator(rows, AT_RISK_PAGE).get_page(request.GET.get("page"))
-    selectors.with_display(row[0] for row in page)
-    red = sum(1 for row in rows if row[2] == "red")
-    return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": len(rows) - red})
+        return _at_risk_export(request, selectors.at_risk(request.user, mine=mine), mine)
+    # Counted and paged on the indexed nearest deadline; clocks computed for the shown rows only.
+    red, amber = selectors.at_risk_counts(request.user, mine=mine)
+    paginator = Paginator(selectors.at_risk_queryset(request.user, mine=mine).select_related(None), AT_RISK_PAGE)
+    paginator.count = red + amber  # known already: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.at_risk_rows(page.object_list)
+    selectors.with_display(row[0] for row in page.object_list)
+    return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": amber})
 
 
 @login_required
