@@ -282,6 +282,9 @@ CELERY_RESULT_BACKEND = env_secret("CELERY_RESULT_BACKEND", "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not env_secret("CELERY_BROKER_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# Without a broker (eager Celery), papers are rendered on a background thread of the web process so the act's
+# response does not wait for the PDF (documents.queue); off: at the commit, in the request.
+DOCUMENTS_RENDER_BACKGROUND = env_bool("DOCUMENTS_RENDER_BACKGROUND", True)
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (run by `celery -A zhifa beat`); apps add theirs in their AppConfig.ready().
 CELERY_BEAT_SCHEDULE = {

@@ -154,6 +154,13 @@ def _captured_sms(settings):
 
 
 @pytest.fixture(autouse=True)
+def _documents_at_commit(settings):
+    """Papers are made at the commit of the act, in the test's thread (eager Celery), not on the web process's
+    background thread (documents.queue): tests read them right after the act."""
+    settings.DOCUMENTS_RENDER_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at full strength costs ~0.3 s a user; tests use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -510,12 +510,21 @@ class Correction(models.Model):
 
 class CaseDocument(models.Model):
     """A document issued in the case by the documents app (kept by its number and id, so the case does not
-    depend on the documents app's tables)."""
+    depend on the documents app's tables). The act that calls for the paper writes the row as ``pending`` in its
+    own transaction; the paper is numbered, rendered and stored by a task after the commit (``tasks.issue_document``),
+    which makes the row ``ready`` (or ``failed`` with the reason), so no request waits for a PDF."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "生成中"
+        READY = "ready", "已生成"
+        FAILED = "failed", "未能生成"
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("文书", max_length=40)
     number = models.CharField("文号", max_length=60, blank=True)
     document_id = models.BigIntegerField("文书ID", null=True, blank=True)
+    state = models.CharField("生成状态", max_length=8, choices=State.choices, default=State.READY)
+    error = models.CharField("未能生成的原因", max_length=300, blank=True)
     issued_at = models.DateTimeField("制作时间", auto_now_add=True)
 
     class Meta:

@@ -33,7 +33,6 @@ from . import penalties, rules
 from .models import (
     CASE_NUMBERS,
     Case,
-    CaseDocument,
     ClockSuspension,
     Correction,
     EvidenceItem,
@@ -115,31 +114,13 @@ def _optional(module: str, name: str):
 
 
 def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | None = None) -> None:
-    """Queue the standard form (documents app, ``document_issue``) for after the commit: rendering a PDF is a side
-    effect, never a reason to undo the procedural act. A decision document carries the number reserved in the
-    deciding transaction (one numbering authority: the case, the paper, the payment notice and the API agree)."""
-    issue = _optional("zhifa.documents.services", "document_issue")
-    if issue is None:
-        return
-    from .documents import document_context
+    """Call for the standard form (documents app): a pending row in this transaction, the paper numbered, rendered
+    and stored after the commit, off the request (``tasks.queue_document``). A decision document carries the number
+    reserved in the deciding transaction (one numbering authority: the case, the paper, the payment notice and the
+    API agree)."""
+    from .tasks import queue_document
 
-    def run():
-        fresh = Case.objects.select_related("organisation", "party").get(pk=case.pk)
-        try:
-            context = document_context(fresh, kind, transcript=transcript)
-            if kind == "payment_notice" and not context.get("payment_code"):
-                return  # paid or cancelled before the paper was made: nothing to ask the party to pay
-            number = fresh.decision_number if kind in DECISION_DOCUMENTS else ""
-            doc = issue(actor=actor, organisation=fresh.organisation, kind=kind, subject=fresh, context=context, number=number)
-        except DomainError as exc:
-            log.warning("document %s for case %s not issued: %s", kind, fresh.number, exc.message)
-            return
-        except Exception:  # noqa: BLE001 — the act is committed; a rendering fault must not surface as its failure
-            log.exception("document %s for case %s could not be rendered", kind, fresh.number)
-            return
-        CaseDocument.objects.create(case=fresh, kind=kind, number=getattr(doc, "number", "") or "", document_id=getattr(doc, "pk", None))
-
-    transaction.on_commit(run)
+    queue_document(actor=actor, case=case, kind=kind, transcript=transcript)
 
 
 TRANSCRIPT_DOCUMENTS = {"inquiry": "inquiry_record", "scene": "scene_record", "inspection": "inspection_record"}

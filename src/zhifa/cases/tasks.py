@@ -1,6 +1,8 @@
-"""Background jobs of the cases app: the daily flagging of overdue statutory clocks."""
+"""Background jobs of the cases app: the daily flagging of overdue statutory clocks, and the case's papers made
+off the request."""
 
 import logging
+from importlib.util import find_spec
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
@@ -10,7 +12,7 @@ from django.utils import timezone
 from zhifa.core import audit, legal_calendar
 
 from . import clocks
-from .models import Case, ClockFlag
+from .models import Case, CaseDocument, ClockFlag
 from .workflow import OPEN_STATES
 
 log = logging.getLogger(__name__)
@@ -64,3 +66,64 @@ def flag_overdue_task() -> dict:
     if count:
         log.warning("cases: %s overdue statutory clocks flagged", count)
     return {"flagged": count}
+
+
+def queue_document(*, actor, case: Case, kind: str, transcript=None) -> None:
+    """Call for the standard form ``kind`` of ``case`` inside the act's transaction: a ``pending`` row now (the case
+    page shows it and polls it), the paper made by :func:`issue_document` after the commit, off the request
+    (``documents.queue``). Rendering a PDF is a side effect, never a reason to undo the procedural act."""
+    if find_spec("zhifa.documents.services") is None:
+        return
+    from zhifa.documents.queue import after_commit
+
+    row = CaseDocument.objects.create(case=case, kind=kind, state=CaseDocument.State.PENDING)
+    after_commit(issue_document_task, row.pk, getattr(actor, "pk", None), getattr(transcript, "pk", None))
+
+
+def issue_document(row_id: int, *, actor_id: int | None = None, transcript_id: int | None = None) -> str:
+    """Number, render and store the paper of a pending :class:`CaseDocument` row (``documents.services.document_issue``)
+    and mark the row ready, in one transaction; a paper the data do not allow (incomplete, refused by the lint) marks
+    it failed with the reason. Idempotent: a row no longer pending is left alone (a task delivered twice)."""
+    from django.contrib.auth import get_user_model
+
+    from zhifa.core.errors import DomainError
+    from zhifa.documents.services import document_issue
+
+    from .documents import document_context
+    from .models import Transcript
+    from .services import DECISION_DOCUMENTS  # papers numbered with the decision's number
+
+    with transaction.atomic():
+        row = CaseDocument.objects.select_for_update().filter(pk=row_id, state=CaseDocument.State.PENDING).first()
+        if row is None:
+            return "done"
+        case = Case.objects.select_related("organisation", "party").get(pk=row.case_id)
+        actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+        transcript = Transcript.objects.filter(pk=transcript_id).first() if transcript_id else None
+        try:
+            with transaction.atomic():  # a paper that fails leaves no number used
+                context = document_context(case, row.kind, transcript=transcript)
+                if row.kind == "payment_notice" and not context.get("payment_code"):
+                    row.delete()  # paid or cancelled before the paper was made: nothing to ask the party to pay
+                    return "skipped"
+                number = case.decision_number if row.kind in DECISION_DOCUMENTS else ""
+                doc = document_issue(actor=actor, organisation=case.organisation, kind=row.kind, subject=case,
+                                     context=context, number=number)
+        except DomainError as exc:
+            log.warning("document %s for case %s not issued: %s", row.kind, case.number, exc.message)
+            row.state, row.error = CaseDocument.State.FAILED, exc.message[:300]
+            row.save(update_fields=["state", "error"])
+            return "failed"
+        except Exception:  # noqa: BLE001 — the act is committed; a rendering fault must not surface as its failure
+            log.exception("document %s for case %s could not be rendered", row.kind, case.number)
+            row.state, row.error = CaseDocument.State.FAILED, "生成文书时出错，请联系系统管理员"
+            row.save(update_fields=["state", "error"])
+            return "failed"
+        row.number, row.document_id, row.state = doc.number or "", doc.pk, CaseDocument.State.READY
+        row.save(update_fields=["number", "document_id", "state"])
+    return "ready"
+
+
+@shared_task(name="cases.issue_document", acks_late=True)
+def issue_document_task(row_id: int, actor_id: int | None = None, transcript_id: int | None = None) -> str:
+    return issue_document(row_id, actor_id=actor_id, transcript_id=transcript_id)

@@ -23,7 +23,7 @@ from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
 from . import clocks, execution, forms, leniency, penalties, preservation, selectors, services, workflow
-from .models import Case, EvidencePreservation, ListApplication, StatusChange
+from .models import Case, CaseDocument, EvidencePreservation, ListApplication, StatusChange
 
 # action → (form class, whether the form takes user/case, service call, success message)
 ACTIONS = {
@@ -285,13 +285,14 @@ def case_detail(request, pk: int):
     # Read once, used by the clocks, the allowed actions and the page.
     prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
     application = ListApplication.objects.filter(case=case).first()
+    docs = _documents(case)
     timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case), "timeline": timeline,
         "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
         "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer"),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
-        "documents": _documents(case), "officers": case.officers.all(), "proposal": _proposal(case),
+        "documents": docs, "documents_pending": _pending(docs), "officers": case.officers.all(), "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
         "penalty_text": penalties.lines_text(penalties.case_lines(case)) if case.outcome == Case.Outcome.PENALTY else "",
         "notified_text": penalties.lines_text(penalties.case_lines(case, "notified")),
@@ -299,6 +300,18 @@ def case_detail(request, pk: int):
         "preservations": _preservations(request, case),
     }
     return render(request, "cases/detail.html", context)
+
+
+@login_required
+def case_documents(request, pk: int):
+    """The case's papers (the page's 文书 block), polled by the page while one is still being made."""
+    case = selectors.case_get(request.user, pk)
+    docs = _documents(case)
+    return render(request, "cases/_documents.html", {"case": case, "documents": docs, "documents_pending": _pending(docs)})
+
+
+def _pending(docs) -> bool:
+    return any(d.state == CaseDocument.State.PENDING for d in docs)
 
 
 def _documents(case):
