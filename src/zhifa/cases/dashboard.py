@@ -18,7 +18,7 @@ def widgets(request) -> list[dict]:
         mine = not has_role(user, Role.HEAD)
         # Counted on the indexed nearest deadline (Case.clock_due_on); clocks computed for the eight rows shown.
         red, amber = selectors.at_risk_counts(user, mine=mine)
-        rows = selectors.at_risk_rows(selectors.at_risk_queryset(user, mine=mine).select_related(None)[:SHOWN])
+        rows = selectors.at_risk_rows(selectors.at_risk_page(selectors.at_risk_queryset(user, mine=mine), offset=0, size=SHOWN))
         items = []
         selectors.with_display(row[0] for row in rows)
         for case, clocks, worst in rows:

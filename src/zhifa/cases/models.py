@@ -213,7 +213,8 @@ class Case(models.Model):
             # Open cases of a unit (at-risk lists, dashboard cards): a few thousand rows of a unit's hundred thousand.
             models.Index(fields=["organisation", "id"], condition=models.Q(status__in=OPEN_STATES), name="case_open_org_idx"),
             # Open cases with a running clock by their nearest deadline (at-risk list, dashboard card and their counts).
-            models.Index(fields=["organisation", "clock_due_on"], condition=models.Q(clock_due_on__isnull=False), name="case_clock_due_idx"),
+            models.Index(fields=["organisation", "clock_due_on", "id"], include=["registered_by"], condition=models.Q(clock_due_on__isnull=False),
+                         name="case_clock_due_idx"),
         ]
 
     def __str__(self):

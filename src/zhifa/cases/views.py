@@ -210,10 +210,12 @@ def at_risk(request):
         return _at_risk_export(request, selectors.at_risk(request.user, mine=mine), mine)
     # Counted and paged on the indexed nearest deadline; clocks computed for the shown rows only.
     red, amber = selectors.at_risk_counts(request.user, mine=mine)
-    paginator = Paginator(selectors.at_risk_queryset(request.user, mine=mine).select_related(None), AT_RISK_PAGE)
+    qs = selectors.at_risk_queryset(request.user, mine=mine)
+    paginator = Paginator(qs, AT_RISK_PAGE)
     paginator.count = red + amber  # known already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.at_risk_rows(page.object_list)
+    page.object_list = selectors.at_risk_rows(selectors.at_risk_page(qs, offset=page.start_index() - 1 if red + amber else 0,
+                                                                     size=AT_RISK_PAGE))
     selectors.with_display(row[0] for row in page.object_list)
     return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": amber})
 

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('clock_due_on__isnull', False)), fields=['organisation', 'clock_due_on'], name='case_clock_due_idx'),
+            index=models.Index(condition=models.Q(('clock_due_on__isnull', False)), fields=['organisation', 'clock_due_on', 'id'], include=['registered_by'], name='case_clock_due_idx'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
