@@ -19,6 +19,9 @@ _USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 PROVINCE_ABBREVIATIONS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_RE = re.compile(rf"^([{PROVINCE_ABBREVIATIONS}])([A-HJ-NP-Z])[·]?([A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳]|[A-HJ-NP-Z0-9]{{6}})$")
 
+# A plate inside running text (a document, a published decision): the same shape, not anchored, separator optional.
+PLATE_IN_TEXT = re.compile(rf"[{PROVINCE_ABBREVIATIONS}][A-HJ-NP-Z][·・.]?(?:[A-HJ-NP-Z0-9]{{6}}|[A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳])")
+
 PLATE_COLOURS = [
     ("blue", "蓝"),
     ("yellow", "黄"),

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from zhifa.core import provisions
 from zhifa.core.errors import DomainError
+from zhifa.core.identifiers import PLATE_IN_TEXT
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # documents state Beijing time whatever the server's zone
 ORGANISATION_KINDS = {"organisation", "法人或其他组织", "法人或者其他组织", "单位"}
@@ -274,7 +275,8 @@ CHECKS = [
 
 def lint(text: str) -> list[str]:
     """Problems in the text of a finished document: each "类别：…上下文…"; an empty list when it may be issued."""
-    plain = URL.sub("", text)
+    # A plate's letters (豫R·DEXAE) are the plate, not English: read around them.
+    plain = PLATE_IN_TEXT.sub("〔号牌〕", URL.sub("", text))
     problems = []
     for label, pattern in CHECKS:
         for m in pattern.finditer(plain):

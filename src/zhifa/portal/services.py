@@ -2,7 +2,6 @@
 take down at the end of the publication period or after credit repair. Each change writes the full-process
 record in the same transaction."""
 
-import re
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
 from zhifa.core.errors import DomainError, TransitionNotAllowed
-from zhifa.core.identifiers import PROVINCE_ABBREVIATIONS
+from zhifa.core.identifiers import PLATE_IN_TEXT
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 from zhifa.credit.models import CreditPublication
@@ -25,7 +24,6 @@ REVIEWERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 
 
 # A vehicle plate anywhere in a text (豫R·A1234, 豫RA1234, new-energy 豫RD12345, 挂/学 suffixes).
-PLATE_IN_TEXT = re.compile(rf"[{PROVINCE_ABBREVIATIONS}][A-HJ-NP-Z][·・.]?(?:[A-HJ-NP-Z0-9]{{6}}|[A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳])")
 PLATE_REMOVED = "（号牌已删除）"
 
 

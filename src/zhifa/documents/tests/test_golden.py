@@ -26,3 +26,12 @@ def test_golden_text(world, kind, who):
     text = html_text(render_html(kind=KINDS[kind], organisation=world.brigade_a, number=number, context=ctx))
     assert lint(text) == []
     assert text == (GOLDEN / f"{kind}-{who}.txt").read_text(encoding="utf-8").rstrip("\n")
+
+
+@pytest.mark.parametrize("plate", ["豫R·DEXAE", "豫RDE7XA", "京A·D12345", "豫R12345挂"])
+def test_lint_reads_a_plate_as_a_plate_not_as_english(plate):
+    assert lint(f"当事人驾驶{plate}号重型货车超限运输。") == []
+
+
+def test_lint_still_refuses_english_beside_a_plate():
+    assert any(p.startswith("英文") for p in lint("当事人驾驶豫R·DEXAE号车辆，status pending。"))
