@@ -12,6 +12,7 @@ from django.db import models
 
 from zhifa.core import numbering
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party, Vehicle
+from zhifa.core.workflow import AbstractStep
 from zhifa.discretion.models import ListKind
 from zhifa.discretion.models import PenaltyKind as Art9PenaltyKind
 
@@ -330,27 +331,18 @@ class ListApplication(models.Model):
         return f"{self.case.number} {self.get_list_kind_display()}"
 
 
-class StatusChange(models.Model):
-    """One appended step of a case's procedure (statuses are appended, never edited)."""
+class StatusChange(AbstractStep):
+    """One appended step of a case's procedure (statuses are appended, never edited; ``core.workflow``)."""
+
+    STATES = Status
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="status_changes")
-    action = models.CharField("动作", max_length=40)
-    from_status = models.CharField("原状态", max_length=20, blank=True)
-    to_status = models.CharField("新状态", max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=500, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "案件流程记录"
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.case.number} {self.action}"
-
-    @property
-    def to_label(self) -> str:
-        return Status(self.to_status).label
 
 
 class LegalReview(models.Model):

@@ -13,14 +13,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar, numbering
-from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from zhifa.core import audit, legal_calendar, numbering, workflow
+from zhifa.core.errors import DomainError
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party
 from zhifa.core.roles import Role
@@ -38,10 +36,9 @@ from .models import (
     EvidenceItem,
     Extension,
     LegalReview,
-    StatusChange,
     Transcript,
 )
-from .workflow import ACTS, TRANSITIONS, Status
+from .workflow import WORKFLOW, Status
 
 log = logging.getLogger(__name__)
 
@@ -59,58 +56,20 @@ def _label(status: str) -> str:
 
 def _check(action: str, case: Case, actor) -> None:
     """The action must be in the table for the case's status, and the actor must hold one of its roles."""
-    t = TRANSITIONS.get(action) or ACTS[action]
-    assert_in_jurisdiction(actor, case.organisation)
-    if t.roles:
-        if actor is None:
-            raise NotPermitted("forbidden", f"{t.label}须由具有相应职责的人员办理。")
-        assert_role(actor, *t.roles, message=f"您没有“{t.label}”的权限。")
-    if case.status not in t.sources:
-        raise TransitionNotAllowed("transition_not_allowed", f"案件当前状态为“{_label(case.status)}”，不能{t.label}。")
+    WORKFLOW.check(action, case, actor)
 
 
 def _move(case: Case, action: str, actor, *, target: str | None = None, fields: dict | None = None, summary: str,
           note: str = "") -> Case:
-    """Conditional UPDATE on the old status (exactly one row), history row and audit record, atomically."""
-    t = TRANSITIONS.get(action) or ACTS[action]
-    target = target or t.target or case.status
-    if t.targets and target not in t.targets:
-        raise TransitionNotAllowed("transition_not_allowed", f"{t.label}不能使案件进入“{_label(target)}”。")
-    fields = dict(fields or {})
-    with transaction.atomic():
-        before = audit.snapshot(case)
-        changed = Case.objects.filter(pk=case.pk, status=case.status).update(status=target, updated_at=timezone.now(), **fields)
-        if changed != 1:
-            raise TransitionNotAllowed("concurrent_change", "案件状态已被他人更改，请刷新后重试。")
-        old = case.status
-        case.refresh_from_db()
-        StatusChange.objects.create(case=case, action=action, from_status=old, to_status=target,
-                                    actor=actor if getattr(actor, "pk", None) else None, note=(note or summary)[:500])
-        audit.record(actor=actor, action=f"case.{action}", subject=case, before=before, after=audit.snapshot(case),
-                     summary=summary, organisation=case.organisation)
-        _report(case, action)
-    return case
-
-
-def _report(case: Case, action: str) -> None:
-    """The outbox (integrations app) decides whether the act is reported to the supervision platform; the message
-    is written in this transaction."""
-    report = _optional("zhifa.integrations.triggers", "case_changed")
-    if report is not None:
-        report(case, action)
+    """The workflow kernel's move: conditional UPDATE on the old status (exactly one row), ``StatusChange`` row,
+    audit record and the outbox message, atomically."""
+    return workflow.transition(WORKFLOW, case, action, actor=actor, target=target, fields=fields, summary=summary, note=note)
 
 
 def _handling_officers(case: Case, officers: Iterable[Officer] | None, *, act: str, on: date | None = None) -> list[Officer]:
     # 行政处罚法 Art. 42: at least two officers holding valid certificates take part in every act.
     chosen = list(officers) if officers is not None else list(case.officers.all())
     return assert_officers_can_act(chosen, on=on or _today(), act=act)
-
-
-def _optional(module: str, name: str):
-    """A function another app provides, or None while that app does not (yet) provide it."""
-    if find_spec(module) is None:
-        return None
-    return getattr(import_module(module), name, None)
 
 
 def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | None = None) -> None:
@@ -299,10 +258,8 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
         for ef in evidence:
             EvidenceItem.objects.create(case=case, kind=_evidence_kind(ef.content_type), title=ef.original_name[:120],
                                         file=ef, captured_at=ef.captured_at, description="线索登记时附带的证据")
-        StatusChange.objects.create(case=case, action="register", from_status="", to_status=Status.LEAD,
-                                    actor=case.registered_by, note=f"线索登记（{case.get_source_display()}）")
-        audit.record(actor=actor, action="case.register", subject=case, after=audit.snapshot(case), organisation=organisation,
-                     summary=f"登记案件线索 {case.number}：{party.name}，{case.get_source_display()}")
+        workflow.created(WORKFLOW, case, "register", actor=actor, note=f"线索登记（{case.get_source_display()}）",
+                         summary=f"登记案件线索 {case.number}：{party.name}，{case.get_source_display()}")
     return case
 
 
@@ -385,9 +342,7 @@ def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, l
         if expired:
             # The override is its own act in the case's history and the full-process record (Art. 36, Art. 47).
             note = f"负责人决定超过追责期限仍予立案（期限至{limitation_end(case)}，发现于{discovery_date(case)}）：{limitation_override.strip()[:300]}"
-            StatusChange.objects.create(case=case, action="limitation_override", from_status=case.status, to_status=case.status,
-                                        actor=actor if getattr(actor, "pk", None) else None, note=note[:500])
-            audit.record(actor=actor, action="case.limitation_override", subject=case, organisation=case.organisation, summary=note)
+            workflow.note_step(WORKFLOW, case, "limitation_override", actor=actor, note=note, summary=note)
         _issue_document(actor=actor, case=case, kind="register")
         _tell_officers(case, kind="task_assigned", event=f"case:{case.pk}:open", users=[o.user for o in handlers if o.user_id],
                        title=f"承办案件 {case.number}", body=f"您被指定为案件{case.number}（{case.party.name}）的承办人员，立案日期{case.opened_on}。")
@@ -988,8 +943,9 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
     with transaction.atomic():
         case = _move(case, "deliver", actor, target=target, fields=fields, summary=f"{Case.DeliveryMethod(method).label}决定书（{delivered_on}）")
         _issue_document(actor=actor, case=case, kind="delivery_receipt")
-        issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
-        if is_fine and issue_notice is not None:
+        if is_fine:
+            from zhifa.payments.services import payment_notice_issue as issue_notice
+
             # Art. 72 ¶1 (一): the surcharge runs on the fine, not on the confiscated income paid with it.
             issue_notice(actor=actor, case=case, amount=payable, delivered_on=delivered_on,
                          surcharge_base=(case.fine_amount or Decimal("0")) if case.fine_amount != payable else None)
@@ -1179,17 +1135,17 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
                   "executed_on": None if amount else today}
         Case.objects.filter(pk=case.pk).update(**fields)
         case.refresh_from_db()
-        StatusChange.objects.create(case=case, action="simplified", from_status="", to_status=target, actor=actor,
-                                    note="当场作出行政处罚决定并送达，自动备案")
-        audit.record(actor=actor, action="case.simplified", subject=case, after=audit.snapshot(case), organisation=organisation,
-                     summary=f"简易程序当场处罚 {case.decision_number}：{party.name}，{Case.PenaltyKind(penalty_kind).label}" + (f" {amount}元" if amount else ""))
+        workflow.created(WORKFLOW, case, "simplified", actor=actor, note="当场作出行政处罚决定并送达，自动备案",
+                         summary=f"简易程序当场处罚 {case.decision_number}：{party.name}，{Case.PenaltyKind(penalty_kind).label}"
+                         + (f" {amount}元" if amount else ""))
         audit.record(actor=actor, action="case.filed", subject=case, organisation=organisation,
                      summary=f"当场处罚决定书 {case.decision_number} 已报所属行政机关备案")
-        _report(case, "simplified")
+        WORKFLOW.on_move(case, "simplified")  # the outbox message of the decision
         _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
         _issue_document(actor=actor, case=case, kind="onspot_decision")
-        issue_notice = _optional("zhifa.payments.services", "payment_notice_issue")
-        if amount and issue_notice is not None:
+        if amount:
+            from zhifa.payments.services import payment_notice_issue as issue_notice
+
             issue_notice(actor=actor, case=case, amount=amount, delivered_on=today)
             _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
     return case

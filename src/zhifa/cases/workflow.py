@@ -1,12 +1,12 @@
 """The explicit transition table of a case. Every state change in ``services`` looks its action up here:
 which states it may start from, which state it leads to, and which roles may take it. Anything not in the
-table is refused (``TransitionNotAllowed``)."""
-
-from dataclasses import dataclass
+table is refused (``TransitionNotAllowed``). The moves themselves go through the workflow kernel
+(``zhifa.core.workflow.transition``) with ``WORKFLOW``."""
 
 from django.db import models
 
 from zhifa.core.roles import Role
+from zhifa.core.workflow import Transition, Workflow
 
 
 class Status(models.TextChoices):
@@ -41,21 +41,12 @@ OPEN_STATES = tuple(s for s in Status.values
                     if s not in FINAL | {S.NOT_OPENED, S.WITHDRAWN, S.TRANSFERRED, S.REVOKED, S.CLOSED})
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset
-    target: str | None  # None: the service chooses among ``targets``
-    roles: tuple
-    targets: frozenset = frozenset()
-
-
 def _t(action, label, sources, target, roles, targets=()):
-    return Transition(action, label, frozenset(sources), target, tuple(roles), frozenset(targets))
+    # target None: an act keeping the state, or (with ``targets``) a move whose target the service chooses
+    return Transition(action, label, sources, target, roles, targets)
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
+_MOVES = [
     _t("open", "批准立案", {S.LEAD}, S.OPENED, (HEAD,)),
     _t("decline", "不予立案", {S.LEAD}, S.NOT_OPENED, (HEAD,)),
     _t("report", "提交调查终结报告", {S.OPENED}, S.INVESTIGATED, (OFFICER,)),
@@ -76,10 +67,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("transfer", "移送", {S.OPENED, S.INVESTIGATED, S.REVIEWED}, S.TRANSFERRED, (HEAD,)),
     _t("revoke", "撤销处罚决定", {S.DECIDED, S.EXECUTION, S.EXECUTED, S.CLOSED}, S.REVOKED, (HEAD,)),
     _t("archive", "归档", {S.CLOSED, S.NOT_OPENED, S.WITHDRAWN, S.TRANSFERRED, S.REVOKED}, S.ARCHIVED, (HEAD, OFFICER)),
-]}
+]
 
 # Acts that do not move the state but are only allowed in some states (checked like transitions).
-ACTS: dict[str, Transition] = {t.action: t for t in [
+_ACTS = [
     _t("transcript", "制作笔录", PENDING_DECISION - {S.HEARD} | {S.LEAD}, None, (OFFICER,)),
     _t("evidence", "登记证据", PENDING_DECISION | {S.LEAD}, None, (OFFICER,)),
     _t("provisions", "写明违反条款和处罚依据", PENDING_DECISION | {S.LEAD}, None, (OFFICER, HEAD)),
@@ -103,14 +94,23 @@ ACTS: dict[str, Transition] = {t.action: t for t in [
     _t("sample", "抽样取证", PENDING_DECISION - {S.HEARD}, None, (OFFICER,)),
     # 行政强制法 Arts. 34-51: the agency's own enforcement of a delivered decision (where a law gives the power).
     _t("execute", "行政强制执行", {S.EXECUTION, S.EXECUTED}, None, (HEAD,)),
-]}
+]
 
 
-def allowed(action: str, status: str) -> bool:
-    t = TRANSITIONS.get(action) or ACTS.get(action)
-    return t is not None and status in t.sources
+def _report(case, action: str) -> None:
+    """The outbox (integrations app) decides whether the act is reported to the supervision platform; the message
+    is written in the move's transaction."""
+    from zhifa.integrations.triggers import case_changed
+
+    case_changed(case, action)
 
 
-def next_actions(status: str) -> list[Transition]:
-    """Moves and acts available from ``status`` (the case page shows only these)."""
-    return [t for t in (*TRANSITIONS.values(), *ACTS.values()) if status in t.sources]
+WORKFLOW = Workflow(
+    name="case", model="cases.Case", history="cases.StatusChange", history_subject="case", audit_prefix="case.",
+    noun="案件", states=Status, transitions=_MOVES, acts=_ACTS, touch="updated_at", on_move=_report,
+    concurrent="案件状态已被他人更改，请刷新后重试。",
+)
+TRANSITIONS: dict[str, Transition] = WORKFLOW.transitions
+ACTS: dict[str, Transition] = WORKFLOW.acts
+allowed = WORKFLOW.allowed
+next_actions = WORKFLOW.next_actions  # moves and acts available from a status (the case page shows only these)

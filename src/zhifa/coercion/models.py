@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhifa.core import numbering
 from zhifa.core.models import Officer, Organisation, Party, Vehicle
+from zhifa.core.workflow import AbstractStep
 
 from .workflow import ENDED, RUNNING, Status
 
@@ -205,27 +206,18 @@ class MeasurePause(models.Model):
         return f"{self.measure.number} {self.get_reason_display()} {self.started_on}"
 
 
-class MeasureStep(models.Model):
-    """One appended step of a measure (statuses are appended, never edited)."""
+class MeasureStep(AbstractStep):
+    """One appended step of a measure (statuses are appended, never edited; ``core.workflow``)."""
+
+    STATES = Status
 
     measure = models.ForeignKey(Measure, verbose_name="行政强制措施", on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField("动作", max_length=20)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=500, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "行政强制措施流程记录"
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.measure.number} {self.action}"
-
-    @property
-    def to_label(self) -> str:
-        return Status(self.to_status).label
 
 
 class MeasureFlag(models.Model):

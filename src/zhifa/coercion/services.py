@@ -13,13 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhifa.core import audit, numbering
-from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from zhifa.core import workflow as kernel
+from zhifa.core.errors import DomainError
 from zhifa.core.models import Officer, Organisation, Vehicle
-from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act, assert_role
+from zhifa.core.services import assert_officers_can_act
 
 from . import workflow
-from .models import MEASURE_NUMBERS, Measure, MeasureBasis, MeasurePause, MeasureStep, SeizedItem
-from .workflow import NEW, Status
+from .models import MEASURE_NUMBERS, Measure, MeasureBasis, MeasurePause, SeizedItem
+from .workflow import NEW, WORKFLOW, Status
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +53,14 @@ class Scene:
 
 
 def _check(action: str, actor, organisation: Organisation, status: str) -> workflow.Transition:
-    t = workflow.get(action)
-    if actor is None:
-        raise NotPermitted("forbidden", f"{t.label}须由具有相应职责的人员办理。")
-    assert_in_jurisdiction(actor, organisation)
-    assert_role(actor, *t.roles, message=f"您没有“{t.label}”的权限。")
-    if status not in t.sources:
-        label = Status(status).label if status else "未登记"
-        raise TransitionNotAllowed("transition_not_allowed", f"该行政强制措施当前为“{label}”，不能{t.label}。")
-    return t
+    """Jurisdiction, role and the state the action starts from (``NEW`` for a measure not yet registered)."""
+    return WORKFLOW.check(action, status, actor, organisation=organisation)
 
 
 def _move(measure: Measure, action: str, actor, *, fields: dict | None = None, summary: str) -> Measure:
-    """Conditional UPDATE on the old status (exactly one row), history row and audit record, atomically."""
-    t = workflow.get(action)
-    target = t.target or measure.status
-    with transaction.atomic():
-        before = audit.snapshot(measure)
-        if Measure.objects.filter(pk=measure.pk, status=measure.status).update(status=target, **(fields or {})) != 1:
-            raise TransitionNotAllowed("concurrent_change", "该行政强制措施已被他人处理，请刷新后重试。")
-        old = measure.status
-        measure.refresh_from_db()
-        MeasureStep.objects.create(measure=measure, action=action, from_status=old, to_status=target, actor=actor, note=summary[:500])
-        audit.record(actor=actor, action=f"coercion.{action}", subject=measure, before=before, after=audit.snapshot(measure),
-                     summary=summary, organisation=measure.organisation)
-    return measure
+    """The workflow kernel's move: conditional UPDATE on the old status (exactly one row), ``MeasureStep`` row and
+    audit record, atomically."""
+    return kernel.transition(WORKFLOW, measure, action, actor=actor, fields=fields, summary=summary)
 
 
 def _issue(measure: Measure, kind: str, actor) -> None:
@@ -238,9 +222,7 @@ def _start(action: str, *, actor, case, basis, reason, place, vehicle, no_coerci
                    if scene is not None else f"报请批准{measure.get_kind_display()} {measure.number}（案件{case.number}）：{reason.strip()[:200]}")
         if note:
             summary += f"；违法行为列入不予实施行政强制措施清单，实施理由：{note[:200]}"
-        MeasureStep.objects.create(measure=measure, action=action, from_status="", to_status=target, actor=actor, note=summary[:500])
-        audit.record(actor=actor, action=f"coercion.{action}", subject=measure, after=audit.snapshot(measure), summary=summary,
-                     organisation=measure.organisation)
+        kernel.created(WORKFLOW, measure, action, actor=actor, summary=summary)
         if scene is not None:
             _issue(measure, "coercion_decision", actor)
     return measure

@@ -1,12 +1,12 @@
 """The explicit transition table of a coercive measure (行政强制措施). Every state change in ``services`` looks its
 action up here: the states it may start from, the state it leads to and the roles that may take it. ``NEW`` is the
-source of the two actions that create a measure. Anything not in the table is refused (``TransitionNotAllowed``)."""
-
-from dataclasses import dataclass
+source of the two actions that create a measure. Anything not in the table is refused (``TransitionNotAllowed``).
+The moves themselves go through the workflow kernel (``zhifa.core.workflow``) with ``WORKFLOW``."""
 
 from django.db import models
 
 from zhifa.core.roles import Role
+from zhifa.core.workflow import NEW, Transition, Workflow
 
 
 class Status(models.TextChoices):
@@ -22,7 +22,6 @@ class Status(models.TextChoices):
 
 
 S = Status
-NEW = ""
 OFFICER, HEAD = Role.OFFICER, Role.HEAD
 
 # States in which the measure binds the party's property and its period runs (Art. 25).
@@ -30,20 +29,11 @@ RUNNING = frozenset({S.EMERGENCY, S.REPORTED, S.IN_FORCE, S.EXTENDED})
 ENDED = frozenset({S.NOT_APPROVED, S.RELEASED, S.DISPOSED})
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset
-    target: str | None  # None: an act that keeps the state
-    roles: tuple
-
-
 def _t(action, label, sources, target, roles):
-    return Transition(action, label, frozenset(sources), target, tuple(roles))
+    return Transition(action, label, sources, target, roles)  # target None: an act that keeps the state
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
+_MOVES = [
     # 行政强制法 Art. 18(一): report to the head and obtain approval before the measure is taken.
     _t("apply", "报请批准", {NEW}, S.APPLIED, (OFFICER,)),
     _t("approve", "批准实施", {S.APPLIED}, S.APPROVED, (HEAD,)),
@@ -58,20 +48,21 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     # Art. 19 (the head disagrees), Art. 28 (release) and Art. 27 (confiscation by the decision in the case).
     _t("release", "解除", RUNNING, S.RELEASED, (HEAD,)),
     _t("dispose", "依法没收（依处理决定）", {S.IN_FORCE, S.EXTENDED}, S.DISPOSED, (HEAD,)),
-]}
+]
 
 # Acts that keep the state but are only allowed in some states.
-ACTS: dict[str, Transition] = {t.action: t for t in [
+_ACTS = [
     # Art. 25 ¶3: testing, inspection, quarantine or appraisal time is not counted in the period.
     _t("pause", "检测、检验、检疫或者技术鉴定（期间不计入）", {S.IN_FORCE, S.EXTENDED}, None, (OFFICER, HEAD)),
     _t("resume", "检测鉴定结束", {S.IN_FORCE, S.EXTENDED}, None, (OFFICER, HEAD)),
-]}
+]
 
-
-def get(action: str) -> Transition:
-    return TRANSITIONS.get(action) or ACTS[action]
-
-
-def next_actions(status: str) -> list[Transition]:
-    """Moves and acts available from ``status`` (the detail page shows only these)."""
-    return [t for t in (*TRANSITIONS.values(), *ACTS.values()) if status in t.sources]
+WORKFLOW = Workflow(
+    name="coercion", model="coercion.Measure", history="coercion.MeasureStep", history_subject="measure",
+    audit_prefix="coercion.", noun="该行政强制措施", states=Status, transitions=_MOVES, acts=_ACTS,
+    refused="{noun}当前为“{state}”，不能{label}。",
+)
+TRANSITIONS: dict[str, Transition] = WORKFLOW.transitions
+ACTS: dict[str, Transition] = WORKFLOW.acts
+get = WORKFLOW.get
+next_actions = WORKFLOW.next_actions  # moves and acts available from a status (the detail page shows only these)

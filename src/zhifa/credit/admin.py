@@ -61,7 +61,7 @@ class DishonestyStepInline(admin.TabularInline):
     model = DishonestyStep
     extra = 0
     can_delete = False
-    readonly_fields = ("action", "from_status", "to_status", "acted_on", "actor", "note", "recorded_at")
+    readonly_fields = ("action", "from_status", "to_status", "acted_on", "actor", "note", "at")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -6,6 +6,8 @@ from datetime import date
 from django.db import models
 from django.utils import timezone
 
+from zhifa.core.workflow import AbstractStep
+
 from .workflow import TRANSITIONS, Status
 
 
@@ -258,22 +260,19 @@ class DishonestyEntry(models.Model):
         return f"{self.party}（{self.get_status_display()}）"
 
 
-class DishonestyStep(models.Model):
-    """History of a listing procedure: one row per step (appended, never edited), with the acting user, the date
-    of the act and a note (the notice number, the statement, the decision number, the exit reason)."""
+class DishonestyStep(AbstractStep):
+    """History of a listing procedure: one row per step (appended, never edited; ``core.workflow``), with the
+    acting user, the date of the act and a note (the notice number, the statement, the decision number, the exit
+    reason)."""
+
+    STATES = Status
 
     entry = models.ForeignKey(DishonestyEntry, verbose_name="名单认定", on_delete=models.PROTECT, related_name="steps")
-    action = models.CharField("环节", max_length=20)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12)
     acted_on = models.DateField("办理日期")
-    actor = models.ForeignKey("core.User", verbose_name="办理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=500, blank=True)
-    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "名单认定环节记录"
-        ordering = ["entry", "recorded_at", "id"]
+        ordering = ["entry", "at", "id"]
 
     def __str__(self):
         return f"{self.entry_id} {self.action} {self.acted_on}"

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
-from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
+from zhifa.core import workflow as kernel
+from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.models import Organisation, Party
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
@@ -23,11 +24,11 @@ from .models import (
     CreditRuleSet,
     DishonestyCategory,
     DishonestyEntry,
-    DishonestyStep,
     Grade,
     GradeChange,
     RepairApplication,
 )
+from .workflow import WORKFLOW
 
 CREDIT_ACTORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 APPROVERS = (Role.HEAD, Role.ADMIN)
@@ -198,38 +199,16 @@ def _act_date(on: date | None, *, after: date | None, after_label: str) -> date:
 
 
 def _check_step(actor, action: str, organisation, entry: DishonestyEntry | None = None) -> workflow.Transition:
-    """Role (from the transition table), jurisdiction and — given ``entry`` — the state the step starts from."""
-    t = workflow.get(action)
-    if actor is None:
-        if workflow.SYSTEM not in t.roles:
-            raise NotPermitted("actor_required", f"“{t.label}”须由有权限的人员办理。")
-    else:
-        roles = [r for r in t.roles if r is not workflow.SYSTEM]
-        assert_role(actor, *roles, message=f"只有{'、'.join(Role(r).label for r in roles)}可以办理“{t.label}”。")
-        assert_in_jurisdiction(actor, organisation)
-    if entry is not None and entry.status not in t.sources:
-        raise TransitionNotAllowed("transition_not_allowed", f"该名单认定当前为“{entry.get_status_display()}”，不能{t.label}。")
-    return t
+    """Jurisdiction, role (from the transition table) and — given ``entry`` — the state the step starts from."""
+    return WORKFLOW.check(action, entry, actor, organisation=organisation)
 
 
 def _dishonesty_move(entry: DishonestyEntry, action: str, actor, *, on: date, fields: dict | None = None,
                      note: str = "", summary: str) -> DishonestyEntry:
-    """Conditional UPDATE on the old status (exactly one row), the step row and the audit record; the caller
-    holds the transaction."""
-    t = workflow.get(action)
-    if entry.status not in t.sources:
-        raise TransitionNotAllowed("transition_not_allowed", f"该名单认定当前为“{entry.get_status_display()}”，不能{t.label}。")
-    target = t.target or entry.status
-    before = audit.snapshot(entry)
-    if DishonestyEntry.objects.filter(pk=entry.pk, status=entry.status).update(status=target, **(fields or {})) != 1:
-        raise TransitionNotAllowed("concurrent_change", "该名单认定已被他人处理，请刷新后重试。")
-    old = entry.status
-    entry.refresh_from_db()
-    DishonestyStep.objects.create(entry=entry, action=action, from_status=old, to_status=target, acted_on=on,
-                                  actor=actor if getattr(actor, "pk", None) else None, note=(note or summary)[:500])
-    audit.record(actor=actor, action=f"credit.dishonesty_{action}", subject=entry, before=before, after=audit.snapshot(entry),
-                 summary=summary, organisation=entry.organisation)
-    return entry
+    """The workflow kernel's move: conditional UPDATE on the old status (exactly one row), the step row (with the
+    date of the act) and the audit record."""
+    return kernel.transition(WORKFLOW, entry, action, actor=actor, fields=fields, note=note, summary=summary,
+                             step={"acted_on": on})
 
 
 def _issue(entry: DishonestyEntry, kind: str, actor) -> str:
@@ -270,10 +249,8 @@ def dishonesty_propose(*, actor, party: Party, category: DishonestyCategory, rea
                     status=workflow.Status.PROPOSED, proposed_on=on, proposed_by=actor if getattr(actor, "pk", None) else None)
         except IntegrityError:  # a concurrent proposal for the same party won
             raise DomainError("procedure_open", f"{party.name}已有名单认定程序，不能重复提出。") from None
-        DishonestyStep.objects.create(entry=entry, action="propose", from_status="", to_status=entry.status, acted_on=on,
-                                      actor=entry.proposed_by, note=f"{entry.get_source_display()}：{reason.strip()}"[:500])
-        audit.record(actor=actor, action="credit.dishonesty_propose", subject=entry, after=audit.snapshot(entry),
-                     summary=f"提出将{party.name}列入严重失信主体名单的建议（{category.name}）：{reason.strip()}", organisation=organisation)
+        kernel.created(WORKFLOW, entry, "propose", actor=actor, note=f"{entry.get_source_display()}：{reason.strip()}",
+                       summary=f"提出将{party.name}列入严重失信主体名单的建议（{category.name}）：{reason.strip()}", step={"acted_on": on})
     return entry
 
 

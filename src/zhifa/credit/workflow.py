@@ -8,11 +8,10 @@ hears its statement and defence; the listing is a written decision naming the fa
 disciplinary measures, the exit conditions and procedure and the remedies. The list has a term (exit on expiry)
 and a party that has corrected its conduct may leave earlier by credit repair (《信用修复管理办法》, 2026)."""
 
-from dataclasses import dataclass
-
 from django.db import models
 
 from zhifa.core.roles import Role
+from zhifa.core.workflow import NEW, SYSTEM, Transition, Workflow
 
 
 class Status(models.TextChoices):
@@ -24,28 +23,17 @@ class Status(models.TextChoices):
 
 
 S = Status
-NEW = ""
-SYSTEM = None
 OFFICER, HEAD = Role.OFFICER, Role.HEAD
 
 # A party has at most one open procedure (DB constraint ``dishonesty_one_open``).
 OPEN = frozenset({S.PROPOSED, S.NOTIFIED, S.LISTED})
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset
-    target: str | None  # None: an act that keeps the state
-    roles: tuple
-
-
 def _t(action, label, sources, target, roles):
-    return Transition(action, label, frozenset(sources), target, tuple(roles))
+    return Transition(action, label, sources, target, roles)  # target None: an act that keeps the state
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
+_MOVES = [
     # A proposal by an officer, or by the system for 一超四罚 (交办公路〔2017〕8号) — never a listing by itself.
     _t("propose", "提出列入建议", {NEW}, S.PROPOSED, (OFFICER, HEAD, SYSTEM)),
     # 49号 (八): prior notice of the reasons, basis and the right to state and defend (告知书).
@@ -57,12 +45,14 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     # Exit: the term has run out (the nightly job, or the head), or early by credit repair.
     _t("expire", "有效期届满移出", {S.LISTED}, S.REMOVED, (HEAD, SYSTEM)),
     _t("repair_remove", "信用修复提前移出", {S.LISTED}, S.REMOVED, (HEAD,)),
-]}
+]
 
-
-def get(action: str) -> Transition:
-    return TRANSITIONS[action]
-
-
-def next_actions(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+WORKFLOW = Workflow(
+    name="dishonesty", model="credit.DishonestyEntry", history="credit.DishonestyStep", history_subject="entry",
+    audit_prefix="credit.dishonesty_", noun="该名单认定", states=Status, transitions=_MOVES,
+    refused="{noun}当前为“{state}”，不能{label}。", role_refused="只有{roles}可以办理“{label}”。",
+    system_refused="“{label}”须由有权限的人员办理。",
+)
+TRANSITIONS: dict[str, Transition] = WORKFLOW.transitions
+get = WORKFLOW.get
+next_actions = WORKFLOW.next_actions

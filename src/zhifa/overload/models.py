@@ -21,6 +21,7 @@ from zhifa.core.models import (
     User,
     Vehicle,
 )
+from zhifa.core.workflow import AbstractStep
 
 
 class Station(models.Model):
@@ -328,6 +329,21 @@ class Violation(models.Model):
     @property
     def excess_percent(self) -> float:
         return round(self.excess_kg * 100 / self.limit_kg, 1) if self.limit_kg else 0.0
+
+
+class ViolationStep(AbstractStep):
+    """One appended status move of a violation (opened as a case, matched by review, dismissed; ``workflow.py``).
+    The ingest's insert is not a step: the batch records it."""
+
+    STATES = Violation.Status
+
+    violation = models.ForeignKey(Violation, verbose_name="超限违法行为", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "超限违法行为处理记录"
+
+    def __str__(self):
+        return f"{self.violation_id} {self.action}"
 
 
 class ViolationPass(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
+from zhifa.core import workflow as kernel
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
 from zhifa.core.identifiers import plate_display_form
@@ -35,6 +36,7 @@ from .models import (
     Station,
     Violation,
 )
+from .workflow import WORKFLOW
 
 log = logging.getLogger(__name__)
 OVERLOAD_ITEM = "CX-001"  # discretion catalogue: 车辆违法超限运输（车货总质量超过限定标准）
@@ -216,15 +218,11 @@ def violation_open_case(*, violation: Violation, actor=None):
                      after={"超限量（千克）": violation.excess_kg, "建议罚款（元）": assessment.get("amount")},
                      summary=f"案件 {case.number} 记载超限检测的裁量建议（超限{violation.excess_kg}千克）")
         code = violation.notice_code or _notice_code()
-        changed = Violation.objects.filter(pk=violation.pk, status=Violation.Status.DETECTED).update(
-            status=Violation.Status.CASE, case_id=case.pk, notice_code=code, notice_sent_at=timezone.now(),
-            proposed_amount=Decimal(assessment["amount"]) if assessment.get("amount") else None, assessment=assessment)
-        if changed != 1:
-            raise TransitionNotAllowed("concurrent_change", "该违法行为已被他人处理。")
-        violation.refresh_from_db()
-        audit.record(actor=actor, action="overload.case_open", subject=violation, organisation=violation.organisation,
-                     after={"case": case.number, "notice_code_issued": True, "proposed_amount": assessment.get("amount")},
-                     summary=f"超限违法行为 {violation.plate} 生成案件 {case.number}，向车辆所有人 {vehicle.owner.name} 发出告知（查询码已发送）")
+        kernel.transition(WORKFLOW, violation, "case_open", actor=actor, fields={
+            "case_id": case.pk, "notice_code": code, "notice_sent_at": timezone.now(),
+            "proposed_amount": Decimal(assessment["amount"]) if assessment.get("amount") else None, "assessment": assessment},
+            audit_after={"case": case.number, "notice_code_issued": True, "proposed_amount": assessment.get("amount")},
+            summary=f"超限违法行为 {violation.plate} 生成案件 {case.number}，向车辆所有人 {vehicle.owner.name} 发出告知（查询码已发送）")
     return case
 
 
@@ -253,15 +251,11 @@ def violation_match(*, actor, violation: Violation, vehicle: Vehicle) -> Violati
     """Review queue: an officer identifies the registered vehicle of an unmatched or misread plate."""
     assert_role(actor, *EDITORS)
     assert_in_jurisdiction(actor, violation.organisation)
-    with transaction.atomic():
-        before = audit.snapshot(violation)
-        if Violation.objects.filter(pk=violation.pk, status=Violation.Status.REVIEW).update(
-                vehicle=vehicle, status=Violation.Status.DETECTED, note=f"人工核查匹配车辆 {vehicle.plate}") != 1:
-            raise TransitionNotAllowed("not_in_review", "该违法行为不在待核查队列中。")
-        violation.refresh_from_db()
-        audit.record(actor=actor, action="overload.review_match", subject=violation, before=before, after=audit.snapshot(violation),
-                     organisation=violation.organisation, summary=f"核查号牌 {violation.plate}，匹配登记车辆 {vehicle}")
-    return violation
+    if violation.status != Violation.Status.REVIEW:
+        raise TransitionNotAllowed("not_in_review", "该违法行为不在待核查队列中。")
+    return kernel.transition(WORKFLOW, violation, "review_match", actor=actor,
+                             fields={"vehicle": vehicle, "note": f"人工核查匹配车辆 {vehicle.plate}"},
+                             summary=f"核查号牌 {violation.plate}，匹配登记车辆 {vehicle}")
 
 
 def violation_dismiss(*, actor, violation: Violation, reason: str) -> Violation:
@@ -270,14 +264,10 @@ def violation_dismiss(*, actor, violation: Violation, reason: str) -> Violation:
     assert_in_jurisdiction(actor, violation.organisation)
     if not reason.strip():
         raise DomainError("reason_required", "请填写不予处理的理由。")
-    with transaction.atomic():
-        if Violation.objects.filter(pk=violation.pk, status__in=[Violation.Status.REVIEW, Violation.Status.DETECTED]).update(
-                status=Violation.Status.DISMISSED, note=reason.strip()[:200]) != 1:
-            raise TransitionNotAllowed("not_open", "该违法行为已立案或已处理。")
-        violation.refresh_from_db()
-        audit.record(actor=actor, action="overload.review_dismiss", subject=violation, organisation=violation.organisation,
-                     summary=f"核查后不予处理 {violation.plate}：{reason.strip()[:200]}")
-    return violation
+    if violation.status not in WORKFLOW.get("review_dismiss").sources:
+        raise TransitionNotAllowed("not_open", "该违法行为已立案或已处理。")
+    return kernel.transition(WORKFLOW, violation, "review_dismiss", actor=actor, fields={"note": reason.strip()[:200]},
+                             summary=f"核查后不予处理 {violation.plate}：{reason.strip()[:200]}")
 
 
 def violation_assign(*, actor, violation: Violation, driver: Driver | None = None, source_unit: SourceUnit | None = None) -> Violation:

@@ -1,0 +1,318 @@
+"""The workflow kernel: one way to move anything that has a status (a case, a coercive measure, a listing …).
+
+Each app keeps its own table in its ``workflow.py`` (read like Signalen's): a list of ``Transition`` rows wrapped
+in a ``Workflow`` that also names the model, its history model and the words of its refusals. A service then
+
+1. calls ``wf.check(action, obj, actor)`` early, before it validates its input, so a refused move says why
+   (jurisdiction → role → state, in that order; ``NotPermitted`` / ``TransitionNotAllowed``), and
+2. calls ``transition(wf, obj, action, actor=…, summary=…, fields=…)``, which in one transaction checks the table
+   again, updates the row with a condition on its old state (``filter(pk=…, status=old).update(…)`` must touch
+   exactly one row, else ``TransitionNotAllowed("concurrent_change")``), appends the history step, writes the
+   full-process record (``core.audit``) and registers the side effects to run after the commit.
+
+API (stable; other apps build on it):
+
+``Transition(action, label, sources, target=None, roles=(), targets=())``
+    ``target=None`` is an act that keeps the state, or — with ``targets`` — a move whose target the service
+    chooses among ``targets``. ``roles=()`` lets anybody within the jurisdiction (and the system) take it;
+    ``SYSTEM`` (``None``) in ``roles`` lets the system (``actor=None``) take it beside the roles named. ``NEW``
+    (``""``) as a source is the state of an object not yet created.
+
+``Workflow(name=…, model="app.Model", history="app.Step", history_subject="fk name", audit_prefix="app.",
+noun="该…", transitions=[…], acts=[…], states=TextChoices, …)``
+    Options: ``status_field``; the refusal templates ``refused``, ``concurrent``, ``role_refused``,
+    ``system_refused``; ``touch`` (a timestamp column set on every move); ``organisation`` (obj → the unit the
+    record names, default ``obj.organisation``); ``audit_exclude`` (columns kept out of the record);
+    ``on_move(obj, action)`` (called inside the transaction after each move, e.g. an outbox message).
+    ``wf.transitions`` / ``wf.acts`` (dicts by action), ``wf.get(action)``, ``wf.allowed(action, status)``,
+    ``wf.next_actions(status)``, ``wf.state_label(status)``, ``wf.check(action, obj_or_status, actor,
+    organisation=None)``. Models are named by label, so the table can live beside the ``Status`` the models import.
+
+``transition(wf, obj, action, *, actor, summary, target=None, fields=None, note="", step=None, effects=(),
+audit_after=None) -> obj``
+    The move itself (see above). ``fields``: other columns written by the same UPDATE; ``step``: extra columns of
+    the history row (e.g. the date of the act); ``effects``: callables run by ``transaction.on_commit``;
+    ``audit_after``: what the record shows instead of the row's snapshot (e.g. to keep a secret out of it).
+    ``obj`` is refreshed from the database and returned.
+
+``created(wf, obj, action, *, actor, summary, note="", step=None, effects=(), audit_after=None) -> obj``
+    The first step of an object the service has just inserted in its first state: history row from ``NEW`` and
+    the record, in the caller's transaction.
+
+``AbstractStep``
+    The history row every app's step model inherits (action, from/to state, actor, note, at); statuses are
+    appended, never edited. A subclass adds the foreign key to its subject and, where it has them, the columns
+    of its own (e.g. the date of the act).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from zhifa.core import audit
+from zhifa.core.errors import NotPermitted, TransitionNotAllowed
+from zhifa.core.roles import Role, has_role
+from zhifa.core.services import assert_in_jurisdiction
+
+NEW = ""  # the state of an object not yet created (source of the actions that create one)
+SYSTEM = None  # in ``Transition.roles``: the system (``actor=None``) may take the action
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of a transition table: the action, its label as users read it, the states it may start from, the
+    state it leads to (``None``: the state is kept, or chosen among ``targets``) and the roles that may take it."""
+
+    action: str
+    label: str
+    sources: frozenset
+    target: str | None = None
+    roles: tuple = ()
+    targets: frozenset = frozenset()
+
+    def __post_init__(self):
+        object.__setattr__(self, "sources", frozenset(self.sources))
+        object.__setattr__(self, "roles", tuple(self.roles))
+        object.__setattr__(self, "targets", frozenset(self.targets))
+
+    @property
+    def moves(self) -> bool:
+        """Whether the action can change the state (an act keeping it does not)."""
+        return self.target is not None or bool(self.targets)
+
+
+class Workflow:
+    """One state machine: its table, the model whose ``status_field`` it moves, the history model it appends to
+    and the words of its refusals (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are filled in)."""
+
+    def __init__(self, *, name: str, model: str, transitions: Iterable[Transition], acts: Iterable[Transition] = (),
+                 history: str | None = None, history_subject: str = "", audit_prefix: str, noun: str,
+                 states: type[models.TextChoices] | None = None, status_field: str = "status", new_label: str = "未登记",
+                 refused: str = "{noun}当前状态为“{state}”，不能{label}。",
+                 concurrent: str = "{noun}已被他人处理，请刷新后重试。",
+                 role_refused: str = "您没有“{label}”的权限。",
+                 system_refused: str = "{label}须由具有相应职责的人员办理。",
+                 touch: str = "", organisation: Callable | None = None, audit_exclude: Iterable[str] = (),
+                 on_move: Callable[[models.Model, str], None] | None = None):
+        self.name = name
+        self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
+        self.acts: dict[str, Transition] = {t.action: t for t in acts}
+        clash = set(self.transitions) & set(self.acts)
+        if clash:
+            raise ValueError(f"{name}: actions both moves and acts: {sorted(clash)}")
+        for t in self.acts.values():
+            if t.moves:
+                raise ValueError(f"{name}: act {t.action} has a target")
+        self._model, self._history = model, history
+        self.history_subject = history_subject
+        self.audit_prefix = audit_prefix
+        self.noun, self.states, self.status_field, self.new_label = noun, states, status_field, new_label
+        self.refused, self.concurrent = refused, concurrent
+        self.role_refused, self.system_refused = role_refused, system_refused
+        self.touch = touch  # a timestamp column set on every move (e.g. ``updated_at``)
+        self.organisation = organisation or (lambda obj: obj.organisation)
+        self.on_move = on_move  # called inside the transaction after each move (e.g. an outbox message)
+        self.audit_exclude = frozenset(audit_exclude)  # columns never written into the record (e.g. a secret code)
+
+    def __repr__(self):
+        return f"<Workflow {self.name}>"
+
+    def snapshot(self, obj) -> dict:
+        """The row as the full-process record shows it (without ``audit_exclude``)."""
+        if not self.audit_exclude:
+            return audit.snapshot(obj)
+        return audit.snapshot(obj, [f.attname for f in obj._meta.concrete_fields
+                                    if f.name not in self.audit_exclude and f.attname not in self.audit_exclude])
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self._model)
+
+    @property
+    def history(self) -> type[models.Model] | None:
+        return apps.get_model(self._history) if self._history else None
+
+    # --- reading the table --------------------------------------------------------------------------------
+
+    def get(self, action: str) -> Transition:
+        """The row of ``action`` (a move or an act); KeyError for an action the table does not know."""
+        t = self.transitions.get(action) or self.acts.get(action)
+        if t is None:
+            raise KeyError(f"{self.name}: no action {action!r}")
+        return t
+
+    def allowed(self, action: str, status: str) -> bool:
+        t = self.transitions.get(action) or self.acts.get(action)
+        return t is not None and status in t.sources
+
+    def next_actions(self, status: str) -> list[Transition]:
+        """Moves and acts available from ``status`` (what a detail page offers)."""
+        return [t for t in (*self.transitions.values(), *self.acts.values()) if status in t.sources]
+
+    def state_label(self, status: str) -> str:
+        if status == NEW:
+            return self.new_label
+        if self.states is not None and status in self.states.values:
+            return self.states(status).label
+        return status
+
+    def _words(self, template: str, t: Transition, status: str = "") -> str:
+        roles = "、".join(Role(r).label for r in t.roles if r is not SYSTEM)
+        return template.format(noun=self.noun, state=self.state_label(status), label=t.label, roles=roles)
+
+    # --- refusing -----------------------------------------------------------------------------------------
+
+    def check(self, action: str, obj_or_status, actor, *, organisation=None) -> Transition:
+        """Refuse unless ``actor`` may take ``action`` on ``obj_or_status`` (a model instance, or a state — ``NEW``
+        for an object not created yet — with its ``organisation``; ``None``: role and jurisdiction only, the state
+        is checked by ``transition``): jurisdiction, role, then the state. Returns the transition."""
+        t = self.get(action)
+        if isinstance(obj_or_status, models.Model):
+            status = getattr(obj_or_status, self.status_field)
+            organisation = organisation or self.organisation(obj_or_status)
+        else:
+            status = obj_or_status
+        if organisation is not None:
+            assert_in_jurisdiction(actor, organisation)
+        self.check_role(t, actor)
+        if status is not None and status not in t.sources:
+            raise TransitionNotAllowed("transition_not_allowed", self._words(self.refused, t, status))
+        return t
+
+    def check_role(self, t: Transition, actor) -> None:
+        roles = [r for r in t.roles if r is not SYSTEM]
+        if not t.roles:
+            return  # anybody within the jurisdiction, the system included
+        if actor is None:
+            if SYSTEM not in t.roles:
+                raise NotPermitted("forbidden", self._words(self.system_refused, t))
+            return
+        if not roles or not has_role(actor, *roles):
+            raise NotPermitted("forbidden", self._words(self.role_refused, t))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# moving
+
+
+def _actor_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _append_step(wf: Workflow, obj, action: str, *, actor, from_status: str, to_status: str, note: str, step: dict | None):
+    history = wf.history
+    if history is None:
+        return None
+    limit = history._meta.get_field("note").max_length
+    values = {wf.history_subject: obj, "action": action, "from_status": from_status, "to_status": to_status,
+              "actor": _actor_or_none(actor), "note": note[:limit] if limit else note}
+    values.update(step or {})
+    return history.objects.create(**values)
+
+
+def transition(wf: Workflow, obj, action: str, *, actor, summary: str, target: str | None = None, fields: dict | None = None,
+               note: str = "", step: dict | None = None, effects: Iterable[Callable[[], None]] = (),
+               audit_after: dict | None = None):
+    """Move ``obj`` by ``action`` (see the module docstring): table, role, conditional UPDATE of one row, history
+    step, full-process record and on-commit side effects, atomically. Returns ``obj`` refreshed."""
+    t = wf.get(action)
+    old = getattr(obj, wf.status_field)
+    wf.check_role(t, actor)
+    if old not in t.sources:
+        raise TransitionNotAllowed("transition_not_allowed", wf._words(wf.refused, t, old))
+    target = target or t.target or old
+    if target not in (t.targets or {t.target or old}):
+        raise TransitionNotAllowed("transition_not_allowed", f"{t.label}不能使{wf.noun}进入“{wf.state_label(target)}”。")
+    values = dict(fields or {})
+    if wf.touch:
+        values.setdefault(wf.touch, timezone.now())
+    model = type(obj)
+    with transaction.atomic():
+        before = wf.snapshot(obj)
+        changed = model.objects.filter(pk=obj.pk, **{wf.status_field: old}).update(**{wf.status_field: target}, **values)
+        if changed != 1:
+            raise TransitionNotAllowed("concurrent_change", wf._words(wf.concurrent, t, old))
+        obj.refresh_from_db()
+        _append_step(wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary, step=step)
+        audit.record(actor=actor, action=f"{wf.audit_prefix}{action}", subject=obj, summary=summary,
+                     before=None if audit_after is not None else before,
+                     after=audit_after if audit_after is not None else wf.snapshot(obj), organisation=wf.organisation(obj))
+        if wf.on_move is not None:
+            wf.on_move(obj, action)
+        for effect in effects:
+            transaction.on_commit(effect)
+    return obj
+
+
+def created(wf: Workflow, obj, action: str, *, actor, summary: str, note: str = "", step: dict | None = None,
+            effects: Iterable[Callable[[], None]] = (), audit_after: dict | None = None):
+    """Record the first step of ``obj``, just inserted by the service in its first state: the history row from
+    ``NEW`` and the full-process record (the caller holds the transaction and has checked the table)."""
+    with transaction.atomic():
+        _append_step(wf, obj, action, actor=actor, from_status=NEW, to_status=getattr(obj, wf.status_field),
+                     note=note or summary, step=step)
+        audit.record(actor=actor, action=f"{wf.audit_prefix}{action}", subject=obj, summary=summary,
+                     after=audit_after if audit_after is not None else wf.snapshot(obj), organisation=wf.organisation(obj))
+        for effect in effects:
+            transaction.on_commit(effect)
+    return obj
+
+
+def note_step(wf: Workflow, obj, action: str, *, actor, note: str, summary: str = "", step: dict | None = None):
+    """A recorded act that is neither in the table nor a change of the row (e.g. a head's written override
+    beside the move it accompanies): a history row keeping the state, and the record."""
+    status = getattr(obj, wf.status_field)
+    with transaction.atomic():
+        _append_step(wf, obj, action, actor=actor, from_status=status, to_status=status, note=note, step=step)
+        audit.record(actor=actor, action=f"{wf.audit_prefix}{action}", subject=obj, summary=summary or note,
+                     organisation=wf.organisation(obj))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# history
+
+
+class AbstractStep(models.Model):
+    """One appended step of an object's procedure: which action moved it from which state to which, who took it,
+    when, and a note. Statuses are appended, never edited. Each app's step model inherits this and adds the
+    foreign key to its subject (``related_name="steps"`` or the app's own) and ``STATES`` (its TextChoices)."""
+
+    STATES: type[models.TextChoices] | None = None
+    ACTION_LABELS: dict[str, str] = {}
+
+    action = models.CharField("动作", max_length=40)
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    note = models.CharField("说明", max_length=500, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def _label(self, status: str) -> str:
+        if not status:
+            return "—"
+        if self.STATES is not None and status in self.STATES.values:
+            return self.STATES(status).label
+        return status
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
