@@ -24,8 +24,15 @@ def _on_move(case, action):
 
 
 WF = Workflow(
-    name="kernel-test", model="cases.Case", history="cases.StatusChange", history_subject="case", audit_prefix="kt.",
-    noun="测试案件", states=Status, touch="updated_at", on_move=_on_move,
+    name="kernel-test",
+    model="cases.Case",
+    history="cases.StatusChange",
+    history_subject="case",
+    audit_prefix="kt.",
+    noun="测试案件",
+    states=Status,
+    touch="updated_at",
+    on_move=_on_move,
     transitions=[
         Transition("open", "立案", {S.LEAD}, S.OPENED, (Role.HEAD,)),
         Transition("route", "分流", {S.LEAD}, None, (Role.HEAD,), targets={S.NOT_OPENED, S.WITHDRAWN}),
@@ -37,20 +44,41 @@ WF = Workflow(
 
 
 def _state(case):
-    return (Case.objects.get(pk=case.pk).status, StatusChange.objects.filter(case=case).count(), Event.objects.count())
+    return (
+        Case.objects.get(pk=case.pk).status,
+        StatusChange.objects.filter(case=case).count(),
+        Event.objects.count(),
+    )
 
 
 def test_move_updates_row_appends_step_records_event_and_calls_hook(world):
     case = lead(world)
     _status, steps, events = _state(case)
     moved.clear()
-    case = transition(WF, case, "open", actor=world.users["head"], summary="立案（测试）", fields={"opened_on": case.occurred_on})
+    case = transition(
+        WF,
+        case,
+        "open",
+        actor=world.users["head"],
+        summary="立案（测试）",
+        fields={"opened_on": case.occurred_on},
+    )
     assert case.status == S.OPENED and case.opened_on == case.occurred_on
     step = StatusChange.objects.filter(case=case).last()
-    assert (step.action, step.from_status, step.to_status, step.actor, step.note) == ("open", S.LEAD, S.OPENED, world.users["head"], "立案（测试）")
+    assert (step.action, step.from_status, step.to_status, step.actor, step.note) == (
+        "open",
+        S.LEAD,
+        S.OPENED,
+        world.users["head"],
+        "立案（测试）",
+    )
     assert step.from_label == "线索登记" and step.to_label == S.OPENED.label
     event = Event.objects.get(seq=Event.objects.order_by("-seq").values_list("seq", flat=True).first())
-    assert event.action == "kt.open" and event.subject_id == str(case.pk) and event.changes["status"] == [S.LEAD, S.OPENED]
+    assert (
+        event.action == "kt.open"
+        and event.subject_id == str(case.pk)
+        and event.changes["status"] == [S.LEAD, S.OPENED]
+    )
     assert StatusChange.objects.filter(case=case).count() == steps + 1 and Event.objects.count() == events + 1
     assert moved == [(case.pk, "open")]
 
@@ -60,7 +88,10 @@ def test_move_not_in_table_for_the_state_is_refused_and_changes_nothing(world):
     before = _state(case)
     with pytest.raises(TransitionNotAllowed) as exc:
         WF.check("route", case, world.users["head"])
-    assert exc.value.code == "transition_not_allowed" and "测试案件当前状态为“已立案（调查取证）”，不能分流" in exc.value.message
+    assert (
+        exc.value.code == "transition_not_allowed"
+        and "测试案件当前状态为“已立案（调查取证）”，不能分流" in exc.value.message
+    )
     with pytest.raises(TransitionNotAllowed):
         transition(WF, case, "route", actor=world.users["head"], target=S.NOT_OPENED, summary="分流")
     assert _state(case) == before
@@ -81,7 +112,9 @@ def test_role_and_system_are_checked(world):
     # SYSTEM in the roles lets the system take the move; no roles at all lets anybody.
     assert transition(WF, case, "auto", actor=None, summary="系统处理").status == S.NOT_OPENED
     other = lead(world)
-    assert transition(WF, other, "anyone", actor=world.users["officer"], summary="任何人").status == S.NOT_OPENED
+    assert (
+        transition(WF, other, "anyone", actor=world.users["officer"], summary="任何人").status == S.NOT_OPENED
+    )
     assert StatusChange.objects.filter(case=case).last().actor is None
 
 
@@ -92,7 +125,10 @@ def test_target_chosen_by_the_service_must_be_one_of_the_table(world):
         transition(WF, case, "route", actor=world.users["head"], target=S.ARCHIVED, summary="分流")
     assert "不能使测试案件进入“已归档”" in exc.value.message
     assert _state(case) == before
-    assert transition(WF, case, "route", actor=world.users["head"], target=S.WITHDRAWN, summary="分流").status == S.WITHDRAWN
+    assert (
+        transition(WF, case, "route", actor=world.users["head"], target=S.WITHDRAWN, summary="分流").status
+        == S.WITHDRAWN
+    )
 
 
 def test_act_keeps_the_state_and_is_recorded(world):
@@ -112,20 +148,31 @@ def test_stale_object_is_refused_as_a_concurrent_change(world):
     before = _state(case)
     with pytest.raises(TransitionNotAllowed) as exc:
         transition(WF, stale, "route", actor=world.users["head"], target=S.NOT_OPENED, summary="分流")
-    assert exc.value.code == "concurrent_change" and exc.value.message == "测试案件已被他人处理，请刷新后重试。"
+    assert (
+        exc.value.code == "concurrent_change" and exc.value.message == "测试案件已被他人处理，请刷新后重试。"
+    )
     assert _state(case) == before
 
 
 def test_side_effects_run_after_commit_only(world, django_capture_on_commit_callbacks):
     case, ran = lead(world), []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        transition(WF, case, "open", actor=world.users["head"], summary="立案", effects=[lambda: ran.append("after")])
+        transition(
+            WF, case, "open", actor=world.users["head"], summary="立案", effects=[lambda: ran.append("after")]
+        )
         assert ran == []  # not inside the transaction
     assert ran == ["after"] and len(callbacks) >= 1
     other, ran = lead(world), []
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            transition(WF, other, "open", actor=world.users["head"], summary="立案", effects=[lambda: ran.append("after")])
+            transition(
+                WF,
+                other,
+                "open",
+                actor=world.users["head"],
+                summary="立案",
+                effects=[lambda: ran.append("after")],
+            )
             raise RuntimeError("the caller's transaction fails after the move")
     assert ran == [] and Case.objects.get(pk=other.pk).status == S.LEAD
 
@@ -136,14 +183,32 @@ def test_created_records_the_first_step_from_new(world):
     with transaction.atomic():
         created(WF, case, "again", actor=world.users["officer"], summary="再次登记", note="说明")
     step = StatusChange.objects.filter(case=case).last()
-    assert (step.action, step.from_status, step.to_status, step.note, step.from_label) == ("again", "", S.LEAD, "说明", "—")
+    assert (step.action, step.from_status, step.to_status, step.note, step.from_label) == (
+        "again",
+        "",
+        S.LEAD,
+        "说明",
+        "—",
+    )
     assert Event.objects.count() == events + 1 and Event.objects.order_by("-seq").first().action == "kt.again"
 
 
 def test_table_refuses_an_act_with_a_target_and_an_action_twice():
     with pytest.raises(ValueError):
-        Workflow(name="bad", model="cases.Case", audit_prefix="x.", noun="x", transitions=[],
-                 acts=[Transition("a", "甲", {S.LEAD}, S.OPENED)])
+        Workflow(
+            name="bad",
+            model="cases.Case",
+            audit_prefix="x.",
+            noun="x",
+            transitions=[],
+            acts=[Transition("a", "甲", {S.LEAD}, S.OPENED)],
+        )
     with pytest.raises(ValueError):
-        Workflow(name="bad", model="cases.Case", audit_prefix="x.", noun="x", transitions=[Transition("a", "甲", {S.LEAD}, S.OPENED)],
-                 acts=[Transition("a", "甲", {S.LEAD})])
+        Workflow(
+            name="bad",
+            model="cases.Case",
+            audit_prefix="x.",
+            noun="x",
+            transitions=[Transition("a", "甲", {S.LEAD}, S.OPENED)],
+            acts=[Transition("a", "甲", {S.LEAD})],
+        )

@@ -91,15 +91,29 @@ class Workflow:
     """One state machine: its table, the model whose ``status_field`` it moves, the history model it appends to
     and the words of its refusals (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are filled in)."""
 
-    def __init__(self, *, name: str, model: str, transitions: Iterable[Transition], acts: Iterable[Transition] = (),
-                 history: str | None = None, history_subject: str = "", audit_prefix: str, noun: str,
-                 states: type[models.TextChoices] | None = None, status_field: str = "status", new_label: str = "未登记",
-                 refused: str = "{noun}当前状态为“{state}”，不能{label}。",
-                 concurrent: str = "{noun}已被他人处理，请刷新后重试。",
-                 role_refused: str = "您没有“{label}”的权限。",
-                 system_refused: str = "{label}须由具有相应职责的人员办理。",
-                 touch: str = "", organisation: Callable | None = None, audit_exclude: Iterable[str] = (),
-                 on_move: Callable[[models.Model, str], None] | None = None):
+    def __init__(
+        self,
+        *,
+        name: str,
+        model: str,
+        transitions: Iterable[Transition],
+        acts: Iterable[Transition] = (),
+        history: str | None = None,
+        history_subject: str = "",
+        audit_prefix: str,
+        noun: str,
+        states: type[models.TextChoices] | None = None,
+        status_field: str = "status",
+        new_label: str = "未登记",
+        refused: str = "{noun}当前状态为“{state}”，不能{label}。",
+        concurrent: str = "{noun}已被他人处理，请刷新后重试。",
+        role_refused: str = "您没有“{label}”的权限。",
+        system_refused: str = "{label}须由具有相应职责的人员办理。",
+        touch: str = "",
+        organisation: Callable | None = None,
+        audit_exclude: Iterable[str] = (),
+        on_move: Callable[[models.Model, str], None] | None = None,
+    ):
         self.name = name
         self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
         self.acts: dict[str, Transition] = {t.action: t for t in acts}
@@ -118,7 +132,9 @@ class Workflow:
         self.touch = touch  # a timestamp column set on every move (e.g. ``updated_at``)
         self.organisation = organisation or (lambda obj: obj.organisation)
         self.on_move = on_move  # called inside the transaction after each move (e.g. an outbox message)
-        self.audit_exclude = frozenset(audit_exclude)  # columns never written into the record (e.g. a secret code)
+        self.audit_exclude = frozenset(
+            audit_exclude
+        )  # columns never written into the record (e.g. a secret code)
 
     def __repr__(self):
         return f"<Workflow {self.name}>"
@@ -127,8 +143,14 @@ class Workflow:
         """The row as the full-process record shows it (without ``audit_exclude``)."""
         if not self.audit_exclude:
             return audit.snapshot(obj)
-        return audit.snapshot(obj, [f.attname for f in obj._meta.concrete_fields
-                                    if f.name not in self.audit_exclude and f.attname not in self.audit_exclude])
+        return audit.snapshot(
+            obj,
+            [
+                f.attname
+                for f in obj._meta.concrete_fields
+                if f.name not in self.audit_exclude and f.attname not in self.audit_exclude
+            ],
+        )
 
     @property
     def model(self) -> type[models.Model]:
@@ -205,20 +227,39 @@ def _actor_or_none(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def _append_step(wf: Workflow, obj, action: str, *, actor, from_status: str, to_status: str, note: str, step: dict | None):
+def _append_step(
+    wf: Workflow, obj, action: str, *, actor, from_status: str, to_status: str, note: str, step: dict | None
+):
     history = wf.history
     if history is None:
         return None
     limit = history._meta.get_field("note").max_length
-    values = {wf.history_subject: obj, "action": action, "from_status": from_status, "to_status": to_status,
-              "actor": _actor_or_none(actor), "note": note[:limit] if limit else note}
+    values = {
+        wf.history_subject: obj,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor": _actor_or_none(actor),
+        "note": note[:limit] if limit else note,
+    }
     values.update(step or {})
     return history.objects.create(**values)
 
 
-def transition(wf: Workflow, obj, action: str, *, actor, summary: str, target: str | None = None, fields: dict | None = None,
-               note: str = "", step: dict | None = None, effects: Iterable[Callable[[], None]] = (),
-               audit_after: dict | None = None):
+def transition(
+    wf: Workflow,
+    obj,
+    action: str,
+    *,
+    actor,
+    summary: str,
+    target: str | None = None,
+    fields: dict | None = None,
+    note: str = "",
+    step: dict | None = None,
+    effects: Iterable[Callable[[], None]] = (),
+    audit_after: dict | None = None,
+):
     """Move ``obj`` by ``action`` (see the module docstring): table, role, conditional UPDATE of one row, history
     step, full-process record and on-commit side effects, atomically. Returns ``obj`` refreshed."""
     t = wf.get(action)
@@ -228,21 +269,33 @@ def transition(wf: Workflow, obj, action: str, *, actor, summary: str, target: s
         raise TransitionNotAllowed("transition_not_allowed", wf._words(wf.refused, t, old))
     target = target or t.target or old
     if target not in (t.targets or {t.target or old}):
-        raise TransitionNotAllowed("transition_not_allowed", f"{t.label}不能使{wf.noun}进入“{wf.state_label(target)}”。")
+        raise TransitionNotAllowed(
+            "transition_not_allowed", f"{t.label}不能使{wf.noun}进入“{wf.state_label(target)}”。"
+        )
     values = dict(fields or {})
     if wf.touch:
         values.setdefault(wf.touch, timezone.now())
     model = type(obj)
     with transaction.atomic():
         before = wf.snapshot(obj)
-        changed = model.objects.filter(pk=obj.pk, **{wf.status_field: old}).update(**{wf.status_field: target}, **values)
+        changed = model.objects.filter(pk=obj.pk, **{wf.status_field: old}).update(
+            **{wf.status_field: target}, **values
+        )
         if changed != 1:
             raise TransitionNotAllowed("concurrent_change", wf._words(wf.concurrent, t, old))
         obj.refresh_from_db()
-        _append_step(wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary, step=step)
-        audit.record(actor=actor, action=f"{wf.audit_prefix}{action}", subject=obj, summary=summary,
-                     before=None if audit_after is not None else before,
-                     after=audit_after if audit_after is not None else wf.snapshot(obj), organisation=wf.organisation(obj))
+        _append_step(
+            wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary, step=step
+        )
+        audit.record(
+            actor=actor,
+            action=f"{wf.audit_prefix}{action}",
+            subject=obj,
+            summary=summary,
+            before=None if audit_after is not None else before,
+            after=audit_after if audit_after is not None else wf.snapshot(obj),
+            organisation=wf.organisation(obj),
+        )
         if wf.on_move is not None:
             wf.on_move(obj, action)
         for effect in effects:
@@ -250,28 +303,59 @@ def transition(wf: Workflow, obj, action: str, *, actor, summary: str, target: s
     return obj
 
 
-def created(wf: Workflow, obj, action: str, *, actor, summary: str, note: str = "", step: dict | None = None,
-            effects: Iterable[Callable[[], None]] = (), audit_after: dict | None = None):
+def created(
+    wf: Workflow,
+    obj,
+    action: str,
+    *,
+    actor,
+    summary: str,
+    note: str = "",
+    step: dict | None = None,
+    effects: Iterable[Callable[[], None]] = (),
+    audit_after: dict | None = None,
+):
     """Record the first step of ``obj``, just inserted by the service in its first state: the history row from
     ``NEW`` and the full-process record (the caller holds the transaction and has checked the table)."""
     with transaction.atomic():
-        _append_step(wf, obj, action, actor=actor, from_status=NEW, to_status=getattr(obj, wf.status_field),
-                     note=note or summary, step=step)
-        audit.record(actor=actor, action=f"{wf.audit_prefix}{action}", subject=obj, summary=summary,
-                     after=audit_after if audit_after is not None else wf.snapshot(obj), organisation=wf.organisation(obj))
+        _append_step(
+            wf,
+            obj,
+            action,
+            actor=actor,
+            from_status=NEW,
+            to_status=getattr(obj, wf.status_field),
+            note=note or summary,
+            step=step,
+        )
+        audit.record(
+            actor=actor,
+            action=f"{wf.audit_prefix}{action}",
+            subject=obj,
+            summary=summary,
+            after=audit_after if audit_after is not None else wf.snapshot(obj),
+            organisation=wf.organisation(obj),
+        )
         for effect in effects:
             transaction.on_commit(effect)
     return obj
 
 
-def note_step(wf: Workflow, obj, action: str, *, actor, note: str, summary: str = "", step: dict | None = None):
+def note_step(
+    wf: Workflow, obj, action: str, *, actor, note: str, summary: str = "", step: dict | None = None
+):
     """A recorded act that is neither in the table nor a change of the row (e.g. a head's written override
     beside the move it accompanies): a history row keeping the state, and the record."""
     status = getattr(obj, wf.status_field)
     with transaction.atomic():
         _append_step(wf, obj, action, actor=actor, from_status=status, to_status=status, note=note, step=step)
-        audit.record(actor=actor, action=f"{wf.audit_prefix}{action}", subject=obj, summary=summary or note,
-                     organisation=wf.organisation(obj))
+        audit.record(
+            actor=actor,
+            action=f"{wf.audit_prefix}{action}",
+            subject=obj,
+            summary=summary or note,
+            organisation=wf.organisation(obj),
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -289,8 +373,14 @@ class AbstractStep(models.Model):
     action = models.CharField("动作", max_length=40)
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     note = models.CharField("说明", max_length=500, blank=True)
     at = models.DateTimeField("时间", default=timezone.now)
 

@@ -13,8 +13,13 @@ OFFICER, HEAD, ADMIN = Role.OFFICER, Role.HEAD, Role.ADMIN
 EDITORS = (OFFICER, HEAD, ADMIN)
 
 WORKFLOW = Workflow(
-    name="overload_violation", model="overload.Violation", history="overload.ViolationStep", history_subject="violation",
-    audit_prefix="overload.", noun="该超限违法行为", states=S,
+    name="overload_violation",
+    model="overload.Violation",
+    history="overload.ViolationStep",
+    history_subject="violation",
+    audit_prefix="overload.",
+    noun="该超限违法行为",
+    states=S,
     # The remote-handling code is the owner's secret: the record says that it was issued, never what it is.
     audit_exclude=("notice_code",),
     transitions=[

@@ -1,0 +1,118 @@
+"""Conditions of 行政处罚法 that several steps read: the limitation period to the day of discovery (Art. 36), whether
+legal review is required (Art. 58), the hearing right (Art. 63), the statement and defence window (Arts. 44, 64)
+and the discretion engine's proposal for the case."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from zhifa.core import legal_calendar
+from zhifa.core.errors import DomainError
+from zhifa.discretion import engine as discretion_engine
+from zhifa.discretion import review as discretion_review
+from zhifa.discretion.models import ViolationItem
+
+from .. import penalties, rules
+from ..models import Case, LegalReview
+from .common import _assert_act_date, _today
+
+
+def _assert_discovery(occurred_on: date, *, act_ended_on: date | None, discovered_on: date | None, evidence: str) -> str:
+    """行政处罚法 Art. 36: the end of a continuing act and the day of discovery are dated acts: neither in the future
+    nor before the act began; a discovery date needs its evidence (举报登记, 检查记录, 移送函 …)."""
+    if act_ended_on is not None:
+        _assert_act_date(act_ended_on, act="违法行为终了", article="行政处罚法第三十六条第二款",
+                         after=[(occurred_on, "违法行为发生日期")])
+    if discovered_on is not None:
+        _assert_act_date(discovered_on, act="发现违法行为", article="行政处罚法第三十六条", after=[(occurred_on, "违法行为发生日期")])
+        if not evidence.strip():
+            raise DomainError("discovery_evidence_required", "填写发现日期的，须写明发现的依据（如举报登记编号、检查记录），"
+                              "追责期限计算至发现之日（行政处罚法第三十六条）。")
+    return evidence.strip() if discovered_on is not None else ""
+
+
+def discovery_date(case: Case) -> date:
+    """The day the act was discovered: the officer-entered date (with its evidence), else the lead's registration."""
+    return case.discovered_on or timezone.localtime(case.registered_at).date()
+
+
+def limitation_end(case: Case) -> date:
+    """The last day on which discovery is in time (行政处罚法 Art. 36): 2 years (5 with life/health harm) from the
+    act, or from its end when it continued (¶2); the first day is not counted and the period ends on the
+    anniversary (民法典 Arts. 201–202; 29 February → 28 February)."""
+    years = rules.LIMITATION_YEARS_LIFE_HEALTH if case.life_health_harm else rules.LIMITATION_YEARS
+    start = case.act_ended_on or case.occurred_on
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + years, day=28)
+
+
+def limitation_expired(case: Case, on: date | None = None) -> bool:
+    """行政处罚法 Art. 36: not discovered within the limitation → no penalty. Measured to the day of discovery
+    (``discovery_date``), never to the day the case happens to be opened; ``on`` measures to another day."""
+    return (on or discovery_date(case)) > limitation_end(case)
+
+
+def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "",
+                       lines: list | None = None) -> tuple[bool, str]:
+    """Whether legal review (行政处罚法 Art. 58) is required: always after a hearing (¶1(2)) and whenever the
+    discretion app's legal-review catalogue lists the case (item, amount, every penalty kind of the notice or the
+    decision — a combined penalty is listed when any of its lines is); otherwise as the head set it (or as the
+    report made it, a proposal deviating from the benchmark). A head's "no review" never overrides the law."""
+    if lines is None:
+        lines = penalties.stored(case, "notified")
+    if lines:
+        kinds, by_kind = [x.kind for x in lines], penalties.kind_amounts(lines)
+        amount = amount if amount is not None else by_kind.get(Case.PenaltyKind.FINE)
+    else:
+        kinds = [penalty_kind or (Case.PenaltyKind.FINE if (amount or case.proposed_amount) else Case.PenaltyKind.WARNING)]
+        by_kind = {}
+        # Before the notice names the kinds, the item's benchmark proposal does (e.g. 吊销 for 一超四罚).
+        proposal = None if penalty_kind else assessment_proposal(case)
+        if proposal is not None and proposal.penalty_kinds and case.proposed_outcome != Case.Outcome.NO_PENALTY:
+            kinds = list(dict.fromkeys([*proposal.penalty_kinds, *([Case.PenaltyKind.FINE] if case.proposed_amount else [])]))
+    required, reasons = discretion_review.review_requirement(
+        item_code=case.violation_code, party_kind=case.party.kind, amount=amount if amount is not None else case.proposed_amount,
+        penalty_kinds=kinds, hearing_held=case.hearing_held_on is not None, on=_today(), kind_amounts=by_kind)
+    # Art. 58 ¶1(2): a case decided after a hearing is reviewed, whatever the catalogue's data says; and the head
+    # may add review to a case but never waive it where the law or the catalogue requires it.
+    if case.hearing_held_on is not None and not any("听证" in r for r in reasons):
+        reasons.insert(0, "经过听证程序（行政处罚法第五十八条第一款第二项）")
+    if required or case.hearing_held_on is not None:
+        return True, "；".join(reasons)[:300]
+    return case.legal_review_required, case.legal_review_basis
+
+
+def assessment_proposal(case: Case):
+    """The discretion engine's proposal for the case (``discretion.engine.Assessment``), or None without an item."""
+    if not case.violation_code or not ViolationItem.objects.filter(code=case.violation_code).exists():
+        return None
+    try:
+        return discretion_engine.assess(item_code=case.violation_code, facts=case.assessment.get("facts", {}) if case.assessment else {},
+                                        violation_date=case.occurred_on, today=_today())
+    except DomainError:
+        return None
+
+
+def _passed_reviews(case: Case):
+    return case.legal_reviews.filter(opinion__in=[LegalReview.Opinion.AGREE, LegalReview.Opinion.MODIFY])
+
+
+def default_hearing_right(case: Case, penalty_kind: str = "", amount: Decimal | None = None, *, lines: list | None = None) -> bool:
+    """行政处罚法 Art. 63: a hearing for large fines, confiscation of large amounts, lowering a qualification grade,
+    revoking a licence, ordering suspension/closure, restricting practice, other heavy penalties — any line of a
+    combined penalty gives the right. The thresholds and kinds are the discretion app's data."""
+    lines = lines if lines is not None else [penalties.Line(kind=penalty_kind, amount=amount)]
+    fine = next((x.amount for x in lines if x.kind == Case.PenaltyKind.FINE), None)
+    right, _reason = discretion_review.hearing_right(party_kind=case.party.kind, amount=fine, penalty_kinds=[x.kind for x in lines],
+                                                     on=_today(), kind_amounts=penalties.kind_amounts(lines))
+    return bool(right)
+
+
+def window_deadline(case: Case, cal=None):
+    """The last day of the statement/defence (and hearing request) window after the notice (Art. 44, 64)."""
+    cal = cal or legal_calendar.calendar()
+    days = rules.HEARING_REQUEST_WORKING_DAYS if case.hearing_right else rules.period("statement_working_days")
+    return cal.add_working_days(case.notified_on, days)
