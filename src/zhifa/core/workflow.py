@@ -1,48 +1,55 @@
 """The workflow kernel: one way to move anything that has a status (a case, a coercive measure, a listing …).
 
-Each app keeps its own table in its ``workflow.py`` (read like Signalen's): a list of ``Transition`` rows wrapped
-in a ``Workflow`` that also names the model, its history model and the words of its refusals. A service then
+Each app keeps its own table in its ``workflow.py`` (read like Signalen's): a list of ``Transition`` rows
+wrapped in a ``Workflow`` that also names the model, its history model and the words of its refusals.
+A service then
 
 1. calls ``wf.check(action, obj, actor)`` early, before it validates its input, so a refused move says why
    (jurisdiction → role → state, in that order; ``NotPermitted`` / ``TransitionNotAllowed``), and
-2. calls ``transition(wf, obj, action, actor=…, summary=…, fields=…)``, which in one transaction checks the table
-   again, updates the row with a condition on its old state (``filter(pk=…, status=old).update(…)`` must touch
-   exactly one row, else ``TransitionNotAllowed("concurrent_change")``), appends the history step, writes the
-   full-process record (``core.audit``) and registers the side effects to run after the commit.
+2. calls ``transition(wf, obj, action, actor=…, summary=…, fields=…)``, which in one transaction checks the
+   table again, updates the row with a condition on its old state (``filter(pk=…, status=old).update(…)``
+   must touch exactly one row, else ``TransitionNotAllowed("concurrent_change")``), appends the history
+   step, writes the full-process record (``core.audit``) and registers the side effects to run after the
+   commit.
 
 API (stable; other apps build on it):
 
 ``Transition(action, label, sources, target=None, roles=(), targets=())``
     ``target=None`` is an act that keeps the state, or — with ``targets`` — a move whose target the service
     chooses among ``targets``. ``roles=()`` lets anybody within the jurisdiction (and the system) take it;
-    ``SYSTEM`` (``None``) in ``roles`` lets the system (``actor=None``) take it beside the roles named. ``NEW``
-    (``""``) as a source is the state of an object not yet created.
+    ``SYSTEM`` (``None``) in ``roles`` lets the system (``actor=None``) take it beside the roles named.
+    ``NEW`` (``""``) as a source is the state of an object not yet created.
 
-``Workflow(name=…, model="app.Model", history="app.Step", history_subject="fk name", audit_prefix="app.",
-noun="该…", transitions=[…], acts=[…], states=TextChoices, …)``
+``Workflow(name=…, model="app.Model", history="app.Step", history_subject="fk name",
+audit_prefix="app.", noun="该…", transitions=[…], acts=[…], states=TextChoices, …)``
     Options: ``status_field``; the refusal templates ``refused``, ``concurrent``, ``role_refused``,
-    ``system_refused``; ``touch`` (a timestamp column set on every move); ``organisation`` (obj → the unit the
-    record names, default ``obj.organisation``); ``audit_exclude`` (columns kept out of the record);
-    ``on_move(obj, action)`` (called inside the transaction after each move, e.g. an outbox message).
+    ``system_refused`` (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are filled in); ``touch`` (a
+    timestamp column set on every move); ``organisation`` (obj → the unit the record names, default
+    ``obj.organisation``); ``audit_exclude`` (columns kept out of the record); ``on_move(obj, action)``
+    (called inside the transaction after each move, e.g. an outbox message).
     ``wf.transitions`` / ``wf.acts`` (dicts by action), ``wf.get(action)``, ``wf.allowed(action, status)``,
     ``wf.next_actions(status)``, ``wf.state_label(status)``, ``wf.check(action, obj_or_status, actor,
-    organisation=None)``. Models are named by label, so the table can live beside the ``Status`` the models import.
+    organisation=None)``, ``wf.check_role(transition, actor)``. Models are named by label, so the table
+    can live beside the ``Status`` the models import.
 
-``transition(wf, obj, action, *, actor, summary, target=None, fields=None, note="", step=None, effects=(),
-audit_after=None) -> obj``
-    The move itself (see above). ``fields``: other columns written by the same UPDATE; ``step``: extra columns of
-    the history row (e.g. the date of the act); ``effects``: callables run by ``transaction.on_commit``;
-    ``audit_after``: what the record shows instead of the row's snapshot (e.g. to keep a secret out of it).
-    ``obj`` is refreshed from the database and returned.
+``transition(wf, obj, action, *, actor, summary, target=None, fields=None, note="", step=None,
+effects=(), audit_after=None) -> obj``
+    The move itself (see above). ``fields``: other columns written by the same UPDATE; ``step``: extra
+    columns of the history row (e.g. the date of the act); ``note``: the history row's note (default the
+    summary); ``effects``: callables run by ``transaction.on_commit``; ``audit_after``: what the record
+    shows instead of the row's snapshot. ``obj`` is refreshed from the database and returned.
 
 ``created(wf, obj, action, *, actor, summary, note="", step=None, effects=(), audit_after=None) -> obj``
-    The first step of an object the service has just inserted in its first state: history row from ``NEW`` and
-    the record, in the caller's transaction.
+    The first step of an object the service has just inserted in its first state: history row from
+    ``NEW`` and the record, in the caller's transaction.
+
+``note_step(wf, obj, action, *, actor, note, summary="", step=None)``
+    A recorded act beside a move that changes nothing in the row (history row keeping the state, record).
 
 ``AbstractStep``
     The history row every app's step model inherits (action, from/to state, actor, note, at); statuses are
-    appended, never edited. A subclass adds the foreign key to its subject and, where it has them, the columns
-    of its own (e.g. the date of the act).
+    appended, never edited. A subclass adds the foreign key to its subject, ``STATES`` (its TextChoices, for
+    ``from_label``/``to_label``) and, where it has them, columns of its own (e.g. the date of the act).
 """
 
 from __future__ import annotations
@@ -66,8 +73,9 @@ SYSTEM = None  # in ``Transition.roles``: the system (``actor=None``) may take t
 
 @dataclass(frozen=True)
 class Transition:
-    """One row of a transition table: the action, its label as users read it, the states it may start from, the
-    state it leads to (``None``: the state is kept, or chosen among ``targets``) and the roles that may take it."""
+    """One row of a transition table: the action, its label as users read it, the states it may start
+    from, the state it leads to (``None``: the state is kept, or chosen among ``targets``) and the roles
+    that may take it."""
 
     action: str
     label: str
@@ -88,8 +96,9 @@ class Transition:
 
 
 class Workflow:
-    """One state machine: its table, the model whose ``status_field`` it moves, the history model it appends to
-    and the words of its refusals (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are filled in)."""
+    """One state machine: its table, the model whose ``status_field`` it moves, the history model it
+    appends to and the words of its refusals (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are
+    filled in)."""
 
     def __init__(
         self,
@@ -191,9 +200,10 @@ class Workflow:
     # --- refusing -----------------------------------------------------------------------------------------
 
     def check(self, action: str, obj_or_status, actor, *, organisation=None) -> Transition:
-        """Refuse unless ``actor`` may take ``action`` on ``obj_or_status`` (a model instance, or a state — ``NEW``
-        for an object not created yet — with its ``organisation``; ``None``: role and jurisdiction only, the state
-        is checked by ``transition``): jurisdiction, role, then the state. Returns the transition."""
+        """Refuse unless ``actor`` may take ``action`` on ``obj_or_status`` (a model instance, or a state —
+        ``NEW`` for an object not created yet — with its ``organisation``; ``None``: role and jurisdiction
+        only, the state is checked by ``transition``): jurisdiction, role, then the state. Returns the
+        transition."""
         t = self.get(action)
         if isinstance(obj_or_status, models.Model):
             status = getattr(obj_or_status, self.status_field)
@@ -219,7 +229,7 @@ class Workflow:
             raise NotPermitted("forbidden", self._words(self.role_refused, t))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------------
 # moving
 
 
@@ -260,8 +270,8 @@ def transition(
     effects: Iterable[Callable[[], None]] = (),
     audit_after: dict | None = None,
 ):
-    """Move ``obj`` by ``action`` (see the module docstring): table, role, conditional UPDATE of one row, history
-    step, full-process record and on-commit side effects, atomically. Returns ``obj`` refreshed."""
+    """Move ``obj`` by ``action`` (see the module docstring): table, role, conditional UPDATE of one row,
+    history step, full-process record and on-commit side effects, atomically. Returns ``obj`` refreshed."""
     t = wf.get(action)
     old = getattr(obj, wf.status_field)
     wf.check_role(t, actor)
@@ -358,14 +368,15 @@ def note_step(
         )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------------
 # history
 
 
 class AbstractStep(models.Model):
-    """One appended step of an object's procedure: which action moved it from which state to which, who took it,
-    when, and a note. Statuses are appended, never edited. Each app's step model inherits this and adds the
-    foreign key to its subject (``related_name="steps"`` or the app's own) and ``STATES`` (its TextChoices)."""
+    """One appended step of an object's procedure: which action moved it from which state to which, who
+    took it, when, and a note. Statuses are appended, never edited. Each app's step model inherits this
+    and adds the foreign key to its subject (``related_name="steps"`` or the app's own) and ``STATES``
+    (its TextChoices)."""
 
     STATES: type[models.TextChoices] | None = None
     ACTION_LABELS: dict[str, str] = {}

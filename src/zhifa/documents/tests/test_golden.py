@@ -35,3 +35,10 @@ def test_lint_reads_a_plate_as_a_plate_not_as_english(plate):
 
 def test_lint_still_refuses_english_beside_a_plate():
     assert any(p.startswith("英文") for p in lint("当事人驾驶豫R·DEXAE号车辆，status pending。"))
+
+
+def test_lint_takes_xxx_inside_a_credit_code_for_the_code_not_a_placeholder():
+    """Regression: a party whose 统一社会信用代码 contains XXX (its alphabet has X) was refused every paper as
+    "未填写的占位" (seen for 9141132102CXXXTGUY, a listing decision of the credit tests)."""
+    assert lint("当事人：测试物流有限公司，统一社会信用代码：9141132102CXXXTGUY。") == []
+    assert any(p.startswith("未填写的占位") for p in lint("当事人：XXX，住所：某地。"))
