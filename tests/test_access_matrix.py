@@ -41,6 +41,7 @@ SIGNED_IN_UI_PREFIXES = ("core:", "discretion:", "documents:", "cases:", "paymen
 PUBLIC_API = {
     ("POST", "/api/v1/payments/callback"),       # HMAC-signed by the payment system
     ("POST", "/api/v1/overload/push"),           # HMAC-signed by a weighing station
+    ("POST", "/api/v1/payments/feishui/notify"),  # HMAC-signed by the finance bureau's 非税收入 system
     ("GET", "/api/v1/portal/public/decisions"),  # published, de-identified decisions
 }
 

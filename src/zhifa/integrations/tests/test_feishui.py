@@ -137,3 +137,12 @@ def test_reconciliation_lists_the_differences_with_the_daily_file(world, finance
     finance.state.secrets["feishui"] = "another-key"
     row = services.reconcile(day=timezone.localdate(), targets=["feishui"])[0]
     assert [d["problem"] for d in row.differences] == ["对账文件签名校验失败，未采用"]
+
+
+def test_notification_where_no_finance_system_is_connected_is_not_found_and_changes_nothing(world, client, settings):
+    """With the in-product collector (no 非税 key configured) the endpoint does not exist for this deployment."""
+    settings.INTEGRATION_ENDPOINTS = {k: v for k, v in settings.INTEGRATION_ENDPOINTS.items() if k != "feishui"}
+    before = (Payment.objects.count(), Event.objects.count())
+    r = notify(client, b'{"bill_no": "X1"}', "00")
+    assert r.status_code == 404 and r.json()["code"] == "not_enabled"
+    assert (Payment.objects.count(), Event.objects.count()) == before
