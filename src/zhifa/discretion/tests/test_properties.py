@@ -29,10 +29,17 @@ facts_strategy = st.fixed_dictionaries(
 def test_every_outcome_has_reasoning_citations_and_a_lawful_range(index, facts):
     item = ViolationItem.objects.order_by("code")[index]
     if item.formula and not {"over_kg", "height_m"} & set(facts):
-        # an overload item proposes nothing without measurements (issue 14: "未超过规定限值" for a 1,311 kg excess)
-        with pytest.raises(DomainError) as exc:
-            assess(item_code=item.code, facts=facts, violation_date=date(2026, 5, 1), today=date(2026, 5, 1))
-        assert exc.value.code == "overload_facts_missing"
+        # An overload item proposes no penalty without measurements (issue 14: "未超过规定限值" for a 1,311 kg
+        # excess) — unless a ground that needs no measurement already bars the penalty (Art. 30 under fourteen,
+        # Art. 33 minor and corrected, first violation on the list): then the outcome is 不予处罚 with that reason.
+        try:
+            result = assess(item_code=item.code, facts=facts, violation_date=date(2026, 5, 1), today=date(2026, 5, 1))
+        except DomainError as exc:
+            assert exc.code == "overload_facts_missing"
+            return
+        assert result.outcome == "no_penalty" and result.amount is None
+        assert any(c.endswith(("第三十条", "第三十三条第一款", "第三十三条第二款", "第三十六条")) for c in result.citations)
+        assert "未超过规定限值" not in "".join(result.reasoning)
         return
     result = assess(item_code=item.code, facts=facts, violation_date=date(2026, 5, 1), today=date(2026, 5, 1))
     assert result.reasoning and result.citations
@@ -80,3 +87,11 @@ def test_cli_discretion_export_and_import(tmp_path, world):
 
     with pytest.raises(CommandError):  # same edition code: refused with the row problem
         call_command("discretion", "import", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_art30_under_fourteen_bars_an_overload_penalty_before_any_measurement():
+    item = ViolationItem.objects.exclude(formula="").order_by("code").first()
+    result = assess(item_code=item.code, facts={"harm": "none", "party_kind": "person", "age": 12},
+                    violation_date=date(2026, 5, 1), today=date(2026, 5, 1))
+    assert result.outcome == "no_penalty" and any(c.endswith("第三十条") for c in result.citations)
