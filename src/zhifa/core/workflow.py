@@ -26,7 +26,8 @@ audit_prefix="app.", noun="该…", transitions=[…], acts=[…], states=TextCh
     ``system_refused`` (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are filled in); ``touch`` (a
     timestamp column set on every move); ``organisation`` (obj → the unit the record names, default
     ``obj.organisation``); ``audit_exclude`` (columns kept out of the record); ``on_move(obj, action)``
-    (called inside the transaction after each move, e.g. an outbox message).
+    (called inside the transaction after each move, e.g. an outbox message); ``snapshot(obj) -> dict`` (what the
+    record shows of the object when the app's view is wider than its row, e.g. with its links).
     ``wf.transitions`` / ``wf.acts`` (dicts by action), ``wf.get(action)``, ``wf.allowed(action, status)``,
     ``wf.next_actions(status)``, ``wf.state_label(status)``, ``wf.check(action, obj_or_status, actor,
     organisation=None)``, ``wf.check_role(transition, actor)``. Models are named by label, so the table
@@ -122,6 +123,7 @@ class Workflow:
         organisation: Callable | None = None,
         audit_exclude: Iterable[str] = (),
         on_move: Callable[[models.Model, str], None] | None = None,
+        snapshot: Callable[[models.Model], dict] | None = None,
     ):
         self.name = name
         self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
@@ -141,6 +143,7 @@ class Workflow:
         self.touch = touch  # a timestamp column set on every move (e.g. ``updated_at``)
         self.organisation = organisation or (lambda obj: obj.organisation)
         self.on_move = on_move  # called inside the transaction after each move (e.g. an outbox message)
+        self._snapshot = snapshot  # the record's view of the row when the app's is wider (e.g. with its links)
         self.audit_exclude = frozenset(
             audit_exclude
         )  # columns never written into the record (e.g. a secret code)
@@ -150,6 +153,8 @@ class Workflow:
 
     def snapshot(self, obj) -> dict:
         """The row as the full-process record shows it (without ``audit_exclude``)."""
+        if self._snapshot is not None:
+            return self._snapshot(obj)
         if not self.audit_exclude:
             return audit.snapshot(obj)
         return audit.snapshot(
