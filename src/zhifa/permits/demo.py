@@ -14,6 +14,9 @@ from .models import PermitApplication, PermitItem, PermitStatusChange
 from .services import SERIES_KIND
 
 S = PermitApplication.Status
+# the action of the workflow table (workflow.WORKFLOW) that leads to each state of the demo's history
+ACTION_BY_TARGET = {S.SUBMITTED: "submit", S.ACCEPTED: "accept", S.NOT_ACCEPTED: "refuse", S.APPROVED: "decide", S.DENIED: "decide",
+                    S.REVOKED: "revoke"}
 
 
 def load(ctx) -> None:
@@ -83,7 +86,7 @@ def load(ctx) -> None:
         for (body_pk, year), last in counters.items():
             body = bodies[body_pk]
             numbering.raise_to(DOCUMENT_NUMBERS, organisation=numbering_body(body), year=year, part=series_for(body, SERIES_KIND), last=last)
-        rows = [PermitStatusChange(application=a, from_status=f, to_status=t, on=on, actor=a.handled_by, note=note)
+        rows = [PermitStatusChange(application=a, action=ACTION_BY_TARGET[t], from_status=f, to_status=t, on=on, actor=a.handled_by, note=note)
                 for a, history in zip(apps, changes, strict=True) for f, t, on, note in history]
         PermitStatusChange.objects.bulk_create(rows, batch_size=1000)
         audit.record(actor=None, action="demo.load_permits", subject=("permits.demo", "permits"), organisation=ctx.orgs["city"],

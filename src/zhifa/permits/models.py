@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from zhifa.core import numbering
+from zhifa.core.workflow import AbstractStep
 
 
 class PermitItem(models.Model):
@@ -99,28 +100,18 @@ CERTIFICATE_NUMBERS = numbering.Series("permits.certificate", "许可证书编�
 
 
 
-class PermitStatusChange(models.Model):
-    """An appended status change of an application (statuses are appended, never edited)."""
+class PermitStatusChange(AbstractStep):
+    """An appended status change of an application (statuses are appended, never edited; ``core.workflow``), with
+    the date of the act it records."""
+
+    STATES = PermitApplication.Status
+    ACTION_LABELS = {"submit": "收到申请", "accept": "受理", "refuse": "不予受理", "decide": "作出许可决定", "revoke": "撤销许可"}
 
     application = models.ForeignKey(PermitApplication, verbose_name="申请", on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
     on = models.DateField("日期")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "许可状态变更"
-        ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.application.number}：{self.from_label}→{self.to_label}"
-
-    @property
-    def from_label(self) -> str:
-        return PermitApplication.Status(self.from_status).label if self.from_status else "—"
-
-    @property
-    def to_label(self) -> str:
-        return PermitApplication.Status(self.to_status).label

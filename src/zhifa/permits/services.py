@@ -1,6 +1,6 @@
-"""State changes of permit applications. Each checks role, jurisdiction and the transition table, updates
-with a condition on the old status (exactly one row), appends the status change and the audit record in one
-transaction, and queues publication with ``transaction.on_commit``."""
+"""State changes of permit applications. Each checks role and jurisdiction, then moves the application through the
+workflow kernel (``zhifa.core.workflow`` with ``workflow.WORKFLOW``): the table, a conditional update of one row,
+the appended status change and the audit record in one transaction (the portal pulls decided permits daily)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,20 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar, numbering
-from zhifa.core.errors import DomainError, TransitionNotAllowed
+from zhifa.core.errors import DomainError
 from zhifa.core.models import Organisation, Party
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.core.workflow import created, transition
 from zhifa.oversight.models import Power
 
-from . import workflow
-from .models import (
-    APPLICATION_NUMBERS,
-    CERTIFICATE_NUMBERS,
-    PermitApplication,
-    PermitItem,
-    PermitStatusChange,
-)
+from .models import APPLICATION_NUMBERS, CERTIFICATE_NUMBERS, PermitApplication, PermitItem
+from .workflow import WORKFLOW
 
 SERIES_KIND = "permit_decision"  # the documents numbering series (文书代字 许 by default, per agency as data)
 
@@ -30,20 +25,12 @@ S = PermitApplication.Status
 HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 
 
-def _move(*, actor, application: PermitApplication, new: str, on: date, note: str, action: str, summary: str, **fields) -> PermitApplication:
-    old = application.status
-    if not workflow.allowed(old, new):
-        raise TransitionNotAllowed("transition_not_allowed", f"当前状态“{application.get_status_display()}”不能变更为“{S(new).label}”。")
-    before = audit.snapshot(application)
-    with transaction.atomic():
-        touched = PermitApplication.objects.filter(pk=application.pk, status=old).update(status=new, updated_at=timezone.now(), **fields)
-        if touched != 1:
-            raise TransitionNotAllowed("stale_status", "该申请的状态已被他人变更，请刷新后重试。")
-        application.refresh_from_db()
-        PermitStatusChange.objects.create(application=application, from_status=old, to_status=new, on=on, actor=actor, note=note)
-        audit.record(actor=actor, action=action, subject=application, before=before, after=audit.snapshot(application),
-                     summary=summary, organisation=application.organisation)
-    return application
+def _move(*, actor, application: PermitApplication, action: str, on: date, note: str, summary: str, target: str | None = None,
+          **fields) -> PermitApplication:
+    """One move of the table (``workflow.WORKFLOW``) through the kernel (the portal's daily run pulls decided and
+    revoked permits into the publication register: permits do not call the portal)."""
+    return transition(WORKFLOW, application, action, actor=actor, summary=summary, target=target, fields=fields, note=note,
+                      step={"on": on})
 
 
 def application_submit(*, actor, organisation: Organisation, item: PermitItem, applicant: Party, submitted_on: date,
@@ -57,9 +44,8 @@ def application_submit(*, actor, organisation: Organisation, item: PermitItem, a
         app = PermitApplication.objects.create(
             organisation=organisation, item=item, applicant=applicant, submitted_on=submitted_on, content=content,
             number=numbering.reserve(APPLICATION_NUMBERS, organisation=organisation, year=submitted_on.year), handled_by=actor)
-        PermitStatusChange.objects.create(application=app, to_status=S.SUBMITTED, on=submitted_on, actor=actor, note="收到申请")
-        audit.record(actor=actor, action="permit.submit", subject=app, after=audit.snapshot(app),
-                     summary=f"收到许可申请 {app.number}（{item.name}，申请人 {applicant.name}）", organisation=organisation)
+        created(WORKFLOW, app, "submit", actor=actor, note="收到申请", step={"on": submitted_on},
+                summary=f"收到许可申请 {app.number}（{item.name}，申请人 {applicant.name}）")
     return app
 
 
@@ -72,7 +58,7 @@ def application_accept(*, actor, application: PermitApplication, on: date) -> Pe
     cal = legal_calendar.calendar()
     statutory = cal.add_working_days(on, application.item.statutory_days)
     committed = cal.add_working_days(on, min(application.item.committed_days, application.item.statutory_days))
-    return _move(actor=actor, application=application, new=S.ACCEPTED, on=on, note="受理", action="permit.accept",
+    return _move(actor=actor, application=application, action="accept", on=on, note="受理",
                  summary=f"受理许可申请 {application.number}，法定期限 {statutory.label}，承诺期限 {committed.label}",
                  accepted_on=on, statutory_due=statutory.date, committed_due=committed.date,
                  due_confirmed=statutory.confirmed and committed.confirmed)
@@ -84,7 +70,7 @@ def application_refuse(*, actor, application: PermitApplication, on: date, reaso
     assert_in_jurisdiction(actor, application.organisation)
     if not reason.strip():
         raise DomainError("reason_required", "不予受理须书面说明理由（行政许可法第三十二条）。")
-    return _move(actor=actor, application=application, new=S.NOT_ACCEPTED, on=on, note=reason, action="permit.refuse",
+    return _move(actor=actor, application=application, action="refuse", on=on, note=reason,
                  summary=f"不予受理许可申请 {application.number}：{reason}", reason=reason, decided_on=on)
 
 
@@ -110,8 +96,8 @@ def application_decide(*, actor, application: PermitApplication, on: date, appro
             years = application.item.validity_years
             fields.update(certificate_number=certificate_number or numbering.reserve(CERTIFICATE_NUMBERS, organisation=application.organisation, year=on.year),
                           valid_from=on, valid_until=date(on.year + years, on.month, min(on.day, 28)) if years else None)
-        return _move(actor=actor, application=application, new=S.APPROVED if approve else S.DENIED, on=on,
-                     note="准予许可" if approve else reason, action="permit.decide",
+        return _move(actor=actor, application=application, action="decide", target=S.APPROVED if approve else S.DENIED, on=on,
+                     note="准予许可" if approve else reason,
                      summary=f"{'准予' if approve else '不予'}许可 {application.number}，决定书 {number}", **fields)
 
 
@@ -122,7 +108,7 @@ def application_revoke(*, actor, application: PermitApplication, on: date, reaso
     assert_in_jurisdiction(actor, application.organisation)
     if not reason.strip():
         raise DomainError("reason_required", "撤销许可须说明理由。")
-    return _move(actor=actor, application=application, new=S.REVOKED, on=on, note=reason, action="permit.revoke",
+    return _move(actor=actor, application=application, action="revoke", on=on, note=reason,
                  summary=f"撤销许可 {application.number}：{reason}", revoked_on=on, reason=reason)
 
 
