@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from zhifa.core import numbering
 from zhifa.core.models import EvidenceFile, Officer, Organisation, User
+from zhifa.core.workflow import AbstractStep
 
 
 class Department(models.Model):
@@ -224,34 +225,16 @@ class Attachment(models.Model):
         return self.title
 
 
-class OperationStep(models.Model):
-    """One status move of an operation, appended and never edited."""
+class OperationStep(AbstractStep):
+    """One status move of an operation, appended and never edited (``core.workflow``)."""
+
+    STATES = Operation.Status
+    ACTION_LABELS = {"create": "登记", "start": "开始实施", "conclude": "结束", "cancel": "取消"}
 
     operation = models.ForeignKey(Operation, verbose_name="执法行动", on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField("动作", max_length=20)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12)
-    at = models.DateTimeField("时间", auto_now_add=True)
-    actor = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField("说明", blank=True)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "行动状态记录"
-        ordering = ["at", "pk"]
-
-    ACTIONS = {"create": "登记", "start": "开始实施", "conclude": "结束", "cancel": "取消"}
 
     def __str__(self):
         return f"{self.operation.number} {self.from_status}→{self.to_status}"
-
-    @property
-    def action_label(self) -> str:
-        return self.ACTIONS.get(self.action, self.action)
-
-    @property
-    def from_label(self) -> str:
-        return Operation.Status(self.from_status).label if self.from_status else "—"
-
-    @property
-    def to_label(self) -> str:
-        return Operation.Status(self.to_status).label

@@ -14,6 +14,7 @@ from zhifa.core.evidence import evidence_store
 from zhifa.core.models import Officer, Organisation
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
+from zhifa.core.workflow import created, transition
 
 from .models import (
     OPERATION_NUMBERS,
@@ -24,10 +25,9 @@ from .models import (
     OperationCase,
     OperationOfficer,
     OperationPartner,
-    OperationStep,
 )
 from .selectors import departments_for
-from .workflow import TRANSITIONS
+from .workflow import WORKFLOW, operation_snapshot
 
 HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 KEEPERS = (Role.HEAD, Role.ADMIN)
@@ -36,25 +36,9 @@ DETAIL_FIELDS = ("title", "starts_on", "ends_on", "location", "description", "le
 RESULT_FIELDS = ("vehicles_checked", "enterprises_checked", "problems_found", "problems_rectified", "audience")
 
 
-def _snapshot(op: Operation) -> dict:
-    """The operation's fields and its links, for before/after in the audit record."""
-    data = audit.snapshot(op)
-    data["partners"] = sorted(op.partner_links.values_list("department_id", flat=True)) if op.pk else []
-    data["officers"] = sorted(op.officer_links.values_list("officer_id", flat=True)) if op.pk else []
-    data["materials"] = dict(op.materials.values_list("kind", "quantity")) if op.pk else {}
-    return data
-
-
 def _check_actor(actor, organisation: Organisation, roles=HANDLERS) -> None:
     assert_role(actor, *roles, message="只有执法人员、负责人或管理员可以登记执法行动。" if roles == HANDLERS else "只有负责人或管理员可以执行此操作。")
     assert_in_jurisdiction(actor, organisation)
-
-
-def _check_transition(op: Operation, action: str) -> str | None:
-    sources, target = TRANSITIONS[action]
-    if op.status not in sources:
-        raise TransitionNotAllowed("transition_not_allowed", f"执法行动当前为“{op.get_status_display()}”，不能执行此操作。")
-    return target
 
 
 def _validate_links(actor, organisation: Organisation, *, kind: str, partners, officers, lead_department) -> tuple[list, list]:
@@ -76,11 +60,6 @@ def _validate_links(actor, organisation: Organisation, *, kind: str, partners, o
     return partners, officers
 
 
-def _step(op: Operation, action: str, from_status: str, to_status: str, actor, note: str = "") -> None:
-    OperationStep.objects.create(operation=op, action=action, from_status=from_status, to_status=to_status,
-                                 actor=actor if getattr(actor, "pk", None) else None, note=note)
-
-
 def operation_create(*, actor, organisation: Organisation, kind: str, title: str, starts_on: date, ends_on: date, location: str,
                      description: str = "", lead_department: Department | None = None, partners=(), officers=()) -> Operation:
     """Register a planned operation with its partner departments and officers."""
@@ -97,9 +76,8 @@ def operation_create(*, actor, organisation: Organisation, kind: str, title: str
         op.save(force_insert=True)
         OperationPartner.objects.bulk_create([OperationPartner(operation=op, department=d) for d in partners])
         OperationOfficer.objects.bulk_create([OperationOfficer(operation=op, officer=o) for o in officers])
-        _step(op, "create", "", op.status, actor)
-        audit.record(actor=actor, action="campaigns.create", subject=op, after=_snapshot(op), organisation=organisation,
-                     summary=f"登记{op.get_kind_display()}：{op.title}（{op.starts_on:%Y-%m-%d}，参加部门{len(partners)}个、执法人员{len(officers)}名）")
+        created(WORKFLOW, op, "create", actor=actor,
+                summary=f"登记{op.get_kind_display()}：{op.title}（{op.starts_on:%Y-%m-%d}，参加部门{len(partners)}个、执法人员{len(officers)}名）")
     return op
 
 
@@ -107,11 +85,11 @@ def operation_update(*, actor, operation: Operation, partners=None, officers=Non
     """Change the details, partner departments or officers of an operation that has not ended."""
     op = operation
     _check_actor(actor, op.organisation)
-    _check_transition(op, "update")
+    WORKFLOW.check("update", op.status, actor)
     unknown = set(data) - set(DETAIL_FIELDS)
     if unknown:
         raise DomainError("invalid_fields", f"不允许修改的字段：{', '.join(sorted(unknown))}")
-    before = _snapshot(op)
+    before = operation_snapshot(op)
     for key, value in data.items():
         setattr(op, key, value.strip() if isinstance(value, str) else value)
     current_partners = [link.department for link in op.partner_links.select_related("department")]
@@ -127,24 +105,14 @@ def operation_update(*, actor, operation: Operation, partners=None, officers=Non
         OperationPartner.objects.bulk_create([OperationPartner(operation=op, department=d) for d in new_partners])
         op.officer_links.all().delete()
         OperationOfficer.objects.bulk_create([OperationOfficer(operation=op, officer=o) for o in new_officers])
-        audit.record(actor=actor, action="campaigns.update", subject=op, before=before, after=_snapshot(op), organisation=op.organisation,
+        audit.record(actor=actor, action="campaigns.update", subject=op, before=before, after=operation_snapshot(op), organisation=op.organisation,
                      summary=f"修改执法行动 {op.number}")
     return op
 
 
 def _move(op: Operation, action: str, actor, *, fields: dict, note: str = "", summary: str) -> Operation:
-    """Conditional update from the current state, the appended step and the audit record, in one transaction."""
-    target = _check_transition(op, action)
-    before = _snapshot(op)
-    old = op.status
-    with transaction.atomic():
-        if Operation.objects.filter(pk=op.pk, status=old).update(status=target or old, **fields) != 1:
-            raise TransitionNotAllowed("concurrent_change", "该执法行动的状态已被他人改变，请刷新后重试。")
-        op.refresh_from_db()
-        _step(op, action, old, op.status, actor, note)
-        audit.record(actor=actor, action=f"campaigns.{action}", subject=op, before=before, after=_snapshot(op),
-                     organisation=op.organisation, summary=summary)
-    return op
+    """A move of the table through the kernel: conditional update, appended step and record, in one transaction."""
+    return transition(WORKFLOW, op, action, actor=actor, summary=summary, fields=fields, note=note)
 
 
 def operation_start(*, actor, operation: Operation) -> Operation:
@@ -158,7 +126,7 @@ def operation_conclude(*, actor, operation: Operation, summary: str, ends_on: da
     used (kind → quantity)."""
     op = operation
     _check_actor(actor, op.organisation)
-    _check_transition(op, "conclude")
+    WORKFLOW.check("conclude", op.status, actor)
     unknown = set(results) - set(RESULT_FIELDS)
     if unknown:
         raise DomainError("invalid_fields", f"不允许填写的字段：{', '.join(sorted(unknown))}")
@@ -200,7 +168,7 @@ def operation_link_case(*, actor, operation: Operation, case) -> OperationCase:
 
     op = operation
     _check_actor(actor, op.organisation)
-    _check_transition(op, "link_case")
+    WORKFLOW.check("link_case", op.status, actor)
     assert_in_jurisdiction(actor, case.organisation)
     if case.status in (CaseStatus.LEAD, CaseStatus.NOT_OPENED):
         raise DomainError("case_not_opened", f"案件{case.number}尚未立案（或不予立案），不能计入行动的立案查处数。")
@@ -218,7 +186,7 @@ def operation_link_case(*, actor, operation: Operation, case) -> OperationCase:
 def operation_unlink_case(*, actor, operation: Operation, case) -> None:
     op = operation
     _check_actor(actor, op.organisation)
-    _check_transition(op, "unlink_case")
+    WORKFLOW.check("unlink_case", op.status, actor)
     with transaction.atomic():
         if OperationCase.objects.filter(operation=op, case=case).delete()[0] != 1:
             raise DomainError("case_not_linked", f"案件{case.number}未关联本行动。")
@@ -230,7 +198,7 @@ def operation_attach(*, actor, operation: Operation, fileobj, name: str, content
     """Keep a file (工作方案, photo, 总结) with the operation through the evidence store."""
     op = operation
     _check_actor(actor, op.organisation)
-    _check_transition(op, "attach")
+    WORKFLOW.check("attach", op.status, actor)
     if not title.strip():
         raise DomainError("title_required", "请填写附件说明。")
     with transaction.atomic():
