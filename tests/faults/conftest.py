@@ -35,8 +35,10 @@ def rng(request):
 
 @pytest.fixture
 def server(tmp_path, transactional_db):
-    """gunicorn (two worker processes) on the test database; WIM files under ``tmp_path / "var"``."""
-    srv = Server(tmp_path, ZHIFA_VAR_DIR=str(tmp_path / "var"))
+    """gunicorn (two worker processes) on the test database; WIM files under ``tmp_path / "var"``. Papers are rendered
+    at the act's commit inside the request (``DOCUMENTS_RENDER_BACKGROUND=0``), so a kill can land mid-render: the
+    embedded default's background thread would answer first and leave the render to a thread the kill also ends."""
+    srv = Server(tmp_path, ZHIFA_VAR_DIR=str(tmp_path / "var"), DOCUMENTS_RENDER_BACKGROUND="0")
     srv.start()
     try:
         yield srv

@@ -78,7 +78,8 @@ def assert_consistent() -> list[int]:
             assert case.decision_number and case.decided_on
             assert PaymentNotice.objects.filter(case=case).exists() == bool(case.fine_amount)
         for action in DOCUMENT_OF.keys() & {c.action for c in changes}:
-            if not CaseDocument.objects.filter(case=case, kind=DOCUMENT_OF[action]).exists():
+            # the act writes its paper's row as pending; the render (after the commit) makes it ready
+            if not CaseDocument.objects.filter(case=case, kind=DOCUMENT_OF[action], state=CaseDocument.State.READY).exists():
                 missing.append(case.pk)
     for doc in Document.objects.all():
         assert Event.objects.filter(action="document.issue", changes__document_id=doc.pk).count() == 1, doc
