@@ -84,6 +84,14 @@ def check_template(code: str, template: str) -> None:
     needed = "code" if series.code_length else "seq"
     if needed not in used:
         raise ValidationError({"template": f"编号格式必须含有 {{{needed}}}，否则编号会重复。"})
+    # The counter runs per organisation, year and part wherever the default layout shows them: a layout leaving one
+    # out would give two organisations (or two years) the same number.
+    keys = {f for _, f, _, _ in string.Formatter().parse(series.template) if f in ("org", "year", "part")}
+    if series.per_organisation:
+        keys.add("org")
+    missing = [k for k in sorted(keys) if k not in used and not (k == "year" and "date" in used)]
+    if missing and not series.code_length:
+        raise ValidationError({"template": f"编号格式必须含有 {'、'.join('{' + k + '}' for k in missing)}，否则不同单位或年度的编号会重复。"})
     if series.model:
         limit = apps.get_model(series.model)._meta.get_field(series.field).max_length
         if limit and len(sample) > limit:

@@ -33,7 +33,7 @@ def callback(request):
 
 
 @router.post("/feishui/notify", auth=None, response={200: CallbackOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
-                                                     429: ErrorOut},
+                                                     429: ErrorOut, 503: ErrorOut},
              summary="非税收入收缴系统缴款通知（X-Feishui-Signature: HMAC-SHA256(原始报文)，docs/integrations/feishui.md）")
 def feishui_notify(request):
     if not hit("payments_callback", request.META.get("REMOTE_ADDR", ""), limit=600, window=60):

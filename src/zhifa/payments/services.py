@@ -379,11 +379,15 @@ def feishui_notification(*, body: bytes, signature: str) -> dict:
     (票据号/交易流水号); then recorded like every payment (:func:`_payment_record`)."""
     from .collectors import agency_code
 
+    if settings.ZHIFA_PAYMENT_COLLECTOR != "feishui":
+        # Not connected to a finance system here (the in-product collector): the endpoint does not exist for this
+        # deployment.
+        raise DomainError("not_enabled", "本平台未接入非税收入收缴系统。", status=404)
     secret = (settings.INTEGRATION_ENDPOINTS.get("feishui") or {}).get("secret", "")
     if not secret:
-        # Not connected to a finance system here (ZHIFA_PAYMENT_COLLECTOR=local): the endpoint does not exist for
-        # this deployment. A server error would tell a prober nothing more and page the operator for nothing.
-        raise DomainError("not_enabled", "本平台未接入非税收入收缴系统。", status=404)
+        # Connected but without the agreed key: a configuration fault the operator must see (the finance system
+        # retries its notification).
+        raise DomainError("not_configured", "未配置非税收入收缴系统的签名密钥。", status=503)
     n = _verified(body, signature, secret, txn_field="bill_no", amount_field="amount_yuan", paid="PAID")
     if isinstance(n, dict):
         return n

@@ -141,6 +141,9 @@ def test_layout_is_data_and_changing_it_keeps_the_count(world):
     ("complaints.complaint", "TS{date:%y%m%d}{seq:04d}", "必须含有 {code}"),
     ("documents.document", "{seq}", "ZHIFA_DOC_NUMBER_FORMAT"),
     ("nothing.here", "{seq}", "没有编号序列"),
+    # per organisation and per year: leaving either out would number two units (or two years) alike
+    ("cases.case", "C{year}-{seq:05d}", "必须含有 {org}"),
+    ("cases.case", "C{org}-{seq:05d}", "必须含有 {year}"),
 ])
 def test_a_layout_that_cannot_number_is_refused(db, code, template, message):
     with pytest.raises(ValidationError) as exc:

@@ -141,8 +141,13 @@ def test_reconciliation_lists_the_differences_with_the_daily_file(world, finance
 
 def test_notification_where_no_finance_system_is_connected_is_not_found_and_changes_nothing(world, client, settings):
     """With the in-product collector (no 非税 key configured) the endpoint does not exist for this deployment."""
-    settings.INTEGRATION_ENDPOINTS = {k: v for k, v in settings.INTEGRATION_ENDPOINTS.items() if k != "feishui"}
+    settings.ZHIFA_PAYMENT_COLLECTOR = "local"
     before = (Payment.objects.count(), Event.objects.count())
     r = notify(client, b'{"bill_no": "X1"}', "00")
     assert r.status_code == 404 and r.json()["code"] == "not_enabled"
+    # connected to the finance system but without its key: a configuration fault, not "no such endpoint"
+    settings.ZHIFA_PAYMENT_COLLECTOR = "feishui"
+    settings.INTEGRATION_ENDPOINTS = {k: v for k, v in settings.INTEGRATION_ENDPOINTS.items() if k != "feishui"}
+    r = notify(client, b'{"bill_no": "X1"}', "00")
+    assert r.status_code == 503 and r.json()["code"] == "not_configured"
     assert (Payment.objects.count(), Event.objects.count()) == before
