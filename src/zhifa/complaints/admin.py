@@ -33,7 +33,7 @@ class StepInline(admin.TabularInline):
     model = ComplaintStep
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "actor_name", "from_status", "to_status", "note"]
+    readonly_fields = ["at", "action", "actor", "actor_name", "from_status", "to_status", "note"]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -149,16 +149,16 @@ def _complaints(ctx: DemoContext, rules: dict) -> int:
         complaints.append(c)
     Complaint.objects.bulk_create(complaints, batch_size=500)
     for c in complaints:
-        steps.append(ComplaintStep(complaint=c, at=c.received_at, actor_name="热线平台", to_status=Complaint.Status.RECEIVED, note=f"经{c.get_channel_display()}受理"))
-        steps.append(ComplaintStep(complaint=c, at=c.received_at + timedelta(minutes=1), actor_name="系统", from_status="received",
+        steps.append(ComplaintStep(complaint=c, at=c.received_at, action="intake", actor_name="热线平台", to_status=Complaint.Status.RECEIVED, note=f"经{c.get_channel_display()}受理"))
+        steps.append(ComplaintStep(complaint=c, at=c.received_at + timedelta(minutes=1), action="assign", actor_name="系统", from_status="received",
                                    to_status=Complaint.Status.ASSIGNED, note=f"分派至{c.organisation}（{c.assigned_officer.name}）"))
         if c.replied_at:
-            steps.append(ComplaintStep(complaint=c, at=c.replied_at, actor_name=c.assigned_officer.name, from_status="assigned", to_status="replied", note="答复"))
+            steps.append(ComplaintStep(complaint=c, at=c.replied_at, action="reply", actor_name=c.assigned_officer.name, from_status="assigned", to_status="replied", note="答复"))
         if c.reopen_count:
-            steps.append(ComplaintStep(complaint=c, at=c.visited_at, actor_name="回访员", from_status="replied", to_status="reopened", note="回访不满意，重新办理"))
-            steps.append(ComplaintStep(complaint=c, at=c.visited_at, actor_name=c.assigned_officer.name, from_status="reopened", to_status="replied", note="再次答复"))
+            steps.append(ComplaintStep(complaint=c, at=c.visited_at, action="visit_dissatisfied", actor_name="回访员", from_status="replied", to_status="reopened", note="回访不满意，重新办理"))
+            steps.append(ComplaintStep(complaint=c, at=c.visited_at, action="reply", actor_name=c.assigned_officer.name, from_status="reopened", to_status="replied", note="再次答复"))
         if c.closed_at:
-            steps.append(ComplaintStep(complaint=c, at=c.closed_at, actor_name="回访员", from_status="replied", to_status="closed",
+            steps.append(ComplaintStep(complaint=c, at=c.closed_at, action="visit_satisfied", actor_name="回访员", from_status="replied", to_status="closed",
                                        note=f"回访：{c.get_satisfaction_display()}，办结"))
     ComplaintStep.objects.bulk_create(steps, batch_size=1000)
     return len(complaints)

@@ -6,6 +6,7 @@ from django.db import models
 
 from zhifa.core import numbering
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
+from zhifa.core.workflow import AbstractStep
 
 
 class Channel(models.TextChoices):
@@ -166,26 +167,23 @@ COMPLAINT_NUMBERS = numbering.Series("complaints.complaint", "投诉受理编号
 
 
 
-class ComplaintStep(models.Model):
-    """An appended status change of a complaint (who, when, from → to, note)."""
+class ComplaintStep(AbstractStep):
+    """An appended step of a complaint (``core.workflow``): action, from → to, who, when, note. ``actor_name``
+    keeps the name the step was signed with (the hotline platform, a return caller, the public form's 系统)."""
+
+    STATES = Complaint.Status
+    ACTION_LABELS = {"intake": "受理", "assign": "分派", "reply": "答复", "visit_satisfied": "回访办结",
+                     "visit_dissatisfied": "回访不满意", "close": "办结"}
 
     complaint = models.ForeignKey(Complaint, verbose_name="投诉", on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    actor_name = models.CharField("操作人", max_length=150)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    note = models.CharField("说明", max_length=500, blank=True)
+    actor_name = models.CharField("署名", max_length=150, blank=True)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "投诉办理步骤"
-        ordering = ["pk"]  # append order
+        ordering = ["pk"]  # append order (the intake step carries the time of receipt, which may be earlier)
 
     def __str__(self):
         return f"{self.complaint.number} {self.from_status}→{self.to_status}"
-
-    @property
-    def to_label(self) -> str:
-        return Complaint.Status(self.to_status).label
 
 
 class Notice(models.Model):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.cases.models import Case
-from zhifa.core import audit, legal_calendar, numbering, xlsx
+from zhifa.core import audit, legal_calendar, numbering, workflow, xlsx
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.identifiers import normalise_plate
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
@@ -25,16 +25,13 @@ from .models import (
     Category,
     Channel,
     Complaint,
-    ComplaintStep,
     DeadlineRule,
     Mediation,
     MediationSession,
     RoutingRule,
     SoftMeasure,
 )
-from .workflow import COMPLAINT_TRANSITIONS, MEDIATION_TRANSITIONS
-
-HANDLERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
+from .workflow import COMPLAINT_WORKFLOW, HANDLERS, MEDIATION_WORKFLOW
 
 
 def _check(actor, organisation: Organisation) -> None:
@@ -93,9 +90,9 @@ def complaints_notify_due(*, today: date | None = None) -> int:
     return told
 
 
-def _step(complaint: Complaint, actor, from_status: str, to_status: str, note: str, at: datetime | None = None) -> None:
-    ComplaintStep.objects.create(complaint=complaint, at=at or timezone.now(), actor_name=getattr(actor, "display_name", "系统") if actor else "系统",
-                                 from_status=from_status, to_status=to_status, note=note[:500])
+def _signed(actor) -> dict:
+    """The history step's signed name (the system when no one acts)."""
+    return {"actor_name": getattr(actor, "display_name", "系统") if actor else "系统"}
 
 
 def complaint_intake(*, actor, organisation: Organisation, channel: str, content: str, category: str = Category.OTHER,
@@ -130,9 +127,10 @@ def complaint_intake(*, actor, organisation: Organisation, channel: str, content
             # the tracking code is taken with the row it names (core.numbering)
             complaint.number = numbering.reserve(COMPLAINT_NUMBERS, on=timezone.localdate(received_at))
             complaint.save(force_insert=True)
-            _step(complaint, actor, "", Complaint.Status.RECEIVED, f"经{complaint.get_channel_display()}受理，办理期限{due.label}", received_at)
-            audit.record(actor=actor, action="complaint.intake", subject=complaint, after=audit.snapshot(complaint),
-                         summary=f"受理投诉 {complaint.number}（{complaint.get_channel_display()}）", organisation=organisation)
+            workflow.created(COMPLAINT_WORKFLOW, complaint, "intake", actor=actor,
+                             summary=f"受理投诉 {complaint.number}（{complaint.get_channel_display()}）",
+                             note=f"经{complaint.get_channel_display()}受理，办理期限{due.label}",
+                             step={"at": received_at, **_signed(actor)})
             if matched is not None:
                 _assign(complaint, actor, matched.target_unit, matched.target_officer, rule=matched, note=f"按分派规则：{matched}")
     except IntegrityError as exc:
@@ -141,21 +139,9 @@ def complaint_intake(*, actor, organisation: Organisation, channel: str, content
 
 
 def _move(complaint: Complaint, action: str, *, actor, values: dict, note: str, to: str | None = None) -> Complaint:
-    allowed_from, target = COMPLAINT_TRANSITIONS[action]
-    old = complaint.status
-    if old not in allowed_from:
-        raise TransitionNotAllowed("transition_not_allowed", f"投诉当前为“{complaint.get_status_display()}”，不能执行该操作。")
-    new = to or target or old
-    before = audit.snapshot(complaint)
-    with transaction.atomic():
-        touched = Complaint.objects.filter(pk=complaint.pk, status=old).update(status=new, **values)
-        if touched != 1:
-            raise TransitionNotAllowed("stale_state", "该投诉已被他人处理，请刷新后重试。")
-        complaint.refresh_from_db()
-        _step(complaint, actor, old, new, note)
-        audit.record(actor=actor, action=f"complaint.{action}", subject=complaint, before=before, after=audit.snapshot(complaint),
-                     summary=f"投诉 {complaint.number}：{note}"[:500], organisation=complaint.organisation)
-    return complaint
+    """One move through the kernel (table, conditional UPDATE, step, record in one transaction)."""
+    return workflow.transition(COMPLAINT_WORKFLOW, complaint, action, actor=actor, target=to, fields=values, note=note,
+                               summary=f"投诉 {complaint.number}：{note}"[:500], step=_signed(actor))
 
 
 def _assign(complaint: Complaint, actor, unit: Organisation, officer: Officer | None, *, rule=None, note: str = "") -> Complaint:
@@ -402,17 +388,7 @@ def mediation_apply(*, actor, organisation: Organisation, kind: str, applicant: 
 
 
 def _mediation_move(m: Mediation, action: str, *, actor, values: dict, summary: str) -> Mediation:
-    allowed_from, target = MEDIATION_TRANSITIONS[action]
-    old = m.status
-    if old not in allowed_from:
-        raise TransitionNotAllowed("transition_not_allowed", f"调解当前为“{m.get_status_display()}”，不能执行该操作。")
-    before = audit.snapshot(m)
-    with transaction.atomic():
-        if Mediation.objects.filter(pk=m.pk, status=old).update(status=target or old, **values) != 1:
-            raise TransitionNotAllowed("stale_state", "该调解已被他人处理，请刷新后重试。")
-        m.refresh_from_db()
-        audit.record(actor=actor, action=f"mediation.{action}", subject=m, before=before, after=audit.snapshot(m), summary=f"调解 {m.number}：{summary}")
-    return m
+    return workflow.transition(MEDIATION_WORKFLOW, m, action, actor=actor, fields=values, summary=f"调解 {m.number}：{summary}")
 
 
 def mediation_decide(*, actor, mediation: Mediation, accept: bool, decided_on: date, mediator: Officer | None = None, reason: str = "") -> Mediation:
@@ -431,7 +407,7 @@ def mediation_decide(*, actor, mediation: Mediation, accept: bool, decided_on: d
 
 def mediation_add_session(*, actor, mediation: Mediation, held_on: date, attendees: str, record: str, place: str = "调解室") -> MediationSession:
     _check(actor, mediation.organisation)
-    if mediation.status != Mediation.Status.ACCEPTED:
+    if not MEDIATION_WORKFLOW.allowed("session", mediation.status):
         raise TransitionNotAllowed("transition_not_allowed", "只有已受理的调解可以记录调解会。")
     if mediation.decided_on and held_on < mediation.decided_on:
         raise DomainError("invalid_date", "调解会日期不能早于受理日期。")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from zhifa.core import audit, xlsx
 from zhifa.core.errors import DomainError
 from zhifa.core.ratelimit import rate_limited
-from zhifa.core.roles import Role, has_role
+from zhifa.core.roles import has_role
 from zhifa.core.selectors import get_scoped, scope
 
 from . import selectors, services
@@ -162,7 +162,7 @@ def mediation_action(request, pk: int, action: str):
 
 @login_required
 def complaint_import(request):
-    if not has_role(request.user, Role.OFFICER, Role.HEAD, Role.ADMIN):
+    if not has_role(request.user, *services.HANDLERS):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
