@@ -4,7 +4,9 @@ A bulk page is two steps. The preview lists each selected row with what will hap
 acted on); nothing is changed. Once confirmed, each row goes through the same single-row service a person would use
 on the row's own page — in its own transaction, with its own audit record, its own role and jurisdiction checks —
 and the page shows each row's result: what was done, or the reason it was refused. A row that fails does not stop
-the others and leaves nothing half-done (the service raised before changing anything).
+the others and leaves nothing half-done: each row runs in a savepoint of its own, undone if the act raises —
+a refusal of the service (``DomainError``, its reason shown) or any other fault (logged, the row reported as not
+done with a message in Chinese).
 
 Views build :class:`Row` objects (the register's own columns and the plan for each row), then either render the
 preview or call :func:`run` with the act to perform, and render :data:`TEMPLATE` with :func:`context`.
@@ -12,14 +14,20 @@ preview or call :func:`run` with the act to perform, and render :data:`TEMPLATE`
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.db import transaction
 
 from .errors import DomainError
 
+log = logging.getLogger(__name__)
+
 TEMPLATE = "core/bulk.html"
+# What a row reads when its act failed for a reason other than the service's refusal (a fault, logged).
+FAULT = "办理时出错，本条未作任何更改（错误已记入系统日志），请稍后在单条页面重试或联系系统管理员"
 BULK_MAX = 200  # rows per bulk action: a page of a queue, not the whole register
 
 
@@ -59,17 +67,21 @@ def confirmed(request) -> bool:
 
 def run(rows: Sequence[Row], act: Callable[[Row], str]) -> tuple[int, int]:
     """Act on every ready row through ``act`` (which calls the single-row service and returns what was done, in
-    Chinese). A refused row keeps the service's reason; a row not ready keeps its plan as the reason. Returns
-    (done, refused)."""
+    Chinese), each row in its own savepoint. A refused row keeps the service's reason, a row whose act raised
+    anything else reads :data:`FAULT`; a row not ready keeps its plan as the reason. Returns (done, refused)."""
     done = 0
     for row in rows:
         if not row.ready:
             row.ok, row.result = False, row.plan
             continue
         try:
-            row.result = act(row)
+            with transaction.atomic():  # a savepoint per row: whatever the act wrote is undone if it raises
+                row.result = act(row)
         except DomainError as exc:
             row.ok, row.result = False, exc.message
+        except Exception:  # noqa: BLE001 — one row's fault is that row's result, never the batch's end
+            log.exception("bulk act on row %s (%s) failed", row.pk, row.label)
+            row.ok, row.result = False, FAULT
         else:
             row.ok = True
             done += 1

@@ -247,15 +247,23 @@ def violations_open_cases(*, actor=None, organisation: Organisation | None = Non
     return opened
 
 
-def violation_match(*, actor, violation: Violation, vehicle: Vehicle) -> Violation:
-    """Review queue: an officer identifies the registered vehicle of an unmatched or misread plate."""
+def violation_match(*, actor, violation: Violation, vehicle: Vehicle, plate: str = "") -> Violation:
+    """Review queue: an officer identifies the registered vehicle of an unmatched or misread plate. ``plate`` is the
+    plate the officer read on the photo when the camera misread it: it must be the matched vehicle's and is written
+    onto the violation (the record keeps the plate as read, in ``before``; the passes keep the camera's reading)."""
     assert_role(actor, *EDITORS)
     assert_in_jurisdiction(actor, violation.organisation)
     if violation.status != Violation.Status.REVIEW:
         raise TransitionNotAllowed("not_in_review", "该违法行为不在待核查队列中。")
-    return kernel.transition(WORKFLOW, violation, "review_match", actor=actor,
-                             fields={"vehicle": vehicle, "note": f"人工核查匹配车辆 {vehicle.plate}"},
-                             summary=f"核查号牌 {violation.plate}，匹配登记车辆 {vehicle}")
+    fields = {"vehicle": vehicle, "note": f"人工核查匹配车辆 {vehicle.plate}"}
+    summary = f"核查号牌 {violation.plate}，匹配登记车辆 {vehicle}"
+    if plate and plate != violation.plate:
+        if plate != vehicle.plate:
+            raise DomainError("plate_mismatch", f"更正的号牌 {plate} 与所选登记车辆的号牌 {vehicle.plate} 不一致。")
+        fields["plate"] = plate
+        fields["note"] = f"人工核查更正号牌 {violation.plate or '（未识别）'} → {plate}，匹配登记车辆"
+        summary = f"核查号牌：更正 {violation.plate or '（未识别）'} → {plate}，匹配登记车辆 {vehicle}"
+    return kernel.transition(WORKFLOW, violation, "review_match", actor=actor, fields=fields, summary=summary)
 
 
 def violation_dismiss(*, actor, violation: Violation, reason: str) -> Violation:

@@ -123,8 +123,9 @@ def bulk_review(request):
                 services.violation_dismiss(actor=request.user, violation=row.obj, reason=reason)
                 return f"已记录不予处理：{reason}"
             vehicle = row.vehicle
-            services.violation_match(actor=request.user, violation=row.obj, vehicle=vehicle)
-            return f"已匹配登记车辆 {vehicle.plate}（{vehicle.owner.name}），转为待立案"
+            fixed = f"已更正号牌为 {vehicle.plate}，" if row.fields["plate"] != row.obj.plate else ""
+            services.violation_match(actor=request.user, violation=row.obj, vehicle=vehicle, plate=row.fields["plate"])
+            return f"{fixed}已匹配登记车辆 {vehicle.plate}（{vehicle.owner.name}），转为待立案"
         bulk.report(request, "批量核查号牌", *bulk.run(rows, act))
     return render(request, bulk.TEMPLATE, bulk.context(
         title="批量核查号牌", rows=rows, headers=["识别号牌", "首次过车", "站点", "超限（千克）"], confirm_label="确认核查结果",

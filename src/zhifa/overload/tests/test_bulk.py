@@ -81,6 +81,12 @@ def test_bulk_review_previews_then_matches_corrects_and_rejects_each_row_as_itse
         v.refresh_from_db()
     assert (v_ok.status, v_ok.vehicle) == (Violation.Status.DETECTED, confirmed)
     assert (v_fix.status, v_fix.vehicle) == (Violation.Status.DETECTED, corrected)
+    # The plate the reviewer typed is written onto the violation, and the record shows the correction.
+    assert v_fix.plate == "豫R·C0002" and v_ok.plate == "豫R·C0001"
+    fix_event = Event.objects.get(action="overload.review_match", subject_id=str(v_fix.pk))
+    assert fix_event.changes["plate"] == ["豫R·C0008", "豫R·C0002"]
+    assert "更正 豫R·C0008 → 豫R·C0002" in fix_event.summary
+    assert "已更正号牌为 豫R·C0002" in page
     assert v_none.status == Violation.Status.REVIEW and v_none.vehicle is None
     assert v_bad.status == Violation.Status.DISMISSED and v_bad.note == "号牌被遮挡无法辨认"
     # One audit event per row, each naming its own violation.
@@ -115,3 +121,20 @@ def test_review_queue_offers_the_bulk_form_and_its_export(station, world, client
 
     rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
     assert "待人工核查" in rows[0][0] and rows[1][0] == "号牌" and sorted(r[0] for r in rows[2:]) == ["豫R·E0001", "豫R·E0002"]
+
+
+def test_match_refuses_a_corrected_plate_that_is_not_the_vehicles(station, world):
+    """A corrected plate must be the matched vehicle's: the service refuses and changes nothing."""
+    import pytest
+
+    from zhifa.core.errors import DomainError
+    from zhifa.overload import services
+
+    (v,) = _in_review(station, world, ["豫R·F0008"])
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·F0002", plate_colour="yellow")
+    events = Event.objects.count()
+    with pytest.raises(DomainError):
+        services.violation_match(actor=world.users["officer"], violation=v, vehicle=vehicle, plate="豫R·F0003")
+    v.refresh_from_db()
+    assert (v.status, v.plate, v.vehicle_id) == (Violation.Status.REVIEW, "豫R·F0008", None)
+    assert Event.objects.count() == events
