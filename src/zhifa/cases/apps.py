@@ -28,6 +28,8 @@ class CasesConfig(AppConfig):
 
         # The daily job that flags overdue statutory clocks (行政处罚法 Art. 60, 61, 64, 67).
         settings.CELERY_BEAT_SCHEDULE.setdefault("cases-flag-overdue-daily", {"task": "cases.flag_overdue", "schedule": 24 * 3600})
+        # Papers not made (a lost task, a failed render): tried again every 10 minutes (tasks.retry_documents).
+        settings.CELERY_BEAT_SCHEDULE.setdefault("cases-retry-documents", {"task": "cases.retry_documents", "schedule": 600})
 
         # A paid notice moves its case to 执行完毕: the case-facing part of payments lives here, in one direction.
         from zhifa.payments.services import on_notice_paid

@@ -523,9 +523,19 @@ class CaseDocument(models.Model):
     state = models.CharField("生成状态", max_length=8, choices=State.choices, default=State.READY)
     error = models.CharField("未能生成的原因", max_length=300, blank=True)
     issued_at = models.DateTimeField("制作时间", auto_now_add=True)
+    # What a retry needs (tasks.retry_documents, the 重新生成 button): who called for the paper and the transcript it
+    # reproduces, kept by id like the document (no foreign key: nothing to cascade or index on two million rows);
+    # how many times the paper was tried and when last.
+    requested_by_id = models.BigIntegerField("制作人ID", null=True, blank=True)
+    transcript_id = models.BigIntegerField("笔录ID", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("生成次数", default=0)
+    attempted_at = models.DateTimeField("最近生成时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件文书"
+        # The sweep of papers not made (tasks.retry_documents): a handful of rows among millions of ready ones.
+        indexes = [models.Index(fields=["state", "issued_at"], name="casedocument_unmade_idx",
+                                condition=~models.Q(state="ready"))]
         ordering = ["issued_at", "pk"]
 
     def __str__(self):

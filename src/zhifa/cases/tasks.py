@@ -2,6 +2,7 @@
 off the request."""
 
 import logging
+from datetime import timedelta
 from importlib.util import find_spec
 
 from celery import shared_task
@@ -76,8 +77,9 @@ def queue_document(*, actor, case: Case, kind: str, transcript=None) -> None:
         return
     from zhifa.documents.queue import after_commit
 
-    row = CaseDocument.objects.create(case=case, kind=kind, state=CaseDocument.State.PENDING)
-    after_commit(issue_document_task, row.pk, getattr(actor, "pk", None), getattr(transcript, "pk", None))
+    row = CaseDocument.objects.create(case=case, kind=kind, state=CaseDocument.State.PENDING,
+                                      requested_by_id=getattr(actor, "pk", None), transcript_id=getattr(transcript, "pk", None))
+    after_commit(issue_document_task, row.pk, row.requested_by_id, row.transcript_id)
 
 
 def issue_document(row_id: int, *, actor_id: int | None = None, transcript_id: int | None = None) -> str:
@@ -97,6 +99,7 @@ def issue_document(row_id: int, *, actor_id: int | None = None, transcript_id: i
         row = CaseDocument.objects.select_for_update().filter(pk=row_id, state=CaseDocument.State.PENDING).first()
         if row is None:
             return "done"
+        row.attempts, row.attempted_at = row.attempts + 1, timezone.now()
         case = Case.objects.select_related("organisation", "party").get(pk=row.case_id)
         actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
         transcript = Transcript.objects.filter(pk=transcript_id).first() if transcript_id else None
@@ -112,18 +115,54 @@ def issue_document(row_id: int, *, actor_id: int | None = None, transcript_id: i
         except DomainError as exc:
             log.warning("document %s for case %s not issued: %s", row.kind, case.number, exc.message)
             row.state, row.error = CaseDocument.State.FAILED, exc.message[:300]
-            row.save(update_fields=["state", "error"])
+            row.save(update_fields=["state", "error", "attempts", "attempted_at"])
             return "failed"
         except Exception:  # noqa: BLE001 — the act is committed; a rendering fault must not surface as its failure
             log.exception("document %s for case %s could not be rendered", row.kind, case.number)
             row.state, row.error = CaseDocument.State.FAILED, "生成文书时出错，请联系系统管理员"
-            row.save(update_fields=["state", "error"])
+            row.save(update_fields=["state", "error", "attempts", "attempted_at"])
             return "failed"
-        row.number, row.document_id, row.state = doc.number or "", doc.pk, CaseDocument.State.READY
-        row.save(update_fields=["number", "document_id", "state"])
+        row.number, row.document_id, row.state, row.error = doc.number or "", doc.pk, CaseDocument.State.READY, ""
+        row.save(update_fields=["number", "document_id", "state", "error", "attempts", "attempted_at"])
     return "ready"
 
 
 @shared_task(name="cases.issue_document", acks_late=True)
 def issue_document_task(row_id: int, actor_id: int | None = None, transcript_id: int | None = None) -> str:
     return issue_document(row_id, actor_id=actor_id, transcript_id=transcript_id)
+
+
+# The sweep of papers not made: a pending row whose task was lost (the embedded thread stopped with its process, a
+# broker message dropped) or a failed one (a fault, or data since completed). Tried again a few times at most, so a
+# paper the data still do not allow is not rendered every few minutes for ever (the officer's 重新生成 button is not
+# bound by this limit).
+RETRY_AFTER_MINUTES = 10
+RETRY_MAX_ATTEMPTS = 3
+
+
+def retry_documents(*, older_than_minutes: int = RETRY_AFTER_MINUTES, max_attempts: int = RETRY_MAX_ATTEMPTS,
+                    limit: int = 500, now=None) -> dict:
+    """Make again, here and now, the papers still pending ``older_than_minutes`` after they were called for (or last
+    tried) and the failed ones last tried that long ago, each tried fewer than ``max_attempts`` times; as the person
+    who called for the paper, with its transcript. Returns the count per outcome (ready, failed, done, skipped)."""
+    from django.db.models.functions import Coalesce
+
+    cutoff = (now or timezone.now()) - timedelta(minutes=older_than_minutes)
+    rows = (CaseDocument.objects.exclude(state=CaseDocument.State.READY).filter(attempts__lt=max_attempts)
+            .alias(last=Coalesce("attempted_at", "issued_at")).filter(last__lt=cutoff)
+            .order_by("issued_at", "pk").values_list("pk", "requested_by_id", "transcript_id")[:limit])
+    outcome: dict[str, int] = {}
+    for pk, actor_id, transcript_id in list(rows):
+        # A failed row becomes pending again only if it is still failed (another sweep or the button was quicker).
+        CaseDocument.objects.filter(pk=pk, state=CaseDocument.State.FAILED).update(state=CaseDocument.State.PENDING, error="")
+        result = issue_document(pk, actor_id=actor_id, transcript_id=transcript_id)
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
+
+
+@shared_task(name="cases.retry_documents")
+def retry_documents_task() -> dict:
+    outcome = retry_documents()
+    if outcome.get("failed"):
+        log.warning("cases: %s papers still not made after a retry", outcome["failed"])
+    return outcome

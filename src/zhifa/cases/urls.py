@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
     path("<int:pk>/documents/", views.case_documents, name="documents"),
+    path("<int:pk>/documents/<int:document_id>/retry/", views.case_document_retry, name="document_retry"),
     path("<int:pk>/transcripts/new/", views.transcript_new, name="transcript_new"),
     path("<int:pk>/evidence/new/", views.evidence_new, name="evidence_new"),
     path("<int:pk>/evidence/<int:item_id>/file/", views.evidence_file, name="evidence_file"),

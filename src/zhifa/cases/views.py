@@ -294,7 +294,7 @@ def case_detail(request, pk: int):
         "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
         "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer"),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
-        "documents": docs, "documents_pending": _pending(docs), "officers": case.officers.all(), "proposal": _proposal(case),
+        **_documents_context(request, case, docs), "officers": case.officers.all(), "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
         "penalty_text": penalties.lines_text(penalties.case_lines(case)) if case.outcome == Case.Outcome.PENALTY else "",
         "notified_text": penalties.lines_text(penalties.case_lines(case, "notified")),
@@ -308,8 +308,30 @@ def case_detail(request, pk: int):
 def case_documents(request, pk: int):
     """The case's papers (the page's 文书 block), polled by the page while one is still being made."""
     case = selectors.case_get(request.user, pk)
-    docs = _documents(case)
-    return render(request, "cases/_documents.html", {"case": case, "documents": docs, "documents_pending": _pending(docs)})
+    return render(request, "cases/_documents.html", {"case": case, **_documents_context(request, case, _documents(case))})
+
+
+def _documents_context(request, case, docs) -> dict:
+    return {"documents": docs, "documents_pending": _pending(docs),
+            "can_retry_documents": has_role(request.user, "officer", "head", "reviewer")}
+
+
+@login_required
+@require_POST
+def case_document_retry(request, pk: int, document_id: int):
+    """重新生成 on a paper that could not be made: asked again, then the block (HTMX) or the page shows it pending."""
+    case = selectors.case_get(request.user, pk)
+    document = CaseDocument.objects.filter(case=case, pk=document_id).first()
+    if document is None:
+        raise Http404
+    document.case = case
+    try:
+        services.case_document_retry(actor=request.user, document=document)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    if request.htmx:
+        return case_documents(request, pk)
+    return redirect("cases:detail", pk=pk)
 
 
 def _pending(docs) -> bool:

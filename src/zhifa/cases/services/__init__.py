@@ -45,6 +45,7 @@ from .common import (
     _tell_party,
     _today,
     _violation_item,
+    case_document_retry,
 )
 from .decision import (
     _NOISE,
@@ -99,7 +100,7 @@ from .procedure import (
 )
 
 __all__ = [
-    "_today", "_label", "_check", "_move", "_handling_officers", "_issue_document", "TRANSCRIPT_DOCUMENTS",
+    "case_document_retry", "_today", "_label", "_check", "_move", "_handling_officers", "_issue_document", "TRANSCRIPT_DOCUMENTS",
     "DECISION_DOCUMENTS", "_violation_item", "_new_number", "_create_case", "_decision_number",
     "_provisions", "_evidence_kind", "_age_on_violation", "_assert_act_date", "_tell_officers",
     "_tell_party", "_reviewers_for", "_assert_discovery", "discovery_date", "limitation_end",

@@ -58,6 +58,34 @@ def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | No
     queue_document(actor=actor, case=case, kind=kind, transcript=transcript)
 
 
+def case_document_retry(*, actor, document) -> None:
+    """重新生成: an officer asks again for a paper that could not be made (a fault, or data since completed). The row
+    goes back to pending only if it is still failed (one row), the ask is recorded, and the paper is made after the
+    commit as the first time (``tasks.issue_document``), with this officer as its maker."""
+    from zhifa.core.audit import record
+    from zhifa.core.services import assert_in_jurisdiction, assert_role
+
+    from ..models import CaseDocument
+    from ..tasks import issue_document_task
+
+    assert_role(actor, Role.OFFICER, Role.HEAD, Role.REVIEWER, message="只有执法人员、负责人或法制审核人员可以重新生成文书。")
+    case = document.case
+    assert_in_jurisdiction(actor, case.organisation)
+    with transaction.atomic():
+        changed = CaseDocument.objects.filter(pk=document.pk, state=CaseDocument.State.FAILED).update(
+            state=CaseDocument.State.PENDING, error="")
+        if changed != 1:
+            raise DomainError("not_failed", "该文书正在生成或已生成，无需重新生成。")
+        from zhifa.documents.kinds import KINDS
+        from zhifa.documents.queue import after_commit
+
+        title = KINDS[document.kind].title if document.kind in KINDS else "文书"
+        record(actor=actor, action="case.document_retry", subject=case, organisation=case.organisation,
+               summary=f"重新生成《{title}》（上次未能生成：{document.error}）")
+
+        after_commit(issue_document_task, document.pk, actor.pk, document.transcript_id)
+
+
 TRANSCRIPT_DOCUMENTS = {"inquiry": "inquiry_record", "scene": "scene_record", "inspection": "inspection_record"}
 
 

@@ -62,3 +62,103 @@ def test_a_paper_the_data_do_not_allow_is_marked_failed_with_the_reason(world, s
     assert tasks.issue_document(row.pk) == "failed"
     row.refresh_from_db()
     assert row.state == CaseDocument.State.FAILED and "案由" in row.error and row.document_id is None
+
+
+# --- the sweep of papers not made, and 重新生成 ---------------------------------------------------------------------
+
+def test_retry_sweep_makes_lost_pending_and_failed_papers_once_they_are_old_enough(world, settings, tmp_path, monkeypatch,
+                                                                                    django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = opened(world)  # the task of its 立案登记表 was lost
+        failing = opened(world)
+    lost_row = CaseDocument.objects.get(case=lost, kind="register")
+    failed_row = CaseDocument.objects.get(case=failing, kind="register")
+    from zhifa.documents import services as doc_services
+
+    real_issue = doc_services.document_issue
+    monkeypatch.setattr(doc_services, "document_issue", lambda **kw: (_ for _ in ()).throw(RuntimeError("font cache")))
+    assert tasks.issue_document(failed_row.pk) == "failed"
+    failed_row.refresh_from_db()
+    assert (failed_row.state, failed_row.attempts) == (CaseDocument.State.FAILED, 1)
+    monkeypatch.setattr(doc_services, "document_issue", real_issue)  # the fault is gone
+    # Too recent: nothing is tried again yet (a pending paper may simply be waiting for its task).
+    assert tasks.retry_documents() == {}
+    later = timezone.now() + timedelta(minutes=11)
+    assert tasks.retry_documents(now=later) == {"ready": 2}
+    for row in (lost_row, failed_row):
+        row.refresh_from_db()
+        assert row.state == CaseDocument.State.READY and row.document_id and row.error == ""
+    assert Document.objects.filter(kind="register").count() == 2
+    # Nothing left: the command says so.
+    from io import StringIO
+
+    out = StringIO()
+    call_command("documents", "retry", "--minutes", "0", stdout=out)
+    assert "没有需要重新生成的文书" in out.getvalue()
+
+
+def test_retry_gives_up_after_the_attempts_and_the_command_reports(world, settings, tmp_path, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from zhifa.documents import services as doc_services
+
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=False):
+        case = opened(world)
+    row = CaseDocument.objects.get(case=case, kind="register")
+    monkeypatch.setattr(doc_services, "document_issue", lambda **kw: (_ for _ in ()).throw(RuntimeError("broken")))
+    out = StringIO()
+    call_command("documents", "retry", "--minutes", "0", "--max-attempts", "2", stdout=out)
+    assert "仍未能生成 1 份" in out.getvalue()
+    call_command("documents", "retry", "--minutes", "0", "--max-attempts", "2", stdout=StringIO())
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (CaseDocument.State.FAILED, 2)
+    out = StringIO()
+    call_command("documents", "retry", "--minutes", "0", "--max-attempts", "2", stdout=out)
+    assert "没有需要重新生成的文书" in out.getvalue()  # tried twice: left to the officer's button
+    from django.conf import settings as conf
+
+    assert conf.CELERY_BEAT_SCHEDULE["cases-retry-documents"]["task"] == "cases.retry_documents"
+
+
+def test_officer_sees_a_failed_paper_and_makes_it_again(world, settings, tmp_path, monkeypatch, client_for,
+                                                        django_capture_on_commit_callbacks):
+    from zhifa.core.models import Event
+    from zhifa.documents import services as doc_services
+
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=False):
+        case = opened(world)
+    row = CaseDocument.objects.get(case=case, kind="register")
+    real_issue = doc_services.document_issue
+    monkeypatch.setattr(doc_services, "document_issue", lambda **kw: (_ for _ in ()).throw(RuntimeError("broken")))
+    tasks.issue_document(row.pk)
+    monkeypatch.setattr(doc_services, "document_issue", real_issue)
+    retry_url = reverse("cases:document_retry", args=[case.pk, row.pk])
+    page = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "未能生成：生成文书时出错" in page and "重新生成</button>" in page and retry_url in page
+    assert "重新生成</button>" not in client_for("supervisor").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    # Another county's officer cannot, and nothing changes.
+    events = Event.objects.count()
+    assert client_for("officer_b").post(retry_url).status_code == 404
+    row.refresh_from_db()
+    assert row.state == CaseDocument.State.FAILED and Event.objects.count() == events
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("officer").post(retry_url)
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.state == CaseDocument.State.READY and row.document_id and row.attempts == 2
+    event = Event.objects.get(action="case.document_retry")
+    assert "重新生成《" in event.summary and event.subject_id == str(case.pk)
+    # Asked again once made: refused, nothing recorded.
+    client_for("officer").post(retry_url)
+    assert Event.objects.filter(action="case.document_retry").count() == 1
