@@ -15,6 +15,7 @@ KIND_LABELS = {
     "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销",
     "publication": "公示", "withdrawal": "撤回公示",
     "work_order_reply": "工单答复",
+    "four_penalty": "一超四罚结果",
     "code_request": "申请缴款码", "payment": "缴款对账", "email": "电子邮件", "sms": "短信",
 }
 
@@ -258,10 +259,26 @@ class NoticeAdapter(Adapter):
             notification__created_at__date=day).exclude(status="skipped").values_list("pk", "channel")]
 
 
+# --- 四级联网 (overload cases, 一超四罚 results; payloads and the download in overload_net.py) ---------
+
+class OverloadNetAdapter(Adapter):
+    def rebuild(self, message):
+        from . import overload_net
+
+        return overload_net.rebuild(message)
+
+    def expected(self, day):
+        from . import overload_net
+
+        return overload_net.expected(day)
+
+
 ADAPTERS: dict[str, Adapter] = {
     Target.SUPERVISION: SupervisionAdapter(Target.SUPERVISION, "/supervision"),
     Target.PUBLICITY: PublicityAdapter(Target.PUBLICITY, "/publicity"),
     Target.HOTLINE: HotlineAdapter(Target.HOTLINE, "/hotline"),
     Target.FEISHUI: FeishuiAdapter(Target.FEISHUI, "/feishui"),
     Target.NOTICE: NoticeAdapter(Target.NOTICE, "", local=True, audited=False),
+    Target.OVERLOAD_NET: OverloadNetAdapter(Target.OVERLOAD_NET, "/overload_net"),
 }
+

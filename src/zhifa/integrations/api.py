@@ -42,3 +42,33 @@ def work_order_push(request, payload: WorkOrderIn):
     out = {"result": "duplicate" if ack.duplicate else "accepted", "reference": c.number, "status": c.status,
            "handling_unit": c.organisation.name, "due_on": c.due_on.isoformat()}
     return Status(200 if ack.duplicate else 201, out)
+
+
+class OverloadNetDownloadIn(Schema):
+    """One of the three: the vehicle, the driver or the transport company (ids of our registers)."""
+
+    vehicle_id: int | None = None
+    driver_id: int | None = None
+    company_id: int | None = None
+
+
+class OverloadNetDownloadOut(Schema):
+    received: int
+    created: int
+    updated: int
+    unchanged: int
+    merged: int
+    own: int
+    foreign: int
+    rejected: int
+    errors: list[str]
+
+
+@router.post("/overload-net/download", response={200: OverloadNetDownloadOut, 400: ErrorOut, 403: ErrorOut,
+                                                 404: ErrorOut, 502: ErrorOut, 503: ErrorOut},
+             summary="从四级联网下载车辆、驾驶员或运输企业的超限记录（计入一超四罚）")
+def overload_net_download(request, payload: OverloadNetDownloadIn):
+    from . import overload_net
+
+    subject = overload_net.subject_for(request.user, **payload.dict())
+    return overload_net.download(actor=request.user, **subject)

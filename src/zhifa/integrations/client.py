@@ -90,27 +90,37 @@ def post(url: str, payload: dict, *, headers: dict, secret: str = "", timeout: f
     return Result("error", resp.status, reason or f"接收方返回 HTTP {resp.status}", reference, ms())
 
 
-def fetch_signed(url: str, *, secret: str, signature_header: str, timeout: float | None = None) -> tuple[dict, str]:
-    """GET a file a receiver publishes (the finance system's daily reconciliation file), its body signed like our
-    messages: (the JSON, "") or ({}, the reason in Chinese)."""
+def fetch_signed(url: str, *, secret: str, signature_header: str, timeout: float | None = None,
+                 what: str = "对账文件") -> tuple[dict, str]:
+    """GET a file a receiver publishes (the finance system's daily reconciliation file, the 四级联网's
+    answer to a query), its body signed like our messages: (the JSON, "") or ({}, the reason in
+    Chinese). A 400/409/422 answer's ``reason`` (the receiver refused the query) is given as the reason."""
     timeout = timeout if timeout is not None else settings.INTEGRATION_TIMEOUT
     parts = urlsplit(url)
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = cls(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), timeout=timeout)
     try:
-        conn.request("GET", parts.path or "/")
+        conn.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
         resp = conn.getresponse()
         raw = resp.read()
+    except TimeoutError:
+        return {}, f"接收方在{timeout:g}秒内未应答"
     except (OSError, http.client.HTTPException) as exc:
-        return {}, f"无法取得对账文件：{exc.__class__.__name__}"
+        return {}, f"无法取得{what}：{exc.__class__.__name__}"
     finally:
         conn.close()
+    if resp.status in (400, 409, 422):
+        try:
+            reason = str(json.loads(raw).get("reason") or "")[:500]
+        except (ValueError, AttributeError):
+            reason = ""
+        return {}, f"接收方拒绝：{reason or f'HTTP {resp.status}'}"
     if resp.status != 200:
-        return {}, f"无法取得对账文件：HTTP {resp.status}"
+        return {}, f"无法取得{what}：HTTP {resp.status}"
     if secret and not hmac.compare_digest(sign(raw, secret), resp.getheader(signature_header, "")):
-        return {}, "对账文件签名校验失败，未采用"
+        return {}, f"{what}签名校验失败，未采用"
     try:
         data = json.loads(raw)
     except ValueError:
-        return {}, "对账文件不是有效的JSON"
-    return (data, "") if isinstance(data, dict) else ({}, "对账文件格式不正确")
+        return {}, f"{what}不是有效的JSON"
+    return (data, "") if isinstance(data, dict) else ({}, f"{what}格式不正确")

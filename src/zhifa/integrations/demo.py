@@ -13,6 +13,7 @@ from .simulator import Simulator
 REJECTIONS = [  # (target, how many of its first messages, the receiver's reason)
     ("supervision", 2, "违法行为编码不在省平台目录中（模拟接收平台）"),
     ("publicity", 1, "处罚机关统一社会信用代码与登记信息不符（模拟接收平台）"),
+    ("overload_net", 1, "检测站点编码未在省级联网系统备案（模拟接收平台）"),
 ]
 
 
@@ -22,6 +23,37 @@ def _rules() -> list[dict]:
         for key in Message.objects.filter(target=target).order_by("pk").values_list("idempotency_key", flat=True)[:count]:
             rules.append({"target": target, "key": key, "mode": "reject", "reason": reason, "times": 1})
     return rules
+
+
+def _network_download(ctx: DemoContext, sim: Simulator) -> None:
+    """四级联网 download: two violations another province's station reported for a vehicle of ours,
+    pulled into its unit's records so that 一超四罚 counts them (docs/integrations/overload-net.md)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from zhifa.overload.models import Violation
+
+    from . import overload_net
+
+    violation = (Violation.objects.filter(vehicle__isnull=False).select_related("vehicle")
+                 .order_by("pk").first())
+    if violation is None or "admin" not in ctx.users:
+        return
+    vehicle = violation.vehicle
+    def at(days: int) -> str:
+        return timezone.make_aware(datetime.combine(ctx.today - timedelta(days=days), time(14))).isoformat()
+
+    sim.network_rows(*[{
+        "format": "zhifa-overload-exchange/1", "kind": "violation", "origin_org": "C610100",
+        "origin_id": f"SX{n}", "origin_org_name": "陕西省西安市交通运输综合执法支队（演示）",
+        "plate": vehicle.plate, "plate_colour": vehicle.plate_colour, "station_code": "S610100G30",
+        "pass_count": 1, "axle_count": 6, "first_passed_at": at(days), "gross_kg": 58_000 + n * 1_000,
+        "limit_kg": 49_000, "excess_kg": 8_000 + n * 1_000, "status": "case",
+    } for n, days in ((1, 40), (2, 100))])
+    counts = overload_net.download(actor=ctx.users["admin"], vehicle=vehicle)
+    ctx.notes.append(f"四级联网：下载车辆 {vehicle.plate} 在外省的超限记录 {counts['received']} 条"
+                     f"（新增 {counts['created']}），已计入一超四罚的12个月累计次数。")
 
 
 def load(ctx: DemoContext) -> None:
@@ -36,6 +68,8 @@ def load(ctx: DemoContext) -> None:
         settings.INTEGRATION_SIMULATOR_URL = sim.url
     try:
         outbox.drain_all(rounds=1000)
+        if sim is not None:
+            _network_download(ctx, sim)
     finally:
         if sim is not None:
             settings.INTEGRATION_SIMULATOR_URL = saved

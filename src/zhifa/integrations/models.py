@@ -11,6 +11,7 @@ class Target(models.TextChoices):
     HOTLINE = "hotline", "12345/12328热线平台"
     FEISHUI = "feishui", "非税收入收缴系统"
     NOTICE = "notice", "消息通知（电子邮件、短信）"
+    OVERLOAD_NET = "overload_net", "四级联网（超限超载）"
 
 
 class Message(models.Model):

@@ -15,6 +15,11 @@ Control (JSON POST, loopback only):
   ``/_sim/feishui/pay`` ``{"payment_code", "amount_yuan", "paid_at", "bill_no", "sign_with"}`` takes a payment and
   answers ``{"body", "signature"}`` — the notification it sends to ``/api/v1/payments/feishui/notify`` (``sign_with``
   signs with another key, to try a forged one); ``GET /feishui/reconciliation/<YYYY-MM-DD>`` is its daily file.
+- the 四级联网 (``overload_net``): ``/_sim/overload_net/violations`` ``{"rows": [...]}`` adds other
+  units' violations (exchange rows); ``GET /overload_net/violations?plate=&plate_colour=&since=`` (or
+  ``driver_qualification=``, ``company_credit_code=``) answers them, signed; rules of kind
+  ``violations`` (``match`` in the query string) reject, time out, fail, or ``duplicate`` (every row
+  answered twice).
 Per request, a header ``X-Sim-Mode: reject|timeout|error`` overrides the rules (for trying it by hand).
 """
 
@@ -31,7 +36,12 @@ REQUIRED = {
     "publicity": [("row.行政相对人名称", "缺少行政相对人名称"), ("row.数据来源单位统一社会信用代码", "缺少数据来源单位统一社会信用代码")],
     "hotline": [("work_order_id", "缺少工单编号"), ("reply", "缺少答复内容")],
     "feishui": [("agency_code", "缺少执收单位编码"), ("amount_yuan", "缺少应缴金额"), ("payer.name", "缺少缴款人名称")],
+    "overload_net": [("agency.code", "缺少执法机构编码"), ("party.name", "缺少当事人名称"),
+                     ("party.id_number", "缺少当事人证件号码（统一社会信用代码或身份证号码）")],
 }
+# The 四级联网's query: which row field each query parameter selects on (docs/integrations/overload-net.md).
+NETWORK_QUERY = {"plate": "plate", "plate_colour": "plate_colour",
+                 "driver_qualification": "driver_qualification", "company_credit_code": "company_credit_code"}
 
 
 def _get(data: dict, path: str):
@@ -52,6 +62,7 @@ class State:
         self.timeout_seconds = timeout_seconds
         self.secrets = dict(secrets or {})  # target → key: requests are checked, notifications signed with it
         self.finance = Finance()
+        self.network: list[dict] = []  # other units' overload violations the 四级联网 holds (download side)
 
     def reset(self):
         with self.lock:
@@ -60,6 +71,15 @@ class State:
             self.rules.clear()
             self.requests = 0
             self.finance = Finance()
+            self.network = []
+
+    def network_query(self, query: dict) -> list[dict]:
+        """The network's rows matching every query parameter given, acts since ``since`` (a date)."""
+        since = query.get("since", "")
+        with self.lock:
+            return [dict(r) for r in self.network if str(r.get("first_passed_at", ""))[:10] >= since
+                    and all(str(r.get(field) or "") == query[param] for param, field in NETWORK_QUERY.items()
+                            if query.get(param))]
 
 
     def rule_for(self, target: str, kind: str, key: str) -> dict | None:
@@ -145,7 +165,48 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): nothing to answer
             self.close_connection = True
 
+    def _network_get(self) -> None:
+        """``GET /overload_net/violations?plate=&plate_colour=`` (or ``driver_qualification=``,
+        ``company_credit_code=``), ``since=YYYY-MM-DD``: the rows, signed; the rules of target
+        ``overload_net``, kind ``violations`` apply (reject with a reason, timeout, error, and
+        ``duplicate``: every row twice)."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        query = dict(parse_qsl(urlsplit(self.path).query))
+        with self.state.lock:
+            self.state.requests += 1
+        mode = self.headers.get("X-Sim-Mode")
+        rule = ({"mode": mode, "reason": "模拟退回"} if mode
+                else self.state.rule_for("overload_net", "violations", urlsplit(self.path).query))
+        if rule and rule["mode"] == "timeout":
+            time.sleep(self.state.timeout_seconds)
+            return self._answer(504, {"result": "error", "reason": "timeout"})
+        if rule and rule["mode"] == "error":
+            return self._answer(503, {"result": "error", "reason": "接收方暂不可用"})
+        if rule and rule["mode"] == "reject":
+            return self._answer(422, {"result": "rejected", "reason": rule.get("reason") or "模拟退回"})
+        if not any(query.get(p) for p in NETWORK_QUERY):
+            return self._answer(422, {"result": "rejected",
+                                      "reason": "缺少查询条件（号牌、从业资格证号或统一社会信用代码）"})
+        rows = self.state.network_query(query)
+        if rule and rule["mode"] == "duplicate":  # the same rows twice (a network that repeats itself)
+            rows = rows + rows
+        return self._signed({"format": "zhifa-overload-net/1", "rows": rows}, "X-Zhifa-Signature",
+                            self.state.secrets.get("overload_net", ""))
+
+    def _signed(self, data: dict, header: str, secret: str) -> None:
+        """A 200 JSON answer whose body is signed (HMAC-SHA256 under ``secret``) in ``header``."""
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header(header, _sign(body, secret))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
+        if self.path.startswith("/overload_net/violations"):
+            return self._network_get()
         if self.path == "/_sim/received":
             with self.state.lock:
                 return self._answer(200, {"received": list(self.state.received), "requests": self.state.requests})
@@ -153,14 +214,8 @@ class Handler(BaseHTTPRequestHandler):
             day = self.path.rsplit("/", 1)[-1]
             with self.state.lock:
                 rows = self.state.finance.daily_file(day)
-            body = json.dumps({"format": "zhifa-feishui/1", "day": day, "rows": rows}, ensure_ascii=False, sort_keys=True).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("X-Feishui-Signature", _sign(body, self.state.secrets.get("feishui", "")))
-            self.end_headers()
-            self.wfile.write(body)
-            return None
+            return self._signed({"format": "zhifa-feishui/1", "day": day, "rows": rows}, "X-Feishui-Signature",
+                                self.state.secrets.get("feishui", ""))
         self._answer(404, {"result": "error", "reason": "not found"})
 
     def do_POST(self):
@@ -179,6 +234,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_sim/config":
             with self.state.lock:
                 self.state.secrets.update(data.get("secrets") or {})
+            return self._answer(200, {"ok": True})
+        if self.path == "/_sim/overload_net/violations":  # what other units reported to the network
+            with self.state.lock:
+                self.state.network.extend(r for r in data.get("rows", []) if isinstance(r, dict))
             return self._answer(200, {"ok": True})
         if self.path == "/_sim/feishui/pay":  # a payer pays a finance code: the signed notification is the answer
             with self.state.lock:
@@ -255,6 +314,11 @@ class Simulator:
     def script(self, *rules: dict) -> None:
         with self.state.lock:
             self.state.rules = [dict(r) for r in rules]
+
+    def network_rows(self, *rows: dict) -> None:
+        """Other units' overload violations the simulated 四级联网 answers queries with."""
+        with self.state.lock:
+            self.state.network.extend(dict(r) for r in rows)
 
     def accepted(self, target: str | None = None) -> list[dict]:
         with self.state.lock:

@@ -1,13 +1,15 @@
 """The one call each reporting app makes, inside the transaction of its act. Each decides whether the act is
 reportable, builds the message from the record and writes it to the outbox."""
 
-from . import adapters
+from . import adapters, overload_net
 from .models import Message, Target
 from .outbox import outbox_enqueue
 
 
 def case_changed(case, action: str) -> None:
-    """cases._move: a decision (or no-penalty decision), a closure or a revocation goes to the supervision platform."""
+    """cases._move: a decision (or no-penalty decision), a closure or a revocation goes to the supervision
+    platform, and, for a case opened from an overload violation, to the 四级联网 as well."""
+    overload_net.case_changed(case, action)
     kind = adapters.CASE_KINDS.get(action)
     if kind is None:
         return
@@ -45,3 +47,9 @@ def complaint_replied(complaint) -> None:
     outbox_enqueue(target=Target.HOTLINE, subject=complaint, kind="work_order_reply", payload=adapters.reply_payload(complaint),
                    idempotency_key=f"hotline:reply:{complaint.channel}:{complaint.external_id}:{complaint.reopen_count}",
                    organisation=complaint.organisation)
+
+
+def four_penalty_recorded(trigger) -> None:
+    """overload: a 一超四罚 result (vehicle, driver, company or source unit over its threshold) goes to
+    the 四级联网."""
+    overload_net.four_penalty_recorded(trigger)

@@ -39,6 +39,7 @@ SUBJECT_URLS = {
     "cases.case": ("cases:detail", lambda pk: [pk]),
     "portal.publication": ("portal:office_detail", lambda pk: [pk]),
     "complaints.complaint": ("complaints:detail", lambda pk: ["complaints", pk]),
+    "overload.fourpenaltytrigger": ("overload:four", lambda pk: []),  # the 一超四罚 page lists the results
 }
 
 

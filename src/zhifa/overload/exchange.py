@@ -45,6 +45,11 @@ SCHEMA = {
         "decision_number": {"type": ["string", "null"]},
         "decided_on": {"type": ["string", "null"], "format": "date"},
         "fine_amount": {"type": ["string", "null"], "description": "元，两位小数"},
+        # Optional, carried by the 四级联网 download (docs/integrations/overload-net.md): who else it concerns.
+        "origin_org_name": {"type": "string", "description": "来源单位名称"},
+        "driver_qualification": {"type": ["string", "null"], "description": "驾驶人从业资格证号"},
+        "company_credit_code": {"type": ["string", "null"], "description": "运输企业统一社会信用代码"},
+        "source_unit_credit_code": {"type": ["string", "null"], "description": "源头单位统一社会信用代码"},
     },
     "additionalProperties": False,
 }

@@ -469,6 +469,21 @@ class ExchangeRecord(models.Model):
     payload = models.JSONField("内容")
     digest = models.CharField("内容摘要", max_length=64)
     received_at = models.DateTimeField("接收时间", auto_now=True)
+    # Downloaded from the 四级联网 for a vehicle, driver or company of ours (integrations.overload_net):
+    # the unit whose jurisdiction it was imported into, the origin's status, and the registered subjects
+    # it concerns — a record not merged into one of ours counts for 一超四罚
+    # (services.four_penalty_counts). File imports leave them empty and are not counted.
+    organisation = models.ForeignKey(Organisation, verbose_name="导入单位", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    origin_status = models.CharField("来源状态", max_length=16, blank=True)
+    vehicle = models.ForeignKey(Vehicle, verbose_name="车辆", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    driver = models.ForeignKey(Driver, verbose_name="驾驶员", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    company = models.ForeignKey(TransportCompany, verbose_name="运输企业", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    source_unit = models.ForeignKey(SourceUnit, verbose_name="货运源头单位", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "四级联网交换记录"

@@ -23,6 +23,7 @@ from zhifa.core.identifiers import plate_display_form
 from zhifa.core.models import Driver, Organisation, SourceUnit, TransportCompany, Vehicle
 from zhifa.core.roles import Role, has_role
 from zhifa.core.services import assert_in_jurisdiction, assert_role, audited_create, audited_update
+from zhifa.integrations import triggers
 
 from . import ingest, wim, wim_store
 from .models import (
@@ -391,10 +392,40 @@ def four_penalty_counts(*, on: date | None = None, organisation: Organisation | 
     sources = dict(qs.filter(source_unit__isnull=False).values_list("source_unit").annotate(n=Count("id")).values_list("source_unit", "n"))
     over_vehicles = dict(qs.filter(vehicle__company__isnull=False).values_list("vehicle__company")
                          .annotate(n=Count("vehicle", distinct=True)).values_list("vehicle__company", "n"))
+    _add_network_counts(start=start, end=end, organisation=organisation, local=qs, vehicles=vehicles,
+                        drivers=drivers, sources=sources, over_vehicles=over_vehicles)
     fleet = dict(TransportCompany.objects.filter(pk__in=over_vehicles).annotate(
         n=Count("vehicles", filter=Q(vehicles__is_goods_vehicle=True))).values_list("pk", "n"))
     companies = {pk: (n, fleet.get(pk, 0)) for pk, n in over_vehicles.items()}
     return {"policy": policy, "vehicles": vehicles, "drivers": drivers, "sources": sources, "companies": companies}
+
+
+def _add_network_counts(*, start, end, organisation, local, vehicles, drivers, sources, over_vehicles):
+    """Other units' violations downloaded from the 四级联网 for our vehicles, drivers, companies and
+    source units (``ExchangeRecord`` with the unit it was imported into) count like our own:
+    公路安全保护条例 Art. 66 counts the acts of the year wherever they were caught. A record merged into
+    one of ours or into an earlier imported record of the same act (一事不再罚) is that act, already
+    counted; one dismissed at its origin does not count."""
+    qs = ExchangeRecord.objects.filter(
+        kind="violation", organisation__isnull=False, first_passed_at__gte=start, first_passed_at__lt=end,
+        merged_violation__isnull=True, merged_record__isnull=True,
+    ).exclude(origin_status=Violation.Status.DISMISSED)
+    if organisation is not None:
+        qs = qs.filter(organisation__path__startswith=organisation.path)
+    for field, counter in (("vehicle", vehicles), ("driver", drivers), ("source_unit", sources)):
+        rows = qs.filter(**{f"{field}__isnull": False}).values_list(field).annotate(n=Count("id"))
+        for pk, n in rows.values_list(field, "n"):
+            counter[pk] = counter.get(pk, 0) + n
+    # A company counts distinct vehicles: ours and the network's of the same vehicle are one.
+    pairs = set(qs.filter(company__isnull=False, vehicle__isnull=False)
+                .values_list("company", "vehicle").distinct())
+    if not pairs:
+        return
+    companies = {c for c, _ in pairs}
+    pairs |= set(local.filter(vehicle__company__in=companies)
+                 .values_list("vehicle__company", "vehicle").distinct())
+    for company in companies:
+        over_vehicles[company] = sum(1 for c, _ in pairs if c == company)
 
 
 def company_share_over(over: int, fleet: int, percent: Decimal) -> bool:
@@ -468,6 +499,7 @@ def _trigger(*, kind, party, organisation, count, on, since, basis, follow_up, a
                                                     notice_confirmed=due.confirmed, **subject)
         _follow_up_case(trigger)
         _dishonesty_entry(trigger)
+        triggers.four_penalty_recorded(trigger)  # the result goes to the 四级联网 (outbox, same transaction)
         audit.record(actor=actor, action="overload.four_penalty", subject=trigger, after=audit.snapshot(trigger), organisation=organisation,
                      summary=f"一超四罚：{trigger.get_kind_display()} {party.name} 一年内{count}次，{follow_up}；抄告期限 {due.date}")
     return [trigger]
@@ -521,15 +553,23 @@ def trigger_notice_send(*, actor, trigger: FourPenaltyTrigger) -> FourPenaltyTri
 
 # ---------------------------------------------------------------- four-level exchange import
 
-def exchange_import(*, rows, actor=None) -> dict:
+def exchange_import(*, rows, actor=None, organisation: Organisation | None = None,
+                    audit_event: bool = True) -> dict:
     """Import exchange rows (see ``exchange.py``); the same row twice changes nothing (origin is unique and the
     payload digest is compared). A violation of the same vehicle within the merging window of a local violation,
     or of a record imported earlier, is merged into it (一事不再罚, 行政处罚法 Art. 29 — see ``ExchangeRecord``).
     Rows are taken earliest act first, so which record an act merges into does not depend on the file's order.
-    Returns counts created / updated / unchanged / merged / rejected."""
+    Returns counts created / updated / unchanged / merged / rejected / foreign.
+
+    With ``organisation`` (a download from the 四级联网 for that unit, integrations.overload_net) each
+    record is the unit's: it is linked to the registered vehicle, driver, company and source unit it
+    names within the unit's jurisdiction, so that 一超四罚 counts it. A record another jurisdiction
+    already holds is neither revealed nor changed (``foreign``). ``audit_event=False``: the caller
+    records the import itself, in the same transaction."""
     from .exchange import parse_time, validate_row
 
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "merged": 0, "rejected": 0, "errors": []}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "merged": 0, "rejected": 0, "foreign": 0,
+              "errors": []}
     valid = []
     for number, row in enumerate(rows, start=1):
         problem = validate_row(row)
@@ -545,23 +585,64 @@ def exchange_import(*, rows, actor=None) -> dict:
     # One transaction for the rows and their record: an import is stored and recorded whole, or not at all.
     if valid:
         with transaction.atomic():
-            _exchange_store(valid, counts, actor=actor)
+            _exchange_store(valid, counts, actor=actor, organisation=organisation,
+                            audit_event=audit_event)
     return counts
 
 
-def _exchange_store(valid: list, counts: dict, *, actor) -> None:
+def _exchange_links(row: dict, *, plate: str, colour: str, organisation: Organisation) -> dict:
+    """The registered subjects a downloaded row names, looked up within ``organisation``'s
+    jurisdiction only: the vehicle by plate and colour, the driver by 从业资格证号, the company by the
+    vehicle or its 统一社会信用代码, the source unit by its 统一社会信用代码."""
+    within = {"organisation__path__startswith": organisation.path}
+
+    def find(model, **lookup):
+        return model.objects.filter(**lookup, **within).first() if all(lookup.values()) else None
+
+    vehicle = find(Vehicle, plate=plate, plate_colour=colour)
+    driver = find(Driver, qualification_number=str(row.get("driver_qualification") or ""))
+    company = (vehicle.company if vehicle is not None and vehicle.company_id
+               else find(TransportCompany, credit_code=str(row.get("company_credit_code") or "")))
+    source = find(SourceUnit, credit_code=str(row.get("source_unit_credit_code") or ""))
+    return {"origin_status": str(row.get("status") or "")[:16], "vehicle": vehicle, "driver": driver,
+            "company": company, "source_unit": source}
+
+
+def _exchange_owner(existing: ExchangeRecord | None, organisation: Organisation) -> Organisation | None:
+    """The unit a downloaded record belongs to: the more specific of the unit that holds it and the
+    unit importing it (a county's download of a record its city holds moves it down to the county,
+    still seen by the city); None when it is another jurisdiction's."""
+    held = existing.organisation if existing is not None else None
+    if held is None or held.is_within(organisation):
+        return held or organisation
+    return organisation if organisation.is_within(held) else None
+
+
+def _exchange_store(valid: list, counts: dict, *, actor, organisation=None, audit_event=True) -> None:
     for at, row in valid:
         digest = audit.digest(row)
         key = {"origin_org": row["origin_org"], "origin_id": str(row["origin_id"]), "kind": row["kind"]}
         existing = ExchangeRecord.objects.filter(**key).first()
+        plate, colour = plate_display_form(row.get("plate", "")), wim.COLOUR_NAMES.get(row["plate_colour"].strip(), row["plate_colour"].strip())
+        links = {}
+        if organisation is not None:
+            owner = _exchange_owner(existing, organisation)
+            if owner is None:
+                counts["foreign"] += 1  # another jurisdiction's: lookups by key are scoped like reads
+                continue
+            links = _exchange_links(row, plate=plate, colour=colour, organisation=organisation)
+            links["organisation"] = owner
         if existing is not None and existing.digest == digest:
+            stale = {k: v for k, v in links.items() if k != "origin_status"
+                     and getattr(existing, f"{k}_id", None) != getattr(v, "pk", v)}
+            if stale:  # the same row, now for our unit or naming a subject registered since
+                ExchangeRecord.objects.filter(pk=existing.pk).update(**stale)
             counts["unchanged"] += 1
             continue
-        plate, colour = plate_display_form(row.get("plate", "")), wim.COLOUR_NAMES.get(row["plate_colour"].strip(), row["plate_colour"].strip())
         with transaction.atomic():
             violation, record = _exchange_same_act(plate=plate, colour=colour, at=at, exclude=existing.pk if existing else None)
             fields = {"plate": plate, "plate_colour": colour, "first_passed_at": at, "payload": row, "digest": digest,
-                      "merged_violation": violation, "merged_record": record}
+                      "merged_violation": violation, "merged_record": record, **links}
             if existing is None:
                 ExchangeRecord.objects.create(**key, **fields)
                 counts["created"] += 1
@@ -569,7 +650,7 @@ def _exchange_store(valid: list, counts: dict, *, actor) -> None:
                 ExchangeRecord.objects.filter(pk=existing.pk).update(**fields)
                 counts["updated"] += 1
             counts["merged"] += bool(violation or record)
-    if counts["created"] or counts["updated"]:
+    if audit_event and (counts["created"] or counts["updated"]):
         audit.record(actor=actor, action="overload.exchange_import", subject=("overload.exchange", "import"),
                      summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，"
                              f"合并为同一违法行为{counts['merged']}，拒收{counts['rejected']}")

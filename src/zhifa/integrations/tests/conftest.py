@@ -3,6 +3,7 @@ import socket
 import pytest
 
 from zhifa.integrations.simulator import Simulator
+from zhifa.overload.tests.conftest import rules, station  # noqa: F401 (a weighing station: 四级联网 tests)
 
 
 def free_port() -> int:
