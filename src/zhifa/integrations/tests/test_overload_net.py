@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from zhifa.cases.tests.factories import decided
 from zhifa.core import services as core_services
@@ -14,6 +15,7 @@ from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.models import Event
 from zhifa.core.tests.factories import DriverFactory, PersonPartyFactory, VehicleFactory
 from zhifa.integrations import outbox, overload_net
+from zhifa.integrations import services as integration_services
 from zhifa.integrations.models import Message
 from zhifa.overload import ingest, services
 from zhifa.overload.models import ExchangeRecord, FourPenaltyTrigger, Violation
@@ -109,6 +111,8 @@ def test_four_penalty_result_is_uploaded_in_the_scan(world, station, simulator):
     assert (body["object_code"], body["count"], body["subject"]["plate"]) == ("1", 4, vehicle.plate)
     assert body["basis"].startswith("《公路安全保护条例》第六十六条")
     assert services.four_penalty_scan() == [] and Message.objects.filter(target="overload_net").count() == 1
+    [row] = integration_services.reconcile(day=timezone.localdate(), targets=["overload_net"])
+    assert (row.expected, row.acknowledged, row.differences) == (1, 1, [])
 
 
 def _network(simulator, world):
