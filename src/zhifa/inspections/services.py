@@ -17,6 +17,7 @@ from zhifa.core.models import Officer, Organisation, Party, SourceUnit, Transpor
 from zhifa.core.roles import Role
 from zhifa.core.selectors import enforcing_officers
 from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act, assert_role
+from zhifa.integrations import triggers
 
 from . import draw as draw_algo
 from . import workflow
@@ -370,6 +371,7 @@ def inspection_record(*, actor, inspection: Inspection, on: date, checks: dict[i
         audit.record(actor=actor, action="inspections.inspect", subject=inspection, before=before, after=audit.snapshot(inspection),
                      summary=f"检查 {inspection.party.name}：{inspection.get_finding_display()}", organisation=inspection.organisation)
         _credit_for_finding(actor, inspection)
+        triggers.inspection_recorded(inspection, "inspection_result")  # 互联网+监管: the 双随机 result, same transaction
         if target == IS.REFERRED:
             lead_create(actor=actor, organisation=inspection.organisation, party=inspection.party, source_type="inspection",
                         source_id=inspection.pk, description=f"双随机检查（{inspection.plan.number}）发现：{problems}",
@@ -410,6 +412,7 @@ def inspection_follow_up(*, actor, inspection: Inspection, on: date, rectified: 
             _credit_for_finding(actor, inspection)
             lead_create(actor=actor, organisation=inspection.organisation, party=inspection.party, source_type="inspection",
                         source_id=inspection.pk, description=f"双随机检查（{inspection.plan.number}）责令整改逾期未改正：{inspection.problems}")
+        triggers.inspection_recorded(inspection, "inspection_follow_up")
     return inspection
 
 

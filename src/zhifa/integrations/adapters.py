@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.apps import apps
 
+from . import regulation
 from .models import Message, Target
 
 KIND_LABELS = {
@@ -16,6 +17,7 @@ KIND_LABELS = {
     "publication": "公示", "withdrawal": "撤回公示",
     "work_order_reply": "工单答复",
     "four_penalty": "一超四罚结果",
+    **regulation.KINDS,
     "code_request": "申请缴款码", "payment": "缴款对账", "email": "电子邮件", "sms": "短信",
 }
 
@@ -273,11 +275,22 @@ class OverloadNetAdapter(Adapter):
         return overload_net.expected(day)
 
 
+# --- 互联网+监管 (监管行为 and 双随机 results; the payloads in regulation.py) -----------------------------------
+
+class RegulationAdapter(Adapter):
+    def rebuild(self, message):
+        return regulation.rebuild(message)
+
+    def expected(self, day):
+        return regulation.expected(day)
+
+
 ADAPTERS: dict[str, Adapter] = {
     Target.SUPERVISION: SupervisionAdapter(Target.SUPERVISION, "/supervision"),
     Target.PUBLICITY: PublicityAdapter(Target.PUBLICITY, "/publicity"),
     Target.HOTLINE: HotlineAdapter(Target.HOTLINE, "/hotline"),
     Target.FEISHUI: FeishuiAdapter(Target.FEISHUI, "/feishui"),
+    Target.REGULATION: RegulationAdapter(Target.REGULATION, "/regulation"),
     Target.NOTICE: NoticeAdapter(Target.NOTICE, "", local=True, audited=False),
     Target.OVERLOAD_NET: OverloadNetAdapter(Target.OVERLOAD_NET, "/overload_net"),
 }

@@ -38,6 +38,8 @@ REQUIRED = {
     "feishui": [("agency_code", "缺少执收单位编码"), ("amount_yuan", "缺少应缴金额"), ("payer.name", "缺少缴款人名称")],
     "overload_net": [("agency.code", "缺少执法机构编码"), ("party.name", "缺少当事人名称"),
                      ("party.id_number", "缺少当事人证件号码（统一社会信用代码或身份证号码）")],
+    "regulation": [("subject.name", "缺少监管对象名称"), ("subject.identifier", "缺少监管对象统一社会信用代码或证件号码"),
+                   ("agency.code", "缺少实施机构编码"), ("behaviour.date", "缺少监管行为日期")],
 }
 # The 四级联网's query: which row field each query parameter selects on (docs/integrations/overload-net.md).
 NETWORK_QUERY = {"plate": "plate", "plate_colour": "plate_colour",

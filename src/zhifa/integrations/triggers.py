@@ -1,20 +1,25 @@
 """The one call each reporting app makes, inside the transaction of its act. Each decides whether the act is
 reportable, builds the message from the record and writes it to the outbox."""
 
-from . import adapters, overload_net
+from . import adapters, overload_net, regulation
 from .models import Message, Target
 from .outbox import outbox_enqueue
 
 
 def case_changed(case, action: str) -> None:
     """cases._move: a decision (or no-penalty decision), a closure or a revocation goes to the supervision
-    platform, and, for a case opened from an overload violation, to the 四级联网 as well."""
+    platform, and, for a case opened from an overload violation, to the 四级联网 as well; a penalty decided is also
+    a 监管行为 for 互联网+监管."""
     overload_net.case_changed(case, action)
     kind = adapters.CASE_KINDS.get(action)
     if kind is None:
         return
     outbox_enqueue(target=Target.SUPERVISION, subject=case, kind=kind, payload=adapters.case_payload(case, kind),
                    idempotency_key=f"supervision:{kind}:case:{case.pk}", organisation=case.organisation)
+    if action in regulation.PENALTY_ACTS and case.outcome == "penalty":
+        # 互联网+监管: a penalty decided is a 监管行为 (行政处罚) of its own (docs/integrations/internet-regulation.md).
+        outbox_enqueue(target=Target.REGULATION, subject=case, kind="penalty_decided", payload=regulation.penalty_payload(case),
+                       idempotency_key=regulation.penalty_key(case), organisation=case.organisation)
 
 
 def publication_changed(publication) -> None:
@@ -53,3 +58,11 @@ def four_penalty_recorded(trigger) -> None:
     """overload: a 一超四罚 result (vehicle, driver, company or source unit over its threshold) goes to
     the 四级联网."""
     overload_net.four_penalty_recorded(trigger)
+
+
+def inspection_recorded(inspection, kind: str = "inspection_result") -> None:
+    """inspections: a 双随机 inspection recorded (``inspection_result``) or followed up (``inspection_follow_up``) is
+    a 监管行为 (行政检查) with its random-inspection result for the 互联网+监管 / 事中事后监管平台."""
+    outbox_enqueue(target=Target.REGULATION, subject=inspection, kind=kind, payload=regulation.inspection_payload(inspection, kind),
+                   idempotency_key=regulation.inspection_key(kind, inspection), organisation=inspection.organisation)
+

@@ -49,16 +49,17 @@ def test_case_decided_reaches_supervision_and_publicity_once(world, simulator):
     outbox.drain_all()
     outbox.drain_all()  # a second drain sends nothing again
     got = simulator.accepted()
-    assert [(r["target"], r["kind"]) for r in got] == [("supervision", "case_decided"), ("publicity", "publication")]
+    assert [(r["target"], r["kind"]) for r in got] == [("supervision", "case_decided"), ("regulation", "penalty_decided"),
+                                                       ("publicity", "publication")]
     sup = got[0]["payload"]
     assert sup["case_number"] == case.number and sup["decision"]["number"] == case.decision_number
     assert sup["decision"]["fine_amount_yuan"] == "50000.00"
-    row = got[1]["payload"]["row"]  # the national credit-information field set, amounts in 万元
+    row = got[2]["payload"]["row"]  # the national credit-information field set, amounts in 万元
     assert row["罚款金额(万元)"] == "5.000000" and row["行政处罚决定书文号"] == case.decision_number and row["数据操作类型"] == "新增"
-    assert Message.objects.filter(status=M.ACKNOWLEDGED).count() == 2
-    assert Attempt.objects.count() == 2
+    assert Message.objects.filter(status=M.ACKNOWLEDGED).count() == 3
+    assert Attempt.objects.count() == 3
     acks = Event.objects.filter(action="outbox.acknowledged")
-    assert acks.count() == 2 and all(len(e.changes["messages"]) == 1 for e in acks)  # one event per target and batch
+    assert acks.count() == 3 and all(len(e.changes["messages"]) == 1 for e in acks)  # one event per target and batch
 
 
 @pytest.mark.django_db
@@ -97,7 +98,9 @@ def test_receiver_down_for_an_hour_then_delivered_in_order_once(world, fast_outb
     pub = publish(case)
     portal_services.publication_withdraw(actor=None, publication=pub, today=timezone.localdate(), reason="决定已撤销")
     counts = outbox.drain_all()
-    assert counts == {"pending": 2}  # one try each for the two first messages; the withdrawal waits behind its publication
+    # one try each for the three first messages (supervision, 互联网+监管, publication); the withdrawal waits behind
+    # its publication
+    assert counts == {"pending": 3}
     withdrawal = Message.objects.get(kind="withdrawal")
     assert withdrawal.attempts == 0
     first = Message.objects.get(kind="publication")
@@ -111,7 +114,7 @@ def test_receiver_down_for_an_hour_then_delivered_in_order_once(world, fast_outb
         sim.stop()
     assert [(r["target"], r["kind"]) for r in got if r["target"] == "publicity"] == [("publicity", "publication"), ("publicity", "withdrawal")]
     assert got[-1]["payload"]["row"]["数据操作类型"] == "撤回" and "决定已撤销" in got[-1]["payload"]["row"]["备注"]
-    assert len(got) == 3 and len({r["key"] for r in got}) == 3
+    assert len(got) == 4 and len({r["key"] for r in got}) == 4
     assert set(Message.objects.values_list("status", flat=True)) == {M.ACKNOWLEDGED}
 
 
@@ -123,7 +126,7 @@ def test_worker_dead_mid_delivery_is_taken_over_and_recorded_once_by_the_receive
     # The dead worker's request reached the receiver, but its answer was never recorded.
     first = client.post(simulator.url + "/supervision/case-decided", m.payload, headers={"Idempotency-Key": m.idempotency_key})
     assert first.outcome == "accepted"
-    assert outbox.drain_all() == {}  # the lease still holds: nobody else sends it
+    assert outbox.drain_all(target="supervision") == {}  # the lease still holds: nobody else sends it
     with later(2):
         outbox.drain_all()
     m.refresh_from_db()
