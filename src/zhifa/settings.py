@@ -311,7 +311,7 @@ SMS_OUTBOX_FILE = Path(os.environ.get("SMS_OUTBOX_FILE", VAR_DIR / "sms-outbox.j
 INTEGRATION_ENDPOINTS = {
     target: {"url": os.environ.get(f"INTEGRATION_{target.upper()}_URL", ""),
              "secret": env_secret(f"INTEGRATION_{target.upper()}_SECRET", "")}
-    for target in ("supervision", "publicity", "hotline", "feishui", "overload_net", "regulation")
+    for target in ("supervision", "publicity", "hotline", "feishui", "overload_net", "regulation", "warning")
 }
 INTEGRATION_SIMULATOR_URL = os.environ.get("INTEGRATION_SIMULATOR_URL", "")
 INTEGRATION_TIMEOUT = float(os.environ.get("INTEGRATION_TIMEOUT", "3"))  # seconds per try (connect and read)

@@ -555,4 +555,5 @@ def warning_close(*, actor, warning: ProvincialWarning, result: str, on: date | 
         Lead.objects.filter(source_type="warning", source_id=str(warning.pk), status=Lead.Status.PENDING).update(status=Lead.Status.HANDLED)
         audit.record(actor=actor, action="inspections.warning_close", subject=warning, before=before, after=audit.snapshot(warning),
                      summary=f"预警 {warning.external_id} 办结", organisation=warning.organisation)
+        triggers.warning_closed(warning)  # the reply to the provincial platform (a warning received by API)
     return warning

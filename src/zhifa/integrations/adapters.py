@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.apps import apps
 
-from . import regulation
+from . import provincial, regulation
 from .models import Message, Target
 
 KIND_LABELS = {
     "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销",
     "publication": "公示", "withdrawal": "撤回公示",
-    "work_order_reply": "工单答复",
+    "work_order_reply": "工单答复", "warning_reply": "预警处置反馈",
     "four_penalty": "一超四罚结果",
     **regulation.KINDS,
     "code_request": "申请缴款码", "payment": "缴款对账", "email": "电子邮件", "sms": "短信",
@@ -285,12 +285,23 @@ class RegulationAdapter(Adapter):
         return regulation.expected(day)
 
 
+# --- 省平台预警抄告 (the reply when a warning received by API is handled; provincial.py) --------------------------
+
+class WarningAdapter(Adapter):
+    def rebuild(self, message):
+        return provincial.rebuild(message)
+
+    def expected(self, day):
+        return provincial.expected(day)
+
+
 ADAPTERS: dict[str, Adapter] = {
     Target.SUPERVISION: SupervisionAdapter(Target.SUPERVISION, "/supervision"),
     Target.PUBLICITY: PublicityAdapter(Target.PUBLICITY, "/publicity"),
     Target.HOTLINE: HotlineAdapter(Target.HOTLINE, "/hotline"),
     Target.FEISHUI: FeishuiAdapter(Target.FEISHUI, "/feishui"),
     Target.REGULATION: RegulationAdapter(Target.REGULATION, "/regulation"),
+    Target.WARNING: WarningAdapter(Target.WARNING, "/warning"),
     Target.NOTICE: NoticeAdapter(Target.NOTICE, "", local=True, audited=False),
     Target.OVERLOAD_NET: OverloadNetAdapter(Target.OVERLOAD_NET, "/overload_net"),
 }

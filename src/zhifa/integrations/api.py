@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from zhifa.core.schemas import ErrorOut
 
-from . import services
+from . import provincial, services
 
 router = Router(tags=["integrations"])
 
@@ -72,3 +72,30 @@ def overload_net_download(request, payload: OverloadNetDownloadIn):
 
     subject = overload_net.subject_for(request.user, **payload.dict())
     return overload_net.download(actor=request.user, **subject)
+class WarningPushIn(Schema):
+    warning_id: str = Field(..., max_length=64, description="省平台预警编号（幂等键）")
+    warning_class: int = Field(..., ge=1, le=3, description="预警类别：1 一类、2 二类、3 三类")
+    category: str = Field(..., max_length=60)
+    description: str = Field(..., max_length=500)
+    occurred_at: datetime
+    credit_code: str = Field("", max_length=18, description="涉及企业统一社会信用代码")
+    plate: str = Field("", max_length=12)
+    receiving_unit: str = Field("", max_length=40, description="承办单位机构编码（缺省为接口账号所在单位）")
+
+
+class WarningAckOut(Schema):
+    result: str  # accepted | duplicate
+    reference: str
+    status: str
+    handling_unit: str
+    received_on: str
+
+
+@router.post("/warnings", response={200: WarningAckOut, 201: WarningAckOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+             summary="接收省平台推送的预警抄告（一、二、三类）")
+def warning_push(request, payload: WarningPushIn):
+    ack = provincial.warning_receive(actor=request.user, **payload.dict())
+    w = ack.warning
+    out = {"result": "duplicate" if ack.duplicate else "accepted", "reference": str(w.pk), "status": w.status,
+           "handling_unit": w.organisation.name, "received_on": w.received_on.isoformat()}
+    return Status(200 if ack.duplicate else 201, out)

@@ -13,6 +13,7 @@ class Target(models.TextChoices):
     NOTICE = "notice", "消息通知（电子邮件、短信）"
     OVERLOAD_NET = "overload_net", "四级联网（超限超载）"
     REGULATION = "regulation", "互联网+监管（事中事后监管平台）"
+    WARNING = "warning", "省平台预警抄告（答复）"
 
 
 class Message(models.Model):

@@ -20,6 +20,9 @@ Control (JSON POST, loopback only):
   ``driver_qualification=``, ``company_credit_code=``) answers them, signed; rules of kind
   ``violations`` (``match`` in the query string) reject, time out, fail, or ``duplicate`` (every row
   answered twice).
+- the provincial platform (预警抄告) pushes too: ``/_sim/warning/push`` ``{"url", "token", "warning"}`` POSTs the
+  warning to our ``/api/v1/integrations/warnings`` with the account's bearer token and answers ``{"status",
+  "answer"}`` (``Simulator.push_warning`` does the same from Python); its replies arrive at ``/warning/warning-reply``.
 Per request, a header ``X-Sim-Mode: reject|timeout|error`` overrides the rules (for trying it by hand).
 """
 
@@ -40,6 +43,7 @@ REQUIRED = {
                      ("party.id_number", "缺少当事人证件号码（统一社会信用代码或身份证号码）")],
     "regulation": [("subject.name", "缺少监管对象名称"), ("subject.identifier", "缺少监管对象统一社会信用代码或证件号码"),
                    ("agency.code", "缺少实施机构编码"), ("behaviour.date", "缺少监管行为日期")],
+    "warning": [("warning_id", "缺少预警编号"), ("result", "缺少处置结果")],
 }
 # The 四级联网's query: which row field each query parameter selects on (docs/integrations/overload-net.md).
 NETWORK_QUERY = {"plate": "plate", "plate_colour": "plate_colour",
@@ -241,6 +245,9 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.network.extend(r for r in data.get("rows", []) if isinstance(r, dict))
             return self._answer(200, {"ok": True})
+        if self.path == "/_sim/warning/push":  # the provincial platform pushes a warning to us
+            status, answer = push_warning(data.get("url", ""), data.get("token", ""), data.get("warning") or {})
+            return self._answer(200, {"status": status, "answer": answer})
         if self.path == "/_sim/feishui/pay":  # a payer pays a finance code: the signed notification is the answer
             with self.state.lock:
                 status, answer = self.state.finance.pay(data, self.state.secrets.get("feishui", ""))
@@ -286,6 +293,24 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(200, {"result": "accepted", "reference": reference})
 
 
+def push_warning(url: str, token: str, warning: dict, timeout: float = 10.0) -> tuple[int, dict]:
+    """The provincial platform's push of one warning (docs/integrations/provincial-warnings.md): POST ``url`` (our
+    ``…/api/v1/integrations/warnings``) with a bearer token; returns (HTTP status, the answer)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=json.dumps(warning, ensure_ascii=False).encode(), method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"{}")
+        except ValueError:
+            return exc.code, {}
+
+
 class Simulator:
     """A running simulator: ``Simulator(port=0).start()``; ``.url``; ``.stop()``. Binds to 127.0.0.1 only."""
 
@@ -321,6 +346,8 @@ class Simulator:
         """Other units' overload violations the simulated 四级联网 answers queries with."""
         with self.state.lock:
             self.state.network.extend(dict(r) for r in rows)
+    def push_warning(self, url: str, token: str, warning: dict) -> tuple[int, dict]:
+        return push_warning(url, token, warning)
 
     def accepted(self, target: str | None = None) -> list[dict]:
         with self.state.lock:

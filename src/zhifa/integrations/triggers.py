@@ -1,7 +1,7 @@
 """The one call each reporting app makes, inside the transaction of its act. Each decides whether the act is
 reportable, builds the message from the record and writes it to the outbox."""
 
-from . import adapters, overload_net, regulation
+from . import adapters, overload_net, provincial, regulation
 from .models import Message, Target
 from .outbox import outbox_enqueue
 
@@ -66,3 +66,10 @@ def inspection_recorded(inspection, kind: str = "inspection_result") -> None:
     outbox_enqueue(target=Target.REGULATION, subject=inspection, kind=kind, payload=regulation.inspection_payload(inspection, kind),
                    idempotency_key=regulation.inspection_key(kind, inspection), organisation=inspection.organisation)
 
+
+def warning_closed(warning) -> None:
+    """inspections: a provincial warning received by API and handled (办结) is answered to the provincial platform."""
+    if warning.source != "api" or warning.status != "closed":
+        return
+    outbox_enqueue(target=Target.WARNING, subject=warning, kind="warning_reply", payload=provincial.reply_payload(warning),
+                   idempotency_key=provincial.reply_key(warning), organisation=warning.organisation)
