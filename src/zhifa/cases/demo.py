@@ -28,6 +28,18 @@ FACTS = [
 ]
 
 
+def fits(code: str, amount) -> bool:
+    """Whether a fine of ``amount`` lies in the statutory range of the catalogue item's penalty provision (the
+    case service refuses any other: 行政处罚法 Art. 4)."""
+    from zhifa.discretion.models import ViolationItem
+    from zhifa.discretion.ranges import statutory_range
+
+    if amount is None:
+        return True
+    rng = statutory_range(item=ViolationItem.objects.get(code=code))
+    return rng is None or ((rng.minimum or 0) <= Decimal(amount) <= rng.maximum)
+
+
 def catalogue_provisions(code: str) -> tuple[str, str]:
     """(violated provision, penalty provision) of a catalogue item, as the demo cases state them."""
     from zhifa.discretion.models import ViolationItem
@@ -52,13 +64,15 @@ class _Driver:
         self.parties = list(Party.objects.filter(organisation__path__startswith=self.org.path).order_by("pk")[:400])
         self.n = 0
 
-    def lead(self, *, days_ago=2, source=Case.Source.INSPECTION, party=None, code=None) -> Case:
+    def lead(self, *, days_ago=2, source=Case.Source.INSPECTION, party=None, code=None, amount=None) -> Case:
         rng = self.ctx.rng
         self.n += 1
         party = party or rng.choice(self.parties)
         vehicle = Vehicle.objects.filter(owner=party).first()
-        # A catalogue item's case states that item's facts; the others take the demo's facts in turn.
-        facts, fact_code = next((f for f in FACTS if code and f[1] == code), FACTS[self.n % len(FACTS)])
+        # A catalogue item's case states that item's facts; the others take in turn the demo's facts whose penalty
+        # provision allows the fine the case will propose.
+        fitting = [f for f in FACTS if fits(f[1], amount)]
+        facts, fact_code = next((f for f in FACTS if code and f[1] == code), fitting[self.n % len(fitting)])
         # The violation type every published decision and 双公示 row must carry.
         violation_name = facts.replace("驾驶货车", "").replace("客运车辆", "")
         when = timezone.now() - timedelta(days=days_ago, hours=rng.randint(1, 8))
@@ -94,7 +108,7 @@ class _Driver:
         return case
 
     def reviewed(self, amount="2000", legal_review=False, deviation="", **kw) -> Case:
-        case = self.opened(**kw)
+        case = self.opened(amount=amount, **kw)
         if legal_review:
             case = cs.case_set_review(actor=self.head, case=case, legal_review_required=True, discussion_required=False, basis="案情复杂，涉及多个法律关系")
         case = cs.case_report(actor=self.officer, case=case, report_text="经调查，当事人违法事实清楚，证据确凿，建议给予行政处罚。",
@@ -185,11 +199,11 @@ def load(ctx) -> None:
         return case
 
     keep(extended, 95)
-    keep(lambda: cs.case_report(actor=d.officer, case=d.opened(), report_text="调查终结，建议罚款2000元。", proposed_outcome="penalty",
+    keep(lambda: cs.case_report(actor=d.officer, case=d.opened(amount="2000"), report_text="调查终结，建议罚款2000元。", proposed_outcome="penalty",
                                 proposed_amount=Decimal("2000")), 40)
 
     def in_review():
-        case = d.opened()
+        case = d.opened(amount="30000")
         cs.case_set_review(actor=d.head, case=case, legal_review_required=True, discussion_required=False, basis="拟罚款数额较大")
         case = cs.case_report(actor=d.officer, case=case, report_text="调查终结，建议罚款30000元。", proposed_outcome="penalty",
                               proposed_amount=Decimal("30000"))
@@ -219,10 +233,10 @@ def load(ctx) -> None:
     keep(lambda: d.decided(amount="1000"), 12)
     for days, amount in [(3, "2000"), (10, "1500"), (25, "3000"), (40, "5000")]:
         keep(lambda amount=amount: d.delivered(amount=amount), days)
-    later(keep(lambda: d.delivered(amount="800"), 20), 17, pay_in_full)
+    later(keep(lambda: d.delivered(amount="1800"), 20), 17, pay_in_full)
     closed = later(keep(lambda: d.delivered(amount="1200"), 35), 30, pay_in_full)
     later(closed, 28, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，案件办理完毕，申请结案。"))
-    archived = later(keep(lambda: d.delivered(amount="600"), 60), 55, pay_in_full)
+    archived = later(keep(lambda: d.delivered(amount="1600"), 60), 55, pay_in_full)
     later(archived, 50, lambda c: cs.case_close(actor=d.head, case=c, report="罚款已缴清，结案。"))
     later(archived, 45, lambda c: cs.case_archive(actor=d.officer, case=c))
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from zhifa.core import legal_calendar
 from zhifa.core.errors import DomainError
 from zhifa.discretion import engine as discretion_engine
+from zhifa.discretion import ranges as discretion_ranges
 from zhifa.discretion import review as discretion_review
 from zhifa.discretion.models import ViolationItem
 
@@ -94,6 +95,16 @@ def assessment_proposal(case: Case):
                                         violation_date=case.occurred_on, today=_today())
     except DomainError:
         return None
+
+
+def assert_statutory_range(case: Case, amount: Decimal | None, *, basis: str = "", text: str = "") -> None:
+    """A fine within the range of the cited penalty provision (行政处罚法 Art. 4), whether or not the case uses a
+    catalogue item; below the minimum only as 减轻处罚 (Art. 32): the engine's proposal says so, or the decision's
+    reasoning states it."""
+    proposal = assessment_proposal(case)
+    mitigated = (proposal is not None and proposal.outcome == "mitigated") or "减轻" in (text or "")
+    discretion_ranges.assert_fine_within(amount, item=case.violation_item, mitigated=mitigated,
+                                         penalty_basis=basis or case.penalty_provision or case.legal_basis)
 
 
 def _passed_reviews(case: Case):

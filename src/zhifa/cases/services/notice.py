@@ -13,7 +13,13 @@ from zhifa.core.models import Officer
 
 from .. import penalties, rules
 from ..models import Case, ClockSuspension
-from .checks import _passed_reviews, default_hearing_right, review_requirement, window_deadline
+from .checks import (
+    _passed_reviews,
+    assert_statutory_range,
+    default_hearing_right,
+    review_requirement,
+    window_deadline,
+)
 from .common import (
     _assert_act_date,
     _check,
@@ -40,6 +46,7 @@ def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     penalties.assert_provided_by_item(parsed, case.violation_item)
     derived = penalties.summary(parsed)
     amount = derived["fine_amount"]
+    assert_statutory_range(case, amount, text=case.deviation_reason)
     _assert_reviewed_before_notice(case, lines=parsed)
     # Art. 63 ("应当告知"): where any line gives the right, it is told; the head may add the right, never remove it.
     right = default_hearing_right(case, lines=parsed) or bool(hearing_right)

@@ -19,16 +19,19 @@ def company(world, **kw) -> Party:
     return OrgPartyFactory(organisation=world.brigade_a, **kw)
 
 
-# A violation outside the catalogue states its provisions (the catalogue's YS-012 citations, see discretion data).
-VIOLATED = "《中华人民共和国道路运输条例》（2023年修订）第三十条"
-PENALTY = "《中华人民共和国道路运输条例》（2023年修订）第六十九条第一款"
+# A violation outside the catalogue states its provisions (the catalogue's LZ-004 citations, see discretion data):
+# 公路法 Art. 76 allows a fine of up to 30,000 yuan with no minimum, so the tests' amounts (50 yuan on the spot to
+# 20,000 yuan with a hearing) are all lawful under it (the fine is checked against the cited provision's range).
+VIOLATED = "《中华人民共和国公路法》第四十八条"
+PENALTY = "《中华人民共和国公路法》第七十六条第（四）项"
+FACTS = "驾驶履带式挖掘机未经公路管理机构同意擅自在公路上行驶，造成路面压痕"
 
 
 def lead(world, *, party=None, days_ago: int = 3, code: str = "", origin=None, provisions: bool = True, **kw) -> Case:
     case = services.lead_register(
         actor=world.users["officer"], organisation=world.brigade_a, source=Case.Source.INSPECTION,
         party=party or person(world), occurred_at=timezone.now() - timedelta(days=days_ago), place="G207国道皇后段",
-        facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测", violation_item_code=code or None, origin=origin, **kw)
+        facts=FACTS, violation_item_code=code or None, origin=origin, **kw)
     if provisions and case.violation_item_id is None and case.status == "lead" and not case.violated_provision:
         case = services.case_set_provisions(actor=world.users["officer"], case=case, violated_provision=VIOLATED, penalty_provision=PENALTY)
     return case

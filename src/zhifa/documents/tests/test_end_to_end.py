@@ -24,8 +24,7 @@ from zhifa.documents.models import Document
 
 pytestmark = pytest.mark.django_db
 
-BASIS = ("违反了《中华人民共和国道路运输条例》（2023年修订）第三十条的规定，"
-         "依据《中华人民共和国道路运输条例》（2023年修订）第六十九条第一款的规定")
+BASIS = "违反了《中华人民共和国公路法》第四十八条的规定，依据《中华人民共和国公路法》第七十六条第（四）项的规定"
 
 
 def _pdf_text(doc: Document, tmp_path) -> str:
@@ -55,7 +54,7 @@ def test_simplified_fine_one_number_local_time_basis_and_payment_code_on_paper(w
     party = PersonPartyFactory(organisation=world.brigade_a, name="赵六")
     payload = {"party_id": party.pk, "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk],
                "occurred_at": datetime(2026, 12, 1, 1, 20, tzinfo=UTC).isoformat(),  # 9:20 in Beijing
-               "place": "G207国道皇后段", "facts": "赵六驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测",
+               "place": "G207国道皇后段", "facts": "赵六驾驶履带式挖掘机未经公路管理机构同意擅自在公路上行驶",
                "penalty_kind": "fine", "amount": "200", "legal_basis": PENALTY, "violated_provision": VIOLATED}
     with time_machine.travel(datetime(2026, 12, 1, 2, 0, tzinfo=UTC)), django_capture_on_commit_callbacks(execute=True):
         answer = api_for("officer").post("/api/v1/cases/simplified", json.dumps(payload), content_type="application/json")
@@ -69,7 +68,7 @@ def test_simplified_fine_one_number_local_time_basis_and_payment_code_on_paper(w
     decision = _pdf_text(docs["onspot_decision"], tmp_path)
     assert number in decision and "2026年12月1日9时20分" in decision and "1时20分" not in decision
     assert BASIS in decision and "你的上述行为" in decision and "（单位）" not in decision
-    assert decision.count("未按规定对运输车辆进行维护和检测") == 1  # the facts are stated once, not again as "reasoning"
+    assert decision.count("擅自在公路上行驶") == 1  # the facts are stated once, not again as "reasoning"
     assert case.payment_notice.code in decision  # the payment code and its QR on the decision itself
     notice_paper = _pdf_text(docs["payment_notice"], tmp_path)
     assert number in notice_paper and case.payment_notice.code in notice_paper and "百分之三" in notice_paper
@@ -96,7 +95,7 @@ def test_ordinary_fine_with_hearing_reflects_defence_hearing_and_review(world, r
     with time_machine.travel(datetime(2026, 11, 2, 3, 0, tzinfo=UTC)):
         case = services.lead_register(actor=world.users["officer"], organisation=world.brigade_a, source=Case.Source.INSPECTION,
                                       party=firm, occurred_at=datetime(2026, 11, 2, 2, 30, tzinfo=UTC), place="G207国道皇后段",
-                                      facts="当事人所属豫R·D3578货车从事道路货物运输，未按规定进行维护和检测", officers=officers)
+                                      facts="当事人所属豫R·D3578履带式挖掘机未经公路管理机构同意擅自在公路上行驶", officers=officers)
         case = services.case_set_provisions(actor=world.users["officer"], case=case, violated_provision=VIOLATED, penalty_provision=PENALTY)
         case = run(services.case_open, actor=world.users["head"], case=case, officers=officers)
         case = services.case_set_review(actor=world.users["head"], case=case, legal_review_required=True, discussion_required=False,

@@ -34,7 +34,7 @@ def serious(world):
     code = "11411321MB1234567"
     world.brigade_a.credit_code = code + credit_code_check_char(code)
     world.brigade_a.save(update_fields=["credit_code"])
-    return decided(world, party=company(world), amount=Decimal("50000"))
+    return decided(world, party=company(world), amount=Decimal("30000"))  # 公路法 Art. 76: the maximum
 
 
 def publish(case):
@@ -53,9 +53,9 @@ def test_case_decided_reaches_supervision_and_publicity_once(world, simulator):
                                                        ("publicity", "publication")]
     sup = got[0]["payload"]
     assert sup["case_number"] == case.number and sup["decision"]["number"] == case.decision_number
-    assert sup["decision"]["fine_amount_yuan"] == "50000.00"
+    assert sup["decision"]["fine_amount_yuan"] == "30000.00"
     row = got[2]["payload"]["row"]  # the national credit-information field set, amounts in 万元
-    assert row["罚款金额(万元)"] == "5.000000" and row["行政处罚决定书文号"] == case.decision_number and row["数据操作类型"] == "新增"
+    assert row["罚款金额(万元)"] == "3.000000" and row["行政处罚决定书文号"] == case.decision_number and row["数据操作类型"] == "新增"
     assert Message.objects.filter(status=M.ACKNOWLEDGED).count() == 3
     assert Attempt.objects.count() == 3
     acks = Event.objects.filter(action="outbox.acknowledged")

@@ -1,0 +1,77 @@
+"""行政处罚法 Art. 4 (处罚法定) and Art. 32: a fine lies within the range of the penalty provision the case
+cites, whether the case uses a catalogue item or states its provisions by hand (the demo once decided 30,000
+yuan under 《道路运输条例》第六十八条第（一）项, range 1,000–3,000 yuan). Each refusal changes nothing."""
+
+from decimal import Decimal
+
+import pytest
+
+from zhifa.cases import services
+from zhifa.cases.models import Case, StatusChange
+from zhifa.core.errors import DomainError
+from zhifa.discretion.ranges import statutory_range
+
+from .factories import lead
+
+pytestmark = pytest.mark.django_db
+
+ART68_1 = "《中华人民共和国道路运输条例》（2023年修订）第六十八条第（一）项"
+ART68_VIOLATED = "《中华人民共和国道路运输条例》（2023年修订）第六十八条所列行为"
+
+
+def _reported(world, *, art68: bool = True):
+    """A case reported without legal review; ``art68``: its provisions are Art. 68 (1) stated by hand,
+    else the factory's 公路法 Art. 76 (up to 30,000 yuan)."""
+    officer, head = world.users["officer"], world.users["head"]
+    case = lead(world, provisions=not art68)
+    if art68:
+        case = services.case_set_provisions(actor=officer, case=case, violated_provision=ART68_VIOLATED,
+                                            penalty_provision=ART68_1)
+    team = [world.officers["officer"], world.officers["officer2"]]
+    case = services.case_open(actor=head, case=case, officers=team, legal_review_required=False)
+    case = services.case_report(actor=officer, case=case, report_text="经调查，违法事实清楚。",
+                                proposed_outcome=Case.Outcome.PENALTY, proposed_amount=Decimal("2000"))
+    return services.case_internal_review(actor=head, case=case, approve=True, opinion="同意")
+
+
+def _notify(world, case, amount):
+    return services.case_notify(actor=world.users["officer"], case=case, penalty_kind=Case.PenaltyKind.FINE,
+                                amount=Decimal(amount), hearing_right=False)
+
+
+def test_art4_range_of_a_provision_cited_by_hand_is_the_catalogues():
+    # the short name and no edition name the same provision
+    rng = statutory_range(penalty_basis="《道路运输条例》第六十八条第（一）项")
+    assert (rng.minimum, rng.maximum) == (Decimal("1000"), Decimal("3000")) and "YS-007" in rng.codes
+    # a provision the catalogue does not know has no range here (not checked)
+    assert statutory_range(penalty_basis="《某某条例》第一条") is None
+
+
+def test_art4_fine_above_the_cited_provisions_maximum_is_refused_and_changes_nothing(world):
+    case = _reported(world)
+    steps = StatusChange.objects.filter(case=case).count()
+    with pytest.raises(DomainError) as exc:
+        _notify(world, case, "30000")
+    assert exc.value.code == "fine_above_statutory_max" and "3,000.00元" in exc.value.message
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.status == case.status and fresh.notified_amount is None
+    assert StatusChange.objects.filter(case=case).count() == steps
+    assert _notify(world, case, "3000").notified_amount == Decimal("3000")  # the other side of the boundary
+
+
+def test_art32_fine_below_the_minimum_only_when_mitigated(world):
+    case = _reported(world)
+    with pytest.raises(DomainError) as exc:
+        _notify(world, case, "999.99")
+    assert exc.value.code == "fine_below_statutory_min"
+    assert _notify(world, case, "1000").notified_amount == Decimal("1000")
+
+
+def test_art4_decision_checks_the_basis_it_cites(world):
+    case = _notify(world, _reported(world, art68=False), "5000")  # 公路法 Art. 76: up to 30,000 yuan
+    case = services.case_waive(actor=world.users["officer"], case=case, statement="无异议")
+    with pytest.raises(DomainError) as exc:  # the decision citing Art. 68 (1) instead, whose maximum is 3,000
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind=Case.PenaltyKind.FINE,
+                             amount=Decimal("5000"), legal_basis=ART68_1, reasoning="违法事实清楚。")
+    assert exc.value.code == "fine_above_statutory_max"
+    assert Case.objects.get(pk=case.pk).decision_number == ""

@@ -1,0 +1,91 @@
+"""The statutory fine range of a penalty provision (行政处罚法 Art. 4, 处罚法定).
+
+A fine above the maximum the penalty provision allows is never lawful, whichever way the case reached it
+(a catalogue item, or a case outside the catalogue citing the provision by hand); a fine below the minimum
+is lawful only as 减轻处罚 (Art. 32). The range is the catalogue's (``ViolationItem.statutory_min/max``):
+a case linked to an item takes the item's; any other case takes the range of the catalogue items whose
+penalty provision it cites (several items citing the same provision: the widest range). A provision the
+catalogue does not know, or one whose fine is a multiple of illegal gains (no maximum), has no range here
+and is not checked.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from zhifa.core import provisions
+from zhifa.core.errors import DomainError
+
+from .models import ViolationItem
+
+
+@dataclass(frozen=True)
+class StatutoryRange:
+    """The fine range of one penalty provision and the catalogue items it was read from."""
+
+    minimum: Decimal | None
+    maximum: Decimal | None
+    basis: str
+    codes: tuple[str, ...]
+
+
+def _key(p: provisions.Provision) -> tuple[str, str, str, str]:
+    # 《道路运输条例》 and 《中华人民共和国道路运输条例》, any edition, name the same provision.
+    return (p.law.removeprefix("中华人民共和国"), p.article, p.paragraph, p.item)
+
+
+def _cited(text: str) -> set[tuple[str, str, str, str]]:
+    try:
+        return {_key(p) for p in provisions.parse(text).provisions}
+    except DomainError:
+        return set()
+
+
+def statutory_range(*, item: ViolationItem | None = None, penalty_basis: str = "") -> StatutoryRange | None:
+    """The range of ``item``, or of the catalogue items whose first penalty provision
+    ``penalty_basis`` cites."""
+    if item is not None:
+        if item.statutory_max is None:
+            return None
+        return StatutoryRange(item.statutory_min, item.statutory_max, item.penalty_basis, (item.code,))
+    cited = _cited(penalty_basis)
+    if not cited:
+        return None
+    matches = []
+    articles = {f"第{article}条" for _law, article, _p, _i in cited}
+    candidates = ViolationItem.objects.filter(active=True, statutory_max__isnull=False).only(
+        "code", "penalty_basis", "statutory_min", "statutory_max")
+    for candidate in candidates:
+        if not any(a in candidate.penalty_basis for a in articles):
+            continue
+        try:
+            first = provisions.parse(candidate.penalty_basis).provisions[:1]
+        except DomainError:
+            continue
+        if first and _key(first[0]) in cited:
+            matches.append(candidate)
+    if not matches:
+        return None
+    low = [m.statutory_min for m in matches if m.statutory_min is not None]
+    minimum = min(low) if len(low) == len(matches) else None
+    maximum = max(m.statutory_max for m in matches)
+    return StatutoryRange(minimum, maximum, penalty_basis, tuple(sorted(m.code for m in matches)))
+
+
+def assert_fine_within(amount: Decimal | None, *, item: ViolationItem | None = None, penalty_basis: str = "",
+                       mitigated: bool = False) -> None:
+    """Refuse a fine outside the statutory range of the cited penalty provision (Art. 4; below the minimum
+    only when the fine is mitigated under Art. 32)."""
+    if amount is None:
+        return
+    rng = statutory_range(item=item, penalty_basis=penalty_basis)
+    if rng is None:
+        return
+    basis = rng.basis.strip() or "处罚依据"
+    if rng.maximum is not None and amount > rng.maximum:
+        raise DomainError("fine_above_statutory_max",
+                          f"罚款{amount:,.2f}元超过{basis}规定的上限{rng.maximum:,.2f}元，"
+                          "超出法定幅度的处罚没有法律依据（行政处罚法第四条、第三十八条）。")
+    if rng.minimum is not None and amount < rng.minimum and not mitigated:
+        raise DomainError("fine_below_statutory_min",
+                          f"罚款{amount:,.2f}元低于{basis}规定的下限{rng.minimum:,.2f}元；"
+                          "低于法定下限的，须符合减轻处罚的情形并在决定中写明（行政处罚法第三十二条）。")
