@@ -65,7 +65,7 @@ class OverloadNetDownloadOut(Schema):
 
 
 @router.post("/overload-net/download", response={200: OverloadNetDownloadOut, 400: ErrorOut, 403: ErrorOut,
-                                                 404: ErrorOut, 502: ErrorOut, 503: ErrorOut},
+                                                 404: ErrorOut, 502: ErrorOut},
              summary="从四级联网下载车辆、驾驶员或运输企业的超限记录（计入一超四罚）")
 def overload_net_download(request, payload: OverloadNetDownloadIn):
     from . import overload_net

@@ -226,7 +226,8 @@ def download(*, actor, vehicle=None, driver=None, company=None, months: int = 12
     name, obj, query = _subject(actor, vehicle=vehicle, driver=driver, company=company)
     conf = endpoint(Target.OVERLOAD_NET)
     if conf is None:
-        raise DomainError("no_receiver", "未配置四级联网接口地址，无法下载。", status=503)
+        # 404 like every integration not enabled here (a 5xx would say the platform failed; it is not set up).
+        raise DomainError("not_enabled", "未配置四级联网接口地址，无法下载。", status=404)
     since = timezone.localdate() - timedelta(days=31 * months)
     url = f"{conf[0]}/overload_net/violations?{urlencode({**query, 'since': since.isoformat()})}"
     data, error = client.fetch_signed(url, secret=conf[1], signature_header="X-Zhifa-Signature",

@@ -200,3 +200,15 @@ def test_another_county_cannot_import_into_a_foreign_unit_nor_see_its_records(wo
     assert record.organisation == world.brigade_a and record.driver is None
     assert services.four_penalty_counts(organisation=world.county_b)["drivers"] == {}
     assert services.four_penalty_counts(organisation=world.county_a)["vehicles"] == {vehicle_a.pk: 1}
+
+
+@pytest.mark.django_db
+def test_download_without_a_configured_network_is_not_enabled(world, fast_outbox, api_for):
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·N0001")
+    url = "/api/v1/integrations/overload-net/download"
+    answer = api_for("officer").post(url, {"vehicle_id": vehicle.pk}, content_type="application/json")
+    assert answer.status_code == 404 and answer.json()["code"] == "not_enabled"
+    both = api_for("officer").post(url, {"vehicle_id": vehicle.pk, "driver_id": 1},
+                                   content_type="application/json")
+    assert both.status_code == 400 and both.json()["code"] == "one_subject"
+    assert not Event.objects.filter(action="integrations.overload_net_download").exists()
