@@ -139,7 +139,19 @@ class Finance:
         return 200, {"body": body, "signature": signature}
 
     def daily_file(self, day: str) -> list[dict]:
-        return [p for p in self.payments if str(p.get("paid_at") or "")[:10] == day]
+        """The payments of ``day`` in Beijing time (a payment at 00:30 +08:00 is 16:30 UTC the day before)."""
+        return [p for p in self.payments if _local_day(p.get("paid_at")) == day]
+
+
+def _local_day(value) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = datetime.fromisoformat(str(value or ""))
+    except ValueError:
+        return str(value or "")[:10]
+    return (at.astimezone(ZoneInfo("Asia/Shanghai")) if at.tzinfo else at).date().isoformat()
 
 
 def _sign(body: bytes, secret: str) -> str:
