@@ -30,6 +30,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -240,6 +241,8 @@ def extra_units(ctx, today: date, password_hash: str, seed: int) -> list[dict]:
     from django.contrib.auth.models import Group
 
     from zhifa.core.auth import token_hash
+    from zhifa.core.demo import ORG_CODE_CHARS
+    from zhifa.core.identifiers import credit_code_check_char
     from zhifa.core.models import ApiToken, Officer, Organisation, User
     from zhifa.core.roles import Role
 
@@ -248,6 +251,12 @@ def extra_units(ctx, today: date, password_hash: str, seed: int) -> list[dict]:
     groups = {r.value: Group.objects.get_or_create(name=r.value)[0] for r in Role}
     accounts: list[dict] = []
     cert = Officer.objects.count() + 1000
+
+    def agency_code(region: str) -> str:
+        """An agency's unified social credit code (机关 11…, GB 32100 check character), as the demo's units carry: the
+        双公示 rows name the deciding body and its code."""
+        first17 = "11" + region + "".join(rng.choice(ORG_CODE_CHARS) for _ in range(9))
+        return first17 + credit_code_check_char(first17)
 
     def person(org, username, name, roles, position, legal=False):
         nonlocal cert
@@ -263,9 +272,9 @@ def extra_units(ctx, today: date, password_hash: str, seed: int) -> list[dict]:
     brigades = []
     for region, name, short in EXTRA_COUNTIES:
         county = Organisation.objects.create(code=region, name=f"{name}交通运输局", kind="county", parent=city, region_code=region,
-                                             doc_prefix=f"{short}交罚")
+                                             doc_prefix=f"{short}交罚", credit_code=agency_code(region))
         brigade = Organisation.objects.create(code=f"{region}DD", name=f"{name}交通运输综合行政执法大队", kind="brigade", parent=county,
-                                              region_code=region, doc_prefix=f"豫R{short}交罚")
+                                              region_code=region, doc_prefix=f"豫R{short}交罚", credit_code=agency_code(region))
         squad = Organisation.objects.create(code=f"{region}ZD1", name=f"{name}执法大队第一中队", kind="squad", parent=brigade,
                                             region_code=region)
         person(county, f"load_{region}_head", f"{name}局长", [Role.HEAD, Role.OFFICER], "局长", legal=True)
@@ -341,7 +350,7 @@ def main(argv=None) -> None:
     seen_plates = set(Vehicle.objects.values_list("plate", flat=True))
     party_id = (Party.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     vehicle_id = (Vehicle.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    parties_by_brigade, vehicles_by_brigade = {}, {}
+    parties_by_brigade, vehicles_by_brigade, org_codes = {}, {}, {}
     pw = Writer(url, Party, with_id=True)
     vw = Writer(url, Vehicle, with_id=True)
     created = datetime(args.today.year - YEARS, 1, 1, 9, tzinfo=TZ)
@@ -369,6 +378,8 @@ def main(argv=None) -> None:
                 row = {"id": party_id, "organisation_id": b.pk, "kind": "organisation", "name": name, "credit_code": ident,
                        "legal_representative": ctx.person_name(), "phone": f"0377-{rng.randint(60000000, 69999999)}", "created_at": created}
             seen_ids.add(ident)
+            if not person:
+                org_codes[party_id] = ident
             pw.add(row)
             plist.append((party_id, name, person))
             # Most parties own a vehicle (goods vehicles for organisations, a car or truck for persons).
@@ -400,15 +411,24 @@ def main(argv=None) -> None:
     case_id0 = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     transcript_id0 = (Transcript.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
+    from zhifa.credit.models import CreditPublication
+    from zhifa.payments.models import Payment, PaymentNotice
+    from zhifa.portal.models import ExportBatch, ExportItem, Publication
+
     big = [Case._meta.db_table, StatusChange._meta.db_table, Transcript._meta.db_table, EvidenceItem._meta.db_table,
-           CaseDocument._meta.db_table, Event._meta.db_table, Case.officers.through._meta.db_table, Transcript.officers.through._meta.db_table]
+           CaseDocument._meta.db_table, Event._meta.db_table, Case.officers.through._meta.db_table, Transcript.officers.through._meta.db_table,
+           PaymentNotice._meta.db_table, Payment._meta.db_table, Publication._meta.db_table, CreditPublication._meta.db_table,
+           ExportItem._meta.db_table, ExportBatch._meta.db_table]
     definitions = without_indexes(url, big)
     t0 = time.monotonic()
     gen = CaseGenerator(args, rng, ctx, brigades, cum, parties_by_brigade, vehicles_by_brigade, officers_by_brigade,
                         heads_by_brigade, reviewers_by_brigade, items, seq0, prev_hash, case_id0, transcript_id0, url)
+    gen.org_codes = org_codes
     gen.run(n_cases)
     print(f"cases {gen.cases.rows:,}, status changes {gen.changes.rows:,}, events {gen.events.rows:,}, transcripts {gen.transcripts.rows:,}, "
-          f"evidence {gen.evidence.rows:,}, documents {gen.documents.rows:,} ({time.monotonic() - t0:.0f}s)")
+          f"evidence {gen.evidence.rows:,}, documents {gen.documents.rows:,}, payment notices {gen.notices.rows:,}, "
+          f"payments {gen.payments.rows:,}, publications {gen.publications.rows:,}, credit publications {gen.credit_pubs.rows:,}, "
+          f"双公示 items {gen.export_items.rows:,} in {gen.batches_written:,} batches ({time.monotonic() - t0:.0f}s)")
     t0 = time.monotonic()
     rebuild(url, definitions, big + [Party._meta.db_table, Vehicle._meta.db_table])
     AuditHead.objects.update_or_create(pk=1, defaults={"seq": gen.seq, "hash": gen.prev_hash})
@@ -473,6 +493,58 @@ class CaseGenerator:
         self.events = Writer(url, Event)
         self.writers = [self.cases, self.case_officers, self.changes, self.transcripts, self.transcript_officers, self.evidence,
                         self.documents, self.events]
+        self._init_publication(url)
+
+    def _init_publication(self, url) -> None:
+        """What the execution and publication services leave beside a decision: the payment notice (罚缴分离, 行政处罚法
+        Art. 67) and its payment, the portal publication (事后公开, 国办发〔2018〕118号), the credit app's publication and the
+        双公示 export state — their rules read once from the database (publication deadline, severity tiers, the
+        credit-repair regime's publication periods, the legal calendar) and applied per decision from memory."""
+        from zhifa.core import legal_calendar
+        from zhifa.core.models import Organisation
+        from zhifa.credit import selectors as credit_selectors
+        from zhifa.credit.models import CreditPublication, RepairRegime
+        from zhifa.credit.services import add_months
+        from zhifa.payments.models import Payment, PaymentNotice
+        from zhifa.portal.models import ExportBatch, ExportItem, Publication, PublicationRule, SeverityRule
+
+        def next_id(model):
+            return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+        from zhifa.cases.models import Case
+        from zhifa.cases.rules import HEARING_NOTICE_WORKING_DAYS
+        from zhifa.core.identifiers import PLATE_IN_TEXT
+        from zhifa.portal import pipeline
+        from zhifa.portal.deident import mask_name
+        from zhifa.portal.services import PLATE_REMOVED
+        from zhifa.portal.sources import penalty_category
+
+        self.hearing_days = HEARING_NOTICE_WORKING_DAYS
+        self.plates, self.plate_removed, self.mask_name, self.pipeline = PLATE_IN_TEXT, PLATE_REMOVED, mask_name, pipeline
+        self.categories = {k: penalty_category(k) for k in Case.PenaltyKind.values}
+        self.kind_labels = dict(Case.PenaltyKind.choices)
+        self.calendar = legal_calendar.calendar()
+        self._working, self._days = {}, {}
+        self.pub_rules = list(PublicationRule.objects.filter(kind="penalty").order_by("effective_from"))
+        self.severity_versions = sorted(set(SeverityRule.objects.values_list("effective_from", flat=True)))
+        self._severity: dict[tuple, str] = {}
+        self.SeverityRule = SeverityRule
+        self.regimes = list(RepairRegime.objects.order_by("effective_from"))
+        self._periods = {}
+        self.repair_period, self.add_months = credit_selectors.repair_period, add_months
+        self.bodies = {o.pk: o.enforcement_body() for o in Organisation.objects.filter(pk__in=[b.pk for b in self.brigades])}
+        self.notice_id, self.publication_id, self.batch_id = next_id(PaymentNotice), next_id(Publication), next_id(ExportBatch)
+        self.notices = Writer(url, PaymentNotice, with_id=True)
+        self.payments = Writer(url, Payment)
+        self.publications = Writer(url, Publication, with_id=True)
+        self.credit_pubs = Writer(url, CreditPublication)
+        self.export_items = Writer(url, ExportItem)
+        self.writers += [self.notices, self.payments, self.publications, self.credit_pubs, self.export_items]
+        self.ExportBatch, self.url = ExportBatch, url
+        self.batches: dict[tuple, dict] = {}  # (unit, day) → the day's 双公示 batch and its counts
+        self.batches_written = 0
+        self.reminders: dict[int, int] = {}
+        self.org_codes: dict[int, str] = {}  # organisations' credit codes (the portal names them), set by main()
 
     def run(self, n: int) -> None:
         days = (self.today - self.start).days
@@ -491,6 +563,7 @@ class CaseGenerator:
                     print(f"  {done:,} cases", flush=True)
         for w in self.writers:
             w.close()
+        self.write_batches()
 
     # -- helpers
     def at(self, after: datetime, lo: int, hi: int) -> datetime:
@@ -558,6 +631,7 @@ class CaseGenerator:
                "place": place, "facts": f"{place}：{rng.choice(FACTS)}" + (f"（{plate}）" if plate else ""),
                "registered_at": registered, "registered_by_id": officer_user.pk if officer_user else None}
         self.row, self.b, self.label, self.current, self.person = row, b, label, registered, person
+        self.party_id, self.party_name, self.notice = party_id, party_name, None
         for o in officers:
             self.case_officers.add_row([case_id, o.pk])
         if simplified:
@@ -566,6 +640,10 @@ class CaseGenerator:
             self.ordinary(case_id, officer_user, head, officers, basis, registered, plate)
         row["updated_at"] = self.current
         self.cases.add(row)
+        if self.notice is not None:
+            self.notices.add(self.notice)
+        if row.get("outcome") == "penalty" and row.get("decision_number"):
+            self.publish(case_id)
 
     def move(self, case_id, action, old, new, actor, when, summary, fields=None) -> bool:
         """Apply one step if it happened before --today; False when the case stops here."""
@@ -588,13 +666,82 @@ class CaseGenerator:
     def document(self, case_id, kind, when, number=""):
         self.documents.add({"case_id": case_id, "kind": kind, "number": number, "issued_at": when})
 
+    # -- the legal calendar, memoised per day
+    def working_days_after(self, day: date, n: int):
+        key = (day, n)
+        found = self._working.get(key)
+        if found is None:
+            found = self._working[key] = self.calendar.add_working_days(day, n)
+        return found
+
+    def days_after(self, day: date, n: int):
+        key = (day, n)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = self.calendar.add_days(day, n)
+        return found
+
+    # -- 罚缴分离: the payment notice and the payment (payments.services)
+    def issue_notice(self, case_id, actor, delivered: datetime) -> None:
+        """The payment notice the delivery of a fine decision issues (``payment_notice_issue``): a Luhn-checked
+        18-digit code (region, year, serial), due 15 days after delivery on the legal calendar (Art. 67)."""
+        from zhifa.payments.services import PAYMENT_DAYS, _luhn_digit
+
+        amount = self.row["fine_amount"]
+        due = self.days_after(delivered.date(), PAYMENT_DAYS)
+        nid = self.notice_id
+        self.notice_id += 1
+        body = f"{(self.b.region_code or '000000')[:6].ljust(6, '0')}{delivered:%y}{nid:09d}"
+        code = body + _luhn_digit(body)
+        self.notice = {"id": nid, "case_id": case_id, "organisation_id": self.b.pk, "code": code, "code_issuer": "local",
+                       "decision_number": self.row["decision_number"], "party_name": self.party_name[:120], "amount": amount,
+                       "delivered_on": delivered.date(), "due_on": due.date, "due_confirmed": due.confirmed, "status": "unpaid",
+                       "created_by_id": actor.pk if actor else None, "created_at": delivered}
+        self.event(case_id=case_id, label=self.label, org=self.b, actor=actor, action="payment.notice_issue",
+                   summary=f"开具缴款通知：缴款码 {code}（本平台（未接入非税收入系统）出具），罚款 {amount} 元，缴款期限 {due.label}（行政处罚法第六十七条）",
+                   changes={}, when=delivered)
+
+    def pay(self, case_id, when: datetime) -> None:
+        """The payment system's notification: one payment of the whole fine within the period (no surcharge)."""
+        notice = self.notice
+        txn = f"LOAD{notice['id']:016d}"
+        amount = notice["amount"]
+        self.payments.add({"notice_id": notice["id"], "merchant_id": "", "transaction_id": txn, "amount": amount, "paid_at": when,
+                           "channel": self.rng.choice(["银行柜台", "网上银行", "手机支付"]),
+                           "body_sha256": hashlib.sha256(f"{txn}|{notice['code']}|{amount}|{when.isoformat()}".encode()).hexdigest(),
+                           "received_at": when})
+        notice.update({"status": "paid", "principal_paid": amount, "paid_total": amount, "paid_on": when.date()})
+        self.event(case_id=case_id, label=self.label, org=self.b, actor=None, action="payment.received",
+                   summary=f"收到支付系统缴款 {amount} 元（流水号 {txn}，{when:%Y-%m-%d %H:%M}），已缴清（含加处罚款 0.00 元）", changes={}, when=when)
+
+    def unpaid(self) -> None:
+        """A fine left unpaid: marked overdue after the period, the reminder (催告, 行政强制法 Art. 35) delivered, then
+        the application to the court (Arts. 53–54) once the party's time for review and suit has run — as far as
+        --today has reached."""
+        notice, today = self.notice, self.today
+        due = notice["due_on"]
+        if due < today:
+            notice["overdue_on"] = due + timedelta(days=1)
+        reminded = due + timedelta(days=self.rng.randint(5, 30))
+        if reminded <= today:
+            self.reminders[self.b.pk] = self.reminders.get(self.b.pk, 0) + 1
+            notice.update({"reminded_on": reminded,
+                           "reminder_number": f"{self.b.doc_prefix or '交'}催〔{reminded.year}〕{self.reminders[self.b.pk]:04d}号"})
+            applied = notice["delivered_on"] + timedelta(days=190 + self.rng.randint(0, 60))
+            if applied <= today:
+                notice["enforcement_applied_on"] = applied
+
     def finish(self, case_id, officer, head, status, when) -> None:
         """paid (if a fine) → closed → archived, each if it happened before --today."""
         rng = self.rng
         if status == "execution":
             if rng.random() < 0.03:
+                self.unpaid()
                 return  # not paid: stays in execution (reminder, enforcement)
-            when = self.at(when, 1, 25)
+            when = self.at(when, 1, 14)  # within the 15 days of the notice: no surcharge (Art. 72)
+            if when > self.now:
+                return
+            self.pay(case_id, when)
             if not self.move(case_id, "paid", "execution", "executed", None, when, f"罚款{self.row['fine_amount']}元已于{when.date()}缴清",
                              {"paid_on": when.date(), "executed_on": when.date()}):
                 return
@@ -603,6 +750,136 @@ class CaseGenerator:
             return
         when = self.at(when, 10, 60)
         self.move(case_id, "archive", "closed", "archived", officer, when, "案卷归档", {"archived_on": when.date()})
+
+    # -- publication: portal register → credit publication → 双公示 (portal.services, portal.pipeline)
+    def severity(self, category: str, fine, decided: date) -> str:
+        """``SeverityRule.classify`` of the table in force on the decision day, memoised per table and input."""
+        i = bisect.bisect_right(self.severity_versions, decided)
+        version = self.severity_versions[i - 1] if i else None
+        key = (version, category, self.person, fine)
+        found = self._severity.get(key)
+        if found is None:
+            found = self._severity[key] = self.SeverityRule.classify(categories=[category], party_kind="person" if self.person else "organisation",
+                                                                     fine=fine, on=decided)
+        return found
+
+    def publicity(self, decided: date, severity: str) -> tuple[date, bool]:
+        """``pipeline.publicity_period`` (公示截止期, published to the credit channels?) with the regime's period
+        memoised: the regime in force on the decision day, before the first one the first one's periods."""
+        regime = self.regimes[0]
+        for r in self.regimes:
+            if r.effective_from <= decided:
+                regime = r
+        key = (regime.pk, severity)
+        period = self._periods.get(key)
+        if period is None:
+            period = self._periods[key] = self.repair_period(regime, SimpleNamespace(severity=severity, special_field=False))
+            until = self.add_months(decided, period.max_months)
+            assert (until, period.published) == self.pipeline.publicity_period(decided, severity)[:2], (decided, severity)
+        return self.add_months(decided, period.max_months), period.published
+
+    def send(self, when: datetime, action: str) -> tuple[int, datetime | None]:
+        """One row pushed to the credit platform (``triggers.publication_changed``, in the publication's transaction):
+        counted in the unit's batch of that day, answered (accepted) by the platform's receipt the next morning."""
+        day = when.date()
+        key = (self.b.pk, day)
+        batch = self.batches.get(key)
+        if batch is None:
+            answered = datetime(day.year, day.month, day.day, 10, tzinfo=TZ) + timedelta(days=1)
+            batch = self.batches[key] = {"id": self.batch_id, "organisation_id": self.b.pk, "created_at": when, "rows": 0, "new": 0,
+                                         "withdrawn": 0, "answered": answered if answered <= self.now else None}
+            self.batch_id += 1
+        batch["created_at"] = min(batch["created_at"], when)
+        batch["rows"] += 1
+        batch[action] += 1
+        return batch["id"], batch["answered"]
+
+    def write_batches(self) -> None:
+        writer = Writer(self.url, self.ExportBatch, with_id=True)
+        for b in self.batches.values():
+            answered = b["answered"]
+            writer.add({"id": b["id"], "organisation_id": b["organisation_id"], "layout": "penalty", "file_format": "json", "rows": b["rows"],
+                        "new": b["new"], "changed": 0, "withdrawn": b["withdrawn"], "errors": [], "accepted": b["rows"] if answered else 0,
+                        "rejected": 0, "reconciled_at": answered, "created_by_id": None, "created_at": b["created_at"]})
+        writer.close()
+        self.batches_written = writer.rows
+
+    def publish(self, case_id) -> None:
+        """The daily publication job (``publication_run``) publishes the decision the day after it was made, within the
+        7 working days of the rule in force; the credit publication and the 双公示 row follow it; a revocation withdraws
+        all three (行政处罚法 Art. 48, within 3 working days), the end of the publication period expires them."""
+        rng, row = self.rng, self.row
+        decided = row["decided_on"]
+        rule = None
+        for r in self.pub_rules:
+            if r.effective_from <= decided:
+                rule = r
+        if rule is None:
+            return
+        due = self.working_days_after(decided, rule.working_days)
+        day = min(decided + timedelta(days=rng.randint(1, 3)), due.date)
+        published_at = datetime(day.year, day.month, day.day, 2, tzinfo=TZ) + timedelta(seconds=rng.randint(0, 3600))
+        revoked = row.get("revoked_on")
+        if published_at > self.now or (revoked is not None and revoked <= day):
+            return  # not yet published, or revoked before the job ever published it
+        kind = row["penalty_kind"]
+        fine = row["fine_amount"] if kind == "fine" else None
+        category = str(self.categories[kind])
+        severity = self.severity(category, fine, decided)
+        until, credit_published = self.publicity(decided, severity)
+        status, taken_down, reason, fields = "published", None, "", {}
+        if revoked is not None:
+            withdraw_due = self.working_days_after(revoked, rule.withdraw_working_days).date
+            w_day = min(revoked + timedelta(days=rng.randint(0, 1)), withdraw_due)
+            at = datetime(w_day.year, w_day.month, w_day.day, 9, tzinfo=TZ) + timedelta(seconds=rng.randint(0, 8 * 3600))
+            if at <= self.now:
+                status, taken_down, reason = "withdrawn", at, f"决定已变更或撤销：{row.get('revocation_reason') or ''}"
+                fields = {"changed_on": revoked, "withdraw_due": withdraw_due}
+        elif until < self.today:
+            day_after = until + timedelta(days=1)  # the job of the day after the 公示截止期
+            status, reason = "expired", "公示期满"
+            taken_down = datetime(day_after.year, day_after.month, day_after.day, 2, tzinfo=TZ) + timedelta(seconds=rng.randint(0, 3600))
+        number = row["decision_number"]
+        if self.person:
+            party = self.mask_name(self.party_name)
+            facts = self.plates.sub(self.plate_removed, row["facts"])
+        else:
+            code = self.org_codes.get(self.party_id, "")
+            party = f"{self.party_name}（统一社会信用代码 {code}）" if code else self.party_name
+            facts = row["facts"]
+        content = f"罚款人民币{fine}元" if fine is not None else self.kind_labels[kind]
+        body = self.bodies[self.b.pk]
+        pid = self.publication_id
+        self.publication_id += 1
+        self.publications.add({
+            "id": pid, "organisation_id": self.b.pk, "subject_type": "cases.case", "subject_id": str(case_id), "kind": "penalty",
+            "status": status, "decision_number": number, "title": f"行政处罚决定书（{number}）",
+            "party_display": (self.mask_name(self.party_name) if self.person else self.party_name)[:120],
+            "body": [["当事人", party], ["违法行为类型", row["violation_name"]], ["违法事实", facts], ["处罚依据", row["legal_basis"]],
+                     ["处罚内容", content], ["处罚机关", body.name]],
+            "flags": [], "decided_on": decided, "due_on": due.date, "due_confirmed": due.confirmed, "public_until": until,
+            "severity": severity, "credit_published": credit_published, "penalty_until": None, "published_at": published_at,
+            "published_on": day, "is_late": False, "withdrawn_at": taken_down, "withdrawn_on": taken_down.date() if taken_down else None,
+            "withdraw_reason": reason[:200], "withdraw_late": False, "created_at": published_at, "updated_at": taken_down or published_at,
+            **fields})
+        if not credit_published:
+            return  # the credit rules keep this severity off the credit channels (2026 measures: minor information)
+        performed = row.get("paid_on") or row.get("executed_on")
+        self.credit_pubs.add({
+            "party_id": self.party_id, "organisation_id": self.b.pk, "decision_number": number, "decision_date": decided,
+            "summary": row["violation_name"][:300], "severity": severity, "special_field": False,
+            "penalty_performed": performed is not None, "performed_on": performed,
+            "status": {"published": "published", "withdrawn": "revoked", "expired": "expired"}[status],
+            "withdrawn_on": taken_down.date() if taken_down else None, "source_type": "cases.case", "source_id": str(case_id)})
+        sent = published_at + timedelta(seconds=5)
+        action = "new"
+        batch, answered = self.send(sent, "new")
+        if taken_down is not None:
+            sent, action = taken_down + timedelta(seconds=5), "withdrawn"
+            batch, answered = self.send(sent, "withdrawn")
+        self.export_items.add({"publication_id": pid, "organisation_id": self.b.pk, "layout": "penalty",
+                               "status": "accepted" if answered else "sent", "action": action, "row_hash": "", "problems": [],
+                               "batch_id": batch, "sent_at": sent, "synced_at": sent, "answered_at": answered})
 
     def simplified(self, case_id, officer, head, basis, when) -> None:
         rng = self.rng
@@ -622,6 +899,8 @@ class CaseGenerator:
         self.event(case_id=case_id, label=self.label, org=self.b, actor=officer, action="case.filed",
                    summary=f"当场处罚决定书 {number} 已报所属行政机关备案", changes={}, when=when)
         self.document(case_id, "onspot_decision", when, number)
+        if fine:
+            self.issue_notice(case_id, officer, when)
         self.finish(case_id, officer, head, status, when)
 
     def ordinary(self, case_id, officer, head, officers, basis, when, plate) -> None:
@@ -700,9 +979,12 @@ class CaseGenerator:
             when = self.at(when, 1, 5)
             if not self.move(case_id, "hearing_request", "notified", "hearing", officer, when, "当事人申请听证", {"hearing_requested_on": when.date()}):
                 return
-            when = self.at(when, 10, 20)
+            # Art. 64: the hearing notice reaches the party at least 7 (working, Art. 85) days before the hearing.
+            notice_on = self.at(when, 1, 3).date()
+            held_on = self.working_days_after(notice_on, self.hearing_days + rng.randint(0, 5)).date
+            when = datetime(held_on.year, held_on.month, held_on.day, 9, tzinfo=TZ) + timedelta(seconds=rng.randint(0, 7 * 3600))
             if not self.move(case_id, "hearing_hold", "hearing", "heard", officer, when, "举行听证",
-                             {"hearing_notice_on": (when - timedelta(days=8)).date(), "hearing_on": when.date(), "hearing_held_on": when.date(),
+                             {"hearing_notice_on": notice_on, "hearing_on": held_on, "hearing_held_on": held_on,
                               "hearing_record": "当事人陈述申辩意见已记录。"}):
                 return
             state = "heard"
@@ -720,10 +1002,12 @@ class CaseGenerator:
         if not self.move(case_id, "deliver", "decided", "execution", officer, when, "送达行政处罚决定书",
                          {"delivery_method": rng.choice(["direct", "direct", "post", "electronic"]), "delivered_on": when.date()}):
             return
+        self.issue_notice(case_id, officer, when)
         if rng.random() < 0.005:
             when = self.at(when, 5, 30)
             if self.move(case_id, "revoke", "execution", "revoked", head, when, "撤销处罚决定：适用法律错误",
                          {"revoked_on": when.date(), "revocation_reason": "适用法律错误"}):
+                self.notice["status"] = "cancelled"  # the decision's payment notice falls with it
                 when = self.at(when, 10, 40)
                 self.move(case_id, "archive", "revoked", "archived", officer, when, "案卷归档", {"archived_on": when.date()})
             return
