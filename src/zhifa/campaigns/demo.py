@@ -22,24 +22,31 @@ LOCAL_DEPARTMENTS = [
     ("南召县公安局城关派出所", Department.Kind.POLICE),
 ]
 J, C, P = Operation.Kind.JOINT, Operation.Kind.CAMPAIGN, Operation.Kind.PUBLICITY
-# (kind, title, location, partner names (local ones by index), days, vehicles, firms, problems)
+PREVIOUS, CURRENT, BOTH = {-1}, {0}, {-1, 0}  # the years (relative to the anchor year) an action belongs to
+# (years, (month, day) it starts, kind, title, location, partner names (local ones by index), days, vehicles, firms, problems).
+# Two different years: some actions recur (the quarterly overload actions, the publicity days), others were one
+# year's work only, so the previous year's report and the current year's read different figures.
 PLAN = [
-    (J, "货运车辆超限超载路面联合治理（第一季度）", "G207国道皇后检测站路段", [0], 3, 180, 0, 14),
-    (P, "春运道路运输安全宣传", "南召县汽车站", [], 1, 0, 0, 0),
-    (C, "交通运输执法领域突出问题专项整治行动", "县执法大队", [], 60, 0, 0, 4),
-    (J, "客运站周边非法营运联合整治", "南召县汽车站周边", [0, 6], 2, 65, 0, 9),
-    (P, "“路政宣传月”送法进源头企业", "皇后乡砂石料场", [], 2, 0, 11, 0),
-    (J, "农村公路抛撒污染联合执法", "皇后乡至云阳镇农村公路", [0, 3, 4, 5], 2, 90, 6, 12),
-    (C, "“百吨王”严重超限超载专项整治", "G207、S231沿线", [0], 45, 620, 8, 31),
-    (P, "安全生产月道路运输安全宣传", "县城人民广场", [], 1, 0, 0, 0),
-    (J, "机动车维修行业环境联合检查", "县城汽配一条街", [1, 2, 3], 2, 0, 27, 16),
-    (J, "货运车辆超限超载路面联合治理（第二季度）", "S231省道南召段", [0], 3, 210, 0, 17),
-    (P, "信用交通宣传月", "县政务服务中心", [], 1, 0, 0, 0),
-    (C, "道路客运企业安全隐患专项整治", "辖区客运企业", [2], 30, 0, 23, 38),
-    (J, "货运源头企业联合检查", "辖区货运源头单位", [1, 2], 2, 0, 14, 8),
-    (P, "宪法宣传周交通法规宣传", "南召县第一高级中学", [], 1, 0, 0, 0),
-    (J, "货运车辆超限超载路面联合治理（第四季度）", "G207国道南召段", [0], 20, 240, 0, 21),
-    (P, "“12·4”国家宪法日宣传", "县城人民广场", [], 1, 0, 0, 0),
+    (BOTH, (1, 8), J, "货运车辆超限超载路面联合治理（第一季度）", "G207国道皇后检测站路段", [0], 3, 180, 0, 14),
+    (BOTH, (1, 20), P, "春运道路运输安全宣传", "南召县汽车站", [], 1, 0, 0, 0),
+    (PREVIOUS, (3, 3), C, "交通运输执法领域突出问题专项整治行动", "县执法大队", [], 60, 0, 0, 4),
+    (BOTH, (3, 18), J, "客运站周边非法营运联合整治", "南召县汽车站周边", [0, 6], 2, 65, 0, 9),
+    (BOTH, (4, 15), P, "“路政宣传月”送法进源头企业", "皇后乡砂石料场", [], 2, 0, 11, 0),
+    (PREVIOUS, (4, 22), J, "农村公路抛撒污染联合执法", "皇后乡至云阳镇农村公路", [0, 3, 4, 5], 2, 90, 6, 12),
+    (CURRENT, (4, 28), C, "网约车、巡游出租车非法营运专项整治", "县城区及高铁站", [0], 40, 150, 3, 19),
+    (BOTH, (5, 12), C, "“百吨王”严重超限超载专项整治", "G207、S231沿线", [0], 45, 620, 8, 31),
+    (BOTH, (6, 10), P, "安全生产月道路运输安全宣传", "县城人民广场", [], 1, 0, 0, 0),
+    (PREVIOUS, (6, 17), J, "机动车维修行业环境联合检查", "县城汽配一条街", [1, 2, 3], 2, 0, 27, 16),
+    (BOTH, (6, 24), J, "货运车辆超限超载路面联合治理（第二季度）", "S231省道南召段", [0], 3, 210, 0, 17),
+    (CURRENT, (7, 15), J, "危险货物道路运输联合执法检查", "辖区危险货物运输企业及G312沿线", [0, 2], 2, 45, 6, 11),
+    (CURRENT, (8, 19), J, "货运车辆超限超载路面联合治理（第三季度）", "G207国道云阳段", [0], 3, 195, 0, 15),
+    (PREVIOUS, (9, 9), P, "信用交通宣传月", "县政务服务中心", [], 1, 0, 0, 0),
+    (PREVIOUS, (9, 16), C, "道路客运企业安全隐患专项整治", "辖区客运企业", [2], 30, 0, 23, 38),
+    (BOTH, (10, 14), J, "货运源头企业联合检查", "辖区货运源头单位", [1, 2], 2, 0, 14, 8),
+    (CURRENT, (10, 28), J, "农村客运班线和校车运营联合检查", "县城至各乡镇客运线路", [0, 6], 2, 70, 4, 10),
+    (BOTH, (11, 10), J, "货运车辆超限超载路面联合治理（第四季度）", "G207国道南召段", [0], 20, 240, 0, 21),
+    (BOTH, (12, 1), P, "宪法宣传周交通法规宣传", "南召县第一高级中学", [], 1, 0, 0, 0),
+    (BOTH, (12, 4), P, "“12·4”国家宪法日宣传", "县城人民广场", [], 1, 0, 0, 0),
 ]
 
 
@@ -63,10 +70,11 @@ def _year(ctx, year: int, local: list, team: list, cases: list, linked: set) -> 
     head, officer = ctx.users["head"], ctx.users["officer"]
     brigade = ctx.orgs["nz_brigade"]
     year_start = date(year, 1, 1)
-    span = (date(year, 12, 20) - year_start).days
     counts = {J: 0, C: 0, P: 0}
-    for i, (kind, title, location, partner_idx, days, vehicles, firms, problems) in enumerate(PLAN):
-        start = year_start + timedelta(days=int(span * (i + 0.3) / len(PLAN)))
+    for years, (month, day), kind, title, location, partner_idx, days, vehicles, firms, problems in PLAN:
+        if year - ctx.today.year not in years:
+            continue
+        start = date(year, month, day)
         end = start + timedelta(days=days - 1)
         size = min(len(team), ctx.rng.randint(4, 9) if kind != P else ctx.rng.randint(2, 4))
         op = services.operation_create(actor=officer, organisation=brigade, kind=kind, title=title, starts_on=start, ends_on=end, location=location,
