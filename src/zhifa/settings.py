@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "zhifa.core.middleware.RequestContextMiddleware",
     "zhifa.core.middleware.SecurityHeadersMiddleware",
     "zhifa.core.middleware.DomainErrorMiddleware",
+    "zhifa.core.cards.TouchMiddleware",
 ]
 
 ROOT_URLCONF = "zhifa.urls"
@@ -255,8 +256,18 @@ CACHE_URL = env_secret("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL.startswith("redis")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"},
+    # The dashboard's cards (core.views.dashboard), per user for DASHBOARD_CACHE_SECONDS: shared by the web
+    # processes — Redis with CACHE_URL, else files under VAR_DIR (one host's processes share them).
+    "dashboard": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                  "KEY_PREFIX": "dashboard"}
+    if CACHE_URL.startswith("redis")
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache" / "dashboard"),
+          "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
+# How long the dashboard's figures may be served from the cache (seconds; 0: computed on every visit). The page says
+# when they were computed; an act of the user drops their cached cards (core.views.dashboard_touch).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 
 # --- Sessions and security -------------------------------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

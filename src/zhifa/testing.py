@@ -161,6 +161,13 @@ def _documents_at_commit(settings):
 
 
 @pytest.fixture(autouse=True)
+def _dashboard_uncached(settings):
+    """The dashboard's cards are computed on every visit in tests (core.cards keeps them a minute otherwise): a test
+    that changes a register between two visits reads the new figures."""
+    settings.DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 at full strength costs ~0.3 s a user; tests use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,9 +18,10 @@ def widgets(request) -> list[dict]:
         mine = not has_role(user, Role.HEAD)
         # Counted on the indexed nearest deadline (Case.clock_due_on); clocks computed for the eight rows shown.
         red, amber = selectors.at_risk_counts(user, mine=mine)
-        rows = selectors.at_risk_rows(selectors.at_risk_page(selectors.at_risk_queryset(user, mine=mine), offset=0, size=SHOWN))
+        # The card names the party only: joined with the rows (no other relation read).
+        rows = selectors.at_risk_rows(selectors.at_risk_page(selectors.at_risk_queryset(user, mine=mine), offset=0, size=SHOWN,
+                                                             related=("party",)))
         items = []
-        selectors.with_display(row[0] for row in rows)
         for case, clocks, worst in rows:
             urgent = next((c for c in clocks if c.done_on is None and c.tracked and c.state() == worst), None)
             items.append({"label": f"{case.number} {case.party.name}" + (f"：{urgent.label} {urgent.deadline.date:%m-%d}" if urgent else ""),

@@ -144,11 +144,11 @@ def at_risk_counts(user, *, mine: bool = False, today: date | None = None) -> tu
     return counts["red"], counts["all"] - counts["red"]
 
 
-def at_risk_page(qs: QuerySet, *, offset: int, size: int) -> list[Case]:
+def at_risk_page(qs: QuerySet, *, offset: int, size: int, related: tuple[str, ...] = ("party", "vehicle", "organisation")) -> list[Case]:
     """Rows ``offset``…``offset + size`` of ``at_risk_queryset``: the ids first (read from the index alone, sorted in
-    memory), then those rows only."""
+    memory), then those rows only, joined to ``related`` (what the page shows: no query per relation after)."""
     ids = list(qs.values_list("pk", flat=True)[offset:offset + size])
-    rows = {c.pk: c for c in Case.objects.filter(pk__in=ids)}
+    rows = {c.pk: c for c in Case.objects.filter(pk__in=ids).select_related(*related)}
     return [rows[pk] for pk in ids if pk in rows]
 
 

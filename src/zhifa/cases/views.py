@@ -350,8 +350,11 @@ def _documents(case):
 
 
 def _proposal(case):
-    if case.assessment and case.decided_on:
-        return case.assessment  # fixed at decision time
+    if case.decided_on:
+        # Fixed at decision time. A case decided without one stored (simplified procedure, a register loaded from
+        # elsewhere) shows none: today's proposal under the heading "决定时固定" would misstate what was decided on,
+        # and computing it cost the page eight queries of the benchmark tables.
+        return case.assessment or None
     proposal = _assessment(case)
     return proposal.as_dict() if proposal is not None else None
 

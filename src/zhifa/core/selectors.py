@@ -38,8 +38,19 @@ def scope_by_ids(qs: QuerySet, user, org_field: str = "organisation") -> QuerySe
         return qs
     if not path:
         return qs.none()
-    ids = list(Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True))
-    return qs.filter(**{f"{org_field}_id__in": ids})
+    return qs.filter(**{f"{org_field}_id__in": jurisdiction_ids(user)})
+
+
+def jurisdiction_ids(user) -> list[int]:
+    """The ids of the organisations in the user's jurisdiction (a subtree: a unit and those below it), read once per
+    request and kept on the user instance, as its roles are (a page's lists and cards each scope by them)."""
+    path = _jurisdiction(user)
+    cached = getattr(user, "_zhifa_jurisdiction", None)
+    if cached is None or cached[0] != path:
+        ids = list(Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True)) if path else []
+        cached = (path, ids)
+        user._zhifa_jurisdiction = cached
+    return cached[1]
 
 
 def within(user, organisation) -> bool:

@@ -1,8 +1,5 @@
 """Officer UI for the core: sign-in, dashboard, registers, history, the calendar and the audit log."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import audit, legal_calendar, selectors, services, totp, xlsx
+from . import audit, cards, legal_calendar, selectors, services, totp, xlsx
 from .errors import DomainError
 from .forms import LoginForm, PartyForm, VehicleForm, WorkingDaysForm
 from .kit import cell
@@ -104,21 +101,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return "/"
 
 
-def _app_widgets(request) -> list[dict]:
-    widgets = []
-    for dotted in settings.ZHIFA_WORK_ORDER:
-        if find_spec(f"{dotted}.dashboard") is None:
-            continue
-        module = import_module(f"{dotted}.dashboard")
-        for widget in module.widgets(request) or []:
-            # Every key the template reads is present, so a missing key never resolves to a dict method.
-            widgets.append({"stat": None, "text": "", "items": [], "link": "", "template": "", "data": None, "wide": False, **widget})
-    return widgets
-
-
 @login_required
 def dashboard(request):
-    return render(request, "core/dashboard.html", {"widgets": _app_widgets(request), "today": timezone.localdate()})
+    widgets, computed_at = cards.cards_for(request)
+    return render(request, "core/dashboard.html", {"widgets": widgets, "today": timezone.localdate(), "computed_at": computed_at,
+                                                   "cache_seconds": settings.DASHBOARD_CACHE_SECONDS})
 
 
 @login_required

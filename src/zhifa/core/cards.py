@@ -1,0 +1,94 @@
+"""The dashboard's cards: each app's ``dashboard.widgets(request)``, in the order of the work, kept per
+user for ``DASHBOARD_CACHE_SECONDS`` (the ``dashboard`` cache, shared by the web processes).
+
+A card's figures are those of its register at the moment they were computed; the page says when
+(数据更新于 HH:MM). Within the window a visit reads one cache entry instead of the cards' queries. The
+user's own acts drop their entry (:class:`TouchMiddleware`: any successful POST/PUT/PATCH/DELETE of the
+user, pages and API alike), so an officer who has just acted sees the effect at once; the acts of
+others show within the window. The entry is per user, not per unit: several cards count the user's own
+work (my cases at risk, complaints assigned to me, my inspections, problems I own, unread messages)."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+VERSION = 1  # bump when the shape of a card changes, so no process reads an entry of the old shape
+
+
+def _key(user) -> str:
+    return f"cards:v{VERSION}:{user.pk}"
+
+
+def _cache():
+    return caches["dashboard"]
+
+
+def compute(request) -> list[dict]:
+    """Every app's cards for ``request.user``, each with every key the template reads."""
+    widgets = []
+    for dotted in settings.ZHIFA_WORK_ORDER:
+        if find_spec(f"{dotted}.dashboard") is None:
+            continue
+        module = import_module(f"{dotted}.dashboard")
+        for widget in module.widgets(request) or []:
+            # Every key the template reads is present, so a missing key never resolves to a dict method.
+            widgets.append({"stat": None, "text": "", "items": [], "link": "", "template": "", "data": None,
+                            "wide": False, **widget})
+    return widgets
+
+
+def cards_for(request) -> tuple[list[dict], object]:
+    """(cards, the moment they were computed): from the cache within the window, else computed, kept."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    today = timezone.localdate()
+    if seconds > 0:
+        try:
+            hit = _cache().get(_key(request.user))
+        except Exception:  # noqa: BLE001 — a broken cache costs the queries, never the page
+            log.warning("dashboard cache unreadable", exc_info=True)
+            hit = None
+        # An entry of yesterday is never shown today (dates in the cards: due today, overdue …).
+        if hit is not None and timezone.localdate(hit[1]) == today:
+            return hit
+    now = timezone.now()
+    widgets = compute(request)
+    if seconds > 0:
+        try:
+            blob = (widgets, now)
+            pickle.dumps(blob)  # a card carrying an unpicklable object is simply not kept
+            _cache().set(_key(request.user), blob, seconds)
+        except Exception:  # noqa: BLE001
+            log.warning("dashboard cards not cached", exc_info=True)
+    return widgets, now
+
+
+def touch(user_id: int) -> None:
+    """Drop the user's cached cards (their own act changed what the cards count)."""
+    try:
+        _cache().delete(f"cards:v{VERSION}:{user_id}")
+    except Exception:  # noqa: BLE001
+        log.warning("dashboard cache not cleared", exc_info=True)
+
+
+class TouchMiddleware:
+    """After a successful write of a signed-in user (a page's form or the API), drop their cached cards."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        writes = request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400
+        if writes and settings.DASHBOARD_CACHE_SECONDS > 0:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                touch(user.pk)
+        return response
