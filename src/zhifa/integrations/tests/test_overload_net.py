@@ -99,7 +99,7 @@ def test_rejection_shows_the_reason_and_is_resent_after_correction(world, statio
 
 
 @pytest.mark.django_db
-def test_four_penalty_result_is_uploaded_in_the_scan(world, station, simulator):
+def test_four_penalty_result_is_uploaded_in_the_scan(world, station, simulator, client_for):
     vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·N0004")
     violations(station, vehicle, 4)
     [trigger] = services.four_penalty_scan()
@@ -113,6 +113,8 @@ def test_four_penalty_result_is_uploaded_in_the_scan(world, station, simulator):
     assert services.four_penalty_scan() == [] and Message.objects.filter(target="overload_net").count() == 1
     [row] = integration_services.reconcile(day=timezone.localdate(), targets=["overload_net"])
     assert (row.expected, row.acknowledged, row.differences) == (1, 1, [])
+    page = client_for("supervisor").get(f"/integrations/m/{m.pk}/").content.decode()
+    assert "四级联网（超限超载）" in page and "一超四罚结果" in page and 'href="/overload/four/"' in page
 
 
 def _network(simulator, world):
