@@ -1,5 +1,6 @@
 """Dashboard card: overdue fines, reminders due, enforcement candidates."""
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from zhifa.core.roles import Role, has_role
@@ -13,13 +14,15 @@ def widgets(request) -> list[dict]:
         return []
     open_qs = selectors.notices_for(user).filter(status__in=selectors.OPEN)
     overdue = open_qs.filter(overdue_on__isnull=False)
+    # Open and overdue in one count (the open-notice index, payments migration 0006).
+    counts = open_qs.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue_on__isnull=False)))
     candidates = selectors.enforcement_candidates(open_qs)
     items = [{"label": f"{n.party_name} {n.amount}元（期限 {n.due_on:%m-%d}）", "badge": "已催告" if n.reminded_on else "逾期",
               "badge_class": "red" if n.reminded_on else "amber", "url": reverse("payments:detail", args=[n.pk])}
              for n in overdue.order_by("due_on")[:6]]
     return [{
         "title": "罚款缴纳",
-        "stat": f"{open_qs.count()} 待缴 / {overdue.count()} 逾期 / {candidates.count()} 可申请强制执行",
+        "stat": f"{counts['open']} 待缴 / {counts['overdue']} 逾期 / {candidates.count()} 可申请强制执行",
         "items": items,
         "link": reverse("payments:list") + "?status=overdue",
     }]
