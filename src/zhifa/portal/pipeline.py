@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import BigIntegerField
+from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
 from zhifa.core import audit, legal_calendar
@@ -137,13 +137,14 @@ def _unpublished_sets(today: date) -> list:
         if model is None:
             continue
         kind = "penalty" if subject_type == sources.CASE_TYPE else "permit"
-        registered = (Publication.objects.filter(subject_type=subject_type)
-                      .annotate(sid=Cast("subject_id", BigIntegerField())).values("sid"))
+        # NOT EXISTS, not NOT IN: an anti-join the database hashes or walks on the index at any size, where a NOT IN
+        # list of a million publications outgrows work_mem and is scanned once per decision.
+        registered = Publication.objects.filter(subject_type=subject_type, subject_id=Cast(OuterRef("pk"), CharField()))
         if subject_type == sources.CASE_TYPE:
             qs = model.objects.filter(outcome="penalty", decided_on__isnull=False, revoked_on__isnull=True).exclude(decision_number="")
         else:
             qs = model.objects.filter(status="approved", decided_on__isnull=False)
-        qs = qs.filter(decided_on__lte=_publication_threshold(kind, today)).exclude(pk__in=registered).order_by("pk")
+        qs = qs.filter(decided_on__lte=_publication_threshold(kind, today)).exclude(Exists(registered)).order_by("pk")
 
         def describe(row, label=label, kind=kind):
             due = legal_calendar.add_working_days(row.decided_on, PublicationRule.in_force(kind, row.decided_on).working_days).date
@@ -158,7 +159,7 @@ def _credit_sets() -> list:
     CreditPublication = _model("credit.CreditPublication")
     if CreditPublication is None:
         return []
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Q
 
     same = CreditPublication.objects.filter(source_type=OuterRef("subject_type"), source_id=OuterRef("subject_id"))
     penalties = (Publication.objects.filter(kind=PublicationRule.Kind.PENALTY).exclude(status=P.REVIEW)

@@ -23,7 +23,19 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Case as DjCase
-from django.db.models import Count, DateField, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -216,7 +228,9 @@ def check_closed_unpaid(ctx: Context) -> Iterator[str]:
         return (f"案件 {case.number}（{case.party.name}）状态为{case.get_status_display()}，罚款 {case.fine_amount} 元{state}，"
                 f"且无催告或申请强制执行")
 
-    yield from _listed(fined.exclude(pk__in=settled.values("case_id")).order_by("pk").select_related("party"), describe)
+    # NOT EXISTS (an anti-join at any size), not NOT IN over every notice of the register.
+    unsettled = fined.exclude(Exists(settled.filter(case_id=OuterRef("pk"))))
+    yield from _listed(unsettled.order_by("pk").select_related("party"), describe)
 
 
 # --- 听证通知时限 --------------------------------------------------------------------------------------------

@@ -134,6 +134,20 @@ def test_closed_case_with_unpaid_fine_fails_until_an_enforcement_step(world):
     assert failures("closed_unpaid") == []
 
 
+def test_decisions_without_publication_or_notice_are_found_by_anti_join_not_by_a_not_in_list(world, monkeypatch):
+    """On the million-case load database a NOT IN list of every publication (or payment notice) outgrows PostgreSQL's
+    work_mem and is rescanned once per decision: the check ran for hours. Both sets are NOT EXISTS (an anti-join)."""
+    from zhifa.portal import pipeline
+
+    seen = []
+    monkeypatch.setattr(consistency, "_listed", lambda qs, describe: seen.append(str(qs.query)) or iter(()))
+    failures("closed_unpaid")
+    seen += [str(qs.query) for qs, _ in pipeline._unpublished_sets(TODAY)]
+    assert len(seen) == 3
+    for sql in seen:
+        assert "NOT (EXISTS(SELECT" in sql.replace("NOT EXISTS(", "NOT (EXISTS(") and "IN (SELECT" not in sql, sql
+
+
 def test_hearing_held_the_day_it_was_notified_fails_art64(world):
     """行政处罚法第六十四条: the party is notified seven (working) days before the hearing."""
     case = decided(world)
