@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 
+from . import legal_calendar
+
 log = logging.getLogger(__name__)
 VERSION = 1  # bump when the shape of a card changes, so no process reads an entry of the old shape
 
@@ -34,15 +36,17 @@ def _cache():
 def compute(request) -> list[dict]:
     """Every app's cards for ``request.user``, each with every key the template reads."""
     widgets = []
-    for dotted in settings.ZHIFA_WORK_ORDER:
-        if find_spec(f"{dotted}.dashboard") is None:
-            continue
-        module = import_module(f"{dotted}.dashboard")
-        for widget in module.widgets(request) or []:
-            # Every key the template reads is present, so a missing key never resolves to a dict method.
-            widgets.append({"stat": None, "text": "", "items": [], "link": "", "template": "", "data": None,
-                            "wide": False, **widget})
+    with legal_calendar.shared():  # the cards only read: one calendar snapshot for all of them
+        for dotted in settings.ZHIFA_WORK_ORDER:
+            if find_spec(f"{dotted}.dashboard") is not None:
+                widgets += _complete(import_module(f"{dotted}.dashboard").widgets(request))
     return widgets
+
+
+def _complete(cards) -> list[dict]:
+    # Every key the template reads is present, so a missing key never resolves to a dict method.
+    blank = {"stat": None, "text": "", "items": [], "link": "", "template": "", "data": None, "wide": False}
+    return [{**blank, **w} for w in cards or []]
 
 
 def cards_for(request) -> tuple[list[dict], object]:

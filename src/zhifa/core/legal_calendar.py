@@ -9,6 +9,8 @@ confirmed when the package covers it or an administrator has marked its ``Calend
 entering the State Council's arrangement; ADR 0003).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -130,8 +132,24 @@ class Calendar:
         return Deadline(day, not unconfirmed, unconfirmed, rule)
 
 
+# A read-only stretch of work (the dashboard's cards) may share one snapshot: see :func:`shared`.
+_shared: ContextVar[Calendar | None] = ContextVar("zhifa_shared_calendar", default=None)
+
+
 def calendar() -> Calendar:
-    return Calendar()
+    return _shared.get() or Calendar()
+
+
+@contextmanager
+def shared():
+    """Within the block, :func:`calendar` (and :func:`year_status`) return one snapshot, read once. For reads only
+    (the dashboard's cards each read the calendar: three snapshots, six queries, became one): a block that changes
+    the calendar must not use it, as the snapshot would not see the change."""
+    token = _shared.set(_shared.get() or Calendar())
+    try:
+        yield
+    finally:
+        _shared.reset(token)
 
 
 def add_working_days(start: date, n: int) -> Deadline:
@@ -156,7 +174,7 @@ def package_holiday_name(day: date) -> str:
 
 
 def year_status(year: int) -> dict:
-    cal = Calendar()
+    cal = calendar()
     return {
         "year": year,
         "confirmed": cal.year_confirmed(year),

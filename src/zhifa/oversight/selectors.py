@@ -118,14 +118,15 @@ def rectification_table(evaluations: QuerySet) -> dict:
 
 def problem_stats(qs: QuerySet) -> dict:
     today = timezone.localdate()
-    return {
-        "total": qs.count(),
-        "open": qs.filter(status__in=Problem.OPEN_STATUSES).count(),
-        "awaiting_recheck": qs.filter(status=Problem.Status.RECTIFIED).count(),
-        "closed": qs.filter(status=Problem.Status.CLOSED).count(),
-        "overdue": qs.filter(status__in=Problem.OPEN_STATUSES, deadline__lt=today).count(),
-        "key": qs.filter(listing__status=SupervisionListing.Status.ACTIVE).count(),
-    }
+    open_ = Q(status__in=Problem.OPEN_STATUSES)
+    # One aggregate for the counts of the problems themselves (the dashboard card and the register's head).
+    stats = qs.order_by().aggregate(
+        total=Count("pk"), open=Count("pk", filter=open_),
+        awaiting_recheck=Count("pk", filter=Q(status=Problem.Status.RECTIFIED)),
+        closed=Count("pk", filter=Q(status=Problem.Status.CLOSED)),
+        overdue=Count("pk", filter=open_ & Q(deadline__lt=today)))
+    stats["key"] = qs.filter(listing__status=SupervisionListing.Status.ACTIVE).count()
+    return stats
 
 
 def violation_items_for(power: Power) -> list:

@@ -63,3 +63,23 @@ def test_a_broken_cache_costs_the_queries_not_the_page(world, rf, cached, monkey
     widgets, _ = cards.cards_for(request)
     assert any(w["title"] == "执法证预警" for w in widgets)
     cards.touch(request.user.pk)  # logged, not raised
+
+
+def test_the_cards_read_the_calendar_once(world, rf):
+    """Several cards compute deadlines (clocks, enforcement windows, the calendar's state): one snapshot for all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    request = rf.get("/")
+    request.user = world.users["officer"]
+    with CaptureQueriesContext(connection) as ctx:
+        cards.compute(request)
+    reads = [q for q in ctx.captured_queries if "core_calendarday" in q["sql"]]
+    assert len(reads) == 1
+    # Outside the block each snapshot is read afresh (an act that changes the calendar sees its change).
+    from zhifa.core import legal_calendar
+
+    with CaptureQueriesContext(connection) as ctx:
+        legal_calendar.calendar()
+        legal_calendar.calendar()
+    assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 2
