@@ -331,6 +331,8 @@ INTEGRATION_BACKOFF_BASE = int(os.environ.get("INTEGRATION_BACKOFF_BASE", "30"))
 INTEGRATION_BACKOFF_MAX = int(os.environ.get("INTEGRATION_BACKOFF_MAX", "3600"))
 INTEGRATION_LEASE_SECONDS = int(os.environ.get("INTEGRATION_LEASE_SECONDS", "60"))  # a dead worker's claim expires
 INTEGRATION_CONCURRENCY = int(os.environ.get("INTEGRATION_CONCURRENCY", "4"))  # parallel posts within a batch
+# A supervision message waits at most this long (seconds) for its decision document's PDF to be made.
+INTEGRATION_DOCUMENT_WAIT = int(os.environ.get("INTEGRATION_DOCUMENT_WAIT", "600"))
 
 # --- Domain settings (national defaults; per-province values are versioned data in the apps) ---------
 # Document number format, e.g. 豫R交罚〔2026〕0123号.

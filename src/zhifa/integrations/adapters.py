@@ -36,6 +36,15 @@ def _day(value) -> str | None:
 
 
 @dataclass(frozen=True)
+class Defer:
+    """Not ready to send yet (a document still being made): the claim is given back, no try is counted, the next
+    one falls due after ``seconds``."""
+
+    reason: str
+    seconds: int = 15
+
+
+@dataclass(frozen=True)
 class Adapter:
     target: str
     base_path: str
@@ -47,6 +56,12 @@ class Adapter:
 
     def send(self, message: Message):
         raise NotImplementedError
+
+    def outgoing(self, messages: list[Message], now) -> dict[int, "dict | Defer"]:
+        """The bodies to send for a claimed batch, where they differ from the stored payload (files attached at
+        delivery), or a ``Defer`` for a message not ready to go; called in the drain's own thread, outside any
+        transaction. Default: nothing to add."""
+        return {}
 
     def path(self, kind: str) -> str:
         return f"{self.base_path}/{kind.replace('_', '-')}"
@@ -68,7 +83,7 @@ def case_payload(case, kind: str) -> dict:
     docs = []
     if apps.is_installed("zhifa.documents"):
         # The documents issued so far (a decision's own document is rendered after the commit, so the closing
-        # message is the one that lists the whole file); the PDF travels by its hash, fetched on request.
+        # message is the one that lists the whole file); the PDFs themselves are attached at delivery (outgoing).
         Document = apps.get_model("documents", "Document")
         docs = [{"kind": d.kind, "title": d.title, "number": d.number, "pdf_sha256": d.pdf.sha256}
                 for d in Document.objects.filter(subject_type__app_label="cases", subject_type__model="case",
@@ -97,6 +112,42 @@ def case_payload(case, kind: str) -> dict:
 
 
 class SupervisionAdapter(Adapter):
+    def outgoing(self, messages, now):
+        """The decision documents (and, when the case is closed, its whole file) go with the message as PDFs,
+        base64 with their SHA-256 (docs/integrations/supervision.md, 附件). Read from the document store at
+        delivery — the outbox row keeps the list, not the files. A decision document still being made holds the
+        message back (``INTEGRATION_DOCUMENT_WAIT`` seconds at most, then it goes without it and says so)."""
+        from django.conf import settings
+
+        from zhifa.cases.services import DECISION_DOCUMENTS
+
+        cases = [m for m in messages if m.subject_type == "cases.case"]
+        if not cases or not apps.is_installed("zhifa.documents"):
+            return {}
+        CaseDocument = apps.get_model("cases", "CaseDocument")
+        rows: dict[str, list] = {}
+        for row in CaseDocument.objects.filter(case_id__in={m.subject_id for m in cases}).order_by("pk"):
+            rows.setdefault(str(row.case_id), []).append(row)
+        wait = getattr(settings, "INTEGRATION_DOCUMENT_WAIT", 600)
+        bodies, wanted_of = {}, {}
+        for m in cases:
+            whole_file = m.kind == "case_closed"
+            wanted = [r for r in rows.get(m.subject_id, []) if whole_file or r.kind in DECISION_DOCUMENTS]
+            pending = [r for r in wanted if r.state == "pending"]
+            if pending and (now - m.created_at).total_seconds() < wait:
+                bodies[m.pk] = Defer("等待决定书等文书生成后随报文发送")
+            else:
+                wanted_of[m.pk] = wanted
+        # one query for the batch's documents; each PDF read once
+        files = _attachments({r.document_id for w in wanted_of.values() for r in w if r.state == "ready" and r.document_id})
+        for m in cases:
+            if m.pk in wanted_of:
+                wanted = wanted_of[m.pk]
+                bodies[m.pk] = {**m.payload, "attachments": [files[r.document_id] for r in wanted
+                                                             if r.state == "ready" and r.document_id in files],
+                                "attachments_missing": [r.kind for r in wanted if r.state != "ready"]}
+        return bodies
+
     def rebuild(self, message):
         case = apps.get_model("cases", "Case").objects.filter(pk=message.subject_id).first()
         return None if case is None else case_payload(case, message.kind)
@@ -107,6 +158,23 @@ class SupervisionAdapter(Adapter):
         rows += [("cases.case", str(pk), "case_closed") for pk in Case.objects.filter(closed_on=day).values_list("pk", flat=True)]
         rows += [("cases.case", str(pk), "case_revoked") for pk in Case.objects.filter(revoked_on=day).values_list("pk", flat=True)]
         return rows
+
+
+def _attachments(document_ids: set) -> dict[int, dict]:
+    """{document id: the PDF as an attachment} — kind, title, number, sha256, size and the bytes in base64."""
+    import base64
+
+    from zhifa.core.evidence import evidence_read
+
+    if not document_ids:
+        return {}
+    out = {}
+    for d in apps.get_model("documents", "Document").objects.filter(pk__in=document_ids).select_related("pdf"):
+        data = evidence_read(d.pdf)
+        out[d.pk] = {"kind": d.kind, "title": d.title, "number": d.number, "content_type": "application/pdf",
+                     "sha256": d.pdf.sha256, "size": len(data), "encoding": "base64",
+                     "data": base64.b64encode(data).decode("ascii")}
+    return out
 
 
 # --- 双公示 ----------------------------------------------------------------------------------------------------

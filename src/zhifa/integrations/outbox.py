@@ -183,6 +183,8 @@ def deliver_one(message: Message, *, now=None) -> str | None:
     now = now or timezone.now()
     if endpoint(message.target) is None or _blocked(message) or not claim(message, now):
         return None
+    if not _prepare([message], now):
+        return M.PENDING
     return _finish([(message, _post(message))], started=now)[message.pk]
 
 
@@ -196,7 +198,8 @@ def _post(message: Message) -> client.Result:
         result.duration_ms = int((timezone.now() - started).total_seconds() * 1000)
         return result
     url, secret = endpoint(message.target)
-    return client.post(url + ADAPTERS[message.target].path(message.kind), message.payload, secret=secret, headers={
+    body = message.__dict__.get("outgoing_body") or message.payload  # files attached at delivery (Adapter.outgoing)
+    return client.post(url + ADAPTERS[message.target].path(message.kind), body, secret=secret, headers={
         "Idempotency-Key": message.idempotency_key, "X-Zhifa-Target": message.target, "X-Zhifa-Kind": message.kind})
 
 
@@ -294,6 +297,30 @@ def _release(message: Message) -> None:
         status=M.PENDING, attempts=F("attempts") - 1, lease_until=None)
 
 
+def _prepare(claimed: list[Message], now) -> list[Message]:
+    """Let each adapter build the bodies it sends differently from the stored payload (Adapter.outgoing, in this
+    thread); a message it defers goes back to 待发送 without a try counted. Returns the messages to post."""
+    from .adapters import ADAPTERS, Defer
+
+    by_target: dict[str, list[Message]] = {}
+    for m in claimed:
+        by_target.setdefault(m.target, []).append(m)
+    ready = []
+    for target, items in by_target.items():
+        bodies = ADAPTERS[target].outgoing(items, now)
+        for m in items:
+            body = bodies.get(m.pk)
+            if isinstance(body, Defer):
+                Message.objects.filter(pk=m.pk, status=M.SENDING, claim_token=m.claim_token).update(
+                    status=M.PENDING, attempts=F("attempts") - 1, lease_until=None, last_error=body.reason,
+                    next_attempt_at=now + timedelta(seconds=body.seconds))
+                continue
+            if body is not None:
+                m.outgoing_body = body
+            ready.append(m)
+    return ready
+
+
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -353,7 +380,7 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
                 eligible.append(m)
         with transaction.atomic():
             claimed = claim_batch(eligible, now)
-        done = _post_batch(claimed, down)
+        done = _post_batch(_prepare(claimed, now), down)
         for status in _finish(done, started=now).values() if done else ():
             counts[status] = counts.get(status, 0) + 1
     return counts
