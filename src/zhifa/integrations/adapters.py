@@ -57,6 +57,9 @@ class Adapter:
     def send(self, message: Message):
         raise NotImplementedError
 
+    def on_acknowledged(self, messages: list[Message]) -> None:
+        """Called in the transaction that records the acknowledgements (database work only)."""
+
     def outgoing(self, messages: list[Message], now) -> dict[int, "dict | Defer"]:
         """The bodies to send for a claimed batch, where they differ from the stored payload (files attached at
         delivery), or a ``Defer`` for a message not ready to go; called in the drain's own thread, outside any
@@ -251,6 +254,25 @@ HOTLINE_CHANNELS = ("12345", "12328")
 # --- 非税收入收缴系统 (the 缴款码 request; payments arrive by its notification, checked against its daily file) --
 
 class FeishuiAdapter(Adapter):
+    def on_acknowledged(self, messages):
+        """A 缴款码 answered for a case delivered without its notice (当场处罚: the code is asked for after the act's
+        commit, or a retry answered later): the notice and its paper are issued now, once."""
+        from zhifa.cases.tasks import queue_document
+        from zhifa.payments.services import payment_notice_issue
+
+        Case = apps.get_model("cases", "Case")
+        PaymentNotice = apps.get_model("payments", "PaymentNotice")
+        for m in messages:
+            if m.kind != "code_request":
+                continue
+            case = Case.objects.filter(pk=m.subject_id, status="execution", delivered_on__isnull=False).select_related(
+                "organisation", "party").first()
+            if case is None or PaymentNotice.objects.filter(case=case).exists():
+                continue  # an ordinary delivery asks first and issues the notice in its own act
+            amount = case.payable_amount if case.payable_amount is not None else case.fine_amount
+            payment_notice_issue(actor=None, case=case, amount=amount, delivered_on=case.delivered_on)
+            queue_document(actor=None, case=case, kind="payment_notice")
+
     def rebuild(self, message):
         from zhifa.payments.collectors import code_request_payload
 

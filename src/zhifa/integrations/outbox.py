@@ -266,6 +266,10 @@ def _acknowledge(acks: list[tuple[Message, client.Result]]) -> dict[int, str]:
             acked.append(m)
     if acked:
         _record_acknowledged(acked)
+        from .adapters import ADAPTERS
+
+        for target in sorted({m.target for m in acked}):
+            ADAPTERS[target].on_acknowledged([m for m in acked if m.target == target])
     return {m.pk: (M.ACKNOWLEDGED if m.pk in done else M.SENDING) for m, _ in acks}
 
 
@@ -386,26 +390,39 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
     return counts
 
 
+def in_transaction() -> bool:
+    """A transaction of ours is open (the test runner's own wrapping transaction does not count)."""
+    return any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
+
+
 def request_now(*, target: str, subject, kind: str, payload: dict, idempotency_key: str, organisation=None) -> Message:
-    """A message whose answer the caller needs before it can commit (the finance system's 缴款码 for a notice that
-    is printed in the same act). Written like any message, then claimed and posted at once inside the caller's
-    transaction; the returned message is acknowledged (the answer in ``receiver_reference``) or the call raises
-    ``DomainError`` and the caller's transaction — with the message and its try — rolls back. A retry of the act
+    """A message whose answer the caller needs before its act (the finance system's 缴款码 for a notice that is
+    printed in the act). Called **before** the act's transaction, like every delivery: the message is written and
+    claimed in a transaction of its own (claim → commit), posted with no transaction open, and the try recorded in
+    a new transaction. Returns the acknowledged message (the answer in ``receiver_reference``) or raises
+    ``DomainError`` — the message stays, with its try, for the console and the drain's retries. Repeating the act
     sends the same idempotency key, so the receiver answers with what it issued the first time (nothing issued
-    twice). A message already acknowledged is not sent again."""
+    twice); a message already acknowledged is not sent again; one refused is sent again with the current data."""
+    if in_transaction():
+        raise RuntimeError("request_now() posts over HTTP: call it before the act's transaction, not inside it")
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None and existing.status == M.ACKNOWLEDGED:
         return existing
     label = Target(target).label
     if endpoint(target) is None:
         raise DomainError("no_receiver", f"未配置{label}接口地址，无法办理。", status=503)
-    message = existing or outbox_enqueue(target=target, subject=subject, kind=kind, payload=payload,
-                                         idempotency_key=idempotency_key, organisation=organisation)
     now = timezone.now()
-    if message.status == M.SENDING or not claim(message, now):
-        raise DomainError("request_busy", f"{label}请求正在处理中，请稍后重试。", status=409)
-    result = _post(message)
-    _finish([(message, result)], started=now)
+    with transaction.atomic():  # claim → commit
+        message = existing or outbox_enqueue(target=target, subject=subject, kind=kind, payload=payload,
+                                             idempotency_key=idempotency_key, organisation=organisation)
+        if message.status in (M.REJECTED, M.DEAD):  # the act repeated after a refusal: a new request, current data
+            Message.objects.filter(pk=message.pk, status=message.status).update(
+                status=M.PENDING, attempts=0, payload=audit.to_jsonable(payload), next_attempt_at=now, lease_until=None)
+            message.refresh_from_db()
+        if not claim(message, now):
+            raise DomainError("request_busy", f"{label}请求正在处理中，请稍后重试。", status=409)
+    result = _post(message)  # no transaction open: nothing is locked while the receiver answers
+    _finish([(message, result)], started=now)  # the try and its outcome, in a new transaction
     message.refresh_from_db()
     if message.status != M.ACKNOWLEDGED:
         raise DomainError("receiver_refused" if message.status == M.REJECTED else "receiver_unavailable",

@@ -41,6 +41,9 @@ class LocalCollector:
 
     name = "local"
 
+    def prepare(self, *, case, organisation, amount, due_on) -> None:
+        """Nothing to ask anyone: the code is made in the act."""
+
     def issue_code(self, *, case, organisation, amount, due_on, attempt: int) -> IssuedCode:
         from .services import _new_code
 
@@ -52,14 +55,32 @@ class FeishuiCollector:
 
     name = FEISHUI
 
-    def issue_code(self, *, case, organisation, amount, due_on, attempt: int) -> IssuedCode:
+    @staticmethod
+    def key(case) -> str:
+        return f"feishui:code_request:case:{case.pk}"
+
+    def prepare(self, *, case, organisation, amount, due_on) -> None:
+        """Ask the finance system for the code before the act's transaction opens (the HTTP call holds no
+        transaction: claim → commit → call → record, ``integrations.outbox.request_now``); the act then issues the
+        notice with the code already answered. Raises ``DomainError`` when the finance system does not issue it."""
         from zhifa.integrations.outbox import request_now
+
+        request_now(target=FEISHUI, subject=case, kind="code_request", idempotency_key=self.key(case),
+                    payload=code_request_payload(case=case, organisation=organisation, amount=amount, due_on=due_on),
+                    organisation=organisation)
+
+    def issue_code(self, *, case, organisation, amount, due_on, attempt: int) -> IssuedCode:
+        from zhifa.integrations.models import Message
+        from zhifa.integrations.outbox import in_transaction
 
         if attempt > 0:  # the finance system's code collided with a notice of ours: not ours to change
             raise DomainError("code_conflict", "非税收入系统返回的缴款码与已有缴款通知重复，请联系财政部门。", status=409)
-        message = request_now(target=FEISHUI, subject=case, kind="code_request",
-                              payload=code_request_payload(case=case, organisation=organisation, amount=amount, due_on=due_on),
-                              idempotency_key=f"feishui:code_request:case:{case.pk}", organisation=organisation)
+        message = Message.objects.filter(idempotency_key=self.key(case), status=Message.Status.ACKNOWLEDGED).first()
+        if message is None:
+            if in_transaction():  # the act did not ask first (payment_code_prepare): no HTTP call inside it
+                raise DomainError("code_not_requested", "尚未从非税收入收缴系统取得缴款码，请重试。", status=503)
+            self.prepare(case=case, organisation=organisation, amount=amount, due_on=due_on)
+            message = Message.objects.get(idempotency_key=self.key(case))
         code = message.receiver_reference.strip()
         if not FINANCE_CODE.fullmatch(code):
             raise DomainError("invalid_code", f"非税收入系统返回的缴款码格式不正确：{code[:30] or '（空）'}。", status=502)

@@ -67,6 +67,24 @@ def _money(value) -> Decimal:
 # notices
 
 
+def payment_codes_in_act() -> bool:
+    """Whether the act that issues a notice can make its code itself (the in-product codes), or must first ask the
+    finance system (``payment_code_prepare``, outside the act's transaction)."""
+    from .collectors import collector
+
+    return collector().name == "local"
+
+
+def payment_code_prepare(*, case, amount: Decimal, delivered_on: date) -> None:
+    """罚缴分离 with a finance system connected: its 缴款码 is requested before the act's transaction opens, so no
+    HTTP call runs inside it (``collectors.FeishuiCollector.prepare``); the act then issues the notice with the code
+    already answered. With the in-product codes there is nothing to do. Call outside any transaction."""
+    from .collectors import collector
+
+    due = legal_calendar.add_days(delivered_on, PAYMENT_DAYS)
+    collector().prepare(case=case, organisation=case.organisation, amount=_money(amount), due_on=due.date)
+
+
 def payment_notice_issue(*, actor, case, amount: Decimal, delivered_on: date, surcharge_base: Decimal | None = None) -> PaymentNotice:
     """Issue the payment notice for a delivered fine decision; due 15 days after delivery (Art. 67), on the
     legal calendar (a period ending on a rest day ends on the next working day)."""

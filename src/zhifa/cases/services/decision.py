@@ -278,8 +278,24 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
         _issue_document(actor=actor, case=case, kind="onspot_decision")
         if amount:
+            from zhifa.payments.services import payment_codes_in_act
             from zhifa.payments.services import payment_notice_issue as issue_notice
 
-            issue_notice(actor=actor, case=case, amount=amount, delivered_on=today)
-            _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
+            if payment_codes_in_act():
+                issue_notice(actor=actor, case=case, amount=amount, delivered_on=today)
+                _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
+            else:
+                # A finance system's 缴款码 is asked for after the commit (no HTTP call inside this transaction);
+                # the notice and its paper are issued when it answers (integrations, FeishuiAdapter.on_acknowledged).
+                transaction.on_commit(lambda: _request_code(actor, case, amount, today), robust=True)
     return case
+
+
+def _request_code(actor, case: Case, amount, today) -> None:
+    from zhifa.payments.services import payment_code_prepare
+
+    try:
+        payment_code_prepare(case=case, amount=amount, delivered_on=today)
+    except DomainError as exc:  # the request stays in the outbox: its retries issue the notice when answered
+        audit.record(actor=actor, action="payment.code_pending", subject=case, organisation=case.organisation,
+                     summary=f"当场处罚 {case.decision_number}：{exc.message[:200]} 缴款码取得后自动开具缴款通知书。")

@@ -32,6 +32,11 @@ def case_deliver(*, actor, case: Case, method: str, delivered_on: date | None = 
     fields = {"delivery_method": method, "delivered_on": delivered_on, "delivery_consent": consent.strip(), "delivery_address": address.strip()}
     if not is_fine:
         fields["executed_on"] = delivered_on
+    if is_fine:
+        from zhifa.payments.services import payment_code_prepare
+
+        # A finance system's 缴款码 is asked for before the transaction (no HTTP call inside it).
+        payment_code_prepare(case=case, amount=payable, delivered_on=delivered_on)
     with transaction.atomic():
         case = _move(case, "deliver", actor, target=target, fields=fields, summary=f"{Case.DeliveryMethod(method).label}决定书（{delivered_on}）")
         _issue_document(actor=actor, case=case, kind="delivery_receipt")

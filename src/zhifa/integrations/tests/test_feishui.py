@@ -37,7 +37,8 @@ def finance(fast_outbox):
 
 def pay_at_finance(sim, notice, **extra) -> tuple[bytes, str]:
     """A payer pays the code at the finance system: the notification it sends (body, signature)."""
-    data = {"payment_code": notice.code, "amount_yuan": str(notice.amount), "paid_at": timezone.now().isoformat(), **extra}
+    # the local time (+08:00): the daily file is cut by the local day
+    data = {"payment_code": notice.code, "amount_yuan": str(notice.amount), "paid_at": timezone.localtime().isoformat(), **extra}
     req = urllib.request.Request(sim.url + "/_sim/feishui/pay", data=json.dumps(data).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
     answer = json.loads(urllib.request.urlopen(req, timeout=5).read())
@@ -103,7 +104,7 @@ def test_wrong_signature_is_refused_and_nothing_changes(world, finance, client):
 def test_finance_system_down_at_delivery_changes_nothing(world, finance):
     finance.script({"target": "feishui", "mode": "error"})
     case = decided(world)
-    events = Event.objects.count()
+    last = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with pytest.raises(DomainError) as exc:
         from zhifa.cases import services as case_services
 
@@ -112,7 +113,10 @@ def test_finance_system_down_at_delivery_changes_nothing(world, finance):
     assert exc.value.code == "receiver_unavailable" and "非税收入收缴系统" in exc.value.message
     case.refresh_from_db()
     assert case.status == "decided" and not PaymentNotice.objects.exists()
-    assert not Message.objects.filter(target="feishui").exists() and Event.objects.count() == events
+    # the request was made before the act's transaction: it stays, with its failed try, for the console and retries
+    m = Message.objects.get(target="feishui")
+    assert m.status == Message.Status.PENDING and [a.outcome for a in m.attempt_set.all()] == ["error"]
+    assert set(Event.objects.filter(pk__gt=last).values_list("action", flat=True)) <= {"outbox.enqueue"}
     # back up: the same act gets its code, once
     finance.script()
     from zhifa.cases import services as case_services
@@ -120,6 +124,77 @@ def test_finance_system_down_at_delivery_changes_nothing(world, finance):
     case_services.case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT,
                                delivered_on=timezone.localdate())
     assert PaymentNotice.objects.get(case=case).code in finance.state.finance.codes
+    assert len(finance.state.finance.codes) == 1 and Message.objects.filter(target="feishui").count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_code_request_holds_no_transaction_open_during_the_call(world, finance, monkeypatch):
+    """claim → commit → call → record: the HTTP call runs with no transaction open (the fake transport checks),
+    and the act's own transaction opens only after the answer."""
+    from django.db import connection
+
+    from zhifa.cases import services as case_services
+    from zhifa.integrations import client as outbox_client
+
+    real_post, seen = outbox_client.post, []
+
+    def transport(url, payload, **kw):
+        seen.append((url.rsplit("/", 1)[-1], connection.in_atomic_block))
+        assert not connection.in_atomic_block, "HTTP call inside a transaction"
+        if url.endswith("/feishui/code-request"):
+            # the message is committed and claimed before the call: another connection would see it 发送中
+            assert Message.objects.get(target="feishui").status == Message.Status.SENDING
+        return real_post(url, payload, **kw)
+
+    monkeypatch.setattr(outbox_client, "post", transport)
+    case = decided(world)
+    case_services.case_deliver(actor=world.users["officer"], case=case, method=Case.DeliveryMethod.DIRECT,
+                               delivered_on=timezone.localdate())
+    assert ("code-request", False) in seen and not any(open_ for _, open_ in seen)
+    notice = PaymentNotice.objects.get(case=case)
+    m = Message.objects.get(target="feishui")
+    assert m.status == Message.Status.ACKNOWLEDGED and m.receiver_reference == notice.code
+    assert m.attempt_set.count() == 1
+    # called inside a transaction, it refuses instead of holding it open
+    from django.db import transaction
+
+    from zhifa.integrations.outbox import request_now
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        request_now(target="feishui", subject=case, kind="code_request", payload={}, idempotency_key="x")
+
+
+@pytest.mark.django_db
+def test_on_the_spot_fine_gets_the_finance_code_after_the_commit(world, finance, django_capture_on_commit_callbacks):
+    """简易程序: the case is created in the act, so the code is asked for after its commit; the notice follows the
+    answer — at once, or when a retry is answered after the finance system was down."""
+    from zhifa.cases import services as case_services
+    from zhifa.cases.tests.factories import PENALTY, VIOLATED
+    from zhifa.core.tests.factories import PersonPartyFactory
+    from zhifa.integrations import outbox
+
+    def on_the_spot():
+        return case_services.case_simplified(
+            actor=world.users["officer"], organisation=world.brigade_a, party=PersonPartyFactory(organisation=world.brigade_a),
+            officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now(),
+            place="G207国道", facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测",
+            penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("200"), legal_basis=PENALTY, violated_provision=VIOLATED,
+            reasoning="当场处罚。")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = on_the_spot()
+    notice = PaymentNotice.objects.get(case=case)
+    assert notice.code in finance.state.finance.codes and notice.code_issuer == PaymentNotice.Issuer.FEISHUI
+
+    finance.script({"target": "feishui", "mode": "error"})
+    with django_capture_on_commit_callbacks(execute=True):
+        later = on_the_spot()  # the finance system is down: the decision stands, the notice waits for the code
+    assert later.status == "execution" and not PaymentNotice.objects.filter(case=later).exists()
+    assert Event.objects.filter(action="payment.code_pending").exists()
+    finance.script()
+    Message.objects.filter(target="feishui", subject_id=str(later.pk)).update(next_attempt_at=timezone.now())
+    outbox.drain_all(target="feishui")  # the retry is answered: the notice is issued then, once
+    assert PaymentNotice.objects.get(case=later).code in finance.state.finance.codes
 
 
 @pytest.mark.django_db
