@@ -26,7 +26,7 @@ def warning(**extra):
             "plate": "豫R·D1234", **extra}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pushed_warning_is_acknowledged_once_and_the_reply_goes_back(world, simulator, live_server):
     firm = CompanyFactory(organisation=world.brigade_a, kind="freight")
     url = live_server.url + URL
