@@ -90,8 +90,10 @@ def warning_counts(user, year: int) -> dict:
         table[row["m"]][row["warning_class"]]["closed"] = row["n"]
     totals = {c: {k: sum(table[m][c][k] for m in table) for k in ("received", "closed")} for c in (1, 2, 3)}
     grand = {k: sum(totals[c][k] for c in totals) for k in ("received", "closed")}
-    open_now = qs.exclude(status=ProvincialWarning.Status.CLOSED).count()
-    all_time = {"received": qs.count(), "closed": qs.filter(status=ProvincialWarning.Status.CLOSED).count()}
+    # All, closed and (their difference) open in one count.
+    ever = qs.order_by().aggregate(received=Count("pk"), closed=Count("pk", filter=Q(status=ProvincialWarning.Status.CLOSED)))
+    open_now = ever["received"] - ever["closed"]
+    all_time = {"received": ever["received"], "closed": ever["closed"]}
     return {"year": year, "months": table, "totals": totals, "grand": grand, "open": open_now, "all_time": all_time}
 
 
