@@ -66,7 +66,7 @@ def test_a_broken_cache_costs_the_queries_not_the_page(world, rf, cached, monkey
 
 
 def test_the_cards_read_the_calendar_once(world, rf):
-    """Several cards compute deadlines (clocks, enforcement windows, the calendar's state): one snapshot for all."""
+    """Several cards compute deadlines (clocks, enforcement windows, the calendar state): one snapshot."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
