@@ -7,7 +7,7 @@ A service then
 1. calls ``wf.check(action, obj, actor)`` early, before it validates its input, so a refused move says why
    (jurisdiction → role → state, in that order; ``NotPermitted`` / ``TransitionNotAllowed``), and
 2. calls ``transition(wf, obj, action, actor=…, summary=…, fields=…)``, which in one transaction checks the
-   table again, updates the row with a condition on its old state (``filter(pk=…, status=old).update(…)``
+   jurisdiction and the table again, updates the row with a condition on its old state (``filter(pk=…, status=old).update(…)``
    must touch exactly one row, else ``TransitionNotAllowed("concurrent_change")``), appends the history
    step, writes the full-process record (``core.audit``) and registers the side effects to run after the
    commit.
@@ -25,20 +25,24 @@ audit_prefix="app.", noun="该…", transitions=[…], acts=[…], states=TextCh
     Options: ``status_field``; the refusal templates ``refused``, ``concurrent``, ``role_refused``,
     ``system_refused`` (``{noun}``, ``{state}``, ``{label}``, ``{roles}`` are filled in); ``touch`` (a
     timestamp column set on every move); ``organisation`` (obj → the unit the record names, default
-    ``obj.organisation``); ``audit_exclude`` (columns kept out of the record); ``on_move(obj, action)``
+    ``obj.organisation``); ``jurisdiction(actor, obj)`` (refuses when the actor may not act on the object;
+    default: ``organisation(obj)`` within the actor's subtree); ``audit_exclude`` (columns kept out of the
+    record); ``on_move(obj, action)``
     (called inside the transaction after each move, e.g. an outbox message); ``snapshot(obj) -> dict`` (what the
     record shows of the object when the app's view is wider than its row, e.g. with its links).
     ``wf.transitions`` / ``wf.acts`` (dicts by action), ``wf.get(action)``, ``wf.allowed(action, status)``,
     ``wf.next_actions(status)``, ``wf.state_label(status)``, ``wf.check(action, obj_or_status, actor,
-    organisation=None)``, ``wf.check_role(transition, actor)``. Models are named by label, so the table
+    organisation=None)``, ``wf.check_role(transition, actor)``, ``wf.check_jurisdiction(actor, obj)``. Models are named by label, so the table
     can live beside the ``Status`` the models import.
 
 ``transition(wf, obj, action, *, actor, summary, target=None, fields=None, note="", step=None,
-effects=(), audit_after=None) -> obj``
-    The move itself (see above). ``fields``: other columns written by the same UPDATE; ``step``: extra
+effects=(), audit_after=None, expect=None) -> obj``
+    The move itself (see above), refused unless the actor may act on ``obj`` (``check_jurisdiction``: every
+    caller passes the acting user; ``None`` is the system). ``fields``: other columns written by the same UPDATE; ``step``: extra
     columns of the history row (e.g. the date of the act); ``note``: the history row's note (default the
     summary); ``effects``: callables run by ``transaction.on_commit``; ``audit_after``: what the record
-    shows instead of the row's snapshot. ``obj`` is refreshed from the database and returned.
+    shows instead of the row's snapshot; ``expect``: other columns the row must still hold for the UPDATE to
+    touch it (e.g. the deadline an extension starts from), else ``concurrent_change``. ``obj`` is refreshed from the database and returned.
 
 ``created(wf, obj, action, *, actor, summary, note="", step=None, effects=(), audit_after=None) -> obj``
     The first step of an object the service has just inserted in its first state: history row from
@@ -124,6 +128,7 @@ class Workflow:
         audit_exclude: Iterable[str] = (),
         on_move: Callable[[models.Model, str], None] | None = None,
         snapshot: Callable[[models.Model], dict] | None = None,
+        jurisdiction: Callable[[object, models.Model], None] | None = None,
     ):
         self.name = name
         self.transitions: dict[str, Transition] = {t.action: t for t in transitions}
@@ -144,6 +149,7 @@ class Workflow:
         self.organisation = organisation or (lambda obj: obj.organisation)
         self.on_move = on_move  # called inside the transaction after each move (e.g. an outbox message)
         self._snapshot = snapshot  # the record's view of the row when the app's is wider (e.g. with its links)
+        self._jurisdiction = jurisdiction  # (actor, obj) → refuses; default: the unit in the actor's subtree
         self.audit_exclude = frozenset(
             audit_exclude
         )  # columns never written into the record (e.g. a secret code)
@@ -204,6 +210,17 @@ class Workflow:
 
     # --- refusing -----------------------------------------------------------------------------------------
 
+    def check_jurisdiction(self, actor, obj) -> None:
+        """Refuse (``NotPermitted("out_of_jurisdiction")``) unless ``actor`` may act on ``obj``: by default the
+        unit the record names (``organisation``) lies in the actor's subtree (``core.services``); the system
+        (``None``) acts everywhere. An app with a wider rule (a drawn inspector) passes ``jurisdiction=``."""
+        if actor is None:
+            return
+        if self._jurisdiction is not None:
+            self._jurisdiction(actor, obj)
+        else:
+            assert_in_jurisdiction(actor, self.organisation(obj))
+
     def check(self, action: str, obj_or_status, actor, *, organisation=None) -> Transition:
         """Refuse unless ``actor`` may take ``action`` on ``obj_or_status`` (a model instance, or a state —
         ``NEW`` for an object not created yet — with its ``organisation``; ``None``: role and jurisdiction
@@ -212,7 +229,8 @@ class Workflow:
         t = self.get(action)
         if isinstance(obj_or_status, models.Model):
             status = getattr(obj_or_status, self.status_field)
-            organisation = organisation or self.organisation(obj_or_status)
+            if organisation is None:
+                self.check_jurisdiction(actor, obj_or_status)
         else:
             status = obj_or_status
         if organisation is not None:
@@ -274,11 +292,13 @@ def transition(
     step: dict | None = None,
     effects: Iterable[Callable[[], None]] = (),
     audit_after: dict | None = None,
+    expect: dict | None = None,
 ):
     """Move ``obj`` by ``action`` (see the module docstring): table, role, conditional UPDATE of one row,
     history step, full-process record and on-commit side effects, atomically. Returns ``obj`` refreshed."""
     t = wf.get(action)
     old = getattr(obj, wf.status_field)
+    wf.check_jurisdiction(actor, obj)
     wf.check_role(t, actor)
     if old not in t.sources:
         raise TransitionNotAllowed("transition_not_allowed", wf._words(wf.refused, t, old))
@@ -293,7 +313,7 @@ def transition(
     model = type(obj)
     with transaction.atomic():
         before = wf.snapshot(obj)
-        changed = model.objects.filter(pk=obj.pk, **{wf.status_field: old}).update(
+        changed = model.objects.filter(pk=obj.pk, **{wf.status_field: old}, **(expect or {})).update(
             **{wf.status_field: target}, **values
         )
         if changed != 1:
@@ -332,6 +352,7 @@ def created(
 ):
     """Record the first step of ``obj``, just inserted by the service in its first state: the history row from
     ``NEW`` and the full-process record (the caller holds the transaction and has checked the table)."""
+    wf.check_jurisdiction(actor, obj)
     with transaction.atomic():
         _append_step(
             wf,
@@ -361,6 +382,7 @@ def note_step(
 ):
     """A recorded act that is neither in the table nor a change of the row (e.g. a head's written override
     beside the move it accompanies): a history row keeping the state, and the record."""
+    wf.check_jurisdiction(actor, obj)
     status = getattr(obj, wf.status_field)
     with transaction.atomic():
         _append_step(wf, obj, action, actor=actor, from_status=status, to_status=status, note=note, step=step)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar, numbering
+from zhifa.core import workflow as kernel
 from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import Officer, Organisation, Party, SourceUnit, TransportCompany
@@ -20,7 +21,6 @@ from zhifa.core.services import assert_in_jurisdiction, assert_officers_can_act,
 from zhifa.integrations import triggers
 
 from . import draw as draw_algo
-from . import workflow
 from .models import (
     PLAN_NUMBERS,
     CheckResult,
@@ -35,6 +35,7 @@ from .models import (
     PublicationRule,
     SamplingRule,
 )
+from .workflow import INSPECTION_WORKFLOW, PLAN_WORKFLOW, WARNING_WORKFLOW, inspection_jurisdiction
 
 PLANNERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 INSPECTORS = (Role.OFFICER, Role.HEAD)
@@ -49,22 +50,11 @@ def _check_actor(actor, organisation, roles=PLANNERS):
 
 
 def _check_inspector(actor, inspection: Inspection) -> None:
-    """A drawn inspector acts on their inspection wherever they sit (a squad officer drawn for a brigade's
-    firm); anybody else needs the role and the jurisdiction."""
+    """The role, then ``workflow.inspection_jurisdiction`` (a drawn inspector acts wherever they sit)."""
     if actor is None:
         return
     assert_role(actor, *INSPECTORS)
-    if not inspection.inspectors.filter(user=actor).exists():
-        assert_in_jurisdiction(actor, inspection.organisation)
-
-
-def _move(model, obj, field_old: str, new: str, table: set, what: str, **extra) -> None:
-    """Conditional update from the state we read to ``new``; exactly one row must change."""
-    workflow.check(table, field_old, new, what)
-    n = model.objects.filter(pk=obj.pk, status=field_old).update(status=new, **extra)
-    if n != 1:
-        raise TransitionNotAllowed("stale_state", f"{what}状态已被他人改变，请刷新后重试。")
-    obj.refresh_from_db()
+    inspection_jurisdiction(actor, inspection)
 
 
 # --- plans -------------------------------------------------------------------------------------------------
@@ -96,8 +86,7 @@ def plan_create(*, actor, organisation: Organisation, title: str, items: list[In
                                    inspectors_per_target=inspectors_per_target, joint_departments=joint_departments,
                                    starts_on=starts_on, ends_on=ends_on, created_by=actor)
         plan.items.set(items)
-        audit.record(actor=actor, action="inspections.plan_create", subject=plan, after=audit.snapshot(plan),
-                     summary=f"制定抽查计划 {plan.number} {title}", organisation=organisation)
+        kernel.created(PLAN_WORKFLOW, plan, "plan_create", actor=actor, summary=f"制定抽查计划 {plan.number} {title}")
     return plan
 
 
@@ -106,11 +95,9 @@ def plan_commit_seed(*, actor, plan: Plan) -> Plan:
     _check_actor(actor, plan.organisation)
     seed = secrets.token_hex(32)
     with transaction.atomic():
-        _move(Plan, plan, plan.status, P.COMMITTED, workflow.PLAN, "抽查计划",
-              seed=seed, seed_sha256=draw_algo.seed_hash(seed), seed_committed_at=timezone.now())
-        audit.record(actor=actor, action="inspections.seed_commit", subject=plan,
-                     changes={"seed_sha256": plan.seed_sha256}, summary=f"公布抽查计划 {plan.number}，随机种子承诺值 {plan.seed_sha256}",
-                     organisation=plan.organisation)
+        sha = draw_algo.seed_hash(seed)
+        kernel.transition(PLAN_WORKFLOW, plan, "seed_commit", actor=actor, summary=f"公布抽查计划 {plan.number}，随机种子承诺值 {sha}",
+                          fields={"seed": seed, "seed_sha256": sha, "seed_committed_at": timezone.now()})
     return plan
 
 
@@ -195,7 +182,7 @@ def plan_draw(*, actor, plan: Plan, on: date | None = None) -> Draw:
     on = on or timezone.localdate()
     _check_actor(actor, plan.organisation)
     plan.refresh_from_db()
-    workflow.check(workflow.PLAN, plan.status, P.DRAWN, "抽查计划")
+    PLAN_WORKFLOW.check("draw", plan, actor)
     sequence = plan.draws.count() + 1
     if sequence > 1 and not plan.pending_redraw_reason:
         raise DomainError("redraw_reason_required", "重新抽取必须记录原因。")
@@ -213,7 +200,8 @@ def plan_draw(*, actor, plan: Plan, on: date | None = None) -> Draw:
         d = Draw.objects.create(plan=plan, sequence=sequence, algorithm=draw_algo.ALGORITHM, seed=plan.seed, seed_sha256=plan.seed_sha256,
                                 target_snapshot=targets, inspector_snapshot=inspectors, parameters=params, result=result,
                                 result_sha256=draw_algo.result_hash(result), redraw_reason=plan.pending_redraw_reason, drawn_by=actor)
-        _move(Plan, plan, P.COMMITTED, P.DRAWN, workflow.PLAN, "抽查计划", pending_redraw_reason="")
+        kernel.transition(PLAN_WORKFLOW, plan, "draw", actor=actor, fields={"pending_redraw_reason": ""},
+                          summary=f"{plan.number} 第{sequence}次抽取，随机种子公开")
         officers = {o.pk: o for o in Officer.objects.filter(pk__in={oid for t in result["targets"] for oid in t["inspectors"]})}
         parties = {p.pk: p for p in Party.objects.filter(pk__in=[t["party_id"] for t in result["targets"]]).select_related("organisation")}
         for t in result["targets"]:
@@ -240,14 +228,15 @@ def draw_redo(*, actor, plan: Plan, reason: str) -> Plan:
     if current.inspections.exclude(status=IS.ASSIGNED).exists():
         raise TransitionNotAllowed("inspection_started", "已有检查对象完成检查，不能重新抽取。")
     seed = secrets.token_hex(32)
+    sha = draw_algo.seed_hash(seed)
     with transaction.atomic():
-        _move(Plan, plan, P.DRAWN, P.COMMITTED, workflow.PLAN, "抽查计划", seed=seed, seed_sha256=draw_algo.seed_hash(seed),
-              seed_committed_at=timezone.now(), pending_redraw_reason=reason.strip())
+        kernel.transition(PLAN_WORKFLOW, plan, "redraw", actor=actor, summary=f"{plan.number} 申请重新抽取：{reason}；新种子承诺值 {sha}",
+                          fields={"seed": seed, "seed_sha256": sha, "seed_committed_at": timezone.now(),
+                                  "pending_redraw_reason": reason.strip()})
         Draw.objects.filter(pk=current.pk).update(superseded=True)
-        Inspection.objects.filter(draw=current, status=IS.ASSIGNED).update(status=IS.CANCELLED)
-        audit.record(actor=actor, action="inspections.redraw", subject=plan,
-                     changes={"superseded_draw": current.pk, "reason": reason, "new_seed_sha256": plan.seed_sha256},
-                     summary=f"{plan.number} 申请重新抽取：{reason}；新种子承诺值 {plan.seed_sha256}", organisation=plan.organisation)
+        for inspection in Inspection.objects.filter(draw=current, status=IS.ASSIGNED).select_related("party"):
+            kernel.transition(INSPECTION_WORKFLOW, inspection, "cancel", actor=actor,
+                              summary=f"{plan.number} 重新抽取，取消对 {inspection.party.name} 的检查")
     return plan
 
 
@@ -292,13 +281,13 @@ def _maybe_complete(plan: Plan) -> None:
     plan.refresh_from_db()
     live = plan.inspections.exclude(status=IS.CANCELLED)
     if live.filter(status=IS.ASSIGNED).exists():
-        if plan.status == P.DRAWN:
-            _move(Plan, plan, P.DRAWN, P.INSPECTING, workflow.PLAN, "抽查计划")
+        if plan.status == P.DRAWN:  # the system's consequence of the first inspection recorded
+            kernel.transition(PLAN_WORKFLOW, plan, "start", actor=None, summary=f"{plan.number} 开始检查")
         return
     last = live.aggregate(m=Max("inspected_on"))["m"] or timezone.localdate()
     deadline = _publication_deadline(last)
-    _move(Plan, plan, plan.status, P.COMPLETED, workflow.PLAN, "抽查计划",
-          publication_deadline=deadline.date, publication_deadline_confirmed=deadline.confirmed)
+    kernel.transition(PLAN_WORKFLOW, plan, "complete", actor=None, summary=f"{plan.number} 抽中对象均已检查，{deadline.label}",
+                      fields={"publication_deadline": deadline.date, "publication_deadline_confirmed": deadline.confirmed})
 
 
 def lead_create(*, actor, organisation: Organisation, party: Party | None, source_type: str, source_id, description: str,
@@ -359,8 +348,8 @@ def inspection_record(*, actor, inspection: Inspection, on: date, checks: dict[i
         # The 责令改正违法行为通知书 and its number come from the documents app (inspections.rectification), never
         # a number made up here.
     with transaction.atomic():
-        before = audit.snapshot(inspection)
-        _move(Inspection, inspection, IS.ASSIGNED, target, workflow.INSPECTION, "检查记录", **extra)
+        kernel.transition(INSPECTION_WORKFLOW, inspection, "inspect", actor=actor, target=target, fields=extra,
+                          summary=f"检查 {inspection.party.name}：{Inspection.Finding(finding).label}")
         for item in items:
             compliant, note = checks[item.pk]
             CheckResult.objects.create(inspection=inspection, item=item, compliant=compliant, note=note[:300])
@@ -368,8 +357,6 @@ def inspection_record(*, actor, inspection: Inspection, on: date, checks: dict[i
             ef = evidence_store(actor=actor, organisation=inspection.organisation, fileobj=fileobj, name=name,
                                 content_type=content_type, subject=inspection)
             InspectionPhoto.objects.create(inspection=inspection, evidence=ef, caption=name)
-        audit.record(actor=actor, action="inspections.inspect", subject=inspection, before=before, after=audit.snapshot(inspection),
-                     summary=f"检查 {inspection.party.name}：{inspection.get_finding_display()}", organisation=inspection.organisation)
         _credit_for_finding(actor, inspection)
         triggers.inspection_recorded(inspection, "inspection_result")  # 互联网+监管: the 双随机 result, same transaction
         if target == IS.REFERRED:
@@ -399,16 +386,11 @@ def inspection_follow_up(*, actor, inspection: Inspection, on: date, rectified: 
         raise DomainError("result_required", "请填写回访情况。")
     target = IS.CLOSED if rectified else IS.REFERRED
     with transaction.atomic():
-        before = audit.snapshot(inspection)
         extra = {"follow_up_on": on, "follow_up_result": result}
-        if rectified:
-            extra["closed_on"] = on
-        _move(Inspection, inspection, IS.RECTIFYING, target, workflow.INSPECTION, "检查记录", **extra)
-        audit.record(actor=actor, action="inspections.follow_up", subject=inspection, before=before, after=audit.snapshot(inspection),
-                     summary=f"回访 {inspection.party.name}：{'已整改，办结' if rectified else '未按期整改，移送立案'}", organisation=inspection.organisation)
+        extra.update({"closed_on": on} if rectified else {"finding": Inspection.Finding.CASE})
+        kernel.transition(INSPECTION_WORKFLOW, inspection, "follow_up", actor=actor, target=target, fields=extra,
+                          summary=f"回访 {inspection.party.name}：{'已整改，办结' if rectified else '未按期整改，移送立案'}")
         if not rectified:
-            Inspection.objects.filter(pk=inspection.pk).update(finding=Inspection.Finding.CASE)
-            inspection.refresh_from_db()
             _credit_for_finding(actor, inspection)
             lead_create(actor=actor, organisation=inspection.organisation, party=inspection.party, source_type="inspection",
                         source_id=inspection.pk, description=f"双随机检查（{inspection.plan.number}）责令整改逾期未改正：{inspection.problems}")
@@ -422,10 +404,8 @@ def inspection_open_case(*, actor, inspection: Inspection) -> Lead:
     if inspection.status == IS.REFERRED:
         return Lead.objects.get(source_type="inspection", source_id=str(inspection.pk))
     with transaction.atomic():
-        before = audit.snapshot(inspection)
-        _move(Inspection, inspection, IS.RECTIFYING, IS.REFERRED, workflow.INSPECTION, "检查记录", finding=Inspection.Finding.CASE)
-        audit.record(actor=actor, action="inspections.open_case", subject=inspection, before=before, after=audit.snapshot(inspection),
-                     summary=f"{inspection.party.name} 检查发现问题移送立案", organisation=inspection.organisation)
+        kernel.transition(INSPECTION_WORKFLOW, inspection, "open_case", actor=actor, fields={"finding": Inspection.Finding.CASE},
+                          summary=f"{inspection.party.name} 检查发现问题移送立案")
         _credit_for_finding(actor, inspection)
         return lead_create(actor=actor, organisation=inspection.organisation, party=inspection.party, source_type="inspection",
                            source_id=inspection.pk, description=f"双随机检查（{inspection.plan.number}）发现：{inspection.problems}")
@@ -438,12 +418,10 @@ def plan_publish_results(*, actor, plan: Plan, on: date | None = None) -> Plan:
     plan.refresh_from_db()
     if plan.status != P.COMPLETED:
         raise TransitionNotAllowed("not_completed", "仍有抽中对象未完成检查，不能公示结果。")
+    late = plan.publication_deadline and on > plan.publication_deadline
     with transaction.atomic():
-        _move(Plan, plan, P.COMPLETED, P.PUBLISHED, workflow.PLAN, "抽查计划", results_published_on=on)
-        late = plan.publication_deadline and on > plan.publication_deadline
-        audit.record(actor=actor, action="inspections.publish", subject=plan,
-                     changes={"published_on": on, "deadline": plan.publication_deadline, "late": bool(late)},
-                     summary=f"公示 {plan.number} 抽查结果" + ("（已超过公示期限）" if late else ""), organisation=plan.organisation)
+        kernel.transition(PLAN_WORKFLOW, plan, "publish", actor=actor, fields={"results_published_on": on},
+                          summary=f"公示 {plan.number} 抽查结果" + ("（已超过公示期限）" if late else ""))
     return plan
 
 
@@ -520,12 +498,9 @@ def warning_notify(*, actor, warning: ProvincialWarning, deadline: date, note: s
         raise DomainError("class3_is_case", "三类预警须移交立案查处，不适用整改通知。")
     if not note.strip():
         raise DomainError("note_required", "请填写整改通知内容。")
-    with transaction.atomic():
-        before = audit.snapshot(warning)
-        _move(ProvincialWarning, warning, W.RECEIVED, W.NOTIFIED, workflow.WARNING, "预警", rectify_deadline=deadline, notice_note=note)
-        audit.record(actor=actor, action="inspections.warning_notify", subject=warning, before=before, after=audit.snapshot(warning),
-                     summary=f"预警 {warning.external_id} 通知整改，期限 {deadline}", organisation=warning.organisation)
-    return warning
+    return kernel.transition(WARNING_WORKFLOW, warning, "warning_notify", actor=actor,
+                             fields={"rectify_deadline": deadline, "notice_note": note},
+                             summary=f"预警 {warning.external_id} 通知整改，期限 {deadline}")
 
 
 def warning_refer(*, actor, warning: ProvincialWarning) -> Lead:
@@ -534,10 +509,7 @@ def warning_refer(*, actor, warning: ProvincialWarning) -> Lead:
     if warning.warning_class != 3:
         raise DomainError("not_class3", "只有三类预警移交立案；一、二类预警应通知企业整改。")
     with transaction.atomic():
-        before = audit.snapshot(warning)
-        _move(ProvincialWarning, warning, W.RECEIVED, W.REFERRED, workflow.WARNING, "预警")
-        audit.record(actor=actor, action="inspections.warning_refer", subject=warning, before=before, after=audit.snapshot(warning),
-                     summary=f"三类预警 {warning.external_id} 移交立案", organisation=warning.organisation)
+        kernel.transition(WARNING_WORKFLOW, warning, "warning_refer", actor=actor, summary=f"三类预警 {warning.external_id} 移交立案")
         return lead_create(actor=actor, organisation=warning.organisation, party=warning.party, source_type="warning",
                            source_id=warning.pk, description=f"三类预警（{warning.external_id}）{warning.category}：{warning.description}")
 
@@ -549,11 +521,9 @@ def warning_close(*, actor, warning: ProvincialWarning, result: str, on: date | 
     if not result.strip():
         raise DomainError("result_required", "请填写处置结果。")
     with transaction.atomic():
-        before = audit.snapshot(warning)
-        _move(ProvincialWarning, warning, warning.status, W.CLOSED, workflow.WARNING, "预警", follow_up_result=result, closed_on=on)
+        kernel.transition(WARNING_WORKFLOW, warning, "warning_close", actor=actor, summary=f"预警 {warning.external_id} 办结",
+                          fields={"follow_up_result": result, "closed_on": on})
         # A class-3 warning naming no firm could not become a case; closing it records how it was handled.
         Lead.objects.filter(source_type="warning", source_id=str(warning.pk), status=Lead.Status.PENDING).update(status=Lead.Status.HANDLED)
-        audit.record(actor=actor, action="inspections.warning_close", subject=warning, before=before, after=audit.snapshot(warning),
-                     summary=f"预警 {warning.external_id} 办结", organisation=warning.organisation)
         triggers.warning_closed(warning)  # the reply to the provincial platform (a warning received by API)
     return warning

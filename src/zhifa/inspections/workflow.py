@@ -1,38 +1,69 @@
-"""Transition tables of the inspections app: (from, to) pairs each service checks before its conditional update."""
+"""Transition tables of the inspections app, moved by the workflow kernel (``zhifa.core.workflow``): the plan
+(双随机: seed committed, drawn, inspected, completed, results published), each drawn inspection and each provincial
+warning (预警抄告). Every state change in ``services`` names its action here (the action is also the name of its
+record, ``inspections.<action>``); anything not in the table is refused (``TransitionNotAllowed``)."""
 
-from zhifa.core.errors import TransitionNotAllowed
+from zhifa.core.roles import Role
+from zhifa.core.services import assert_in_jurisdiction
+from zhifa.core.workflow import NEW, SYSTEM, Transition, Workflow
 
 from .models import Inspection, Plan, ProvincialWarning
 
 P, IS, W = Plan.Status, Inspection.Status, ProvincialWarning.Status
+PLANNERS = (Role.OFFICER, Role.HEAD, Role.ADMIN, SYSTEM)
+KEEPERS = (Role.HEAD, Role.ADMIN, SYSTEM)
+INSPECTORS = (Role.OFFICER, Role.HEAD, SYSTEM)
 
-PLAN = {
-    (P.DRAFT, P.COMMITTED),        # seed committed, its hash published with the plan
-    (P.COMMITTED, P.DRAWN),        # the draw reveals the seed
-    (P.DRAWN, P.COMMITTED),        # redraw: only with a recorded reason; a new seed is committed
-    (P.DRAWN, P.INSPECTING),
-    (P.DRAWN, P.COMPLETED),
-    (P.INSPECTING, P.COMPLETED),
-    (P.COMPLETED, P.PUBLISHED),
-}
+_PLAN_MOVES = [
+    Transition("plan_create", "制定抽查计划", {NEW}, P.DRAFT, PLANNERS),
+    Transition("seed_commit", "公布随机种子承诺值", {P.DRAFT}, P.COMMITTED, PLANNERS),
+    Transition("draw", "抽取", {P.COMMITTED}, P.DRAWN, PLANNERS),  # the draw reveals the seed
+    # redraw: only with a recorded reason; a new seed is committed
+    Transition("redraw", "重新抽取", {P.DRAWN}, P.COMMITTED, KEEPERS),
+    # consequences of the inspections recorded, taken by the system
+    Transition("start", "开始检查", {P.DRAWN}, P.INSPECTING, (SYSTEM,)),
+    Transition("complete", "检查完毕", {P.DRAWN, P.INSPECTING}, P.COMPLETED, (SYSTEM,)),
+    Transition("publish", "公示抽查结果", {P.COMPLETED}, P.PUBLISHED, PLANNERS),
+]
 
-INSPECTION = {
-    (IS.ASSIGNED, IS.CLOSED),        # 合格
-    (IS.ASSIGNED, IS.RECTIFYING),    # 责令整改: notice with deadline
-    (IS.ASSIGNED, IS.REFERRED),      # 立案: lead handed to case handling
-    (IS.RECTIFYING, IS.CLOSED),      # follow-up found it rectified
-    (IS.RECTIFYING, IS.REFERRED),    # not rectified by the deadline → case
-    (IS.ASSIGNED, IS.CANCELLED),     # the draw was redone
-}
+_INSPECTION_MOVES = [
+    # 合格 / 责令整改 (notice with deadline) / 立案 (lead handed to case handling)
+    Transition("inspect", "录入检查结果", {IS.ASSIGNED}, roles=INSPECTORS, targets={IS.CLOSED, IS.RECTIFYING, IS.REFERRED}),
+    # follow-up: rectified → closed; not rectified by the deadline → case
+    Transition("follow_up", "整改回访", {IS.RECTIFYING}, roles=INSPECTORS, targets={IS.CLOSED, IS.REFERRED}),
+    Transition("open_case", "移送立案", {IS.RECTIFYING}, IS.REFERRED, INSPECTORS),
+    Transition("cancel", "取消检查", {IS.ASSIGNED}, IS.CANCELLED, KEEPERS),  # the draw was redone
+]
 
-WARNING = {
-    (W.RECEIVED, W.NOTIFIED),      # class 1/2: rectification notice
-    (W.RECEIVED, W.REFERRED),      # class 3: lead for a case
-    (W.NOTIFIED, W.CLOSED),
-    (W.REFERRED, W.CLOSED),
-}
+_WARNING_MOVES = [
+    Transition("warning_notify", "通知整改", {W.RECEIVED}, W.NOTIFIED, PLANNERS),  # class 1/2: rectification notice
+    Transition("warning_refer", "移交立案", {W.RECEIVED}, W.REFERRED, PLANNERS),  # class 3: lead for a case
+    Transition("warning_close", "办结", {W.NOTIFIED, W.REFERRED}, W.CLOSED, PLANNERS),
+]
 
 
-def check(table: set, old: str, new: str, what: str) -> None:
-    if (old, new) not in table:
-        raise TransitionNotAllowed("transition_not_allowed", f"{what}当前状态不允许此操作。")
+def inspection_jurisdiction(actor, inspection: Inspection) -> None:
+    """A drawn inspector acts on their inspection wherever they sit (a squad officer drawn for a brigade's firm);
+    anybody else needs the inspection's unit in their jurisdiction. The one rule the pages and services use."""
+    if actor is None or inspection.inspectors.filter(user=actor).exists():
+        return
+    assert_in_jurisdiction(actor, inspection.organisation)
+
+
+_WORDS = {"refused": "{noun}当前状态不允许此操作。", "concurrent": "{noun}状态已被他人改变，请刷新后重试。"}
+
+PLAN_WORKFLOW = Workflow(
+    name="inspection plans", model="inspections.Plan", audit_prefix="inspections.", noun="抽查计划", states=P,
+    transitions=_PLAN_MOVES, audit_exclude={"seed"}, **_WORDS,  # the seed stays secret until the draw reveals it
+)
+INSPECTION_WORKFLOW = Workflow(
+    name="inspections", model="inspections.Inspection", audit_prefix="inspections.", noun="检查记录", states=IS,
+    transitions=_INSPECTION_MOVES, jurisdiction=inspection_jurisdiction, **_WORDS,
+)
+WARNING_WORKFLOW = Workflow(
+    name="warnings", model="inspections.ProvincialWarning", audit_prefix="inspections.", noun="预警", states=W,
+    transitions=_WARNING_MOVES, **_WORDS,
+)
+PLAN = PLAN_WORKFLOW.transitions
+INSPECTION = INSPECTION_WORKFLOW.transitions
+WARNING = WARNING_WORKFLOW.transitions
