@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from zhifa.core import numbering
 from zhifa.core.models import Officer, Organisation
+from zhifa.core.workflow import AbstractStep
 
 # ---------------------------------------------------------------------------------------------------------
 # 案卷评查 — case-file evaluation
@@ -261,18 +262,16 @@ PROBLEM_NUMBERS = numbering.Series("oversight.problem", "问题编号", "WT{year
 
 
 
-class ProblemStep(models.Model):
-    """An appended status change of a problem (never edited): who moved it, from where to where, and why."""
+class ProblemStep(AbstractStep):
+    """An appended step of a problem (``core.workflow``; never edited): who moved it, from where to where, and why.
+    The note stays unbounded (a rectification report is often long)."""
+
+    STATES = Problem.Status
 
     problem = models.ForeignKey(Problem, verbose_name="问题", on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField("动作", max_length=20)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
     note = models.TextField("说明", blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
 
-    class Meta:
+    class Meta(AbstractStep.Meta):
         verbose_name = verbose_name_plural = "问题处理记录"
         ordering = ["problem", "at", "pk"]
 
@@ -284,14 +283,6 @@ class ProblemStep(models.Model):
         from .workflow import ACTION_LABELS
 
         return ACTION_LABELS.get(self.action, "办理")
-
-    @property
-    def from_label(self) -> str:
-        return Problem.Status(self.from_status).label if self.from_status else "—"
-
-    @property
-    def to_label(self) -> str:
-        return Problem.Status(self.to_status).label
 
 
 class SupervisionListing(models.Model):

@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhifa.core import audit, numbering
+from zhifa.core import workflow as kernel
 from zhifa.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from zhifa.core.legal_calendar import add_working_days
 from zhifa.core.models import Organisation, User
-from zhifa.core.roles import Role, has_role
+from zhifa.core.roles import Role
 from zhifa.core.services import (
     assert_in_jurisdiction,
     assert_role,
@@ -37,14 +38,13 @@ from .models import (
     Power,
     PowerRevision,
     Problem,
-    ProblemStep,
     SupervisionEntry,
     SupervisionListing,
 )
 
 EVALUATORS = (Role.SUPERVISOR, Role.REVIEWER, Role.HEAD)
 ORGANISERS = (Role.SUPERVISOR, Role.HEAD, Role.ADMIN)
-OVERSEERS = (Role.SUPERVISOR, Role.HEAD)
+OVERSEERS = workflow.OVERSEERS
 POWER_EDITORS = (Role.ADMIN, Role.HEAD)
 
 
@@ -284,10 +284,8 @@ def _problem_insert(*, actor, organisation, source, category, title, measures, d
     problem.full_clean(exclude=["number"])
     problem.number = numbering.reserve(PROBLEM_NUMBERS, year=found_on.year)  # in the caller's transaction
     problem.save(force_insert=True)
-    ProblemStep.objects.create(problem=problem, action="create", to_status=problem.status, note=measures, actor=actor)
-    audit.record(actor=actor, action="problem.create", subject=problem, after=audit.snapshot(problem), organisation=organisation,
-                 summary=f"登记问题 {problem.number}（{problem.get_source_display()}），责任人 {owner.display_name}，时限 {deadline}")
-    return problem
+    return kernel.created(workflow.WORKFLOW, problem, "create", actor=actor, note=measures,
+                          summary=f"登记问题 {problem.number}（{problem.get_source_display()}），责任人 {owner.display_name}，时限 {deadline}")
 
 
 def problem_create(*, actor, organisation: Organisation, source: str, category: str, title: str, measures: str, deadline: date,
@@ -326,25 +324,17 @@ def problem_update(*, actor, problem: Problem, **data) -> Problem:
     return problem
 
 
-OWNER_ACTIONS = ("start", "report")  # the rectification itself; every other move of a problem is the 回头看
-
-
-def problem_may_act(user, problem: Problem, action: str) -> bool:
-    """Who may take ``action`` on ``problem`` — one rule for the page's buttons and the service: start/report, the
-    owner or an overseer; the 回头看 (recheck_pass / recheck_fail), an overseer who is not the owner (常德 measure 4:
-    the owner cannot sign off their own rectification). Jurisdiction is checked apart (``assert_in_jurisdiction``)."""
-    if action in OWNER_ACTIONS:
-        return user.pk == problem.owner_id or has_role(user, *OVERSEERS)
-    return has_role(user, *OVERSEERS) and user.pk != problem.owner_id
+OWNER_ACTIONS = workflow.OWNER_ACTIONS
+problem_may_act = workflow.may_act  # the one who-may-act rule, beside the table (pages call it too)
 
 
 def problem_transition(*, actor, problem: Problem, action: str, note: str = "", on: date | None = None) -> Problem:
     """Move a problem along the transition table. start/report: the owner (or an overseer); the 回头看
     (recheck_pass / recheck_fail): a supervisor or head who is not the owner."""
     assert_in_jurisdiction(actor, problem.organisation)
-    to_status = workflow.target(problem.status, action)
+    workflow.target(problem.status, action)
     on = on or timezone.localdate()
-    changes: dict = {"status": to_status}
+    changes: dict = {}
     if action in OWNER_ACTIONS:
         if not problem_may_act(actor, problem, action):
             raise NotPermitted("not_owner", "只有责任人或监督人员、负责人可以报告整改情况。")
@@ -363,37 +353,25 @@ def problem_transition(*, actor, problem: Problem, action: str, note: str = "", 
             changes["closed_on"] = on
         else:
             changes.update(rectified_on=None)
-    before = audit.snapshot(problem)
-    with transaction.atomic():
-        if Problem.objects.filter(pk=problem.pk, status=problem.status).update(**changes) != 1:
-            raise TransitionNotAllowed("stale_state", "问题状态已被他人改变，请刷新后重试。")
-        ProblemStep.objects.create(problem=problem, action=action, from_status=problem.status, to_status=to_status, note=note, actor=actor)
-        problem.refresh_from_db()
-        audit.record(actor=actor, action=f"problem.{action}", subject=problem, before=before, after=audit.snapshot(problem),
-                     organisation=problem.organisation, summary=f"{problem.number} {workflow.ACTION_LABELS[action]}")
-    return problem
+    return kernel.transition(workflow.WORKFLOW, problem, action, actor=actor, fields=changes, step={"note": note},
+                             summary=f"{problem.number} {workflow.ACTION_LABELS[action]}")
 
 
 def problem_extend(*, actor, problem: Problem, deadline: date, reason: str) -> Problem:
     """Extend the deadline (an overseer's decision, with a reason); the overdue alert is reset."""
-    assert_role(actor, *OVERSEERS, message="只有法制监督人员或负责人可以批准延期。")
+    if not problem_may_act(actor, problem, "extend"):
+        raise NotPermitted("forbidden", "只有法制监督人员或负责人可以批准延期。")
     assert_in_jurisdiction(actor, problem.organisation)
-    if problem.status not in Problem.OPEN_STATUSES:
+    if not workflow.WORKFLOW.allowed("extend", problem.status):
         raise TransitionNotAllowed("not_open", "只有待整改或整改中的问题可以延期。")
     if deadline <= problem.deadline:
         raise DomainError("deadline_not_later", "新的整改时限应晚于原时限。")
     if not reason.strip():
         raise DomainError("reason_required", "请填写延期理由。")
-    before = audit.snapshot(problem)
-    with transaction.atomic():
-        if Problem.objects.filter(pk=problem.pk, status=problem.status, deadline=problem.deadline).update(deadline=deadline, overdue_alerted_on=None) != 1:
-            raise TransitionNotAllowed("stale_state", "问题已被他人改变，请刷新后重试。")
-        ProblemStep.objects.create(problem=problem, action="extend", from_status=problem.status, to_status=problem.status,
-                                   note=f"整改时限由 {problem.deadline} 延至 {deadline}：{reason}", actor=actor)
-        problem.refresh_from_db()
-        audit.record(actor=actor, action="problem.extend", subject=problem, before=before, after=audit.snapshot(problem),
-                     organisation=problem.organisation, summary=f"{problem.number} 延期至 {deadline}")
-    return problem
+    # The extension starts from the deadline read: a concurrent extension is refused (``expect``).
+    return kernel.transition(workflow.WORKFLOW, problem, "extend", actor=actor, expect={"deadline": problem.deadline},
+                             fields={"deadline": deadline, "overdue_alerted_on": None},
+                             note=f"整改时限由 {problem.deadline} 延至 {deadline}：{reason}", summary=f"{problem.number} 延期至 {deadline}")
 
 
 def overdue_scan(*, today: date | None = None) -> list[Problem]:

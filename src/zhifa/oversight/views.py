@@ -134,9 +134,10 @@ def problem_detail(request, pk: int):
                if services.problem_may_act(user, problem, action)]
     overseer = has_role(user, *services.OVERSEERS)
     listing = getattr(problem, "listing", None) if problem.is_key else None
+    can_extend = workflow.WORKFLOW.allowed("extend", problem.status) and services.problem_may_act(user, problem, "extend")
     return render(request, "oversight/problem_detail.html", {
         "problem": problem, "steps": problem.steps.select_related("actor"), "actions": actions, "overdue": problem.is_overdue(),
-        "listing": listing, "can_extend": overseer and problem.status in Problem.OPEN_STATUSES,
+        "listing": listing, "can_extend": can_extend,
         "can_list": overseer and listing is None and problem.status != Problem.Status.CLOSED,
         "extend_form": ExtendForm(), "list_form": ListKeyForm(initial={"due_on": problem.deadline}),
         "events": audit.history(problem)[:50],

@@ -1,41 +1,61 @@
-"""The problem-list transition table (问题清单流转). A problem reaches 已销号 only through a 回头看 re-check
-(常德 measure 4: 适时开展“回头看”，确保整改到位); there is no other way to close it."""
+"""The problem-list transition table (问题清单流转), moved by the workflow kernel (``zhifa.core.workflow``). A problem
+reaches 已销号 only through a 回头看 re-check (常德 measure 4: 适时开展“回头看”，确保整改到位); there is no other way to
+close it. Who may take an action is not a role alone (the owner rectifies, an overseer who is not the owner
+re-checks), so the table names no roles and ``may_act`` is the one rule the pages and the services use."""
 
 from zhifa.core.errors import TransitionNotAllowed
+from zhifa.core.roles import Role, has_role
+from zhifa.core.workflow import NEW, Transition, Workflow
 
 from .models import Problem
 
 S = Problem.Status
+OVERSEERS = (Role.SUPERVISOR, Role.HEAD)
 
-# (from status, action) → to status
+_MOVES = [
+    Transition("create", "登记问题", {NEW}, S.OPEN),
+    Transition("start", "开始整改", {S.OPEN}, S.RECTIFYING),  # 责任人开始整改
+    Transition("report", "报告整改完成", {S.OPEN, S.RECTIFYING}, S.RECTIFIED),  # 立行立改, or after rectifying
+    Transition("recheck_pass", "回头看：整改到位，销号", {S.RECTIFIED}, S.CLOSED),
+    Transition("recheck_fail", "回头看：整改不到位，退回", {S.RECTIFIED}, S.RECTIFYING),
+]
+_ACTS = [
+    Transition("extend", "延长整改期限", set(Problem.OPEN_STATUSES), None),
+]
+
+WORKFLOW = Workflow(
+    name="oversight problems", model="oversight.Problem", history="oversight.ProblemStep", history_subject="problem",
+    audit_prefix="problem.", noun="问题", states=S, transitions=_MOVES, acts=_ACTS,
+    refused="{noun}处于“{state}”状态，不能执行“{label}”。", concurrent="问题状态已被他人改变，请刷新后重试。",
+)
+# (from status, action) → to status: the table in its former shape, for its readers (registration left out)
 TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.OPEN, "start"): S.RECTIFYING,          # 责任人开始整改
-    (S.OPEN, "report"): S.RECTIFIED,          # 立行立改：直接报告整改完成
-    (S.RECTIFYING, "report"): S.RECTIFIED,    # 报告整改完成
-    (S.RECTIFIED, "recheck_pass"): S.CLOSED,  # 回头看：整改到位，销号
-    (S.RECTIFIED, "recheck_fail"): S.RECTIFYING,  # 回头看：整改不到位，退回继续整改
+    (source, t.action): t.target for t in WORKFLOW.transitions.values() for source in t.sources if source != NEW
 }
+ACTION_LABELS = {t.action: t.label for t in (*_MOVES, *_ACTS)}
+OWNER_ACTIONS = ("start", "report")  # the rectification itself; the 回头看 is every other move
 
-ACTION_LABELS = {
-    "create": "登记问题",
-    "start": "开始整改",
-    "report": "报告整改完成",
-    "recheck_pass": "回头看：整改到位，销号",
-    "recheck_fail": "回头看：整改不到位，退回",
-    "extend": "延长整改期限",
-}
+
+def may_act(user, problem: Problem, action: str) -> bool:
+    """Who may take ``action`` on ``problem`` — one rule for the page's buttons and the service: start/report, the
+    owner or an overseer; the 回头看 (recheck_pass / recheck_fail), an overseer who is not the owner (常德 measure 4:
+    the owner cannot sign off their own rectification); an extension, an overseer. Jurisdiction is checked apart
+    (the kernel's ``check_jurisdiction``)."""
+    if action in OWNER_ACTIONS:
+        return user.pk == problem.owner_id or has_role(user, *OVERSEERS)
+    if action == "extend":
+        return has_role(user, *OVERSEERS)
+    return has_role(user, *OVERSEERS) and user.pk != problem.owner_id
 
 
 def target(status: str, action: str) -> str:
-    """The status ``action`` leads to from ``status``, or TransitionNotAllowed."""
-    try:
-        return TRANSITIONS[(status, action)]
-    except KeyError:
-        label = S(status).label if status in S.values else status
-        raise TransitionNotAllowed(
-            "transition_not_allowed", f"问题处于“{label}”状态，不能执行“{ACTION_LABELS.get(action, action)}”。"
-        ) from None
+    """The status ``action`` leads to from ``status``, or TransitionNotAllowed (the table's own words)."""
+    if action not in WORKFLOW.transitions:  # an unknown action, or the extension (an act, not a move)
+        raise TransitionNotAllowed("transition_not_allowed", WORKFLOW.refused.format(
+            noun=WORKFLOW.noun, state=WORKFLOW.state_label(status), label=ACTION_LABELS.get(action, action)))
+    return WORKFLOW.check(action, status, None).target
 
 
 def actions_from(status: str) -> list[str]:
-    return [action for (src, action) in TRANSITIONS if src == status]
+    """The moves offered from ``status`` (an extension is offered apart)."""
+    return [action for (source, action) in TRANSITIONS if source == status]
