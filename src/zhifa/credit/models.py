@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhifa.core.workflow import AbstractStep
 
-from .workflow import TRANSITIONS, Status
+from .workflow import TRANSITIONS, RepairStatus, Status
 
 
 class Grade(models.TextChoices):
@@ -366,12 +366,7 @@ class RepairApplication(models.Model):
         PUBLIC = "public", "网上申请"
         OFFICER = "officer", "窗口代办"
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "已提交"
-        CHECKS_FAILED = "checks_failed", "不予受理（条件不满足）"
-        CHECKED = "checked", "审核中"
-        APPROVED = "approved", "已修复"
-        REJECTED = "rejected", "不予修复"
+    Status = RepairStatus  # moved by ``workflow.REPAIR_WORKFLOW``
 
     publication = models.ForeignKey(CreditPublication, verbose_name="公示信息", on_delete=models.PROTECT, related_name="repairs")
     channel = models.CharField("申请渠道", max_length=10, choices=Channel.choices)

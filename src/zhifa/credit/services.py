@@ -28,7 +28,7 @@ from .models import (
     GradeChange,
     RepairApplication,
 )
-from .workflow import WORKFLOW
+from .workflow import REPAIR_WORKFLOW, WORKFLOW
 
 CREDIT_ACTORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 APPROVERS = (Role.HEAD, Role.ADMIN)
@@ -454,9 +454,8 @@ def repair_apply(*, actor, publication: CreditPublication, applicant_name: str, 
                                                commitment_text=commitment_text, applied_on=on, regime=regime, checks=checks,
                                                status=status, submitted_by=actor if channel == RepairApplication.Channel.OFFICER else None)
         failed = "、".join(c["label"] for c in checks if not c["ok"])
-        audit.record(actor=actor, action="credit.repair_apply", subject=app, after=audit.snapshot(app),
-                     summary=f"{publication.party.name} 申请信用修复（{regime.code}）" + (f"：不予受理，未满足 {failed}" if failed else "：自动核查通过"),
-                     organisation=publication.organisation)
+        kernel.created(REPAIR_WORKFLOW, app, "repair_apply", actor=actor,
+                       summary=f"{publication.party.name} 申请信用修复（{regime.code}）" + (f"：不予受理，未满足 {failed}" if failed else "：自动核查通过"))
     return app
 
 
@@ -467,17 +466,12 @@ def repair_decide(*, actor, application: RepairApplication, approve: bool, note:
     if not approve and not note.strip():
         raise DomainError("reason_required", "不予修复须说明理由。")
     new = RepairApplication.Status.APPROVED if approve else RepairApplication.Status.REJECTED
+    pub = application.publication
     with transaction.atomic():
-        before = audit.snapshot(application)
-        n = RepairApplication.objects.filter(pk=application.pk, status=RepairApplication.Status.CHECKED).update(
-            status=new, decided_on=on, decided_by=actor, decision_note=note)
-        if n != 1:
-            raise TransitionNotAllowed("not_checked", "只有通过自动核查、待审批的申请可以审批。")
-        application.refresh_from_db()
-        pub = application.publication
+        kernel.transition(REPAIR_WORKFLOW, application, "repair_decide", actor=actor, target=new,
+                          fields={"decided_on": on, "decided_by": actor, "decision_note": note},
+                          summary=f"{pub.party.name} 信用修复{'通过，撤下公示' if approve else '不予修复'}")
         if approve:
             CreditPublication.objects.filter(pk=pub.pk, status=CreditPublication.Status.PUBLISHED).update(
                 status=CreditPublication.Status.WITHDRAWN, withdrawn_on=on)
-        audit.record(actor=actor, action="credit.repair_decide", subject=application, before=before, after=audit.snapshot(application),
-                     summary=f"{pub.party.name} 信用修复{'通过，撤下公示' if approve else '不予修复'}", organisation=pub.organisation)
     return application

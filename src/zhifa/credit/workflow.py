@@ -56,3 +56,30 @@ WORKFLOW = Workflow(
 TRANSITIONS: dict[str, Transition] = WORKFLOW.transitions
 get = WORKFLOW.get
 next_actions = WORKFLOW.next_actions
+
+
+# --- credit repair (信用修复) of a publication ---------------------------------------------------------------
+
+
+class RepairStatus(models.TextChoices):
+    """The states of a credit-repair application (``RepairApplication.Status``)."""
+
+    SUBMITTED = "submitted", "已提交"
+    CHECKS_FAILED = "checks_failed", "不予受理（条件不满足）"
+    CHECKED = "checked", "审核中"
+    APPROVED = "approved", "已修复"
+    REJECTED = "rejected", "不予修复"
+
+
+R = RepairStatus
+_REPAIR_MOVES = [
+    # Received online (the system) or at the window by an officer; the automatic checks decide the first state.
+    Transition("repair_apply", "申请信用修复", {NEW}, roles=(OFFICER, HEAD, Role.ADMIN, SYSTEM),
+               targets={R.CHECKED, R.CHECKS_FAILED}),
+    Transition("repair_decide", "审批信用修复", {R.CHECKED}, roles=(HEAD, Role.ADMIN), targets={R.APPROVED, R.REJECTED}),
+]
+
+REPAIR_WORKFLOW = Workflow(
+    name="credit repair", model="credit.RepairApplication", audit_prefix="credit.", noun="该修复申请", states=R,
+    transitions=_REPAIR_MOVES, refused="只有通过自动核查、待审批的申请可以审批。",
+)
