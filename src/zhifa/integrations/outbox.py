@@ -342,13 +342,16 @@ def _prepare(claimed: list[Message], now) -> list[Message]:
 _pool: ThreadPoolExecutor | None = None
 
 
-def _post_batch(claimed: list[Message], down: set[str]) -> list[tuple[Message, client.Result]]:
-    """Post a batch: the first message of each target alone (a probe), then the rest concurrently
-    (INTEGRATION_CONCURRENCY; the batch holds one message per subject, so order per subject is kept). A target whose
-    probe failed is down: the rest of its messages are released, not tried (each would spend a timeout now, and a
-    request that triggered the drain is not held up)."""
+def _post_batch(claimed: list[Message], down: set[str],
+                probed: set[str] | None = None) -> list[tuple[Message, client.Result]]:
+    """Post a batch: the first message of each target not yet heard from in this drain alone (a probe), then the
+    rest concurrently (INTEGRATION_CONCURRENCY; the batch holds one message per subject, so order per subject is
+    kept). A target whose probe failed is down: the rest of its messages are released, not tried (each would spend a
+    timeout now, and a request that triggered the drain is not held up); a worker whose post fails stops posting to
+    that target and gives the rest of its share back the same way."""
     global _pool
-    done, probed, rest = [], set(), []
+    done, rest = [], []
+    probed = set() if probed is None else probed
     for m in claimed:
         if m.target in down:
             _release(m)
@@ -374,15 +377,33 @@ def _post_batch(claimed: list[Message], down: set[str]) -> list[tuple[Message, c
         # One task per worker, each posting its share in turn on its kept-alive connection (a future per message
         # cost the drain more than the post's own bookkeeping).
         shares = [rest[i::workers] for i in range(workers)]
-        for share, results in zip(shares, _pool.map(_post_all, shares), strict=True):
-            done += list(zip(share, results, strict=True))
+        results = [r for share_results in _pool.map(_post_all, shares) for r in share_results]
+        rest = [m for share in shares for m in share]
     else:
-        done += [(m, _post(m)) for m in rest]
+        results = _post_all(rest)
+    for m, result in zip(rest, results, strict=True):
+        if result is None:  # not tried: its target failed earlier in this share
+            _release(m)
+            continue
+        done.append((m, result))
+        if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
+            down.add(m.target)
     return done
 
 
-def _post_all(messages: list[Message]) -> list[client.Result]:
-    return [_post(m) for m in messages]
+def _post_all(messages: list[Message]) -> list[client.Result | None]:
+    """Post in turn; after a target's first error or timeout its remaining messages are not tried (None)."""
+    failed: set[str] = set()
+    results = []
+    for m in messages:
+        if m.target in failed:
+            results.append(None)
+            continue
+        result = _post(m)
+        results.append(result)
+        if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
+            failed.add(m.target)
+    return results
 
 
 def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 200) -> dict:
@@ -391,6 +412,7 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
     counts: dict[str, int] = {}
     now = timezone.now()
     down: set[str] = set()
+    probed: set[str] = set()  # targets that answered a probe in this drain: not probed again per batch
     due = list(_due(now, target).order_by("pk")[:limit])
     for i in range(0, len(due), batch):
         chunk = due[i:i + batch]
@@ -406,7 +428,7 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
                 eligible.append(m)
         with transaction.atomic():
             claimed = claim_batch(eligible, now)
-        done = _post_batch(_prepare(claimed, now), down)
+        done = _post_batch(_prepare(claimed, now), down, probed)
         for status in _finish(done, started=now).values() if done else ():
             counts[status] = counts.get(status, 0) + 1
     return counts

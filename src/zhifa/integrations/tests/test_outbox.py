@@ -261,3 +261,29 @@ def test_a_worker_whose_lease_expired_does_not_overwrite_the_next_claim(world, f
     row = Message.objects.get(pk=stale.pk)
     assert row.status == M.SENDING and row.attempts == 2 and row.receiver_reference == ""
     assert not Event.objects.filter(action="outbox.acknowledged").exists()
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_post_fails_gives_the_rest_of_its_share_back_untried(world, simulator, settings):
+    from django.db import transaction
+
+    settings.INTEGRATION_CONCURRENCY = 2
+    with transaction.atomic():
+        outbox.outbox_enqueue_many(target="supervision", kind="case_decided", summary="测试", items=[
+            {"subject": ("cases.case", str(9000 + i), f"案件{i}"), "idempotency_key": f"share:{i}",
+             "payload": {"party": {"name": "某公司", "address": "南阳"}, "decision": {"number": f"N{i}"}}}
+            for i in range(9)])
+    simulator.script({"target": "supervision", "key": "share:3", "mode": "error"})
+    outbox.deliver_due()
+    by_key = {m.idempotency_key: m for m in Message.objects.all()}
+    # the probe (0) alone, then shares [1, 3, 5, 7] and [2, 4, 6, 8]: 3 fails, 5 and 7 are not tried
+    assert by_key["share:3"].status == M.PENDING and by_key["share:3"].attempt_set.get().outcome == "error"
+    untried = {k for k, m in by_key.items() if m.attempts == 0}
+    assert untried == {"share:5", "share:7"}
+    assert all(by_key[k].status == M.PENDING and not by_key[k].attempt_set.exists() for k in untried)
+    assert len(simulator.accepted("supervision")) == 6
+    simulator.script()
+    with later(2):
+        outbox.drain_all()
+    assert set(Message.objects.values_list("status", flat=True)) == {M.ACKNOWLEDGED}
+    assert len(simulator.accepted("supervision")) == 9
