@@ -353,6 +353,9 @@ class CreditPublication(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "失信信息公示"
         ordering = ["-decision_date", "-id"]
+        # The publication of one source record (the portal row's credit side, ``portal.pipeline``): looked up per
+        # publication by the pipeline and by the consistency check, a scan of every publication without it.
+        indexes = [models.Index(fields=["source_type", "source_id"], name="creditpub_source_idx")]
 
     def __str__(self):
         return f"{self.party} {self.decision_number}"
