@@ -101,10 +101,10 @@ def test_ingest_killed_midway_and_rerun_gives_the_same_cases(station, world, tmp
         batch = ingest.ingest_file(path, chunk_rows=5)
         services.violations_open_cases(batch_ids=ingest.same_file_batches([batch.pk]))
 
-    monkeypatch.setattr(services, "violation_open_case", dying)
+    monkeypatch.setattr(services.cases, "violation_open_case", dying)
     with pytest.raises(KeyboardInterrupt):
         ingest_and_open_cases()
-    monkeypatch.setattr(services, "violation_open_case", real)
+    monkeypatch.setattr(services.cases, "violation_open_case", real)
     ingest_and_open_cases()
     ingest_and_open_cases()
     got = sorted(Case.objects.values_list("origin_id", "party_id"))
