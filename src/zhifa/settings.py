@@ -266,8 +266,11 @@ CACHES = {
           "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
 # How long the dashboard's figures may be served from the cache (seconds; 0: computed on every visit). The page says
-# when they were computed; an act of the user drops their cached cards (core.views.dashboard_touch).
+# when they were computed; an act of the user drops their cached cards (core.cards.TouchMiddleware). After the
+# window, up to DASHBOARD_STALE_SECONDS, a visit shows the kept cards at once while a background thread computes
+# them again (stale-while-revalidate); older ones are computed during the visit.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "600"))
 
 # --- Sessions and security -------------------------------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

@@ -29,7 +29,7 @@ def _expired_figure(page: str) -> str:
 def test_cards_are_served_within_the_window_and_dropped_when_the_user_acts(world, client_for, cached):
     client = client_for("head")
     first = client.get("/").content.decode()
-    assert "数据更新于" in first and "每1分钟更新一次" in first
+    assert "数据更新于" in first and "每1分钟在后台更新一次" in first
     before = int(_expired_figure(first))
     OfficerFactory(organisation=world.brigade_a, cert_status=Officer.CertStatus.VALID,
                    cert_expires_on=date.today() - timedelta(days=1))  # written behind the page's back
@@ -83,3 +83,43 @@ def test_the_cards_read_the_calendar_once(world, rf):
         legal_calendar.calendar()
         legal_calendar.calendar()
     assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 2
+
+
+def test_after_the_window_the_kept_cards_show_at_once_and_are_computed_again_behind(world, client_for, cached,
+                                                                                   monkeypatch):
+    """Stale-while-revalidate: a visit after the window shows the kept cards (with their time) and one
+    background refresh computes them for the next visit; an act of the user during the refresh wins."""
+    import time_machine
+    from django.utils import timezone
+
+    refreshes = []
+
+    def refresh_now(request):  # the background thread, run in this thread (same test connection)
+        refreshes.append(request.user.pk)
+        cards._refresh(request, close=False)
+
+    monkeypatch.setattr(cards, "_refresh_later", refresh_now)
+    client = client_for("head")
+    before = int(_expired_figure(client.get("/").content.decode()))
+    OfficerFactory(organisation=world.brigade_a, cert_status=Officer.CertStatus.VALID,
+                   cert_expires_on=date.today() - timedelta(days=1))
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):
+        assert int(_expired_figure(client.get("/").content.decode())) == before and refreshes == []
+    with time_machine.travel(timezone.now() + timedelta(seconds=90)):
+        stale = client.get("/").content.decode()
+        assert int(_expired_figure(stale)) == before  # shown at once, as kept
+        assert len(refreshes) == 1
+        assert int(_expired_figure(client.get("/").content.decode())) == before + 1  # computed behind
+
+
+def test_a_refresh_that_started_before_the_users_act_keeps_nothing(world, rf, cached):
+    from django.utils import timezone
+
+    request = rf.get("/")
+    request.user = world.users["head"]
+    cards.cards_for(request)
+    cards.touch(request.user.pk)
+    # the refresh "started" before the act: its figures may predate it
+    cards._cache().set(f"{cards._prefix(request.user.pk)}touched", timezone.now().timestamp() + 5, 600)
+    cards._refresh(request, close=False)
+    assert cards._cache().get(cards._key(request.user)) is None
