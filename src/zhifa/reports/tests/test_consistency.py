@@ -2,10 +2,11 @@
 command exit non-zero); the same data put right passes."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -14,6 +15,15 @@ from zhifa.cases.tests.factories import company, decided
 from zhifa.reports import consistency, metrics
 
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _on_today():
+    """Every test runs on the day the module was read (at noon in Beijing, the clock ticking): a run crossing
+    midnight in Asia/Shanghai (16:00 UTC) would otherwise compare data written "today" with yesterday's TODAY."""
+    noon = timezone.make_aware(datetime.combine(TODAY, time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 def failures(key: str, today: date = TODAY) -> list[str]:
