@@ -29,3 +29,8 @@ def widgets(request) -> list[dict]:
         "items": items,
         "link": reverse("campaigns:list"),
     }]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

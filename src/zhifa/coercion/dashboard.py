@@ -19,3 +19,8 @@ def widgets(request) -> list[dict]:
     red = sum(1 for _, p in rows if p.state == "red")
     return [{"title": "行政强制措施期限", "stat": f"{red} 件超期", "text": f"{len(rows)} 件查封、扣押已超期或即将到期（行政强制法第十九条、第二十五条）。",
              "items": items, "link": reverse("coercion:list") + "?deadline=red"}]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

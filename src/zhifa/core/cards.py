@@ -47,14 +47,53 @@ def _cache():
     return caches["dashboard"]
 
 
+def _unit_key(user, label: str) -> str:
+    roles = ",".join(sorted(user_roles(user)))
+    return f"cards:v{VERSION}:unit:{user.organisation_id}:{roles}:{label}"
+
+
 def compute(request) -> list[dict]:
     """Every app's cards for ``request.user``, each with every key the template reads."""
-    widgets = []
+    return compute_at(request)[0]
+
+
+def compute_at(request) -> tuple[list[dict], object]:
+    """(every app's cards, the moment the oldest of them was computed). An app whose cards depend only on
+    the user's unit and roles (its ``dashboard.SHARED_BY_UNIT``: counts of the jurisdiction, no "mine") is
+    computed once per unit and roles within the window and shared by the colleagues who have both."""
+    widgets, oldest = [], timezone.now()
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     with legal_calendar.shared():  # the cards only read: one calendar snapshot for all of them
         for dotted in settings.ZHIFA_WORK_ORDER:
-            if find_spec(f"{dotted}.dashboard") is not None:
-                widgets += _complete(import_module(f"{dotted}.dashboard").widgets(request))
-    return widgets
+            if find_spec(f"{dotted}.dashboard") is None:
+                continue
+            module = import_module(f"{dotted}.dashboard")
+            if seconds > 0 and getattr(module, "SHARED_BY_UNIT", False):
+                cards, at = _shared(request, module, dotted.rsplit(".", 1)[-1], seconds)
+                oldest = min(oldest, at)
+            else:
+                cards = _complete(module.widgets(request))
+            widgets += cards
+    return widgets, oldest
+
+
+def _shared(request, module, label: str, seconds: int) -> tuple[list[dict], object]:
+    key = _unit_key(request.user, label)
+    try:
+        hit = _cache().get(key)
+    except Exception:  # noqa: BLE001
+        hit = None
+    now = timezone.now()
+    if hit is not None and timezone.localdate(hit[1]) == timezone.localdate() and \
+            (now - hit[1]).total_seconds() < seconds:
+        return hit
+    cards = _complete(module.widgets(request))
+    try:
+        pickle.dumps(cards)
+        _cache().set(key, (cards, now), seconds)
+    except Exception:  # noqa: BLE001
+        log.warning("shared dashboard cards not cached", exc_info=True)
+    return cards, now
 
 
 def _complete(cards) -> list[dict]:
@@ -81,11 +120,11 @@ def _refresh(request, *, close: bool = True) -> None:
     """Compute the user's cards again and keep them (on a background thread: its own database connection,
     closed at the end)."""
     try:
-        now = timezone.now()
-        widgets = compute(request)
+        started = timezone.now()
+        widgets, now = compute_at(request)
         # An act of the user while the thread computed: its figures may predate the act, keep nothing.
         touched = _cache().get(f"{_prefix(request.user.pk)}touched")
-        if touched is None or touched < now.timestamp():
+        if touched is None or touched < started.timestamp():
             _keep(request.user, widgets, now)
     except Exception:  # noqa: BLE001 — the next visit computes them itself
         log.warning("dashboard cards not refreshed", exc_info=True)
@@ -126,16 +165,18 @@ def cards_for(request) -> tuple[list[dict], object]:
             if age >= seconds:
                 _refresh_later(request)
             return hit
-    now = timezone.now()
-    widgets = compute(request)
+    widgets, now = compute_at(request)
     if seconds > 0:
         _keep(request.user, widgets, now)
     return widgets, now
 
 
-def touch(user_id: int) -> None:
-    """Drop the user's cached cards (their own act changed what the cards count)."""
+def touch(user_id: int, user=None) -> None:
+    """Drop the user's cached cards (their own act changed what the cards count), and the cards shared by
+    their unit and roles (the act may have changed those counts too)."""
     try:
+        if user is not None:
+            _cache().delete_many([_unit_key(user, d.rsplit(".", 1)[-1]) for d in settings.ZHIFA_WORK_ORDER])
         _cache().set(f"{_prefix(user_id)}touched", timezone.now().timestamp(), _stale_seconds())
         key = _cache().get(f"{_prefix(user_id)}key")
         if key:
@@ -156,5 +197,5 @@ class TouchMiddleware:
         if writes and settings.DASHBOARD_CACHE_SECONDS > 0:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                touch(user.pk)
+                touch(user.pk, user)
         return response

@@ -31,3 +31,8 @@ def widgets(request) -> list[dict]:
         result.append({"title": "工作日历", "text": f"{next_year}年放假安排尚未确认：涉及{next_year}年的期限按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）推算，调休未计，并标注“日历未确认”。请系统管理员在国务院办公厅公布后，在管理后台录入或导入全年安排。",
                        "link": reverse("core:calendar")})
     return result
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

@@ -19,3 +19,8 @@ def widgets(request) -> list[dict]:
                 f"认定中 {listings.filter(status__in=['proposed', 'notified']).count()} 件（待告知或陈述申辩期内）",
         "link": reverse("credit:grades"),
     }]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

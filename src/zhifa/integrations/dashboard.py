@@ -22,3 +22,8 @@ def widgets(request) -> list[dict]:
     return [{"title": "接口报送异常", "stat": f"{count} 条待处理",
              "text": "被接收平台退回或多次发送失败的报送，须更正记录后重发。", "items": items,
              "link": reverse("integrations:console") + "?status=rejected"}]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

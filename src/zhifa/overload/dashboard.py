@@ -24,3 +24,8 @@ def widgets(request) -> list[dict]:
     if not (detected or review or items):
         return []
     return [{"title": "超限非现场执法", "stat": f"{detected} 待立案 / {review} 待核查", "items": items, "link": reverse("overload:list")}]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

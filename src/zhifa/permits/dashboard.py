@@ -20,3 +20,8 @@ def widgets(request) -> list[dict]:
               "badge_class": "red" if a.committed_due < today else "amber"} for a in due[:8]]
     return [{"title": "许可办理期限", "stat": f"{due.filter(committed_due__lt=today).count()} 超期 / {due.count()} 临期",
              "items": items, "link": reverse("permits:list") + "?status=accepted"}]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

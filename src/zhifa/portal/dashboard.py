@@ -18,3 +18,8 @@ def widgets(request) -> list[dict]:
     return [{"title": "执法决定公开", "stat": f"{in_review} 待审核 / {late} 逾期",
              "text": "去标识化后仍有疑似个人信息的，须经人工审核后公开（国办发〔2018〕118号）。", "items": items,
              "link": reverse("portal:office_list") + ("?status=review" if in_review else "?late=1")}]
+
+
+# The cards count the jurisdiction's registers only, nothing of the user's own: computed once per unit and roles
+# within the cache window and shared by the colleagues who have both (core.cards).
+SHARED_BY_UNIT = True

@@ -123,3 +123,27 @@ def test_a_refresh_that_started_before_the_users_act_keeps_nothing(world, rf, ca
     cards._cache().set(f"{cards._prefix(request.user.pk)}touched", timezone.now().timestamp() + 5, 600)
     cards._refresh(request, close=False)
     assert cards._cache().get(cards._key(request.user)) is None
+
+
+def test_jurisdiction_cards_are_shared_by_unit_and_roles_and_dropped_by_a_colleagues_act(world, rf, cached):
+    """An app's cards that count only the jurisdiction (``SHARED_BY_UNIT``) are computed once per unit and
+    roles: a colleague of the same unit and roles reads them; another county's officer never does; an act of
+    either colleague drops them."""
+    def figure(user):
+        request = rf.get("/")
+        request.user = user
+        widgets, _ = cards.compute_at(request)
+        [card] = [w for w in widgets if w["title"] == "执法证预警"]
+        return int(str(card["stat"]).split()[0])
+
+    officer, colleague, other = world.users["officer"], world.users["officer2"], world.users["officer_b"]
+    before, before_b = figure(officer), figure(other)
+    OfficerFactory(organisation=world.brigade_a, cert_status=Officer.CertStatus.VALID,
+                   cert_expires_on=date.today() - timedelta(days=1))
+    OfficerFactory(organisation=world.brigade_b, cert_status=Officer.CertStatus.VALID,
+                   cert_expires_on=date.today() - timedelta(days=1))
+    assert figure(colleague) == before  # the unit's shared cards, as computed for the first officer
+    assert figure(other) == before_b  # county B's own entry (computed before the new officers)
+    cards.touch(colleague.pk, colleague)  # the colleague acted
+    assert figure(officer) == before + 1
+    assert figure(other) == before_b  # county B's entry untouched by county A's act
