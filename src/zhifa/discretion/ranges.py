@@ -9,6 +9,7 @@ catalogue does not know, or one whose fine is a multiple of illegal gains (no ma
 and is not checked.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,21 +29,51 @@ class StatutoryRange:
     codes: tuple[str, ...]
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese(number: str) -> str:
+    """Arabic numerals as the Chinese numerals of a citation (68 → 六十八, 10 → 十, 105 → 一百零五)."""
+    if not number.isdigit():
+        return number
+    n = int(number)
+    if n == 0 or n >= 1000:
+        return number
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    text = f"{_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    elif hundreds and units:
+        text += "零"
+    return text + (_DIGITS[units] if units else "")
+
+
+def _numerals(part: str) -> str:
+    return re.sub(r"[0-9]+", lambda m: _chinese(m.group(0)), part or "")
+
+
 def _key(p: provisions.Provision) -> tuple[str, str, str, str]:
-    # 《道路运输条例》 and 《中华人民共和国道路运输条例》, any edition, name the same provision.
-    return (p.law.removeprefix("中华人民共和国"), p.article, p.paragraph, p.item)
+    # 《道路运输条例》 and 《中华人民共和国道路运输条例》 name the same law; 第68条 and 第六十八条 the
+    # same article.
+    law = p.law.removeprefix("中华人民共和国")
+    return (law, _numerals(p.article), _numerals(p.paragraph), _numerals(p.item))
 
 
-def _cited(text: str) -> set[tuple[str, str, str, str]]:
+def _edition(p: provisions.Provision) -> str:
+    return re.sub(r"[（）()\s]", "", p.edition)
+
+
+def _cited(text: str) -> dict[tuple[str, str, str, str], str]:
     try:
-        return {_key(p) for p in provisions.parse(text).provisions}
+        return {_key(p): _edition(p) for p in provisions.parse(text).provisions}
     except DomainError:
-        return set()
+        return {}
 
 
 def statutory_range(*, item: ViolationItem | None = None, penalty_basis: str = "") -> StatutoryRange | None:
     """The range of ``item``, or of the catalogue items whose first penalty provision
-    ``penalty_basis`` cites."""
+    ``penalty_basis`` cites (an edition stated on both sides must agree: the taxi items' ranges differ
+    between versions)."""
     if item is not None:
         if item.statutory_max is None:
             return None
@@ -51,18 +82,23 @@ def statutory_range(*, item: ViolationItem | None = None, penalty_basis: str = "
     if not cited:
         return None
     matches = []
-    articles = {f"第{article}条" for _law, article, _p, _i in cited}
+    # a cheap filter before parsing: the article's number (without 之一) appears in the item's text
+    numbers = {key[1].split("之")[0] for key in cited}
     candidates = ViolationItem.objects.filter(active=True, statutory_max__isnull=False).only(
         "code", "penalty_basis", "statutory_min", "statutory_max")
     for candidate in candidates:
-        if not any(a in candidate.penalty_basis for a in articles):
+        if not any(f"第{n}条" in candidate.penalty_basis for n in numbers):
             continue
         try:
             first = provisions.parse(candidate.penalty_basis).provisions[:1]
         except DomainError:
             continue
-        if first and _key(first[0]) in cited:
-            matches.append(candidate)
+        if not first or _key(first[0]) not in cited:
+            continue
+        stated, own = cited[_key(first[0])], _edition(first[0])
+        if stated and own and stated != own:
+            continue
+        matches.append(candidate)
     if not matches:
         return None
     low = [m.statutory_min for m in matches if m.statutory_min is not None]
@@ -72,10 +108,12 @@ def statutory_range(*, item: ViolationItem | None = None, penalty_basis: str = "
 
 
 def assert_fine_within(amount: Decimal | None, *, item: ViolationItem | None = None, penalty_basis: str = "",
-                       mitigated: bool = False) -> None:
+                       mitigated: bool = False, illegal_gains: bool = False) -> None:
     """Refuse a fine outside the statutory range of the cited penalty provision (Art. 4; below the minimum
     only when the fine is mitigated under Art. 32)."""
-    if amount is None:
+    if amount is None or illegal_gains:
+        # Where the decision confiscates illegal gains, the provisions' gains branch (a multiple of the gains,
+        # e.g. 道路运输条例 Art. 63) sets the fine; the catalogue's fixed range is the no-gains branch.
         return
     rng = statutory_range(item=item, penalty_basis=penalty_basis)
     if rng is None:

@@ -12,7 +12,7 @@ from zhifa.core.errors import DomainError
 from zhifa.discretion import engine as discretion_engine
 from zhifa.discretion import ranges as discretion_ranges
 from zhifa.discretion import review as discretion_review
-from zhifa.discretion.models import ViolationItem
+from zhifa.discretion.models import ListKind, ViolationItem
 
 from .. import penalties, rules
 from ..models import Case, LegalReview
@@ -97,13 +97,17 @@ def assessment_proposal(case: Case):
         return None
 
 
-def assert_statutory_range(case: Case, amount: Decimal | None, *, basis: str = "", text: str = "") -> None:
-    """A fine within the range of the cited penalty provision (行政处罚法 Art. 4), whether or not the case uses a
-    catalogue item; below the minimum only as 减轻处罚 (Art. 32): the engine's proposal says so, or the decision's
-    reasoning states it."""
+def assert_statutory_range(case: Case, amount: Decimal | None, *, basis: str = "", lines=None) -> None:
+    """A fine within the range of the cited penalty provision (行政处罚法 Art. 4), whether or not the case
+    uses a catalogue item; below the minimum only as 减轻处罚 (Art. 32) on a recorded ground: the engine's
+    proposal is 减轻 on the case's facts, or the 减轻处罚清单 entry was applied to the case. A decision that
+    confiscates illegal gains takes the provision's gains branch (a multiple of the gains), not its range."""
     proposal = assessment_proposal(case)
-    mitigated = (proposal is not None and proposal.outcome == "mitigated") or "减轻" in (text or "")
-    discretion_ranges.assert_fine_within(amount, item=case.violation_item, mitigated=mitigated,
+    applied = getattr(case, "list_application", None) if case.pk else None
+    mitigated = (proposal is not None and proposal.outcome == "mitigated") or (
+        applied is not None and applied.list_kind == ListKind.MITIGATED)
+    gains = any(x.kind == Case.PenaltyKind.CONFISCATE_INCOME for x in lines or [])
+    discretion_ranges.assert_fine_within(amount, item=case.violation_item, mitigated=mitigated, illegal_gains=gains,
                                          penalty_basis=basis or case.penalty_provision or case.legal_basis)
 
 

@@ -160,7 +160,7 @@ def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     _provisions(case, penalty=legal_basis)
     _handling_officers(case, None, act="作出处罚决定")
     deviation_reason = deviation_reason.strip() or case.deviation_reason
-    assert_statutory_range(case, amount, basis=legal_basis, text=f"{reasoning}{deviation_reason}")
+    assert_statutory_range(case, amount, basis=legal_basis, lines=parsed)
     proposal = _assessment_snapshot(case, amount, deviation_reason)
     penalties.assert_deviation_explained(proposal, amount, deviation_reason)
     today = _today()
@@ -256,7 +256,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
         parsed = penalties.parse_lines(penalties.lines_from(penalty_kind, amount), allowed=penalties.SIMPLIFIED_KINDS)
         penalties.assert_provided_by_item(parsed, item)
-        assert_statutory_range(case, amount, basis=legal_basis, text=f"{reasoning}{deviation_reason}")
+        assert_statutory_range(case, amount, basis=legal_basis, lines=parsed)
         proposal = _assessment_snapshot(case, amount, deviation_reason.strip())
         penalties.assert_deviation_explained(proposal, amount, deviation_reason)
         penalties.store_lines(case, "decided", parsed)

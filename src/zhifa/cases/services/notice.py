@@ -46,7 +46,7 @@ def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     penalties.assert_provided_by_item(parsed, case.violation_item)
     derived = penalties.summary(parsed)
     amount = derived["fine_amount"]
-    assert_statutory_range(case, amount, text=case.deviation_reason)
+    assert_statutory_range(case, amount, lines=parsed)
     _assert_reviewed_before_notice(case, lines=parsed)
     # Art. 63 ("应当告知"): where any line gives the right, it is told; the head may add the right, never remove it.
     right = default_hearing_right(case, lines=parsed) or bool(hearing_right)

@@ -75,3 +75,33 @@ def test_art4_decision_checks_the_basis_it_cites(world):
                              amount=Decimal("5000"), legal_basis=ART68_1, reasoning="违法事实清楚。")
     assert exc.value.code == "fine_above_statutory_max"
     assert Case.objects.get(pk=case.pk).decision_number == ""
+
+
+def test_art4_numerals_editions_and_articles_with_zhi_yi_are_matched():
+    assert statutory_range(penalty_basis="《道路运输条例》第68条第（1）项").maximum == Decimal("3000")
+    # an edition stated on both sides must agree (the catalogue cites the 2023 revision)
+    law = "《中华人民共和国道路运输条例》"
+    assert statutory_range(penalty_basis=f"{law}（2019年修订）第六十八条第（一）项") is None
+    assert statutory_range(penalty_basis=f"{law}（2023年修订）第六十八条第（一）项") is not None
+
+
+def test_art32_words_in_the_reasoning_do_not_unlock_a_fine_below_the_minimum(world):
+    case = _notify(world, _reported(world), "1000")
+    case = services.case_waive(actor=world.users["officer"], case=case, statement="无异议")
+    with pytest.raises(DomainError) as exc:
+        services.case_decide(actor=world.users["head"], case=case, penalty_kind=Case.PenaltyKind.FINE,
+                             amount=Decimal("500"), legal_basis=ART68_1,
+                             reasoning="当事人不具有从轻、减轻处罚情节。", deviation_reason="当事人经济困难")
+    assert exc.value.code == "fine_below_statutory_min"
+
+
+def test_art4_a_decision_confiscating_illegal_gains_takes_the_gains_branch(world):
+    """道路运输条例 Art. 63: with illegal gains the fine is a multiple of them, not the no-gains range."""
+    from zhifa.cases.penalties import Line
+    from zhifa.discretion.ranges import assert_fine_within
+
+    art63 = "《中华人民共和国道路运输条例》（2023年修订）第六十三条第（一）项"
+    with pytest.raises(DomainError):
+        assert_fine_within(Decimal("30000"), penalty_basis=art63)
+    assert_fine_within(Decimal("30000"), penalty_basis=art63, illegal_gains=True)
+    assert Line(kind="confiscate_income", amount=Decimal("8000")).kind == Case.PenaltyKind.CONFISCATE_INCOME
