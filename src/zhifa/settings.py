@@ -271,6 +271,8 @@ CACHES = {
 # them again (stale-while-revalidate); older ones are computed during the visit.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "600"))
+# After the user's own act (and after the window), their cards are computed on a background thread.
+DASHBOARD_REFRESH_BEHIND = os.environ.get("DASHBOARD_REFRESH_BEHIND", "1") != "0"
 
 # --- Sessions and security -------------------------------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

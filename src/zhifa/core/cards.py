@@ -137,9 +137,15 @@ def _refresh(request, *, close: bool = True) -> None:
             connections.close_all()
 
 
-def _refresh_later(request) -> None:
-    """One background refresh per user at a time (``cache.add`` is the lock; it lapses after 60 s)."""
+def _refresh_later(request, *, restart: bool = False) -> None:
+    """One background refresh per user at a time (``cache.add`` is the lock; it lapses after 60 s).
+    ``restart``: after the user's act, a refresh already running (which started before the act and will
+    keep nothing) does not stop a new one."""
+    if not getattr(settings, "DASHBOARD_REFRESH_BEHIND", True):
+        return
     try:
+        if restart:
+            _cache().delete(f"{_prefix(request.user.pk)}refreshing")
         if not _cache().add(f"{_prefix(request.user.pk)}refreshing", 1, 60):
             return
     except Exception:  # noqa: BLE001
@@ -198,4 +204,7 @@ class TouchMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 touch(user.pk, user)
+                # Computed again at once behind the response: the officer's next look at the dashboard (a
+                # few seconds later) reads cards that include the act instead of waiting for them.
+                _refresh_later(request, restart=True)
         return response

@@ -13,6 +13,9 @@ from zhifa.core.tests.factories import OfficerFactory
 @pytest.fixture
 def cached(settings):
     settings.DASHBOARD_CACHE_SECONDS = 60
+    # no background threads (their own connection would not see the test's transaction); tests that
+    # exercise the refresh run it in this thread
+    settings.DASHBOARD_REFRESH_BEHIND = False
     memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cards-test"}
     settings.CACHES = {**settings.CACHES, "dashboard": memory}
     from django.core.cache import caches
@@ -147,3 +150,14 @@ def test_jurisdiction_cards_are_shared_by_unit_and_roles_and_dropped_by_a_collea
     cards.touch(colleague.pk, colleague)  # the colleague acted
     assert figure(officer) == before + 1
     assert figure(other) == before_b  # county B's entry untouched by county A's act
+
+
+def test_the_users_act_computes_their_cards_again_behind_the_response(world, client_for, cached, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cards, "_refresh_later",
+                        lambda request, restart=False: calls.append((request.user.pk, restart)))
+    client = client_for("head")
+    client.get("/")
+    assert calls == []
+    assert client.post("/notifications/read/").status_code == 302
+    assert calls == [(world.users["head"].pk, True)]
