@@ -19,11 +19,18 @@ EDITORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 def violation_match(*, actor, violation: Violation, vehicle: Vehicle, plate: str = "") -> Violation:
     """Review queue: an officer identifies the registered vehicle of an unmatched or misread plate. ``plate`` is the
     plate the officer read on the photo when the camera misread it: it must be the matched vehicle's and is written
-    onto the violation (the record keeps the plate as read, in ``before``; the passes keep the camera's reading)."""
+    onto the violation (the record keeps the plate as read, in ``before``; the passes keep the camera's reading).
+    The vehicle must be registered within the officer's jurisdiction (as the pages look it up), and of the plate
+    colour the camera read, if it read one."""
     assert_role(actor, *EDITORS)
     assert_in_jurisdiction(actor, violation.organisation)
+    assert_in_jurisdiction(actor, vehicle.organisation)
     if violation.status != Violation.Status.REVIEW:
         raise TransitionNotAllowed("not_in_review", "该违法行为不在待核查队列中。")
+    if violation.plate_colour and violation.plate_colour != vehicle.plate_colour:
+        raise DomainError("plate_colour_mismatch",
+                          f"识别的号牌颜色（{violation.get_plate_colour_display()}）与所选登记车辆的号牌颜色"
+                          f"（{vehicle.get_plate_colour_display()}）不一致。")
     fields = {"vehicle": vehicle, "note": f"人工核查匹配车辆 {vehicle.plate}"}
     summary = f"核查号牌 {violation.plate}，匹配登记车辆 {vehicle}"
     if plate and plate != violation.plate:

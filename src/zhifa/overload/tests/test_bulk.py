@@ -138,3 +138,33 @@ def test_match_refuses_a_corrected_plate_that_is_not_the_vehicles(station, world
     v.refresh_from_db()
     assert (v.status, v.plate, v.vehicle_id) == (Violation.Status.REVIEW, "豫R·F0008", None)
     assert Event.objects.count() == events
+
+
+def test_match_refuses_another_countys_vehicle_and_another_plate_colour(station, world):
+    """Regression: violation_match checked the violation's jurisdiction but not the vehicle's, nor the plate colour
+    (only the pages looked the vehicle up within the officer's jurisdiction and of the colour read). Another
+    county's vehicle, named by its id, is refused as out of jurisdiction; a vehicle of the same plate but another
+    colour than the camera read is refused; nothing changes until the county's own vehicle of that colour."""
+    import pytest
+
+    from zhifa.core.errors import DomainError, NotPermitted
+    from zhifa.core.models import Vehicle
+    from zhifa.overload import services
+
+    (v,) = _in_review(station, world, ["豫R·F0001"])
+    assert v.plate_colour == "yellow"
+    theirs = VehicleFactory(organisation=world.brigade_b, plate="豫R·F0001", plate_colour="yellow")
+    blue = VehicleFactory(organisation=world.brigade_a, plate="豫R·F0001", plate_colour="blue")
+    events = Event.objects.count()
+    with pytest.raises(NotPermitted):
+        services.violation_match(actor=world.users["officer"], violation=v, vehicle=Vehicle.objects.get(pk=theirs.pk))
+    with pytest.raises(DomainError) as colour:
+        services.violation_match(actor=world.users["officer"], violation=v, vehicle=blue)
+    assert colour.value.code == "plate_colour_mismatch" and "黄" in colour.value.message and "蓝" in colour.value.message
+    v.refresh_from_db()
+    assert (v.status, v.plate, v.vehicle_id) == (Violation.Status.REVIEW, "豫R·F0001", None)
+    assert Event.objects.count() == events
+    ours = VehicleFactory(organisation=world.brigade_a, plate="豫R·F0002", plate_colour="yellow")
+    services.violation_match(actor=world.users["officer"], violation=v, vehicle=ours, plate="豫R·F0002")
+    v.refresh_from_db()
+    assert (v.status, v.vehicle_id) == (Violation.Status.DETECTED, ours.pk)
