@@ -161,6 +161,33 @@ def test_download_feeds_the_twelve_month_counter_once(world, station, simulator)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("ours_first", [True, False], ids=["ingest-then-download", "download-then-ingest"])
+def test_an_act_downloaded_and_caught_here_counts_once_in_either_order(world, station, simulator, ours_first):
+    """Regression: a downloaded record was merged into our violation of the same act only when imported after
+    it; when our ingest created the violation later, both counted (公路安全保护条例 Art. 66: a 吊销 one act
+    early; 行政处罚法 Art. 29) and a re-download, unchanged, did not merge them. The count leaves out a record
+    with a local violation of the act, whichever came first, and a re-download merges it."""
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·N0001")
+    simulator.network_rows(network_row(103, when=at(1, 15)))  # our station catches the act at 09:00
+    if ours_first:
+        [violation] = violations(station, vehicle, 1)
+    overload_net.download(actor=world.users["officer"], vehicle=vehicle)
+    if not ours_first:
+        assert services.four_penalty_counts()["vehicles"] == {vehicle.pk: 1}  # the network's act, counted
+        [violation] = violations(station, vehicle, 1)
+    for scope in (None, world.city, world.county_a):
+        assert services.four_penalty_counts(organisation=scope)["vehicles"] == {vehicle.pk: 1}
+    again = overload_net.download(actor=world.users["officer"], vehicle=vehicle)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert again["merged"] == (0 if ours_first else 1)
+    assert ExchangeRecord.objects.get().merged_violation == violation
+    assert services.four_penalty_counts()["vehicles"] == {vehicle.pk: 1}
+    # Our violation dismissed on review: the network's report of the act still counts, once.
+    Violation.objects.filter(pk=violation.pk).update(status=Violation.Status.DISMISSED)
+    assert services.four_penalty_counts()["vehicles"] == {vehicle.pk: 1}
+
+
+@pytest.mark.django_db
 def test_download_refused_by_the_network_stores_nothing(world, simulator):
     vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·N0001")
     simulator.network_rows(network_row(101, when=datetime(2026, 6, 1, 10, tzinfo=BJ)))

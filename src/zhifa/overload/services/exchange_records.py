@@ -85,6 +85,7 @@ def _exchange_owner(existing: ExchangeRecord | None, organisation: Organisation)
 
 
 def _exchange_store(valid: list, counts: dict, *, actor, organisation=None, audit_event=True) -> None:
+    remerged = []  # unchanged rows whose merge changed: recorded like an update
     for at, row in valid:
         digest = audit.digest(row)
         key = {"origin_org": row["origin_org"], "origin_id": str(row["origin_id"]), "kind": row["kind"]}
@@ -101,7 +102,15 @@ def _exchange_store(valid: list, counts: dict, *, actor, organisation=None, audi
         if existing is not None and existing.digest == digest:
             stale = {k: v for k, v in links.items() if k != "origin_status"
                      and getattr(existing, f"{k}_id", None) != getattr(v, "pk", v)}
-            if stale:  # the same row, now for our unit or naming a subject registered since
+            # The merge again: our own violation of the act may have been ingested since the first import.
+            violation, record = _exchange_same_act(plate=plate, colour=colour, at=at, exclude=existing.pk)
+            merge = {"merged_violation": violation, "merged_record": record}
+            if (existing.merged_violation_id, existing.merged_record_id) != (getattr(violation, "pk", None),
+                                                                             getattr(record, "pk", None)):
+                stale.update(merge)
+                counts["merged"] += bool(violation or record)
+                remerged.append(existing.pk)
+            if stale:  # the same row, now for our unit, naming a subject registered since or of a local act
                 ExchangeRecord.objects.filter(pk=existing.pk).update(**stale)
             counts["unchanged"] += 1
             continue
@@ -116,7 +125,7 @@ def _exchange_store(valid: list, counts: dict, *, actor, organisation=None, audi
                 ExchangeRecord.objects.filter(pk=existing.pk).update(**fields)
                 counts["updated"] += 1
             counts["merged"] += bool(violation or record)
-    if audit_event and (counts["created"] or counts["updated"]):
+    if audit_event and (counts["created"] or counts["updated"] or remerged):
         audit.record(actor=actor, action="overload.exchange_import", subject=("overload.exchange", "import"),
                      summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，"
                              f"合并为同一违法行为{counts['merged']}，拒收{counts['rejected']}")

@@ -3,11 +3,13 @@ records triggers, their follow-up cases, dishonesty proposals and the Art. 44 no
 
 from __future__ import annotations
 
+import operator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
@@ -21,6 +23,7 @@ from ..models import (
     ExchangeRecord,
     FourPenaltyPolicy,
     FourPenaltyTrigger,
+    ScreeningPolicy,
     Violation,
 )
 from .review import EDITORS
@@ -65,15 +68,18 @@ def four_penalty_counts(*, on: date | None = None, organisation: Organisation | 
 def _add_network_counts(*, start, end, organisation, local, vehicles, drivers, sources, over_vehicles):
     """Other units' violations downloaded from the 四级联网 for our vehicles, drivers, companies and
     source units (``ExchangeRecord`` with the unit it was imported into) count like our own:
-    公路安全保护条例 Art. 66 counts the acts of the year wherever they were caught. A record merged into
-    one of ours or into an earlier imported record of the same act (一事不再罚) is that act, already
-    counted; one dismissed at its origin does not count."""
+    公路安全保护条例 Art. 66 counts the acts of the year wherever they were caught. One act counts once
+    (一事不再罚): a record merged into an earlier imported record of the same act is that act, and a
+    record with a local, non-dismissed violation of the same act in the counted scope is counted as
+    that violation — whichever was stored first (``_counted_locally``). One dismissed at its origin
+    does not count."""
     qs = ExchangeRecord.objects.filter(
         kind="violation", organisation__isnull=False, first_passed_at__gte=start, first_passed_at__lt=end,
-        merged_violation__isnull=True, merged_record__isnull=True,
+        merged_record__isnull=True,
     ).exclude(origin_status=Violation.Status.DISMISSED)
     if organisation is not None:
         qs = qs.filter(organisation__path__startswith=organisation.path)
+    qs = qs.exclude(_counted_locally(start=start, end=end, organisation=organisation))
     for field, counter in (("vehicle", vehicles), ("driver", drivers), ("source_unit", sources)):
         rows = qs.filter(**{f"{field}__isnull": False}).values_list(field).annotate(n=Count("id"))
         for pk, n in rows.values_list(field, "n"):
@@ -88,6 +94,37 @@ def _add_network_counts(*, start, end, organisation, local, vehicles, drivers, s
                  .values_list("vehicle__company", "vehicle").distinct())
     for company in companies:
         over_vehicles[company] = sum(1 for c, _ in pairs if c == company)
+
+
+def _counted_locally(*, start, end, organisation) -> Q:
+    """Exchange records whose act is one of our non-dismissed violations counted in the same scope: same
+    plate and colour, first pass less than the merging window apart — the window of the screening
+    policy in force on the record's day, as the import's merge uses it (exchange_records._exchange_same_act).
+    Computed at counting time, so the act counts once whether the download or our ingest came first."""
+    local = Violation.objects.exclude(status=Violation.Status.DISMISSED)
+    if organisation is not None:
+        local = local.filter(organisation__path__startswith=organisation.path)
+    policies = list(ScreeningPolicy.objects.filter(effective_from__lt=timezone.localtime(end).date())
+                    .order_by("effective_from").values_list("effective_from", "merge_window_hours"))
+    conditions = []
+    for i, (effective_from, hours) in enumerate(policies):
+        following = policies[i + 1][0] if i + 1 < len(policies) else None
+        since = timezone.make_aware(datetime.combine(effective_from, datetime.min.time()))
+        until = following and timezone.make_aware(datetime.combine(following, datetime.min.time()))
+        if until is not None and until <= start:
+            continue  # a policy replaced before the window: no record of the window falls under it
+        window = timedelta(hours=hours)
+        same_act = local.filter(plate=OuterRef("plate"), plate_colour=OuterRef("plate_colour"),
+                                first_passed_at__gt=OuterRef("first_passed_at") - window,
+                                first_passed_at__lt=OuterRef("first_passed_at") + window)
+        period = Q(first_passed_at__gte=since) if i else Q()
+        if until is not None:
+            period &= Q(first_passed_at__lt=until)
+        conditions.append(period & Exists(same_act))
+    if not conditions:
+        return Q(pk__in=[])
+    # An unread plate names no act (the merge matches nothing for it either).
+    return ~Q(plate="") & reduce(operator.or_, conditions)
 
 
 def company_share_over(over: int, fleet: int, percent: Decimal) -> bool:

@@ -331,6 +331,24 @@ def test_art29_overlapping_imports_from_two_levels_merge_into_the_first_report(s
     assert ExchangeRecord.objects.filter(merged_violation__isnull=True, merged_record__isnull=True).count() == 3  # three acts
 
 
+def test_art29_record_imported_before_the_local_violation_merges_on_the_next_import(station, world):
+    """Regression: a record was merged only into a local violation that existed when it was imported; the same
+    file imported again after our ingest caught the act took the "unchanged" branch and left it unmerged. The
+    import merges unchanged rows again, and records that it did."""
+    rows = [exchange_row("C411300", 7, when=at(1, 20))]
+    assert services.exchange_import(rows=rows)["merged"] == 0
+    detected(station, world)  # our own violation of the act, 2026-11-01 09:00, ingested after the import
+    local = Violation.objects.get()
+    events = Event.objects.filter(action="overload.exchange_import").count()
+    again = services.exchange_import(rows=rows)
+    assert (again["created"], again["updated"], again["unchanged"], again["merged"]) == (0, 0, 1, 1)
+    assert ExchangeRecord.objects.get().merged_violation == local
+    assert Event.objects.filter(action="overload.exchange_import").count() == events + 1
+    third = services.exchange_import(rows=rows)  # nothing new: nothing merged, nothing recorded
+    assert (third["unchanged"], third["merged"]) == (1, 0)
+    assert Event.objects.filter(action="overload.exchange_import").count() == events + 1
+
+
 def test_exchange_does_not_merge_into_a_dismissed_local_violation(station, world):
     detected(station, world)
     Violation.objects.update(status=Violation.Status.DISMISSED)
