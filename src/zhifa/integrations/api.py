@@ -59,7 +59,6 @@ class OverloadNetDownloadOut(Schema):
     unchanged: int
     merged: int
     own: int
-    foreign: int
     rejected: int
     errors: list[str]
 

@@ -211,10 +211,11 @@ def subject_for(user, *, vehicle_id: int | None = None, driver_id: int | None = 
 
 def download(*, actor, vehicle=None, driver=None, company=None, months: int = 12) -> dict:
     """Pull the network's overload violations of one vehicle, driver or company (the last ``months``
-    months) and store them as exchange records of the subject's unit (overload.services.exchange_import
-    with ``organisation``): de-duplicated by (origin unit, origin id, kind), merged with our own
-    record of the same act (一事不再罚), idempotent on re-run; rows of our own units are left out (they
-    are counted from our violations). One event records each download, whatever it brought, in the
+    months) and link them to the subject's unit (overload.services.exchange_import with ``organisation``):
+    de-duplicated by (origin unit, origin id, kind), merged with our own record of the same act
+    (一事不再罚), idempotent on re-run; a record another unit downloaded before is shared, each unit
+    linking only its own subjects; rows of our own units are left out (they are counted from our
+    violations). One event records each download, whatever it brought, in the
     transaction that stores the rows. Returns the import's counts."""
     from zhifa.core.models import Organisation
     from zhifa.overload.services import exchange_import
@@ -253,6 +254,6 @@ def download(*, actor, vehicle=None, driver=None, company=None, months: int = 12
                      summary=(f"从四级联网下载{label}的超限记录：收到{len(rows)}条，"
                               f"新增{counts['created']}，更新{counts['updated']}，"
                               f"未变{counts['unchanged']}，与同一违法行为合并{counts['merged']}，"
-                              f"本系统单位的记录{counts['own']}，他单位辖区已有{counts['foreign']}，"
+                              f"本系统单位的记录{counts['own']}，"
                               f"拒收{counts['rejected']}")[:500])
     return counts

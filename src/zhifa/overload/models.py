@@ -469,21 +469,9 @@ class ExchangeRecord(models.Model):
     payload = models.JSONField("内容")
     digest = models.CharField("内容摘要", max_length=64)
     received_at = models.DateTimeField("接收时间", auto_now=True)
-    # Downloaded from the 四级联网 for a vehicle, driver or company of ours (integrations.overload_net):
-    # the unit whose jurisdiction it was imported into, the origin's status, and the registered subjects
-    # it concerns — a record not merged into one of ours counts for 一超四罚
-    # (services.four_penalty_counts). File imports leave them empty and are not counted.
-    organisation = models.ForeignKey(Organisation, verbose_name="导入单位", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    # The origin's status of a row downloaded from the 四级联网 (a record dismissed at its origin does not count);
+    # which of our registered subjects it concerns, per jurisdiction, is in ``ExchangeLink``.
     origin_status = models.CharField("来源状态", max_length=16, blank=True)
-    vehicle = models.ForeignKey(Vehicle, verbose_name="车辆", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    driver = models.ForeignKey(Driver, verbose_name="驾驶员", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    company = models.ForeignKey(TransportCompany, verbose_name="运输企业", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
-    source_unit = models.ForeignKey(SourceUnit, verbose_name="货运源头单位", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "四级联网交换记录"
@@ -492,6 +480,34 @@ class ExchangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.origin_org}/{self.origin_id}"
+
+
+class ExchangeLink(models.Model):
+    """One jurisdiction's reading of a record downloaded from the 四级联网 (integrations.overload_net): the unit
+    it was downloaded for and the registered vehicle, driver, company and source unit the record names **within
+    that unit's jurisdiction**. The record is the network's and shared; each unit links its own subjects to it
+    without seeing another's, so an act of county A's vehicle driven by county B's driver counts for both, once
+    each, whoever downloaded first (公路安全保护条例 Art. 66 counts the acts wherever they were caught;
+    services.four_penalty_counts counts through these links). File imports make no links and are not counted."""
+
+    record = models.ForeignKey(ExchangeRecord, verbose_name="交换记录", on_delete=models.CASCADE, related_name="links")
+    organisation = models.ForeignKey(Organisation, verbose_name="导入单位", on_delete=models.PROTECT, related_name="+")
+    vehicle = models.ForeignKey(Vehicle, verbose_name="车辆", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    driver = models.ForeignKey(Driver, verbose_name="驾驶员", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    company = models.ForeignKey(TransportCompany, verbose_name="运输企业", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    source_unit = models.ForeignKey(SourceUnit, verbose_name="货运源头单位", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField("关联时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "四级联网交换记录关联"
+        constraints = [models.UniqueConstraint(fields=["record", "organisation"], name="overload_exchange_link_unit")]
+
+    def __str__(self):
+        return f"{self.record} → {self.organisation}"
 
 
 class PendingMerge(models.Model):

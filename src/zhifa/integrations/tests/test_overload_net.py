@@ -1,7 +1,8 @@
 """四级联网 (target ``overload_net``) against the simulator: an overload case decided → one message,
 delivered once; a rejection with its reason, resent after the record is corrected; a 一超四罚 result
 uploaded; a download feeding the 12-month counter without double counting on a re-run or a repeated
-answer; another county can neither import into a foreign unit nor see or change what it holds."""
+answer; another county can neither import into a foreign unit nor see its links, and each county counts its
+own subject of a shared act."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from zhifa.integrations import outbox, overload_net
 from zhifa.integrations import services as integration_services
 from zhifa.integrations.models import Message
 from zhifa.overload import ingest, services
-from zhifa.overload.models import ExchangeRecord, FourPenaltyTrigger, Violation
+from zhifa.overload.models import ExchangeLink, ExchangeRecord, FourPenaltyTrigger, Violation
 from zhifa.overload.tests.conftest import at, record
 
 M = Message.Status
@@ -143,12 +144,13 @@ def test_download_feeds_the_twelve_month_counter_once(world, station, simulator)
     assert got == (8, 2, 3, 3, 1)
     records = {r.origin_id: r for r in ExchangeRecord.objects.all()}
     assert set(records) == {"101", "102", "103"} and records["103"].merged_violation is not None
-    assert all(r.organisation == world.brigade_a and r.vehicle == vehicle for r in records.values())
-    assert records["102"].driver == driver
+    links = {link.record.origin_id: link for link in ExchangeLink.objects.select_related("record")}
+    assert all(link.organisation == world.brigade_a and link.vehicle == vehicle for link in links.values())
+    assert set(links) == set(records) and links["102"].driver == driver
     counts = services.four_penalty_counts()
     assert counts["vehicles"][vehicle.pk] == 5 and counts["drivers"][driver.pk] == 1  # 3 ours + 2 elsewhere
     simulator.script()
-    fields = ("pk", "digest", "merged_violation", "vehicle", "driver", "organisation")
+    fields = ("pk", "digest", "merged_violation", "links__vehicle", "links__driver", "links__organisation")
     state = list(ExchangeRecord.objects.order_by("pk").values_list(*fields))
     again = overload_net.download(actor=world.users["officer"], vehicle=vehicle)
     assert (again["received"], again["created"], again["updated"], again["unchanged"]) == (4, 0, 0, 3)
@@ -205,7 +207,13 @@ def test_download_refused_by_the_network_stores_nothing(world, simulator):
 
 
 @pytest.mark.django_db
-def test_another_county_cannot_import_into_a_foreign_unit_nor_see_its_records(world, simulator, api_for):
+@pytest.mark.parametrize("b_first", [False, True], ids=["county-a-first", "county-b-first"])
+def test_each_county_counts_its_own_subject_of_a_shared_act_once(world, simulator, api_for, b_first):
+    """Regression: whoever downloaded an act first owned the record and linked only its own subjects;
+    the other county saw it as foreign and its driver was never counted. 公路安全保护条例 Art. 66 counts a
+    vehicle's and a driver's acts wherever they were caught: county A's vehicle and county B's driver each
+    count the act once, whichever county downloads first, and neither county sees the other's subject.
+    Another county's vehicle can still be neither downloaded for nor revealed."""
     vehicle_a = VehicleFactory(organisation=world.brigade_a, plate="豫R·N0001")
     driver_b = DriverFactory(organisation=world.brigade_b)
     # The act of county A's vehicle, driven by county B's driver.
@@ -218,17 +226,30 @@ def test_another_county_cannot_import_into_a_foreign_unit_nor_see_its_records(wo
     refused = api_for("officer_b").post(url, {"vehicle_id": vehicle_a.pk}, content_type="application/json")
     assert refused.status_code == 404  # another unit's vehicle is not revealed
     assert not ExchangeRecord.objects.exists() and Event.objects.count() == events
-    ok = api_for("officer").post(url, {"vehicle_id": vehicle_a.pk}, content_type="application/json")
-    assert ok.status_code == 200 and ok.json()["created"] == 1
-    record = ExchangeRecord.objects.get()
-    assert record.vehicle == vehicle_a and record.driver is None  # not county A's driver to look up
-    # County B downloads for its driver: the record county A holds is neither shown nor taken over.
-    theirs = overload_net.download(actor=world.users["officer_b"], driver=driver_b)
-    assert (theirs["received"], theirs["created"], theirs["unchanged"], theirs["foreign"]) == (1, 0, 0, 1)
-    record.refresh_from_db()
-    assert record.organisation == world.brigade_a and record.driver is None
-    assert services.four_penalty_counts(organisation=world.county_b)["drivers"] == {}
-    assert services.four_penalty_counts(organisation=world.county_a)["vehicles"] == {vehicle_a.pk: 1}
+
+    def county_a():
+        ok = api_for("officer").post(url, {"vehicle_id": vehicle_a.pk}, content_type="application/json")
+        assert ok.status_code == 200 and ok.json()["created"] == 1 and "foreign" not in ok.json()
+
+    def county_b():
+        theirs = overload_net.download(actor=world.users["officer_b"], driver=driver_b)
+        assert (theirs["received"], theirs["created"], theirs["unchanged"]) == (1, 1, 0)  # new to county B
+
+    for download in (county_b, county_a) if b_first else (county_a, county_b):
+        download()
+    record = ExchangeRecord.objects.get()  # the network's one record of the act, shared
+    links = {link.organisation: (link.vehicle, link.driver) for link in record.links.all()}
+    assert links == {world.brigade_a: (vehicle_a, None), world.brigade_b: (None, driver_b)}  # each its own
+    county_a_counts = services.four_penalty_counts(organisation=world.county_a)
+    county_b_counts = services.four_penalty_counts(organisation=world.county_b)
+    assert (county_a_counts["vehicles"], county_a_counts["drivers"]) == ({vehicle_a.pk: 1}, {})
+    assert (county_b_counts["vehicles"], county_b_counts["drivers"]) == ({}, {driver_b.pk: 1})
+    everywhere = services.four_penalty_counts()  # the city, or the scheduled scan: the act once for each
+    assert (everywhere["vehicles"], everywhere["drivers"]) == ({vehicle_a.pk: 1}, {driver_b.pk: 1})
+    # Downloading again changes nothing for either county.
+    again = overload_net.download(actor=world.users["officer_b"], driver=driver_b)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert {link.organisation: (link.vehicle, link.driver) for link in record.links.all()} == links
 
 
 @pytest.mark.django_db

@@ -28,8 +28,8 @@ from .devices import (
     station_create,
 )
 from .exchange_records import (
+    _exchange_link,
     _exchange_links,
-    _exchange_owner,
     _exchange_same_act,
     _exchange_store,
     exchange_import,
@@ -61,7 +61,7 @@ from .review import (
 )
 
 __all__ = [
-    "_add_network_counts", "_dimension_evidence", "_dishonesty_entry", "_exchange_links", "_exchange_owner",
+    "_add_network_counts", "_dimension_evidence", "_dishonesty_entry", "_exchange_link", "_exchange_links",
     "_exchange_same_act", "_exchange_store", "_follow_up_case", "_notice_code", "_trigger", "_window_start",
     "assess_violation", "company_share_over", "device_create", "DEVICE_FIELDS", "device_update", "EDITORS",
     "evidence_package", "exchange_import", "four_penalty_counts", "four_penalty_scan", "four_policy",

@@ -14,6 +14,7 @@ from zhifa.core.models import Driver, Organisation, SourceUnit, TransportCompany
 
 from .. import ingest, wim
 from ..models import (
+    ExchangeLink,
     ExchangeRecord,
     Violation,
 )
@@ -23,19 +24,20 @@ def exchange_import(*, rows, actor=None, organisation: Organisation | None = Non
                     audit_event: bool = True) -> dict:
     """Import exchange rows (see ``exchange.py``); the same row twice changes nothing (origin is unique and the
     payload digest is compared). A violation of the same vehicle within the merging window of a local violation,
-    or of a record imported earlier, is merged into it (一事不再罚, 行政处罚法 Art. 29 — see ``ExchangeRecord``).
+    or of a record imported earlier, is merged into it (一事不再罚, 行政处罚法 Art. 29 — see ``ExchangeRecord``);
+    a row imported again is merged again, so a local violation ingested since is found whichever came first.
     Rows are taken earliest act first, so which record an act merges into does not depend on the file's order.
-    Returns counts created / updated / unchanged / merged / rejected / foreign.
+    Returns counts created / updated / unchanged / merged / rejected.
 
-    With ``organisation`` (a download from the 四级联网 for that unit, integrations.overload_net) each
-    record is the unit's: it is linked to the registered vehicle, driver, company and source unit it
-    names within the unit's jurisdiction, so that 一超四罚 counts it. A record another jurisdiction
-    already holds is neither revealed nor changed (``foreign``). ``audit_event=False``: the caller
+    With ``organisation`` (a download from the 四级联网 for that unit, integrations.overload_net) the unit
+    links the record to the registered vehicle, driver, company and source unit it names within the unit's
+    jurisdiction (``ExchangeLink``), so that 一超四罚 counts it. The record itself is the network's and shared:
+    another unit's download of the same row links that unit's own subjects, and neither sees the other's
+    links; the counts are the unit's own (``created``: new to this unit). ``audit_event=False``: the caller
     records the import itself, in the same transaction."""
     from ..exchange import parse_time, validate_row
 
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "merged": 0, "rejected": 0, "foreign": 0,
-              "errors": []}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "merged": 0, "rejected": 0, "errors": []}
     valid = []
     for number, row in enumerate(rows, start=1):
         problem = validate_row(row)
@@ -70,18 +72,20 @@ def _exchange_links(row: dict, *, plate: str, colour: str, organisation: Organis
     company = (vehicle.company if vehicle is not None and vehicle.company_id
                else find(TransportCompany, credit_code=str(row.get("company_credit_code") or "")))
     source = find(SourceUnit, credit_code=str(row.get("source_unit_credit_code") or ""))
-    return {"origin_status": str(row.get("status") or "")[:16], "vehicle": vehicle, "driver": driver,
-            "company": company, "source_unit": source}
+    return {"vehicle": vehicle, "driver": driver, "company": company, "source_unit": source}
 
 
-def _exchange_owner(existing: ExchangeRecord | None, organisation: Organisation) -> Organisation | None:
-    """The unit a downloaded record belongs to: the more specific of the unit that holds it and the
-    unit importing it (a county's download of a record its city holds moves it down to the county,
-    still seen by the city); None when it is another jurisdiction's."""
-    held = existing.organisation if existing is not None else None
-    if held is None or held.is_within(organisation):
-        return held or organisation
-    return organisation if organisation.is_within(held) else None
+def _exchange_link(record: ExchangeRecord, subjects: dict, organisation: Organisation) -> bool:
+    """Link ``organisation``'s own subjects to the record (its one ``ExchangeLink``, created or brought up to
+    date: a subject registered since the last download is linked). True when the link is new."""
+    link = ExchangeLink.objects.filter(record=record, organisation=organisation).first()
+    if link is None:
+        ExchangeLink.objects.create(record=record, organisation=organisation, **subjects)
+        return True
+    stale = {k: v for k, v in subjects.items() if getattr(link, f"{k}_id") != getattr(v, "pk", None)}
+    if stale:
+        ExchangeLink.objects.filter(pk=link.pk).update(**stale)
+    return False
 
 
 def _exchange_store(valid: list, counts: dict, *, actor, organisation=None, audit_event=True) -> None:
@@ -91,40 +95,34 @@ def _exchange_store(valid: list, counts: dict, *, actor, organisation=None, audi
         key = {"origin_org": row["origin_org"], "origin_id": str(row["origin_id"]), "kind": row["kind"]}
         existing = ExchangeRecord.objects.filter(**key).first()
         plate, colour = plate_display_form(row.get("plate", "")), wim.COLOUR_NAMES.get(row["plate_colour"].strip(), row["plate_colour"].strip())
-        links = {}
-        if organisation is not None:
-            owner = _exchange_owner(existing, organisation)
-            if owner is None:
-                counts["foreign"] += 1  # another jurisdiction's: lookups by key are scoped like reads
-                continue
-            links = _exchange_links(row, plate=plate, colour=colour, organisation=organisation)
-            links["organisation"] = owner
-        if existing is not None and existing.digest == digest:
-            stale = {k: v for k, v in links.items() if k != "origin_status"
-                     and getattr(existing, f"{k}_id", None) != getattr(v, "pk", v)}
-            # The merge again: our own violation of the act may have been ingested since the first import.
-            violation, record = _exchange_same_act(plate=plate, colour=colour, at=at, exclude=existing.pk)
-            merge = {"merged_violation": violation, "merged_record": record}
-            if (existing.merged_violation_id, existing.merged_record_id) != (getattr(violation, "pk", None),
-                                                                             getattr(record, "pk", None)):
-                stale.update(merge)
-                counts["merged"] += bool(violation or record)
-                remerged.append(existing.pk)
-            if stale:  # the same row, now for our unit, naming a subject registered since or of a local act
-                ExchangeRecord.objects.filter(pk=existing.pk).update(**stale)
-            counts["unchanged"] += 1
-            continue
+        origin_status = str(row.get("status") or "")[:16]
         with transaction.atomic():
             violation, record = _exchange_same_act(plate=plate, colour=colour, at=at, exclude=existing.pk if existing else None)
-            fields = {"plate": plate, "plate_colour": colour, "first_passed_at": at, "payload": row, "digest": digest,
-                      "merged_violation": violation, "merged_record": record, **links}
-            if existing is None:
-                ExchangeRecord.objects.create(**key, **fields)
-                counts["created"] += 1
+            if existing is not None and existing.digest == digest:
+                stale = {"origin_status": origin_status} if existing.origin_status != origin_status else {}
+                # Merged again: our own violation of the act may have been ingested since the first import.
+                if (existing.merged_violation_id, existing.merged_record_id) != (getattr(violation, "pk", None),
+                                                                                 getattr(record, "pk", None)):
+                    stale.update(merged_violation=violation, merged_record=record)
+                    counts["merged"] += bool(violation or record)
+                    remerged.append(existing.pk)
+                if stale:
+                    ExchangeRecord.objects.filter(pk=existing.pk).update(**stale)
+                outcome, stored = "unchanged", existing
             else:
-                ExchangeRecord.objects.filter(pk=existing.pk).update(**fields)
-                counts["updated"] += 1
-            counts["merged"] += bool(violation or record)
+                fields = {"plate": plate, "plate_colour": colour, "first_passed_at": at, "payload": row, "digest": digest,
+                          "origin_status": origin_status, "merged_violation": violation, "merged_record": record}
+                if existing is None:
+                    outcome, stored = "created", ExchangeRecord.objects.create(**key, **fields)
+                else:
+                    ExchangeRecord.objects.filter(pk=existing.pk).update(**fields)
+                    outcome, stored = "updated", existing
+                counts["merged"] += bool(violation or record)
+            if organisation is not None:
+                subjects = _exchange_links(row, plate=plate, colour=colour, organisation=organisation)
+                if _exchange_link(stored, subjects, organisation):
+                    outcome = "created"  # new to this unit, whoever stored the network's row before
+            counts[outcome] += 1
     if audit_event and (counts["created"] or counts["updated"] or remerged):
         audit.record(actor=actor, action="overload.exchange_import", subject=("overload.exchange", "import"),
                      summary=f"四级联网数据导入：新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}，"

@@ -10,6 +10,7 @@ from functools import reduce
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
@@ -20,6 +21,7 @@ from zhifa.core.services import assert_in_jurisdiction, assert_role
 from zhifa.integrations import triggers
 
 from ..models import (
+    ExchangeLink,
     ExchangeRecord,
     FourPenaltyPolicy,
     FourPenaltyTrigger,
@@ -67,25 +69,29 @@ def four_penalty_counts(*, on: date | None = None, organisation: Organisation | 
 
 def _add_network_counts(*, start, end, organisation, local, vehicles, drivers, sources, over_vehicles):
     """Other units' violations downloaded from the 四级联网 for our vehicles, drivers, companies and
-    source units (``ExchangeRecord`` with the unit it was imported into) count like our own:
-    公路安全保护条例 Art. 66 counts the acts of the year wherever they were caught. One act counts once
-    (一事不再罚): a record merged into an earlier imported record of the same act is that act, and a
-    record with a local, non-dismissed violation of the same act in the counted scope is counted as
-    that violation — whichever was stored first (``_counted_locally``). One dismissed at its origin
+    source units count like our own: 公路安全保护条例 Art. 66 counts the acts of the year wherever they were
+    caught. Counted through the links (``ExchangeLink``) of the units in scope, so each jurisdiction counts
+    the subjects it linked itself, whoever downloaded the record first. One act counts once (一事不再罚):
+    per subject the distinct acts — a record merged into an earlier imported record of the same act is that
+    act — and a record with a local, non-dismissed violation of the same act in the counted scope is counted
+    as that violation, whichever was stored first (``_counted_locally``). A record dismissed at its origin
     does not count."""
-    qs = ExchangeRecord.objects.filter(
-        kind="violation", organisation__isnull=False, first_passed_at__gte=start, first_passed_at__lt=end,
-        merged_record__isnull=True,
+    records = ExchangeRecord.objects.filter(
+        kind="violation", first_passed_at__gte=start, first_passed_at__lt=end,
     ).exclude(origin_status=Violation.Status.DISMISSED)
+    counted = _counted_locally(start=start, end=end, organisation=organisation)
+    # Left out with the record of the act it was merged into, when that one is our violation's act.
+    records = records.exclude(counted).exclude(merged_record__in=ExchangeRecord.objects.filter(counted))
+    links = ExchangeLink.objects.filter(record__in=records)
     if organisation is not None:
-        qs = qs.filter(organisation__path__startswith=organisation.path)
-    qs = qs.exclude(_counted_locally(start=start, end=end, organisation=organisation))
+        links = links.filter(organisation__path__startswith=organisation.path)
+    act = Coalesce("record__merged_record", "record")
     for field, counter in (("vehicle", vehicles), ("driver", drivers), ("source_unit", sources)):
-        rows = qs.filter(**{f"{field}__isnull": False}).values_list(field).annotate(n=Count("id"))
+        rows = links.filter(**{f"{field}__isnull": False}).values_list(field).annotate(n=Count(act, distinct=True))
         for pk, n in rows.values_list(field, "n"):
             counter[pk] = counter.get(pk, 0) + n
     # A company counts distinct vehicles: ours and the network's of the same vehicle are one.
-    pairs = set(qs.filter(company__isnull=False, vehicle__isnull=False)
+    pairs = set(links.filter(company__isnull=False, vehicle__isnull=False)
                 .values_list("company", "vehicle").distinct())
     if not pairs:
         return

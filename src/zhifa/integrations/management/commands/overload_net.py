@@ -48,6 +48,6 @@ class Command(BaseCommand):
         self.stdout.write(f"收到 {counts['received']} 条：新增 {counts['created']}，"
                           f"更新 {counts['updated']}，未变 {counts['unchanged']}，"
                           f"与同一违法行为合并 {counts['merged']}，本系统单位的记录 {counts['own']}，"
-                          f"他单位辖区已有 {counts['foreign']}，拒收 {counts['rejected']}")
+                          f"拒收 {counts['rejected']}")
         for line in counts["errors"]:
             self.stdout.write(line)
