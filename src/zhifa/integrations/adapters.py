@@ -58,7 +58,16 @@ class Adapter:
         raise NotImplementedError
 
     def on_acknowledged(self, messages: list[Message]) -> None:
-        """Called in the transaction that records the acknowledgements (database work only)."""
+        """Called in the transaction that records the acknowledgements (database work only), for each
+        message in a savepoint of its own: an exception rolls back this message's follow-up alone and is
+        recorded (``follow_up_failed``); the message stays acknowledged."""
+
+    def follow_up_failed(self, message: Message, reason: str) -> str:
+        """The full-process record's words when ``on_acknowledged`` failed for ``message``."""
+        from .outbox import kind_label
+
+        received = f"{kind_label(message.kind)}（{message.receiver_reference or '无编号'}）"
+        return f"{Target(message.target).label}已确认接收{received}，但后续处理未能完成：{reason}"
 
     def outgoing(self, messages: list[Message], now) -> dict[int, "dict | Defer"]:
         """The bodies to send for a claimed batch, where they differ from the stored payload (files attached at
@@ -255,8 +264,13 @@ HOTLINE_CHANNELS = ("12345", "12328")
 
 class FeishuiAdapter(Adapter):
     def on_acknowledged(self, messages):
-        """A 缴款码 answered for a case delivered without its notice (当场处罚: the code is asked for after the act's
-        commit, or a retry answered later): the notice and its paper are issued now, once."""
+        """A 缴款码 answered for a case delivered without its notice (当场处罚: the code is asked for after
+        the act's commit, or a retry answered later): the notice and its paper are issued now, once. The party
+        cannot pay before it has the code: when the code arrives after the decision's delivery, the 15 days
+        of Art. 67 run from the day the notice with its code is issued (the day of the answer), not from the
+        delivery — else the notice could be issued already overdue and the Art. 72 surcharge would run."""
+        from django.utils import timezone
+
         from zhifa.cases.tasks import queue_document
         from zhifa.payments.services import payment_notice_issue
 
@@ -270,8 +284,15 @@ class FeishuiAdapter(Adapter):
             if case is None or PaymentNotice.objects.filter(case=case).exists():
                 continue  # an ordinary delivery asks first and issues the notice in its own act
             amount = case.payable_amount if case.payable_amount is not None else case.fine_amount
-            payment_notice_issue(actor=None, case=case, amount=amount, delivered_on=case.delivered_on)
+            answered = timezone.localtime(m.acknowledged_at or timezone.now()).date()
+            payment_notice_issue(actor=None, case=case, amount=amount, delivered_on=case.delivered_on,
+                                 period_from=answered)
             queue_document(actor=None, case=case, kind="payment_notice")
+
+    def follow_up_failed(self, message, reason):
+        code = message.receiver_reference or "空"
+        return (f"非税收入收缴系统答复的缴款码（{code}）无法使用，未开具缴款通知书："
+                f"{reason.rstrip('。')}。请与财政部门核实后处理。")
 
     def rebuild(self, message):
         from zhifa.payments.collectors import code_request_payload

@@ -8,6 +8,7 @@ subject is open (pending, sending, rejected or dead). A claimed message whose le
 claimed again; the receiver de-duplicates by the idempotency key, so it is recorded there once.
 """
 
+import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -25,6 +26,7 @@ from zhifa.core.services import assert_in_jurisdiction, assert_role
 from . import client
 from .models import Attempt, Message, Target
 
+log = logging.getLogger(__name__)
 M = Message.Status
 RESEND_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
@@ -183,12 +185,15 @@ def deliver_one(message: Message, *, now=None) -> str | None:
     now = now or timezone.now()
     if endpoint(message.target) is None or _blocked(message) or not claim(message, now):
         return None
-    if not _prepare([message], now):
+    ready, bodies = _prepare([message], now)
+    if not ready:
         return M.PENDING
-    return _finish([(message, _post(message))], started=now)[message.pk]
+    return _finish([(message, _post(message, bodies.get(message.pk)))], started=now)[message.pk]
 
 
-def _post(message: Message) -> client.Result:
+def _post(message: Message, body: dict | None = None) -> client.Result:
+    """Post one message: ``body`` is what its adapter built at delivery (files attached, Adapter.outgoing),
+    else the stored payload goes."""
     from .adapters import ADAPTERS
 
     adapter = ADAPTERS[message.target]
@@ -198,8 +203,8 @@ def _post(message: Message) -> client.Result:
         result.duration_ms = int((timezone.now() - started).total_seconds() * 1000)
         return result
     url, secret = endpoint(message.target)
-    body = message.__dict__.get("outgoing_body") or message.payload  # files attached at delivery (Adapter.outgoing)
-    return client.post(url + ADAPTERS[message.target].path(message.kind), body, secret=secret, headers={
+    return client.post(url + ADAPTERS[message.target].path(message.kind),
+                       message.payload if body is None else body, secret=secret, headers={
         "Idempotency-Key": message.idempotency_key, "X-Zhifa-Target": message.target, "X-Zhifa-Kind": message.kind})
 
 
@@ -280,11 +285,36 @@ def _acknowledge(acks: list[tuple[Message, client.Result]]) -> dict[int, str]:
             acked.append(m)
     if acked:
         _record_acknowledged(acked)
-        from .adapters import ADAPTERS
-
-        for target in sorted({m.target for m in acked}):
-            ADAPTERS[target].on_acknowledged([m for m in acked if m.target == target])
+        _run_hooks(acked)
     return {m.pk: (M.ACKNOWLEDGED if m.pk in done else M.SENDING) for m, _ in acks}
+
+
+def _run_hooks(acked: list[Message]) -> None:
+    """The adapters' follow-up of an acknowledgement (Adapter.on_acknowledged: the 缴款码's notice), each
+    message in a savepoint of its own. A follow-up that fails (a code the finance system answered that cannot
+    be used) is rolled back alone and recorded with its reason; the message stays acknowledged (the receiver
+    did accept it) and the batch's other acknowledgements and tries stand. Before, the failure rolled back the
+    whole batch: its messages, already posted, were posted again by every drain, the oldest holding up all."""
+    from .adapters import ADAPTERS, Adapter
+
+    for m in acked:
+        adapter = ADAPTERS[m.target]
+        if type(adapter).on_acknowledged is Adapter.on_acknowledged:
+            continue  # no follow-up: no savepoint either (the drain's hot path)
+        try:
+            with transaction.atomic():
+                adapter.on_acknowledged([m])
+        except Exception as exc:  # noqa: BLE001 — any failure of the follow-up is recorded, never re-raised
+            reason = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+            log.warning("outbox: follow-up of message %s (%s) failed: %s", m.pk, m.idempotency_key, reason,
+                        exc_info=not isinstance(exc, DomainError))
+            # On the message's record (the case), where its officers look; the message's id in the changes.
+            audit.record(actor=None, action="outbox.hook_failed", organisation=m.organisation,
+                         subject=(m.subject_type, m.subject_id, m.subject_label),
+                         changes={"message": m.pk, "kind": m.kind, "reason": reason[:300],
+                                  "code": getattr(exc, "code", type(exc).__name__),
+                                  "receiver_reference": m.receiver_reference},
+                         summary=adapter.follow_up_failed(m, reason)[:500])
 
 
 def _audited(target: str) -> bool:
@@ -315,15 +345,17 @@ def _release(message: Message) -> None:
         status=M.PENDING, attempts=F("attempts") - 1, lease_until=None)
 
 
-def _prepare(claimed: list[Message], now) -> list[Message]:
+def _prepare(claimed: list[Message], now) -> tuple[list[Message], dict[int, dict]]:
     """Let each adapter build the bodies it sends differently from the stored payload (Adapter.outgoing, in this
-    thread); a message it defers goes back to 待发送 without a try counted. Returns the messages to post."""
+    thread); a message it defers goes back to 待发送 without a try counted. Returns the messages to post and
+    {message pk: the body to post instead of its payload}."""
     from .adapters import ADAPTERS, Defer
 
     by_target: dict[str, list[Message]] = {}
     for m in claimed:
         by_target.setdefault(m.target, []).append(m)
-    ready = []
+    ready: list[Message] = []
+    outgoing: dict[int, dict] = {}
     for target, items in by_target.items():
         bodies = ADAPTERS[target].outgoing(items, now)
         for m in items:
@@ -334,22 +366,24 @@ def _prepare(claimed: list[Message], now) -> list[Message]:
                     next_attempt_at=now + timedelta(seconds=body.seconds))
                 continue
             if body is not None:
-                m.outgoing_body = body
+                outgoing[m.pk] = body
             ready.append(m)
-    return ready
+    return ready, outgoing
 
 
 _pool: ThreadPoolExecutor | None = None
 
 
-def _post_batch(claimed: list[Message], down: set[str],
-                probed: set[str] | None = None) -> list[tuple[Message, client.Result]]:
+def _post_batch(claimed: list[Message], down: set[str], probed: set[str] | None = None,
+                bodies: dict[int, dict] | None = None) -> list[tuple[Message, client.Result]]:
     """Post a batch: the first message of each target not yet heard from in this drain alone (a probe), then the
     rest concurrently (INTEGRATION_CONCURRENCY; the batch holds one message per subject, so order per subject is
     kept). A target whose probe failed is down: the rest of its messages are released, not tried (each would spend a
     timeout now, and a request that triggered the drain is not held up); a worker whose post fails stops posting to
-    that target and gives the rest of its share back the same way."""
+    that target and gives the rest of its share back the same way. ``bodies``: the adapters' own bodies
+    (_prepare)."""
     global _pool
+    bodies = bodies or {}
     done, rest = [], []
     probed = set() if probed is None else probed
     for m in claimed:
@@ -357,7 +391,7 @@ def _post_batch(claimed: list[Message], down: set[str],
             _release(m)
         elif m.target not in probed:
             probed.add(m.target)
-            result = _post(m)
+            result = _post(m, bodies.get(m.pk))
             done.append((m, result))
             if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
                 down.add(m.target)
@@ -368,7 +402,7 @@ def _post_batch(claimed: list[Message], down: set[str],
     rest = [m for m in rest if m.target not in down]
     # A local transport uses the database (its Delivery rows): sent in this thread, on this connection.
     local_targets = {t for t in {m.target for m in rest} if endpoint(t)[0] == "local:"}
-    done += [(m, _post(m)) for m in rest if m.target in local_targets]
+    done += [(m, _post(m, bodies.get(m.pk))) for m in rest if m.target in local_targets]
     rest = [m for m in rest if m.target not in local_targets]
     workers = min(settings.INTEGRATION_CONCURRENCY, len(rest))
     if workers > 1:
@@ -377,10 +411,11 @@ def _post_batch(claimed: list[Message], down: set[str],
         # One task per worker, each posting its share in turn on its kept-alive connection (a future per message
         # cost the drain more than the post's own bookkeeping).
         shares = [rest[i::workers] for i in range(workers)]
-        results = [r for share_results in _pool.map(_post_all, shares) for r in share_results]
+        mapped = _pool.map(_post_all, shares, [bodies] * workers)
+        results = [r for share_results in mapped for r in share_results]
         rest = [m for share in shares for m in share]
     else:
-        results = _post_all(rest)
+        results = _post_all(rest, bodies)
     for m, result in zip(rest, results, strict=True):
         if result is None:  # not tried: its target failed earlier in this share
             _release(m)
@@ -391,7 +426,7 @@ def _post_batch(claimed: list[Message], down: set[str],
     return done
 
 
-def _post_all(messages: list[Message]) -> list[client.Result | None]:
+def _post_all(messages: list[Message], bodies: dict[int, dict]) -> list[client.Result | None]:
     """Post in turn; after a target's first error or timeout its remaining messages are not tried (None)."""
     failed: set[str] = set()
     results = []
@@ -399,7 +434,7 @@ def _post_all(messages: list[Message]) -> list[client.Result | None]:
         if m.target in failed:
             results.append(None)
             continue
-        result = _post(m)
+        result = _post(m, bodies.get(m.pk))
         results.append(result)
         if result.outcome in (Attempt.Outcome.ERROR, Attempt.Outcome.TIMEOUT):
             failed.add(m.target)
@@ -428,7 +463,8 @@ def deliver_due(*, target: str | None = None, limit: int = 1000, batch: int = 20
                 eligible.append(m)
         with transaction.atomic():
             claimed = claim_batch(eligible, now)
-        done = _post_batch(_prepare(claimed, now), down, probed)
+        ready, bodies = _prepare(claimed, now)
+        done = _post_batch(ready, down, probed, bodies)
         for status in _finish(done, started=now).values() if done else ():
             counts[status] = counts.get(status, 0) + 1
     return counts

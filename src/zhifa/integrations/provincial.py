@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhifa.core.errors import DomainError, NotPermitted
 from zhifa.core.selectors import within
+from zhifa.core.services import assert_role
 
 from .models import Message
 
@@ -30,10 +31,16 @@ def warning_receive(*, actor, warning_id: str, warning_class: int, category: str
     """One warning pushed by the provincial platform. ``receiving_unit`` (the organisation code the
     province addresses, optional) must be the caller's unit or one below it; the same warning id again is
     acknowledged with the same reference and changes nothing; a warning id already taken by another
-    jurisdiction is refused without saying whose it is."""
+    jurisdiction is refused without saying whose it is. The account's role is checked first, before any
+    lookup: an account that may not register warnings learns nothing (not even whether a warning id is
+    known)."""
     from zhifa.core.models import Organisation
-    from zhifa.inspections.services import warning_import
+    from zhifa.inspections.services import PLANNERS, warning_import
 
+    if actor is None or actor.organisation_id is None:
+        raise DomainError("no_organisation", "接口账号未关联机构，无法接收预警。")
+    # The roles that register warnings (inspections.warning_import), checked before the lookup below.
+    assert_role(actor, *PLANNERS, message="该接口账号无接收预警抄告的权限。")
     ProvincialWarning = apps.get_model("inspections", "ProvincialWarning")
     warning_id = (warning_id or "").strip()
     if not warning_id or len(warning_id) > 64:
@@ -44,8 +51,6 @@ def warning_receive(*, actor, warning_id: str, warning_class: int, category: str
         raise DomainError("empty_content", "预警类型和预警内容不能为空。")
     if occurred_at > timezone.now():
         raise DomainError("future_time", "发生时间不能晚于当前时间。")
-    if actor is None or actor.organisation_id is None:
-        raise DomainError("no_organisation", "接口账号未关联机构，无法接收预警。")
     unit = actor.organisation
     if receiving_unit:
         unit = Organisation.objects.filter(code=receiving_unit.strip()).first()

@@ -15,14 +15,17 @@ KINDS = {
     "inspection_result": "双随机检查结果",
     "inspection_follow_up": "双随机检查回访结果",
     "penalty_decided": "行政处罚监管行为",
+    "penalty_revoked": "撤回行政处罚监管行为",
 }
 # 监管行为类型 (ours; the integrator maps them to the platform's codes).
 BEHAVIOUR = {"inspection": ("01", "行政检查"), "penalty": ("02", "行政处罚")}
 # 检查结果 of a 双随机 inspection (ours; the 事中事后监管平台's own codes go in the mapping table).
 FINDING = {"pass": ("1", "未发现问题"), "rectify": ("2", "发现问题，责令整改"),
            "case": ("3", "发现问题，移送立案查处")}
-# Case acts reported to the platform as a 行政处罚 监管行为 (a decision with a penalty).
+# Case acts reported to the platform as a 行政处罚 监管行为 (a decision with a penalty), and the act that
+# withdraws it (行政处罚法 Art. 48 ¶2: a published decision that is revoked is withdrawn).
 PENALTY_ACTS = {"decide", "simplified"}
+REVOKE_ACT = "revoke"
 
 
 def _day(value) -> str | None:
@@ -96,18 +99,50 @@ def penalty_payload(case) -> dict:
     }
 
 
+def revocation_payload(case) -> dict:
+    """The withdrawal of a penalty 监管行为 reported before: the decision it withdraws (by its number) and
+    why."""
+    org = case.organisation
+    code, label = BEHAVIOUR["penalty"]
+    return {
+        "format": FORMAT,
+        "record_id": f"{org.code}-{case.number}",
+        "kind": "penalty_revoked",
+        "behaviour": {"type": code, "type_name": label, "date": _day(case.revoked_on)},
+        "agency": _agency(org),
+        "subject": _subject(case.party),
+        "revocation": {
+            "case_number": case.number, "decision_number": case.decision_number,
+            "decided_on": _day(case.decided_on), "revoked_on": _day(case.revoked_on),
+            "reason": case.revocation_reason,
+        },
+    }
+
+
 def inspection_key(kind: str, inspection) -> str:
     return f"regulation:{kind}:inspection:{inspection.pk}"
 
 
-def penalty_key(case) -> str:
-    return f"regulation:penalty_decided:case:{case.pk}"
+def penalty_key(case, kind: str = "penalty_decided") -> str:
+    """One decision, one key: the decision number is part of it, so a new decision after a revocation is a
+    message of its own, not a duplicate of the revoked one."""
+    return f"regulation:{kind}:case:{case.pk}:{case.decision_number}"
+
+
+def penalty_reported(case) -> bool:
+    """A penalty 监管行为 of this case (this decision) is in the outbox: only what was reported is
+    withdrawn."""
+    return Message.objects.filter(
+        target="regulation", kind="penalty_decided", subject_type="cases.case", subject_id=str(case.pk),
+        payload__penalty__decision_number=case.decision_number).exists()
 
 
 def rebuild(message: Message) -> dict | None:
-    if message.kind == "penalty_decided":
+    if message.kind in ("penalty_decided", "penalty_revoked"):
         case = apps.get_model("cases", "Case").objects.filter(pk=message.subject_id).first()
-        return None if case is None else penalty_payload(case)
+        if case is None:
+            return None
+        return penalty_payload(case) if message.kind == "penalty_decided" else revocation_payload(case)
     inspection = apps.get_model("inspections", "Inspection").objects.filter(pk=message.subject_id).first()
     return None if inspection is None else inspection_payload(inspection, message.kind)
 
@@ -121,4 +156,6 @@ def expected(day: date) -> list[tuple[str, str, str]]:
              for pk in Inspection.objects.filter(follow_up_on=day).values_list("pk", flat=True)]
     rows += [("cases.case", str(pk), "penalty_decided")
              for pk in Case.objects.filter(decided_on=day, outcome="penalty").values_list("pk", flat=True)]
+    rows += [("cases.case", str(pk), "penalty_revoked")
+             for pk in Case.objects.filter(revoked_on=day, outcome="penalty").values_list("pk", flat=True)]
     return rows

@@ -9,7 +9,7 @@ from .outbox import outbox_enqueue
 def case_changed(case, action: str) -> None:
     """cases._move: a decision (or no-penalty decision), a closure or a revocation goes to the supervision
     platform, and, for a case opened from an overload violation, to the 四级联网 as well; a penalty decided is also
-    a 监管行为 for 互联网+监管."""
+    a 监管行为 for 互联网+监管, withdrawn there when the decision is revoked."""
     overload_net.case_changed(case, action)
     kind = adapters.CASE_KINDS.get(action)
     if kind is None:
@@ -20,6 +20,11 @@ def case_changed(case, action: str) -> None:
         # 互联网+监管: a penalty decided is a 监管行为 (行政处罚) of its own (docs/integrations/internet-regulation.md).
         outbox_enqueue(target=Target.REGULATION, subject=case, kind="penalty_decided", payload=regulation.penalty_payload(case),
                        idempotency_key=regulation.penalty_key(case), organisation=case.organisation)
+    elif action == regulation.REVOKE_ACT and regulation.penalty_reported(case):
+        # Its revocation withdraws it there (行政处罚法 Art. 48 ¶2), a message of its own.
+        outbox_enqueue(target=Target.REGULATION, subject=case, kind="penalty_revoked",
+                       payload=regulation.revocation_payload(case), organisation=case.organisation,
+                       idempotency_key=regulation.penalty_key(case, "penalty_revoked"))
 
 
 def publication_changed(publication) -> None:

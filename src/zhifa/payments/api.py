@@ -49,6 +49,7 @@ class NoticeOut(Schema):
     party_name: str
     amount: Decimal
     delivered_on: date
+    period_from: date | None  # the 15 days run from here when the 缴款码 came after the delivery (Art. 67)
     due_on: date
     due_confirmed: bool
     status: str

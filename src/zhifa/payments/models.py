@@ -33,6 +33,12 @@ class PaymentNotice(models.Model):
     party_name = models.CharField("缴款人", max_length=120)
     amount = models.DecimalField("罚款金额（元）", **MONEY)
     delivered_on = models.DateField("决定书送达日期")
+    # 行政处罚法 Art. 67: 15 days from receipt, of a notice the party can pay with. A finance system's 缴款码
+    # that arrives after the decision's delivery (当场处罚) starts the period on the day the notice is issued.
+    period_from = models.DateField(
+        "缴款期限起算日", null=True, blank=True,
+        help_text="缴款码在决定书送达后才取得的，缴款期限自取得缴款码、送达缴款通知书之日起计算；"
+        "空为自决定书送达之日起计算")
     due_on = models.DateField("缴款期限")
     due_confirmed = models.BooleanField("期限按已确认日历计算", default=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.UNPAID, db_index=True)

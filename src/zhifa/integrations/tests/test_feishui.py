@@ -4,6 +4,7 @@ case once; a forged one changes nothing; the daily reconciliation compares its f
 
 import json
 import urllib.request
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -226,3 +227,101 @@ def test_notification_where_no_finance_system_is_connected_is_not_found_and_chan
     r = notify(client, b'{"bill_no": "X1"}', "00")
     assert r.status_code == 503 and r.json()["code"] == "not_configured"
     assert (Payment.objects.count(), Event.objects.count()) == before
+
+
+def _on_the_spot(world):
+    """A 当场处罚 of 200 yuan (简易程序): with the finance system connected its 缴款码 is asked for after the commit."""
+    from zhifa.cases import services as case_services
+    from zhifa.cases.tests.factories import PENALTY, VIOLATED
+    from zhifa.core.tests.factories import PersonPartyFactory
+
+    return case_services.case_simplified(
+        actor=world.users["officer"], organisation=world.brigade_a,
+        party=PersonPartyFactory(organisation=world.brigade_a),
+        officers=[world.officers["officer"], world.officers["officer2"]], occurred_at=timezone.now(),
+        place="G207国道", facts="驾驶货车从事道路货物运输，未按规定对运输车辆进行维护和检测",
+        penalty_kind=Case.PenaltyKind.FINE, amount=Decimal("200"), legal_basis=PENALTY, violated_provision=VIOLATED,
+        reasoning="当场处罚。")
+
+
+@pytest.mark.django_db
+def test_a_code_that_cannot_be_used_is_recorded_and_holds_up_nothing(world, finance,
+                                                                     django_capture_on_commit_callbacks):
+    """Regression (review of the integrations, item 1): the finance adapter's follow-up (issuing the notice) ran in
+    the batch's recording transaction; a code it could not use (DomainError ``invalid_code``) rolled back the whole
+    batch — every acknowledgement and try of up to 200 messages already posted — and the drain raised, so those
+    messages were posted again on every drain and the oldest held up every target. Now the follow-up fails alone:
+    recorded on the case with its reason, the message stays acknowledged, the others are recorded."""
+    from zhifa.integrations import outbox
+    from zhifa.payments.collectors import FeishuiCollector
+
+    finance.script({"target": "feishui", "mode": "error"})  # down: both codes wait in the outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        poisoned = _on_the_spot(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        good = _on_the_spot(world)
+    other = decided(world)  # its supervision and 互联网+监管 messages are due in the same drain
+    finance.script()
+    # the finance system answers the first request with a code that cannot be used
+    finance.state.keys[FeishuiCollector.key(poisoned)] = "缴款码?"
+    Message.objects.filter(target="feishui").update(next_attempt_at=timezone.now())
+    outbox.drain_all()
+
+    for case in (poisoned, good):
+        m = Message.objects.get(target="feishui", subject_id=str(case.pk))
+        assert m.status == Message.Status.ACKNOWLEDGED
+        assert [a.outcome for a in m.attempt_set.order_by("pk")] == ["error", "duplicate" if case is poisoned else "accepted"]
+    assert PaymentNotice.objects.get(case=good).code in finance.state.finance.codes
+    assert not PaymentNotice.objects.filter(case=poisoned).exists()
+    others = Message.objects.filter(subject_id=str(other.pk), subject_type="cases.case")
+    assert others.count() >= 2 and set(others.values_list("status", flat=True)) == {Message.Status.ACKNOWLEDGED}
+    failed = Event.objects.get(action="outbox.hook_failed")
+    assert failed.subject_type == "cases.case" and failed.subject_id == str(poisoned.pk)
+    assert "缴款码（缴款码?）无法使用，未开具缴款通知书" in failed.summary and "格式不正确" in failed.summary
+    # nothing is posted again
+    requests = finance.state.requests
+    assert outbox.drain_all() == {} and finance.state.requests == requests
+
+
+@pytest.mark.django_db
+def test_a_code_arriving_after_delivery_starts_the_payment_period_that_day(named_world, finance, settings, tmp_path,
+                                                                          django_capture_on_commit_callbacks):
+    """行政处罚法 Art. 67 and 72 (review of the integrations, item 2): an on-the-spot fine is delivered on 2 November,
+    the finance system is down and its 缴款码 arrives on 5 November. The party could not pay before it had the code:
+    the 15 days run from the day the notice with its code is issued (due 20 November), not from the delivery (it
+    would have been 17 November, the notice issued with 3 of its 15 days gone). The notice and its paper say so."""
+    import time_machine
+
+    from zhifa.documents.composer import document_text
+    from zhifa.documents.models import Document
+    from zhifa.integrations import outbox
+
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    local = timezone.get_current_timezone()
+    finance.script({"target": "feishui", "mode": "error"})
+    with time_machine.travel(datetime(2026, 11, 2, 10, 0, tzinfo=local), tick=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            case = _on_the_spot(named_world)
+        assert case.delivered_on == date(2026, 11, 2) and not PaymentNotice.objects.filter(case=case).exists()
+    finance.script()
+    with time_machine.travel(datetime(2026, 11, 5, 9, 30, tzinfo=local), tick=True):
+        Message.objects.filter(target="feishui").update(next_attempt_at=timezone.now())
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.drain_all(target="feishui")
+    notice = PaymentNotice.objects.get(case=case)
+    assert notice.delivered_on == date(2026, 11, 2)  # the decision's delivery (the remedy periods run from it)
+    assert notice.period_from == date(2026, 11, 5)
+    assert notice.due_on == date(2026, 11, 20)  # 15 days after the code arrived, not 2026-11-17
+    issued = Event.objects.get(action="payment.notice_issue", subject_id=str(case.pk))
+    assert "缴款期限 2026-11-20" in issued.summary and "自2026-11-05取得缴款码、送达缴款通知书之日起计算" in issued.summary
+    paper = Document.objects.get(kind="payment_notice", subject_id=str(case.pk))
+    text = document_text(paper)
+    assert "2026年11月20日前" in text
+    assert "缴款期限自本机关于2026年11月5日取得缴款码、送达本通知书之日起计算" in text
+
+
+@pytest.mark.django_db
+def test_a_code_there_at_delivery_leaves_the_period_from_the_delivery(world, finance):
+    """The ordinary delivery asks for the code first: the period runs from the delivery, as before."""
+    notice = delivered_notice(world)
+    assert notice.period_from is None and notice.due_on > notice.delivered_on

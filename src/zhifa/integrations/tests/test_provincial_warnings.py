@@ -6,6 +6,7 @@ through the outbox when handled."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from zhifa.core.auth import token_create
@@ -110,3 +111,29 @@ def test_a_warning_imported_from_a_file_is_not_answered(world, simulator):
     inspections.warning_notify(actor=officer, warning=w, deadline=timezone.localdate(), note="限期整改")
     inspections.warning_close(actor=officer, warning=w, result="已处理")
     assert not Message.objects.filter(target="warning").exists()
+
+
+@pytest.mark.django_db
+def test_an_account_without_the_role_is_refused_before_any_lookup(world, api_for):
+    """Regression (review of the integrations, item 4): the duplicate lookup ran before any role check, so any
+    account of the unit (or a supervisor above it) pushing a known warning id got the warning's reference and
+    status back. The role is checked first: 403, and nothing about the warning in the answer."""
+    from zhifa.core.roles import Role
+    from zhifa.core.tests.factories import UserFactory
+
+    first = api_for("officer").post(URL, warning(), content_type="application/json")
+    assert first.status_code == 201, first.content
+    w = ProvincialWarning.objects.get()
+    clerk = UserFactory(username="clerk", full_name="clerk", organisation=world.brigade_a,
+                        roles=[Role.REVIEWER])
+    clients = [Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=user, name='no-role')}")
+               for user in (clerk, world.users["supervisor"])]
+    events = Event.objects.count()
+    for api in clients:
+        for pushed in (warning(), warning(warning_id="YJ-NEW")):  # a known id, and a new one
+            r = api.post(URL, pushed, content_type="application/json")
+            assert r.status_code == 403, r.content
+            body = r.json()
+            assert body["code"] == "forbidden" and "reference" not in body and "status" not in body
+            assert str(w.pk) not in r.content.decode() and w.organisation.name not in r.content.decode()
+    assert ProvincialWarning.objects.count() == 1 and Event.objects.count() == events

@@ -119,3 +119,67 @@ def test_receiver_timeout_then_duplicate_answer_acknowledges_once(world, simulat
     m.refresh_from_db()
     assert m.status == M.ACKNOWLEDGED and m.receiver_reference == "SIM-REG-LATE"
     assert [a.outcome for a in m.attempt_set.all()] == ["timeout", "duplicate"]
+
+
+@pytest.mark.django_db
+def test_revoked_penalty_is_withdrawn_once_and_a_new_decision_is_reported(world, simulator):
+    """Regression (review of the integrations, item 3): a revoked penalty was never withdrawn from
+    互联网+监管 (行政处罚法 Art. 48 ¶2), and the key ``regulation:penalty_decided:case:<id>`` made a new
+    decision after the revocation a "duplicate" of the revoked one. The revocation is a message of its own;
+    the key names the decision."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from zhifa.cases import services as case_services
+    from zhifa.integrations import triggers
+
+    case = decided(world)
+    first = case.decision_number
+    decided_msg = Message.objects.get(target="regulation", kind="penalty_decided")
+    assert decided_msg.idempotency_key == f"regulation:penalty_decided:case:{case.pk}:{first}"
+    outbox.drain_all()
+    reason = "行政复议决定撤销原处罚决定"
+    case = case_services.case_revoke(actor=world.users["head"], case=case, reason=reason)
+    # written in the revocation's transaction
+    revoked = Message.objects.get(target="regulation", kind="penalty_revoked")
+    assert revoked.idempotency_key == f"regulation:penalty_revoked:case:{case.pk}:{first}"
+    outbox.drain_all()
+    outbox.drain_all()  # nothing again
+    got = simulator.accepted("regulation")
+    assert [r["kind"] for r in got] == ["penalty_decided", "penalty_revoked"]
+    withdrawal = got[1]["payload"]
+    assert withdrawal["record_id"] == got[0]["payload"]["record_id"]  # the same 监管行为, withdrawn
+    assert withdrawal["revocation"]["decision_number"] == first
+    assert withdrawal["revocation"]["revoked_on"] == timezone.localdate().isoformat()
+    assert withdrawal["revocation"]["reason"] == reason
+    revoked.refresh_from_db()
+    assert revoked.status == M.ACKNOWLEDGED and revoked.attempt_set.count() == 1
+    day = timezone.localdate()  # the decision's and the revocation's day (local)
+    row = {r.target: r for r in services.reconcile(day=day, targets=["regulation"])}["regulation"]
+    assert row.expected == 2 and row.acknowledged == 2 and row.differences == []
+
+    # A new decision (another number) after the revocation is reported, not dropped as a duplicate. The case
+    # workflow ends a revoked case (归档 only), so the act is driven through its trigger.
+    second = f"{first}（重新作出）"
+    case.decision_number, case.status = second, "decided"
+    with transaction.atomic():
+        triggers.case_changed(case, "decide")
+        triggers.case_changed(case, "decide")  # the same act repeated: one message
+    again = Message.objects.get(target="regulation", kind="penalty_decided", idempotency_key__endswith=second)
+    assert again.pk != decided_msg.pk
+    outbox.drain_all()
+    got = simulator.accepted("regulation")
+    assert [r["kind"] for r in got] == ["penalty_decided", "penalty_revoked", "penalty_decided"]
+    assert got[2]["payload"]["penalty"]["decision_number"] == second
+
+
+@pytest.mark.django_db
+def test_a_revocation_of_what_was_not_reported_sends_nothing(world, simulator):
+    """Only a reported decision is withdrawn: one never reported (decided before the platform was connected)
+    sends nothing when revoked."""
+    from zhifa.cases import services as case_services
+
+    case = decided(world)
+    Message.objects.filter(target="regulation").delete()  # as if decided before the platform was connected
+    case_services.case_revoke(actor=world.users["head"], case=case, reason="撤销")
+    assert not Message.objects.filter(target="regulation").exists()

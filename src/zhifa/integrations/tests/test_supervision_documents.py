@@ -88,3 +88,23 @@ def test_a_paper_not_made_in_time_is_named_and_the_closing_message_carries_the_f
     # the closing report is made after the closing commit, the message went first (no wait here): it is named
     assert closing[0]["payload"]["attachments_missing"] == ["closing_report"]
     assert all(base64.b64decode(a["data"]).startswith(b"%PDF") for a in closing[0]["payload"]["attachments"])
+
+
+@pytest.mark.django_db
+def test_the_body_built_at_delivery_is_passed_along_not_stored_on_the_message(
+        world, simulator, settings, tmp_path, django_capture_on_commit_callbacks):
+    """Regression (review of the integrations, item 5): the body an adapter builds at delivery (the PDFs
+    attached) was put on the model instance as an ad-hoc ``outgoing_body`` attribute and read back through
+    ``__dict__``. It is an explicit mapping passed to the post now: the message is left as loaded, and the
+    attachments still go."""
+    settings.EVIDENCE_ROOT = str(tmp_path)
+    settings.INTEGRATION_DOCUMENT_WAIT = 600
+    with django_capture_on_commit_callbacks(execute=False):
+        case = decided(world)
+    assert tasks.issue_document(CaseDocument.objects.get(case=case, kind="penalty_decision").pk) == "ready"
+    m = Message.objects.get(target="supervision")
+    assert outbox.deliver_one(m) == M.ACKNOWLEDGED
+    assert "outgoing_body" not in vars(m)
+    [att] = simulator.accepted("supervision")[0]["payload"]["attachments"]
+    assert att["kind"] == "penalty_decision" and att["number"] == case.decision_number
+    assert "attachments" not in Message.objects.get(pk=m.pk).payload

@@ -82,17 +82,35 @@ def payment_code_prepare(*, case, amount: Decimal, delivered_on: date) -> None:
 
 
 def payment_notice_issue(
-    *, actor, case, amount: Decimal, delivered_on: date, surcharge_base: Decimal | None = None
+    *,
+    actor,
+    case,
+    amount: Decimal,
+    delivered_on: date,
+    surcharge_base: Decimal | None = None,
+    period_from: date | None = None,
 ) -> PaymentNotice:
     """Issue the payment notice for a delivered fine decision; due 15 days after delivery (Art. 67), on the
-    legal calendar (a period ending on a rest day ends on the next working day)."""
+    legal calendar (a period ending on a rest day ends on the next working day). ``period_from``: the day
+    the notice with its code reaches the party when that is later than the decision's delivery (a finance
+    system's 缴款码 answered after an on-the-spot decision): the party cannot pay without the code, so the
+    15 days run from that day — else the notice could be issued already overdue and the Art. 72 surcharge
+    would run against the party. The notice keeps that day (``PaymentNotice.period_from``) and says so."""
     if actor is not None:
         assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以开具缴款通知。")
     assert_in_jurisdiction(actor, case.organisation)
     amount = _money(amount)
     if PaymentNotice.objects.filter(case=case).exists():
         raise DomainError("notice_exists", f"案件 {case.number} 已开具缴款通知。")
-    due = legal_calendar.add_days(delivered_on, PAYMENT_DAYS)
+    if period_from is not None and period_from <= delivered_on:
+        period_from = None  # the code was there at delivery: the period runs from the delivery
+    due = legal_calendar.add_days(period_from or delivered_on, PAYMENT_DAYS)
+    counted = (
+        f"，自{period_from:%Y-%m-%d}取得缴款码、送达缴款通知书之日起计算"
+        f"（决定书{delivered_on:%Y-%m-%d}送达时尚无缴款码）"
+        if period_from
+        else ""
+    )
     from ..collectors import collector
 
     issuer = collector()
@@ -113,6 +131,7 @@ def payment_notice_issue(
             if surcharge_base is not None and surcharge_base != amount
             else None,
             delivered_on=delivered_on,
+            period_from=period_from,
             due_on=due.date,
             due_confirmed=due.confirmed,
             created_by=actor if getattr(actor, "pk", None) else None,
@@ -126,7 +145,7 @@ def payment_notice_issue(
                     subject=case,
                     organisation=case.organisation,
                     summary=f"开具缴款通知：缴款码 {notice.code}（{notice.get_code_issuer_display()}出具），"
-                    f"罚款 {amount} 元，缴款期限 {due.label}（行政处罚法第六十七条）",
+                    f"罚款 {amount} 元，缴款期限 {due.label}{counted}（行政处罚法第六十七条）",
                     after=audit.snapshot(notice),
                 )
             return notice
@@ -248,6 +267,7 @@ def payment_fields(notice: PaymentNotice) -> dict:
         "pay_url": notice.pay_url,
         "amount_due": due.amount,
         "due_on": due.due_on,
+        "period_from": notice.period_from,
         "instalment_seq": due.seq,
         "payment_channels": settings.ZHIFA_PAYMENT_CHANNELS,
     }
