@@ -4,6 +4,7 @@ inspection recorded and its follow-up (行政检查, with the random-inspection 
 text is distributed to the provincial platforms, not published, so the message is ours
 (``zhifa-regulation/1``) with the mapping table in docs/integrations/internet-regulation.md."""
 
+import hashlib
 from datetime import date
 
 from django.apps import apps
@@ -125,8 +126,10 @@ def inspection_key(kind: str, inspection) -> str:
 
 def penalty_key(case, kind: str = "penalty_decided") -> str:
     """One decision, one key: the decision number is part of it, so a new decision after a revocation is a
-    message of its own, not a duplicate of the revoked one."""
-    return f"regulation:{kind}:case:{case.pk}:{case.decision_number}"
+    message of its own, not a duplicate of the revoked one. As a digest (16 hex digits of its SHA-256): the
+    key travels in an HTTP header, which carries no Chinese (豫R召交罚〔2026〕…)."""
+    digest = hashlib.sha256((case.decision_number or "").encode()).hexdigest()[:16]
+    return f"regulation:{kind}:case:{case.pk}:{digest}"
 
 
 def penalty_reported(case) -> bool:

@@ -131,18 +131,21 @@ def test_revoked_penalty_is_withdrawn_once_and_a_new_decision_is_reported(world,
     from django.utils import timezone
 
     from zhifa.cases import services as case_services
-    from zhifa.integrations import triggers
+    from zhifa.integrations import regulation, triggers
 
     case = decided(world)
     first = case.decision_number
     decided_msg = Message.objects.get(target="regulation", kind="penalty_decided")
-    assert decided_msg.idempotency_key == f"regulation:penalty_decided:case:{case.pk}:{first}"
+    assert decided_msg.idempotency_key == regulation.penalty_key(case)
+    assert decided_msg.idempotency_key.startswith(f"regulation:penalty_decided:case:{case.pk}:")
     outbox.drain_all()
     reason = "行政复议决定撤销原处罚决定"
     case = case_services.case_revoke(actor=world.users["head"], case=case, reason=reason)
     # written in the revocation's transaction
     revoked = Message.objects.get(target="regulation", kind="penalty_revoked")
-    assert revoked.idempotency_key == f"regulation:penalty_revoked:case:{case.pk}:{first}"
+    assert revoked.idempotency_key == regulation.penalty_key(case, "penalty_revoked")
+    # the same decision
+    assert revoked.idempotency_key.split(":")[-1] == decided_msg.idempotency_key.split(":")[-1]
     outbox.drain_all()
     outbox.drain_all()  # nothing again
     got = simulator.accepted("regulation")
@@ -165,8 +168,9 @@ def test_revoked_penalty_is_withdrawn_once_and_a_new_decision_is_reported(world,
     with transaction.atomic():
         triggers.case_changed(case, "decide")
         triggers.case_changed(case, "decide")  # the same act repeated: one message
-    again = Message.objects.get(target="regulation", kind="penalty_decided", idempotency_key__endswith=second)
-    assert again.pk != decided_msg.pk
+    again = Message.objects.get(target="regulation", kind="penalty_decided",
+                                idempotency_key=regulation.penalty_key(case))
+    assert again.pk != decided_msg.pk and again.idempotency_key != decided_msg.idempotency_key
     outbox.drain_all()
     got = simulator.accepted("regulation")
     assert [r["kind"] for r in got] == ["penalty_decided", "penalty_revoked", "penalty_decided"]
