@@ -78,18 +78,22 @@ def inspection_payload(inspection, kind: str) -> dict:
     }
 
 
-def penalty_payload(case) -> dict:
-    org, party, item = case.organisation, case.party, case.violation_item
+def _penalty_behaviour(case, kind: str, on) -> dict:
+    """What a penalty 监管行为 and its withdrawal share: the record id (the same for both), the behaviour, the
+    agency and the subject."""
+    org = case.organisation
     code, label = BEHAVIOUR["penalty"]
+    return {"format": FORMAT, "record_id": f"{org.code}-{case.number}", "kind": kind,
+            "behaviour": {"type": code, "type_name": label, "date": _day(on)},
+            "agency": _agency(org), "subject": _subject(case.party)}
+
+
+def penalty_payload(case) -> dict:
+    item = case.violation_item
     return {
-        "format": FORMAT,
-        "record_id": f"{org.code}-{case.number}",
-        "kind": "penalty_decided",
-        "behaviour": {"type": code, "type_name": label, "date": _day(case.decided_on)},
+        **_penalty_behaviour(case, "penalty_decided", case.decided_on),
         "items": [{"code": getattr(item, "code", ""), "name": getattr(item, "name", ""),
                    "legal_basis": case.legal_basis}],
-        "agency": _agency(org),
-        "subject": _subject(party),
         "officers": sorted(o.cert_number for o in case.officers.all()),
         "penalty": {
             "case_number": case.number, "procedure": case.procedure, "decision_number": case.decision_number,
@@ -103,15 +107,8 @@ def penalty_payload(case) -> dict:
 def revocation_payload(case) -> dict:
     """The withdrawal of a penalty 监管行为 reported before: the decision it withdraws (by its number) and
     why."""
-    org = case.organisation
-    code, label = BEHAVIOUR["penalty"]
     return {
-        "format": FORMAT,
-        "record_id": f"{org.code}-{case.number}",
-        "kind": "penalty_revoked",
-        "behaviour": {"type": code, "type_name": label, "date": _day(case.revoked_on)},
-        "agency": _agency(org),
-        "subject": _subject(case.party),
+        **_penalty_behaviour(case, "penalty_revoked", case.revoked_on),
         "revocation": {
             "case_number": case.number, "decision_number": case.decision_number,
             "decided_on": _day(case.decided_on), "revoked_on": _day(case.revoked_on),
