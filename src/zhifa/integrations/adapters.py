@@ -3,6 +3,7 @@ the receiver's path, the rebuild of a payload from the record for a resend, and 
 expects to have been reported. Formats are ours where the provincial format is not public (the docs say so and
 give the mapping table an integrator fills in)."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -45,7 +46,7 @@ class Defer:
 
 
 @dataclass(frozen=True)
-class Adapter:
+class Adapter(ABC):
     target: str
     base_path: str
     # A local transport (e-mail, the SMS gateway) is sent by ``send`` in the worker's own thread instead of an HTTP
@@ -54,13 +55,11 @@ class Adapter:
     local: bool = False
     audited: bool = True
 
-    def send(self, message: Message):
-        raise NotImplementedError
-
     def on_acknowledged(self, messages: list[Message]) -> None:
         """Called in the transaction that records the acknowledgements (database work only), for each
         message in a savepoint of its own: an exception rolls back this message's follow-up alone and is
-        recorded (``follow_up_failed``); the message stays acknowledged."""
+        recorded (``follow_up_failed``); the message stays acknowledged. Default: no follow-up."""
+        return None
 
     def follow_up_failed(self, message: Message, reason: str) -> str:
         """The full-process record's words when ``on_acknowledged`` failed for ``message``."""
@@ -78,12 +77,13 @@ class Adapter:
     def path(self, kind: str) -> str:
         return f"{self.base_path}/{kind.replace('_', '-')}"
 
+    @abstractmethod
     def rebuild(self, message: Message) -> dict | None:
-        raise NotImplementedError
+        """The message's payload built again from its record (a manual resend after the record was corrected)."""
 
+    @abstractmethod
     def expected(self, day: date) -> list[tuple[str, str, str]]:
         """(subject_type, subject_id, kind) of every record whose reportable act fell on ``day``."""
-        raise NotImplementedError
 
 
 # --- 行政执法监督平台 ------------------------------------------------------------------------------------------
@@ -351,7 +351,15 @@ def _notice_org(code: str) -> int | None:
 
 # --- 消息通知 (e-mail and SMS of the notifications app: sent through the outbox like everything else) ----------
 
-class NoticeAdapter(Adapter):
+class LocalAdapter(Adapter):
+    """A transport the worker runs itself (e-mail, the SMS gateway): ``send`` instead of an HTTP POST."""
+
+    @abstractmethod
+    def send(self, message: Message):
+        """Hand ``message`` to the transport; a ``client.Result``."""
+
+
+class NoticeAdapter(LocalAdapter):
     def send(self, message):
         from zhifa.notifications.services import send_delivery
 
