@@ -23,6 +23,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--subjects", type=int, default=1000, help="messages are spread over this many subjects")
     parser.add_argument("--enqueue", choices=["bulk", "single"], default="bulk")
+    parser.add_argument("--target", choices=["supervision", "overload_net"], default="supervision",
+                        help="overload_net: a 四级联网 overload result per message (the province-day drain)")
     parser.add_argument("--profile", action="store_true", help="print the drain's 25 costliest functions (cProfile)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="zhifa-outbox-bench-")
@@ -72,17 +74,28 @@ def main() -> None:
     # Enqueue without the eager drain (no receiver yet), then deliver with one drain, as the worker would.
     settings.INTEGRATION_SIMULATOR_URL = ""
     def item(i):
+        if args.target == "overload_net":  # the shape of overload_net.case_payload (docs/integrations/overload_net.md)
+            return {"subject": ("cases.case", str(i % args.subjects), f"案件{i % args.subjects}"),
+                    "idempotency_key": f"overload_net:decided:case:{i}",
+                    "payload": {"format": "zhifa-overload-net/1", "kind": "decided", "record_id": f"411321-CS{i}",
+                                "agency": {"name": "南召县交通运输综合行政执法大队", "code": "411321"},
+                                "vehicle": {"plate": f"豫R{i % 100000:05d}", "plate_colour": "黄", "axles": 6},
+                                "measurement": {"station": "S-0001", "measured_at": "2026-11-11T15:04:37+08:00",
+                                                "gross_kg": 58_400, "limit_kg": 49_000, "over_rate": "19.18"},
+                                "party": {"name": "某某运输有限公司", "credit_code": "91411321MA0000000X"},
+                                "decision": {"number": f"豫R召交罚〔2026〕{i}号", "decided_on": "2026-11-20",
+                                             "fine_amount_yuan": "2000.00"}}}
         return {"subject": ("cases.case", str(i % args.subjects), f"案件{i % args.subjects}"), "idempotency_key": f"bench:{i}",
                 "payload": {"record_id": f"B-{i}", "party": {"name": "某某运输有限公司", "address": "南阳市"},
                             "decision": {"number": f"宛交罚〔2026〕{i}号", "fine_amount_yuan": "2000.00"}}}
 
     with transaction.atomic():
         if args.enqueue == "bulk":  # as a bulk act writes them (outbox_enqueue_many: one event for the lot)
-            outbox.outbox_enqueue_many(target="supervision", kind="case_decided", items=[item(i) for i in range(args.messages)],
+            outbox.outbox_enqueue_many(target=args.target, kind="case_decided", items=[item(i) for i in range(args.messages)],
                                        summary="基准测试")
         else:  # one service act each (outbox_enqueue: one event each)
             for i in range(args.messages):
-                outbox.outbox_enqueue(target="supervision", kind="case_decided", **item(i))
+                outbox.outbox_enqueue(target=args.target, kind="case_decided", **item(i))
     enqueue_s = time.perf_counter() - t0
     settings.INTEGRATION_SIMULATOR_URL = sim_url
     profiler = None
@@ -118,7 +131,7 @@ def main() -> None:
     sim.terminate()
     sim.wait(10)
     load = os.getloadavg()
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; messages {args.messages} over {args.subjects} subjects")
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; target {args.target}; messages {args.messages} over {args.subjects} subjects")
     print(f"enqueue ({args.enqueue}): {args.messages / enqueue_s:,.0f} messages/s ({enqueue_s:.2f} s)")
     print(f"deliver (concurrency {settings.INTEGRATION_CONCURRENCY}): {acked / deliver_s:,.0f} messages/s ({deliver_s:.2f} s); acknowledged {acked}, received by the simulator "
           f"{received}, counts {counts}")
