@@ -212,3 +212,15 @@ def test_table_refuses_an_act_with_a_target_and_an_action_twice():
             transitions=[Transition("a", "甲", {S.LEAD}, S.OPENED)],
             acts=[Transition("a", "甲", {S.LEAD})],
         )
+
+
+def test_record_may_name_another_subject_and_its_own_changes(world):
+    """A move whose act belongs to another object's full-process record (a payment notice's on its case):
+    one step on the moved row, one record naming the other subject with the changes the service gives."""
+    case, other = lead(world), lead(world)
+    events = Event.objects.count()
+    transition(WF, case, "open", actor=world.users["head"], summary="立案（测试）", audit_subject=other,
+               audit_changes={"transaction_id": "T1"})
+    event = Event.objects.order_by("-seq").first()
+    assert Event.objects.count() == events + 1 and StatusChange.objects.filter(case=case).last().action == "open"
+    assert (event.action, event.subject_id, event.changes) == ("kt.open", str(other.pk), {"transaction_id": "T1"})

@@ -36,15 +36,18 @@ audit_prefix="app.", noun="该…", transitions=[…], acts=[…], states=TextCh
     can live beside the ``Status`` the models import.
 
 ``transition(wf, obj, action, *, actor, summary, target=None, fields=None, note="", step=None,
-effects=(), audit_after=None, expect=None) -> obj``
+effects=(), audit_after=None, audit_subject=None, audit_changes=None, expect=None) -> obj``
     The move itself (see above), refused unless the actor may act on ``obj`` (``check_jurisdiction``: every
     caller passes the acting user; ``None`` is the system). ``fields``: other columns written by the same UPDATE; ``step``: extra
     columns of the history row (e.g. the date of the act); ``note``: the history row's note (default the
     summary); ``effects``: callables run by ``transaction.on_commit``; ``audit_after``: what the record
-    shows instead of the row's snapshot; ``expect``: other columns the row must still hold for the UPDATE to
+    shows instead of the row's snapshot; ``audit_subject``: the object the record names when the act belongs to
+    another's full-process record (a payment notice's moves are recorded on its case); ``audit_changes``: the
+    record's changes instead of the snapshots' difference; ``expect``: other columns the row must still hold for the UPDATE to
     touch it (e.g. the deadline an extension starts from), else ``concurrent_change``. ``obj`` is refreshed from the database and returned.
 
-``created(wf, obj, action, *, actor, summary, note="", step=None, effects=(), audit_after=None) -> obj``
+``created(wf, obj, action, *, actor, summary, note="", step=None, effects=(), audit_after=None,
+audit_subject=None) -> obj``
     The first step of an object the service has just inserted in its first state: history row from
     ``NEW`` and the record, in the caller's transaction.
 
@@ -292,6 +295,8 @@ def transition(
     step: dict | None = None,
     effects: Iterable[Callable[[], None]] = (),
     audit_after: dict | None = None,
+    audit_subject=None,
+    audit_changes: dict | None = None,
     expect: dict | None = None,
 ):
     """Move ``obj`` by ``action`` (see the module docstring): table, role, conditional UPDATE of one row,
@@ -325,10 +330,11 @@ def transition(
         audit.record(
             actor=actor,
             action=f"{wf.audit_prefix}{action}",
-            subject=obj,
+            subject=obj if audit_subject is None else audit_subject,
             summary=summary,
             before=None if audit_after is not None else before,
             after=audit_after if audit_after is not None else wf.snapshot(obj),
+            changes=audit_changes,
             organisation=wf.organisation(obj),
         )
         if wf.on_move is not None:
@@ -349,6 +355,7 @@ def created(
     step: dict | None = None,
     effects: Iterable[Callable[[], None]] = (),
     audit_after: dict | None = None,
+    audit_subject=None,
 ):
     """Record the first step of ``obj``, just inserted by the service in its first state: the history row from
     ``NEW`` and the full-process record (the caller holds the transaction and has checked the table)."""
@@ -367,7 +374,7 @@ def created(
         audit.record(
             actor=actor,
             action=f"{wf.audit_prefix}{action}",
-            subject=obj,
+            subject=obj if audit_subject is None else audit_subject,
             summary=summary,
             after=audit_after if audit_after is not None else wf.snapshot(obj),
             organisation=wf.organisation(obj),
