@@ -5,6 +5,9 @@ from django.conf import settings
 from django.db import models
 
 from zhifa.core.models import Organisation
+from zhifa.core.workflow import AbstractStep
+
+from .workflow import NOTICE_WORKFLOW, NoticeStatus, PlanStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -13,11 +16,7 @@ class PaymentNotice(models.Model):
     """The payment notice (缴款通知) for one penalty decision: a unique payment code the party pays against at the
     designated bank or electronic payment system, the fine, and the due date (15 days after delivery)."""
 
-    class Status(models.TextChoices):
-        UNPAID = "unpaid", "待缴纳"
-        PARTLY_PAID = "partly_paid", "部分缴纳"
-        PAID = "paid", "已缴清"
-        CANCELLED = "cancelled", "已撤销"
+    Status = NoticeStatus  # moved by ``workflow.NOTICE_WORKFLOW``
 
     case = models.OneToOneField("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="payment_notice")
     organisation = models.ForeignKey(Organisation, verbose_name="执法机构", on_delete=models.PROTECT, related_name="payment_notices")
@@ -76,6 +75,26 @@ class PaymentNotice(models.Model):
         return settings.ZHIFA_PUBLIC_BASE_URL.rstrip("/") + self.pay_path
 
 
+class PaymentNoticeStep(AbstractStep):
+    """One appended step of a payment notice (issued, each payment received, re-settled under a plan, cancelled;
+    ``core.workflow``): statuses are appended, never edited. The case keeps its own history (``cases.StatusChange``)."""
+
+    STATES = NoticeStatus
+
+    notice = models.ForeignKey(PaymentNotice, verbose_name="缴款通知", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "缴款通知流程记录"
+
+    def __str__(self):
+        return f"{self.notice.code} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        t = NOTICE_WORKFLOW.transitions.get(self.action)
+        return t.label if t else self.action
+
+
 class CollectionAccount(models.Model):
     """An agency's account with the payment system (收款单位, identified by its merchant id): a payment callback for
     a notice of this agency — or of a unit under it without an account of its own — must name this merchant id and
@@ -127,10 +146,7 @@ class PaymentPlan(models.Model):
         INSTALMENT = "instalment", "分期缴纳"
         DEFERRAL = "deferral", "延期缴纳"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已批准"
-        REJECTED = "rejected", "不予批准"
+    Status = PlanStatus  # moved by ``workflow.PLAN_WORKFLOW``
 
     notice = models.ForeignKey(PaymentNotice, verbose_name="缴款通知", on_delete=models.PROTECT, related_name="plans")
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)

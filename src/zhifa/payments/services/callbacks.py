@@ -12,18 +12,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from zhifa.core import audit
+from zhifa.core import workflow
 from zhifa.core.errors import DomainError
 
 from ..models import CollectionAccount, Payment, PaymentNotice
 from ..settlement import settle
+from ..workflow import NOTICE_WORKFLOW
 from .notices import (
+    _case_paid,
     _money,
-    _refresh,
+    _settled_fields,
     _today,
     log,
     notice_state,
     schedule_of,
+    settled_status,
 )
 
 
@@ -234,17 +237,26 @@ def _payment_record(
                 )
         except IntegrityError:  # the same notification, committed by a concurrent request just now
             return {"result": "duplicate", "transaction_id": txn, "status": notice.status}
-        notice, became_paid = _refresh(notice, actor=None)
-        audit.record(
+        # The state the payments now settle the notice in: the system's ``received`` move (workflow.py),
+        # recorded on the case as before (payment.received), with the notice's step.
+        state = notice_state(notice)
+        status = settled_status(state)
+        became_paid = status == PaymentNotice.Status.PAID
+        notice = workflow.transition(
+            NOTICE_WORKFLOW,
+            notice,
+            "received",
             actor=None,
-            action="payment.received",
-            subject=notice.case,
-            organisation=notice.organisation,
+            target=status,
+            fields=_settled_fields(state),
             summary=f"收到{source}缴款 {amount} 元"
             f"（流水号 {txn}，{timezone.localtime(paid_at):%Y-%m-%d %H:%M}）"
-            + (f"，已缴清（含加处罚款 {notice.surcharge} 元）" if became_paid else ""),
-            changes={"transaction_id": txn, "amount": amount, "body_sha256": digest, "status": notice.status},
+            + (f"，已缴清（含加处罚款 {state.surcharge} 元）" if became_paid else ""),
+            audit_subject=notice.case,
+            audit_changes={"transaction_id": txn, "amount": amount, "body_sha256": digest, "status": status},
         )
+        if became_paid:
+            _case_paid(notice, actor=None)
     return {"result": "recorded", "transaction_id": txn, "status": notice.status}
 
 

@@ -9,12 +9,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core import audit
+from zhifa.core import audit, workflow
 from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
 from ..models import Instalment, PaymentNotice, PaymentPlan
+from ..workflow import PLAN_WORKFLOW
 from .callbacks import collection_account, payment_callback, sign
 from .notices import _money, _refresh, _today, amount_due, notice_state, payment_fields
 
@@ -61,11 +62,13 @@ def payment_plan_apply(
         Instalment.objects.bulk_create(
             [Instalment(plan=plan, seq=i, due_on=d, amount=a) for i, (d, a) in enumerate(rows, 1)]
         )
-        audit.record(
+        workflow.created(
+            PLAN_WORKFLOW,
+            plan,
+            "plan_apply",
             actor=actor,
-            action="payment.plan_apply",
-            subject=notice.case,
-            organisation=notice.organisation,
+            audit_subject=notice.case,
+            audit_after={},
             summary=f"登记{plan.get_kind_display()}申请：" + "；".join(f"{d} {a}元" for d, a in rows),
         )
     return plan
@@ -84,21 +87,43 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
     today = _today()
     new_status = PaymentPlan.Status.APPROVED if approve else PaymentPlan.Status.REJECTED
     with transaction.atomic():
-        if not PaymentPlan.objects.filter(pk=plan.pk, status=PaymentPlan.Status.PENDING).update(
-            status=new_status, decided_by=actor, decided_on=today, opinion=opinion.strip()[:300]
-        ):
-            raise DomainError("plan_decided", "该申请已审批。", status=409)
-        plan.refresh_from_db()
         number = ""
+        if approve:
+            from zhifa.documents.numbering import reserve_number
+
+            # The paper's number is reserved in the deciding transaction, so the record names it; the paper is
+            # made after the move (its amount due follows the approved schedule).
+            number = reserve_number(
+                organisation=notice.organisation, kind="instalment_notice", year=today.year
+            )
+        plan = workflow.transition(
+            PLAN_WORKFLOW,
+            plan,
+            "plan_decide",
+            actor=actor,
+            target=new_status,
+            fields={
+                "decided_by": actor,
+                "decided_on": today,
+                "opinion": opinion.strip()[:300],
+                "document_number": number,
+            },
+            summary=f"{'批准' if approve else '不予批准'}{plan.get_kind_display()}申请"
+            + (f"，{number}" if number else "")
+            + (f"：{opinion.strip()[:200]}" if opinion.strip() else ""),
+            audit_subject=notice.case,
+            audit_changes={},
+        )
         if approve:
             from zhifa.documents.services import document_issue
 
             case = notice.case
-            doc = document_issue(
+            document_issue(
                 actor=actor,
                 organisation=notice.organisation,
                 kind="instalment_notice",
                 subject=case,
+                number=number,
                 context={
                     "party_name": notice.party_name,
                     "decision_number": notice.decision_number,
@@ -114,21 +139,9 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
                     **payment_fields(notice),
                 },
             )
-            number = doc.number
-            PaymentPlan.objects.filter(pk=plan.pk).update(document_number=number)
-            plan.document_number = number
             _refresh(notice, actor=actor)
             # a new schedule: an earlier overdue flag no longer holds unless an instalment is late again
             PaymentNotice.objects.filter(pk=notice.pk).update(overdue_on=None)
-        audit.record(
-            actor=actor,
-            action="payment.plan_decide",
-            subject=notice.case,
-            organisation=notice.organisation,
-            summary=f"{'批准' if approve else '不予批准'}{plan.get_kind_display()}申请"
-            + (f"，{number}" if number else "")
-            + (f"：{opinion.strip()[:200]}" if opinion.strip() else ""),
-        )
     return plan
 
 

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import legal_calendar, workflow
 from zhifa.core.errors import DomainError
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
 from ..models import PaymentNotice, PaymentPlan
 from ..settlement import Due, Settlement, settle
+from ..workflow import NOTICE_WORKFLOW
 
 log = logging.getLogger(__name__)
 PAYMENT_DAYS = 15  # 行政处罚法 Art. 67: pay within 15 days of receiving the decision
@@ -139,14 +140,15 @@ def payment_notice_issue(
         try:
             with transaction.atomic():
                 notice.save(force_insert=True)
-                audit.record(
+                # The notice's first step; the record belongs to the case's full-process record.
+                workflow.created(
+                    NOTICE_WORKFLOW,
+                    notice,
+                    "notice_issue",
                     actor=actor,
-                    action="payment.notice_issue",
-                    subject=case,
-                    organisation=case.organisation,
+                    audit_subject=case,
                     summary=f"开具缴款通知：缴款码 {notice.code}（{notice.get_code_issuer_display()}出具），"
                     f"罚款 {amount} 元，缴款期限 {due.label}{counted}（行政处罚法第六十七条）",
-                    after=audit.snapshot(notice),
                 )
             return notice
         except IntegrityError:
@@ -160,24 +162,15 @@ def payment_notice_cancel(*, actor, case, reason: str) -> PaymentNotice | None:
     notice is left as it is — refunds are a separate act). Conditional update, recorded in the same
     transaction."""
     notice = PaymentNotice.objects.filter(case=case).first()
-    if notice is None or notice.status in (PaymentNotice.Status.PAID, PaymentNotice.Status.CANCELLED):
+    if notice is None or not NOTICE_WORKFLOW.allowed("notice_cancel", notice.status):
         return notice
-    with transaction.atomic():
-        changed = PaymentNotice.objects.filter(pk=notice.pk, status=notice.status).update(
-            status=PaymentNotice.Status.CANCELLED
-        )
-        if changed != 1:
-            raise DomainError("notice_changed", "缴款通知状态已变化，请刷新后重试。", status=409)
-        audit.record(
-            actor=actor,
-            action="payment.notice_cancel",
-            subject=notice,
-            organisation=notice.organisation,
-            changes={"status": [notice.status, PaymentNotice.Status.CANCELLED]},
-            summary=f"撤销缴款通知 {notice.code}：{reason[:200]}",
-        )
-    notice.refresh_from_db()
-    return notice
+    return workflow.transition(
+        NOTICE_WORKFLOW,
+        notice,
+        "notice_cancel",
+        actor=actor,
+        summary=f"撤销缴款通知 {notice.code}：{reason[:200]}",
+    )
 
 
 def schedule_of(notice: PaymentNotice) -> list[Due]:
@@ -273,25 +266,43 @@ def payment_fields(notice: PaymentNotice) -> dict:
     }
 
 
-def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
-    """Recompute the notice's stored state from its payments; returns (notice, became_paid)."""
-    state = notice_state(notice)
-    was_paid = notice.status == PaymentNotice.Status.PAID
+def settled_status(state: Settlement) -> str:
+    """The state the payments settle a notice in: paid in full (fine and surcharge), partly paid, unpaid."""
     if state.is_paid:
-        status = PaymentNotice.Status.PAID
-    elif state.paid_total > 0:
-        status = PaymentNotice.Status.PARTLY_PAID
-    else:
-        status = PaymentNotice.Status.UNPAID
-    PaymentNotice.objects.filter(pk=notice.pk).update(
-        status=status,
-        principal_paid=state.principal_paid,
-        surcharge=state.surcharge,
-        paid_total=state.paid_total,
-        paid_on=state.paid_on,
+        return PaymentNotice.Status.PAID
+    return PaymentNotice.Status.PARTLY_PAID if state.paid_total > 0 else PaymentNotice.Status.UNPAID
+
+
+def _settled_fields(state: Settlement) -> dict:
+    return {
+        "principal_paid": state.principal_paid,
+        "surcharge": state.surcharge,
+        "paid_total": state.paid_total,
+        "paid_on": state.paid_on,
+    }
+
+
+def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
+    """Recompute the notice's stored amounts from its payments (a new schedule: an approved plan); returns
+    (notice, became_paid). Where the settlement changes the state, that is the kernel's ``notice_settle``
+    move; else only the amounts are written. A payment received is the ``received`` move (``callbacks``)."""
+    state = notice_state(notice)
+    status = settled_status(state)
+    if status == notice.status:
+        PaymentNotice.objects.filter(pk=notice.pk).update(**_settled_fields(state))
+        notice.refresh_from_db()
+        return notice, False
+    notice = workflow.transition(
+        NOTICE_WORKFLOW,
+        notice,
+        "notice_settle",
+        actor=actor,
+        target=status,
+        fields=_settled_fields(state),
+        summary=f"缴款通知 {notice.code} 按批准的分期(延期)缴纳重新核算："
+        f"{NOTICE_WORKFLOW.state_label(status)}",
     )
-    notice.refresh_from_db()
-    became_paid = status == PaymentNotice.Status.PAID and not was_paid
+    became_paid = status == PaymentNotice.Status.PAID
     if became_paid:
         _case_paid(notice, actor=actor)
     return notice, became_paid
