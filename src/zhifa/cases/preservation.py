@@ -6,7 +6,9 @@ transaction, and the items are registered as preserved evidence) → within 7 wo
 by Art. 85, on ``core.legal_calendar``) the head decides: release (解除证据登记保存决定书) or another handling
 (testing, seizure, confiscation by the decision …), recorded. Sampling issues the numbered 抽样取证凭证.
 
-Documents are issued inside the act's transaction, so the number on the record is the number on the paper.
+Documents are issued inside the act's transaction, so the number on the record is the number on the paper. Each act
+is an act of the case (its table's ``preserve``… acts, the case's history) and a move of the preservation through the
+workflow kernel (``workflow.PRESERVATION_WORKFLOW``: conditional update, ``PreservationStep``, its record).
 """
 
 from datetime import date
@@ -14,10 +16,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.core import legal_calendar
+from zhifa.core import legal_calendar, workflow
 from zhifa.core.errors import DomainError
 
 from .models import Case, EvidenceItem, EvidencePreservation
+from .workflow import PRESERVATION_WORKFLOW as WF
 
 P = EvidencePreservation
 # 行政处罚法 Art. 56: decide within seven days; Art. 85: "七日" are working days.
@@ -75,7 +78,9 @@ def preservation_request(*, actor, case: Case, items: list, place: str, reason: 
     with transaction.atomic():
         p = P.objects.create(case=case, kind=P.Kind.PRESERVATION, status=P.Status.REQUESTED, items=rows, place=place.strip(),
                              reason=reason.strip(), holder=holder.strip(), requested_by=actor)
-        _act(case, "preserve", actor, f"申请先行登记保存：{p.items_text}（{reason.strip()[:100]}）")
+        summary = f"申请先行登记保存：{p.items_text}（{reason.strip()[:100]}）"
+        workflow.created(WF, p, "request", actor=actor, summary=f"{case.number} {summary}")
+        _act(case, "preserve", actor, summary)
     return p
 
 
@@ -94,20 +99,16 @@ def preservation_approve(*, actor, preservation: EvidencePreservation, approve: 
         if not approve:
             if not opinion.strip():
                 raise DomainError("opinion_required", "不予批准的，请写明理由。")
-            changed = P.objects.filter(pk=p.pk, status=P.Status.REQUESTED).update(status=P.Status.REFUSED, approved_by=actor,
-                                                                                  approved_on=today, approval_opinion=opinion.strip()[:300])
-            if changed != 1:
-                raise DomainError("concurrent_change", "该申请已被他人处理，请刷新后重试。")
-            _act(case, "preserve_approve", actor, f"负责人不予批准先行登记保存：{opinion.strip()[:200]}")
-            p.refresh_from_db()
+            summary = f"负责人不予批准先行登记保存：{opinion.strip()[:200]}"
+            p = workflow.transition(WF, p, "refuse", actor=actor, summary=f"{case.number} {summary}", fields={
+                "approved_by": actor, "approved_on": today, "approval_opinion": opinion.strip()[:300]})
+            _act(case, "preserve_approve", actor, summary)
             return p
         deadline = legal_calendar.add_working_days(today, DECIDE_WORKING_DAYS)
-        changed = P.objects.filter(pk=p.pk, status=P.Status.REQUESTED).update(
-            status=P.Status.PRESERVED, approved_by=actor, approved_on=today, approval_opinion=opinion.strip()[:300],
-            decide_by=deadline.date, decide_by_confirmed=deadline.confirmed)
-        if changed != 1:
-            raise DomainError("concurrent_change", "该申请已被他人处理，请刷新后重试。")
-        p.refresh_from_db()
+        p = workflow.transition(WF, p, "approve", actor=actor, summary=f"{case.number} 批准先行登记保存：{p.items_text}，"
+                                f"应于{deadline.label}前作出处理决定（行政处罚法第五十六条）", fields={
+                                    "approved_by": actor, "approved_on": today, "approval_opinion": opinion.strip()[:300],
+                                    "decide_by": deadline.date, "decide_by_confirmed": deadline.confirmed})
         for row in p.items:
             EvidenceItem.objects.create(case=case, kind=EvidenceItem.Kind.PHYSICAL, title=row["name"][:120],
                                         quantity=f"{row['quantity']}{row.get('unit', '')}", description=row.get("spec", ""),
@@ -145,14 +146,12 @@ def _decide(*, actor, preservation: EvidencePreservation, release: bool, text: s
         raise DomainError("reason_required", "请写明解除的理由或者处理决定。")
     today = timezone.localdate()
     late = today > p.decide_by
+    note = f"（已超过{p.decide_by:%Y-%m-%d}的七日期限）" if late else ""
     with transaction.atomic():
-        target = P.Status.RELEASED if release else P.Status.HANDLED
-        changed = P.objects.filter(pk=p.pk, status=P.Status.PRESERVED).update(status=target, handled_on=today, handling=text.strip(),
-                                                                              returned_to=returned_to.strip()[:60])
-        if changed != 1:
-            raise DomainError("concurrent_change", "该证据已被他人处理，请刷新后重试。")
-        p.refresh_from_db()
-        note = f"（已超过{p.decide_by:%Y-%m-%d}的七日期限）" if late else ""
+        p = workflow.transition(WF, p, "release" if release else "handle", actor=actor,
+                                summary=f"{case.number} {'解除证据登记保存' if release else '作出处理决定'}（{p.list_number}）："
+                                f"{text.strip()[:200]}{note}",
+                                fields={"handled_on": today, "handling": text.strip(), "returned_to": returned_to.strip()[:60]})
         if release:
             names = [i["name"][:120] for i in p.items]
             EvidenceItem.objects.filter(case=case, preserved=True, title__in=names, preserved_place=p.place).update(preserved=False)
@@ -187,6 +186,8 @@ def sampling_record(*, actor, case: Case, items: list, place: str, sampled_on: d
         doc = _issue(actor=actor, case=case, kind="sampling_voucher", context={
             "items": _item_rows(p), "sample_place": p.place, "sampled_on": p.handled_on, "purpose": p.reason, "holder": p.holder})
         P.objects.filter(pk=p.pk).update(list_number=doc.number)
+        p.list_number = doc.number
+        workflow.created(WF, p, "sample", actor=actor, summary=f"{case.number} 抽样取证 {doc.number}：{p.items_text}")
         _act(case, "sample", actor, f"抽样取证 {doc.number}：{p.items_text}")
     p.refresh_from_db()
     return p

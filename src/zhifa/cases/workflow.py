@@ -6,7 +6,7 @@ table is refused (``TransitionNotAllowed``). The moves themselves go through the
 from django.db import models
 
 from zhifa.core.roles import Role
-from zhifa.core.workflow import Transition, Workflow
+from zhifa.core.workflow import NEW, Transition, Workflow
 
 
 class Status(models.TextChoices):
@@ -114,3 +114,38 @@ TRANSITIONS: dict[str, Transition] = WORKFLOW.transitions
 ACTS: dict[str, Transition] = WORKFLOW.acts
 allowed = WORKFLOW.allowed
 next_actions = WORKFLOW.next_actions  # moves and acts available from a status (the case page shows only these)
+
+
+# --- evidence preservation (先行登记保存) and sampling (抽样取证) of a case ---------------------------------
+
+
+class PreservationStatus(models.TextChoices):
+    """The states of a preservation or a sampling (``EvidencePreservation.Status``)."""
+
+    REQUESTED = "requested", "待负责人批准"
+    REFUSED = "refused", "负责人不予批准"
+    PRESERVED = "preserved", "登记保存中"
+    RELEASED = "released", "已解除登记保存"
+    HANDLED = "handled", "已作出处理决定"
+    SAMPLED = "sampled", "已抽样取证"
+
+
+PS = PreservationStatus
+# 行政处罚法 Art. 56: preservation with the head's approval, decided (released or otherwise handled) within 7 working
+# days; sampling is recorded once, on its voucher. Each act is also an act of the case (``_ACTS`` above: preserve,
+# preserve_approve, preserve_decide, sample), checked against the case's state and recorded in its history.
+_PRESERVATION_MOVES = [
+    Transition("request", "申请先行登记保存", {NEW}, PS.REQUESTED, (OFFICER,)),
+    Transition("approve", "批准先行登记保存", {PS.REQUESTED}, PS.PRESERVED, (HEAD,)),
+    Transition("refuse", "不予批准先行登记保存", {PS.REQUESTED}, PS.REFUSED, (HEAD,)),
+    Transition("release", "解除证据登记保存", {PS.PRESERVED}, PS.RELEASED, (HEAD,)),
+    Transition("handle", "对登记保存的证据作出处理决定", {PS.PRESERVED}, PS.HANDLED, (HEAD,)),
+    Transition("sample", "抽样取证", {NEW}, PS.SAMPLED, (OFFICER,)),
+]
+
+PRESERVATION_WORKFLOW = Workflow(
+    name="evidence preservation", model="cases.EvidencePreservation", history="cases.PreservationStep",
+    history_subject="preservation", audit_prefix="preservation.", noun="该先行登记保存", states=PreservationStatus,
+    transitions=_PRESERVATION_MOVES, organisation=lambda p: p.case.organisation,
+    refused="{noun}当前为“{state}”，不能{label}。",
+)

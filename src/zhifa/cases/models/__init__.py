@@ -20,7 +20,7 @@ from .case import (
     PenaltyLine,
     StatusChange,
 )
-from .execution import EvidencePreservation, ExecutionAct
+from .execution import EvidencePreservation, ExecutionAct, PreservationStep
 from .periods import ClockFlag, ClockSuspension, Extension, ProcedurePeriod
 from .records import CaseDocument, Correction, EvidenceItem, LegalReview, Transcript
 
@@ -33,6 +33,7 @@ __all__ = [
     "MONEY",
     "PenaltyLine",
     "StatusChange",
+    "PreservationStep",
     "CaseDocument",
     "Correction",
     "EvidenceItem",

@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.db import models
 
+from zhifa.core.workflow import AbstractStep
+
+from ..workflow import PRESERVATION_WORKFLOW, PreservationStatus
 from .case import (
     MONEY,
     Case,
@@ -20,13 +23,7 @@ class EvidencePreservation(models.Model):
         PRESERVATION = "preservation", "先行登记保存"
         SAMPLING = "sampling", "抽样取证"
 
-    class Status(models.TextChoices):
-        REQUESTED = "requested", "待负责人批准"
-        REFUSED = "refused", "负责人不予批准"
-        PRESERVED = "preserved", "登记保存中"
-        RELEASED = "released", "已解除登记保存"
-        HANDLED = "handled", "已作出处理决定"
-        SAMPLED = "sampled", "已抽样取证"
+    Status = PreservationStatus  # moved by ``workflow.PRESERVATION_WORKFLOW``
 
     case = models.ForeignKey(
         Case, verbose_name="案件", on_delete=models.CASCADE, related_name="preservations"
@@ -70,6 +67,27 @@ class EvidencePreservation(models.Model):
     @property
     def items_text(self) -> str:
         return "、".join(f"{i.get('name', '')}{i.get('quantity', '')}{i.get('unit', '')}" for i in self.items)
+
+
+class PreservationStep(AbstractStep):
+    """One appended step of a preservation or a sampling (requested, approved or refused, released or handled;
+    ``core.workflow``). The case keeps its own history of the same acts (``StatusChange``)."""
+
+    STATES = PreservationStatus
+
+    preservation = models.ForeignKey(EvidencePreservation, verbose_name="先行登记保存与抽样取证",
+                                     on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "先行登记保存流程记录"
+
+    def __str__(self):
+        return f"{self.preservation_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        t = PRESERVATION_WORKFLOW.transitions.get(self.action)
+        return t.label if t else self.action
 
 
 class ExecutionAct(models.Model):
