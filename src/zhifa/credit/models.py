@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhifa.core.workflow import AbstractStep
 
-from .workflow import TRANSITIONS, RepairStatus, Status
+from .workflow import PUBLICATION_WORKFLOW, TRANSITIONS, PublicationStatus, RepairStatus, Status
 
 
 class Grade(models.TextChoices):
@@ -330,11 +330,7 @@ class RepairPeriod(models.Model):
 class CreditPublication(models.Model):
     """Published adverse credit information (行政处罚信息公示) about a party; credit repair withdraws it."""
 
-    class Status(models.TextChoices):
-        PUBLISHED = "published", "公示中"
-        WITHDRAWN = "withdrawn", "已撤下（修复）"
-        EXPIRED = "expired", "公示期满"
-        REVOKED = "revoked", "已撤回（决定变更或撤销）"  # follows the portal's withdrawal (行政处罚法 Art. 48)
+    Status = PublicationStatus  # moved by ``workflow.PUBLICATION_WORKFLOW``
 
     party = models.ForeignKey("core.Party", verbose_name="当事人", on_delete=models.PROTECT, related_name="credit_publications")
     organisation = models.ForeignKey("core.Organisation", verbose_name="决定机关", on_delete=models.PROTECT, related_name="+")
@@ -359,6 +355,27 @@ class CreditPublication(models.Model):
 
     def __str__(self):
         return f"{self.party} {self.decision_number}"
+
+
+class PublicationStep(AbstractStep):
+    """One appended step of a credit publication (published, taken down by a repair, following the portal's
+    revocation, expiry or repair; ``core.workflow``)."""
+
+    STATES = PublicationStatus
+
+    publication = models.ForeignKey(CreditPublication, verbose_name="公示信息", on_delete=models.CASCADE,
+                                    related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "失信信息公示流程记录"
+
+    def __str__(self):
+        return f"{self.publication_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        t = PUBLICATION_WORKFLOW.transitions.get(self.action)
+        return t.label if t else self.action
 
 
 class RepairApplication(models.Model):

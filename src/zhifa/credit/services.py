@@ -28,7 +28,7 @@ from .models import (
     GradeChange,
     RepairApplication,
 )
-from .workflow import REPAIR_WORKFLOW, WORKFLOW
+from .workflow import PUBLICATION_WORKFLOW, REPAIR_WORKFLOW, WORKFLOW
 
 CREDIT_ACTORS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 APPROVERS = (Role.HEAD, Role.ADMIN)
@@ -383,9 +383,16 @@ def publication_create(*, actor, party: Party, decision_number: str, decision_da
                                                decision_date=decision_date, summary=summary, severity=severity,
                                                special_field=special_field, penalty_performed=penalty_performed,
                                                performed_on=performed_on, source_type=source_type, source_id=str(source_id))
-        audit.record(actor=actor, action="credit.publication_create", subject=pub, after=audit.snapshot(pub),
-                     summary=f"公示{party.name}行政处罚信息 {decision_number}", organisation=party.organisation)
+        kernel.created(PUBLICATION_WORKFLOW, pub, "publication_create", actor=actor,
+                       summary=f"公示{party.name}行政处罚信息 {decision_number}")
     return pub
+
+
+def publication_follow(*, publication: CreditPublication, status: str, withdrawn_on: date | None, reason: str) -> CreditPublication:
+    """The system takes a publication down after the portal's row (portal.pipeline: the decision revoked or changed, the
+    publication period over, or the repair recorded there): the kernel's ``publication_follow`` move."""
+    return kernel.transition(PUBLICATION_WORKFLOW, publication, "publication_follow", actor=None, target=status,
+                             fields={"withdrawn_on": withdrawn_on}, summary=f"{publication.decision_number} {reason}")
 
 
 def publication_mark_performed(*, actor, publication: CreditPublication, performed_on: date) -> CreditPublication:
@@ -471,7 +478,9 @@ def repair_decide(*, actor, application: RepairApplication, approve: bool, note:
         kernel.transition(REPAIR_WORKFLOW, application, "repair_decide", actor=actor, target=new,
                           fields={"decided_on": on, "decided_by": actor, "decision_note": note},
                           summary=f"{pub.party.name} 信用修复{'通过，撤下公示' if approve else '不予修复'}")
-        if approve:
-            CreditPublication.objects.filter(pk=pub.pk, status=CreditPublication.Status.PUBLISHED).update(
-                status=CreditPublication.Status.WITHDRAWN, withdrawn_on=on)
+        pub.refresh_from_db()
+        # A publication the portal already took down (revoked, expired) stays as it is; the repair is recorded.
+        if approve and PUBLICATION_WORKFLOW.allowed("publication_withdraw", pub.status):
+            kernel.transition(PUBLICATION_WORKFLOW, pub, "publication_withdraw", actor=actor, fields={"withdrawn_on": on},
+                              summary=f"{pub.decision_number} 经信用修复撤下公示")
     return application

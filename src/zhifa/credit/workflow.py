@@ -83,3 +83,33 @@ REPAIR_WORKFLOW = Workflow(
     name="credit repair", model="credit.RepairApplication", audit_prefix="credit.", noun="该修复申请", states=R,
     transitions=_REPAIR_MOVES, refused="只有通过自动核查、待审批的申请可以审批。",
 )
+
+
+# --- the publication of penalty information (行政处罚信息公示) ----------------------------------------------
+
+
+class PublicationStatus(models.TextChoices):
+    """The states of a credit publication (``CreditPublication.Status``)."""
+
+    PUBLISHED = "published", "公示中"
+    WITHDRAWN = "withdrawn", "已撤下（修复）"
+    EXPIRED = "expired", "公示期满"
+    REVOKED = "revoked", "已撤回（决定变更或撤销）"  # follows the portal's withdrawal (行政处罚法 Art. 48)
+
+
+PUB = PublicationStatus
+_PUBLICATION_MOVES = [
+    # Published by an officer, or by the system when the portal publishes the decision (portal.pipeline).
+    Transition("publication_create", "公示行政处罚信息", {NEW}, PUB.PUBLISHED, (OFFICER, HEAD, Role.ADMIN, SYSTEM)),
+    # An approved credit repair takes the publication down in the approving transaction (repair_decide).
+    Transition("publication_withdraw", "信用修复撤下公示", {PUB.PUBLISHED}, PUB.WITHDRAWN, (HEAD, Role.ADMIN)),
+    # The portal row leads (portal.pipeline.credit_sync): the system follows its revocation, expiry or repair.
+    Transition("publication_follow", "随门户公开信息撤下", {PUB.PUBLISHED}, roles=(SYSTEM,),
+               targets={PUB.WITHDRAWN, PUB.EXPIRED, PUB.REVOKED}),
+]
+
+PUBLICATION_WORKFLOW = Workflow(
+    name="credit publication", model="credit.CreditPublication", history="credit.PublicationStep",
+    history_subject="publication", audit_prefix="credit.", noun="该公示信息", states=PublicationStatus,
+    transitions=_PUBLICATION_MOVES, refused="{noun}当前为“{state}”，不能{label}。",
+)

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
-from zhifa.core import audit, legal_calendar
+from zhifa.core import legal_calendar
 
 from . import sources
 from .models import Publication, PublicationRule
@@ -83,13 +83,13 @@ def credit_sync(publication: Publication, *, record: sources.DecisionRecord | No
             source_type=publication.subject_type, source_id=publication.subject_id)
         return
     if wanted and wanted != "published" and existing.status == "published":
+        from zhifa.credit import services as credit_services
+
+        # The credit app's own move (its workflow kernel table: step and record), taken by the system.
         with transaction.atomic():
-            before = audit.snapshot(existing)
-            CreditPublication.objects.filter(pk=existing.pk, status="published").update(status=wanted, withdrawn_on=publication.withdrawn_on)
-            existing.refresh_from_db()
-            audit.record(actor=None, action="credit.publication_follow", subject=existing, before=before, after=audit.snapshot(existing),
-                         summary=f"{existing.decision_number} 随门户公开信息{publication.get_status_display()}：{publication.withdraw_reason}",
-                         organisation=existing.organisation)
+            credit_services.publication_follow(
+                publication=existing, status=wanted, withdrawn_on=publication.withdrawn_on,
+                reason=f"随门户公开信息{publication.get_status_display()}：{publication.withdraw_reason}")
 
 
 def credit_performed_sync() -> int:
