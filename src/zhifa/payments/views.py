@@ -60,6 +60,7 @@ def notice_detail(request, pk: int):
         "notice": notice, "state": state, "qr": qr, "roles": roles, "payments": notice.payments.all(),
         "plans": notice.plans.prefetch_related("instalments"), "plan_form": PlanForm(), "decide_form": DecideForm(),
         "enforcement_ready_on": services.enforcement_ready_on(notice), "schedule": services.schedule_of(notice),
+        "steps": notice.steps.select_related("actor"),
     })
 
 
