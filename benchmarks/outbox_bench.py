@@ -82,7 +82,7 @@ def main() -> None:
                                 "vehicle": {"plate": f"豫R{i % 100000:05d}", "plate_colour": "黄", "axles": 6},
                                 "measurement": {"station": "S-0001", "measured_at": "2026-11-11T15:04:37+08:00",
                                                 "gross_kg": 58_400, "limit_kg": 49_000, "over_rate": "19.18"},
-                                "party": {"name": "某某运输有限公司", "credit_code": "91411321MA0000000X"},
+                                "party": {"name": "某某运输有限公司", "id_number": "91411321MA0000000X", "address": "南召县"},
                                 "decision": {"number": f"豫R召交罚〔2026〕{i}号", "decided_on": "2026-11-20",
                                              "fine_amount_yuan": "2000.00"}}}
         return {"subject": ("cases.case", str(i % args.subjects), f"案件{i % args.subjects}"), "idempotency_key": f"bench:{i}",
