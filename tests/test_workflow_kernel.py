@@ -224,3 +224,15 @@ def test_record_may_name_another_subject_and_its_own_changes(world):
     event = Event.objects.order_by("-seq").first()
     assert Event.objects.count() == events + 1 and StatusChange.objects.filter(case=case).last().action == "open"
     assert (event.action, event.subject_id, event.changes) == ("kt.open", str(other.pk), {"transaction_id": "T1"})
+
+
+def test_step_reads_its_action_with_the_label_of_its_apps_table():
+    """A step model with no labels of its own reads the label of the table whose history it is (its app's
+    ``workflow.py``); ``ACTION_LABELS`` still wins, and an action the table does not know stays as it is."""
+    from zhifa.cases.workflow import WORKFLOW
+    from zhifa.complaints.models import ComplaintStep
+
+    action = next(iter(WORKFLOW.transitions))
+    assert StatusChange(action=action).action_label == WORKFLOW.get(action).label
+    assert StatusChange(action="no_such_action").action_label == "no_such_action"
+    assert ComplaintStep(action="close").action_label == ComplaintStep.ACTION_LABELS["close"]

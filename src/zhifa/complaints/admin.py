@@ -10,6 +10,7 @@ from .models import (
     DeadlineRule,
     Mediation,
     MediationSession,
+    MediationStep,
     Notice,
     RoutingRule,
     SoftMeasure,
@@ -54,6 +55,11 @@ class SessionInline(admin.TabularInline):
     extra = 0
 
 
+class MediationStepInline(StepInline):
+    model = MediationStep
+    readonly_fields = ["at", "action", "actor", "from_status", "to_status", "note"]
+
+
 @admin.register(Mediation)
 class MediationAdmin(AuditedAdmin):
     list_display = ["number", "kind", "applicant", "respondent", "applied_on", "status"]
@@ -61,7 +67,7 @@ class MediationAdmin(AuditedAdmin):
     search_fields = ["number", "applicant__name", "respondent__name"]
     raw_id_fields = ["applicant", "respondent", "mediator", "complaint"]
     readonly_fields = ["status"]
-    inlines = [SessionInline]
+    inlines = [SessionInline, MediationStepInline]
 
 
 @admin.register(SoftMeasure)

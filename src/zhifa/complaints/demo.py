@@ -20,6 +20,7 @@ from .models import (
     DeadlineRule,
     Mediation,
     MediationSession,
+    MediationStep,
     RoutingRule,
     SoftMeasure,
 )
@@ -202,7 +203,32 @@ def _mediations(ctx: DemoContext) -> int:
     for m, s in sessions:
         s.mediation = m
     MediationSession.objects.bulk_create([s for _, s in sessions])
+    MediationStep.objects.bulk_create([step for m in rows for step in _mediation_steps(m)], batch_size=1000)
     return len(rows)
+
+
+def _mediation_steps(m: Mediation) -> list[MediationStep]:
+    """The history a demo mediation would have had through the services (``workflow.MEDIATION_WORKFLOW``)."""
+    tz = timezone.get_current_timezone()
+    S = Mediation.Status
+
+    def step(action, from_status, to_status, on, note):
+        return MediationStep(mediation=m, action=action, from_status=from_status, to_status=to_status, note=f"调解 {m.number}：{note}",
+                             at=datetime.combine(on, time(10), tzinfo=tz))
+
+    steps = [MediationStep(mediation=m, action="apply", to_status=S.APPLIED, note=f"登记调解申请 {m.number}",
+                           at=datetime.combine(m.applied_on, time(9), tzinfo=tz))]
+    if m.status == S.REFUSED:
+        return [*steps, step("refuse", S.APPLIED, S.REFUSED, m.decided_on, f"不予受理：{m.refusal_reason}")]
+    if m.status == S.APPLIED:
+        return steps
+    steps.append(step("accept", S.APPLIED, S.ACCEPTED, m.decided_on, f"受理，调解员{m.mediator.name}"))
+    if m.status == S.CLOSED:
+        agreed = bool(m.agreement_text)
+        steps.append(step("agree", S.ACCEPTED, S.AGREED, m.agreement_on, "达成调解协议") if agreed
+                     else step("fail", S.ACCEPTED, S.FAILED, m.closed_on, f"调解不成：{m.outcome}"))
+        steps.append(step("close", S.AGREED if agreed else S.FAILED, S.CLOSED, m.closed_on, "结案"))
+    return steps
 
 
 def _soft(ctx: DemoContext) -> int:

@@ -253,6 +253,21 @@ class Mediation(models.Model):
             raise ValidationError({"respondent": "申请人与被申请人不能为同一当事人。"})
 
 
+class MediationStep(AbstractStep):
+    """An appended step of a mediation (``core.workflow``): application, acceptance or refusal, agreement or failure,
+    closure; never edited. The sessions themselves are ``MediationSession`` rows."""
+
+    STATES = Mediation.Status
+
+    mediation = models.ForeignKey(Mediation, verbose_name="调解", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "调解办理步骤"
+
+    def __str__(self):
+        return f"{self.mediation.number} {self.action_label}"
+
+
 MEDIATION_NUMBERS = numbering.Series("complaints.mediation", "调解编号", "TJ{date:%y%m%d}{code}", model="complaints.Mediation",
                                      per_organisation=False, code_length=6, code_chars=TRACKING_CHARS)
 

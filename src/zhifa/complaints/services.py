@@ -16,7 +16,7 @@ from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.identifiers import normalise_plate
 from zhifa.core.models import Officer, Organisation, Party, TransportCompany, User, Vehicle
 from zhifa.core.roles import Role
-from zhifa.core.services import assert_in_jurisdiction, assert_role, audited_create, audited_update
+from zhifa.core.services import assert_in_jurisdiction, assert_role, audited_create, audited_update, validated
 from zhifa.integrations import triggers
 
 from .models import (
@@ -384,7 +384,9 @@ def mediation_apply(*, actor, organisation: Organisation, kind: str, applicant: 
     with transaction.atomic():
         m = Mediation(number=numbering.reserve(MEDIATION_NUMBERS, on=applied_on), organisation=organisation, kind=kind, applicant=applicant,
                       respondent=respondent, applied_on=applied_on, claim=claim, amount=amount, complaint=complaint)
-        return audited_create(actor=actor, instance=m, action="mediation.apply", summary=f"登记调解申请 {m.number}")
+        validated(m)
+        m.save(force_insert=True)
+        return workflow.created(MEDIATION_WORKFLOW, m, "apply", actor=actor, summary=f"登记调解申请 {m.number}")
 
 
 def _mediation_move(m: Mediation, action: str, *, actor, values: dict, summary: str) -> Mediation:

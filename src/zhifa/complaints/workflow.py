@@ -31,6 +31,7 @@ COMPLAINT_TRANSITIONS = COMPLAINT_WORKFLOW.transitions
 
 M = Mediation.Status
 _MEDIATION_MOVES = [
+    Transition("apply", "登记调解申请", {NEW}, M.APPLIED, _ANYONE),
     Transition("accept", "受理", {M.APPLIED}, M.ACCEPTED, _ANYONE),
     Transition("refuse", "不予受理", {M.APPLIED}, M.REFUSED, _ANYONE),
     Transition("agree", "达成协议", {M.ACCEPTED}, M.AGREED, _ANYONE),
@@ -41,9 +42,9 @@ _MEDIATION_ACTS = [
     Transition("session", "记录调解会", {M.ACCEPTED}, None, _ANYONE),
 ]
 
-# A mediation's steps are its full-process record (no history table of its own).
 MEDIATION_WORKFLOW = Workflow(
-    name="mediations", model="complaints.Mediation", audit_prefix="mediation.", noun="调解", states=M,
+    name="mediations", model="complaints.Mediation", history="complaints.MediationStep", history_subject="mediation",
+    audit_prefix="mediation.", noun="调解", states=M,
     transitions=_MEDIATION_MOVES, acts=_MEDIATION_ACTS,
     refused="{noun}当前为“{state}”，不能执行该操作。", concurrent="该调解已被他人处理，请刷新后重试。",
 )

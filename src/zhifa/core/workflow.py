@@ -58,12 +58,16 @@ audit_subject=None) -> obj``
     The history row every app's step model inherits (action, from/to state, actor, note, at); statuses are
     appended, never edited. A subclass adds the foreign key to its subject, ``STATES`` (its TextChoices, for
     ``from_label``/``to_label``) and, where it has them, columns of its own (e.g. the date of the act).
+    ``action_label`` reads ``ACTION_LABELS``, else the label of the action in the table whose ``history`` the
+    model is (the app's ``workflow.py``), so the words are written once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -450,4 +454,22 @@ class AbstractStep(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.ACTION_LABELS.get(self.action, self.action)
+        if self.action in self.ACTION_LABELS:
+            return self.ACTION_LABELS[self.action]
+        wf = _workflow_of(type(self))
+        t = wf and (wf.transitions.get(self.action) or wf.acts.get(self.action))
+        return t.label if t else self.action
+
+
+@cache
+def _workflow_of(step_model) -> Workflow | None:
+    """The workflow in the step model's app (its ``workflow.py``) whose ``history`` the model is."""
+    try:
+        module = import_module(f"{step_model._meta.app_config.name}.workflow")
+    except ModuleNotFoundError:
+        return None
+    label = step_model._meta.label_lower
+    return next(
+        (v for v in vars(module).values() if isinstance(v, Workflow) and (v._history or "").lower() == label),
+        None,
+    )

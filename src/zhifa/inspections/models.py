@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from zhifa.core import numbering
 from zhifa.core.models import TransportCompany
+from zhifa.core.workflow import AbstractStep
 
 # Subject types of the target directory: every transport-company kind plus freight source units.
 SUBJECT_TYPES = [*TransportCompany.Kind.choices, ("source_unit", "货运源头单位")]
@@ -341,3 +342,61 @@ class Lead(models.Model):
     def __str__(self):
         return f"{self.get_source_type_display()}线索 {self.party or ''}"
 
+
+class PlanStep(AbstractStep):
+    """One appended step of a plan: drafted, seed committed, drawn, redrawn, started and completed (the system),
+    results published. Statuses are appended, never edited; the seed itself stays in the plan's draw."""
+
+    STATES = Plan.Status
+
+    plan = models.ForeignKey(Plan, verbose_name="抽查计划", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "抽查计划流转记录"
+
+    def __str__(self):
+        return f"{self.plan.number} {self.action_label}"
+
+
+class InspectionStep(AbstractStep):
+    """One appended step of a drawn inspection: result recorded, follow-up, referred for a case, cancelled by a
+    redraw."""
+
+    STATES = Inspection.Status
+
+    inspection = models.ForeignKey(Inspection, verbose_name="检查记录", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "检查记录流转记录"
+
+    def __str__(self):
+        return f"{self.inspection} {self.action_label}"
+
+
+class WarningStep(AbstractStep):
+    """One appended step of a provincial warning: rectification notice, referral for a case, closure."""
+
+    STATES = ProvincialWarning.Status
+
+    warning = models.ForeignKey(ProvincialWarning, verbose_name="预警抄告", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "预警抄告流转记录"
+
+    def __str__(self):
+        return f"{self.warning.external_id} {self.action_label}"
+
+
+class LeadStep(AbstractStep):
+    """One appended step of a lead: registered, handed to case handling (with the case's number), or handled on
+    the spot with its class-3 warning."""
+
+    STATES = Lead.Status
+
+    lead = models.ForeignKey(Lead, verbose_name="案件线索", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "案件线索流转记录"
+
+    def __str__(self):
+        return f"{self.lead} {self.action_label}"

@@ -1,6 +1,6 @@
-"""State changes of random inspection and warnings. Each service checks role, jurisdiction and the transition
-table, updates with a condition on the old state and records the act in the full-process record, all in one
-transaction (docs/architecture.md)."""
+"""State changes of random inspection, warnings and leads. Each service checks role, jurisdiction and the
+transition table; the workflow kernel updates with a condition on the old state, appends the history step and records
+the act in the full-process record, all in one transaction (docs/architecture.md)."""
 
 import secrets
 from datetime import date, timedelta
@@ -35,7 +35,13 @@ from .models import (
     PublicationRule,
     SamplingRule,
 )
-from .workflow import INSPECTION_WORKFLOW, PLAN_WORKFLOW, WARNING_WORKFLOW, inspection_jurisdiction
+from .workflow import (
+    INSPECTION_WORKFLOW,
+    LEAD_WORKFLOW,
+    PLAN_WORKFLOW,
+    WARNING_WORKFLOW,
+    inspection_jurisdiction,
+)
 
 PLANNERS = (Role.OFFICER, Role.HEAD, Role.ADMIN)
 INSPECTORS = (Role.OFFICER, Role.HEAD)
@@ -298,8 +304,7 @@ def lead_create(*, actor, organisation: Organisation, party: Party | None, sourc
     lead, created = Lead.objects.get_or_create(source_type=source_type, source_id=str(source_id), defaults=dict(
         organisation=organisation, party=party, description=description))
     if created:
-        audit.record(actor=actor, action="inspections.lead_create", subject=lead, after=audit.snapshot(lead),
-                     summary=f"登记案件线索：{description[:80]}", organisation=organisation)
+        kernel.created(LEAD_WORKFLOW, lead, "lead_create", actor=actor, summary=f"登记案件线索：{description[:80]}")
     if lead.status == Lead.Status.PENDING and party is not None:
         try:
             from zhifa.cases.services import lead_register
@@ -312,8 +317,8 @@ def lead_create(*, actor, organisation: Organisation, party: Party | None, sourc
         case = lead_register(actor=actor if within else None, organisation=organisation, source="inspection" if source_type == "inspection" else "assigned",
                              party=party, occurred_at=timezone.now(), place=party.address or organisation.name, facts=description,
                              origin=(f"inspections.{source_type}", str(source_id)), officers=officers)
-        Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.REGISTERED, case_ref=case.number)
-        lead.refresh_from_db()
+        kernel.transition(LEAD_WORKFLOW, lead, "lead_register", actor=actor, fields={"case_ref": case.number},
+                          summary=f"案件线索移交案件办理，案件 {case.number}")
     return lead
 
 
@@ -524,6 +529,8 @@ def warning_close(*, actor, warning: ProvincialWarning, result: str, on: date | 
         kernel.transition(WARNING_WORKFLOW, warning, "warning_close", actor=actor, summary=f"预警 {warning.external_id} 办结",
                           fields={"follow_up_result": result, "closed_on": on})
         # A class-3 warning naming no firm could not become a case; closing it records how it was handled.
-        Lead.objects.filter(source_type="warning", source_id=str(warning.pk), status=Lead.Status.PENDING).update(status=Lead.Status.HANDLED)
+        for lead in Lead.objects.filter(source_type="warning", source_id=str(warning.pk), status=Lead.Status.PENDING):
+            kernel.transition(LEAD_WORKFLOW, lead, "lead_handle", actor=actor,
+                              summary=f"预警 {warning.external_id} 办结，案件线索随之办结：{result[:80]}")
         triggers.warning_closed(warning)  # the reply to the provincial platform (a warning received by API)
     return warning

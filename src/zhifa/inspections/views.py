@@ -82,7 +82,7 @@ def plan_detail(request, pk: int):
         "items": plan.items.all(), "type_labels": [SUBJECT_LABELS.get(t, t) for t in plan.target_types],
         "redraw_form": RedrawForm(), "is_head": has_role(request.user, Role.HEAD, Role.ADMIN),
         "grade_counts": sorted(Counter(t["grade"] for t in current.target_snapshot).items()) if current else [],
-        "events": audit.history(plan),
+        "steps": plan.steps.select_related("actor"), "events": audit.history(plan),
     })
 
 
@@ -147,7 +147,7 @@ def inspection_detail(request, pk: int):
         "follow_form": FollowUpForm(initial={"on": timezone.localdate()}), "findings": Inspection.Finding.choices,
         "lead": insp.status == Inspection.Status.REFERRED and services.Lead.objects.filter(source_type="inspection", source_id=str(insp.pk)).first(),
         "notice_form": _notice_form(), "notice_doc": _notice_doc(insp),
-        "events": audit.history(insp),
+        "steps": insp.steps.select_related("actor"), "events": audit.history(insp),
     })
 
 
@@ -331,7 +331,7 @@ def warning_detail(request, pk: int):
 
     return render(request, "inspections/warning.html", {"w": w, "notify_form": notify_form, "close_form": close_form,
                                                         "notice_form": RectificationNoticeForm(), "notice_doc": _notice_doc(w),
-                                                        "events": audit.history(w)})
+                                                        "steps": w.steps.select_related("actor"), "events": audit.history(w)})
 
 
 def _notice_doc(subject):

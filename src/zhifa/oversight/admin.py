@@ -15,6 +15,7 @@ from .models import (
     PowerRevision,
     Problem,
     ProblemStep,
+    RoundStep,
     SupervisionEntry,
     SupervisionListing,
 )
@@ -39,9 +40,17 @@ class CaseRecordAdmin(AuditedAdmin):
     filter_horizontal = ("handling_officers",)
 
 
+class RoundStepInline(admin.TabularInline):
+    model = RoundStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_status", "to_status", "note", "actor", "at")
+
+
 @admin.register(EvaluationRound)
 class EvaluationRoundAdmin(ReadOnlyAdmin):
     list_display = ("name", "organisation", "period_from", "period_to", "sample_size", "seed", "status")
+    inlines = [RoundStepInline]
 
 
 @admin.register(CaseEvaluation)

@@ -128,6 +128,21 @@ class EvaluationRound(models.Model):
         return self.name
 
 
+class RoundStep(AbstractStep):
+    """An appended step of an evaluation round (``core.workflow``; never edited): created, drawn (the seed and the
+    files drawn are in the full-process record), closed."""
+
+    STATES = EvaluationRound.Status
+
+    round = models.ForeignKey(EvaluationRound, verbose_name="评查批次", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "评查批次流转记录"
+
+    def __str__(self):
+        return f"{self.round.name} {self.action_label}"
+
+
 class CaseEvaluation(models.Model):
     """One drawn file in a round and its result: score, veto, grade, the evaluator (who never handled it)."""
 

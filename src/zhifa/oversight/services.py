@@ -20,7 +20,6 @@ from zhifa.core.roles import Role
 from zhifa.core.services import (
     assert_in_jurisdiction,
     assert_role,
-    audited_create,
     officer_for_user,
     validated,
 )
@@ -43,7 +42,7 @@ from .models import (
 )
 
 EVALUATORS = (Role.SUPERVISOR, Role.REVIEWER, Role.HEAD)
-ORGANISERS = (Role.SUPERVISOR, Role.HEAD, Role.ADMIN)
+ORGANISERS = workflow.ORGANISERS
 OVERSEERS = workflow.OVERSEERS
 POWER_EDITORS = (Role.ADMIN, Role.HEAD)
 
@@ -123,7 +122,10 @@ def round_create(*, actor, organisation: Organisation, name: str, period_from: d
         raise DomainError("no_standard", "尚无施行中的评查标准，请先载入评查标准。")
     rnd = EvaluationRound(organisation=organisation, name=name, standard=standard, period_from=period_from, period_to=period_to,
                           sample_size=sample_size, enterprise_only=enterprise_only)
-    return audited_create(actor=actor, instance=rnd, action="evaluation_round.create", summary=f"创建评查批次 {name}")
+    validated(rnd)
+    with transaction.atomic():
+        rnd.save(force_insert=True)
+        return kernel.created(workflow.ROUND_WORKFLOW, rnd, "create", actor=actor, summary=f"创建评查批次 {name}")
 
 
 def round_candidates(rnd: EvaluationRound):
@@ -153,19 +155,15 @@ def round_draw(*, actor, round: EvaluationRound, seed: str | None = None) -> lis
         raise DomainError("no_candidates", "该期间内没有可抽取的已结案卷。")
     chosen = draw_sample(ids, seed, round.sample_size)
     records = CaseRecord.objects.in_bulk(chosen)
-    now = timezone.now()
     with transaction.atomic():
-        touched = EvaluationRound.objects.filter(pk=round.pk, status=EvaluationRound.Status.DRAFT).update(
-            status=EvaluationRound.Status.DRAWN, seed=seed, candidates=len(ids), drawn_at=now, drawn_by=actor)
-        if touched != 1:
-            raise TransitionNotAllowed("already_drawn", "该批次已经抽取过案卷，不能重复抽取。")
+        # The record names the seed and the files drawn, so anyone can repeat the draw from it.
+        kernel.transition(workflow.ROUND_WORKFLOW, round, "draw", actor=actor,
+                          fields={"seed": seed, "candidates": len(ids), "drawn_at": timezone.now(), "drawn_by": actor},
+                          audit_changes={"seed": seed, "candidates": len(ids), "drawn": [records[pk].number for pk in chosen]},
+                          summary=f"随机抽取案卷 {len(chosen)}/{len(ids)} 卷，随机种子 {seed}")
         rows = [CaseEvaluation(round=round, record=records[pk], organisation=records[pk].organisation, draw_order=n + 1)
                 for n, pk in enumerate(chosen)]
         CaseEvaluation.objects.bulk_create(rows)
-        round.refresh_from_db()
-        audit.record(actor=actor, action="evaluation_round.draw", subject=round, organisation=round.organisation,
-                     changes={"seed": seed, "candidates": len(ids), "drawn": [records[pk].number for pk in chosen]},
-                     summary=f"随机抽取案卷 {len(chosen)}/{len(ids)} 卷，随机种子 {seed}")
     return list(round.evaluations.select_related("record"))
 
 
@@ -255,12 +253,11 @@ def round_close(*, actor, round: EvaluationRound) -> EvaluationRound:
     assert_in_jurisdiction(actor, round.organisation)
     if round.evaluations.filter(scored_at__isnull=True).exists():
         raise DomainError("unscored_files", "还有案卷未评查，不能结束本批次。")
-    with transaction.atomic():
-        if EvaluationRound.objects.filter(pk=round.pk, status=EvaluationRound.Status.DRAWN).update(status=EvaluationRound.Status.CLOSED) != 1:
-            raise TransitionNotAllowed("round_not_open", "该评查批次不在评查中。")
-        round.refresh_from_db()
-        audit.record(actor=actor, action="evaluation_round.close", subject=round, organisation=round.organisation, summary=f"结束评查批次 {round.name}")
-    return round
+    if round.status != EvaluationRound.Status.DRAWN:
+        raise TransitionNotAllowed("round_not_open", "该评查批次不在评查中。")
+    # The record of a close has always named no columns (the summary says it all).
+    return kernel.transition(workflow.ROUND_WORKFLOW, round, "close", actor=actor, audit_changes={},
+                             summary=f"结束评查批次 {round.name}")
 
 
 # ---------------------------------------------------------------------------------------------------------

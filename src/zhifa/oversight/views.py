@@ -289,7 +289,8 @@ def round_detail(request, pk: int):
         "round": rnd, "evaluations": evaluations, "grades": grades,
         "average": (sum(scored) / len(scored)).quantize(Decimal("0.1")) if scored else None,
         "verified": services.round_verify_draw(rnd) if rnd.seed else None,
-        "organiser": has_role(request.user, *services.ORGANISERS), "events": audit.history(rnd)[:30],
+        "organiser": has_role(request.user, *services.ORGANISERS), "steps": rnd.steps.select_related("actor"),
+        "events": audit.history(rnd)[:30],
     })
 
 

@@ -1,16 +1,30 @@
-"""The problem-list transition table (问题清单流转), moved by the workflow kernel (``zhifa.core.workflow``). A problem
-reaches 已销号 only through a 回头看 re-check (常德 measure 4: 适时开展“回头看”，确保整改到位); there is no other way to
-close it. Who may take an action is not a role alone (the owner rectifies, an overseer who is not the owner
-re-checks), so the table names no roles and ``may_act`` is the one rule the pages and the services use."""
+"""The transition tables of oversight, moved by the workflow kernel (``zhifa.core.workflow``): the evaluation round
+(评查批次: created, drawn, closed, by the organisers) and the problem list (问题清单流转). A problem reaches 已销号 only
+through a 回头看 re-check (常德 measure 4: 适时开展“回头看”，确保整改到位); there is no other way to close it. Who may
+take an action on a problem is not a role alone (the owner rectifies, an overseer who is not the owner re-checks), so
+the problem table names no roles and ``may_act`` is the one rule the pages and the services use."""
 
 from zhifa.core.errors import TransitionNotAllowed
 from zhifa.core.roles import Role, has_role
 from zhifa.core.workflow import NEW, Transition, Workflow
 
-from .models import Problem
+from .models import EvaluationRound, Problem
 
 S = Problem.Status
 OVERSEERS = (Role.SUPERVISOR, Role.HEAD)
+ORGANISERS = (Role.SUPERVISOR, Role.HEAD, Role.ADMIN)
+
+R = EvaluationRound.Status
+_ROUND_MOVES = [
+    Transition("create", "创建评查批次", {NEW}, R.DRAFT, ORGANISERS),
+    Transition("draw", "随机抽取案卷", {R.DRAFT}, R.DRAWN, ORGANISERS),  # the seed is recorded: the draw can be repeated
+    Transition("close", "结束评查", {R.DRAWN}, R.CLOSED, ORGANISERS),  # only when every drawn file is scored
+]
+ROUND_WORKFLOW = Workflow(
+    name="evaluation rounds", model="oversight.EvaluationRound", history="oversight.RoundStep", history_subject="round",
+    audit_prefix="evaluation_round.", noun="评查批次", states=R, transitions=_ROUND_MOVES,
+    refused="{noun}处于“{state}”状态，不能{label}。", concurrent="评查批次状态已被他人改变，请刷新后重试。",
+)
 
 _MOVES = [
     Transition("create", "登记问题", {NEW}, S.OPEN),
