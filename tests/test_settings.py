@@ -122,3 +122,30 @@ def test_throw_away_test_databases_do_not_wait_for_the_disk():
             assert cur.fetchone()[0] == 0
             cur.execute("PRAGMA busy_timeout")  # a writer waits for the lock even on a loaded machine
             assert cur.fetchone()[0] >= 120_000
+
+
+def test_every_task_goes_to_a_queue_the_deployed_workers_consume():
+    """deploy/zhifa-worker@.service consumes the queue its instance names (docs/deployment.md: ``default`` and
+    ``wim``); a task sent to any other queue (Celery's own default is "celery") would wait for ever."""
+    import re
+    from pathlib import Path
+
+    from celery import current_app
+    from django.conf import settings
+
+    root = Path(__file__).resolve().parents[1]
+    unit = (root / "deploy" / "zhifa-worker@.service").read_text()
+    assert "-Q %i" in unit
+    deployed = set(re.findall(r"zhifa-worker@(\w+)", (root / "docs" / "deployment.md").read_text()))
+    assert deployed == {"default", "wim"}
+    import zhifa.celery  # noqa: F401 — the app with its tasks discovered
+
+    current_app.loader.import_default_modules()
+    names = [n for n in current_app.tasks if not n.startswith("celery.")]
+    assert "overload.ingest_file" in names and "core.refresh_dashboard_cards" in names
+    router = current_app.amqp.router
+    for name in names:
+        route = router.route({}, name)
+        queue = route["queue"].name if hasattr(route.get("queue"), "name") else route.get("queue")
+        assert queue in deployed, f"{name} → {queue}"
+    assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"

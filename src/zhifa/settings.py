@@ -265,14 +265,15 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache" / "dashboard"),
           "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
-# How long the dashboard's figures may be served from the cache (seconds; 0: computed on every visit). The page says
-# when they were computed; an act of the user drops their cached cards (core.cards.TouchMiddleware). After the
-# window, up to DASHBOARD_STALE_SECONDS, a visit shows the kept cards at once while a background thread computes
-# them again (stale-while-revalidate); older ones are computed during the visit.
+# The dashboard's figures (core.cards; docs/performance.md "The dashboard"). A user's own cards are kept for
+# DASHBOARD_CACHE_SECONDS (0: computed on every visit) and dropped by their act. The jurisdiction figures are kept
+# per unit and roles: without a Celery worker a visit computes an entry older than DASHBOARD_CACHE_SECONDS; with
+# one, beat recomputes every unit looked at in the last DASHBOARD_WANTED_SECONDS every DASHBOARD_REFRESH_SECONDS
+# and visits read entries up to DASHBOARD_STALE_SECONDS old (the page says when they were computed).
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "600"))
-# After the user's own act (and after the window), their cards are computed on a background thread.
-DASHBOARD_REFRESH_BEHIND = os.environ.get("DASHBOARD_REFRESH_BEHIND", "1") != "0"
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "30"))
+DASHBOARD_WANTED_SECONDS = int(os.environ.get("DASHBOARD_WANTED_SECONDS", "900"))
 
 # --- Sessions and security -------------------------------------------------------------------------
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -298,6 +299,10 @@ CELERY_RESULT_BACKEND = env_secret("CELERY_RESULT_BACKEND", "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not env_secret("CELERY_BROKER_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# The queues the deployed workers consume (deploy/zhifa-worker@.service: `-Q default`, `-Q wim`): every task goes
+# to "default" except the weighing-data ingest, which has workers of its own.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"overload.ingest_*": {"queue": "wim"}}
 # Without a broker (eager Celery), papers are rendered on a background thread of the web process so the act's
 # response does not wait for the PDF (documents.queue); off: at the commit, in the request.
 DOCUMENTS_RENDER_BACKGROUND = env_bool("DOCUMENTS_RENDER_BACKGROUND", True)
@@ -305,6 +310,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (run by `celery -A zhifa beat`); apps add theirs in their AppConfig.ready().
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {"task": "core.audit_verify", "schedule": 24 * 3600},
+    "dashboard-cards": {"task": "core.refresh_dashboard_cards", "schedule": DASHBOARD_REFRESH_SECONDS},
 }
 
 # --- Notifications: e-mail through Django's backend (console in development, SMTP in production), SMS through a

@@ -1,99 +1,206 @@
-"""The dashboard's cards: each app's ``dashboard.widgets(request)``, in the order of the work, kept per
-user for ``DASHBOARD_CACHE_SECONDS`` (the ``dashboard`` cache, shared by the web processes).
+"""The dashboard's cards: each app's ``dashboard`` module, in the order of the work (``ZHIFA_WORK_ORDER``).
 
-A card's figures are those of its register at the moment they were computed; the page says when
-(数据更新于 HH:MM). Within the window a visit reads one cache entry instead of the cards' queries. After
-the window and up to ``DASHBOARD_STALE_SECONDS`` the visit still shows the kept cards at once (with their
-time) and one background thread per user computes them again for the next visit (stale-while-revalidate:
-an officer's home page never waits for fifteen registers' counts it saw a minute ago). The user's own acts
-drop their entry (:class:`TouchMiddleware`: any successful POST/PUT/PATCH/DELETE of the
-user, pages and API alike), so an officer who has just acted sees the effect at once; the acts of
-others show within the window. The entry is per user, not per unit: several cards count the user's own
-work (my cases at risk, complaints assigned to me, my inspections, problems I own, unread messages)."""
+Two kinds of figures make a card, and they are kept apart because they cost differently:
+
+- **Jurisdiction figures** depend only on the user's unit and roles (counts of the unit's registers: fines
+  overdue, certificates expiring, this year's complaints KPIs …). An app declares them either as a whole
+  (``SHARED_BY_UNIT = True``: its ``widgets(request)`` reads nothing of the user's own) or as a part
+  (``unit_figures(request) -> dict``, which its ``widgets(request, figures)`` combines with the user's own
+  work). They are computed once per unit and roles and kept in the ``dashboard`` cache (shared by the web
+  processes: Redis with ``CACHE_URL``, else files under ``var/``) with the moment they were computed;
+  colleagues of the same unit and roles read the same entry, another unit's never. Where a Celery worker
+  runs (a broker is configured), beat recomputes every unit's entry that somebody looked at recently every
+  ``DASHBOARD_REFRESH_SECONDS`` (:func:`refresh_units`, task ``core.refresh_dashboard_cards``) and a user's
+  act asks the worker to recompute their unit's entry at once: the figures are computed off the web
+  processes, at the worker's lower priority, and a visit only reads them. Without a worker (the embedded
+  default) a visit computes an entry older than ``DASHBOARD_CACHE_SECONDS`` itself, and a user's act drops
+  their unit's entries.
+- **The user's own work** (my cases at risk, complaints assigned to me, my inspections, problems I own) is a
+  handful of indexed queries, computed in the request and kept per user for ``DASHBOARD_CACHE_SECONDS``; the
+  user's own act (:class:`TouchMiddleware`: any successful POST/PUT/PATCH/DELETE, pages and API alike) drops
+  it, so an officer who has just acted sees their own work as it now is.
+
+The page says when the oldest figure it shows was computed (数据更新于 HH:MM); an entry of yesterday is never
+shown today (dates in the cards: due today, overdue …)."""
 
 from __future__ import annotations
 
-import copy
 import logging
 import pickle
-import threading
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections
 from django.utils import timezone
 
 from . import legal_calendar
 from .roles import user_roles
 
 log = logging.getLogger(__name__)
-VERSION = 1  # bump when the shape of a card changes, so no process reads an entry of the old shape
-
-
-def _key(user) -> str:
-    # The unit and roles are part of the key: a user moved to another unit or given other roles never sees
-    # the cards of their former jurisdiction, even within the window.
-    roles = ",".join(sorted(user_roles(user)))
-    return f"cards:v{VERSION}:{user.pk}:{user.organisation_id}:{roles}"
-
-
-def _prefix(user_id: int) -> str:
-    return f"cards:v{VERSION}:{user_id}:"
+VERSION = 2  # bump when the shape of a card changes, so no process reads an entry of the old shape
+WANTED = f"cards:v{VERSION}:wanted"  # {unit key: (a user of that unit and roles, last visit timestamp)}
 
 
 def _cache():
     return caches["dashboard"]
 
 
-def _unit_key(user, label: str) -> str:
+def _unit(user) -> str:
+    # The unit, the roles and whether the user is a superuser without a unit (who sees everything) decide the
+    # jurisdiction figures: a user moved to another unit or given other roles never reads their former entry.
     roles = ",".join(sorted(user_roles(user)))
-    return f"cards:v{VERSION}:unit:{user.organisation_id}:{roles}:{label}"
+    return f"{user.organisation_id}:{int(bool(user.is_superuser))}:{roles}"
+
+
+def _unit_key(unit: str, label: str) -> str:
+    return f"cards:v{VERSION}:unit:{unit}:{label}"
+
+
+def _own_key(user) -> str:
+    return f"cards:v{VERSION}:own:{user.pk}:{_unit(user)}"
+
+
+def _own_pointer(user_id: int) -> str:
+    return f"cards:v{VERSION}:own:{user_id}:key"
+
+
+def _modules() -> list[tuple[str, object]]:
+    found = []
+    for dotted in settings.ZHIFA_WORK_ORDER:
+        if find_spec(f"{dotted}.dashboard") is not None:
+            found.append((dotted.rsplit(".", 1)[-1], import_module(f"{dotted}.dashboard")))
+    return found
+
+
+def _shares(module) -> bool:
+    return getattr(module, "SHARED_BY_UNIT", False) or hasattr(module, "unit_figures")
+
+
+def _unit_value(request, module):
+    """What an app's jurisdiction part is: the whole cards (``SHARED_BY_UNIT``) or its ``unit_figures``."""
+    if getattr(module, "SHARED_BY_UNIT", False):
+        return _complete(module.widgets(request))
+    return module.unit_figures(request)
+
+
+def _cards(request, module, figures) -> list[dict]:
+    if getattr(module, "SHARED_BY_UNIT", False):
+        return figures
+    if hasattr(module, "unit_figures"):
+        return _complete(module.widgets(request, figures))
+    return _complete(module.widgets(request))
+
+
+def _worker() -> bool:
+    """Whether a Celery worker computes the jurisdiction figures (a broker, tasks not eager)."""
+    return not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
+
+
+def refresh_seconds() -> int:
+    """How often the jurisdiction figures are computed again: by the worker's beat, or by a visit after the
+    window."""
+    return settings.DASHBOARD_REFRESH_SECONDS if _worker() else settings.DASHBOARD_CACHE_SECONDS
+
+
+def _fresh(at, now) -> bool:
+    # With a worker refreshing them, an entry stays readable for the stale limit (the worker is at most one
+    # beat behind); without one, for the cache window.
+    limit = settings.DASHBOARD_STALE_SECONDS if _worker() else settings.DASHBOARD_CACHE_SECONDS
+    return timezone.localdate(at) == timezone.localdate(now) and (now - at).total_seconds() < limit
 
 
 def compute(request) -> list[dict]:
-    """Every app's cards for ``request.user``, each with every key the template reads."""
-    return compute_at(request)[0]
+    """Every app's cards for ``request.user``, computed now (nothing read from or written to the cache)."""
+    with legal_calendar.shared():  # the cards only read: one calendar snapshot for all of them
+        return [card for _label, module in _modules() for card in _cards(
+            request, module, _unit_value(request, module) if _shares(module) else None)]
 
 
 def compute_at(request) -> tuple[list[dict], object]:
-    """(every app's cards, the moment the oldest of them was computed). An app whose cards depend only on
-    the user's unit and roles (its ``dashboard.SHARED_BY_UNIT``: counts of the jurisdiction, no "mine") is
-    computed once per unit and roles within the window and shared by the colleagues who have both."""
-    widgets, oldest = [], timezone.now()
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    with legal_calendar.shared():  # the cards only read: one calendar snapshot for all of them
-        for dotted in settings.ZHIFA_WORK_ORDER:
-            if find_spec(f"{dotted}.dashboard") is None:
-                continue
-            module = import_module(f"{dotted}.dashboard")
-            if seconds > 0 and getattr(module, "SHARED_BY_UNIT", False):
-                cards, at = _shared(request, module, dotted.rsplit(".", 1)[-1], seconds)
-                oldest = min(oldest, at)
-            else:
-                cards = _complete(module.widgets(request))
-            widgets += cards
+    """(every app's cards, the moment the oldest of them was computed): the jurisdiction figures from the
+    unit's entries (computed here when missing or old), the user's own work computed now."""
+    if settings.DASHBOARD_CACHE_SECONDS <= 0:
+        return compute(request), timezone.now()
+    now = timezone.now()
+    oldest, widgets = now, []
+    modules = _modules()
+    unit = _unit(request.user)
+    _want(request.user, unit, now)
+    keys = {label: _unit_key(unit, label) for label, module in modules if _shares(module)}
+    try:
+        kept = _cache().get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 — a broken cache costs the queries, never the page
+        log.warning("dashboard cache unreadable", exc_info=True)
+        kept = {}
+    with legal_calendar.shared():
+        for label, module in modules:
+            figures = None
+            if label in keys:
+                hit = kept.get(keys[label])
+                if hit is not None and _fresh(hit[1], now):
+                    figures, at = hit
+                    oldest = min(oldest, at)
+                else:
+                    figures = _unit_value(request, module)
+                    _store(keys[label], figures, timezone.now())
+            widgets += _cards(request, module, figures)
     return widgets, oldest
 
 
-def _shared(request, module, label: str, seconds: int) -> tuple[list[dict], object]:
-    key = _unit_key(request.user, label)
+def _store(key: str, figures, at) -> None:
     try:
-        hit = _cache().get(key)
+        pickle.dumps(figures)  # a card carrying an unpicklable object is simply not kept
+        keep = max(settings.DASHBOARD_STALE_SECONDS, settings.DASHBOARD_CACHE_SECONDS)
+        _cache().set(key, (figures, at), keep)
     except Exception:  # noqa: BLE001
-        hit = None
+        log.warning("dashboard figures not kept", exc_info=True)
+
+
+def _want(user, unit: str, now) -> None:
+    """Note that somebody of this unit and roles looks at the dashboard (at most once a minute per unit), so
+    the worker keeps its entries fresh; units nobody looked at for ``DASHBOARD_WANTED_SECONDS`` are left
+    alone."""
+    if not _worker():
+        return
+    try:
+        wanted = _cache().get(WANTED) or {}
+        seen = wanted.get(unit)
+        if seen is None or now.timestamp() - seen[1] > 60:
+            wanted[unit] = (user.pk, now.timestamp())
+            _cache().set(WANTED, wanted, 24 * 3600)
+    except Exception:  # noqa: BLE001 — a lost hint costs one computation in a request
+        log.warning("dashboard unit not noted", exc_info=True)
+
+
+def refresh_units(*, unit: str | None = None) -> int:
+    """Compute the jurisdiction figures of every unit somebody looked at in the last
+    ``DASHBOARD_WANTED_SECONDS`` (or of ``unit`` only) and keep them. Run by the worker (beat, and after a
+    user's act); returns the number of units computed."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
     now = timezone.now()
-    if hit is not None and timezone.localdate(hit[1]) == timezone.localdate() and \
-            (now - hit[1]).total_seconds() < seconds:
-        return hit
-    cards = _complete(module.widgets(request))
-    try:
-        pickle.dumps(cards)
-        _cache().set(key, (cards, now), seconds)
-    except Exception:  # noqa: BLE001
-        log.warning("shared dashboard cards not cached", exc_info=True)
-    return cards, now
+    wanted = _cache().get(WANTED) or {}
+    modules = [(label, module) for label, module in _modules() if _shares(module)]
+    done = 0
+    for key, (user_pk, seen) in wanted.items():
+        if (unit is not None and key != unit) or now.timestamp() - seen > settings.DASHBOARD_WANTED_SECONDS:
+            continue
+        users = get_user_model().objects.filter(pk=user_pk, is_active=True).select_related("organisation")
+        user = users.first()
+        if user is None or _unit(user) != key:  # moved or deactivated: a colleague's visit notes the unit
+            continue
+        request = RequestFactory().get("/")
+        request.user = user
+        with legal_calendar.shared():
+            for label, module in modules:
+                try:
+                    _store(_unit_key(key, label), _unit_value(request, module), timezone.now())
+                except Exception:  # noqa: BLE001 — one app's failure leaves its entry to the next visit
+                    log.exception("dashboard figures of %s not computed for unit %s", label, key)
+        done += 1
+    return done
 
 
 def _complete(cards) -> list[dict]:
@@ -102,91 +209,48 @@ def _complete(cards) -> list[dict]:
     return [{**blank, **w} for w in cards or []]
 
 
-def _stale_seconds() -> int:
-    return max(getattr(settings, "DASHBOARD_STALE_SECONDS", 0), settings.DASHBOARD_CACHE_SECONDS)
-
-
-def _keep(user, widgets, computed_at) -> None:
-    try:
-        blob = (widgets, computed_at)
-        pickle.dumps(blob)  # a card carrying an unpicklable object is simply not kept
-        _cache().set(_key(user), blob, _stale_seconds())
-        _cache().set(f"{_prefix(user.pk)}key", _key(user), _stale_seconds())
-    except Exception:  # noqa: BLE001
-        log.warning("dashboard cards not cached", exc_info=True)
-
-
-def _refresh(request, *, close: bool = True) -> None:
-    """Compute the user's cards again and keep them (on a background thread: its own database connection,
-    closed at the end)."""
-    try:
-        started = timezone.now()
-        widgets, now = compute_at(request)
-        # An act of the user while the thread computed: its figures may predate the act, keep nothing.
-        touched = _cache().get(f"{_prefix(request.user.pk)}touched")
-        if touched is None or touched < started.timestamp():
-            _keep(request.user, widgets, now)
-    except Exception:  # noqa: BLE001 — the next visit computes them itself
-        log.warning("dashboard cards not refreshed", exc_info=True)
-    finally:
-        try:
-            _cache().delete(f"{_prefix(request.user.pk)}refreshing")
-        except Exception:  # noqa: BLE001
-            pass
-        if close:
-            connections.close_all()
-
-
-def _refresh_later(request, *, restart: bool = False) -> None:
-    """One background refresh per user at a time (``cache.add`` is the lock; it lapses after 60 s).
-    ``restart``: after the user's act, a refresh already running (which started before the act and will
-    keep nothing) does not stop a new one."""
-    if not getattr(settings, "DASHBOARD_REFRESH_BEHIND", True):
-        return
-    try:
-        if restart:
-            _cache().delete(f"{_prefix(request.user.pk)}refreshing")
-        if not _cache().add(f"{_prefix(request.user.pk)}refreshing", 1, 60):
-            return
-    except Exception:  # noqa: BLE001
-        return
-    background = copy.copy(request)  # the thread reads the user and the request's per-request caches only
-    threading.Thread(target=_refresh, args=(background,), name="dashboard-cards", daemon=True).start()
-
-
 def cards_for(request) -> tuple[list[dict], object]:
-    """(cards, the moment they were computed): from the cache within the window; after it (up to the stale
-    limit) the kept cards while a background thread computes them again; else computed now and kept."""
+    """(cards, the moment the oldest was computed): the user's kept cards within the window, else computed
+    (reading the unit's jurisdiction figures) and kept."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    today = timezone.localdate()
     if seconds > 0:
         try:
-            hit = _cache().get(_key(request.user))
+            hit = _cache().get(_own_key(request.user))
         except Exception:  # noqa: BLE001 — a broken cache costs the queries, never the page
             log.warning("dashboard cache unreadable", exc_info=True)
             hit = None
-        # An entry of yesterday is never shown today (dates in the cards: due today, overdue …).
-        if hit is not None and timezone.localdate(hit[1]) == today:
-            age = (timezone.now() - hit[1]).total_seconds()
-            if age >= seconds:
-                _refresh_later(request)
-            return hit
-    widgets, now = compute_at(request)
+        now = timezone.now()
+        if hit is not None and timezone.localdate(hit[2]) == timezone.localdate(now) and \
+                (now - hit[2]).total_seconds() < seconds:
+            return hit[0], hit[1]
+    widgets, oldest = compute_at(request)
     if seconds > 0:
-        _keep(request.user, widgets, now)
-    return widgets, now
+        try:
+            blob = (widgets, oldest, timezone.now())
+            pickle.dumps(blob)
+            _cache().set(_own_key(request.user), blob, seconds)
+            _cache().set(_own_pointer(request.user.pk), _own_key(request.user), seconds)
+        except Exception:  # noqa: BLE001
+            log.warning("dashboard cards not cached", exc_info=True)
+    return widgets, oldest
 
 
 def touch(user_id: int, user=None) -> None:
-    """Drop the user's cached cards (their own act changed what the cards count), and the cards shared by
-    their unit and roles (the act may have changed those counts too)."""
+    """The user acted: drop their kept cards (their own work changed), and have their unit's jurisdiction
+    figures computed again — by the worker at once where there is one, else by the next visit."""
     try:
-        if user is not None:
-            _cache().delete_many([_unit_key(user, d.rsplit(".", 1)[-1]) for d in settings.ZHIFA_WORK_ORDER])
-        _cache().set(f"{_prefix(user_id)}touched", timezone.now().timestamp(), _stale_seconds())
-        key = _cache().get(f"{_prefix(user_id)}key")
+        key = _cache().get(_own_pointer(user_id))
         if key:
             _cache().delete(key)
+        if user is None:
+            return
+        unit = _unit(user)
+        if _worker():
+            from .tasks import refresh_dashboard_cards
+
+            refresh_dashboard_cards.delay(unit=unit)
+        else:
+            _cache().delete_many([_unit_key(unit, label) for label, module in _modules() if _shares(module)])
     except Exception:  # noqa: BLE001
         log.warning("dashboard cache not cleared", exc_info=True)
 
@@ -204,7 +268,4 @@ class TouchMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 touch(user.pk, user)
-                # Computed again at once behind the response: the officer's next look at the dashboard (a
-                # few seconds later) reads cards that include the act instead of waiting for them.
-                _refresh_later(request, restart=True)
         return response

@@ -25,3 +25,12 @@ def audit_checkpoint_task() -> dict:
     """Sign the chain head and write it outside the database (scheduled: settings.AUDIT_CHECKPOINT_INTERVAL)."""
     data = audit.checkpoint_write()
     return {"seq": data["seq"], "hash": data["hash"], "path": data["path"]}
+
+
+@shared_task(name="core.refresh_dashboard_cards")
+def refresh_dashboard_cards(unit: str | None = None) -> int:
+    """Compute the dashboard's jurisdiction figures off the web processes (core.cards): every unit looked at
+    recently (beat, every DASHBOARD_REFRESH_SECONDS), or one unit after a user's act."""
+    from . import cards
+
+    return cards.refresh_units(unit=unit)

@@ -105,7 +105,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def dashboard(request):
     widgets, computed_at = cards.cards_for(request)
     return render(request, "core/dashboard.html", {"widgets": widgets, "today": timezone.localdate(), "computed_at": computed_at,
-                                                   "cache_seconds": settings.DASHBOARD_CACHE_SECONDS})
+                                                   "cache_seconds": settings.DASHBOARD_CACHE_SECONDS,
+                                                   "refresh_seconds": cards.refresh_seconds()})
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Dashboard widgets: warnings received/closed this year (from the same selector as the warnings page, so
-they tie out) and inspections awaiting action."""
+they tie out; ``unit_figures``, kept per unit and roles by core.cards) and the user's own inspections awaiting
+action."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +9,7 @@ from . import selectors
 from .models import Inspection, ProvincialWarning
 
 
-def widgets(request) -> list[dict]:
+def unit_figures(request) -> dict:
     user = request.user
     year = timezone.localdate().year
     counts = selectors.warning_counts(user, year)
@@ -22,13 +23,23 @@ def widgets(request) -> list[dict]:
                   for w in selectors.warnings_for(user).filter(status=ProvincialWarning.Status.RECEIVED)[:5]],
         "link": reverse("inspections:warnings"),
     }]
+    return {"warnings": result}
+
+
+def widgets(request, figures: dict | None = None) -> list[dict]:
+    """The cards, from the jurisdiction figures kept for the unit (computed here when not given)."""
+    if figures is None:
+        figures = unit_figures(request)
+    user = request.user
+    result = list(figures["warnings"])
     mine = Inspection.objects.filter(inspectors__user=user, status__in=[Inspection.Status.ASSIGNED, Inspection.Status.RECTIFYING]).select_related("party")
-    if mine.exists():
+    shown = list(mine.order_by("pk")[:6])
+    if shown:
         result.append({
             "title": "我的双随机检查任务",
-            "stat": f"{mine.count()} 项",
+            "stat": f"{len(shown) if len(shown) < 6 else mine.count()} 项",
             "items": [{"label": i.party.name, "badge": i.get_status_display(), "badge_class": "amber" if i.status == "rectifying" else "",
-                       "url": reverse("inspections:inspection", args=[i.pk])} for i in mine[:6]],
+                       "url": reverse("inspections:inspection", args=[i.pk])} for i in shown],
             "link": reverse("inspections:plans"),
         })
     return result

@@ -1,5 +1,6 @@
-"""The dashboard's cards kept per user for DASHBOARD_CACHE_SECONDS (core.cards): the page says when the
-figures were computed, serves them within the window, and drops them when the user acts."""
+"""The dashboard's cards (core.cards): the user's own cards kept for DASHBOARD_CACHE_SECONDS and dropped by
+their act, the jurisdiction figures kept per unit and roles (computed by a visit without a worker, by the
+worker's beat and after an act with one); the page says when the figures were computed."""
 
 from datetime import date, timedelta
 
@@ -13,9 +14,6 @@ from zhifa.core.tests.factories import OfficerFactory
 @pytest.fixture
 def cached(settings):
     settings.DASHBOARD_CACHE_SECONDS = 60
-    # no background threads (their own connection would not see the test's transaction); tests that
-    # exercise the refresh run it in this thread
-    settings.DASHBOARD_REFRESH_BEHIND = False
     memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cards-test"}
     settings.CACHES = {**settings.CACHES, "dashboard": memory}
     from django.core.cache import caches
@@ -32,7 +30,7 @@ def _expired_figure(page: str) -> str:
 def test_cards_are_served_within_the_window_and_dropped_when_the_user_acts(world, client_for, cached):
     client = client_for("head")
     first = client.get("/").content.decode()
-    assert "数据更新于" in first and "每1分钟在后台更新一次" in first
+    assert "数据更新于" in first and "辖区统计每1分钟更新一次" in first
     before = int(_expired_figure(first))
     OfficerFactory(organisation=world.brigade_a, cert_status=Officer.CertStatus.VALID,
                    cert_expires_on=date.today() - timedelta(days=1))  # written behind the page's back
@@ -88,44 +86,66 @@ def test_the_cards_read_the_calendar_once(world, rf):
     assert sum("core_calendarday" in q["sql"] for q in ctx.captured_queries) == 2
 
 
-def test_after_the_window_the_kept_cards_show_at_once_and_are_computed_again_behind(world, client_for, cached,
-                                                                                   monkeypatch):
-    """Stale-while-revalidate: a visit after the window shows the kept cards (with their time) and one
-    background refresh computes them for the next visit; an act of the user during the refresh wins."""
+def test_after_the_window_the_cards_are_computed_again_on_the_visit(world, client_for, cached):
+    """Without a worker (the embedded default) a visit after the window computes the figures itself."""
     import time_machine
     from django.utils import timezone
 
-    refreshes = []
-
-    def refresh_now(request):  # the background thread, run in this thread (same test connection)
-        refreshes.append(request.user.pk)
-        cards._refresh(request, close=False)
-
-    monkeypatch.setattr(cards, "_refresh_later", refresh_now)
     client = client_for("head")
     before = int(_expired_figure(client.get("/").content.decode()))
     OfficerFactory(organisation=world.brigade_a, cert_status=Officer.CertStatus.VALID,
                    cert_expires_on=date.today() - timedelta(days=1))
     with time_machine.travel(timezone.now() + timedelta(seconds=30)):
-        assert int(_expired_figure(client.get("/").content.decode())) == before and refreshes == []
+        assert int(_expired_figure(client.get("/").content.decode())) == before
     with time_machine.travel(timezone.now() + timedelta(seconds=90)):
-        stale = client.get("/").content.decode()
-        assert int(_expired_figure(stale)) == before  # shown at once, as kept
-        assert len(refreshes) == 1
-        assert int(_expired_figure(client.get("/").content.decode())) == before + 1  # computed behind
+        assert int(_expired_figure(client.get("/").content.decode())) == before + 1
 
 
-def test_a_refresh_that_started_before_the_users_act_keeps_nothing(world, rf, cached):
+def test_with_a_worker_the_figures_are_computed_off_the_request(world, rf, cached, settings, monkeypatch):
+    """With a Celery worker, a visit notes its unit; beat's refresh computes the unit's figures (a colleague's
+    visit then reads them, computing only their own cards); a user's act asks the worker for their unit
+    instead of dropping its entries; a unit nobody looked at recently is left alone."""
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    request = rf.get("/")
-    request.user = world.users["head"]
-    cards.cards_for(request)
-    cards.touch(request.user.pk)
-    # the refresh "started" before the act: its figures may predate it
-    cards._cache().set(f"{cards._prefix(request.user.pk)}touched", timezone.now().timestamp() + 5, 600)
-    cards._refresh(request, close=False)
-    assert cards._cache().get(cards._key(request.user)) is None
+    from zhifa.core import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.DASHBOARD_STALE_SECONDS = 600
+    queued = []
+    monkeypatch.setattr(tasks.refresh_dashboard_cards, "delay", lambda **kw: queued.append(kw))
+
+    def visit(user):
+        request = rf.get("/")
+        request.user = user
+        widgets, at = cards.compute_at(request)
+        [card] = [w for w in widgets if w["title"] == "执法证预警"]
+        return int(str(card["stat"]).split()[0]), at
+
+    officer, colleague, other = world.users["officer"], world.users["officer2"], world.users["officer_b"]
+    before, _ = visit(officer)
+    before_b, _ = visit(other)
+    assert set(cards._cache().get(cards.WANTED)) == {cards._unit(officer), cards._unit(other)}
+    OfficerFactory(organisation=world.brigade_a, cert_status=Officer.CertStatus.VALID,
+                   cert_expires_on=date.today() - timedelta(days=1))
+    with time_machine.travel(timezone.now() + timedelta(seconds=120)):
+        # past the window, within the stale limit: read as kept (the worker recomputes it)
+        assert visit(colleague)[0] == before
+        assert cards.refresh_units() == 2  # beat: both units looked at recently
+        with CaptureQueriesContext(connection) as ctx:
+            figure, at = visit(colleague)
+        assert figure == before + 1 and (timezone.now() - at).total_seconds() < 5
+        # the unit's certificate count was read from the kept entry, not queried
+        assert not any('"cert_expires_on" <' in q["sql"] for q in ctx.captured_queries)
+        assert visit(other)[0] == before_b
+    cards.touch(colleague.pk, colleague)  # the colleague acted: the worker is asked for their unit
+    assert queued == [{"unit": cards._unit(colleague)}]
+    assert visit(officer)[0] == before + 1  # the entry was not dropped
+    later = timedelta(seconds=120 + settings.DASHBOARD_WANTED_SECONDS + 60)
+    with time_machine.travel(timezone.now() + later):
+        assert cards.refresh_units() == 0  # nobody looked since
 
 
 def test_jurisdiction_cards_are_shared_by_unit_and_roles_and_dropped_by_a_colleagues_act(world, rf, cached):
@@ -152,12 +172,16 @@ def test_jurisdiction_cards_are_shared_by_unit_and_roles_and_dropped_by_a_collea
     assert figure(other) == before_b  # county B's entry untouched by county A's act
 
 
-def test_the_users_act_computes_their_cards_again_behind_the_response(world, client_for, cached, monkeypatch):
-    calls = []
-    monkeypatch.setattr(cards, "_refresh_later",
-                        lambda request, restart=False: calls.append((request.user.pk, restart)))
-    client = client_for("head")
-    client.get("/")
-    assert calls == []
-    assert client.post("/notifications/read/").status_code == 302
-    assert calls == [(world.users["head"].pk, True)]
+def test_a_users_own_work_is_their_own_and_current_after_their_act(world, client_for, rf, cached):
+    """The oversight card's jurisdiction counts are shared by the unit's officers; "本人负责 N 项" is each
+    officer's own: computed for them, kept a minute, dropped by their own act."""
+    from zhifa.oversight.tests.factories import problem
+
+    problem(world, owner="officer")
+    officer = client_for("officer")
+    assert "本人负责 1 项" in officer.get("/").content.decode()
+    assert "本人负责" not in client_for("officer2").get("/").content.decode()  # same unit and roles, own work
+    problem(world, owner="officer")  # written behind the page's back
+    assert "本人负责 1 项" in officer.get("/").content.decode()  # within the window: as kept
+    assert officer.post("/notifications/read/").status_code == 302  # the officer acts
+    assert "本人负责 2 项" in officer.get("/").content.decode()
