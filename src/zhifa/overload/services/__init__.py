@@ -4,17 +4,15 @@ records), the review queue (``review``), remote handling (不见面执法, ``rem
 (``four_penalty``) and the four-level exchange import (``exchange_records``). Every change is written
 to the full-process record.
 
-Callers use ``zhifa.overload.services.<name>`` as before: every name is re-exported here. A test
-that replaces a function another service calls patches the submodule where it is looked up
-(``services.cases.violation_open_case``)."""
+Callers use ``zhifa.overload.services.<name>`` as before: every public name is re-exported here (the
+underscore helpers stay private to their submodule). A test that replaces a function another service
+calls patches the submodule where it is looked up (``services.cases.violation_open_case``)."""
 
 from __future__ import annotations
 
 from .cases import (
     NOTICE_ALPHABET,
     OVERLOAD_ITEM,
-    _dimension_evidence,
-    _notice_code,
     assess_violation,
     evidence_package,
     leniency_for,
@@ -27,19 +25,8 @@ from .devices import (
     device_update,
     station_create,
 )
-from .exchange_records import (
-    _exchange_link,
-    _exchange_links,
-    _exchange_same_act,
-    _exchange_store,
-    exchange_import,
-)
+from .exchange_records import exchange_import
 from .four_penalty import (
-    _add_network_counts,
-    _dishonesty_entry,
-    _follow_up_case,
-    _trigger,
-    _window_start,
     company_share_over,
     four_penalty_counts,
     four_penalty_scan,
@@ -61,8 +48,7 @@ from .review import (
 )
 
 __all__ = [
-    "_add_network_counts", "_dimension_evidence", "_dishonesty_entry", "_exchange_link", "_exchange_links",
-    "_exchange_same_act", "_exchange_store", "_follow_up_case", "_notice_code", "_trigger", "_window_start",
+    "_exchange_links",
     "assess_violation", "company_share_over", "device_create", "DEVICE_FIELDS", "device_update", "EDITORS",
     "evidence_package", "exchange_import", "four_penalty_counts", "four_penalty_scan", "four_policy",
     "leniency_for", "may_scan_four_penalty", "NOTICE_ALPHABET", "OVERLOAD_ITEM", "remote_act",
