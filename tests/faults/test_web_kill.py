@@ -5,7 +5,7 @@ is lost or duplicated, the audit chain verifies, and no document number is consu
 decision whose paper the kill lost, without its committed decision).
 
 A kill after an act committed but before its document was rendered leaves the act without its document (documents
-are rendered after the commit, by design, see cases.services._issue_document): the tests count such cases and
+are rendered after the commit, by design, see cases.services.common.issue_document): the tests count such cases and
 assert they are the only gap — nothing half-written."""
 
 import itertools

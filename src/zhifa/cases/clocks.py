@@ -120,7 +120,7 @@ def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: 
     """Recompute ``Case.clock_due_on`` of the cases ``case_ids`` (None for a case no longer open); returns how many
     changed. Reads each batch's suspensions and extensions in one query each."""
     from .models import Extension
-    from .selectors import _by_case
+    from .selectors import rows_by_case
     from .workflow import OPEN_STATES
 
     cal = cal or legal_calendar.calendar()
@@ -128,8 +128,8 @@ def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: 
     for start in range(0, len(ids), batch):
         chunk = list(Case.objects.filter(pk__in=ids[start:start + batch]).only(*DUE_FIELDS))
         open_cases = [c for c in chunk if c.status in OPEN_STATES]
-        suspensions = _by_case(ClockSuspension.objects.only("case_id", "reason", "started_on", "ended_on"), open_cases)
-        extensions = _by_case(Extension.objects.only("case_id", "days"), open_cases)
+        suspensions = rows_by_case(ClockSuspension.objects.only("case_id", "reason", "started_on", "ended_on"), open_cases)
+        extensions = rows_by_case(Extension.objects.only("case_id", "days"), open_cases)
         by_value: dict[date | None, list[int]] = {}
         for case in chunk:
             value = None
@@ -196,14 +196,14 @@ def calendar_changed(*, actor, before: legal_calendar.Calendar, after: legal_cal
     from zhifa.core import audit
 
     from .models import Extension
-    from .selectors import _by_case
+    from .selectors import rows_by_case
     from .workflow import OPEN_STATES
 
     periods, today, moved, last = rules.period_table(), timezone.localdate(), 0, 0
     open_cases = Case.objects.filter(status__in=OPEN_STATES).select_related("organisation").order_by("pk")
     while chunk := list(open_cases.filter(pk__gt=last)[:2000]):
         last = chunk[-1].pk
-        suspensions, extensions = _by_case(ClockSuspension.objects.all(), chunk), _by_case(Extension.objects.all(), chunk)
+        suspensions, extensions = rows_by_case(ClockSuspension.objects.all(), chunk), rows_by_case(Extension.objects.all(), chunk)
         for case in chunk:
             kw = {"today": today, "periods": periods, "suspensions": suspensions.get(case.pk, ()), "extensions": extensions.get(case.pk, ())}
             old = {c.key: c for c in clocks(case, cal=before, **kw) if c.done_on is None and c.tracked}

@@ -143,8 +143,8 @@ def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligati
         raise DomainError("not_suspended", "只有中止执行的案件可以恢复执行（行政强制法第三十九条第二款）。")
     if kind in (K.SUSPEND, K.TERMINATE, K.RESUME) and not reason_text.strip():
         raise DomainError("reason_required", "请写明具体情况。")
-    from . import services
-    from .preservation import _issue
+    from .preservation import issue_form
+    from .services import common
 
     with transaction.atomic():
         act = ExecutionAct.objects.create(case=case, kind=kind, statute=statute.strip(), obligation=obligation.strip(), method=method.strip(),
@@ -152,12 +152,12 @@ def execution_issue(*, actor, case: Case, kind: str, statute: str = "", obligati
                                           reason=reason, reason_text=reason_text.strip(), issued_on=on, issued_by=actor)
         grounds = {**SUSPEND_REASONS, **TERMINATE_REASONS}.get(reason, "") if kind in (K.SUSPEND, K.TERMINATE) else ""
         decision = case.execution_acts.filter(kind__in=[K.DECISION, K.SUBSTITUTE]).order_by("pk").first()
-        doc = _issue(actor=actor, case=case, kind=SERIES_KIND[kind], context={
+        doc = issue_form(actor=actor, case=case, kind=SERIES_KIND[kind], context={
             "statute": act.statute, "obligation": act.obligation, "method": act.method, "reminded_on": reminded_on, "deadline": deadline,
             "executor": act.executor, "cost": cost, "grounds": grounds, "reason_text": act.reason_text, "issued_on": on,
             "execution_decision": decision.number if decision and decision.pk != act.pk else ""})
         ExecutionAct.objects.filter(pk=act.pk).update(number=doc.number)
-        services._move(case, "execute", actor, target=case.status, summary=f"{act.get_kind_display()} {doc.number}"
+        common.move(case, "execute", actor, target=case.status, summary=f"{act.get_kind_display()} {doc.number}"
                        + (f"：{grounds}" if grounds else "") + (f"（{act.reason_text[:100]}）" if act.reason_text else ""))
     act.refresh_from_db()
     return act

@@ -70,9 +70,9 @@ def case_list_apply(*, actor, case: Case, list_kind: str, harm: str = "", correc
                     correction: str = "") -> ListApplication:
     """Record that the case's outcome relies on one of the four lists, with the facts checked against the
     list's conditions. Re-recording before the decision replaces the earlier record."""
-    from . import services
+    from .services import common
 
-    services._check("list_apply", case, actor)
+    common.check("list_apply", case, actor)
     if list_kind not in CASE_LISTS:
         raise DomainError("invalid_list", "请选择首次违法不予处罚、轻微违法不予处罚、从轻处罚或者减轻处罚清单。")
     label = ListKind(list_kind).label
@@ -114,9 +114,9 @@ def case_list_apply(*, actor, case: Case, list_kind: str, harm: str = "", correc
     }
     with transaction.atomic():
         application, _created = ListApplication.objects.update_or_create(case=case, defaults=values)
-        services._move(case, "list_apply", actor, target=case.status, summary=f"适用{label}：{facts_sentence(application)}")
+        common.move(case, "list_apply", actor, target=case.status, summary=f"适用{label}：{facts_sentence(application)}")
         if application.commitment_required:
-            services._issue_document(actor=actor, case=case, kind="commitment_letter")
+            common.issue_document(actor=actor, case=case, kind="commitment_letter")
     return application
 
 
@@ -125,9 +125,9 @@ def case_commitment_sign(*, actor, case: Case, signed_on: date | None = None, fi
     """The party has signed the 告知承诺书 generated for the case; a scan of the signed letter may be stored."""
     from zhifa.core.evidence import evidence_store
 
-    from . import services
+    from .services import common
 
-    services._check("commitment_sign", case, actor)
+    common.check("commitment_sign", case, actor)
     application = ListApplication.objects.filter(case=case).first()
     if application is None or not application.commitment_required:
         raise DomainError("no_commitment", "本案适用的清单不要求签署告知承诺书。")
@@ -140,7 +140,7 @@ def case_commitment_sign(*, actor, case: Case, signed_on: date | None = None, fi
             ef = evidence_store(actor=actor, organisation=case.organisation, fileobj=fileobj, name=name or "告知承诺书（签署件）",
                                 content_type=content_type, subject=case)
         ListApplication.objects.filter(pk=application.pk).update(commitment_signed_on=signed_on, commitment_file=ef)
-        services._move(case, "commitment_sign", actor, target=case.status,
+        common.move(case, "commitment_sign", actor, target=case.status,
                        summary=f"当事人于{_cn(signed_on)}签署告知承诺书" + (f"（签署件 SHA-256 {ef.sha256[:16]}…）" if ef else ""))
     application.refresh_from_db()
     return application

@@ -42,12 +42,12 @@ def _clean_items(items: list) -> list[dict]:
 
 def _act(case: Case, action: str, actor, summary: str) -> None:
     """The act's history row and record (the case's status does not change)."""
-    from . import services
+    from .services import common
 
-    services._move(case, action, actor, target=case.status, summary=summary)
+    common.move(case, action, actor, target=case.status, summary=summary)
 
 
-def _issue(*, actor, case: Case, kind: str, context: dict):
+def issue_form(*, actor, case: Case, kind: str, context: dict):
     """Issue a form inside the current transaction (its number belongs to this act)."""
     from zhifa.documents.services import document_issue
 
@@ -68,10 +68,10 @@ def _item_rows(p: EvidencePreservation) -> list[dict]:
 def preservation_request(*, actor, case: Case, items: list, place: str, reason: str, holder: str = "") -> EvidencePreservation:
     """The officers ask the head to approve 先行登记保存 of the listed items (Art. 56: only where the evidence may
     be lost or be hard to obtain later)."""
-    from . import services
+    from .services import common
 
-    services._check("preserve", case, actor)
-    services._handling_officers(case, None, act="先行登记保存")
+    common.check("preserve", case, actor)
+    common.handling_officers(case, None, act="先行登记保存")
     rows = _clean_items(items)
     if not place.strip() or not reason.strip():
         raise DomainError("reason_required", "请写明保存地点和证据可能灭失或者以后难以取得的情形（行政处罚法第五十六条）。")
@@ -87,11 +87,11 @@ def preservation_request(*, actor, case: Case, items: list, place: str, reason: 
 def preservation_approve(*, actor, preservation: EvidencePreservation, approve: bool, opinion: str = "") -> EvidencePreservation:
     """The head approves (or refuses) the preservation. On approval the 证据登记保存清单 is issued with its number,
     the items become preserved evidence of the case, and the 7-working-day decision period starts."""
-    from . import services
+    from .services import common
 
     p = preservation
     case = p.case
-    services._check("preserve_approve", case, actor)
+    common.check("preserve_approve", case, actor)
     if p.kind != P.Kind.PRESERVATION or p.status != P.Status.REQUESTED:
         raise DomainError("not_requested", "该先行登记保存不在待批准状态。")
     today = timezone.localdate()
@@ -113,7 +113,7 @@ def preservation_approve(*, actor, preservation: EvidencePreservation, approve: 
             EvidenceItem.objects.create(case=case, kind=EvidenceItem.Kind.PHYSICAL, title=row["name"][:120],
                                         quantity=f"{row['quantity']}{row.get('unit', '')}", description=row.get("spec", ""),
                                         preserved=True, preserved_place=p.place, preserved_until=p.decide_by)
-        doc = _issue(actor=actor, case=case, kind="preservation_list", context={
+        doc = issue_form(actor=actor, case=case, kind="preservation_list", context={
             "items": _item_rows(p), "preserve_place": p.place, "preserve_reason": p.reason, "approved_on": today,
             "decide_by": p.decide_by, "holder": p.holder})
         P.objects.filter(pk=p.pk).update(list_number=doc.number)
@@ -135,11 +135,11 @@ def preservation_handle(*, actor, preservation: EvidencePreservation, handling: 
 
 
 def _decide(*, actor, preservation: EvidencePreservation, release: bool, text: str, returned_to: str = "") -> EvidencePreservation:
-    from . import services
+    from .services import common
 
     p = preservation
     case = p.case
-    services._check("preserve_decide", case, actor)
+    common.check("preserve_decide", case, actor)
     if p.kind != P.Kind.PRESERVATION or p.status != P.Status.PRESERVED:
         raise DomainError("not_preserved", "该证据不在登记保存中。")
     if not text.strip():
@@ -155,7 +155,7 @@ def _decide(*, actor, preservation: EvidencePreservation, release: bool, text: s
         if release:
             names = [i["name"][:120] for i in p.items]
             EvidenceItem.objects.filter(case=case, preserved=True, title__in=names, preserved_place=p.place).update(preserved=False)
-            doc = _issue(actor=actor, case=case, kind="preservation_release", context={
+            doc = issue_form(actor=actor, case=case, kind="preservation_release", context={
                 "items": _item_rows(p), "original_decision": p.list_number, "release_reason": p.handling,
                 "returned_to": p.returned_to or case.party.name, "released_on": today, "approved_on": p.approved_on})
             P.objects.filter(pk=p.pk).update(release_number=doc.number)
@@ -169,10 +169,10 @@ def _decide(*, actor, preservation: EvidencePreservation, release: bool, text: s
 def sampling_record(*, actor, case: Case, items: list, place: str, sampled_on: date | None = None, holder: str = "",
                     purpose: str = "") -> EvidencePreservation:
     """抽样取证: the samples taken (name, spec, quantity), issued on the numbered 抽样取证凭证 the party signs."""
-    from . import services
+    from .services import common
 
-    services._check("sample", case, actor)
-    services._handling_officers(case, None, act="抽样取证")
+    common.check("sample", case, actor)
+    common.handling_officers(case, None, act="抽样取证")
     rows = _clean_items(items)
     if not place.strip():
         raise DomainError("reason_required", "请写明抽样地点。")
@@ -183,7 +183,7 @@ def sampling_record(*, actor, case: Case, items: list, place: str, sampled_on: d
             EvidenceItem.objects.create(case=case, kind=EvidenceItem.Kind.PHYSICAL, title=f"样品：{row['name']}"[:120],
                                         quantity=f"{row['quantity']}{row.get('unit', '')}", description=row.get("spec", ""),
                                         capture_place=p.place)
-        doc = _issue(actor=actor, case=case, kind="sampling_voucher", context={
+        doc = issue_form(actor=actor, case=case, kind="sampling_voucher", context={
             "items": _item_rows(p), "sample_place": p.place, "sampled_on": p.handled_on, "purpose": p.reason, "holder": p.holder})
         P.objects.filter(pk=p.pk).update(list_number=doc.number)
         p.list_number = doc.number

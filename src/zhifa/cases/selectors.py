@@ -97,8 +97,8 @@ def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[cl
     cal = legal_calendar.calendar()
     periods = rules.period_table()
     today = today or timezone.localdate()
-    suspensions = _by_case(ClockSuspension.objects.all(), cases)
-    extensions = _by_case(Extension.objects.all(), cases)
+    suspensions = rows_by_case(ClockSuspension.objects.all(), cases)
+    extensions = rows_by_case(Extension.objects.all(), cases)
     rows = []
     for case in cases:
         cs = clocks.clocks(case, cal=cal, today=today, periods=periods,
@@ -109,7 +109,7 @@ def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[cl
     return rows
 
 
-def _by_case(qs: QuerySet, cases: list[Case], batch: int = 900) -> dict[int, list]:
+def rows_by_case(qs: QuerySet, cases: list[Case], batch: int = 900) -> dict[int, list]:
     """Rows of ``qs`` (a model with a ``case`` foreign key) for ``cases``, grouped by case id."""
     grouped: dict[int, list] = {}
     ids = [c.pk for c in cases]

@@ -16,17 +16,17 @@ from zhifa.discretion.models import ListKind, ViolationItem
 
 from .. import penalties, rules
 from ..models import Case, LegalReview
-from .common import _assert_act_date, _today
+from .common import assert_act_date, today
 
 
-def _assert_discovery(occurred_on: date, *, act_ended_on: date | None, discovered_on: date | None, evidence: str) -> str:
+def assert_discovery(occurred_on: date, *, act_ended_on: date | None, discovered_on: date | None, evidence: str) -> str:
     """行政处罚法 Art. 36: the end of a continuing act and the day of discovery are dated acts: neither in the future
     nor before the act began; a discovery date needs its evidence (举报登记, 检查记录, 移送函 …)."""
     if act_ended_on is not None:
-        _assert_act_date(act_ended_on, act="违法行为终了", article="行政处罚法第三十六条第二款",
+        assert_act_date(act_ended_on, act="违法行为终了", article="行政处罚法第三十六条第二款",
                          after=[(occurred_on, "违法行为发生日期")])
     if discovered_on is not None:
-        _assert_act_date(discovered_on, act="发现违法行为", article="行政处罚法第三十六条", after=[(occurred_on, "违法行为发生日期")])
+        assert_act_date(discovered_on, act="发现违法行为", article="行政处罚法第三十六条", after=[(occurred_on, "违法行为发生日期")])
         if not evidence.strip():
             raise DomainError("discovery_evidence_required", "填写发现日期的，须写明发现的依据（如举报登记编号、检查记录），"
                               "追责期限计算至发现之日（行政处罚法第三十六条）。")
@@ -76,7 +76,7 @@ def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kin
             kinds = list(dict.fromkeys([*proposal.penalty_kinds, *([Case.PenaltyKind.FINE] if case.proposed_amount else [])]))
     required, reasons = discretion_review.review_requirement(
         item_code=case.violation_code, party_kind=case.party.kind, amount=amount if amount is not None else case.proposed_amount,
-        penalty_kinds=kinds, hearing_held=case.hearing_held_on is not None, on=_today(), kind_amounts=by_kind)
+        penalty_kinds=kinds, hearing_held=case.hearing_held_on is not None, on=today(), kind_amounts=by_kind)
     # Art. 58 ¶1(2): a case decided after a hearing is reviewed, whatever the catalogue's data says; and the head
     # may add review to a case but never waive it where the law or the catalogue requires it.
     if case.hearing_held_on is not None and not any("听证" in r for r in reasons):
@@ -92,7 +92,7 @@ def assessment_proposal(case: Case):
         return None
     try:
         return discretion_engine.assess(item_code=case.violation_code, facts=case.assessment.get("facts", {}) if case.assessment else {},
-                                        violation_date=case.occurred_on, today=_today())
+                                        violation_date=case.occurred_on, today=today())
     except DomainError:
         return None
 
@@ -111,7 +111,7 @@ def assert_statutory_range(case: Case, amount: Decimal | None, *, basis: str = "
                                          penalty_basis=basis or case.penalty_provision or case.legal_basis)
 
 
-def _passed_reviews(case: Case):
+def passed_reviews(case: Case):
     return case.legal_reviews.filter(opinion__in=[LegalReview.Opinion.AGREE, LegalReview.Opinion.MODIFY])
 
 
@@ -122,7 +122,7 @@ def default_hearing_right(case: Case, penalty_kind: str = "", amount: Decimal | 
     lines = lines if lines is not None else [penalties.Line(kind=penalty_kind, amount=amount)]
     fine = next((x.amount for x in lines if x.kind == Case.PenaltyKind.FINE), None)
     right, _reason = discretion_review.hearing_right(party_kind=case.party.kind, amount=fine, penalty_kinds=[x.kind for x in lines],
-                                                     on=_today(), kind_amounts=penalties.kind_amounts(lines))
+                                                     on=today(), kind_amounts=penalties.kind_amounts(lines))
     return bool(right)
 
 

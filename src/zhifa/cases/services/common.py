@@ -1,6 +1,7 @@
 """Helpers every step of a case uses: the workflow kernel's check and move for cases, the handling officers
 (行政处罚法 Art. 42), the standard forms queued after the commit, case and decision numbers, the provisions a paper
-cites, dates of acts and the messages to officers and parties."""
+cites, dates of acts and the messages to officers and parties. The other modules of the app import them from
+here (``from zhifa.cases.services.common import check, move``); they are not part of the services' API."""
 
 import logging
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,8 @@ from ..workflow import WORKFLOW, Status
 log = logging.getLogger(__name__)
 
 
-def _today() -> date:
+def today() -> date:
+    """Today's date in the local time zone (the day an act is dated)."""
     return timezone.localdate()
 
 
@@ -30,25 +32,26 @@ def _label(status: str) -> str:
     return Status(status).label
 
 
-def _check(action: str, case: Case, actor) -> None:
+def check(action: str, case: Case, actor) -> None:
     """The action must be in the table for the case's status, and the actor must hold one of its roles."""
     WORKFLOW.check(action, case, actor)
 
 
-def _move(case: Case, action: str, actor, *, target: str | None = None, fields: dict | None = None, summary: str,
-          note: str = "") -> Case:
+def move(case: Case, action: str, actor, *, target: str | None = None, fields: dict | None = None, summary: str,
+         note: str = "") -> Case:
     """The workflow kernel's move: conditional UPDATE on the old status (exactly one row), ``StatusChange`` row,
     audit record and the outbox message, atomically."""
     return workflow.transition(WORKFLOW, case, action, actor=actor, target=target, fields=fields, summary=summary, note=note)
 
 
-def _handling_officers(case: Case, officers: Iterable[Officer] | None, *, act: str, on: date | None = None) -> list[Officer]:
+def handling_officers(case: Case, officers: Iterable[Officer] | None, *, act: str, on: date | None = None) -> list[Officer]:
+    """The officers who do the act (by default the case's), each holding a valid certificate on ``on``."""
     # 行政处罚法 Art. 42: at least two officers holding valid certificates take part in every act.
     chosen = list(officers) if officers is not None else list(case.officers.all())
-    return assert_officers_can_act(chosen, on=on or _today(), act=act)
+    return assert_officers_can_act(chosen, on=on or today(), act=act)
 
 
-def _issue_document(*, actor, case: Case, kind: str, transcript: Transcript | None = None) -> None:
+def issue_document(*, actor, case: Case, kind: str, transcript: Transcript | None = None) -> None:
     """Call for the standard form (documents app): a pending row in this transaction, the paper numbered, rendered
     and stored after the commit, off the request (``tasks.queue_document``). A decision document carries the number
     reserved in the deciding transaction (one numbering authority: the case, the paper, the payment notice and the
@@ -92,7 +95,8 @@ TRANSCRIPT_DOCUMENTS = {"inquiry": "inquiry_record", "scene": "scene_record", "i
 DECISION_DOCUMENTS = {"penalty_decision", "no_penalty_decision", "onspot_decision"}
 
 
-def _violation_item(code: str | None):
+def catalogue_item(code: str | None):
+    """The violation's item in the catalogue (违法行为事项目录) by its code, or None."""
     if not code:
         return None
     return ViolationItem.objects.filter(code=code).first()
@@ -103,10 +107,10 @@ def _new_number(organisation: Organisation, year: int) -> str:
     return numbering.reserve(CASE_NUMBERS, organisation=organisation, year=year)
 
 
-def _create_case(**fields) -> Case:
+def create_case(**fields) -> Case:
     """Insert with a fresh case number; a number taken meanwhile by a parallel insert is retried."""
     for _ in range(5):
-        case = Case(number=_new_number(fields["organisation"], _today().year), **fields)
+        case = Case(number=_new_number(fields["organisation"], today().year), **fields)
         try:
             with transaction.atomic():
                 case.save(force_insert=True)
@@ -119,7 +123,7 @@ def _create_case(**fields) -> Case:
     raise DomainError("case_number_busy", "案件编号生成冲突，请重试。")
 
 
-def _decision_number(case: Case, on: date, kind: str) -> str:
+def reserve_decision_number(case: Case, on: date, kind: str) -> str:
     """The decision's number from the one numbering authority (documents.numbering), reserved inside the deciding
     transaction: a rolled-back decision gives its number back, and the document issued after the commit uses it."""
     from zhifa.documents.numbering import reserve_number
@@ -127,7 +131,7 @@ def _decision_number(case: Case, on: date, kind: str) -> str:
     return reserve_number(organisation=case.organisation, kind=kind, year=on.year)
 
 
-def _provisions(case: Case, *, violated: str = "", penalty: str = "", need_penalty: bool = True) -> tuple[str, str]:
+def cited_provisions(case: Case, *, violated: str = "", penalty: str = "", need_penalty: bool = True) -> tuple[str, str]:
     """The violated provision and the penalty provision the case's papers will cite (the case's own, else its
     catalogue item's), checked as citations (core.provisions). A violation outside the catalogue must state both
     (行政处罚法 Arts. 44, 59: the decision names the provisions violated and the basis of the penalty)."""
@@ -143,7 +147,8 @@ def _provisions(case: Case, *, violated: str = "", penalty: str = "", need_penal
     return violated, penalty
 
 
-def _evidence_kind(content_type: str) -> str:
+def evidence_kind(content_type: str) -> str:
+    """The kind of an uploaded evidence file, from its content type."""
     if content_type.startswith("image/"):
         return EvidenceItem.Kind.PHOTO
     if content_type.startswith("audio/"):
@@ -153,7 +158,7 @@ def _evidence_kind(content_type: str) -> str:
     return EvidenceItem.Kind.DATA
 
 
-def _age_on_violation(case_or_party: Party, on: date) -> int | None:
+def age_on_violation(case_or_party: Party, on: date) -> int | None:
     """Full years of age (周岁) on the day of the act. ADR 0005: a person reaches N 周岁 on the day after the N-th
     birthday (the birthday itself is not counted, 民法典 Art. 201; 法释〔2006〕1号 Art. 2), so on the 14th
     birthday the party is still under 14 (行政处罚法 Art. 30). Born on 29 February: the anniversary in a common
@@ -167,9 +172,9 @@ def _age_on_violation(case_or_party: Party, on: date) -> int | None:
 # dates of acts (行政处罚法 Arts. 60, 63–64): none in the future, none before the act it depends on
 
 
-def _assert_act_date(day: date, *, act: str, article: str, after: Sequence[tuple[date | None, str]] = ()) -> None:
+def assert_act_date(day: date, *, act: str, article: str, after: Sequence[tuple[date | None, str]] = ()) -> None:
     """Refuse an act dated after today or before an act it depends on; ``after`` lists (date, name) pairs."""
-    if day > _today():
+    if day > today():
         raise DomainError("date_in_future", f"{act}日期{day:%Y年%m月%d日}晚于今天，不能登记尚未发生的行为（{article}）。")
     for earlier, name in after:
         if earlier is not None and day < earlier:
@@ -179,7 +184,7 @@ def _assert_act_date(day: date, *, act: str, article: str, after: Sequence[tuple
 
 
 
-def _tell_officers(case: Case, *, kind: str, event: str, users, title: str, body: str) -> None:
+def tell_officers(case: Case, *, kind: str, event: str, users, title: str, body: str) -> None:
     """Officers hear of work for them (notifications app; sent after commit, once per event)."""
     from django.urls import reverse
 
@@ -189,14 +194,14 @@ def _tell_officers(case: Case, *, kind: str, event: str, users, title: str, body
            organisation=case.organisation)
 
 
-def _tell_party(case: Case, *, kind: str, event: str, title: str, body: str) -> None:
+def tell_party(case: Case, *, kind: str, event: str, title: str, body: str) -> None:
     """The party hears of an act by SMS (and e-mail where known); a message, not the legal delivery (Art. 61)."""
     from zhifa.notifications.services import notify
 
     notify(kind=kind, event=event, party=case.party, title=title, body=body, subject=case, organisation=case.organisation)
 
 
-def _reviewers_for(case: Case):
+def reviewers_for(case: Case):
     """Legal reviewers (法制审核人员) of the case's unit and the units above it."""
     from zhifa.core.models import User
 

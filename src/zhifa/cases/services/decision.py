@@ -20,35 +20,35 @@ from .. import penalties, rules
 from ..models import Case
 from ..workflow import WORKFLOW, Status
 from .checks import (
-    _passed_reviews,
     assert_statutory_range,
     assessment_proposal,
     limitation_expired,
+    passed_reviews,
     review_requirement,
     window_deadline,
 )
 from .common import (
-    _age_on_violation,
-    _assert_act_date,
-    _check,
-    _create_case,
-    _decision_number,
-    _handling_officers,
-    _issue_document,
-    _move,
-    _provisions,
-    _today,
-    _violation_item,
+    age_on_violation,
+    assert_act_date,
+    catalogue_item,
+    check,
+    cited_provisions,
+    create_case,
+    handling_officers,
+    issue_document,
+    move,
+    reserve_decision_number,
+    today,
 )
 
 
 def _assert_decidable(case: Case, *, amount: Decimal | None = None, penalty_kind: str = "", lines: list | None = None) -> None:
     """Checks every decision (penalty or not) passes in the ordinary procedure."""
     # The decision (dated today) never precedes the notice or the hearing it rests on (Arts. 44, 63–64).
-    _assert_act_date(_today(), act="作出决定", article="行政处罚法第四十四条、第六十四条",
+    assert_act_date(today(), act="作出决定", article="行政处罚法第四十四条、第六十四条",
                      after=[(case.notified_on, "违法行为通知书的告知日期"), (case.hearing_held_on, "听证举行日期")])
     required, _basis = review_requirement(case, amount=amount, penalty_kind=penalty_kind, lines=lines)
-    reviews = _passed_reviews(case)
+    reviews = passed_reviews(case)
     if case.hearing_held_on and required:
         reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
     if required and not reviews.exists():
@@ -57,13 +57,13 @@ def _assert_decidable(case: Case, *, amount: Decimal | None = None, penalty_kind
         raise DomainError("discussion_required", "本案须经负责人集体讨论决定（行政处罚法第五十七条）。")
     if case.status == Status.NOTIFIED and not case.rights_waived_on:
         deadline = window_deadline(case)
-        if _today() <= deadline.date:
+        if today() <= deadline.date:
             raise DomainError("defence_window_open", f"陈述申辩{'和听证申请' if case.hearing_right else ''}期限至{deadline.label}届满，"
                               "期限届满或当事人书面放弃前不得作出决定（行政处罚法第四十四条、第四十五条、第六十四条）。")
 
 
 def _assert_may_penalise(case: Case, *, on: date, lenient: bool) -> None:
-    age = _age_on_violation(case.party, case.occurred_on)
+    age = age_on_violation(case.party, case.occurred_on)
     if age is not None and age < rules.MINOR_NO_PENALTY_AGE:
         raise DomainError("minor_no_penalty", f"当事人违法时不满十四周岁（{age}岁），不予行政处罚，责令监护人加以管教（行政处罚法第三十条）。")
     if age is not None and age < rules.MINOR_LENIENT_AGE and not lenient:
@@ -144,7 +144,7 @@ def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     """行政处罚决定 (ordinary procedure): one kind and amount, or ``lines`` combining kinds of Art. 9 (e.g.
     没收违法所得 + 罚款; 吊销 道路运输证 No. …). Refused unless every condition of the law holds. ``not_same_act``:
     the officer's written confirmation that a likely duplicate fine (Art. 29) concerns a different act."""
-    _check("decide", case, actor)
+    check("decide", case, actor)
     parsed = penalties.parse_lines(lines if lines is not None else penalties.lines_from(penalty_kind, amount))
     derived = penalties.summary(parsed)
     penalty_kind, amount = derived["penalty_kind"], derived["fine_amount"]
@@ -152,36 +152,36 @@ def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     penalties.assert_provided_by_item(parsed, case.violation_item)
     # 行政处罚法 Art. 45: never heavier than notified (the party must not be punished for defending itself).
     penalties.assert_not_heavier(parsed, penalties.case_lines(case, "notified"))
-    _assert_may_penalise(case, on=_today(), lenient=lenient)
+    _assert_may_penalise(case, on=today(), lenient=lenient)
     confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
     if not legal_basis.strip() or not reasoning.strip():
         raise DomainError("reasoning_required", "决定书须写明法律依据和处罚理由（说理式文书）。")
     # The decision's legal basis is the penalty provision, cited as 《…》第…条…; the violated provision is the case's.
-    _provisions(case, penalty=legal_basis)
-    _handling_officers(case, None, act="作出处罚决定")
+    cited_provisions(case, penalty=legal_basis)
+    handling_officers(case, None, act="作出处罚决定")
     deviation_reason = deviation_reason.strip() or case.deviation_reason
     assert_statutory_range(case, amount, basis=legal_basis, lines=parsed)
     proposal = _assessment_snapshot(case, amount, deviation_reason)
     penalties.assert_deviation_explained(proposal, amount, deviation_reason)
-    today = _today()
+    day = today()
     fields = {"outcome": Case.Outcome.PENALTY, **derived, "lenient": lenient,
-              "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor,
+              "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip(), "decided_on": day, "decided_by": actor,
               "assessment": proposal, "deviation_reason": deviation_reason}
     with transaction.atomic():
-        fields["decision_number"] = _decision_number(case, today, "penalty_decision")
+        fields["decision_number"] = reserve_decision_number(case, day, "penalty_decision")
         penalties.store_lines(case, "decided", parsed)
-        case = _move(case, "decide", actor, fields=fields,
+        case = move(case, "decide", actor, fields=fields,
                      summary=f"作出行政处罚决定 {fields['decision_number']}：{penalties.lines_text(parsed)}"
                      + (f"（偏离裁量建议，理由：{deviation_reason[:200]}）" if deviation_reason else ""))
         _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
-        _issue_document(actor=actor, case=case, kind="penalty_decision")
+        issue_document(actor=actor, case=case, kind="penalty_decision")
     return case
 
 
 def case_no_penalty(*, actor, case: Case, reason: str, reasoning: str, legal_basis: str = "") -> Case:
     """不予行政处罚决定 (Art. 30 minors, Art. 33 trivial / first violation / no fault, facts not established);
     the party is educated (Art. 33 ¶3), which the reasoning records."""
-    _check("no_penalty", case, actor)
+    check("no_penalty", case, actor)
     _assert_decidable(case, penalty_kind=Case.PenaltyKind.WARNING, amount=None)
     if reason not in Case.NoPenaltyReason.values or not reason:
         raise DomainError("invalid_reason", "请选择不予处罚的理由。")
@@ -194,18 +194,18 @@ def case_no_penalty(*, actor, case: Case, reason: str, reasoning: str, legal_bas
     # The basis of not penalising (Arts. 30, 33, 57); the act found is cited unless the facts were not established.
     legal_basis = legal_basis.strip() or rules.NO_PENALTY_BASIS[reason]
     if reason != Case.NoPenaltyReason.FACTS:
-        _provisions(case, need_penalty=False)
+        cited_provisions(case, need_penalty=False)
     from zhifa.core import provisions
 
     if not provisions.parse(legal_basis):
         raise DomainError("provision_missing", "请写明不予处罚的法律依据。")
-    today = _today()
+    day = today()
     fields = {"outcome": Case.Outcome.NO_PENALTY, "penalty_kind": "", "fine_amount": None, "payable_amount": None, "no_penalty_reason": reason,
-              "legal_basis": legal_basis, "decision_reasoning": reasoning.strip(), "decided_on": today, "decided_by": actor}
+              "legal_basis": legal_basis, "decision_reasoning": reasoning.strip(), "decided_on": day, "decided_by": actor}
     with transaction.atomic():
-        fields["decision_number"] = _decision_number(case, today, "no_penalty_decision")
-        case = _move(case, "no_penalty", actor, fields=fields, summary=f"作出不予行政处罚决定：{Case.NoPenaltyReason(reason).label}")
-        _issue_document(actor=actor, case=case, kind="no_penalty_decision")
+        fields["decision_number"] = reserve_decision_number(case, day, "no_penalty_decision")
+        case = move(case, "no_penalty", actor, fields=fields, summary=f"作出不予行政处罚决定：{Case.NoPenaltyReason(reason).label}")
+        issue_document(actor=actor, case=case, kind="no_penalty_decision")
     return case
 
 
@@ -230,7 +230,7 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
     benchmark's suggestion for the item needs the officer's written reason, which the decision states."""
     assert_role(actor, Role.OFFICER, message="只有执法人员可以适用简易程序。")
     assert_in_jurisdiction(actor, organisation)
-    handlers = assert_officers_can_act(officers, on=_today(), act="当场处罚")
+    handlers = assert_officers_can_act(officers, on=today(), act="当场处罚")
     amount = _validate_penalty(penalty_kind, amount)
     if amount is not None:
         limit = rules.SIMPLIFIED_MAX_PERSON if party.kind == Party.Kind.PERSON else rules.SIMPLIFIED_MAX_ORGANISATION
@@ -241,18 +241,18 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
                               f"（行政处罚法第五十一条：对{who}处以{words}以下罚款或者警告的，可以当场作出行政处罚决定）。")
     if not facts.strip() or not legal_basis.strip():
         raise DomainError("reasoning_required", "当场处罚决定书须写明违法事实和法律依据。")
-    item = _violation_item(violation_item_code)
+    item = catalogue_item(violation_item_code)
     # the paper cites the violated provision (the item's, or stated for a violation outside the catalogue) and the
     # penalty provision (``legal_basis``) — both as 《…》第…条 citations
-    violated, _penalty = _provisions(Case(violation_item=item, violated_provision=violated_provision.strip()), penalty=legal_basis)
-    today = _today()
+    violated, _penalty = cited_provisions(Case(violation_item=item, violated_provision=violated_provision.strip()), penalty=legal_basis)
+    day = today()
     with transaction.atomic():
-        case = _create_case(organisation=organisation, procedure=Case.Procedure.SIMPLIFIED, violated_provision=violated_provision.strip(), status=Status.LEAD,
+        case = create_case(organisation=organisation, procedure=Case.Procedure.SIMPLIFIED, violated_provision=violated_provision.strip(), status=Status.LEAD,
                             source=Case.Source.INSPECTION, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
                             facts=facts.strip(), violation_item=item, violation_code=violation_item_code or "", violation_name=getattr(item, "name", "") if item else violation_name.strip()[:200],
                             registered_by=actor)
         case.officers.set(handlers)
-        _assert_may_penalise(case, on=today, lenient=lenient)
+        _assert_may_penalise(case, on=day, lenient=lenient)
         confirmation = _assert_not_fined_twice(case, penalty_kind, not_same_act)
         parsed = penalties.parse_lines(penalties.lines_from(penalty_kind, amount), allowed=penalties.SIMPLIFIED_KINDS)
         penalties.assert_provided_by_item(parsed, item)
@@ -264,9 +264,9 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         fields = {"status": target, "outcome": Case.Outcome.PENALTY, "penalty_kind": penalty_kind, "fine_amount": amount,
                   "payable_amount": amount, "assessment": proposal, "deviation_reason": deviation_reason.strip(),
                   "lenient": lenient, "legal_basis": legal_basis.strip(), "decision_reasoning": reasoning.strip() or facts.strip(),
-                  "decided_on": today, "decided_by": actor, "decision_number": _decision_number(case, today, "onspot_decision"),
-                  "delivery_method": Case.DeliveryMethod.ON_SPOT, "delivered_on": today, "filed_at": timezone.now(),
-                  "executed_on": None if amount else today}
+                  "decided_on": day, "decided_by": actor, "decision_number": reserve_decision_number(case, day, "onspot_decision"),
+                  "delivery_method": Case.DeliveryMethod.ON_SPOT, "delivered_on": day, "filed_at": timezone.now(),
+                  "executed_on": None if amount else day}
         Case.objects.filter(pk=case.pk).update(**fields)
         case.refresh_from_db()
         workflow.created(WORKFLOW, case, "simplified", actor=actor, note="当场作出行政处罚决定并送达，自动备案",
@@ -276,26 +276,26 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
                      summary=f"当场处罚决定书 {case.decision_number} 已报所属行政机关备案")
         WORKFLOW.on_move(case, "simplified")  # the outbox message of the decision
         _record_not_same_act(actor=actor, case=case, confirmation=confirmation)
-        _issue_document(actor=actor, case=case, kind="onspot_decision")
+        issue_document(actor=actor, case=case, kind="onspot_decision")
         if amount:
             from zhifa.payments.services import payment_codes_in_act
             from zhifa.payments.services import payment_notice_issue as issue_notice
 
             if payment_codes_in_act():
-                issue_notice(actor=actor, case=case, amount=amount, delivered_on=today)
-                _issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
+                issue_notice(actor=actor, case=case, amount=amount, delivered_on=day)
+                issue_document(actor=actor, case=case, kind="payment_notice")  # the code and QR on paper (Art. 67)
             else:
                 # A finance system's 缴款码 is asked for after the commit (no HTTP call inside this transaction);
                 # the notice and its paper are issued when it answers (integrations, FeishuiAdapter.on_acknowledged).
-                transaction.on_commit(lambda: _request_code(actor, case, amount, today), robust=True)
+                transaction.on_commit(lambda: _request_code(actor, case, amount, day), robust=True)
     return case
 
 
-def _request_code(actor, case: Case, amount, today) -> None:
+def _request_code(actor, case: Case, amount, day) -> None:
     from zhifa.payments.services import payment_code_prepare
 
     try:
-        payment_code_prepare(case=case, amount=amount, delivered_on=today)
+        payment_code_prepare(case=case, amount=amount, delivered_on=day)
     except DomainError as exc:  # the request stays in the outbox: its retries issue the notice when answered
         audit.record(actor=actor, action="payment.code_pending", subject=case, organisation=case.organisation,
                      summary=f"当场处罚 {case.decision_number}：{exc.message[:200]} 缴款码取得后自动开具缴款通知书。")

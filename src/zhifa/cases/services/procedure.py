@@ -20,7 +20,7 @@ from .. import rules
 from ..models import Case, EvidenceItem, LegalReview, Transcript
 from ..workflow import WORKFLOW, Status
 from .checks import (
-    _assert_discovery,
+    assert_discovery,
     assessment_proposal,
     discovery_date,
     limitation_end,
@@ -29,18 +29,18 @@ from .checks import (
 )
 from .common import (
     TRANSCRIPT_DOCUMENTS,
-    _assert_act_date,
-    _check,
-    _create_case,
-    _evidence_kind,
-    _handling_officers,
-    _issue_document,
-    _move,
-    _provisions,
-    _reviewers_for,
-    _tell_officers,
-    _today,
-    _violation_item,
+    assert_act_date,
+    catalogue_item,
+    check,
+    cited_provisions,
+    create_case,
+    evidence_kind,
+    handling_officers,
+    issue_document,
+    move,
+    reviewers_for,
+    tell_officers,
+    today,
 )
 
 # Origins that name an object of another app: the object's own jurisdiction decides who may register a case from
@@ -90,18 +90,18 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
         raise DomainError("invalid_lead", "请填写违法地点和案情。")
     if occurred_at > timezone.now():
         raise DomainError("invalid_lead", "违法行为发生时间不能晚于当前时间。")
-    discovery_evidence = _assert_discovery(timezone.localtime(occurred_at).date(), act_ended_on=act_ended_on,
+    discovery_evidence = assert_discovery(timezone.localtime(occurred_at).date(), act_ended_on=act_ended_on,
                                            discovered_on=discovered_on, evidence=discovery_evidence)
     origin_type, origin_id = (str(origin[0]), str(origin[1])) if origin else ("", "")
     if origin_id:
         existing = _origin_case(actor, organisation, origin_type, origin_id)
         if existing is not None:
             return existing
-    item = _violation_item(violation_item_code)
+    item = catalogue_item(violation_item_code)
     harm = life_health_harm if life_health_harm is not None else bool(item and getattr(item, "life_health_safety", False))
     with transaction.atomic():
         try:
-            case = _create_case(
+            case = create_case(
                 organisation=organisation, source=source, party=party, vehicle=vehicle, occurred_at=occurred_at, place=place,
                 facts=facts, violation_item=item, violation_code=violation_item_code or "",
                 violation_name=getattr(item, "name", "") if item else violation_name.strip()[:200],
@@ -114,7 +114,7 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
         if officers:
             case.officers.set(officers)
         for ef in evidence:
-            EvidenceItem.objects.create(case=case, kind=_evidence_kind(ef.content_type), title=ef.original_name[:120],
+            EvidenceItem.objects.create(case=case, kind=evidence_kind(ef.content_type), title=ef.original_name[:120],
                                         file=ef, captured_at=ef.captured_at, description="线索登记时附带的证据")
         workflow.created(WORKFLOW, case, "register", actor=actor, note=f"线索登记（{case.get_source_display()}）",
                          summary=f"登记案件线索 {case.number}：{party.name}，{case.get_source_display()}")
@@ -124,9 +124,9 @@ def lead_register(*, actor, organisation: Organisation, source: str, party: Part
 def case_set_provisions(*, actor, case: Case, violated_provision: str, penalty_provision: str) -> Case:
     """Record the violated provision and the penalty provision of a case (required for a violation outside the
     catalogue; for a catalogue item it replaces the item's citation in this case's papers)."""
-    _check("provisions", case, actor)
-    violated, penalty = _provisions(case, violated=violated_provision, penalty=penalty_provision)
-    return _move(case, "provisions", actor, target=case.status, fields={"violated_provision": violated, "penalty_provision": penalty},
+    check("provisions", case, actor)
+    violated, penalty = cited_provisions(case, violated=violated_provision, penalty=penalty_provision)
+    return move(case, "provisions", actor, target=case.status, fields={"violated_provision": violated, "penalty_provision": penalty},
                  summary=f"写明违反条款：{violated[:120]}；处罚依据：{penalty[:120]}")
 
 
@@ -134,29 +134,29 @@ def case_discovery_record(*, actor, case: Case, discovered_on: date | None, evid
                           act_ended_on: date | None = None) -> Case:
     """Record (or correct) the day of discovery with its evidence and the end of a continuing act (行政处罚法
     Art. 36 ¶1–2) before the case is decided; a recorded act in the case's history."""
-    _check("discovery", case, actor)
-    evidence = _assert_discovery(case.occurred_on, act_ended_on=act_ended_on, discovered_on=discovered_on, evidence=evidence)
+    check("discovery", case, actor)
+    evidence = assert_discovery(case.occurred_on, act_ended_on=act_ended_on, discovered_on=discovered_on, evidence=evidence)
     if discovered_on is not None and discovered_on > timezone.localtime(case.registered_at).date():
         raise DomainError("discovery_after_registration", f"发现日期不能晚于线索登记日期（{timezone.localtime(case.registered_at):%Y年%m月%d日}），"
                           "登记时即已发现（行政处罚法第三十六条）。")
     fields = {"discovered_on": discovered_on, "discovery_evidence": evidence, "act_ended_on": act_ended_on}
     parts = ([f"发现日期{discovered_on}（依据：{evidence[:150]}）"] if discovered_on else ["发现日期以线索登记日期为准"]) + (
         [f"违法行为处于连续或者继续状态，{act_ended_on}终了"] if act_ended_on else [])
-    return _move(case, "discovery", actor, target=case.status, fields=fields, summary="记录追责期限起算事实：" + "；".join(parts))
+    return move(case, "discovery", actor, target=case.status, fields=fields, summary="记录追责期限起算事实：" + "；".join(parts))
 
 
 def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, limitation_override: str = "",
               legal_review_required: bool | None = None, discussion_required: bool | None = None) -> Case:
     """立案: the head approves opening the case with (at least) two certified handling officers."""
-    _check("open", case, actor)
-    handlers = _handling_officers(case, officers, act="立案调查")
+    check("open", case, actor)
+    handlers = handling_officers(case, officers, act="立案调查")
     expired = limitation_expired(case)
     if expired and not limitation_override.strip():
         years = rules.LIMITATION_YEARS_LIFE_HEALTH if case.life_health_harm else rules.LIMITATION_YEARS
         start = f"终了于{case.act_ended_on:%Y年%m月%d日}" if case.act_ended_on else f"发生于{case.occurred_on:%Y年%m月%d日}"
         raise DomainError("limitation_expired", f"违法行为{start}，至{discovery_date(case):%Y年%m月%d日}发现时已超过{years}年追责期限，"
                           "不得立案（行政处罚法第三十六条）。确需立案的，须由负责人填写理由。")
-    fields = {"opened_on": _today(), "opened_by": actor, "limitation_override": limitation_override.strip() if expired else ""}
+    fields = {"opened_on": today(), "opened_by": actor, "limitation_override": limitation_override.strip() if expired else ""}
     if legal_review_required is not None:
         fields["legal_review_required"] = legal_review_required
         fields["review_set_by_head"] = True
@@ -168,31 +168,31 @@ def case_open(*, actor, case: Case, officers: Sequence[Officer] | None = None, l
         summary += f"（超过追责期限，理由：{limitation_override.strip()[:200]}）"
     with transaction.atomic():
         case.officers.set(handlers)
-        case = _move(case, "open", actor, fields=fields, summary=summary)
+        case = move(case, "open", actor, fields=fields, summary=summary)
         if expired:
             # The override is its own act in the case's history and the full-process record (Art. 36, Art. 47).
             note = f"负责人决定超过追责期限仍予立案（期限至{limitation_end(case)}，发现于{discovery_date(case)}）：{limitation_override.strip()[:300]}"
             workflow.note_step(WORKFLOW, case, "limitation_override", actor=actor, note=note, summary=note)
-        _issue_document(actor=actor, case=case, kind="register")
-        _tell_officers(case, kind="task_assigned", event=f"case:{case.pk}:open", users=[o.user for o in handlers if o.user_id],
+        issue_document(actor=actor, case=case, kind="register")
+        tell_officers(case, kind="task_assigned", event=f"case:{case.pk}:open", users=[o.user for o in handlers if o.user_id],
                        title=f"承办案件 {case.number}", body=f"您被指定为案件{case.number}（{case.party.name}）的承办人员，立案日期{case.opened_on}。")
     return case
 
 
 def case_decline(*, actor, case: Case, reason: str) -> Case:
-    _check("decline", case, actor)
+    check("decline", case, actor)
     if not reason.strip():
         raise DomainError("reason_required", "请填写不予立案的理由。")
-    return _move(case, "decline", actor, fields={"ended_reason": reason.strip()}, summary=f"不予立案 {case.number}：{reason.strip()[:200]}")
+    return move(case, "decline", actor, fields={"ended_reason": reason.strip()}, summary=f"不予立案 {case.number}：{reason.strip()[:200]}")
 
 
 def case_set_review(*, actor, case: Case, legal_review_required: bool, discussion_required: bool, basis: str = "") -> Case:
     """The head's explicit decision whether legal review (Art. 58) and collective discussion (Art. 57) apply;
     recorded, and it overrides the catalogue's proposal."""
-    _check("set_review", case, actor)
+    check("set_review", case, actor)
     fields = {"legal_review_required": legal_review_required, "discussion_required": discussion_required,
               "legal_review_basis": (basis.strip() or "负责人决定")[:300], "review_set_by_head": True}
-    return _move(case, "set_review", actor, fields=fields,
+    return move(case, "set_review", actor, fields=fields,
                  summary=f"负责人设定：{'需要' if legal_review_required else '不需要'}法制审核，{'需要' if discussion_required else '不需要'}集体讨论。{basis.strip()[:200]}")
 
 
@@ -202,7 +202,7 @@ def transcript_create(*, actor, case: Case, kind: str, started_at: datetime, end
                       officers: Sequence[Officer], person_name: str, content: dict | list, person_id_number: str = "",
                       person_relation: str = "", signed_by_person: bool = True, refusal_note: str = "") -> Transcript:
     """询问笔录 / 现场笔录 / 勘验笔录, taken by at least two certified officers (Art. 42)."""
-    _check("transcript", case, actor)
+    check("transcript", case, actor)
     handlers = assert_officers_can_act(officers, on=timezone.localtime(started_at).date(), act="制作笔录")
     if ended_at < started_at:
         raise DomainError("invalid_time", "笔录结束时间不能早于开始时间。")
@@ -221,7 +221,7 @@ def transcript_create(*, actor, case: Case, kind: str, started_at: datetime, end
                                       recorded_by=actor if getattr(actor, "pk", None) else None)
         t.officers.set(handlers)
         if kind in TRANSCRIPT_DOCUMENTS:
-            _issue_document(actor=actor, case=case, kind=TRANSCRIPT_DOCUMENTS[kind], transcript=t)
+            issue_document(actor=actor, case=case, kind=TRANSCRIPT_DOCUMENTS[kind], transcript=t)
         audit.record(actor=actor, action="case.transcript", subject=case, after=audit.snapshot(t), organisation=case.organisation,
                      summary=f"{t.get_kind_display()}：{person_name}，{place}（{'、'.join(o.name for o in handlers)}）")
     return t
@@ -232,8 +232,8 @@ def evidence_add(*, actor, case: Case, kind: str, title: str, description: str =
                  officers: Sequence[Officer] | None = None, quantity: str = "", preserved: bool = False,
                  preserved_place: str = "", preserved_until: date | None = None) -> EvidenceItem:
     """Register an item of evidence; a file goes to the evidence store with its SHA-256 and capture metadata."""
-    _check("evidence", case, actor)
-    collectors = _handling_officers(case, officers, act="调查取证")
+    check("evidence", case, actor)
+    collectors = handling_officers(case, officers, act="调查取证")
     if kind not in EvidenceItem.Kind.values:
         raise DomainError("invalid_kind", "证据种类不正确。")
     if preserved:
@@ -261,8 +261,8 @@ def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, p
                 deviation_reason: str = "") -> Case:
     """调查终结报告 with the proposed outcome, signed by the handling officers. A proposed fine that differs from the
     discretion engine's proposal needs a written reason; the case then goes to legal review (flagged to the reviewer)."""
-    _check("report", case, actor)
-    _handling_officers(case, None, act="调查终结")
+    check("report", case, actor)
+    handling_officers(case, None, act="调查终结")
     if not report_text.strip():
         raise DomainError("report_required", "请填写调查终结报告。")
     if proposed_outcome not in (Case.Outcome.PENALTY, Case.Outcome.NO_PENALTY):
@@ -278,7 +278,7 @@ def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, p
             raise DomainError("deviation_reason_required", f"裁量建议罚款{proposal.amount}元，拟罚款{proposed_amount}元与之不同，须书面说明理由（将提交法制审核）。")
         fields.update(deviation_reason=deviation_reason.strip(), legal_review_required=True,
                       legal_review_basis=f"拟罚款偏离裁量建议（建议{proposal.amount}元）")
-    return _move(case, "report", actor, fields=fields, summary=f"提交调查终结报告，拟{Case.Outcome(proposed_outcome).label}"
+    return move(case, "report", actor, fields=fields, summary=f"提交调查终结报告，拟{Case.Outcome(proposed_outcome).label}"
                  + (f" 罚款{proposed_amount}元" if proposed_amount else "")
                  + (f"（偏离裁量建议{proposal.amount}元，理由：{deviation_reason.strip()[:200]}）" if deviates else ""))
 
@@ -286,7 +286,7 @@ def case_report(*, actor, case: Case, report_text: str, proposed_outcome: str, p
 def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> Case:
     """The head's internal review of the report: on to legal review when required (Art. 58), or back. From 审查完毕
     (REVIEWED) or 听证结束 (HEARD) an approval sends the case to legal review."""
-    _check("internal_review", case, actor)
+    check("internal_review", case, actor)
     if not opinion.strip():
         raise DomainError("opinion_required", "请填写审查意见。")
     required, basis = review_requirement(case)
@@ -299,18 +299,18 @@ def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> C
         target = Status.LEGAL_REVIEW if required else Status.REVIEWED
     fields = {"legal_review_required": required or target == Status.LEGAL_REVIEW, "legal_review_basis": basis}
     with transaction.atomic():
-        case = _move(case, "internal_review", actor, target=target, fields=fields,
+        case = move(case, "internal_review", actor, target=target, fields=fields,
                      summary=f"审查调查终结报告：{'同意' if approve else '退回补充调查'}。{opinion.strip()[:300]}")
         if target == Status.LEGAL_REVIEW:
             step = case.status_changes.count()
-            _tell_officers(case, kind="review_requested", event=f"case:{case.pk}:legal_review:{step}", users=_reviewers_for(case),
+            tell_officers(case, kind="review_requested", event=f"case:{case.pk}:legal_review:{step}", users=reviewers_for(case),
                            title=f"待法制审核：{case.number}", body=f"案件{case.number}（{case.party.name}）已提交法制审核（行政处罚法第五十八条）。")
     return case
 
 
 def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_amount: Decimal | None = None) -> LegalReview:
     """法制审核 (行政处罚法 Art. 58) by a reviewer who is not a handling officer."""
-    _check("legal_review", case, actor)
+    check("legal_review", case, actor)
     officer = Officer.objects.filter(user=actor).first()
     if officer is not None and case.officers.filter(pk=officer.pk).exists():
         raise DomainError("reviewer_is_handler", "法制审核人员不得是本案承办人员（行政处罚法第五十八条）。")
@@ -332,17 +332,17 @@ def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_am
     fields = {"proposed_amount": modified_amount} if opinion == LegalReview.Opinion.MODIFY and modified_amount is not None else {}
     with transaction.atomic():
         review = LegalReview.objects.create(case=case, reviewer=actor, opinion=opinion, text=text.strip(), modified_amount=modified_amount)
-        _move(case, "legal_review", actor, target=target, fields=fields,
+        move(case, "legal_review", actor, target=target, fields=fields,
               summary=f"法制审核意见：{review.get_opinion_display()}。{text.strip()[:300]}")
     return review
 
 
 def case_discuss(*, actor, case: Case, minutes: str, on: date | None = None) -> Case:
     """集体讨论 of the heads (行政处罚法 Art. 57) for complex or major cases; the minutes are kept."""
-    _check("discuss", case, actor)
+    check("discuss", case, actor)
     if not minutes.strip():
         raise DomainError("minutes_required", "请填写集体讨论记录。")
-    on = on or _today()
-    _assert_act_date(on, act="集体讨论", article="行政处罚法第五十七条", after=[(case.opened_on, "立案日期")])
-    return _move(case, "discuss", actor, target=case.status, fields={"discussed_on": on, "discussion_minutes": minutes.strip()},
+    on = on or today()
+    assert_act_date(on, act="集体讨论", article="行政处罚法第五十七条", after=[(case.opened_on, "立案日期")])
+    return move(case, "discuss", actor, target=case.status, fields={"discussed_on": on, "discussion_minutes": minutes.strip()},
                  summary=f"集体讨论：{minutes.strip()[:300]}")
