@@ -171,8 +171,8 @@ def yuan(value) -> str:
     return f"{amount:,} 元"
 
 
-class _Resolver:
-    """Looks up the display name of related objects once per (model, pk)."""
+class NameResolver:
+    """Looks up the display name of related objects once per (model, pk); a page shares one (``records.change_rows``)."""
 
     def __init__(self):
         self.cache: dict[tuple, str] = {}
@@ -188,7 +188,7 @@ class _Resolver:
         return self.cache[key]
 
 
-def format_value(value, field=None, *, money: bool = False, resolver: _Resolver | None = None) -> str:
+def format_value(value, field=None, *, money: bool = False, resolver: NameResolver | None = None) -> str:
     """One stored value as the register shows it."""
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
@@ -200,7 +200,7 @@ def format_value(value, field=None, *, money: bool = False, resolver: _Resolver 
             return labels[str(value)]
     if field is not None and field.is_relation and field.related_model is not None and not isinstance(value, (list, dict)):
         try:
-            return (resolver or _Resolver()).name(field.related_model, value)
+            return (resolver or NameResolver()).name(field.related_model, value)
         except (ValueError, TypeError):
             return str(value)
     if money:
@@ -228,13 +228,13 @@ def format_value(value, field=None, *, money: bool = False, resolver: _Resolver 
     return str(value)
 
 
-def change_rows(event, *, resolver: _Resolver | None = None) -> list[ChangeRow]:
+def change_rows(event, *, resolver: NameResolver | None = None) -> list[ChangeRow]:
     """The readable lines of one event's ``changes``."""
     changes = event.changes or {}
     if not isinstance(changes, dict):
         return [ChangeRow("内容", format_value(changes, resolver=resolver))]
     model = _model(event.subject_type)
-    resolver = resolver or _Resolver()
+    resolver = resolver or NameResolver()
     rows = []
     for key, value in changes.items():
         if key in SKIP_KEYS:

@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def change_rows(context, event):
     """``{% change_rows e as rows %}``: the event's changes as labelled, formatted lines (one lookup cache per page)."""
-    resolver = context.render_context.setdefault("zhifa_history_resolver", history._Resolver())
+    resolver = context.render_context.setdefault("zhifa_history_resolver", history.NameResolver())
     return history.change_rows(event, resolver=resolver)
 
 
