@@ -31,9 +31,9 @@ def rectification_notice_issue(*, actor, subject: Inspection | ProvincialWarning
     which correction is ordered, as the notice states them (e.g. 《道路运输车辆动态监督管理办法》第…条)."""
     from zhifa.documents.services import document_issue
 
-    from .services import _check_actor
+    from .services import check_actor
 
-    _check_actor(actor, subject.organisation)
+    check_actor(actor, subject.organisation)
     existing = _issued(subject)
     if existing is not None:
         return existing

@@ -48,7 +48,9 @@ INSPECTORS = (Role.OFFICER, Role.HEAD)
 P, IS, W = Plan.Status, Inspection.Status, ProvincialWarning.Status
 
 
-def _check_actor(actor, organisation, roles=PLANNERS):
+def check_actor(actor, organisation, roles=PLANNERS):
+    """The actor must hold one of ``roles`` and act within ``organisation``'s jurisdiction (the plan's services and
+    the rectification notice, ``rectification``); no actor (``None``) is not checked."""
     if actor is None:
         return
     assert_role(actor, *roles)
@@ -70,7 +72,7 @@ def plan_create(*, actor, organisation: Organisation, title: str, items: list[In
                 inspectors_per_target: int = 2, joint_departments: str = "") -> Plan:
     """Draft a plan. General items limit the ratio (legal-reference §7: 一般事项 with a limited ratio, key items
     without an upper bound); at least two inspectors per target."""
-    _check_actor(actor, organisation)
+    check_actor(actor, organisation)
     if not items:
         raise DomainError("items_required", "请至少选择一个抽查事项。")
     if not target_types:
@@ -98,7 +100,7 @@ def plan_create(*, actor, organisation: Organisation, title: str, items: list[In
 
 def plan_commit_seed(*, actor, plan: Plan) -> Plan:
     """Commit the draw's seed: a fresh secret whose SHA-256 is published with the plan before anyone draws."""
-    _check_actor(actor, plan.organisation)
+    check_actor(actor, plan.organisation)
     seed = secrets.token_hex(32)
     with transaction.atomic():
         sha = draw_algo.seed_hash(seed)
@@ -186,7 +188,7 @@ def plan_draw(*, actor, plan: Plan, on: date | None = None) -> Draw:
     """Draw targets and inspectors with the committed seed; snapshots of both directories, the algorithm version
     and the result are stored so the draw can be recomputed (verify_draw)."""
     on = on or timezone.localdate()
-    _check_actor(actor, plan.organisation)
+    check_actor(actor, plan.organisation)
     plan.refresh_from_db()
     PLAN_WORKFLOW.check("draw", plan, actor)
     sequence = plan.draws.count() + 1
@@ -225,7 +227,7 @@ def plan_draw(*, actor, plan: Plan, on: date | None = None) -> Draw:
 def draw_redo(*, actor, plan: Plan, reason: str) -> Plan:
     """A redraw is a recorded act with a reason: the current draw is superseded, its (not yet started)
     inspections cancelled and a new seed committed; the next ``plan_draw`` draws again."""
-    _check_actor(actor, plan.organisation, (Role.HEAD, Role.ADMIN))
+    check_actor(actor, plan.organisation, (Role.HEAD, Role.ADMIN))
     if not (reason or "").strip():
         raise DomainError("redraw_reason_required", "重新抽取必须记录原因。")
     current = plan.current_draw
@@ -419,7 +421,7 @@ def inspection_open_case(*, actor, inspection: Inspection) -> Lead:
 def plan_publish_results(*, actor, plan: Plan, on: date | None = None) -> Plan:
     """Publish the plan's results on the portal (一公开) once every drawn target has been inspected."""
     on = on or timezone.localdate()
-    _check_actor(actor, plan.organisation, (Role.HEAD, Role.ADMIN, Role.OFFICER))
+    check_actor(actor, plan.organisation, (Role.HEAD, Role.ADMIN, Role.OFFICER))
     plan.refresh_from_db()
     if plan.status != P.COMPLETED:
         raise TransitionNotAllowed("not_completed", "仍有抽中对象未完成检查，不能公示结果。")
@@ -432,7 +434,7 @@ def plan_publish_results(*, actor, plan: Plan, on: date | None = None) -> Plan:
 
 def conflict_declare(*, actor, officer: Officer, party: Party, relation: str, note: str = "") -> ConflictDeclaration:
     """Declare a relation between an inspector and a firm; the inspector is then never drawn for that firm."""
-    _check_actor(actor, officer.organisation, (Role.OFFICER, Role.HEAD, Role.ADMIN))
+    check_actor(actor, officer.organisation, (Role.OFFICER, Role.HEAD, Role.ADMIN))
     with transaction.atomic():
         decl, _ = ConflictDeclaration.objects.update_or_create(officer=officer, party=party, defaults={"relation": relation, "note": note})
         audit.record(actor=actor, action="inspections.conflict_declare", subject=decl, after=audit.snapshot(decl),
@@ -449,7 +451,7 @@ def warning_import(*, actor, organisation: Organisation, rows: list[dict], sourc
     """Import warnings from the provincial platform (by API or file). Rows already imported (same provincial
     id) are skipped, so a re-sent batch never double counts. Returns {created, skipped, errors}."""
     on = on or timezone.localdate()
-    _check_actor(actor, organisation)
+    check_actor(actor, organisation)
     created, skipped, errors = 0, 0, []
     with transaction.atomic():
         for n, row in enumerate(rows, 1):
@@ -498,7 +500,7 @@ def warning_import(*, actor, organisation: Organisation, rows: list[dict], sourc
 
 def warning_notify(*, actor, warning: ProvincialWarning, deadline: date, note: str) -> ProvincialWarning:
     """Class 1 and 2 (seed 000: 公司需要整改): a rectification notice to the firm with a deadline."""
-    _check_actor(actor, warning.organisation)
+    check_actor(actor, warning.organisation)
     if warning.warning_class == 3:
         raise DomainError("class3_is_case", "三类预警须移交立案查处，不适用整改通知。")
     if not note.strip():
@@ -510,7 +512,7 @@ def warning_notify(*, actor, warning: ProvincialWarning, deadline: date, note: s
 
 def warning_refer(*, actor, warning: ProvincialWarning) -> Lead:
     """Class 3 (seed 000: 需要执法部门进行查处): a lead for a case."""
-    _check_actor(actor, warning.organisation)
+    check_actor(actor, warning.organisation)
     if warning.warning_class != 3:
         raise DomainError("not_class3", "只有三类预警移交立案；一、二类预警应通知企业整改。")
     with transaction.atomic():
@@ -522,7 +524,7 @@ def warning_refer(*, actor, warning: ProvincialWarning) -> Lead:
 def warning_close(*, actor, warning: ProvincialWarning, result: str, on: date | None = None) -> ProvincialWarning:
     """Close a warning after the follow-up (class 1/2) or after the lead was handled (class 3)."""
     on = on or timezone.localdate()
-    _check_actor(actor, warning.organisation)
+    check_actor(actor, warning.organisation)
     if not result.strip():
         raise DomainError("result_required", "请填写处置结果。")
     with transaction.atomic():
