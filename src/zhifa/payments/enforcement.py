@@ -17,7 +17,8 @@ REMINDER_DAYS = 10  # 行政强制法 Art. 54; working days (Art. 69)
 APPLY_WITHIN_MONTHS = 3  # 行政强制法 Art. 53
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), the month's last day where it has no such day."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for d in (day.day, 30, 29, 28):
@@ -44,7 +45,7 @@ def window(notice) -> tuple[date, date] | None:
     # Art. 54 "催告书送达十日后" with Art. 69: ten working days, the application from the day after the tenth
     after_reminder = legal_calendar.add_working_days(notice.reminded_on, REMINDER_DAYS).date + timedelta(days=1)
     first = max(after_reminder, legal_calendar.add_days(periods_end, 1).date)
-    return first, _add_months(periods_end, APPLY_WITHIN_MONTHS)
+    return first, add_months(periods_end, APPLY_WITHIN_MONTHS)
 
 
 def assert_may_apply(notice, on: date) -> None:

@@ -35,7 +35,7 @@ def enforcement_candidates(qs: QuerySet, today=None) -> QuerySet:
     from delivery) over (Art. 53; the exact dates on the legal calendar are shown per notice), not yet applied."""
     from zhifa.core import legal_calendar
 
-    from .enforcement import REMINDER_DAYS, _add_months
+    from .enforcement import REMINDER_DAYS, add_months
 
     today = today or timezone.localdate()
     # The latest delivery day of a 催告书 whose ten working days ended before today (the first day to apply is the
@@ -45,4 +45,4 @@ def enforcement_candidates(qs: QuerySet, today=None) -> QuerySet:
     while cal.add_working_days(reminded_by, REMINDER_DAYS).date >= today:
         reminded_by -= timedelta(days=1)
     return qs.filter(status__in=OPEN, reminded_on__isnull=False, enforcement_applied_on__isnull=True,
-                     reminded_on__lte=reminded_by, delivered_on__lt=_add_months(today, -6))
+                     reminded_on__lte=reminded_by, delivered_on__lt=add_months(today, -6))
