@@ -685,14 +685,15 @@ class CaseGenerator:
     def issue_notice(self, case_id, actor, delivered: datetime) -> None:
         """The payment notice the delivery of a fine decision issues (``payment_notice_issue``): a Luhn-checked
         18-digit code (region, year, serial), due 15 days after delivery on the legal calendar (Art. 67)."""
-        from zhifa.payments.services import PAYMENT_DAYS, _luhn_digit
+        from zhifa.payments.services import PAYMENT_DAYS
+        from zhifa.payments.services.notices import luhn_digit
 
         amount = self.row["fine_amount"]
         due = self.days_after(delivered.date(), PAYMENT_DAYS)
         nid = self.notice_id
         self.notice_id += 1
         body = f"{(self.b.region_code or '000000')[:6].ljust(6, '0')}{delivered:%y}{nid:09d}"
-        code = body + _luhn_digit(body)
+        code = body + luhn_digit(body)
         self.notice = {"id": nid, "case_id": case_id, "organisation_id": self.b.pk, "code": code, "code_issuer": "local",
                        "decision_number": self.row["decision_number"], "party_name": self.party_name[:120], "amount": amount,
                        "delivered_on": delivered.date(), "due_on": due.date, "due_confirmed": due.confirmed, "status": "unpaid",

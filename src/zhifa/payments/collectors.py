@@ -45,9 +45,9 @@ class LocalCollector:
         """Nothing to ask anyone: the code is made in the act."""
 
     def issue_code(self, *, case, organisation, amount, due_on, attempt: int) -> IssuedCode:
-        from .services import _new_code
+        from .services.notices import new_payment_code
 
-        return IssuedCode(_new_code(organisation), "local")
+        return IssuedCode(new_payment_code(organisation), "local")
 
 
 class FeishuiCollector:

@@ -5,16 +5,12 @@ and records itself in the full-process record in the same transaction.
 Split by responsibility: ``notices`` (the code, issuing and
 cancelling, what is due, the paid listeners), ``callbacks`` (the payment system's and the finance system's
 signed notifications) and ``collection`` (plans, overdue, 催告书, enforcement, the simulated payment).
-Every name is re-exported here, so ``from zhifa.payments.services import X`` keeps working; the app
-label and the migrations are unchanged."""
+Every service and constant is re-exported here, so ``from zhifa.payments.services import X`` keeps
+working; the helpers the submodules share (``money``, ``refresh_notice``, ``new_payment_code`` …) are public
+names of ``notices``, imported from there."""
 
 from .callbacks import (
     FEISHUI_MERCHANT,
-    _claimed_merchant,
-    _merchant_key,
-    _payment_record,
-    _refuse,
-    _verified,
     collection_account,
     feishui_notification,
     payment_callback,
@@ -22,7 +18,6 @@ from .callbacks import (
 )
 from .collection import (
     DUE_SOON_DAYS,
-    _tell_payer,
     enforcement_ready_on,
     payment_enforcement_apply,
     payment_plan_apply,
@@ -35,14 +30,7 @@ from .notices import (
     CENT,
     PAYMENT_DAYS,
     AmountDue,
-    _case_paid,
-    _luhn_digit,
-    _money,
-    _new_code,
-    _refresh,
-    _today,
     amount_due,
-    log,
     notice_state,
     on_notice_paid,
     payment_code_prepare,
@@ -58,14 +46,7 @@ __all__ = [
     "AmountDue",
     "CENT",
     "PAYMENT_DAYS",
-    "_case_paid",
-    "_luhn_digit",
-    "_money",
-    "_new_code",
-    "_refresh",
-    "_today",
     "amount_due",
-    "log",
     "notice_state",
     "on_notice_paid",
     "payment_code_prepare",
@@ -76,17 +57,11 @@ __all__ = [
     "payment_notice_issue",
     "schedule_of",
     "FEISHUI_MERCHANT",
-    "_claimed_merchant",
-    "_merchant_key",
-    "_payment_record",
-    "_refuse",
-    "_verified",
     "collection_account",
     "feishui_notification",
     "payment_callback",
     "sign",
     "DUE_SOON_DAYS",
-    "_tell_payer",
     "enforcement_ready_on",
     "payment_enforcement_apply",
     "payment_plan_apply",

@@ -19,14 +19,13 @@ from ..models import CollectionAccount, Payment, PaymentNotice
 from ..settlement import settle
 from ..workflow import NOTICE_WORKFLOW
 from .notices import (
-    _case_paid,
-    _money,
-    _settled_fields,
-    _today,
     log,
+    money,
     notice_state,
     schedule_of,
+    settled_fields,
     settled_status,
+    tell_paid_listeners,
 )
 
 
@@ -92,7 +91,7 @@ def _verified(body: bytes, signature: str, key: str, *, txn_field: str, amount_f
         data = json.loads(body)
         txn = str(data[txn_field]).strip()
         code = str(data["payment_code"]).strip()
-        amount = _money(data[amount_field])
+        amount = money(data[amount_field])
         paid_at = parse_datetime(str(data["paid_at"]))
         status = str(data.get("status", paid)).upper()
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -212,7 +211,7 @@ def _payment_record(
             base=notice.surcharge_base,
             schedule=schedule_of(notice),
             payments=[*payments, (timezone.localtime(paid_at).date(), amount)],
-            on=_today(),
+            on=timezone.localdate(),
         )
         if after.paid_total > after.fine + after.surcharge:
             owed = notice_state(notice).outstanding
@@ -248,7 +247,7 @@ def _payment_record(
             "received",
             actor=None,
             target=status,
-            fields=_settled_fields(state),
+            fields=settled_fields(state),
             summary=f"收到{source}缴款 {amount} 元"
             f"（流水号 {txn}，{timezone.localtime(paid_at):%Y-%m-%d %H:%M}）"
             + (f"，已缴清（含加处罚款 {state.surcharge} 元）" if became_paid else ""),
@@ -256,7 +255,7 @@ def _payment_record(
             audit_changes={"transaction_id": txn, "amount": amount, "body_sha256": digest, "status": status},
         )
         if became_paid:
-            _case_paid(notice, actor=None)
+            tell_paid_listeners(notice, actor=None)
     return {"result": "recorded", "transaction_id": txn, "status": notice.status}
 
 

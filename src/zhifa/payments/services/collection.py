@@ -17,7 +17,7 @@ from zhifa.core.services import assert_in_jurisdiction, assert_role
 from ..models import Instalment, PaymentNotice, PaymentPlan
 from ..workflow import PLAN_WORKFLOW
 from .callbacks import collection_account, payment_callback, sign
-from .notices import _money, _refresh, _today, amount_due, notice_state, payment_fields
+from .notices import amount_due, money, notice_state, payment_fields, refresh_notice
 
 
 def payment_plan_apply(
@@ -41,7 +41,7 @@ def payment_plan_apply(
         raise DomainError("reason_required", "请填写当事人确有经济困难的情况（行政处罚法第六十六条第二款）。")
     if notice.plans.filter(status=PaymentPlan.Status.PENDING).exists():
         raise DomainError("plan_pending", "已有待审批的申请。")
-    rows = sorted((d, _money(a)) for d, a in schedule)
+    rows = sorted((d, money(a)) for d, a in schedule)
     if not rows:
         raise DomainError("schedule_required", "请填写缴纳期限和金额。")
     if kind == PaymentPlan.Kind.DEFERRAL and len(rows) != 1:
@@ -52,7 +52,7 @@ def payment_plan_apply(
         raise DomainError("duplicate_dates", "各期缴纳期限不能相同。")
     if sum(a for _, a in rows) != notice.amount:
         raise DomainError("schedule_total", f"各期金额合计应等于罚款金额 {notice.amount} 元。")
-    applied_on = applied_on or _today()
+    applied_on = applied_on or timezone.localdate()
     if rows[0][0] <= applied_on:
         raise DomainError("schedule_past", "缴纳期限应晚于申请日期。")
     with transaction.atomic():
@@ -84,7 +84,7 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
         raise DomainError("opinion_required", "不予批准的，请写明理由。")
     if approve and notice.status in (PaymentNotice.Status.PAID, PaymentNotice.Status.CANCELLED):
         raise DomainError("notice_closed", "罚款已缴清或缴款通知已撤销，无需批准分期(延期)。")
-    today = _today()
+    today = timezone.localdate()
     new_status = PaymentPlan.Status.APPROVED if approve else PaymentPlan.Status.REJECTED
     with transaction.atomic():
         number = ""
@@ -139,7 +139,7 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
                     **payment_fields(notice),
                 },
             )
-            _refresh(notice, actor=actor)
+            refresh_notice(notice, actor=actor)
             # a new schedule: an earlier overdue flag no longer holds unless an instalment is late again
             PaymentNotice.objects.filter(pk=notice.pk).update(overdue_on=None)
     return plan
@@ -151,7 +151,7 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
 
 def payments_flag_overdue(*, today: date | None = None) -> int:
     """Daily job: flag notices with an unmet due date (the surcharge runs from the next day, Art. 72(一))."""
-    today = today or _today()
+    today = today or timezone.localdate()
     flagged = 0
     for notice in PaymentNotice.objects.filter(
         status__in=[PaymentNotice.Status.UNPAID, PaymentNotice.Status.PARTLY_PAID], overdue_on__isnull=True
@@ -219,7 +219,7 @@ def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date |
     from which the 10 days before applying to the court run."""
     assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以制作催告书。")
     assert_in_jurisdiction(actor, notice.organisation)
-    today = _today()
+    today = timezone.localdate()
     state = notice_state(notice, today)
     if notice.status == PaymentNotice.Status.CANCELLED:
         raise DomainError("notice_cancelled", "该缴款通知已撤销（处罚决定已撤销），不能催告。", status=409)
@@ -287,7 +287,7 @@ def payment_enforcement_apply(
 
     assert_role(actor, Role.HEAD, message="申请人民法院强制执行须经负责人批准。")
     assert_in_jurisdiction(actor, notice.organisation)
-    applied_on = applied_on or _today()
+    applied_on = applied_on or timezone.localdate()
     if notice.status == PaymentNotice.Status.PAID:
         raise DomainError("not_enforceable", "罚款已缴清，无需申请强制执行。")
     assert_may_apply(notice, applied_on)

@@ -29,7 +29,8 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _luhn_digit(digits: str) -> str:
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit of ``digits`` (the last digit of a 缴款码)."""
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch) * (2 if i % 2 == 0 else 1)
@@ -38,18 +39,19 @@ def _luhn_digit(digits: str) -> str:
 
 
 def payment_code_valid(code: str) -> bool:
-    return code.isdigit() and len(code) == 18 and _luhn_digit(code[:-1]) == code[-1]
+    return code.isdigit() and len(code) == 18 and luhn_digit(code[:-1]) == code[-1]
 
 
-def _new_code(organisation) -> str:
+def new_payment_code(organisation) -> str:
     """18 digits: the agency's region code (6), the year (2), 9 random digits, a Luhn check digit —
     unguessable, and a mistyped code is refused at the pay page."""
     region = (organisation.region_code or "000000")[:6].ljust(6, "0")
     body = f"{region}{_today():%y}{secrets.randbelow(10**9):09d}"
-    return body + _luhn_digit(body)
+    return body + luhn_digit(body)
 
 
-def _money(value) -> Decimal:
+def money(value) -> Decimal:
+    """An amount in yuan as a Decimal, refused unless positive and in whole fen."""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -79,7 +81,7 @@ def payment_code_prepare(*, case, amount: Decimal, delivered_on: date) -> None:
     from ..collectors import collector
 
     due = legal_calendar.add_days(delivered_on, PAYMENT_DAYS)
-    collector().prepare(case=case, organisation=case.organisation, amount=_money(amount), due_on=due.date)
+    collector().prepare(case=case, organisation=case.organisation, amount=money(amount), due_on=due.date)
 
 
 def payment_notice_issue(
@@ -100,7 +102,7 @@ def payment_notice_issue(
     if actor is not None:
         assert_role(actor, Role.OFFICER, Role.HEAD, message="只有执法人员或负责人可以开具缴款通知。")
     assert_in_jurisdiction(actor, case.organisation)
-    amount = _money(amount)
+    amount = money(amount)
     if PaymentNotice.objects.filter(case=case).exists():
         raise DomainError("notice_exists", f"案件 {case.number} 已开具缴款通知。")
     if period_from is not None and period_from <= delivered_on:
@@ -273,7 +275,8 @@ def settled_status(state: Settlement) -> str:
     return PaymentNotice.Status.PARTLY_PAID if state.paid_total > 0 else PaymentNotice.Status.UNPAID
 
 
-def _settled_fields(state: Settlement) -> dict:
+def settled_fields(state: Settlement) -> dict:
+    """The notice's stored amounts from a settlement (``settlement.settle``)."""
     return {
         "principal_paid": state.principal_paid,
         "surcharge": state.surcharge,
@@ -282,14 +285,14 @@ def _settled_fields(state: Settlement) -> dict:
     }
 
 
-def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
+def refresh_notice(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
     """Recompute the notice's stored amounts from its payments (a new schedule: an approved plan); returns
     (notice, became_paid). Where the settlement changes the state, that is the kernel's ``notice_settle``
     move; else only the amounts are written. A payment received is the ``received`` move (``callbacks``)."""
     state = notice_state(notice)
     status = settled_status(state)
     if status == notice.status:
-        PaymentNotice.objects.filter(pk=notice.pk).update(**_settled_fields(state))
+        PaymentNotice.objects.filter(pk=notice.pk).update(**settled_fields(state))
         notice.refresh_from_db()
         return notice, False
     notice = workflow.transition(
@@ -298,13 +301,13 @@ def _refresh(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
         "notice_settle",
         actor=actor,
         target=status,
-        fields=_settled_fields(state),
+        fields=settled_fields(state),
         summary=f"缴款通知 {notice.code} 按批准的分期(延期)缴纳重新核算："
         f"{NOTICE_WORKFLOW.state_label(status)}",
     )
     became_paid = status == PaymentNotice.Status.PAID
     if became_paid:
-        _case_paid(notice, actor=actor)
+        tell_paid_listeners(notice, actor=actor)
     return notice, became_paid
 
 
@@ -322,7 +325,7 @@ def on_notice_paid(listener) -> None:
         _paid_listeners.append(listener)
 
 
-def _case_paid(notice: PaymentNotice, *, actor) -> None:
+def tell_paid_listeners(notice: PaymentNotice, *, actor) -> None:
     """Tell the listeners (the case) that the fine is paid."""
     for listener in _paid_listeners:
         try:
