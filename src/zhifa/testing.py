@@ -1,6 +1,7 @@
 """Shared pytest fixtures: a small jurisdiction tree (city → county A, county B), a user per role, certified
 officers, and API clients. Use them in every app's tests (see docs/testing.md)."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -219,3 +220,76 @@ def pytest_runtest_setup(item):
         if not Document.objects.exists():  # the only rows that point at a content type (PROTECT)
             ContentType.objects.all().delete()
         ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(request, django_db_modify_db_settings, django_db_use_migrations, django_db_blocker):
+    """``--create-db`` under xdist: the test database is migrated once per run, not once per worker.
+
+    Migrating an empty database costs ~27 s of CPU (Django re-rendering the migration states, the same on SQLite and
+    PostgreSQL), and every xdist worker used to pay it for its own database. Now the first worker to get the lock
+    migrates a template database (``<test name>_tpl``, with every data migration, exactly as before) and copies it
+    for each worker (SQLite: the file; PostgreSQL: ``CREATE DATABASE … TEMPLATE``); each worker then opens its copy
+    like a kept database (``migrate`` finds nothing to apply, the serialized rollback copy is taken from it as
+    before). Without xdist, or without ``--create-db``, nothing changes."""
+    create = request.config.getvalue("create_db")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    if not (create and worker and count > 1 and run and django_db_use_migrations):
+        return create
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            _copy_migrated_template(connections[alias], worker, count, run)
+    return False  # the copy counts as a kept database: setup_databases(keepdb=True) opens it
+
+
+def _copy_migrated_template(connection, worker: str, count: int, run: str) -> None:
+    import fcntl
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    test = connection.settings_dict.setdefault("TEST", {})
+    name = test.get("NAME") or ""
+    suffix = f"_{worker}"
+    if not name.endswith(suffix) or name == ":memory:":
+        return
+    base = name[: -len(suffix)]
+    template = f"{base}_tpl"
+    sqlite = connection.vendor == "sqlite"
+    marker_dir = Path(settings.VAR_DIR)
+    marker_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(base).name
+    marker = marker_dir / f"{stem}.template-run"
+    with open(marker_dir / f"{stem}.template-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait here while the first one migrates
+        if marker.exists() and marker.read_text() == run:
+            return  # built and copied in this run by another worker
+        original_name = connection.settings_dict["NAME"]
+        test["NAME"] = template
+        try:
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+            if sqlite:  # the copy is of the file alone: everything written must be in it
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            test["NAME"] = name
+            connection.close()
+            connection.settings_dict["NAME"] = original_name
+            settings.DATABASES[connection.alias]["NAME"] = original_name
+        for n in range(count):
+            target = f"{base}_gw{n}"
+            if sqlite:
+                for extra in ("", "-wal", "-shm"):
+                    Path(target + extra).unlink(missing_ok=True)
+                shutil.copyfile(template, target)
+            else:
+                with connection._nodb_cursor() as cursor:
+                    qn = connection.ops.quote_name
+                    cursor.execute(f"DROP DATABASE IF EXISTS {qn(target)}")
+                    cursor.execute(f"CREATE DATABASE {qn(target)} WITH TEMPLATE {qn(template)}")
+        marker.write_text(run)
