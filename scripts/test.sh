@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install what the tests need and run the whole suite: ruff, then pytest on SQLite and on PostgreSQL.
+# Install what the tests need and run the whole suite: ruff, then pytest on SQLite and on PostgreSQL (both at once).
 #   scripts/test.sh                 both databases
 #   ZHIFA_TEST_DATABASES=sqlite scripts/test.sh     one database
 #   scripts/test.sh -k calendar     extra arguments go to pytest
+#   ZHIFA_TEST_SEQUENTIAL=1 scripts/test.sh         one database after the other (default: both at once)
 source "$(dirname "$0")/lib.sh"
 ensure_apt "${SYSTEM_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${RENDER_PACKAGES[@]}"
 ensure_venv test
@@ -18,13 +19,45 @@ audit_dependencies
 PG_URL="${ZHIFA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 DATABASES="${ZHIFA_TEST_DATABASES:-sqlite postgresql}"
 WORKERS="${ZHIFA_TEST_WORKERS:-2}"
-status=0
-for db in $DATABASES; do
-  echo "==> pytest on $db"
+PREFIX="${ZHIFA_TEST_DB_PREFIX:-suite}"  # the test databases: <prefix>_sqlite, <prefix>_pg
+
+run_pytest() {  # run_pytest <db> [pytest args…]
+  local db="$1"
+  shift
   if [ "$db" = "postgresql" ]; then
-    DATABASE_URL="$PG_URL" ZHIFA_TEST_DB="suite_pg" .venv/bin/pytest -n "$WORKERS" --create-db -q "$@" || status=$?
+    DATABASE_URL="$PG_URL" ZHIFA_TEST_DB="${PREFIX}_pg" .venv/bin/pytest -n "$WORKERS" --create-db -q "$@"
   else
-    env -u DATABASE_URL ZHIFA_TEST_DB="suite_sqlite" .venv/bin/pytest -n "$WORKERS" --create-db -q "$@" || status=$?
+    env -u DATABASE_URL ZHIFA_TEST_DB="${PREFIX}_sqlite" .venv/bin/pytest -n "$WORKERS" --create-db -q "$@"
   fi
+}
+
+status=0
+# The databases run at the same time (ZHIFA_TEST_SEQUENTIAL=1: one after the other). Neither run keeps both cores
+# busy all the time (PostgreSQL round trips, the subprocesses of the worker, fault and browser tests, each run's
+# start and its last tests), so together they end sooner than one after the other (docs/testing.md). Each run's
+# output goes to var/test-<prefix>-<db>.log and is printed when that run ends.
+if [ "${ZHIFA_TEST_SEQUENTIAL:-0}" = "1" ] || [ "$(wc -w <<<"$DATABASES")" -le 1 ]; then
+  for db in $DATABASES; do
+    echo "==> pytest on $db"
+    run_pytest "$db" "$@" || status=$?
+  done
+  exit $status
+fi
+
+mkdir -p var
+declare -A pids
+# A background job of a script ignores Ctrl-C: stop the runs it started when this script is interrupted.
+trap 'kill "${pids[@]}" 2>/dev/null; exit 130' INT TERM
+for db in $DATABASES; do
+  echo "==> pytest on $db (started; output in var/test-${PREFIX}-$db.log)"
+  run_pytest "$db" "$@" >"var/test-${PREFIX}-$db.log" 2>&1 &
+  pids[$db]=$!
+done
+for db in $DATABASES; do
+  rc=0
+  wait "${pids[$db]}" || rc=$?
+  echo "==> pytest on $db (exit $rc)"
+  cat "var/test-${PREFIX}-$db.log"
+  [ "$rc" -eq 0 ] || status=$rc
 done
 exit $status
