@@ -413,3 +413,19 @@ class RepairApplication(models.Model):
     @property
     def organisation(self):
         return self.publication.organisation
+
+
+class RepairStep(AbstractStep):
+    """One appended step of a credit-repair application (received with the automatic checks' outcome, decided;
+    ``core.workflow``)."""
+
+    STATES = RepairStatus
+
+    application = models.ForeignKey(RepairApplication, verbose_name="修复申请", on_delete=models.CASCADE,
+                                    related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "信用修复申请流程记录"
+
+    def __str__(self):
+        return f"{self.application_id} {self.action}"

@@ -196,7 +196,7 @@ def repair_list(request):
         return xlsx.list_response(request.user, kind="credit.repair", title="信用修复申请", qs=qs, columns=[
             ("申请日期", "applied_on"), ("企业", "publication.party.name"), ("决定书文号", "publication.decision_number"),
             ("渠道", "get_channel_display"), ("适用制度", "regime.code"), ("状态", "get_status_display"), ("审批意见", "decision_note")])
-    return render(request, "credit/repairs.html", {"page": Paginator(qs, 30).get_page(request.GET.get("page")),
+    return render(request, "credit/repairs.html", {"page": Paginator(qs.prefetch_related("steps__actor"), 30).get_page(request.GET.get("page")),
                                                    "form": DecideForm(), "is_head": has_role(request.user, Role.HEAD, Role.ADMIN)})
 
 

@@ -80,7 +80,8 @@ _REPAIR_MOVES = [
 ]
 
 REPAIR_WORKFLOW = Workflow(
-    name="credit repair", model="credit.RepairApplication", audit_prefix="credit.", noun="该修复申请", states=R,
+    name="credit repair", model="credit.RepairApplication", history="credit.RepairStep", history_subject="application",
+    audit_prefix="credit.", noun="该修复申请", states=R,
     transitions=_REPAIR_MOVES, refused="只有通过自动核查、待审批的申请可以审批。",
 )
 

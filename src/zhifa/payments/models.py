@@ -167,6 +167,21 @@ class PaymentPlan(models.Model):
         return f"{self.get_kind_display()}申请（{self.get_status_display()}）"
 
 
+class PaymentPlanStep(AbstractStep):
+    """One appended step of an instalment or deferral application (recorded, decided; ``core.workflow``). The
+    full-process record of these acts stays on the case."""
+
+    STATES = PlanStatus
+
+    plan = models.ForeignKey(PaymentPlan, verbose_name="分期(延期)缴纳申请", on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(AbstractStep.Meta):
+        verbose_name = verbose_name_plural = "分期(延期)缴纳申请流程记录"
+
+    def __str__(self):
+        return f"{self.plan_id} {self.action}"
+
+
 class Instalment(models.Model):
     """One instalment (or the single deferred date) of a plan."""
 

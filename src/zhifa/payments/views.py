@@ -58,7 +58,7 @@ def notice_detail(request, pk: int):
     roles = {"head": has_role(request.user, Role.HEAD), "officer": has_role(request.user, Role.OFFICER, Role.HEAD)}
     return render(request, "payments/detail.html", {
         "notice": notice, "state": state, "qr": qr, "roles": roles, "payments": notice.payments.all(),
-        "plans": notice.plans.prefetch_related("instalments"), "plan_form": PlanForm(), "decide_form": DecideForm(),
+        "plans": notice.plans.prefetch_related("instalments", "steps__actor"), "plan_form": PlanForm(), "decide_form": DecideForm(),
         "enforcement_ready_on": services.enforcement_ready_on(notice), "schedule": services.schedule_of(notice),
         "steps": notice.steps.select_related("actor"),
     })

@@ -9,7 +9,7 @@ of all its payments says (``settlement.settle``), so ``received`` is a move whos
 computes. The audit actions keep their names (``payment.notice_issue``, ``payment.received``,
 ``payment.notice_cancel``, ``payment.plan_apply``, ``payment.plan_decide``); issuing, receiving and the
 plan's acts are recorded on the case, whose full-process record they belong to
-(``transition(audit_subject=case)``)."""
+(``transition(audit_subject=case)``); the notice and the plan each keep their own steps."""
 
 from django.db import models
 
@@ -74,10 +74,12 @@ _PLAN_MOVES = [
     ),
 ]
 
-# The plan's record is the full-process record of its case (no history table of its own).
+# The plan's record is the full-process record of its case; its steps are its own (``PaymentPlanStep``).
 PLAN_WORKFLOW = Workflow(
     name="payment plan",
     model="payments.PaymentPlan",
+    history="payments.PaymentPlanStep",
+    history_subject="plan",
     audit_prefix="payment.",
     noun="该申请",
     states=PlanStatus,
