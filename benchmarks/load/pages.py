@@ -93,6 +93,13 @@ def main(argv=None) -> None:
         if "dashboard" in pages:
             measure("dashboard (cold)", lambda c=client: c.get("/"), before=clear)
             measure("dashboard (warm)", lambda c=client: c.get("/"))
+            # A visit where the worker keeps the unit's figures (core.cards): the user's own work.
+            from zhifa.core import cards
+
+            def drop_own(u=user):
+                caches["dashboard"].delete(cards._own_key(u))
+
+            measure("dashboard (own work, unit kept)", lambda c=client: c.get("/"), before=drop_own)
         request = RequestFactory().get("/")
         request.user = user
         from importlib import import_module
