@@ -58,6 +58,9 @@ class LockoutModelBackend(ModelBackend):
         return result
 
 
+TOKEN_USE_RESOLUTION = 60  # seconds: ApiToken.last_used_at is written at most this often
+
+
 def token_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -74,6 +77,10 @@ class ApiTokenAuth(HttpBearer):
         row = ApiToken.objects.select_related("user", "user__organisation").filter(key_hash=token_hash(token), revoked=False).first()
         if row is None or not row.user.is_active:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        # Kept to the minute: one write a minute per token, not one per request (a busy client's every call
+        # would otherwise be a write, and on SQLite a lock of the whole database).
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= TOKEN_USE_RESOLUTION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
