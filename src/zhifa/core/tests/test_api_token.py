@@ -1,5 +1,5 @@
-"""API tokens (core.auth.ApiTokenAuth): the key is kept only as its hash, a revoked or inactive user's token is
-refused, and the token's last use is written at most once a minute (not a write per request)."""
+"""API tokens (core.auth.ApiTokenAuth): the key is kept only as its hash, a revoked or inactive user's token
+is refused, and the token's last use is written at most once a minute (not a write per request)."""
 
 from datetime import timedelta
 
