@@ -4,6 +4,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -108,3 +110,14 @@ def yuan(value) -> str:
 def clause(value) -> str:
     """Text to be followed by the template's own punctuation: trailing 。；，. removed (no doubled 。。)."""
     return str(value or "").rstrip("。；，.;, ")
+
+
+@register.filter
+def names(value, sep: str = "、") -> str:
+    """People listed on a paper (执法人员：王建国（执法证号 41130001）、李明（…）): each kept whole on one line, so a
+    certificate number never breaks across lines; the separator stays with the name before it (no line opens
+    with 、)."""
+    items = [value] if isinstance(value, str) else list(value or [])
+    last = len(items) - 1
+    return mark_safe("".join(f'<span class="nobreak">{conditional_escape(x)}{sep if i < last else ""}</span>'
+                             for i, x in enumerate(items)))

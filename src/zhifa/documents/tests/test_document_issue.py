@@ -40,6 +40,18 @@ def test_penalty_decision_is_numbered_stored_recorded_and_reads_in_chinese(world
     assert documents_of(party) == [doc]
 
 
+@pytest.mark.parametrize("kind", ["penalty_decision", "no_penalty_decision", "onspot_decision"])
+def test_each_officers_certificate_number_stays_on_the_line_of_the_name(world, party, kind, tmp_path):
+    """Regression: the signing block of the decisions (78 mm wide) broke 执法证号 4113000123 across two lines, the
+    number's digits apart from the officer's name. Each officer (name and number) is now kept whole on one line."""
+    officers = ["欧阳建国（执法证号 4113000123）", "李明（执法证号 41130002）"]
+    doc = document_issue(actor=world.users["officer"], organisation=world.brigade_a, kind=kind, subject=party,
+                         context={**context_for(kind), "officers": officers})
+    lines = [" ".join(line.split()) for line in pdf_text(evidence_read(doc.pdf), tmp_path).splitlines()]
+    for officer in officers:
+        assert any(officer in line for line in lines), (officer, [x for x in lines if "执法" in x])
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_every_standard_form_renders(world, party, kind, tmp_path):
     doc = document_issue(actor=world.users["officer"], organisation=world.brigade_a, kind=kind, subject=party,
