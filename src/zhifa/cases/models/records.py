@@ -160,10 +160,13 @@ class CaseDocument(models.Model):
     error = models.CharField("未能生成的原因", max_length=300, blank=True)
     issued_at = models.DateTimeField("制作时间", auto_now_add=True)
     # What a retry needs (tasks.retry_documents, the 重新生成 button): who called for the paper and the
-    # transcript it reproduces, kept by id like the document (no foreign key: nothing to cascade or index on
-    # two million rows); how many times the paper was tried and when last.
-    requested_by_id = models.BigIntegerField("制作人ID", null=True, blank=True)
-    transcript_id = models.BigIntegerField("笔录ID", null=True, blank=True)
+    # transcript it reproduces; how many times the paper was tried and when last. Foreign keys (a plain id
+    # could name a user or a transcript that no longer exists): neither can be deleted while the paper is
+    # kept (the whole case can, RESTRICT).
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制作人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    transcript = models.ForeignKey(Transcript, verbose_name="笔录", null=True, blank=True,
+                                   on_delete=models.RESTRICT, related_name="+")
     attempts = models.PositiveSmallIntegerField("生成次数", default=0)
     attempted_at = models.DateTimeField("最近生成时间", null=True, blank=True)
 

@@ -162,3 +162,48 @@ def test_officer_sees_a_failed_paper_and_makes_it_again(world, settings, tmp_pat
     # Asked again once made: refused, nothing recorded.
     client_for("officer").post(retry_url)
     assert Event.objects.filter(action="case.document_retry").count() == 1
+
+
+# --- who called for the paper and its transcript: foreign keys ------------------------------------------------------
+
+def test_requester_and_transcript_of_a_paper_are_foreign_keys_kept_by_the_database(world, django_capture_on_commit_callbacks):
+    """Regression: ``requested_by_id`` and ``transcript_id`` were plain integers, so a paper could name a user or a
+    transcript that did not exist (the retry then made it as nobody's, silently). They are foreign keys: a user who
+    called for a paper cannot be deleted while it is kept, and a paper names only a user that exists."""
+    from django.db import IntegrityError, connection, transaction
+    from django.db.models import PROTECT, RESTRICT
+
+    with django_capture_on_commit_callbacks(execute=False):
+        case = opened(world)
+    row = CaseDocument.objects.get(case=case, kind="register")
+    assert row.requested_by == world.users["head"] and row.transcript is None
+    # the person and the transcript cannot be deleted from under a kept paper (the whole case can: RESTRICT)
+    assert CaseDocument._meta.get_field("requested_by").remote_field.on_delete is PROTECT
+    assert CaseDocument._meta.get_field("transcript").remote_field.on_delete is RESTRICT
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseDocument.objects.filter(pk=row.pk).update(requested_by_id=987654321)
+        connection.check_constraints(table_names=[CaseDocument._meta.db_table])
+
+
+def test_migration_reports_and_clears_ids_that_name_nothing(world, capsys, django_capture_on_commit_callbacks):
+    """The data migration to the foreign keys (cases 0015): an id kept before that names no user or no transcript is
+    reported (案件文书#…记录的…ID … 不存在) and cleared; ids that exist are kept."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    with django_capture_on_commit_callbacks(execute=False):
+        case, other = opened(world), opened(world)
+    lost = CaseDocument.objects.get(case=case, kind="register")
+    kept = CaseDocument.objects.get(case=other, kind="register")
+    # the state before the migration (the constraints are checked at the commit, which a test never reaches)
+    CaseDocument.objects.filter(pk=lost.pk).update(requested_by_id=987654321, transcript_id=987654322)
+    import_module("zhifa.cases.migrations.0015_case_document_keys_checked").clear_dangling(apps, connection.schema_editor())
+    err = capsys.readouterr().err
+    assert f"案件文书#{lost.pk}" in err and "制作人（用户）ID 987654321 不存在，已清空" in err and "笔录ID 987654322 不存在" in err
+    assert f"案件文书#{kept.pk}" not in err
+    lost.refresh_from_db()
+    kept.refresh_from_db()
+    assert (lost.requested_by_id, lost.transcript_id) == (None, None)
+    assert kept.requested_by_id == world.users["head"].pk
