@@ -139,6 +139,8 @@ class LegalReviewForm(forms.Form):
     opinion = forms.ChoiceField(label="审核意见", choices=LegalReview.Opinion.choices)
     text = forms.CharField(label="审核意见说明", widget=TEXT)
     modified_amount = forms.DecimalField(label="建议罚款金额（元，修改时填）", max_digits=12, decimal_places=2, required=False)
+    range_check = forms.CharField(label="罚款幅度核对", widget=TEXT, required=False,
+                                  help_text="罚款幅度未能自动核对的案件必填：写明处罚依据条款规定的罚款幅度，以及拟罚款金额是否在幅度内")
 
 
 class DiscussForm(forms.Form):

@@ -223,6 +223,7 @@ class LegalReviewIn(Schema):
     opinion: LegalReview.Opinion
     text: str
     modified_amount: Decimal | None = None
+    range_check: str = ""
 
 
 class DiscussIn(Schema):

@@ -4,9 +4,13 @@ A fine above the maximum the penalty provision allows is never lawful, whichever
 (a catalogue item, or a case outside the catalogue citing the provision by hand); a fine below the minimum
 is lawful only as 减轻处罚 (Art. 32). The range is the catalogue's (``ViolationItem.statutory_min/max``):
 a case linked to an item takes the item's; any other case takes the range of the catalogue items whose
-penalty provision it cites (several items citing the same provision: the widest range). A provision the
-catalogue does not know, or one whose fine is a multiple of illegal gains (no maximum), has no range here
-and is not checked.
+penalty provision it cites (several items citing the same provision: the widest range).
+
+A provision the catalogue does not know, or a fine that is a multiple of illegal gains (no fixed
+range), cannot be checked here, and is never let through unchecked (:func:`unchecked_reason`): the
+cases app then requires legal review (法制审核, Art. 58) whose opinion records that the reviewer
+checked the amount against the provision, and refuses such a fine on the spot (Art. 51: the
+simplified procedure has no legal review).
 """
 
 import re
@@ -127,3 +131,19 @@ def assert_fine_within(amount: Decimal | None, *, item: ViolationItem | None = N
         raise DomainError("fine_below_statutory_min",
                           f"罚款{amount:,.2f}元低于{basis}规定的下限{rng.minimum:,.2f}元；"
                           "低于法定下限的，须符合减轻处罚的情形并在决定中写明（行政处罚法第三十二条）。")
+
+
+def unchecked_reason(amount: Decimal | None, *, item: ViolationItem | None = None, penalty_basis: str = "",
+                     illegal_gains: bool = False) -> str:
+    """Why the range of a fine of ``amount`` cannot be checked here (Chinese, naming the provision), or
+    "" when it can (or there is no fine): the cited provision has no range in the catalogue, or the fine
+    is a multiple of illegal gains. Fail closed: the caller must have the amount checked by a person
+    (法制审核) or refuse it."""
+    if amount is None:
+        return ""
+    basis = (penalty_basis or (item.penalty_basis if item is not None else "")).strip() or "所引处罚依据"
+    if illegal_gains:
+        return f"没收违法所得并处罚款的，罚款按违法所得的倍数计算，系统无法核对{basis}规定的幅度"
+    if statutory_range(item=item, penalty_basis=penalty_basis) is None:
+        return f"处罚依据{basis}的罚款幅度不在违法行为事项目录中，系统无法核对"
+    return ""

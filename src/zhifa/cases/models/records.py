@@ -29,6 +29,10 @@ class LegalReview(models.Model):
     opinion = models.CharField("审核意见", max_length=10, choices=Opinion.choices)
     text = models.TextField("审核意见说明")
     modified_amount = models.DecimalField("建议罚款金额（元）", null=True, blank=True, **MONEY)
+    # Where the system cannot check the fine's statutory range (罚款幅度未能自动核对), the reviewer's
+    # check of the amount against the penalty provision (行政处罚法 Arts. 4, 58); a fine is not decided
+    # without it.
+    range_check = models.TextField("罚款幅度核对", blank=True)
     reviewed_at = models.DateTimeField("审核时间", auto_now_add=True)
 
     class Meta:

@@ -81,6 +81,14 @@ def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kin
     # may add review to a case but never waive it where the law or the catalogue requires it.
     if case.hearing_held_on is not None and not any("听证" in r for r in reasons):
         reasons.insert(0, "经过听证程序（行政处罚法第五十八条第一款第二项）")
+    # Arts. 4, 58: a fine whose range the system cannot check is checked by the legal reviewer (fail closed).
+    fine = amount if amount is not None else by_kind.get(Case.PenaltyKind.FINE)
+    if fine is None and case.proposed_outcome == Case.Outcome.PENALTY:
+        fine = case.proposed_amount
+    unchecked = fine_range_unchecked(case, fine, gains=Case.PenaltyKind.CONFISCATE_INCOME in kinds)
+    if unchecked:
+        reasons.insert(0, unchecked)
+        required = True
     if required or case.hearing_held_on is not None:
         return True, "；".join(reasons)[:300]
     return case.legal_review_required, case.legal_review_basis
@@ -109,6 +117,36 @@ def assert_statutory_range(case: Case, amount: Decimal | None, *, basis: str = "
     gains = any(x.kind == Case.PenaltyKind.CONFISCATE_INCOME for x in lines or [])
     discretion_ranges.assert_fine_within(amount, item=case.violation_item, mitigated=mitigated, illegal_gains=gains,
                                          penalty_basis=basis or case.penalty_provision or case.legal_basis)
+
+
+RANGE_UNCHECKED = "罚款幅度未能自动核对"
+
+
+def fine_range_unchecked(case: Case, amount: Decimal | None, *, basis: str = "", lines=None, gains: bool | None = None) -> str:
+    """The flag 罚款幅度未能自动核对 with its reason when the statutory range of the fine cannot be checked by the
+    system (``discretion.ranges.unchecked_reason``: a provision the catalogue does not know, a multiple of illegal
+    gains); "" when it can or there is no fine. Such a fine is decided only after legal review records that the
+    amount was checked against the provision (Arts. 4, 58), and never on the spot (Art. 51)."""
+    if gains is None:
+        gains = any(x.kind == Case.PenaltyKind.CONFISCATE_INCOME for x in lines or [])
+    reason = discretion_ranges.unchecked_reason(amount, item=case.violation_item, illegal_gains=gains,
+                                                penalty_basis=basis or case.penalty_provision or case.legal_basis)
+    return f"{RANGE_UNCHECKED}：{reason}，须经法制审核对照处罚依据核对罚款金额（行政处罚法第四条、第五十八条）" if reason else ""
+
+
+def assert_range_reviewed(case: Case, amount: Decimal | None, *, basis: str = "", lines=None) -> None:
+    """A fine whose range the system cannot check (:func:`fine_range_unchecked`) needs a passed legal review — after
+    the hearing, where one was held — whose opinion records the reviewer's check of the amount against the provision
+    (``LegalReview.range_check``)."""
+    unchecked = fine_range_unchecked(case, amount, basis=basis, lines=lines)
+    if not unchecked:
+        return
+    reviews = passed_reviews(case).exclude(range_check="")
+    if case.hearing_held_on:
+        reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
+    if not reviews.exists():
+        raise DomainError("fine_range_unchecked", f"{unchecked}。法制审核意见须写明已对照该条款核对罚款金额在法定幅度内，"
+                          "未经核对的，不得告知或作出罚款决定。")
 
 
 def passed_reviews(case: Case):

@@ -20,8 +20,10 @@ from .. import penalties, rules
 from ..models import Case
 from ..workflow import WORKFLOW, Status
 from .checks import (
+    assert_range_reviewed,
     assert_statutory_range,
     assessment_proposal,
+    fine_range_unchecked,
     limitation_expired,
     passed_reviews,
     review_requirement,
@@ -161,6 +163,7 @@ def case_decide(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     handling_officers(case, None, act="作出处罚决定")
     deviation_reason = deviation_reason.strip() or case.deviation_reason
     assert_statutory_range(case, amount, basis=legal_basis, lines=parsed)
+    assert_range_reviewed(case, amount, basis=legal_basis, lines=parsed)  # what the system could not check, a reviewer did
     proposal = _assessment_snapshot(case, amount, deviation_reason)
     penalties.assert_deviation_explained(proposal, amount, deviation_reason)
     day = today()
@@ -257,6 +260,12 @@ def case_simplified(*, actor, organisation: Organisation, party: Party, officers
         parsed = penalties.parse_lines(penalties.lines_from(penalty_kind, amount), allowed=penalties.SIMPLIFIED_KINDS)
         penalties.assert_provided_by_item(parsed, item)
         assert_statutory_range(case, amount, basis=legal_basis, lines=parsed)
+        # Art. 51: no legal review on the spot, so a fine whose range the system cannot check is not decided here.
+        unchecked = fine_range_unchecked(case, amount, basis=legal_basis, lines=parsed)
+        if unchecked:
+            raise DomainError("fine_range_unchecked", f"处罚依据{legal_basis.strip()}的罚款幅度不在违法行为事项目录中，"
+                              "系统无法核对罚款是否在法定幅度内；当场处罚不经法制审核，不能当场作出该罚款决定。请选择目录中的违法行为"
+                              "事项，或者按普通程序立案，经法制审核核对罚款金额后作出决定（行政处罚法第四条、第五十一条、第五十八条）。")
         proposal = _assessment_snapshot(case, amount, deviation_reason.strip())
         penalties.assert_deviation_explained(proposal, amount, deviation_reason)
         penalties.store_lines(case, "decided", parsed)

@@ -14,6 +14,7 @@ from zhifa.core.models import Officer
 from .. import penalties, rules
 from ..models import Case, ClockSuspension
 from .checks import (
+    assert_range_reviewed,
     assert_statutory_range,
     default_hearing_right,
     passed_reviews,
@@ -48,6 +49,7 @@ def case_notify(*, actor, case: Case, penalty_kind: str = "", amount: Decimal | 
     amount = derived["fine_amount"]
     assert_statutory_range(case, amount, lines=parsed)
     _assert_reviewed_before_notice(case, lines=parsed)
+    assert_range_reviewed(case, amount, lines=parsed)
     # Art. 63 ("应当告知"): where any line gives the right, it is told; the head may add the right, never remove it.
     right = default_hearing_right(case, lines=parsed) or bool(hearing_right)
     fields = {"notified_on": today(), "notified_amount": amount, "notified_penalty_kind": derived["penalty_kind"], "hearing_right": right,

@@ -20,6 +20,7 @@ from .. import rules
 from ..models import Case, EvidenceItem, LegalReview, Transcript
 from ..workflow import WORKFLOW, Status
 from .checks import (
+    RANGE_UNCHECKED,
     assert_discovery,
     assessment_proposal,
     discovery_date,
@@ -308,8 +309,12 @@ def case_internal_review(*, actor, case: Case, approve: bool, opinion: str) -> C
     return case
 
 
-def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_amount: Decimal | None = None) -> LegalReview:
-    """法制审核 (行政处罚法 Art. 58) by a reviewer who is not a handling officer."""
+def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_amount: Decimal | None = None,
+                      range_check: str = "") -> LegalReview:
+    """法制审核 (行政处罚法 Art. 58) by a reviewer who is not a handling officer. Where the system cannot check the
+    fine's statutory range (罚款幅度未能自动核对: a provision the catalogue does not know, a multiple of illegal gains),
+    an opinion that lets the fine go on must record the reviewer's check of the amount against the provision
+    (``range_check``: the range the provision sets and that the amount lies within it, Arts. 4, 58)."""
     check("legal_review", case, actor)
     officer = Officer.objects.filter(user=actor).first()
     if officer is not None and case.officers.filter(pk=officer.pk).exists():
@@ -325,15 +330,23 @@ def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_am
         raise DomainError("opinion_required", "请填写审核意见说明。")
     if opinion == LegalReview.Opinion.MODIFY and modified_amount is None and case.proposed_outcome == Case.Outcome.PENALTY:
         raise DomainError("amount_required", "修改意见须写明建议的罚款金额。")
+    if opinion != LegalReview.Opinion.RETURN and case.proposed_outcome == Case.Outcome.PENALTY and not range_check.strip():
+        amount = modified_amount if opinion == LegalReview.Opinion.MODIFY and modified_amount is not None else None
+        _required, basis = review_requirement(case, amount=amount)
+        flag = next((r for r in basis.split("；") if r.startswith(RANGE_UNCHECKED)), "")
+        if flag:
+            raise DomainError("range_check_required", f"{flag}。请在“罚款幅度核对”中写明该条款规定的罚款幅度及拟罚款金额是否在幅度内。")
     if opinion == LegalReview.Opinion.RETURN:
         target = Status.OPENED
     else:
         target = Status.HEARD if case.hearing_held_on else Status.REVIEWED
     fields = {"proposed_amount": modified_amount} if opinion == LegalReview.Opinion.MODIFY and modified_amount is not None else {}
     with transaction.atomic():
-        review = LegalReview.objects.create(case=case, reviewer=actor, opinion=opinion, text=text.strip(), modified_amount=modified_amount)
+        review = LegalReview.objects.create(case=case, reviewer=actor, opinion=opinion, text=text.strip(), modified_amount=modified_amount,
+                                           range_check=range_check.strip())
         move(case, "legal_review", actor, target=target, fields=fields,
-              summary=f"法制审核意见：{review.get_opinion_display()}。{text.strip()[:300]}")
+              summary=f"法制审核意见：{review.get_opinion_display()}。{text.strip()[:300]}"
+              + (f" 罚款幅度核对：{range_check.strip()[:200]}" if range_check.strip() else ""))
     return review
 
 

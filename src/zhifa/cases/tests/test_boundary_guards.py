@@ -20,7 +20,7 @@ from .factories import PENALTY, VIOLATED, lead, notified, opened, person
 
 pytestmark = pytest.mark.django_db
 
-BASIS = "《中华人民共和国道路运输条例》第六十八条"
+BASIS = PENALTY  # 公路法 Art. 76 (4): up to 30,000 yuan, a range the system checks
 
 
 def _state(case):

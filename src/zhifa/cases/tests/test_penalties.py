@@ -45,7 +45,9 @@ def _through_legal_review(world, case, *, amount=None, deviation=""):
                                 proposed_outcome=Case.Outcome.PENALTY, proposed_amount=amount, deviation_reason=deviation)
     case = services.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="同意")
     assert case.status == Status.LEGAL_REVIEW
-    services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text="事实清楚，适用依据正确。")
+    # 没收违法所得并处罚款: a fine by the gains, whose range the reviewer checks (罚款幅度未能自动核对, Arts. 4, 58)
+    services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text="事实清楚，适用依据正确。",
+                               range_check="违法所得不足一万元，依第六十三条处一万元以上五万元以下罚款，拟罚款在幅度内。")
     case.refresh_from_db()
     return case
 

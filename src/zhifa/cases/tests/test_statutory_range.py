@@ -105,3 +105,108 @@ def test_art4_a_decision_confiscating_illegal_gains_takes_the_gains_branch(world
         assert_fine_within(Decimal("30000"), penalty_basis=art63)
     assert_fine_within(Decimal("30000"), penalty_basis=art63, illegal_gains=True)
     assert Line(kind="confiscate_income", amount=Decimal("8000")).kind == Case.PenaltyKind.CONFISCATE_INCOME
+
+
+# --- fail closed: a fine whose range the system cannot check (行政处罚法 Arts. 4, 51, 58) -----------
+
+LOCAL = "《河南省道路运输条例》第六十条"  # a provision the national catalogue does not know
+LOCAL_VIOLATED = "《河南省道路运输条例》第二十条"
+TEAM = ("officer", "officer2")
+REVIEW_TEXT = "事实清楚，适用依据正确。"
+
+
+def _reported_under(world, penalty_provision: str, amount: str = "2000"):
+    """A case outside the catalogue, reported for a fine under ``penalty_provision``; the head set no
+    review."""
+    officer, head = world.users["officer"], world.users["head"]
+    case = services.case_set_provisions(actor=officer, case=lead(world, provisions=False),
+                                        violated_provision=LOCAL_VIOLATED,
+                                        penalty_provision=penalty_provision)
+    case = services.case_open(actor=head, case=case, officers=[world.officers[k] for k in TEAM],
+                              legal_review_required=False)
+    case = services.case_report(actor=officer, case=case, report_text="经调查，违法事实清楚。",
+                                proposed_outcome=Case.Outcome.PENALTY, proposed_amount=Decimal(amount))
+    return services.case_internal_review(actor=head, case=case, approve=True, opinion="同意")
+
+
+def _decide(world, case, basis):
+    return services.case_decide(actor=world.users["head"], case=case, penalty_kind=Case.PenaltyKind.FINE,
+                                amount=Decimal("2000"), legal_basis=basis, reasoning="违法事实清楚。")
+
+
+def _waived(world, case):
+    case = _notify(world, Case.objects.get(pk=case.pk), "2000")
+    return services.case_waive(actor=world.users["officer"], case=case, statement="无异议")
+
+
+def test_art58_fine_under_a_provision_the_catalogue_does_not_know_goes_to_legal_review(world):
+    """Regression: a provision the catalogue does not know was not checked at all, and the case went on
+    without legal review. It is flagged 罚款幅度未能自动核对 and sent to legal review, even on the
+    ordinary non-major route."""
+    from zhifa.cases.workflow import Status
+
+    case = _reported_under(world, LOCAL)
+    assert case.status == Status.LEGAL_REVIEW and case.legal_review_required
+    assert case.legal_review_basis.startswith("罚款幅度未能自动核对") and LOCAL in case.legal_review_basis
+    # A provision the catalogue knows, on the same route, is checked by the system and needs no review.
+    assert _reported_under(world, ART68_1).status == Status.REVIEWED
+
+
+def test_art58_reviewer_must_record_the_range_check_before_the_fine_goes_on(world, client_for):
+    from django.urls import reverse
+
+    from zhifa.cases.models import LegalReview
+
+    case = _reported_under(world, LOCAL)
+    reviewer = world.users["reviewer"]
+    steps = StatusChange.objects.filter(case=case).count()
+    with pytest.raises(DomainError) as exc:
+        services.case_legal_review(actor=reviewer, case=case, opinion="agree", text=REVIEW_TEXT)
+    assert exc.value.code == "range_check_required"
+    assert "罚款幅度核对" in exc.value.message and LOCAL in exc.value.message
+    assert StatusChange.objects.filter(case=case).count() == steps
+    assert not LegalReview.objects.filter(case=case).exists()
+    check = "该条规定处一千元以上五千元以下罚款，拟罚款二千元在幅度内。"
+    services.case_legal_review(actor=reviewer, case=case, opinion="agree", text=REVIEW_TEXT,
+                               range_check=check)
+    case = _decide(world, _waived(world, case), LOCAL)
+    assert case.decision_number
+    page = client_for("officer").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "罚款幅度核对" in page and check in page
+
+
+def test_art58_decision_citing_an_unknown_provision_needs_a_review_that_checked_the_range(world):
+    """A case reviewed on a provision the catalogue knows cannot be decided on one the catalogue does
+    not know: no review checked that fine against it."""
+    from .factories import reviewed
+
+    case = _waived(world, reviewed(world, legal_review=True))  # 公路法 Art. 76: no range check needed
+    with pytest.raises(DomainError) as exc:
+        _decide(world, case, LOCAL)
+    assert exc.value.code == "fine_range_unchecked"
+    assert "罚款幅度未能自动核对" in exc.value.message and LOCAL in exc.value.message
+    assert Case.objects.get(pk=case.pk).decision_number == ""
+
+
+def test_art51_on_the_spot_fine_under_an_unknown_provision_is_refused_a_warning_is_not(world):
+    """Simplified procedure (Art. 51) has no legal review: a fine whose range cannot be checked is
+    refused with the provision named, and nothing is created; a warning under it is decided."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhifa.core.models import Event
+
+    from .factories import person
+
+    kw = dict(actor=world.users["officer"], organisation=world.brigade_a, party=person(world),
+              officers=[world.officers[k] for k in TEAM], occurred_at=timezone.now() - timedelta(hours=1),
+              place="G207国道", facts="未随车携带道路运输证", legal_basis=LOCAL,
+              violated_provision=LOCAL_VIOLATED)
+    events, cases = Event.objects.count(), Case.objects.count()
+    with pytest.raises(DomainError) as exc:
+        services.case_simplified(**kw, penalty_kind="fine", amount=Decimal("100"))
+    assert exc.value.code == "fine_range_unchecked"
+    assert LOCAL in exc.value.message and "普通程序" in exc.value.message
+    assert (Event.objects.count(), Case.objects.count()) == (events, cases)
+    assert services.case_simplified(**kw, penalty_kind="warning", amount=None).decision_number
