@@ -186,7 +186,7 @@ def test_requester_and_transcript_of_a_paper_are_foreign_keys_kept_by_the_databa
 
 
 def test_migration_reports_and_clears_ids_that_name_nothing(world, capsys, django_capture_on_commit_callbacks):
-    """The data migration to the foreign keys (cases 0015): an id kept before that names no user or no transcript is
+    """The data migration to the foreign keys (cases 0016): an id kept before that names no user or no transcript is
     reported (案件文书#…记录的…ID … 不存在) and cleared; ids that exist are kept."""
     from importlib import import_module
 
@@ -199,7 +199,7 @@ def test_migration_reports_and_clears_ids_that_name_nothing(world, capsys, djang
     kept = CaseDocument.objects.get(case=other, kind="register")
     # the state before the migration (the constraints are checked at the commit, which a test never reaches)
     CaseDocument.objects.filter(pk=lost.pk).update(requested_by_id=987654321, transcript_id=987654322)
-    import_module("zhifa.cases.migrations.0015_case_document_keys_checked").clear_dangling(apps, connection.schema_editor())
+    import_module("zhifa.cases.migrations.0016_case_document_keys_checked").clear_dangling(apps, connection.schema_editor())
     err = capsys.readouterr().err
     assert f"案件文书#{lost.pk}" in err and "制作人（用户）ID 987654321 不存在，已清空" in err and "笔录ID 987654322 不存在" in err
     assert f"案件文书#{kept.pk}" not in err

@@ -1,4 +1,4 @@
-"""The checked ids of 0015 become foreign keys on the same columns (a constraint and an index, no data moved)."""
+"""The checked ids of 0016 become foreign keys on the same columns (a constraint and an index, no data moved)."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("cases", "0015_case_document_keys_checked"),
+        ("cases", "0016_case_document_keys_checked"),
     ]
 
     operations = [

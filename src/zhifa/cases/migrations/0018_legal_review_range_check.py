@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_case_document_foreign_keys'),
+        ('cases', '0017_case_document_foreign_keys'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""The person who called for a case paper and the transcript it reproduces become foreign keys (0016). First the
+"""The person who called for a case paper and the transcript it reproduces become foreign keys (0017). First the
 two plain id columns are renamed in the state only (the columns keep their names, requested_by_id and
 transcript_id, which the foreign keys use), and any id that names no user or no transcript is reported and
 cleared: such a paper is retried as nobody's, without a transcript, which is what the retry did with an id it
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("cases", "0014_case_document_retry"),
+        ("cases", "0015_preservation_step"),
     ]
 
     operations = [
