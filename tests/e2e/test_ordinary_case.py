@@ -106,8 +106,8 @@ def test_ordinary_case_from_lead_to_archive(named_world, open_session, tmp_path)
     # 6. The officer notifies the intended penalty; the party waives statement and hearing.
     _to_case(officer, case)
     # Not in the catalogue: the violated and the penalty provision are stated on the case first.
-    officer.act("写明违反条款和处罚依据", {"违反条款": "《中华人民共和国道路运输条例》第三十四条",
-                                         "处罚依据条款": "《中华人民共和国道路运输条例》第六十八条"})
+    officer.act("写明违反条款和处罚依据", {"违反条款": "《中华人民共和国公路法》第四十八条",
+                                         "处罚依据条款": "《中华人民共和国公路法》第七十六条第（四）项"})
     officer.act("告知拟处罚（违法行为通知书）", {"拟处罚种类": "罚款", "金额（元）": "200"})
     officer.act("当事人放弃陈述申辩和听证", {"当事人放弃权利的书面声明": "对违法事实无异议，放弃陈述申辩和听证。"})
     case.refresh_from_db()
@@ -115,7 +115,7 @@ def test_ordinary_case_from_lead_to_archive(named_world, open_session, tmp_path)
 
     # 7. The head decides.
     _to_case(head, case)
-    head.act("作出决定", {"处罚种类": "罚款", "金额（元）": "200", "法律依据": "《中华人民共和国道路运输条例》第六十八条",
+    head.act("作出决定", {"处罚种类": "罚款", "金额（元）": "200", "法律依据": "《中华人民共和国公路法》第七十六条第（四）项",
                           "处罚理由（说理）": "当事人未随车携带道路运输证，违法事实清楚，初次违法且主动配合调查，按裁量基准从轻处罚。"})
     case.refresh_from_db()
     assert case.status == Status.DECIDED and case.decision_number and case.fine_amount == 200

@@ -35,8 +35,8 @@ def test_simplified_case_on_a_tablet(named_world, open_session):
     occurred = timezone.localtime() - timedelta(minutes=30)
     fill(page, {"当事人证件号码": party.id_number, "违法时间": occurred.strftime("%Y-%m-%dT%H:%M"), "地点": "G207国道K1234+500南召治超站",
                 "违法事实": "驾驶营运货车未随车携带道路运输证。", "处罚种类": "罚款", "罚款金额（元）": "100",
-                "违反条款": "《中华人民共和国道路运输条例》第三十四条",
-                "处罚依据条款": "《中华人民共和国道路运输条例》第六十八条"}, checks=["李明（"])
+                "违反条款": "《中华人民共和国公路法》第四十八条",
+                "处罚依据条款": "《中华人民共和国公路法》第七十六条第（四）项"}, checks=["李明（"])
     s.shot("02-form-filled")
     s.submit(page.get_by_role("button", name="作出当场处罚决定"))
     assert re.search(r"/cases/\d+/$", page.url), page.url
@@ -62,7 +62,7 @@ def test_simplified_case_on_a_tablet(named_world, open_session):
     s.goto("/cases/simplified/")
     fill(page, {"当事人证件号码": party.id_number, "违法时间": occurred.strftime("%Y-%m-%dT%H:%M"), "地点": "G207国道",
                 "违法事实": "未携带道路运输证。", "处罚种类": "罚款", "罚款金额（元）": "500",
-                "违反条款": "《中华人民共和国道路运输条例》第三十四条", "处罚依据条款": "《中华人民共和国道路运输条例》第六十八条"},
+                "违反条款": "《中华人民共和国公路法》第四十八条", "处罚依据条款": "《中华人民共和国公路法》第七十六条第（四）项"},
          checks=["李明（"])
     s.submit(page.get_by_role("button", name="作出当场处罚决定"))
     assert page.url.endswith("/cases/simplified/")

@@ -49,8 +49,8 @@ def lead(world, party) -> Case:
 def simplified_body(world, party) -> dict:
     return {"party_id": party.pk, "officer_ids": [world.officers["officer"].pk, world.officers["officer2"].pk],
             "occurred_at": (timezone.now() - timedelta(hours=2)).isoformat(), "place": "G207线K15", "facts": "驾驶货车未随车携带道路运输证",
-            "penalty_kind": "fine", "amount": "50", "legal_basis": "《中华人民共和国道路运输条例》第六十八条",
-            "violated_provision": "《中华人民共和国道路运输条例》第三十四条"}
+            "penalty_kind": "fine", "amount": "50", "legal_basis": "《中华人民共和国公路法》第七十六条第（四）项",
+            "violated_provision": "《中华人民共和国公路法》第四十八条"}
 
 
 DOCUMENT_OF = {"open": "register", "simplified": "onspot_decision"}

@@ -139,7 +139,8 @@ def unchecked_reason(amount: Decimal | None, *, item: ViolationItem | None = Non
     "" when it can (or there is no fine): the cited provision has no range in the catalogue, or the fine
     is a multiple of illegal gains. Fail closed: the caller must have the amount checked by a person
     (法制审核) or refuse it."""
-    if amount is None:
+    if amount is None or (item is None and not _cited(penalty_basis)):
+        # no fine, or no provision cited yet (the notice and the decision refuse a missing one themselves)
         return ""
     basis = (penalty_basis or (item.penalty_basis if item is not None else "")).strip() or "所引处罚依据"
     if illegal_gains:

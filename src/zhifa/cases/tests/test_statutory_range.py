@@ -210,3 +210,14 @@ def test_art51_on_the_spot_fine_under_an_unknown_provision_is_refused_a_warning_
     assert LOCAL in exc.value.message and "普通程序" in exc.value.message
     assert (Event.objects.count(), Case.objects.count()) == (events, cases)
     assert services.case_simplified(**kw, penalty_kind="warning", amount=None).decision_number
+
+
+def test_art4_what_the_range_table_cannot_check_is_said_naming_the_provision():
+    from zhifa.discretion.ranges import unchecked_reason
+
+    assert LOCAL in unchecked_reason(Decimal("100"), penalty_basis=LOCAL)
+    assert unchecked_reason(Decimal("100"), penalty_basis=ART68_1) == ""  # the catalogue's range: checked
+    assert "违法所得的倍数" in unchecked_reason(Decimal("100"), penalty_basis=ART68_1, illegal_gains=True)
+    assert unchecked_reason(None, penalty_basis=LOCAL) == ""  # a warning has no fine to check
+    # no provision cited yet: nothing to flag here (a notice or a decision without one is refused anyway)
+    assert unchecked_reason(Decimal("100"), penalty_basis="") == ""
