@@ -120,6 +120,7 @@ def assert_statutory_range(case: Case, amount: Decimal | None, *, basis: str = "
 
 
 RANGE_UNCHECKED = "罚款幅度未能自动核对"
+RANGE_END = "（行政处罚法第四条、第五十八条）"
 
 
 def fine_range_unchecked(case: Case, amount: Decimal | None, *, basis: str = "", lines=None, gains: bool | None = None) -> str:
@@ -131,7 +132,7 @@ def fine_range_unchecked(case: Case, amount: Decimal | None, *, basis: str = "",
         gains = any(x.kind == Case.PenaltyKind.CONFISCATE_INCOME for x in lines or [])
     reason = discretion_ranges.unchecked_reason(amount, item=case.violation_item, illegal_gains=gains,
                                                 penalty_basis=basis or case.penalty_provision or case.legal_basis)
-    return f"{RANGE_UNCHECKED}：{reason}，须经法制审核对照处罚依据核对罚款金额（行政处罚法第四条、第五十八条）" if reason else ""
+    return f"{RANGE_UNCHECKED}：{reason}，须经法制审核对照处罚依据核对罚款金额{RANGE_END}" if reason else ""
 
 
 def assert_range_reviewed(case: Case, amount: Decimal | None, *, basis: str = "", lines=None) -> None:

@@ -20,6 +20,7 @@ from .. import rules
 from ..models import Case, EvidenceItem, LegalReview, Transcript
 from ..workflow import WORKFLOW, Status
 from .checks import (
+    RANGE_END,
     RANGE_UNCHECKED,
     assert_discovery,
     assessment_proposal,
@@ -333,8 +334,9 @@ def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_am
     if opinion != LegalReview.Opinion.RETURN and case.proposed_outcome == Case.Outcome.PENALTY and not range_check.strip():
         amount = modified_amount if opinion == LegalReview.Opinion.MODIFY and modified_amount is not None else None
         _required, basis = review_requirement(case, amount=amount)
-        flag = next((r for r in basis.split("；") if r.startswith(RANGE_UNCHECKED)), "")
-        if flag:
+        if RANGE_UNCHECKED in basis:  # the flag is the first reason; a cited provision may itself hold a "；"
+            flag = basis[basis.index(RANGE_UNCHECKED):]
+            flag = flag[:flag.index(RANGE_END) + len(RANGE_END)] if RANGE_END in flag else flag
             raise DomainError("range_check_required", f"{flag}。请在“罚款幅度核对”中写明该条款规定的罚款幅度及拟罚款金额是否在幅度内。")
     if opinion == LegalReview.Opinion.RETURN:
         target = Status.OPENED

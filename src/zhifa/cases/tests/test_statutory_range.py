@@ -221,3 +221,11 @@ def test_art4_what_the_range_table_cannot_check_is_said_naming_the_provision():
     assert unchecked_reason(None, penalty_basis=LOCAL) == ""  # a warning has no fine to check
     # no provision cited yet: nothing to flag here (a notice or a decision without one is refused anyway)
     assert unchecked_reason(Decimal("100"), penalty_basis="") == ""
+
+
+def test_art58_range_check_message_names_every_provision_of_a_basis_citing_several(world):
+    both = f"{LOCAL}；《河南省道路运输条例》第六十一条"
+    case = _reported_under(world, both)
+    with pytest.raises(DomainError) as exc:
+        services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text=REVIEW_TEXT)
+    assert exc.value.code == "range_check_required" and both in exc.value.message
