@@ -43,7 +43,9 @@ def opened(world, **kw) -> Case:
                               officers=[world.officers["officer"], world.officers["officer2"]])
 
 
-def reviewed(world, *, legal_review: bool = False, amount=Decimal("2000"), **kw) -> Case:
+def reviewed(world, *, legal_review: bool = False, amount=Decimal("2000"), range_check: str = "", **kw) -> Case:
+    """Reported and approved by the head; ``legal_review``: through 法制审核 too, whose opinion records
+    ``range_check`` (罚款幅度核对: required where the system cannot check the fine's range)."""
     case = opened(world, **kw)
     if legal_review:
         case = services.case_set_review(actor=world.users["head"], case=case, legal_review_required=True, discussion_required=False,
@@ -52,7 +54,8 @@ def reviewed(world, *, legal_review: bool = False, amount=Decimal("2000"), **kw)
                                 proposed_outcome=Case.Outcome.PENALTY, proposed_amount=amount)
     case = services.case_internal_review(actor=world.users["head"], case=case, approve=True, opinion="同意")
     if legal_review:
-        services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text="事实清楚，适用法律正确。")
+        services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text="事实清楚，适用法律正确。",
+                                   range_check=range_check)
         case.refresh_from_db()
     return case
 

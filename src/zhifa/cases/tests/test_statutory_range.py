@@ -227,5 +227,6 @@ def test_art58_range_check_message_names_every_provision_of_a_basis_citing_sever
     both = f"{LOCAL}；《河南省道路运输条例》第六十一条"
     case = _reported_under(world, both)
     with pytest.raises(DomainError) as exc:
-        services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree", text=REVIEW_TEXT)
+        services.case_legal_review(actor=world.users["reviewer"], case=case, opinion="agree",
+                                   text=REVIEW_TEXT)
     assert exc.value.code == "range_check_required" and both in exc.value.message

@@ -114,7 +114,7 @@ def test_callback_needs_no_session(world, notice, client):
     assert client.post(URL, body, content_type="application/json", HTTP_X_SIGNATURE=sig).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the shipped catalogue after a flush
 def test_the_same_notification_concurrently_records_one_payment(world):
     import threading
 
@@ -238,7 +238,7 @@ def test_paid_at_must_lie_between_delivery_and_now(world, notice, client):
     assert post(client, *notification(notice, paid_at=timezone.now() + timedelta(minutes=1))).json()["status"] == "paid"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the shipped catalogue after a flush
 @pytest.mark.parametrize("identical", [True, False], ids=["same-transaction", "ten-transactions"])
 def test_ten_parallel_callbacks_record_exactly_one_payment(world, identical):
     """Regression (issue 17): ten parallel payments of a 200 fine were all recorded. The same notification ten

@@ -275,7 +275,9 @@ def _decided_lines(world, *, party, lines, on=date(2026, 9, 30)):
     """A decision combining kinds of 行政处罚法 Art. 9, notified and decided with the same lines."""
     from zhifa.cases import services as case_services
 
-    case = cases.reviewed(world, party=party, amount=Decimal("10000"))
+    # 没收违法所得并处罚款: the fine is a multiple of the gains, which the legal reviewer checks (Arts. 4, 58)
+    case = cases.reviewed(world, party=party, amount=Decimal("10000"), legal_review=True,
+                          range_check="违法所得150元，罚款10,000元在处罚依据规定的幅度内。")
     case = case_services.case_notify(actor=world.users["officer"], case=case, lines=lines)
     case = case_services.case_waive(actor=world.users["officer"], case=case, statement="无异议，放弃陈述申辩和听证")
     case = case_services.case_decide(actor=world.users["head"], case=case, lines=lines, legal_basis=cases.PENALTY,
