@@ -23,4 +23,9 @@ class CoreConfig(AppConfig):
     nav_group = "基础数据"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import checks  # noqa: F401 — registers the deployment checks
+        from .cards import prepare_on_login
+
+        user_logged_in.connect(prepare_on_login, dispatch_uid="zhifa-cards-prepare-on-login")

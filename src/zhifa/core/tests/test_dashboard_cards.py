@@ -185,3 +185,24 @@ def test_a_users_own_work_is_their_own_and_current_after_their_act(world, client
     assert "本人负责 1 项" in officer.get("/").content.decode()  # within the window: as kept
     assert officer.post("/notifications/read/").status_code == 302  # the officer acts
     assert "本人负责 2 项" in officer.get("/").content.decode()
+
+
+def test_with_a_worker_signing_in_has_the_units_figures_computed(world, client, cached, settings,
+                                                                 monkeypatch):
+    """Where a worker runs, a sign-in notes the user's unit and asks the worker for its figures (the dashboard
+    the user lands on reads them); figures computed within the refresh interval are not asked for again."""
+    from zhifa.core import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(tasks.refresh_dashboard_cards, "delay", lambda **kw: queued.append(kw))
+    user = world.users["officer"]
+    user.set_password("pw-123456789")
+    user.save()
+    assert client.post("/login/", {"username": user.username, "password": "pw-123456789"}).status_code == 302
+    assert queued == [{"unit": cards._unit(user)}]
+    assert cards._unit(user) in cards._cache().get(cards.WANTED)
+    cards.refresh_units(unit=cards._unit(user))  # the worker
+    client.logout()
+    assert client.post("/login/", {"username": user.username, "password": "pw-123456789"}).status_code == 302
+    assert len(queued) == 1  # just computed: not asked again
