@@ -66,11 +66,41 @@ def decision_limit_days(case: Case, extensions=None) -> int:
     return rules.DECISION_DAYS + sum(e.days for e in (case.extensions.all() if extensions is None else extensions))
 
 
+def has_payment_clock(case: Case) -> bool:
+    return bool(case.delivered_on and case.penalty_kind == Case.PenaltyKind.FINE and case.fine_amount)
+
+
+def payment_starts(case_ids=None, *, batch: int = 900) -> dict[int, date]:
+    """{case id: the day its payment period runs from} for the cases whose 缴款通知书 came after the decision's
+    delivery (``PaymentNotice.period_from``: a finance system's 缴款码 answered later, docs/payments.md); the others
+    run from the delivery. One query per ``batch`` cases (``case_ids`` None: every such notice — they are few)."""
+    from zhifa.payments.models import PaymentNotice
+
+    qs = PaymentNotice.objects.filter(period_from__isnull=False)
+    if case_ids is None:
+        return dict(qs.values_list("case_id", "period_from"))
+    ids, found = sorted(set(case_ids)), {}
+    for start in range(0, len(ids), batch):
+        found.update(qs.filter(case_id__in=ids[start:start + batch]).values_list("case_id", "period_from"))
+    return found
+
+
+def payment_period_from(case: Case, starts: dict[int, date] | None = None) -> date:
+    """Where the 15 days of 行政处罚法 Art. 67 run from for this case: the delivery of the decision, or the later day
+    the notice with the finance system's code reached the party. The same day as the notice's own due date, the
+    at-risk list and the due date sent to the finance system (one rule, docs/payments.md). ``starts``: the result
+    of ``payment_starts`` when many cases are computed at once (None: read for this case)."""
+    if starts is None:
+        starts = payment_starts([case.pk]) if case.pk else {}
+    start = starts.get(case.pk)
+    return start if start is not None and start > case.delivered_on else case.delivered_on
+
+
 def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: date | None = None, periods=None,
-           suspensions=None, extensions=None) -> list[Clock]:
+           suspensions=None, extensions=None, payment_from: dict[int, date] | None = None) -> list[Clock]:
     """Every clock that applies to the case in its current state. ``periods`` is ``rules.period`` or a snapshot of
-    it (``rules.period_table()``), and ``suspensions``/``extensions`` the case's rows, when many cases are computed
-    at once (None: read from the case)."""
+    it (``rules.period_table()``), and ``suspensions``/``extensions`` the case's rows, ``payment_from`` the result of
+    ``payment_starts`` for them, when many cases are computed at once (None: read from the case)."""
     cal = cal or legal_calendar.calendar()
     periods = periods or rules.period
     result: list[Clock] = []
@@ -98,8 +128,9 @@ def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: dat
         if case.outcome == Case.Outcome.PENALTY:
             result.append(Clock("publication", "公示期限", publication_deadline(case.decided_on, cal=cal),
                                 _published_on(case), "国办发〔2018〕118号", tracked=False))
-    if case.delivered_on and case.penalty_kind == Case.PenaltyKind.FINE and case.fine_amount:
-        result.append(Clock("payment", "缴纳罚款期限", cal.add_days(case.delivered_on, rules.PAYMENT_DAYS),
+    if has_payment_clock(case):
+        # Art. 67 ¶3: 15 days from receipt — of the decision, or of the notice whose code came later.
+        result.append(Clock("payment", "缴纳罚款期限", cal.add_days(payment_period_from(case, payment_from), rules.PAYMENT_DAYS),
                             case.paid_on, "行政处罚法第六十七条"))
     return result
 
@@ -130,11 +161,12 @@ def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: 
         open_cases = [c for c in chunk if c.status in OPEN_STATES]
         suspensions = rows_by_case(ClockSuspension.objects.only("case_id", "reason", "started_on", "ended_on"), open_cases)
         extensions = rows_by_case(Extension.objects.only("case_id", "days"), open_cases)
+        starts = payment_starts([c.pk for c in open_cases if has_payment_clock(c)])
         by_value: dict[date | None, list[int]] = {}
         for case in chunk:
             value = None
             if case.status in OPEN_STATES:
-                value = due_on(clocks(case, cal=cal, today=today, periods=periods,
+                value = due_on(clocks(case, cal=cal, today=today, periods=periods, payment_from=starts,
                                       suspensions=suspensions.get(case.pk, ()), extensions=extensions.get(case.pk, ())))
             if value != case.clock_due_on:
                 by_value.setdefault(value, []).append(case.pk)
@@ -175,8 +207,8 @@ def _ended(case: Case) -> date | None:
     return None
 
 
-def running(case: Case, *, cal=None, today=None) -> list[Clock]:
-    return [c for c in clocks(case, cal=cal, today=today) if c.done_on is None and c.tracked]
+def running(case: Case, *, cal=None, today=None, payment_from=None) -> list[Clock]:
+    return [c for c in clocks(case, cal=cal, today=today, payment_from=payment_from) if c.done_on is None and c.tracked]
 
 
 def worst_state(case: Case, *, cal=None, today=None) -> str:
@@ -204,8 +236,10 @@ def calendar_changed(*, actor, before: legal_calendar.Calendar, after: legal_cal
     while chunk := list(open_cases.filter(pk__gt=last)[:2000]):
         last = chunk[-1].pk
         suspensions, extensions = rows_by_case(ClockSuspension.objects.all(), chunk), rows_by_case(Extension.objects.all(), chunk)
+        starts = payment_starts([c.pk for c in chunk if has_payment_clock(c)])
         for case in chunk:
-            kw = {"today": today, "periods": periods, "suspensions": suspensions.get(case.pk, ()), "extensions": extensions.get(case.pk, ())}
+            kw = {"today": today, "periods": periods, "suspensions": suspensions.get(case.pk, ()), "extensions": extensions.get(case.pk, ()),
+                  "payment_from": starts}
             old = {c.key: c for c in clocks(case, cal=before, **kw) if c.done_on is None and c.tracked}
             new = {c.key: c for c in clocks(case, cal=after, **kw) if c.done_on is None and c.tracked}
             keys = [k for k in new if k in old

@@ -99,9 +99,10 @@ def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[cl
     today = today or timezone.localdate()
     suspensions = rows_by_case(ClockSuspension.objects.all(), cases)
     extensions = rows_by_case(Extension.objects.all(), cases)
+    starts = clocks.payment_starts([c.pk for c in cases if clocks.has_payment_clock(c)])
     rows = []
     for case in cases:
-        cs = clocks.clocks(case, cal=cal, today=today, periods=periods,
+        cs = clocks.clocks(case, cal=cal, today=today, periods=periods, payment_from=starts,
                            suspensions=suspensions.get(case.pk, ()), extensions=extensions.get(case.pk, ()))
         running = [c for c in cs if c.done_on is None and c.tracked]
         worst = next((s for s in ("red", "amber", "green") if any(c.state(today) == s for c in running)), "")

@@ -28,8 +28,9 @@ def flag_overdue(today=None) -> int:
     flagged = 0
     qs = (Case.objects.filter(status__in=OPEN_STATES).select_related("organisation", "party", "registered_by")
           .prefetch_related("suspensions", "extensions", "officers__user"))
+    starts = clocks.payment_starts()  # the few notices whose period runs from a late 缴款码 (Art. 67)
     for case in qs.iterator(chunk_size=500):
-        for clock in clocks.running(case, cal=cal, today=today):
+        for clock in clocks.running(case, cal=cal, today=today, payment_from=starts):
             state = clock.state(today)
             if state in ("amber", "red"):
                 _notify_clock(case, clock, state)

@@ -262,15 +262,62 @@ HOTLINE_CHANNELS = ("12345", "12328")
 
 # --- 非税收入收缴系统 (the 缴款码 request; payments arrive by its notification, checked against its daily file) --
 
+def code_period_from(case, day: date) -> date | None:
+    """The day the 15 days of 行政处罚法 Art. 67 run from for a 缴款码 asked for and answered on ``day``: that day
+    when it is later than the decision's delivery (the party cannot pay before it has the code), else None — the
+    period runs from the delivery. The due date sent to the finance system (``FeishuiAdapter.outgoing``), the
+    notice (``PaymentNotice.period_from``) and the case's payment clock (``cases.clocks.payment_period_from``)
+    all start on this day (docs/payments.md)."""
+    return day if case.delivered_on is not None and day > case.delivered_on else None
+
+
+def code_due_on(case, day: date) -> date:
+    """The 缴款期限 of a code asked for on ``day`` for a delivered case (Art. 67, on the legal calendar)."""
+    from zhifa.core import legal_calendar
+    from zhifa.payments.services import PAYMENT_DAYS
+
+    return legal_calendar.add_days(code_period_from(case, day) or case.delivered_on, PAYMENT_DAYS).date
+
+
 class FeishuiAdapter(Adapter):
+    def outgoing(self, messages, now):
+        """A 缴款码 asked for (again) after the decision was delivered — the on-the-spot request failed and a
+        retry goes on a later day, or a resend: the period runs from the day it is answered (``code_period_from``),
+        so the request tells the finance system that due date, not the one computed at the delivery. The stored
+        payload is updated too, so the console shows what was sent. Called with the drain's ``now``, the same
+        instant its try is recorded under (``Attempt.started_at``), which ``on_acknowledged`` reads."""
+        from django.utils import timezone
+
+        requests = [m for m in messages if m.kind == "code_request"]
+        if not requests:
+            return {}
+        day = timezone.localdate(now)
+        Case = apps.get_model("cases", "Case")
+        cases = Case.objects.filter(pk__in=[m.subject_id for m in requests], delivered_on__lt=day).only("pk", "delivered_on")
+        late = {str(c.pk): c for c in cases}
+        bodies = {}
+        for m in requests:
+            case = late.get(m.subject_id)
+            if case is None:
+                continue
+            due = code_due_on(case, day).isoformat()
+            if m.payload.get("due_on") != due:
+                m.payload = {**m.payload, "due_on": due}
+                Message.objects.filter(pk=m.pk, claim_token=m.claim_token).update(payload=m.payload)
+                bodies[m.pk] = m.payload
+        return bodies
+
     def on_acknowledged(self, messages):
         """A 缴款码 answered for a case delivered without its notice (当场处罚: the code is asked for after
         the act's commit, or a retry answered later): the notice and its paper are issued now, once. The party
         cannot pay before it has the code: when the code arrives after the decision's delivery, the 15 days
-        of Art. 67 run from the day the notice with its code is issued (the day of the answer), not from the
-        delivery — else the notice could be issued already overdue and the Art. 72 surcharge would run."""
+        of Art. 67 run from the day the request was answered (``code_period_from``: the day of the try that got
+        the answer, the day ``outgoing`` computed the due date sent), not from the delivery — else the notice
+        could be issued already overdue and the Art. 72 surcharge would run. The case's nearest deadline (the
+        at-risk list) is recomputed on it."""
         from django.utils import timezone
 
+        from zhifa.cases.clocks import refresh_due
         from zhifa.cases.tasks import queue_document
         from zhifa.payments.services import payment_notice_issue
 
@@ -284,9 +331,11 @@ class FeishuiAdapter(Adapter):
             if case is None or PaymentNotice.objects.filter(case=case).exists():
                 continue  # an ordinary delivery asks first and issues the notice in its own act
             amount = case.payable_amount if case.payable_amount is not None else case.fine_amount
-            answered = timezone.localtime(m.acknowledged_at or timezone.now()).date()
+            sent = m.attempt_set.filter(number=m.attempts).order_by("-pk").values_list("started_at", flat=True).first()
+            answered = timezone.localdate(sent or m.acknowledged_at or timezone.now())
             payment_notice_issue(actor=None, case=case, amount=amount, delivered_on=case.delivered_on,
-                                 period_from=answered)
+                                 period_from=code_period_from(case, answered))
+            refresh_due([case.pk])
             queue_document(actor=None, case=case, kind="payment_notice")
 
     def follow_up_failed(self, message, reason):
@@ -295,13 +344,25 @@ class FeishuiAdapter(Adapter):
                 f"{reason.rstrip('。')}。请与财政部门核实后处理。")
 
     def rebuild(self, message):
+        """The request built again for a resend: from the notice when there is one, else from the case (a
+        request the finance system refused for a case delivered on the spot: no notice yet), due as it would be
+        if answered today."""
+        from django.utils import timezone
+
         from zhifa.payments.collectors import code_request_payload
 
         notice = apps.get_model("payments", "PaymentNotice").objects.filter(case_id=message.subject_id).select_related(
             "case__party", "organisation").first()
-        if notice is None:
+        if notice is not None:
+            return code_request_payload(case=notice.case, organisation=notice.organisation, amount=notice.amount,
+                                        due_on=notice.due_on)
+        case = apps.get_model("cases", "Case").objects.filter(pk=message.subject_id, delivered_on__isnull=False).select_related(
+            "party", "organisation").first()
+        if case is None:
             return None
-        return code_request_payload(case=notice.case, organisation=notice.organisation, amount=notice.amount, due_on=notice.due_on)
+        amount = case.payable_amount if case.payable_amount is not None else case.fine_amount
+        return code_request_payload(case=case, organisation=case.organisation, amount=amount,
+                                    due_on=code_due_on(case, timezone.localdate()))
 
     def expected(self, day):
         Notice = apps.get_model("payments", "PaymentNotice")

@@ -501,7 +501,10 @@ def request_now(*, target: str, subject, kind: str, payload: dict, idempotency_k
             message.refresh_from_db()
         if not claim(message, now):
             raise DomainError("request_busy", f"{label}请求正在处理中，请稍后重试。", status=409)
-    result = _post(message)  # no transaction open: nothing is locked while the receiver answers
+    ready, bodies = _prepare([message], now)  # the adapter's body at this instant (FeishuiAdapter.outgoing)
+    if not ready:
+        raise DomainError("receiver_unavailable", f"{label}请求暂不能发送：{message.last_error}，请稍后重试。", status=503)
+    result = _post(message, bodies.get(message.pk))  # no transaction open: nothing is locked while the receiver answers
     _finish([(message, result)], started=now)  # the try and its outcome, in a new transaction
     message.refresh_from_db()
     if message.status != M.ACKNOWLEDGED:

@@ -20,6 +20,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from zhifa.core.errors import DomainError
@@ -75,7 +76,10 @@ class FeishuiCollector:
 
         if attempt > 0:  # the finance system's code collided with a notice of ours: not ours to change
             raise DomainError("code_conflict", "非税收入系统返回的缴款码与已有缴款通知重复，请联系财政部门。", status=409)
-        message = Message.objects.filter(idempotency_key=self.key(case), status=Message.Status.ACKNOWLEDGED).first()
+        # The request, or its manual resend with a corrected body (the key with "#r<n>", outbox.message_resend).
+        key = self.key(case)
+        message = (Message.objects.filter(Q(idempotency_key=key) | Q(idempotency_key__startswith=f"{key}#r"),
+                                          status=Message.Status.ACKNOWLEDGED).order_by("-pk").first())
         if message is None:
             if in_transaction():  # the act did not ask first (payment_code_prepare): no HTTP call inside it
                 raise DomainError("code_not_requested", "尚未从非税收入收缴系统取得缴款码，请重试。", status=503)

@@ -3,6 +3,7 @@
 case once; a forged one changes nothing; the daily reconciliation compares its file with what was recorded."""
 
 import json
+import re
 import urllib.request
 from datetime import date, datetime
 from decimal import Decimal
@@ -283,6 +284,27 @@ def test_a_code_that_cannot_be_used_is_recorded_and_holds_up_nothing(world, fina
     assert outbox.drain_all() == {} and finance.state.requests == requests
 
 
+def _code_three_days_late(world, finance, capture):
+    """An on-the-spot fine delivered on 2 November while the finance system is down; the retry of its code
+    request is answered on 5 November."""
+    import time_machine
+
+    from zhifa.integrations import outbox
+
+    local = timezone.get_current_timezone()
+    finance.script({"target": "feishui", "mode": "error"})
+    with time_machine.travel(datetime(2026, 11, 2, 10, 0, tzinfo=local), tick=True):
+        with capture(execute=True):
+            case = _on_the_spot(world)
+        assert case.delivered_on == date(2026, 11, 2) and not PaymentNotice.objects.filter(case=case).exists()
+    finance.script()
+    with time_machine.travel(datetime(2026, 11, 5, 9, 30, tzinfo=local), tick=True):
+        Message.objects.filter(target="feishui").update(next_attempt_at=timezone.now())
+        with capture(execute=True):
+            outbox.drain_all(target="feishui")
+    return case
+
+
 @pytest.mark.django_db
 def test_a_code_arriving_after_delivery_starts_the_payment_period_that_day(named_world, finance, settings, tmp_path,
                                                                           django_capture_on_commit_callbacks):
@@ -290,24 +312,12 @@ def test_a_code_arriving_after_delivery_starts_the_payment_period_that_day(named
     the finance system is down and its 缴款码 arrives on 5 November. The party could not pay before it had the code:
     the 15 days run from the day the notice with its code is issued (due 20 November), not from the delivery (it
     would have been 17 November, the notice issued with 3 of its 15 days gone). The notice and its paper say so."""
-    import time_machine
 
     from zhifa.documents.composer import document_text
     from zhifa.documents.models import Document
-    from zhifa.integrations import outbox
 
     settings.EVIDENCE_ROOT = str(tmp_path)
-    local = timezone.get_current_timezone()
-    finance.script({"target": "feishui", "mode": "error"})
-    with time_machine.travel(datetime(2026, 11, 2, 10, 0, tzinfo=local), tick=True):
-        with django_capture_on_commit_callbacks(execute=True):
-            case = _on_the_spot(named_world)
-        assert case.delivered_on == date(2026, 11, 2) and not PaymentNotice.objects.filter(case=case).exists()
-    finance.script()
-    with time_machine.travel(datetime(2026, 11, 5, 9, 30, tzinfo=local), tick=True):
-        Message.objects.filter(target="feishui").update(next_attempt_at=timezone.now())
-        with django_capture_on_commit_callbacks(execute=True):
-            outbox.drain_all(target="feishui")
+    case = _code_three_days_late(named_world, finance, django_capture_on_commit_callbacks)
     notice = PaymentNotice.objects.get(case=case)
     assert notice.delivered_on == date(2026, 11, 2)  # the decision's delivery (the remedy periods run from it)
     assert notice.period_from == date(2026, 11, 5)
@@ -318,6 +328,74 @@ def test_a_code_arriving_after_delivery_starts_the_payment_period_that_day(named
     text = document_text(paper)
     assert "2026年11月20日前" in text
     assert "缴款期限自本机关于2026年11月5日取得缴款码、送达本通知书之日起计算" in text
+
+
+@pytest.mark.django_db
+def test_a_late_code_moves_the_case_clock_and_the_due_date_sent_to_finance(named_world, finance, client_for,
+                                                                          django_capture_on_commit_callbacks):
+    """Regression (issue 20 leftovers, item 1): the notice of a 缴款码 that arrived three days after the on-the-spot
+    delivery ran from the code's arrival (due 20 November), but the case page's 缴纳罚款期限, the at-risk list's
+    nearest deadline (Case.clock_due_on) and the overdue flags still counted from the delivery (17 November), and the
+    finance system was told 17 November in the request its retry sent. All four now use the one period start."""
+    import time_machine
+
+    from zhifa.cases import clocks, selectors
+    from zhifa.cases.tasks import flag_overdue
+
+    local = timezone.get_current_timezone()
+    case = _code_three_days_late(named_world, finance, django_capture_on_commit_callbacks)
+    notice = PaymentNotice.objects.get(case=case)
+    assert notice.due_on == date(2026, 11, 20)
+    # what the finance system was told, and what the console shows was sent
+    assert [r["payload"]["due_on"] for r in finance.accepted("feishui")] == ["2026-11-20"]
+    assert Message.objects.get(target="feishui").payload["due_on"] == "2026-11-20"
+    # the case page's clock and the at-risk list's nearest deadline
+    case = Case.objects.get(pk=case.pk)
+    payment = next(c for c in clocks.clocks(case) if c.key == "payment")
+    assert payment.deadline.date == date(2026, 11, 20)
+    assert case.clock_due_on == date(2026, 11, 20)
+    with time_machine.travel(datetime(2026, 11, 18, 9, 0, tzinfo=local), tick=True):
+        [(_, listed, worst)] = selectors.with_clocks([case])
+        assert next(c for c in listed if c.key == "payment").deadline.date == date(2026, 11, 20)
+        assert worst == "amber"  # two days left, not three days overdue
+        assert flag_overdue() == 0
+        page = client_for("officer").get(f"/cases/{case.pk}/")
+        assert page.status_code == 200
+        row = re.search(r"缴纳罚款期限.*?</tr>", page.content.decode(), re.S).group(0)
+        assert "2026-11-20" in row and "即将到期" in row and "2026-11-17" not in row
+    with time_machine.travel(datetime(2026, 11, 21, 9, 0, tzinfo=local), tick=True):
+        assert flag_overdue() == 1  # overdue the day after the notice's own due date
+
+
+@pytest.mark.django_db
+def test_a_refused_late_code_request_is_resent_with_the_due_date_of_the_resend_day(named_world, finance, settings,
+                                                                                 django_capture_on_commit_callbacks):
+    """A request the finance system refused for an on-the-spot case (no notice yet) could not be resent: its
+    rebuild read the notice ("报送的原始记录已不存在"). It is rebuilt from the case, its due date counted from the day
+    it goes, and the notice issued from the resent request's code."""
+    import time_machine
+
+    from zhifa.integrations import outbox
+
+    admin = named_world.users["admin"]
+    local = timezone.get_current_timezone()
+    finance.script({"target": "feishui", "mode": "reject", "reason": "执收单位编码未登记"})
+    with time_machine.travel(datetime(2026, 11, 2, 10, 0, tzinfo=local), tick=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            case = _on_the_spot(named_world)
+    message = Message.objects.get(target="feishui")
+    assert message.status == Message.Status.REJECTED and message.payload["due_on"] == "2026-11-17"
+    finance.script()
+    with time_machine.travel(datetime(2026, 11, 9, 9, 30, tzinfo=local), tick=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.message_resend(actor=admin, message=message)
+        outbox.drain_all(target="feishui")
+    message.refresh_from_db()
+    assert message.status == Message.Status.ACKNOWLEDGED and message.payload["due_on"] == "2026-11-24"
+    notice = PaymentNotice.objects.get(case=case)
+    assert notice.period_from == date(2026, 11, 9) and notice.due_on == date(2026, 11, 24)
+    assert notice.code == message.receiver_reference
+    assert Case.objects.get(pk=case.pk).clock_due_on == date(2026, 11, 24)
 
 
 @pytest.mark.django_db
