@@ -14,7 +14,7 @@ from . import provincial, regulation
 from .models import Message, Target
 
 KIND_LABELS = {
-    "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销",
+    "case_decided": "案件决定", "case_closed": "案件办结", "case_revoked": "处罚决定撤销", "case_corrected": "决定书补正",
     "publication": "公示", "withdrawal": "撤回公示",
     "work_order_reply": "工单答复", "warning_reply": "预警处置反馈",
     "four_penalty": "一超四罚结果",
@@ -119,8 +119,27 @@ def case_payload(case, kind: str) -> dict:
         "closed_on": _day(case.closed_on),
         "revoked_on": _day(case.revoked_on),
         "revocation_reason": case.revocation_reason,
+        # 补正 of clerical errors in the delivered decision (the decision fields themselves are never edited).
+        "corrections": [{"id": c.pk, "field": c.field_label, "old_text": c.old_text, "new_text": c.new_text,
+                         "reason": c.reason, "corrected_on": _day(c.corrected_on)}
+                        for c in case.corrections.order_by("pk")],
         "documents": docs,
     }
+
+
+def case_key(case, kind: str, event=None) -> str:
+    """The idempotency key of a supervision message: the subject and the event it reports — one message version,
+    never the case alone. Decision, closure and revocation happen once per case (the workflow's transitions);
+    a 补正 can happen many times, so each carries its correction's id: a second correction under the first one's
+    key would be answered "duplicate" and dropped by the platform (and by the outbox, which keeps one message per
+    key). A resend with a corrected record adds ``#r<n>`` (outbox.message_resend)."""
+    key = f"supervision:{kind}:case:{case.pk}"
+    return key if event is None else f"{key}:{event}"
+
+
+def correction_payload(case, correction) -> dict:
+    """The case record after a 补正, naming which correction this message reports (``correction_id``)."""
+    return {**case_payload(case, "case_corrected"), "correction_id": correction.pk}
 
 
 class SupervisionAdapter(Adapter):
@@ -162,13 +181,21 @@ class SupervisionAdapter(Adapter):
 
     def rebuild(self, message):
         case = apps.get_model("cases", "Case").objects.filter(pk=message.subject_id).first()
-        return None if case is None else case_payload(case, message.kind)
+        if case is None:
+            return None
+        if message.kind == "case_corrected":
+            correction = case.corrections.filter(pk=message.payload.get("correction_id")).first()
+            return None if correction is None else correction_payload(case, correction)
+        return case_payload(case, message.kind)
 
     def expected(self, day):
         Case = apps.get_model("cases", "Case")
         rows = [("cases.case", str(pk), "case_decided") for pk in Case.objects.filter(decided_on=day).values_list("pk", flat=True)]
         rows += [("cases.case", str(pk), "case_closed") for pk in Case.objects.filter(closed_on=day).values_list("pk", flat=True)]
         rows += [("cases.case", str(pk), "case_revoked") for pk in Case.objects.filter(revoked_on=day).values_list("pk", flat=True)]
+        Correction = apps.get_model("cases", "Correction")
+        rows += [("cases.case", str(pk), "case_corrected")
+                 for pk in Correction.objects.filter(corrected_on=day).values_list("case_id", flat=True).distinct()]
         return rows
 
 

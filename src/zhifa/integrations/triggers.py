@@ -15,7 +15,7 @@ def case_changed(case, action: str) -> None:
     if kind is None:
         return
     outbox_enqueue(target=Target.SUPERVISION, subject=case, kind=kind, payload=adapters.case_payload(case, kind),
-                   idempotency_key=f"supervision:{kind}:case:{case.pk}", organisation=case.organisation)
+                   idempotency_key=adapters.case_key(case, kind), organisation=case.organisation)
     if action in regulation.PENALTY_ACTS and case.outcome == "penalty":
         # 互联网+监管: a penalty decided is a 监管行为 (行政处罚) of its own (docs/integrations/internet-regulation.md).
         outbox_enqueue(target=Target.REGULATION, subject=case, kind="penalty_decided", payload=regulation.penalty_payload(case),
@@ -25,6 +25,14 @@ def case_changed(case, action: str) -> None:
         outbox_enqueue(target=Target.REGULATION, subject=case, kind="penalty_revoked",
                        payload=regulation.revocation_payload(case), organisation=case.organisation,
                        idempotency_key=regulation.penalty_key(case, "penalty_revoked"))
+
+
+def case_corrected(case, correction) -> None:
+    """cases.case_correct: a 补正 of the delivered decision changes the record the supervision platform holds; each
+    correction is a message (a version) of its own, after the case's earlier messages."""
+    outbox_enqueue(target=Target.SUPERVISION, subject=case, kind="case_corrected",
+                   payload=adapters.correction_payload(case, correction),
+                   idempotency_key=adapters.case_key(case, "case_corrected", correction.pk), organisation=case.organisation)
 
 
 def publication_changed(publication) -> None:

@@ -115,6 +115,10 @@ def case_correct(*, actor, case: Case, field_label: str, old_text: str, new_text
     if not (field_label.strip() and new_text.strip() and reason.strip()):
         raise DomainError("invalid_correction", "请填写更正事项、更正内容和理由。")
     with transaction.atomic():
-        move(case, "correct", actor, target=case.status, summary=f"补正决定书{field_label}：{old_text[:60]} → {new_text[:60]}（{reason[:100]}）")
-        return Correction.objects.create(case=case, field_label=field_label.strip(), old_text=old_text, new_text=new_text.strip(),
-                                         reason=reason.strip(), corrected_by=actor, corrected_on=today())
+        case = move(case, "correct", actor, target=case.status, summary=f"补正决定书{field_label}：{old_text[:60]} → {new_text[:60]}（{reason[:100]}）")
+        correction = Correction.objects.create(case=case, field_label=field_label.strip(), old_text=old_text, new_text=new_text.strip(),
+                                               reason=reason.strip(), corrected_by=actor, corrected_on=today())
+        from zhifa.integrations.triggers import case_corrected
+
+        case_corrected(case, correction)  # the supervision platform's record changes: a message of its own
+        return correction

@@ -287,3 +287,37 @@ def test_a_worker_whose_post_fails_gives_the_rest_of_its_share_back_untried(worl
         outbox.drain_all()
     assert set(Message.objects.values_list("status", flat=True)) == {M.ACKNOWLEDGED}
     assert len(simulator.accepted("supervision")) == 9
+
+
+@pytest.mark.django_db
+def test_each_correction_is_a_version_of_its_own_after_the_decision(world, simulator):
+    """Regression (issue 20 leftovers, item 3): the supervision keys were ``supervision:<kind>:case:<id>`` — one per
+    case and kind — and a 补正 of the delivered decision sent nothing. A later change of the record sent under its
+    first message's key is dropped twice: the outbox keeps one message per key, and the platform answers a key it
+    has seen "duplicate". Each correction is now a message keyed by the case and the correction (a version), and
+    goes after the case's earlier messages, in order, each accepted as new."""
+    simulator.script({"target": "supervision", "mode": "error"})  # the platform is down while the case moves on
+    case = decided(world)
+    outbox.drain_all()
+    case = case_services.case_deliver(actor=world.users["officer"], case=case, method="direct")
+    first = case_services.case_correct(actor=world.users["head"], case=case, field_label="当事人住址",
+                                       old_text="城关镇1号", new_text="城关镇11号", reason="笔误")
+    second = case_services.case_correct(actor=world.users["head"], case=case, field_label="违法地点",
+                                        old_text="G207国道", new_text="G207国道K1200处", reason="笔误")
+    messages = list(Message.objects.filter(target="supervision").order_by("pk"))
+    assert [m.kind for m in messages] == ["case_decided", "case_corrected", "case_corrected"]
+    assert len({m.idempotency_key for m in messages}) == 3
+    simulator.script()
+    with later(5):
+        outbox.drain_all()
+    got = simulator.accepted("supervision")
+    assert [(r["kind"], r["payload"].get("correction_id")) for r in got] == [
+        ("case_decided", None), ("case_corrected", first.pk), ("case_corrected", second.pk)]
+    assert [c["new_text"] for c in got[2]["payload"]["corrections"]] == ["城关镇11号", "G207国道K1200处"]
+    # each was new to the platform, none answered "duplicate"
+    assert set(Attempt.objects.filter(message__target="supervision").exclude(outcome="error")
+               .values_list("outcome", flat=True)) == {"accepted"}
+    # what the platform does with a key it has seen: the same message posted again is a duplicate, not a new record
+    assert client.post(simulator.url + "/supervision/case-corrected", got[1]["payload"], secret="",
+                       headers={"Idempotency-Key": got[1]["key"]}).outcome == Attempt.Outcome.DUPLICATE
+    assert len(simulator.accepted("supervision")) == 3
