@@ -344,6 +344,8 @@ INTEGRATION_LEASE_SECONDS = int(os.environ.get("INTEGRATION_LEASE_SECONDS", "60"
 INTEGRATION_CONCURRENCY = int(os.environ.get("INTEGRATION_CONCURRENCY", "4"))  # parallel posts within a batch
 # A supervision message waits at most this long (seconds) for its decision document's PDF to be made.
 INTEGRATION_DOCUMENT_WAIT = int(os.environ.get("INTEGRATION_DOCUMENT_WAIT", "600"))
+# The daily 四级联网 download (integrations.overload_net_daily): at most this many vehicles and drivers a run.
+OVERLOAD_NET_DAILY_LIMIT = int(os.environ.get("OVERLOAD_NET_DAILY_LIMIT", "2000"))
 
 # --- Domain settings (national defaults; per-province values are versioned data in the apps) ---------
 # Document number format, e.g. 豫R交罚〔2026〕0123号.

@@ -16,7 +16,10 @@ class IntegrationsConfig(AppConfig):
     nav_group = "系统管理"
 
     def ready(self):
-        # Retries fall due while nobody acts: the drain runs every minute; reconciliation once a day.
+        # Retries fall due while nobody acts: the drain runs every minute; reconciliation once a day; the 四级联网
+        # download of the vehicles and drivers caught the day before, once a day (docs/integrations/overload-net.md).
         settings.CELERY_BEAT_SCHEDULE.setdefault("integrations-drain", {"task": "integrations.drain", "schedule": 60})
         settings.CELERY_BEAT_SCHEDULE.setdefault("integrations-reconcile", {"task": "integrations.reconcile_daily",
                                                                            "schedule": 24 * 3600})
+        settings.CELERY_BEAT_SCHEDULE.setdefault("integrations-overload-net-daily",
+                                                 {"task": "integrations.overload_net_daily", "schedule": 24 * 3600})

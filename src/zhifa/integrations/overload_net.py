@@ -4,7 +4,8 @@ violations of a vehicle, driver or company so that the 一超四罚 counters inc
 ``zhifa-overload-net/1`` (ours: the provincial format is not public) — see
 docs/integrations/overload-net.md, with the mapping table an integrator fills in."""
 
-from datetime import date, timedelta
+import logging
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -19,6 +20,8 @@ from zhifa.core.services import assert_in_jurisdiction, assert_role
 
 from .models import Target
 from .outbox import endpoint, outbox_enqueue
+
+log = logging.getLogger(__name__)
 
 FORMAT = "zhifa-overload-net/1"
 # A case opened from an off-site overload violation (overload.services.violation_open_case).
@@ -222,8 +225,9 @@ def download(*, actor, vehicle=None, driver=None, company=None, months: int = 12
 
     from . import client
 
-    assert_role(actor, *DOWNLOAD_ROLES,
-                message="只有执法人员、负责人或系统管理员可以从四级联网下载超限记录。")
+    if actor is not None:  # None: the scheduled download (download_daily), the system acting everywhere
+        assert_role(actor, *DOWNLOAD_ROLES,
+                    message="只有执法人员、负责人或系统管理员可以从四级联网下载超限记录。")
     name, obj, query = _subject(actor, vehicle=vehicle, driver=driver, company=company)
     conf = endpoint(Target.OVERLOAD_NET)
     if conf is None:
@@ -257,3 +261,57 @@ def download(*, actor, vehicle=None, driver=None, company=None, months: int = 12
                               f"本系统单位的记录{counts['own']}，"
                               f"拒收{counts['rejected']}")[:500])
     return counts
+
+
+def download_daily(*, day: date | None = None, limit: int | None = None) -> dict:
+    """The scheduled download (Celery beat ``integrations-overload-net-daily``, task
+    ``integrations.overload_net_daily``; ``zhifa overload_net daily``): the vehicles and
+    drivers of our registers named by an overload violation of ours whose first pass fell on
+    ``day`` (default yesterday) — the day's catch, whose 一超四罚 counts (公路安全保护条例
+    Art. 66) the next decisions read — each downloaded once, as the system, at most ``limit``
+    (``OVERLOAD_NET_DAILY_LIMIT``) subjects, vehicles first. A violation reviewed and dismissed
+    is left out; companies are counted through their vehicles' rows. A refusal of one subject
+    is counted and the run goes on; three in a row stop it (the network is down: the next run,
+    or a person, tries again). Returns {"day", "subjects", "downloaded", "failed", "created",
+    "merged", "stopped"}."""
+    from django.conf import settings
+
+    from zhifa.core.models import Driver, Vehicle
+
+    day = day or timezone.localdate() - timedelta(days=1)
+    limit = settings.OVERLOAD_NET_DAILY_LIMIT if limit is None else limit
+    result = {"day": day.isoformat(), "subjects": 0, "downloaded": 0, "failed": 0, "created": 0, "merged": 0,
+              "stopped": False}
+    if endpoint(Target.OVERLOAD_NET) is None:
+        return result
+    Violation = apps.get_model("overload", "Violation")
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, time.min), tz)
+    caught = (Violation.objects
+              .filter(first_passed_at__gte=start, first_passed_at__lt=start + timedelta(days=1))
+              .exclude(status=Violation.Status.DISMISSED))
+    vehicle_ids = sorted(set(caught.exclude(vehicle=None).values_list("vehicle_id", flat=True)))
+    driver_ids = sorted(set(caught.exclude(driver=None).values_list("driver_id", flat=True)))
+    vehicles = Vehicle.objects.filter(pk__in=vehicle_ids).select_related("organisation")
+    drivers = (Driver.objects.filter(pk__in=driver_ids).exclude(qualification_number="")
+               .select_related("organisation"))
+    subjects = [{"vehicle": v} for v in vehicles.order_by("pk")]
+    subjects += [{"driver": d} for d in drivers.order_by("pk")]
+    subjects = subjects[:limit]
+    result["subjects"], in_a_row = len(subjects), 0
+    for subject in subjects:
+        try:
+            counts = download(actor=None, **subject)
+        except DomainError as exc:
+            result["failed"] += 1
+            in_a_row += 1
+            log.warning("四级联网 daily download of %s failed: %s", subject, exc.message)
+            if in_a_row >= 3:
+                result["stopped"] = True
+                break
+            continue
+        in_a_row = 0
+        result["downloaded"] += 1
+        result["created"] += counts["created"]
+        result["merged"] += counts["merged"]
+    return result

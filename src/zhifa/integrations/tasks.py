@@ -1,5 +1,5 @@
-"""Background jobs: the drain (after each enqueue and every minute for retries that fall due) and the daily
-reconciliation per target."""
+"""Background jobs: the drain (after each enqueue and every minute for retries that fall due), the daily
+reconciliation per target and the daily download of other units' overload violations from the 四级联网."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -19,3 +19,13 @@ def reconcile_daily(day: str | None = None) -> dict:
 
     on = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     return {r.target: len(r.differences) for r in services.reconcile(day=on)}
+
+
+@shared_task(name="integrations.overload_net_daily")
+def overload_net_daily(day: str | None = None) -> dict:
+    """The 四级联网 download of the vehicles and drivers caught the day before (overload_net.download_daily)."""
+    from datetime import date
+
+    from . import overload_net
+
+    return overload_net.download_daily(day=date.fromisoformat(day) if day else None)

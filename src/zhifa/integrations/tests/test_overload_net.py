@@ -163,6 +163,36 @@ def test_download_feeds_the_twelve_month_counter_once(world, station, simulator)
 
 
 @pytest.mark.django_db
+def test_the_daily_download_pulls_the_vehicles_caught_the_day_before(world, station, simulator):
+    """Issue 20 leftovers, item 4: other units' violations came in only when someone asked for one
+    vehicle. The daily job (Celery beat) downloads the vehicles and drivers our stations caught the
+    day before, as the system."""
+    from django.conf import settings as conf
+
+    from zhifa.integrations.tasks import overload_net_daily
+
+    entry = conf.CELERY_BEAT_SCHEDULE["integrations-overload-net-daily"]
+    assert entry == {"task": "integrations.overload_net_daily", "schedule": 24 * 3600}
+    vehicle = VehicleFactory(organisation=world.brigade_a, plate="豫R·N0001")
+    violations(station, vehicle, 3)  # caught on 1, 3 and 5 November
+    _network(simulator, world)
+    requests = simulator.state.requests
+    quiet = overload_net.download_daily(day=datetime(2026, 11, 2).date())  # nobody caught that day
+    assert (quiet["subjects"], quiet["downloaded"]) == (0, 0) and simulator.state.requests == requests
+    result = overload_net_daily("2026-11-03")
+    assert (result["subjects"], result["downloaded"], result["failed"], result["created"]) == (1, 1, 0, 3)
+    assert services.four_penalty_counts()["vehicles"][vehicle.pk] == 5  # 3 ours + 2 elsewhere
+    [event] = Event.objects.filter(action="integrations.overload_net_download")
+    assert event.actor_id is None and event.subject_id == str(vehicle.pk) and "新增3" in event.summary
+    # a network that refuses: counted, nothing stored, the run ends normally
+    simulator.script({"target": "overload_net", "kind": "violations", "mode": "reject",
+                      "reason": "查询账号未授权"})
+    refused = overload_net.download_daily(day=datetime(2026, 11, 5).date())
+    assert (refused["downloaded"], refused["failed"]) == (0, 1)
+    assert Event.objects.filter(action="integrations.overload_net_download").count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("ours_first", [True, False], ids=["ingest-then-download", "download-then-ingest"])
 def test_an_act_downloaded_and_caught_here_counts_once_in_either_order(world, station, simulator, ours_first):
     """Regression: a downloaded record was merged into our violation of the same act only when imported after

@@ -1,7 +1,9 @@
 """``zhifa overload_net download --user NAME (--plate P [--colour C] | --driver QUAL | --company CODE)``:
 pull the 四级联网's overload violations of one vehicle, driver or company into the user's
-jurisdiction (the service of ``POST /api/v1/integrations/overload-net/download``; see
-docs/integrations/overload-net.md)."""
+jurisdiction (the service of ``POST /api/v1/integrations/overload-net/download``);
+``zhifa overload_net daily [--day YYYY-MM-DD]``: the scheduled download of the vehicles and
+drivers caught that day (default yesterday), as the Celery beat entry runs it. See
+docs/integrations/overload-net.md."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,6 +21,9 @@ class Command(BaseCommand):
         down.add_argument("--colour", default="yellow", help="号牌颜色代码（默认 yellow）")
         down.add_argument("--driver", help="驾驶员从业资格证号")
         down.add_argument("--company", help="运输企业统一社会信用代码")
+        daily = sub.add_parser("daily", help="下载某日查获超限的车辆和驾驶员在其他单位的记录"
+                                             "（默认昨日，定时任务同此）")
+        daily.add_argument("--day", help="YYYY-MM-DD")
 
     def handle(self, *args, **opts):
         from zhifa.core.identifiers import plate_display_form
@@ -26,6 +31,14 @@ class Command(BaseCommand):
         from zhifa.core.selectors import scope
         from zhifa.integrations import overload_net
 
+        if opts["action"] == "daily":
+            from datetime import date
+
+            r = overload_net.download_daily(day=date.fromisoformat(opts["day"]) if opts["day"] else None)
+            stopped = "（连续失败，已停止）" if r["stopped"] else ""
+            self.stdout.write(f"{r['day']}：{r['subjects']} 个车辆和驾驶员，已下载 {r['downloaded']}，"
+                              f"失败 {r['failed']}{stopped}；新增 {r['created']}，合并 {r['merged']}")
+            return
         user = User.objects.filter(username=opts["user"], is_active=True).first()
         if user is None:
             raise CommandError("没有这个账号。")
