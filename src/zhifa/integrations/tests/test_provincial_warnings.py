@@ -136,3 +136,33 @@ def test_an_account_without_the_role_is_refused_before_any_lookup(world, api_for
             # nothing else: no reference, status or unit of the warning already received
             assert body == {"code": "forbidden", "message": "该接口账号无接收预警抄告的权限。"}
     assert ProvincialWarning.objects.count() == 1 and Event.objects.count() == events
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_pushes_warnings_through_the_simulator_into_our_api(world, fast_outbox):
+    """Issue 20 leftovers, item 2: the demo registered its provincial warnings by a direct import; now the
+    simulated provincial platform pushes them by HTTP into our inbound API (served for the load): acknowledged
+    at once, one handled with its reply delivered back, one left to handle — as the 12345 work orders."""
+    import random
+
+    from zhifa.cases.tests.factories import decided
+    from zhifa.core.demo import DemoContext
+    from zhifa.core.models import ApiToken
+    from zhifa.integrations import demo
+
+    CompanyFactory(organisation=world.users["officer"].organisation, kind="freight")
+    fast_outbox.INTEGRATION_SIMULATOR_URL = ""
+    decided(world)  # something in the outbox: the demo's deliveries run
+    ctx = DemoContext(rng=random.Random(1), today=timezone.localdate(), scale=1)
+    ctx.users["officer"] = world.users["officer"]
+    demo.load(ctx)
+    pushed = list(ProvincialWarning.objects.filter(external_id__startswith="HN-YJ-API-")
+                  .order_by("external_id"))
+    assert [(w.source, w.status) for w in pushed] == [("api", "closed"), ("api", "received")]
+    assert all(w.organisation == world.users["officer"].organisation for w in pushed)
+    reply = Message.objects.get(target="warning")
+    assert reply.status == Message.Status.ACKNOWLEDGED and reply.subject_id == str(pushed[0].pk)
+    assert ApiToken.objects.filter(user=world.users["officer"]).count() == 1
+    note = next(n for n in ctx.notes if n.startswith("预警抄告接口"))
+    assert "经 HTTP 推送 2 条" in note and "即时确认 2 条" in note and "已确认 1 条" in note
+    assert fast_outbox.INTEGRATION_SIMULATOR_URL == ""
