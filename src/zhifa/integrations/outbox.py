@@ -130,7 +130,15 @@ def _first_open(messages: list[Message]) -> dict[tuple, int]:
     """{(target, subject_type, subject_id): pk of its earliest open message} for the subjects of a batch (one query)."""
     if not messages:
         return {}
-    rows = (Message.objects.filter(subject_id__in={m.subject_id for m in messages}, status__in=Message.OPEN)
+    # On the subject index (target, subject_type, subject_id): by subject id alone the query read every open
+    # message of the outbox for each batch (0.4 s a batch with 380,000 queued: a province-day drain took 11 min).
+    subjects: dict[tuple, set] = {}
+    for m in messages:
+        subjects.setdefault((m.target, m.subject_type), set()).add(m.subject_id)
+    match = Q()
+    for (target, subject_type), ids in subjects.items():
+        match |= Q(target=target, subject_type=subject_type, subject_id__in=ids)
+    rows = (Message.objects.filter(match, status__in=Message.OPEN)
             .values("target", "subject_type", "subject_id").annotate(first=Min("pk")))
     return {(r["target"], r["subject_type"], r["subject_id"]): r["first"] for r in rows}
 
