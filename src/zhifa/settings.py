@@ -260,7 +260,9 @@ CACHES = {
     # The dashboard's cards (core.views.dashboard), per user for DASHBOARD_CACHE_SECONDS: shared by the web
     # processes — Redis with CACHE_URL, else files under VAR_DIR (one host's processes share them).
     "dashboard": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                  "KEY_PREFIX": "dashboard"}
+                  "KEY_PREFIX": "dashboard",
+                  # a hung server costs the page one short wait, then its queries (core.cards._Guarded)
+                  "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25, "retry_on_timeout": False}}
     if CACHE_URL.startswith("redis")
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache" / "dashboard"),
           "OPTIONS": {"MAX_ENTRIES": 5000}},
@@ -310,7 +312,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (run by `celery -A zhifa beat`); apps add theirs in their AppConfig.ready().
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {"task": "core.audit_verify", "schedule": 24 * 3600},
-    "dashboard-cards": {"task": "core.refresh_dashboard_cards", "schedule": DASHBOARD_REFRESH_SECONDS},
+    "dashboard-cards": {"task": "core.refresh_dashboard_cards", "schedule": DASHBOARD_REFRESH_SECONDS,
+                        "options": {"expires": DASHBOARD_REFRESH_SECONDS}},  # a beat missed is not queued up
 }
 
 # --- Notifications: e-mail through Django's backend (console in development, SMTP in production), SMS through a

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import threading
 from importlib import import_module
 from importlib.util import find_spec
 
@@ -42,8 +43,60 @@ VERSION = 2  # bump when the shape of a card changes, so no process reads an ent
 WANTED = f"cards:v{VERSION}:wanted"  # {unit key: (a user of that unit and roles, last visit timestamp)}
 
 
+class CacheUnavailable(Exception):
+    """The cache failed once in this computation: the rest of it does without (no second wait on a hung
+    server)."""
+
+
+class _Guarded:
+    """The dashboard cache for one page or one refresh: after its first failure every further call fails at
+    once, so a hung or unreachable Redis costs one timeout (``socket_timeout``, settings) and the queries,
+    never twenty timeouts."""
+
+    def __init__(self, cache):
+        self.cache, self.broken = cache, False
+
+    def __getattr__(self, name):
+        method = getattr(self.cache, name)
+
+        def call(*args, **kwargs):
+            if self.broken:
+                raise CacheUnavailable(name)
+            try:
+                return method(*args, **kwargs)
+            except Exception:
+                self.broken = True
+                raise
+
+        return call
+
+
+_local = threading.local()
+
+
 def _cache():
-    return caches["dashboard"]
+    return getattr(_local, "cache", None) or caches["dashboard"]
+
+
+class _guarded:
+    """``with _guarded():`` — the calls inside share one :class:`_Guarded` cache."""
+
+    def __enter__(self):
+        self.outer = getattr(_local, "cache", None)
+        if self.outer is None:
+            _local.cache = _Guarded(caches["dashboard"])
+        return _local.cache
+
+    def __exit__(self, *exc):
+        if self.outer is None:
+            _local.cache = None
+        return False
+
+
+def _warn(message: str) -> None:
+    # One line per failure, with the trace only for the first (the others are CacheUnavailable).
+    exc = __import__("sys").exc_info()[1]
+    log.warning(message, exc_info=not isinstance(exc, CacheUnavailable))
 
 
 def _unit(user) -> str:
@@ -131,7 +184,7 @@ def compute_at(request) -> tuple[list[dict], object]:
     try:
         kept = _cache().get_many(list(keys.values()))
     except Exception:  # noqa: BLE001 — a broken cache costs the queries, never the page
-        log.warning("dashboard cache unreadable", exc_info=True)
+        _warn("dashboard cache unreadable")
         kept = {}
     with legal_calendar.shared():
         for label, module in modules:
@@ -154,7 +207,7 @@ def _store(key: str, figures, at) -> None:
         keep = max(settings.DASHBOARD_STALE_SECONDS, settings.DASHBOARD_CACHE_SECONDS)
         _cache().set(key, (figures, at), keep)
     except Exception:  # noqa: BLE001
-        log.warning("dashboard figures not kept", exc_info=True)
+        _warn("dashboard figures not kept")
 
 
 def _want(user, unit: str, now) -> None:
@@ -170,13 +223,32 @@ def _want(user, unit: str, now) -> None:
             wanted[unit] = (user.pk, now.timestamp())
             _cache().set(WANTED, wanted, 24 * 3600)
     except Exception:  # noqa: BLE001 — a lost hint costs one computation in a request
-        log.warning("dashboard unit not noted", exc_info=True)
+        _warn("dashboard unit not noted")
 
 
 def refresh_units(*, unit: str | None = None) -> int:
     """Compute the jurisdiction figures of every unit somebody looked at in the last
     ``DASHBOARD_WANTED_SECONDS`` (or of ``unit`` only) and keep them. Run by the worker (beat, and after a
-    user's act); returns the number of units computed."""
+    user's act); returns the number of units computed. One full refresh at a time (beats do not pile up
+    behind a slow one)."""
+    with _guarded():
+        lock = f"cards:v{VERSION}:refreshing:{unit or '*'}"
+        try:
+            if not _cache().add(lock, 1, max(60, settings.DASHBOARD_REFRESH_SECONDS * 4)):
+                return 0
+        except Exception:  # noqa: BLE001 — without the cache nothing could be kept anyway
+            _warn("dashboard figures not refreshed")
+            return 0
+        try:
+            return _refresh_units(unit)
+        finally:
+            try:
+                _cache().delete(lock)
+            except Exception:  # noqa: BLE001 — it lapses
+                pass
+
+
+def _refresh_units(unit: str | None) -> int:
     from django.contrib.auth import get_user_model
     from django.test import RequestFactory
 
@@ -209,6 +281,11 @@ def prepare_on_login(sender, request, user, **kwargs) -> None:
     if not _worker() or settings.DASHBOARD_CACHE_SECONDS <= 0:
         return
     request.zhifa_cards_prepared = True  # the sign-in is not an act that changes figures (TouchMiddleware)
+    with _guarded():
+        _prepare(user)
+
+
+def _prepare(user) -> None:
     try:
         unit = _unit(user)
         _want(user, unit, timezone.now())
@@ -217,11 +294,9 @@ def prepare_on_login(sender, request, user, **kwargs) -> None:
         now = timezone.now()
         if len(kept) < len(keys) or any((now - at).total_seconds() >= settings.DASHBOARD_REFRESH_SECONDS
                                         for _figures, at in kept.values()):
-            from .tasks import refresh_dashboard_cards
-
-            refresh_dashboard_cards.delay(unit=unit)
+            _ask_worker(unit)
     except Exception:  # noqa: BLE001 — the dashboard then computes them itself
-        log.warning("dashboard figures not prepared at sign-in", exc_info=True)
+        _warn("dashboard figures not prepared at sign-in")
 
 
 def _complete(cards) -> list[dict]:
@@ -233,12 +308,17 @@ def _complete(cards) -> list[dict]:
 def cards_for(request) -> tuple[list[dict], object]:
     """(cards, the moment the oldest was computed): the user's kept cards within the window, else computed
     (reading the unit's jurisdiction figures) and kept."""
+    with _guarded():
+        return _cards_for(request)
+
+
+def _cards_for(request) -> tuple[list[dict], object]:
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds > 0:
         try:
             hit = _cache().get(_own_key(request.user))
         except Exception:  # noqa: BLE001 — a broken cache costs the queries, never the page
-            log.warning("dashboard cache unreadable", exc_info=True)
+            _warn("dashboard cache unreadable")
             hit = None
         now = timezone.now()
         if hit is not None and timezone.localdate(hit[2]) == timezone.localdate(now) and \
@@ -252,13 +332,28 @@ def cards_for(request) -> tuple[list[dict], object]:
             _cache().set(_own_key(request.user), blob, seconds)
             _cache().set(_own_pointer(request.user.pk), _own_key(request.user), seconds)
         except Exception:  # noqa: BLE001
-            log.warning("dashboard cards not cached", exc_info=True)
+            _warn("dashboard cards not cached")
     return widgets, oldest
+
+
+def _ask_worker(unit: str) -> None:
+    """Ask the worker for the unit's figures — once per refresh interval per unit (``cache.add`` is the
+    de-duplication), and the task expires after that interval: a worker that is down finds no heap of
+    refreshes waiting before the papers and the exchanges when it comes back."""
+    if _cache().add(f"cards:v{VERSION}:asked:{unit}", 1, settings.DASHBOARD_REFRESH_SECONDS):
+        from .tasks import refresh_dashboard_cards
+
+        refresh_dashboard_cards.apply_async(kwargs={"unit": unit}, expires=settings.DASHBOARD_REFRESH_SECONDS)
 
 
 def touch(user_id: int, user=None) -> None:
     """The user acted: drop their kept cards (their own work changed), and have their unit's jurisdiction
     figures computed again — by the worker at once where there is one, else by the next visit."""
+    with _guarded():
+        _touch(user_id, user)
+
+
+def _touch(user_id: int, user) -> None:
     try:
         key = _cache().get(_own_pointer(user_id))
         if key:
@@ -267,13 +362,11 @@ def touch(user_id: int, user=None) -> None:
             return
         unit = _unit(user)
         if _worker():
-            from .tasks import refresh_dashboard_cards
-
-            refresh_dashboard_cards.delay(unit=unit)
+            _ask_worker(unit)
         else:
             _cache().delete_many([_unit_key(unit, label) for label, module in _modules() if _shares(module)])
     except Exception:  # noqa: BLE001
-        log.warning("dashboard cache not cleared", exc_info=True)
+        _warn("dashboard cache not cleared")
 
 
 class TouchMiddleware:

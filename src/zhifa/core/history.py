@@ -44,6 +44,8 @@ KEY_LABELS = {
     "vehicles": "车辆数", "violations_new": "新增违法记录数", "zip_sha256": "案卷包摘要",
     "observations": "检查情况", "measures": "处理措施", "q": "问", "a": "答", "created_at": "创建时间",
     "case_id": "案件", "officer": "执法人员", "officer_id": "执法人员", "organisation_id": "机构", "party_id": "当事人",
+    # the items of an evidence preservation (证据登记保存清单, cases.preservation)
+    "spec": "规格", "quantity": "数量", "unit": "单位", "note": "备注",
 }
 # Actions without a summary: their last word read in Chinese.
 ACTION_VERBS = {

@@ -66,6 +66,30 @@ def test_a_broken_cache_costs_the_queries_not_the_page(world, rf, cached, monkey
     cards.touch(request.user.pk)  # logged, not raised
 
 
+def test_a_hung_cache_is_waited_for_once_per_page(world, rf, cached, settings, monkeypatch):
+    """After the first failure of a page's computation every further cache call fails at once (a hung Redis
+    costs one socket timeout, not one per card); the next page tries the cache again."""
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the worker's path: the most cache calls (wanted, units, own)
+    calls = []
+
+    class Hung:
+        def __getattr__(self, name):
+            def fail(*a, **k):
+                calls.append(name)
+                raise TimeoutError("redis socket timeout")
+            return fail
+
+    monkeypatch.setattr(cards, "caches", {"dashboard": Hung()})
+    request = rf.get("/")
+    request.user = world.users["head"]
+    widgets, _ = cards.cards_for(request)
+    assert any(w["title"] == "执法证预警" for w in widgets)
+    assert len(calls) == 1
+    cards.touch(request.user.pk, request.user)
+    assert len(calls) == 2
+
+
 def test_the_cards_read_the_calendar_once(world, rf):
     """Several cards compute deadlines (clocks, enforcement windows, the calendar state): one snapshot."""
     from django.db import connection
@@ -115,7 +139,8 @@ def test_with_a_worker_the_figures_are_computed_off_the_request(world, rf, cache
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.DASHBOARD_STALE_SECONDS = 600
     queued = []
-    monkeypatch.setattr(tasks.refresh_dashboard_cards, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(tasks.refresh_dashboard_cards, "apply_async",
+                        lambda kwargs=None, **options: queued.append(kwargs))
 
     def visit(user):
         request = rf.get("/")
@@ -195,7 +220,8 @@ def test_with_a_worker_signing_in_has_the_units_figures_computed(world, client, 
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(tasks.refresh_dashboard_cards, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(tasks.refresh_dashboard_cards, "apply_async",
+                        lambda kwargs=None, **options: queued.append(kwargs))
     user = world.users["officer"]
     user.set_password("pw-123456789")
     user.save()
@@ -206,3 +232,37 @@ def test_with_a_worker_signing_in_has_the_units_figures_computed(world, client, 
     client.logout()
     assert client.post("/login/", {"username": user.username, "password": "pw-123456789"}).status_code == 302
     assert len(queued) == 1  # just computed: not asked again
+
+
+def test_acts_in_a_row_ask_the_worker_once_per_interval_and_the_task_expires(world, cached, settings,
+                                                                              monkeypatch):
+    """A worker that is down for hours does not find a heap of refreshes before the papers: one request per
+    unit and refresh interval, each expiring after it."""
+    from zhifa.core import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr(tasks.refresh_dashboard_cards, "apply_async",
+                        lambda kwargs=None, **options: sent.append((kwargs, options)))
+    officer, colleague = world.users["officer"], world.users["officer2"]
+    for _ in range(5):
+        cards.touch(officer.pk, officer)
+        cards.touch(colleague.pk, colleague)
+    assert sent == [({"unit": cards._unit(officer)}, {"expires": settings.DASHBOARD_REFRESH_SECONDS})]
+    beat = settings.CELERY_BEAT_SCHEDULE["dashboard-cards"]
+    assert beat["options"]["expires"] == settings.DASHBOARD_REFRESH_SECONDS
+
+
+def test_the_unit_key_tells_apart_everything_the_jurisdiction_figures_depend_on(world):
+    """The jurisdiction figures are shared by the users whose unit, roles and superuser state are equal: a
+    superuser without a unit (who sees everything) never shares with a user without a unit (who sees
+    nothing); another role set or another unit is another entry."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    nobody = User.objects.create_user("no-unit", password="x-123456789")
+    root = User.objects.create_superuser("root-no-unit", password="x-123456789")
+    officer, colleague, head = world.users["officer"], world.users["officer2"], world.users["head"]
+    assert cards._unit(officer) == cards._unit(colleague)
+    assert len({cards._unit(nobody), cards._unit(root), cards._unit(officer), cards._unit(head),
+                cards._unit(world.users["officer_b"])}) == 5

@@ -44,6 +44,17 @@ def test_free_form_keys_get_chinese_labels_never_code_names(world):
 
 
 @pytest.mark.django_db
+def test_the_items_of_an_evidence_preservation_read_with_their_labels(world):
+    """preservation.request records its list of items (cases.preservation._clean_items): every column named."""
+    case = decided(world)
+    items = [{"name": "道路运输单证", "spec": "A4", "quantity": "3", "unit": "份", "note": "原件"}]
+    event = _record(world, case, {"items": items})
+    text = " ".join(f"{r.label} {r.before or ''} {r.after}" for r in history.change_rows(event))
+    assert "其他信息" not in text
+    assert all(word in text for word in ("规格", "A4", "数量", "3", "单位", "份", "备注", "原件"))
+
+
+@pytest.mark.django_db
 def test_every_event_of_a_case_renders_without_english_or_raw_dicts(world, client_for):
     case = decided(world)
     html = client_for("officer").get(f"/history/cases.case/{case.pk}/").content.decode()
