@@ -87,7 +87,8 @@ def payment_starts(case_ids=None, *, batch: int = 900) -> dict[int, date]:
 
 def payment_period_from(case: Case, starts: dict[int, date] | None = None) -> date:
     """Where the 15 days of 行政处罚法 Art. 67 run from for this case: the delivery of the decision, or the later day
-    the notice with the finance system's code reached the party. The same day as the notice's own due date, the
+    the finance system's code arrived and the notice with it was issued (not a recorded receipt by the party:
+    docs/payments.md, "A late 缴款码"). The same day as the notice's own due date, the
     at-risk list and the due date sent to the finance system (one rule, docs/payments.md). ``starts``: the result
     of ``payment_starts`` when many cases are computed at once (None: read for this case)."""
     if starts is None:

@@ -95,7 +95,7 @@ def payment_notice_issue(
 ) -> PaymentNotice:
     """Issue the payment notice for a delivered fine decision; due 15 days after delivery (Art. 67), on the
     legal calendar (a period ending on a rest day ends on the next working day). ``period_from``: the day
-    the notice with its code reaches the party when that is later than the decision's delivery (a finance
+    the code arrived and this notice is issued, when that is later than the decision's delivery (a finance
     system's 缴款码 answered after an on-the-spot decision): the party cannot pay without the code, so the
     15 days run from that day — else the notice could be issued already overdue and the Art. 72 surcharge
     would run against the party. The notice keeps that day (``PaymentNotice.period_from``) and says so."""
