@@ -40,6 +40,7 @@ from .schemas import (
     OfficerChoiceOut,
     OpenIn,
     ProvisionsIn,
+    RangeCheckIn,
     ReasonIn,
     ReportIn,
     ResumeIn,
@@ -166,6 +167,14 @@ def internal_review(request, case_id: int, payload: InternalReviewIn):
 def legal_review(request, case_id: int, payload: LegalReviewIn):
     case = _case(request, case_id)
     services.case_legal_review(actor=request.user, case=case, **payload.dict())
+    case.refresh_from_db()
+    return case
+
+
+@router.post("/{int:case_id}/range-check", response={200: CaseOut, **ERR}, summary="记录罚款幅度核对（法制审核人员，行政处罚法第四条、第五十八条）")
+def range_check(request, case_id: int, payload: RangeCheckIn):
+    case = _case(request, case_id)
+    services.case_range_check(actor=request.user, case=case, **payload.dict())
     case.refresh_from_db()
     return case
 

@@ -143,6 +143,11 @@ class LegalReviewForm(forms.Form):
                                   help_text="罚款幅度未能自动核对的案件必填：写明处罚依据条款规定的罚款幅度，以及拟罚款金额是否在幅度内")
 
 
+class RangeCheckForm(forms.Form):
+    range_check = forms.CharField(label="罚款幅度核对", widget=TEXT,
+                                  help_text="写明处罚依据条款规定的罚款幅度，以及现拟罚款金额是否在幅度内（核对的金额和处罚依据将一并记录）")
+
+
 class DiscussForm(forms.Form):
     minutes = forms.CharField(label="集体讨论记录", widget=TEXT)
 

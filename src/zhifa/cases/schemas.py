@@ -226,6 +226,10 @@ class LegalReviewIn(Schema):
     range_check: str = ""
 
 
+class RangeCheckIn(Schema):
+    range_check: str
+
+
 class DiscussIn(Schema):
     minutes: str
     on: date | None = None

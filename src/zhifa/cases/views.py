@@ -35,6 +35,7 @@ ACTIONS = {
     "report": (forms.ReportForm, lambda r, c, d: services.case_report(actor=r.user, case=c, **d), "已提交调查终结报告"),
     "internal_review": (forms.InternalReviewForm, lambda r, c, d: services.case_internal_review(actor=r.user, case=c, **d), "已审查"),
     "legal_review": (forms.LegalReviewForm, lambda r, c, d: services.case_legal_review(actor=r.user, case=c, **d), "已提交法制审核意见"),
+    "range_check": (forms.RangeCheckForm, lambda r, c, d: services.case_range_check(actor=r.user, case=c, **d), "已记录罚款幅度核对"),
     "discuss": (forms.DiscussForm, lambda r, c, d: services.case_discuss(actor=r.user, case=c, **d), "已记录集体讨论"),
     "provisions": (forms.ProvisionsForm, lambda r, c, d: services.case_set_provisions(actor=r.user, case=c, **d), "已写明违反条款和处罚依据"),
     "notify": (forms.NotifyForm, lambda r, c, d: services.case_notify(actor=r.user, case=c, **d), "已告知拟处罚"),
@@ -292,7 +293,7 @@ def case_detail(request, pk: int):
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case), "timeline": timeline,
         "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
-        "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer"),
+        "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer", "range_checked_by"),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
         **_documents_context(request, case, docs), "officers": case.officers.all(), "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,

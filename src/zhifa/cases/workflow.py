@@ -80,6 +80,9 @@ _ACTS = [
     _t("discovery", "记录发现日期/违法行为终了日期", {S.LEAD, S.OPENED, S.INVESTIGATED}, None, (OFFICER, HEAD)),
     _t("set_review", "设定法制审核/集体讨论", {S.LEAD, S.OPENED, S.INVESTIGATED, S.HEARD}, None, (HEAD,)),
     _t("discuss", "集体讨论", PENDING_DECISION, None, (HEAD,)),
+    # 罚款幅度核对 by a legal reviewer after the review, before the decision (a review predating the check, or a
+    # fine or provision changed since): the case keeps its state (行政处罚法 Arts. 4, 58).
+    _t("range_check", "记录罚款幅度核对", {S.REVIEWED, S.NOTIFIED, S.HEARING, S.HEARD}, None, (REVIEWER,)),
     _t("extend", "延长办案期限", PENDING_DECISION, None, (HEAD,)),
     _t("suspend", "中止办案期限", PENDING_DECISION, None, (OFFICER, HEAD)),
     _t("resume", "恢复计算办案期限", PENDING_DECISION, None, (OFFICER, HEAD)),

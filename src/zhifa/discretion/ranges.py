@@ -74,6 +74,16 @@ def _cited(text: str) -> dict[tuple[str, str, str, str], str]:
         return {}
 
 
+def same_basis(checked: str, cited: str) -> bool:
+    """Whether two penalty bases cite the same provisions (law, article, paragraph, item, and the
+    edition where both state one; 第68条 and 第六十八条 alike); texts citing no provision the parser
+    reads must be equal."""
+    a, b = _cited(checked), _cited(cited)
+    if a or b:  # an edition stated on both sides must agree (as in ``statutory_range``)
+        return a.keys() == b.keys() and all(not a[k] or not b[k] or a[k] == b[k] for k in a)
+    return " ".join(checked.split()) == " ".join(cited.split())
+
+
 def statutory_range(*, item: ViolationItem | None = None, penalty_basis: str = "") -> StatutoryRange | None:
     """The range of ``item``, or of the catalogue items whose first penalty provision
     ``penalty_basis`` cites (an edition stated on both sides must agree: the taxi items' ranges differ

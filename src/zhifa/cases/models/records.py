@@ -33,6 +33,13 @@ class LegalReview(models.Model):
     # check of the amount against the penalty provision (行政处罚法 Arts. 4, 58); a fine is not decided
     # without it.
     range_check = models.TextField("罚款幅度核对", blank=True)
+    # What that check covered, fixed when it was recorded: the fine then proposed and the penalty basis then
+    # cited. A higher fine or another provision needs a new check (``checks.assert_range_reviewed``).
+    range_checked_amount = models.DecimalField("已核对的罚款金额（元）", null=True, blank=True, **MONEY)
+    range_checked_basis = models.TextField("已核对的处罚依据", blank=True)
+    range_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="幅度核对人员", null=True,
+                                         blank=True, on_delete=models.PROTECT, related_name="+")
+    range_checked_at = models.DateTimeField("幅度核对时间", null=True, blank=True)
     reviewed_at = models.DateTimeField("审核时间", auto_now_add=True)
 
     class Meta:

@@ -135,19 +135,47 @@ def fine_range_unchecked(case: Case, amount: Decimal | None, *, basis: str = "",
     return f"{RANGE_UNCHECKED}：{reason}，须经法制审核对照处罚依据核对罚款金额{RANGE_END}" if reason else ""
 
 
+def cited_basis(case: Case, basis: str = "") -> str:
+    """The penalty basis a fine is checked against: the decision's stated basis, else the case's penalty provision,
+    else its catalogue item's."""
+    item = case.violation_item
+    return (basis or case.penalty_provision or case.legal_basis or (item.penalty_basis if item else "") or "").strip()
+
+
+def standing_reviews(case: Case):
+    """The passed legal reviews a notice or decision may rest on: after the hearing, where one was held."""
+    reviews = passed_reviews(case)
+    if case.hearing_held_on:
+        reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
+    return reviews
+
+
+def range_reviews(case: Case):
+    """The standing reviews that recorded a range check."""
+    return standing_reviews(case).exclude(range_check="")
+
+
 def assert_range_reviewed(case: Case, amount: Decimal | None, *, basis: str = "", lines=None) -> None:
     """A fine whose range the system cannot check (:func:`fine_range_unchecked`) needs a passed legal review — after
     the hearing, where one was held — whose opinion records the reviewer's check of the amount against the provision
-    (``LegalReview.range_check``)."""
+    (``LegalReview.range_check``), and that check must cover this fine: the provision it checked is the one cited now
+    and the amount it checked is at least this one (a lower fine under the same provision needs no new check)."""
     unchecked = fine_range_unchecked(case, amount, basis=basis, lines=lines)
     if not unchecked:
         return
-    reviews = passed_reviews(case).exclude(range_check="")
-    if case.hearing_held_on:
-        reviews = reviews.filter(reviewed_at__date__gte=case.hearing_held_on)
-    if not reviews.exists():
+    reviews = list(range_reviews(case))
+    if not reviews:
         raise DomainError("fine_range_unchecked", f"{unchecked}。法制审核意见须写明已对照该条款核对罚款金额在法定幅度内，"
                           "未经核对的，不得告知或作出罚款决定。")
+    cited = cited_basis(case, basis)
+    if any(r.range_checked_amount is not None and amount <= r.range_checked_amount
+           and discretion_ranges.same_basis(r.range_checked_basis, cited) for r in reviews):
+        return
+    last = reviews[-1]
+    what = (f"法制审核核对的是{last.range_checked_basis or '（未记录处罚依据）'}下罚款"
+            f"{f'{last.range_checked_amount:,.2f}元' if last.range_checked_amount is not None else '（未记录金额）'}")
+    raise DomainError("range_check_stale", f"{unchecked}。{what}，现拟依据{cited}罚款{amount:,.2f}元，超出已核对的金额或处罚依据已改变，"
+                      "须由法制审核人员重新核对罚款幅度（记录罚款幅度核对）后，方可告知或作出罚款决定。")
 
 
 def passed_reviews(case: Case):

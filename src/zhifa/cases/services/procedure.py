@@ -24,10 +24,12 @@ from .checks import (
     RANGE_UNCHECKED,
     assert_discovery,
     assessment_proposal,
+    cited_basis,
     discovery_date,
     limitation_end,
     limitation_expired,
     review_requirement,
+    standing_reviews,
 )
 from .common import (
     TRANSCRIPT_DOCUMENTS,
@@ -343,12 +345,46 @@ def case_legal_review(*, actor, case: Case, opinion: str, text: str, modified_am
     else:
         target = Status.HEARD if case.hearing_held_on else Status.REVIEWED
     fields = {"proposed_amount": modified_amount} if opinion == LegalReview.Opinion.MODIFY and modified_amount is not None else {}
+    snapshot = {}
+    if opinion != LegalReview.Opinion.RETURN and range_check.strip():
+        # what the check covered: the fine now proposed (the modified amount) under the basis now cited
+        snapshot = {"range_checked_amount": fields.get("proposed_amount", case.proposed_amount),
+                    "range_checked_basis": cited_basis(case), "range_checked_by": actor, "range_checked_at": timezone.now()}
     with transaction.atomic():
         review = LegalReview.objects.create(case=case, reviewer=actor, opinion=opinion, text=text.strip(), modified_amount=modified_amount,
-                                           range_check=range_check.strip())
+                                           range_check=range_check.strip(), **snapshot)
         move(case, "legal_review", actor, target=target, fields=fields,
               summary=f"法制审核意见：{review.get_opinion_display()}。{text.strip()[:300]}"
               + (f" 罚款幅度核对：{range_check.strip()[:200]}" if range_check.strip() else ""))
+    return review
+
+
+def case_range_check(*, actor, case: Case, range_check: str) -> LegalReview:
+    """罚款幅度核对 recorded by a legal reviewer on a case already reviewed and not yet decided (审查完毕, 告知, 听证):
+    the check of the fine now proposed against the penalty provision now cited (行政处罚法 Arts. 4, 58), kept on the
+    passed review the decision rests on (after the hearing, where one was held) with what it covered. For a case
+    whose review predates the check, or whose fine or provision changed since; the state does not move."""
+    check("range_check", case, actor)
+    officer = Officer.objects.filter(user=actor).first()
+    if (officer is not None and case.officers.filter(pk=officer.pk).exists()) or actor.pk == case.registered_by_id:
+        raise DomainError("reviewer_is_handler", "法制审核人员不得是本案承办人员或线索登记人（行政处罚法第五十八条）。")
+    if not range_check.strip():
+        raise DomainError("range_check_required", "请在“罚款幅度核对”中写明处罚依据条款规定的罚款幅度及拟罚款金额是否在幅度内。")
+    review = standing_reviews(case).order_by("-reviewed_at", "-pk").first()
+    if review is None:
+        raise DomainError("legal_review_missing", "本案尚无通过的法制审核意见（听证后须重新审核），请先经法制审核（行政处罚法第五十八条）。")
+    basis = cited_basis(case)
+    if not basis:
+        raise DomainError("provision_required", "请先写明处罚依据，再核对罚款幅度。")
+    amount = case.notified_amount if case.notified_on and case.notified_amount is not None else case.proposed_amount
+    with transaction.atomic():
+        LegalReview.objects.filter(pk=review.pk).update(
+            range_check=range_check.strip(), range_checked_amount=amount, range_checked_basis=basis, range_checked_by=actor,
+            range_checked_at=timezone.now())
+        move(case, "range_check", actor, target=case.status,
+             summary=f"罚款幅度核对：依据{basis[:200]}，罚款{f'{amount:,.2f}元' if amount is not None else '（未拟罚款）'}。"
+             f"{range_check.strip()[:300]}")
+    review.refresh_from_db()
     return review
 
 
