@@ -8,6 +8,7 @@ import sys
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Exists, OuterRef
 
 
 def clear_dangling(apps, schema_editor):
@@ -15,8 +16,10 @@ def clear_dangling(apps, schema_editor):
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     Transcript = apps.get_model("cases", "Transcript")
     for field, target, what in (("requested_by", User, "制作人（用户）"), ("transcript", Transcript, "笔录")):
+        # An anti-join (NOT EXISTS), not NOT IN (subquery): with millions of papers
+        # and transcripts PostgreSQL runs NOT IN as a subplan per row.
         rows = (CaseDocument.objects.filter(**{f"{field}__isnull": False})
-                .exclude(**{f"{field}__in": target.objects.values("pk")}).order_by("pk"))
+                .filter(~Exists(target.objects.filter(pk=OuterRef(field)))).order_by("pk"))
         found = list(rows.values_list("pk", "case_id", "kind", field))
         if not found:
             continue
