@@ -52,11 +52,13 @@ def surcharge(*, fine: Decimal, due_on: date, on: date) -> Decimal:
 
 
 def settle(*, fine: Decimal, schedule: list[Due], payments: list[tuple[date, Decimal]], on: date,
-           base: Decimal | None = None) -> Settlement:
+           base: Decimal | None = None, accrued: Decimal = Decimal("0")) -> Settlement:
     """Apply ``payments`` ((paid_on, amount), any order) to the fine's ``schedule`` first, then to the surcharge;
     count the surcharge up to ``on`` for whatever is still unpaid. ``base``: where the amount due also holds
     confiscated income, the fine within it — the surcharge is 3% a day of the fine only, and never more than the
-    fine (行政处罚法 Art. 72 ¶1 (一)); each late part is surcharged in the fine's proportion."""
+    fine (行政处罚法 Art. 72 ¶1 (一)); each late part is surcharged in the fine's proportion. ``accrued``: the
+    surcharge already accrued under an earlier schedule before an instalment/deferral plan replaced it (Art. 66
+    ¶2; see ``notices.notice_state``): it stays owed, and the total stays within the cap."""
     ordered = sorted(payments, key=lambda p: p[0])
     schedule = sorted(schedule, key=lambda d: d.due_on)
     remaining = [d.amount for d in schedule]
@@ -84,7 +86,7 @@ def settle(*, fine: Decimal, schedule: list[Due], payments: list[tuple[date, Dec
     cap = fine
     if base is not None and fine and base < fine:
         exact, cap = exact * base / fine, base
-    sur = min(exact, cap).quantize(FEN, rounding=ROUND_HALF_UP)
+    sur = min(accrued + exact, cap).quantize(FEN, rounding=ROUND_HALF_UP)
     principal_paid = min(paid_total, fine)
     outstanding = fine + sur - paid_total
     paid_on = None

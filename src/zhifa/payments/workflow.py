@@ -36,7 +36,8 @@ _NOTICE_MOVES = [
     Transition("notice_issue", "开具缴款通知", {NEW}, N.UNPAID, (OFFICER, HEAD, SYSTEM)),
     # The payment system's (or the finance system's) signed notification: money arriving is the system's act.
     Transition("received", "收到缴款", OPEN, roles=(SYSTEM,), targets={N.PARTLY_PAID, N.PAID}),
-    # An approved plan replaces the due dates; what was paid is settled again (the surcharge may fall).
+    # An approved plan replaces the due dates from its approval; what was paid is settled again (the surcharge
+    # accrued before the approval stays owed). Also taken when the state stays: the new amounts are a step.
     Transition(
         "notice_settle", "按分期(延期)缴纳重新核算", OPEN, roles=(HEAD, SYSTEM), targets=OPEN | {N.PAID}
     ),

@@ -16,13 +16,12 @@ from zhifa.core import workflow
 from zhifa.core.errors import DomainError
 
 from ..models import CollectionAccount, Payment, PaymentNotice
-from ..settlement import settle
 from ..workflow import NOTICE_WORKFLOW
 from .notices import (
     log,
     money,
     notice_state,
-    schedule_of,
+    settle_notice,
     settled_fields,
     settled_status,
     tell_paid_listeners,
@@ -206,12 +205,8 @@ def _payment_record(
         # the fine and the surcharge owed, with this payment counted, must not be exceeded (行政处罚法
         # Art. 72(一): surcharge capped at the fine).
         payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
-        after = settle(
-            fine=notice.amount,
-            base=notice.surcharge_base,
-            schedule=schedule_of(notice),
-            payments=[*payments, (timezone.localtime(paid_at).date(), amount)],
-            on=timezone.localdate(),
+        after = settle_notice(
+            notice, [*payments, (timezone.localtime(paid_at).date(), amount)], timezone.localdate()
         )
         if after.paid_total > after.fine + after.surcharge:
             owed = notice_state(notice).outstanding

@@ -139,9 +139,8 @@ def payment_plan_decide(*, actor, plan: PaymentPlan, approve: bool, opinion: str
                     **payment_fields(notice),
                 },
             )
-            refresh_notice(notice, actor=actor)
-            # a new schedule: an earlier overdue flag no longer holds unless an instalment is late again
-            PaymentNotice.objects.filter(pk=notice.pk).update(overdue_on=None)
+            # the new schedule: amounts settled again and the overdue flag cleared, as the notice's step
+            refresh_notice(notice, actor=actor, reason=number)
     return plan
 
 

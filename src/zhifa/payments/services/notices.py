@@ -183,17 +183,42 @@ def schedule_of(notice: PaymentNotice) -> list[Due]:
     return [Due(notice.due_on, notice.amount)]
 
 
+def settle_notice(notice: PaymentNotice, payments: list[tuple[date, Decimal]], on: date) -> Settlement:
+    """Settle ``payments`` against the notice's schedules on ``on``. An approved instalment/deferral plan
+    (行政处罚法 Art. 66 ¶2) replaces the due dates from the day it is approved, not retroactively: the
+    surcharge already accrued under the schedule in force until then (Art. 72(一), 3% a day) stays owed —
+    an approval after the due date defers what is still to be paid, it does not undo the legal consequence
+    of the days already late. The total stays within the cap (never more than the fine). A plan approved
+    before the due date accrues nothing and changes nothing accrued."""
+    schedule = [Due(notice.due_on, notice.amount)]
+    accrued = Decimal("0")
+    plans = notice.plans.filter(status=PaymentPlan.Status.APPROVED).order_by("decided_on", "pk")
+    for plan in plans.prefetch_related("instalments"):
+        cut = min(plan.decided_on or on, on)
+        accrued = settle(
+            fine=notice.amount,
+            base=notice.surcharge_base,
+            schedule=schedule,
+            payments=[(d, a) for d, a in payments if d <= cut],
+            on=cut,
+            accrued=accrued,
+        ).surcharge
+        schedule = [Due(i.due_on, i.amount) for i in plan.instalments.all()]
+    return settle(
+        fine=notice.amount,
+        base=notice.surcharge_base,
+        schedule=schedule,
+        payments=payments,
+        on=on,
+        accrued=accrued,
+    )
+
+
 def notice_state(notice: PaymentNotice, on: date | None = None) -> Settlement:
     """What the notice owes on ``on`` (today by default). A cancelled notice (its decision revoked) owes
     nothing and is never late: no amount due, no surcharge, no overdue days anywhere it is shown."""
     payments = [(timezone.localtime(p.paid_at).date(), p.amount) for p in notice.payments.all()]
-    state = settle(
-        fine=notice.amount,
-        base=notice.surcharge_base,
-        schedule=schedule_of(notice),
-        payments=payments,
-        on=on or _today(),
-    )
+    state = settle_notice(notice, payments, on or _today())
     if notice.status == PaymentNotice.Status.CANCELLED:
         return Settlement(
             fine=notice.amount,
@@ -285,27 +310,30 @@ def settled_fields(state: Settlement) -> dict:
     }
 
 
-def refresh_notice(notice: PaymentNotice, *, actor) -> tuple[PaymentNotice, bool]:
-    """Recompute the notice's stored amounts from its payments (a new schedule: an approved plan); returns
-    (notice, became_paid). Where the settlement changes the state, that is the kernel's ``notice_settle``
-    move; else only the amounts are written. A payment received is the ``received`` move (``callbacks``)."""
+def refresh_notice(notice: PaymentNotice, *, actor, reason: str = "") -> tuple[PaymentNotice, bool]:
+    """Recompute the notice's stored amounts from its payments under a new schedule (an approved plan);
+    returns (notice, became_paid). Always the kernel's ``notice_settle`` move — also when the state stays
+    the same — so the new amounts and the cleared overdue flag have the notice's step and their record in
+    the same transaction. A payment received is the ``received`` move (``callbacks``)."""
     state = notice_state(notice)
     status = settled_status(state)
-    if status == notice.status:
-        PaymentNotice.objects.filter(pk=notice.pk).update(**settled_fields(state))
-        notice.refresh_from_db()
-        return notice, False
+    was_paid = notice.status == PaymentNotice.Status.PAID
+    # a new schedule: an earlier overdue flag no longer holds unless an instalment is late again
+    fields = {**settled_fields(state), "overdue_on": None}
     notice = workflow.transition(
         NOTICE_WORKFLOW,
         notice,
         "notice_settle",
         actor=actor,
         target=status,
-        fields=settled_fields(state),
-        summary=f"缴款通知 {notice.code} 按批准的分期(延期)缴纳重新核算："
-        f"{NOTICE_WORKFLOW.state_label(status)}",
+        fields=fields,
+        summary=f"缴款通知 {notice.code} 按批准的分期(延期)缴纳重新核算"
+        + (f"（{reason}）" if reason else "")
+        + f"：{NOTICE_WORKFLOW.state_label(status)}，已缴 {state.paid_total} 元，"
+        f"加处罚款 {state.surcharge} 元"
+        "（批准前已产生的加处罚款不因批准而免除，行政处罚法第六十六条、第七十二条）",
     )
-    became_paid = status == PaymentNotice.Status.PAID
+    became_paid = status == PaymentNotice.Status.PAID and not was_paid
     if became_paid:
         tell_paid_listeners(notice, actor=actor)
     return notice, became_paid
