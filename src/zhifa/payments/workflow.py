@@ -41,6 +41,11 @@ _NOTICE_MOVES = [
     Transition(
         "notice_settle", "按分期(延期)缴纳重新核算", OPEN, roles=(HEAD, SYSTEM), targets=OPEN | {N.PAID}
     ),
+    # The daily job finds a due date unmet: the overdue flag and the Art. 72(一) surcharge so far (state
+    # kept).
+    Transition("overdue", "逾期未缴（加处罚款）", OPEN, roles=(SYSTEM,)),
+    # The 催告书 delivered (行政强制法 Arts. 35, 54): its number and day, the surcharge so far (state kept).
+    Transition("reminder", "催告", OPEN, roles=(OFFICER, HEAD)),
     # The decision is revoked: nothing remains to be paid (a paid notice stays paid; a refund is another act).
     Transition("notice_cancel", "撤销缴款通知（处罚决定已撤销）", OPEN, N.CANCELLED, ()),
 ]

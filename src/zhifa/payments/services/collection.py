@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhifa.core import audit, workflow
-from zhifa.core.errors import DomainError
+from zhifa.core.errors import DomainError, TransitionNotAllowed
 from zhifa.core.roles import Role
 from zhifa.core.services import assert_in_jurisdiction, assert_role
 
 from ..models import Instalment, PaymentNotice, PaymentPlan
-from ..workflow import PLAN_WORKFLOW
+from ..workflow import NOTICE_WORKFLOW, PLAN_WORKFLOW
 from .callbacks import collection_account, payment_callback, sign
 from .notices import amount_due, money, notice_state, payment_fields, refresh_notice
 
@@ -169,26 +169,30 @@ def payments_flag_overdue(*, today: date | None = None) -> int:
                     )
             continue
         with transaction.atomic():
-            if PaymentNotice.objects.filter(pk=notice.pk, overdue_on__isnull=True).update(
-                overdue_on=today, surcharge=state.surcharge
-            ):
-                audit.record(
+            try:
+                # the flag and the surcharge so far as the notice's step, recorded on the case
+                workflow.transition(
+                    NOTICE_WORKFLOW,
+                    notice,
+                    "overdue",
                     actor=None,
-                    action="payment.overdue",
-                    subject=notice.case,
-                    organisation=notice.organisation,
+                    fields={"overdue_on": today, "surcharge": state.surcharge},
+                    expect={"overdue_on__isnull": True},
+                    audit_subject=notice.case,
                     summary=f"逾期未缴：缴款期限 {state.next_due.due_on}，"
                     f"截至 {today} 加处罚款 {state.surcharge} 元",
                 )
-                _tell_payer(
-                    notice,
-                    kind="payment_overdue",
-                    event=f"notice:{notice.pk}:overdue:{state.next_due.due_on}",
-                    title="罚款逾期未缴",
-                    body=f"决定书{notice.decision_number}的罚款缴款期限{state.next_due.due_on:%Y年%m月%d日}已过，"
-                    f"截至{today:%Y年%m月%d日}加处罚款{state.surcharge}元，请尽快缴纳（缴款码{notice.code}）。",
-                )
-                flagged += 1
+            except TransitionNotAllowed:  # flagged (or paid) meanwhile by another worker
+                continue
+            _tell_payer(
+                notice,
+                kind="payment_overdue",
+                event=f"notice:{notice.pk}:overdue:{state.next_due.due_on}",
+                title="罚款逾期未缴",
+                body=f"决定书{notice.decision_number}的罚款缴款期限{state.next_due.due_on:%Y年%m月%d日}已过，"
+                f"截至{today:%Y年%m月%d日}加处罚款{state.surcharge}元，请尽快缴纳（缴款码{notice.code}）。",
+            )
+            flagged += 1
     return flagged
 
 
@@ -248,17 +252,18 @@ def payment_reminder_issue(*, actor, notice: PaymentNotice, delivered_on: date |
                 **payment_fields(notice),
             },
         )
-        PaymentNotice.objects.filter(pk=notice.pk).update(
-            reminded_on=delivered_on,
-            reminder_number=doc.number,
-            overdue_on=notice.overdue_on or today,
-            surcharge=state.surcharge,
-        )
-        audit.record(
+        workflow.transition(
+            NOTICE_WORKFLOW,
+            notice,
+            "reminder",
             actor=actor,
-            action="payment.reminder",
-            subject=case,
-            organisation=notice.organisation,
+            fields={
+                "reminded_on": delivered_on,
+                "reminder_number": doc.number,
+                "overdue_on": notice.overdue_on or today,
+                "surcharge": state.surcharge,
+            },
+            audit_subject=case,
             summary=f"制作并送达催告书 {doc.number}（{delivered_on}），"
             f"欠缴罚款 {notice.amount - state.principal_paid} 元，加处罚款 {state.surcharge} 元",
         )

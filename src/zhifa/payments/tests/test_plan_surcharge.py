@@ -91,3 +91,18 @@ def test_unpaid_then_deferred_owes_the_days_before_the_approval_and_after_the_ne
     assert notice_state(notice, approved + timedelta(days=21)).surcharge == Decimal("180.00")
     # never more than the fine in all (Art. 72(一))
     assert notice_state(notice, approved + timedelta(days=400)).surcharge == Decimal("2000.00")
+
+
+def test_the_overdue_flag_and_the_reminder_are_steps_of_the_notice_recorded_on_the_case(world, notice):
+    from zhifa.payments.services import payment_reminder_issue, payments_flag_overdue
+
+    with time_machine.travel(_at(notice.due_on + timedelta(days=3))):
+        assert payments_flag_overdue() == 1
+        payment_reminder_issue(actor=world.users["officer"], notice=notice)
+    notice.refresh_from_db()
+    assert notice.surcharge == Decimal("180.00") and notice.reminder_number
+    steps = PaymentNoticeStep.objects.filter(notice=notice).order_by("pk")
+    actions = list(steps.values_list("action", flat=True))
+    assert actions[-2:] == ["overdue", "reminder"]
+    for action in ("payment.overdue", "payment.reminder"):
+        assert Event.objects.get(action=action).subject_id == str(notice.case_id)
