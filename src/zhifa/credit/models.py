@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhifa.core.workflow import AbstractStep
 
-from .workflow import PUBLICATION_WORKFLOW, TRANSITIONS, PublicationStatus, RepairStatus, Status
+from .workflow import PublicationStatus, RepairStatus, Status
 
 
 class Grade(models.TextChoices):
@@ -277,10 +277,6 @@ class DishonestyStep(AbstractStep):
     def __str__(self):
         return f"{self.entry_id} {self.action} {self.acted_on}"
 
-    @property
-    def action_label(self) -> str:
-        t = TRANSITIONS.get(self.action)
-        return t.label if t else self.action
 
 
 class RepairRegime(models.Model):
@@ -372,10 +368,6 @@ class PublicationStep(AbstractStep):
     def __str__(self):
         return f"{self.publication_id} {self.action}"
 
-    @property
-    def action_label(self) -> str:
-        t = PUBLICATION_WORKFLOW.transitions.get(self.action)
-        return t.label if t else self.action
 
 
 class RepairApplication(models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from zhifa.core.models import Organisation
 from zhifa.core.workflow import AbstractStep
 
-from .workflow import NOTICE_WORKFLOW, NoticeStatus, PlanStatus
+from .workflow import NoticeStatus, PlanStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -89,10 +89,6 @@ class PaymentNoticeStep(AbstractStep):
     def __str__(self):
         return f"{self.notice.code} {self.action}"
 
-    @property
-    def action_label(self) -> str:
-        t = NOTICE_WORKFLOW.transitions.get(self.action)
-        return t.label if t else self.action
 
 
 class CollectionAccount(models.Model):

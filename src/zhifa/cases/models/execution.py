@@ -5,7 +5,7 @@ from django.db import models
 
 from zhifa.core.workflow import AbstractStep
 
-from ..workflow import PRESERVATION_WORKFLOW, PreservationStatus
+from ..workflow import PreservationStatus
 from .case import (
     MONEY,
     Case,
@@ -84,10 +84,6 @@ class PreservationStep(AbstractStep):
     def __str__(self):
         return f"{self.preservation_id} {self.action}"
 
-    @property
-    def action_label(self) -> str:
-        t = PRESERVATION_WORKFLOW.transitions.get(self.action)
-        return t.label if t else self.action
 
 
 class ExecutionAct(models.Model):
