@@ -7,14 +7,18 @@ import ast
 import tomllib
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+pytestmark = pytest.mark.engine_independent  # reads the source tree and settings, never the database
 
 
 def _contract(contract_id: str) -> dict:
     config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
     return next(c for c in config["contracts"] if c["id"] == contract_id)
+
 
 
 def test_contract_layers_are_zhifa_apps_top_first():

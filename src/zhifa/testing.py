@@ -293,3 +293,15 @@ def _copy_migrated_template(connection, worker: str, count: int, run: str) -> No
                     cursor.execute(f"DROP DATABASE IF EXISTS {qn(target)}")
                     cursor.execute(f"CREATE DATABASE {qn(target)} WITH TEMPLATE {qn(template)}")
         marker.write_text(run)
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "world"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``engine_independent`` runs on SQLite only (scripts/test.sh deselects it on PostgreSQL): the
+    marker is refused on a test that opens the test database, whose outcome could depend on the engine."""
+    wrong = [item.nodeid for item in items if item.get_closest_marker("engine_independent")
+             and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))]
+    if wrong:
+        raise pytest.UsageError("engine_independent on tests that use the test database: " + ", ".join(wrong))
