@@ -308,6 +308,17 @@ def start_worker(args, database_url: str):
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def require_migrated(database_url: str) -> None:
+    """Refuse a run on a database with migrations not applied: every page that reads a new column would answer 500
+    and the run's figures would be of the errors (two runs of 2026-12-05 were spoiled so)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT / "src")}
+    check = subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--check"], cwd=ROOT, env=env,
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        raise SystemExit(f"the load database has migrations not applied: run\n  DATABASE_URL={database_url} "
+                         f"{sys.executable} manage.py migrate\n{check.stdout[-2000:]}{check.stderr[-2000:]}")
+
+
 def start_server(args, database_url: str):
     env = server_env(args, database_url)
     port = urlsplit(args.base_url).port or 8000
@@ -329,6 +340,8 @@ def start_server(args, database_url: str):
 def main(argv=None) -> int:
     args = parse_args(argv)
     config = json.loads(Path(args.users_file).read_text())
+    if args.start_server:
+        require_migrated(config["database_url"])
     if args.start_server and args.with_worker:
         # Databases 7–9 of the Redis server (cache, broker, results), emptied first: nothing of an earlier run is read.
         import redis

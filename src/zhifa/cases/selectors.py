@@ -169,9 +169,13 @@ def at_risk_rows(cases, *, today: date | None = None) -> list[tuple[Case, list[c
     return [r for r in with_clocks(cases, today=today) if r[2] in ("red", "amber")]
 
 
-def with_display(cases) -> None:
-    """Load the party, vehicle, unit, handling officers and penalty lines of ``cases`` (rows about to be shown)."""
-    prefetch_related_objects(list(cases), "party", "vehicle", "organisation", "officers", "penalty_lines")
+DISPLAY_RELATED = ("party", "vehicle", "organisation", "officers", "penalty_lines")
+
+
+def with_display(cases, related: tuple[str, ...] = DISPLAY_RELATED) -> None:
+    """Load what rows about to be shown read: by default the party, vehicle, unit, handling officers and penalty
+    lines of ``cases`` (already loaded relations cost no query)."""
+    prefetch_related_objects(list(cases), *related)
 
 
 def evidence_item_get(user, case_pk: int, item_pk: int):

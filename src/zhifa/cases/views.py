@@ -66,7 +66,7 @@ ACTIONS = {
 }
 # Acts with their own page (a longer form).
 PAGES = {"transcript": "cases:transcript_new", "evidence": "cases:evidence_new"}
-AT_RISK_PAGE = 50  # rows of the at-risk list a page shows, most urgent first
+AT_RISK_PAGE = 25  # rows of the at-risk list a page shows, most urgent first (as many as the case list)
 
 
 def _initial(action: str, case: Case) -> dict:
@@ -215,9 +215,10 @@ def at_risk(request):
     paginator = Paginator(qs, AT_RISK_PAGE)
     paginator.count = red + amber  # known already: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
+    # What the rows show: number, party, status, handling officers and the clocks (no vehicle, unit or penalty lines).
     page.object_list = selectors.at_risk_rows(selectors.at_risk_page(qs, offset=page.start_index() - 1 if red + amber else 0,
-                                                                     size=AT_RISK_PAGE))
-    selectors.with_display(row[0] for row in page.object_list)
+                                                                     size=AT_RISK_PAGE, related=("party",)))
+    selectors.with_display((row[0] for row in page.object_list), related=("officers",))
     return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": amber})
 
 

@@ -12,11 +12,15 @@ def widgets(request) -> list[dict]:
     user = request.user
     if not has_role(user, Role.OFFICER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN):
         return []
-    open_qs = selectors.notices_for(user).filter(status__in=selectors.OPEN)
+    # Counted on the open-notice index (payments migration 0006); the card shows notice fields only (no case joined).
+    scoped = selectors.notices_for(user).select_related(None)
+    open_qs = scoped.filter(status__in=selectors.OPEN)
     overdue = open_qs.filter(overdue_on__isnull=False)
     # Open and overdue in one count (the open-notice index, payments migration 0006).
     counts = open_qs.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue_on__isnull=False)))
-    candidates = selectors.enforcement_candidates(open_qs)
+    # On the scoped notices, not ``open_qs``: the open-status condition twice made the planner expect one row and
+    # read every open notice of the database by the status index (39 ms instead of 1 for a brigade at a million).
+    candidates = selectors.enforcement_candidates(scoped)
     items = [{"label": f"{n.party_name} {n.amount}元（期限 {n.due_on:%m-%d}）", "badge": "已催告" if n.reminded_on else "逾期",
               "badge_class": "red" if n.reminded_on else "amber", "url": reverse("payments:detail", args=[n.pk])}
              for n in overdue.order_by("due_on")[:6]]

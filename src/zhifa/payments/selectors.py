@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from zhifa.core.selectors import get_scoped, scope
+from zhifa.core.selectors import get_scoped, scope_by_ids
 
 from .models import PaymentNotice
 
@@ -13,7 +13,9 @@ OPEN = [PaymentNotice.Status.UNPAID, PaymentNotice.Status.PARTLY_PAID]
 
 
 def notices_for(user, *, status: str = "", search: str = "") -> QuerySet:
-    qs = scope(PaymentNotice.objects.select_related("case", "organisation"), user)
+    # The units' ids first (scope_by_ids): joined on the organisation path, the planner assumed one unit where a city
+    # has forty and read every open notice of the jurisdiction for the dashboard's six most overdue.
+    qs = scope_by_ids(PaymentNotice.objects.select_related("case", "organisation"), user)
     if status == "overdue":
         qs = qs.filter(status__in=OPEN, overdue_on__isnull=False)
     elif status == "enforcement":
