@@ -7,6 +7,10 @@ import pytest
 
 from zhifa.cli import _missing_table
 
+# The commands run on a fresh SQLite file of their own (no DATABASE_URL in their environment); the test process opens
+# no database: SQLite only (scripts/test.sh).
+pytestmark = pytest.mark.engine_independent
+
 
 @pytest.mark.parametrize("argv", [["calendar", "add-working-days", "2026-09-30", "7"], ["overload", "assess", "--axles", "6", "--gross-kg", "55000"]])
 def test_fresh_database_answers_with_the_command_to_run(tmp_path, argv):
