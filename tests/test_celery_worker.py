@@ -25,9 +25,12 @@ BROKERS = [
 TIMEOUT = 300
 
 
-@pytest.fixture(params=BROKERS)
-def worker(request, tmp_path, django_db_setup):
-    """Two worker processes (prefork) on a queue of their own; WIM files under the test's own directory."""
+@pytest.fixture(scope="module", params=BROKERS)
+def worker(request, tmp_path_factory, django_db_setup):
+    """Two worker processes (prefork) on a queue of their own; WIM files under a directory of their own. One worker
+    per broker serves every test of the module (a start imports every app: seconds of CPU); each test's data is
+    its own (transactional tests: the tables are emptied after each), the worker keeps nothing between tasks."""
+    tmp_path = tmp_path_factory.mktemp("worker")
     var = tmp_path / "var"
     proc, queue = celery_worker(tmp_path, request.param, concurrency=2, backend=REDIS, ZHIFA_VAR_DIR=str(var))
     proc.start()
