@@ -114,8 +114,7 @@ def test_officer_day(world, open_session, browser, tmp_path, device):
     video.evaluate("v => new Promise((ok, no) => { if (v.readyState >= 1) ok(); v.onloadedmetadata = ok; v.onerror = () => no(v.error); })")
     assert video.evaluate("v => v.videoWidth") == 320
     video.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_timeout(400)
-    assert video.evaluate("v => v.currentTime > 0")
+    page.wait_for_function("v => v.currentTime > 0", arg=video.element_handle())  # it plays (no fixed wait)
     s.shot("05-video", full_page=False)
 
     # 4. The case file, with every evidence file inside and listed in the manifest.

@@ -1,7 +1,6 @@
-"""The portal and the dashboards in a real browser (Playwright + Debian chromium); screenshots under
-test-artifacts/."""
+"""The portal and the dashboards in a real browser (Playwright + Debian chromium: the session's one,
+tests/e2e/conftest.py); screenshots under test-artifacts/."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -11,23 +10,13 @@ from zhifa.core.tests.factories import PersonPartyFactory
 from zhifa.portal import services
 from zhifa.portal.tests.test_publication import ID_NUMBER, _granted
 
-ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def test_portal_in_browser_desktop_and_mobile(world, live_server, browser):
-    person = PersonPartyFactory(organisation=world.brigade_a, name="王建国", id_number=ID_NUMBER, phone="13912345678")
+    person = PersonPartyFactory(organisation=world.brigade_a, name="王建国", id_number=ID_NUMBER,
+                                phone="13912345678")
     app = _granted(world, party=person, content=f"王建国（{ID_NUMBER}）申请普通货运")
     services.publication_run(today=date(2026, 10, 8))
     ARTIFACTS.mkdir(exist_ok=True)
