@@ -84,9 +84,11 @@ class Proc:
 
 
 def web_server(tmp_path: Path, port: int, **extra_env) -> Proc:
-    """gunicorn on 127.0.0.1:``port`` with two sync workers (as deployed, docs/deployment.md)."""
+    """gunicorn on 127.0.0.1:``port`` with two sync workers (as deployed, docs/deployment.md). ``--preload``: the
+    master loads the apps once and forks the workers (a start, and every restart after a kill, costs one Django
+    start-up, not one per worker); no connection is opened before the fork, each worker opens its own."""
     args = [sys.executable, "-m", "gunicorn", "zhifa.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--timeout", "120", "--graceful-timeout", "5"]
+            "--timeout", "120", "--graceful-timeout", "5", "--preload"]
     return Proc(args, database_env(**extra_env), tmp_path / "web.log")
 
 
