@@ -35,8 +35,9 @@ def worker(request, tmp_path_factory, django_db_setup):
     proc, queue = celery_worker(tmp_path, request.param, concurrency=2, backend=REDIS, ZHIFA_VAR_DIR=str(var))
     proc.start()
     # A client app of its own: the project's app in this test process may already hold an eager/in-memory broker
-    # and backend from earlier tests.
-    client = Celery("zhifa-test-client", broker=request.param, backend=REDIS)
+    # and backend from earlier tests. Not made current: the project's tasks sent by later tests in this process
+    # (shared tasks follow the current app) would go to this broker, where no worker takes them.
+    client = Celery("zhifa-test-client", broker=request.param, backend=REDIS, set_as_current=False)
     try:
         yield client, queue, var, proc
     except Exception:

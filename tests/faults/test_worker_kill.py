@@ -42,7 +42,7 @@ def test_worker_killed_mid_ingest_then_rerun_gives_one_clean_run(world, settings
     var = tmp_path / "var"
     settings.VAR_DIR = var
     worker, queue = celery_worker(tmp_path, broker, concurrency=1, backend=REDIS, ZHIFA_VAR_DIR=str(var))
-    client = Celery("zhifa-fault-client", broker=broker, backend=REDIS)
+    client = Celery("zhifa-fault-client", broker=broker, backend=REDIS, set_as_current=False)
     worker.start()
     try:
         result = client.send_task("overload.ingest_file", args=[str(path)], kwargs={"chunk_rows": CHUNK}, queue=queue)
