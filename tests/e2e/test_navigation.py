@@ -44,7 +44,8 @@ def test_on_a_phone_the_menu_button_opens_the_officers_work(world, open_session)
     assert not nav.get_by_role("link", name="我的案件").is_visible() or nav.evaluate("n => n.getBoundingClientRect().right <= 0")
     page.get_by_role("button", name="菜单").click()
     nav.get_by_role("link", name="我的案件").wait_for(state="visible")
-    page.wait_for_timeout(300)  # the slide-in
+    nav.evaluate("n => n.getAnimations().length === 0 ? null : Promise.all(n.getAnimations().map(a => a.finished))")
+    assert nav.evaluate("n => n.getBoundingClientRect().left") == 0  # the slide-in has ended (no fixed wait)
     s.shot("01-menu-open", full_page=False)
     with page.expect_navigation():
         nav.get_by_role("link", name="全部功能 →").click()
