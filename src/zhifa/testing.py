@@ -28,18 +28,33 @@ class World:
 
 @pytest.fixture
 def world(db):
+    """Jurisdictions and people (``build_world``)."""
+    return build_world()
+
+
+def build_world() -> World:
     """Jurisdictions and people: ``officer``, ``officer2`` (county A brigade, certified), ``reviewer`` (county A,
     legal qualification), ``head`` (county A), ``supervisor`` and ``admin`` (city), ``officer_b``/``officer_b2``
     (county B brigade), ``expired`` (county A, certificate expired)."""
     from datetime import date, timedelta
 
+    from django.contrib.auth.models import Group
+
+    from zhifa.core.models import Officer, User
     from zhifa.core.tests.factories import OfficerFactory, OrganisationFactory, UserFactory
 
-    city = OrganisationFactory(code="C4113", name="南阳市交通运输局", kind=Organisation.Kind.CITY, region_code="411300", doc_prefix="宛交罚")
-    county_a = OrganisationFactory(code="C411321", name="南召县交通运输局", kind=Organisation.Kind.COUNTY, parent=city)
-    brigade_a = OrganisationFactory(code="C411321DD", name="南召县交通运输综合行政执法大队", kind=Organisation.Kind.BRIGADE, parent=county_a, doc_prefix="豫R召交罚")
-    county_b = OrganisationFactory(code="C411322", name="方城县交通运输局", kind=Organisation.Kind.COUNTY, parent=city, region_code="411322")
-    brigade_b = OrganisationFactory(code="C411322DD", name="方城县交通运输综合行政执法大队", kind=Organisation.Kind.BRIGADE, parent=county_b, doc_prefix="豫R方交罚", region_code="411322")
+    # The factories compute every attribute (sequences, the hashed password, dates) as before; the rows are written
+    # in bulk, in the same order (the same ids), 10 statements instead of 85: about 1,300 tests build this world.
+    def org(**kwargs):
+        node = OrganisationFactory.build(**kwargs)
+        node.save()  # Organisation.save computes the path
+        return node
+
+    city = org(code="C4113", name="南阳市交通运输局", kind=Organisation.Kind.CITY, region_code="411300", doc_prefix="宛交罚")
+    county_a = org(code="C411321", name="南召县交通运输局", kind=Organisation.Kind.COUNTY, parent=city)
+    brigade_a = org(code="C411321DD", name="南召县交通运输综合行政执法大队", kind=Organisation.Kind.BRIGADE, parent=county_a, doc_prefix="豫R召交罚")
+    county_b = org(code="C411322", name="方城县交通运输局", kind=Organisation.Kind.COUNTY, parent=city, region_code="411322")
+    brigade_b = org(code="C411322DD", name="方城县交通运输综合行政执法大队", kind=Organisation.Kind.BRIGADE, parent=county_b, doc_prefix="豫R方交罚", region_code="411322")
     spec = {
         "officer": (brigade_a, [Role.OFFICER], True, False),
         "officer2": (brigade_a, [Role.OFFICER], True, False),
@@ -52,12 +67,19 @@ def world(db):
         "officer_b2": (brigade_b, [Role.OFFICER], True, False),
         "expired": (brigade_a, [Role.OFFICER], True, False),
     }
+    role_names = list(dict.fromkeys(str(role) for _, roles, _, _ in spec.values() for role in roles))
+    groups = {group.name: group for group in Group.objects.filter(name__in=role_names)}
+    groups |= {group.name: group for group in Group.objects.bulk_create([Group(name=name) for name in role_names if name not in groups])}
     users, officers = {}, {}
-    for key, (org, roles, is_officer, legal) in spec.items():
-        users[key] = UserFactory(username=key, full_name=key, organisation=org, roles=roles, is_staff=key == "admin")
+    for key, (org_, _roles, is_officer, legal) in spec.items():
+        users[key] = UserFactory.build(username=key, full_name=key, organisation=org_, is_staff=key == "admin")
         if is_officer:
             kwargs = {"cert_expires_on": date.today() - timedelta(days=5)} if key == "expired" else {}
-            officers[key] = OfficerFactory(user=users[key], organisation=org, name=key, legal_qualification=legal, **kwargs)
+            officers[key] = OfficerFactory.build(user=users[key], organisation=org_, name=key, legal_qualification=legal, **kwargs)
+    User.objects.bulk_create(users.values())
+    User.groups.through.objects.bulk_create([User.groups.through(user_id=users[key].pk, group_id=groups[str(role)].pk)
+                                             for key, (_, roles, _, _) in spec.items() for role in roles])
+    Officer.objects.bulk_create(officers.values())
     return World(city, county_a, brigade_a, county_b, brigade_b, users, officers)
 
 
