@@ -2,6 +2,7 @@
 officers, and API clients. Use them in every app's tests (see docs/testing.md)."""
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -200,6 +201,35 @@ def _fast_password_hashing(settings):
 def _own_audit_checkpoints(settings, tmp_path):
     """Each test signs and reads its own checkpoints of the record's head (never another test's or the demo's)."""
     settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")
+
+
+@contextmanager
+def shared_data(django_db_blocker, directory):
+    """Build data once for several tests that only read it (a module- or class-scoped fixture):
+
+        @pytest.fixture(scope="module")
+        def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+            with shared_data(django_db_blocker, tmp_path_factory.mktemp("shared")):
+                yield build_world()
+
+    The data is written in a transaction that stays open while the tests run (each test's ``db`` is a savepoint
+    inside it) and is rolled back at the end. The function-scoped autouse fixtures above do not run for a wider
+    fixture: the same test settings are applied here (``directory`` holds the audit checkpoints). Only for tests that
+    read; a test that changes a shared object in memory changes it for the next one."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from zhifa.core.db import set_event_triggers
+    from zhifa.notifications.sms import Memory
+
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(
+        ZHIFA_SMS_GATEWAY="zhifa.notifications.sms.Memory", DOCUMENTS_RENDER_BACKGROUND=False, DASHBOARD_CACHE_SECONDS=0,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], AUDIT_CHECKPOINT_DIR=str(directory / "audit-checkpoints"),
+    ):
+        set_event_triggers(True)
+        yield
+        Memory.outbox.clear()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
