@@ -204,6 +204,16 @@ def listing_in_force(party_id: int, on: date) -> DishonestyEntry | None:
             .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on)).select_related("category").first())
 
 
+def listings_in_force(party_ids, on: date) -> dict[int, DishonestyEntry]:
+    """:func:`listing_in_force` for many parties at once (the same listing each: the first by primary key)."""
+    result: dict[int, DishonestyEntry] = {}
+    qs = (DishonestyEntry.objects.filter(party_id__in=list(party_ids), status=Status.LISTED, listed_on__lte=on)
+          .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on)).select_related("category").order_by("party_id", "pk"))
+    for entry in qs:
+        result.setdefault(entry.party_id, entry)
+    return result
+
+
 def latest_listings(party_ids) -> dict[int, DishonestyEntry]:
     """The most recent listing procedure of each party (any state) — for pages of other apps that show where a
     party stands (e.g. overload's 一超四罚 list)."""

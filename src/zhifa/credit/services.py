@@ -98,6 +98,14 @@ def grade_evaluate(party: Party, on: date) -> dict:
     rs = selectors.rule_set_on(on)
     since = on - timedelta(days=rs.window_days - 1)
     events = list(CreditEvent.objects.filter(party=party, occurred_on__gte=since, occurred_on__lte=on))
+    return _grade_of(rs, on, events=events, penalties=selectors.penalty_count(party.pk, since=since, until=on),
+                     triggers=selectors.overload_trigger_count(party.pk, since=since, until=on),
+                     listing=selectors.listing_in_force(party.pk, on))
+
+
+def _grade_of(rs: CreditRuleSet, on: date, *, events: list, penalties: int, triggers: int, listing) -> dict:
+    """The grade and its reasons from what was read for one party: its ledger events in the scoring window (newest
+    first), its penalty decisions and 一超四罚 triggers in the window and its listing in force on ``on``."""
     deductions, bad, reasons = 0, 0, []
     for e in events:
         pts = rs.points_for(e.kind, e.warning_class)
@@ -106,7 +114,6 @@ def grade_evaluate(party: Party, on: date) -> dict:
             bad += pts
         reasons.append(f"{e.occurred_on} {e.get_kind_display()}：{e.description}（扣{pts}分）")
     score = rs.base_score - deductions
-    penalties = selectors.penalty_count(party.pk, since=since, until=on)
     # Penalties decided in the cases app but not mirrored in the ledger deduct like ledger penalties.
     unmirrored = penalties - sum(1 for e in events if e.kind == CreditEvent.Kind.PENALTY)
     if unmirrored > 0:
@@ -114,7 +121,7 @@ def grade_evaluate(party: Party, on: date) -> dict:
         bad += unmirrored * rs.penalty_points
         reasons.append(f"办案系统中另有行政处罚决定{unmirrored}起（每起扣{rs.penalty_points}分）")
     # 一超四罚 triggers recorded by the overload app and not mirrored in the ledger count as bad conduct too.
-    overload = selectors.overload_trigger_count(party.pk, since=since, until=on) - sum(1 for e in events if e.kind == CreditEvent.Kind.OVERLOAD)
+    overload = triggers - sum(1 for e in events if e.kind == CreditEvent.Kind.OVERLOAD)
     if overload > 0:
         score -= overload * rs.overload_points
         bad += overload * rs.overload_points
@@ -127,7 +134,6 @@ def grade_evaluate(party: Party, on: date) -> dict:
         grade = lowered
     # The grade effect of the serious-dishonesty list is the rule set's (law as data): while listed, no grade
     # better than ``listed_max_grade``.
-    listing = selectors.listing_in_force(party.pk, on)
     cap = rs.listed_max_grade
     if listing is not None and cap and GRADE_ORDER.index(grade) < GRADE_ORDER.index(cap):
         reasons.append(f"列入严重失信主体名单（{listing.category.name if listing.category else listing.reason}，"
@@ -146,37 +152,69 @@ def grade_compute(*, actor, party: Party, on: date | None = None) -> CreditGrade
     result = grade_evaluate(party, on)
     with transaction.atomic():
         current = CreditGrade.objects.select_for_update().filter(party=party).first()
-        before = audit.snapshot(current) if current else None
-        old_grade = current.grade if current else ""
-        values = {"grade": result["grade"], "score": result["score"], "bad_points": result["bad_points"],
-                  "penalties_12m": result["penalties"], "rule_set": result["rule_set"], "computed_on": on,
-                  "organisation": party.organisation}
-        if current is None:
-            current = CreditGrade.objects.create(party=party, **values)
-        else:
-            for k, v in values.items():
-                setattr(current, k, v)
-            current.save()
-        if old_grade != current.grade:
-            GradeChange.objects.create(party=party, from_grade=old_grade, to_grade=current.grade, score=current.score,
-                                       bad_points=current.bad_points, reasons=result["reasons"], rule_set=result["rule_set"],
-                                       changed_on=on, changed_by=actor)
-            audit.record(actor=actor, action="credit.grade_change", subject=current, before=before, after=audit.snapshot(current),
-                         summary=f"{party.name} 信用等级 {old_grade or '—'} → {current.grade}", organisation=party.organisation)
+        return _grade_store(actor=actor, party=party, on=on, result=result, current=current)
+
+
+def _grade_store(*, actor, party: Party, on: date, result: dict, current: CreditGrade | None) -> CreditGrade:
+    """Save ``result`` as the party's grade (``current``: its grade row, locked by the caller, or None)."""
+    before = audit.snapshot(current) if current else None
+    old_grade = current.grade if current else ""
+    values = {"grade": result["grade"], "score": result["score"], "bad_points": result["bad_points"],
+              "penalties_12m": result["penalties"], "rule_set": result["rule_set"], "computed_on": on,
+              "organisation": party.organisation}
+    if current is None:
+        current = CreditGrade.objects.create(party=party, **values)
+    else:
+        for k, v in values.items():
+            setattr(current, k, v)
+        current.save()
+    if old_grade != current.grade:
+        GradeChange.objects.create(party=party, from_grade=old_grade, to_grade=current.grade, score=current.score,
+                                   bad_points=current.bad_points, reasons=result["reasons"], rule_set=result["rule_set"],
+                                   changed_on=on, changed_by=actor)
+        audit.record(actor=actor, action="credit.grade_change", subject=current, before=before, after=audit.snapshot(current),
+                     summary=f"{party.name} 信用等级 {old_grade or '—'} → {current.grade}", organisation=party.organisation)
     return current
 
 
+RECOMPUTE_CHUNK = 200  # parties graded per transaction (and per set of bulk reads) by grades_recompute
+
+
 def grades_recompute(*, actor, organisation: Organisation, on: date | None = None) -> int:
-    """Regrade every firm of ``organisation``'s subtree; returns how many grades changed."""
+    """Regrade every firm of ``organisation``'s subtree; returns how many grades changed. The same grading as
+    :func:`grade_compute`, party by party, with what it reads fetched for a chunk of parties at once (the rule set
+    once; events, penalties, listings and current grades in a few queries per chunk, not ten per firm)."""
     on = on or timezone.localdate()
     _check_actor(actor, organisation)
     from zhifa.core.models import TransportCompany
 
+    parties = [c.party for c in TransportCompany.objects.filter(organisation__path__startswith=organisation.path)
+               .select_related("party__organisation")]
+    if not parties:
+        return 0
+    rs = selectors.rule_set_on(on)
+    since = on - timedelta(days=rs.window_days - 1)
     changed = 0
-    for company in TransportCompany.objects.filter(organisation__path__startswith=organisation.path).select_related("party__organisation"):
-        before = CreditGrade.objects.filter(party=company.party).values_list("grade", flat=True).first()
-        if grade_compute(actor=actor, party=company.party, on=on).grade != before:
-            changed += 1
+    for start in range(0, len(parties), RECOMPUTE_CHUNK):
+        chunk = parties[start:start + RECOMPUTE_CHUNK]
+        ids = [p.pk for p in chunk]
+        events: dict[int, list] = {}
+        for e in CreditEvent.objects.filter(party_id__in=ids, occurred_on__gte=since, occurred_on__lte=on):
+            events.setdefault(e.party_id, []).append(e)  # the model's order (newest first), as grade_evaluate reads
+        penalties = selectors.penalty_counts(ids, since=since, until=on)
+        listings = selectors.listings_in_force(ids, on)
+        with transaction.atomic():
+            grades = {g.party_id: g for g in CreditGrade.objects.select_for_update().filter(party_id__in=ids)}
+            for party in chunk:
+                _check_actor(actor, party.organisation)
+                current = grades.get(party.pk)
+                before = current.grade if current else None
+                result = _grade_of(rs, on, events=events.get(party.pk, []), penalties=penalties.get(party.pk, 0),
+                                   triggers=selectors.overload_trigger_count(party.pk, since=since, until=on),
+                                   listing=listings.get(party.pk))
+                grades[party.pk] = _grade_store(actor=actor, party=party, on=on, result=result, current=current)
+                if grades[party.pk].grade != before:
+                    changed += 1
     return changed
 
 
