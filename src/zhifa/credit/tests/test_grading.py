@@ -187,3 +187,42 @@ def test_listed_grades_follow_the_cap():
     assert rs.listed_grades() == ["B", "C", "D"]
     rs.listed_max_grade = ""
     assert rs.listed_grades() == ["AA", "A", "B", "C", "D"]
+
+
+def test_grades_recompute_grades_each_firm_as_grade_compute_does(world, monkeypatch):
+    """grades_recompute reads in bulk what grade_compute reads party by party (events, penalties, listings,
+    current grades): both give every firm the same grade, score, reasons and record — across chunks too."""
+    import random
+
+    from zhifa.credit.models import DishonestyEntry
+
+    monkeypatch.setattr(services, "RECOMPUTE_CHUNK", 4)
+    rng = random.Random(7)
+    today = date.today()
+    firms = [CompanyFactory(organisation=world.brigade_a, kind="freight") for _ in range(11)]
+    kinds = [CreditEvent.Kind.PENALTY, CreditEvent.Kind.COMPLAINT, CreditEvent.Kind.FINDING_CASE, CreditEvent.Kind.WARNING,
+             CreditEvent.Kind.OVERLOAD, CreditEvent.Kind.FINDING_RECTIFY]
+    for i, firm in enumerate(firms):
+        for k in range(i % 5):
+            kind = rng.choice(kinds)
+            services.credit_event_record(actor=None, party=firm.party, kind=kind, occurred_on=today - timedelta(days=rng.randint(0, 500)),
+                                         description=f"事件{k}", source_type="test.mix", source_id=f"{firm.pk}-{k}",
+                                         warning_class=3 if kind == CreditEvent.Kind.WARNING else None, regrade=i % 2 == 0)
+    for firm, expires in ((firms[3], None), (firms[4], today + timedelta(days=30)), (firms[5], today - timedelta(days=1))):
+        DishonestyEntry.objects.create(party=firm.party, organisation=world.brigade_a, reason="一年内超限运输3次以上",
+                                       basis="公路安全保护条例第六十六条", source="officer", status="listed",
+                                       listed_on=today - timedelta(days=40), expires_on=expires)
+    expected = {f.party_id: services.grade_evaluate(f.party, today) for f in firms}
+    changes_before = GradeChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # not count(): sequences gap
+    services.grades_recompute(actor=None, organisation=world.county_a, on=today)
+    for firm in firms:
+        grade, want = CreditGrade.objects.get(party=firm.party), expected[firm.party_id]
+        assert (grade.grade, grade.score, grade.bad_points, grade.penalties_12m, grade.computed_on) == (
+            want["grade"], want["score"], want["bad_points"], want["penalties"], today)
+        change = GradeChange.objects.filter(party=firm.party).order_by("-pk").first()
+        if change.pk > changes_before:
+            assert change.reasons == want["reasons"] and change.to_grade == want["grade"]
+    assert any(GradeChange.objects.filter(party=f.party, pk__gt=changes_before).exists() for f in firms)
+    assert any("严重失信" in r for want in expected.values() for r in want["reasons"])
+    # Unchanged data: a second run changes no grade.
+    assert services.grades_recompute(actor=None, organisation=world.county_a, on=today) == 0
