@@ -60,7 +60,26 @@ def cases_for(user, *, search: str = "", status: str = "", procedure: str = "", 
         qs = qs.filter(Q(pk__in=Case.officers.through.objects.filter(officer__user=user).values("case_id")) | Q(registered_by=user))
     if open_only:
         qs = qs.filter(status__in=OPEN_STATES)
+    if registered_from and registered_to:
+        qs = _window_ids_first(qs)
     return qs
+
+
+# A registration window with at most this many cases is read by its index first and the page taken from the ids.
+WINDOW_ID_LIMIT = 5000
+
+
+def _window_ids_first(qs: QuerySet) -> QuerySet:
+    """A registration window's cases as an id list (read on the unit/registration-date index, unordered) when there
+    are at most WINDOW_ID_LIMIT. Ordered newest first with a limit, the planner otherwise walked the whole register
+    backwards from the newest case until it met the window: 0.45 s for a quarter four years back at a million cases
+    (832,448 rows passed over). The same rows either way; a denser window keeps the walk, which meets it at once."""
+    ids = list(qs.order_by().values_list("pk", flat=True)[: WINDOW_ID_LIMIT + 1])
+    if len(ids) > WINDOW_ID_LIMIT:
+        return qs
+    # The ids carry every condition: the page is then read by the primary key alone (with the conditions repeated,
+    # the planner expected a few rows and joined all of the window's before taking the page: 50–80 ms).
+    return Case.objects.select_related("organisation", "party", "vehicle").filter(pk__in=ids)
 
 
 def _ids_or_subquery(qs: QuerySet):

@@ -68,3 +68,35 @@ def test_with_clocks_reads_suspensions_and_extensions_like_the_case_page(world):
     decision = {pk: next(c for c in cs if c.key == "decision").deadline.date for pk, cs in rows.items()}
     assert decision[case.pk] >= date(2026, 2, 2) + timedelta(days=130)
     assert decision[plain.pk] < date(2026, 2, 2) + timedelta(days=100)
+
+
+def test_registration_window_reads_the_same_pages_through_ids_and_through_the_walk(world, monkeypatch):
+    """A date window's cases are read as ids first (``WINDOW_ID_LIMIT``) or, for a denser window, by the ordered walk:
+    the same rows, pages and cursor either way, within the jurisdiction and with the other filters applied."""
+    registered = {}
+    for day in (1, 2, 3, 4, 5, 10, 20):
+        for _ in range(2):
+            case = lead(world)
+            moment = timezone.make_aware(datetime(2022, 3, day, 9, 0))
+            Case.objects.filter(pk=case.pk).update(registered_at=moment)
+            registered[case.pk] = moment.date()
+    officer = world.users["officer"]
+    window = {"registered_from": date(2022, 3, 2), "registered_to": date(2022, 3, 10)}
+    expected = sorted((pk for pk, day in registered.items() if date(2022, 3, 2) <= day <= date(2022, 3, 10)), reverse=True)
+    assert len(expected) == 10
+
+    def pages(**filters):
+        seen, before = [], None
+        while True:
+            rows, before = selectors.page_before(selectors.cases_for(officer, **window, **filters), before=before, size=3)
+            seen += [c.pk for c in rows]
+            if before is None:
+                return seen
+
+    for limit in (selectors.WINDOW_ID_LIMIT, 3):  # 3: the window holds more, the walk path
+        monkeypatch.setattr(selectors, "WINDOW_ID_LIMIT", limit)
+        assert pages() == expected
+        assert pages(status="lead") == expected
+        assert pages(status="closed") == []
+        assert pages(mine=True) == [pk for pk in expected if Case.objects.get(pk=pk).registered_by_id == officer.pk]
+    assert list(selectors.cases_for(world.users["officer_b"], **window)) == []
