@@ -350,9 +350,21 @@ def _copy_migrated_template(connection, worker: str, count: int, run: str) -> No
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "world"}
 
 
+# Tests that take seconds to minutes each: browsers, processes started and killed, the whole demo (``slow``).
+LONG_RUNNING = ("tests/e2e/", "tests/faults/", "tests/test_celery_worker.py")
+
+
+def _long_running(item) -> bool:
+    return bool(item.get_closest_marker("slow") or item.get_closest_marker("browser") or item.nodeid.startswith(LONG_RUNNING))
+
+
 def pytest_collection_modifyitems(config, items):
     """A test marked ``engine_independent`` runs on SQLite only (scripts/test.sh deselects it on PostgreSQL): the
-    marker is refused on a test that opens the test database, whose outcome could depend on the engine."""
+    marker is refused on a test that opens the test database, whose outcome could depend on the engine.
+
+    The long-running tests are started first (the order is otherwise kept): collected last, under xdist one worker
+    ran them alone at the end of the run while the other had nothing left to do."""
+    items.sort(key=lambda item: not _long_running(item))
     wrong = [item.nodeid for item in items if item.get_closest_marker("engine_independent")
              and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))]
     if wrong:
