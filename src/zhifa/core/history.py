@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -83,6 +84,13 @@ def _field(model, key: str, value=None):
     often records a snapshot of its transcript or evidence item), preferring one whose choices hold ``value``."""
     if model is None:
         return None
+    # Read from the models' definitions only, which do not change in a process: looked up once per model, key and
+    # value (it scanned every field of the app, and for a choice value of every app, for each row of a history).
+    return _field_of(model, key, None if value is None else str(value))
+
+
+@lru_cache(maxsize=8192)
+def _field_of(model, key: str, value: str | None):
     own = next((f for f in model._meta.concrete_fields if key in (f.name, f.attname)), None)
     if own is not None and not (own.choices and value is not None and str(value) not in {str(k) for k, _ in own.flatchoices}):
         return own
