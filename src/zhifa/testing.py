@@ -350,23 +350,9 @@ def _copy_migrated_template(connection, worker: str, count: int, run: str) -> No
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "world"}
 
 
-def _long_and_not_transactional(item) -> bool:
-    """A ``slow`` test (the whole demo) that runs in a rolled-back transaction. The transactional long tests
-    (browsers, fault and worker processes) stay where they are collected, last: their flush at the end empties the
-    database of the data migrations' rows, which the tests after them would miss."""
-    marker = item.get_closest_marker("django_db")
-    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-    names = set(getattr(item, "fixturenames", ()))
-    return bool(item.get_closest_marker("slow")) and not transactional and not names & {"transactional_db", "live_server"}
-
-
 def pytest_collection_modifyitems(config, items):
     """A test marked ``engine_independent`` runs on SQLite only (scripts/test.sh deselects it on PostgreSQL): the
-    marker is refused on a test that opens the test database, whose outcome could depend on the engine.
-
-    The long non-transactional tests (the whole demo, minutes) are started first, the order otherwise kept: collected
-    late, under xdist one worker ran the demo alone near the end of the run while the other had little left to do."""
-    items.sort(key=lambda item: not _long_and_not_transactional(item))
+    marker is refused on a test that opens the test database, whose outcome could depend on the engine."""
     wrong = [item.nodeid for item in items if item.get_closest_marker("engine_independent")
              and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))]
     if wrong:
