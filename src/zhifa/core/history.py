@@ -187,6 +187,28 @@ class NameResolver:
     def __init__(self):
         self.cache: dict[tuple, str] = {}
 
+    def prefetch(self, events) -> None:
+        """Read the names the events' changes will show, one query per model: a case's history names its
+        officers, party, unit and item again and again, and asked one by one it cost a query per name."""
+        wanted: dict = {}
+        for event in events if not isinstance(events, str) else ():
+            for _key, value, pair, f in _entries(event):
+                if f is None or not f.is_relation or f.related_model is None or f.choices:
+                    continue
+                for v in value if pair else [value]:
+                    if v not in (None, "") and not isinstance(v, (list, dict, bool)):
+                        key = (f.related_model._meta.label_lower, str(v))
+                        if key not in self.cache:
+                            wanted.setdefault(f.related_model, set()).add(str(v))
+        for model, pks in wanted.items():
+            try:
+                found = model._default_manager.in_bulk(list(pks))
+            except (ValueError, TypeError, ValidationError):
+                continue  # a stored value that is not a key of the model: :meth:`name` says so, one by one
+            label = model._meta.label_lower
+            for obj in found.values():
+                self.cache[(label, str(obj.pk))] = str(obj)
+
     def name(self, model, pk) -> str:
         key = (model._meta.label_lower, str(pk))
         if key not in self.cache:
@@ -246,14 +268,7 @@ def change_rows(event, *, resolver: NameResolver | None = None) -> list[ChangeRo
     model = _model(event.subject_type)
     resolver = resolver or NameResolver()
     rows = []
-    for key, value in changes.items():
-        if key in SKIP_KEYS:
-            continue
-        pair = isinstance(value, list) and len(value) == 2 and _diff_shaped(event, key, value)
-        if pair and value[0] in (None, "", [], {}) and value[1] in (None, "", [], {}, False):
-            continue  # a new record's empty fields: nothing to read
-        sample = (value[1] if value[1] is not None else value[0]) if pair else value
-        f = _field(model, key, sample if isinstance(sample, (str, int)) else None)
+    for key, value, pair, f in _entries(event):
         label, money = field_label(model, key, f)
 
         def show(v, f=f, key=key, money=money):
@@ -263,6 +278,22 @@ def change_rows(event, *, resolver: NameResolver | None = None) -> list[ChangeRo
     if rows and all(r.before == EMPTY for r in rows):  # a creation: its values, not "— →" on every line
         rows = [ChangeRow(r.label, r.after) for r in rows]
     return rows
+
+
+def _entries(event):
+    """(key, value, is a before/after pair, the field the key names) for each line ``event.changes`` shows."""
+    changes = event.changes
+    if not isinstance(changes, dict):
+        return
+    model = _model(event.subject_type)
+    for key, value in changes.items():
+        if key in SKIP_KEYS:
+            continue
+        pair = isinstance(value, list) and len(value) == 2 and _diff_shaped(event, key, value)
+        if pair and value[0] in (None, "", [], {}) and value[1] in (None, "", [], {}, False):
+            continue  # a new record's empty fields: nothing to read
+        sample = (value[1] if value[1] is not None else value[0]) if pair else value
+        yield key, value, pair, _field(model, key, sample if isinstance(sample, (str, int)) else None)
 
 
 def _diff_shaped(event, key, value) -> bool:

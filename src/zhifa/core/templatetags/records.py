@@ -7,11 +7,21 @@ from .. import history
 register = template.Library()
 
 
+def _resolver(context) -> history.NameResolver:
+    return context.render_context.setdefault("zhifa_history_resolver", history.NameResolver())
+
+
+@register.simple_tag(takes_context=True)
+def prefetch_names(context, events) -> str:
+    """``{% prefetch_names events %}`` before the list: the names its changes show, read one query per model."""
+    _resolver(context).prefetch(events)
+    return ""
+
+
 @register.simple_tag(takes_context=True)
 def change_rows(context, event):
     """``{% change_rows e as rows %}``: the event's changes as labelled, formatted lines (one lookup cache per page)."""
-    resolver = context.render_context.setdefault("zhifa_history_resolver", history.NameResolver())
-    return history.change_rows(event, resolver=resolver)
+    return history.change_rows(event, resolver=_resolver(context))
 
 
 @register.filter

@@ -109,3 +109,23 @@ def test_a_related_records_snapshot_on_the_case_reads_with_its_own_labels(world)
     event = _record(world, case, {"status": [None, "unpaid"], "kind": [None, "inquiry"], "id": [None, 7], "updated_at": [None, "x"]})
     rows = {r.label: r.after for r in history.change_rows(event)}
     assert "待缴纳" in rows.values() and "询问笔录" in rows.values() and len(rows) == 2
+
+
+@pytest.mark.django_db
+def test_names_in_a_history_are_read_one_query_per_model_and_read_the_same(world, django_assert_max_num_queries):
+    """A case's history names its officers and unit on many lines: ``NameResolver.prefetch`` reads them once per
+    model (a query per name before), and the lines read exactly as when each name is looked up alone."""
+    case = decided(world)
+    users = list(world.users.values())
+    for i, user in enumerate(users):
+        _record(world, case, {"decided_by_id": [users[i - 1].pk, user.pk], "organisation_id": [None, case.organisation_id]})
+    _record(world, case, {"decided_by_id": [None, 987654321]})  # a person since removed from the register
+    events = list(audit.history(case))
+    one_by_one = [history.change_rows(e) for e in events]
+    resolver = history.NameResolver()
+    with django_assert_max_num_queries(3):  # users, organisations, parties (the case's own creation names its party)
+        resolver.prefetch(events)
+    with django_assert_max_num_queries(1):  # only the removed person, asked alone (已不存在的…)
+        together = [history.change_rows(e, resolver=resolver) for e in events]
+    assert together == one_by_one
+    assert any("已不存在" in r.after for rows in together for r in rows)
