@@ -9,6 +9,7 @@ Order of application (行政处罚法, 2021):
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +24,7 @@ from .models import (
     PENALTY_KIND_LABELS,
     BenchmarkEdition,
     BenchmarkLevel,
+    CatalogueVersion,
     Formula,
     Level,
     ListEntry,
@@ -464,7 +466,46 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
     return w.result(outcome, kinds, amount, lo, hi)
 
 
+MEMO_SIZE = 4096  # results kept per process, under the catalogue's version token
+# (token, results) replaced as one object, so that a thread never files a result under another thread's token.
+_memo: tuple[str | None, dict] = (None, {})
+
+
+def frozen_facts(value):
+    """A hashable, type-preserving key of the facts (``Decimal("1")`` and ``"1"`` stay apart: the engine compares
+    some facts by equality)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), frozen_facts(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen_facts(v) for v in value)
+    return (type(value).__name__, repr(value))
+
+
 def assess(*, item_code: str, facts: dict, violation_date: date, today: date | None = None) -> Assessment:
+    """Assess one violation (:func:`_assess`), the result kept while the catalogue does not change.
+
+    The result depends only on the arguments and on the catalogue (items, editions, levels, lists, overload rule
+    versions); every change of those gives ``CatalogueVersion`` a new token in the same transaction
+    (``discretion.signals``), so one query for the token replaces the eight or more of the evaluation — the case
+    page shows the proposal of each pending case on every visit. A caller gets its own copy."""
+    today = today or timezone.localdate()
+    token = CatalogueVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:  # the row is made by the migration; a flushed test database has none
+        return _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today)
+    global _memo
+    memo = _memo
+    if memo[0] != token:
+        memo = _memo = (token, {})
+    results = memo[1]
+    key = (item_code, frozen_facts(facts or {}), violation_date, today)
+    if key not in results:
+        if len(results) >= MEMO_SIZE:
+            results.clear()
+        results[key] = _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today)
+    return copy.deepcopy(results[key])
+
+
+def _assess(*, item_code: str, facts: dict, violation_date: date, today: date | None = None) -> Assessment:
     """Assess one violation.
 
     ``facts`` keys (all optional):

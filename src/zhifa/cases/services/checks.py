@@ -12,7 +12,7 @@ from zhifa.core.errors import DomainError
 from zhifa.discretion import engine as discretion_engine
 from zhifa.discretion import ranges as discretion_ranges
 from zhifa.discretion import review as discretion_review
-from zhifa.discretion.models import ListKind, ViolationItem
+from zhifa.discretion.models import ListKind
 
 from .. import penalties, rules
 from ..models import Case, LegalReview
@@ -96,7 +96,7 @@ def review_requirement(case: Case, *, amount: Decimal | None = None, penalty_kin
 
 def assessment_proposal(case: Case):
     """The discretion engine's proposal for the case (``discretion.engine.Assessment``), or None without an item."""
-    if not case.violation_code or not ViolationItem.objects.filter(code=case.violation_code).exists():
+    if not case.violation_code:
         return None
     try:
         return discretion_engine.assess(item_code=case.violation_code, facts=case.assessment.get("facts", {}) if case.assessment else {},
