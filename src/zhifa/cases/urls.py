@@ -13,6 +13,7 @@ urlpatterns = [
     path("simplified/", views.simplified_new, name="simplified_new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
+    path("<int:pk>/act/<str:action>/form/", views.case_act_form, name="act_form"),
     path("<int:pk>/documents/", views.case_documents, name="documents"),
     path("<int:pk>/documents/<int:document_id>/retry/", views.case_document_retry, name="document_retry"),
     path("<int:pk>/transcripts/new/", views.transcript_new, name="transcript_new"),

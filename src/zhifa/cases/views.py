@@ -113,7 +113,9 @@ def _assessment(case):
     return case._assessment
 
 
-def _allowed_actions(request, case):
+def _allowed_actions(request, case, application=None):
+    """The acts this user may take on the case now: those with a page of their own, and those done with a short
+    form. The form is not built here: the page loads it when the officer opens the act (:func:`case_act_form`)."""
     result = []
     suspended = any(s.ended_on is None for s in case.suspensions.all())
     for t in workflow.next_actions(case.status):
@@ -124,13 +126,13 @@ def _allowed_actions(request, case):
         if t.action == "hearing_request" and not case.hearing_right:
             continue
         if t.action == "commitment_sign":
-            application = ListApplication.objects.filter(case=case).first()
+            application = application or ListApplication.objects.filter(case=case).first()
             if application is None or not application.commitment_required or application.commitment_signed_on:
                 continue
         if t.action in PAGES:
             result.append({"action": t.action, "label": t.label, "page": PAGES[t.action]})
         elif t.action in ACTIONS:
-            result.append({"action": t.action, "label": t.label, "form": _make_form(t.action, request, case)})
+            result.append({"action": t.action, "label": t.label})
     return result
 
 
@@ -292,7 +294,7 @@ def case_detail(request, pk: int):
     docs = _documents(case)
     timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
     context = {
-        "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case), "timeline": timeline,
+        "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case, application), "timeline": timeline,
         "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
         "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer", "range_checked_by"),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
@@ -304,6 +306,22 @@ def case_detail(request, pk: int):
         "preservations": _preservations(request, case),
     }
     return render(request, "cases/detail.html", context)
+
+
+@login_required
+def case_act_form(request, pk: int, action: str):
+    """The fields of one act's form, loaded into the case page when the officer opens the act (HTMX); opened
+    directly (no script), the act on a page of its own. Only an act the user may take on the case now."""
+    case = selectors.case_get(request.user, pk)
+    prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
+    allowed = {a["action"]: a for a in _allowed_actions(request, case)}
+    if action not in ACTIONS or action not in allowed:
+        raise Http404
+    form, label = _make_form(action, request, case), allowed[action]["label"]
+    if request.htmx:
+        return render(request, "cases/_act_form.html", {"form": form, "label": label})
+    return render(request, "cases/form.html", {"case": case, "form": form, "title": f"{case.number} {label}",
+                                               "submit_label": label, "form_action": reverse("cases:act", args=[pk, action])})
 
 
 @login_required

@@ -202,5 +202,11 @@ def test_art44_announcement_only_for_a_demolition(world, settings, tmp_path):
 def test_execution_form_on_the_case_page_for_the_head_only(world, settings, tmp_path, client_for):
     settings.EVIDENCE_ROOT = str(tmp_path)
     case = _delivered(world, person(world))
-    assert "授予强制执行权的法律条款" in client_for("head").get(f"/cases/{case.pk}/").content.decode()
-    assert "授予强制执行权的法律条款" not in client_for("officer").get(f"/cases/{case.pk}/").content.decode()
+    form_url = f"/cases/{case.pk}/act/execute/form/"
+    head, officer = client_for("head"), client_for("officer")
+    assert form_url in head.get(f"/cases/{case.pk}/").content.decode()  # the act, its form loaded when opened
+    assert "授予强制执行权的法律条款" in head.get(form_url, headers={"HX-Request": "true"}).content.decode()
+    page = head.get(form_url).content.decode()  # without script: the act on a page of its own, posting to the act
+    assert "授予强制执行权的法律条款" in page and f'action="/cases/{case.pk}/act/execute/"' in page
+    assert form_url not in officer.get(f"/cases/{case.pk}/").content.decode()
+    assert officer.get(form_url).status_code == 404

@@ -39,7 +39,23 @@ def test_head_sees_open_action_officer_does_not(world, client_for):
 def test_other_jurisdiction_gets_404(world, client_for, api_for):
     case = lead(world)
     assert client_for("officer_b").get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert client_for("officer_b").get(reverse("cases:act_form", args=[case.pk, "open"])).status_code == 404
     assert api_for("officer_b").get(f"/api/v1/cases/{case.pk}").status_code == 404
+
+
+def test_an_acts_form_is_loaded_when_opened_and_only_for_an_act_the_user_may_take(world, client_for):
+    """The case page lists the acts; the form of one is loaded (HTMX) when the officer opens it, with its initial
+    values — here the head's 立案 with the officers to choose. Another act, or another person's, is not served."""
+    case = lead(world)
+    url = reverse("cases:act_form", args=[case.pk, "open"])
+    head = client_for("head")
+    assert url in head.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    fields = head.get(url, headers={"HX-Request": "true"})
+    assert fields.status_code == 200 and 'name="open-officers"' in fields.content.decode()
+    assert "<html" not in fields.content.decode() and "<button" in fields.content.decode()
+    assert client_for("officer").get(url).status_code == 404  # only the head opens a case
+    assert head.get(reverse("cases:act_form", args=[case.pk, "decide"])).status_code == 404  # not in this state
+    assert head.get(reverse("cases:act_form", args=[case.pk, "no_such_act"])).status_code == 404
 
 
 def test_open_through_the_page(world, client_for):
