@@ -23,6 +23,7 @@ import os
 import random
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -337,8 +338,23 @@ def start_server(args, database_url: str):
     raise SystemExit("gunicorn did not start: see var/load-gunicorn.log")
 
 
+def cpu_probe(repeats: int = 7) -> str:
+    """The CPU time one fixed loop takes, several times over: this machine's speed varies with its host (on an idle
+    machine the same loop took 0.50–0.85 s between one second and the next, 2026-12-06), and a run is read with it."""
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        times.append((time.process_time() - start) * 1000)
+    times.sort()
+    return f"median {statistics.median(times):.0f} ms, {times[0]:.0f}–{times[-1]:.0f}"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    print(f"CPU probe before (a fixed loop, lower is faster): {cpu_probe()}", flush=True)
     config = json.loads(Path(args.users_file).read_text())
     if args.start_server:
         require_migrated(config["database_url"])
@@ -456,7 +472,7 @@ def report(args, stats: Stats, elapsed: float) -> int:
         Path(args.json).write_text(json.dumps({"elapsed": elapsed, "clients": args.clients, "with_worker": args.with_worker,
                                                "load_at_end": os.getloadavg(), "rows": rows, "failed": failed}, indent=1))
     print(f"mode: {'as deployed (Redis, Celery worker with beat at nice 5)' if args.with_worker else 'embedded default'}; "
-          f"load average at the end {os.getloadavg()[0]:.1f}")
+          f"load average at the end {os.getloadavg()[0]:.1f}; CPU probe after: {cpu_probe()}")
     print("FAILED: " + "; ".join(failed) if failed else "OK: no errors, targets met")
     return 1 if failed else 0
 
