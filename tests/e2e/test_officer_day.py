@@ -88,6 +88,14 @@ def test_officer_day(world, open_session, browser, tmp_path, device):
     s.goto(f"/cases/{case.pk}/")
     page.get_by_role("heading", name=re.compile(re.escape(case.number))).wait_for()
     s.shot("01-case")
+    # An act's form is loaded when the act is opened (HTMX), then read and used like any form.
+    act = page.locator("details[hx-get]").first
+    act.locator("summary").click()
+    act.locator(".act-fields button[type=submit]").wait_for()
+    assert act.locator(".act-fields").get_by_text("正在载入表单").count() == 0
+    act.scroll_into_view_if_needed()
+    s.shot("01a-act-form", full_page=False)
+    assert _visible_problems(page) == []
     page.locator("summary", has_text="全过程记录").click()
     first = page.locator("ul.timeline details.changes").first
     first.locator("summary").click()
