@@ -6,6 +6,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection  # noqa: F401 - documents the check set
 
+from zhifa.testing import build_world, shared_data
 from zhifa.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -30,11 +31,34 @@ def _keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def tokens(world):
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world and a token per role, written once for the module's 179 operations (each operation's requests run
+    in its own savepoint inside this transaction and are rolled back after it, as before)."""
     from zhifa.core.auth import token_create
 
-    return {key: token_create(user=world.users[key], name=f"fuzz-{key}") for key in ROLES}
+    with shared_data(django_db_blocker, tmp_path_factory.mktemp("fuzz")):
+        world = build_world()
+        yield {key: token_create(user=world.users[key], name=f"fuzz-{key}") for key in ROLES}
+
+
+def json_body(response):
+    """The decoded body of a JSON answer, else None. Schemathesis keeps the headers with lowercase names and lists of
+    values: reading ``headers.get("Content-Type", "")`` found nothing, so until 2026-12-06 the structured-error check
+    below never ran."""
+    if (response.headers.get("content-type") or [""])[0].startswith("application/json"):
+        return response.json()
+    return None
+
+
+def refused_before_knowing_who_asks(response, body) -> bool:
+    """A refusal the API gives before it reads the caller: no route for the method (405, from the URL dispatch), or
+    a request that fails the operation's schema (``invalid_request``: django-ninja parses the parameters after the
+    token check but before the view, and no schema of ours reads the user). Every role gets the same answer, so the
+    other roles need not send it again. Two of every three fuzz cases end so (5,600 of 8,500, 2026-12-06): a third
+    fewer requests."""
+    return response.status_code == 405 or (response.status_code == 422 and isinstance(body, dict)
+                                           and body.get("code") == "invalid_request")
 
 
 @schema.parametrize()
@@ -44,6 +68,8 @@ def test_api_as_each_role(case, tokens):
     for role in ROLES:
         response = case.call(headers={"Authorization": f"Bearer {tokens[role]}"})
         assert response.status_code < 500, f"{case.method} {case.formatted_path} as {role}: {response.status_code} {response.text[:300]}"
-        if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
-            body = response.json()
+        body = json_body(response)
+        if response.status_code >= 400 and body is not None:
             assert isinstance(body, dict) and ("code" in body or "detail" in body), body
+        if refused_before_knowing_who_asks(response, body):
+            break
