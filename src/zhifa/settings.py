@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "zhifa.core.middleware.HtmxLoginMiddleware",
     "zhifa.core.middleware.RequestContextMiddleware",
     "zhifa.core.middleware.SecurityHeadersMiddleware",
     "zhifa.core.middleware.DomainErrorMiddleware",

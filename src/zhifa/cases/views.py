@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -316,12 +317,19 @@ def case_act_form(request, pk: int, action: str):
     prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
     allowed = {a["action"]: a for a in _allowed_actions(request, case)}
     if action not in ACTIONS or action not in allowed:
-        raise Http404
-    form, label = _make_form(action, request, case), allowed[action]["label"]
-    if request.htmx:
-        return render(request, "cases/_act_form.html", {"form": form, "label": label})
-    return render(request, "cases/form.html", {"case": case, "form": form, "title": f"{case.number} {label}",
-                                               "submit_label": label, "form_action": reverse("cases:act", args=[pk, action])})
+        if request.htmx and action in ACTIONS:  # the case moved on, or the user's roles changed, since the page was read
+            response = render(request, "cases/_act_form.html", {"gone": True, "case": case})
+        else:
+            raise Http404
+    else:
+        form, label = _make_form(action, request, case), allowed[action]["label"]
+        if request.htmx:
+            response = render(request, "cases/_act_form.html", {"form": form, "label": label})
+        else:
+            response = render(request, "cases/form.html", {"case": case, "form": form, "title": f"{case.number} {label}",
+                                                           "submit_label": label, "form_action": reverse("cases:act", args=[pk, action])})
+    patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment for HTMX and a page without it
+    return response
 
 
 @login_required

@@ -2,8 +2,12 @@
 security headers (CSP) every response carries."""
 
 import uuid
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import context
 
@@ -43,6 +47,28 @@ class RequestContextMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class HtmxLoginMiddleware:
+    """A request made by HTMX (an act's form, the documents block polling) after the session has ended is sent to
+    the login page as a whole page (``HX-Redirect``), back to the page the user was on, instead of the login form
+    being swapped into a fragment of that page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code != 302:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path if current.path.startswith("/") and not current.path.startswith("//") else "/"
+        if current.query:
+            back += "?" + current.query
+        return HttpResponseClientRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: back})}")
 
 
 class DomainErrorMiddleware:

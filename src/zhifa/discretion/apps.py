@@ -16,8 +16,3 @@ class DiscretionConfig(AppConfig):
         ("超限认定标准", "discretion:overload", None),
     ]
     nav_group = "裁量基准"
-
-    def ready(self):
-        from . import signals
-
-        signals.connect()

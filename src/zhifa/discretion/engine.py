@@ -477,7 +477,7 @@ def frozen_facts(value):
     if isinstance(value, dict):
         return tuple(sorted((str(k), frozen_facts(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(frozen_facts(v) for v in value)
+        return (type(value).__name__, tuple(frozen_facts(v) for v in value))
     return (type(value).__name__, repr(value))
 
 
@@ -486,7 +486,7 @@ def assess(*, item_code: str, facts: dict, violation_date: date, today: date | N
 
     The result depends only on the arguments and on the catalogue (items, editions, levels, lists, overload rule
     versions); every change of those gives ``CatalogueVersion`` a new token in the same transaction
-    (``discretion.signals``), so one query for the token replaces the eight or more of the evaluation — the case
+    (database triggers, migration 0006), so one query for the token replaces the eight or more of the evaluation — the case
     page shows the proposal of each pending case on every visit. A caller gets its own copy."""
     today = today or timezone.localdate()
     token = CatalogueVersion.objects.filter(pk=1).values_list("token", flat=True).first()
@@ -498,11 +498,12 @@ def assess(*, item_code: str, facts: dict, violation_date: date, today: date | N
         memo = _memo = (token, {})
     results = memo[1]
     key = (item_code, frozen_facts(facts or {}), violation_date, today)
-    if key not in results:
+    result = results.get(key)
+    if result is None:
         if len(results) >= MEMO_SIZE:
             results.clear()
-        results[key] = _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today)
-    return copy.deepcopy(results[key])
+        result = results[key] = _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today)
+    return copy.deepcopy(result)
 
 
 def _assess(*, item_code: str, facts: dict, violation_date: date, today: date | None = None) -> Assessment:

@@ -286,10 +286,12 @@ class OverloadRuleVersion(models.Model):
 
 
 class CatalogueVersion(models.Model):
-    """One row whose ``token`` changes, in the same transaction, with every save or delete of what the discretion
-    engine reads (违法行为事项, 裁量基准版本, 阶次, 清单, 超限认定标准). A process keeps the engine's results
-    under the token they were computed at (``engine.assess``), so a changed benchmark is applied from the next
-    request on. A random token rather than a counter: a rolled-back change never reappears as a later one."""
+    """One row whose ``token`` the database changes, in the same transaction, with every write to a table the
+    discretion engine reads (违法行为事项, 裁量基准版本, 阶次, 清单, 超限认定标准): triggers of migration 0006,
+    so an ORM save, a queryset update, a bulk write, a data migration and raw SQL all count. A process keeps the
+    engine's results under the token they were computed at (``engine.assess``), so a changed benchmark applies from
+    the next request on. A random token rather than a counter: a rolled-back change never reappears as a later
+    one."""
 
     token = models.CharField("版本标记", max_length=32)
     changed_at = models.DateTimeField("变更时间", auto_now=True)

@@ -1,15 +1,23 @@
 """The engine's results are kept per process under the catalogue's version token (``engine.assess``): a change
-of the catalogue, however saved, is applied to the very next assessment, and a rolled-back change leaves no
-result behind."""
+of the catalogue, however written (the database's triggers change the token), is applied to the very next
+assessment, and a rolled-back change leaves no result behind."""
 
+import importlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, models, transaction
 
-from zhifa.discretion import engine
-from zhifa.discretion.models import BenchmarkLevel, CatalogueVersion, ListEntry, ListKind, ViolationItem
+from zhifa.discretion import engine, overload_rules
+from zhifa.discretion.models import (
+    BenchmarkEdition,
+    BenchmarkLevel,
+    CatalogueVersion,
+    ListEntry,
+    OverloadRuleVersion,
+    ViolationItem,
+)
 
 pytestmark = pytest.mark.django_db
 ON = date(2026, 5, 1)
@@ -34,6 +42,7 @@ def test_a_second_assessment_reads_only_the_token_and_equals_the_first(django_as
 
 def test_facts_of_another_type_are_another_assessment():
     assert engine.frozen_facts({"age": 17}) != engine.frozen_facts({"age": "17"})
+    assert engine.frozen_facts({"a": [1]}) != engine.frozen_facts({"a": (1,)})
     same = {"a": Decimal("1"), "b": [1, {"c": True}]}
     assert engine.frozen_facts(same) == engine.frozen_facts({"b": [1, {"c": True}], "a": Decimal("1")})
 
@@ -47,27 +56,62 @@ def test_a_changed_level_applies_to_the_next_assessment():
     assert (before.amount, after.amount) == (Decimal("1100.00"), Decimal("1200.00"))
 
 
-@pytest.mark.parametrize("change", ["item", "entry", "delete_entry"])
-def test_every_kind_of_catalogue_change_gives_a_new_token(change):
-    token = CatalogueVersion.objects.get(pk=1).token
-    if change == "item":
+def _change(how):
+    if how == "save":
         item = ViolationItem.objects.get(code="YS-004")
         item.note = "改"
         item.save()
-    else:
-        entry = ListEntry.objects.filter(kind=ListKind.LENIENT).first() or ListEntry.objects.first()
-        entry.conditions += "。" if change == "entry" else ""
-        entry.save() if change == "entry" else entry.delete()
+    elif how == "update":  # a queryset update: no signal, no save()
+        levels = BenchmarkLevel.objects.filter(item__code="YS-004", level="general")
+        levels.update(recommended=Decimal("1200"))
+    elif how == "raw":
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE discretion_listentry SET conditions = conditions || '。'")
+    elif how == "edition":
+        edition = BenchmarkEdition.objects.get(code="CN-DEFAULT-2022")
+        edition.source += "（改）"
+        edition.save()
+    elif how == "overload":
+        rule = OverloadRuleVersion.objects.first()
+        rule.cap_yuan += 1
+        rule.save()
+    elif how == "delete":
+        ListEntry.objects.filter(pk=ListEntry.objects.first().pk).delete()
+
+
+@pytest.mark.parametrize("how", ["save", "update", "raw", "edition", "overload", "delete"])
+def test_every_write_to_what_the_engine_reads_gives_a_new_token(how):
+    """The database changes the token (triggers, migration 0006): an update or raw SQL as a save does."""
+    token = CatalogueVersion.objects.get(pk=1).token
+    _change(how)
     assert CatalogueVersion.objects.get(pk=1).token != token
 
 
+def test_a_queryset_update_applies_to_the_next_assessment():
+    assert run(harm="minor").amount == Decimal("1100.00")
+    _change("update")
+    assert run(harm="minor").amount == Decimal("1200.00")
+
+
+def test_every_model_the_engine_reads_has_the_triggers():
+    """A model the engine (or its overload rules) reads is in the triggers' tables (add a new one there)."""
+    migration = importlib.import_module("zhifa.discretion.migrations.0006_catalogue_triggers")
+    trigger_tables = set(migration.TABLES)
+    read = {obj._meta.db_table for module in (engine, overload_rules) for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, models.Model) and obj is not CatalogueVersion}
+    assert read and read <= trigger_tables
+
+
 def test_a_rolled_back_change_leaves_no_result_behind():
-    before = run(harm="minor")
+    """A rolled-back change's token is never seen again, even when a later change is made (a counter would
+    come back to the same number and serve the rolled-back result)."""
     level = _general()
     with pytest.raises(RuntimeError), transaction.atomic():
         level.recommended = Decimal("1200")
         level.save()
-        inside = run(harm="minor")  # computed from the change, under the change's token
+        assert run(harm="minor").amount == Decimal("1200.00")  # under the change's token
         raise RuntimeError
-    assert inside.amount == Decimal("1200.00")
-    assert run(harm="minor") == before and before.amount == Decimal("1100.00")
+    level.refresh_from_db()
+    level.recommended = Decimal("1300")
+    level.save()
+    assert run(harm="minor").amount == Decimal("1300.00")
