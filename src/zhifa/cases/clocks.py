@@ -155,11 +155,12 @@ def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: 
     from .selectors import rows_by_case
     from .workflow import OPEN_STATES
 
-    cal = cal or legal_calendar.calendar()
-    periods, today, ids, changed = rules.period_table(), timezone.localdate(), sorted(set(case_ids)), 0
+    periods, today, ids, changed = None, timezone.localdate(), sorted(set(case_ids)), 0
     for start in range(0, len(ids), batch):
         chunk = list(Case.objects.filter(pk__in=ids[start:start + batch]).only(*DUE_FIELDS))
         open_cases = [c for c in chunk if c.status in OPEN_STATES]
+        if open_cases and periods is None:  # the calendar and the periods only for a case whose clocks run
+            cal, periods = cal or legal_calendar.calendar(), rules.period_table()
         suspensions = rows_by_case(ClockSuspension.objects.only("case_id", "reason", "started_on", "ended_on"), open_cases)
         extensions = rows_by_case(Extension.objects.only("case_id", "days"), open_cases)
         starts = payment_starts([c.pk for c in open_cases if has_payment_clock(c)])
