@@ -152,16 +152,18 @@ def shared():
         _shared.reset(token)
 
 
+# The module-level helpers read the calendar like :func:`calendar` does: a fresh snapshot, or the shared one
+# inside a :func:`shared` block.
 def add_working_days(start: date, n: int) -> Deadline:
-    return Calendar().add_working_days(start, n)
+    return calendar().add_working_days(start, n)
 
 
 def add_days(start: date, n: int) -> Deadline:
-    return Calendar().add_days(start, n)
+    return calendar().add_days(start, n)
 
 
 def is_working_day(day: date) -> bool:
-    return Calendar().is_working_day(day)
+    return calendar().is_working_day(day)
 
 
 @lru_cache(maxsize=512)

@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from zhifa.core import audit
+from zhifa.core import audit, legal_calendar
 from zhifa.core.demo import DemoContext
 from zhifa.core.models import Organisation
 from zhifa.documents.composer import document_text, lint
@@ -36,7 +36,7 @@ def _load_demo(capture) -> None:
     for dotted in django_settings.ZHIFA_WORK_ORDER:
         if find_spec(f"{dotted}.demo") is None:
             continue
-        with capture(execute=True):
+        with capture(execute=True), legal_calendar.shared():  # as the command does
             import_module(f"{dotted}.demo").load(ctx)
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from zhifa.core import audit
+from zhifa.core import audit, legal_calendar
 from zhifa.core.demo import DEMO_PASSWORD, DemoContext
 from zhifa.core.models import Organisation
 
@@ -49,7 +49,9 @@ class Command(BaseCommand):
             if find_spec(f"{dotted}.demo") is None:
                 continue
             started = time.monotonic()
-            import_module(f"{dotted}.demo").load(ctx)
+            # The demo never changes the calendar: one snapshot serves each app's thousands of deadlines.
+            with legal_calendar.shared():
+                import_module(f"{dotted}.demo").load(ctx)
             self.stdout.write(f"  {label:<12} {time.monotonic() - started:6.1f}s")
         mark = audit.checkpoint_write()
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
