@@ -286,18 +286,6 @@ def _append_step(
     return history.objects.create(**values)
 
 
-def _refresh_keeping_relations(obj) -> None:
-    """``obj.refresh_from_db()``, keeping the related rows already loaded whose key the move left as it was: the
-    refresh drops every one, and the record and the next step then loaded the organisation, the party … again for
-    every move (a third of the organisation queries of the whole demo)."""
-    kept = [(f, getattr(obj, f.attname), f.get_cached_value(obj)) for f in obj._meta.concrete_fields
-            if f.is_relation and f.is_cached(obj)]
-    obj.refresh_from_db()
-    for f, key, value in kept:
-        if getattr(obj, f.attname) == key and not f.is_cached(obj):
-            f.set_cached_value(obj, value)
-
-
 def transition(
     wf: Workflow,
     obj,
@@ -339,7 +327,7 @@ def transition(
         )
         if changed != 1:
             raise TransitionNotAllowed("concurrent_change", wf._words(wf.concurrent, t, old))
-        _refresh_keeping_relations(obj)
+        obj.refresh_from_db()
         _append_step(
             wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary, step=step
         )
