@@ -288,9 +288,7 @@ def _at_risk_export(request, rows, mine: bool):
 
 @login_required
 def case_detail(request, pk: int):
-    case = selectors.case_get(request.user, pk)
-    # Read once, used by the clocks, the allowed actions and the page.
-    prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
+    case = _case_for_acts(request, pk)
     application = ListApplication.objects.filter(case=case).first()
     docs = _documents(case)
     timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
@@ -309,12 +307,18 @@ def case_detail(request, pk: int):
     return render(request, "cases/detail.html", context)
 
 
+def _case_for_acts(request, pk: int) -> Case:
+    """The case in the user's jurisdiction with what the clocks, the allowed acts and their forms read, read once."""
+    case = selectors.case_get(request.user, pk)
+    prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
+    return case
+
+
 @login_required
 def case_act_form(request, pk: int, action: str):
     """The fields of one act's form, loaded into the case page when the officer opens the act (HTMX); opened
     directly (no script), the act on a page of its own. Only an act the user may take on the case now."""
-    case = selectors.case_get(request.user, pk)
-    prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
+    case = _case_for_acts(request, pk)
     allowed = {a["action"]: a for a in _allowed_actions(request, case)}
     if action not in ACTIONS or action not in allowed:
         if request.htmx and action in ACTIONS:  # the case moved on, or the user's roles changed, since the page was read
