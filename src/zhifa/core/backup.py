@@ -110,6 +110,27 @@ def _decrypt_file(source: Path, target: Path, key: bytes) -> None:
 
 # --- Backup ---------------------------------------------------------------------------------------------------------
 
+def _add_snapshot(tar: tarfile.TarFile, path: Path, arcname: str, tmp: Path) -> dict | None:
+    """Add one data file as read once: its copy, digest and size come from the same bytes. A file another process
+    rewrites meanwhile (a WIM file being written, a paper being stored) was hashed, then archived as it was a moment
+    later: the manifest named a digest the archive did not hold, or ``tarfile`` stopped with "unexpected end of
+    data" when the file shrank. Returns the manifest entry, or None if the file is gone."""
+    digest = hashlib.sha256()
+    try:
+        src = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with src, tempfile.TemporaryFile(dir=tmp) as snapshot:
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            digest.update(chunk)
+            snapshot.write(chunk)
+        info = tar.gettarinfo(fileobj=src, arcname=arcname)
+        info.size = snapshot.tell()
+        snapshot.seek(0)
+        tar.addfile(info, snapshot)
+    return {"name": arcname, "sha256": digest.hexdigest(), "size": info.size}
+
+
 def backup_create(output: Path, *, progress=None) -> dict:
     """Write a signed .tar.gz backup (encrypted when BACKUP_ENCRYPTION_KEY is set) and return its manifest."""
     output = Path(output)
@@ -130,8 +151,10 @@ def backup_create(output: Path, *, progress=None) -> dict:
                     continue
                 for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
                     rel = f"files/{name}/{path.relative_to(root).as_posix()}"
-                    files.append({"name": rel, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "size": path.stat().st_size})
-                    tar.add(path, arcname=rel)
+                    entry = _add_snapshot(tar, path, rel, Path(tmp))
+                    if entry is None:
+                        continue  # removed since it was listed: not part of the backup
+                    files.append(entry)
                     if progress:
                         progress(len(files))
             manifest = {

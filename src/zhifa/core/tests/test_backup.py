@@ -1,6 +1,8 @@
 """Backup and restore round trip: restore into an empty database; counts, files and the audit chain head match."""
 
+import hashlib
 import io
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,14 @@ from zhifa.core.errors import DomainError
 from zhifa.core.evidence import evidence_store
 from zhifa.core.models import AuditHead, Event, EvidenceFile, Party, Vehicle
 from zhifa.core.tests.factories import VehicleFactory
+
+
+@pytest.fixture(autouse=True)
+def _own_var_dir(settings, tmp_path):
+    """The backed-up data directories (``VAR_DIR``/wim, exports …) of this test only: the checkout's ``var/`` is
+    shared with other test processes (the other database's run writes the demo's WIM files there), and a backup of
+    it read files while they were written."""
+    settings.VAR_DIR = tmp_path / "var"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -229,3 +239,34 @@ def test_backup_made_under_another_key_is_refused(backed_up, settings):
         backup_restore(backed_up, force=True)
     assert exc.value.code == "backup_unauthenticated"
     assert _state() == before
+
+
+@pytest.mark.django_db
+def test_a_file_rewritten_while_backed_up_is_archived_as_hashed(world, settings, tmp_path, monkeypatch):
+    """The manifest's digest and size describe the bytes in the archive even when another process rewrites the file
+    meanwhile (the first reading was hashed, the second archived: a digest the archive did not hold, or "unexpected
+    end of data" when the file shrank)."""
+    wim = Path(settings.VAR_DIR) / "wim" / "station-1.jsonl"
+    wim.parent.mkdir(parents=True)
+    wim.write_bytes(b'{"plate": "1"}\n' * 1000)
+    real_open = Path.open
+
+    def rewritten_after_reading(self, mode="r", *args, **kwargs):
+        f = real_open(self, mode, *args, **kwargs)
+        if self == wim and "r" in mode:
+            real_close = f.close
+
+            def close():
+                real_close()
+                wim.write_bytes(b"{}\n")  # the writer truncates and starts again
+            f.close = close
+        return f
+
+    monkeypatch.setattr(Path, "open", rewritten_after_reading)
+    archive = tmp_path / "b.tar.gz"
+    manifest = backup_create(archive)
+    entry = next(f for f in manifest["files"] if f["name"] == "files/wim/station-1.jsonl")
+    with tarfile.open(archive) as tar:
+        data = tar.extractfile("files/wim/station-1.jsonl").read()
+    assert (hashlib.sha256(data).hexdigest(), len(data)) == (entry["sha256"], entry["size"])
+    assert len(data) == 15 * 1000
