@@ -19,6 +19,16 @@ from zhifa.core.errors import DomainError
 
 from .models import LEGACY_PENALTY_KINDS, PenaltyKind
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the same documents, ~10× faster than the pure
+# Python one. The shipped catalogue is read by a data migration and again after every flush of a transactional test
+# (0.5 s of CPU a time with the pure Python loader).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_load(content: bytes | str):
+    """``yaml.safe_load`` with the fastest safe loader available."""
+    return yaml.load(content, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 PENALTY_KINDS = dict(PenaltyKind.choices)
@@ -294,7 +304,7 @@ def _validate(parsed: Parsed, *, existing_items: set[str], existing_editions: se
 def parse_yaml(content: bytes | str, **known) -> Parsed:
     """The nested YAML form (``edition`` + ``items`` each with ``levels`` and ``lists``)."""
     try:
-        doc = yaml.safe_load(content)
+        doc = yaml_load(content)
     except yaml.YAMLError as exc:
         return Parsed(errors=[f"YAML格式错误：{exc}"])
     if not isinstance(doc, dict) or "edition" not in doc or "items" not in doc:
@@ -410,7 +420,7 @@ def known_codes(M) -> dict:
 def load_overload_rules(M, path: Path | None = None) -> int:
     """Load ``data/overload_rules.yaml`` (skipping versions already present)."""
     count = 0
-    for row in yaml.safe_load((path or DATA_DIR / "overload_rules.yaml").read_text(encoding="utf-8")):
+    for row in yaml_load((path or DATA_DIR / "overload_rules.yaml").read_text(encoding="utf-8")):
         if M.OverloadRuleVersion.objects.filter(code=row["code"]).exists():
             continue
         M.OverloadRuleVersion.objects.create(**row)
@@ -420,7 +430,7 @@ def load_overload_rules(M, path: Path | None = None) -> int:
 
 def load_review_rules(M, path: Path | None = None) -> int:
     count = 0
-    for row in yaml.safe_load((path or DATA_DIR / "review_rules.yaml").read_text(encoding="utf-8")):
+    for row in yaml_load((path or DATA_DIR / "review_rules.yaml").read_text(encoding="utf-8")):
         row = {k: v for k, v in row.items() if v is not None}
         lookup = {k: row.get(k, "") for k in ("catalogue", "kind", "party_kind", "penalty_kind", "item_code")}
         if M.ReviewRule.objects.filter(effective_from=row["effective_from"], region=row.get("region", "全国"), **lookup).exists():
@@ -438,7 +448,7 @@ def load_shipped(M) -> list[str]:
     n = load_review_rules(M)
     done.append(f"法制审核与听证目录：新增{n}条")
     content = (DATA_DIR / "catalogue_national.yaml").read_text(encoding="utf-8")
-    code = yaml.safe_load(content)["edition"]["code"]
+    code = yaml_load(content)["edition"]["code"]
     if M.BenchmarkEdition.objects.filter(code=code).exists():
         done.append(f"裁量基准{code}：已存在")
     else:
