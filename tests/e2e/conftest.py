@@ -1,5 +1,5 @@
 """Fixtures of the browser end-to-end tests: Playwright's sync API driving Debian's chromium against
-pytest-django's live server (transactional database). Screenshots go to ``test-artifacts/e2e/``."""
+pytest-django's live server (transactional database). Screenshots go to ``test-artifacts/e2e/`` (``screenshot``)."""
 
 import os
 import re
@@ -17,6 +17,16 @@ PASSWORD = "pw-test-123!"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 15_000
+# scripts/test.sh runs both databases at once: the screenshots (what a page looks like, whatever the engine) are taken
+# by the SQLite run only (ZHIFA_TEST_ARTIFACTS=0 for the other), not written twice to the same files at once.
+TAKE_SCREENSHOTS = os.environ.get("ZHIFA_TEST_ARTIFACTS", "1") != "0"
+
+
+def screenshot(target, path: Path, **kwargs) -> None:
+    """``target.screenshot(path=…)`` (a page or a locator), unless this run takes no screenshots."""
+    if TAKE_SCREENSHOTS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(path), **kwargs)
 
 
 def pytest_collection_modifyitems(items):
@@ -159,9 +169,8 @@ class Session:
             button.click()
 
     def shot(self, step: str, full_page: bool = True):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{self.scenario}-{step}")
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+        screenshot(self.page, ARTIFACTS / f"{name}.png", full_page=full_page)
 
     def messages(self, kind: str) -> list[str]:
         return [t.strip() for t in self.page.locator(f".messages .msg.{kind}").all_inner_texts()]

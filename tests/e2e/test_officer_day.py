@@ -25,7 +25,7 @@ from zhifa.payments.models import PaymentNotice
 from zhifa.payments.services import simulated_payment
 from zhifa.testing import name_people
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -113,7 +113,7 @@ def test_officer_day(world, open_session, browser, tmp_path, device):
     photo = popup.value
     photo.wait_for_load_state()
     assert photo.evaluate("() => document.images.length === 1 && document.images[0].naturalWidth === 1200")
-    photo.screenshot(path=str(ARTIFACTS / f"officer-day-{device}-04-photo.png"))
+    screenshot(photo, ARTIFACTS / f"officer-day-{device}-04-photo.png")
     photo.close()
 
     # 3. The video plays in the page's player.

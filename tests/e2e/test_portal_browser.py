@@ -10,6 +10,8 @@ from zhifa.core.tests.factories import PersonPartyFactory
 from zhifa.portal import services
 from zhifa.portal.tests.test_publication import ID_NUMBER, _granted
 
+from .conftest import screenshot
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +21,6 @@ def test_portal_in_browser_desktop_and_mobile(world, live_server, browser):
                                 phone="13912345678")
     app = _granted(world, party=person, content=f"王建国（{ID_NUMBER}）申请普通货运")
     services.publication_run(today=date(2026, 10, 8))
-    ARTIFACTS.mkdir(exist_ok=True)
     errors = []
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -30,22 +31,21 @@ def test_portal_in_browser_desktop_and_mobile(world, live_server, browser):
     page.click(".pub-list li a")
     body = page.locator("main").inner_text()
     assert app.decision_number in body and "王＊＊" in body and ID_NUMBER not in body and "王建国" not in body
-    page.screenshot(path=str(ARTIFACTS / "portal-decision.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-decision.png", full_page=True)
     page.goto(live_server.url + "/portal/")
-    page.screenshot(path=str(ARTIFACTS / "portal-home.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "portal-home.png", full_page=True)
     mobile = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     mobile.goto(live_server.url + "/portal/bodies/")
     assert world.officers["officer"].cert_number in mobile.locator("main").inner_text()
     # Mobile-friendly: nothing wider than the screen.
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390
-    mobile.screenshot(path=str(ARTIFACTS / "portal-bodies-mobile.png"), full_page=True)
+    screenshot(mobile, ARTIFACTS / "portal-bodies-mobile.png", full_page=True)
     assert errors == []
 
 
 def test_dashboard_charts_render_in_browser(world, live_server, browser):
     _granted(world, party=PersonPartyFactory(organisation=world.brigade_a))
     services.publication_run(today=date(2026, 10, 8))
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -57,8 +57,8 @@ def test_dashboard_charts_render_in_browser(world, live_server, browser):
     page.wait_for_function("document.querySelectorAll('[data-echarts][data-rendered]').length > 0")
     rendered = page.evaluate("document.querySelectorAll('[data-echarts][data-rendered] canvas').length")
     assert rendered >= 3
-    page.screenshot(path=str(ARTIFACTS / "reports-dashboard.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "reports-dashboard.png", full_page=True)
     page.goto(live_server.url + f"/reports/annual/?unit={world.county_a.code}&year=2026")
     assert "年度行政执法工作报告" in page.locator("main").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "reports-annual.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "reports-annual.png", full_page=True)
     assert errors == []
