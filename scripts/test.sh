@@ -33,10 +33,10 @@ run_pytest() {  # run_pytest <db> [pytest args…]
   if [ "$db" = "postgresql" ]; then
     # Tests marked engine_independent (no database access that differs by engine) or engine_once (a broker variant
     # whose database side its sibling tests on both engines) run once, on SQLite — unless SQLite is not run at all.
-    # The browser tests' screenshots likewise come from the SQLite run (ZHIFA_TEST_ARTIFACTS=0 here).
-    local once=(-m "not engine_independent and not engine_once") artifacts=0
-    [[ " $DATABASES " == *" sqlite "* ]] || { once=(); artifacts=1; }
-    DATABASE_URL="$PG_URL" ZHIFA_TEST_DB="${PREFIX}_pg" ZHIFA_TEST_ARTIFACTS="$artifacts" \
+    # ZHIFA_TEST_PAIRED=1 leaves the other engine-independent halves to SQLite too (docs/testing.md, "What runs once").
+    local once=(-m "not engine_independent and not engine_once") paired=1
+    [[ " $DATABASES " == *" sqlite "* ]] || { once=(); paired=0; }
+    DATABASE_URL="$PG_URL" ZHIFA_TEST_DB="${PREFIX}_pg" ZHIFA_TEST_PAIRED="$paired" \
       .venv/bin/pytest -n "$WORKERS" --create-db -q "${once[@]}" "$@"
   else
     env -u DATABASE_URL ZHIFA_TEST_DB="${PREFIX}_sqlite" .venv/bin/pytest -n "$WORKERS" --create-db -q "$@"

@@ -33,6 +33,12 @@ def world(db):
     return build_world()
 
 
+def paired_with_sqlite() -> bool:
+    """True in the PostgreSQL run of ``scripts/test.sh`` when the SQLite run of the same suite runs beside it
+    (``ZHIFA_TEST_PAIRED=1``): what cannot differ by engine (docs/testing.md, "What runs once") is left to SQLite."""
+    return os.environ.get("ZHIFA_TEST_PAIRED") == "1"
+
+
 def build_world() -> World:
     """Jurisdictions and people: ``officer``, ``officer2`` (county A brigade, certified), ``reviewer`` (county A,
     legal qualification), ``head`` (county A), ``supervisor`` and ``admin`` (city), ``officer_b``/``officer_b2``

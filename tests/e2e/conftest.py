@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from zhifa.testing import paired_with_sqlite
+
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse DB access there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -18,8 +20,8 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 15_000
 # scripts/test.sh runs both databases at once: the screenshots (what a page looks like, whatever the engine) are taken
-# by the SQLite run only (ZHIFA_TEST_ARTIFACTS=0 for the other), not written twice to the same files at once.
-TAKE_SCREENSHOTS = os.environ.get("ZHIFA_TEST_ARTIFACTS", "1") != "0"
+# by the SQLite run only, not written twice to the same files at once.
+TAKE_SCREENSHOTS = not paired_with_sqlite()
 
 
 def screenshot(target, path: Path, **kwargs) -> None:

@@ -6,8 +6,9 @@
   (chain, signatures and every audited row against its last event);
 - the previous year's annual report reads like a year's work (non-zero figures in every section the issue names).
 
-On PostgreSQL the papers' PDF layout is not repeated (``_layout_once``): each paper is composed from the database,
-linted, numbered, stored and recorded exactly as on SQLite, but laid out as a one-line PDF of its HTML's digest.
+In the PostgreSQL run beside the SQLite one (``scripts/test.sh``, ``zhifa.testing.paired_with_sqlite``) the papers'
+PDF layout is not repeated (``_layout_once``): each paper is composed from the database, linted, numbered, stored
+and recorded exactly as on SQLite, but laid out as a one-line PDF of its HTML's digest.
 WeasyPrint's layout reads only the HTML, not the database, so a layout failure would be the same on both engines,
 and the SQLite run lays out every one of the 578 papers; on PostgreSQL it was ≈ 50 CPU-s, a third of this test.
 """
@@ -22,7 +23,6 @@ from importlib.util import find_spec
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from zhifa.core import audit, legal_calendar
@@ -31,6 +31,7 @@ from zhifa.core.models import Organisation
 from zhifa.documents.composer import document_text, lint
 from zhifa.documents.models import Document
 from zhifa.reports import annual
+from zhifa.testing import paired_with_sqlite
 
 PAPERS = {"register", "violation_notice", "penalty_decision", "onspot_decision", "payment_notice", "delivery_receipt",
           "hearing_notice", "hearing_record", "closing_report"}
@@ -49,9 +50,9 @@ def _load_demo(capture) -> None:
 
 @pytest.fixture
 def _layout_once(monkeypatch):
-    """On PostgreSQL, each paper's PDF is the one-line layout of its HTML's SHA-256 (a real, distinct PDF from the
+    """Beside the SQLite run, each paper's PDF is the one-line layout of its HTML's SHA-256 (a real, distinct PDF from the
     same renderer, ~14 ms instead of ~90 ms); on SQLite the paper itself is laid out (the module's docstring)."""
-    if connection.vendor != "postgresql":
+    if not paired_with_sqlite():
         return
     from zhifa.documents import render, services
 
