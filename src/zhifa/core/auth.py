@@ -57,6 +57,14 @@ class LockoutModelBackend(ModelBackend):
         forget("login", pair)
         return result
 
+    def get_user(self, user_id):
+        """The signed-in user of a request, with their organisation in the same query: every page scopes by it."""
+        try:
+            user = User._default_manager.select_related("organisation").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 TOKEN_USE_RESOLUTION = 60  # seconds: ApiToken.last_used_at is written at most this often
 

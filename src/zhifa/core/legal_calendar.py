@@ -19,6 +19,7 @@ import chinese_calendar
 from lunardate import LunarDate
 
 from .models import CalendarDay, CalendarYear
+from .versions import Memo
 
 
 def _package_years() -> range:
@@ -134,10 +135,14 @@ class Calendar:
 
 # A read-only stretch of work (the dashboard's cards) may share one snapshot: see :func:`shared`.
 _shared: ContextVar[Calendar | None] = ContextVar("zhifa_shared_calendar", default=None)
+# The process's snapshot, read again when the calendar's version token changes (an administrator's edit, however
+# written: core.versions): every page with a clock read both tables on every request.
+_kept = Memo("calendar", size=1)
 
 
 def calendar() -> Calendar:
-    return _shared.get() or Calendar()
+    """The calendar as the database holds it now (a snapshot nobody changes: shared by the process's requests)."""
+    return _shared.get() or _kept.get(None, Calendar)
 
 
 @contextmanager
@@ -145,7 +150,7 @@ def shared():
     """Within the block, :func:`calendar` (and :func:`year_status`) return one snapshot, read once. For reads only
     (the dashboard's cards each read the calendar: three snapshots, six queries, became one): a block that changes
     the calendar must not use it, as the snapshot would not see the change."""
-    token = _shared.set(_shared.get() or Calendar())
+    token = _shared.set(calendar())
     try:
         yield
     finally:

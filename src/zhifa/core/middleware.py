@@ -1,5 +1,5 @@
-"""Request middleware: binds a request id and client address for the full-process record, and sets the
-security headers (CSP) every response carries."""
+"""Request middleware: binds a request id and client address for the full-process record (and, for a read, one
+snapshot of the reference data's version tokens), and sets the security headers (CSP) every response carries."""
 
 import uuid
 from urllib.parse import urlencode, urlsplit
@@ -9,7 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import context
+from . import context, versions
 
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
@@ -33,6 +33,9 @@ def client_ip(request) -> str:
     return hops[0][:45] if hops else peer
 
 
+READS = ("GET", "HEAD", "OPTIONS")
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,7 +45,13 @@ class RequestContextMiddleware:
         ip = client_ip(request)
         token = context.bind(request_id=request_id, ip_address=ip)
         try:
-            response = self.get_response(request)
+            if request.method in READS:
+                # One query for the version tokens of the calendar, the roles, the organisation tree … instead of
+                # one per use; a read changes none of them (core.versions).
+                with versions.snapshot():
+                    response = self.get_response(request)
+            else:
+                response = self.get_response(request)
         finally:
             context.reset(token)
         response["X-Request-ID"] = request_id

@@ -10,7 +10,7 @@ label and the migrations are unchanged."""
 from ..identifiers import PLATE_COLOURS  # re-exported: read beside the vehicle register
 from .people import ApiToken, Officer, Organisation, RecoveryCode, TotpDevice, User
 from .record import AuditHead, Event, EvidenceFile
-from .reference import CalendarDay, CalendarYear, NumberCounter, NumberFormat
+from .reference import CalendarDay, CalendarYear, DataVersion, NumberCounter, NumberFormat
 from .registers import Driver, Party, SourceUnit, TransportCompany, Vehicle
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "EvidenceFile",
     "CalendarDay",
     "CalendarYear",
+    "DataVersion",
     "NumberCounter",
     "NumberFormat",
 ]

@@ -1,4 +1,5 @@
-"""Reference data of the platform: the legal calendar, the numbering counters and their layouts."""
+"""Reference data of the platform: the legal calendar, the numbering counters and their layouts, and the
+version tokens of the reference data the processes keep in memory."""
 
 from django.db import models
 
@@ -100,3 +101,22 @@ class NumberFormat(models.Model):
         from ..numbering import check_template
 
         check_template(self.series, self.template)
+
+
+class DataVersion(models.Model):
+    """One row per kind of reference data the processes keep in memory (``zhifa.core.versions``: the legal
+    calendar, who holds which role, the organisation tree, the procedure periods). Its ``token`` is changed
+    by the database itself, in the same transaction, by every write to the tables that data is read from
+    (triggers made by ``versions.track`` in the owning app's migration), so an ORM save, a queryset update,
+    a bulk write, a data migration and raw SQL all count. A random token rather than a counter: a
+    rolled-back change never reappears as a later one."""
+
+    key = models.CharField("数据", max_length=40, primary_key=True)
+    token = models.CharField("版本标记", max_length=32)
+    changed_at = models.DateTimeField("变更时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参考数据版本标记"
+
+    def __str__(self):
+        return f"{self.key} {self.token}"
