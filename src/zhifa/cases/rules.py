@@ -6,6 +6,8 @@ them, and docs/cases.md lists them for the administrator.
 
 from decimal import Decimal
 
+from zhifa.core.versions import Memo
+
 # 行政处罚法 Art. 51: simplified procedure only for a warning or a fine up to these amounts.
 SIMPLIFIED_MAX_PERSON = Decimal("200")
 SIMPLIFIED_MAX_ORGANISATION = Decimal("3000")
@@ -53,27 +55,28 @@ AMBER_DAYS = 3
 def period(key: str, on=None) -> int:
     """The value of an [unconfirmed]/provincial period in force on ``on``: the administrator's
     ``ProcedurePeriod`` row if one applies, else the national default above."""
-    from django.utils import timezone
-
-    from .models import ProcedurePeriod
-
-    on = on or timezone.localdate()
-    row = ProcedurePeriod.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from").first()
-    if row is not None:
-        return row.value
-    return DEFAULT_PERIODS[key]
+    return period_table()(key, on)
 
 
 DEFAULT_PERIODS = {"head_extension_days": HEAD_EXTENSION_DAYS, "statement_working_days": STATEMENT_WORKING_DAYS}
+
+
+_kept_periods = Memo("procedure_periods", size=1)
+
+
+def _period_rows() -> tuple:
+    """(key, effective_from, value) of every ``ProcedurePeriod`` row, newest first per key; kept by the process while
+    the table does not change (core.versions: an administrator's edit applies from the next request on)."""
+    from .models import ProcedurePeriod
+
+    return tuple(ProcedurePeriod.objects.order_by("key", "-effective_from").values_list("key", "effective_from", "value"))
 
 
 def period_table():
     """``period`` over one read of the table, for lists that compute the clocks of many cases."""
     from django.utils import timezone
 
-    from .models import ProcedurePeriod
-
-    rows = list(ProcedurePeriod.objects.order_by("key", "-effective_from").values_list("key", "effective_from", "value"))
+    rows = _kept_periods.get(None, _period_rows)
 
     def lookup(key: str, on=None) -> int:
         on = on or timezone.localdate()
