@@ -64,3 +64,23 @@ def test_a_queue_entry_is_current_with_its_filter_only(world, client_for):
     html = client.get("/cases/?status=lead").content.decode()
     assert re.search(r'<a href="/cases/\?status=lead" class="active">待审批立案</a>', html)
     assert '<a href="/cases/" class="active">' not in html
+
+
+def test_the_entries_are_kept_per_roles_and_the_current_page_is_marked_per_request(world, client_for):
+    """The entries of a set of roles are reversed once per process (``context_processors._entries_for``);
+    which one is the current page is worked out on each request, and a role taken away changes the entries
+    at the next one."""
+    from django.contrib.auth.models import Group
+
+    officer = client_for("officer")
+
+    def current(path):
+        return re.findall(r'<a href="([^"]+)" class="active">', officer.get(path).content.decode())
+
+    assert current("/cases/mine/") == ["/cases/mine/"]
+    assert current("/") == ["/"] and current("/cases/mine/") == ["/cases/mine/"]
+    head = client_for("head")
+    assert "待审批立案" in {label for _, label in _sidebar(head)}
+    world.users["head"].groups.remove(Group.objects.get(name="head"))
+    labels = {label for _, label in _sidebar(head)}
+    assert "待审批立案" not in labels and "我的案件" in labels
