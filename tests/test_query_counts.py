@@ -147,3 +147,31 @@ def test_case_list_reads_a_page_by_keyset(world, client_for):
     # The header's unread-notification count is a COUNT on the user's own inbox, not on the register.
     case_sql = [q["sql"].upper() for q in ctx.captured_queries if "CASES_CASE" in q["sql"].upper()]
     assert case_sql and not any("COUNT(" in q or "OFFSET" in q for q in case_sql)
+
+
+# What every signed-in page pays before its own reads: the session, the user with their organisation (one join:
+# every page scopes by it), the version tokens of the reference data the process keeps (core.versions: the legal
+# calendar, the user's roles, the organisation tree, the procedure periods) and the unread-message count of the
+# header. Until 2026-12-06 these were 5 queries on every page and 7–9 on a page with clocks (the user's organisation
+# apart, the roles, the calendar's two tables, the jurisdiction's units, the procedure periods).
+EVERY_PAGE = 4
+# The case page of an opened case, as an officer reads it: EVERY_PAGE, the case, its suspensions, extensions, penalty
+# lines, list application, papers, status history, preservations, officers, legal reviews, transcripts, evidence and
+# full-process record. It was 24: the shared part above (−4), the list application read a second time when the case
+# has none (−1), and the history's names of the case's unit, party and people, which the page had read already (−3
+# here).
+CASE_PAGE = EVERY_PAGE + 13
+
+
+def test_every_page_pays_the_same_few_queries(world, client_for):
+    """全部功能 reads nothing of its own: what it costs is what every page costs."""
+    client = client_for("officer")
+    _count(client, "/menu/")
+    assert _count(client, "/menu/") == EVERY_PAGE
+
+
+def test_case_page_baseline(world, client_for):
+    case = case_factories.opened(world)
+    client = client_for("officer")
+    _count(client, f"/cases/{case.pk}/")
+    assert _count(client, f"/cases/{case.pk}/") == CASE_PAGE

@@ -114,9 +114,13 @@ def _assessment(case):
     return case._assessment
 
 
-def _allowed_actions(request, case, application=None):
+_UNREAD = object()
+
+
+def _allowed_actions(request, case, application=_UNREAD):
     """The acts this user may take on the case now: those with a page of their own, and those done with a short
-    form. The form is not built here: the page loads it when the officer opens the act (:func:`case_act_form`)."""
+    form. The form is not built here: the page loads it when the officer opens the act (:func:`case_act_form`).
+    ``application``: the case's list application (None: it has none) when the caller has read it."""
     result = []
     suspended = any(s.ended_on is None for s in case.suspensions.all())
     for t in workflow.next_actions(case.status):
@@ -127,7 +131,8 @@ def _allowed_actions(request, case, application=None):
         if t.action == "hearing_request" and not case.hearing_right:
             continue
         if t.action == "commitment_sign":
-            application = application or ListApplication.objects.filter(case=case).first()
+            if application is _UNREAD:
+                application = ListApplication.objects.filter(case=case).first()
             if application is None or not application.commitment_required or application.commitment_signed_on:
                 continue
         if t.action in PAGES:
@@ -292,12 +297,16 @@ def case_detail(request, pk: int):
     application = ListApplication.objects.filter(case=case).first()
     docs = _documents(case)
     timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
+    officers = list(case.officers.all())
+    # The history names the case's unit, party, vehicle, officers and the people who moved it: read already.
+    known = [case.organisation, case.party, case.vehicle, case.violation_item, request.user, *officers,
+             *(change.actor for change in timeline)]
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case, application), "timeline": timeline,
-        "events": audit.history(case), "transcripts": case.transcripts.prefetch_related("officers"),
+        "events": audit.history(case), "events_known": known, "transcripts": case.transcripts.prefetch_related("officers"),
         "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer", "range_checked_by"),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
-        **_documents_context(request, case, docs), "officers": case.officers.all(), "proposal": _proposal(case),
+        **_documents_context(request, case, docs), "officers": officers, "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
         "penalty_text": penalties.lines_text(penalties.case_lines(case)) if case.outcome == Case.Outcome.PENALTY else "",
         "notified_text": penalties.lines_text(penalties.case_lines(case, "notified")),

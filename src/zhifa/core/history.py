@@ -187,6 +187,13 @@ class NameResolver:
     def __init__(self):
         self.cache: dict[tuple, str] = {}
 
+    def know(self, objects) -> None:
+        """Names of objects the page has already read (the case's party and unit, the people of its timeline): the
+        events' changes that name them need no query. None and other values are skipped."""
+        for obj in objects or ():
+            if isinstance(obj, models.Model) and obj.pk is not None:
+                self.cache[(obj._meta.label_lower, str(obj.pk))] = str(obj)
+
     def prefetch(self, events) -> None:
         """Read the names the events' changes will show, one query per model: a case's history names its
         officers, party, unit and item again and again, and asked one by one it cost a query per name."""

@@ -129,3 +129,21 @@ def test_names_in_a_history_are_read_one_query_per_model_and_read_the_same(world
         together = [history.change_rows(e, resolver=resolver) for e in events]
     assert together == one_by_one
     assert any("已不存在" in r.after for rows in together for r in rows)
+
+
+@pytest.mark.django_db
+def test_names_the_page_has_read_already_are_not_read_again_and_read_the_same(world, django_assert_num_queries):
+    """The case page hands the record the case's unit and party and its people (``NameResolver.know``): the
+    lines that name them need no query and read as when the names are looked up."""
+    case = decided(world)
+    users = list(world.users.values())
+    for user in users:
+        _record(world, case, {"decided_by_id": [None, user.pk], "organisation_id": [None, case.organisation_id]})
+    events = list(audit.history(case))
+    one_by_one = [history.change_rows(e) for e in events]
+    resolver = history.NameResolver()
+    resolver.know([case.organisation, case.party, None, *users])
+    with django_assert_num_queries(0):
+        resolver.prefetch(events)
+        together = [history.change_rows(e, resolver=resolver) for e in events]
+    assert together == one_by_one
