@@ -196,3 +196,26 @@ def test_sending_goes_through_the_outbox_and_one_channel_failing_does_not_hold_t
     assert Attempt.objects.get(message=email).outcome == "error" and "连接失败" in email.last_error
     assert Delivery.objects.get(notification=n, channel="email").status == "failed"
     assert Event.objects.count() == events  # the Notification and Delivery rows are the record, not the audit chain
+
+
+@pytest.mark.django_db
+def test_the_header_shows_the_unread_count_and_a_fragment_does_not_count(world, client_for):
+    """消息 in the header carries the unread count on every page; a fragment loaded into a page (the papers
+    block, an act's form) has no header and does not count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = opened(world)
+    for i in range(2):
+        services.notify(kind="clock_red", event=f"case:{case.pk}:x:{i}", users=[world.users["officer"]], title="期限已届满",
+                        body="案件已超期。")
+    client = client_for("officer")
+    unread = Notification.objects.filter(recipient=world.users["officer"], read_at__isnull=True).count()
+    assert unread >= 2
+    assert f'<span class="badge red" aria-label="未读">{unread}</span>' in client.get(f"/cases/{case.pk}/").content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        fragment = client.get(f"/cases/{case.pk}/documents/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and "未读" not in fragment.content.decode()
+    assert not any("notifications_notification" in q["sql"] for q in ctx.captured_queries)
+    services.mark_read(user=world.users["officer"])
+    assert 'aria-label="未读"' not in client.get(f"/cases/{case.pk}/").content.decode()
