@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhifa.cases.models import Case, ClockSuspension
 from zhifa.cases.tests import factories as case_factories
+from zhifa.core.tests.data_versions import data_versions  # noqa: F401 — a fixture
 from zhifa.core.tests.factories import (
     CompanyFactory,
     DriverFactory,
@@ -163,6 +164,7 @@ EVERY_PAGE = 4
 CASE_PAGE = EVERY_PAGE + 13
 
 
+@pytest.mark.usefixtures("data_versions")
 def test_every_page_pays_the_same_few_queries(world, client_for):
     """全部功能 reads nothing of its own: what it costs is what every page costs."""
     client = client_for("officer")
@@ -170,6 +172,7 @@ def test_every_page_pays_the_same_few_queries(world, client_for):
     assert _count(client, "/menu/") == EVERY_PAGE
 
 
+@pytest.mark.usefixtures("data_versions")
 def test_case_page_baseline(world, client_for):
     case = case_factories.opened(world)
     client = client_for("officer")

@@ -6,6 +6,7 @@ import pytest
 
 from zhifa.cases import rules
 from zhifa.cases.models import ProcedurePeriod
+from zhifa.core.tests.data_versions import data_versions  # noqa: F401 — a fixture
 
 
 @pytest.mark.django_db
@@ -23,6 +24,7 @@ def test_a_province_row_in_force_overrides_the_default_from_its_effective_date()
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("data_versions")
 def test_a_period_changed_by_the_administrator_applies_at_the_next_request(world, client_for):
     """The periods are kept by each process under a version token the database changes with the table (core.versions,
     migration cases/0020): a new row applies to the case page's statement clock at the very next visit."""

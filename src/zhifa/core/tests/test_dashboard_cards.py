@@ -8,6 +8,7 @@ import pytest
 
 from zhifa.core import cards
 from zhifa.core.models import Officer
+from zhifa.core.tests.data_versions import data_versions  # noqa: F401 — a fixture
 from zhifa.core.tests.factories import OfficerFactory
 
 
@@ -90,6 +91,7 @@ def test_a_hung_cache_is_waited_for_once_per_page(world, rf, cached, settings, m
     assert len(calls) == 2
 
 
+@pytest.mark.usefixtures("data_versions")
 def test_the_cards_read_the_calendar_once(world, rf):
     """Several cards compute deadlines (clocks, enforcement windows, the calendar state): one snapshot."""
     from django.db import connection

@@ -16,9 +16,10 @@ from zhifa.cases.tests import factories as case_factories
 from zhifa.core import legal_calendar, versions
 from zhifa.core.models import CalendarDay, CalendarYear, DataVersion, Organisation, User
 from zhifa.core.roles import Role, user_roles
+from zhifa.core.tests.data_versions import data_versions  # noqa: F401 — a fixture
 from zhifa.core.tests.factories import OrganisationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_versions")]
 
 
 def _token(key):
