@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
 from . import clocks, execution, forms, leniency, penalties, preservation, selectors, services, workflow
-from .models import Case, CaseDocument, EvidencePreservation, ListApplication, StatusChange
+from .models import Case, CaseDocument, EvidencePreservation, ListApplication, PenaltyLine, StatusChange
 
 # action → (form class, whether the form takes user/case, service call, success message)
 ACTIONS = {
@@ -319,7 +319,9 @@ def case_detail(request, pk: int):
 def _case_for_acts(request, pk: int) -> Case:
     """The case in the user's jurisdiction with what the clocks, the allowed acts and their forms read, read once."""
     case = selectors.case_get(request.user, pk)
-    prefetch_related_objects([case], "suspensions", "extensions", "penalty_lines")
+    # The lines of one case in their own order: the model's default ("case" first) joined the case table again.
+    lines = Prefetch("penalty_lines", queryset=PenaltyLine.objects.order_by("stage", "seq"))
+    prefetch_related_objects([case], "suspensions", "extensions", lines)
     return case
 
 
