@@ -34,5 +34,7 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(condition=models.Q(('clock_due_on__isnull', False)), fields=['organisation', 'clock_due_on', 'id'], include=['registered_by'], name='case_clock_due_idx'),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        # Elidable: it only converts rows already in this app's tables (none are shipped), and where
+        # the squashed migration creates those tables they are empty.
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]
