@@ -27,6 +27,10 @@ DATABASES="${ZHIFA_TEST_DATABASES:-sqlite postgresql}"
 WORKERS="${ZHIFA_TEST_WORKERS:-2}"
 PREFIX="${ZHIFA_TEST_DB_PREFIX:-suite}"  # the test databases: <prefix>_sqlite, <prefix>_pg
 
+# Tests go out to the workers two at a time, longest first (zhifa.testing.LONGEST_FIRST; docs/testing.md "Longest
+# first"): by default pytest-xdist sends each worker a quarter of its share at once, in collection order.
+SCHEDULE=(--maxschedchunk 2)
+
 run_pytest() {  # run_pytest <db> [pytest args…]
   local db="$1"
   shift
@@ -37,9 +41,9 @@ run_pytest() {  # run_pytest <db> [pytest args…]
     local once=(-m "not engine_independent and not engine_once") paired=1
     [[ " $DATABASES " == *" sqlite "* ]] || { once=(); paired=0; }
     DATABASE_URL="$PG_URL" ZHIFA_TEST_DB="${PREFIX}_pg" ZHIFA_TEST_PAIRED="$paired" \
-      .venv/bin/pytest -n "$WORKERS" --create-db -q "${once[@]}" "$@"
+      .venv/bin/pytest -n "$WORKERS" "${SCHEDULE[@]}" --create-db -q "${once[@]}" "$@"
   else
-    env -u DATABASE_URL ZHIFA_TEST_DB="${PREFIX}_sqlite" .venv/bin/pytest -n "$WORKERS" --create-db -q "$@"
+    env -u DATABASE_URL ZHIFA_TEST_DB="${PREFIX}_sqlite" .venv/bin/pytest -n "$WORKERS" "${SCHEDULE[@]}" --create-db -q "$@"
   fi
 }
 

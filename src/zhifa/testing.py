@@ -444,10 +444,35 @@ def _copy_migrated_template(connection, worker: str, count: int, run: str) -> No
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "world"}
 
 
+# The longest tests, scheduled first (docs/testing.md, "Longest first"). pytest-xdist hands out tests in collection
+# order; a test of minutes collected near the end starts late and its worker finishes alone while the other waits.
+# With these first and small batches (scripts/test.sh: --maxschedchunk), the long ones spread over the workers from
+# the start and the many short tests fill in behind them. Node-id prefixes, longest first, from the per-test CPU
+# recorder (2026-12-06); tests/test_scheduling.py checks that each still names collected tests.
+LONGEST_FIRST = (
+    "src/zhifa/reports/tests/test_consistency_demo.py",
+    "tests/faults/test_worker_kill.py",
+    "tests/faults/test_web_kill.py",
+    "tests/test_crawl.py",
+    "tests/e2e/",
+    "tests/faults/",
+    "tests/test_celery_worker.py",
+    "tests/test_query_counts.py",
+)
+
+
+def longest_first_rank(nodeid: str) -> int:
+    """The place of ``nodeid`` in ``LONGEST_FIRST`` (``len(LONGEST_FIRST)`` when it is not listed)."""
+    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+
 def pytest_collection_modifyitems(config, items):
     """A test marked ``engine_independent`` runs on SQLite only (scripts/test.sh deselects it on PostgreSQL): the
-    marker is refused on a test that opens the test database, whose outcome could depend on the engine."""
+    marker is refused on a test that opens the test database, whose outcome could depend on the engine. Then the
+    longest tests go first (``LONGEST_FIRST``)."""
     wrong = [item.nodeid for item in items if item.get_closest_marker("engine_independent")
              and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))]
     if wrong:
         raise pytest.UsageError("engine_independent on tests that use the test database: " + ", ".join(wrong))
+    items.sort(key=lambda item: longest_first_rank(item.nodeid))  # stable: the rest keep their order
+
