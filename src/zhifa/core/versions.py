@@ -21,8 +21,8 @@ command, a test) reads the one token at each use, so a change it has just made i
 A key without its row (a test database emptied by a transactional test's flush) keeps nothing: the data
 is read at each use.
 
-The discretion engine keeps its results the same way under its own token (``discretion.CatalogueVersion``,
-migration discretion/0006), which predates this module.
+The discretion engine's results are kept under the ``discretion`` key (migration discretion/0007; until then
+under a token of its own, ``discretion.CatalogueVersion``, the pattern this module generalises).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ KEYS = {
     "roles": "the role names of each user (auth groups and users' group memberships)",
     "organisations": "the organisation tree: the organisations of each jurisdiction",
     "procedure_periods": "the administrator's procedure periods (cases.ProcedurePeriod)",
+    "discretion": "the discretion catalogue: items, editions and levels, list entries, overload rules",
 }
 
 # Inside snapshot(): a one-item list, the tokens once read ({key: token}), None before.

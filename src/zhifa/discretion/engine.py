@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from zhifa.core import versions
 from zhifa.core.errors import DomainError
 
 from . import overload_rules
@@ -24,7 +25,6 @@ from .models import (
     PENALTY_KIND_LABELS,
     BenchmarkEdition,
     BenchmarkLevel,
-    CatalogueVersion,
     Formula,
     Level,
     ListEntry,
@@ -467,8 +467,7 @@ def _evaluate(item: ViolationItem, edition: BenchmarkEdition | None, facts: dict
 
 
 MEMO_SIZE = 4096  # results kept per process, under the catalogue's version token
-# (token, results) replaced as one object, so that a thread never files a result under another thread's token.
-_memo: tuple[str | None, dict] = (None, {})
+_memo = versions.Memo("discretion", size=MEMO_SIZE)
 
 
 def frozen_facts(value):
@@ -485,24 +484,13 @@ def assess(*, item_code: str, facts: dict, violation_date: date, today: date | N
     """Assess one violation (:func:`_assess`), the result kept while the catalogue does not change.
 
     The result depends only on the arguments and on the catalogue (items, editions, levels, lists, overload rule
-    versions); every change of those gives ``CatalogueVersion`` a new token in the same transaction
-    (database triggers, migration 0006), so one query for the token replaces the eight or more of the evaluation — the case
-    page shows the proposal of each pending case on every visit. A caller gets its own copy."""
+    versions); every change of those gives the ``discretion`` key of ``core.versions`` a new token in the same
+    transaction (database triggers, migration 0007), so the token (read with the others, once per page) replaces the
+    eight or more queries of the evaluation — the case page shows the proposal of each pending case on every visit.
+    A caller gets its own copy."""
     today = today or timezone.localdate()
-    token = CatalogueVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-    if token is None:  # the row is made by the migration; a flushed test database has none
-        return _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today)
-    global _memo
-    memo = _memo
-    if memo[0] != token:
-        memo = _memo = (token, {})
-    results = memo[1]
     key = (item_code, frozen_facts(facts or {}), violation_date, today)
-    result = results.get(key)
-    if result is None:
-        if len(results) >= MEMO_SIZE:
-            results.clear()
-        result = results[key] = _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today)
+    result = _memo.get(key, lambda: _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today))
     return copy.deepcopy(result)
 
 

@@ -284,20 +284,3 @@ class OverloadRuleVersion(models.Model):
     def __str__(self):
         return f"{self.name}（{self.effective_from:%Y-%m-%d}起）"
 
-
-class CatalogueVersion(models.Model):
-    """One row whose ``token`` the database changes, in the same transaction, with every write to a table the
-    discretion engine reads (违法行为事项, 裁量基准版本, 阶次, 清单, 超限认定标准): triggers of migration 0006,
-    so an ORM save, a queryset update, a bulk write, a data migration and raw SQL all count. A process keeps the
-    engine's results under the token they were computed at (``engine.assess``), so a changed benchmark applies from
-    the next request on. A random token rather than a counter: a rolled-back change never reappears as a later
-    one."""
-
-    token = models.CharField("版本标记", max_length=32)
-    changed_at = models.DateTimeField("变更时间", auto_now=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "裁量数据版本标记"
-
-    def __str__(self):
-        return self.token

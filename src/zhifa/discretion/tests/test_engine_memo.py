@@ -1,6 +1,7 @@
-"""The engine's results are kept per process under the catalogue's version token (``engine.assess``): a change
-of the catalogue, however written (the database's triggers change the token), is applied to the very next
-assessment, and a rolled-back change leaves no result behind."""
+"""The engine's results are kept per process under the catalogue's version token (``engine.assess``, key
+``discretion`` of ``core.versions``): a change of the catalogue, however written (the database's triggers
+change the token), is applied to the very next assessment, and a rolled-back change leaves no result
+behind."""
 
 import importlib
 from datetime import date
@@ -9,17 +10,18 @@ from decimal import Decimal
 import pytest
 from django.db import connection, models, transaction
 
+from zhifa.core.models import DataVersion
+from zhifa.core.tests.data_versions import data_versions  # noqa: F401 — a fixture
 from zhifa.discretion import engine, overload_rules
 from zhifa.discretion.models import (
     BenchmarkEdition,
     BenchmarkLevel,
-    CatalogueVersion,
     ListEntry,
     OverloadRuleVersion,
     ViolationItem,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_versions")]
 ON = date(2026, 5, 1)
 
 
@@ -81,10 +83,10 @@ def _change(how):
 
 @pytest.mark.parametrize("how", ["save", "update", "raw", "edition", "overload", "delete"])
 def test_every_write_to_what_the_engine_reads_gives_a_new_token(how):
-    """The database changes the token (triggers, migration 0006): an update or raw SQL as a save does."""
-    token = CatalogueVersion.objects.get(pk=1).token
+    """The database changes the token (triggers, migration 0007): an update or raw SQL as a save does."""
+    token = DataVersion.objects.get(key="discretion").token
     _change(how)
-    assert CatalogueVersion.objects.get(pk=1).token != token
+    assert DataVersion.objects.get(key="discretion").token != token
 
 
 def test_a_queryset_update_applies_to_the_next_assessment():
@@ -95,10 +97,14 @@ def test_a_queryset_update_applies_to_the_next_assessment():
 
 def test_every_model_the_engine_reads_has_the_triggers():
     """A model the engine (or its overload rules) reads is in the triggers' tables (add a new one there)."""
-    migration = importlib.import_module("zhifa.discretion.migrations.0006_catalogue_triggers")
+    migration = importlib.import_module("zhifa.discretion.migrations.0007_catalogue_on_data_versions")
     trigger_tables = set(migration.TABLES)
-    read = {obj._meta.db_table for module in (engine, overload_rules) for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, models.Model) and obj is not CatalogueVersion}
+    read = {
+        obj._meta.db_table
+        for module in (engine, overload_rules)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, models.Model)
+    }
     assert read and read <= trigger_tables
 
 
