@@ -3,6 +3,12 @@
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhifa.settings")
 application = get_wsgi_application()
+# Load the URLconf (every view and API module, ~1 CPU-s) now, not at a worker's first request: under
+# ``gunicorn --preload`` the master loads it once and every worker forked from it (after a restart too)
+# shares it; without ``--preload`` a (re)started worker's first request no longer waits for it. It opens no
+# database connection (none must be inherited by the forked workers).
+get_resolver().url_patterns  # noqa: B018 (the property loads the patterns)
