@@ -315,13 +315,27 @@ def export(*, actor, organisation, publications, layout: str, file_format: str, 
         batch = ExportBatch.objects.create(organisation=organisation, layout=layout, file_format=file_format, rows=len(good),
                                            new=counts[A.NEW], changed=counts[A.CHANGED], withdrawn=counts[A.WITHDRAWN],
                                            errors=result.errors, created_by=actor)
+        # Each publication's export state in bulk (its item came with it from ``changes``): one INSERT for the
+        # new items and one UPDATE per kind of change, not a locked read and a write per row (~2,500
+        # statements for the demo's exports).
+        created, updated = [], {True: [], False: []}
         for c in found:
             values = {"organisation": c.publication.organisation, "layout": layout, "action": c.action, "synced_at": now}
             if c.ok:
                 values.update(status=ExportItem.Status.SENT, row_hash=_hash(c.row), problems=[], batch=batch, sent_at=now, answered_at=None)
             else:
                 values.update(status=ExportItem.Status.PENDING, problems=c.problems)
-            ExportItem.objects.update_or_create(publication=c.publication, defaults=values)
+            if c.item is None:
+                created.append(ExportItem(publication=c.publication, **values))
+            else:
+                for name, value in values.items():
+                    setattr(c.item, name, value)
+                updated[c.ok].append(c.item)
+        ExportItem.objects.bulk_create(created)
+        for ok, items in updated.items():
+            fields = ["organisation", "layout", "action", "synced_at", "status", "problems"]
+            sent = ["row_hash", "batch", "sent_at", "answered_at"] if ok else []
+            ExportItem.objects.bulk_update(items, fields + sent)
         ExportItem.objects.filter(pk__in=[i.pk for i in drop]).delete()
         ExportItem.objects.filter(publication__in=unchanged).update(synced_at=now)
         audit.record(actor=actor, action="credit_export.create", subject=batch, organisation=organisation, after=audit.snapshot(batch),

@@ -11,6 +11,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhifa.core.identifiers import credit_code_check_char
@@ -183,6 +185,31 @@ def test_export_by_change_new_changed_withdrawn_and_resent_after_revocation(worl
     assert withdrawn.counts == {"new": 0, "changed": 0, "withdrawn": 1}
     assert withdrawn.rows[0]["数据操作类型"] == "撤回" and "行政复议决定撤销" in withdrawn.rows[0]["备注"]
     assert _export(world, "penalty").rows == []
+
+
+def test_export_writes_its_rows_state_in_bulk(world, parties):
+    """Regression (issue 19): each row's export state was written by ``update_or_create`` (a locked read and
+    a write per row, ~2,500 statements for the demo's exports); now one INSERT for the new rows and one
+    UPDATE for the rows sent again, however many rows there are."""
+    cases_ = {key: _decided(world, party=party) for key, party in parties.items()}
+    services.publication_run(today=date(2026, 10, 9))
+
+    def writes(sql_list, verb):
+        return [sql for sql in sql_list if sql.startswith(verb) and "portal_exportitem" in sql]
+
+    with CaptureQueriesContext(connection) as first:
+        assert _export(world, "penalty").counts["new"] == 3
+    sql = [q["sql"] for q in first.captured_queries]
+    assert len(writes(sql, "INSERT")) == 1 and writes(sql, "UPDATE") == []
+    for case in cases_.values():
+        type(case).objects.filter(pk=case.pk).update(facts="更正后的违法事实：驾驶货车未随车携带道路运输证。")
+    Publication.objects.update(updated_at=timezone.now())
+    with CaptureQueriesContext(connection) as again:
+        assert _export(world, "penalty").counts["changed"] == 3
+    sql = [q["sql"] for q in again.captured_queries]
+    assert writes(sql, "INSERT") == [] and len(writes(sql, "UPDATE")) == 1
+    sent_as_changed = (ExportItem.Status.SENT, ExportItem.Action.CHANGED)
+    assert set(ExportItem.objects.values_list("status", "action")) == {sent_as_changed}
 
 
 def test_failed_row_stays_pending_until_it_passes(world, parties):
