@@ -1,10 +1,13 @@
 """The longest tests are scheduled first (zhifa.testing.LONGEST_FIRST, docs/testing.md "Longest first")."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from zhifa.testing import LONGEST_FIRST, longest_first_rank
+from zhifa.testing import LONGEST_FIRST, django_phase, longest_first_rank
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +26,37 @@ def test_listed_tests_rank_by_their_place_and_the_rest_after_them():
     assert longest_first_rank("src/zhifa/cases/tests/test_ordinary.py::test_z") == len(LONGEST_FIRST)
 
 
-def test_the_session_runs_the_listed_tests_first(request):
-    """In this session's collection every listed test comes before every unlisted one."""
-    ranks = [longest_first_rank(item.nodeid) for item in request.session.items]
-    assert ranks == sorted(ranks)
+def test_the_session_keeps_pytest_djangos_phases_and_the_listed_tests_first_within_each(request):
+    """Every rolled-back test before every transactional one; within a phase every listed test first."""
+    keys = [(django_phase(item), longest_first_rank(item.nodeid)) for item in request.session.items]
+    assert keys == sorted(keys)
+
+
+def test_a_listed_transactional_test_still_runs_after_the_tests_that_read_migration_rows():
+    """Regression (stranger review, 2026-12-06): sorted by LONGEST_FIRST alone, the fault and browser tests
+    (transactional: their closing flush empties the database) ran before tests that read the rows the
+    migrations made, such as the shipped discretion catalogue. Collected together, the catalogue's test comes
+    first."""
+    memo = "src/zhifa/discretion/tests/test_engine_memo.py"
+    collected = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/faults/test_outbox_kill.py",
+            memo,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
+    )
+    nodeids = [line for line in collected.stdout.splitlines() if "::" in line]
+    assert nodeids, collected.stdout[-2000:] + collected.stderr[-2000:]
+    first_fault = next(i for i, n in enumerate(nodeids) if n.startswith("tests/faults/"))
+    assert all(n.startswith(memo) for n in nodeids[:first_fault]) and first_fault > 0

@@ -489,7 +489,8 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "dja
 # order; a test of minutes collected near the end starts late and its worker finishes alone while the other waits.
 # With these first and small batches (scripts/test.sh: --maxschedchunk), the long ones spread over the workers from
 # the start and the many short tests fill in behind them. Node-id prefixes, longest first, from the per-test CPU
-# recorder (2026-12-06); tests/test_scheduling.py checks that each still names collected tests.
+# recorder (2026-12-06); tests/test_scheduling.py checks that each still names a test file or directory. Only within
+# pytest-django's phases (django_phase): a transactional test's flush must not come before a rolled-back test.
 LONGEST_FIRST = (
     "src/zhifa/reports/tests/test_consistency_demo.py",
     "tests/faults/test_worker_kill.py",
@@ -502,6 +503,22 @@ LONGEST_FIRST = (
 )
 
 
+def django_phase(item) -> int:
+    """pytest-django's (and Django's) order of tests: 0 those in a transaction rolled back, 1 transactional ones, 2
+    those without a database. A transactional test's closing flush empties the database (``_flush_by_delete``): the
+    rows the migrations made (the shipped catalogue, the data versions …) are gone for every later test of the
+    worker, so no test of phase 0 may run after one of phase 1. The same rule as ``pytest_django.plugin``'s."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(marker and any(validate_django_db(marker)[:2]))  # transaction, reset_sequences
+    transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
+    if transactional:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
 def longest_first_rank(nodeid: str) -> int:
     """The place of ``nodeid`` in ``LONGEST_FIRST`` (``len(LONGEST_FIRST)`` when it is not listed)."""
     return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix)), len(LONGEST_FIRST))
@@ -510,10 +527,10 @@ def longest_first_rank(nodeid: str) -> int:
 def pytest_collection_modifyitems(config, items):
     """A test marked ``engine_independent`` runs on SQLite only (scripts/test.sh deselects it on PostgreSQL): the
     marker is refused on a test that opens the test database, whose outcome could depend on the engine. Then the
-    longest tests go first (``LONGEST_FIRST``)."""
+    longest tests go first (``LONGEST_FIRST``) within each phase of pytest-django's order (``django_phase``)."""
     wrong = [item.nodeid for item in items if item.get_closest_marker("engine_independent")
              and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))]
     if wrong:
         raise pytest.UsageError("engine_independent on tests that use the test database: " + ", ".join(wrong))
-    items.sort(key=lambda item: longest_first_rank(item.nodeid))  # stable: the rest keep their order
-
+    # Within each of pytest-django's phases (django_phase): a stable sort, the rest keep their order.
+    items.sort(key=lambda item: (django_phase(item), longest_first_rank(item.nodeid)))
