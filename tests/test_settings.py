@@ -43,9 +43,6 @@ def _variants(var: Path) -> dict[str, tuple[list[str], dict]]:
                                                AUDIT_HMAC_KEY_FILE=str(var / "audit"), ALLOWED_HOSTS="zhifa.example.gov.cn", ZHIFA_VAR_DIR=str(var))),
         "api docs": (["shell", "-c", "from django.conf import settings; print('docs public:', settings.ZHIFA_API_DOCS_PUBLIC)"],
                      dict(production, ZHIFA_API_DOCS_PUBLIC="1")),
-        "sessions shared": (["shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)"], shared),
-        "sessions alone": (["shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)"],
-                           dict(production, CACHE_URL="")),
         "good record key": (["check"], dict(without_record, AUDIT_HMAC_KEY=secrets.token_urlsafe(32))),
         "unsigned integration": (deploy, dict(shared, INTEGRATION_SUPERVISION_URL="https://jd.example.gov.cn/api")),
         "plain http integration": (deploy, dict(shared, INTEGRATION_HOTLINE_URL="http://12345.example.gov.cn/api",
@@ -207,11 +204,3 @@ def test_every_task_goes_to_a_queue_the_deployed_workers_consume():
         queue = route["queue"].name if hasattr(route.get("queue"), "name") else route.get("queue")
         assert queue in deployed, f"{name} → {queue}"
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
-
-
-@engine_independent
-def test_sessions_use_the_shared_cache_only_when_there_is_one(manage):
-    """cached_db with Redis (every page spared a query; core/tests/test_sessions.py); a per-process memory cache would
-    keep a session another process ended, so without CACHE_URL the database alone."""
-    assert manage("sessions shared").stdout.split()[-1] == "django.contrib.sessions.backends.cached_db"
-    assert manage("sessions alone").stdout.split()[-1] == "django.contrib.sessions.backends.db"

@@ -279,12 +279,6 @@ DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "30"
 DASHBOARD_WANTED_SECONDS = int(os.environ.get("DASHBOARD_WANTED_SECONDS", "900"))
 
 # --- Sessions and security -------------------------------------------------------------------------
-# With the shared Redis cache (CACHE_URL), a session is read from it and written through to the database
-# (cached_db): every signed-in page spared one query, and signing out or an expired session ends it in every
-# process at once. Without it, the database alone: a per-process memory cache would keep a session another
-# process ended.
-SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if CACHE_URL.startswith("redis")
-                  else "django.contrib.sessions.backends.db")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
