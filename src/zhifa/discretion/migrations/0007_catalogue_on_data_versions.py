@@ -4,6 +4,7 @@ others in its one query instead of one of its own. The triggers of 0006 (which w
 dropped first, then the model; the same tables get the ``core.versions`` triggers."""
 
 import importlib
+import uuid
 
 from django.db import migrations
 
@@ -21,6 +22,11 @@ TABLES = (
 _old = importlib.import_module("zhifa.discretion.migrations.0006_catalogue_triggers")
 
 
+def _old_row(apps, schema_editor):
+    """Reversed: the one row of ``CatalogueVersion`` as 0005 made it (without it the old engine keeps nothing)."""
+    apps.get_model("discretion", "CatalogueVersion").objects.create(pk=1, token=uuid.uuid4().hex)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0009_data_versions"),
@@ -30,6 +36,7 @@ class Migration(migrations.Migration):
     operations = [
         # Reversed: the old triggers again (the model is made again first, by DeleteModel's reverse).
         migrations.RunPython(_old.backwards, _old.forwards),
+        migrations.RunPython(migrations.RunPython.noop, _old_row),
         migrations.DeleteModel(name="CatalogueVersion"),
         track("discretion", TABLES),
     ]

@@ -189,8 +189,8 @@ def test_export_by_change_new_changed_withdrawn_and_resent_after_revocation(worl
 
 def test_export_writes_its_rows_state_in_bulk(world, parties):
     """Regression (issue 19): each row's export state was written by ``update_or_create`` (a locked read and
-    a write per row, ~2,500 statements for the demo's exports); now one INSERT for the new rows and one
-    UPDATE for the rows sent again, however many rows there are."""
+    a write per row, ~2,500 statements for the demo's exports); now the new rows in one INSERT and the rows
+    sent again in one UPDATE per batch of ``EXPORT_WRITE_BATCH`` (here one batch each)."""
     cases_ = {key: _decided(world, party=party) for key, party in parties.items()}
     services.publication_run(today=date(2026, 10, 9))
 
