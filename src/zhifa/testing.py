@@ -330,12 +330,13 @@ def _deserialize_then_reset_sequences(self, data):
 
 def restore_serialized(connection, data: str) -> None:
     """``deserialize_db_from_string`` (the copy a ``serialized_rollback`` test restores) with one ``INSERT`` per
-    model and batch instead of a raw ``save()`` per row (an ``UPDATE`` tried, then the ``INSERT``): ~1,300 rows, the
-    data migrations' and the content types and permissions, restored before every browser test (0.26 → 0.13 CPU-s on
-    SQLite, 0.97 → 0.11 on PostgreSQL, 2026-12-06). The rows are written as the raw save writes them (the field
-    values as serialized, no ``pre_save``; the raw save's signals are ignored by every receiver here). A row already in the table (the first
-    restoring test after the non-transactional ones) and a row with many-to-many data still go through the raw save,
-    as do models ordered with respect to another; the foreign keys are checked at the end, as Django does."""
+    model and batch instead of a raw ``save()`` per row (an ``UPDATE`` tried, then the ``INSERT``): ~1,300
+    rows, the data migrations' and the content types and permissions, restored before every browser test (0.26
+    → 0.13 CPU-s on SQLite, 0.97 → 0.11 on PostgreSQL, 2026-12-06). The rows are written as the raw save
+    writes them (the field values as serialized, no ``pre_save``; the raw save's signals are ignored by every
+    receiver here). A row already in the table (the first restoring test after the non-transactional ones) and
+    a row with many-to-many data still go through the raw save, as do models ordered with respect to another;
+    the foreign keys are checked at the end, as Django does."""
     from io import StringIO
 
     from django.core import serializers
@@ -353,7 +354,8 @@ def restore_serialized(connection, data: str) -> None:
             else:
                 by_model.setdefault(type(obj.object), []).append(obj.object)
         for model, objs in by_model.items():
-            present = set(model._base_manager.using(alias).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True))
+            rows = model._base_manager.using(alias).filter(pk__in=[o.pk for o in objs])
+            present = set(rows.values_list("pk", flat=True))
             saved_one_by_one += [DeserializedObject(o) for o in objs if o.pk in present]
             new = [o for o in objs if o.pk not in present]
             if not new:
@@ -485,12 +487,13 @@ def _copy_migrated_template(connection, worker: str, count: int, run: str) -> No
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "world"}
 
 
-# The longest tests, scheduled first (docs/testing.md, "Longest first"). pytest-xdist hands out tests in collection
-# order; a test of minutes collected near the end starts late and its worker finishes alone while the other waits.
-# With these first and small batches (scripts/test.sh: --maxschedchunk), the long ones spread over the workers from
-# the start and the many short tests fill in behind them. Node-id prefixes, longest first, from the per-test CPU
-# recorder (2026-12-06); tests/test_scheduling.py checks that each still names a test file or directory. Only within
-# pytest-django's phases (django_phase): a transactional test's flush must not come before a rolled-back test.
+# The longest tests, scheduled first (docs/testing.md, "Longest first"). pytest-xdist hands out tests in
+# collection order; a test of minutes collected near the end starts late and its worker finishes alone while
+# the other waits. With these first and small batches (scripts/test.sh: --maxschedchunk), the long ones spread
+# over the workers from the start and the many short tests fill in behind them. Node-id prefixes, longest
+# first, from the per-test CPU recorder (2026-12-06); tests/test_scheduling.py checks that each still names a
+# test file or directory. Only within pytest-django's phases (django_phase): a transactional test's flush must
+# not come before a rolled-back test.
 LONGEST_FIRST = (
     "src/zhifa/reports/tests/test_consistency_demo.py",
     "tests/faults/test_worker_kill.py",
@@ -504,12 +507,17 @@ LONGEST_FIRST = (
 
 
 def django_phase(item) -> int:
-    """pytest-django's (and Django's) order of tests: 0 those in a transaction rolled back, 1 transactional ones, 2
-    those without a database. A transactional test's closing flush empties the database (``_flush_by_delete``): the
-    rows the migrations made (the shipped catalogue, the data versions …) are gone for every later test of the
-    worker, so no test of phase 0 may run after one of phase 1. The same rule as ``pytest_django.plugin``'s."""
+    """pytest-django's (and Django's) order of tests: 0 those in a transaction rolled back, 1 transactional ones,
+    2 those without a database. A transactional test's closing flush empties the database
+    (``_flush_by_delete``): the rows the migrations made (the shipped catalogue, the data versions …) are gone
+    for every later test of the worker, so no test of phase 0 may run after one of phase 1. The same rule as
+    ``pytest_django.plugin``'s."""
+    from django.test import TestCase, TransactionTestCase
     from pytest_django.fixtures import validate_django_db
 
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):  # Django's test classes (TestCase is one of them)
+        return 0 if issubclass(cls, TestCase) else 1
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
     transactional = bool(marker and any(validate_django_db(marker)[:2]))  # transaction, reset_sequences
@@ -521,13 +529,15 @@ def django_phase(item) -> int:
 
 def longest_first_rank(nodeid: str) -> int:
     """The place of ``nodeid`` in ``LONGEST_FIRST`` (``len(LONGEST_FIRST)`` when it is not listed)."""
-    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix)), len(LONGEST_FIRST))
+    ranks = (rank for rank, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix))
+    return next(ranks, len(LONGEST_FIRST))
 
 
 def pytest_collection_modifyitems(config, items):
     """A test marked ``engine_independent`` runs on SQLite only (scripts/test.sh deselects it on PostgreSQL): the
-    marker is refused on a test that opens the test database, whose outcome could depend on the engine. Then the
-    longest tests go first (``LONGEST_FIRST``) within each phase of pytest-django's order (``django_phase``)."""
+    marker is refused on a test that opens the test database, whose outcome could depend on the engine. Then
+    the longest tests go first (``LONGEST_FIRST``) within each phase of pytest-django's order
+    (``django_phase``)."""
     wrong = [item.nodeid for item in items if item.get_closest_marker("engine_independent")
              and (item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))]
     if wrong:

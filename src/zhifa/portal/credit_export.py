@@ -318,9 +318,9 @@ def export(*, actor, organisation, publications, layout: str, file_format: str, 
         batch = ExportBatch.objects.create(organisation=organisation, layout=layout, file_format=file_format, rows=len(good),
                                            new=counts[A.NEW], changed=counts[A.CHANGED], withdrawn=counts[A.WITHDRAWN],
                                            errors=result.errors, created_by=actor)
-        # Each publication's export state in bulk (its item came with it from ``changes``): INSERTs of the new
-        # items and UPDATEs of the changed ones in batches of EXPORT_WRITE_BATCH rows, not a locked read and a write
-        # per row (~2,500 statements for the demo's exports).
+        # Each publication's export state in bulk (its item came with it from ``changes``): INSERTs of the
+        # new items and UPDATEs of the changed ones in batches of EXPORT_WRITE_BATCH rows, not a locked read
+        # and a write per row (~2,500 statements for the demo's exports).
         created, updated = [], {True: [], False: []}
         for c in found:
             values = {"organisation": c.publication.organisation, "layout": layout, "action": c.action, "synced_at": now}
