@@ -10,13 +10,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhifa.cases.models import Case, ClockSuspension
 from zhifa.cases.tests import factories as case_factories
-from zhifa.core.auth import token_create
 from zhifa.core.tests.data_versions import data_versions  # noqa: F401 — a fixture
 from zhifa.core.tests.factories import (
     CompanyFactory,
@@ -27,7 +25,7 @@ from zhifa.core.tests.factories import (
     SourceUnitFactory,
     VehicleFactory,
 )
-from zhifa.testing import build_world, shared_data
+from zhifa.testing import build_world, shared_data, signed_in, with_token
 
 SMALL, LARGE = 5, 50
 
@@ -125,14 +123,6 @@ def _count(client, path) -> int:
     return len(ctx.captured_queries)
 
 
-def _signed_in(world, who, kind) -> Client:
-    if kind == "api":
-        return Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=world.users[who], name=f'test-{who}')}")
-    client = Client()
-    client.force_login(world.users[who])
-    return client
-
-
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, built once for the module's list endpoints (``shared_data``), and the counts measured so far."""
@@ -156,7 +146,9 @@ def _counts(world, measured: dict, make) -> dict:
     if make not in measured:
         counts = {}
         with transaction.atomic():
-            endpoints = [(name, _signed_in(world, who, kind), path) for name, kind, who, path, m in ENDPOINTS if m is make]
+            client = {"api": with_token}
+            endpoints = [(name, client.get(kind, signed_in)(world, who), path)
+                         for name, kind, who, path, m in ENDPOINTS if m is make]
             make(world, SMALL)
             # Each endpoint in a savepoint of its own: on PostgreSQL a database error aborts the transaction, and
             # every later endpoint would report that error instead of its own counts.

@@ -116,25 +116,29 @@ def named_world(world):
 
 @pytest.fixture
 def client_for(world):
-    """``client_for("officer")`` → a Django test client signed in as that user."""
-
-    def make(key: str) -> Client:
-        client = Client()
-        client.force_login(world.users[key])
-        return client
-
-    return make
+    """``client_for("officer")`` → a Django test client signed in as that user (``signed_in``)."""
+    return lambda key: signed_in(world, key)
 
 
 @pytest.fixture
 def api_for(world):
-    """``api_for("officer")`` → a client that sends a bearer token for that user on every request."""
+    """``api_for("officer")`` → a client that sends a bearer token for that user on every request
+    (``with_token``)."""
+    return lambda key: with_token(world, key)
 
-    def make(key: str) -> Client:
-        token = token_create(user=world.users[key], name=f"test-{key}")
-        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
-    return make
+def signed_in(world, key: str) -> Client:
+    """A Django test client signed in as ``world.users[key]`` (for module-scoped data, where the fixtures are not
+    at hand)."""
+    client = Client()
+    client.force_login(world.users[key])
+    return client
+
+
+def with_token(world, key: str) -> Client:
+    """A Django test client that sends a new bearer token of ``world.users[key]`` on every request."""
+    token = token_create(user=world.users[key], name=f"test-{key}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 SQLITE_TEST_BUSY_TIMEOUT = 120
