@@ -64,6 +64,9 @@ def parse_args(argv=None):
                         "at nice 5 beside gunicorn (papers, the dashboard's figures); without it, the embedded default")
     p.add_argument("--redis", default="redis://127.0.0.1:6379", help="Redis server (with --with-worker)")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--trace", help="write every measured request (start s, endpoint, ms, error) to this CSV file; with "
+                                   "--start-server, gunicorn's access log with its own time per request goes beside it "
+                                   "(<file>.access)")
     return p.parse_args(argv)
 
 
@@ -273,10 +276,12 @@ class Stats:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.samples: dict[str, list[str]] = defaultdict(list)
+        self.trace: list[tuple[float, str, float, str]] = []
 
-    def add(self, endpoint: str, seconds: float, error: str | None) -> None:
+    def add(self, endpoint: str, seconds: float, error: str | None, started: float = 0.0) -> None:
         with self.lock:
             self.times[endpoint].append(seconds)
+            self.trace.append((started, endpoint, seconds, error or ""))
             if error:
                 self.errors[endpoint] += 1
                 if len(self.samples[endpoint]) < 3:
@@ -320,13 +325,20 @@ def require_migrated(database_url: str) -> None:
                          f"{sys.executable} manage.py migrate\n{check.stdout[-2000:]}{check.stderr[-2000:]}")
 
 
+def access_log(args) -> str:
+    if args.trace:
+        return args.trace + ".access"
+    return "-" if os.environ.get("LOAD_ACCESS_LOG") else "/dev/null"
+
+
 def start_server(args, database_url: str):
     env = server_env(args, database_url)
     port = urlsplit(args.base_url).port or 8000
     log = open(ROOT / "var" / "load-gunicorn.log", "w")  # noqa: SIM115 — closed with the server
     proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "zhifa.wsgi:application", "-b", f"127.0.0.1:{port}",
                              "-w", str(args.workers), "--threads", str(args.threads), "--timeout", "120", "--keep-alive", "30",
-                             "--access-logfile", "-" if os.environ.get("LOAD_ACCESS_LOG") else "/dev/null"],
+                             "--access-logfile", access_log(args)] + (
+                             ["--access-logformat", "%(t)s|%(m)s|%(U)s|%(s)s|%(D)s|%(p)s"] if args.trace else []),
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     for _ in range(120):
         try:
@@ -336,6 +348,37 @@ def start_server(args, database_url: str):
             time.sleep(0.5)
     proc.terminate()
     raise SystemExit("gunicorn did not start: see var/load-gunicorn.log")
+
+
+STALL_MONITOR = """
+import sys, time
+tick, limit = 0.002, float(sys.argv[1])
+while True:
+    t = time.perf_counter()
+    time.sleep(tick)
+    late = time.perf_counter() - t - tick
+    if late > limit:
+        print(f"{time.time():.3f} {late * 1000:.1f}", flush=True)
+"""
+
+
+def start_stall_monitor(limit_ms: float = 20.0):
+    """A process of its own that asks to wake every 2 ms and writes down each wake-up later than ``limit_ms``: the
+    moments this machine (its host, or a CPU queue) gave a ready process no CPU. Costs ~1 % of a core."""
+    return subprocess.Popen([sys.executable, "-c", STALL_MONITOR, str(limit_ms / 1000)], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def stop_stall_monitor(proc, since: float, until: float) -> list[tuple[float, float]]:
+    """The stalls (wall time, ms) the monitor saw between ``since`` and ``until`` (``time.time()``)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    stalls = []
+    for line in out.splitlines():
+        at, ms = line.split()
+        if since <= float(at) <= until:
+            stalls.append((float(at), float(ms)))
+    return stalls
 
 
 def cpu_probe(repeats: int = 7) -> str:
@@ -413,6 +456,7 @@ def run(args, config) -> int:
     def worker(o: Officer):
         while not stop.is_set():
             endpoint = o.rng.choices(endpoints, weights)[0]
+            wall = time.time()
             t0 = time.perf_counter()
             error = None
             try:
@@ -424,7 +468,7 @@ def run(args, config) -> int:
             except Exception as exc:  # noqa: BLE001 — every failure is counted and shown
                 error = f"{type(exc).__name__}: {exc}"
             if measuring.is_set():
-                stats.add(endpoint, time.perf_counter() - t0, error)
+                stats.add(endpoint, time.perf_counter() - t0, error, wall)
             if args.think:
                 stop.wait(o.rng.uniform(0.5, 1.5) * args.think)
 
@@ -432,14 +476,21 @@ def run(args, config) -> int:
     for t in threads:
         t.start()
     time.sleep(args.warmup)
+    monitor = start_stall_monitor()
     measuring.set()
-    t_start = time.monotonic()
+    t_start, wall_start = time.monotonic(), time.time()
     time.sleep(args.duration)
     stop.set()
     measuring.clear()
     elapsed = time.monotonic() - t_start
+    stats.stalls = stop_stall_monitor(monitor, wall_start, wall_start + elapsed)
     for t in threads:
         t.join(timeout=70)
+    if args.trace:
+        with open(args.trace, "w") as f:
+            f.write("started,endpoint,ms,error\n")
+            for started, endpoint, seconds, error in sorted(stats.trace):
+                f.write(f"{started:.3f},{endpoint},{seconds * 1000:.1f},{error.replace(',', ';')}\n")
     return report(args, stats, elapsed)
 
 
@@ -459,6 +510,10 @@ def report(args, stats: Stats, elapsed: float) -> int:
     print(f"{'all':<24}{total:>9}{total / elapsed:>8.1f}{'':>36}{errors:>8}")
     for endpoint, samples in stats.samples.items():
         print(f"  {endpoint}: {'; '.join(samples)}")
+    stalls = getattr(stats, "stalls", [])
+    stall_ms = [ms for _, ms in stalls]
+    print(f"stalls (a process ready to run got no CPU for more than 20 ms): {len(stalls)} in the measured window, "
+          f"{sum(stall_ms):.0f} ms in all, longest {max(stall_ms, default=0):.0f} ms")
     failed = []
     if errors:
         failed.append(f"{errors} failed requests")
@@ -470,7 +525,9 @@ def report(args, stats: Stats, elapsed: float) -> int:
             failed.append(f"{target} p95 {p95:.0f} ms")
     if args.json:
         Path(args.json).write_text(json.dumps({"elapsed": elapsed, "clients": args.clients, "with_worker": args.with_worker,
-                                               "load_at_end": os.getloadavg(), "rows": rows, "failed": failed}, indent=1))
+                                               "load_at_end": os.getloadavg(), "rows": rows, "failed": failed,
+                                               "stalls": {"count": len(stalls), "total_ms": sum(stall_ms),
+                                                          "longest_ms": max(stall_ms, default=0)}}, indent=1))
     print(f"mode: {'as deployed (Redis, Celery worker with beat at nice 5)' if args.with_worker else 'embedded default'}; "
           f"load average at the end {os.getloadavg()[0]:.1f}; CPU probe after: {cpu_probe()}")
     print("FAILED: " + "; ".join(failed) if failed else "OK: no errors, targets met")
