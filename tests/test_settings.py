@@ -204,3 +204,15 @@ def test_every_task_goes_to_a_queue_the_deployed_workers_consume():
         queue = route["queue"].name if hasattr(route.get("queue"), "name") else route.get("queue")
         assert queue in deployed, f"{name} → {queue}"
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
+
+
+@engine_independent
+def test_the_web_entry_point_freezes_what_it_loaded():
+    """zhifa.wsgi moves what it loaded (modules, settings, the URLconf) out of the collector's generations
+    (``gc.freeze``): a full collection in a web worker, during which all its threads wait, no longer scans it
+    (docs/performance.md, "The collector's pauses")."""
+    import gc
+
+    import zhifa.wsgi  # noqa: F401 — imported for its effect
+
+    assert gc.get_freeze_count() > 50_000
