@@ -9,8 +9,9 @@ Two kinds of figures make a card, and they are kept apart because they cost diff
   work). They are computed once per unit and roles and kept in the ``dashboard`` cache (shared by the web
   processes: Redis with ``CACHE_URL``, else files under ``var/``) with the moment they were computed;
   colleagues of the same unit and roles read the same entry, another unit's never. Where a Celery worker
-  runs (a broker is configured), beat recomputes every unit's entry that somebody looked at recently every
-  ``DASHBOARD_REFRESH_SECONDS`` (:func:`refresh_units`, task ``core.refresh_dashboard_cards``) and a user's
+  runs (a broker is configured), beat recomputes every unit's entry that somebody looked at recently
+  about every ``DASHBOARD_REFRESH_SECONDS``, a few units at each tick (:func:`refresh_units`, task
+  ``core.refresh_dashboard_cards``, every ``DASHBOARD_REFRESH_TICK_SECONDS``) and a user's
   act asks the worker to recompute their unit's entry at once: the figures are computed off the web
   processes, at the worker's lower priority, and a visit only reads them. Without a worker (the embedded
   default) a visit computes an entry older than ``DASHBOARD_CACHE_SECONDS`` itself, and a user's act drops
@@ -26,6 +27,7 @@ shown today (dates in the cards: due today, overdue …)."""
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 import threading
 from importlib import import_module
@@ -41,6 +43,7 @@ from .roles import user_roles
 log = logging.getLogger(__name__)
 VERSION = 2  # bump when the shape of a card changes, so no process reads an entry of the old shape
 WANTED = f"cards:v{VERSION}:wanted"  # {unit key: (a user of that unit and roles, last visit timestamp)}
+REFRESHED = f"cards:v{VERSION}:refreshed"  # {unit key: when the worker last computed its figures (timestamp)}
 
 
 class CacheUnavailable(Exception):
@@ -227,10 +230,11 @@ def _want(user, unit: str, now) -> None:
 
 
 def refresh_units(*, unit: str | None = None) -> int:
-    """Compute the jurisdiction figures of every unit somebody looked at in the last
-    ``DASHBOARD_WANTED_SECONDS`` (or of ``unit`` only) and keep them. Run by the worker (beat, and after a
-    user's act); returns the number of units computed. One full refresh at a time (beats do not pile up
-    behind a slow one)."""
+    """Compute the jurisdiction figures of the units somebody looked at in the last
+    ``DASHBOARD_WANTED_SECONDS`` that are due (:func:`_due`; beat, every
+    ``DASHBOARD_REFRESH_TICK_SECONDS``), or of ``unit`` only (after a user's act), and keep them. Run by the
+    worker; returns the number of units computed. One beat's refresh at a time (ticks do not pile up behind a
+    slow one)."""
     with _guarded():
         lock = f"cards:v{VERSION}:refreshing:{unit or '*'}"
         try:
@@ -248,17 +252,49 @@ def refresh_units(*, unit: str | None = None) -> int:
                 pass
 
 
+def _due(looked_at: set[str], stamp: float) -> list[str]:
+    """The units beat computes at this tick: those whose figures the worker has not computed for an interval
+    (``DASHBOARD_REFRESH_SECONDS``, less half a tick), the longest waiting first, and at most the tick's share
+    of all the units looked at (units × tick ÷ interval, rounded up). So every unit is still computed about
+    once an interval,
+    but the work is spread over the interval's ticks: computing every unit at once (about 1.5 s of the
+    worker's CPU and as much of the database's for 22 units, every 30 s) kept both cores busy for three
+    seconds, and the officers' pages in flight then waited (docs/performance.md, "The dashboard's refresh
+    spread over its interval")."""
+    refreshed = _cache().get(REFRESHED) or {}
+    interval, tick = settings.DASHBOARD_REFRESH_SECONDS, settings.DASHBOARD_REFRESH_TICK_SECONDS
+    waiting = sorted((refreshed.get(key, 0.0), key) for key in looked_at
+                     if stamp - refreshed.get(key, 0.0) >= interval - tick / 2)
+    share = math.ceil(len(looked_at) * tick / interval)
+    return [key for _at, key in waiting[:share]]
+
+
+def _note_refreshed(key: str, looked_at: set[str], stamp: float) -> None:
+    try:
+        refreshed = _cache().get(REFRESHED) or {}
+        kept = {k: at for k, at in refreshed.items() if k in looked_at}  # units nobody looks at any more go
+        kept[key] = stamp
+        _cache().set(REFRESHED, kept, 24 * 3600)
+    except Exception:  # noqa: BLE001 — the unit is computed again at the next tick
+        _warn("dashboard refresh not noted")
+
+
 def _refresh_units(unit: str | None) -> int:
     from django.contrib.auth import get_user_model
     from django.test import RequestFactory
 
     now = timezone.now()
     wanted = _cache().get(WANTED) or {}
+    looked_at = {key for key, (_pk, seen) in wanted.items()
+                 if now.timestamp() - seen <= settings.DASHBOARD_WANTED_SECONDS}
+    if unit is not None:
+        todo = [unit] if unit in looked_at else []
+    else:
+        todo = _due(looked_at, now.timestamp())
     modules = [(label, module) for label, module in _modules() if _shares(module)]
     done = 0
-    for key, (user_pk, seen) in wanted.items():
-        if (unit is not None and key != unit) or now.timestamp() - seen > settings.DASHBOARD_WANTED_SECONDS:
-            continue
+    for key in todo:
+        user_pk = wanted[key][0]
         users = get_user_model().objects.filter(pk=user_pk, is_active=True).select_related("organisation")
         user = users.first()
         if user is None or _unit(user) != key:  # moved or deactivated: a colleague's visit notes the unit
@@ -271,6 +307,7 @@ def _refresh_units(unit: str | None) -> int:
                     _store(_unit_key(key, label), _unit_value(request, module), timezone.now())
                 except Exception:  # noqa: BLE001 — one app's failure leaves its entry to the next visit
                     log.exception("dashboard figures of %s not computed for unit %s", label, key)
+        _note_refreshed(key, looked_at, timezone.now().timestamp())
         done += 1
     return done
 

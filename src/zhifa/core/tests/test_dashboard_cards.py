@@ -163,7 +163,8 @@ def test_with_a_worker_the_figures_are_computed_off_the_request(world, rf, cache
     with time_machine.travel(timezone.now() + timedelta(seconds=120)):
         # past the window, within the stale limit: read as kept (the worker recomputes it)
         assert visit(colleague)[0] == before
-        assert cards.refresh_units() == 2  # beat: both units looked at recently
+        # beat: both units looked at recently, a share of them at each tick (one of two per tick here)
+        assert [cards.refresh_units() for _tick in range(3)] == [1, 1, 0]
         with CaptureQueriesContext(connection) as ctx:
             figure, at = visit(colleague)
         assert figure == before + 1 and (timezone.now() - at).total_seconds() < 5
@@ -255,7 +256,40 @@ def test_acts_in_a_row_ask_the_worker_once_per_interval_and_the_task_expires(wor
         cards.touch(colleague.pk, colleague)
     assert sent == [({"unit": cards._unit(officer)}, {"expires": settings.DASHBOARD_REFRESH_SECONDS})]
     beat = settings.CELERY_BEAT_SCHEDULE["dashboard-cards"]
-    assert beat["options"]["expires"] == settings.DASHBOARD_REFRESH_SECONDS
+    assert beat["options"]["expires"] == beat["schedule"] == settings.DASHBOARD_REFRESH_TICK_SECONDS
+
+
+def test_beat_spreads_the_units_over_the_interval(world, rf, cached, settings):
+    """Each tick of beat computes a share of the units looked at (units × tick ÷ interval, rounded up), the
+    longest waiting first, and a unit computed within the interval waits for the next one: every unit about
+    once an interval, never all of them in one burst (docs/performance.md)."""
+    import time_machine
+    from django.utils import timezone
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.DASHBOARD_REFRESH_SECONDS, settings.DASHBOARD_REFRESH_TICK_SECONDS = 30, 10
+    start = timezone.now()
+    keys = ("officer", "officer_b", "reviewer", "head", "supervisor", "admin")  # six units and roles
+    units = set()
+    for key in keys:
+        request = rf.get("/")
+        request.user = world.users[key]
+        cards.compute_at(request)  # the visit notes its unit
+        units.add(cards._unit(world.users[key]))
+    assert len(units) == 6
+    def tick(seconds):
+        with time_machine.travel(start + timedelta(seconds=seconds)):
+            before = dict(cards._cache().get(cards.REFRESHED) or {})
+            count = cards.refresh_units()
+            after = cards._cache().get(cards.REFRESHED) or {}
+        return count, {unit for unit in after if after[unit] != before.get(unit)}
+
+    first, second, third, again = tick(0), tick(10), tick(20), tick(20)
+    assert [first[0], second[0], third[0], again[0]] == [2, 2, 2, 0]  # two at a time, then none is due
+    assert first[1] | second[1] | third[1] == units  # all six within the interval, each once
+    assert tick(30) == (2, first[1])  # an interval later: the two computed first, the others not yet
+    assert tick(40) == (2, second[1])
+    assert cards.refresh_units(unit=cards._unit(world.users["officer"])) == 1  # an act's unit: at once
 
 
 def test_the_unit_key_tells_apart_everything_the_jurisdiction_figures_depend_on(world):
