@@ -10,13 +10,13 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from zhifa.api import api
+from zhifa import api
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
     path("", include("zhifa.core.urls")),
 ]
 
