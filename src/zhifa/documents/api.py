@@ -2,14 +2,11 @@
 
 from datetime import datetime
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from zhifa.core.pagination import keyset
 from zhifa.core.schemas import ErrorOut
-from zhifa.core.selectors import get_scoped
 
 from . import selectors, services
 
@@ -51,16 +48,6 @@ class IssueIn(Schema):
     context: dict
 
 
-def _subject(user, label: str, subject_id: str):
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        raise Http404 from None
-    if not any(f.name == "organisation" for f in model._meta.fields):
-        raise Http404
-    return get_scoped(model.objects.all(), user, pk=subject_id)
-
-
 @router.get("/", response=DocumentPage, summary="执法文书列表")
 def document_list(request, kind: str = Query("", max_length=40), after: int | None = None, limit: int = Query(50, ge=1, le=200)):
     rows, cursor = keyset(selectors.documents_for(request.user, kind=kind), after=after, limit=limit)
@@ -74,13 +61,13 @@ def document_detail(request, doc_id: int):
 
 @router.get("/subject/{label}/{subject_id}", response={200: list[DocumentOut], 404: ErrorOut}, summary="某对象（如案件）的全部文书")
 def subject_documents(request, label: str, subject_id: str):
-    subject = _subject(request.user, label, subject_id)
+    subject = selectors.subject_get(request.user, label, subject_id)
     return selectors.subject_documents(request.user, subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk))
 
 
 @router.post("/issue", response={201: DocumentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="制作文书（编号、生成 PDF、存证）")
 def document_issue(request, payload: IssueIn):
-    subject = _subject(request.user, payload.subject_type, payload.subject_id)
+    subject = selectors.subject_get(request.user, payload.subject_type, payload.subject_id)
     doc = services.document_issue(actor=request.user, organisation=subject.organisation, kind=payload.kind,
                                   subject=subject, context=payload.context)
     return 201, doc

@@ -1,6 +1,5 @@
 """Officer UI for documents: the list of issued documents, one document, a subject's documents, downloads."""
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -10,7 +9,6 @@ from django.shortcuts import render
 from zhifa.core import audit
 from zhifa.core.errors import DomainError
 from zhifa.core.evidence import evidence_open
-from zhifa.core.selectors import get_scoped
 
 from . import selectors
 from .composer import is_organisation
@@ -79,19 +77,9 @@ def document_docx(request, pk: int):
     return response
 
 
-def _subject(request, label: str, subject_id: str):
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        raise Http404 from None
-    if not any(f.name == "organisation" for f in model._meta.fields):
-        raise Http404
-    return get_scoped(model.objects.all(), request.user, pk=subject_id)
-
-
 @login_required
 def subject_documents(request, label: str, subject_id: str):
-    subject = _subject(request, label, subject_id)
+    subject = selectors.subject_get(request.user, label, subject_id)
     ct = ContentType.objects.get_for_model(subject)
     docs = selectors.subject_documents(request.user, subject_type=ct, subject_id=str(subject.pk))
     return render(request, "documents/subject.html", {"subject": subject, "docs": docs,
@@ -102,7 +90,7 @@ def subject_documents(request, label: str, subject_id: str):
 def casefile_download(request, case_id: int):
     from .casefile import casefile_export
 
-    case = _subject(request, "cases.Case", str(case_id))
+    case = selectors.subject_get(request.user, "cases.Case", str(case_id))
     try:
         data = casefile_export(actor=request.user, case=case)
     except DomainError as exc:

@@ -124,3 +124,11 @@ def test_word_version_has_the_same_title_number_and_text(world, party, client_fo
     assert any("叁仟元整" in line for line in lines) and any("六十日内" in line for line in lines)
     assert word.tables[0].cell(0, 0).text == "当事人"
     assert client_for("officer_b").get(f"/documents/{doc.pk}/docx/").status_code == 404
+
+
+def test_a_subject_key_its_model_cannot_have_is_not_found(world, client_for, api_for):
+    """Regression (the API fuzz, 2026-12-06): a text key for a model with a number key answered 500 (the ORM's
+    ValueError) on the API and on the subject page; it is 404, as an unknown key."""
+    assert api_for("officer").get("/api/v1/documents/subject/credit.creditgrade/结论").status_code == 404
+    assert api_for("officer").get("/api/v1/documents/subject/core.party/12x").json()["code"] == "not_found"
+    assert client_for("officer").get("/documents/subject/core.party/结论/").status_code == 404
