@@ -3,13 +3,15 @@ the history and the full-process record unchanged; a move writes all three and q
 the commit only."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from zhifa.cases.models import Case, StatusChange
 from zhifa.cases.tests.factories import lead
 from zhifa.cases.workflow import Status
+from zhifa.core import audit
 from zhifa.core.errors import NotPermitted, TransitionNotAllowed
-from zhifa.core.models import Event
+from zhifa.core.models import Event, Organisation, Party
 from zhifa.core.roles import Role
 from zhifa.core.workflow import SYSTEM, Transition, Workflow, created, transition
 
@@ -152,6 +154,28 @@ def test_stale_object_is_refused_as_a_concurrent_change(world):
         exc.value.code == "concurrent_change" and exc.value.message == "测试案件已被他人处理，请刷新后重试。"
     )
     assert _state(case) == before
+
+
+def test_move_reads_the_row_and_the_loaded_relations_once_and_afresh(world):
+    """Issue 19: after its update a move read the row back, and then the record loaded the party (the case's name),
+    the organisation and the row once more (its digest), one query each. One query now reads the row with the
+    related rows the caller had loaded, and the digest is taken from it; the related rows are read afresh, not kept
+    from before the move (0349c0b: a party changed in the database is recorded as the database holds it)."""
+    case = lead(world)
+    assert case.party.name and case.organisation.name  # loaded by the caller
+    Party.objects.filter(pk=case.party_id).update(name="改名后的当事人")
+    with CaptureQueriesContext(connection) as queries:
+        case = transition(WF, case, "open", actor=world.users["head"], summary="立案")
+    reads = [q["sql"].split(" FROM ", 1)[1] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in (Case, Party, Organisation)]
+    assert [sql for sql in reads if sql.startswith(tuple(tables[1:]))] == []  # neither read again on its own
+    assert len([sql for sql in reads if sql.startswith(tables[0]) and f"JOIN {tables[1]}" in sql]) == 1
+    by_key = f"WHERE {tables[0]}.{connection.ops.quote_name(Case._meta.pk.column)} = {case.pk}"
+    assert len([sql for sql in reads if sql.startswith(tables[0]) and by_key in sql]) == 1  # the row read back once
+    event = Event.objects.order_by("-seq").first()
+    assert case.party.name == "改名后的当事人" and event.subject_label.endswith("改名后的当事人")
+    assert event.row_digest == audit.row_digest("cases.case", str(case.pk))
+    assert audit.verify(checkpoints=False).ok
 
 
 def test_side_effects_run_after_commit_only(world, django_capture_on_commit_callbacks):

@@ -190,6 +190,15 @@ def row_digest(subject_type: str, subject_id: str) -> str:
     return ROW_DELETED if values is None else row_digest_of(model, values)
 
 
+def _instance_digest(instance) -> str | None:
+    """The row digest from an instance just read back from the database (every digest field loaded), or None."""
+    deferred = instance.get_deferred_fields()
+    fields = _digest_fields(type(instance))
+    if any(f.attname in deferred for f in fields):
+        return None
+    return row_digest_of(type(instance), [getattr(instance, f.attname) for f in fields])
+
+
 def _read_row(model, pk):
     """The digest fields of one row, converted exactly as the ORM converts them (so record() and verify() see the
     same values). record() runs on every write: the query is compiled once per model and connection, which
@@ -243,8 +252,13 @@ def record(
     changes: dict | None = None,
     organisation=None,
     occurred_at: datetime | None = None,
+    read_back: models.Model | None = None,
 ) -> Event:
-    """Append one event. Must run inside the caller's transaction (the change and its record are atomic)."""
+    """Append one event. Must run inside the caller's transaction (the change and its record are atomic).
+
+    ``read_back``: the subject as the caller has just read it from the database in this transaction, after the
+    change (the workflow kernel's refresh): the row digest is taken from its values, which are the row's as the
+    ORM converts them, instead of reading the same row once more."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic() with the change it records")
     subject_type, subject_id, subject_label = subject_key(subject)
@@ -288,7 +302,10 @@ def record(
         ip_address=ctx.ip_address,
         prev_hash=head.hash,
     )
-    event.row_digest = row_digest(subject_type, subject_id)
+    fresh = None
+    if read_back is not None and read_back._meta.label_lower == subject_type and str(read_back.pk) == subject_id:
+        fresh = _instance_digest(read_back)
+    event.row_digest = fresh if fresh is not None else row_digest(subject_type, subject_id)
     event.hash = compute_hash(event)
     event.key_id, _ = current_key()
     event.mac = event_mac(event.key_id, event.hash, event.row_digest)

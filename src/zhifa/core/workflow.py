@@ -286,6 +286,15 @@ def _append_step(
     return history.objects.create(**values)
 
 
+def _refresh_with_relations(obj) -> None:
+    """``obj.refresh_from_db()``, reading again in the same query the related rows the caller had loaded (the
+    organisation, the party …): the record names them and the next step uses them, and a plain refresh drops them
+    all, so each was loaded again by its own query after every move. They are read from the database after the
+    update, as the record and the on-commit effects must see them, never kept from before the move (0349c0b)."""
+    related = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
+    obj.refresh_from_db(from_queryset=type(obj)._base_manager.select_related(*related) if related else None)
+
+
 def transition(
     wf: Workflow,
     obj,
@@ -327,7 +336,7 @@ def transition(
         )
         if changed != 1:
             raise TransitionNotAllowed("concurrent_change", wf._words(wf.concurrent, t, old))
-        obj.refresh_from_db()
+        _refresh_with_relations(obj)
         _append_step(
             wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary, step=step
         )
@@ -340,6 +349,7 @@ def transition(
             after=audit_after if audit_after is not None else wf.snapshot(obj),
             changes=audit_changes,
             organisation=wf.organisation(obj),
+            read_back=obj,
         )
         if wf.on_move is not None:
             wf.on_move(obj, action)
