@@ -142,14 +142,26 @@ _trigger_counters: list = []
 
 
 def register_trigger_counter(counter) -> None:
-    """Register ``counter(party_id, *, since, until) -> int`` (once)."""
+    """Register ``counter(party_ids, *, since, until) -> {party_id: n}`` (once): the parties' triggers in the
+    window, counted for many parties at once (the regrading of a county's firms), a party without any left out."""
     if counter not in _trigger_counters:
         _trigger_counters.append(counter)
 
 
+def overload_trigger_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
+    """一超四罚 triggers against each party in the window, as counted by the registered counters (a party without
+    any is left out; none at all without a counter)."""
+    party_ids = list(party_ids)
+    result: dict[int, int] = {}
+    for counter in _trigger_counters:
+        for pid, n in counter(party_ids, since=since, until=until).items():
+            result[pid] = result.get(pid, 0) + n
+    return result
+
+
 def overload_trigger_count(party_id: int, *, since: date, until: date) -> int:
-    """一超四罚 triggers against the party in the window, as counted by the registered counters (0 without one)."""
-    return sum(counter(party_id, since=since, until=until) for counter in _trigger_counters)
+    """:func:`overload_trigger_counts` of one party."""
+    return overload_trigger_counts([party_id], since=since, until=until).get(party_id, 0)
 
 
 def grades_for(party_ids) -> dict[int, str]:

@@ -183,7 +183,8 @@ RECOMPUTE_CHUNK = 200  # parties graded per transaction (and per set of bulk rea
 def grades_recompute(*, actor, organisation: Organisation, on: date | None = None) -> int:
     """Regrade every firm of ``organisation``'s subtree; returns how many grades changed. The same grading as
     :func:`grade_compute`, party by party, with what it reads fetched for a chunk of parties at once (the rule set
-    once; events, penalties, listings and current grades in a few queries per chunk, not ten per firm)."""
+    once; events, penalties, 一超四罚 triggers, listings and current grades in a few queries per chunk, not ten per
+    firm)."""
     on = on or timezone.localdate()
     _check_actor(actor, organisation)
     from zhifa.core.models import TransportCompany
@@ -203,6 +204,7 @@ def grades_recompute(*, actor, organisation: Organisation, on: date | None = Non
             events.setdefault(e.party_id, []).append(e)  # the model's order (newest first), as grade_evaluate reads
         penalties = selectors.penalty_counts(ids, since=since, until=on)
         listings = selectors.listings_in_force(ids, on)
+        triggers = selectors.overload_trigger_counts(ids, since=since, until=on)
         with transaction.atomic():
             grades = {g.party_id: g for g in CreditGrade.objects.select_for_update().filter(party_id__in=ids)}
             for party in chunk:
@@ -210,8 +212,7 @@ def grades_recompute(*, actor, organisation: Organisation, on: date | None = Non
                 current = grades.get(party.pk)
                 before = current.grade if current else None
                 result = _grade_of(rs, on, events=events.get(party.pk, []), penalties=penalties.get(party.pk, 0),
-                                   triggers=selectors.overload_trigger_count(party.pk, since=since, until=on),
-                                   listing=listings.get(party.pk))
+                                   triggers=triggers.get(party.pk, 0), listing=listings.get(party.pk))
                 grades[party.pk] = _grade_store(actor=actor, party=party, on=on, result=result, current=current)
                 if grades[party.pk].grade != before:
                     changed += 1

@@ -20,6 +20,6 @@ class OverloadConfig(AppConfig):
         # The credit grade counts 一超四罚 triggers; credit does not import overload, overload tells it how to count.
         from zhifa.credit.selectors import register_trigger_counter
 
-        from .selectors import four_penalty_trigger_count
+        from .selectors import four_penalty_trigger_counts
 
-        register_trigger_counter(four_penalty_trigger_count)
+        register_trigger_counter(four_penalty_trigger_counts)
