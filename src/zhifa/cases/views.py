@@ -165,7 +165,7 @@ def _list(request, *, title: str, mine: bool):
                "unit": _int(g.get("unit")), "registered_from": _date(g.get("from")), "registered_to": _date(g.get("to"))}
     if g.get("format") == "xlsx":
         return _export(request, title, selectors.cases_for(request.user, mine=mine, **filters), filters)
-    qs = selectors.cases_for(request.user, mine=mine, **filters).prefetch_related(selectors.ENDING_CHANGES)
+    qs = selectors.for_table(selectors.cases_for(request.user, mine=mine, **filters))
     # Keyset pages (newest first): no COUNT and no OFFSET, whatever the size of the register.
     cases, next_cursor = selectors.page_before(qs, before=_int(g.get("before")), size=25)
     query = {k: v for k, v in {"q": filters["search"], "status": filters["status"], "procedure": filters["procedure"],
@@ -225,7 +225,8 @@ def at_risk(request):
     page = paginator.get_page(request.GET.get("page"))
     # What the rows show: number, party, status, handling officers and the clocks (no vehicle, unit or penalty lines).
     page.object_list = selectors.at_risk_rows(selectors.at_risk_page(qs, offset=page.start_index() - 1 if red + amber else 0,
-                                                                     size=AT_RISK_PAGE, related=("party",)))
+                                                                     size=AT_RISK_PAGE, related=("party",),
+                                                                     fields=selectors.AT_RISK_FIELDS))
     selectors.with_display((row[0] for row in page.object_list), related=("officers",))
     return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": amber})
 

@@ -84,6 +84,10 @@ class Calendar:
     def __init__(self):
         self.overrides = dict(CalendarDay.objects.values_list("date", "is_working_day"))
         self.year_status = dict(CalendarYear.objects.values_list("year", "confirmed"))
+        # Deadlines computed on this snapshot, by (kind, start, n): the process keeps one snapshot for all its
+        # requests (:func:`calendar`), and a list's 25 cases ask for the same few periods from the same days again
+        # and again (a tenth of the CPU of the case list walked the days each time). Nothing changes a snapshot.
+        self._deadlines: dict[tuple[str, date, int], Deadline] = {}
 
     def year_confirmed(self, year: int) -> bool:
         if year in self.year_status:
@@ -102,6 +106,12 @@ class Calendar:
         """The n-th working day after ``start`` (start itself not counted; 行政处罚法 Art. 85)."""
         if n < 0:
             raise ValueError("n must be non-negative")
+        key = ("working", start, n)
+        if key not in self._deadlines:
+            self._deadlines[key] = self._add_working_days(start, n)
+        return self._deadlines[key]
+
+    def _add_working_days(self, start: date, n: int) -> Deadline:
         day, counted, years = start, 0, {start.year}
         while counted < n:
             day += timedelta(days=1)
@@ -113,6 +123,12 @@ class Calendar:
     def add_days(self, start: date, n: int) -> Deadline:
         """n calendar days after ``start``; a period ending on a rest day ends on the next working day
         (民事诉讼法 on periods, applied to administrative periods)."""
+        key = ("days", start, n)
+        if key not in self._deadlines:
+            self._deadlines[key] = self._add_days(start, n)
+        return self._deadlines[key]
+
+    def _add_days(self, start: date, n: int) -> Deadline:
         day = start + timedelta(days=n)
         years = {start.year, day.year}
         while not self.is_working_day(day):
