@@ -13,9 +13,10 @@ application = get_wsgi_application()
 # shares it; without ``--preload`` a (re)started worker's first request no longer waits for it. It opens no
 # database connection (none must be inherited by the forked workers).
 get_resolver().url_patterns  # noqa: B018 (the property loads the patterns)
-# What is loaded now (modules, settings, the URLconf: ~250,000 objects) lives as long as the process.
-# Moved out of the collector's generations, it is no longer scanned by every full collection, during which
-# every thread of the worker waits: on the million-case database a full collection of a worker took 381 ms
-# before and 21–23 ms after (benchmarks/load/gc_pauses.py, docs/performance.md). Under ``--preload`` it
-# also keeps the master's pages shared with the forked workers (the collector no longer writes to them).
+# What is loaded now (modules, settings, the URLconf: ~220,000 objects) lives as long as the process.
+# Moved out of the collector's generations, it is no longer scanned by every full collection, during
+# which every thread of the worker waits: on the million-case database a full collection took 266 ms
+# before and 36 ms after (medians of 3 runs at load 5, benchmarks/load/gc_pauses.py;
+# docs/performance.md, "2026-12-06, 10:03–11:56 UTC"). Under ``--preload`` it also keeps the master's
+# pages shared with the forked workers.
 gc.freeze()

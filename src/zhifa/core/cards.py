@@ -259,8 +259,8 @@ def _due(looked_at: set[str], stamp: float) -> list[str]:
     once an interval,
     but the work is spread over the interval's ticks: computing every unit at once (about 1.5 s of the
     worker's CPU and as much of the database's for 22 units, every 30 s) kept both cores busy for three
-    seconds, and the officers' pages in flight then waited (docs/performance.md, "The dashboard's refresh
-    spread over its interval")."""
+    seconds, and the officers' pages in flight then waited (docs/performance.md, "2026-12-06, 10:03–11:56 UTC:
+    where the tail comes from")."""
     refreshed = _cache().get(REFRESHED) or {}
     interval, tick = settings.DASHBOARD_REFRESH_SECONDS, settings.DASHBOARD_REFRESH_TICK_SECONDS
     waiting = sorted((refreshed.get(key, 0.0), key) for key in looked_at
@@ -298,6 +298,8 @@ def _refresh_units(unit: str | None) -> int:
         users = get_user_model().objects.filter(pk=user_pk, is_active=True).select_related("organisation")
         user = users.first()
         if user is None or _unit(user) != key:  # moved or deactivated: a colleague's visit notes the unit
+            # noted all the same: left waiting, it would take one of the tick's places at every tick
+            _note_refreshed(key, looked_at, timezone.now().timestamp())
             continue
         request = RequestFactory().get("/")
         request.user = user

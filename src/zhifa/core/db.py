@@ -1,7 +1,6 @@
 """Database helpers: what differs between SQLite and PostgreSQL, and a query compiled once
 (:class:`Compiled`)."""
 
-import weakref
 from collections.abc import Callable
 from importlib import import_module
 
@@ -48,8 +47,10 @@ class Compiled:
 
     def __init__(self, build: Callable[[object], QuerySet], *, placeholder: object = TEXT_PLACEHOLDER):
         self._build, self._placeholder = build, placeholder
-        # One compiled query per connection object (thread): the converters are called with their connection.
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # One compiled query per connection object (thread), kept on the connection itself (as audit._read_row
+        # keeps its readers), so it goes with the connection: the compiled query holds its connection, and a
+        # dictionary keyed by connections here kept every connection it had seen (a thread per request).
+        self._slot = f"_zhifa_compiled_{id(self)}"
 
     def _compile(self, connection_):
         queryset = self._build(self._placeholder)
@@ -70,12 +71,12 @@ class Compiled:
             klass_info["model"], init_list, start, end,
             get_related_populators(klass_info, compiler.select, connection_.alias),
         )
-        self._compiled[connection_] = compiled
+        connection_.__dict__[self._slot] = compiled
         return compiled
 
     def first(self, value, *, using: str = "default"):
         connection_ = connections[using]
-        compiled = self._compiled.get(connection_) or self._compile(connection_)
+        compiled = connection_.__dict__.get(self._slot) or self._compile(connection_)
         sql, params, index, compiler, converters, model, init_list, start, end, related = compiled
         params = params.copy()
         params[index] = value

@@ -305,3 +305,27 @@ def test_the_unit_key_tells_apart_everything_the_jurisdiction_figures_depend_on(
     assert cards._unit(officer) == cards._unit(colleague)
     assert len({cards._unit(nobody), cards._unit(root), cards._unit(officer), cards._unit(head),
                 cards._unit(world.users["officer_b"])}) == 5
+
+
+def test_a_unit_that_cannot_be_computed_does_not_hold_up_the_others(world, rf, cached, settings):
+    """A unit whose noted user was deactivated (or moved) is skipped and noted as handled: left waiting, it
+    took the tick's only place at every tick and no other unit was computed (found in review, 2026-12-06)."""
+    import time_machine
+    from django.utils import timezone
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.DASHBOARD_REFRESH_SECONDS, settings.DASHBOARD_REFRESH_TICK_SECONDS = 30, 2
+    start = timezone.now()
+    for key in ("officer", "officer_b", "head"):
+        request = rf.get("/")
+        request.user = world.users[key]
+        cards.compute_at(request)
+    head = world.users["head"]
+    head.is_active = False
+    head.save(update_fields=["is_active"])
+    live = {cards._unit(world.users["officer"]), cards._unit(world.users["officer_b"])}
+    for second in range(0, 10, 2):
+        with time_machine.travel(start + timedelta(seconds=second)):
+            cards.refresh_units()
+    refreshed = cards._cache().get(cards.REFRESHED) or {}
+    assert live <= set(refreshed)
