@@ -26,6 +26,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -365,14 +366,21 @@ while True:
 def start_stall_monitor(limit_ms: float = 20.0):
     """A process of its own that asks to wake every 2 ms and writes down each wake-up later than ``limit_ms``: the
     moments this machine (its host, or a CPU queue) gave a ready process no CPU. Costs ~1 % of a core."""
-    return subprocess.Popen([sys.executable, "-c", STALL_MONITOR, str(limit_ms / 1000)], stdout=subprocess.PIPE, text=True,
+    # To a file, not a pipe read at the end: past the pipe's 64 KB the monitor would block and stop counting.
+    out = tempfile.TemporaryFile("w+")  # noqa: SIM115 — read and closed by stop_stall_monitor
+    proc = subprocess.Popen([sys.executable, "-c", STALL_MONITOR, str(limit_ms / 1000)], stdout=out, text=True,
                             start_new_session=True)
+    proc.out = out
+    return proc
 
 
 def stop_stall_monitor(proc, since: float, until: float) -> list[tuple[float, float]]:
     """The stalls (wall time, ms) the monitor saw between ``since`` and ``until`` (``time.time()``)."""
     os.killpg(proc.pid, signal.SIGTERM)
-    out, _ = proc.communicate(timeout=30)
+    proc.wait(timeout=30)
+    proc.out.seek(0)
+    out = proc.out.read()
+    proc.out.close()
     stalls = []
     for line in out.splitlines():
         at, ms = line.split()

@@ -316,7 +316,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {"task": "core.audit_verify", "schedule": 24 * 3600},
     "dashboard-cards": {"task": "core.refresh_dashboard_cards", "schedule": DASHBOARD_REFRESH_TICK_SECONDS,
-                        "options": {"expires": DASHBOARD_REFRESH_TICK_SECONDS}},  # a tick missed is not queued up
+                        # a tick waiting behind papers for longer than the interval is dropped; the next makes it up
+                        "options": {"expires": DASHBOARD_REFRESH_SECONDS}},
 }
 
 # --- Notifications: e-mail through Django's backend (console in development, SMTP in production), SMS through a

@@ -19,4 +19,5 @@ get_resolver().url_patterns  # noqa: B018 (the property loads the patterns)
 # before and 36 ms after (medians of 3 runs at load 5, benchmarks/load/gc_pauses.py;
 # docs/performance.md, "2026-12-06, 10:03–11:56 UTC"). Under ``--preload`` it also keeps the master's
 # pages shared with the forked workers.
+gc.collect()  # what the imports left behind is freed, not frozen for good
 gc.freeze()

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 VERSION = 2  # bump when the shape of a card changes, so no process reads an entry of the old shape
 WANTED = f"cards:v{VERSION}:wanted"  # {unit key: (a user of that unit and roles, last visit timestamp)}
 REFRESHED = f"cards:v{VERSION}:refreshed"  # {unit key: when the worker last computed its figures (timestamp)}
+LAST_TICK = f"cards:v{VERSION}:last-tick"  # when beat's last tick ran (timestamp)
 
 
 class CacheUnavailable(Exception):
@@ -262,10 +263,15 @@ def _due(looked_at: set[str], stamp: float) -> list[str]:
     seconds, and the officers' pages in flight then waited (docs/performance.md, "2026-12-06, 10:03–11:56 UTC:
     where the tail comes from")."""
     refreshed = _cache().get(REFRESHED) or {}
-    interval, tick = settings.DASHBOARD_REFRESH_SECONDS, settings.DASHBOARD_REFRESH_TICK_SECONDS
+    interval = max(1, settings.DASHBOARD_REFRESH_SECONDS)
+    tick = min(interval, max(1, settings.DASHBOARD_REFRESH_TICK_SECONDS))
     waiting = sorted((refreshed.get(key, 0.0), key) for key in looked_at
                      if stamp - refreshed.get(key, 0.0) >= interval - tick / 2)
-    share = math.ceil(len(looked_at) * tick / interval)
+    # The share of the time since the last tick that ran: ticks lost behind a busy worker are made up.
+    last = _cache().get(LAST_TICK)
+    elapsed = tick if last is None else min(interval, max(tick, stamp - last))
+    _cache().set(LAST_TICK, stamp, interval * 4)
+    share = math.ceil(len(looked_at) * elapsed / interval)
     return [key for _at, key in waiting[:share]]
 
 

@@ -78,6 +78,9 @@ def _package_workday(day: date) -> bool:
     return chinese_calendar.is_workday(day)
 
 
+DEADLINES_KEPT = 10_000
+
+
 class Calendar:
     """A calendar snapshot: overrides and year statuses loaded once, so long computations hit the DB once."""
 
@@ -87,6 +90,7 @@ class Calendar:
         # Deadlines computed on this snapshot, by (kind, start, n): the process keeps one snapshot for all its
         # requests (:func:`calendar`), and a list's 25 cases ask for the same few periods from the same days again
         # and again (a tenth of the CPU of the case list walked the days each time). Nothing changes a snapshot.
+        # At most DEADLINES_KEPT of them (emptied when full): any signed-in user can ask for arbitrary periods.
         self._deadlines: dict[tuple[str, date, int], Deadline] = {}
 
     def year_confirmed(self, year: int) -> bool:
@@ -108,8 +112,13 @@ class Calendar:
             raise ValueError("n must be non-negative")
         key = ("working", start, n)
         if key not in self._deadlines:
-            self._deadlines[key] = self._add_working_days(start, n)
+            self._keep(key, self._add_working_days(start, n))
         return self._deadlines[key]
+
+    def _keep(self, key, deadline: Deadline) -> None:
+        if len(self._deadlines) >= DEADLINES_KEPT:
+            self._deadlines.clear()
+        self._deadlines[key] = deadline
 
     def _add_working_days(self, start: date, n: int) -> Deadline:
         day, counted, years = start, 0, {start.year}
@@ -125,7 +134,7 @@ class Calendar:
         (民事诉讼法 on periods, applied to administrative periods)."""
         key = ("days", start, n)
         if key not in self._deadlines:
-            self._deadlines[key] = self._add_days(start, n)
+            self._keep(key, self._add_days(start, n))
         return self._deadlines[key]
 
     def _add_days(self, start: date, n: int) -> Deadline:
