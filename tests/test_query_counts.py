@@ -227,3 +227,25 @@ def test_case_page_baseline(world, client_for):
     client = client_for("officer")
     _count(client, f"/cases/{case.pk}/")
     assert _count(client, f"/cases/{case.pk}/") == CASE_PAGE
+
+
+# What the ORM still compiles on the case page of a decided case once the connection has read one (the rest is
+# compiled once per connection, core.db.Compiled): the session, the reference data's tokens, the unread count.
+# It compiled 17 of its 18 queries at every visit until 2026-12-06 (docs/performance.md).
+CASE_PAGE_COMPILED = 3
+
+
+@pytest.mark.usefixtures("data_versions")
+def test_case_page_compiles_its_case_reads_once(world, client_for, monkeypatch):
+    """The case, its rows of each kind and its history are read by queries compiled once per connection: a
+    second visit (of another case) compiles only the few queries every page shares."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    first, second = case_factories.decided(world), case_factories.decided(world)
+    client = client_for("officer")
+    client.get(f"/cases/{first.pk}/")
+    compiled = []
+    execute_sql = SQLCompiler.execute_sql
+    monkeypatch.setattr(SQLCompiler, "execute_sql", lambda self, *a, **kw: compiled.append(self) or execute_sql(self, *a, **kw))
+    count = _count(client, f"/cases/{second.pk}/")
+    assert count >= 17 and len(compiled) == CASE_PAGE_COMPILED, [c.query.model for c in compiled]

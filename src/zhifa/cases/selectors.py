@@ -7,14 +7,30 @@ register of a million cases (docs/performance.md)."""
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
+from zhifa.core.db import NUMBER_PLACEHOLDER, Compiled
 from zhifa.core.models import Officer, Party, Vehicle
-from zhifa.core.selectors import get_scoped, organisations_for, scope_by_ids
+from zhifa.core.selectors import organisations_for, scope_by_ids, within
 
 from . import clocks, rules
-from .models import CLOCK_FIELDS, Case, ClockSuspension, Extension, StatusChange
+from .models import (
+    CLOCK_FIELDS,
+    Case,
+    CaseDocument,
+    ClockSuspension,
+    Correction,
+    EvidenceItem,
+    EvidencePreservation,
+    Extension,
+    LegalReview,
+    ListApplication,
+    PenaltyLine,
+    StatusChange,
+    Transcript,
+)
 from .workflow import OPEN_STATES, Status
 
 # The history rows a list's clocks read (the day a case ended without a decision, clocks._ended), not all of it.
@@ -117,8 +133,77 @@ def page_before(qs: QuerySet, *, before: int | None, size: int = 25) -> tuple[li
     return rows[:size], (rows[size - 1].pk if len(rows) > size else None)
 
 
+# A case with its unit, party, vehicle and item: the look-up of every case page, act and API read, its SQL
+# (four tables, ~150 columns) compiled once per connection (core.db.Compiled): compiled anew it cost more CPU
+# than the query.
+_CASE = Compiled(
+    lambda pk: Case.objects.select_related("organisation", "party", "vehicle", "violation_item")
+    .filter(pk=pk)[:1],
+    placeholder=NUMBER_PLACEHOLDER)
+
+
 def case_get(user, pk: int) -> Case:
-    return get_scoped(Case.objects.select_related("organisation", "party", "vehicle", "violation_item"), user, pk=pk)
+    """The case if it lies in the user's jurisdiction (the test of ``core.selectors.scope``, applied by
+    :func:`~zhifa.core.selectors.within` to the case's unit), else Http404 as for a case that does not
+    exist."""
+    pk = int(pk)
+    # a key beyond 64 bits is no case (the ORM says so; given raw to SQLite it would overflow)
+    case = _CASE.first(pk) if 0 < pk < 2**63 else None
+    if case is None or not within(user, case.organisation):
+        raise Http404("案件不存在")
+    return case
+
+
+def _by_case(build) -> Compiled:
+    return Compiled(build, placeholder=NUMBER_PLACEHOLDER)
+
+
+# The rows of each kind the case page reads of one case, by related name, each query compiled once per
+# connection (core.db.Compiled): a dozen small queries whose compilation was about a third of the page's CPU
+# (cProfile, docs/performance.md 2026-12-06 13:15). Each as the related manager orders it; the page's joins
+# included.
+CASE_ROWS = {
+    "suspensions": _by_case(lambda pk: ClockSuspension.objects.filter(case_id=pk)),
+    "extensions": _by_case(lambda pk: Extension.objects.filter(case_id=pk)),
+    # in their own order: the model's default ("case" first) joined the case table again
+    "penalty_lines": _by_case(lambda pk: PenaltyLine.objects.filter(case_id=pk).order_by("stage", "seq")),
+    "documents": _by_case(lambda pk: CaseDocument.objects.filter(case_id=pk)),
+    "status_changes": _by_case(lambda pk: StatusChange.objects.filter(case_id=pk).select_related("actor")),
+    "officers": _by_case(lambda pk: Officer.objects.filter(cases=pk)),
+    "transcripts": _by_case(lambda pk: Transcript.objects.filter(case_id=pk)),
+    "evidence_items": _by_case(lambda pk: EvidenceItem.objects.filter(case_id=pk).select_related("file")),
+    "legal_reviews": _by_case(
+        lambda pk: LegalReview.objects.filter(case_id=pk).select_related("reviewer", "range_checked_by")),
+    "corrections": _by_case(lambda pk: Correction.objects.filter(case_id=pk)),
+    "preservations": _by_case(
+        lambda pk: EvidencePreservation.objects.filter(case_id=pk).select_related("approved_by")),
+}
+_LIST_APPLICATION = _by_case(lambda pk: ListApplication.objects.filter(case_id=pk).order_by("pk")[:1])
+
+
+def case_rows(case: Case, *names: str) -> Case:
+    """Read the case's rows of each named relation (:data:`CASE_ROWS`) into the case, as
+    ``prefetch_related_objects`` does: ``case.<name>.all()`` then answers without a query. A relation read
+    already is left as it is."""
+    cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name in names:
+        if name in cache:
+            continue
+        rows = CASE_ROWS[name].all(case.pk)
+        relation = Case._meta.get_field(name)
+        if relation.one_to_many:  # each row's case is this one, as the related manager's rows know it
+            for row in rows:
+                relation.field.set_cached_value(row, case)
+        # the manager's own queryset (filtered, not run), so that a .filter() on it stays within the case
+        queryset = getattr(case, name).get_queryset()
+        queryset._result_cache, queryset._prefetch_done = rows, True
+        cache[name] = queryset
+    return case
+
+
+def list_application(case: Case) -> ListApplication | None:
+    """The case's list application (四张清单), or None."""
+    return _LIST_APPLICATION.first(case.pk)
 
 
 def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[clocks.Clock], str]]:

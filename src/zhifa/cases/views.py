@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from zhifa.core.roles import has_role
 from zhifa.core.selectors import organisations_for, parties_for, vehicles_for
 
 from . import clocks, execution, forms, leniency, penalties, preservation, selectors, services, workflow
-from .models import Case, CaseDocument, EvidencePreservation, ListApplication, PenaltyLine, StatusChange
+from .models import Case, CaseDocument, EvidencePreservation
 
 # action → (form class, whether the form takes user/case, service call, success message)
 ACTIONS = {
@@ -132,7 +132,7 @@ def _allowed_actions(request, case, application=_UNREAD):
             continue
         if t.action == "commitment_sign":
             if application is _UNREAD:
-                application = ListApplication.objects.filter(case=case).first()
+                application = selectors.list_application(case)
             if application is None or not application.commitment_required or application.commitment_signed_on:
                 continue
         if t.action in PAGES:
@@ -295,18 +295,24 @@ def _at_risk_export(request, rows, mine: bool):
 @login_required
 def case_detail(request, pk: int):
     case = _case_for_acts(request, pk)
-    application = ListApplication.objects.filter(case=case).first()
+    # Every row the page shows read by a query compiled once per connection (selectors.CASE_ROWS).
+    selectors.case_rows(case, "documents", "status_changes", "officers", "transcripts", "evidence_items",
+                        "legal_reviews", "preservations", *(("corrections",) if case.decided_on else ()))
+    application = selectors.list_application(case)
     docs = _documents(case)
-    timeline = list(StatusChange.objects.filter(case=case).select_related("actor"))
+    timeline = list(case.status_changes.all())
     officers = list(case.officers.all())
-    # The history names the case's unit, party, vehicle, officers and the people who moved it: read already.
-    known = [case.organisation, case.party, case.vehicle, case.violation_item, request.user, *officers,
+    transcripts = list(case.transcripts.all())
+    prefetch_related_objects(transcripts, "officers")
+    # The history names the case, its unit, party, vehicle, officers and the people who moved it: all read.
+    known = [case, case.organisation, case.party, case.vehicle, case.violation_item, request.user, *officers,
              *(change.actor for change in timeline)]
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case, application), "timeline": timeline,
-        "events": audit.history(case), "events_known": known, "transcripts": case.transcripts.prefetch_related("officers"),
-        "evidence": case.evidence_items.select_related("file"), "reviews": case.legal_reviews.select_related("reviewer", "range_checked_by"),
-        "extensions": case.extensions.all(), "suspensions": case.suspensions.all(), "corrections": case.corrections.all(),
+        "events": audit.history_rows(case), "events_known": known, "transcripts": transcripts,
+        "evidence": case.evidence_items.all(), "reviews": case.legal_reviews.all(),
+        "extensions": case.extensions.all(), "suspensions": case.suspensions.all(),
+        "corrections": case.corrections.all() if case.decided_on else (),
         **_documents_context(request, case, docs), "officers": officers, "proposal": _proposal(case),
         "party_age": case.party.age_on(case.occurred_on) if case.party.kind == "person" else None,
         "penalty_text": penalties.lines_text(penalties.case_lines(case)) if case.outcome == Case.Outcome.PENALTY else "",
@@ -320,10 +326,7 @@ def case_detail(request, pk: int):
 def _case_for_acts(request, pk: int) -> Case:
     """The case in the user's jurisdiction with what the clocks, the allowed acts and their forms read, read once."""
     case = selectors.case_get(request.user, pk)
-    # The lines of one case in their own order: the model's default ("case" first) joined the case table again.
-    lines = Prefetch("penalty_lines", queryset=PenaltyLine.objects.order_by("stage", "seq"))
-    prefetch_related_objects([case], "suspensions", "extensions", lines)
-    return case
+    return selectors.case_rows(case, "suspensions", "extensions", "penalty_lines")
 
 
 @login_required
@@ -544,7 +547,7 @@ def _preservations(request, case):
     """先行登记保存 and 抽样取证 of the case, each with the head's form while a decision is due."""
     rows = []
     today = timezone.localdate()
-    for p in case.preservations.select_related("approved_by"):
+    for p in selectors.case_rows(case, "preservations").preservations.all():
         due = p.status in (EvidencePreservation.Status.REQUESTED, EvidencePreservation.Status.PRESERVED)
         form = forms.PreservationDecideForm(prefix=f"p{p.pk}") if due and has_role(request.user, "head") else None
         if form is not None:

@@ -40,10 +40,11 @@ class Compiled:
 
     ``Compiled(lambda value: Model.objects.select_related(...).filter(key=value)[:1])``; ``first(value)`` →
     the first row as the ORM would build it (``from_db``, the related objects of ``select_related``, the
-    database's value converters) or None. The queryset must use ``value`` exactly once as a query parameter
-    and select model instances (no ``values()``, annotations, prefetches or composite keys). ``value`` goes to
-    the database as given, without the field's conversion: pass a str for a text column, an int for an integer
-    key (and say so: ``placeholder=NUMBER_PLACEHOLDER``)."""
+    database's value converters) or None; ``all(value)`` → every row so built, in the queryset's order (a
+    case's rows of one kind on the case page). The queryset must use ``value`` exactly once as a query
+    parameter and select model instances (no ``values()``, annotations, prefetches or composite keys).
+    ``value`` goes to the database as given, without the field's conversion: pass a str for a text column,
+    an int for an integer key (and say so: ``placeholder=NUMBER_PLACEHOLDER``)."""
 
     def __init__(self, build: Callable[[object], QuerySet], *, placeholder: object = TEXT_PLACEHOLDER):
         self._build, self._placeholder = build, placeholder
@@ -74,7 +75,7 @@ class Compiled:
         connection_.__dict__[self._slot] = compiled
         return compiled
 
-    def first(self, value, *, using: str = "default"):
+    def _execute(self, value, using: str, fetch):
         connection_ = connections[using]
         compiled = connection_.__dict__.get(self._slot) or self._compile(connection_)
         sql, params, index, compiler, converters, model, init_list, start, end, related = compiled
@@ -82,12 +83,21 @@ class Compiled:
         params[index] = value
         with connection_.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if converters:
-            row = next(compiler.apply_converters([row], converters))
-        instance = model.from_db(using, init_list, row[start:end])
-        for populator in related:
-            populator.populate(row, instance)
-        return instance
+            rows = fetch(cursor)
+        if converters and rows:
+            rows = list(compiler.apply_converters(rows, converters))
+        instances = []
+        for row in rows:
+            instance = model.from_db(using, init_list, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            instances.append(instance)
+        return instances
+
+    def first(self, value, *, using: str = "default"):
+        instances = self._execute(value, using, lambda cursor: [row] if (row := cursor.fetchone()) else [])
+        return instances[0] if instances else None
+
+    def all(self, value, *, using: str = "default") -> list:
+        """Every row, in the queryset's order: what ``list(queryset)`` gives."""
+        return self._execute(value, using, lambda cursor: cursor.fetchall())

@@ -46,6 +46,14 @@ def test_other_jurisdiction_gets_404(world, client_for, api_for):
     assert api_for("officer_b").get(f"/api/v1/cases/{case.pk}").status_code == 404
 
 
+def test_a_case_key_beyond_64_bits_is_no_case(world, client_for, api_for):
+    """The case is looked up by a query compiled once (selectors.case_get), which takes the key as given: a key no
+    row can have answers 404 on the page and the API, as the ORM's look-up did (not an overflow)."""
+    for key in (2**63, 10**30):
+        assert client_for("officer").get(f"/cases/{key}/").status_code == 404
+        assert api_for("officer").get(f"/api/v1/cases/{key}").json()["code"] == "not_found"
+
+
 def test_an_acts_form_is_loaded_when_opened_and_only_for_an_act_the_user_may_take(world, client_for):
     """The case page lists the acts; the form of one is loaded (HTMX) when the officer opens it, with its initial
     values — here the head's 立案 with the officers to choose. Another act, or another person's, is not served."""

@@ -77,3 +77,44 @@ def test_compiled_is_checked_against_this_django():
     import django
 
     assert django.VERSION[:2] == (5, 2), "core.db.Compiled was written against Django 5.2: check it again"
+
+
+def test_all_gives_the_rows_the_orm_gives_in_its_order(world):
+    """``all()``: every row of a case's kind, as the related manager reads it (order, select_related, the
+    database's converters), in one query; for a lead, what a lead has."""
+    from zhifa.cases import selectors
+    from zhifa.cases.tests import factories as case_factories
+
+    case = case_factories.decided(world, legal_review=True)
+    empty = case_factories.lead(world)
+    for name, compiled in selectors.CASE_ROWS.items():
+        expected = list(getattr(case, name).all())
+        for _ in range(2):  # compiled at the first call, reused at the second
+            with CaptureQueriesContext(connection) as queries:
+                rows = compiled.all(case.pk)
+            assert len(queries) == 1
+            assert [_values(r) for r in rows] == [_values(r) for r in expected], name
+        expected = [_values(r) for r in getattr(empty, name).all()]
+        assert [_values(r) for r in compiled.all(empty.pk)] == expected, name
+    reviews = selectors.CASE_ROWS["legal_reviews"].all(case.pk)
+    assert not selectors.CASE_ROWS["legal_reviews"].all(empty.pk)
+    assert reviews and reviews[0].reviewer == world.users["reviewer"]  # the select_related's row came along
+    changes = selectors.CASE_ROWS["status_changes"].all(case.pk)
+    assert [c.to_status for c in changes] == [c.to_status for c in case.status_changes.all()]
+    assert changes[0].at.tzinfo is not None
+
+
+def test_the_case_rows_read_into_the_case_answer_without_a_query_and_filter_within_it(world):
+    """selectors.case_rows fills the related managers as prefetch_related_objects does: ``.all()`` answers
+    from what was read, and a ``.filter()`` on it still reads this case's rows only (not the whole table)."""
+    from zhifa.cases import selectors
+    from zhifa.cases.tests import factories as case_factories
+
+    case, other = case_factories.decided(world), case_factories.decided(world)
+    selectors.case_rows(case, "status_changes", "officers", "documents")
+    with CaptureQueriesContext(connection) as queries:
+        assert {c.case_id for c in case.status_changes.all()} == {case.pk}
+        assert case.status_changes.all()[0].case is case
+        assert list(case.officers.all()) == list(other.officers.all())  # the same two officers, read already
+    assert len(queries) == 1  # other's
+    assert set(case.status_changes.filter(to_status="decided").values_list("case_id", flat=True)) == {case.pk}
