@@ -46,6 +46,38 @@ def test_other_jurisdiction_gets_404(world, client_for, api_for):
     assert api_for("officer_b").get(f"/api/v1/cases/{case.pk}").status_code == 404
 
 
+def test_the_lists_links_are_not_reversed_row_by_row(world, client_for, monkeypatch):
+    """The case list and the at-risk list link each row to its case page with the address reversed once per page
+    (a {% url %} per row was a tenth of the list's CPU): as many reversals for 6 rows as for 2, and the links
+    are the case pages' own."""
+    from django.urls.resolvers import URLResolver
+
+    def reversals(path):
+        calls = []
+        original = URLResolver._reverse_with_prefix
+        monkeypatch.setattr(URLResolver, "_reverse_with_prefix",
+                            lambda self, *a, **kw: calls.append(a[0]) or original(self, *a, **kw))
+        body = client.get(path).content.decode()
+        monkeypatch.setattr(URLResolver, "_reverse_with_prefix", original)
+        return len(calls), body
+
+    client = client_for("officer")
+    client.get("/cases/"), client.get("/cases/at-risk/")  # the navigation's entries, reversed once per process
+    overdue = timezone.localdate() - timedelta(days=120)
+    made = []
+    for n in (2, 4):
+        for _ in range(n):
+            made.append(opened(world))
+            Case.objects.filter(pk=made[-1].pk).update(opened_on=overdue, clock_due_on=overdue)
+        counts = [reversals("/cases/"), reversals("/cases/at-risk/")]
+        for _count, body in counts:
+            for case in made:
+                assert f'<a href="{reverse("cases:detail", args=[case.pk])}">{case.number}</a>' in body
+        if n == 2:
+            few = [c for c, _ in counts]
+    assert [c for c, _ in counts] == few
+
+
 def test_a_case_key_beyond_64_bits_is_no_case(world, client_for, api_for):
     """The case is looked up by a query compiled once (selectors.case_get), which takes the key as given: a key no
     row can have answers 404 on the page and the API, as the ORM's look-up did (not an overflow)."""
