@@ -73,6 +73,22 @@ def test_supervisor_gets_the_raw_record_one_click_away(world, client_for):
     assert "原始记录" in html and "case." in html
 
 
+@pytest.mark.django_db
+def test_who_may_see_the_raw_rows_is_asked_once_a_record(world, client_for, monkeypatch):
+    """The record's list asks whether the reader may see the raw rows once, not once per event (the case page
+    asked it for every one of a long record's events)."""
+    case = decided(world)
+    asked = []
+    may_view_raw = history.may_view_raw
+    monkeypatch.setattr(history, "may_view_raw", lambda user: asked.append(user) or may_view_raw(user))
+    for who, shown in (("supervisor", True), ("officer", False)):
+        asked.clear()
+        html = client_for(who).get(f"/cases/{case.pk}/").content.decode()
+        assert html.count("原始记录") == (Event.objects.filter(subject_id=str(case.pk), subject_type="cases.case").count()
+                                        if shown else 0)
+        assert len(asked) == 1
+
+
 def test_action_without_summary_reads_in_chinese():
     event = Event(action="problem.update", subject_type="oversight.problem", summary="")
     assert history.action_label(event) == "修改问题清单"
