@@ -13,7 +13,7 @@ from zhifa.core import audit
 from zhifa.core.errors import NotPermitted, TransitionNotAllowed
 from zhifa.core.models import Event, Organisation, Party
 from zhifa.core.roles import Role
-from zhifa.core.workflow import SYSTEM, Transition, Workflow, created, transition
+from zhifa.core.workflow import SYSTEM, Transition, Workflow, created, note_step, transition
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +260,79 @@ def test_step_reads_its_action_with_the_label_of_its_apps_table():
     assert StatusChange(action=action).action_label == WORKFLOW.get(action).label
     assert StatusChange(action="no_such_action").action_label == "no_such_action"
     assert ComplaintStep(action="close").action_label == ComplaintStep.ACTION_LABELS["close"]
+
+
+def _savepoints(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()]
+
+
+def test_savepoint_none_opened_by_a_move_a_first_step_or_a_noted_act(world):
+    """Issue 19: the kernel's block ran inside its service's and opened a savepoint for every move (SAVEPOINT
+    and RELEASE, two round trips). It opens none now."""
+    case = lead(world)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:  # a service's block
+        transition(WF, case, "open", actor=world.users["head"], summary="立案")
+        created(WF, case, "again", actor=world.users["officer"], summary="再次登记")
+        note_step(WF, case, "remark", actor=world.users["officer"], note="备注")
+    assert _savepoints(queries) == []
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("INSERT") >= 6  # 3 steps, 3 events
+
+
+def test_savepoint_a_refused_move_leaves_the_callers_transaction_usable(world):
+    """Without a savepoint of its own a move must refuse before it writes: a caller that catches the refusal
+    inside its transaction (``payments.services.collection``: a notice flagged meanwhile by another worker)
+    goes on, and what it wrote before and after the refusal is committed with its transaction."""
+    case, other, head = lead(world), lead(world), world.users["head"]
+    stale = Case.objects.get(pk=case.pk)
+    before = Event.objects.count()
+    with transaction.atomic():
+        transition(WF, case, "open", actor=world.users["head"], summary="立案")
+        refusals = [
+            lambda: transition(WF, case, "route", actor=head, target=S.NOT_OPENED, summary="分流"),
+            lambda: transition(WF, other, "open", actor=world.users["officer"], summary="立案"),  # role
+            lambda: transition(WF, other, "route", actor=head, target=S.OPENED, summary="分流"),
+            lambda: transition(WF, stale, "route", actor=head, target=S.NOT_OPENED, summary="分流"),
+        ]
+        codes = []
+        for refuse in refusals:
+            with pytest.raises((TransitionNotAllowed, NotPermitted)) as exc:
+                refuse()
+            codes.append(exc.value.code)
+            assert not transaction.get_rollback()
+        transition(WF, other, "auto", actor=None, summary="系统处理")  # the transaction goes on
+    assert codes == ["transition_not_allowed", "forbidden", "transition_not_allowed", "concurrent_change"]
+    assert Case.objects.get(pk=case.pk).status == S.OPENED
+    assert Case.objects.get(pk=other.pk).status == S.NOT_OPENED
+    assert Event.objects.count() == before + 2
+    assert StatusChange.objects.filter(case=stale).values_list("action", flat=True).last() == "open"
+
+
+def test_savepoint_a_fault_after_the_moves_writes_undoes_the_callers_whole_transaction(world):
+    """A fault inside the move, after its UPDATE and its record (here its ``on_move`` hook), undoes the
+    caller's whole transaction: the row, the step, the record and what the caller wrote before. Caught inside
+    the caller's transaction it leaves that transaction marked for rollback (nothing of it can be committed):
+    a caller that must go on after a fault wraps the call in an ``atomic()`` of its own, as ``core.bulk.run``
+    does."""
+
+    def fail(case, action):
+        raise RuntimeError("the hook fails")
+
+    failing = Workflow(name="kernel-test-failing", model="cases.Case", history="cases.StatusChange",
+                       history_subject="case", audit_prefix="kt.", noun="测试案件", states=Status, on_move=fail,
+                       transitions=[Transition("open", "立案", {S.LEAD}, S.OPENED, (Role.HEAD,))])
+    case, first = lead(world), lead(world)
+    before = (_state(case), _state(first))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        transition(WF, first, "open", actor=world.users["head"], summary="立案")
+        transition(failing, case, "open", actor=world.users["head"], summary="立案")
+    assert (_state(case), _state(first)) == before
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            transition(failing, Case.objects.get(pk=case.pk), "open", actor=world.users["head"], summary="立案")
+        assert transaction.get_rollback()  # the caller's block ends in a rollback
+    assert _state(case) == before[0]
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # the caller's own savepoint
+            transition(failing, Case.objects.get(pk=case.pk), "open", actor=world.users["head"], summary="立案")
+        transition(WF, Case.objects.get(pk=first.pk), "open", actor=world.users["head"], summary="立案")
+    assert _state(case)[:2] == before[0][:2] and _state(first)[:2] == (S.OPENED, before[1][1] + 1)

@@ -54,6 +54,15 @@ audit_subject=None) -> obj``
 ``note_step(wf, obj, action, *, actor, note, summary="", step=None)``
     A recorded act beside a move that changes nothing in the row (history row keeping the state, record).
 
+Transactions: ``transition``, ``created`` and ``note_step`` write in the caller's transaction (their own
+when there is none) and open **no savepoint** (``atomic(savepoint=False)``): a move runs inside its service's
+block, and the savepoint cost two statements a move (issue 19). That is safe because nothing they refuse is
+refused from inside their block: jurisdiction, role and table are checked before it, a concurrent change is
+raised after it (its UPDATE touched no row), so a caller that catches a refusal keeps a usable transaction.
+A fault inside the block (a database error, a failing ``on_move``) marks the caller's transaction for
+rollback: let it propagate, or wrap the call in an ``atomic()`` of its own to catch it and go on
+(``core.bulk.run`` does, per row). Tests: ``tests/test_workflow_kernel.py`` ("savepoint").
+
 ``AbstractStep``
     The history row every app's step model inherits (action, from/to state, actor, note, at); statuses are
     appended, never edited. A subclass adds the foreign key to its subject, ``STATES`` (its TextChoices, for
@@ -329,32 +338,34 @@ def transition(
     if wf.touch:
         values.setdefault(wf.touch, timezone.now())
     model = type(obj)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint: see "Transactions" in the module docstring
         before = wf.snapshot(obj)
-        changed = model.objects.filter(pk=obj.pk, **{wf.status_field: old}, **(expect or {})).update(
+        moved = model.objects.filter(pk=obj.pk, **{wf.status_field: old}, **(expect or {})).update(
             **{wf.status_field: target}, **values
-        )
-        if changed != 1:
-            raise TransitionNotAllowed("concurrent_change", wf._words(wf.concurrent, t, old))
-        _refresh_with_relations(obj)
-        _append_step(
-            wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary, step=step
-        )
-        audit.record(
-            actor=actor,
-            action=f"{wf.audit_prefix}{action}",
-            subject=obj if audit_subject is None else audit_subject,
-            summary=summary,
-            before=None if audit_after is not None else before,
-            after=audit_after if audit_after is not None else wf.snapshot(obj),
-            changes=audit_changes,
-            organisation=wf.organisation(obj),
-            read_back=obj,
-        )
-        if wf.on_move is not None:
-            wf.on_move(obj, action)
-        for effect in effects:
-            transaction.on_commit(effect)
+        ) == 1
+        if moved:
+            _refresh_with_relations(obj)
+            _append_step(
+                wf, obj, action, actor=actor, from_status=old, to_status=target, note=note or summary,
+                step=step,
+            )
+            audit.record(
+                actor=actor,
+                action=f"{wf.audit_prefix}{action}",
+                subject=obj if audit_subject is None else audit_subject,
+                summary=summary,
+                before=None if audit_after is not None else before,
+                after=audit_after if audit_after is not None else wf.snapshot(obj),
+                changes=audit_changes,
+                organisation=wf.organisation(obj),
+                read_back=obj,
+            )
+            if wf.on_move is not None:
+                wf.on_move(obj, action)
+            for effect in effects:
+                transaction.on_commit(effect)
+    if not moved:  # raised after the block, which wrote nothing: the caller's transaction stays usable
+        raise TransitionNotAllowed("concurrent_change", wf._words(wf.concurrent, t, old))
     return obj
 
 
@@ -374,7 +385,7 @@ def created(
     """Record the first step of ``obj``, just inserted by the service in its first state: the history row from
     ``NEW`` and the full-process record (the caller holds the transaction and has checked the table)."""
     wf.check_jurisdiction(actor, obj)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # see "Transactions" in the module docstring
         _append_step(
             wf,
             obj,
@@ -405,7 +416,7 @@ def note_step(
     beside the move it accompanies): a history row keeping the state, and the record."""
     wf.check_jurisdiction(actor, obj)
     status = getattr(obj, wf.status_field)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # see "Transactions" in the module docstring
         _append_step(wf, obj, action, actor=actor, from_status=status, to_status=status, note=note, step=step)
         audit.record(
             actor=actor,
