@@ -181,7 +181,9 @@ def evidence_store(*, actor, organisation, fileobj, name: str, content_type: str
                 store.save(storage_name(digest), File(fh))
     finally:
         os.unlink(tmp.name)
-    with transaction.atomic():
+    # No savepoint (issue 19: two round trips a paper issued inside document_issue's block): every refusal
+    # comes before the block; get_or_create keeps its own savepoint for the insert a concurrent upload wins.
+    with transaction.atomic(savepoint=False):
         # de-duplicated within the organisation only (the row is scoped like every lookup by key)
         ef, created = EvidenceFile.objects.get_or_create(
             sha256=digest, organisation=organisation,

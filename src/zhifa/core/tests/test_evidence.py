@@ -66,3 +66,32 @@ def test_s3_compatible_store(world, settings):
         keys = [o["Key"] for o in boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="zhifa-evidence")["Contents"]]
         assert keys == [f"evidence/{ef.relative_path}"]
         assert evidence_read(ef) == PNG and evidence_check(ef)
+
+
+@pytest.mark.django_db
+def test_store_inside_a_callers_block_opens_a_savepoint_only_for_a_new_file(world):
+    """Issue 19: inside a caller's transaction (a paper issued in document_issue's block) the store opened a
+    savepoint of its own, two round trips a file. Now only get_or_create's insert of a new file keeps one (a
+    concurrent upload of the same content wins there); a refused file still leaves the caller's transaction
+    usable and nothing stored."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def store(content: bytes, name: str):
+        return evidence_store(actor=world.users["officer"], organisation=world.brigade_a,
+                              fileobj=io.BytesIO(content), name=name, content_type="image/png")
+
+    with transaction.atomic():
+        store(PNG, "a.png")  # the record's first event (its chain head created) out of the count
+        with CaptureQueriesContext(connection) as first:
+            store(PNG + b"\x02", "b.png")
+        with CaptureQueriesContext(connection) as again:
+            store(PNG + b"\x02", "c.png")
+        with pytest.raises(DomainError):
+            store(b"MZ\x90\x00 not a png", "x.png")
+        assert not transaction.get_rollback()
+        store(PNG + b"\x01", "d.png")  # the transaction goes on
+    savepoints = [sum(q["sql"].upper().startswith("SAVEPOINT") for q in c.captured_queries)
+                  for c in (first, again)]
+    assert savepoints == [1, 0]
+    assert EvidenceFile.objects.count() == 3 and Event.objects.filter(action="evidence.store").count() == 4
