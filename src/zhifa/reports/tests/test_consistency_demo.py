@@ -137,8 +137,12 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
+# Transactional, as ``zhifa demo-data`` runs: each act commits (its on-commit papers made at once). In one rolled-back
+# transaction the record's head row piled up one version per event (~8,100) that PostgreSQL could not prune before
+# the end, and every later lock of it walked them all (docs/testing.md, "The whole-demo test on PostgreSQL"). As a
+# transactional test it runs in pytest-django's second phase, first there (``LONGEST_FIRST``).
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_demo_papers_pass_the_lint_figures_tie_out_and_last_year_is_full(
     django_capture_on_commit_callbacks, caplog, settings, tmp_path, _layout
 ):
