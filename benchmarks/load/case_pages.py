@@ -1,12 +1,15 @@
 """Time the case pages an officer opens, in-process, by the state of the case: the newest cases of the
 officer's list (as the load test's officers pick them), each page timed on its second visit (CPU, wall,
 queries). ``--lists`` times the other officer pages of the load test too (the case list and its next page,
-a search, the at-risk list, the dashboard); ``--dump DIR`` writes every page's HTML (the CSRF tokens blanked)
-to compare two versions of the code; ``--profile FILE`` keeps a cProfile of the timed visits instead.
+a search, the at-risk list, the dashboard); ``--read-only`` for a database it must not write to (the load
+test's: the session in a signed cookie, no last sign-in time, every transaction READ ONLY, so a write
+fails); ``--dump DIR`` writes every page's HTML (the CSRF tokens blanked) to compare two versions of the
+code; ``--profile FILE`` keeps a cProfile of the timed visits instead.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhifa_load .venv/bin/python benchmarks/load/case_pages.py
     … case_pages.py --user load_411302_o0 --pages 8
     … case_pages.py --lists --runs 3 --dump /tmp/before        # then diff -r /tmp/before /tmp/after
+    … case_pages.py --lists --read-only                          # on the load test's database
 """
 
 import argparse
@@ -41,12 +44,28 @@ def main(argv=None) -> None:
                    help="the whole set this many times; median and spread of the runs")
     p.add_argument("--dump", default="", help="a directory: every page's HTML, the CSRF tokens blanked")
     p.add_argument("--profile", default="", help="a file: cProfile (CPU clock) of the timed visits")
+    p.add_argument("--read-only", action="store_true", help="write nothing: a write fails (PostgreSQL)")
     args = p.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhifa.settings")
     os.environ.setdefault("DEBUG", "0")
     import django
 
     django.setup()
+    if args.read_only:
+        from django.conf import settings
+        from django.contrib.auth import user_logged_in
+        from django.contrib.auth.models import update_last_login
+        from django.db.backends.signals import connection_created
+
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.disconnect(dispatch_uid="zhifa-cards-prepare-on-login")
+
+        def read_only(sender, connection, **kwargs):
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+        connection_created.connect(read_only)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
