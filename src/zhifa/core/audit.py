@@ -18,7 +18,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from uuid import UUID
 
@@ -29,7 +29,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.utils import timezone
 
 from . import context
-from .db import Compiled
+from .db import TEXT_PLACEHOLDER, Compiled
 from .models import AuditHead, Event
 
 GENESIS = "0" * 64
@@ -200,28 +200,23 @@ def _instance_digest(instance) -> str | None:
     return row_digest_of(type(instance), [getattr(instance, f.attname) for f in fields])
 
 
+@cache  # one per model, kept: its compiled query is found on the connection by this object
+def _row_reader(model) -> Compiled:
+    names = [f.attname for f in _digest_fields(model)]
+    # The key is the query's only parameter, so any value of its kind stands for it: an integer within every
+    # integer key's range (core.db's NUMBER_PLACEHOLDER is not: Django compiles a key out of its field's range
+    # to no parameter at all), or text (the only other kind of key here).
+    placeholder = 1 if isinstance(model._meta.pk, models.IntegerField) else TEXT_PLACEHOLDER
+    return Compiled(lambda pk: model._base_manager.using(DEFAULT_DB_ALIAS).filter(pk=pk).values_list(*names),
+                    placeholder=placeholder)
+
+
 def _read_row(model, pk):
     """The digest fields of one row, converted exactly as the ORM converts them (so record() and verify() see the
-    same values). record() runs on every write: the query is compiled once per model and connection, which
-    saves building a many-field query each time (the larger part of its cost)."""
+    same values). record() runs on every write: the query is compiled once per model and connection
+    (core.db.Compiled), which saves building a many-field query each time (the larger part of its cost)."""
     db = connections[DEFAULT_DB_ALIAS]  # this thread's connection (`connection` is a proxy shared by all threads)
-    readers = db.__dict__.setdefault("_zhifa_row_readers", {})
-    reader = readers.get(model)
-    if reader is None:
-        qs = model._base_manager.using(DEFAULT_DB_ALIAS).filter(pk=pk).values_list(*[f.attname for f in _digest_fields(model)])
-        compiler = qs.query.get_compiler(connection=db)
-        sql, params = compiler.as_sql()
-        if len(params) != 1:  # not a plain primary-key lookup: no compiled shortcut
-            return qs.first()
-        converters = compiler.get_converters([col for col, _, _ in compiler.select])
-        reader = readers[model] = (sql, compiler, converters)
-    sql, compiler, converters = reader
-    with db.cursor() as cur:
-        cur.execute(sql, [model._meta.pk.get_db_prep_value(pk, db)])
-        row = cur.fetchone()
-    if row is None:
-        return None
-    return tuple(next(compiler.apply_converters([row], converters))) if converters else tuple(row)
+    return _row_reader(model).first(model._meta.pk.get_db_prep_value(pk, db), using=DEFAULT_DB_ALIAS)
 
 
 def subject_key(subject) -> tuple[str, str, str]:

@@ -1,12 +1,13 @@
 """Database helpers: what differs between SQLite and PostgreSQL, and a query compiled once
 (:class:`Compiled`)."""
 
+import itertools
 from collections.abc import Callable
 from importlib import import_module
 
 from django.db import connection, connections
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 
 def set_event_triggers(enabled: bool) -> None:
@@ -29,56 +30,65 @@ def set_event_triggers(enabled: bool) -> None:
 # What stands for the value while the query is compiled: found again among the compiled query's parameters.
 TEXT_PLACEHOLDER = "\x00zhifa-compiled-parameter\x00"
 NUMBER_PLACEHOLDER = -8_361_028_471_930_562_517  # an integer key: fits 64 bits, never a real key
+_slots = itertools.count()
 
 
 class Compiled:
-    """A query of fixed shape that every request runs with another value (the bearer token's look-up, the
-    signed-in user's), its SQL compiled once per database connection instead of at every call: the ORM
-    compiles each query anew, and for a ``select_related`` of three tables (~40 columns) the compilation and
-    the column converters' look-up cost more CPU than the query itself (cProfile, 2026-12-06: 2/3 of the token
-    look-up).
+    """A query of fixed shape run again and again with another value (the bearer token's look-up, the
+    signed-in user's, the record's read of the audited row for its digest), its SQL compiled once per
+    database connection instead of at every call: the ORM compiles each query anew, and for a
+    ``select_related`` of three tables (~40 columns) or a row of many fields the compilation and the column
+    converters' look-up cost more CPU than the query itself (cProfile, 2026-12-06: 2/3 of the token look-up;
+    11.5 → 1.3 ms for the record's read of a case, 2026-12-05). The one place that uses the ORM's compiler
+    internals for this (written for Django 5.2, pinned by core/tests/test_compiled_query.py).
 
     ``Compiled(lambda value: Model.objects.select_related(...).filter(key=value)[:1])``; ``first(value)`` →
-    the first row as the ORM would build it (``from_db``, the related objects of ``select_related``, the
-    database's value converters) or None; ``all(value)`` → every row so built, in the queryset's order (a
-    case's rows of one kind on the case page). The queryset must use ``value`` exactly once as a query
-    parameter and select model instances (no ``values()``, annotations, prefetches or composite keys).
-    ``value`` goes to the database as given, without the field's conversion: pass a str for a text column,
-    an int for an integer key (and say so: ``placeholder=NUMBER_PLACEHOLDER``)."""
+    the first row as the ORM would give it, or None: a model instance (``from_db``, the related objects of
+    ``select_related``, the database's value converters), or for a ``values_list()`` query the tuple of the
+    row's values, converted alike; ``all(value)`` → every row so given, in the queryset's order (a case's rows
+    of one kind on the case page). The queryset must use ``value`` exactly once as a query parameter and
+    select model instances or a plain ``values_list()`` (no ``values()``, ``flat``/``named``, annotations,
+    prefetches or composite keys). ``value`` goes to the database as given, without the field's conversion:
+    pass a str for a text column, an int for an integer key (and say so:
+    ``placeholder=NUMBER_PLACEHOLDER``)."""
 
     def __init__(self, build: Callable[[object], QuerySet], *, placeholder: object = TEXT_PLACEHOLDER):
         self._build, self._placeholder = build, placeholder
-        # One compiled query per connection object (thread), kept on the connection itself (as audit._read_row
-        # keeps its readers), so it goes with the connection: the compiled query holds its connection, and a
-        # dictionary keyed by connections here kept every connection it had seen (a thread per request).
-        self._slot = f"_zhifa_compiled_{id(self)}"
+        # One compiled query per connection object (thread), kept on the connection itself, so it goes with
+        # the connection: the compiled query holds its connection, and a dictionary keyed by connections here
+        # kept every connection it had seen (a thread per request). A counter names the slot, not id(self): an
+        # id is reused once its object is gone, and would find another query's SQL.
+        self._slot = f"_zhifa_compiled_{next(_slots)}"
 
     def _compile(self, connection_):
         queryset = self._build(self._placeholder)
         compiler = queryset.query.get_compiler(connection=connection_)
         sql, params = compiler.as_sql()
         params = list(params)
-        if (params.count(self._placeholder) != 1 or compiler.annotation_col_map
-                or queryset._prefetch_related_lookups):
-            raise ValueError("a Compiled query takes its value once and selects plain model instances")
+        if (params.count(self._placeholder) != 1 or queryset.query.annotations or queryset.query.extra_select
+                or queryset._prefetch_related_lookups
+                or queryset._iterable_class not in (ModelIterable, ValuesListIterable)):
+            raise ValueError("a Compiled query takes its value once and selects model instances or values")
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         if compiler.has_composite_fields(fields):
             raise ValueError("a Compiled query cannot select composite keys")
-        klass_info = compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in compiler.select[start:end]]
-        compiled = (
-            sql, params, params.index(self._placeholder), compiler, compiler.get_converters(fields),
-            klass_info["model"], init_list, start, end,
-            get_related_populators(klass_info, compiler.select, connection_.alias),
-        )
+        instances = None  # a values_list() row is the converted row itself
+        if queryset._iterable_class is ModelIterable:
+            klass_info = compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            instances = (
+                klass_info["model"], [column[0].target.attname for column in compiler.select[start:end]],
+                start, end, get_related_populators(klass_info, compiler.select, connection_.alias),
+            )
+        compiled = (sql, params, params.index(self._placeholder), compiler, compiler.get_converters(fields),
+                    instances)
         connection_.__dict__[self._slot] = compiled
         return compiled
 
     def _execute(self, value, using: str, fetch):
         connection_ = connections[using]
         compiled = connection_.__dict__.get(self._slot) or self._compile(connection_)
-        sql, params, index, compiler, converters, model, init_list, start, end, related = compiled
+        sql, params, index, compiler, converters, instances = compiled
         params = params.copy()
         params[index] = value
         with connection_.cursor() as cursor:
@@ -86,17 +96,20 @@ class Compiled:
             rows = fetch(cursor)
         if converters and rows:
             rows = list(compiler.apply_converters(rows, converters))
-        instances = []
+        if instances is None:
+            return [tuple(row) for row in rows]
+        model, init_list, start, end, related = instances
+        built = []
         for row in rows:
             instance = model.from_db(using, init_list, row[start:end])
             for populator in related:
                 populator.populate(row, instance)
-            instances.append(instance)
-        return instances
+            built.append(instance)
+        return built
 
     def first(self, value, *, using: str = "default"):
-        instances = self._execute(value, using, lambda cursor: [row] if (row := cursor.fetchone()) else [])
-        return instances[0] if instances else None
+        rows = self._execute(value, using, lambda cursor: [row] if (row := cursor.fetchone()) else [])
+        return rows[0] if rows else None
 
     def all(self, value, *, using: str = "default") -> list:
         """Every row, in the queryset's order: what ``list(queryset)`` gives."""

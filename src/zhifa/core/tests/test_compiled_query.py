@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhifa.core.auth import _SIGNED_IN, _TOKEN, LockoutModelBackend, token_create, token_hash
 from zhifa.core.db import Compiled
-from zhifa.core.models import ApiToken, User
+from zhifa.core.models import ApiToken, Organisation, User
 
 
 def _values(instance):
@@ -61,6 +61,40 @@ def test_a_query_that_does_not_take_its_value_once_is_refused(db):
         Compiled(lambda value: User.objects.filter(pk=1)).first(1)
 
 
+@pytest.mark.parametrize("rows", ["values", "flat", "named"])
+def test_rows_other_than_instances_or_a_values_list_are_refused(db, rows):
+    build = {
+        "values": lambda value: User.objects.filter(username=value).values("username"),
+        "flat": lambda value: User.objects.filter(username=value).values_list("username", flat=True),
+        "named": lambda value: User.objects.filter(username=value).values_list("username", named=True),
+    }[rows]
+    with pytest.raises(ValueError):
+        Compiled(build).first("head")
+
+
+def test_a_values_list_gives_the_orm_s_converted_tuple(world):
+    """The record's read of a row for its digest (audit._read_row) is a values_list(): the tuple the ORM
+    gives, its values converted (dates, booleans) on both databases."""
+    head = world.users["head"]
+    User.objects.filter(pk=head.pk).update(last_login=timezone.now())
+    names = ("username", "is_active", "last_login", "organisation_id")
+    row = Compiled(lambda value: User.objects.filter(username=value).values_list(*names)).first("head")
+    assert row == User.objects.filter(pk=head.pk).values_list(*names).get()
+    assert isinstance(row, tuple) and row[1] is True and row[2].tzinfo is not None
+
+
+def test_a_new_compiled_query_does_not_find_a_gone_one_s_sql(world):
+    """The compiled SQL is found on the connection under a name of its own: a name made from id() found, once
+    a Compiled was gone and its id reused, that other query's SQL (found in review)."""
+    for _ in range(20):
+        users = Compiled(lambda value: User.objects.filter(username=value)[:1])
+        assert users.first("head").username == "head"
+        del users
+        units = Compiled(lambda value: Organisation.objects.filter(name=value)[:1])
+        assert units.first(world.county_a.name) == world.county_a
+        del units
+
+
 def test_a_user_without_an_organisation(world):
     """The LEFT JOIN of a user without a unit (a superuser) gives no organisation, as the ORM's (found
     missing in review); the compiled query keeps answering for the next user."""
@@ -73,7 +107,9 @@ def test_a_user_without_an_organisation(world):
 
 def test_compiled_is_checked_against_this_django():
     """Compiled builds rows with the ORM's compiler internals (klass_info, related populators, converters) as
-    Django 5.2 has them: a Django upgrade must check it again (and this test) before it lands."""
+    Django 5.2 has them; it is the one place that does (the token's and signed-in user's look-ups, the
+    record's read of a row for its digest): a Django upgrade must check it again (and this test) before it
+    lands."""
     import django
 
     assert django.VERSION[:2] == (5, 2), "core.db.Compiled was written against Django 5.2: check it again"
