@@ -1,14 +1,15 @@
-"""API fuzzing with schemathesis over the whole OpenAPI schema, authenticated as each role: no 5xx, and rejected input
-answered with a structured ``{code, message}`` error.
+"""API fuzzing with schemathesis over the whole OpenAPI schema, authenticated as each role: no 5xx, and
+rejected input answered with a structured ``{code, message}`` error.
 
-The SQLite run sends both what the schema allows (positive data: boundary values, long and odd strings, NUL bytes,
-huge numbers) and what it refuses (negative data). The PostgreSQL run beside it (``scripts/test.sh``;
+The SQLite run sends both what the schema allows (positive data: boundary values, long and odd strings, NUL
+bytes, huge numbers) and what it refuses (negative data). The PostgreSQL run beside it (``scripts/test.sh``;
 ``zhifa.testing.paired_with_sqlite``) sends the positive data only: negative data is meant to be refused by
-django-ninja's parameter parsing before any view runs (``invalid_request``, 422; a case the parsing lets through
-would be found in the SQLite run, where it reaches the view), so its answer does not depend on the database engine —
-only the bearer-token look-up has run — while the positive data reaches the views and the database, where the
-engines differ (PostgreSQL refuses a NUL byte in text — schemathesis generates them, ``allow_x00`` — an integer out
-of range, an over-long string). Positive-only halves the fuzz's CPU on PostgreSQL (2026-12-06: ~91 → ~53 CPU-s).
+django-ninja's parameter parsing before any view runs (``invalid_request``, 422; a case the parsing lets
+through would be found in the SQLite run, where it reaches the view), so its answer does not depend on the
+database engine — only the bearer-token look-up has run — while the positive data reaches the views and the
+database, where the engines differ (PostgreSQL refuses a NUL byte in text — schemathesis generates them,
+``allow_x00`` — an integer out of range, an over-long string). Positive-only halves the fuzz's CPU on
+PostgreSQL (2026-12-06: ~91 → ~53 CPU-s).
 """
 
 import pytest
@@ -46,8 +47,8 @@ def _keep_test_connection():
 
 @pytest.fixture(scope="module")
 def tokens(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world and a token per role, written once for the module's 179 operations (each operation's requests run
-    in its own savepoint inside this transaction and are rolled back after it, as before)."""
+    """The world and a token per role, written once for the module's 179 operations (each operation's requests
+    run in its own savepoint inside this transaction and are rolled back after it, as before)."""
     from zhifa.core.auth import token_create
 
     with shared_data(django_db_blocker, tmp_path_factory.mktemp("fuzz")):
@@ -56,20 +57,20 @@ def tokens(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def json_body(response):
-    """The decoded body of a JSON answer, else None. Schemathesis keeps the headers with lowercase names and lists of
-    values: reading ``headers.get("Content-Type", "")`` found nothing, so until 2026-12-06 the structured-error check
-    below never ran."""
+    """The decoded body of a JSON answer, else None. Schemathesis keeps the headers with lowercase names and
+    lists of values: reading ``headers.get("Content-Type", "")`` found nothing, so until 2026-12-06 the
+    structured-error check below never ran."""
     if (response.headers.get("content-type") or [""])[0].startswith("application/json"):
         return response.json()
     return None
 
 
 def refused_before_knowing_who_asks(response, body) -> bool:
-    """A refusal the API gives before it reads the caller: no route for the method (405, from the URL dispatch), or
-    a request that fails the operation's schema (``invalid_request``: django-ninja parses the parameters after the
-    token check but before the view, and no schema of ours reads the user). Every role gets the same answer, so the
-    other roles need not send it again. Two of every three fuzz cases end so (5,600 of 8,500, 2026-12-06): a third
-    fewer requests."""
+    """A refusal the API gives before it reads the caller: no route for the method (405, from the URL
+    dispatch), or a request that fails the operation's schema (``invalid_request``: django-ninja parses the
+    parameters after the token check but before the view, and no schema of ours reads the user). Every role
+    gets the same answer, so the other roles need not send it again. Two of every three fuzz cases end so
+    (5,600 of 8,500, 2026-12-06): a third fewer requests."""
     return response.status_code == 405 or (response.status_code == 422 and isinstance(body, dict)
                                            and body.get("code") == "invalid_request")
 

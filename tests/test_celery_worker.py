@@ -19,7 +19,8 @@ RABBITMQ = os.environ.get("ZHIFA_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5
 BROKERS = [
     pytest.param(REDIS, id="redis", marks=pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379")),
     pytest.param(RABBITMQ, id="rabbitmq", marks=[pytest.mark.engine_once, pytest.mark.skipif(
-        not (port_open("127.0.0.1", 5672) and port_open("127.0.0.1", 6379)), reason="no RabbitMQ on 127.0.0.1:5672 (or no Redis for results)")]),
+        not (port_open("127.0.0.1", 5672) and port_open("127.0.0.1", 6379)),
+        reason="no RabbitMQ on 127.0.0.1:5672 (or no Redis for results)")]),
 ]
 # Generous: on a loaded 2-core CI machine the worker's start (importing every app) can take a while.
 TIMEOUT = 300

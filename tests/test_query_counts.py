@@ -125,24 +125,25 @@ def _count(client, path) -> int:
 
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world, built once for the module's list endpoints (``shared_data``), and the counts measured so far."""
+    """The world, built once for the module's list endpoints (``shared_data``), and the counts measured so
+    far."""
     with shared_data(django_db_blocker, tmp_path_factory.mktemp("query-counts")):
         yield build_world(), {}
 
 
 @pytest.fixture
 def world(shared_world, db):
-    """The module's tests all read the shared world; ``db``: a test's own rows are rolled back with its savepoint
-    (stranger review: without it a test's rows stayed in the module's shared transaction)."""
+    """The module's tests all read the shared world; ``db``: a test's own rows are rolled back with its
+    savepoint (stranger review: without it a test's rows stayed in the module's shared transaction)."""
     return shared_world[0]
 
 
 def _counts(world, measured: dict, make) -> dict:
-    """The query counts of every endpoint that lists ``make``'s rows, measured at the first test that needs them:
-    the rows are built once for all of them (eleven endpoints read cases; the 50 cases used to be built eleven times).
-    Each endpoint is warmed, counted with 5 rows, and counted again after the 45 more rows, as it was in a test of
-    its own; the rows are rolled back afterwards. name → (small, large), or the error that stopped the counting
-    (raised by that endpoint's test)."""
+    """The query counts of every endpoint that lists ``make``'s rows, measured at the first test that needs
+    them: the rows are built once for all of them (eleven endpoints read cases; the 50 cases used to be built
+    eleven times). Each endpoint is warmed, counted with 5 rows, and counted again after the 45 more rows, as
+    it was in a test of its own; the rows are rolled back afterwards. name → (small, large), or the error that
+    stopped the counting (raised by that endpoint's test)."""
     if make not in measured:
         counts = {}
         with transaction.atomic():
@@ -150,8 +151,8 @@ def _counts(world, measured: dict, make) -> dict:
             endpoints = [(name, client.get(kind, signed_in)(world, who), path)
                          for name, kind, who, path, m in ENDPOINTS if m is make]
             make(world, SMALL)
-            # Each endpoint in a savepoint of its own: on PostgreSQL a database error aborts the transaction, and
-            # every later endpoint would report that error instead of its own counts.
+            # Each endpoint in a savepoint of its own: on PostgreSQL a database error aborts the transaction,
+            # and every later endpoint would report that error instead of its own counts.
             for name, client, path in endpoints:
                 try:
                     with transaction.atomic():
@@ -199,17 +200,18 @@ def test_case_list_reads_a_page_by_keyset(world, client_for):
     assert case_sql and not any("COUNT(" in q or "OFFSET" in q for q in case_sql)
 
 
-# What every signed-in page pays before its own reads: the session, the user with their organisation (one join:
-# every page scopes by it), the version tokens of the reference data the process keeps (core.versions: the legal
-# calendar, the user's roles, the organisation tree, the procedure periods) and the unread-message count of the
-# header. Until 2026-12-06 these were 5 queries on every page and 7–9 on a page with clocks (the user's organisation
-# apart, the roles, the calendar's two tables, the jurisdiction's units, the procedure periods).
+# What every signed-in page pays before its own reads: the session, the user with their organisation (one
+# join: every page scopes by it), the version tokens of the reference data the process keeps (core.versions:
+# the legal calendar, the user's roles, the organisation tree, the procedure periods) and the unread-message
+# count of the header. Until 2026-12-06 these were 5 queries on every page and 7–9 on a page with clocks (the
+# user's organisation apart, the roles, the calendar's two tables, the jurisdiction's units, the procedure
+# periods).
 EVERY_PAGE = 4
-# The case page of an opened case, as an officer reads it: EVERY_PAGE, the case, its suspensions, extensions, penalty
-# lines, list application, papers, status history, preservations, officers, legal reviews, transcripts, evidence and
-# full-process record. It was 24: the shared part above (−4), the list application read a second time when the case
-# has none (−1), and the history's names of the case's unit, party and people, which the page had read already (−3
-# here).
+# The case page of an opened case, as an officer reads it: EVERY_PAGE, the case, its suspensions, extensions,
+# penalty lines, list application, papers, status history, preservations, officers, legal reviews,
+# transcripts, evidence and full-process record. It was 24: the shared part above (−4), the list application
+# read a second time when the case has none (−1), and the history's names of the case's unit, party and
+# people, which the page had read already (−3 here).
 CASE_PAGE = EVERY_PAGE + 13
 
 

@@ -210,8 +210,8 @@ def test_every_task_goes_to_a_queue_the_deployed_workers_consume():
 def test_the_web_entry_point_freezes_what_it_loaded():
     """zhifa.wsgi moves what it loaded (modules, settings, the URLconf) out of the collector's generations
     (``gc.freeze``): a full collection in a web worker, during which all its threads wait, no longer scans it
-    (docs/performance.md, "2026-12-06, 10:03–11:56 UTC"). In a process of its own: imported here it would freeze
-    the test worker's objects too."""
+    (docs/performance.md, "2026-12-06, 10:03–11:56 UTC"). In a process of its own: imported here it would
+    freeze the test worker's objects too."""
     code = "import gc, zhifa.wsgi; print(gc.get_freeze_count())"
     result = subprocess.run([sys.executable, "-c", code], env=_environment(PYTHONPATH=str(ROOT / "src")),
                             capture_output=True, text=True, timeout=120)

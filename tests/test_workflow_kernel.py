@@ -157,21 +157,24 @@ def test_stale_object_is_refused_as_a_concurrent_change(world):
 
 
 def test_move_reads_the_row_and_the_loaded_relations_once_and_afresh(world):
-    """Issue 19: after its update a move read the row back, and then the record loaded the party (the case's name),
-    the organisation and the row once more (its digest), one query each. One query now reads the row with the
-    related rows the caller had loaded, and the digest is taken from it; the related rows are read afresh, not kept
-    from before the move (0349c0b: a party changed in the database is recorded as the database holds it)."""
+    """Issue 19: after its update a move read the row back, and then the record loaded the party (the case's
+    name), the organisation and the row once more (its digest), one query each. One query now reads the row
+    with the related rows the caller had loaded, and the digest is taken from it; the related rows are read
+    afresh, not kept from before the move (0349c0b: a party changed in the database is recorded as the
+    database holds it)."""
     case = lead(world)
     assert case.party.name and case.organisation.name  # loaded by the caller
     Party.objects.filter(pk=case.party_id).update(name="改名后的当事人")
     with CaptureQueriesContext(connection) as queries:
         case = transition(WF, case, "open", actor=world.users["head"], summary="立案")
-    reads = [q["sql"].split(" FROM ", 1)[1] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    reads = [q["sql"].split(" FROM ", 1)[1] for q in queries.captured_queries
+             if q["sql"].startswith("SELECT")]
     tables = [connection.ops.quote_name(m._meta.db_table) for m in (Case, Party, Organisation)]
     assert [sql for sql in reads if sql.startswith(tuple(tables[1:]))] == []  # neither read again on its own
     assert len([sql for sql in reads if sql.startswith(tables[0]) and f"JOIN {tables[1]}" in sql]) == 1
     by_key = f"WHERE {tables[0]}.{connection.ops.quote_name(Case._meta.pk.column)} = {case.pk}"
-    assert len([sql for sql in reads if sql.startswith(tables[0]) and by_key in sql]) == 1  # the row read back once
+    # the row read back once
+    assert len([sql for sql in reads if sql.startswith(tables[0]) and by_key in sql]) == 1
     event = Event.objects.order_by("-seq").first()
     assert case.party.name == "改名后的当事人" and event.subject_label.endswith("改名后的当事人")
     assert event.row_digest == audit.row_digest("cases.case", str(case.pk))

@@ -65,9 +65,9 @@ def parse_args(argv=None):
                         "at nice 5 beside gunicorn (papers, the dashboard's figures); without it, the embedded default")
     p.add_argument("--redis", default="redis://127.0.0.1:6379", help="Redis server (with --with-worker)")
     p.add_argument("--json", help="also write the figures to this file")
-    p.add_argument("--trace", help="write every measured request (start s, endpoint, ms, error) to this CSV file; with "
-                                   "--start-server, gunicorn's access log with its own time per request goes beside it "
-                                   "(<file>.access)")
+    p.add_argument("--trace", help="write every measured request (start s, endpoint, ms, error) to this CSV "
+                                   "file; with --start-server, gunicorn's access log with its own time per "
+                                   "request goes beside it (<file>.access)")
     return p.parse_args(argv)
 
 
@@ -339,7 +339,8 @@ def start_server(args, database_url: str):
     proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "zhifa.wsgi:application", "-b", f"127.0.0.1:{port}",
                              "-w", str(args.workers), "--threads", str(args.threads), "--timeout", "120", "--keep-alive", "30",
                              "--access-logfile", access_log(args)] + (
-                             ["--access-logformat", "%(t)s|%(m)s|%(U)s|%(s)s|%(D)s|%(p)s"] if args.trace else []),
+                             ["--access-logformat", "%(t)s|%(m)s|%(U)s|%(s)s|%(D)s|%(p)s"]
+                             if args.trace else []),
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     for _ in range(120):
         try:
@@ -364,12 +365,12 @@ while True:
 
 
 def start_stall_monitor(limit_ms: float = 20.0):
-    """A process of its own that asks to wake every 2 ms and writes down each wake-up later than ``limit_ms``: the
-    moments this machine (its host, or a CPU queue) gave a ready process no CPU. Costs ~1 % of a core."""
+    """A process of its own that asks to wake every 2 ms and writes down each wake-up later than ``limit_ms``:
+    the moments this machine (its host, or a CPU queue) gave a ready process no CPU. Costs ~1 % of a core."""
     # To a file, not a pipe read at the end: past the pipe's 64 KB the monitor would block and stop counting.
     out = tempfile.TemporaryFile("w+")  # noqa: SIM115 — read and closed by stop_stall_monitor
-    proc = subprocess.Popen([sys.executable, "-c", STALL_MONITOR, str(limit_ms / 1000)], stdout=out, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-c", STALL_MONITOR, str(limit_ms / 1000)], stdout=out,
+                            text=True, start_new_session=True)
     proc.out = out
     return proc
 
@@ -390,8 +391,9 @@ def stop_stall_monitor(proc, since: float, until: float) -> list[tuple[float, fl
 
 
 def cpu_probe(repeats: int = 7) -> str:
-    """The CPU time one fixed loop takes, several times over: this machine's speed varies with its host (on an idle
-    machine the same loop took 0.50–0.85 s between one second and the next, 2026-12-06), and a run is read with it."""
+    """The CPU time one fixed loop takes, several times over: this machine's speed varies with its host (on an
+    idle machine the same loop took 0.50–0.85 s between one second and the next, 2026-12-06), and a run is
+    read with it."""
     times = []
     for _ in range(repeats):
         start = time.process_time()
@@ -520,8 +522,8 @@ def report(args, stats: Stats, elapsed: float) -> int:
         print(f"  {endpoint}: {'; '.join(samples)}")
     stalls = getattr(stats, "stalls", [])
     stall_ms = [ms for _, ms in stalls]
-    print(f"stalls (a process ready to run got no CPU for more than 20 ms): {len(stalls)} in the measured window, "
-          f"{sum(stall_ms):.0f} ms in all, longest {max(stall_ms, default=0):.0f} ms")
+    print(f"stalls (a process ready to run got no CPU for more than 20 ms): {len(stalls)} in the measured "
+          f"window, {sum(stall_ms):.0f} ms in all, longest {max(stall_ms, default=0):.0f} ms")
     failed = []
     if errors:
         failed.append(f"{errors} failed requests")

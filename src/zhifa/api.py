@@ -111,8 +111,8 @@ _mount_routers()
 
 
 def urls():
-    """The API's URL configuration for ``path("api/v1/", …)``: django-ninja's patterns (one per path, 180 in one
-    list, tried one by one) grouped by their section (``cases/``, ``permits/`` …), so a request is matched
+    """The API's URL configuration for ``path("api/v1/", …)``: django-ninja's patterns (one per path, 180 in
+    one list, tried one by one) grouped by their section (``cases/``, ``permits/`` …), so a request is matched
     against its section's patterns only (a case's detail tried ~40 patterns, an integration's ~180). The same
     patterns, names and namespace; within a section the order is ninja's, and no pattern begins with a
     parameter, so every path resolves to the same view as before."""

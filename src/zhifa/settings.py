@@ -271,9 +271,10 @@ CACHES = {
 # The dashboard's figures (core.cards; docs/performance.md "The dashboard"). A user's own cards are kept for
 # DASHBOARD_CACHE_SECONDS (0: computed on every visit) and dropped by their act. The jurisdiction figures are kept
 # per unit and roles: without a Celery worker a visit computes an entry older than DASHBOARD_CACHE_SECONDS; with
-# one, beat recomputes every unit looked at in the last DASHBOARD_WANTED_SECONDS about every DASHBOARD_REFRESH_SECONDS
-# (a share of the units at each tick of DASHBOARD_REFRESH_TICK_SECONDS, so the work is spread over the interval) and
-# visits read entries up to DASHBOARD_STALE_SECONDS old (the page says when they were computed).
+# one, beat recomputes every unit looked at in the last DASHBOARD_WANTED_SECONDS about every
+# DASHBOARD_REFRESH_SECONDS (a share of the units at each tick of DASHBOARD_REFRESH_TICK_SECONDS, so the work
+# is spread over the interval) and visits read entries up to DASHBOARD_STALE_SECONDS old (the page says when
+# they were computed).
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 DASHBOARD_STALE_SECONDS = int(os.environ.get("DASHBOARD_STALE_SECONDS", "600"))
 DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "30"))
@@ -316,7 +317,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-daily": {"task": "core.audit_verify", "schedule": 24 * 3600},
     "dashboard-cards": {"task": "core.refresh_dashboard_cards", "schedule": DASHBOARD_REFRESH_TICK_SECONDS,
-                        # a tick waiting behind papers for longer than the interval is dropped; the next makes it up
+                        # a tick waiting behind papers for longer than the interval is dropped; the next makes
+                        # it up
                         "options": {"expires": DASHBOARD_REFRESH_SECONDS}},
 }
 

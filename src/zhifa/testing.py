@@ -36,7 +36,8 @@ def world(db):
 
 def paired_with_sqlite() -> bool:
     """True in the PostgreSQL run of ``scripts/test.sh`` when the SQLite run of the same suite runs beside it
-    (``ZHIFA_TEST_PAIRED=1``): what cannot differ by engine (docs/testing.md, "What runs once") is left to SQLite."""
+    (``ZHIFA_TEST_PAIRED=1``): what cannot differ by engine (docs/testing.md, "What runs once") is left to
+    SQLite."""
     return os.environ.get("ZHIFA_TEST_PAIRED") == "1"
 
 
@@ -129,8 +130,8 @@ def api_for(world):
 
 
 def signed_in(world, key: str) -> Client:
-    """A Django test client signed in as ``world.users[key]`` (for module-scoped data, where the fixtures are not
-    at hand)."""
+    """A Django test client signed in as ``world.users[key]`` (for module-scoped data, where the fixtures are
+    not at hand)."""
     client = Client()
     client.force_login(world.users[key])
     return client
@@ -145,13 +146,13 @@ def with_token(world, key: str) -> Client:
 SQLITE_TEST_BUSY_TIMEOUT = 120
 
 
-# The test processes' collector thresholds (not the product's; zhifa/wsgi.py freezes what a web process loaded). A
-# pytest worker holds a million long-lived objects (Django, the collected tests, schemathesis's schema, module-scoped
-# worlds): at Python's default (700, 10, 10) a full collection came every ten young-generation sweeps of a few
-# thousand objects and scanned all of them — in the case tests and the API fuzz (SQLite, 2026-12-06) 41.6 s of the
-# worker's 148 CPU-s were spent collecting (36 full collections, 32 s). With 20,000 allocations between sweeps:
-# 28.6 s (4 full collections), the same tests passing, the worker's peak memory 539 → 558 MB (docs/testing.md,
-# "The collector in the test processes").
+# The test processes' collector thresholds (not the product's; zhifa/wsgi.py freezes what a web process
+# loaded). A pytest worker holds a million long-lived objects (Django, the collected tests, schemathesis's
+# schema, module-scoped worlds): at Python's default (700, 10, 10) a full collection came every ten
+# young-generation sweeps of a few thousand objects and scanned all of them — in the case tests and the API
+# fuzz (SQLite, 2026-12-06) 41.6 s of the worker's 148 CPU-s were spent collecting (36 full collections,
+# 32 s). With 20,000 allocations between sweeps: 28.6 s (4 full collections), the same tests passing, the
+# worker's peak memory 539 → 558 MB (docs/testing.md, "The collector in the test processes").
 TEST_GC_THRESHOLDS = (20_000, 10, 10)
 
 
@@ -280,11 +281,12 @@ KEPT_BY_FLUSH = ("django_content_type", "auth_permission")
 
 
 def delete_every_row(connection, *, keep=()) -> None:
-    """Empty every table of the test database but ``keep``, with ``DELETE`` in one transaction (one round trip on
-    PostgreSQL). The foreign keys are deferred (Django creates them so), so the order does not matter."""
+    """Empty every table of the test database but ``keep``, with ``DELETE`` in one transaction (one round trip
+    on PostgreSQL). The foreign keys are deferred (Django creates them so), so the order does not matter."""
     from django.db import transaction
 
-    tables = [name for name in connection.introspection.django_table_names(only_existing=True, include_views=False)
+    tables = [name for name in connection.introspection.django_table_names(only_existing=True,
+                                                                           include_views=False)
               if name not in keep]
     statements = [f"DELETE FROM {connection.ops.quote_name(name)}" for name in tables]
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -300,11 +302,12 @@ def _flush_by_delete(self):
     ``_test_database_upkeep``).
 
     Django's flush runs ``TRUNCATE`` over all 176 tables on PostgreSQL (a new file for every table and index:
-    0.55 s at idle, 3–6 s at load 6, measured 2026-12-06) and, unless the test restores a serialized copy, empties
-    the content types and permissions only for ``post_migrate`` to write the same rows again (0.1 CPU-s). Here
-    the rows go with ``DELETE`` (20 ms), the content types and permissions stay, and ``post_migrate`` still runs: it
-    adds whatever a test removed (a no-op otherwise, 0.03 CPU-s). After a ``serialized_rollback`` test the database is
-    left entirely empty, as Django leaves it. The sequences are not reset, as with Django's flush."""
+    0.55 s at idle, 3–6 s at load 6, measured 2026-12-06) and, unless the test restores a serialized copy,
+    empties the content types and permissions only for ``post_migrate`` to write the same rows again (0.1
+    CPU-s). Here the rows go with ``DELETE`` (20 ms), the content types and permissions stay, and
+    ``post_migrate`` still runs: it adds whatever a test removed (a no-op otherwise, 0.03 CPU-s). After a
+    ``serialized_rollback`` test the database is left entirely empty, as Django leaves it. The sequences are
+    not reset, as with Django's flush."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.management.sql import emit_post_migrate_signal
     from django.db import connections
@@ -317,17 +320,18 @@ def _flush_by_delete(self):
         delete_every_row(connection, keep=() if restores else KEPT_BY_FLUSH)
         if not restores:
             emit_post_migrate_signal(0, False, alias)
-    # The content types may be gone (after a restoring test) or made again with other ids; the process keeps them by
-    # model (``get_for_model``), and a later test then wrote a document with a content type id no longer in the
-    # table (a foreign-key violation on PostgreSQL, tests/faults/test_retries.py, 2026-12-06).
+    # The content types may be gone (after a restoring test) or made again with other ids; the process keeps
+    # them by model (``get_for_model``), and a later test then wrote a document with a content type id no
+    # longer in the table (a foreign-key violation on PostgreSQL, tests/faults/test_retries.py, 2026-12-06).
     ContentType.objects.clear_cache()
 
 
 def reset_sequences(connection) -> None:
     """Set every table's id sequence past its largest id (PostgreSQL; SQLite's autoincrement follows the rows
-    by itself). Needed after rows were written with their ids (a serialized copy restored): the sequence does not
-    move then, and the next row made the ordinary way took an id already in use — e.g. a permit item's id 1 after a
-    backup test's ``loaddata`` had set the sequence low (the portal browser tests failed so on PostgreSQL)."""
+    by itself). Needed after rows were written with their ids (a serialized copy restored): the sequence does
+    not move then, and the next row made the ordinary way took an id already in use — e.g. a permit item's id
+    1 after a backup test's ``loaddata`` had set the sequence low (the portal browser tests failed so on
+    PostgreSQL)."""
     from django.apps import apps
     from django.core.management.color import no_style
 
@@ -348,8 +352,8 @@ def _deserialize_then_reset_sequences(self, data):
 
 
 def restore_serialized(connection, data: str) -> None:
-    """``deserialize_db_from_string`` (the copy a ``serialized_rollback`` test restores) with one ``INSERT`` per
-    model and batch instead of a raw ``save()`` per row (an ``UPDATE`` tried, then the ``INSERT``): ~1,300
+    """``deserialize_db_from_string`` (the copy a ``serialized_rollback`` test restores) with one ``INSERT``
+    per model and batch instead of a raw ``save()`` per row (an ``UPDATE`` tried, then the ``INSERT``): ~1,300
     rows, the data migrations' and the content types and permissions, restored before every browser test (0.26
     → 0.13 CPU-s on SQLite, 0.97 → 0.11 on PostgreSQL, 2026-12-06). The rows are written as the raw save
     writes them (the field values as serialized, no ``pre_save``; the raw save's signals are ignored by every
@@ -393,8 +397,10 @@ def restore_serialized(connection, data: str) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _test_database_upkeep():
     """Two changes to Django's handling of the test database, for the whole session:
-    - every transactional test (live server, workers, fault and concurrency tests) ends with ``_flush_by_delete``;
-    - restoring a serialized copy (``serialized_rollback``, the e2e tests' migration rows) resets the sequences."""
+    - every transactional test (live server, workers, fault and concurrency tests) ends with
+      ``_flush_by_delete``;
+    - restoring a serialized copy (``serialized_rollback``, the e2e tests' migration rows) resets the
+      sequences."""
     from django.db.backends.base.creation import BaseDatabaseCreation
     from django.test import TransactionTestCase
 
@@ -526,8 +532,8 @@ LONGEST_FIRST = (
 
 
 def django_phase(item) -> int:
-    """pytest-django's (and Django's) order of tests: 0 those in a transaction rolled back, 1 transactional ones,
-    2 those without a database. A transactional test's closing flush empties the database
+    """pytest-django's (and Django's) order of tests: 0 those in a transaction rolled back, 1 transactional
+    ones, 2 those without a database. A transactional test's closing flush empties the database
     (``_flush_by_delete``): the rows the migrations made (the shipped catalogue, the data versions …) are gone
     for every later test of the worker, so no test of phase 0 may run after one of phase 1. The same rule as
     ``pytest_django.plugin``'s."""

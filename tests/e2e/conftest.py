@@ -1,5 +1,6 @@
 """Fixtures of the browser end-to-end tests: Playwright's sync API driving Debian's chromium against
-pytest-django's live server (transactional database). Screenshots go to ``test-artifacts/e2e/`` (``screenshot``)."""
+pytest-django's live server (transactional database). Screenshots go to ``test-artifacts/e2e/``
+(``screenshot``)."""
 
 import os
 import re
@@ -19,8 +20,8 @@ PASSWORD = "pw-test-123!"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 15_000
-# scripts/test.sh runs both databases at once: the screenshots (what a page looks like, whatever the engine) are taken
-# by the SQLite run only, not written twice to the same files at once.
+# scripts/test.sh runs both databases at once: the screenshots (what a page looks like, whatever the engine)
+# are taken by the SQLite run only, not written twice to the same files at once.
 TAKE_SCREENSHOTS = not paired_with_sqlite()
 
 

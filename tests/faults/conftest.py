@@ -36,9 +36,9 @@ def rng(request):
 @pytest.fixture(scope="module")
 def module_server(tmp_path_factory, django_db_setup):
     """gunicorn (two worker processes) on the test database, one per module; WIM files under ``server.var``.
-    Papers are rendered at the act's commit inside the request (``DOCUMENTS_RENDER_BACKGROUND=0``), so a kill can
-    land mid-render: the embedded default's background thread would answer first and leave the render to a thread
-    the kill also ends."""
+    Papers are rendered at the act's commit inside the request (``DOCUMENTS_RENDER_BACKGROUND=0``), so a kill
+    can land mid-render: the embedded default's background thread would answer first and leave the render to a
+    thread the kill also ends."""
     tmp_path = tmp_path_factory.mktemp("web")
     srv = Server(tmp_path, ZHIFA_VAR_DIR=str(tmp_path / "var"), DOCUMENTS_RENDER_BACKGROUND="0")
     srv.var = tmp_path / "var"
@@ -51,11 +51,12 @@ def module_server(tmp_path_factory, django_db_setup):
 
 @pytest.fixture
 def server(module_server, transactional_db):
-    """The module's gunicorn for one test (a start costs ~2.5 CPU-s). Its processes keep nothing of a test's rows
-    between requests: no transaction outlives a request, the content types a process caches keep their ids across
-    the flush that ends a transactional test (``zhifa.testing``: rows deleted, content types kept), and every test
-    makes its own users, tokens and cases. Started once per module (pytest tears a module's fixtures down before
-    another module's test runs, under xdist too). A test that restarts it leaves it running for the next."""
+    """The module's gunicorn for one test (a start costs ~2.5 CPU-s). Its processes keep nothing of a test's
+    rows between requests: no transaction outlives a request, the content types a process caches keep their
+    ids across the flush that ends a transactional test (``zhifa.testing``: rows deleted, content types kept),
+    and every test makes its own users, tokens and cases. Started once per module (pytest tears a module's
+    fixtures down before another module's test runs, under xdist too). A test that restarts it leaves it
+    running for the next."""
     module_server.errors.clear()
     if module_server.proc.proc.poll() is not None:  # a test ended between a kill and the start
         module_server.start()

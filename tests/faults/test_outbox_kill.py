@@ -20,12 +20,13 @@ MESSAGES = 6
 
 
 def drain_worker(tmp_path, sim_url: str, n: int) -> Proc:
-    """``zhifa integrations drain`` in its own process group, on the test database, sending to the simulator. Without
-    the system checks (1.4 of the command's 2.2 CPU-s; they load every URL and model and are tested on their own in
-    tests/test_settings.py): what is under test is the delivery."""
+    """``zhifa integrations drain`` in its own process group, on the test database, sending to the simulator.
+    Without the system checks (1.4 of the command's 2.2 CPU-s; they load every URL and model and are tested on
+    their own in tests/test_settings.py): what is under test is the delivery."""
     env = database_env(INTEGRATION_SIMULATOR_URL=sim_url, INTEGRATION_LEASE_SECONDS="1", INTEGRATION_TIMEOUT="20",
                        CELERY_TASK_ALWAYS_EAGER="1", ZHIFA_VAR_DIR=str(tmp_path / "var"))
-    return Proc([sys.executable, "manage.py", "integrations", "--skip-checks", "drain"], env, tmp_path / f"drain-{n}.log")
+    return Proc([sys.executable, "manage.py", "integrations", "--skip-checks", "drain"], env,
+                tmp_path / f"drain-{n}.log")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,8 +23,8 @@ ROWS, CHUNK = 20_000, 500
 @pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379 (broker or result backend)")
 @pytest.mark.parametrize("broker", [
     pytest.param(REDIS, id="redis"),
-    pytest.param(RABBITMQ, id="rabbitmq", marks=[pytest.mark.engine_once,
-                                                 pytest.mark.skipif(not port_open("127.0.0.1", 5672), reason="no RabbitMQ")]),
+    pytest.param(RABBITMQ, id="rabbitmq", marks=[
+        pytest.mark.engine_once, pytest.mark.skipif(not port_open("127.0.0.1", 5672), reason="no RabbitMQ")]),
 ])
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_ingest_then_rerun_gives_one_clean_run(world, settings, tmp_path, rng, broker):

@@ -58,18 +58,22 @@ def period(key: str, on=None) -> int:
     return period_table()(key, on)
 
 
-DEFAULT_PERIODS = {"head_extension_days": HEAD_EXTENSION_DAYS, "statement_working_days": STATEMENT_WORKING_DAYS}
+DEFAULT_PERIODS = {
+    "head_extension_days": HEAD_EXTENSION_DAYS, "statement_working_days": STATEMENT_WORKING_DAYS,
+}
 
 
 _kept_periods = Memo("procedure_periods", size=1)
 
 
 def _period_rows() -> tuple:
-    """(key, effective_from, value) of every ``ProcedurePeriod`` row, newest first per key; kept by the process while
-    the table does not change (core.versions: an administrator's edit applies from the next request on)."""
+    """(key, effective_from, value) of every ``ProcedurePeriod`` row, newest first per key; kept by the
+    process while the table does not change (core.versions: an administrator's edit applies from the next
+    request on)."""
     from .models import ProcedurePeriod
 
-    return tuple(ProcedurePeriod.objects.order_by("key", "-effective_from").values_list("key", "effective_from", "value"))
+    return tuple(ProcedurePeriod.objects.order_by("key", "-effective_from")
+                 .values_list("key", "effective_from", "value"))
 
 
 def period_table():

@@ -112,8 +112,8 @@ def _start_of(day: date) -> datetime:
 
 
 # What a row of the case list reads (cases/_table.html and the clocks): a case has over a hundred columns, and
-# compiling the query and building the instances of all of them for 25 rows, with the unit's row joined (the list
-# does not show it), cost the page more CPU than its clocks (docs/performance.md, 2026-12-06 10:30).
+# compiling the query and building the instances of all of them for 25 rows, with the unit's row joined (the
+# list does not show it), cost the page more CPU than its clocks (docs/performance.md, 2026-12-06 10:30).
 TABLE_FIELDS = ("number", "occurred_at", "party__name", "vehicle__plate", *sorted(CLOCK_FIELDS))
 # What a row of the at-risk list reads (cases/at_risk.html: no vehicle, no time of the offence).
 AT_RISK_FIELDS = ("number", "party__name", *sorted(CLOCK_FIELDS))
@@ -121,7 +121,8 @@ AT_RISK_FIELDS = ("number", "party__name", *sorted(CLOCK_FIELDS))
 
 def for_table(qs: QuerySet) -> QuerySet:
     """``qs`` (of :func:`cases_for`) reading only what the case list shows, with what its clocks read."""
-    return qs.select_related(None).select_related("party", "vehicle").only(*TABLE_FIELDS).prefetch_related(ENDING_CHANGES)
+    return (qs.select_related(None).select_related("party", "vehicle").only(*TABLE_FIELDS)
+            .prefetch_related(ENDING_CHANGES))
 
 
 def page_before(qs: QuerySet, *, before: int | None, size: int = 25) -> tuple[list[Case], int | None]:
@@ -262,11 +263,13 @@ def at_risk_counts(user, *, mine: bool = False, today: date | None = None) -> tu
     return counts["red"], counts["all"] - counts["red"]
 
 
-def at_risk_page(qs: QuerySet, *, offset: int, size: int, related: tuple[str, ...] = ("party", "vehicle", "organisation"),
+def at_risk_page(qs: QuerySet, *, offset: int, size: int,
+                 related: tuple[str, ...] = ("party", "vehicle", "organisation"),
                  fields: tuple[str, ...] = ()) -> list[Case]:
     """Rows ``offset``…``offset + size`` of ``at_risk_queryset``: the ids first (read from the index alone, sorted in
     memory), then those rows only, joined to ``related`` (what the page shows: no query per relation after);
-    ``fields``: only these columns (``AT_RISK_FIELDS``: what the page's rows and their clocks read), else all."""
+    ``fields``: only these columns (``AT_RISK_FIELDS``: what the page's rows and their clocks read), else
+    all."""
     ids = list(qs.values_list("pk", flat=True)[offset:offset + size])
     rows = Case.objects.filter(pk__in=ids).select_related(*related)
     rows = {c.pk: c for c in (rows.only(*fields) if fields else rows)}

@@ -101,10 +101,11 @@ def issue_document(row_id: int, *, actor_id: int | None = None, transcript_id: i
         if row is None:
             return "done"
         row.attempts, row.attempted_at = row.attempts + 1, timezone.now()
-        case = Case.objects.select_related("organisation", "party", "vehicle", "violation_item").get(pk=row.case_id)
-        # the issuer's unit (jurisdiction) and officer (the record's 执法证号) with the user: one query, not three
-        actor = (get_user_model().objects.select_related("organisation", "officer").filter(pk=actor_id).first()
-                 if actor_id else None)
+        case = (Case.objects.select_related("organisation", "party", "vehicle", "violation_item")
+                .get(pk=row.case_id))
+        # the issuer's unit (jurisdiction) and officer (the record's 执法证号) with the user: one query, not 3
+        actor = (get_user_model().objects.select_related("organisation", "officer").filter(pk=actor_id)
+                 .first() if actor_id else None)
         transcript = Transcript.objects.filter(pk=transcript_id).first() if transcript_id else None
         try:
             with transaction.atomic():  # a paper that fails leaves no number used

@@ -118,9 +118,10 @@ _UNREAD = object()
 
 
 def _allowed_actions(request, case, application=_UNREAD):
-    """The acts this user may take on the case now: those with a page of their own, and those done with a short
-    form. The form is not built here: the page loads it when the officer opens the act (:func:`case_act_form`).
-    ``application``: the case's list application (None: it has none) when the caller has read it."""
+    """The acts this user may take on the case now: those with a page of their own, and those done with a
+    short form. The form is not built here: the page loads it when the officer opens the act
+    (:func:`case_act_form`). ``application``: the case's list application (None: it has none) when the caller
+    has read it."""
     result = []
     suspended = any(s.ended_on is None for s in case.suspensions.all())
     for t in workflow.next_actions(case.status):
@@ -316,8 +317,8 @@ def case_detail(request, pk: int):
     known = [case, case.organisation, case.party, case.vehicle, case.violation_item, request.user, *officers,
              *(change.actor for change in timeline)]
     context = {
-        "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case, application), "timeline": timeline,
-        "events": audit.history_rows(case), "events_known": known, "transcripts": transcripts,
+        "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case, application),
+        "timeline": timeline, "events": audit.history_rows(case), "events_known": known, "transcripts": transcripts,
         "evidence": case.evidence_items.all(), "reviews": case.legal_reviews.all(),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(),
         "corrections": case.corrections.all() if case.decided_on else (),
@@ -332,7 +333,8 @@ def case_detail(request, pk: int):
 
 
 def _case_for_acts(request, pk: int) -> Case:
-    """The case in the user's jurisdiction with what the clocks, the allowed acts and their forms read, read once."""
+    """The case in the user's jurisdiction with what the clocks, the allowed acts and their forms read, read
+    once."""
     case = selectors.case_get(request.user, pk)
     return selectors.case_rows(case, "suspensions", "extensions", "penalty_lines")
 
@@ -344,7 +346,8 @@ def case_act_form(request, pk: int, action: str):
     case = _case_for_acts(request, pk)
     allowed = {a["action"]: a for a in _allowed_actions(request, case)}
     if action not in ACTIONS or action not in allowed:
-        if request.htmx and action in ACTIONS:  # the case moved on, or the user's roles changed, since the page was read
+        if request.htmx and action in ACTIONS:
+            # the case moved on, or the user's roles changed, since the page was read
             response = render(request, "cases/_act_form.html", {"gone": True, "case": case})
         else:
             raise Http404
@@ -353,8 +356,10 @@ def case_act_form(request, pk: int, action: str):
         if request.htmx:
             response = render(request, "cases/_act_form.html", {"form": form, "label": label})
         else:
-            response = render(request, "cases/form.html", {"case": case, "form": form, "title": f"{case.number} {label}",
-                                                           "submit_label": label, "form_action": reverse("cases:act", args=[pk, action])})
+            response = render(request, "cases/form.html", {
+                "case": case, "form": form, "title": f"{case.number} {label}", "submit_label": label,
+                "form_action": reverse("cases:act", args=[pk, action]),
+            })
     patch_vary_headers(response, ["HX-Request"])  # one URL, a fragment for HTMX and a page without it
     return response
 

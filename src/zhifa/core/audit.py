@@ -192,7 +192,8 @@ def row_digest(subject_type: str, subject_id: str) -> str:
 
 
 def _instance_digest(instance) -> str | None:
-    """The row digest from an instance just read back from the database (every digest field loaded), or None."""
+    """The row digest from an instance just read back from the database (every digest field loaded), or
+    None."""
     deferred = instance.get_deferred_fields()
     fields = _digest_fields(type(instance))
     if any(f.attname in deferred for f in fields):
@@ -252,9 +253,9 @@ def record(
 ) -> Event:
     """Append one event. Must run inside the caller's transaction (the change and its record are atomic).
 
-    ``read_back``: the subject as the caller has just read it from the database in this transaction, after the
-    change (the workflow kernel's refresh): the row digest is taken from its values, which are the row's as the
-    ORM converts them, instead of reading the same row once more."""
+    ``read_back``: the subject as the caller has just read it from the database in this transaction, after
+    the change (the workflow kernel's refresh): the row digest is taken from its values, which are the row's
+    as the ORM converts them, instead of reading the same row once more."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic() with the change it records")
     subject_type, subject_id, subject_label = subject_key(subject)
@@ -299,7 +300,8 @@ def record(
         prev_hash=head.hash,
     )
     fresh = None
-    if read_back is not None and read_back._meta.label_lower == subject_type and str(read_back.pk) == subject_id:
+    if (read_back is not None and read_back._meta.label_lower == subject_type
+            and str(read_back.pk) == subject_id):
         fresh = _instance_digest(read_back)
     event.row_digest = fresh if fresh is not None else row_digest(subject_type, subject_id)
     event.hash = compute_hash(event)

@@ -59,12 +59,13 @@ class LockoutModelBackend(ModelBackend):
         return result
 
     def get_user(self, user_id):
-        """The signed-in user of a request, with their organisation in the same query: every page scopes by it."""
+        """The signed-in user of a request, with their organisation in the same query: every page scopes by
+        it."""
         user = _SIGNED_IN.first(User._meta.pk.get_prep_value(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-# Every signed-in page and every API call runs one of these two look-ups: their SQL is compiled once (core.db).
+# Every signed-in page and every API call runs one of these two look-ups: their SQL compiled once (core.db).
 _SIGNED_IN = Compiled(lambda pk: User._default_manager.select_related("organisation").filter(pk=pk)[:1],
                       placeholder=NUMBER_PLACEHOLDER)
 # key_hash is unique: a slice, not .first(), whose ORDER BY the database would sort by for nothing.

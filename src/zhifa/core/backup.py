@@ -111,10 +111,10 @@ def _decrypt_file(source: Path, target: Path, key: bytes) -> None:
 # --- Backup ---------------------------------------------------------------------------------------------------------
 
 def _add_snapshot(tar: tarfile.TarFile, path: Path, arcname: str, tmp: Path) -> dict | None:
-    """Add one data file as read once: its copy, digest and size come from the same bytes. A file another process
-    rewrites meanwhile (a WIM file being written, a paper being stored) was hashed, then archived as it was a moment
-    later: the manifest named a digest the archive did not hold, or ``tarfile`` stopped with "unexpected end of
-    data" when the file shrank. Returns the manifest entry, or None if the file is gone."""
+    """Add one data file as read once: its copy, digest and size come from the same bytes. A file another
+    process rewrites meanwhile (a WIM file being written, a paper being stored) was hashed, then archived as
+    it was a moment later: the manifest named a digest the archive did not hold, or ``tarfile`` stopped with
+    "unexpected end of data" when the file shrank. Returns the manifest entry, or None if the file is gone."""
     digest = hashlib.sha256()
     try:
         src = path.open("rb")

@@ -45,19 +45,22 @@ def _active(request, url: str) -> bool:
 def nav_entries(request) -> list[dict]:
     """Every entry the user may open, grouped by area: ``[{"label", "items": [{label, url, active, home}]}]``; ``home``
     marks the entries of the user's home role (:func:`home_role`)."""
-    return [{"label": group_label, "items": [{"label": label, "url": url, "active": _active(request, url), "home": home}
-                                             for label, url, home in items]}
+    return [{"label": group_label,
+             "items": [{"label": label, "url": url, "active": _active(request, url), "home": home}
+                       for label, url, home in items]}
             for group_label, items in _entries_for(user_roles(request.user))]
 
 
-# The entries of each set of roles, with their URLs, kept by the process: they depend only on the code (the apps'
-# ``nav`` in the order of the work, the URLconf) and on the prefix the site is served under. Only whether an entry is the current page is
-# computed per request. Reversing every entry was a tenth of the CPU of a case page.
+# The entries of each set of roles, with their URLs, kept by the process: they depend only on the code (the
+# apps' ``nav`` in the order of the work, the URLconf) and on the prefix the site is served under. Only
+# whether an entry is the current page is computed per request. Reversing every entry was a tenth of the CPU
+# of a case page.
 _entries_kept: dict[tuple, tuple] = {}
 
 
 def _entries_for(roles: frozenset) -> tuple:
-    key = (roles, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, tuple(settings.ZHIFA_WORK_ORDER))
+    key = (roles, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF,
+           tuple(settings.ZHIFA_WORK_ORDER))
     kept = _entries_kept.get(key)
     if kept is None:
         kept = _entries_kept[key] = _entries(roles)

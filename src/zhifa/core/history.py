@@ -188,8 +188,8 @@ class NameResolver:
         self.cache: dict[tuple, str] = {}
 
     def know(self, objects) -> None:
-        """Names of objects the page has already read (the case's party and unit, the people of its timeline): the
-        events' changes that name them need no query. None and other values are skipped."""
+        """Names of objects the page has already read (the case's party and unit, the people of its timeline):
+        the events' changes that name them need no query. None and other values are skipped."""
         for obj in objects or ():
             if isinstance(obj, models.Model) and obj.pk is not None:
                 self.cache[(obj._meta.label_lower, str(obj.pk))] = str(obj)

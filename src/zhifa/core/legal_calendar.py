@@ -88,9 +88,10 @@ class Calendar:
         self.overrides = dict(CalendarDay.objects.values_list("date", "is_working_day"))
         self.year_status = dict(CalendarYear.objects.values_list("year", "confirmed"))
         # Deadlines computed on this snapshot, by (kind, start, n): the process keeps one snapshot for all its
-        # requests (:func:`calendar`), and a list's 25 cases ask for the same few periods from the same days again
-        # and again (a tenth of the CPU of the case list walked the days each time). Nothing changes a snapshot.
-        # At most DEADLINES_KEPT of them (emptied when full): any signed-in user can ask for arbitrary periods.
+        # requests (:func:`calendar`), and a list's 25 cases ask for the same few periods from the same days
+        # again and again (a tenth of the CPU of the case list walked the days each time). Nothing changes a
+        # snapshot. At most DEADLINES_KEPT of them (emptied when full): any signed-in user can ask for
+        # arbitrary periods.
         self._deadlines: dict[tuple[str, date, int], Deadline] = {}
 
     def year_confirmed(self, year: int) -> bool:
@@ -160,13 +161,14 @@ class Calendar:
 
 # A read-only stretch of work (the dashboard's cards) may share one snapshot: see :func:`shared`.
 _shared: ContextVar[Calendar | None] = ContextVar("zhifa_shared_calendar", default=None)
-# The process's snapshot, read again when the calendar's version token changes (an administrator's edit, however
-# written: core.versions): every page with a clock read both tables on every request.
+# The process's snapshot, read again when the calendar's version token changes (an administrator's edit,
+# however written: core.versions): every page with a clock read both tables on every request.
 _kept = Memo("calendar", size=1)
 
 
 def calendar() -> Calendar:
-    """The calendar as the database holds it now (a snapshot nobody changes: shared by the process's requests)."""
+    """The calendar as the database holds it now (a snapshot nobody changes: shared by the process's
+    requests)."""
     return _shared.get() or _kept.get(None, Calendar)
 
 

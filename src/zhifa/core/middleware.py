@@ -1,5 +1,6 @@
 """Request middleware: binds a request id and client address for the full-process record (and, for a read, one
-snapshot of the reference data's version tokens), and sets the security headers (CSP) every response carries."""
+snapshot of the reference data's version tokens), and sets the security headers (CSP) every response
+carries."""
 
 import uuid
 from urllib.parse import urlencode, urlsplit
@@ -46,8 +47,8 @@ class RequestContextMiddleware:
         token = context.bind(request_id=request_id, ip_address=ip)
         try:
             if request.method in READS:
-                # One query for the version tokens of the calendar, the roles, the organisation tree … instead of
-                # one per use; a read changes none of them (core.versions).
+                # One query for the version tokens of the calendar, the roles, the organisation tree … instead
+                # of one per use; a read changes none of them (core.versions).
                 with versions.snapshot():
                     response = self.get_response(request)
             else:
@@ -59,9 +60,9 @@ class RequestContextMiddleware:
 
 
 class HtmxLoginMiddleware:
-    """A request made by HTMX (an act's form, the documents block polling) after the session has ended is sent to
-    the login page as a whole page (``HX-Redirect``), back to the page the user was on, instead of the login form
-    being swapped into a fragment of that page."""
+    """A request made by HTMX (an act's form, the documents block polling) after the session has ended is sent
+    to the login page as a whole page (``HX-Redirect``), back to the page the user was on, instead of the
+    login form being swapped into a fragment of that page."""
 
     def __init__(self, get_response):
         self.get_response = get_response

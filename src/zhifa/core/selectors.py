@@ -42,19 +42,20 @@ def scope_by_ids(qs: QuerySet, user, org_field: str = "organisation") -> QuerySe
     return qs.filter(**{f"{org_field}_id__in": jurisdiction_ids(user)})
 
 
-# The organisations of each jurisdiction (by path), kept by the process while no organisation changes (core.versions:
-# a unit added, moved or removed applies from the next request on).
+# The organisations of each jurisdiction (by path), kept by the process while no organisation changes
+# (core.versions: a unit added, moved or removed applies from the next request on).
 _subtrees = Memo("organisations", size=1000)
 
 
 def jurisdiction_ids(user) -> tuple[int, ...]:
-    """The ids of the organisations in the user's jurisdiction (a subtree: a unit and those below it), kept by the
-    process (:data:`_subtrees`) and on the user instance for the request, as its roles are (a page's lists and cards
-    each scope by them)."""
+    """The ids of the organisations in the user's jurisdiction (a subtree: a unit and those below it), kept by
+    the process (:data:`_subtrees`) and on the user instance for the request, as its roles are (a page's lists
+    and cards each scope by them)."""
     path = _jurisdiction(user)
     cached = getattr(user, "_zhifa_jurisdiction", None)
     if cached is None or cached[0] != path:
-        ids = _subtrees.get(path, lambda: tuple(Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True))) if path else ()
+        ids = _subtrees.get(path, lambda: tuple(
+            Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True))) if path else ()
         cached = (path, ids)
         user._zhifa_jurisdiction = cached
     return cached[1]

@@ -297,9 +297,10 @@ def _append_step(
 
 def _refresh_with_relations(obj) -> None:
     """``obj.refresh_from_db()``, reading again in the same query the related rows the caller had loaded (the
-    organisation, the party …): the record names them and the next step uses them, and a plain refresh drops them
-    all, so each was loaded again by its own query after every move. They are read from the database after the
-    update, as the record and the on-commit effects must see them, never kept from before the move (0349c0b)."""
+    organisation, the party …): the record names them and the next step uses them, and a plain refresh drops
+    them all, so each was loaded again by its own query after every move. They are read from the database
+    after the update, as the record and the on-commit effects must see them, never kept from before the move
+    (0349c0b)."""
     related = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
     obj.refresh_from_db(from_queryset=type(obj)._base_manager.select_related(*related) if related else None)
 

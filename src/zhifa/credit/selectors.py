@@ -143,14 +143,15 @@ _trigger_counters: list = []
 
 def register_trigger_counter(counter) -> None:
     """Register ``counter(party_ids, *, since, until) -> {party_id: n}`` (once): the parties' triggers in the
-    window, counted for many parties at once (the regrading of a county's firms), a party without any left out."""
+    window, counted for many parties at once (the regrading of a county's firms), a party without any left
+    out."""
     if counter not in _trigger_counters:
         _trigger_counters.append(counter)
 
 
 def overload_trigger_counts(party_ids, *, since: date, until: date) -> dict[int, int]:
-    """一超四罚 triggers against each party in the window, as counted by the registered counters (a party without
-    any is left out; none at all without a counter)."""
+    """一超四罚 triggers against each party in the window, as counted by the registered counters (a party
+    without any is left out; none at all without a counter)."""
     party_ids = list(party_ids)
     result: dict[int, int] = {}
     for counter in _trigger_counters:

@@ -183,8 +183,8 @@ RECOMPUTE_CHUNK = 200  # parties graded per transaction (and per set of bulk rea
 def grades_recompute(*, actor, organisation: Organisation, on: date | None = None) -> int:
     """Regrade every firm of ``organisation``'s subtree; returns how many grades changed. The same grading as
     :func:`grade_compute`, party by party, with what it reads fetched for a chunk of parties at once (the rule set
-    once; events, penalties, 一超四罚 triggers, listings and current grades in a few queries per chunk, not ten per
-    firm)."""
+    once; events, penalties, 一超四罚 triggers, listings and current grades in a few queries per chunk, not
+    ten per firm)."""
     on = on or timezone.localdate()
     _check_actor(actor, organisation)
     from zhifa.core.models import TransportCompany

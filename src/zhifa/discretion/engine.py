@@ -471,8 +471,8 @@ _memo = versions.Memo("discretion", size=MEMO_SIZE)
 
 
 def frozen_facts(value):
-    """A hashable, type-preserving key of the facts (``Decimal("1")`` and ``"1"`` stay apart: the engine compares
-    some facts by equality)."""
+    """A hashable, type-preserving key of the facts (``Decimal("1")`` and ``"1"`` stay apart: the engine
+    compares some facts by equality)."""
     if isinstance(value, dict):
         return tuple(sorted((str(k), frozen_facts(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
@@ -483,14 +483,15 @@ def frozen_facts(value):
 def assess(*, item_code: str, facts: dict, violation_date: date, today: date | None = None) -> Assessment:
     """Assess one violation (:func:`_assess`), the result kept while the catalogue does not change.
 
-    The result depends only on the arguments and on the catalogue (items, editions, levels, lists, overload rule
-    versions); every change of those gives the ``discretion`` key of ``core.versions`` a new token in the same
-    transaction (database triggers, migration 0007), so the token (read with the others, once per page) replaces the
-    eight or more queries of the evaluation — the case page shows the proposal of each pending case on every visit.
-    A caller gets its own copy."""
+    The result depends only on the arguments and on the catalogue (items, editions, levels, lists, overload
+    rule versions); every change of those gives the ``discretion`` key of ``core.versions`` a new token in the
+    same transaction (database triggers, migration 0007), so the token (read with the others, once per page)
+    replaces the eight or more queries of the evaluation — the case page shows the proposal of each pending
+    case on every visit. A caller gets its own copy."""
     today = today or timezone.localdate()
     key = (item_code, frozen_facts(facts or {}), violation_date, today)
-    result = _memo.get(key, lambda: _assess(item_code=item_code, facts=facts, violation_date=violation_date, today=today))
+    result = _memo.get(key, lambda: _assess(item_code=item_code, facts=facts, violation_date=violation_date,
+                                            today=today))
     return copy.deepcopy(result)
 
 

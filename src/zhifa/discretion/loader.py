@@ -19,9 +19,9 @@ from zhifa.core.errors import DomainError
 
 from .models import LEGACY_PENALTY_KINDS, PenaltyKind
 
-# libyaml's loader when PyYAML was built with it (the wheels are): the same documents, ~10× faster than the pure
-# Python one. The shipped catalogue is read by a data migration and again after every flush of a transactional test
-# (0.5 s of CPU a time with the pure Python loader).
+# libyaml's loader when PyYAML was built with it (the wheels are): the same documents, ~10× faster than the
+# pure Python one. The shipped catalogue is read by a data migration and again after every flush of a
+# transactional test (0.5 s of CPU a time with the pure Python loader).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -58,10 +58,11 @@ def next_number(*, organisation: Organisation, series: str, year: int) -> str:
 def series_for(organisation: Organisation, kind: str) -> str:
     """The series word for ``kind`` at ``organisation``: the nearest organisation's own setting, else the national
     default of the form."""
-    # the organisation and its ancestors, nearest first, from the materialised path of codes (one query instead
-    # of a look-up per level for every numbered paper)
+    # the organisation and its ancestors, nearest first, from the materialised path of codes (one query
+    # instead of a look-up per level for every numbered paper)
     chain = [code for code in organisation.path.split("/") if code][::-1]
-    rows = dict(NumberSeries.objects.filter(organisation__code__in=chain, kind=kind).values_list("organisation__code", "series"))
+    rows = dict(NumberSeries.objects.filter(organisation__code__in=chain, kind=kind)
+                .values_list("organisation__code", "series"))
     for code in chain:
         if rows.get(code):
             return rows[code]

@@ -39,8 +39,9 @@ def batches_for(user) -> QuerySet:
 
 
 def four_penalty_trigger_counts(party_ids, *, since, until) -> dict[int, int]:
-    """一超四罚 triggers against each of the parties in [since, until], in one query (the credit grade counts them;
-    registered with credit). A party without any is left out."""
-    rows = (FourPenaltyTrigger.objects.filter(party_id__in=list(party_ids), triggered_on__gte=since, triggered_on__lte=until)
+    """一超四罚 triggers against each of the parties in [since, until], in one query (the credit grade counts
+    them; registered with credit). A party without any is left out."""
+    rows = (FourPenaltyTrigger.objects
+            .filter(party_id__in=list(party_ids), triggered_on__gte=since, triggered_on__lte=until)
             .values("party_id").annotate(n=Count("id")).order_by())
     return {r["party_id"]: r["n"] for r in rows}

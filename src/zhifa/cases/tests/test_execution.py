@@ -206,7 +206,8 @@ def test_execution_form_on_the_case_page_for_the_head_only(world, settings, tmp_
     head, officer = client_for("head"), client_for("officer")
     assert form_url in head.get(f"/cases/{case.pk}/").content.decode()  # the act, its form loaded when opened
     assert "授予强制执行权的法律条款" in head.get(form_url, headers={"HX-Request": "true"}).content.decode()
-    page = head.get(form_url).content.decode()  # without script: the act on a page of its own, posting to the act
+    # without script: the act on a page of its own, posting to the act
+    page = head.get(form_url).content.decode()
     assert "授予强制执行权的法律条款" in page and f'action="/cases/{case.pk}/act/execute/"' in page
     assert form_url not in officer.get(f"/cases/{case.pk}/").content.decode()
     assert officer.get(form_url).status_code == 404

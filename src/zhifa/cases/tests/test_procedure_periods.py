@@ -26,8 +26,9 @@ def test_a_province_row_in_force_overrides_the_default_from_its_effective_date()
 @pytest.mark.django_db
 @pytest.mark.usefixtures("data_versions")
 def test_a_period_changed_by_the_administrator_applies_at_the_next_request(world, client_for):
-    """The periods are kept by each process under a version token the database changes with the table (core.versions,
-    migration cases/0020): a new row applies to the case page's statement clock at the very next visit."""
+    """The periods are kept by each process under a version token the database changes with the table
+    (core.versions, migration cases/0020): a new row applies to the case page's statement clock at the very
+    next visit."""
     from decimal import Decimal
 
     from zhifa.cases.tests.factories import notified
@@ -37,12 +38,14 @@ def test_a_period_changed_by_the_administrator_applies_at_the_next_request(world
     client = client_for("officer")
 
     def statement():
-        return next(c for c in client.get(f"/cases/{case.pk}/").context["clocks"] if c.key == "statement").deadline.date
+        clocks = client.get(f"/cases/{case.pk}/").context["clocks"]
+        return next(c for c in clocks if c.key == "statement").deadline.date
 
     before = statement()
     assert statement() == before
     token = DataVersion.objects.get(key="procedure_periods").token
-    ProcedurePeriod.objects.create(key="statement_working_days", value=10, effective_from=date(2000, 1, 1), citation="某省细则")
+    ProcedurePeriod.objects.create(key="statement_working_days", value=10, effective_from=date(2000, 1, 1),
+                                   citation="某省细则")
     assert DataVersion.objects.get(key="procedure_periods").token != token
     assert statement() > before
     ProcedurePeriod.objects.filter(key="statement_working_days").update(value=5)  # a queryset update as well

@@ -39,10 +39,11 @@ def test_head_sees_open_action_officer_does_not(world, client_for):
 def test_other_jurisdiction_gets_404(world, client_for, api_for):
     case = lead(world)
     assert client_for("officer_b").get(reverse("cases:detail", args=[case.pk])).status_code == 404
-    # an act an officer may take on a lead of their own county: 404 for the other county's officer all the same
-    assert client_for("officer").get(reverse("cases:act_form", args=[case.pk, "discovery"])).status_code == 200
+    # an act an officer may take on a lead of their own county: 404 for the other county's officer too
+    act_form = reverse("cases:act_form", args=[case.pk, "discovery"])
+    assert client_for("officer").get(act_form).status_code == 200
     for headers in ({}, {"HX-Request": "true"}):
-        assert client_for("officer_b").get(reverse("cases:act_form", args=[case.pk, "discovery"]), headers=headers).status_code == 404
+        assert client_for("officer_b").get(act_form, headers=headers).status_code == 404
     assert api_for("officer_b").get(f"/api/v1/cases/{case.pk}").status_code == 404
 
 
@@ -87,8 +88,9 @@ def test_a_case_key_beyond_64_bits_is_no_case(world, client_for, api_for):
 
 
 def test_an_acts_form_is_loaded_when_opened_and_only_for_an_act_the_user_may_take(world, client_for):
-    """The case page lists the acts; the form of one is loaded (HTMX) when the officer opens it, with its initial
-    values — here the head's 立案 with the officers to choose. Another act, or another person's, is not served."""
+    """The case page lists the acts; the form of one is loaded (HTMX) when the officer opens it, with its
+    initial values — here the head's 立案 with the officers to choose. Another act, or another person's, is
+    not served."""
     case = lead(world)
     url = reverse("cases:act_form", args=[case.pk, "open"])
     head = client_for("head")
@@ -97,22 +99,25 @@ def test_an_acts_form_is_loaded_when_opened_and_only_for_an_act_the_user_may_tak
     assert fields.status_code == 200 and 'name="open-officers"' in fields.content.decode()
     assert "<html" not in fields.content.decode() and "<button" in fields.content.decode()
     assert client_for("officer").get(url).status_code == 404  # only the head opens a case
-    # opened from a page read before the case moved on (or the roles changed): said in place, nothing to submit
+    # opened from a page read before the case moved on (or the roles changed): said in place, no button
     gone = client_for("officer").get(url, headers={"HX-Request": "true"})
-    assert gone.status_code == 200 and "现在不能办理" in gone.content.decode() and "<button" not in gone.content.decode()
+    assert gone.status_code == 200 and "现在不能办理" in gone.content.decode()
+    assert "<button" not in gone.content.decode()
     assert "HX-Request" in fields["Vary"]
-    assert head.get(reverse("cases:act_form", args=[case.pk, "decide"])).status_code == 404  # not in this state
+    # not in this state
+    assert head.get(reverse("cases:act_form", args=[case.pk, "decide"])).status_code == 404
     assert head.get(reverse("cases:act_form", args=[case.pk, "no_such_act"])).status_code == 404
 
 
 def test_an_act_opened_after_the_session_ended_sends_the_whole_page_to_the_login(world, client):
-    """HTMX fetch without a session: not the login form inside the act's panel, but the login page, back to the
-    case page afterwards."""
+    """HTMX fetch without a session: not the login form inside the act's panel, but the login page, back to
+    the case page afterwards."""
     case = lead(world)
     response = client.get(reverse("cases:act_form", args=[case.pk, "discovery"]),
                           headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver/cases/{case.pk}/"})
     assert response["HX-Redirect"] == f"{reverse('core:login')}?next=%2Fcases%2F{case.pk}%2F"
-    assert client.get(reverse("cases:act_form", args=[case.pk, "discovery"])).status_code == 302  # without HTMX as before
+    # without HTMX as before
+    assert client.get(reverse("cases:act_form", args=[case.pk, "discovery"])).status_code == 302
 
 
 def test_open_through_the_page(world, client_for):

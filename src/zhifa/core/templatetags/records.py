@@ -13,8 +13,8 @@ def _resolver(context) -> history.NameResolver:
 
 @register.simple_tag(takes_context=True)
 def prefetch_names(context, events, known=None) -> str:
-    """``{% prefetch_names events known %}`` before the list: the names its changes show, read one query per model;
-    ``known`` (optional): objects the page has read already, whose names are taken as they are."""
+    """``{% prefetch_names events known %}`` before the list: the names its changes show, read one query per
+    model; ``known`` (optional): objects the page has read already, whose names are taken as they are."""
     resolver = _resolver(context)
     resolver.know(known if isinstance(known, (list, tuple)) else ())
     resolver.prefetch(events)

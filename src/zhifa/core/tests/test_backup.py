@@ -18,9 +18,9 @@ from zhifa.core.tests.factories import VehicleFactory
 
 @pytest.fixture(autouse=True)
 def _own_var_dir(settings, tmp_path):
-    """The backed-up data directories (``VAR_DIR``/wim, exports …) of this test only: the checkout's ``var/`` is
-    shared with other test processes (the other database's run writes the demo's WIM files there), and a backup of
-    it read files while they were written."""
+    """The backed-up data directories (``VAR_DIR``/wim, exports …) of this test only: the checkout's ``var/``
+    is shared with other test processes (the other database's run writes the demo's WIM files there), and a
+    backup of it read files while they were written."""
     settings.VAR_DIR = tmp_path / "var"
 
 
@@ -243,9 +243,9 @@ def test_backup_made_under_another_key_is_refused(backed_up, settings):
 
 @pytest.mark.django_db
 def test_a_file_rewritten_while_backed_up_is_archived_as_hashed(world, settings, tmp_path, monkeypatch):
-    """The manifest's digest and size describe the bytes in the archive even when another process rewrites the file
-    meanwhile (the first reading was hashed, the second archived: a digest the archive did not hold, or "unexpected
-    end of data" when the file shrank)."""
+    """The manifest's digest and size describe the bytes in the archive even when another process rewrites the
+    file meanwhile (the first reading was hashed, the second archived: a digest the archive did not hold, or
+    "unexpected end of data" when the file shrank)."""
     wim = Path(settings.VAR_DIR) / "wim" / "station-1.jsonl"
     wim.parent.mkdir(parents=True)
     wim.write_bytes(b'{"plate": "1"}\n' * 1000)

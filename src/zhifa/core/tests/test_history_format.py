@@ -128,18 +128,21 @@ def test_a_related_records_snapshot_on_the_case_reads_with_its_own_labels(world)
 
 
 @pytest.mark.django_db
-def test_names_in_a_history_are_read_one_query_per_model_and_read_the_same(world, django_assert_max_num_queries):
-    """A case's history names its officers and unit on many lines: ``NameResolver.prefetch`` reads them once per
-    model (a query per name before), and the lines read exactly as when each name is looked up alone."""
+def test_names_in_a_history_are_read_one_query_per_model_and_read_the_same(world,
+                                                                            django_assert_max_num_queries):
+    """A case's history names its officers and unit on many lines: ``NameResolver.prefetch`` reads them once
+    per model (a query per name before), and the lines read exactly as when each name is looked up alone."""
     case = decided(world)
     users = list(world.users.values())
     for i, user in enumerate(users):
-        _record(world, case, {"decided_by_id": [users[i - 1].pk, user.pk], "organisation_id": [None, case.organisation_id]})
+        _record(world, case, {"decided_by_id": [users[i - 1].pk, user.pk],
+                              "organisation_id": [None, case.organisation_id]})
     _record(world, case, {"decided_by_id": [None, 987654321]})  # a person since removed from the register
     events = list(audit.history(case))
     one_by_one = [history.change_rows(e) for e in events]
     resolver = history.NameResolver()
-    with django_assert_max_num_queries(3):  # users, organisations, parties (the case's own creation names its party)
+    # users, organisations, parties (the case's own creation names its party)
+    with django_assert_max_num_queries(3):
         resolver.prefetch(events)
     with django_assert_max_num_queries(1):  # only the removed person, asked alone (已不存在的…)
         together = [history.change_rows(e, resolver=resolver) for e in events]
@@ -148,13 +151,15 @@ def test_names_in_a_history_are_read_one_query_per_model_and_read_the_same(world
 
 
 @pytest.mark.django_db
-def test_names_the_page_has_read_already_are_not_read_again_and_read_the_same(world, django_assert_num_queries):
+def test_names_the_page_has_read_already_are_not_read_again_and_read_the_same(world,
+                                                                              django_assert_num_queries):
     """The case page hands the record the case's unit and party and its people (``NameResolver.know``): the
     lines that name them need no query and read as when the names are looked up."""
     case = decided(world)
     users = list(world.users.values())
     for user in users:
-        _record(world, case, {"decided_by_id": [None, user.pk], "organisation_id": [None, case.organisation_id]})
+        _record(world, case, {"decided_by_id": [None, user.pk],
+                              "organisation_id": [None, case.organisation_id]})
     events = list(audit.history(case))
     one_by_one = [history.change_rows(e) for e in events]
     resolver = history.NameResolver()

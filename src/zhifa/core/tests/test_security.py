@@ -180,8 +180,9 @@ PUBLIC = [
 
 @pytest.mark.parametrize("method,path,limit", PUBLIC, ids=[p for _, p, _ in PUBLIC])
 def test_public_endpoint_answers_429_over_its_limit(db, method, path, limit):
-    """The counter is per fixed window (ratelimit.hit): the clock stands still, or the requests of a slow run straddle
-    a window's edge and the last one is counted afresh (302 instead of 429 on SQLite at load 6, 2026-12-06)."""
+    """The counter is per fixed window (ratelimit.hit): the clock stands still, or the requests of a slow run
+    straddle a window's edge and the last one is counted afresh (302 instead of 429 on SQLite at load 6,
+    2026-12-06)."""
     client = Client()
     with time_machine.travel(timezone.now(), tick=False):
         for _ in range(limit):

@@ -190,8 +190,9 @@ def test_listed_grades_follow_the_cap():
 
 
 def test_grades_recompute_grades_each_firm_as_grade_compute_does(world, monkeypatch):
-    """grades_recompute reads in bulk what grade_compute reads party by party (events, penalties, 一超四罚 triggers,
-    listings, current grades): both give every firm the same grade, score, reasons and record — across chunks too."""
+    """grades_recompute reads in bulk what grade_compute reads party by party (events, penalties, 一超四罚
+    triggers, listings, current grades): both give every firm the same grade, score, reasons and record —
+    across chunks too."""
     import random
 
     from django.db import connection
@@ -216,16 +217,19 @@ def test_grades_recompute_grades_each_firm_as_grade_compute_does(world, monkeypa
         DishonestyEntry.objects.create(party=firm.party, organisation=world.brigade_a, reason="一年内超限运输3次以上",
                                        basis="公路安全保护条例第六十六条", source="officer", status="listed",
                                        listed_on=today - timedelta(days=40), expires_on=expires)
-    # 一超四罚 triggers (issue 19: counted for each chunk in one query, not one per firm), one outside the window
+    # 一超四罚 triggers (issue 19: counted for each chunk in one query, not per firm), one outside the window
     for firm, n, days_ago in ((firms[1], 2, 3), (firms[6], 1, 10), (firms[9], 1, 800)):
         for k in range(n):
-            FourPenaltyTrigger.objects.create(kind="company", party=firm.party, organisation=world.brigade_a, company=firm,
-                                              count=5, basis="第六十六条", triggered_on=today - timedelta(days=days_ago + k),
+            FourPenaltyTrigger.objects.create(kind="company", party=firm.party, organisation=world.brigade_a,
+                                              company=firm, count=5, basis="第六十六条",
+                                              triggered_on=today - timedelta(days=days_ago + k),
                                               follow_up="停业整顿", notice_due_on=today)
     expected = {f.party_id: services.grade_evaluate(f.party, today) for f in firms}
     window = {"since": today - timedelta(days=364), "until": today}
-    assert selectors.overload_trigger_counts([f.party_id for f in firms], **window) == {firms[1].party_id: 2, firms[6].party_id: 1}
-    assert selectors.overload_trigger_count(firms[1].party_id, **window) == 2 and selectors.overload_trigger_count(firms[9].party_id, **window) == 0
+    assert selectors.overload_trigger_counts([f.party_id for f in firms], **window) == {
+        firms[1].party_id: 2, firms[6].party_id: 1}
+    assert selectors.overload_trigger_count(firms[1].party_id, **window) == 2
+    assert selectors.overload_trigger_count(firms[9].party_id, **window) == 0
     assert any("一超四罚记录" in r for want in expected.values() for r in want["reasons"])
     changes_before = GradeChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # not count(): sequences gap
     with CaptureQueriesContext(connection) as queries:

@@ -127,8 +127,9 @@ def test_demo_delivers_with_a_few_rejections_to_resolve(world, fast_outbox):
     from zhifa.integrations import demo
 
     fast_outbox.INTEGRATION_SIMULATOR_URL = ""
-    # The simulator answers on a thread of this process: the fixture's 0.5 s timeout (for the tests of a receiver that
-    # does not answer) left two messages pending when the whole suite loaded both cores (PostgreSQL, 2026-12-06).
+    # The simulator answers on a thread of this process: the fixture's 0.5 s timeout (for the tests of a
+    # receiver that does not answer) left two messages pending when the whole suite loaded both cores
+    # (PostgreSQL, 2026-12-06).
     fast_outbox.INTEGRATION_TIMEOUT = 15
     for _ in range(3):
         decided(world)

@@ -207,12 +207,13 @@ def test_the_header_shows_the_unread_count_and_a_fragment_does_not_count(world, 
 
     case = opened(world)
     for i in range(2):
-        services.notify(kind="clock_red", event=f"case:{case.pk}:x:{i}", users=[world.users["officer"]], title="期限已届满",
-                        body="案件已超期。")
+        services.notify(kind="clock_red", event=f"case:{case.pk}:x:{i}", users=[world.users["officer"]],
+                        title="期限已届满", body="案件已超期。")
     client = client_for("officer")
     unread = Notification.objects.filter(recipient=world.users["officer"], read_at__isnull=True).count()
     assert unread >= 2
-    assert f'<span class="badge red" aria-label="未读">{unread}</span>' in client.get(f"/cases/{case.pk}/").content.decode()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'<span class="badge red" aria-label="未读">{unread}</span>' in page
     with CaptureQueriesContext(connection) as ctx:
         fragment = client.get(f"/cases/{case.pk}/documents/", HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and "未读" not in fragment.content.decode()

@@ -6,14 +6,14 @@
   (chain, signatures and every audited row against its last event);
 - the previous year's annual report reads like a year's work (non-zero figures in every section the issue names).
 
-Every paper is composed from the database, linted, numbered, stored and recorded as the demo issues it, on both
-engines. The WeasyPrint layout (half of this test's CPU on SQLite when all 578 papers were laid out) is done for a
-representative set (``_Layout``, docs/testing.md "The whole-demo test: a representative layout"): the first paper
-of each kind (each kind has its own template) where it is issued, and after the demo the paper with the longest HTML
-of each kind (the one most likely to break across pages); each laid-out PDF must hold every character of its text
-(``pdftotext``). The other papers are stored as a minimal one-page PDF naming their HTML's SHA-256 (``_stand_in``).
-The layout reads only the HTML; every template is also laid out by the documents app's own tests
-(``documents/tests/test_document_issue.py::test_every_standard_form_renders``,
+Every paper is composed from the database, linted, numbered, stored and recorded as the demo issues it, on
+both engines. The WeasyPrint layout (half of this test's CPU on SQLite when all 578 papers were laid out) is
+done for a representative set (``_Layout``, docs/testing.md "The whole-demo test: a representative layout"):
+the first paper of each kind (each kind has its own template) where it is issued, and after the demo the paper
+with the longest HTML of each kind (the one most likely to break across pages); each laid-out PDF must hold
+every character of its text (``pdftotext``). The other papers are stored as a minimal one-page PDF naming
+their HTML's SHA-256 (``_stand_in``). The layout reads only the HTML; every template is also laid out by the
+documents app's own tests (``documents/tests/test_document_issue.py::test_every_standard_form_renders``,
 ``core/tests/test_security.py::test_every_rendered_paper_passes_the_evidence_scanner``).
 """
 
@@ -63,9 +63,9 @@ def _load_demo(capture) -> None:
 
 
 def _stand_in(html: str) -> tuple[bytes, int]:
-    """A minimal valid one-page PDF naming the SHA-256 of the paper's HTML (distinct per paper, as the evidence store
-    keeps files by their digest), written with pydyf (WeasyPrint's PDF writer) without a layout: ~0.1 ms instead of
-    ~14 ms for WeasyPrint's one-line layout and ~90 ms for the paper's own."""
+    """A minimal valid one-page PDF naming the SHA-256 of the paper's HTML (distinct per paper, as the
+    evidence store keeps files by their digest), written with pydyf (WeasyPrint's PDF writer) without a
+    layout: ~0.1 ms instead of ~14 ms for WeasyPrint's one-line layout and ~90 ms for the paper's own."""
     import pydyf
 
     pdf = pydyf.PDF()
@@ -78,19 +78,21 @@ def _stand_in(html: str) -> tuple[bytes, int]:
     text.show_text_string(hashlib.sha256(html.encode()).hexdigest())
     text.end_text()
     pdf.add_object(text)
-    pdf.add_page(pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": pydyf.Array([0, 0, 595, 842]),
-                                   "Contents": text.reference,
-                                   "Resources": pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})})}))
+    pdf.add_page(pydyf.Dictionary({
+        "Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": pydyf.Array([0, 0, 595, 842]),
+        "Contents": text.reference,
+        "Resources": pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})}),
+    }))
     out = io.BytesIO()
     pdf.write(out)
     return out.getvalue(), 1
 
 
 class _Layout:
-    """Stands in for ``documents.services.html_to_pdf`` (and watches ``render_html`` for each paper's kind): the
-    first paper of each kind is laid out by WeasyPrint where it is issued, every other one gets ``_stand_in``; the
-    longest HTML of each kind is kept and laid out by ``lay_out_longest`` after the demo, unless it was that kind's
-    first paper."""
+    """Stands in for ``documents.services.html_to_pdf`` (and watches ``render_html`` for each paper's kind):
+    the first paper of each kind is laid out by WeasyPrint where it is issued, every other one gets
+    ``_stand_in``; the longest HTML of each kind is kept and laid out by ``lay_out_longest`` after the demo,
+    unless it was that kind's first paper."""
 
     def __init__(self, render_html, html_to_pdf):
         self._render_html, self._html_to_pdf = render_html, html_to_pdf
