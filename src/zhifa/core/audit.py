@@ -25,7 +25,7 @@ from uuid import UUID
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, models, transaction
 from django.utils import timezone
 
 from . import context
@@ -216,8 +216,7 @@ def _read_row(model, pk):
     """The digest fields of one row, converted exactly as the ORM converts them (so record() and verify() see the
     same values). record() runs on every write: the query is compiled once per model and connection
     (core.db.Compiled), which saves building a many-field query each time (the larger part of its cost)."""
-    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection (`connection` is a proxy shared by all threads)
-    return _row_reader(model).first(model._meta.pk.get_db_prep_value(pk, db), using=DEFAULT_DB_ALIAS)
+    return _row_reader(model).first(model._meta.pk.get_prep_value(pk), using=DEFAULT_DB_ALIAS)
 
 
 def subject_key(subject) -> tuple[str, str, str]:
