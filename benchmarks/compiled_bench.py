@@ -1,0 +1,81 @@
+"""The per-call cost of the queries compiled once per connection (``core.db.Compiled``): the record's read
+of the audited row for its digest (``audit._read_row``, once per event) and the bearer token's and signed-in
+user's look-ups (``core.auth``), in-process, CPU time of this process per call.
+
+    .venv/bin/python benchmarks/compiled_bench.py          # SQLite, var/bench-compiled.sqlite3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_compiled \\
+        .venv/bin/python benchmarks/compiled_bench.py
+
+Each kind of call is made ``--calls`` times after a warm-up, ``--runs`` times over, kind after kind in each
+run. Printed: the median µs a call of each run, the median of the runs and their spread, with the load average
+before and after. The database named by ``DATABASE_URL`` is migrated in place and the world is written in a
+transaction rolled back at the end.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--calls", type=int, default=2000, help="calls of each kind in a run")
+    p.add_argument("--runs", type=int, default=3)
+    args = p.parse_args(argv)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-compiled.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhifa.settings")
+    os.environ["DEBUG"] = "0"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+    print(f"load average {os.getloadavg()[0]:.2f}; {connection.vendor} {connection.settings_dict['NAME']}")
+    from zhifa.cases.models import Case
+    from zhifa.cases.tests import factories as case_factories
+    from zhifa.core import audit
+    from zhifa.core.auth import _SIGNED_IN, _TOKEN, token_create, token_hash
+    from zhifa.core.models import Party
+    from zhifa.testing import build_world
+
+    with transaction.atomic():
+        world = build_world()
+        case = case_factories.opened(world)
+        key_hash = token_hash(token_create(user=world.users["officer"], name="bench"))
+        user_pk = world.users["officer"].pk
+        calls = {
+            "read_row_case": lambda: audit._read_row(Case, case.pk),
+            "read_row_party": lambda: audit._read_row(Party, case.party_id),
+            "token": lambda: _TOKEN.first(key_hash),
+            "signed_in": lambda: _SIGNED_IN.first(user_pk),
+        }
+        for call in calls.values():
+            for _ in range(50):
+                assert call() is not None
+        results = {name: [] for name in calls}
+        for _ in range(args.runs):
+            for name, call in calls.items():
+                times = []
+                for _ in range(args.calls):
+                    start = time.process_time()
+                    call()
+                    times.append(time.process_time() - start)
+                results[name].append(statistics.median(times) * 1e6)
+        transaction.set_rollback(True)
+    print(f"{'call':<16} {'runs: median CPU µs a call':<28} {'median':>7} {'spread':>7}")
+    for name, runs in results.items():
+        each = ", ".join(f"{t:.1f}" for t in runs)
+        print(f"{name:<16} {each:<28} {statistics.median(runs):>7.1f} {max(runs) - min(runs):>7.1f}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
