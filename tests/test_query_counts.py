@@ -248,6 +248,7 @@ def test_case_page_compiles_its_case_reads_once(world, client_for, monkeypatch):
     client.get(f"/cases/{first.pk}/")
     compiled = []
     execute_sql = SQLCompiler.execute_sql
-    monkeypatch.setattr(SQLCompiler, "execute_sql", lambda self, *a, **kw: compiled.append(self) or execute_sql(self, *a, **kw))
+    monkeypatch.setattr(SQLCompiler, "execute_sql",
+                        lambda self, *a, **kw: compiled.append(self) or execute_sql(self, *a, **kw))
     count = _count(client, f"/cases/{second.pk}/")
     assert count >= 17 and len(compiled) == CASE_PAGE_COMPILED, [c.query.model for c in compiled]

@@ -318,7 +318,8 @@ def case_detail(request, pk: int):
              *(change.actor for change in timeline)]
     context = {
         "case": case, "clocks": clocks.clocks(case), "actions": _allowed_actions(request, case, application),
-        "timeline": timeline, "events": audit.history_rows(case), "events_known": known, "transcripts": transcripts,
+        "timeline": timeline, "events": audit.history_rows(case), "events_known": known,
+        "transcripts": transcripts,
         "evidence": case.evidence_items.all(), "reviews": case.legal_reviews.all(),
         "extensions": case.extensions.all(), "suspensions": case.suspensions.all(),
         "corrections": case.corrections.all() if case.decided_on else (),

@@ -80,8 +80,8 @@ def test_the_lists_links_are_not_reversed_row_by_row(world, client_for, monkeypa
 
 
 def test_a_case_key_beyond_64_bits_is_no_case(world, client_for, api_for):
-    """The case is looked up by a query compiled once (selectors.case_get), which takes the key as given: a key no
-    row can have answers 404 on the page and the API, as the ORM's look-up did (not an overflow)."""
+    """The case is looked up by a query compiled once (selectors.case_get), which takes the key as given: a key
+    no row can have answers 404 on the page and the API, as the ORM's look-up did (not an overflow)."""
     for key in (2**63, 10**30):
         assert client_for("officer").get(f"/cases/{key}/").status_code == 404
         assert api_for("officer").get(f"/api/v1/cases/{key}").json()["code"] == "not_found"
