@@ -29,6 +29,10 @@ def main(argv=None) -> None:
     p.add_argument("--runs", type=int, default=3)
     args = p.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-compiled.sqlite3'}")
+    name = os.environ["DATABASE_URL"].rstrip("/").rsplit("/", 1)[-1]
+    if "bench" not in name:  # it migrates the database and writes a world in it: never the platform's own
+        raise SystemExit(f"compiled_bench.py migrates and writes its database: name one with 'bench' in it, "
+                         f"not {name!r}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhifa.settings")
     os.environ["DEBUG"] = "0"
     import django

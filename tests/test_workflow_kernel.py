@@ -321,7 +321,8 @@ def test_savepoint_a_fault_after_the_moves_writes_undoes_the_callers_whole_trans
         raise RuntimeError("the hook fails")
 
     failing = Workflow(name="kernel-test-failing", model="cases.Case", history="cases.StatusChange",
-                       history_subject="case", audit_prefix="kt.", noun="测试案件", states=Status, on_move=fail,
+                       history_subject="case", audit_prefix="kt.", noun="测试案件", states=Status,
+                       on_move=fail,
                        transitions=[Transition("open", "立案", {S.LEAD}, S.OPENED, (Role.HEAD,))])
     case, first = lead(world), lead(world)
     before = (_state(case), _state(first))
@@ -331,11 +332,13 @@ def test_savepoint_a_fault_after_the_moves_writes_undoes_the_callers_whole_trans
     assert (_state(case), _state(first)) == before
     with transaction.atomic():
         with pytest.raises(RuntimeError):
-            transition(failing, Case.objects.get(pk=case.pk), "open", actor=world.users["head"], summary="立案")
+            transition(failing, Case.objects.get(pk=case.pk), "open", actor=world.users["head"],
+                       summary="立案")
         assert transaction.get_rollback()  # the caller's block ends in a rollback
     assert _state(case) == before[0]
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():  # the caller's own savepoint
-            transition(failing, Case.objects.get(pk=case.pk), "open", actor=world.users["head"], summary="立案")
+            transition(failing, Case.objects.get(pk=case.pk), "open", actor=world.users["head"],
+                       summary="立案")
         transition(WF, Case.objects.get(pk=first.pk), "open", actor=world.users["head"], summary="立案")
     assert _state(case)[:2] == before[0][:2] and _state(first)[:2] == (S.OPENED, before[1][1] + 1)

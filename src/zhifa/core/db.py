@@ -35,7 +35,8 @@ _slots = itertools.count()
 
 class Compiled:
     """A query of fixed shape run again and again with another value (the bearer token's look-up, the
-    signed-in user's, the record's read of the audited row for its digest), its SQL compiled once per
+    signed-in user's, the record's read of the audited row for its digest, the case page's reads: the case,
+    its rows of each kind, its list application and its history), its SQL compiled once per
     database connection instead of at every call: the ORM compiles each query anew, and for a
     ``select_related`` of three tables (~40 columns) or a row of many fields the compilation and the column
     converters' look-up cost more CPU than the query itself (cProfile, 2026-12-06: 2/3 of the token look-up;
@@ -49,8 +50,9 @@ class Compiled:
     of one kind on the case page). The queryset must use ``value`` exactly once as a query parameter and
     select model instances or a plain ``values_list()`` (no ``values()``, ``flat``/``named``, annotations,
     prefetches or composite keys). ``value`` goes to the database as given, without the field's conversion:
-    pass a str for a text column, an int for an integer key (and say so:
-    ``placeholder=NUMBER_PLACEHOLDER``)."""
+    pass a str for a text column, an int for an integer key (and say so: ``placeholder=`` a value within the
+    column's range — ``NUMBER_PLACEHOLDER`` for a 64-bit key; for a narrower column Django compiles an
+    out-of-range value to no query at all on PostgreSQL, as ``audit._row_reader``'s ``1`` avoids)."""
 
     def __init__(self, build: Callable[[object], QuerySet], *, placeholder: object = TEXT_PLACEHOLDER):
         self._build, self._placeholder = build, placeholder

@@ -48,9 +48,9 @@ def test_other_jurisdiction_gets_404(world, client_for, api_for):
 
 
 def test_the_lists_links_are_not_reversed_row_by_row(world, client_for, monkeypatch):
-    """The case list and the at-risk list link each row to its case page with the address reversed once per page
-    (a {% url %} per row was a tenth of the list's CPU): as many reversals for 6 rows as for 2, and the links
-    are the case pages' own."""
+    """The case list and the at-risk list link each row to its case page with the address reversed once per
+    page (a {% url %} per row was a tenth of the list's CPU): as many reversals for 6 rows as for 2, and the
+    links are the case pages' own."""
     from django.urls.resolvers import URLResolver
 
     def reversals(path):
@@ -63,7 +63,8 @@ def test_the_lists_links_are_not_reversed_row_by_row(world, client_for, monkeypa
         return len(calls), body
 
     client = client_for("officer")
-    client.get("/cases/"), client.get("/cases/at-risk/")  # the navigation's entries, reversed once per process
+    # the navigation's entries, reversed once per process
+    client.get("/cases/"), client.get("/cases/at-risk/")
     overdue = timezone.localdate() - timedelta(days=120)
     made = []
     for n in (2, 4):
@@ -80,8 +81,8 @@ def test_the_lists_links_are_not_reversed_row_by_row(world, client_for, monkeypa
 
 
 def test_a_case_key_beyond_64_bits_is_no_case(world, client_for, api_for):
-    """The case is looked up by a query compiled once (selectors.case_get), which takes the key as given: a key
-    no row can have answers 404 on the page and the API, as the ORM's look-up did (not an overflow)."""
+    """The case is looked up by a query compiled once (selectors.case_get), which takes the key as given: a
+    key no row can have answers 404 on the page and the API, as the ORM's look-up did (not an overflow)."""
     for key in (2**63, 10**30):
         assert client_for("officer").get(f"/cases/{key}/").status_code == 404
         assert api_for("officer").get(f"/api/v1/cases/{key}").json()["code"] == "not_found"

@@ -85,7 +85,11 @@ def test_a_values_list_gives_the_orm_s_converted_tuple(world):
 
 def test_a_new_compiled_query_does_not_find_a_gone_one_s_sql(world):
     """The compiled SQL is found on the connection under a name of its own: a name made from id() found, once
-    a Compiled was gone and its id reused, that other query's SQL (found in review)."""
+    a Compiled was gone and its id reused, that other query's SQL (found in review). The names differ whatever
+    the ids; the rounds below also let CPython reuse an address, as it usually does."""
+    first, second = Compiled(lambda value: User.objects.filter(username=value)[:1]), Compiled(
+        lambda value: Organisation.objects.filter(name=value)[:1])
+    assert first._slot != second._slot
     for _ in range(20):
         users = Compiled(lambda value: User.objects.filter(username=value)[:1])
         assert users.first("head").username == "head"
@@ -108,11 +112,48 @@ def test_a_user_without_an_organisation(world):
 def test_compiled_is_checked_against_this_django():
     """Compiled builds rows with the ORM's compiler internals (klass_info, related populators, converters) as
     Django 5.2 has them; it is the one place that does (the token's and signed-in user's look-ups, the
-    record's read of a row for its digest): a Django upgrade must check it again (and this test) before it
-    lands."""
+    record's read of a row for its digest, the case page's reads): a Django upgrade must check it again (and
+    this test) before it lands."""
     import django
 
     assert django.VERSION[:2] == (5, 2), "core.db.Compiled was written against Django 5.2: check it again"
+
+
+def _rows_of_every_kind(world, case) -> None:
+    """Two rows of each kind the decided case lacks, written so that the models' orders must sort them (the
+    later first), the selected related rows (an evidence item's file, a preservation's approver) present."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhifa.cases.models import (
+        ClockSuspension,
+        Correction,
+        EvidenceItem,
+        EvidencePreservation,
+        Extension,
+        Transcript,
+    )
+    from zhifa.core.models import EvidenceFile
+
+    head, officer = world.users["head"], world.users["officer"]
+    today, now = timezone.localdate(), timezone.now()
+    for back in (1, 5):
+        day = today - timedelta(days=back)
+        ClockSuspension.objects.create(case=case, reason="testing", started_on=day, ended_on=today)
+        Extension.objects.create(case=case, days=30, basis="head", reason="复杂", approved_by=head,
+                                 approved_on=day)
+        Transcript.objects.create(case=case, kind="inquiry", started_at=now - timedelta(days=back),
+                                  ended_at=now - timedelta(days=back, hours=-1), place="站前",
+                                  person_name="张三", recorded_by=officer)
+        file = EvidenceFile.objects.create(sha256=f"{back:064x}", size=10, content_type="image/jpeg",
+                                           original_name=f"{back}.jpg", organisation=case.organisation)
+        EvidenceItem.objects.create(case=case, kind="photo", title=f"照片{back}", file=file)
+        Correction.objects.create(case=case, field_label="地址", old_text="甲", new_text="乙", reason="笔误",
+                                  corrected_by=head, corrected_on=day)
+        EvidencePreservation.objects.create(case=case, kind="preservation", status="preserved",
+                                            place="停车场", requested_by=officer, approved_by=head,
+                                            approved_on=day)
 
 
 def test_all_gives_the_rows_the_orm_gives_in_its_order(world):
@@ -122,9 +163,11 @@ def test_all_gives_the_rows_the_orm_gives_in_its_order(world):
     from zhifa.cases.tests import factories as case_factories
 
     case = case_factories.decided(world, legal_review=True)
+    _rows_of_every_kind(world, case)
     empty = case_factories.lead(world)
     for name, compiled in selectors.CASE_ROWS.items():
         expected = list(getattr(case, name).all())
+        assert len(expected) >= 2, name  # every kind compared on rows, in their order
         for _ in range(2):  # compiled at the first call, reused at the second
             with CaptureQueriesContext(connection) as queries:
                 rows = compiled.all(case.pk)
@@ -135,6 +178,10 @@ def test_all_gives_the_rows_the_orm_gives_in_its_order(world):
     reviews = selectors.CASE_ROWS["legal_reviews"].all(case.pk)
     assert not selectors.CASE_ROWS["legal_reviews"].all(empty.pk)
     assert reviews and reviews[0].reviewer == world.users["reviewer"]  # the select_related's row came along
+    items = selectors.CASE_ROWS["evidence_items"].all(case.pk)
+    assert [i.file.original_name for i in items] == [i.file.original_name for i in case.evidence_items.all()]
+    kept = selectors.CASE_ROWS["preservations"].all(case.pk)
+    assert {p.approved_by for p in kept} == {world.users["head"]}
     changes = selectors.CASE_ROWS["status_changes"].all(case.pk)
     assert [c.to_status for c in changes] == [c.to_status for c in case.status_changes.all()]
     assert changes[0].at.tzinfo is not None

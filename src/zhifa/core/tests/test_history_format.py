@@ -84,8 +84,8 @@ def test_who_may_see_the_raw_rows_is_asked_once_a_record(world, client_for, monk
     for who, shown in (("supervisor", True), ("officer", False)):
         asked.clear()
         html = client_for(who).get(f"/cases/{case.pk}/").content.decode()
-        assert html.count("原始记录") == (Event.objects.filter(subject_id=str(case.pk), subject_type="cases.case").count()
-                                        if shown else 0)
+        events = Event.objects.filter(subject_id=str(case.pk), subject_type="cases.case").count()
+        assert html.count("原始记录") == (events if shown else 0)
         assert len(asked) == 1
 
 

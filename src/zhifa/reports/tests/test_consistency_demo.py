@@ -51,14 +51,15 @@ PAPERS = {
 }
 
 
-def _load_demo(capture) -> None:
-    """What ``zhifa demo-data`` does (every app's demo in the order of the work), each app's on-commit papers made
-    before the next app runs, as they are when the command runs outside a test transaction."""
+def _load_demo() -> None:
+    """What ``zhifa demo-data`` does: every app's demo in the order of the work, each on one calendar snapshot.
+    The test is transactional, so each act commits and its on-commit papers are made at its commit, as when the
+    command runs."""
     ctx = DemoContext(rng=random.Random(20261121), today=timezone.localdate(), scale=1)
     for dotted in django_settings.ZHIFA_WORK_ORDER:
         if find_spec(f"{dotted}.demo") is None:
             continue
-        with capture(execute=True), legal_calendar.shared():  # as the command does
+        with legal_calendar.shared():  # as the command does
             import_module(f"{dotted}.demo").load(ctx)
 
 
@@ -139,18 +140,17 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
-# Transactional, as ``zhifa demo-data`` runs: each act commits (its on-commit papers made at once). In one rolled-back
-# transaction the record's head row piled up one version per event (~8,100) that PostgreSQL could not prune before
-# the end, and every later lock of it walked them all (docs/testing.md, "The whole-demo test on PostgreSQL"). As a
-# transactional test it runs in pytest-django's second phase, first there (``LONGEST_FIRST``).
+# Transactional, as ``zhifa demo-data`` runs: each act commits (its on-commit papers made at once). In one
+# rolled-back transaction the record's head row piled up one version per event (~8,100) that PostgreSQL could
+# not prune before the end, and every later lock of it walked them all (docs/testing.md, "The whole-demo test
+# on PostgreSQL"). As a transactional test it runs in pytest-django's second phase, first there
+# (LONGEST_FIRST).
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_demo_papers_pass_the_lint_figures_tie_out_and_last_year_is_full(
-    django_capture_on_commit_callbacks, caplog, settings, tmp_path, _layout
-):
+def test_demo_papers_pass_the_lint_figures_tie_out_and_last_year_is_full(caplog, settings, tmp_path, _layout):
     settings.EVIDENCE_ROOT = str(tmp_path)
     with caplog.at_level(logging.WARNING, logger="zhifa"):
-        _load_demo(django_capture_on_commit_callbacks)
+        _load_demo()
 
     # issue 14: no paper refused by the lint or failing to render (the evidence store's own upload checks are not
     # the lint's), and every paper the demo issued passes the lint
