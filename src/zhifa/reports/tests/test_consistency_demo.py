@@ -6,14 +6,14 @@
   (chain, signatures and every audited row against its last event);
 - the previous year's annual report reads like a year's work (non-zero figures in every section the issue names).
 
-Every paper is composed from the database, linted, numbered, stored and recorded as the demo issues it, on
-both engines. The WeasyPrint layout (half of this test's CPU on SQLite when all 578 papers were laid out) is
-done for a representative set (``_Layout``, docs/testing.md "The whole-demo test: a representative layout"):
-the first paper of each kind (each kind has its own template) where it is issued, and after the demo the paper
-with the longest HTML of each kind (the one most likely to break across pages); each laid-out PDF must hold
-every character of its text (``pdftotext``). The other papers are stored as a minimal one-page PDF naming
-their HTML's SHA-256 (``_stand_in``). The layout reads only the HTML; every template is also laid out by the
-documents app's own tests (``documents/tests/test_document_issue.py::test_every_standard_form_renders``,
+Every paper is composed from the database, linted, numbered, stored and recorded as the demo issues it, on both
+engines. The WeasyPrint layout (half of this test's CPU on SQLite when all 578 papers were laid out) is done for a
+representative set (``_Layout``, docs/testing.md "The whole-demo test: a representative layout"): the first paper
+of each kind (each kind has its own template) where it is issued, and after the demo the paper with the longest HTML
+of each kind (the one most likely to break across pages); each laid-out PDF must hold every character of its text
+(``pdftotext``). The other papers are stored as a minimal one-page PDF naming their HTML's SHA-256 (``_stand_in``).
+The layout reads only the HTML; every template is also laid out by the documents app's own tests
+(``documents/tests/test_document_issue.py::test_every_standard_form_renders``,
 ``core/tests/test_security.py::test_every_rendered_paper_passes_the_evidence_scanner``).
 """
 
@@ -51,22 +51,21 @@ PAPERS = {
 }
 
 
-def _load_demo() -> None:
-    """What ``zhifa demo-data`` does: every app's demo in the order of the work, each on one calendar snapshot.
-    The test is transactional, so each act commits and its on-commit papers are made at its commit, as when the
-    command runs."""
+def _load_demo(capture) -> None:
+    """What ``zhifa demo-data`` does (every app's demo in the order of the work), each app's on-commit papers made
+    before the next app runs, as they are when the command runs outside a test transaction."""
     ctx = DemoContext(rng=random.Random(20261121), today=timezone.localdate(), scale=1)
     for dotted in django_settings.ZHIFA_WORK_ORDER:
         if find_spec(f"{dotted}.demo") is None:
             continue
-        with legal_calendar.shared():  # as the command does
+        with capture(execute=True), legal_calendar.shared():  # as the command does
             import_module(f"{dotted}.demo").load(ctx)
 
 
 def _stand_in(html: str) -> tuple[bytes, int]:
-    """A minimal valid one-page PDF naming the SHA-256 of the paper's HTML (distinct per paper, as the
-    evidence store keeps files by their digest), written with pydyf (WeasyPrint's PDF writer) without a
-    layout: ~0.1 ms instead of ~14 ms for WeasyPrint's one-line layout and ~90 ms for the paper's own."""
+    """A minimal valid one-page PDF naming the SHA-256 of the paper's HTML (distinct per paper, as the evidence store
+    keeps files by their digest), written with pydyf (WeasyPrint's PDF writer) without a layout: ~0.1 ms instead of
+    ~14 ms for WeasyPrint's one-line layout and ~90 ms for the paper's own."""
     import pydyf
 
     pdf = pydyf.PDF()
@@ -79,21 +78,19 @@ def _stand_in(html: str) -> tuple[bytes, int]:
     text.show_text_string(hashlib.sha256(html.encode()).hexdigest())
     text.end_text()
     pdf.add_object(text)
-    pdf.add_page(pydyf.Dictionary({
-        "Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": pydyf.Array([0, 0, 595, 842]),
-        "Contents": text.reference,
-        "Resources": pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})}),
-    }))
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": pydyf.Array([0, 0, 595, 842]),
+                                   "Contents": text.reference,
+                                   "Resources": pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})})}))
     out = io.BytesIO()
     pdf.write(out)
     return out.getvalue(), 1
 
 
 class _Layout:
-    """Stands in for ``documents.services.html_to_pdf`` (and watches ``render_html`` for each paper's kind):
-    the first paper of each kind is laid out by WeasyPrint where it is issued, every other one gets
-    ``_stand_in``; the longest HTML of each kind is kept and laid out by ``lay_out_longest`` after the demo,
-    unless it was that kind's first paper."""
+    """Stands in for ``documents.services.html_to_pdf`` (and watches ``render_html`` for each paper's kind): the
+    first paper of each kind is laid out by WeasyPrint where it is issued, every other one gets ``_stand_in``; the
+    longest HTML of each kind is kept and laid out by ``lay_out_longest`` after the demo, unless it was that kind's
+    first paper."""
 
     def __init__(self, render_html, html_to_pdf):
         self._render_html, self._html_to_pdf = render_html, html_to_pdf
@@ -140,17 +137,14 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
-# Transactional, as ``zhifa demo-data`` runs: each act commits (its on-commit papers made at once). In one
-# rolled-back transaction the record's head row piled up one version per event (~8,100) that PostgreSQL could
-# not prune before the end, and every later lock of it walked them all (docs/testing.md, "The whole-demo test
-# on PostgreSQL"). As a transactional test it runs in pytest-django's second phase, first there
-# (LONGEST_FIRST).
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_demo_papers_pass_the_lint_figures_tie_out_and_last_year_is_full(caplog, settings, tmp_path, _layout):
+@pytest.mark.django_db
+def test_demo_papers_pass_the_lint_figures_tie_out_and_last_year_is_full(
+    django_capture_on_commit_callbacks, caplog, settings, tmp_path, _layout
+):
     settings.EVIDENCE_ROOT = str(tmp_path)
     with caplog.at_level(logging.WARNING, logger="zhifa"):
-        _load_demo()
+        _load_demo(django_capture_on_commit_callbacks)
 
     # issue 14: no paper refused by the lint or failing to render (the evidence store's own upload checks are not
     # the lint's), and every paper the demo issued passes the lint
