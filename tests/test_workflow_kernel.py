@@ -181,6 +181,39 @@ def test_move_reads_the_row_and_the_loaded_relations_once_and_afresh(world):
     assert audit.verify(checkpoints=False).ok
 
 
+def test_move_reads_the_row_back_as_refresh_from_db_does_by_a_query_compiled_once(world, monkeypatch):
+    """Issue 19: the read back after a move compiled the case's row with its relations (~150 columns) at every
+    move; it is compiled once per model, set of relations and connection, and leaves the object as
+    ``refresh_from_db`` would: every field as the database holds it, the loaded relations read afresh, the
+    reverse and prefetched caches dropped. An object loaded with deferred fields moves as before."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    first, second = lead(world), lead(world)
+    for case in (first, second):
+        assert case.party.name and case.organisation.name  # loaded by the caller
+    transition(WF, first, "open", actor=world.users["head"], summary="立案")
+    compiled = []
+    execute_sql = SQLCompiler.execute_sql
+    monkeypatch.setattr(SQLCompiler, "execute_sql",
+                        lambda self, *a, **kw: compiled.append(self) or execute_sql(self, *a, **kw))
+    second._prefetched_objects_cache = {"stale": []}
+    Party.objects.filter(pk=second.party_id).update(name="改名后的当事人")
+    transition(WF, second, "open", actor=world.users["head"], summary="立案")
+    refreshes = [c for c in compiled if type(c) is SQLCompiler and c.query.model is Case and c.query.select_related]
+    assert refreshes == []
+    monkeypatch.undo()
+    expected = Case.objects.select_related("party", "organisation").get(pk=second.pk)
+    assert all(getattr(second, f.attname) == getattr(expected, f.attname) for f in Case._meta.concrete_fields)
+    assert second.status == S.OPENED and second.party.name == "改名后的当事人"
+    assert Case.party.field.is_cached(second) and Case.organisation.field.is_cached(second)
+    assert second._prefetched_objects_cache == {} and second._state.db == "default"
+
+    deferred = Case.objects.only("pk", "status", "organisation_id").get(pk=lead(world).pk)
+    transition(WF, deferred, "open", actor=world.users["head"], summary="立案")
+    assert deferred.status == S.OPENED
+    assert audit.verify(checkpoints=False).ok
+
+
 def test_side_effects_run_after_commit_only(world, django_capture_on_commit_callbacks):
     case, ran = lead(world), []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

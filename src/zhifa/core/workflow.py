@@ -80,10 +80,11 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
 from zhifa.core import audit
+from zhifa.core.db import Compiled
 from zhifa.core.errors import NotPermitted, TransitionNotAllowed
 from zhifa.core.roles import Role, has_role
 from zhifa.core.services import assert_in_jurisdiction
@@ -300,9 +301,46 @@ def _refresh_with_relations(obj) -> None:
     organisation, the party …): the record names them and the next step uses them, and a plain refresh drops
     them all, so each was loaded again by its own query after every move. They are read from the database
     after the update, as the record and the on-commit effects must see them, never kept from before the move
-    (0349c0b)."""
-    related = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
-    obj.refresh_from_db(from_queryset=type(obj)._base_manager.select_related(*related) if related else None)
+    (0349c0b).
+
+    The query is compiled once per model, set of relations and connection (``_refresher``): compiling the
+    case's row with its relations (~150 columns) cost more than reading it, at every move. What is done with
+    the row is what ``Model.refresh_from_db`` does with it (Django 5.2); an object with deferred fields takes
+    ``refresh_from_db`` itself."""
+    related = tuple(f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj))
+    model = type(obj)
+    if obj.get_deferred_fields() or not isinstance(model._meta.pk, models.IntegerField):
+        obj.refresh_from_db(from_queryset=model._base_manager.select_related(*related) if related else None)
+        return
+    fresh = _refresher(model, related).first(obj.pk, using=obj._state.db or DEFAULT_DB_ALIAS)
+    if fresh is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    obj._prefetched_objects_cache = {}
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(fresh, field.attname))
+        if field.is_relation:
+            if field.is_cached(fresh):
+                field.set_cached_value(obj, field.get_cached_value(fresh))
+            elif field.is_cached(obj):
+                field.delete_cached_value(obj)
+    for rel in obj._meta.related_objects:
+        if rel.is_cached(obj):
+            rel.delete_cached_value(obj)
+    for field in obj._meta.private_fields:
+        if field.is_relation and field.is_cached(obj):
+            field.delete_cached_value(obj)
+    obj._state.db = fresh._state.db
+
+
+@cache  # one per model and set of relations, kept: its compiled query is found on the connection by this object
+def _refresher(model, related: tuple[str, ...]) -> Compiled:
+    # The key is the query's only parameter: 1 stands for it (an integer within every integer key's range).
+    # (``select_related()`` without names would follow every relation: none is asked for then.)
+    def build(pk):
+        rows = model._base_manager.filter(pk=pk)
+        return rows.select_related(*related) if related else rows
+
+    return Compiled(build, placeholder=1)
 
 
 def transition(
