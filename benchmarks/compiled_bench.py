@@ -1,6 +1,8 @@
 """The per-call cost of the queries compiled once per connection (``core.db.Compiled``): the record's read
-of the audited row for its digest (``audit._read_row``, once per event) and the bearer token's and signed-in
-user's look-ups (``core.auth``), in-process, CPU time of this process per call.
+of the audited row for its digest (``audit._read_row``, once per event), the bearer token's and signed-in
+user's look-ups (``core.auth``) and the workflow kernel's read back of a moved case with its loaded party and
+unit (``workflow._refresh_with_relations``, once per move; ``orm_refresh`` is the ORM's ``refresh_from_db``
+that it replaced, for comparison), in-process, CPU time of this process per call.
 
     .venv/bin/python benchmarks/compiled_bench.py          # SQLite, var/bench-compiled.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_compiled \\
@@ -48,6 +50,7 @@ def main(argv=None) -> None:
     from zhifa.core import audit
     from zhifa.core.auth import _SIGNED_IN, _TOKEN, token_create, token_hash
     from zhifa.core.models import Party
+    from zhifa.core.workflow import _refresh_with_relations
     from zhifa.testing import build_world
 
     with transaction.atomic():
@@ -55,7 +58,11 @@ def main(argv=None) -> None:
         case = case_factories.opened(world)
         key_hash = token_hash(token_create(user=world.users["officer"], name="bench"))
         user_pk = world.users["officer"].pk
+        assert case.party.name and case.organisation.name  # loaded, as a service has them before a move
+        with_relations = Case._base_manager.select_related("party", "organisation")
         calls = {
+            "move_read_back": lambda: _refresh_with_relations(case) or case,
+            "orm_refresh": lambda: case.refresh_from_db(from_queryset=with_relations) or case,
             "read_row_case": lambda: audit._read_row(Case, case.pk),
             "read_row_party": lambda: audit._read_row(Party, case.party_id),
             "token": lambda: _TOKEN.first(key_hash),
