@@ -66,6 +66,16 @@ def decision_limit_days(case: Case, extensions=None) -> int:
     return rules.DECISION_DAYS + sum(e.days for e in (case.extensions.all() if extensions is None else extensions))
 
 
+def has_decision_clock(case: Case) -> bool:
+    """Whether the 90 days of 行政处罚法 Art. 60 apply (an ordinary case once opened): only such a case's clock
+    reads its suspensions, extensions and, once it ended without a decision, its history (:func:`_ended`)."""
+    return case.procedure == Case.Procedure.ORDINARY and bool(case.opened_on)
+
+
+# The states of a case that ended without a decision: its decision clock stopped on the day it moved there.
+ENDED_STATES = frozenset({Status.WITHDRAWN, Status.TRANSFERRED, Status.NOT_OPENED})
+
+
 def has_payment_clock(case: Case) -> bool:
     return bool(case.delivered_on and case.penalty_kind == Case.PenaltyKind.FINE and case.fine_amount)
 
@@ -105,7 +115,7 @@ def clocks(case: Case, *, cal: legal_calendar.Calendar | None = None, today: dat
     cal = cal or legal_calendar.calendar()
     periods = periods or rules.period
     result: list[Clock] = []
-    if case.procedure == Case.Procedure.ORDINARY and case.opened_on:
+    if has_decision_clock(case):
         # 行政处罚法 Art. 60: 90 days from opening, plus approved extensions, not counting suspensions.
         rows = list(case.suspensions.all() if suspensions is None else suspensions)
         days = decision_limit_days(case, extensions) + suspended_days(case, today, rows)
@@ -202,7 +212,7 @@ def _published_on(case: Case) -> date | None:
 
 def _ended(case: Case) -> date | None:
     """A case that ended without a decision (withdrawn, transferred) no longer runs the decision clock."""
-    if case.status in {Status.WITHDRAWN, Status.TRANSFERRED, Status.NOT_OPENED}:
+    if case.status in ENDED_STATES:
         # Read through .all() so that a list's prefetched history serves it (no query per case).
         change = next((c for c in reversed(case.status_changes.all()) if c.to_status == case.status), None)
         return timezone.localtime(change.at).date() if change else timezone.localdate()

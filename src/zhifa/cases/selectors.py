@@ -31,11 +31,11 @@ from .models import (
     StatusChange,
     Transcript,
 )
-from .workflow import OPEN_STATES, Status
+from .workflow import OPEN_STATES
 
 # The history rows a list's clocks read (the day a case ended without a decision, clocks._ended), not all of it.
-ENDING_CHANGES = Prefetch("status_changes", queryset=StatusChange.objects.filter(
-    to_status__in=[Status.WITHDRAWN, Status.TRANSFERRED, Status.NOT_OPENED]))
+ENDING_CHANGES = Prefetch("status_changes",
+                          queryset=StatusChange.objects.filter(to_status__in=sorted(clocks.ENDED_STATES)))
 # Party and vehicle matches of a search are resolved to ids first when there are at most this many: the case
 # condition is then ``party_id IN (…)``, which joins the trigram conditions in one bitmap OR. More matches (a common
 # surname) stay a subquery: the newest-first walk meets such cases at once.
@@ -120,9 +120,9 @@ AT_RISK_FIELDS = ("number", "party__name", *sorted(CLOCK_FIELDS))
 
 
 def for_table(qs: QuerySet) -> QuerySet:
-    """``qs`` (of :func:`cases_for`) reading only what the case list shows, with what its clocks read."""
-    return (qs.select_related(None).select_related("party", "vehicle").only(*TABLE_FIELDS)
-            .prefetch_related(ENDING_CHANGES))
+    """``qs`` (of :func:`cases_for`) reading only what the case list shows, with what its clocks read (the
+    rows they read besides: :func:`with_clocks`)."""
+    return qs.select_related(None).select_related("party", "vehicle").only(*TABLE_FIELDS)
 
 
 def page_before(qs: QuerySet, *, before: int | None, size: int = 25) -> tuple[list[Case], int | None]:
@@ -210,13 +210,22 @@ def list_application(case: Case) -> ListApplication | None:
 def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[clocks.Clock], str]]:
     """Each case with its clocks and worst state, on one calendar and one period-table snapshot, with the cases'
     suspensions and extensions read in one query each (no query per case; cheaper than ``prefetch_related``, whose
-    per-case managers cost more than the clocks at a few thousand cases)."""
+    per-case managers cost more than the clocks at a few thousand cases), and the history rows that say when a
+    case ended without a decision (:data:`ENDING_CHANGES`).
+
+    Only the cases whose decision clock runs (``clocks.has_decision_clock``) have such rows read, and the
+    history only of those that ended without a decision: a page of leads or simplified cases reads none of the
+    three (they were three queries compiled, and their rows built, on every page of the list)."""
     cases = list(cases)
     cal = legal_calendar.calendar()
     periods = rules.period_table()
     today = today or timezone.localdate()
-    suspensions = rows_by_case(ClockSuspension.objects.all(), cases)
-    extensions = rows_by_case(Extension.objects.all(), cases)
+    timed = [c for c in cases if clocks.has_decision_clock(c)]
+    suspensions = rows_by_case(ClockSuspension.objects.all(), timed)
+    extensions = rows_by_case(Extension.objects.all(), timed)
+    ended = [c for c in timed if not c.decided_on and c.status in clocks.ENDED_STATES]
+    if ended:
+        prefetch_related_objects(ended, ENDING_CHANGES)
     starts = clocks.payment_starts([c.pk for c in cases if clocks.has_payment_clock(c)])
     rows = []
     for case in cases:

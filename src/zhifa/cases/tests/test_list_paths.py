@@ -100,3 +100,36 @@ def test_registration_window_reads_the_same_pages_through_ids_and_through_the_wa
         assert pages(status="closed") == []
         assert pages(mine=True) == [pk for pk in expected if Case.objects.get(pk=pk).registered_by_id == officer.pk]
     assert list(selectors.cases_for(world.users["officer_b"], **window)) == []
+
+
+def test_the_list_reads_clock_rows_only_for_cases_whose_decision_clock_runs(world, client_for):
+    """A page of leads has no decision clock (行政处罚法 Art. 60 runs from the opening): it reads no suspensions,
+    extensions or history (it read all three, each compiled and built, for every page). An opened case's page
+    reads its suspensions and extensions; a case withdrawn without a decision its history too, and its clock
+    stops on the day it was withdrawn, as on the case page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhifa.cases import services
+
+    def clock_reads():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/cases/")
+        assert response.status_code == 200
+        return {table: sum(f'"{table}"' in q["sql"] for q in ctx.captured_queries)
+                for table in ("cases_clocksuspension", "cases_extension", "cases_statuschange")}
+
+    client = client_for("officer")
+    leads = [lead(world) for _ in range(3)]
+    client.get("/cases/")
+    assert clock_reads() == {"cases_clocksuspension": 0, "cases_extension": 0, "cases_statuschange": 0}
+    running = opened(world)
+    assert clock_reads() == {"cases_clocksuspension": 1, "cases_extension": 1, "cases_statuschange": 0}
+    withdrawn = services.case_withdraw(actor=world.users["head"], case=opened(world), reason="违法事实不能成立")
+    assert clock_reads() == {"cases_clocksuspension": 1, "cases_extension": 1, "cases_statuschange": 1}
+    rows = {case.pk: cs for case, cs, _ in client.get("/cases/").context["rows"]}
+    for case in (*leads, running, withdrawn):
+        fresh = Case.objects.get(pk=case.pk)
+        assert [(c.key, c.deadline, c.done_on) for c in rows[case.pk]] == [
+            (c.key, c.deadline, c.done_on) for c in clocks.clocks(fresh)]
+    assert next(c for c in rows[withdrawn.pk] if c.key == "decision").done_on == timezone.localdate()
