@@ -252,3 +252,43 @@ def test_case_page_compiles_its_case_reads_once(world, client_for, monkeypatch):
                         lambda self, *a, **kw: compiled.append(self) or execute_sql(self, *a, **kw))
     count = _count(client, f"/cases/{second.pk}/")
     assert count >= 17 and len(compiled) == CASE_PAGE_COMPILED, [c.query.model for c in compiled]
+
+
+@pytest.mark.usefixtures("data_versions")
+def test_the_lists_compile_their_clock_reads_once(world, client_for, monkeypatch):
+    """The case list's and the at-risk list's reads of their cases' suspensions, extensions and late
+    payment notices are compiled once per connection (core.db.Compiled, ``many``): a second visit compiles
+    none of them (each was compiled at every page until 2026-12-06)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from zhifa.cases.models import Extension
+    from zhifa.payments.models import PaymentNotice
+
+    today = timezone.localdate()
+    made = []
+    for i in range(3):
+        case = case_factories.opened(world)
+        made.append(case)
+        Case.objects.filter(pk=case.pk).update(opened_on=today - timedelta(days=120),
+                                               clock_due_on=today - timedelta(days=30))
+        ClockSuspension.objects.create(case=case, reason=ClockSuspension.Reason.TESTING,
+                                       started_on=today - timedelta(days=10))
+        Extension.objects.create(case=case, days=30, basis=Extension.Basis.HEAD, reason="案情复杂",
+                                 approved_by=world.users["head"], approved_on=today - timedelta(days=5))
+        if i == 0:  # a fine to pay: its clock reads the late payment notices
+            Case.objects.filter(pk=case.pk).update(delivered_on=today - timedelta(days=20),
+                                                   penalty_kind=Case.PenaltyKind.FINE, fine_amount=200)
+    client, compiled, execute_sql = client_for("officer"), [], SQLCompiler.execute_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return execute_sql(self, *args, **kwargs)
+
+    for path in ("/cases/", "/cases/at-risk/"):
+        client.get(path)
+        compiled.clear()
+        monkeypatch.setattr(SQLCompiler, "execute_sql", counting)
+        body = client.get(path).content.decode()
+        monkeypatch.undo()
+        assert made[0].number in body  # overdue to pay (the others' deadlines stand still, suspended)
+        assert not {ClockSuspension, Extension, PaymentNotice} & set(compiled), (path, compiled)

@@ -7,6 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
+from zhifa.core.db import NUMBER_PLACEHOLDER, Compiled
 from zhifa.core.legal_calendar import Deadline
 
 from . import rules
@@ -84,15 +85,24 @@ def payment_starts(case_ids=None, *, batch: int = 900) -> dict[int, date]:
     """{case id: the day its payment period runs from} for the cases whose 缴款通知书 came after the decision's
     delivery (``PaymentNotice.period_from``: a finance system's 缴款码 answered later, docs/payments.md); the others
     run from the delivery. One query per ``batch`` cases (``case_ids`` None: every such notice — they are few)."""
-    from zhifa.payments.models import PaymentNotice
-
-    qs = PaymentNotice.objects.filter(period_from__isnull=False)
     if case_ids is None:
-        return dict(qs.values_list("case_id", "period_from"))
+        return dict(_late_notices().values_list("case_id", "period_from"))
     ids, found = sorted(set(case_ids)), {}
     for start in range(0, len(ids), batch):
-        found.update(qs.filter(case_id__in=ids[start:start + batch]).values_list("case_id", "period_from"))
+        found.update(_PAYMENT_STARTS.all(ids[start:start + batch]))
     return found
+
+
+def _late_notices():
+    from zhifa.payments.models import PaymentNotice
+
+    return PaymentNotice.objects.filter(period_from__isnull=False)
+
+
+# payment_starts of a list's cases, compiled once per connection and number of cases (core.db.Compiled).
+_PAYMENT_STARTS = Compiled(
+    lambda ids: _late_notices().filter(case_id__in=ids).values_list("case_id", "period_from"),
+    placeholder=NUMBER_PLACEHOLDER, many=True)
 
 
 def payment_period_from(case: Case, starts: dict[int, date] | None = None) -> date:

@@ -221,8 +221,8 @@ def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[cl
     periods = rules.period_table()
     today = today or timezone.localdate()
     timed = [c for c in cases if clocks.has_decision_clock(c)]
-    suspensions = rows_by_case(ClockSuspension.objects.all(), timed)
-    extensions = rows_by_case(Extension.objects.all(), timed)
+    suspensions = rows_by_case(_SUSPENSIONS, timed)
+    extensions = rows_by_case(_EXTENSIONS, timed)
     ended = [c for c in timed if not c.decided_on and c.status in clocks.ENDED_STATES]
     if ended:
         prefetch_related_objects(ended, ENDING_CHANGES)
@@ -237,12 +237,22 @@ def with_clocks(cases, *, today: date | None = None) -> list[tuple[Case, list[cl
     return rows
 
 
-def rows_by_case(qs: QuerySet, cases: list[Case], batch: int = 900) -> dict[int, list]:
-    """Rows of ``qs`` (a model with a ``case`` foreign key) for ``cases``, grouped by case id."""
+# The rows of a list's cases its clocks read (with_clocks), each query compiled once per connection and number
+# of cases (core.db.Compiled, ``many``) instead of at every page of the list, at-risk and the dashboard.
+_SUSPENSIONS = Compiled(lambda ids: ClockSuspension.objects.filter(case_id__in=ids),
+                        placeholder=NUMBER_PLACEHOLDER, many=True)
+_EXTENSIONS = Compiled(lambda ids: Extension.objects.filter(case_id__in=ids), placeholder=NUMBER_PLACEHOLDER,
+                       many=True)
+
+
+def rows_by_case(qs: QuerySet | Compiled, cases: list[Case], batch: int = 900) -> dict[int, list]:
+    """Rows of ``qs`` (a model with a ``case`` foreign key; or a ``many`` Compiled query of such rows by case
+    ids) for ``cases``, grouped by case id."""
     grouped: dict[int, list] = {}
     ids = [c.pk for c in cases]
     for start in range(0, len(ids), batch):
-        for row in qs.filter(case_id__in=ids[start:start + batch]):
+        chunk = ids[start:start + batch]
+        for row in qs.all(chunk) if isinstance(qs, Compiled) else qs.filter(case_id__in=chunk):
             grouped.setdefault(row.case_id, []).append(row)
     return grouped
 

@@ -31,6 +31,8 @@ def set_event_triggers(enabled: bool) -> None:
 TEXT_PLACEHOLDER = "\x00zhifa-compiled-parameter\x00"
 NUMBER_PLACEHOLDER = -8_361_028_471_930_562_517  # an integer key: fits 64 bits, never a real key
 _slots = itertools.count()
+# The most values a ``many`` query takes at once (so at most 11 compiled queries of it per connection).
+MANY_LIMIT = 1024
 
 
 class Compiled:
@@ -52,22 +54,35 @@ class Compiled:
     prefetches or composite keys). ``value`` goes to the database as given, without the field's conversion:
     pass a str for a text column, an int for an integer key (and say so: ``placeholder=`` a value within the
     column's range — ``NUMBER_PLACEHOLDER`` for a 64-bit key; for a narrower column Django compiles an
-    out-of-range value to no query at all on PostgreSQL, as ``audit._row_reader``'s ``1`` avoids)."""
+    out-of-range value to no query at all on PostgreSQL, as ``audit._row_reader``'s ``1`` avoids).
 
-    def __init__(self, build: Callable[[object], QuerySet], *, placeholder: object = TEXT_PLACEHOLDER):
-        self._build, self._placeholder = build, placeholder
+    ``many=True``: the value is a sequence of values (a page's case ids), the query built from a tuple of
+    them, each used exactly once (``filter(case_id__in=ids)``: the lists' reads of the rows of their cases).
+    An ``IN (…)`` has one parameter per value, so the query is compiled per length — for the powers of two,
+    the values filled up with the last one (the same rows) — at most :data:`MANY_LIMIT` values a call."""
+
+    def __init__(self, build: Callable[[object], QuerySet], *, placeholder: object = TEXT_PLACEHOLDER,
+                 many: bool = False):
+        self._build, self._placeholder, self._many = build, placeholder, many
         # One compiled query per connection object (thread), kept on the connection itself, so it goes with
         # the connection: the compiled query holds its connection, and a dictionary keyed by connections here
         # kept every connection it had seen (a thread per request). A counter names the slot, not id(self): an
         # id is reused once its object is gone, and would find another query's SQL.
         self._slot = f"_zhifa_compiled_{next(_slots)}"
 
-    def _compile(self, connection_):
-        queryset = self._build(self._placeholder)
+    def _compile(self, connection_, slot: str, size: int):
+        if self._many:  # distinct stand-ins: the n-th is found again among the parameters
+            placeholders = tuple(self._placeholder + (str(i) if isinstance(self._placeholder, str) else i)
+                                 for i in range(size))
+            queryset = self._build(placeholders)
+        else:
+            placeholders = (self._placeholder,)
+            queryset = self._build(self._placeholder)
         compiler = queryset.query.get_compiler(connection=connection_)
         sql, params = compiler.as_sql()
         params = list(params)
-        if (params.count(self._placeholder) != 1 or queryset.query.annotations or queryset.query.extra_select
+        if (any(params.count(p) != 1 for p in placeholders) or queryset.query.annotations
+                or queryset.query.extra_select
                 or queryset._prefetch_related_lookups
                 or queryset._iterable_class not in (ModelIterable, ValuesListIterable)):
             raise ValueError("a Compiled query takes its value once and selects model instances or values")
@@ -82,17 +97,31 @@ class Compiled:
                 klass_info["model"], [column[0].target.attname for column in compiler.select[start:end]],
                 start, end, get_related_populators(klass_info, compiler.select, connection_.alias),
             )
-        compiled = (sql, params, params.index(self._placeholder), compiler, compiler.get_converters(fields),
-                    instances)
-        connection_.__dict__[self._slot] = compiled
+        compiled = (sql, params, [params.index(p) for p in placeholders], compiler,
+                    compiler.get_converters(fields), instances)
+        connection_.__dict__[slot] = compiled
         return compiled
 
     def _execute(self, value, using: str, fetch):
         connection_ = connections[using]
-        compiled = connection_.__dict__.get(self._slot) or self._compile(connection_)
-        sql, params, index, compiler, converters, instances = compiled
+        if self._many:
+            values = list(value)
+            if not values:
+                return []  # as the ORM: an empty IN (…) is no query
+            if len(values) > MANY_LIMIT:
+                raise ValueError(f"a Compiled query takes at most {MANY_LIMIT} values: read in batches")
+            # compiled for a power of two of values, the rest filled with the last one (the same rows: IN (…)
+            # with a value twice): a few compiled queries per connection, whatever the lengths asked
+            size = 1 << (len(values) - 1).bit_length()
+            values += values[-1:] * (size - len(values))
+            slot = f"{self._slot}_{size}"
+        else:
+            values, size, slot = [value], 1, self._slot
+        compiled = connection_.__dict__.get(slot) or self._compile(connection_, slot, size)
+        sql, params, indexes, compiler, converters, instances = compiled
         params = params.copy()
-        params[index] = value
+        for index, one in zip(indexes, values, strict=True):
+            params[index] = one
         with connection_.cursor() as cursor:
             cursor.execute(sql, params)
             rows = fetch(cursor)

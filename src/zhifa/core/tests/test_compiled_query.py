@@ -202,3 +202,37 @@ def test_the_case_rows_read_into_the_case_answer_without_a_query_and_filter_with
         assert list(case.officers.all()) == list(other.officers.all())  # the same two officers, read already
     assert len(queries) == 1  # other's
     assert set(case.status_changes.filter(to_status="decided").values_list("case_id", flat=True)) == {case.pk}
+
+
+def test_many_values_give_the_rows_the_orm_gives_compiled_once_per_power_of_two(world):
+    """``many=True`` (the lists' reads of their cases' rows): the rows of ``filter(case_id__in=ids)`` as
+    the ORM gives them, in its order, in one query, for any number of ids; compiled for 4 ids when asked for
+    3 or 4 (the values filled up with the last one), no query for none, refused beyond MANY_LIMIT."""
+    from zhifa.cases.models import StatusChange
+    from zhifa.cases.tests import factories as case_factories
+    from zhifa.core.db import MANY_LIMIT, NUMBER_PLACEHOLDER
+
+    cases = [case_factories.opened(world) for _ in range(5)]
+    compiled = Compiled(lambda ids: StatusChange.objects.filter(case_id__in=ids).select_related("actor"),
+                        placeholder=NUMBER_PLACEHOLDER, many=True)
+    dates = Compiled(lambda ids: StatusChange.objects.filter(case_id__in=ids).values_list("case_id", "at"),
+                     placeholder=NUMBER_PLACEHOLDER, many=True)
+    for ids in ([cases[0].pk], [c.pk for c in cases[:3]], [c.pk for c in cases[1:5]], [c.pk for c in cases],
+                [cases[2].pk, cases[2].pk], [cases[0].pk, 10**12]):
+        expected = StatusChange.objects.filter(case_id__in=ids).select_related("actor")
+        with CaptureQueriesContext(connection) as queries:
+            rows = compiled.all(ids)
+        assert len(queries) == 1
+        assert [_values(r) for r in rows] == [_values(r) for r in expected] and rows
+        assert [_values(r.actor) for r in rows] == [_values(r.actor) for r in expected]
+        assert dates.all(ids) == list(expected.values_list("case_id", "at"))
+    from django.db import connections
+
+    held = connections["default"].__dict__
+    sizes = sorted(int(key.rsplit("_", 1)[1]) for key in held if key.startswith(compiled._slot + "_"))
+    assert sizes == [1, 2, 4, 8]
+    with CaptureQueriesContext(connection) as queries:
+        assert compiled.all([]) == []
+    assert len(queries) == 0
+    with pytest.raises(ValueError):
+        compiled.all(range(1, MANY_LIMIT + 2))
