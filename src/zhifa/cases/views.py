@@ -166,9 +166,9 @@ def _list(request, *, title: str, mine: bool):
                "unit": _int(g.get("unit")), "registered_from": _date(g.get("from")), "registered_to": _date(g.get("to"))}
     if g.get("format") == "xlsx":
         return _export(request, title, selectors.cases_for(request.user, mine=mine, **filters), filters)
-    qs = selectors.for_table(selectors.cases_for(request.user, mine=mine, **filters))
     # Keyset pages (newest first): no COUNT and no OFFSET, whatever the size of the register.
-    cases, next_cursor = selectors.page_before(qs, before=_int(g.get("before")), size=25)
+    cases, next_cursor = selectors.table_page(request.user, before=_int(g.get("before")), mine=mine,
+                                              **filters)
     query = {k: v for k, v in {"q": filters["search"], "status": filters["status"], "procedure": filters["procedure"],
                                "unit": filters["unit"], "from": g.get("from", ""), "to": g.get("to", "")}.items() if v}
     context = {"title": title, "rows": selectors.with_clocks(cases), "next_cursor": next_cursor, "query": urlencode(query),

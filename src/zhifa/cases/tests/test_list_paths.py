@@ -133,3 +133,35 @@ def test_the_list_reads_clock_rows_only_for_cases_whose_decision_clock_runs(worl
         assert [(c.key, c.deadline, c.done_on) for c in rows[case.pk]] == [
             (c.key, c.deadline, c.done_on) for c in clocks.clocks(fresh)]
     assert next(c for c in rows[withdrawn.pk] if c.key == "decision").done_on == timezone.localdate()
+
+
+def test_the_list_without_filters_reads_the_pages_the_filtered_path_reads(world, monkeypatch):
+    """The case list as opened and its next pages come from a compiled query (selectors.table_page): the
+    same rows, cursor and jurisdiction as :func:`page_before` of the ORM's query, for a brigade's officer, a
+    county's head (several units) and another county's officer; the filtered lists keep the ORM's query."""
+    monkeypatch.setattr(selectors, "TABLE_PAGE", 3)
+    monkeypatch.setattr(selectors, "_TABLE_PAGE", selectors.Compiled(
+        lambda values: selectors.for_table(Case.objects.filter(pk__lt=values[0],
+                                                               organisation_id__in=values[1:]))
+        .order_by("-pk")[:4], placeholder=selectors.NUMBER_PLACEHOLDER, many=True))
+    for _ in range(4):
+        lead(world)
+        opened(world, days_ago=1)
+    for who in ("officer", "head", "officer_b"):
+        user, compiled, expected, before = world.users[who], [], [], None
+        while True:
+            rows, cursor = selectors.table_page(user, before=before)
+            orm_rows, orm_cursor = selectors.page_before(selectors.for_table(selectors.cases_for(user)),
+                                                         before=before, size=3)
+            assert ([(c.pk, c.number, c.party.name, c.status, c.opened_on) for c in rows], cursor) == (
+                [(c.pk, c.number, c.party.name, c.status, c.opened_on) for c in orm_rows], orm_cursor)
+            compiled += rows
+            if cursor is None:
+                break
+            before = cursor
+        expected = list(selectors.cases_for(user).order_by("-pk"))
+        assert [c.pk for c in compiled] == [c.pk for c in expected]
+        assert len(expected) >= 8 if who != "officer_b" else not expected
+    assert selectors.table_page(world.users["officer"], before=2**70)[0] == selectors.table_page(
+        world.users["officer"], before=None)[0]
+    assert selectors.table_page(world.users["officer"], before=0) == ([], None)
