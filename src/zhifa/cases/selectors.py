@@ -310,9 +310,22 @@ def at_risk_page(qs: QuerySet, *, offset: int, size: int,
     ``fields``: only these columns (``AT_RISK_FIELDS``: what the page's rows and their clocks read), else
     all."""
     ids = list(qs.values_list("pk", flat=True)[offset:offset + size])
-    rows = Case.objects.filter(pk__in=ids).select_related(*related)
-    rows = {c.pk: c for c in (rows.only(*fields) if fields else rows)}
+    compiled = _AT_RISK_ROWS.get((related, fields))
+    if compiled is None:  # one per shape asked for (the page's, the dashboard card's, the export's)
+        compiled = _AT_RISK_ROWS.setdefault((related, fields), Compiled(
+            lambda values: _rows_by_ids(values, related, fields), placeholder=NUMBER_PLACEHOLDER, many=True))
+    rows = {c.pk: c for start in range(0, len(ids), MANY_LIMIT)
+            for c in compiled.all(ids[start:start + MANY_LIMIT])}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+# at_risk_page's read of its rows by their ids, compiled once per connection, shape and power of two of ids.
+_AT_RISK_ROWS: dict[tuple, Compiled] = {}
+
+
+def _rows_by_ids(ids, related: tuple[str, ...], fields: tuple[str, ...]) -> QuerySet:
+    rows = Case.objects.filter(pk__in=ids).select_related(*related)
+    return rows.only(*fields) if fields else rows
 
 
 def at_risk(user, *, mine: bool = False, today: date | None = None, limit: int = 2000) -> list[tuple[Case, list[clocks.Clock], str]]:

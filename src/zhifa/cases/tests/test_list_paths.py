@@ -165,3 +165,26 @@ def test_the_list_without_filters_reads_the_pages_the_filtered_path_reads(world,
     assert selectors.table_page(world.users["officer"], before=2**70)[0] == selectors.table_page(
         world.users["officer"], before=None)[0]
     assert selectors.table_page(world.users["officer"], before=0) == ([], None)
+
+
+def test_at_risk_rows_by_compiled_query_in_batches(world, monkeypatch):
+    """at_risk_page reads its rows by a compiled query per shape, in batches of MANY_LIMIT ids (the export
+    reads 2,000): the same rows in the list's order, whatever the batch, with only the columns asked."""
+    today = timezone.localdate()
+    made = [opened(world) for _ in range(5)]
+    for i, case in enumerate(made):
+        Case.objects.filter(pk=case.pk).update(opened_on=today - timedelta(days=100 + i),
+                                               clock_due_on=today - timedelta(days=10 + i % 2))
+    qs = selectors.at_risk_queryset(world.users["head"])
+    expected = list(qs)
+    assert len(expected) >= 5
+    for limit in (selectors.MANY_LIMIT, 2):
+        monkeypatch.setattr(selectors, "MANY_LIMIT", limit)
+        page = selectors.at_risk_page(qs, offset=1, size=4, related=("party",),
+                                      fields=selectors.AT_RISK_FIELDS)
+        assert [(c.pk, c.party.name, c.status) for c in page] == [
+            (c.pk, c.party.name, c.status) for c in expected[1:5]]
+        assert "place" in page[0].get_deferred_fields()
+        full = selectors.at_risk_page(qs, offset=0, size=3)
+        assert [(c.pk, c.organisation.name, c.place) for c in full] == [
+            (c.pk, c.organisation.name, c.place) for c in expected[:3]]
