@@ -257,12 +257,13 @@ def test_case_page_compiles_its_case_reads_once(world, client_for, monkeypatch):
 @pytest.mark.usefixtures("data_versions")
 def test_the_lists_compile_their_clock_reads_once(world, client_for, monkeypatch):
     """The case list's and the at-risk list's reads of their cases' suspensions, extensions and late
-    payment notices, the case list's page and the at-risk page's rows are compiled once per connection
-    (core.db.Compiled, ``many``): a second visit compiles none of them (each was compiled at every page
-    until 2026-12-06)."""
+    payment notices, the case list's page, the at-risk page's rows and their handling officers are compiled
+    once per connection (core.db.Compiled, ``many``): a second visit compiles none of them (each was compiled
+    at every page until 2026-12-06)."""
     from django.db.models.sql.compiler import SQLCompiler
 
     from zhifa.cases.models import Extension
+    from zhifa.core.models import Officer
     from zhifa.payments.models import PaymentNotice
 
     today = timezone.localdate()
@@ -292,6 +293,7 @@ def test_the_lists_compile_their_clock_reads_once(world, client_for, monkeypatch
         body = client.get(path).content.decode()
         monkeypatch.undo()
         assert made[0].number in body  # overdue to pay (the others' deadlines stand still, suspended)
-        assert not {ClockSuspension, Extension, PaymentNotice} & set(compiled), (path, compiled)
+        once = {ClockSuspension, Extension, PaymentNotice, Officer, Case.officers.through}
+        assert not once & set(compiled), (path, compiled)
         # the case list's page compiled once; at-risk compiles its count and its page's ids, not its rows
         assert compiled.count(Case) == (0 if path == "/cases/" else 2), (path, compiled)

@@ -235,7 +235,7 @@ def at_risk(request):
     page.object_list = selectors.at_risk_rows(selectors.at_risk_page(qs, offset=page.start_index() - 1 if red + amber else 0,
                                                                      size=AT_RISK_PAGE, related=("party",),
                                                                      fields=selectors.AT_RISK_FIELDS))
-    selectors.with_display((row[0] for row in page.object_list), related=("officers",))
+    selectors.with_officers(row[0] for row in page.object_list)
     return render(request, "cases/at_risk.html", {"page": page, "mine": mine, "red": red, "amber": amber,
                                                   "detail_prefix": _detail_prefix()})
 

@@ -188,3 +188,29 @@ def test_at_risk_rows_by_compiled_query_in_batches(world, monkeypatch):
         full = selectors.at_risk_page(qs, offset=0, size=3)
         assert [(c.pk, c.organisation.name, c.place) for c in full] == [
             (c.pk, c.organisation.name, c.place) for c in expected[:3]]
+
+
+def test_with_officers_reads_what_the_prefetch_reads(world):
+    """selectors.with_officers (the at-risk page's 承办人) leaves each case's officers as
+    ``prefetch_related_objects(cases, "officers")`` does, in their order, for cases with none, one and two, in
+    one query; ``case.officers.all()`` then reads nothing."""
+    from django.db import connection
+    from django.db.models import prefetch_related_objects
+    from django.test.utils import CaptureQueriesContext
+
+    two, none, one = opened(world), lead(world), opened(world)
+    one.officers.set([world.officers["officer2"]])
+    none.officers.clear()
+    ids = [two.pk, none.pk, one.pk]
+    expected = list(Case.objects.filter(pk__in=ids))
+    prefetch_related_objects(expected, "officers")
+    cases = list(Case.objects.filter(pk__in=ids))
+    with CaptureQueriesContext(connection) as queries:
+        selectors.with_officers(cases)
+        named = {c.pk: [(o.pk, o.name, o.organisation_id) for o in c.officers.all()] for c in cases}
+    assert len(queries) == 1
+    assert named == {c.pk: [(o.pk, o.name, o.organisation_id) for o in c.officers.all()] for c in expected}
+    assert len(named[two.pk]) == 2 and named[none.pk] == [] and len(named[one.pk]) == 1
+    # a filter on them still reads within the case
+    without = next(c for c in cases if c.pk == none.pk)
+    assert not without.officers.filter(pk=world.officers["officer"].pk).exists()
