@@ -1,9 +1,11 @@
 """The case (行政处罚案件) with its penalty lines, the four lists applied and its procedure steps."""
 
+import functools
 from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
 
 from zhifa.core import numbering
 from zhifa.core.models import EvidenceFile, Officer, Organisation, Party, Vehicle
@@ -14,6 +16,17 @@ from zhifa.discretion.models import PenaltyKind as Art9PenaltyKind
 from ..workflow import OPEN_STATES, Status
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+@functools.cache
+def _labels(name: str) -> dict:
+    """The labels of a case field's choices by value (the choices are code: kept by the process)."""
+    return dict(Case._meta.get_field(name).flatchoices)
+
+
+def _label(name: str, value):
+    """What Django's ``get_FOO_display`` gives: the choice's label, else the value itself."""
+    return force_str(_labels(name).get(value, value), strings_only=True)
 
 # The fields the statutory clocks read (clocks.clocks): a change to any of them recomputes the case's nearest
 # deadline (``Case.clock_due_on``), whether it comes through ``save()`` or a queryset ``update()``.
@@ -329,6 +342,17 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.party.name if self.party_id else ''}"
+
+    # The lists show these three labels on every row: Django's get_FOO_display builds a dictionary of the
+    # field's choices at each call (~0.5 ms of a 25-row page); these look the label up in one built once.
+    def get_status_display(self) -> str:
+        return _label("status", self.status)
+
+    def get_procedure_display(self) -> str:
+        return _label("procedure", self.procedure)
+
+    def get_outcome_display(self) -> str:
+        return _label("outcome", self.outcome)
 
     @property
     def occurred_on(self) -> date:

@@ -214,3 +214,31 @@ def test_with_officers_reads_what_the_prefetch_reads(world):
     # a filter on them still reads within the case
     without = next(c for c in cases if c.pk == none.pk)
     assert not without.officers.filter(pk=world.officers["officer"].pk).exists()
+
+
+def test_the_lists_labels_are_django_s_without_building_the_choices_per_row(world, client_for, monkeypatch):
+    """A case's state, procedure and outcome labels are Django's get_FOO_display text (every choice, an empty
+    and an unknown value), and the case list reads no field's choices per row (Django built a dictionary of
+    the choices at every label: 3 a row)."""
+    from django.db.models import Field, Model
+
+    case = lead(world)
+    for name in ("status", "procedure", "outcome"):
+        field = Case._meta.get_field(name)
+        for value in [*(v for v, _ in field.flatchoices), "", "unknown", None]:
+            setattr(case, name, value)
+            assert getattr(case, f"get_{name}_display")() == Model._get_FIELD_display(case, field)
+    calls, original = [], Field.flatchoices
+    client, counts = client_for("officer"), []
+    client.get("/cases/")
+    for n in (2, 6):
+        while Case.objects.filter(organisation=world.brigade_a).count() < n:
+            lead(world)
+        monkeypatch.setattr(Field, "flatchoices",
+                            property(lambda self: calls.append(self) or original.fget(self)))
+        body = client.get("/cases/").content.decode()
+        monkeypatch.undo()
+        assert "线索" in body or "立案" in body
+        counts.append(len(calls))
+        calls.clear()
+    assert counts[0] == counts[1], counts
