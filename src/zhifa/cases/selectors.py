@@ -6,6 +6,7 @@ register of a million cases (docs/performance.md)."""
 
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -54,8 +55,8 @@ def cases_for(user, *, search: str = "", status: str = "", procedure: str = "", 
     if search:
         # Party and vehicle matches as ids rather than joins: each term is then an indexed condition on the case row
         # (trigram indexes on PostgreSQL, migration 0003), combined by a bitmap OR.
-        match = (Q(party__in=_ids_or_subquery(Party.objects.filter(name__contains=search)))
-                 | Q(vehicle__in=_ids_or_subquery(Vehicle.objects.filter(plate__contains=search.upper()))))
+        match = (Q(party__in=_ids_or_subquery(_containing(Party.objects.all(), "name", search)))
+                 | Q(vehicle__in=_ids_or_subquery(_containing(Vehicle.objects.all(), "plate", search.upper()))))
         if len(search) >= SEARCH_MIN_CASE_TERM:
             match |= Q(number__contains=search) | Q(decision_number__contains=search) | Q(place__contains=search)
         qs = qs.filter(match)
@@ -96,6 +97,20 @@ def _window_ids_first(qs: QuerySet) -> QuerySet:
     # The ids carry every condition: the page is then read by the primary key alone (with the conditions repeated,
     # the planner expected a few rows and joined all of the window's before taking the page: 50–80 ms).
     return Case.objects.select_related("organisation", "party", "vehicle").filter(pk__in=ids)
+
+
+def _containing(qs: QuerySet, field: str, term: str) -> QuerySet:
+    """The rows of ``qs`` whose ``field`` contains ``term``. On PostgreSQL a two-character term is found through the
+    bigram index of that column (cases migration 0021: a trigram index cannot answer it, and the search read every
+    party and every vehicle), the substring condition kept beside it: the same rows."""
+    qs = qs.filter(**{f"{field}__contains": term})
+    if len(term) == 2 and connection.vendor == "postgresql":
+        # zhifa_bigrams(<column>) @> ARRAY[<term>], the column as the query names it (an alias in a subquery).
+        bigrams = models.Func(models.F(field), function="zhifa_bigrams", output_field=models.TextField())
+        wanted = models.Func(models.Value(term), template="ARRAY[%(expressions)s]", output_field=models.TextField())
+        qs = qs.filter(models.Func(bigrams, wanted, template="%(expressions)s", arg_joiner=" @> ",
+                                   output_field=models.BooleanField()))
+    return qs
 
 
 def _ids_or_subquery(qs: QuerySet):
