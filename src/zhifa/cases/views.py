@@ -206,8 +206,10 @@ def _detail_prefix() -> str:
 
 
 def _units(user):
-    """Units the user may narrow the list to: the organisations of their jurisdiction."""
-    return organisations_for(user).only("pk", "name", "path")
+    """Units the user may narrow the list to: the organisations of their jurisdiction (their own columns only: with
+    the parent ``organisations_for`` joins, ``only`` raised an error that the template's ``|length`` swallowed, and
+    no head or supervisor was ever offered the filter)."""
+    return organisations_for(user).select_related(None).only("pk", "name", "path")
 
 
 @login_required

@@ -29,6 +29,24 @@ def test_case_list_and_detail_pages(world, client_for):
     assert f"/cases/{case.pk}/act/open/" not in detail  # only the next allowed actions
 
 
+def test_the_unit_filter_is_offered_to_whoever_has_more_than_one_unit(world, client_for):
+    """办案机构: a head (county A and its brigade) and the city's supervisor may narrow the list to a unit of their
+    jurisdiction; an officer of one brigade is not offered a choice of one. Until 2026-12-06 nobody was: the units'
+    query raised an error that the template swallowed."""
+    in_brigade = lead(world)
+    head = client_for("head").get("/cases/").content.decode()
+    assert '<select name="unit"' in head
+    assert f'<option value="{world.brigade_a.pk}"' in head and f'<option value="{world.county_a.pk}"' in head
+    assert f'<option value="{world.county_b.pk}"' not in head  # not the head's jurisdiction
+    supervisor = client_for("supervisor").get("/cases/").content.decode()
+    assert f'<option value="{world.county_b.pk}"' in supervisor and f'<option value="{world.city.pk}"' in supervisor
+    assert '<select name="unit"' not in client_for("officer").get("/cases/").content.decode()
+    narrowed = client_for("head").get(f"/cases/?unit={world.brigade_a.pk}").content.decode()
+    assert f'href="/cases/{in_brigade.pk}/"' in narrowed
+    assert f'href="/cases/{in_brigade.pk}/"' not in client_for("supervisor").get(
+        f"/cases/?unit={world.county_b.pk}").content.decode()
+
+
 def test_head_sees_open_action_officer_does_not(world, client_for):
     case = lead(world)
     url = reverse("cases:act", args=[case.pk, "open"])
