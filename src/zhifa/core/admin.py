@@ -216,6 +216,6 @@ admin.site.register(ApiToken)
 @admin.register(AuditHead)
 class AuditHeadAdmin(ReadOnlyAdmin):
     """Read-only: the head moves only with an appended event (an edited head would break every later append
-    and hide a truncated tail)."""
+    and hide a truncated tail). A page shows the committed head (the admin runs no transaction with events)."""
 
     list_display = ["seq", "hash"]

@@ -3,11 +3,15 @@
 Services call :func:`record` inside their own transaction, so the change and its record commit together
 or not at all. Each event's hash is SHA-256 over the previous hash and the event's canonical JSON form, and
 its ``mac`` is HMAC-SHA256 under a key that is not in the database (``settings.AUDIT_HMAC_KEY``) over that
-hash and the digest of the subject's row after the act. Signed checkpoints of the chain head are written
-outside the database (:func:`checkpoint_write`). :func:`verify` reads one snapshot and reports a broken link
+hash and the digest of the subject's row after the act. The chain head (``AuditHead``: last seq and hash) is
+locked with each append, which serialises appends; SQLite updates it with each event, PostgreSQL once per
+transaction, at commit, by a deferred trigger (so one transaction's thousands of events do not pile up row versions
+of it); read it through :func:`head`, which is current inside a transaction too. Signed checkpoints of the chain
+head are written outside the database (:func:`checkpoint_write`). :func:`verify` reads one snapshot and reports a broken link
 (edited, deleted, inserted or reordered rows), an event whose key signature fails (an edit with recomputed
 hashes, a forged append), a head behind a checkpoint (a truncated tail) and business rows that differ from
-their last event (a row changed outside the services). See docs/adr/0007-keyed-record.md.
+their last event (a row changed outside the services). See docs/adr/0007-keyed-record.md and
+docs/adr/0011-chain-head-once-per-transaction.md.
 """
 
 import hashlib
@@ -29,7 +33,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, models, transaction
 from django.utils import timezone
 
 from . import context
-from .db import TEXT_PLACEHOLDER, Compiled
+from .db import HEAD_TRIGGER, TEXT_PLACEHOLDER, Compiled, fire_head_trigger
 from .models import AuditHead, Event
 
 GENESIS = "0" * 64
@@ -276,10 +280,9 @@ def record(
     # Millisecond precision: what every serialiser (JSON dumps, backups, exchange files) round-trips exactly.
     when = occurred_at or timezone.now()
     when = when.replace(microsecond=when.microsecond // 1000 * 1000)
-    # Lock the head row: appends are serialised so the chain never forks.
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    prev_seq, prev_hash = _previous()
     event = Event(
-        seq=head.seq + 1,
+        seq=prev_seq + 1,
         occurred_at=when,
         actor_id=actor_id,
         actor_name=actor_name[:150],
@@ -296,7 +299,7 @@ def record(
         after_digest=digest(after_j) if after_j is not None else "",
         request_id=ctx.request_id,
         ip_address=ctx.ip_address,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
     fresh = None
     if (read_back is not None and read_back._meta.label_lower == subject_type
@@ -307,8 +310,76 @@ def record(
     event.key_id, _ = current_key()
     event.mac = event_mac(event.key_id, event.hash, event.row_digest)
     event.save(force_insert=True)
-    AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    if connection.vendor != "postgresql":  # PostgreSQL: the deferred trigger moves the head at commit
+        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+# --- The chain head ------------------------------------------------------------------------------------------------
+#
+# SQLite updates the head with each event. PostgreSQL keeps MVCC versions: N updates of the one head row in one
+# transaction leave N versions that cannot be pruned before it ends, and each later lock or update walks them all
+# (quadratic: 4.3 ms a head statement after 8,000 events, docs/testing.md). There the head row is only locked
+# per event, and the deferred constraint trigger core_event_head (migration 0010) sets it once, at commit, from
+# the transaction's last event. See docs/adr/0011-chain-head-once-per-transaction.md.
+
+# The head (seq:hash) this transaction's first append followed, set with that append and local to the
+# transaction (and to a savepoint rolled back): only while it still names the head are the events above the
+# head this transaction's own, to be followed from the last of them.
+_BASE_SETTING = "zhifa.audit_base"
+
+
+@cache
+def _lock_sql() -> str:
+    head, events = AuditHead._meta.db_table, Event._meta.db_table
+    return (f"SELECT h.seq, h.hash, current_setting('{_BASE_SETTING}', true), e.seq, e.hash FROM {head} h "
+            f"LEFT JOIN LATERAL (SELECT seq, hash FROM {events} ORDER BY seq DESC LIMIT 1) e ON true "
+            f"WHERE h.id = 1 FOR UPDATE OF h")
+
+
+def _previous() -> tuple[int, str]:
+    """(seq, hash) of the event the next one follows, with the head row locked until the transaction ends:
+    appends are serialised so the chain never forks."""
+    if connection.vendor != "postgresql":
+        row, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        return row.seq, row.hash
+    with connection.cursor() as cur:
+        cur.execute(_lock_sql())
+        row = cur.fetchone()
+        if row is None:  # the first event ever: create the head row, then lock it
+            AuditHead.objects.select_for_update().get_or_create(pk=1)
+            cur.execute(_lock_sql())
+            row = cur.fetchone()
+        head_seq, head_hash, base, last_seq, last_hash = row
+        marker = f"{head_seq}:{head_hash}"
+        # Followed from this transaction's last event only when it appended from this head already (so the
+        # events above the head are its own, written under the lock it still holds). Otherwise from the head,
+        # exactly as when the head moved with every event: a head moved back makes the next seq a duplicate
+        # (refused), a tail deleted under the head leaves a gap (verify reports both).
+        if base == marker and last_seq is not None and last_seq > head_seq:
+            return last_seq, last_hash
+        if base != marker:
+            cur.execute("SELECT set_config(%s, %s, true)", [_BASE_SETTING, marker])
+        return head_seq, head_hash
+
+
+def head() -> tuple[int, str]:
+    """(seq, hash) of the chain head as it stands in this transaction, its own appends included: on PostgreSQL
+    the pending head trigger is fired first (SET CONSTRAINTS … IMMEDIATE runs the deferred events retroactively;
+    the head row then gets one version). Every reader of the head goes through here."""
+    fire_head_trigger()
+    row = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return row if row else (0, GENESIS)
+
+
+def head_trigger_in_force() -> bool:
+    """Whether the head trigger exists and is enabled (PostgreSQL; elsewhere the head moves with each event)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'core_event'::regclass AND tgname = %s "
+                    "AND tgenabled <> 'D'", [HEAD_TRIGGER])
+        return cur.fetchone()[0] == 1
 
 
 @dataclass
@@ -376,8 +447,7 @@ def verify(*, progress=None, rows: bool = True, checkpoints: bool = True, chunk_
 
 
 def _verify(*, progress, rows, checkpoints, chunk_size) -> VerifyResult:
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    head_seq, head_hash = head()
     marks = checkpoint_list() if checkpoints else []
     wanted = {c.seq for c in marks if c.valid}
     seen_hashes = {0: GENESIS}
@@ -400,6 +470,8 @@ def _verify(*, progress, rows, checkpoints, chunk_size) -> VerifyResult:
                 progress(checked)
     if head_seq != checked or head_hash != prev_hash:
         reason = f"链头记录为 #{head_seq}，实际最后一条为 #{checked}：记录被截断或链头被改动"
+        if not head_trigger_in_force():
+            reason += "（数据库中维护链头的触发器 core_event_head 不存在或已停用）"
         return VerifyResult(False, checked, checked, prev_hash, None, None, reason)
     problems = []
     for mark in marks:
@@ -514,9 +586,9 @@ def _checkpoint_message(data: dict) -> str:
 def checkpoint_write(*, now: datetime | None = None) -> dict:
     """Sign the current chain head and write it as a file outside the database (written whole, then renamed,
     so a reader never sees half a checkpoint). Returns the checkpoint."""
-    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = head()
     when = (now or timezone.now()).astimezone(UTC)
-    data = {"format": CHECKPOINT_FORMAT, "seq": head.seq if head else 0, "hash": head.hash if head else GENESIS,
+    data = {"format": CHECKPOINT_FORMAT, "seq": head_seq, "hash": head_hash,
             "created_at": when.isoformat(timespec="microseconds")}
     data["key_id"], data["mac"] = sign("checkpoint", _checkpoint_message(data))
     folder = checkpoint_dir()

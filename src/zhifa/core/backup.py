@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from . import audit
 from .db import set_event_triggers
 from .errors import DomainError
-from .models import AuditHead, Organisation
+from .models import Organisation
 
 FORMAT = "zhifa-backup/2"
 EXCLUDED_MODELS = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
@@ -139,7 +139,7 @@ def backup_create(output: Path, *, progress=None) -> dict:
         with transaction.atomic():  # one consistent snapshot of every table
             call_command("dumpdata", "--natural-foreign", *[f"--exclude={e}" for e in EXCLUDED_MODELS],
                          output=str(dump), verbosity=0)
-            head = AuditHead.objects.filter(pk=1).first()
+            head_seq, head_hash = audit.head()
             counts = _counts()
         key = _encryption_key()
         plain = Path(tmp) / "backup.tar.gz" if key else output
@@ -163,7 +163,7 @@ def backup_create(output: Path, *, progress=None) -> dict:
                 "database_vendor": connection.vendor,
                 "data_sha256": hashlib.sha256(dump.read_bytes()).hexdigest(),
                 "counts": counts,
-                "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else audit.GENESIS},
+                "audit_head": {"seq": head_seq, "hash": head_hash},
                 "files": files,
                 "encrypted": bool(key),
             }

@@ -18,6 +18,9 @@ def set_event_triggers(enabled: bool) -> None:
     migration = import_module("zhifa.core.migrations.0002_event_append_only")
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # PostgreSQL refuses to ALTER a table with trigger events pending (the chain head's, deferred
+            # to the commit): fire them now, if the trigger exists yet (0007 runs before 0010 installs it).
+            fire_head_trigger(if_installed=True)
             cur.execute(f"ALTER TABLE core_event {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
         elif enabled:
             for statement in migration.SQLITE_SQL:
@@ -25,6 +28,26 @@ def set_event_triggers(enabled: bool) -> None:
         else:
             cur.execute("DROP TRIGGER IF EXISTS core_event_no_update")
             cur.execute("DROP TRIGGER IF EXISTS core_event_no_delete")
+
+
+# Migration 0010: sets the chain head from a transaction's last event, at commit (PostgreSQL).
+HEAD_TRIGGER = "core_event_head"
+
+
+def fire_head_trigger(*, if_installed: bool = False) -> None:
+    """PostgreSQL: run the chain head's deferred trigger now for this transaction's pending events, so the
+    head row is current within the transaction (``SET CONSTRAINTS ... IMMEDIATE`` fires the events deferred so
+    far; the trigger is deferred again for the events to come). No-op on SQLite and outside a transaction."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    with connection.cursor() as cur:
+        if if_installed:
+            cur.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = 'core_event'::regclass AND tgname = %s",
+                        [HEAD_TRIGGER])
+            if cur.fetchone() is None:
+                return
+        cur.execute(f"SET CONSTRAINTS {HEAD_TRIGGER} IMMEDIATE")
+        cur.execute(f"SET CONSTRAINTS {HEAD_TRIGGER} DEFERRED")
 
 
 # What stands for the value while the query is compiled: found again among the compiled query's parameters.

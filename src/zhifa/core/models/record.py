@@ -62,8 +62,9 @@ class Event(models.Model):
 
 
 class AuditHead(models.Model):
-    """The head of the event chain (last seq and hash), updated in the same transaction as each append.
-    It detects a truncated log and serialises appends (row lock)."""
+    """The head of the event chain (last seq and hash), brought up to date in the transaction that appends:
+    with each event on SQLite, once at commit on PostgreSQL (trigger ``core_event_head``; read it through
+    ``audit.head()``). It detects a truncated log and serialises appends (row lock)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
