@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from . import audit
-from .db import set_event_triggers
+from .db import fire_head_trigger, set_event_triggers
 from .errors import DomainError
 from .models import Organisation
 
@@ -137,6 +137,7 @@ def backup_create(output: Path, *, progress=None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "data.json"
         with transaction.atomic():  # one consistent snapshot of every table
+            fire_head_trigger()  # the head row as dumped is current with this transaction's own events too
             call_command("dumpdata", "--natural-foreign", *[f"--exclude={e}" for e in EXCLUDED_MODELS],
                          output=str(dump), verbosity=0)
             head_seq, head_hash = audit.head()

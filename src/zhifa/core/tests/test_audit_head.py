@@ -166,3 +166,25 @@ def test_event_triggers_can_be_switched_with_head_events_pending():
     assert audit.head() == (events[-1].seq, events[-1].hash)
     assert audit.append_only_in_force() and audit.head_trigger_in_force()
     _chain_is_whole()
+
+
+@pytest.mark.django_db
+def test_backup_inside_a_transaction_with_events_dumps_the_head_it_signs(settings, tmp_path):
+    """The backup's dump and its signed manifest name the same head, the last event, when the transaction that
+    makes the backup has recorded events of its own (the head trigger has not run yet there on PostgreSQL)."""
+    import json
+    import tarfile
+
+    from zhifa.core.backup import backup_create
+
+    settings.VAR_DIR = tmp_path / "var"
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.BACKUP_ENCRYPTION_KEY = ""
+    with transaction.atomic():
+        events = _append(3)
+        manifest = backup_create(tmp_path / "b.tar.gz")
+    with tarfile.open(tmp_path / "b.tar.gz") as tar:
+        rows = json.load(tar.extractfile("data.json"))
+    dumped = next(r["fields"] for r in rows if r["model"] == "core.audithead")
+    assert manifest["audit_head"] == {"seq": events[-1].seq, "hash": events[-1].hash}
+    assert (dumped["seq"], dumped["hash"]) == (events[-1].seq, events[-1].hash)
