@@ -97,7 +97,7 @@ def issue_document(row_id: int, *, actor_id: int | None = None, transcript_id: i
     from .services import DECISION_DOCUMENTS  # papers numbered with the decision's number
 
     with transaction.atomic():
-        row = CaseDocument.objects.select_for_update().filter(pk=row_id, state=CaseDocument.State.PENDING).first()
+        row = CaseDocument.objects.select_for_update(no_key=True).filter(pk=row_id, state=CaseDocument.State.PENDING).first()
         if row is None:
             return "done"
         row.attempts, row.attempted_at = row.attempts + 1, timezone.now()

@@ -151,7 +151,7 @@ def grade_compute(*, actor, party: Party, on: date | None = None) -> CreditGrade
     _check_actor(actor, party.organisation)
     result = grade_evaluate(party, on)
     with transaction.atomic():
-        current = CreditGrade.objects.select_for_update().filter(party=party).first()
+        current = CreditGrade.objects.select_for_update(no_key=True).filter(party=party).first()
         return _grade_store(actor=actor, party=party, on=on, result=result, current=current)
 
 
@@ -206,7 +206,7 @@ def grades_recompute(*, actor, organisation: Organisation, on: date | None = Non
         listings = selectors.listings_in_force(ids, on)
         triggers = selectors.overload_trigger_counts(ids, since=since, until=on)
         with transaction.atomic():
-            grades = {g.party_id: g for g in CreditGrade.objects.select_for_update().filter(party_id__in=ids)}
+            grades = {g.party_id: g for g in CreditGrade.objects.select_for_update(no_key=True).filter(party_id__in=ids)}
             for party in chunk:
                 _check_actor(actor, party.organisation)
                 current = grades.get(party.pk)

@@ -100,7 +100,7 @@ def publication_release(*, actor, publication: Publication, today: date, body: l
     if publication.status != P.REVIEW:
         raise TransitionNotAllowed("not_in_review", "该信息不在待审核状态。")
     with transaction.atomic():
-        locked = Publication.objects.select_for_update().get(pk=publication.pk)
+        locked = Publication.objects.select_for_update(no_key=True).get(pk=publication.pk)
         if locked.status != P.REVIEW:
             raise TransitionNotAllowed("stale_status", "该信息已被他人处理。")
         before = audit.snapshot(locked)

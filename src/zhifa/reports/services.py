@@ -26,7 +26,7 @@ def narrative_save(*, actor, organisation: Organisation, year: int, place: str, 
     if len(text) > MAX_LENGTH:
         raise DomainError("text_too_long", f"每段内容不超过{MAX_LENGTH}字。")
     with transaction.atomic():
-        row = ReportNarrative.objects.select_for_update().filter(organisation=organisation, year=year, place=place).first()
+        row = ReportNarrative.objects.select_for_update(no_key=True).filter(organisation=organisation, year=year, place=place).first()
         before = audit.snapshot(row) if row else None
         if row is None and not text:
             return None  # nothing written, nothing to clear

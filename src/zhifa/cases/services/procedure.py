@@ -218,7 +218,7 @@ def transcript_create(*, actor, case: Case, kind: str, started_at: datetime, end
     if not signed_by_person and not refusal_note.strip():
         raise DomainError("invalid_transcript", "当事人未签名的，须注明拒绝签名情况。")
     with transaction.atomic():
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
         t = Transcript.objects.create(case=case, kind=kind, started_at=started_at, ended_at=ended_at, place=place,
                                       person_name=person_name, person_id_number=person_id_number, person_relation=person_relation,
                                       content=content, signed_by_person=signed_by_person, refusal_note=refusal_note,

@@ -165,8 +165,13 @@ def _payment_record(
     when it does not fit the notice (docs/payments.md); a notice paid in full moves its case to
     执行完毕."""
     with transaction.atomic():
+        # The notice's row alone, and not against the key checks of rows that refer to it (FOR NO KEY
+        # UPDATE OF the notice): locking the joined unit too made a paper's commit wait for this callback
+        # while the callback waited for the record that paper's transaction held (a deadlock of
+        # `zhifa demo-data` on PostgreSQL, 2026-12-06).
         notice = (
-            PaymentNotice.objects.select_for_update().filter(code=code).select_related("organisation").first()
+            PaymentNotice.objects.select_for_update(of=("self",), no_key=True).filter(code=code)
+            .select_related("organisation").first()
         )
         if notice is None:
             raise DomainError("unknown_code", "缴款码不存在。", status=404)

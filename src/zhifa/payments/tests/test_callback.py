@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhifa.cases.models import Case
@@ -304,3 +306,16 @@ def test_transaction_ids_are_unique_per_merchant_not_across_merchants(world, not
     # the same merchant's id with other content is still a conflict, and changes nothing
     r = post(client, *notification(notice, txn="T-SAME", amount="1.00", merchant_id="M411321"))
     assert r.status_code == 409 and r.json()["code"] == "transaction_conflict" and Payment.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row lock strengths are PostgreSQL's")
+def test_the_callback_locks_the_notice_alone_and_not_against_key_checks(world, notice, client):
+    """The callback serialises on its notice's row, FOR NO KEY UPDATE OF that row only: it locked the joined unit
+    too, FOR UPDATE, so a paper's transaction committing rows that refer to the unit (a key check) waited for the
+    callback while the callback waited for the record's head that paper held — `zhifa demo-data` deadlocked on
+    PostgreSQL (2026-12-06)."""
+    body, sig = notification(notice)
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, body, sig).json()["result"] == "recorded"
+    locks = [q["sql"] for q in queries.captured_queries if "FOR " in q["sql"] and "payments_paymentnotice" in q["sql"]]
+    assert locks and all(sql.endswith('FOR NO KEY UPDATE OF "payments_paymentnotice"') for sql in locks), locks
