@@ -312,6 +312,8 @@ def rows_by_case(qs: QuerySet | Compiled, cases: list[Case], batch: int = 900) -
     ids) for ``cases``, grouped by case id."""
     grouped: dict[int, list] = {}
     ids = [c.pk for c in cases]
+    if isinstance(qs, Compiled):
+        batch = min(batch, MANY_LIMIT)  # the most values a ``many`` query takes at once
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         for row in qs.all(chunk) if isinstance(qs, Compiled) else qs.filter(case_id__in=chunk):

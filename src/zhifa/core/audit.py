@@ -33,7 +33,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, models, transaction
 from django.utils import timezone
 
 from . import context
-from .db import HEAD_TRIGGER, TEXT_PLACEHOLDER, Compiled, fire_head_trigger
+from .db import HEAD_TRIGGER, HEAD_TRIGGER_KNOWN, TEXT_PLACEHOLDER, Compiled, fire_head_trigger
 from .models import AuditHead, Event
 
 GENESIS = "0" * 64
@@ -310,7 +310,7 @@ def record(
     event.key_id, _ = current_key()
     event.mac = event_mac(event.key_id, event.hash, event.row_digest)
     event.save(force_insert=True)
-    if connection.vendor != "postgresql":  # PostgreSQL: the deferred trigger moves the head at commit
+    if not _head_moves_at_commit():  # PostgreSQL with its trigger in force: the trigger moves it at commit
         AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
 
@@ -366,8 +366,9 @@ def _previous() -> tuple[int, str]:
 def head() -> tuple[int, str]:
     """(seq, hash) of the chain head as it stands in this transaction, its own appends included: on PostgreSQL
     the pending head trigger is fired first (SET CONSTRAINTS … IMMEDIATE runs the deferred events retroactively;
-    the head row then gets one version). Every reader of the head goes through here."""
-    fire_head_trigger()
+    the head row then gets one version). Every reader of the head goes through here. Without the trigger (not
+    migrated, or dropped) the head has moved with each event (``record``) and is read as it is."""
+    fire_head_trigger(if_installed=True)
     row = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
     return row if row else (0, GENESIS)
 
@@ -378,8 +379,20 @@ def head_trigger_in_force() -> bool:
         return True
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'core_event'::regclass AND tgname = %s "
-                    "AND tgenabled <> 'D'", [HEAD_TRIGGER])
+                    "AND tgenabled IN ('O', 'A')", [HEAD_TRIGGER])
         return cur.fetchone()[0] == 1
+
+
+def _head_moves_at_commit() -> bool:
+    """Whether the head trigger moves the head at commit here (asked once per connection, again after
+    ``set_event_triggers``): where it does not — SQLite, or PostgreSQL before migration 0010 or with the
+    trigger off — ``record`` moves the head with each event, so the chain never stalls."""
+    if connection.vendor != "postgresql":
+        return False
+    known = connection.__dict__.get(HEAD_TRIGGER_KNOWN)
+    if known is None:
+        known = connection.__dict__[HEAD_TRIGGER_KNOWN] = head_trigger_in_force()
+    return known
 
 
 @dataclass
@@ -494,7 +507,7 @@ def append_only_in_force() -> bool:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'core_event'::regclass AND NOT tgisinternal "
-                        "AND tgenabled <> 'D' AND tgname IN ('core_event_no_update', 'core_event_no_truncate')")
+                        "AND tgenabled IN ('O', 'A') AND tgname IN ('core_event_no_update', 'core_event_no_truncate')")
             return cur.fetchone()[0] == 2
         if connection.vendor == "sqlite":
             cur.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_event' "

@@ -11,10 +11,12 @@ from django.db.models.query import ModelIterable, ValuesListIterable, get_relate
 
 
 def set_event_triggers(enabled: bool) -> None:
-    """Switch the append-only triggers of the event table on or off.
+    """Switch the append-only triggers of the event table on or off (on PostgreSQL the chain head's trigger
+    with them: while it is off, ``audit.record`` moves the head with each event).
 
     Off only for maintenance that must empty the whole database (test flushes, restore into an empty
     database); never in normal operation."""
+    connection.__dict__.pop(HEAD_TRIGGER_KNOWN, None)  # audit asks again whether the head trigger is in force
     migration = import_module("zhifa.core.migrations.0002_event_append_only")
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
@@ -32,6 +34,8 @@ def set_event_triggers(enabled: bool) -> None:
 
 # Migration 0010: sets the chain head from a transaction's last event, at commit (PostgreSQL).
 HEAD_TRIGGER = "core_event_head"
+# Where a connection keeps whether that trigger is in force (core.audit asks once per connection).
+HEAD_TRIGGER_KNOWN = "_zhifa_head_trigger_in_force"
 
 
 def fire_head_trigger(*, if_installed: bool = False) -> None:

@@ -188,3 +188,29 @@ def test_backup_inside_a_transaction_with_events_dumps_the_head_it_signs(setting
     dumped = next(r["fields"] for r in rows if r["model"] == "core.audithead")
     assert manifest["audit_head"] == {"seq": events[-1].seq, "hash": events[-1].hash}
     assert (dumped["seq"], dumped["hash"]) == (events[-1].seq, events[-1].hash)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the head trigger is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_without_the_head_trigger_the_head_moves_with_each_event_and_is_read_as_it_is():
+    """Code run before migration 0010, or the trigger dropped: the head moves with each event as on SQLite (it
+    stood still, and every later transaction's first append was refused), and ``head``, ``verify`` and the
+    checkpoint read it instead of failing on the missing trigger (the stranger review of 2026-12-06)."""
+    from zhifa.core.db import HEAD_TRIGGER, HEAD_TRIGGER_KNOWN
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = %s", [HEAD_TRIGGER])
+        definition = cur.fetchone()[0]
+        cur.execute(f"DROP TRIGGER {HEAD_TRIGGER} ON core_event")
+    connection.__dict__.pop(HEAD_TRIGGER_KNOWN, None)
+    try:
+        for start in (0, 10):  # two transactions: the second's first append follows the head the first left
+            with transaction.atomic():
+                _append(3, start=start)
+                assert audit.head() == _last()
+        assert _stored_head() == _last()
+        _chain_is_whole()
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(definition)
+        connection.__dict__.pop(HEAD_TRIGGER_KNOWN, None)
