@@ -368,7 +368,7 @@ def head() -> tuple[int, str]:
     the pending head trigger is fired first (SET CONSTRAINTS … IMMEDIATE runs the deferred events retroactively;
     the head row then gets one version). Every reader of the head goes through here. Without the trigger (not
     migrated, or dropped) the head has moved with each event (``record``) and is read as it is."""
-    fire_head_trigger(if_installed=True)
+    fire_head_trigger()
     row = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
     return row if row else (0, GENESIS)
 

@@ -137,7 +137,7 @@ def backup_create(output: Path, *, progress=None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "data.json"
         with transaction.atomic():  # one consistent snapshot of every table
-            fire_head_trigger(if_installed=True)  # the head row as dumped is current with this transaction's own events too
+            fire_head_trigger()  # the head row as dumped is current with this transaction's own events too
             call_command("dumpdata", "--natural-foreign", *[f"--exclude={e}" for e in EXCLUDED_MODELS],
                          output=str(dump), verbosity=0)
             head_seq, head_hash = audit.head()

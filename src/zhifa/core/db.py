@@ -22,7 +22,7 @@ def set_event_triggers(enabled: bool) -> None:
         if connection.vendor == "postgresql":
             # PostgreSQL refuses to ALTER a table with trigger events pending (the chain head's, deferred
             # to the commit): fire them now, if the trigger exists yet (0007 runs before 0010 installs it).
-            fire_head_trigger(if_installed=True)
+            fire_head_trigger()
             cur.execute(f"ALTER TABLE core_event {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
         elif enabled:
             for statement in migration.SQLITE_SQL:
@@ -38,18 +38,18 @@ HEAD_TRIGGER = "core_event_head"
 HEAD_TRIGGER_KNOWN = "_zhifa_head_trigger_in_force"
 
 
-def fire_head_trigger(*, if_installed: bool = False) -> None:
+def fire_head_trigger() -> None:
     """PostgreSQL: run the chain head's deferred trigger now for this transaction's pending events, so the
     head row is current within the transaction (``SET CONSTRAINTS ... IMMEDIATE`` fires the events deferred so
     far; the trigger is deferred again for the events to come). No-op on SQLite and outside a transaction."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         return
     with connection.cursor() as cur:
-        if if_installed:
-            cur.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = 'core_event'::regclass AND tgname = %s",
-                        [HEAD_TRIGGER])
-            if cur.fetchone() is None:
-                return
+        # Not installed yet (0007 runs before 0010) or dropped: nothing pending, SET CONSTRAINTS would fail.
+        cur.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = 'core_event'::regclass AND tgname = %s",
+                    [HEAD_TRIGGER])
+        if cur.fetchone() is None:
+            return
         cur.execute(f"SET CONSTRAINTS {HEAD_TRIGGER} IMMEDIATE")
         cur.execute(f"SET CONSTRAINTS {HEAD_TRIGGER} DEFERRED")
 
