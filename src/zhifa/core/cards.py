@@ -267,9 +267,12 @@ def _due(looked_at: set[str], stamp: float) -> list[str]:
     tick = min(interval, max(1, settings.DASHBOARD_REFRESH_TICK_SECONDS))
     waiting = sorted((refreshed.get(key, 0.0), key) for key in looked_at
                      if stamp - refreshed.get(key, 0.0) >= interval - tick / 2)
-    # The share of the time since the last tick that ran: ticks lost behind a busy worker are made up.
+    # The share of the ticks since the last one that ran: ticks lost behind a busy worker are made up.
+    # Whole ticks, not seconds: a tick that starts a few milliseconds late (beat's jitter, a busy worker) is
+    # one tick, not one and a sliver — ceil(6 × 10.003 ÷ 30) would compute three units instead of two.
     last = _cache().get(LAST_TICK)
-    elapsed = tick if last is None else min(interval, max(tick, stamp - last))
+    ticks = 1 if last is None else max(1, round((stamp - last) / tick))
+    elapsed = min(interval, ticks * tick)
     _cache().set(LAST_TICK, stamp, interval * 4)
     share = math.ceil(len(looked_at) * elapsed / interval)
     return [key for _at, key in waiting[:share]]

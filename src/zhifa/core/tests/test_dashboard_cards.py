@@ -294,6 +294,29 @@ def test_beat_spreads_the_units_over_the_interval(world, rf, cached, settings):
     assert cards.refresh_units(unit=cards._unit(world.users["officer"])) == 1  # an act's unit: at once
 
 
+def test_a_tick_a_little_late_or_early_computes_one_tick_s_share(world, rf, cached, settings):
+    """Beat's ticks are not exactly ``DASHBOARD_REFRESH_TICK_SECONDS`` apart (its own jitter, a busy worker):
+    a tick 4 ms late is still one tick, whose share is two of six units — not ceil(6 × 10.004 ÷ 30) = 3. (This
+    made ``test_beat_spreads_the_units_over_the_interval`` fail under load: [2, 3, 1, 0].)"""
+    import time_machine
+    from django.utils import timezone
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.DASHBOARD_REFRESH_SECONDS, settings.DASHBOARD_REFRESH_TICK_SECONDS = 30, 10
+    start = timezone.now()
+    for key in ("officer", "officer_b", "reviewer", "head", "supervisor", "admin"):
+        request = rf.get("/")
+        request.user = world.users[key]
+        cards.compute_at(request)
+
+    def tick(seconds):
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            return cards.refresh_units()
+
+    assert [tick(0), tick(10.004), tick(19.997), tick(20.001)] == [2, 2, 2, 0]
+    assert tick(42.0) == 4  # two ticks and two seconds since the last one ran: two ticks' share
+
+
 def test_the_unit_key_tells_apart_everything_the_jurisdiction_figures_depend_on(world):
     """The jurisdiction figures are shared by the users whose unit, roles and superuser state are equal: a
     superuser without a unit (who sees everything) never shares with a user without a unit (who sees
