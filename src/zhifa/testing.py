@@ -297,6 +297,20 @@ def delete_every_row(connection, *, keep=()) -> None:
                 cursor.execute(statement)
 
 
+# The kept tables' (row count, largest id) after the last ``post_migrate`` of the flush, per database alias.
+_KEPT_MARKS: dict[str, tuple] = {}
+
+
+def _kept_rows_mark(connection) -> tuple:
+    """The row count and the largest id of each table ``_flush_by_delete`` keeps: equal to the mark taken after
+    the last ``post_migrate``, the content types and permissions are those it left (a row removed lowers the
+    count, a row added raises the largest id)."""
+    parts = ", ".join(f"(SELECT COUNT(*) FROM {name}), (SELECT MAX(id) FROM {name})" for name in KEPT_BY_FLUSH)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        return tuple(cursor.fetchone())
+
+
 def _flush_by_delete(self):
     """``TransactionTestCase``'s closing flush, cheaper and with the same outcome (patched in by
     ``_test_database_upkeep``).
@@ -305,9 +319,11 @@ def _flush_by_delete(self):
     0.55 s at idle, 3–6 s at load 6, measured 2026-12-06) and, unless the test restores a serialized copy,
     empties the content types and permissions only for ``post_migrate`` to write the same rows again (0.1
     CPU-s). Here the rows go with ``DELETE`` (20 ms), the content types and permissions stay, and
-    ``post_migrate`` still runs: it adds whatever a test removed (a no-op otherwise, 0.03 CPU-s). After a
-    ``serialized_rollback`` test the database is left entirely empty, as Django leaves it. The sequences are
-    not reset, as with Django's flush."""
+    ``post_migrate`` runs when a test changed the content types or permissions (``_kept_rows_mark``): it adds
+    whatever a test removed. Left unchanged, it is a no-op that still read every model's content type and
+    permissions — 28 of the 34 s the flushes took in a py-spy profile of src/zhifa on SQLite (2026-12-06), so
+    it is skipped then. After a ``serialized_rollback`` test the database is left entirely empty, as Django
+    leaves it. The sequences are not reset, as with Django's flush."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.management.sql import emit_post_migrate_signal
     from django.db import connections
@@ -319,7 +335,10 @@ def _flush_by_delete(self):
         restores = self.serialized_rollback and hasattr(connection, "_test_serialized_contents")
         delete_every_row(connection, keep=() if restores else KEPT_BY_FLUSH)
         if not restores:
-            emit_post_migrate_signal(0, False, alias)
+            mark = _kept_rows_mark(connection)
+            if _KEPT_MARKS.get(alias) != mark:
+                emit_post_migrate_signal(0, False, alias)
+                _KEPT_MARKS[alias] = _kept_rows_mark(connection)
     # The content types may be gone (after a restoring test) or made again with other ids; the process keeps
     # them by model (``get_for_model``), and a later test then wrote a document with a content type id no
     # longer in the table (a foreign-key violation on PostgreSQL, tests/faults/test_retries.py, 2026-12-06).

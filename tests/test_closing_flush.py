@@ -1,0 +1,38 @@
+"""The closing flush of a transactional test (``zhifa.testing._flush_by_delete``): it keeps the content types
+and permissions and runs ``post_migrate`` only when a test changed them."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from zhifa import testing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_runs_post_migrate_only_after_a_test_changed_the_kept_rows():
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import post_migrate
+
+    calls = []
+    post_migrate.connect(lambda **kw: calls.append(kw["using"]), weak=False,
+                         dispatch_uid="test-closing-flush")
+    flusher = SimpleNamespace(available_apps=None, serialized_rollback=False,
+                              _databases_names=lambda include_mirrors: ["default"])
+    try:
+        testing._flush_by_delete(flusher)  # the mark of this process is taken (post_migrate if it had none)
+        permissions, types = Permission.objects.count(), ContentType.objects.count()
+        calls.clear()
+        testing._flush_by_delete(flusher)
+        assert calls == []  # nothing changed: no post_migrate
+        Permission.objects.filter(codename="view_case").delete()  # a test removed a permission
+        testing._flush_by_delete(flusher)
+        assert set(calls) == {"default"}  # sent once per app
+        assert Permission.objects.filter(codename="view_case").exists()
+        assert (Permission.objects.count(), ContentType.objects.count()) == (permissions, types)
+        calls.clear()
+        Permission.objects.create(codename="extra", name="extra", content_type=ContentType.objects.first())
+        testing._flush_by_delete(flusher)  # a row added (its id above the mark's): post_migrate again
+        assert set(calls) == {"default"}  # sent once per app
+    finally:
+        post_migrate.disconnect(dispatch_uid="test-closing-flush")
