@@ -413,6 +413,38 @@ def restore_serialized(connection, data: str) -> None:
                                      | {obj.object._meta.db_table for obj in saved_one_by_one})
 
 
+def _static_files_key(settings) -> str:
+    """What WhiteNoise's list of the finders' files depends on: its own settings and the static files'."""
+    names = sorted(name for name in dir(settings) if name.startswith("WHITENOISE_"))
+    names += ["STATIC_URL", "FORCE_SCRIPT_NAME", "DEBUG", "STATICFILES_DIRS", "STATICFILES_FINDERS", "INSTALLED_APPS"]
+    return repr([(name, getattr(settings, name, None)) for name in names])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once():
+    """WhiteNoise lists the static files of every finder, with a ``stat`` and its headers for each, whenever its
+    middleware is made (``WHITENOISE_USE_FINDERS``, on outside production) — that is for every test client,
+    whose handler loads the middleware anew: 18 s of a py-spy profile of src/zhifa on SQLite (833 s,
+    2026-12-06). The files do not change while the tests run: the list is made once per process and settings,
+    and each later middleware gets its entries."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original, listed = WhiteNoiseMiddleware.add_files_from_finders, {}
+
+    def add_files_from_finders(self):
+        key = _static_files_key(settings)
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {url: entry for url, entry in self.files.items() if before.get(url) is not entry}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _test_database_upkeep():
     """Two changes to Django's handling of the test database, for the whole session:
