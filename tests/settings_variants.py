@@ -63,6 +63,13 @@ def main() -> None:
     import django
 
     django.setup()  # the apps, once
+    # The URLconf too (django-ninja's routers and schemas, ~1 CPU-s), as the web entry point loads it at
+    # import (zhifa/wsgi.py): every ``check`` of a variant runs the URL checks, and each child imported it
+    # again. It reads no setting that differs between the variants (``ZHIFA_APPS``; the API's docs setting is
+    # read per request).
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns
     results = {}
     with tempfile.TemporaryDirectory() as out_dir:
         for variant in spec["variants"]:
