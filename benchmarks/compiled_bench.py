@@ -25,15 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--calls", type=int, default=2000, help="calls of each kind in a run")
-    p.add_argument("--runs", type=int, default=3)
-    args = p.parse_args(argv)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-compiled.sqlite3'}")
+def open_database(script: str, sqlite_file: str) -> None:
+    """Django set up on ``DATABASE_URL`` (default: ``var/<sqlite_file>``), migrated in place (refused unless
+    its name says 'bench'); prints the load average and the database."""
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / sqlite_file}")
     name = os.environ["DATABASE_URL"].rstrip("/").rsplit("/", 1)[-1]
     if "bench" not in name:  # it migrates the database and writes a world in it: never the platform's own
-        raise SystemExit(f"compiled_bench.py migrates and writes its database: name one with 'bench' in it, "
+        raise SystemExit(f"{script} migrates and writes its database: name one with 'bench' in it, "
                          f"not {name!r}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhifa.settings")
     os.environ["DEBUG"] = "0"
@@ -41,10 +39,45 @@ def main(argv=None) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     print(f"load average {os.getloadavg()[0]:.2f}; {connection.vendor} {connection.settings_dict['NAME']}")
+
+
+def measure(calls: dict, runs: int) -> dict[str, list[float]]:
+    """``calls``: name → (how many calls a run, the call). Each run calls each kind in turn, its CPU time per
+    call (``time.process_time``); the median µs a call of each run, by kind."""
+    results = {name: [] for name in calls}
+    for _ in range(runs):
+        for name, (count, call) in calls.items():
+            times = []
+            for _ in range(count):
+                start = time.process_time()
+                call()
+                times.append(time.process_time() - start)
+            results[name].append(statistics.median(times) * 1e6)
+    return results
+
+
+def print_results(results: dict[str, list[float]], width: int = 16, digits: int = 1) -> None:
+    """Each kind's median µs a call of each run, the median of the runs and their spread, and the load."""
+    print(f"{'call':<{width}} {'runs: median CPU µs a call':<28} {'median':>8} {'spread':>8}")
+    for name, runs in results.items():
+        each = ", ".join(f"{t:.{digits}f}" for t in runs)
+        print(f"{name:<{width}} {each:<28} {statistics.median(runs):>8.{digits}f} "
+              f"{max(runs) - min(runs):>8.{digits}f}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--calls", type=int, default=2000, help="calls of each kind in a run")
+    p.add_argument("--runs", type=int, default=3)
+    args = p.parse_args(argv)
+    open_database("compiled_bench.py", "bench-compiled.sqlite3")
+    from django.db import transaction
+
     from zhifa.cases.models import Case
     from zhifa.cases.tests import factories as case_factories
     from zhifa.core import audit
@@ -71,21 +104,9 @@ def main(argv=None) -> None:
         for call in calls.values():
             for _ in range(50):
                 assert call() is not None
-        results = {name: [] for name in calls}
-        for _ in range(args.runs):
-            for name, call in calls.items():
-                times = []
-                for _ in range(args.calls):
-                    start = time.process_time()
-                    call()
-                    times.append(time.process_time() - start)
-                results[name].append(statistics.median(times) * 1e6)
+        results = measure({name: (args.calls, call) for name, call in calls.items()}, args.runs)
         transaction.set_rollback(True)
-    print(f"{'call':<16} {'runs: median CPU µs a call':<28} {'median':>7} {'spread':>7}")
-    for name, runs in results.items():
-        each = ", ".join(f"{t:.1f}" for t in runs)
-        print(f"{name:<16} {each:<28} {statistics.median(runs):>7.1f} {max(runs) - min(runs):>7.1f}")
-    print(f"load average {os.getloadavg()[0]:.2f}")
+    print_results(results)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,11 @@ from datetime import date
 from django.utils import timezone
 
 from zhifa.core import legal_calendar
-from zhifa.core.db import NUMBER_PLACEHOLDER, Compiled
+from zhifa.core.db import MANY_LIMIT, NUMBER_PLACEHOLDER, Compiled
 from zhifa.core.legal_calendar import Deadline
 
 from . import rules
-from .models import CLOCK_FIELDS, Case, ClockSuspension
+from .models import CLOCK_FIELDS, Case, ClockSuspension, Extension
 from .workflow import PENDING_DECISION, Status
 
 
@@ -168,21 +168,23 @@ def due_on(case_clocks: list[Clock]) -> date | None:
 DUE_FIELDS = ("id", "clock_due_on", *sorted(CLOCK_FIELDS))
 
 
-def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: int = 2000) -> int:
+def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: int = MANY_LIMIT) -> int:
     """Recompute ``Case.clock_due_on`` of the cases ``case_ids`` (None for a case no longer open); returns how many
-    changed. Reads each batch's suspensions and extensions in one query each."""
-    from .models import Extension
+    changed. Reads each batch's cases, suspensions and extensions in one query each, compiled once per
+    connection and number of cases (``_DUE_CASES``…: this runs after every case move, and compiling the three
+    queries cost more than running them); the procedure periods only when a clock asks for one."""
     from .selectors import rows_by_case
     from .workflow import OPEN_STATES
 
     periods, today, ids, changed = None, timezone.localdate(), sorted(set(case_ids)), 0
+    batch = min(batch, MANY_LIMIT)  # the most values a compiled ``many`` query takes at once
     for start in range(0, len(ids), batch):
-        chunk = list(Case.objects.filter(pk__in=ids[start:start + batch]).only(*DUE_FIELDS))
+        chunk = _DUE_CASES.all(ids[start:start + batch])
         open_cases = [c for c in chunk if c.status in OPEN_STATES]
         if open_cases and periods is None:  # the calendar and the periods only for a case whose clocks run
-            cal, periods = cal or legal_calendar.calendar(), rules.period_table()
-        suspensions = rows_by_case(ClockSuspension.objects.only("case_id", "reason", "started_on", "ended_on"), open_cases)
-        extensions = rows_by_case(Extension.objects.only("case_id", "days"), open_cases)
+            cal, periods = cal or legal_calendar.calendar(), _periods_when_asked()
+        suspensions = rows_by_case(_DUE_SUSPENSIONS, open_cases)
+        extensions = rows_by_case(_DUE_EXTENSIONS, open_cases)
         starts = payment_starts([c.pk for c in open_cases if has_payment_clock(c)])
         by_value: dict[date | None, list[int]] = {}
         for case in chunk:
@@ -196,6 +198,32 @@ def refresh_due(case_ids, *, cal: legal_calendar.Calendar | None = None, batch: 
             Case.objects.filter(pk__in=pks).update(clock_due_on=value)  # not a clock field: no recursion
             changed += len(pks)
     return changed
+
+
+def _periods_when_asked():
+    """``rules.period_table()`` read at its first use (the statement period of a notified case), not for every
+    case refreshed: the table's version token is a query."""
+    table = None
+
+    def lookup(key: str, on=None) -> int:
+        nonlocal table
+        if table is None:
+            table = rules.period_table()
+        return table(key, on)
+
+    return lookup
+
+
+# The rows refresh_due reads (only what the clocks use), each query compiled once per connection and number of
+# cases (core.db.Compiled, ``many``). Only the SQL is kept: the rows are read at every call.
+_DUE_CASES = Compiled(lambda ids: Case.objects.filter(pk__in=ids).only(*DUE_FIELDS),
+                      placeholder=NUMBER_PLACEHOLDER, many=True)
+_DUE_SUSPENSIONS = Compiled(
+    lambda ids: ClockSuspension.objects.filter(case_id__in=ids).only("case_id", "reason", "started_on",
+                                                                      "ended_on"),
+    placeholder=NUMBER_PLACEHOLDER, many=True)
+_DUE_EXTENSIONS = Compiled(lambda ids: Extension.objects.filter(case_id__in=ids).only("case_id", "days"),
+                           placeholder=NUMBER_PLACEHOLDER, many=True)
 
 
 def refresh_due_all(*, cal: legal_calendar.Calendar | None = None) -> int:
@@ -249,7 +277,6 @@ def calendar_changed(*, actor, before: legal_calendar.Calendar, after: legal_cal
     Returns the number of such cases. Runs inside the caller's transaction."""
     from zhifa.core import audit
 
-    from .models import Extension
     from .selectors import rows_by_case
     from .workflow import OPEN_STATES
 
