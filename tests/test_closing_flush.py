@@ -1,5 +1,6 @@
 """The closing flush of a transactional test (``zhifa.testing._flush_by_delete``): it keeps the content types
-and permissions and runs ``post_migrate`` only when a test changed them."""
+and permissions and runs ``post_migrate`` only when a test changed them; the data migrations' rows it deletes
+are loaded again where a test package needs them (``zhifa.testing.restore_default_rows``)."""
 
 from types import SimpleNamespace
 
@@ -36,3 +37,26 @@ def test_the_flush_runs_post_migrate_only_after_a_test_changed_the_kept_rows():
         assert set(calls) == {"default"}  # sent once per app
     finally:
         post_migrate.disconnect(dispatch_uid="test-closing-flush")
+
+
+@pytest.mark.django_db
+def test_the_migrations_rows_are_loaded_again_only_where_a_flush_removed_them(monkeypatch):
+    """``restore_default_rows``: the rows of a data migration are loaded again when its tables are empty (as a
+    closing flush leaves them), and not otherwise."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    permit_items = import_module("zhifa.permits.migrations.0002_permit_items")
+    PermitItem = apps.get_model("permits", "PermitItem")
+    shipped = sorted(PermitItem.objects.values_list("code", "name", "statutory_days"))
+    assert shipped
+    loads = []
+    load = permit_items.load
+    monkeypatch.setattr(permit_items, "load", lambda *args: loads.append(1) or load(*args))
+    testing.restore_default_rows("zhifa.permits.migrations.0002_permit_items")
+    assert loads == []  # present: not loaded again
+    PermitItem.objects.all().delete()  # as a closing flush leaves them
+    testing.restore_default_rows("zhifa.permits.migrations.0002_permit_items")
+    assert loads == [1]
+    assert sorted(PermitItem.objects.values_list("code", "name", "statutory_days")) == shipped

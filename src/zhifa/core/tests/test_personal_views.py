@@ -27,13 +27,11 @@ def _evidence_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _shipped_rules(db):
     """Complaint deadline rules and credit rules come from data migrations, which a transactional test anywhere in
-    the suite flushes from a reused database: load them again (idempotently)."""
-    from importlib import import_module
+    the suite flushes from a reused database: load them again where they are missing."""
+    from zhifa.testing import restore_default_rows
 
-    from django.apps import apps
-
-    for module in ("zhifa.complaints.migrations.0002_default_deadline_rules", "zhifa.credit.migrations.0002_default_rules"):
-        import_module(module).forwards(apps, None)
+    restore_default_rows("zhifa.complaints.migrations.0002_default_deadline_rules",
+                         "zhifa.credit.migrations.0002_default_rules")
 
 
 @pytest.fixture
