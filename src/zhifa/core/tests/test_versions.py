@@ -161,6 +161,31 @@ def test_outside_a_read_only_request_each_use_reads_its_token(world):
     assert len(ctx.captured_queries) == 1
 
 
+def test_each_use_reads_the_token_by_a_query_compiled_once(world, monkeypatch):
+    """Outside a snapshot the token's query is compiled once per connection (``versions._TOKEN``), and each
+    read still returns the token as it is now, a change of this transaction included."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from zhifa.core.db import Compiled
+
+    versions.token("calendar")  # compiled on this connection
+    expected = (_token("calendar"), _token("roles"), None)
+    built, through_the_orm = [], []
+    compile_once, execute_sql = Compiled._compile, SQLCompiler.execute_sql
+    monkeypatch.setattr(Compiled, "_compile", lambda self, *a: built.append(self) or compile_once(self, *a))
+    monkeypatch.setattr(SQLCompiler, "execute_sql", lambda self, *a, **kw:
+                        through_the_orm.append(self.query.model) or execute_sql(self, *a, **kw))
+    before = versions.token("calendar")
+    roles = versions.token("roles")
+    missing = versions.token("no such key")
+    CalendarDay.objects.create(date=date(2031, 1, 6), is_working_day=False)
+    after = versions.token("calendar")
+    assert DataVersion not in through_the_orm and built == []
+    monkeypatch.undo()
+    assert (before, roles, missing) == expected
+    assert after == _token("calendar") != before  # the change of this transaction is seen
+
+
 MONDAY = date(2026, 12, 7)  # a working day in the package's tables
 
 
