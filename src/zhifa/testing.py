@@ -151,16 +151,18 @@ def _world_makers() -> dict:
     if not _world_row_makers:
         from zhifa.core.tests.factories import OfficerFactory, OrganisationFactory, UserFactory
 
+        makers: dict = {}  # filled here and kept only whole: a maker that refuses leaves nothing half made
         for name, _, kwargs in WORLD_ORGANISATIONS:
-            _world_row_makers[name] = _RowMaker(OrganisationFactory, kwargs, set_by_caller=("parent", "path"))
+            makers[name] = _RowMaker(OrganisationFactory, kwargs, set_by_caller=("parent", "path"))
         for key, (_, _, is_officer, legal) in WORLD_PEOPLE.items():
-            _world_row_makers["user", key] = _RowMaker(
+            makers["user", key] = _RowMaker(
                 UserFactory, {"username": key, "full_name": key, "is_staff": key == "admin"},
                 set_by_caller=("organisation",))
             if is_officer:  # the expired certificate's end is build_world's
                 by_caller = ("user", "organisation") + (("cert_expires_on",) if key == "expired" else ())
-                _world_row_makers["officer", key] = _RowMaker(
+                makers["officer", key] = _RowMaker(
                     OfficerFactory, {"name": key, "legal_qualification": legal}, set_by_caller=by_caller)
+        _world_row_makers.update(makers)
     return _world_row_makers
 
 
@@ -503,20 +505,22 @@ DEFAULT_ROW_LOADERS = {
     "zhifa.portal.migrations.0004_severity_rules": ("load", ("portal.SeverityRule",)),
     "zhifa.permits.migrations.0002_permit_items": ("load", ("permits.PermitItem",)),
     "zhifa.credit.migrations.0002_default_rules": (
-        "forwards", ("credit.CreditRuleSet", "credit.GradePolicy", "credit.RepairRegime", "credit.RepairPeriod")),
+        "forwards",
+        ("credit.CreditRuleSet", "credit.GradePolicy", "credit.RepairRegime", "credit.RepairPeriod")),
     "zhifa.complaints.migrations.0002_default_deadline_rules": ("forwards", ("complaints.DeadlineRule",)),
 }
 
 
 def restore_default_rows(*modules: str) -> None:
-    """Run the loaders of the data migrations ``modules`` (keys of ``DEFAULT_ROW_LOADERS``) whose tables are empty.
+    """Run the loaders of the data migrations ``modules`` (keys of ``DEFAULT_ROW_LOADERS``) whose tables are
+    empty.
 
-    A test database holds these rows from its migrations until a transactional test's closing flush deletes every
-    row (``_flush_by_delete``); a rolled-back test leaves them as it found them. So each table holds either the
-    migration's rows or none, and one query tells which: the loaders (idempotent ``update_or_create``, ~50 ms of
-    CPU for the portal's four on SQLite) run only after a flush. Run before each test of the portal, reports and
-    permits packages, they took 39 s of a py-spy profile of src/zhifa on SQLite (833 s, 2026-12-06) when they
-    ran every time."""
+    A test database holds these rows from its migrations until a transactional test's closing flush deletes
+    every row (``_flush_by_delete``); a rolled-back test leaves them as it found them. So each table holds
+    either the migration's rows or none, and one query tells which: the loaders (idempotent
+    ``update_or_create`` / ``get_or_create``, ~30 ms of CPU for the portal's four on SQLite) run only after a
+    flush. Run before each test of the portal, reports and permits packages, they took 39 s of a py-spy
+    profile of src/zhifa on SQLite (833 s, 2026-12-06) when they ran every time."""
     from importlib import import_module
 
     from django.apps import apps
@@ -534,15 +538,20 @@ def restore_default_rows(*modules: str) -> None:
             getattr(import_module(module), DEFAULT_ROW_LOADERS[module][0])(apps, None)
 
 
-# The kept tables' (row count, largest id) after the last ``post_migrate`` of the flush, per database alias.
+# The kept tables' mark (``_kept_rows_mark``) after the flush's last ``post_migrate``, per database alias.
 _KEPT_MARKS: dict[str, tuple] = {}
+# A sum over the names of each kept table's rows: a row renamed in place (another length, another model).
+_KEPT_NAMES = {"django_content_type": "LENGTH(app_label) + LENGTH(model)",
+               "auth_permission": "LENGTH(codename) + content_type_id"}
 
 
 def _kept_rows_mark(connection) -> tuple:
-    """The row count and the largest id of each table ``_flush_by_delete`` keeps: equal to the mark taken after
-    the last ``post_migrate``, the content types and permissions are those it left (a row removed lowers the
-    count, a row added raises the largest id)."""
-    parts = ", ".join(f"(SELECT COUNT(*) FROM {name}), (SELECT MAX(id) FROM {name})" for name in KEPT_BY_FLUSH)
+    """The row count, the largest id and a sum over the names of each table ``_flush_by_delete`` keeps: a
+    row removed lowers the count, a row added raises the largest id, a row renamed (to a name of another
+    length, or a permission moved to another model) changes the sum. Equal to the mark taken after the last
+    ``post_migrate``, the content types and permissions are taken to be those it left."""
+    parts = ", ".join(f"(SELECT COUNT(*) FROM {name}), (SELECT MAX(id) FROM {name}),"
+                      f" (SELECT SUM({_KEPT_NAMES[name]}) FROM {name})" for name in KEPT_BY_FLUSH)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {parts}")
         return tuple(cursor.fetchone())
@@ -653,15 +662,16 @@ def restore_serialized(connection, data: str) -> None:
 def _static_files_key(settings) -> str:
     """What WhiteNoise's list of the finders' files depends on: its own settings and the static files'."""
     names = sorted(name for name in dir(settings) if name.startswith("WHITENOISE_"))
-    names += ["STATIC_URL", "FORCE_SCRIPT_NAME", "DEBUG", "STATICFILES_DIRS", "STATICFILES_FINDERS", "INSTALLED_APPS"]
+    names += ["STATIC_URL", "STATIC_ROOT", "STORAGES", "FORCE_SCRIPT_NAME", "DEBUG", "STATICFILES_DIRS",
+              "STATICFILES_FINDERS", "INSTALLED_APPS"]
     return repr([(name, getattr(settings, name, None)) for name in names])
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _static_files_listed_once():
-    """WhiteNoise lists the static files of every finder, with a ``stat`` and its headers for each, whenever its
-    middleware is made (``WHITENOISE_USE_FINDERS``, on outside production) — that is for every test client,
-    whose handler loads the middleware anew: 18 s of a py-spy profile of src/zhifa on SQLite (833 s,
+    """WhiteNoise lists the static files of every finder, with a ``stat`` and its headers for each, whenever
+    its middleware is made (``WHITENOISE_USE_FINDERS``, on outside production) — that is for every test
+    client, whose handler loads the middleware anew: 18 s of a py-spy profile of src/zhifa on SQLite (833 s,
     2026-12-06). The files do not change while the tests run: the list is made once per process and settings,
     and each later middleware gets its entries."""
     from django.conf import settings

@@ -271,7 +271,7 @@ def _due(looked_at: set[str], stamp: float) -> list[str]:
     # Whole ticks, not seconds: a tick that starts a few milliseconds late (beat's jitter, a busy worker) is
     # one tick, not one and a sliver — ceil(6 × 10.003 ÷ 30) would compute three units instead of two.
     last = _cache().get(LAST_TICK)
-    ticks = 1 if last is None else max(1, round((stamp - last) / tick))
+    ticks = 1 if last is None else max(1, math.floor((stamp - last) / tick + 0.5))
     elapsed = min(interval, ticks * tick)
     _cache().set(LAST_TICK, stamp, interval * 4)
     share = math.ceil(len(looked_at) * elapsed / interval)
