@@ -282,6 +282,8 @@ DASHBOARD_REFRESH_TICK_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_TICK_SECO
 DASHBOARD_WANTED_SECONDS = int(os.environ.get("DASHBOARD_WANTED_SECONDS", "900"))
 
 # --- Sessions and security -------------------------------------------------------------------------
+# Django's database store with its look-up compiled once (core/sessions.py).
+SESSION_ENGINE = "zhifa.core.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

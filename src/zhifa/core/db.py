@@ -172,3 +172,18 @@ class Compiled:
     def all(self, value, *, using: str = "default") -> list:
         """Every row, in the queryset's order: what ``list(queryset)`` gives."""
         return self._execute(value, using, lambda cursor: cursor.fetchall())
+
+    def count(self, value, *, using: str = "default") -> int:
+        """How many rows: what ``queryset.count()`` gives, the compiled query counted by the database
+        (``SELECT COUNT(*) FROM (…)``; build it with ``.order_by()``, a count needs no order). Not for
+        ``many``."""
+        if self._many:
+            raise ValueError("count() takes one value")
+        connection_ = connections[using]
+        compiled = connection_.__dict__.get(self._slot) or self._compile(connection_, self._slot, 1)
+        sql, params, indexes = compiled[:3]
+        params = params.copy()
+        params[indexes[0]] = value
+        with connection_.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) zhifa_counted", params)
+            return cursor.fetchone()[0]

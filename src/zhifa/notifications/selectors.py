@@ -1,5 +1,7 @@
 """Reads of the inbox: a user sees their own notifications only."""
 
+from zhifa.core.db import NUMBER_PLACEHOLDER, Compiled
+
 from .models import Notification
 
 
@@ -11,4 +13,10 @@ def inbox_for(user, *, unread_only: bool = False):
 def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return _UNREAD.count(user.pk)
+
+
+# The count next to 消息 in the header of every signed-in page: its SQL compiled once (core.db); the ORM's
+# compilation of the count cost ~15 times the query itself (0.3 ms a page on SQLite, 2026-12-06).
+_UNREAD = Compiled(lambda user_id: Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+                   .order_by().values_list("pk"), placeholder=NUMBER_PLACEHOLDER)

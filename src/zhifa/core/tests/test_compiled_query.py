@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhifa.core.auth import _SIGNED_IN, _TOKEN, LockoutModelBackend, token_create, token_hash
-from zhifa.core.db import Compiled
+from zhifa.core.db import NUMBER_PLACEHOLDER, Compiled
 from zhifa.core.models import ApiToken, Organisation, User
 
 
@@ -236,3 +236,32 @@ def test_many_values_give_the_rows_the_orm_gives_compiled_once_per_power_of_two(
     assert len(queries) == 0
     with pytest.raises(ValueError):
         compiled.all(range(1, MANY_LIMIT + 2))
+
+
+def test_count_gives_what_the_orm_s_count_gives_in_one_query(world):
+    """``count`` (the inbox's unread count in every page's header): the rows the compiled query finds, counted
+    by the database; 0 for none, the same after rows change."""
+    from zhifa.notifications import services
+    from zhifa.notifications.models import Notification
+    from zhifa.notifications.selectors import _UNREAD
+
+    officer, other = world.users["officer"], world.users["reviewer"]
+
+    def orm(user):
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+    assert _UNREAD.count(officer.pk) == orm(officer) == 0
+    for i, user in enumerate([officer, officer, officer, other]):
+        services.notify(kind="clock_red", event=f"count:{i}", users=[user], title="期限已届满",
+                        body="案件已超期。")
+    first = Notification.objects.filter(recipient=officer).order_by("pk")[0]
+    Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
+    assert orm(officer) == 2
+    for _ in range(2):  # compiled at the first call, reused at the second
+        with CaptureQueriesContext(connection) as queries:
+            assert _UNREAD.count(officer.pk) == 2
+        assert len(queries) == 1 and "COUNT(*)" in queries[0]["sql"] and "ORDER BY" not in queries[0]["sql"]
+    assert _UNREAD.count(other.pk) == orm(other) == 1
+    assert _UNREAD.count(NUMBER_PLACEHOLDER + 1) == 0
+    with pytest.raises(ValueError):
+        Compiled(lambda ids: Organisation.objects.filter(pk__in=ids), many=True).count([1])
