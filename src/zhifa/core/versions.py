@@ -62,17 +62,27 @@ def _token_query(key: str):
 _TOKEN = Compiled(_token_query)
 
 
+def _tokens_query(absent: str):
+    from .models import DataVersion
+
+    # A Compiled query takes one value: every key but one no row has (a key is never empty).
+    return DataVersion.objects.exclude(key=absent).values_list("key", "token")
+
+
+# Every tracked key's token, read once by each read-only request (snapshot()): compiled once per connection
+# too, ~0.2 ms of CPU a page on SQLite (2026-12-06).
+_TOKENS = Compiled(_tokens_query)
+
+
 def token(key: str) -> str | None:
     """The current token of ``key`` (None when its row is missing): the request's snapshot inside
     :func:`snapshot`, else read now."""
-    from .models import DataVersion
-
     held = _snapshot.get()
     if held is None:
         row = _TOKEN.first(key)
         return row[0] if row else None
     if held[0] is None:
-        held[0] = dict(DataVersion.objects.values_list("key", "token"))
+        held[0] = dict(_TOKENS.all(""))
     return held[0].get(key)
 
 

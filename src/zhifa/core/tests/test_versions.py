@@ -186,6 +186,23 @@ def test_each_use_reads_the_token_by_a_query_compiled_once(world, monkeypatch):
     assert after == _token("calendar") != before  # the change of this transaction is seen
 
 
+def test_a_snapshot_reads_every_token_as_the_orm_does_by_a_query_compiled_once(world):
+    """A read-only request's one read of the tokens (``versions._TOKENS``): every row's token, compiled once
+    per connection, a change of this transaction seen by the next snapshot."""
+    with versions.snapshot():
+        versions.token("calendar")  # compiled on this connection
+    seen = []
+    for day in (7, 8):
+        with versions.snapshot(), CaptureQueriesContext(connection) as ctx:
+            held = {key: versions.token(key) for key in versions.KEYS}
+        assert len(ctx.captured_queries) == 1
+        assert held == {key: _token(key) for key in versions.KEYS} and None not in held.values()
+        assert held == dict(DataVersion.objects.values_list("key", "token"))
+        seen.append(held["calendar"])
+        CalendarDay.objects.create(date=date(2031, 1, day), is_working_day=False)
+    assert seen[0] != seen[1]
+
+
 MONDAY = date(2026, 12, 7)  # a working day in the package's tables
 
 
