@@ -233,8 +233,8 @@ def test_case_page_baseline(world, client_for):
 
 # What the ORM still compiles on the case page of a decided case once the connection has read one (everything
 # is compiled once per connection, core.db.Compiled). It compiled 17 of its 18 queries at every visit until
-# 2026-12-06 (docs/performance.md), and the session, the reference data's tokens and the unread count until later
-# that day.
+# 2026-12-06 (docs/performance.md), and the session, the reference data's tokens and the unread count until
+# later that day.
 CASE_PAGE_COMPILED = 0
 
 
