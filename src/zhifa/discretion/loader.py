@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -480,6 +481,13 @@ def edition_document(edition) -> dict:
 
     ed = {key: _s(getattr(edition, key)) for key, _ in EDITION_FIELDS}
     ed["effective_from"] = edition.effective_from.isoformat()
+    # The edition's levels and list entries read once each and grouped by item (they were read per item: two
+    # queries for each item of the catalogue), in the same order (by id within an item).
+    levels, entries = defaultdict(list), defaultdict(list)
+    for lv in edition.levels.order_by("id"):
+        levels[lv.item_id].append(lv)
+    for e in edition.list_entries.order_by("id"):
+        entries[e.item_id].append(e)
     items = []
     for item in ViolationItem.objects.order_by("code"):
         data = {k: _s(getattr(item, k)) for k in ["code", *ITEM_FIELDS]}
@@ -487,9 +495,9 @@ def edition_document(edition) -> dict:
             {"level": lv.level, "circumstances": lv.circumstances, "criteria": lv.criteria,
              "penalty_kinds": lv.penalty_kinds, "min_amount": _s(lv.min_amount), "max_amount": _s(lv.max_amount),
              "recommended": _s(lv.recommended)}
-            for lv in edition.levels.filter(item=item).order_by("id")]
+            for lv in levels[item.pk]]
         data["lists"] = [{"kind": e.kind, "conditions": e.conditions, "criteria": e.criteria, "basis": e.basis}
-                         for e in edition.list_entries.filter(item=item).order_by("id")]
+                         for e in entries[item.pk]]
         items.append(data)
     return {"edition": ed, "items": items}
 

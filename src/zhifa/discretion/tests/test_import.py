@@ -36,6 +36,20 @@ def test_export_then_import_round_trip_yaml(world):
     assert again["items"] == doc["items"]
 
 
+def test_an_export_reads_the_edition_in_three_queries_whatever_its_size():
+    """The items, the edition's levels and its list entries: one query each (two per item until 2026-12-06, 97
+    for the shipped catalogue's 48 items)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    edition = national()
+    with CaptureQueriesContext(connection) as queries:
+        doc = loader.edition_document(edition)
+    levels = sum(len(item["levels"]) for item in doc["items"])
+    assert len(doc["items"]) >= 30 and levels == edition.levels.count()
+    assert len(queries) == 3
+
+
 def test_second_province_xlsx_changes_new_assessments_not_decided_ones(world):
     violation = date(2026, 8, 1)
     decided = assess(item_code="YS-008", facts={"harm": "minor"}, violation_date=violation, today=violation)
