@@ -38,9 +38,14 @@ run_pytest() {  # run_pytest <db> [pytest args…]
     # Tests marked engine_independent (no database access that differs by engine) or engine_once (a broker variant
     # whose database side its sibling tests on both engines) run once, on SQLite — unless SQLite is not run at all.
     # ZHIFA_TEST_PAIRED=1 leaves the other engine-independent halves to SQLite too (docs/testing.md, "What runs once").
-    local once=(-m "not engine_independent and not engine_once") paired=1
-    [[ " $DATABASES " == *" sqlite "* ]] || { once=(); paired=0; }
+    local once=(-m "not engine_independent and not engine_once") paired=1 first=1
+    [[ " $DATABASES " == *" sqlite "* ]] || { once=(); paired=0; first=0; }
+    # Beside the SQLite run, the transactional tests (browser, fault, worker: much of their time spent waiting
+    # for chromium, gunicorn and Celery) go first here and last there, so the two runs do not wait at the same
+    # time (zhifa.testing.transactional_first; docs/testing.md, "Transactional tests first on one engine").
+    [ "${ZHIFA_TEST_SEQUENTIAL:-0}" = "1" ] && first=0
     DATABASE_URL="$PG_URL" ZHIFA_TEST_DB="${PREFIX}_pg" ZHIFA_TEST_PAIRED="$paired" \
+      ZHIFA_TEST_TRANSACTIONAL_FIRST="$first" \
       .venv/bin/pytest -n "$WORKERS" "${SCHEDULE[@]}" --create-db -q "${once[@]}" "$@"
   else
     env -u DATABASE_URL ZHIFA_TEST_DB="${PREFIX}_sqlite" .venv/bin/pytest -n "$WORKERS" "${SCHEDULE[@]}" --create-db -q "$@"

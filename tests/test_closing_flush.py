@@ -68,3 +68,32 @@ def test_the_migrations_rows_are_loaded_again_only_where_a_flush_removed_them(mo
     testing.restore_default_rows("zhifa.permits.migrations.0002_permit_items")
     assert loads == [1]
     assert sorted(PermitItem.objects.values_list("code", "name", "statutory_days")) == shipped
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_a_flush_the_next_rolled_back_test_finds_the_migrated_rows_again(request):
+    """``ZHIFA_TEST_TRANSACTIONAL_FIRST`` (the PostgreSQL run of scripts/test.sh runs the transactional tests
+    first): the flush marks the database emptied, and ``_migrated_rows_back`` (before the next rolled-back test)
+    puts back the data migrations' rows and the content types with their ids from the serialized copy. A
+    ``serialized_rollback`` test, so that the copy is taken and restored before it whatever ran earlier."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhifa.discretion.models import ViolationItem
+    from zhifa.permits.models import PermitItem
+
+    def rows():
+        return (sorted(ViolationItem.objects.values_list("code", flat=True)),
+                sorted(PermitItem.objects.values_list("code", flat=True)),
+                sorted(ContentType.objects.values_list("pk", "app_label", "model")), Permission.objects.count())
+
+    migrated = rows()
+    assert migrated[0] and migrated[1]
+    flusher = SimpleNamespace(available_apps=None, serialized_rollback=False,
+                              _databases_names=lambda include_mirrors: ["default"])
+    testing._flush_by_delete(flusher)
+    assert "default" in testing._EMPTIED
+    assert not ViolationItem.objects.exists() and not PermitItem.objects.exists()
+    testing._migrated_rows_back(request.node)
+    assert rows() == migrated and not testing._EMPTIED
+    PermitItem.objects.create(code="ZZ-1", name="新事项", basis="测试")  # the sequences are past the rows

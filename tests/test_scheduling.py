@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from zhifa.testing import LONGEST_FIRST, django_phase, longest_first_rank
+from zhifa.testing import (
+    LONGEST_FIRST,
+    PHASE_ORDER_TRANSACTIONAL_FIRST,
+    django_phase,
+    longest_first_rank,
+    transactional_first,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,9 +33,40 @@ def test_listed_tests_rank_by_their_place_and_the_rest_after_them():
 
 
 def test_the_session_keeps_pytest_djangos_phases_and_the_listed_tests_first_within_each(request):
-    """Every rolled-back test before every transactional one; within a phase every listed test first."""
-    keys = [(django_phase(item), longest_first_rank(item.nodeid)) for item in request.session.items]
+    """Every rolled-back test before every transactional one (or, with ZHIFA_TEST_TRANSACTIONAL_FIRST, every
+    transactional one first); within a phase every listed test first."""
+    order = PHASE_ORDER_TRANSACTIONAL_FIRST if transactional_first() else (0, 1, 2)
+    keys = [(order[django_phase(item)], longest_first_rank(item.nodeid)) for item in request.session.items]
     assert keys == sorted(keys)
+
+
+def test_transactional_first_puts_the_transactional_tests_first_and_the_rest_in_their_order(monkeypatch):
+    """ZHIFA_TEST_TRANSACTIONAL_FIRST=1 (the PostgreSQL run of scripts/test.sh): transactional tests, then the
+    rolled-back ones, then those without a database; the listed tests first within each."""
+    from types import SimpleNamespace
+
+    from zhifa import testing
+
+    def item(nodeid, *, transaction=None, fixtures=()):
+        marker = None if transaction is None else pytest.mark.django_db(transaction=transaction).mark
+        return SimpleNamespace(nodeid=nodeid, cls=None, fixturenames=fixtures,
+                               get_closest_marker=lambda name: marker if name == "django_db" else None)
+
+    items = [item("src/a.py::rolled_back", transaction=False), item("tests/x.py::no_db"),
+             item("tests/faults/test_retries.py::t", transaction=True), item("src/b.py::db", fixtures=("db",)),
+             item("tests/faults/test_worker_kill.py::t", transaction=True),
+             item("src/zhifa/reports/tests/test_consistency_demo.py::t", transaction=False)]
+    monkeypatch.setenv("ZHIFA_TEST_TRANSACTIONAL_FIRST", "1")
+    testing.pytest_collection_modifyitems(None, items)
+    assert [i.nodeid for i in items] == [
+        "tests/faults/test_worker_kill.py::t", "tests/faults/test_retries.py::t",
+        "src/zhifa/reports/tests/test_consistency_demo.py::t", "src/a.py::rolled_back", "src/b.py::db",
+        "tests/x.py::no_db"]
+    monkeypatch.delenv("ZHIFA_TEST_TRANSACTIONAL_FIRST")
+    testing.pytest_collection_modifyitems(None, items)
+    assert [i.nodeid for i in items] == [
+        "src/zhifa/reports/tests/test_consistency_demo.py::t", "src/a.py::rolled_back", "src/b.py::db",
+        "tests/faults/test_worker_kill.py::t", "tests/faults/test_retries.py::t", "tests/x.py::no_db"]
 
 
 def test_a_listed_transactional_test_still_runs_after_the_tests_that_read_migration_rows():

@@ -540,6 +540,10 @@ def restore_default_rows(*modules: str) -> None:
 
 # The kept tables' mark (``_kept_rows_mark``) after the flush's last ``post_migrate``, per database alias.
 _KEPT_MARKS: dict[str, tuple] = {}
+# The databases (aliases) a transactional test's closing flush emptied since their migrated rows were last there:
+# the next rolled-back test restores them first (``_migrated_rows_back``, only in the order
+# ``ZHIFA_TEST_TRANSACTIONAL_FIRST`` gives).
+_EMPTIED: set[str] = set()
 # A sum over the names of each kept table's rows: a row renamed in place (another length, another model).
 _KEPT_NAMES = {"django_content_type": "LENGTH(app_label) + LENGTH(model)",
                "auth_permission": "LENGTH(codename) + content_type_id"}
@@ -585,6 +589,7 @@ def _flush_by_delete(self):
             if _KEPT_MARKS.get(alias) != mark:
                 emit_post_migrate_signal(0, False, alias)
                 _KEPT_MARKS[alias] = _kept_rows_mark(connection)
+        _EMPTIED.add(alias)
     # The content types may be gone (after a restoring test) or made again with other ids; the process keeps
     # them by model (``get_for_model``), and a later test then wrote a document with a content type id no
     # longer in the table (a foreign-key violation on PostgreSQL, tests/faults/test_retries.py, 2026-12-06).
@@ -711,12 +716,62 @@ def _test_database_upkeep():
     BaseDatabaseCreation.deserialize_db_from_string = _django_originals["deserialize"]
 
 
+def _migrated_rows_back(item) -> None:
+    """Before a rolled-back test that follows a transactional one (the order ``ZHIFA_TEST_TRANSACTIONAL_FIRST``
+    gives), put the database back as the migrations left it: every row deleted, then the worker's serialized
+    copy of the migrated database restored (the rows of the data migrations — the shipped catalogue, rules,
+    screening policies, data versions — and the content types and permissions with their ids), the sequences
+    set past them and the process's content-type cache emptied. Once per switch from the transactional tests
+    to the rolled-back ones (~0.1–0.5 CPU-s); never in pytest-django's own order, where no rolled-back test
+    follows a flush."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for alias in sorted(_EMPTIED):
+            connection = connections[alias]
+            data = getattr(connection, "_test_serialized_contents", None)
+            if data is None:
+                raise RuntimeError(
+                    f"database {alias!r} was emptied by a transactional test and has no serialized copy of its "
+                    "migrated rows to restore before the rolled-back tests: run without "
+                    "ZHIFA_TEST_TRANSACTIONAL_FIRST")
+            delete_every_row(connection)
+            restore_serialized(connection, data)
+            reset_sequences(connection)
+            _KEPT_MARKS.pop(alias, None)
+            _EMPTIED.discard(alias)
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _serialized_for_transactional_first(request, django_db_blocker):
+    """With ``ZHIFA_TEST_TRANSACTIONAL_FIRST``: a serialized copy of the migrated database for
+    ``_migrated_rows_back``, taken before the first test when the session has none (pytest-django takes one only
+    when a collected test asks for ``serialized_rollback``, as the browser tests do)."""
+    if not transactional_first():
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            if getattr(connection, "_test_serialized_contents", None) is None:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Before a ``serialized_rollback`` test restores the database's serialized copy, drop the content types that
+    """Restore the migrated rows before a rolled-back test that follows a flush (``_migrated_rows_back``).
+
+    Before a ``serialized_rollback`` test restores the database's serialized copy, drop the content types that
     ``post_migrate`` recreated after an earlier transactional test's flush (a restore test leaves them in another
     order, with other ids): the copy brings them back with the ids it was taken with. Without this, the restore
     fails on the unique (app_label, model) and the test errors at setup, depending on which tests ran before it."""
+    if _EMPTIED and django_phase(item) == 0:
+        _migrated_rows_back(item)
     marker = item.get_closest_marker("django_db")
     if not marker or not marker.kwargs.get("serialized_rollback"):
         return
@@ -866,4 +921,19 @@ def pytest_collection_modifyitems(config, items):
     if wrong:
         raise pytest.UsageError("engine_independent on tests that use the test database: " + ", ".join(wrong))
     # Within each of pytest-django's phases (django_phase): a stable sort, the rest keep their order.
-    items.sort(key=lambda item: (django_phase(item), longest_first_rank(item.nodeid)))
+    order = PHASE_ORDER_TRANSACTIONAL_FIRST if transactional_first() else (0, 1, 2)
+    items.sort(key=lambda item: (order[django_phase(item)], longest_first_rank(item.nodeid)))
+
+
+# Where each of django_phase's phases goes when the transactional tests come first: 1, then 0, then 2.
+PHASE_ORDER_TRANSACTIONAL_FIRST = (1, 0, 2)
+
+
+def transactional_first() -> bool:
+    """``ZHIFA_TEST_TRANSACTIONAL_FIRST=1``: the transactional tests (phase 1 of ``django_phase``: live server,
+    browser, worker, fault and concurrency tests) run before the rolled-back ones, and the first rolled-back test
+    after them restores the migrated rows (``_migrated_rows_back``). ``scripts/test.sh`` sets it for the
+    PostgreSQL run beside the SQLite one: the transactional tests spend much of their time waiting for their
+    subprocesses (chromium, gunicorn, Celery), and in the same order both runs waited at the same time, at the
+    end (docs/testing.md, "Transactional tests first on one engine")."""
+    return os.environ.get("ZHIFA_TEST_TRANSACTIONAL_FIRST", "") == "1"
