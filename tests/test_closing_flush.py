@@ -72,10 +72,11 @@ def test_the_migrations_rows_are_loaded_again_only_where_a_flush_removed_them(mo
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_after_a_flush_the_next_rolled_back_test_finds_the_migrated_rows_again(request):
-    """``ZHIFA_TEST_TRANSACTIONAL_FIRST`` (the PostgreSQL run of scripts/test.sh runs the transactional tests
-    first): the flush marks the database emptied, and ``_migrated_rows_back`` (before the next rolled-back test)
-    puts back the data migrations' rows and the content types with their ids from the serialized copy. A
-    ``serialized_rollback`` test, so that the copy is taken and restored before it whatever ran earlier."""
+    """``ZHIFA_TEST_TRANSACTIONAL_FIRST`` (the PostgreSQL run of scripts/test.sh runs the transactional
+    tests first): the flush marks the database emptied, and ``_migrated_rows_back`` (before the next
+    rolled-back test) puts back the data migrations' rows and the content types with their ids from the
+    serialized copy. A ``serialized_rollback`` test, so that the copy is taken and restored before it
+    whatever ran earlier."""
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
@@ -85,7 +86,8 @@ def test_after_a_flush_the_next_rolled_back_test_finds_the_migrated_rows_again(r
     def rows():
         return (sorted(ViolationItem.objects.values_list("code", flat=True)),
                 sorted(PermitItem.objects.values_list("code", flat=True)),
-                sorted(ContentType.objects.values_list("pk", "app_label", "model")), Permission.objects.count())
+                sorted(ContentType.objects.values_list("pk", "app_label", "model")),
+                Permission.objects.count())
 
     migrated = rows()
     assert migrated[0] and migrated[1]

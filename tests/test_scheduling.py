@@ -53,7 +53,8 @@ def test_transactional_first_puts_the_transactional_tests_first_and_the_rest_in_
                                get_closest_marker=lambda name: marker if name == "django_db" else None)
 
     items = [item("src/a.py::rolled_back", transaction=False), item("tests/x.py::no_db"),
-             item("tests/faults/test_retries.py::t", transaction=True), item("src/b.py::db", fixtures=("db",)),
+             item("tests/faults/test_retries.py::t", transaction=True),
+             item("src/b.py::db", fixtures=("db",)),
              item("tests/faults/test_worker_kill.py::t", transaction=True),
              item("src/zhifa/reports/tests/test_consistency_demo.py::t", transaction=False)]
     monkeypatch.setenv("ZHIFA_TEST_TRANSACTIONAL_FIRST", "1")

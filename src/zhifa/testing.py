@@ -540,8 +540,8 @@ def restore_default_rows(*modules: str) -> None:
 
 # The kept tables' mark (``_kept_rows_mark``) after the flush's last ``post_migrate``, per database alias.
 _KEPT_MARKS: dict[str, tuple] = {}
-# The databases (aliases) a transactional test's closing flush emptied since their migrated rows were last there:
-# the next rolled-back test restores them first (``_migrated_rows_back``, only in the order
+# The databases (aliases) a transactional test's closing flush emptied since their migrated rows were last
+# there: the next rolled-back test restores them first (``_migrated_rows_back``, only in the order
 # ``ZHIFA_TEST_TRANSACTIONAL_FIRST`` gives).
 _EMPTIED: set[str] = set()
 # A sum over the names of each kept table's rows: a row renamed in place (another length, another model).
@@ -717,13 +717,13 @@ def _test_database_upkeep():
 
 
 def _migrated_rows_back(item) -> None:
-    """Before a rolled-back test that follows a transactional one (the order ``ZHIFA_TEST_TRANSACTIONAL_FIRST``
-    gives), put the database back as the migrations left it: every row deleted, then the worker's serialized
-    copy of the migrated database restored (the rows of the data migrations — the shipped catalogue, rules,
-    screening policies, data versions — and the content types and permissions with their ids), the sequences
-    set past them and the process's content-type cache emptied. Once per switch from the transactional tests
-    to the rolled-back ones (~0.1–0.5 CPU-s); never in pytest-django's own order, where no rolled-back test
-    follows a flush."""
+    """Before a rolled-back test that follows a transactional one (the order
+    ``ZHIFA_TEST_TRANSACTIONAL_FIRST`` gives), put the database back as the migrations left it: every row
+    deleted, then the worker's serialized copy of the migrated database restored (the rows of the data
+    migrations — the shipped catalogue, rules, screening policies, data versions — and the content types
+    and permissions with their ids), the sequences set past them and the process's content-type cache
+    emptied. Once per switch from the transactional tests to the rolled-back ones (one restore, as before
+    each browser test); never in pytest-django's own order, where no rolled-back test follows a flush."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
@@ -734,8 +734,8 @@ def _migrated_rows_back(item) -> None:
             data = getattr(connection, "_test_serialized_contents", None)
             if data is None:
                 raise RuntimeError(
-                    f"database {alias!r} was emptied by a transactional test and has no serialized copy of its "
-                    "migrated rows to restore before the rolled-back tests: run without "
+                    f"database {alias!r} was emptied by a transactional test and has no serialized copy "
+                    "of its migrated rows to restore before the rolled-back tests: run without "
                     "ZHIFA_TEST_TRANSACTIONAL_FIRST")
             delete_every_row(connection)
             restore_serialized(connection, data)
@@ -748,8 +748,8 @@ def _migrated_rows_back(item) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _serialized_for_transactional_first(request, django_db_blocker):
     """With ``ZHIFA_TEST_TRANSACTIONAL_FIRST``: a serialized copy of the migrated database for
-    ``_migrated_rows_back``, taken before the first test when the session has none (pytest-django takes one only
-    when a collected test asks for ``serialized_rollback``, as the browser tests do)."""
+    ``_migrated_rows_back``, taken before the first test when the session has none (pytest-django takes one
+    only when a collected test asks for ``serialized_rollback``, as the browser tests do)."""
     if not transactional_first():
         return
     request.getfixturevalue("django_db_setup")
@@ -930,10 +930,10 @@ PHASE_ORDER_TRANSACTIONAL_FIRST = (1, 0, 2)
 
 
 def transactional_first() -> bool:
-    """``ZHIFA_TEST_TRANSACTIONAL_FIRST=1``: the transactional tests (phase 1 of ``django_phase``: live server,
-    browser, worker, fault and concurrency tests) run before the rolled-back ones, and the first rolled-back test
-    after them restores the migrated rows (``_migrated_rows_back``). ``scripts/test.sh`` sets it for the
-    PostgreSQL run beside the SQLite one: the transactional tests spend much of their time waiting for their
-    subprocesses (chromium, gunicorn, Celery), and in the same order both runs waited at the same time, at the
-    end (docs/testing.md, "Transactional tests first on one engine")."""
+    """``ZHIFA_TEST_TRANSACTIONAL_FIRST=1``: the transactional tests (phase 1 of ``django_phase``: live
+    server, browser, worker, fault and concurrency tests) run before the rolled-back ones, and the first
+    rolled-back test after them restores the migrated rows (``_migrated_rows_back``). ``scripts/test.sh``
+    sets it for the PostgreSQL run beside the SQLite one: the transactional tests spend much of their time
+    waiting for their subprocesses (chromium, gunicorn, Celery), and in the same order both runs waited at
+    the same time, at the end (docs/testing.md, "Transactional tests first on one engine")."""
     return os.environ.get("ZHIFA_TEST_TRANSACTIONAL_FIRST", "") == "1"
