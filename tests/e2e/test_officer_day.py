@@ -3,6 +3,7 @@ photo and a video of the evidence opened, the case file exported with the eviden
 exported to XLSX and opened, and the inbox item and e-mail of a clock turning amber. Screenshots go to
 test-artifacts/e2e/."""
 
+import functools
 import io
 import json
 import re
@@ -46,9 +47,10 @@ RECORD_JS = """async () => {
 }"""
 
 
+@functools.cache
 def _webm(browser) -> bytes:
     """A second and a half of real WebM video (what a phone's or a browser's recorder writes), recorded by chromium's
-    MediaRecorder from a canvas."""
+    MediaRecorder from a canvas; once a browser (both devices' cases get the same file)."""
     import base64
 
     context = browser.new_context()
