@@ -377,3 +377,23 @@ def test_savepoint_a_fault_after_the_moves_writes_undoes_the_callers_whole_trans
                        summary="立案")
         transition(WF, Case.objects.get(pk=first.pk), "open", actor=world.users["head"], summary="立案")
     assert _state(case)[:2] == before[0][:2] and _state(first)[:2] == (S.OPENED, before[1][1] + 1)
+
+
+def test_move_inserts_its_history_step_and_its_event_by_statements_made_once(world, monkeypatch):
+    """Issue 19: the history step and the record's event of every move were INSERTs the ORM built anew each
+    time; after a connection's first move they are statements made once (``core.db.insert``), and the step row
+    stored is the one ``objects.create`` stored."""
+    from django.db.models.sql.query import Query
+
+    first, second = lead(world), lead(world)
+    transition(WF, first, "open", actor=world.users["head"], summary="立案")
+    built, get_compiler = [], Query.get_compiler
+    monkeypatch.setattr(Query, "get_compiler", lambda self, *a, **kw: built.append(self.model)
+                        or get_compiler(self, *a, **kw))
+    transition(WF, second, "open", actor=world.users["head"], summary="立案（第二件）", note="备注")
+    monkeypatch.undo()
+    assert StatusChange not in built and Event not in built
+    step = StatusChange.objects.filter(case=second).last()
+    assert (step.case_id, step.action, step.from_status, step.to_status, step.actor_id, step.note) == (
+        second.pk, "open", S.LEAD, S.OPENED, world.users["head"].pk, "备注")
+    assert step.at is not None and audit.verify(checkpoints=False).ok

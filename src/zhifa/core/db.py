@@ -1,12 +1,12 @@
-"""Database helpers: what differs between SQLite and PostgreSQL, and a query compiled once
-(:class:`Compiled`)."""
+"""Database helpers: what differs between SQLite and PostgreSQL, a query compiled once (:class:`Compiled`) and
+a new row inserted by a statement made once (:func:`insert`)."""
 
 import itertools
 from collections.abc import Callable
 from importlib import import_module
 
-from django.db import connection, connections
-from django.db.models import QuerySet
+from django.db import connection, connections, models, router, transaction
+from django.db.models import QuerySet, signals
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 
@@ -187,3 +187,69 @@ class Compiled:
         with connection_.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) zhifa_counted", params)
             return cursor.fetchone()[0]
+
+
+# --- A new row by an INSERT made once -----------------------------------------------------------------------
+
+_INSERT_PREFIX = "_zhifa_insert_"
+
+
+def _plain_fields(model) -> tuple | None:
+    """The columns ``insert`` writes for ``model`` (every concrete field but its automatic key), or None when
+    ``save()`` does more than write them: a ``save`` of its own, a parent table, a key that is not the
+    database's, a generated or database-default column, a field whose ``pre_save`` does more than read the
+    attribute (``auto_now``, a file …)."""
+    meta = model._meta
+    if (model.save is not models.Model.save or meta.parents or meta.proxy
+            or not isinstance(meta.pk, models.AutoField)):
+        return None
+    fields = tuple(f for f in meta.concrete_fields if f is not meta.pk)
+    for f in fields:
+        plain = type(f).pre_save is models.Field.pre_save or (
+            isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)
+            and type(f).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save))
+        if not plain or f.generated or f.db_default is not models.NOT_PROVIDED:
+            return None
+    return fields
+
+
+_plain = {}
+
+
+def insert(obj) -> None:
+    """``obj.save(force_insert=True)`` for a new row (its key not set) of a model whose ``save`` only writes
+    the columns (``_plain_fields``), without the ORM building the INSERT anew each time: the statement is
+    made once per model and connection and sent with the values the ORM sends (each field's
+    ``get_db_prep_save`` of its ``pre_save``); the new key is read back by ``RETURNING`` and the object is
+    marked saved, as ``save`` does. Anything else — a ``pre_save``/``post_save`` listener of the model, a
+    value that is an expression, a key already set, a database that cannot return the key — goes through
+    ``save`` itself. For the rows written by the thousand (the record's events, the workflow's history
+    steps; docs/testing.md "The whole-demo test: rows inserted by statements made once")."""
+    model = type(obj)
+    fields = _plain.get(model, False)
+    if fields is False:
+        fields = _plain[model] = _plain_fields(model)
+    alias = router.db_for_write(model, instance=obj)
+    conn = connections[alias]
+    if (fields is None or obj.pk is not None or not conn.features.can_return_columns_from_insert
+            or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)):
+        obj.save(force_insert=True, using=alias)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save")
+    values = [f.pre_save(obj, True) for f in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        obj.save(force_insert=True, using=alias)
+        return
+    params = [f.get_db_prep_save(value, conn) for f, value in zip(fields, values, strict=True)]
+    slot = f"{_INSERT_PREFIX}{model._meta.label_lower}"
+    sql = conn.__dict__.get(slot)
+    if sql is None:
+        qn, meta = conn.ops.quote_name, model._meta
+        sql = conn.__dict__[slot] = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}")
+    with transaction.mark_for_rollback_on_error(using=alias), conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = alias

@@ -84,7 +84,7 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
 from zhifa.core import audit
-from zhifa.core.db import Compiled
+from zhifa.core.db import Compiled, insert
 from zhifa.core.errors import NotPermitted, TransitionNotAllowed
 from zhifa.core.roles import Role, has_role
 from zhifa.core.services import assert_in_jurisdiction
@@ -293,7 +293,9 @@ def _append_step(
         "note": note[:limit] if limit else note,
     }
     values.update(step or {})
-    return history.objects.create(**values)
+    row = history(**values)
+    insert(row)  # history.objects.create(**values), its INSERT made once per model and connection
+    return row
 
 
 def _refresh_with_relations(obj) -> None:

@@ -91,6 +91,39 @@ def test_database_refuses_update_and_delete_of_events(world):
     assert audit.verify().ok
 
 
+@pytest.mark.django_db
+def test_record_writes_its_event_and_the_head_by_statements_made_once(world, monkeypatch):
+    """After a connection's first event, ``record`` builds none of its statements through the ORM: the event's
+    INSERT, and on SQLite the head's read and UPDATE, are made once per connection (``audit._insert``,
+    ``_HEAD_ROW``, ``_move_head``); the row stored is the event as returned, the head follows it and the chain
+    verifies."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from django.db.models.sql.query import Query
+
+    officer = world.users["officer"]
+    with transaction.atomic():
+        audit.record(actor=officer, action="test.first", subject=("test.thing", "1", "物一"), summary="一")
+        built, get_compiler = [], Query.get_compiler
+        monkeypatch.setattr(Query, "get_compiler", lambda self, *a, **kw: built.append(self.model)
+                            or get_compiler(self, *a, **kw))
+        event = audit.record(actor=officer, action="test.second", subject=("test.thing", "2", "物二"),
+                             summary="二", changes={"金额": Decimal("12.50"), "日": date(2026, 3, 1)},
+                             organisation=world.brigade_a,
+                             occurred_at=datetime(2026, 3, 1, 8, 30, 5, 123456, tzinfo=UTC))
+        monkeypatch.undo()
+        assert Event not in built and AuditHead not in built
+        assert event.pk and not event._state.adding and event._state.db == "default"
+        stored = Event.objects.get(pk=event.pk)
+        assert ({f.attname: getattr(stored, f.attname) for f in Event._meta.concrete_fields}
+                == {f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields})
+        assert stored.occurred_at == datetime(2026, 3, 1, 8, 30, 5, 123000, tzinfo=UTC)
+        assert stored.changes == {"金额": "12.50", "日": "2026-03-01"}
+        assert audit.head() == (event.seq, event.hash)
+    assert audit.verify(checkpoints=False).ok
+
+
 @pytest.mark.django_db(transaction=True)
 def test_record_outside_a_transaction_is_refused(world):
     with pytest.raises(RuntimeError):

@@ -265,3 +265,49 @@ def test_count_gives_what_the_orm_s_count_gives_in_one_query(world):
     assert _UNREAD.count(NUMBER_PLACEHOLDER + 1) == 0
     with pytest.raises(ValueError):
         Compiled(lambda ids: Organisation.objects.filter(pk__in=ids), many=True).count([1])
+
+
+def test_insert_writes_the_row_save_writes_and_leaves_the_rest_to_save(world):
+    """core.db.insert: a plain model's row by an INSERT made once per model and connection, the object marked
+    saved; a model with a ``save`` of its own, a ``post_save`` listener, an ``auto_now_add`` column or a value
+    that is an expression goes through ``save`` itself (the listener called, the column set, the expression
+    evaluated)."""
+    from django.db.models import Value
+    from django.db.models.functions import Upper
+    from django.db.models.signals import post_save
+
+    from zhifa.core.db import insert
+    from zhifa.core.models import Party, TotpDevice
+
+    def make(name="插入测试"):
+        return Party(organisation=world.brigade_a, kind=Party.Kind.PERSON, name=name)
+
+    insert(make())  # made on this connection
+    party = make()
+    with CaptureQueriesContext(connection) as queries:
+        insert(party)
+    assert len(queries.captured_queries) == 1 and "RETURNING" in queries.captured_queries[0]["sql"]
+    assert party.pk and not party._state.adding and party._state.db == "default"
+    assert _values(Party.objects.get(pk=party.pk)) == _values(party)
+
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=Party)
+    try:
+        party = make()
+        insert(party)
+    finally:
+        post_save.disconnect(listener, sender=Party)
+    assert heard == [(party.pk, True)]
+    party = make(Upper(Value("expr")))
+    insert(party)
+    assert Party.objects.get(pk=party.pk).name == "EXPR"
+    device = TotpDevice(user=world.users["officer"], secret="S" * 32)
+    insert(device)
+    assert device.pk and TotpDevice.objects.get(pk=device.pk).created_at == device.created_at is not None
+    unit = Organisation(code="990001", name="插入测试单位", kind=world.brigade_a.kind, parent=world.brigade_a)
+    insert(unit)
+    assert Organisation.objects.get(pk=unit.pk).path == f"{world.brigade_a.path}990001/"
