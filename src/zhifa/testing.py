@@ -735,14 +735,20 @@ def _migrated_rows_back(item) -> None:
             if data is None:
                 raise RuntimeError(
                     f"database {alias!r} was emptied by a transactional test and has no serialized copy "
-                    "of its migrated rows to restore before the rolled-back tests: run without "
-                    "ZHIFA_TEST_TRANSACTIONAL_FIRST")
+                    "of its migrated rows to restore before the rolled-back test that follows it (a "
+                    "rolled-back test after a transactional one needs ZHIFA_TEST_TRANSACTIONAL_FIRST=1 "
+                    "or pytest-django's order)")
             delete_every_row(connection)
             restore_serialized(connection, data)
             reset_sequences(connection)
             _KEPT_MARKS.pop(alias, None)
             _EMPTIED.discard(alias)
         ContentType.objects.clear_cache()
+        # The last transactional test's teardown switched the event table's triggers off (for its flush):
+        # back on, as the migrations left them.
+        from zhifa.core.db import set_event_triggers
+
+        set_event_triggers(True)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -871,7 +877,7 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "dja
 # over the workers from the start and the many short tests fill in behind them. Node-id prefixes, longest
 # first, from the per-test CPU recorder (2026-12-06); tests/test_scheduling.py checks that each still names a
 # test file or directory. Only within pytest-django's phases (django_phase): a transactional test's flush must
-# not come before a rolled-back test.
+# not come before a rolled-back test, unless the migrated rows are restored after it (transactional_first).
 LONGEST_FIRST = (
     "src/zhifa/reports/tests/test_consistency_demo.py",
     "tests/faults/test_worker_kill.py",
@@ -888,8 +894,9 @@ def django_phase(item) -> int:
     """pytest-django's (and Django's) order of tests: 0 those in a transaction rolled back, 1 transactional
     ones, 2 those without a database. A transactional test's closing flush empties the database
     (``_flush_by_delete``): the rows the migrations made (the shipped catalogue, the data versions …) are gone
-    for every later test of the worker, so no test of phase 0 may run after one of phase 1. The same rule as
-    ``pytest_django.plugin``'s."""
+    for every later test of the worker, so no test of phase 0 may run after one of phase 1 — the same rule as
+    ``pytest_django.plugin``'s — unless they are restored first (``ZHIFA_TEST_TRANSACTIONAL_FIRST``,
+    ``_migrated_rows_back``)."""
     from django.test import TestCase, TransactionTestCase
     from pytest_django.fixtures import validate_django_db
 

@@ -40,9 +40,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_migration_snapshot):
-    """One chromium per test process (xdist worker); each user gets a fresh context (own cookies)."""
+    """One chromium per test process (xdist worker) while it runs this package's tests, which it gets one after
+    the other; each user gets a fresh context (own cookies). Closed when the worker leaves the package: with
+    ``ZHIFA_TEST_TRANSACTIONAL_FIRST`` the browser tests come early, and chromium, Playwright's driver and its
+    event loop (marked running between calls) would otherwise stay up through every later test."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

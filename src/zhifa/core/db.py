@@ -198,9 +198,14 @@ def _plain_fields(model) -> tuple | None:
     """The columns ``insert`` writes for ``model`` (every concrete field but its automatic key), or None when
     ``save()`` does more than write them: a ``save`` of its own, a parent table, a key that is not the
     database's, a generated or database-default column, a field whose ``pre_save`` does more than read the
-    attribute (``auto_now``, a file …)."""
+    attribute (``auto_now``, a file …), a field with a placeholder of its own (binary, array and range
+    fields cast their value), a column read back on insert besides the key, ``order_with_respect_to`` (the
+    ``_order`` column ``save`` computes), and a model that overrides how ``save`` writes (``save_base``,
+    ``_save_table``, ``_do_insert``)."""
     meta = model._meta
-    if (model.save is not models.Model.save or meta.parents or meta.proxy
+    overrides = any(getattr(model, name) is not getattr(models.Model, name)
+                    for name in ("save", "save_base", "_save_table", "_do_insert", "_save_parents"))
+    if (overrides or meta.parents or meta.proxy or meta.order_with_respect_to
             or not isinstance(meta.pk, models.AutoField)):
         return None
     fields = tuple(f for f in meta.concrete_fields if f is not meta.pk)
@@ -208,7 +213,8 @@ def _plain_fields(model) -> tuple | None:
         plain = type(f).pre_save is models.Field.pre_save or (
             isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)
             and type(f).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save))
-        if not plain or f.generated or f.db_default is not models.NOT_PROVIDED:
+        if (not plain or f.generated or f.db_default is not models.NOT_PROVIDED or f.db_returning
+                or hasattr(f, "get_placeholder")):
             return None
     return fields
 
@@ -229,6 +235,8 @@ def insert(obj) -> None:
     fields = _plain.get(model, False)
     if fields is False:
         fields = _plain[model] = _plain_fields(model)
+    # The statement is kept per connection and model class (not label: a migration's historical model shares
+    # the label and may have other columns).
     alias = router.db_for_write(model, instance=obj)
     conn = connections[alias]
     if (fields is None or obj.pk is not None or not conn.features.can_return_columns_from_insert
@@ -241,7 +249,7 @@ def insert(obj) -> None:
         obj.save(force_insert=True, using=alias)
         return
     params = [f.get_db_prep_save(value, conn) for f, value in zip(fields, values, strict=True)]
-    slot = f"{_INSERT_PREFIX}{model._meta.label_lower}"
+    slot = f"{_INSERT_PREFIX}{model._meta.label_lower}_{id(model)}"
     sql = conn.__dict__.get(slot)
     if sql is None:
         qn, meta = conn.ops.quote_name, model._meta

@@ -94,7 +94,7 @@ def test_database_refuses_update_and_delete_of_events(world):
 @pytest.mark.django_db
 def test_record_writes_its_event_and_the_head_by_statements_made_once(world, monkeypatch):
     """After a connection's first event, ``record`` builds none of its statements through the ORM: the event's
-    INSERT, and on SQLite the head's read and UPDATE, are made once per connection (``audit._insert``,
+    INSERT, and on SQLite the head's read and UPDATE, are made once per connection (``core.db.insert``,
     ``_HEAD_ROW``, ``_move_head``); the row stored is the event as returned, the head follows it and the chain
     verifies."""
     from datetime import UTC, date, datetime

@@ -311,3 +311,37 @@ def test_insert_writes_the_row_save_writes_and_leaves_the_rest_to_save(world):
     unit = Organisation(code="990001", name="插入测试单位", kind=world.brigade_a.kind, parent=world.brigade_a)
     insert(unit)
     assert Organisation.objects.get(pk=unit.pk).path == f"{world.brigade_a.path}990001/"
+
+
+def test_insert_leaves_to_save_the_models_whose_save_writes_more_than_the_columns():
+    """``_plain_fields`` (stranger review, 2026-12-06): ``order_with_respect_to`` (``save`` computes
+    ``_order``), a field with a placeholder of its own (a binary value's cast) and a model overriding
+    ``save_base`` go through ``save``; a plain model does not."""
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    from zhifa.core.db import _plain_fields
+
+    with isolate_apps("zhifa.core"):
+        class Plain(models.Model):  # noqa: DJ008 - a model of this test only
+            name = models.CharField(max_length=10)
+
+        class Parent(models.Model):  # noqa: DJ008 - a model of this test only
+            pass
+
+        class Ordered(models.Model):  # noqa: DJ008 - a model of this test only
+            parent = models.ForeignKey(Parent, on_delete=models.CASCADE)
+
+            class Meta:
+                order_with_respect_to = "parent"
+
+        class Binary(models.Model):  # noqa: DJ008 - a model of this test only
+            data = models.BinaryField()
+
+        class OwnSaveBase(models.Model):  # noqa: DJ008 - a model of this test only
+            def save_base(self, *args, **kwargs):
+                return super().save_base(*args, **kwargs)
+
+        assert _plain_fields(Plain) is not None
+        for model in (Ordered, Binary, OwnSaveBase):
+            assert _plain_fields(model) is None, model.__name__
