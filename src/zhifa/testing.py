@@ -617,8 +617,13 @@ _django_originals = {}
 
 
 def _deserialize_then_reset_sequences(self, data):
-    restore_serialized(self.connection, data)
-    reset_sequences(self.connection)
+    restore_then_reset_sequences(self.connection, data)
+
+
+def restore_then_reset_sequences(connection, data: str) -> None:
+    """A serialized copy restored (``restore_serialized``) and the sequences set past its rows."""
+    restore_serialized(connection, data)
+    reset_sequences(connection)
 
 
 def restore_serialized(connection, data: str) -> None:
@@ -739,8 +744,7 @@ def _migrated_rows_back(item) -> None:
                     "rolled-back test after a transactional one needs ZHIFA_TEST_TRANSACTIONAL_FIRST=1 "
                     "or pytest-django's order)")
             delete_every_row(connection)
-            restore_serialized(connection, data)
-            reset_sequences(connection)
+            restore_then_reset_sequences(connection, data)
             _KEPT_MARKS.pop(alias, None)
             _EMPTIED.discard(alias)
         ContentType.objects.clear_cache()
